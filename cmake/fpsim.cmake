@@ -1,0 +1,31 @@
+# Shared build helpers: warnings and sanitizers applied to fpsim's own targets only.
+function(fp_target_warnings tgt)
+  target_compile_options(${tgt} PRIVATE
+    -Wall -Wextra -Wpedantic -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wformat=2
+    -Wcast-qual -Wwrite-strings -Wundef -Wdouble-promotion -Wvla)
+  if(FP_WERROR)
+    target_compile_options(${tgt} PRIVATE -Werror)
+  endif()
+endfunction()
+
+if(FP_SANITIZE)
+  add_compile_options(-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all)
+  add_link_options(-fsanitize=address,undefined)
+endif()
+
+# fp_library(NAME DIR deps...): one static library per source directory, sources globbed so that
+# adding a .c file needs no CMake edit.
+function(fp_library name)
+  file(GLOB srcs CONFIGURE_DEPENDS ${CMAKE_CURRENT_SOURCE_DIR}/*.c)
+  if(NOT srcs)
+    # A module with no sources yet: an empty library keeps the build graph intact.
+    set(srcs ${CMAKE_SOURCE_DIR}/cmake/empty.c)
+  endif()
+  add_library(${name} STATIC ${srcs})
+  target_include_directories(${name} PUBLIC ${CMAKE_CURRENT_SOURCE_DIR} ${CMAKE_BINARY_DIR}/generated)
+  target_compile_definitions(${name} PRIVATE _POSIX_C_SOURCE=200809L)
+  fp_target_warnings(${name})
+  if(ARGN)
+    target_link_libraries(${name} PUBLIC ${ARGN})
+  endif()
+endfunction()

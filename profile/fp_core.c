@@ -1,0 +1,247 @@
+/* fp_core.c - status strings, error records, the allocation seam and overflow-checked sizes. */
+#include "fp_core.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "fp_version.h"
+
+/*
+ * Fault-injection state for tests (fp_alloc_fail_after). The library's only process-wide
+ * mutable state: it is never set outside tests, and reads of a zero limit cost one branch.
+ */
+static unsigned long s_fail_at;
+static unsigned long s_count;
+
+void fp_alloc_fail_after(unsigned long n)
+{
+    s_fail_at = n;
+    s_count = 0;
+}
+
+unsigned long fp_alloc_count(void)
+{
+    return s_count;
+}
+
+static int should_fail(void)
+{
+    s_count++;
+    return s_fail_at != 0 && s_count >= s_fail_at;
+}
+
+void *fp_malloc(size_t size)
+{
+    if (should_fail())
+        return NULL;
+    return malloc(size == 0 ? 1 : size);
+}
+
+void *fp_calloc(size_t n, size_t size)
+{
+    if (should_fail())
+        return NULL;
+    if (n == 0 || size == 0)
+        return calloc(1, 1);
+    return calloc(n, size);
+}
+
+void *fp_realloc(void *ptr, size_t size)
+{
+    if (should_fail())
+        return NULL;
+    return realloc(ptr, size == 0 ? 1 : size);
+}
+
+void fp_free(void *ptr)
+{
+    free(ptr);
+}
+
+char *fp_strdup(const char *s)
+{
+    size_t n = strlen(s) + 1;
+    char *d = fp_malloc(n);
+    if (d != NULL)
+        memcpy(d, s, n);
+    return d;
+}
+
+int fp_mul_size(size_t n, size_t size, size_t *out)
+{
+    if (size != 0 && n > (size_t)-1 / size)
+        return 0;
+    *out = n * size;
+    return 1;
+}
+
+fp_status fp_grow(void **arr, size_t *cap, size_t need, size_t elem)
+{
+    if (need <= *cap)
+        return FP_OK;
+    size_t ncap = *cap < 16 ? 16 : *cap;
+    while (ncap < need) {
+        if (ncap > (size_t)-1 / 2)
+            return FP_ENOMEM;
+        ncap *= 2;
+    }
+    size_t bytes;
+    if (!fp_mul_size(ncap, elem, &bytes))
+        return FP_ENOMEM;
+    void *p = fp_realloc(*arr, bytes);
+    if (p == NULL)
+        return FP_ENOMEM;
+    *arr = p;
+    *cap = ncap;
+    return FP_OK;
+}
+
+const char *fp_status_str(fp_status status)
+{
+    switch (status) {
+    case FP_OK:
+        return "success";
+    case FP_ENOMEM:
+        return "out of memory";
+    case FP_EIO:
+        return "I/O error";
+    case FP_EPARSE:
+        return "parse error";
+    case FP_EINVAL:
+        return "invalid value";
+    case FP_ERANGE:
+        return "out of range";
+    case FP_ELIMIT:
+        return "limit exceeded";
+    case FP_EINTR:
+        return "interrupted";
+    case FP_ENOENT:
+        return "cannot open input";
+    case FP_EOUTPUT:
+        return "cannot create output";
+    case FP_EINTERNAL:
+        return "internal error";
+    }
+    return "unknown error";
+}
+
+void fp_error_clear(fp_error *err)
+{
+    if (err == NULL)
+        return;
+    memset(err, 0, sizeof(*err));
+}
+
+static void set_msg(fp_error *err, fp_status status, const char *fmt, va_list ap)
+{
+    err->status = status;
+    vsnprintf(err->msg, sizeof(err->msg), fmt, ap);
+}
+
+fp_status fp_error_set(fp_error *err, fp_status status, const char *fmt, ...)
+{
+    if (err != NULL) {
+        va_list ap;
+        va_start(ap, fmt);
+        set_msg(err, status, fmt, ap);
+        va_end(ap);
+    }
+    return status;
+}
+
+fp_status fp_error_set_at(fp_error *err, fp_status status, const char *file, unsigned long line,
+                          unsigned long col, const char *fmt, ...)
+{
+    if (err != NULL) {
+        va_list ap;
+        va_start(ap, fmt);
+        set_msg(err, status, fmt, ap);
+        va_end(ap);
+        if (file != NULL)
+            snprintf(err->file, sizeof(err->file), "%s", file);
+        err->line = line;
+        err->col = col;
+    }
+    return status;
+}
+
+void fp_error_set_path(fp_error *err, const char *key_path)
+{
+    if (err != NULL)
+        snprintf(err->key_path, sizeof(err->key_path), "%s", key_path ? key_path : "");
+}
+
+void fp_error_format(const fp_error *err, char *buf, size_t size)
+{
+    if (size == 0)
+        return;
+    buf[0] = '\0';
+    size_t n = 0;
+#define APPEND(...)                                                                                \
+    do {                                                                                           \
+        if (n < size) {                                                                            \
+            int w_ = snprintf(buf + n, size - n, __VA_ARGS__);                                     \
+            if (w_ > 0)                                                                            \
+                n += (size_t)w_;                                                                   \
+        }                                                                                          \
+    } while (0)
+    if (err->file[0] != '\0') {
+        APPEND("%s:", err->file);
+        if (err->line > 0) {
+            APPEND("%lu:", err->line);
+            if (err->col > 0)
+                APPEND("%lu:", err->col);
+        }
+        APPEND(" ");
+    }
+    APPEND("error: %s", err->msg[0] ? err->msg : fp_status_str(err->status));
+    if (err->key_path[0] != '\0')
+        APPEND(" (%s)", err->key_path);
+#undef APPEND
+}
+
+/* Edit distance with a two-row table; words longer than 63 characters are never suggested. */
+static size_t edit_distance(const char *a, const char *b)
+{
+    size_t la = strlen(a), lb = strlen(b);
+    size_t row0[64], row1[64];
+    if (la > 63 || lb > 63)
+        return (size_t)-1;
+    for (size_t j = 0; j <= lb; j++)
+        row0[j] = j;
+    for (size_t i = 1; i <= la; i++) {
+        row1[0] = i;
+        for (size_t j = 1; j <= lb; j++) {
+            size_t sub = row0[j - 1] + (a[i - 1] != b[j - 1]);
+            size_t del = row0[j] + 1;
+            size_t ins = row1[j - 1] + 1;
+            size_t m = sub < del ? sub : del;
+            row1[j] = m < ins ? m : ins;
+        }
+        memcpy(row0, row1, (lb + 1) * sizeof(size_t));
+    }
+    return row0[lb];
+}
+
+const char *fp_suggest(const char *word, const char *const *candidates, size_t n)
+{
+    size_t limit = strlen(word) / 3;
+    if (limit < 1)
+        limit = 1;
+    const char *best = NULL;
+    size_t best_d = (size_t)-1;
+    for (size_t i = 0; i < n; i++) {
+        size_t d = edit_distance(word, candidates[i]);
+        if (d <= limit && d < best_d) {
+            best = candidates[i];
+            best_d = d;
+        }
+    }
+    return best;
+}
+
+const char *fp_version(void)
+{
+    return FP_VERSION_STRING;
+}

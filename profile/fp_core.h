@@ -1,0 +1,129 @@
+/*
+ * fp_core.h - status codes, the caller-owned error record, and the allocation seam shared by
+ * every fpsim module.
+ *
+ * Conventions (see docs/architecture.md):
+ *  - any function that can fail returns fp_status and fills a caller-owned fp_error;
+ *  - the library never prints, never exits and never reads the environment;
+ *  - every allocation goes through fp_malloc/fp_calloc/fp_realloc/fp_free so that tests can make
+ *    the N-th allocation fail (fp_alloc_fail_after()).
+ */
+#ifndef FP_CORE_H
+#define FP_CORE_H
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+typedef enum fp_status {
+    FP_OK = 0,
+    FP_ENOMEM,  /* allocation failed */
+    FP_EIO,     /* read or write failed */
+    FP_EPARSE,  /* malformed input (YAML, JSON, number) */
+    FP_EINVAL,  /* well-formed input with an invalid value */
+    FP_ERANGE,  /* number out of range */
+    FP_ELIMIT,  /* input exceeds a documented size or depth limit */
+    FP_EINTR,   /* interrupted by a signal */
+    FP_ENOENT,  /* input does not exist or cannot be opened */
+    FP_EOUTPUT, /* output cannot be created */
+    FP_EINTERNAL
+} fp_status;
+
+#define FP_ERROR_MSG_MAX 256
+#define FP_ERROR_PATH_MAX 256
+#define FP_ERROR_FILE_MAX 512
+
+/*
+ * Error record, owned by the caller (usually on the stack). `line` and `col` are 1-based; 0 means
+ * "not known" (e.g. a byte offset is then given in msg). `key_path` is the dotted path of the
+ * offending key in the input document ("methods[2].duration_s"), or empty.
+ */
+typedef struct fp_error {
+    fp_status status;
+    char file[FP_ERROR_FILE_MAX];
+    unsigned long line;
+    unsigned long col;
+    char key_path[FP_ERROR_PATH_MAX];
+    char msg[FP_ERROR_MSG_MAX];
+} fp_error;
+
+#define FP_ERROR_INIT                                                                              \
+    {                                                                                              \
+        FP_OK, "", 0, 0, "", ""                                                                    \
+    }
+
+/* Resets `err` to FP_ERROR_INIT. `err` may be NULL. */
+void fp_error_clear(fp_error *err);
+
+/*
+ * Records a failure in `err` (may be NULL) and returns `status`, so callers can write
+ * `return fp_error_set(err, FP_EINVAL, "...")`. Location fields are left untouched.
+ */
+fp_status fp_error_set(fp_error *err, fp_status status, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 3, 4)))
+#endif
+    ;
+
+/* Like fp_error_set, also setting file, line and column (1-based; file may be NULL). */
+fp_status fp_error_set_at(fp_error *err, fp_status status, const char *file, unsigned long line,
+                          unsigned long col, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 6, 7)))
+#endif
+    ;
+
+/* Sets the key path of `err` (may be NULL). */
+void fp_error_set_path(fp_error *err, const char *key_path);
+
+/*
+ * Formats `err` as one line without the program prefix or a newline:
+ * "FILE:LINE:COL: error: MSG (KEY_PATH)", omitting the parts that are unknown.
+ * Writes at most `size` bytes (NUL-terminated) into `buf`.
+ */
+void fp_error_format(const fp_error *err, char *buf, size_t size);
+
+/* Human-readable name of a status ("out of memory", ...). Static string. */
+const char *fp_status_str(fp_status status);
+
+/* Allocation seam. Same contracts as the libc functions; fp_free(NULL) is a no-op. */
+void *fp_malloc(size_t size);
+void *fp_calloc(size_t n, size_t size);
+void *fp_realloc(void *ptr, size_t size);
+void fp_free(void *ptr);
+
+/* Returns a new copy of `s` (free with fp_free()), or NULL on allocation failure. */
+char *fp_strdup(const char *s);
+
+/*
+ * Multiplies with overflow check: stores n*size in *out and returns 1, or returns 0 on overflow.
+ */
+int fp_mul_size(size_t n, size_t size, size_t *out);
+
+/*
+ * Grows the array *arr (element size `elem`, capacity *cap) so that it holds at least `need`
+ * elements, doubling. Returns FP_OK or FP_ENOMEM (the array is unchanged on failure).
+ */
+fp_status fp_grow(void **arr, size_t *cap, size_t need, size_t elem);
+
+/*
+ * Test hook: the `n`-th allocation from now on (1-based) and every later one fail; 0 disables.
+ * This is the only process-wide state of the library; it exists for fault-injection tests and
+ * is never set by the CLI. Not thread-safe.
+ */
+void fp_alloc_fail_after(unsigned long n);
+
+/* Number of allocations made since the last fp_alloc_fail_after() call (for test loops). */
+unsigned long fp_alloc_count(void);
+
+/*
+ * Did-you-mean: returns the candidate closest to `word` by edit distance (Levenshtein, ASCII,
+ * case-sensitive) when that distance is at most max(1, strlen(word) / 3), else NULL. Ties go to
+ * the earlier candidate. Returns a borrowed pointer into `candidates`.
+ */
+const char *fp_suggest(const char *word, const char *const *candidates, size_t n);
+
+/* fpsim's version string ("X.Y.Z"). Static string. */
+const char *fp_version(void);
+
+#endif /* FP_CORE_H */

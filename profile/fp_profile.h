@@ -1,0 +1,231 @@
+/*
+ * fp_profile.h - the profile model every fpsim module speaks.
+ *
+ * A profile is one run of a flow: metadata, a method table, spans (one per call), resource series
+ * sampled at a fixed interval, and (for simulated runs only) the ground truth of what was injected.
+ * The simulator writes profiles, the JSON reader builds them from files, and the analysis reads
+ * them. The analysis must never read the ground truth (it is there for validation only).
+ *
+ * Units: time in seconds from the start of the run; memory in MB (1 MB = 2^20 bytes, as in the
+ * seed design); CPU in percent of the whole machine, in [0, 100]; I/O in operations and bytes.
+ *
+ * Invariants of a complete profile (checked by fp_profile_check()):
+ *  - spans are stored in pre-order: a span's parent has a smaller index (or is -1 for a top-level
+ *    span); spans with the same parent appear in start order;
+ *  - every span lies inside its parent: parent.start <= start and end <= parent.end (to 1e-9 s);
+ *  - all numbers are finite; durations, memory, I/O are >= 0; CPU values are in [0, 100];
+ *  - duration = end of the last top-level span (or of the last series sample, whichever is later);
+ *  - the four series have the same length n and sample k covers [k*interval, (k+1)*interval).
+ *
+ * Ownership: an fp_profile owns everything it points to. Pointers returned by accessors are
+ * borrowed and valid until the next call that modifies the profile, fp_profile_reset() or
+ * fp_profile_free(). A profile is not thread-safe; distinct profiles may be used from distinct
+ * threads.
+ */
+#ifndef FP_PROFILE_H
+#define FP_PROFILE_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "fp_core.h"
+
+/* Version of the profile JSON structure written by fp_profile_write_json(). */
+#define FP_PROFILE_SCHEMA_VERSION 1
+
+/* Target index meaning "the whole process" rather than one method. */
+#define FP_TARGET_PROCESS (-1)
+
+/* One call of one method. Plain value type. */
+typedef struct fp_span {
+    uint32_t method;        /* index into the profile's method table */
+    int32_t parent;         /* index of the enclosing span, or -1 at top level */
+    uint32_t track;         /* thread / track id; concurrent spans use distinct tracks */
+    double start_s;         /* start, seconds from the beginning of the run */
+    double dur_s;           /* inclusive duration (own work plus callees), seconds */
+    double cpu_pct;         /* CPU % of the machine while this span does its own work */
+    double mem_alloc_mb;    /* memory allocated by this call (own work), MB */
+    double mem_retained_mb; /* part of mem_alloc_mb still held after the call ends, MB */
+    double io_ops;          /* I/O operations issued by this call's own work */
+    double io_bytes;        /* bytes read + written by this call's own work */
+} fp_span;
+
+/* Resource series, sampled every interval_s. Borrowed view into a profile. */
+typedef struct fp_series {
+    double interval_s;      /* sampling interval, seconds (> 0 when n > 0) */
+    size_t n;               /* number of samples */
+    const double *mem_mb;   /* process memory at the end of each interval, MB */
+    const double *cpu_pct;  /* mean process CPU % over each interval, [0, 100] */
+    const double *io_ops;   /* I/O operations completed in each interval */
+    const double *io_bytes; /* bytes transferred in each interval */
+} fp_series;
+
+/* Injected bottleneck kinds. Also the kinds of findings the analysis reports. */
+typedef enum fp_kind {
+    FP_KIND_SLOW_METHOD = 0,
+    FP_KIND_LATENCY_OUTLIERS,
+    FP_KIND_MEMORY_HOTSPOT,
+    FP_KIND_MEMORY_LEAK,
+    FP_KIND_CPU_SATURATION,
+    FP_KIND_CALL_STORM,
+    FP_KIND_IO_HEAVY,
+    FP_KIND_COUNT
+} fp_kind;
+
+/* "slow_method", ...; NULL for an out-of-range kind. Static string. */
+const char *fp_kind_name(fp_kind kind);
+
+/* Looks a kind up by name; returns FP_OK or FP_EINVAL. */
+fp_status fp_kind_from_name(const char *name, fp_kind *out);
+
+/*
+ * Ground truth of one injected bottleneck occurrence in one run. Plain value type.
+ * Every occurrence is recorded, including ones that overlap others; the extra costs of
+ * overlapping injections on the same calls are attributed in declaration order (each records the
+ * increment it added on top of the earlier ones), so they add up to the total change.
+ */
+typedef struct fp_truth {
+    fp_kind kind;
+    int32_t target;          /* method index, or FP_TARGET_PROCESS */
+    uint32_t source;         /* index of the bottleneck in the scenario's list */
+    double start_s;          /* onset: when the injection first took effect */
+    double end_s;            /* when it stopped having effect (end of run if persistent) */
+    double magnitude;        /* the drawn magnitude (factor, MB, MB/s, CPU %, ...) */
+    uint32_t affected_calls; /* calls changed (0 for process-level injections) */
+    double extra_s;          /* time added to the target's spans, seconds */
+    double extra_mb;       /* MB added: allocated (hotspot, summed over calls) or retained (leak) */
+    double extra_calls;    /* calls added (call_storm) */
+    double extra_io_ops;   /* I/O operations added */
+    double extra_io_bytes; /* I/O bytes added */
+    double extra_cpu_pct_s; /* CPU percent-seconds added (cpu_saturation) */
+} fp_truth;
+
+/* Run metadata. Strings are owned by the profile. */
+typedef struct fp_meta {
+    const char *scenario;      /* scenario name, "" if unknown */
+    uint64_t seed;             /* the seed the run was derived from */
+    uint64_t run_index;        /* index of the run within its batch */
+    const char *rng;           /* GSL generator name, "" if not simulated */
+    const char *gsl_version;   /* GSL version used to simulate, "" if not simulated */
+    const char *fpsim_version; /* fpsim version that produced the profile */
+    const char *source;        /* "simulated", "fpsim-json", "chrome-trace", ... */
+    int simulated;             /* 1 when ground truth is meaningful */
+} fp_meta;
+
+typedef struct fp_profile fp_profile;
+
+/* New empty profile; free with fp_profile_free(). Returns NULL on allocation failure. */
+fp_profile *fp_profile_new(void);
+
+/* Frees `p` and everything it owns. NULL is a no-op. */
+void fp_profile_free(fp_profile *p);
+
+/*
+ * Empties `p` (methods, spans, series, truth, metadata) but keeps its allocations for reuse, so
+ * that simulating many runs into one profile does not grow memory.
+ */
+void fp_profile_reset(fp_profile *p);
+
+/* ---- metadata ---- */
+
+/* Borrowed view of the metadata; strings are valid until the next modification. */
+fp_meta fp_profile_meta(const fp_profile *p);
+
+/* Copies the strings (any may be NULL, meaning ""). FP_OK or FP_ENOMEM. */
+fp_status fp_profile_set_meta(fp_profile *p, const char *scenario, uint64_t seed,
+                              uint64_t run_index, const char *rng, const char *gsl_version,
+                              const char *source, int simulated);
+
+/* ---- methods ---- */
+
+/* Number of methods in the method table. */
+size_t fp_profile_method_count(const fp_profile *p);
+
+/* Name of method `i` (borrowed), or NULL if out of range. */
+const char *fp_profile_method_name(const fp_profile *p, size_t i);
+
+/*
+ * Returns the index of method `name`, adding it if needed (the name is copied).
+ * FP_OK or FP_ENOMEM. Lookup is linear in the number of methods for short tables and hashed for
+ * long ones; adding does not invalidate span indices.
+ */
+fp_status fp_profile_intern_method(fp_profile *p, const char *name, uint32_t *out);
+
+/* Index of method `name`, or -1 if absent. */
+int32_t fp_profile_find_method(const fp_profile *p, const char *name);
+
+/* ---- spans ---- */
+
+/* Number of spans. */
+size_t fp_profile_span_count(const fp_profile *p);
+
+/* The span array (borrowed, fp_profile_span_count() elements); NULL when empty. */
+const fp_span *fp_profile_spans(const fp_profile *p);
+
+/* Mutable access for builders (borrowed; invalidated by fp_profile_add_span()). */
+fp_span *fp_profile_spans_mut(fp_profile *p);
+
+/* Appends a copy of `s`; stores its index in *out (may be NULL). FP_OK or FP_ENOMEM. */
+fp_status fp_profile_add_span(fp_profile *p, const fp_span *s, size_t *out);
+
+/* ---- series ---- */
+
+/* Borrowed view of the series (n == 0 when the profile has none). */
+fp_series fp_profile_series(const fp_profile *p);
+
+/*
+ * Sizes the four series to `n` samples at `interval_s`, all zero, and returns mutable pointers
+ * through the out parameters (any may be NULL). FP_OK, FP_EINVAL (interval <= 0 with n > 0) or
+ * FP_ENOMEM.
+ */
+fp_status fp_profile_series_resize(fp_profile *p, size_t n, double interval_s, double **mem_mb,
+                                   double **cpu_pct, double **io_ops, double **io_bytes);
+
+/* ---- ground truth (simulated runs only; the analysis never calls these) ---- */
+
+size_t fp_profile_truth_count(const fp_profile *p);
+const fp_truth *fp_profile_truth(const fp_profile *p);
+fp_status fp_profile_add_truth(fp_profile *p, const fp_truth *t);
+
+/* ---- derived values and checks ---- */
+
+/* Run duration: end of the last top-level span, or of the series if later. */
+double fp_profile_duration(const fp_profile *p);
+
+/*
+ * Checks every invariant listed at the top of this file. FP_OK, or FP_EINVAL with a message
+ * naming the first violation (span index, field) in `err`.
+ */
+fp_status fp_profile_check(const fp_profile *p, fp_error *err);
+
+/* ---- JSON (profile/fp_profile_json.c; format in docs/output-formats.md) ---- */
+
+/*
+ * Writes `p` as one JSON object (no trailing newline) to `out`: metadata, method table, spans,
+ * series and, when `include_truth` is non-zero, the ground truth. Every double is printed with
+ * "%.17g" by fpsim itself (cJSON 1.7.15 prints some values lossily and NaN/Inf as null); the
+ * invariants guarantee all values are finite, and a non-finite value is reported as FP_EINVAL
+ * rather than written. `indent` is the indentation level of the object (0 = top level); output
+ * uses 2 spaces per level, one span / truth record per line. FP_OK, FP_EINVAL or FP_EIO.
+ */
+fp_status fp_profile_write_json(const fp_profile *p, int include_truth, int indent, FILE *out,
+                                fp_error *err);
+
+/*
+ * Reads a profile JSON document from `text` (`len` bytes, need not be NUL-terminated) into
+ * `out` (which is reset first). The document is either one profile object as written by
+ * fp_profile_write_json() or a runs document {"fpsim_runs": ..., "runs": [profile, ...]}, in
+ * which case run number `run` (0-based) is read. `file` names the input in errors. Errors carry
+ * the JSON path (e.g. "spans[12].dur_s") in err->key_path. FP_OK, FP_EPARSE (malformed JSON),
+ * FP_EINVAL (wrong type, missing field, invariant violated), FP_ELIMIT (too deep or too large),
+ * FP_ERANGE (run index out of range) or FP_ENOMEM.
+ */
+fp_status fp_profile_read_json(fp_profile *out, const char *text, size_t len, size_t run,
+                               const char *file, fp_error *err);
+
+/* Number of profiles in a JSON document (1 for a single profile object). Same errors. */
+fp_status fp_profile_json_count(const char *text, size_t len, const char *file, size_t *count,
+                                fp_error *err);
+
+#endif /* FP_PROFILE_H */
