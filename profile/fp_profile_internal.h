@@ -1,0 +1,43 @@
+/*
+ * fp_profile_internal.h - private helpers shared by fp_profile.c and fp_profile_json.c.
+ * Never included outside profile/.
+ */
+#ifndef FP_PROFILE_INTERNAL_H
+#define FP_PROFILE_INTERNAL_H
+
+#include <stddef.h>
+
+#include "fp_profile.h"
+
+/* Column order of a span, shared by the checker's messages and the JSON "fields" list. */
+enum {
+    FP_SPAN_METHOD = 0,
+    FP_SPAN_PARENT,
+    FP_SPAN_TRACK,
+    FP_SPAN_START_S,
+    FP_SPAN_DUR_S,
+    FP_SPAN_CPU_PCT,
+    FP_SPAN_MEM_ALLOC_MB,
+    FP_SPAN_MEM_RETAINED_MB,
+    FP_SPAN_IO_OPS,
+    FP_SPAN_IO_BYTES,
+    FP_SPAN_NFIELDS
+};
+
+/* Field names in column order ("method", "parent", ..., "io_bytes"). */
+extern const char *const fp_span_field_names[FP_SPAN_NFIELDS];
+
+/* Tolerance of the "child inside parent" invariant, seconds. */
+#define FP_SPAN_NEST_TOL 1e-9
+
+/*
+ * Checks every invariant of span `i` that involves only spans 0..i (all earlier spans are
+ * assumed valid). On a violation returns the offending column (FP_SPAN_*) and writes a message
+ * without location ("dur_s must be >= 0, got -1") into msg[size]; returns -1 when span i is valid.
+ */
+int fp_profile_check_span(const fp_profile *p, size_t i, char *msg, size_t size);
+
+/* Number of methods the table holds before lookups switch from a linear scan to a hash. */
+#define FP_METHOD_LINEAR_MAX 64
+
+#endif /* FP_PROFILE_INTERNAL_H */

@@ -1,0 +1,2 @@
+# Profile model and its JSON form (profile/): tests/unit/test_profile.c.
+fp_cunit_test(profile LIBS fpsim_profile SUITES model check)
