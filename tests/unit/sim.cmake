@@ -1,0 +1,1 @@
+fp_cunit_test(sim LIBS fpsim_sim SUITES determinism coherence truth resources calibration)

@@ -1,0 +1,527 @@
+/*
+ * test_sim.c - the mock profiler: determinism, coherence of every run, ground truth equal to
+ * what the spans show, injection probabilities, bounded memory, and the built-in scenarios'
+ * calibration against the seed design's figures.
+ */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <gsl/gsl_cdf.h>
+#include <gsl/gsl_sort.h>
+#include <gsl/gsl_statistics_double.h>
+
+#include "fp_profile.h"
+#include "fp_scenario.h"
+#include "fp_sim.h"
+#include "fp_test.h"
+
+static fp_scenario *load(const char *path)
+{
+    fp_scenario *s = NULL;
+    fp_error err = FP_ERROR_INIT;
+    if (fp_scenario_load_file(&s, path, &err) != FP_OK) {
+        char buf[1024];
+        fp_error_format(&err, buf, sizeof(buf));
+        fprintf(stderr, "load %s: %s\n", path, buf);
+        return NULL;
+    }
+    return s;
+}
+
+static fp_scenario *load_builtin(const char *name)
+{
+    char path[1024];
+    snprintf(path, sizeof(path), "%s/scenarios/%s.yaml", FP_SOURCE_DIR, name);
+    return load(path);
+}
+
+static fp_scenario *load_data(const char *name)
+{
+    char path[1024];
+    snprintf(path, sizeof(path), "%s/sim/%s", FP_TEST_DATA, name);
+    return load(path);
+}
+
+static const char *const s_builtins[] = {"optimal", "bottlenecked", "memory-intensive",
+                                         "cpu-intensive"};
+
+/* Self time of span i: its duration minus the union of its children's intervals. */
+static double span_self(const fp_profile *p, size_t i)
+{
+    const fp_span *sp = fp_profile_spans(p);
+    size_t n = fp_profile_span_count(p);
+    double *lo = malloc(n * sizeof(double)), *hi = malloc(n * sizeof(double));
+    size_t k = 0;
+    for (size_t j = i + 1; j < n; j++) {
+        if (sp[j].parent == (int32_t)i) {
+            lo[k] = sp[j].start_s;
+            hi[k] = sp[j].start_s + sp[j].dur_s;
+            k++;
+        }
+    }
+    /* sort by start (insertion sort: few children) */
+    for (size_t a = 1; a < k; a++) {
+        for (size_t b = a; b > 0 && lo[b - 1] > lo[b]; b--) {
+            double t = lo[b];
+            lo[b] = lo[b - 1];
+            lo[b - 1] = t;
+            t = hi[b];
+            hi[b] = hi[b - 1];
+            hi[b - 1] = t;
+        }
+    }
+    double covered = 0.0, cur_lo = 0.0, cur_hi = -1.0;
+    for (size_t a = 0; a < k; a++) {
+        if (lo[a] > cur_hi) {
+            if (cur_hi > cur_lo)
+                covered += cur_hi - cur_lo;
+            cur_lo = lo[a];
+            cur_hi = hi[a];
+        } else if (hi[a] > cur_hi) {
+            cur_hi = hi[a];
+        }
+    }
+    if (cur_hi > cur_lo)
+        covered += cur_hi - cur_lo;
+    free(lo);
+    free(hi);
+    return sp[i].dur_s - covered;
+}
+
+typedef struct totals {
+    double calls, self_s, alloc, retained, io_ops, io_bytes, cpu_s;
+} totals;
+
+static totals method_totals(const fp_profile *p, const char *name)
+{
+    totals t;
+    memset(&t, 0, sizeof(t));
+    int32_t m = fp_profile_find_method(p, name);
+    const fp_span *sp = fp_profile_spans(p);
+    for (size_t i = 0; i < fp_profile_span_count(p); i++) {
+        if ((int32_t)sp[i].method != m)
+            continue;
+        double self = span_self(p, i);
+        t.calls += 1;
+        t.self_s += self;
+        t.alloc += sp[i].mem_alloc_mb;
+        t.retained += sp[i].mem_retained_mb;
+        t.io_ops += sp[i].io_ops;
+        t.io_bytes += sp[i].io_bytes;
+        t.cpu_s += sp[i].cpu_pct * self;
+    }
+    return t;
+}
+
+static int profiles_equal(const fp_profile *a, const fp_profile *b)
+{
+    size_t n = fp_profile_span_count(a);
+    if (n != fp_profile_span_count(b))
+        return 0;
+    if (n > 0 && memcmp(fp_profile_spans(a), fp_profile_spans(b), n * sizeof(fp_span)) != 0)
+        return 0;
+    fp_series sa = fp_profile_series(a), sb = fp_profile_series(b);
+    if (sa.n != sb.n || sa.interval_s != sb.interval_s)
+        return 0;
+    size_t bytes = sa.n * sizeof(double);
+    if (memcmp(sa.mem_mb, sb.mem_mb, bytes) || memcmp(sa.cpu_pct, sb.cpu_pct, bytes) ||
+        memcmp(sa.io_ops, sb.io_ops, bytes) || memcmp(sa.io_bytes, sb.io_bytes, bytes))
+        return 0;
+    size_t nt = fp_profile_truth_count(a);
+    if (nt != fp_profile_truth_count(b))
+        return 0;
+    return nt == 0 || memcmp(fp_profile_truth(a), fp_profile_truth(b), nt * sizeof(fp_truth)) == 0;
+}
+
+/* ---- determinism ---- */
+
+static void test_same_seed_same_run(void)
+{
+    fp_scenario *s = load_builtin("bottlenecked");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(s);
+    fp_sim *a = NULL, *b = NULL;
+    CU_ASSERT_EQUAL_FATAL(fp_sim_new(&a, s, NULL, NULL), FP_OK);
+    CU_ASSERT_EQUAL_FATAL(fp_sim_new(&b, s, NULL, NULL), FP_OK);
+    fp_profile *pa = fp_profile_new(), *pb = fp_profile_new();
+    /* run 7 alone vs run 7 after runs 0..6 on another simulator: identical */
+    for (uint64_t r = 0; r < 7; r++)
+        CU_ASSERT_EQUAL(fp_sim_run(a, 99, r, pa, NULL), FP_OK);
+    CU_ASSERT_EQUAL(fp_sim_run(a, 99, 7, pa, NULL), FP_OK);
+    CU_ASSERT_EQUAL(fp_sim_run(b, 99, 7, pb, NULL), FP_OK);
+    CU_ASSERT_TRUE(profiles_equal(pa, pb));
+    /* another seed or run index differs */
+    CU_ASSERT_EQUAL(fp_sim_run(b, 100, 7, pb, NULL), FP_OK);
+    CU_ASSERT_FALSE(profiles_equal(pa, pb));
+    CU_ASSERT_EQUAL(fp_sim_run(b, 99, 8, pb, NULL), FP_OK);
+    CU_ASSERT_FALSE(profiles_equal(pa, pb));
+    fp_meta m = fp_profile_meta(pa);
+    CU_ASSERT_STRING_EQUAL(m.scenario, "bottlenecked");
+    CU_ASSERT_EQUAL(m.seed, 99);
+    CU_ASSERT_EQUAL(m.run_index, 7);
+    CU_ASSERT_STRING_EQUAL(m.rng, "mt19937");
+    CU_ASSERT_TRUE(m.simulated);
+    fp_profile_free(pa);
+    fp_profile_free(pb);
+    fp_sim_free(a);
+    fp_sim_free(b);
+    fp_scenario_free(s);
+}
+
+static void test_rng_choice(void)
+{
+    const gsl_rng_type *t = NULL;
+    fp_error err = FP_ERROR_INIT;
+    CU_ASSERT_EQUAL(fp_sim_rng_type("ranlxd2", &t, &err), FP_OK);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(t);
+    CU_ASSERT_STRING_EQUAL(t->name, "ranlxd2");
+    CU_ASSERT_EQUAL(fp_sim_rng_type("mt1993", &t, &err), FP_EINVAL);
+    CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "unknown random generator 'mt1993'"));
+
+    fp_scenario *s = load_builtin("optimal");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(s);
+    fp_sim_options o = FP_SIM_OPTIONS_INIT;
+    CU_ASSERT_EQUAL(fp_sim_rng_type("taus2", &o.rng_type, NULL), FP_OK);
+    fp_sim *sim = NULL;
+    CU_ASSERT_EQUAL_FATAL(fp_sim_new(&sim, s, &o, NULL), FP_OK);
+    fp_profile *p = fp_profile_new();
+    CU_ASSERT_EQUAL(fp_sim_run(sim, 1, 0, p, NULL), FP_OK);
+    CU_ASSERT_STRING_EQUAL(fp_profile_meta(p).rng, "taus2");
+    fp_profile_free(p);
+    fp_sim_free(sim);
+    fp_scenario_free(s);
+}
+
+static void test_stream_seed(void)
+{
+    /* The documented mixing function: pinned values, so a change is noticed. */
+    uint64_t a = fp_sim_stream_seed(42, "optimal", 0, 0);
+    CU_ASSERT_EQUAL(a, fp_sim_stream_seed(42, "optimal", 0, 0));
+    CU_ASSERT_NOT_EQUAL(a, fp_sim_stream_seed(42, "optimal", 1, 0));
+    CU_ASSERT_NOT_EQUAL(a, fp_sim_stream_seed(42, "optimal", 0, 1));
+    CU_ASSERT_NOT_EQUAL(a, fp_sim_stream_seed(43, "optimal", 0, 0));
+    CU_ASSERT_NOT_EQUAL(a, fp_sim_stream_seed(42, "optimal2", 0, 0));
+    /* seed 0 is an ordinary seed (not GSL's "default seed") */
+    CU_ASSERT_NOT_EQUAL(fp_sim_stream_seed(0, "x", 0, 0), fp_sim_stream_seed(4357, "x", 0, 0));
+}
+
+/* ---- coherence ---- */
+
+static void check_coherent(const fp_profile *p, int *bad)
+{
+    fp_error err = FP_ERROR_INIT;
+    if (fp_profile_check(p, &err) != FP_OK) {
+        if (*bad < 3)
+            fprintf(stderr, "check: %s\n", err.msg);
+        (*bad)++;
+        return;
+    }
+    const fp_span *sp = fp_profile_spans(p);
+    size_t n = fp_profile_span_count(p);
+    double end = 0.0, sum_top = 0.0;
+    for (size_t i = 0; i < n; i++) {
+        if (sp[i].parent < 0) {
+            double e = sp[i].start_s + sp[i].dur_s;
+            if (e > end)
+                end = e;
+            sum_top += sp[i].dur_s;
+        }
+    }
+    double dur = fp_profile_duration(p);
+    /* top-level calls run back to back: the run is exactly their sum */
+    if (fabs(end - dur) > 1e-9 || fabs(sum_top - dur) > 1e-6 * (1 + dur))
+        (*bad)++;
+    fp_series s = fp_profile_series(p);
+    double peak = 0, avg = 0;
+    for (size_t k = 0; k < s.n; k++) {
+        if (!(s.mem_mb[k] >= 0) || !(s.cpu_pct[k] >= 0 && s.cpu_pct[k] <= 100) ||
+            !(s.io_ops[k] >= 0) || !(s.io_bytes[k] >= 0))
+            (*bad)++;
+        if (s.cpu_pct[k] > peak)
+            peak = s.cpu_pct[k];
+        avg += s.cpu_pct[k];
+    }
+    avg /= (double)(s.n ? s.n : 1);
+    if (!(avg <= peak && peak <= 100.0))
+        (*bad)++;
+    if (s.n != (size_t)ceil(dur / s.interval_s - 1e-9) && !(s.n == 1 && dur < s.interval_s))
+        (*bad)++;
+    /* truth windows lie within the run */
+    const fp_truth *t = fp_profile_truth(p);
+    for (size_t i = 0; i < fp_profile_truth_count(p); i++) {
+        if (t[i].start_s < 0 || t[i].end_s > dur + 1e-9 || t[i].start_s > t[i].end_s + 1e-9)
+            (*bad)++;
+    }
+}
+
+static void test_coherence_builtins(void)
+{
+    fp_profile *p = fp_profile_new();
+    for (size_t b = 0; b < 4; b++) {
+        fp_scenario *s = load_builtin(s_builtins[b]);
+        CU_ASSERT_PTR_NOT_NULL_FATAL(s);
+        fp_sim *sim = NULL;
+        CU_ASSERT_EQUAL_FATAL(fp_sim_new(&sim, s, NULL, NULL), FP_OK);
+        int bad = 0;
+        for (uint64_t seed = 1; seed <= 1000; seed++) {
+            CU_ASSERT_EQUAL_FATAL(fp_sim_run(sim, seed, 0, p, NULL), FP_OK);
+            check_coherent(p, &bad);
+        }
+        CU_ASSERT_EQUAL(bad, 0);
+        fp_sim_free(sim);
+        fp_scenario_free(s);
+    }
+    fp_profile_free(p);
+}
+
+static void test_coherence_costs(void)
+{
+    fp_scenario *s = load_data("costs.yaml");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(s);
+    fp_profile *p = fp_profile_new();
+    for (int force = -1; force <= 1; force++) {
+        fp_sim_options o = FP_SIM_OPTIONS_INIT;
+        o.force_bottlenecks = force;
+        fp_sim *sim = NULL;
+        CU_ASSERT_EQUAL_FATAL(fp_sim_new(&sim, s, &o, NULL), FP_OK);
+        int bad = 0;
+        for (uint64_t seed = 1; seed <= 1000; seed++) {
+            CU_ASSERT_EQUAL_FATAL(fp_sim_run(sim, seed, 0, p, NULL), FP_OK);
+            check_coherent(p, &bad);
+        }
+        CU_ASSERT_EQUAL(bad, 0);
+        fp_sim_free(sim);
+    }
+    fp_profile_free(p);
+    fp_scenario_free(s);
+}
+
+/* ---- ground truth equals what the spans show ---- */
+
+static const fp_truth *truth_of(const fp_profile *p, uint32_t source, size_t nth)
+{
+    const fp_truth *t = fp_profile_truth(p);
+    for (size_t i = 0; i < fp_profile_truth_count(p); i++)
+        if (t[i].source == source && nth-- == 0)
+            return &t[i];
+    return NULL;
+}
+
+#define REL_NEAR(a, b) CU_ASSERT_DOUBLE_EQUAL((a), (b), 1e-9 * (1.0 + fabs(a) + fabs(b)))
+
+static void test_truth_costs(void)
+{
+    fp_scenario *s = load_data("costs.yaml");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(s);
+    fp_sim_options on = FP_SIM_OPTIONS_INIT, off = FP_SIM_OPTIONS_INIT;
+    on.force_bottlenecks = 1;
+    off.force_bottlenecks = 0;
+    fp_sim *son = NULL, *soff = NULL;
+    CU_ASSERT_EQUAL_FATAL(fp_sim_new(&son, s, &on, NULL), FP_OK);
+    CU_ASSERT_EQUAL_FATAL(fp_sim_new(&soff, s, &off, NULL), FP_OK);
+    fp_profile *pon = fp_profile_new(), *poff = fp_profile_new();
+    for (uint64_t seed = 1; seed <= 200; seed++) {
+        CU_ASSERT_EQUAL_FATAL(fp_sim_run(son, seed, 0, pon, NULL), FP_OK);
+        CU_ASSERT_EQUAL_FATAL(fp_sim_run(soff, seed, 0, poff, NULL), FP_OK);
+        CU_ASSERT_EQUAL(fp_profile_truth_count(poff), 0);
+        /* 10 declared; process cpu_saturation gives one record per episode (2) */
+        CU_ASSERT_EQUAL(fp_profile_truth_count(pon), 11);
+        totals a1 = method_totals(pon, "a"), a0 = method_totals(poff, "a");
+        totals b1 = method_totals(pon, "b"), b0 = method_totals(poff, "b");
+        totals c1 = method_totals(pon, "c"), c0 = method_totals(poff, "c");
+        totals d1 = method_totals(pon, "d"), d0 = method_totals(poff, "d");
+        const fp_truth *slow = truth_of(pon, 0, 0), *slow2 = truth_of(pon, 9, 0);
+        const fp_truth *outl = truth_of(pon, 1, 0), *hot = truth_of(pon, 2, 0);
+        const fp_truth *leak = truth_of(pon, 3, 0), *pleak = truth_of(pon, 4, 0);
+        const fp_truth *csat = truth_of(pon, 5, 0), *storm = truth_of(pon, 7, 0);
+        const fp_truth *io = truth_of(pon, 8, 0);
+        CU_ASSERT_FATAL(slow && slow2 && outl && hot && leak && pleak && csat && storm && io);
+        /* slow_method twice on a (overlapping): increments add up to the change */
+        REL_NEAR(a1.self_s - a0.self_s, slow->extra_s + slow2->extra_s);
+        CU_ASSERT_EQUAL(a1.calls, a0.calls);
+        CU_ASSERT_EQUAL(slow2->affected_calls, 3);
+        CU_ASSERT_EQUAL(slow->affected_calls, 2); /* onset_fraction 0.3 of 3 calls: calls 1, 2 */
+        REL_NEAR(b1.self_s - b0.self_s, outl->extra_s);
+        REL_NEAR(c1.alloc - c0.alloc, hot->extra_mb);
+        CU_ASSERT_EQUAL(hot->affected_calls, 6);
+        REL_NEAR(a1.retained - a0.retained, leak->extra_mb);
+        REL_NEAR(a1.alloc - a0.alloc, leak->extra_mb);
+        CU_ASSERT_DOUBLE_EQUAL(leak->extra_mb, 30.0, 1e-9);
+        REL_NEAR(c1.cpu_s - c0.cpu_s, csat->extra_cpu_pct_s);
+        CU_ASSERT_DOUBLE_EQUAL(csat->extra_cpu_pct_s, 6 * 0.2 * 49.0, 1e-9);
+        CU_ASSERT_EQUAL(d1.calls - d0.calls, storm->extra_calls);
+        CU_ASSERT_EQUAL(storm->extra_calls, 9); /* 3 calls of d, x4 */
+        REL_NEAR(d1.self_s - d0.self_s, storm->extra_s);
+        REL_NEAR(b1.io_ops - b0.io_ops, io->extra_io_ops);
+        REL_NEAR(b1.io_bytes - b0.io_bytes, io->extra_io_bytes);
+        /* process leak: 2 MB/s from 0.5 s, ramped over 1 s: 2 * (T - 0.5 - 0.5) at the end */
+        double dur = fp_profile_duration(pon);
+        CU_ASSERT_DOUBLE_EQUAL(pleak->extra_mb, 2.0 * (dur - 1.0), 1e-9);
+        CU_ASSERT_DOUBLE_EQUAL(pleak->start_s, 0.5, 1e-12);
+        CU_ASSERT_DOUBLE_EQUAL(pleak->end_s, dur, 1e-12);
+        for (size_t e = 0; e < 2; e++) {
+            const fp_truth *ep = truth_of(pon, 6, e);
+            CU_ASSERT_PTR_NOT_NULL_FATAL(ep);
+            CU_ASSERT_DOUBLE_EQUAL(ep->end_s - ep->start_s, 0.3, 1e-9);
+            CU_ASSERT(ep->extra_cpu_pct_s > 0.0);
+        }
+    }
+    fp_profile_free(pon);
+    fp_profile_free(poff);
+    fp_sim_free(son);
+    fp_sim_free(soff);
+    fp_scenario_free(s);
+}
+
+/* Probability of occurrence: a chi-square (1 dof) test on the number of runs with injection. */
+static void test_probability(void)
+{
+    fp_scenario *s = load_builtin("optimal");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(s);
+    fp_sim *sim = NULL;
+    CU_ASSERT_EQUAL_FATAL(fp_sim_new(&sim, s, NULL, NULL), FP_OK);
+    fp_profile *p = fp_profile_new();
+    const size_t n = 10000;
+    size_t hits = 0;
+    for (size_t r = 0; r < n; r++) {
+        CU_ASSERT_EQUAL_FATAL(fp_sim_run(sim, 5, r, p, NULL), FP_OK);
+        const fp_truth *t = fp_profile_truth(p);
+        for (size_t i = 0; i < fp_profile_truth_count(p); i++)
+            hits += t[i].source == 0;
+    }
+    double pr = 0.1, e1 = (double)n * pr, e0 = (double)n - e1;
+    double o1 = (double)hits, o0 = (double)(n - hits);
+    double chi2 = (o1 - e1) * (o1 - e1) / e1 + (o0 - e0) * (o0 - e0) / e0;
+    CU_ASSERT(chi2 < gsl_cdf_chisq_Qinv(0.001, 1));
+    fp_profile_free(p);
+    fp_sim_free(sim);
+    fp_scenario_free(s);
+}
+
+/* Memory is reused: after warm-up, more runs allocate (almost) nothing. */
+static void test_memory_reuse(void)
+{
+    fp_scenario *s = load_builtin("bottlenecked");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(s);
+    fp_sim *sim = NULL;
+    CU_ASSERT_EQUAL_FATAL(fp_sim_new(&sim, s, NULL, NULL), FP_OK);
+    fp_profile *p = fp_profile_new();
+    for (uint64_t r = 0; r < 200; r++)
+        CU_ASSERT_EQUAL_FATAL(fp_sim_run(sim, 3, r, p, NULL), FP_OK);
+    fp_alloc_fail_after(0); /* resets the allocation counter */
+    for (uint64_t r = 200; r < 2200; r++)
+        CU_ASSERT_EQUAL_FATAL(fp_sim_run(sim, 3, r, p, NULL), FP_OK);
+    /* only a run larger than every earlier one may grow a buffer (doubling: a handful) */
+    CU_ASSERT(fp_alloc_count() < 40);
+    fp_profile_free(p);
+    fp_sim_free(sim);
+    fp_scenario_free(s);
+}
+
+static void test_alloc_failure(void)
+{
+    fp_scenario *s = load_data("costs.yaml");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(s);
+    fp_sim_options o = FP_SIM_OPTIONS_INIT;
+    o.force_bottlenecks = 1;
+    int ok = 0;
+    for (unsigned long n = 1; n < 400 && !ok; n++) {
+        fp_sim *sim = NULL;
+        fp_profile *p = NULL;
+        fp_error err = FP_ERROR_INIT;
+        fp_alloc_fail_after(n);
+        p = fp_profile_new();
+        fp_status st = p ? fp_sim_new(&sim, s, &o, &err) : FP_ENOMEM;
+        if (st == FP_OK)
+            st = fp_sim_run(sim, 1, 0, p, &err);
+        fp_alloc_fail_after(0);
+        CU_ASSERT(st == FP_OK || st == FP_ENOMEM);
+        ok = st == FP_OK;
+        fp_sim_free(sim);
+        fp_profile_free(p);
+    }
+    CU_ASSERT_TRUE(ok);
+    fp_scenario_free(s);
+}
+
+/* ---- calibration of the built-ins (seed design figures, +-10 %) ---- */
+
+typedef struct target {
+    const char *name;
+    double duration_s, peak_mem_mb, peak_cpu_pct; /* 0 = not specified */
+    double any_bottleneck;                        /* fraction of runs with >= 1 injection */
+} target;
+
+static double median(double *x, size_t n)
+{
+    gsl_sort(x, 1, n);
+    return gsl_stats_median_from_sorted_data(x, 1, n);
+}
+
+static void test_builtin_medians(void)
+{
+    static const target targets[] = {{"optimal", 25, 180, 45, 0.10},
+                                     {"bottlenecked", 85, 650, 95, 0.60},
+                                     {"memory-intensive", 55, 1200, 0, 0},
+                                     {"cpu-intensive", 75, 0, 98, 0}};
+    const size_t n = 200;
+    double *dur = malloc(n * sizeof(double)), *mem = malloc(n * sizeof(double));
+    double *cpu = malloc(n * sizeof(double));
+    fp_profile *p = fp_profile_new();
+    for (size_t b = 0; b < 4; b++) {
+        const target *t = &targets[b];
+        fp_scenario *s = load_builtin(t->name);
+        CU_ASSERT_PTR_NOT_NULL_FATAL(s);
+        fp_sim *sim = NULL;
+        CU_ASSERT_EQUAL_FATAL(fp_sim_new(&sim, s, NULL, NULL), FP_OK);
+        size_t with = 0;
+        for (size_t r = 0; r < n; r++) {
+            CU_ASSERT_EQUAL_FATAL(fp_sim_run(sim, FP_SIM_DEFAULT_SEED, r, p, NULL), FP_OK);
+            fp_series se = fp_profile_series(p);
+            dur[r] = fp_profile_duration(p);
+            mem[r] = gsl_stats_max(se.mem_mb, 1, se.n);
+            cpu[r] = gsl_stats_max(se.cpu_pct, 1, se.n);
+            with += fp_profile_truth_count(p) > 0;
+        }
+        double md = median(dur, n), mm = median(mem, n), mc = median(cpu, n);
+        printf("\n  %s: median duration %.1f s, peak memory %.0f MB, peak CPU %.1f %%, "
+               "runs with injections %.2f\n",
+               t->name, md, mm, mc, (double)with / (double)n);
+        CU_ASSERT(fabs(md - t->duration_s) <= 0.1 * t->duration_s);
+        if (t->peak_mem_mb > 0)
+            CU_ASSERT(fabs(mm - t->peak_mem_mb) <= 0.1 * t->peak_mem_mb);
+        if (t->peak_cpu_pct > 0)
+            CU_ASSERT(fabs(mc - t->peak_cpu_pct) <= 0.1 * t->peak_cpu_pct);
+        if (t->any_bottleneck > 0)
+            CU_ASSERT(fabs((double)with / (double)n - t->any_bottleneck) <= 0.1);
+        fp_sim_free(sim);
+        fp_scenario_free(s);
+    }
+    fp_profile_free(p);
+    free(dur);
+    free(mem);
+    free(cpu);
+}
+
+int fp_test_register(void)
+{
+    static const fp_test_case determinism[] = {{"same_seed_same_run", test_same_seed_same_run},
+                                               {"rng_choice", test_rng_choice},
+                                               {"stream_seed", test_stream_seed},
+                                               {NULL, NULL}};
+    static const fp_test_case coherence[] = {{"builtins_1000_seeds", test_coherence_builtins},
+                                             {"costs_1000_seeds", test_coherence_costs},
+                                             {NULL, NULL}};
+    static const fp_test_case truth[] = {
+        {"costs_equal_spans", test_truth_costs}, {"probability", test_probability}, {NULL, NULL}};
+    static const fp_test_case resources[] = {
+        {"memory_reuse", test_memory_reuse}, {"alloc_failure", test_alloc_failure}, {NULL, NULL}};
+    static const fp_test_case calibration[] = {{"builtin_medians", test_builtin_medians},
+                                               {NULL, NULL}};
+    if (fp_test_add_suite("determinism", determinism) ||
+        fp_test_add_suite("coherence", coherence) || fp_test_add_suite("truth", truth) ||
+        fp_test_add_suite("resources", resources) || fp_test_add_suite("calibration", calibration))
+        return -1;
+    return 0;
+}
