@@ -14,7 +14,8 @@
  *    span); spans with the same parent appear in start order;
  *  - every span lies inside its parent: parent.start <= start and end <= parent.end (to 1e-9 s);
  *  - all numbers are finite; durations, memory, I/O are >= 0; CPU values are in [0, 100];
- *  - duration = end of the last top-level span (or of the last series sample, whichever is later);
+ *  - duration = end of the last top-level span; a profile without spans lasts n * interval_s;
+ *    the series' last interval may be partial: it ends with the run;
  *  - the four series have the same length n and sample k covers [k*interval, (k+1)*interval).
  *
  * Ownership: an fp_profile owns everything it points to. Pointers returned by accessors are
@@ -190,7 +191,7 @@ fp_status fp_profile_add_truth(fp_profile *p, const fp_truth *t);
 
 /* ---- derived values and checks ---- */
 
-/* Run duration: end of the last top-level span, or of the series if later. */
+/* Run duration: end of the last top-level span; without spans, series length * interval. */
 double fp_profile_duration(const fp_profile *p);
 
 /*
