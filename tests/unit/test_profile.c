@@ -591,6 +591,752 @@ static void test_check_large(void)
     fp_profile_free(p);
 }
 
+/* ---- JSON helpers ---- */
+
+/* Writes `p` to a new malloc'ed string (free with free()); asserts success. */
+static char *to_json(const fp_profile *p, int include_truth, int indent, size_t *len)
+{
+    char *buf = NULL;
+    size_t n = 0;
+    FILE *f = open_memstream(&buf, &n);
+    CU_ASSERT_FATAL(f != NULL);
+    fp_error err = FP_ERROR_INIT;
+    fp_status st = fp_profile_write_json(p, include_truth, indent, f, &err);
+    CU_ASSERT_EQUAL(fclose(f), 0);
+    CU_ASSERT_EQUAL(st, FP_OK);
+    if (st != FP_OK)
+        fprintf(stderr, "\n  write: %s (%s)\n", err.msg, err.key_path);
+    if (len != NULL)
+        *len = n;
+    return buf;
+}
+
+static fp_profile *from_json(const char *text, size_t len, size_t run)
+{
+    fp_profile *p = fp_profile_new();
+    CU_ASSERT_FATAL(p != NULL);
+    fp_error err = FP_ERROR_INIT;
+    fp_status st = fp_profile_read_json(p, text, len, run, "mem.json", &err);
+    CU_ASSERT_EQUAL(st, FP_OK);
+    if (st != FP_OK) {
+        char line[600];
+        fp_error_format(&err, line, sizeof(line));
+        fprintf(stderr, "\n  read: %s\n", line);
+    }
+    return p;
+}
+
+static int same_double(double a, double b)
+{
+    return memcmp(&a, &b, sizeof(double)) == 0;
+}
+
+/* Every field of `a` and `b` is bit-identical. */
+static void assert_same_profile(const fp_profile *a, const fp_profile *b, int with_truth)
+{
+    fp_meta ma = fp_profile_meta(a), mb = fp_profile_meta(b);
+    CU_ASSERT_STRING_EQUAL(ma.scenario, mb.scenario);
+    CU_ASSERT_EQUAL(ma.seed, mb.seed);
+    CU_ASSERT_EQUAL(ma.run_index, mb.run_index);
+    CU_ASSERT_STRING_EQUAL(ma.rng, mb.rng);
+    CU_ASSERT_STRING_EQUAL(ma.gsl_version, mb.gsl_version);
+    CU_ASSERT_STRING_EQUAL(ma.source, mb.source);
+    CU_ASSERT_EQUAL(ma.simulated, mb.simulated);
+    CU_ASSERT_EQUAL_FATAL(fp_profile_method_count(a), fp_profile_method_count(b));
+    for (size_t i = 0; i < fp_profile_method_count(a); i++)
+        CU_ASSERT_STRING_EQUAL(fp_profile_method_name(a, i), fp_profile_method_name(b, i));
+    CU_ASSERT_EQUAL_FATAL(fp_profile_span_count(a), fp_profile_span_count(b));
+    const fp_span *sa = fp_profile_spans(a), *sb = fp_profile_spans(b);
+    int bad = 0;
+    for (size_t i = 0; i < fp_profile_span_count(a); i++) {
+        bad += sa[i].method != sb[i].method || sa[i].parent != sb[i].parent ||
+               sa[i].track != sb[i].track;
+        bad += !same_double(sa[i].start_s, sb[i].start_s) + !same_double(sa[i].dur_s, sb[i].dur_s);
+        bad += !same_double(sa[i].cpu_pct, sb[i].cpu_pct);
+        bad += !same_double(sa[i].mem_alloc_mb, sb[i].mem_alloc_mb);
+        bad += !same_double(sa[i].mem_retained_mb, sb[i].mem_retained_mb);
+        bad += !same_double(sa[i].io_ops, sb[i].io_ops);
+        bad += !same_double(sa[i].io_bytes, sb[i].io_bytes);
+    }
+    CU_ASSERT_EQUAL(bad, 0);
+    fp_series ra = fp_profile_series(a), rb = fp_profile_series(b);
+    CU_ASSERT_EQUAL_FATAL(ra.n, rb.n);
+    CU_ASSERT(same_double(ra.interval_s, rb.interval_s));
+    for (size_t i = 0; i < ra.n; i++) {
+        bad +=
+            !same_double(ra.mem_mb[i], rb.mem_mb[i]) + !same_double(ra.cpu_pct[i], rb.cpu_pct[i]);
+        bad += !same_double(ra.io_ops[i], rb.io_ops[i]);
+        bad += !same_double(ra.io_bytes[i], rb.io_bytes[i]);
+    }
+    CU_ASSERT_EQUAL(bad, 0);
+    if (!with_truth) {
+        CU_ASSERT_EQUAL(fp_profile_truth_count(b), 0);
+        return;
+    }
+    CU_ASSERT_EQUAL_FATAL(fp_profile_truth_count(a), fp_profile_truth_count(b));
+    const fp_truth *ta = fp_profile_truth(a), *tb = fp_profile_truth(b);
+    for (size_t i = 0; i < fp_profile_truth_count(a); i++) {
+        CU_ASSERT_EQUAL(ta[i].kind, tb[i].kind);
+        CU_ASSERT_EQUAL(ta[i].target, tb[i].target);
+        CU_ASSERT_EQUAL(ta[i].source, tb[i].source);
+        CU_ASSERT_EQUAL(ta[i].affected_calls, tb[i].affected_calls);
+        CU_ASSERT(same_double(ta[i].start_s, tb[i].start_s));
+        CU_ASSERT(same_double(ta[i].end_s, tb[i].end_s));
+        CU_ASSERT(same_double(ta[i].magnitude, tb[i].magnitude));
+        CU_ASSERT(same_double(ta[i].extra_s, tb[i].extra_s));
+        CU_ASSERT(same_double(ta[i].extra_mb, tb[i].extra_mb));
+        CU_ASSERT(same_double(ta[i].extra_calls, tb[i].extra_calls));
+        CU_ASSERT(same_double(ta[i].extra_io_ops, tb[i].extra_io_ops));
+        CU_ASSERT(same_double(ta[i].extra_io_bytes, tb[i].extra_io_bytes));
+        CU_ASSERT(same_double(ta[i].extra_cpu_pct_s, tb[i].extra_cpu_pct_s));
+    }
+}
+
+/* A profile full of values that print badly with fewer than 17 digits. */
+static fp_profile *make_awkward(void)
+{
+    fp_profile *p = fp_profile_new();
+    CU_ASSERT_FATAL(p != NULL);
+    CU_ASSERT_EQUAL_FATAL(fp_profile_set_meta(p, "we\"ird\\ name\n\t\x01 \xc3\xa9",
+                                              4611686018427387904u + 1u, 9007199254740992u,
+                                              "mt19937", "2.7", "simulated", 1),
+                          FP_OK);
+    uint32_t m0, m1;
+    CU_ASSERT_EQUAL_FATAL(fp_profile_intern_method(p, "a\"b", &m0), FP_OK);
+    CU_ASSERT_EQUAL_FATAL(fp_profile_intern_method(p, "process", &m1), FP_OK);
+    fp_span s = mk_span(m0, -1, 1e-300, 0.1 + 0.2);
+    s.cpu_pct = 100.0 / 3.0;
+    s.mem_alloc_mb = 123456789.123456789;
+    s.mem_retained_mb = 4.9406564584124654e-324; /* smallest denormal */
+    s.io_ops = 9007199254740993.0;               /* rounds to 2^53 */
+    s.io_bytes = 1.7976931348623157e308;
+    s.track = UINT32_MAX;
+    CU_ASSERT_EQUAL_FATAL(fp_profile_add_span(p, &s, NULL), FP_OK);
+    fp_span c = mk_span(m1, 0, 0.1, 0.2 - 1e-17);
+    c.mem_alloc_mb = -0.0;
+    c.cpu_pct = 0.1 + 0.7;
+    CU_ASSERT_EQUAL_FATAL(fp_profile_add_span(p, &c, NULL), FP_OK);
+    double *mem, *cpu, *iops, *ibytes;
+    CU_ASSERT_EQUAL_FATAL(fp_profile_series_resize(p, 3, 0.1, &mem, &cpu, &iops, &ibytes), FP_OK);
+    for (int i = 0; i < 3; i++) {
+        mem[i] = 1.0 / (i + 3.0);
+        cpu[i] = 100.0 - 1e-13 * i;
+        iops[i] = 1e22 * i;
+        ibytes[i] = 2.2250738585072014e-308 * i;
+    }
+    fp_truth t;
+    memset(&t, 0, sizeof(t));
+    t.kind = FP_KIND_CPU_SATURATION;
+    t.target = (int32_t)m1;
+    t.source = UINT32_MAX;
+    t.start_s = 0.1 + 0.2;
+    t.end_s = 0.30000000000000004;
+    t.magnitude = 1e-300;
+    t.affected_calls = UINT32_MAX;
+    t.extra_s = -1.5; /* extras may be negative: they are increments */
+    t.extra_cpu_pct_s = 123456789.123456789;
+    CU_ASSERT_EQUAL_FATAL(fp_profile_add_truth(p, &t), FP_OK);
+    fp_error err = FP_ERROR_INIT;
+    CU_ASSERT_EQUAL(fp_profile_check(p, &err), FP_OK);
+    return p;
+}
+
+/* ---- suite json_write ---- */
+
+static const char s_expected_small[] =
+    "{\n"
+    "  \"schema_version\": 1,\n"
+    "  \"meta\": {\"scenario\": \"s\", \"seed\": \"18446744073709551615\", \"run_index\": 2, "
+    "\"rng\": \"mt19937\", \"gsl_version\": \"2.7\", \"fpsim_version\": \"@V@\", "
+    "\"source\": \"simulated\", \"simulated\": true},\n"
+    "  \"methods\": [\"main\", \"work\"],\n"
+    "  \"spans\": {\n"
+    "    \"fields\": [\"method\", \"parent\", \"track\", \"start_s\", \"dur_s\", \"cpu_pct\", "
+    "\"mem_alloc_mb\", \"mem_retained_mb\", \"io_ops\", \"io_bytes\"],\n"
+    "    \"rows\": [\n"
+    "      [0,-1,0,0,2,12.5,1,0.25,3,4096],\n"
+    "      [1,0,3,0.10000000000000001,0.5,12.5,1,0.25,3,4096]\n"
+    "    ]\n"
+    "  },\n"
+    "  \"series\": {\n"
+    "    \"interval_s\": 1,\n"
+    "    \"mem_mb\": [0,1.5],\n"
+    "    \"cpu_pct\": [0,0],\n"
+    "    \"io_ops\": [0,0],\n"
+    "    \"io_bytes\": [0,0]\n"
+    "  },\n"
+    "  \"truth\": [\n"
+    "    {\"kind\": \"io_heavy\", \"target\": \"work\", \"source\": 4, \"start_s\": 0, \"end_s\": "
+    "2, \"magnitude\": 3, \"affected_calls\": 1, \"extra_s\": 0, \"extra_mb\": 0, "
+    "\"extra_calls\": 0, \"extra_io_ops\": 7, \"extra_io_bytes\": 0, \"extra_cpu_pct_s\": 0},\n"
+    "    {\"kind\": \"memory_leak\", \"target\": null, \"source\": 5, \"start_s\": 0, \"end_s\": "
+    "2, \"magnitude\": 3, \"affected_calls\": 1, \"extra_s\": 0, \"extra_mb\": 0, "
+    "\"extra_calls\": 0, \"extra_io_ops\": 7, \"extra_io_bytes\": 0, \"extra_cpu_pct_s\": 0}\n"
+    "  ]\n"
+    "}";
+
+static fp_profile *make_small(void)
+{
+    fp_profile *p = fp_profile_new();
+    CU_ASSERT_FATAL(p != NULL);
+    CU_ASSERT_EQUAL_FATAL(
+        fp_profile_set_meta(p, "s", UINT64_MAX, 2, "mt19937", "2.7", "simulated", 1), FP_OK);
+    CU_ASSERT_EQUAL_FATAL(fp_profile_intern_method(p, "main", NULL), FP_OK);
+    CU_ASSERT_EQUAL_FATAL(fp_profile_intern_method(p, "work", NULL), FP_OK);
+    fp_span s = mk_span(0, -1, 0, 2);
+    CU_ASSERT_EQUAL_FATAL(fp_profile_add_span(p, &s, NULL), FP_OK);
+    s = mk_span(1, 0, 0.1, 0.5);
+    s.track = 3;
+    CU_ASSERT_EQUAL_FATAL(fp_profile_add_span(p, &s, NULL), FP_OK);
+    double *mem;
+    CU_ASSERT_EQUAL_FATAL(fp_profile_series_resize(p, 2, 1.0, &mem, NULL, NULL, NULL), FP_OK);
+    mem[1] = 1.5;
+    fp_truth t;
+    memset(&t, 0, sizeof(t));
+    t.kind = FP_KIND_IO_HEAVY;
+    t.target = 1;
+    t.source = 4;
+    t.end_s = 2;
+    t.magnitude = 3;
+    t.affected_calls = 1;
+    t.extra_io_ops = 7;
+    CU_ASSERT_EQUAL_FATAL(fp_profile_add_truth(p, &t), FP_OK);
+    t.kind = FP_KIND_MEMORY_LEAK;
+    t.target = FP_TARGET_PROCESS;
+    t.source = 5;
+    CU_ASSERT_EQUAL_FATAL(fp_profile_add_truth(p, &t), FP_OK);
+    return p;
+}
+
+/* Expected text with @V@ replaced by this build's version (new; free with free()). */
+static char *expected_small(void)
+{
+    const char *v = fp_version();
+    const char *at = strstr(s_expected_small, "@V@");
+    size_t n = strlen(s_expected_small) - 3 + strlen(v);
+    char *e = malloc(n + 1);
+    CU_ASSERT_FATAL(e != NULL);
+    snprintf(e, n + 1, "%.*s%s%s", (int)(at - s_expected_small), s_expected_small, v, at + 3);
+    return e;
+}
+
+static void test_write_exact(void)
+{
+    fp_profile *p = make_small();
+    char *got = to_json(p, 1, 0, NULL);
+    char *want = expected_small();
+    CU_ASSERT_STRING_EQUAL(got, want);
+    if (strcmp(got, want) != 0)
+        fprintf(stderr, "\n--- got:\n%s\n--- want:\n%s\n", got, want);
+    free(got);
+    free(want);
+    fp_profile_free(p);
+}
+
+/* indent = 2: every line after the first gains 4 spaces; without truth, no "truth" key. */
+static void test_write_indent_no_truth(void)
+{
+    fp_profile *p = make_small();
+    char *got = to_json(p, 0, 2, NULL);
+    char *want = expected_small();
+    /* Build the expected indented text without truth from the indent-0 text. */
+    char *cut = strstr(want, ",\n  \"truth\"");
+    CU_ASSERT_FATAL(cut != NULL);
+    strcpy(cut, "\n}");
+    size_t cap = strlen(want) * 2 + 1, o = 0;
+    char *ind = malloc(cap);
+    CU_ASSERT_FATAL(ind != NULL);
+    for (const char *c = want; *c != '\0'; c++) {
+        ind[o++] = *c;
+        if (*c == '\n') {
+            memcpy(ind + o, "    ", 4);
+            o += 4;
+        }
+    }
+    ind[o] = '\0';
+    CU_ASSERT_STRING_EQUAL(got, ind);
+    CU_ASSERT_PTR_NULL(strstr(got, "truth"));
+    free(ind);
+    free(want);
+    free(got);
+    fp_profile_free(p);
+}
+
+static void test_write_empty(void)
+{
+    fp_profile *p = fp_profile_new();
+    CU_ASSERT_FATAL(p != NULL);
+    char *got = to_json(p, 1, 0, NULL);
+    CU_ASSERT_PTR_NOT_NULL(strstr(got, "\"methods\": [],\n"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(got, "\"rows\": []\n"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(got, "\"mem_mb\": [],\n"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(got, "\"truth\": []\n}"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(got, "\"seed\": \"0\""));
+    CU_ASSERT_PTR_NOT_NULL(strstr(got, "\"simulated\": false"));
+    fp_profile *q = from_json(got, strlen(got), 0);
+    assert_same_profile(p, q, 1);
+    fp_profile_free(q);
+    free(got);
+    fp_profile_free(p);
+}
+
+static void expect_write_nonfinite(fp_profile *p, int include_truth, const char *msg,
+                                   const char *path)
+{
+    char *buf = NULL;
+    size_t n = 0;
+    FILE *f = open_memstream(&buf, &n);
+    CU_ASSERT_FATAL(f != NULL);
+    fp_error err = FP_ERROR_INIT;
+    CU_ASSERT_EQUAL(fp_profile_write_json(p, include_truth, 0, f, &err), FP_EINVAL);
+    CU_ASSERT_EQUAL(fclose(f), 0);
+    CU_ASSERT_EQUAL(n, 0); /* nothing written */
+    CU_ASSERT_STRING_EQUAL(err.msg, msg);
+    CU_ASSERT_STRING_EQUAL(err.key_path, path);
+    free(buf);
+    fp_profile_free(p);
+}
+
+static void test_write_nonfinite(void)
+{
+    fp_profile *p = make_small();
+    fp_profile_spans_mut(p)[1].dur_s = NAN;
+    expect_write_nonfinite(p, 1, "span 1: dur_s is not finite (nan)", "spans.rows[1][4]");
+    p = make_small();
+    fp_profile_spans_mut(p)[0].io_bytes = -INFINITY;
+    expect_write_nonfinite(p, 1, "span 0: io_bytes is not finite (-inf)", "spans.rows[0][9]");
+    p = make_small();
+    double *cpu;
+    CU_ASSERT_EQUAL_FATAL(fp_profile_series_resize(p, 3, 1.0, NULL, &cpu, NULL, NULL), FP_OK);
+    cpu[2] = INFINITY;
+    expect_write_nonfinite(p, 1, "series cpu_pct[2] is not finite (inf)", "series.cpu_pct[2]");
+    /* Truth is checked only when written. */
+    p = make_small();
+    fp_truth t;
+    memset(&t, 0, sizeof(t));
+    t.extra_mb = NAN;
+    CU_ASSERT_EQUAL_FATAL(fp_profile_add_truth(p, &t), FP_OK);
+    char *ok = to_json(p, 0, 0, NULL);
+    free(ok);
+    expect_write_nonfinite(p, 1, "truth 2: extra_mb is not finite (nan)", "truth[2].extra_mb");
+}
+
+/* A full disk: the error is reported (FP_EIO), not swallowed. */
+static void test_write_eio(void)
+{
+    FILE *f = fopen("/dev/full", "w");
+    if (f == NULL) {
+        CU_FAIL("cannot open /dev/full");
+        return;
+    }
+    fp_profile *p = fp_profile_new();
+    CU_ASSERT_FATAL(p != NULL);
+    CU_ASSERT_EQUAL_FATAL(fp_profile_intern_method(p, "m", NULL), FP_OK);
+    fp_span s = mk_span(0, -1, 0, 1);
+    for (int i = 0; i < 2000; i++)
+        CU_ASSERT_EQUAL_FATAL(fp_profile_add_span(p, &s, NULL), FP_OK);
+    fp_error err = FP_ERROR_INIT;
+    CU_ASSERT_EQUAL(fp_profile_write_json(p, 1, 0, f, &err), FP_EIO);
+    CU_ASSERT_EQUAL(err.status, FP_EIO);
+    CU_ASSERT_STRING_EQUAL(err.msg, "cannot write profile JSON");
+    fclose(f);
+    fp_profile_free(p);
+}
+
+/* ---- suite json_read ---- */
+
+static void test_roundtrip_awkward(void)
+{
+    fp_profile *p = make_awkward();
+    size_t n1, n2;
+    char *t1 = to_json(p, 1, 0, &n1);
+    CU_ASSERT_PTR_NOT_NULL(strstr(t1, "\"seed\": \"4611686018427387905\""));
+    CU_ASSERT_PTR_NOT_NULL(strstr(t1, "\"run_index\": 9007199254740992,"));
+    CU_ASSERT_PTR_NOT_NULL(
+        strstr(t1, "\"scenario\": \"we\\\"ird\\\\ name\\n\\t\\u0001 \xc3\xa9\""));
+    CU_ASSERT_PTR_NOT_NULL(strstr(t1, "[0,-1,4294967295,1e-300,"
+                                      "0.30000000000000004,33.333333333333336,"
+                                      "123456789.12345679,4.9406564584124654e-324,"
+                                      "9007199254740992,1.7976931348623157e+308]"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(t1, "[1,0,0,0.10000000000000001,0.20000000000000001,"
+                                      "0.79999999999999993,-0,"));
+    fp_profile *q = from_json(t1, n1, 0);
+    assert_same_profile(p, q, 1);
+    CU_ASSERT_EQUAL(fp_profile_meta(q).seed, 4611686018427387905u);
+    CU_ASSERT_EQUAL(fp_profile_truth(q)[0].target, 1); /* "process" is a method name here */
+    char *t2 = to_json(q, 1, 0, &n2);
+    CU_ASSERT_EQUAL(n1, n2);
+    CU_ASSERT(n1 == n2 && memcmp(t1, t2, n1) == 0);
+    free(t1);
+    free(t2);
+    fp_profile_free(q);
+    fp_profile_free(p);
+}
+
+static void test_roundtrip_good(void)
+{
+    fp_profile *p = tp_make_good();
+    size_t n1, n2;
+    char *t1 = to_json(p, 1, 0, &n1);
+    fp_profile *q = from_json(t1, n1, 0);
+    assert_same_profile(p, q, 1);
+    char *t2 = to_json(q, 1, 0, &n2);
+    CU_ASSERT(n1 == n2 && memcmp(t1, t2, n1) == 0);
+    /* Without truth: read back with none. */
+    free(t2);
+    t2 = to_json(p, 0, 0, &n2);
+    fp_profile *r = from_json(t2, n2, 0);
+    assert_same_profile(p, r, 0);
+    /* Reading into a used profile replaces its contents. */
+    fp_error err = FP_ERROR_INIT;
+    CU_ASSERT_EQUAL(fp_profile_read_json(r, t1, n1, 0, "x", &err), FP_OK);
+    assert_same_profile(p, r, 1);
+    fp_profile_free(r);
+    free(t1);
+    free(t2);
+    fp_profile_free(q);
+    fp_profile_free(p);
+}
+
+static void test_read_minimal_file(void)
+{
+    size_t len;
+    char *text = fp_test_read_file(FP_TEST_DATA "/profile/good/minimal.json", &len);
+    CU_ASSERT_FATAL(text != NULL);
+    fp_profile *p = from_json(text, len, 0);
+    fp_meta m = fp_profile_meta(p);
+    CU_ASSERT_STRING_EQUAL(m.scenario, "mini");
+    CU_ASSERT_EQUAL(m.seed, UINT64_MAX);
+    CU_ASSERT_STRING_EQUAL(m.fpsim_version, fp_version()); /* the file says 0.0.0 */
+    CU_ASSERT_EQUAL(m.simulated, 1);
+    CU_ASSERT_EQUAL(fp_profile_method_count(p), 2);
+    CU_ASSERT_EQUAL_FATAL(fp_profile_span_count(p), 2);
+    const fp_span *s = fp_profile_spans(p);
+    CU_ASSERT_EQUAL(s[1].method, 1);
+    CU_ASSERT_EQUAL(s[1].parent, 0);
+    CU_ASSERT_EQUAL(s[1].start_s, 0.5);
+    CU_ASSERT_EQUAL(s[1].cpu_pct, 100.0);
+    CU_ASSERT_EQUAL(s[1].io_bytes, 4096.0);
+    fp_series r = fp_profile_series(p);
+    CU_ASSERT_EQUAL_FATAL(r.n, 4);
+    CU_ASSERT_EQUAL(r.interval_s, 0.5);
+    CU_ASSERT_EQUAL(r.cpu_pct[2], 75.0);
+    CU_ASSERT_EQUAL(fp_profile_duration(p), 2.0);
+    CU_ASSERT_EQUAL_FATAL(fp_profile_truth_count(p), 2);
+    CU_ASSERT_EQUAL(fp_profile_truth(p)[0].target, 1);
+    CU_ASSERT_EQUAL(fp_profile_truth(p)[1].target, FP_TARGET_PROCESS);
+    CU_ASSERT_EQUAL(fp_profile_truth(p)[1].kind, FP_KIND_MEMORY_LEAK);
+    CU_ASSERT_EQUAL(fp_profile_truth(p)[1].extra_mb, 0.25);
+    /* CRLF line endings read the same. */
+    char *crlf = malloc(2 * len + 1);
+    CU_ASSERT_FATAL(crlf != NULL);
+    size_t o = 0;
+    for (size_t i = 0; i < len; i++) {
+        if (text[i] == '\n')
+            crlf[o++] = '\r';
+        crlf[o++] = text[i];
+    }
+    fp_profile *q = from_json(crlf, o, 0);
+    assert_same_profile(p, q, 1);
+    fp_profile_free(q);
+    free(crlf);
+    fp_profile_free(p);
+    free(text);
+}
+
+/* {"fpsim_runs": 1, "runs": [a, b]} built with the writer's indent parameter. */
+static char *make_runs_doc(const fp_profile *a, const fp_profile *b, size_t *len)
+{
+    char *ta = to_json(a, 1, 2, NULL), *tb = to_json(b, 1, 2, NULL);
+    size_t n = strlen(ta) + strlen(tb) + 128;
+    char *doc = malloc(n);
+    CU_ASSERT_FATAL(doc != NULL);
+    *len = (size_t)snprintf(doc, n,
+                            "{\n  \"fpsim_runs\": 1,\n  \"scenario\": \"x\",\n  \"runs\": [\n    "
+                            "%s,\n    %s\n  ]\n}\n",
+                            ta, tb);
+    free(ta);
+    free(tb);
+    return doc;
+}
+
+static void test_runs_document(void)
+{
+    fp_profile *a = tp_make_good();
+    fp_profile *b = make_awkward();
+    size_t len;
+    char *doc = make_runs_doc(a, b, &len);
+    fp_error err = FP_ERROR_INIT;
+    size_t count = 0;
+    CU_ASSERT_EQUAL(fp_profile_json_count(doc, len, "runs.json", &count, &err), FP_OK);
+    CU_ASSERT_EQUAL(count, 2);
+    fp_profile *q = from_json(doc, len, 0);
+    assert_same_profile(a, q, 1);
+    fp_profile_free(q);
+    q = from_json(doc, len, 1);
+    assert_same_profile(b, q, 1);
+    /* Out of range: FP_ERANGE, and the profile is left empty. */
+    CU_ASSERT_EQUAL(fp_profile_read_json(q, doc, len, 2, "runs.json", &err), FP_ERANGE);
+    CU_ASSERT_STRING_EQUAL(err.msg, "run 2 out of range (2 runs)");
+    CU_ASSERT_STRING_EQUAL(err.key_path, "runs");
+    CU_ASSERT_STRING_EQUAL(err.file, "runs.json");
+    CU_ASSERT_EQUAL(fp_profile_span_count(q), 0);
+    /* A single profile counts as 1; run 1 of it is out of range. */
+    char *single = to_json(a, 1, 0, NULL);
+    CU_ASSERT_EQUAL(fp_profile_json_count(single, strlen(single), "one.json", &count, &err), FP_OK);
+    CU_ASSERT_EQUAL(count, 1);
+    fp_error_clear(&err);
+    CU_ASSERT_EQUAL(fp_profile_read_json(q, single, strlen(single), 1, "one.json", &err),
+                    FP_ERANGE);
+    CU_ASSERT_STRING_EQUAL(err.msg, "run 1 out of range (1 runs)");
+    CU_ASSERT_STRING_EQUAL(err.key_path, "");
+    free(single);
+    /* An error inside run 1 carries the run's path prefix. */
+    char *bad = strstr(doc, "\"schema_version\": 1");
+    bad = strstr(bad + 1, "\"schema_version\": 1");
+    CU_ASSERT_FATAL(bad != NULL);
+    bad[strlen("\"schema_version\": ")] = '3';
+    fp_error_clear(&err);
+    CU_ASSERT_EQUAL(fp_profile_read_json(q, doc, len, 1, "runs.json", &err), FP_EINVAL);
+    CU_ASSERT_STRING_EQUAL(err.msg, "unsupported schema_version 3 (this fpsim reads 1)");
+    CU_ASSERT_STRING_EQUAL(err.key_path, "runs[1].schema_version");
+    /* ...and does not affect run 0. */
+    fp_profile_free(q);
+    q = from_json(doc, len, 0);
+    assert_same_profile(a, q, 1);
+    /* A run that is not an object. */
+    const char *notobj = "{\"fpsim_runs\": 1, \"runs\": [{}, 5]}";
+    CU_ASSERT_EQUAL(fp_profile_read_json(q, notobj, strlen(notobj), 1, "r.json", &err), FP_EINVAL);
+    CU_ASSERT_STRING_EQUAL(err.msg, "expected an object, got a number");
+    CU_ASSERT_STRING_EQUAL(err.key_path, "runs[1]");
+    CU_ASSERT_EQUAL(fp_profile_read_json(q, notobj, strlen(notobj), 0, "r.json", &err), FP_EINVAL);
+    CU_ASSERT_STRING_EQUAL(err.msg, "missing field 'schema_version'");
+    CU_ASSERT_STRING_EQUAL(err.key_path, "runs[0]");
+    fp_profile_free(q);
+    free(doc);
+    fp_profile_free(a);
+    fp_profile_free(b);
+}
+
+/* Every strict prefix of a good document fails with FP_EPARSE and a location, never crashes. */
+static void test_truncation(void)
+{
+    fp_profile *a = tp_make_good();
+    fp_profile *b = make_awkward();
+    size_t len;
+    char *doc = make_runs_doc(a, b, &len);
+    fp_profile *q = fp_profile_new();
+    CU_ASSERT_FATAL(q != NULL);
+    size_t bad = 0;
+    /* The document ends with "}\n": every prefix shorter than len - 1 is incomplete. */
+    for (size_t n = 0; n + 1 < len; n++) {
+        fp_error err = FP_ERROR_INIT;
+        fp_status st = fp_profile_read_json(q, doc, n, 1, "t.json", &err);
+        size_t cnt = 0;
+        fp_error err2 = FP_ERROR_INIT;
+        fp_status st2 = fp_profile_json_count(doc, n, "t.json", &cnt, &err2);
+        bad += st != FP_EPARSE || err.line == 0 || err.col == 0 || st2 != FP_EPARSE;
+        bad += strcmp(err.file, "t.json") != 0 || fp_profile_span_count(q) != 0;
+    }
+    CU_ASSERT_EQUAL(bad, 0);
+    fp_profile_free(q);
+    free(doc);
+    fp_profile_free(a);
+    fp_profile_free(b);
+}
+
+/* Allocation failure at every step of reading: FP_ENOMEM, profile left empty, no leak. */
+static void test_read_alloc_fail(void)
+{
+    fp_profile *a = make_awkward();
+    size_t len;
+    char *text = to_json(a, 1, 0, &len);
+    fp_profile *q = fp_profile_new();
+    CU_ASSERT_FATAL(q != NULL);
+    int done = 0;
+    unsigned long n;
+    for (n = 1; n < 500 && !done; n++) {
+        fp_profile_free(q);
+        q = fp_profile_new(); /* fresh, so every growth is exercised */
+        CU_ASSERT_FATAL(q != NULL);
+        fp_error err = FP_ERROR_INIT;
+        fp_alloc_fail_after(n);
+        fp_status st = fp_profile_read_json(q, text, len, 0, "a.json", &err);
+        fp_alloc_fail_after(0);
+        if (st == FP_OK) {
+            done = 1;
+            assert_same_profile(a, q, 1);
+        } else {
+            CU_ASSERT_EQUAL(st, FP_ENOMEM);
+            CU_ASSERT_EQUAL(err.status, FP_ENOMEM);
+            CU_ASSERT_STRING_EQUAL(err.file, "a.json");
+            CU_ASSERT_EQUAL(fp_profile_span_count(q), 0);
+            CU_ASSERT_EQUAL(fp_profile_method_count(q), 0);
+        }
+    }
+    CU_ASSERT(done);
+    CU_ASSERT(n > 3); /* several allocation points were exercised */
+    fp_profile_free(q);
+    free(text);
+    fp_profile_free(a);
+}
+
+/* ---- suite json_bad ---- */
+
+typedef struct bad_case {
+    const char *name; /* tests/data/profile/bad/<name>.json */
+    fp_status status;
+    unsigned long line, col;
+    const char *path;
+    const char *msg;
+} bad_case;
+
+static const bad_case s_bad[] = {
+    {"syntax_trailing_comma", FP_EPARSE, 2, 19, "", "malformed JSON: unexpected ']'"},
+    {"syntax_truncated", FP_EPARSE, 2, 18, "", "malformed JSON: unexpected end of input"},
+    {"syntax_garbage", FP_EPARSE, 2, 2, "", "malformed JSON: unexpected 'x'"},
+    {"syntax_empty", FP_EPARSE, 1, 1, "", "malformed JSON: unexpected end of input"},
+    {"syntax_bare_word", FP_EPARSE, 1, 7, "", "malformed JSON: unexpected 't'"},
+    {"deep_nesting", FP_ELIMIT, 1, 65, "", "nesting deeper than 64"},
+    {"type_top_array", FP_EINVAL, 0, 0, "", "expected an object, got an array"},
+    {"dup_top_key", FP_EINVAL, 0, 0, "methods", "duplicate key 'methods'"},
+    {"dup_meta_key", FP_EINVAL, 0, 0, "meta.run_index", "duplicate key 'run_index'"},
+    {"dup_truth_key", FP_EINVAL, 0, 0, "truth[1].source", "duplicate key 'source'"},
+    {"unknown_key", FP_EINVAL, 0, 0, "meta.simulatd",
+     "unknown key 'simulatd' (did you mean 'simulated'?)"},
+    {"missing_top_field", FP_EINVAL, 0, 0, "", "missing field 'methods'"},
+    {"missing_meta_field", FP_EINVAL, 0, 0, "meta", "missing field 'seed'"},
+    {"missing_truth_field", FP_EINVAL, 0, 0, "truth[0]", "missing field 'extra_s'"},
+    {"type_run_index", FP_EINVAL, 0, 0, "meta.run_index", "expected a number, got a string"},
+    {"type_span_value", FP_EINVAL, 0, 0, "spans.rows[1][4]", "expected a number, got a string"},
+    {"type_methods", FP_EINVAL, 0, 0, "methods", "expected an array, got a string"},
+    {"type_simulated", FP_EINVAL, 0, 0, "meta.simulated", "expected a boolean, got a number"},
+    {"nonfinite_span", FP_EINVAL, 0, 0, "spans.rows[0][4]",
+     "number is out of range (not a finite double)"},
+    {"nonfinite_series", FP_EINVAL, 0, 0, "series.mem_mb[2]",
+     "number is out of range (not a finite double)"},
+    {"cpu_range", FP_EINVAL, 0, 0, "spans.rows[1][5]", "cpu_pct must be in [0,100], got 100.5"},
+    {"series_cpu_range", FP_EINVAL, 0, 0, "series.cpu_pct[1]",
+     "series cpu_pct[1] must be in [0,100], got 101"},
+    {"method_not_int", FP_EINVAL, 0, 0, "spans.rows[1][0]",
+     "expected an integer in [0, 4294967295], got 1.5"},
+    {"parent_not_int", FP_EINVAL, 0, 0, "spans.rows[1][1]",
+     "expected an integer in [-1, 2147483647], got -2"},
+    {"negative_time", FP_EINVAL, 0, 0, "spans.rows[1][3]", "start_s must be >= 0, got -0.5"},
+    {"negative_mem", FP_EINVAL, 0, 0, "spans.rows[1][7]", "mem_retained_mb must be >= 0, got -1"},
+    {"parent_not_smaller", FP_EINVAL, 0, 0, "spans.rows[1][1]",
+     "parent 1 must be -1 or an index smaller than the span's own (1)"},
+    {"child_outside_parent", FP_EINVAL, 0, 0, "spans.rows[1][4]",
+     "ends at 2.5, after its parent's end 2 (span 0)"},
+    {"child_before_parent", FP_EINVAL, 0, 0, "spans.rows[1][3]",
+     "start_s 0.5 is before its parent's start 0.75 (span 0)"},
+    {"unknown_method_index", FP_EINVAL, 0, 0, "spans.rows[1][0]",
+     "method index 2 out of range (2 methods)"},
+    {"row_too_short", FP_EINVAL, 0, 0, "spans.rows[1]", "expected 10 values, got 9"},
+    {"row_too_long", FP_EINVAL, 0, 0, "spans.rows[1]", "expected 10 values, got 11"},
+    {"bad_fields", FP_EINVAL, 0, 0, "spans.fields[4]",
+     "expected \"dur_s\" (fields are listed in a fixed order)"},
+    {"series_length", FP_EINVAL, 0, 0, "series.cpu_pct",
+     "expected 4 samples (as in mem_mb), got 3"},
+    {"series_interval", FP_EINVAL, 0, 0, "series.interval_s", "interval_s must be > 0, got 0"},
+    {"seed_number", FP_EINVAL, 0, 0, "meta.seed", "expected a string, got a number"},
+    {"seed_overflow", FP_EINVAL, 0, 0, "meta.seed",
+     "expected a decimal string of an unsigned 64-bit integer, got '18446744073709551616'"},
+    {"seed_negative", FP_EINVAL, 0, 0, "meta.seed",
+     "expected a decimal string of an unsigned 64-bit integer, got '-1'"},
+    {"run_index_big", FP_EINVAL, 0, 0, "meta.run_index",
+     "expected an integer in [0, 9007199254740992], got 9007199254740994"},
+    {"schema_version", FP_EINVAL, 0, 0, "schema_version",
+     "unsupported schema_version 2 (this fpsim reads 1)"},
+    {"duplicate_method", FP_EINVAL, 0, 0, "methods[2]", "duplicate method 'main'"},
+    {"truth_kind", FP_EINVAL, 0, 0, "truth[1].kind",
+     "unknown kind 'memory_leek' (did you mean 'memory_leak'?)"},
+    {"truth_target", FP_EINVAL, 0, 0, "truth[0].target", "unknown method 'wrok'"},
+    {"truth_end_before_start", FP_EINVAL, 0, 0, "truth[1].end_s",
+     "truth 1: end_s 0.5 is before start_s 1"},
+    {"runs_version", FP_EINVAL, 0, 0, "fpsim_runs",
+     "unsupported fpsim_runs 2 (this fpsim reads 1)"},
+    {"runs_not_array", FP_EINVAL, 0, 0, "runs", "expected an array, got an object"},
+    {"runs_dup", FP_EINVAL, 0, 0, "runs", "duplicate key 'runs'"},
+    {NULL, FP_OK, 0, 0, NULL, NULL}};
+
+static void test_bad_files(void)
+{
+    size_t n_cases = 0;
+    for (const bad_case *c = s_bad; c->name != NULL; c++, n_cases++) {
+        char path[512], label[128];
+        snprintf(path, sizeof(path), "%s/profile/bad/%s.json", FP_TEST_DATA, c->name);
+        snprintf(label, sizeof(label), "bad/%s.json", c->name);
+        size_t len;
+        char *text = fp_test_read_file(path, &len);
+        CU_ASSERT_FATAL(text != NULL);
+        fp_profile *p = fp_profile_new();
+        CU_ASSERT_FATAL(p != NULL);
+        fp_error err = FP_ERROR_INIT;
+        fp_status st = fp_profile_read_json(p, text, len, 0, label, &err);
+        int ok = st == c->status && err.status == c->status && err.line == c->line &&
+                 err.col == c->col && strcmp(err.key_path, c->path) == 0 &&
+                 strcmp(err.msg, c->msg) == 0 && strcmp(err.file, label) == 0 &&
+                 fp_profile_span_count(p) == 0 && fp_profile_method_count(p) == 0;
+        CU_ASSERT(ok);
+        if (!ok)
+            fprintf(stderr, "\n  %s: got %d %lu:%lu '%s' (%s)\n", c->name, (int)st, err.line,
+                    err.col, err.msg, err.key_path);
+        /* The count API reports the same for document-level problems. */
+        if (c->status == FP_EPARSE || c->status == FP_ELIMIT) {
+            size_t cnt;
+            fp_error e2 = FP_ERROR_INIT;
+            CU_ASSERT_EQUAL(fp_profile_json_count(text, len, label, &cnt, &e2), c->status);
+            CU_ASSERT_STRING_EQUAL(e2.msg, c->msg);
+        }
+        fp_profile_free(p);
+        free(text);
+    }
+    CU_ASSERT_EQUAL(n_cases, 47);
+}
+
+static void test_bad_inline(void)
+{
+    fp_profile *p = fp_profile_new();
+    CU_ASSERT_FATAL(p != NULL);
+    fp_error err = FP_ERROR_INIT;
+    /* Embedded NUL: cJSON would stop there and accept "{}". */
+    CU_ASSERT_EQUAL(fp_profile_read_json(p, "{}\n\0{", 5, 0, "nul.json", &err), FP_EPARSE);
+    CU_ASSERT_STRING_EQUAL(err.msg, "NUL byte in JSON text");
+    CU_ASSERT_EQUAL(err.line, 2);
+    CU_ASSERT_EQUAL(err.col, 1);
+    CU_ASSERT_STRING_EQUAL(err.file, "nul.json");
+    /* Not NUL-terminated input: only `len` bytes are read. */
+    const char *good = "{} trailing";
+    size_t cnt = 0;
+    CU_ASSERT_EQUAL(fp_profile_json_count(good, 2, "x", &cnt, &err), FP_OK);
+    CU_ASSERT_EQUAL(cnt, 1);
+    /* Depth 64 passes the depth check (and then fails on structure); 200000 is rejected fast. */
+    char deep[64 * 2 + 1];
+    memset(deep, '[', 64);
+    memset(deep + 64, ']', 64);
+    deep[128] = '\0';
+    CU_ASSERT_EQUAL(fp_profile_read_json(p, deep, 128, 0, "d.json", &err), FP_EINVAL);
+    CU_ASSERT_STRING_EQUAL(err.msg, "expected an object, got an array");
+    size_t big = 200000;
+    char *very = malloc(big);
+    CU_ASSERT_FATAL(very != NULL);
+    memset(very, '{', big);
+    CU_ASSERT_EQUAL(fp_profile_read_json(p, very, big, 0, "d.json", &err), FP_ELIMIT);
+    CU_ASSERT_EQUAL(err.col, 65);
+    /* Brackets inside strings do not count as nesting. */
+    memset(very, '[', big);
+    const char *pre = "{\"a\": \"";
+    memcpy(very, pre, strlen(pre));
+    memcpy(very + big - 2, "\"}", 2);
+    CU_ASSERT_EQUAL(fp_profile_json_count(very, big, "s.json", &cnt, &err), FP_OK);
+    free(very);
+    /* Escaped quote inside a string does not end it. */
+    const char *esc = "{\"a\\\"[[[\": 1}";
+    CU_ASSERT_EQUAL(fp_profile_json_count(esc, strlen(esc), "e.json", &cnt, &err), FP_OK);
+    fp_profile_free(p);
+}
+
 /* ---- registration ---- */
 
 int fp_test_register(void)
@@ -618,7 +1364,23 @@ int fp_test_register(void)
                                          {"truth", test_check_truth},
                                          {"large", test_check_large},
                                          {NULL, NULL}};
-    if (fp_test_add_suite("model", model) != 0 || fp_test_add_suite("check", check) != 0)
+    static const fp_test_case json_write[] = {
+        {"exact", test_write_exact}, {"indent_no_truth", test_write_indent_no_truth},
+        {"empty", test_write_empty}, {"nonfinite", test_write_nonfinite},
+        {"eio", test_write_eio},     {NULL, NULL}};
+    static const fp_test_case json_read[] = {{"roundtrip_awkward", test_roundtrip_awkward},
+                                             {"roundtrip_good", test_roundtrip_good},
+                                             {"minimal_file", test_read_minimal_file},
+                                             {"runs_document", test_runs_document},
+                                             {"truncation", test_truncation},
+                                             {"alloc_fail", test_read_alloc_fail},
+                                             {NULL, NULL}};
+    static const fp_test_case json_bad[] = {
+        {"files", test_bad_files}, {"inline", test_bad_inline}, {NULL, NULL}};
+    if (fp_test_add_suite("model", model) != 0 || fp_test_add_suite("check", check) != 0 ||
+        fp_test_add_suite("json_write", json_write) != 0 ||
+        fp_test_add_suite("json_read", json_read) != 0 ||
+        fp_test_add_suite("json_bad", json_bad) != 0)
         return -1;
     return 0;
 }
