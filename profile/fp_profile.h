@@ -218,7 +218,8 @@ fp_status fp_profile_write_json(const fp_profile *p, int include_truth, int inde
  * `out` (which is reset first). The document is either one profile object as written by
  * fp_profile_write_json() or a runs document {"fpsim_runs": ..., "runs": [profile, ...]}, in
  * which case run number `run` (0-based) is read. `file` names the input in errors. Errors carry
- * the JSON path (e.g. "spans[12].dur_s") in err->key_path. FP_OK, FP_EPARSE (malformed JSON),
+ * the JSON path (e.g. "spans.rows[12][4]") in err->key_path; on any error `out` is left empty
+ * (reset). FP_OK, FP_EPARSE (malformed JSON),
  * FP_EINVAL (wrong type, missing field, invariant violated), FP_ELIMIT (too deep or too large),
  * FP_ERANGE (run index out of range) or FP_ENOMEM.
  */
