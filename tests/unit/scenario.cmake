@@ -1,0 +1,1 @@
+fp_cunit_test(scenario LIBS fpsim_sim SUITES good bad limits faults)
