@@ -110,7 +110,8 @@ void fp_dist_constant(fp_dist *d, double value);
  * values (sd < 0, min > max, sigma <= 0, p outside [0,1], ...) are errors: FP_EINVAL with a
  * message such as "'sd' must be >= 0, got -1" or "unknown parameter 'sdev' for normal (did you
  * mean 'sd'?)" in err->msg, and `where` (may be NULL) pointing at the culprit. `out` is left
- * as FP_DIST_INIT on failure. FP_OK, FP_EINVAL or FP_ENOMEM.
+ * as FP_DIST_INIT on failure. FP_OK, FP_EINVAL or FP_ENOMEM. `where` is written only on
+ * FP_EINVAL; the messages are listed in docs/distributions.md.
  */
 fp_status fp_dist_make(fp_dist *out, const char *name, const fp_dist_param *params, size_t n_params,
                        const double *values, size_t n_values, const double *weights,
@@ -134,7 +135,10 @@ double fp_dist_mean(const fp_dist *d);
 /* Lower/upper CDF P(X <= x) of the untruncated distribution (for tests). */
 double fp_dist_cdf(const fp_dist *d, double x);
 
-/* Whether the distribution takes integer values (poisson, binomial, ..., or an integer choice). */
+/*
+ * Whether the distribution takes integer values (poisson, binomial, ..., or an integer choice).
+ * A constant counts as discrete when its value is integral.
+ */
 int fp_dist_is_discrete(const fp_dist *d);
 
 /* "normal", ...; NULL if out of range. Static string. */
