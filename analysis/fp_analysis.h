@@ -31,9 +31,10 @@
 
 /*
  * Detector thresholds. Plain value type: initialise with FP_THRESHOLDS_INIT, change fields
- * directly or by dotted name with fp_thresholds_set(). Each comparison is strict ("above" means
- * measured > threshold; p-values: p < threshold), so a value exactly at a threshold never fires.
- * A threshold documented as "0 disables" turns its rule off when set to 0.
+ * directly or by dotted name with fp_thresholds_set(). Each detection comparison is strict
+ * ("above" means measured > threshold; p-values: p < threshold), so a value exactly at a
+ * threshold never fires. Requirements named min_* ("needed") are minimums: met when >=.
+ * A threshold documented as "0 off" turns its rule off when set to 0.
  */
 typedef struct fp_thresholds {
     /* slow_method: per-method own (self) time */
@@ -227,7 +228,7 @@ typedef struct fp_finding {
     fp_evidence evidence[FP_FINDING_MAX_EVIDENCE];
     size_t n_evidence;
     double share;  /* in [0, 1] */
-    double excess; /* in [0, 1) */
+    double excess; /* in [0, 1] */
     double impact; /* in [0, 100] */
     fp_severity severity;
     char root_cause[FP_FINDING_TEXT_MAX];                /* one sentence with the numbers */

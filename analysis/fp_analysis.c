@@ -1,0 +1,270 @@
+/*
+ * fp_analysis.c - fp_analyze(): checks the profile, computes metrics and the critical path
+ * (fp_metrics.c), runs the detectors (fp_detect.c), sorts the findings, scores the run and
+ * ranks the recommendations; plus the accessors.
+ */
+#include "fp_analysis.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "fp_analysis_internal.h"
+
+fp_status fp_analysis_push_finding(fp_analysis *a, const fp_finding *f, fp_error *err)
+{
+    if (fp_grow((void **)&a->findings, &a->cap_findings, a->n_findings + 1, sizeof *f) != FP_OK)
+        return fp_error_set(err, FP_ENOMEM, "analysis: out of memory");
+    a->findings[a->n_findings++] = *f;
+    return FP_OK;
+}
+
+/* Severity (desc), impact (desc), kind, target name, start: a total, deterministic order. */
+static int cmp_finding(const void *pa, const void *pb)
+{
+    const fp_finding *x = pa, *y = pb;
+    int c;
+    if (x->severity != y->severity)
+        return x->severity > y->severity ? -1 : 1;
+    if (x->impact != y->impact)
+        return x->impact > y->impact ? -1 : 1;
+    if (x->kind != y->kind)
+        return x->kind < y->kind ? -1 : 1;
+    c = strcmp(x->target_name, y->target_name);
+    if (c != 0)
+        return c;
+    if (x->start_s != y->start_s)
+        return x->start_s < y->start_s ? -1 : 1;
+    return (x->target > y->target) - (x->target < y->target);
+}
+
+static const char *action(fp_kind k)
+{
+    switch (k) {
+    case FP_KIND_SLOW_METHOD:
+        return "Reduce the own work of";
+    case FP_KIND_LATENCY_OUTLIERS:
+        return "Remove the causes of the slow outlier calls of";
+    case FP_KIND_MEMORY_HOTSPOT:
+        return "Cut the per-call allocation of";
+    case FP_KIND_MEMORY_LEAK:
+        return "Release the memory retained by";
+    case FP_KIND_CPU_SATURATION:
+        return "Lower the CPU demand of";
+    case FP_KIND_CALL_STORM:
+        return "Reduce the number of calls of";
+    case FP_KIND_IO_HEAVY:
+        return "Reduce and batch the I/O of";
+    default:
+        return "Investigate";
+    }
+}
+
+static fp_status build_recommendations(fp_analysis *a, fp_error *err)
+{
+    size_t i;
+
+    a->recs = fp_calloc(a->n_findings ? a->n_findings : 1, sizeof *a->recs);
+    if (!a->recs)
+        return fp_error_set(err, FP_ENOMEM, "analysis: out of memory");
+    for (i = 0; i < a->n_findings; i++) {
+        const fp_finding *f = &a->findings[i];
+        fp_recommendation *r = &a->recs[i];
+        r->rank = i + 1;
+        r->finding = i;
+        r->kind = f->kind;
+        r->target = f->target;
+        r->target_name = f->target_name;
+        r->improvement = f->improvement;
+        r->improvement_unit = f->improvement_unit;
+        snprintf(r->text, sizeof r->text, "%s %s%s%s (%s, %s): %s; estimated saving %.3g %s.",
+                 action(f->kind), f->target >= 0 ? "'" : "", f->target_name,
+                 f->target >= 0 ? "'" : "", fp_kind_name(f->kind), fp_severity_name(f->severity),
+                 f->n_suggestions > 0 ? f->suggestions[0] : "investigate", f->improvement,
+                 f->improvement_unit);
+        snprintf(r->evidence, sizeof r->evidence, "%s", f->root_cause);
+    }
+    return FP_OK;
+}
+
+static void score(fp_analysis *a)
+{
+    static const double weight[] = {3.0, 8.0, 15.0, 25.0}; /* low, medium, high, critical */
+    double s = 100.0;
+    size_t i;
+
+    for (i = 0; i < a->n_findings; i++)
+        s -= weight[a->findings[i].severity];
+    if (a->run.peak_mem_mb > a->th.score_peak_mem_mb)
+        s -= 5.0;
+    if (a->run.avg_cpu_pct > a->th.score_avg_cpu_pct)
+        s -= 5.0;
+    a->score = fp_clamp(s, 0.0, 100.0);
+    a->status = fp_score_status_from_score(a->score);
+}
+
+static fp_status copy_names(fp_analysis *a, const fp_profile *p, fp_error *err)
+{
+    size_t i, total = 0, off = 0;
+
+    for (i = 0; i < a->n_methods; i++) {
+        const char *nm = fp_profile_method_name(p, i);
+        size_t len = strlen(nm ? nm : "") + 1;
+        if (total > SIZE_MAX - len)
+            return fp_error_set(err, FP_ENOMEM, "analysis: method names too long");
+        total += len;
+    }
+    a->names = fp_malloc(total ? total : 1);
+    if (!a->names)
+        return fp_error_set(err, FP_ENOMEM, "analysis: out of memory");
+    for (i = 0; i < a->n_methods; i++) {
+        const char *nm = fp_profile_method_name(p, i);
+        size_t len = strlen(nm ? nm : "") + 1;
+        memcpy(a->names + off, nm ? nm : "", len);
+        a->methods[i].name = a->names + off;
+        off += len;
+    }
+    return FP_OK;
+}
+
+fp_status fp_analyze(fp_analysis **out, const fp_profile *p, const fp_thresholds *t, fp_error *err)
+{
+    fp_analysis *a = NULL;
+    fp_work w;
+    fp_status st;
+    size_t i;
+
+    *out = NULL;
+    memset(&w, 0, sizeof w);
+    st = fp_profile_check(p, err);
+    if (st != FP_OK)
+        goto out;
+    a = fp_calloc(1, sizeof *a);
+    if (!a) {
+        st = fp_error_set(err, FP_ENOMEM, "analysis: out of memory");
+        goto out;
+    }
+    if (t)
+        a->th = *t;
+    else
+        fp_thresholds_init(&a->th);
+    a->n_methods = fp_profile_method_count(p);
+    w.spans = fp_profile_spans(p);
+    w.n_spans = fp_profile_span_count(p);
+    w.ser = fp_profile_series(p);
+    w.duration = fp_fin(fp_profile_duration(p));
+    if (w.duration < 0)
+        w.duration = 0;
+    for (i = 0; i < w.n_spans; i++) {
+        if (w.spans[i].method >= a->n_methods) {
+            st = fp_error_set(err, FP_EINVAL, "span %zu: method index %u out of range", i,
+                              (unsigned)w.spans[i].method);
+            goto out;
+        }
+    }
+    a->methods = fp_calloc(a->n_methods ? a->n_methods : 1, sizeof *a->methods);
+    if (!a->methods) {
+        st = fp_error_set(err, FP_ENOMEM, "analysis: out of memory");
+        goto out;
+    }
+    st = copy_names(a, p, err);
+    if (st != FP_OK)
+        goto out;
+    st = fp_metrics_compute(a, &w, err);
+    if (st != FP_OK)
+        goto out;
+    st = fp_detect_all(a, &w, err);
+    if (st != FP_OK)
+        goto out;
+    if (a->n_findings > 1)
+        qsort(a->findings, a->n_findings, sizeof *a->findings, cmp_finding);
+    st = build_recommendations(a, err);
+    if (st != FP_OK)
+        goto out;
+    score(a);
+out:
+    fp_free(w.self);
+    fp_free(w.child_off);
+    fp_free(w.child_idx);
+    fp_free(w.m_off);
+    fp_free(w.m_idx);
+    fp_free(w.buf);
+    fp_free(w.buf2);
+    if (st != FP_OK)
+        fp_analysis_free(a);
+    else
+        *out = a;
+    return st;
+}
+
+void fp_analysis_free(fp_analysis *a)
+{
+    if (!a)
+        return;
+    fp_free(a->methods);
+    fp_free(a->names);
+    fp_free(a->path);
+    fp_free(a->path_spans);
+    fp_free(a->findings);
+    fp_free(a->recs);
+    fp_free(a);
+}
+
+const fp_thresholds *fp_analysis_thresholds(const fp_analysis *a)
+{
+    return &a->th;
+}
+
+const fp_run_metrics *fp_analysis_run(const fp_analysis *a)
+{
+    return &a->run;
+}
+
+const fp_method_metrics *fp_analysis_methods(const fp_analysis *a, size_t *n)
+{
+    *n = a->n_methods;
+    return a->n_methods ? a->methods : NULL;
+}
+
+const fp_path_entry *fp_analysis_critical_path(const fp_analysis *a, size_t *n)
+{
+    *n = a->n_path;
+    return a->n_path ? a->path : NULL;
+}
+
+const size_t *fp_analysis_critical_spans(const fp_analysis *a, size_t *n)
+{
+    *n = a->n_path_spans;
+    return a->n_path_spans ? a->path_spans : NULL;
+}
+
+const fp_finding *fp_analysis_findings(const fp_analysis *a, size_t *n)
+{
+    *n = a->n_findings;
+    return a->n_findings ? a->findings : NULL;
+}
+
+size_t fp_analysis_count_severity(const fp_analysis *a, fp_severity s)
+{
+    size_t i, c = 0;
+    for (i = 0; i < a->n_findings; i++)
+        if (a->findings[i].severity == s)
+            c++;
+    return c;
+}
+
+const fp_recommendation *fp_analysis_recommendations(const fp_analysis *a, size_t *n)
+{
+    *n = a->n_findings;
+    return a->n_findings ? a->recs : NULL;
+}
+
+double fp_analysis_score(const fp_analysis *a)
+{
+    return a->score;
+}
+
+fp_score_status fp_analysis_status(const fp_analysis *a)
+{
+    return a->status;
+}

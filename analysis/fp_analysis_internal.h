@@ -1,0 +1,88 @@
+/*
+ * fp_analysis_internal.h - the analysis object and the per-call workspace shared by the metric,
+ * critical-path and detector units of analysis/. Private to analysis/.
+ *
+ * Invariants of a finished fp_analysis:
+ *  - methods has n_methods entries (the profile's method table order), names point into `names`;
+ *  - every double in every struct is finite (fp_fin() guards each division and GSL result);
+ *  - findings are sorted (fp_analysis.h) and recs[i].finding == i for the rank order.
+ */
+#ifndef FP_ANALYSIS_INTERNAL_H
+#define FP_ANALYSIS_INTERNAL_H
+
+#include <math.h>
+
+#include "fp_analysis.h"
+
+struct fp_analysis {
+    fp_thresholds th;
+    fp_run_metrics run;
+    fp_method_metrics *methods;
+    size_t n_methods;
+    char *names; /* all method names, NUL-separated; methods[i].name points in here */
+    fp_path_entry *path;
+    size_t n_path;
+    size_t *path_spans;
+    size_t n_path_spans;
+    fp_finding *findings;
+    size_t n_findings, cap_findings;
+    fp_recommendation *recs;
+    double score;
+    fp_score_status status;
+};
+
+/*
+ * Workspace of one fp_analyze() call, freed before it returns. Arrays indexed by span have
+ * n_spans entries; the children index has a virtual root (index n_spans) whose children are the
+ * top-level spans.
+ */
+typedef struct fp_work {
+    const fp_span *spans;
+    size_t n_spans;
+    fp_series ser;
+    double duration;
+    double *self;      /* self time of each span */
+    size_t *child_off; /* n_spans + 2 offsets into child_idx (span order = start order) */
+    size_t *child_idx;
+    size_t *m_off; /* n_methods + 1 offsets into m_idx */
+    size_t *m_idx; /* spans of each method, in span (pre-)order */
+    double *buf;   /* scratch, max(n_spans, series n) doubles */
+    double *buf2;  /* scratch, same size */
+} fp_work;
+
+/* x when finite, else 0: the last guard before a value leaves the module. */
+static inline double fp_fin(double x)
+{
+    return isfinite(x) ? x : 0.0;
+}
+
+/* a / b, or 0 when b == 0 or the result is not finite. */
+static inline double fp_div(double a, double b)
+{
+    return b != 0.0 ? fp_fin(a / b) : 0.0;
+}
+
+static inline double fp_clamp(double x, double lo, double hi)
+{
+    x = fp_fin(x);
+    return x < lo ? lo : (x > hi ? hi : x);
+}
+
+/* Builds the indices and self times in `w`, fills a->methods, a->run, a->path (fp_metrics.c). */
+fp_status fp_metrics_compute(fp_analysis *a, fp_work *w, fp_error *err);
+
+/* Runs every detector, appending to a->findings (fp_detect.c). */
+fp_status fp_detect_all(fp_analysis *a, const fp_work *w, fp_error *err);
+
+/* Appends a copy of `f` to a->findings. FP_OK or FP_ENOMEM. */
+fp_status fp_analysis_push_finding(fp_analysis *a, const fp_finding *f, fp_error *err);
+
+/* Overlap length of [a0, a1] and [b0, b1] (0 when disjoint). */
+static inline double fp_overlap(double a0, double a1, double b0, double b1)
+{
+    double lo = a0 > b0 ? a0 : b0;
+    double hi = a1 < b1 ? a1 : b1;
+    return hi > lo ? hi - lo : 0.0;
+}
+
+#endif /* FP_ANALYSIS_INTERNAL_H */

@@ -1,0 +1,777 @@
+/*
+ * fp_detect.c - the bottleneck detectors. Each is a static unit reading the metrics and the
+ * workspace and appending findings; docs/analysis.md documents every formula and default.
+ *
+ * Common shape of a finding: impact = 100 * (1 - (1 - share) * (1 - excess)), the "either"
+ * combination of how much of the run the problem accounts for (share) and how far the measured
+ * value is beyond its threshold (excess = 1 - threshold / measured, or for CPU, bounded by 100,
+ * (measured - threshold) / (100 - threshold)). Both are in [0, 1], so impact is in [0, 100].
+ */
+#include "fp_analysis_internal.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include <gsl/gsl_cdf.h>
+#include <gsl/gsl_errno.h>
+#include <gsl/gsl_fit.h>
+#include <gsl/gsl_sort.h>
+#include <gsl/gsl_statistics_double.h>
+
+static const char *const s_sugg_slow[] = {
+    "profile the method's own work line by line and optimise the hottest loop",
+    "cache results of repeated identical calls",
+    "move work off the critical path or run independent parts in parallel",
+    "use a more efficient algorithm or data structure",
+};
+static const char *const s_sugg_outliers[] = {
+    "inspect the slowest calls: look for lock contention, retries, GC pauses or cold caches",
+    "add timeouts and bounded retries around remote calls",
+    "warm caches or connection pools before the run",
+    "log inputs of outlier calls to find the slow cases",
+};
+static const char *const s_sugg_hotspot[] = {
+    "stream or chunk the data instead of materialising it at once",
+    "reuse buffers across calls instead of allocating per call",
+    "use more compact data types or representations",
+    "release large temporaries as soon as they are no longer needed",
+};
+static const char *const s_sugg_leak[] = {
+    "find objects that stay referenced after use (caches without eviction, global lists)",
+    "bound caches with a size limit or an eviction policy",
+    "close files, sockets and handles in all paths",
+    "compare heap snapshots taken at the onset and at the end of the run",
+};
+static const char *const s_sugg_cpu[] = {
+    "reduce the computation: better algorithm, vectorisation, avoiding recomputation",
+    "spread CPU-heavy work over time or more cores",
+    "cache expensive computed values",
+    "check for busy-waiting or spinning loops",
+};
+static const char *const s_sugg_storm[] = {
+    "batch the calls: process many items per call",
+    "memoise calls with repeated arguments",
+    "hoist invariant calls out of loops",
+    "check for accidental N+1 call patterns",
+};
+static const char *const s_sugg_io[] = {
+    "batch small reads and writes into larger ones",
+    "buffer or cache frequently read data in memory",
+    "use asynchronous or parallel I/O",
+    "compress data or avoid reading data that is not used",
+};
+
+#define SET_SUGG(f, arr)                                                                           \
+    do {                                                                                           \
+        size_t i_;                                                                                 \
+        for (i_ = 0; i_ < FP_FINDING_MAX_SUGGESTIONS; i_++)                                        \
+            (f)->suggestions[i_] = (arr)[i_];                                                      \
+        (f)->n_suggestions = FP_FINDING_MAX_SUGGESTIONS;                                           \
+    } while (0)
+
+static double excess_ratio(double measured, double thr)
+{
+    if (measured <= thr)
+        return 0.0;
+    if (thr <= 0.0)
+        return 1.0;
+    return fp_clamp(1.0 - thr / measured, 0.0, 1.0);
+}
+
+static double excess_pct(double measured, double thr)
+{
+    if (measured <= thr)
+        return 0.0;
+    return fp_clamp((measured - thr) / (100.0 - thr), 0.0, 1.0);
+}
+
+static void evid(fp_finding *f, const char *name, double v)
+{
+    if (f->n_evidence < FP_FINDING_MAX_EVIDENCE) {
+        f->evidence[f->n_evidence].name = name;
+        f->evidence[f->n_evidence].value = fp_fin(v);
+        f->n_evidence++;
+    }
+}
+
+/* Fills the common fields and derives impact and severity. */
+static void finish(fp_finding *f, fp_kind kind, int32_t target, const char *name, double measured,
+                   double thr, const char *unit, const char *rule, double share, double excess)
+{
+    f->kind = kind;
+    f->target = target;
+    f->target_name = name;
+    f->measured = fp_fin(measured);
+    f->threshold = fp_fin(thr);
+    f->unit = unit;
+    f->rule = rule;
+    f->share = fp_clamp(share, 0.0, 1.0);
+    f->excess = fp_clamp(excess, 0.0, 1.0);
+    f->impact = fp_clamp(100.0 * (1.0 - (1.0 - f->share) * (1.0 - f->excess)), 0.0, 100.0);
+    f->severity = fp_severity_from_impact(f->impact);
+    f->start_s = fp_fin(f->start_s);
+    f->end_s = fp_fin(f->end_s);
+    f->improvement = fp_clamp(f->improvement, 0.0, 1e300);
+}
+
+/* First start and last end over the spans of method m. */
+static void method_window(const fp_work *w, size_t m, double *t0, double *t1)
+{
+    size_t k;
+    *t0 = 0;
+    *t1 = 0;
+    for (k = w->m_off[m]; k < w->m_off[m + 1]; k++) {
+        const fp_span *s = &w->spans[w->m_idx[k]];
+        if (k == w->m_off[m] || s->start_s < *t0)
+            *t0 = s->start_s;
+        if (k == w->m_off[m] || s->start_s + s->dur_s > *t1)
+            *t1 = s->start_s + s->dur_s;
+    }
+}
+
+/* ---- slow_method ---- */
+
+static fp_status detect_slow(fp_analysis *a, const fp_work *w, size_t m, fp_error *err)
+{
+    const fp_thresholds *th = &a->th;
+    const fp_method_metrics *mm = &a->methods[m];
+    fp_finding f;
+    int by_mean = mm->self_mean_s > th->slow_mean_s;
+    int by_share = th->slow_self_share > 0 && mm->share > th->slow_self_share;
+    double e;
+
+    if (mm->calls == 0 || (!by_mean && !by_share))
+        return FP_OK;
+    memset(&f, 0, sizeof f);
+    method_window(w, m, &f.start_s, &f.end_s);
+    e = by_mean ? excess_ratio(mm->self_mean_s, th->slow_mean_s)
+                : excess_ratio(mm->share, th->slow_self_share);
+    f.improvement = mm->path_s * e;
+    f.improvement_unit = "s";
+    evid(&f, "calls", (double)mm->calls);
+    evid(&f, "self_mean_s", mm->self_mean_s);
+    evid(&f, "self_s", mm->self_s);
+    evid(&f, "share", mm->share);
+    evid(&f, "path_s", mm->path_s);
+    evid(&f, "p95_s", mm->p95_s);
+    snprintf(f.root_cause, sizeof f.root_cause,
+             "'%s' spends %.3g s of own time per call over %zu calls (threshold %.3g s); its own "
+             "work is %.1f%% of the run (threshold %.1f%%) and %.3g s of the critical path.",
+             mm->name, mm->self_mean_s, mm->calls, th->slow_mean_s, 100.0 * mm->share,
+             100.0 * th->slow_self_share, mm->path_s);
+    SET_SUGG(&f, s_sugg_slow);
+    if (by_mean)
+        finish(&f, FP_KIND_SLOW_METHOD, (int32_t)m, mm->name, mm->self_mean_s, th->slow_mean_s, "s",
+               "mean_s", mm->share, e);
+    else
+        finish(&f, FP_KIND_SLOW_METHOD, (int32_t)m, mm->name, mm->share, th->slow_self_share,
+               "fraction", "self_share", mm->share, e);
+    return fp_analysis_push_finding(a, &f, err);
+}
+
+/* ---- latency_outliers ---- */
+
+#define LOG_FLOOR_S 1e-9
+
+static fp_status detect_outliers(fp_analysis *a, const fp_work *w, size_t m, fp_error *err)
+{
+    const fp_thresholds *th = &a->th;
+    const fp_method_metrics *mm = &a->methods[m];
+    size_t n = mm->calls, k, j, count = 0;
+    double *lx = w->buf, *dev = w->buf2;
+    double med_l, mad, scale, med_x, excess_s = 0, zmax = 0, zsum = 0, t0 = 0, t1 = 0;
+    fp_finding f;
+
+    if (n == 0 || (double)n < th->outlier_min_calls)
+        return FP_OK;
+    for (j = 0, k = w->m_off[m]; k < w->m_off[m + 1]; k++, j++) {
+        double x = w->self[w->m_idx[k]];
+        lx[j] = log(x > LOG_FLOOR_S ? x : LOG_FLOOR_S);
+        dev[j] = x;
+    }
+    gsl_sort(dev, 1, n);
+    med_x = gsl_stats_median_from_sorted_data(dev, 1, n);
+    gsl_sort(lx, 1, n);
+    med_l = gsl_stats_median_from_sorted_data(lx, 1, n);
+    for (j = 0; j < n; j++)
+        dev[j] = fabs(lx[j] - med_l);
+    gsl_sort(dev, 1, n);
+    mad = gsl_stats_median_from_sorted_data(dev, 1, n);
+    /* z = 0.6745 (x - med) / MAD; when MAD = 0 (more than half the calls tie) the
+     * Iglewicz-Hoaglin fallback z = (x - med) / (1.253314 MeanAD) is used */
+    if (mad > 0) {
+        scale = mad / 0.6745;
+    } else {
+        double meanad = 0;
+        for (j = 0; j < n; j++)
+            meanad += dev[j];
+        meanad /= (double)n;
+        if (!(meanad > 0))
+            return FP_OK; /* all calls equal: nothing stands out */
+        scale = 1.253314 * meanad;
+    }
+    for (k = w->m_off[m]; k < w->m_off[m + 1]; k++) {
+        size_t si = w->m_idx[k];
+        double x = w->self[si];
+        double z = ((x > LOG_FLOOR_S ? log(x) : log(LOG_FLOOR_S)) - med_l) / scale;
+        if (z > th->outlier_z && x - med_x > th->outlier_min_excess_s) {
+            const fp_span *s = &w->spans[si];
+            if (count == 0 || s->start_s < t0)
+                t0 = s->start_s;
+            if (count == 0 || s->start_s + s->dur_s > t1)
+                t1 = s->start_s + s->dur_s;
+            count++;
+            excess_s += x - med_x;
+            zsum += z;
+            if (z > zmax)
+                zmax = z;
+        }
+    }
+    if (count == 0 || (double)count < th->outlier_min_count ||
+        (double)count < th->outlier_min_fraction * (double)n)
+        return FP_OK;
+    memset(&f, 0, sizeof f);
+    f.start_s = t0;
+    f.end_s = t1;
+    f.improvement = excess_s;
+    f.improvement_unit = "s";
+    evid(&f, "outliers", (double)count);
+    evid(&f, "calls", (double)n);
+    evid(&f, "fraction", (double)count / (double)n);
+    evid(&f, "median_self_s", med_x);
+    evid(&f, "excess_s", excess_s);
+    evid(&f, "mean_z", zsum / (double)count);
+    snprintf(f.root_cause, sizeof f.root_cause,
+             "%zu of %zu calls of '%s' (%.2f%%) take far longer than its median own time of "
+             "%.3g s (modified z up to %.1f, threshold %.1f), adding %.3g s in total.",
+             count, n, mm->name, 100.0 * (double)count / (double)n, med_x, zmax, th->outlier_z,
+             excess_s);
+    SET_SUGG(&f, s_sugg_outliers);
+    finish(&f, FP_KIND_LATENCY_OUTLIERS, (int32_t)m, mm->name, zmax, th->outlier_z, "z",
+           "modified_z", fp_div(excess_s, w->duration),
+           excess_ratio(zsum / (double)count, th->outlier_z));
+    return fp_analysis_push_finding(a, &f, err);
+}
+
+/* ---- memory_hotspot ---- */
+
+static fp_status detect_hotspot(fp_analysis *a, const fp_work *w, size_t m, fp_error *err)
+{
+    const fp_thresholds *th = &a->th;
+    const fp_method_metrics *mm = &a->methods[m];
+    fp_finding f;
+    double peak = a->run.peak_mem_mb;
+
+    if (mm->calls == 0 || !(mm->mem_alloc_mean_mb > th->hotspot_alloc_mb))
+        return FP_OK;
+    memset(&f, 0, sizeof f);
+    method_window(w, m, &f.start_s, &f.end_s);
+    f.improvement = mm->mem_alloc_mean_mb - th->hotspot_alloc_mb;
+    f.improvement_unit = "MB";
+    evid(&f, "alloc_mean_mb", mm->mem_alloc_mean_mb);
+    evid(&f, "alloc_max_mb", mm->mem_alloc_max_mb);
+    evid(&f, "alloc_total_mb", mm->mem_alloc_mb);
+    evid(&f, "calls", (double)mm->calls);
+    evid(&f, "peak_mem_mb", peak);
+    snprintf(f.root_cause, sizeof f.root_cause,
+             "'%s' allocates %.1f MB per call on average (largest call %.1f MB, threshold %.1f "
+             "MB) over %zu calls, %.1f%% of the run's peak memory of %.1f MB.",
+             mm->name, mm->mem_alloc_mean_mb, mm->mem_alloc_max_mb, th->hotspot_alloc_mb, mm->calls,
+             100.0 * fp_clamp(fp_div(mm->mem_alloc_mean_mb, peak), 0, 1), peak);
+    SET_SUGG(&f, s_sugg_hotspot);
+    finish(&f, FP_KIND_MEMORY_HOTSPOT, (int32_t)m, mm->name, mm->mem_alloc_mean_mb,
+           th->hotspot_alloc_mb, "MB", "alloc_mb", fp_div(mm->mem_alloc_mean_mb, peak),
+           excess_ratio(mm->mem_alloc_mean_mb, th->hotspot_alloc_mb));
+    return fp_analysis_push_finding(a, &f, err);
+}
+
+/* ---- memory_leak ---- */
+
+#define LEAK_GRID 20
+#define LEAK_PERSIST 0.75
+
+/*
+ * Ramp model of the memory series: y = a + b * clamp(t - t_c, 0, t_d - t_c), flat up to sample
+ * c, linear up to sample d, flat afterwards (d = n - 1: growing to the end). t_i = (i + 1) iv,
+ * the end of sample i's interval.
+ */
+typedef struct ramp_fit {
+    size_t c, d;
+    double c0, c1, cov11, rss;
+} ramp_fit;
+
+static int fit_ramp(const fp_series *ser, double *x, size_t c, size_t d, ramp_fit *out)
+{
+    double iv = ser->interval_s, tc = (double)(c + 1) * iv, len = (double)(d - c) * iv;
+    double cov00, cov01;
+    size_t i;
+
+    for (i = 0; i < ser->n; i++) {
+        double v = (double)(i + 1) * iv - tc;
+        x[i] = v < 0 ? 0 : (v > len ? len : v);
+    }
+    out->c = c;
+    out->d = d;
+    if (gsl_fit_linear(x, 1, ser->mem_mb, 1, ser->n, &out->c0, &out->c1, &cov00, &cov01,
+                       &out->cov11, &out->rss) != GSL_SUCCESS)
+        return 0;
+    return isfinite(out->rss) && isfinite(out->c1) && isfinite(out->cov11);
+}
+
+/* Keeps the fit with the smaller residual sum of squares (ties: the earlier candidate). */
+static void try_ramp(const fp_series *ser, double *x, size_t c, size_t d, size_t min_win,
+                     ramp_fit *best, int *have)
+{
+    ramp_fit f;
+    if (d <= c || d - c < min_win || d >= ser->n)
+        return;
+    if (fit_ramp(ser, x, c, d, &f) && (!*have || f.rss < best->rss)) {
+        *best = f;
+        *have = 1;
+    }
+}
+
+static fp_status detect_leak(fp_analysis *a, const fp_work *w, fp_error *err)
+{
+    const fp_thresholds *th = &a->th;
+    const fp_series *ser = &w->ser;
+    size_t n = ser->n, min_win, i, j, k, step, stride, sm, best_m = 0, lo, hi;
+    double iv = ser->interval_s, *x = w->buf, rho, num = 0, den = 0, factor, n_eff, p, se;
+    double t_on, t_off, growth, final_level, max_level, run_sum, best_ret = 0, *ret = NULL;
+    ramp_fit best;
+    int have = 0;
+    fp_finding f;
+    fp_status st = FP_OK;
+
+    if (n == 0 || (double)n < th->leak_min_samples || !(iv > 0))
+        return FP_OK;
+    min_win = n / 20 > 4 ? n / 20 : 4;
+    if (min_win >= n)
+        return FP_OK;
+    memset(&best, 0, sizeof best);
+    /* coarse grid of (onset, end) pairs, then a local refinement of each boundary */
+    for (j = 0; j <= LEAK_GRID; j++)
+        for (k = j + 1; k <= LEAK_GRID; k++)
+            try_ramp(ser, x, j * (n - 1) / LEAK_GRID, k * (n - 1) / LEAK_GRID, min_win, &best,
+                     &have);
+    if (!have)
+        return FP_OK;
+    step = (n - 1) / LEAK_GRID + 1;
+    stride = step / 25 + 1;
+    {
+        size_t c0 = best.c, d0 = best.d;
+        lo = c0 > step ? c0 - step : 0;
+        for (i = lo; i <= c0 + step && i < n; i += stride)
+            try_ramp(ser, x, i, best.d, min_win, &best, &have);
+        lo = d0 > step ? d0 - step : 0;
+        hi = best.d + step;
+        for (i = lo; i <= hi && i < n; i += stride)
+            try_ramp(ser, x, best.c, i, min_win, &best, &have);
+    }
+    if (!fit_ramp(ser, x, best.c, best.d, &best))
+        return FP_OK;
+    /* lag-1 autocorrelation of the residuals: n_eff = n (1 - rho) / (1 + rho) for rho > 0 */
+    for (i = 0; i < n; i++) {
+        double r = ser->mem_mb[i] - (best.c0 + best.c1 * x[i]);
+        w->buf2[i] = r;
+        den += r * r;
+        if (i > 0)
+            num += r * w->buf2[i - 1];
+    }
+    rho = den > 0 ? num / den : 0.0;
+    if (rho < 0)
+        rho = 0;
+    if (rho > 0.99)
+        rho = 0.99;
+    factor = sqrt((1.0 + rho) / (1.0 - rho));
+    n_eff = (double)n * (1.0 - rho) / (1.0 + rho);
+    se = sqrt(best.cov11 > 0 ? best.cov11 : 0.0) * factor;
+    if (se > 0)
+        p = gsl_cdf_tdist_Q(best.c1 / se, n_eff > 3.0 ? n_eff - 2.0 : 1.0);
+    else
+        p = best.c1 > 0 ? 0.0 : 1.0; /* exact fit */
+    p = fp_clamp(p, 0.0, 1.0);
+    t_on = (double)(best.c + 1) * iv;
+    t_off = best.d == n - 1 ? w->duration : (double)(best.d + 1) * iv;
+    growth = best.c1 * (double)(best.d - best.c) * iv;
+    /* persistence: the final level keeps >= 75 % of the peak rise (rise-then-fall is no leak) */
+    sm = (n - best.c) / 10 > 3 ? (n - best.c) / 10 : 3;
+    if (sm > n - best.c)
+        sm = n - best.c;
+    max_level = -HUGE_VAL;
+    run_sum = 0;
+    for (i = best.c; i < n; i++) {
+        run_sum += ser->mem_mb[i];
+        if (i >= best.c + sm)
+            run_sum -= ser->mem_mb[i - sm];
+        if (i + 1 >= best.c + sm && run_sum / (double)sm > max_level)
+            max_level = run_sum / (double)sm;
+    }
+    final_level = run_sum / (double)sm;
+    if (!(best.c1 > th->leak_min_slope_mb_s) || !(p < th->leak_p_value) ||
+        !(growth > th->leak_min_growth_mb) ||
+        final_level - best.c0 < LEAK_PERSIST * (max_level - best.c0))
+        return FP_OK;
+
+    /* attribution: the method retaining the most memory in calls ending inside the ramp */
+    ret = fp_calloc(a->n_methods ? a->n_methods : 1, sizeof(double));
+    if (!ret)
+        return fp_error_set(err, FP_ENOMEM, "analysis: out of memory");
+    for (i = 0; i < w->n_spans; i++) {
+        const fp_span *s = &w->spans[i];
+        double end = s->start_s + s->dur_s;
+        if (end >= t_on - iv && end <= t_off + iv)
+            ret[s->method] += s->mem_retained_mb;
+    }
+    for (i = 0; i < a->n_methods; i++) {
+        if (ret[i] > best_ret) {
+            best_ret = ret[i];
+            best_m = i;
+        }
+    }
+    memset(&f, 0, sizeof f);
+    f.start_s = t_on;
+    f.end_s = t_off;
+    f.improvement = growth;
+    f.improvement_unit = "MB";
+    evid(&f, "slope_mb_s", best.c1);
+    evid(&f, "p_value", p);
+    evid(&f, "growth_mb", growth);
+    evid(&f, "onset_s", t_on);
+    evid(&f, "lag1_autocorr", rho);
+    evid(&f, "attributed_mb", best_ret);
+    {
+        int32_t target = FP_TARGET_PROCESS;
+        const char *tname = "process";
+        if (best_ret > 0 && best_ret >= 0.5 * growth) {
+            target = (int32_t)best_m;
+            tname = a->methods[best_m].name;
+        }
+        snprintf(f.root_cause, sizeof f.root_cause,
+                 "Memory grows by %.3g MB/s from %.3g s to %.3g s (+%.1f MB, one-sided p = "
+                 "%.2g; thresholds %.3g MB/s, %.1f MB, p < %.2g) and is not released; the "
+                 "largest retainer then, %s, keeps %.1f MB.",
+                 best.c1, t_on, t_off, growth, p, th->leak_min_slope_mb_s, th->leak_min_growth_mb,
+                 th->leak_p_value, best_ret > 0 ? a->methods[best_m].name : "none", best_ret);
+        SET_SUGG(&f, s_sugg_leak);
+        finish(&f, FP_KIND_MEMORY_LEAK, target, tname, best.c1, th->leak_min_slope_mb_s, "MB/s",
+               "slope", fp_div(growth, a->run.peak_mem_mb),
+               excess_ratio(best.c1, th->leak_min_slope_mb_s));
+    }
+    st = fp_analysis_push_finding(a, &f, err);
+    fp_free(ret);
+    return st;
+}
+
+/* ---- cpu_saturation ---- */
+
+static fp_status detect_cpu_method(fp_analysis *a, const fp_work *w, size_t m, fp_error *err)
+{
+    const fp_thresholds *th = &a->th;
+    const fp_method_metrics *mm = &a->methods[m];
+    fp_finding f;
+
+    if (mm->calls == 0 || !(mm->self_s > 0) || !(mm->cpu_pct > th->cpu_pct))
+        return FP_OK;
+    memset(&f, 0, sizeof f);
+    method_window(w, m, &f.start_s, &f.end_s);
+    f.improvement = mm->self_s * fp_div(mm->cpu_pct - th->cpu_pct, mm->cpu_pct);
+    f.improvement_unit = "s";
+    evid(&f, "cpu_pct", mm->cpu_pct);
+    evid(&f, "self_s", mm->self_s);
+    evid(&f, "calls", (double)mm->calls);
+    evid(&f, "share", mm->share);
+    snprintf(f.root_cause, sizeof f.root_cause,
+             "'%s' runs its own work at %.1f%% CPU (time-weighted over %zu calls, threshold "
+             "%.1f%%) for %.3g s, %.1f%% of the run.",
+             mm->name, mm->cpu_pct, mm->calls, th->cpu_pct, mm->self_s, 100.0 * mm->share);
+    SET_SUGG(&f, s_sugg_cpu);
+    finish(&f, FP_KIND_CPU_SATURATION, (int32_t)m, mm->name, mm->cpu_pct, th->cpu_pct, "%",
+           "method_pct", mm->share, excess_pct(mm->cpu_pct, th->cpu_pct));
+    return fp_analysis_push_finding(a, &f, err);
+}
+
+/*
+ * CPU-seconds of own work each method contributes inside [t0, t1], assuming each span's own
+ * work is spread evenly over the span. Writes into contrib (n_methods entries).
+ */
+static void cpu_contrib(const fp_analysis *a, const fp_work *w, double t0, double t1,
+                        double *contrib)
+{
+    size_t i;
+    memset(contrib, 0, a->n_methods * sizeof *contrib);
+    for (i = 0; i < w->n_spans; i++) {
+        const fp_span *s = &w->spans[i];
+        double ov = fp_overlap(s->start_s, s->start_s + s->dur_s, t0, t1);
+        if (ov > 0 && s->dur_s > 0)
+            contrib[s->method] += s->cpu_pct / 100.0 * w->self[i] * ov / s->dur_s;
+    }
+}
+
+static fp_status detect_cpu_episodes(fp_analysis *a, const fp_work *w, fp_error *err)
+{
+    const fp_thresholds *th = &a->th;
+    const fp_series *ser = &w->ser;
+    size_t n = ser->n, i = 0, k;
+    double iv = ser->interval_s, *contrib = NULL;
+    fp_status st = FP_OK;
+
+    if (n == 0 || !(iv > 0))
+        return FP_OK;
+    contrib = fp_calloc(a->n_methods ? a->n_methods : 1, sizeof(double));
+    if (!contrib)
+        return fp_error_set(err, FP_ENOMEM, "analysis: out of memory");
+    while (i < n) {
+        size_t b, e, above = 0, top = 0, second = 0;
+        double sum = 0, mean, t0, t1, total = 0, topv = -1, secv = -1;
+        fp_finding f;
+        int merged = 0;
+
+        if (!(ser->cpu_pct[i] > th->cpu_pct)) {
+            i++;
+            continue;
+        }
+        /* an episode: samples above the threshold, single-sample dips bridged */
+        b = i;
+        e = i;
+        while (e + 1 < n && (ser->cpu_pct[e + 1] > th->cpu_pct ||
+                             (e + 2 < n && ser->cpu_pct[e + 2] > th->cpu_pct)))
+            e++;
+        if (!(ser->cpu_pct[e] > th->cpu_pct))
+            e--;
+        i = e + 1;
+        for (k = b; k <= e; k++) {
+            sum += ser->cpu_pct[k];
+            if (ser->cpu_pct[k] > th->cpu_pct)
+                above++;
+        }
+        if ((double)above < th->cpu_min_samples)
+            continue;
+        mean = sum / (double)(e - b + 1);
+        t0 = (double)b * iv;
+        t1 = (double)(e + 1) * iv;
+        cpu_contrib(a, w, t0, t1, contrib);
+        for (k = 0; k < a->n_methods; k++) {
+            total += contrib[k];
+            if (contrib[k] > topv) {
+                second = top;
+                secv = topv;
+                top = k;
+                topv = contrib[k];
+            } else if (contrib[k] > secv) {
+                second = k;
+                secv = contrib[k];
+            }
+        }
+        /* explained by a method already flagged for CPU: no separate process finding */
+        for (k = 0; k < a->n_findings; k++) {
+            fp_finding *g = &a->findings[k];
+            if (g->kind == FP_KIND_CPU_SATURATION && g->target == (int32_t)top && topv > 0 &&
+                topv >= 0.5 * (mean / 100.0) * (t1 - t0)) {
+                merged = 1;
+                break;
+            }
+        }
+        if (merged)
+            continue;
+        memset(&f, 0, sizeof f);
+        f.start_s = t0;
+        f.end_s = t1;
+        f.improvement = (t1 - t0) * fp_div(mean - th->cpu_pct, mean);
+        f.improvement_unit = "s";
+        evid(&f, "mean_cpu_pct", mean);
+        evid(&f, "length_s", t1 - t0);
+        evid(&f, "samples", (double)(e - b + 1));
+        evid(&f, "top_method_cpu_s", topv > 0 ? topv : 0);
+        evid(&f, "methods_cpu_s", total);
+        snprintf(f.root_cause, sizeof f.root_cause,
+                 "CPU stays above %.1f%% (mean %.1f%%) for %.3g s from %.3g s; busiest methods "
+                 "then: %s, %s.",
+                 th->cpu_pct, mean, t1 - t0, t0,
+                 a->n_methods > 0 && topv > 0 ? a->methods[top].name : "none",
+                 a->n_methods > 1 && secv > 0 ? a->methods[second].name : "none");
+        SET_SUGG(&f, s_sugg_cpu);
+        finish(&f, FP_KIND_CPU_SATURATION, FP_TARGET_PROCESS, "process", mean, th->cpu_pct, "%",
+               "episode", fp_div(t1 - t0, w->duration), excess_pct(mean, th->cpu_pct));
+        st = fp_analysis_push_finding(a, &f, err);
+        if (st != FP_OK)
+            break;
+    }
+    fp_free(contrib);
+    return st;
+}
+
+/* ---- call_storm ---- */
+
+static fp_status detect_storm(fp_analysis *a, const fp_work *w, size_t m, double median_calls,
+                              fp_error *err)
+{
+    const fp_thresholds *th = &a->th;
+    const fp_method_metrics *mm = &a->methods[m];
+    double calls = (double)mm->calls, thr;
+    int by_abs = calls > th->storm_calls;
+    int by_ratio =
+        th->storm_ratio > 0 && median_calls > 0 && calls > th->storm_ratio * median_calls;
+    fp_finding f;
+    double e;
+
+    if (mm->calls == 0 || (!by_abs && !by_ratio))
+        return FP_OK;
+    thr = by_abs ? th->storm_calls : th->storm_ratio * median_calls;
+    e = excess_ratio(calls, thr);
+    memset(&f, 0, sizeof f);
+    method_window(w, m, &f.start_s, &f.end_s);
+    f.improvement = (mm->total_s < w->duration ? mm->total_s : w->duration) * e;
+    f.improvement_unit = "s";
+    evid(&f, "calls", calls);
+    evid(&f, "median_calls_per_method", median_calls);
+    evid(&f, "total_s", mm->total_s);
+    evid(&f, "mean_s", mm->mean_s);
+    snprintf(f.root_cause, sizeof f.root_cause,
+             "'%s' is called %zu times in one run (threshold %.0f; median over methods %.0f), "
+             "spending %.3g s in those calls at %.3g s each.",
+             mm->name, mm->calls, thr, median_calls, mm->total_s, mm->mean_s);
+    SET_SUGG(&f, s_sugg_storm);
+    finish(&f, FP_KIND_CALL_STORM, (int32_t)m, mm->name, calls, thr, "calls",
+           by_abs ? "calls" : "ratio", fp_div(mm->total_s, w->duration), e);
+    return fp_analysis_push_finding(a, &f, err);
+}
+
+/* ---- io_heavy ---- */
+
+static fp_status detect_io(fp_analysis *a, const fp_work *w, size_t m, fp_error *err)
+{
+    const fp_thresholds *th = &a->th;
+    const fp_method_metrics *mm = &a->methods[m];
+    double mb = mm->io_bytes / 1048576.0, rate = fp_div(mm->io_ops, mm->self_s);
+    double best = 0, measured = 0, thr = 0, r;
+    const char *rule = NULL, *unit = NULL;
+    fp_finding f;
+    double e;
+
+    if (mm->calls == 0)
+        return FP_OK;
+    if (mm->io_ops > th->io_ops) {
+        r = fp_div(mm->io_ops, th->io_ops);
+        if (th->io_ops <= 0 || r > best) {
+            best = th->io_ops <= 0 ? HUGE_VAL : r;
+            measured = mm->io_ops, thr = th->io_ops, rule = "ops", unit = "ops";
+        }
+    }
+    if (mb > th->io_mb) {
+        r = th->io_mb > 0 ? mb / th->io_mb : HUGE_VAL;
+        if (!rule || r > best) {
+            best = r;
+            measured = mb, thr = th->io_mb, rule = "mb", unit = "MB";
+        }
+    }
+    if (th->io_ops_per_s > 0 && mm->self_s >= th->io_min_self_s && mm->self_s > 0 &&
+        rate > th->io_ops_per_s) {
+        r = rate / th->io_ops_per_s;
+        if (!rule || r > best) {
+            best = r;
+            measured = rate, thr = th->io_ops_per_s, rule = "ops_per_s", unit = "ops/s";
+        }
+    }
+    if (!rule)
+        return FP_OK;
+    e = excess_ratio(measured, thr);
+    memset(&f, 0, sizeof f);
+    method_window(w, m, &f.start_s, &f.end_s);
+    f.improvement = mm->self_s * e;
+    f.improvement_unit = "s";
+    evid(&f, "io_ops", mm->io_ops);
+    evid(&f, "io_mb", mb);
+    evid(&f, "ops_per_self_s", rate);
+    evid(&f, "self_s", mm->self_s);
+    evid(&f, "calls", (double)mm->calls);
+    snprintf(f.root_cause, sizeof f.root_cause,
+             "'%s' issues %.0f I/O operations (%.1f MB, %.0f ops per second of own time) over "
+             "%zu calls; rule %s: %.4g %s above the threshold %.4g.",
+             mm->name, mm->io_ops, mb, rate, mm->calls, rule, measured, unit, thr);
+    SET_SUGG(&f, s_sugg_io);
+    finish(&f, FP_KIND_IO_HEAVY, (int32_t)m, mm->name, measured, thr, unit, rule, mm->share, e);
+    return fp_analysis_push_finding(a, &f, err);
+}
+
+/* Process-level I/O finding, only for profiles whose spans carry no I/O at all. */
+static fp_status detect_io_process(fp_analysis *a, const fp_work *w, fp_error *err)
+{
+    const fp_thresholds *th = &a->th;
+    const fp_run_metrics *r = &a->run;
+    size_t i;
+    double span_io = 0, mb = r->io_bytes / 1048576.0, measured, thr;
+    const char *rule, *unit;
+    fp_finding f;
+
+    for (i = 0; i < w->n_spans; i++)
+        span_io += w->spans[i].io_ops + w->spans[i].io_bytes;
+    if (span_io > 0 || w->ser.n == 0)
+        return FP_OK;
+    if (r->io_ops > th->io_ops && fp_div(r->io_ops, th->io_ops) >= fp_div(mb, th->io_mb)) {
+        measured = r->io_ops, thr = th->io_ops, rule = "ops", unit = "ops";
+    } else if (mb > th->io_mb) {
+        measured = mb, thr = th->io_mb, rule = "mb", unit = "MB";
+    } else if (r->io_ops > th->io_ops) {
+        measured = r->io_ops, thr = th->io_ops, rule = "ops", unit = "ops";
+    } else {
+        return FP_OK;
+    }
+    memset(&f, 0, sizeof f);
+    f.start_s = 0;
+    f.end_s = w->duration;
+    f.improvement = 0;
+    f.improvement_unit = "s";
+    evid(&f, "io_ops", r->io_ops);
+    evid(&f, "io_mb", mb);
+    evid(&f, "ops_per_s", r->io_ops_per_s);
+    snprintf(f.root_cause, sizeof f.root_cause,
+             "The process performs %.0f I/O operations (%.1f MB) that no span accounts for; "
+             "rule %s: %.4g %s above the threshold %.4g.",
+             r->io_ops, mb, rule, measured, unit, thr);
+    SET_SUGG(&f, s_sugg_io);
+    finish(&f, FP_KIND_IO_HEAVY, FP_TARGET_PROCESS, "process", measured, thr, unit, rule, 0.0,
+           excess_ratio(measured, thr));
+    return fp_analysis_push_finding(a, &f, err);
+}
+
+/* Median call count over methods with at least one call (0 when none). */
+static double median_calls(const fp_analysis *a, const fp_work *w)
+{
+    size_t i, k = 0;
+    for (i = 0; i < a->n_methods; i++)
+        if (a->methods[i].calls > 0)
+            w->buf[k++] = (double)a->methods[i].calls;
+    if (k == 0)
+        return 0.0;
+    gsl_sort(w->buf, 1, k);
+    return gsl_stats_median_from_sorted_data(w->buf, 1, k);
+}
+
+fp_status fp_detect_all(fp_analysis *a, const fp_work *w, fp_error *err)
+{
+    size_t m;
+    fp_status st = FP_OK;
+    double med = median_calls(a, w);
+
+    for (m = 0; m < a->n_methods && st == FP_OK; m++) {
+        st = detect_slow(a, w, m, err);
+        if (st == FP_OK)
+            st = detect_outliers(a, w, m, err);
+        if (st == FP_OK)
+            st = detect_hotspot(a, w, m, err);
+        if (st == FP_OK)
+            st = detect_cpu_method(a, w, m, err);
+        if (st == FP_OK)
+            st = detect_storm(a, w, m, med, err);
+        if (st == FP_OK)
+            st = detect_io(a, w, m, err);
+    }
+    if (st == FP_OK)
+        st = detect_leak(a, w, err);
+    if (st == FP_OK)
+        st = detect_cpu_episodes(a, w, err); /* after the method CPU findings it may merge into */
+    if (st == FP_OK)
+        st = detect_io_process(a, w, err);
+    return st;
+}

@@ -1,0 +1,466 @@
+/*
+ * fp_metrics.c - span indices, self times, per-method and run metrics, and the critical path.
+ *
+ * Self time of a span = its duration minus the length of the union of its children's
+ * intervals (clipped to the span): children may run in parallel on other tracks, so summing
+ * their durations would over-subtract. The critical path is the standard backward walk: from
+ * the end of a span, step into the child that finishes last among those ending by the current
+ * time, credit the gap to the parent's own work, continue from that child's start.
+ */
+#include "fp_analysis_internal.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include <gsl/gsl_sort.h>
+#include <gsl/gsl_statistics_double.h>
+
+#define EPS_S 1e-9
+
+/* Parent of span i, or n (the virtual root) for top-level or invalid parents. */
+static size_t parent_of(const fp_work *w, size_t i)
+{
+    int32_t p = w->spans[i].parent;
+    return (p >= 0 && (size_t)p < i) ? (size_t)p : w->n_spans;
+}
+
+static fp_status alloc_arrays(fp_work *w, size_t n_methods, fp_error *err)
+{
+    size_t n = w->n_spans, nb = n > w->ser.n ? n : w->ser.n, bytes;
+
+    if (nb == 0)
+        nb = 1;
+    if (!fp_mul_size(nb, sizeof(double), &bytes) || n_methods == SIZE_MAX || n > SIZE_MAX - 2)
+        return fp_error_set(err, FP_ENOMEM, "analysis: profile too large");
+    w->self = fp_calloc(n + 1, sizeof(double));
+    w->child_off = fp_calloc(n + 2, sizeof(size_t));
+    w->child_idx = fp_calloc(n + 1, sizeof(size_t));
+    w->m_off = fp_calloc(n_methods + 1, sizeof(size_t));
+    w->m_idx = fp_calloc(n + 1, sizeof(size_t));
+    w->buf = fp_calloc(nb, sizeof(double));
+    w->buf2 = fp_calloc(nb, sizeof(double));
+    if (!w->self || !w->child_off || !w->child_idx || !w->m_off || !w->m_idx || !w->buf || !w->buf2)
+        return fp_error_set(err, FP_ENOMEM, "analysis: out of memory");
+    return FP_OK;
+}
+
+/* Counting sort of spans by parent and by method; both keep span order inside a group. */
+static void build_index(fp_work *w, size_t n_methods)
+{
+    size_t n = w->n_spans, i, acc, tmp;
+
+    for (i = 0; i < n; i++) {
+        w->child_off[parent_of(w, i) + 1]++;
+        w->m_off[w->spans[i].method + 1]++;
+    }
+    for (i = 1; i < n + 2; i++)
+        w->child_off[i] += w->child_off[i - 1];
+    for (i = 1; i < n_methods + 1; i++)
+        w->m_off[i] += w->m_off[i - 1];
+    /* fill: each offset serves as the cursor of its group and ends at the next group's start */
+    for (i = 0; i < n; i++) {
+        size_t p = parent_of(w, i);
+        w->child_idx[w->child_off[p]++] = i;
+        w->m_idx[w->m_off[w->spans[i].method]++] = i;
+    }
+    /* the cursors moved each offset to the next group's start: shift back */
+    acc = 0;
+    for (i = 0; i < n + 1; i++) {
+        tmp = w->child_off[i];
+        w->child_off[i] = acc;
+        acc = tmp;
+    }
+    w->child_off[n + 1] = n;
+    acc = 0;
+    for (i = 0; i < n_methods; i++) {
+        tmp = w->m_off[i];
+        w->m_off[i] = acc;
+        acc = tmp;
+    }
+    w->m_off[n_methods] = n;
+}
+
+static void compute_self(fp_work *w)
+{
+    size_t i, k;
+
+    for (i = 0; i < w->n_spans; i++) {
+        const fp_span *s = &w->spans[i];
+        double s0 = s->start_s, s1 = s->start_s + s->dur_s, cur0 = 0, cur1 = 0, covered = 0;
+        int open = 0;
+
+        /* children are in start order (profile invariant): one sweep gives the union */
+        for (k = w->child_off[i]; k < w->child_off[i + 1]; k++) {
+            const fp_span *c = &w->spans[w->child_idx[k]];
+            double c0 = c->start_s < s0 ? s0 : c->start_s;
+            double c1 = c->start_s + c->dur_s > s1 ? s1 : c->start_s + c->dur_s;
+            if (c1 <= c0)
+                continue;
+            if (open && c0 <= cur1) {
+                if (c1 > cur1)
+                    cur1 = c1;
+            } else {
+                if (open)
+                    covered += cur1 - cur0;
+                cur0 = c0;
+                cur1 = c1;
+                open = 1;
+            }
+        }
+        if (open)
+            covered += cur1 - cur0;
+        w->self[i] = fp_clamp(s->dur_s - covered, 0.0, s->dur_s);
+    }
+}
+
+static void method_metrics(fp_analysis *a, const fp_work *w)
+{
+    size_t m, k;
+
+    for (m = 0; m < a->n_methods; m++) {
+        fp_method_metrics *mm = &a->methods[m];
+        size_t n = w->m_off[m + 1] - w->m_off[m], j = 0;
+        double sum = 0, self = 0, cpu_w = 0, alloc = 0, amax = 0, ret = 0, ops = 0, bytes = 0;
+
+        mm->calls = n;
+        if (n == 0)
+            continue;
+        for (k = w->m_off[m]; k < w->m_off[m + 1]; k++) {
+            const fp_span *s = &w->spans[w->m_idx[k]];
+            double sf = w->self[w->m_idx[k]];
+            w->buf[j++] = s->dur_s;
+            sum += s->dur_s;
+            self += sf;
+            cpu_w += s->cpu_pct * sf;
+            alloc += s->mem_alloc_mb;
+            if (s->mem_alloc_mb > amax)
+                amax = s->mem_alloc_mb;
+            ret += s->mem_retained_mb;
+            ops += s->io_ops;
+            bytes += s->io_bytes;
+        }
+        gsl_sort(w->buf, 1, n);
+        mm->total_s = fp_fin(sum);
+        mm->self_s = fp_fin(self);
+        mm->mean_s = fp_div(sum, (double)n);
+        mm->sd_s = n >= 2 ? fp_fin(gsl_stats_sd(w->buf, 1, n)) : 0.0;
+        mm->self_mean_s = fp_div(self, (double)n);
+        mm->min_s = w->buf[0];
+        mm->max_s = w->buf[n - 1];
+        mm->p50_s = fp_fin(gsl_stats_quantile_from_sorted_data(w->buf, 1, n, 0.50));
+        mm->p95_s = fp_fin(gsl_stats_quantile_from_sorted_data(w->buf, 1, n, 0.95));
+        mm->p99_s = fp_fin(gsl_stats_quantile_from_sorted_data(w->buf, 1, n, 0.99));
+        mm->share = fp_clamp(fp_div(self, w->duration), 0.0, 1.0);
+        mm->mem_alloc_mb = fp_fin(alloc);
+        mm->mem_alloc_mean_mb = fp_div(alloc, (double)n);
+        mm->mem_alloc_max_mb = amax;
+        mm->mem_retained_mb = fp_fin(ret);
+        mm->cpu_pct = fp_clamp(fp_div(cpu_w, self), 0.0, 100.0);
+        mm->io_ops = fp_fin(ops);
+        mm->io_bytes = fp_fin(bytes);
+    }
+}
+
+typedef struct mem_event {
+    double t;
+    double delta;
+} mem_event;
+
+static int cmp_event(const void *pa, const void *pb)
+{
+    const mem_event *x = pa, *y = pb;
+    if (x->t != y->t)
+        return x->t < y->t ? -1 : 1;
+    /* frees first at equal times: a call ending as another starts does not overlap it */
+    return (x->delta > y->delta) - (x->delta < y->delta);
+}
+
+/* Memory curve rebuilt from spans: +alloc at start, -(alloc - retained) at the end. */
+static fp_status mem_from_spans(fp_run_metrics *r, const fp_work *w, fp_error *err)
+{
+    size_t n = w->n_spans, i, bytes;
+    mem_event *ev;
+    double level = 0, peak = 0, area = 0, prev_t = 0;
+
+    if (!fp_mul_size(n, 2 * sizeof(mem_event), &bytes))
+        return fp_error_set(err, FP_ENOMEM, "analysis: profile too large");
+    ev = fp_malloc(bytes ? bytes : 1);
+    if (!ev)
+        return fp_error_set(err, FP_ENOMEM, "analysis: out of memory");
+    for (i = 0; i < n; i++) {
+        const fp_span *s = &w->spans[i];
+        ev[2 * i].t = s->start_s;
+        ev[2 * i].delta = s->mem_alloc_mb;
+        ev[2 * i + 1].t = s->start_s + s->dur_s;
+        ev[2 * i + 1].delta = -(s->mem_alloc_mb - s->mem_retained_mb);
+    }
+    qsort(ev, 2 * n, sizeof *ev, cmp_event);
+    for (i = 0; i < 2 * n; i++) {
+        area += level * (ev[i].t - prev_t);
+        prev_t = ev[i].t;
+        level += ev[i].delta;
+        if (level > peak)
+            peak = level;
+    }
+    if (w->duration > prev_t)
+        area += level * (w->duration - prev_t);
+    r->mem_source = FP_SOURCE_SPANS;
+    r->peak_mem_mb = fp_fin(peak);
+    r->avg_mem_mb = fp_clamp(fp_div(area, w->duration), 0.0, r->peak_mem_mb);
+    fp_free(ev);
+    return FP_OK;
+}
+
+static fp_status run_metrics(fp_analysis *a, const fp_work *w, fp_error *err)
+{
+    fp_run_metrics *r = &a->run;
+    size_t i, tracks = 0;
+    double self = 0, ops = 0, bytes = 0, cpu_w = 0, cpu_max = 0;
+    fp_status st = FP_OK;
+
+    r->duration_s = fp_fin(w->duration);
+    r->span_count = w->n_spans;
+    r->method_count = a->n_methods;
+    /* distinct tracks: sort a copy of the ids (as doubles: exact below 2^53) */
+    for (i = 0; i < w->n_spans; i++)
+        w->buf[i] = (double)w->spans[i].track;
+    gsl_sort(w->buf, 1, w->n_spans);
+    for (i = 0; i < w->n_spans; i++)
+        if (i == 0 || w->buf[i] != w->buf[i - 1])
+            tracks++;
+    r->track_count = tracks;
+    for (i = 0; i < w->n_spans; i++) {
+        const fp_span *s = &w->spans[i];
+        self += w->self[i];
+        ops += s->io_ops;
+        bytes += s->io_bytes;
+        cpu_w += s->cpu_pct * w->self[i];
+        if (w->self[i] > 0 && s->cpu_pct > cpu_max)
+            cpu_max = s->cpu_pct;
+    }
+    r->self_s = fp_fin(self);
+    r->parallelism = fp_div(self, w->duration);
+
+    if (w->ser.n > 0) {
+        const fp_series *ser = &w->ser;
+        double mmax = ser->mem_mb[0], msum = 0, cmax = 0, csum = 0, so = 0, sb = 0;
+        for (i = 0; i < ser->n; i++) {
+            if (ser->mem_mb[i] > mmax)
+                mmax = ser->mem_mb[i];
+            msum += ser->mem_mb[i];
+            if (ser->cpu_pct[i] > cmax)
+                cmax = ser->cpu_pct[i];
+            csum += ser->cpu_pct[i];
+            so += ser->io_ops[i];
+            sb += ser->io_bytes[i];
+        }
+        r->mem_source = FP_SOURCE_SERIES;
+        r->peak_mem_mb = fp_fin(mmax);
+        r->avg_mem_mb = fp_clamp(msum / (double)ser->n, 0.0, r->peak_mem_mb);
+        r->mem_growth_mb = fp_fin(ser->mem_mb[ser->n - 1] - ser->mem_mb[0]);
+        r->cpu_source = FP_SOURCE_SERIES;
+        r->peak_cpu_pct = fp_clamp(cmax, 0.0, 100.0);
+        r->avg_cpu_pct = fp_clamp(csum / (double)ser->n, 0.0, r->peak_cpu_pct);
+        /* I/O: the series counts everything, spans may miss unattributed work */
+        r->io_ops = fp_fin(so > ops ? so : ops);
+        r->io_bytes = fp_fin(sb > bytes ? sb : bytes);
+    } else {
+        if (w->n_spans > 0) {
+            st = mem_from_spans(r, w, err);
+            r->cpu_source = FP_SOURCE_SPANS;
+            r->peak_cpu_pct = fp_clamp(cpu_max, 0.0, 100.0);
+            r->avg_cpu_pct = fp_clamp(fp_div(cpu_w, w->duration), 0.0, 100.0);
+            if (r->avg_cpu_pct > r->peak_cpu_pct)
+                r->peak_cpu_pct = r->avg_cpu_pct;
+        }
+        r->io_ops = fp_fin(ops);
+        r->io_bytes = fp_fin(bytes);
+    }
+    r->io_ops_per_s = fp_div(r->io_ops, w->duration);
+    r->io_bytes_per_s = fp_div(r->io_bytes, w->duration);
+    return st;
+}
+
+/* ---- critical path ---- */
+
+typedef struct end_key {
+    double end, start;
+    size_t idx;
+} end_key;
+
+/* Latest end first; then earlier start (longer span); then lower index. */
+static int cmp_end_desc(const void *pa, const void *pb)
+{
+    const end_key *x = pa, *y = pb;
+    if (x->end != y->end)
+        return x->end > y->end ? -1 : 1;
+    if (x->start != y->start)
+        return x->start < y->start ? -1 : 1;
+    return (x->idx > y->idx) - (x->idx < y->idx);
+}
+
+typedef struct frame {
+    size_t node; /* span index, or n_spans for the virtual root */
+    double t;    /* current time of the backward walk inside node */
+    size_t pos;  /* next candidate in the node's end-sorted children */
+} frame;
+
+static fp_status critical_path(fp_analysis *a, const fp_work *w, fp_error *err)
+{
+    size_t n = w->n_spans, i, k, depth = 0, bytes, n_on = 0;
+    end_key *keys = NULL;
+    size_t *order = NULL;
+    frame *stack = NULL;
+    double *credit = NULL, idle = 0;
+    char *on = NULL;
+    fp_status st = FP_OK;
+
+    if (!fp_mul_size(n + 1, sizeof(end_key), &bytes)) {
+        st = fp_error_set(err, FP_ENOMEM, "analysis: profile too large");
+        goto out;
+    }
+    keys = fp_malloc(bytes);
+    order = fp_calloc(n + 1, sizeof(size_t));
+    stack = fp_calloc(n + 2, sizeof(frame));
+    credit = fp_calloc(n + 1, sizeof(double));
+    on = fp_calloc(n + 1, 1);
+    if (!keys || !order || !stack || !credit || !on) {
+        st = fp_error_set(err, FP_ENOMEM, "analysis: out of memory");
+        goto out;
+    }
+    for (i = 0; i < n + 1; i++) {
+        size_t b = w->child_off[i], e = w->child_off[i + 1];
+        for (k = b; k < e; k++) {
+            const fp_span *c = &w->spans[w->child_idx[k]];
+            keys[k].end = c->start_s + c->dur_s;
+            keys[k].start = c->start_s;
+            keys[k].idx = w->child_idx[k];
+        }
+        if (e > b)
+            qsort(keys + b, e - b, sizeof *keys, cmp_end_desc);
+        for (k = b; k < e; k++)
+            order[k] = keys[k].idx;
+    }
+    stack[0].node = n;
+    stack[0].t = w->duration;
+    stack[0].pos = w->child_off[n];
+    depth = 1;
+    while (depth > 0) {
+        frame *f = &stack[depth - 1];
+        size_t end = w->child_off[f->node + 1];
+        double node_start = f->node == n ? 0.0 : w->spans[f->node].start_s;
+        double gap;
+        size_t c;
+
+        while (f->pos < end) {
+            const fp_span *cs = &w->spans[order[f->pos]];
+            if (cs->start_s + cs->dur_s <= f->t + EPS_S)
+                break;
+            f->pos++;
+        }
+        if (f->pos == end) {
+            gap = f->t - node_start;
+            if (gap > 0) {
+                if (f->node == n)
+                    idle += gap;
+                else
+                    credit[f->node] += gap;
+            }
+            depth--;
+            continue;
+        }
+        c = order[f->pos++];
+        gap = f->t - (w->spans[c].start_s + w->spans[c].dur_s);
+        if (gap > 0) {
+            if (f->node == n)
+                idle += gap;
+            else
+                credit[f->node] += gap;
+        }
+        f->t = w->spans[c].start_s;
+        on[c] = 1;
+        stack[depth].node = c;
+        stack[depth].t = w->spans[c].start_s + w->spans[c].dur_s;
+        stack[depth].pos = w->child_off[c];
+        depth++;
+    }
+
+    /* per-method aggregation */
+    for (i = 0; i < n; i++) {
+        if (!on[i])
+            continue;
+        n_on++;
+        a->methods[w->spans[i].method].path_s += credit[i];
+    }
+    a->run.idle_path_s = fp_fin(idle);
+    a->path_spans = fp_calloc(n_on ? n_on : 1, sizeof(size_t));
+    a->path = fp_calloc(a->n_methods ? a->n_methods : 1, sizeof(fp_path_entry));
+    if (!a->path_spans || !a->path) {
+        st = fp_error_set(err, FP_ENOMEM, "analysis: out of memory");
+        goto out;
+    }
+    for (i = 0; i < n; i++) {
+        if (!on[i])
+            continue;
+        a->path_spans[a->n_path_spans++] = i;
+    }
+    /* start order: sort by (start, index) using keys as scratch */
+    for (i = 0; i < a->n_path_spans; i++) {
+        keys[i].end = -w->spans[a->path_spans[i]].start_s; /* desc of -start = asc of start */
+        keys[i].start = 0;
+        keys[i].idx = a->path_spans[i];
+    }
+    qsort(keys, a->n_path_spans, sizeof *keys, cmp_end_desc);
+    for (i = 0; i < a->n_path_spans; i++)
+        a->path_spans[i] = keys[i].idx;
+    for (i = 0; i < a->n_path_spans; i++)
+        a->path[w->spans[a->path_spans[i]].method].spans++;
+    for (i = 0; i < a->n_methods; i++) {
+        fp_path_entry *pe;
+        size_t spans_on = a->path[i].spans;
+        if (spans_on == 0)
+            continue;
+        pe = &a->path[a->n_path++]; /* n_path <= i: compacting in place is safe */
+        pe->method = (uint32_t)i;
+        pe->name = a->methods[i].name;
+        pe->spans = spans_on;
+        a->methods[i].path_s = fp_fin(a->methods[i].path_s);
+        pe->seconds = a->methods[i].path_s;
+        pe->share = fp_clamp(fp_div(pe->seconds, w->duration), 0.0, 1.0);
+    }
+out:
+    fp_free(keys);
+    fp_free(order);
+    fp_free(stack);
+    fp_free(credit);
+    fp_free(on);
+    return st;
+}
+
+static int cmp_path_entry(const void *pa, const void *pb)
+{
+    const fp_path_entry *x = pa, *y = pb;
+    if (x->seconds != y->seconds)
+        return x->seconds > y->seconds ? -1 : 1;
+    return strcmp(x->name, y->name);
+}
+
+fp_status fp_metrics_compute(fp_analysis *a, fp_work *w, fp_error *err)
+{
+    fp_status st = alloc_arrays(w, a->n_methods, err);
+
+    if (st != FP_OK)
+        return st;
+    build_index(w, a->n_methods);
+    compute_self(w);
+    method_metrics(a, w);
+    st = run_metrics(a, w, err);
+    if (st != FP_OK)
+        return st;
+    st = critical_path(a, w, err);
+    if (st != FP_OK)
+        return st;
+    if (a->n_path > 1)
+        qsort(a->path, a->n_path, sizeof *a->path, cmp_path_entry);
+    return FP_OK;
+}
