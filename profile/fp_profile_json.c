@@ -27,6 +27,12 @@
 /* Deepest array/object nesting the reader accepts (a runs document needs 5). */
 #define FP_JSON_MAX_DEPTH 64
 
+/*
+ * Largest input the reader accepts. cJSON's tree costs about 11 nodes (~700 bytes) per span row,
+ * roughly 11x the text, so a 1 GiB document already needs ~12 GB while it is read.
+ */
+#define FP_JSON_MAX_BYTES ((size_t)1 << 30)
+
 /* Largest integer a double holds exactly; run_index above it would not round-trip. */
 #define FP_JSON_MAX_EXACT_INT 9007199254740992.0
 
@@ -722,8 +728,8 @@ static fp_status parse(const char *text, size_t len, const char *file, fp_error 
     unsigned long line, col;
     char *buf = NULL;
     *out = NULL;
-    if (len == (size_t)-1)
-        return fp_error_set(err, FP_ENOMEM, "input too large");
+    if (len > FP_JSON_MAX_BYTES)
+        return fp_error_set_at(err, FP_ELIMIT, file, 0, 0, "profile JSON larger than 1 GiB");
     int depth = 0, in_str = 0, esc = 0;
     for (size_t i = 0; i < len; i++) {
         char ch = text[i];

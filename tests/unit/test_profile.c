@@ -1331,6 +1331,11 @@ static void test_bad_inline(void)
     memcpy(very + big - 2, "\"}", 2);
     CU_ASSERT_EQUAL(fp_profile_json_count(very, big, "s.json", &cnt, &err), FP_OK);
     free(very);
+    /* Size cap, checked before the text is touched. */
+    CU_ASSERT_EQUAL(fp_profile_json_count("{}", ((size_t)1 << 30) + 1, "huge.json", &cnt, &err),
+                    FP_ELIMIT);
+    CU_ASSERT_STRING_EQUAL(err.msg, "profile JSON larger than 1 GiB");
+    CU_ASSERT_STRING_EQUAL(err.file, "huge.json");
     /* Escaped quote inside a string does not end it. */
     const char *esc = "{\"a\\\"[[[\": 1}";
     CU_ASSERT_EQUAL(fp_profile_json_count(esc, strlen(esc), "e.json", &cnt, &err), FP_OK);
