@@ -401,9 +401,10 @@ double fp_profile_duration(const fp_profile *p)
         if (s->parent < 0 && s->start_s + s->dur_s > d)
             d = s->start_s + s->dur_s;
     }
-    double ser_end = (double)p->series_n * p->interval_s;
-    if (p->series_n > 0 && ser_end > d)
-        d = ser_end;
+    /* The series' last interval may be partial (it ends with the run), so the series only
+     * decide the duration of a profile without spans. */
+    if (p->n_spans == 0 && p->series_n > 0)
+        d = (double)p->series_n * p->interval_s;
     return d;
 }
 
