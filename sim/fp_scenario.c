@@ -190,12 +190,33 @@ static fp_status yaml_failure(ctx *c, const yaml_parser_t *p, const char *text, 
     }
 }
 
+/*
+ * Sets the key path of the node about to be added under the open collections `stack` (used for
+ * errors found while streaming, before validation): each mapping contributes the key of the value
+ * being built (none when the new node is itself a key), each sequence the item's index.
+ */
+static void stream_path(ctx *c, node *const *stack, size_t depth)
+{
+    path_pop(c, 0);
+    for (size_t i = 0; i < depth; i++) {
+        const node *n = stack[i];
+        /* Below the innermost level the open child is already the last kid. */
+        size_t next = i + 1 < depth ? n->n - 1 : n->n;
+        if (n->kind == N_SEQ)
+            path_index(c, next);
+        else if (next % 2 == 1 && n->kids[next - 1]->kind == N_SCALAR)
+            path_key(c, n->kids[next - 1]->str);
+    }
+}
+
 /* Rejects node properties we do not support: anchors and tags. */
 static fp_status check_props(ctx *c, const yaml_event_t *ev, const yaml_char_t *anchor,
-                             const yaml_char_t *tag)
+                             const yaml_char_t *tag, node *const *stack, size_t depth)
 {
     unsigned long line = (unsigned long)ev->start_mark.line + 1;
     unsigned long col = (unsigned long)ev->start_mark.column + 1;
+    if (anchor != NULL || tag != NULL)
+        stream_path(c, stack, depth);
     if (anchor != NULL)
         return fail_at(c, FP_EINVAL, line, col, "anchors are not supported");
     if (tag != NULL)
@@ -251,24 +272,28 @@ static fp_status build_tree(ctx *c, const char *text, size_t len, node **root)
             }
             break;
         case YAML_ALIAS_EVENT:
+            stream_path(c, stack, depth);
             st = fail_at(c, FP_EINVAL, line, col, "aliases are not supported");
             goto out;
         case YAML_SCALAR_EVENT:
-            st = check_props(c, &ev, ev.data.scalar.anchor, ev.data.scalar.tag);
+            st = check_props(c, &ev, ev.data.scalar.anchor, ev.data.scalar.tag, stack, depth);
             if (st != FP_OK)
                 goto out;
             if (memchr(ev.data.scalar.value, '\0', ev.data.scalar.length) != NULL) {
+                stream_path(c, stack, depth);
                 st = fail_at(c, FP_EINVAL, line, col, "NUL characters are not allowed");
                 goto out;
             }
             break;
         case YAML_SEQUENCE_START_EVENT:
-            st = check_props(c, &ev, ev.data.sequence_start.anchor, ev.data.sequence_start.tag);
+            st = check_props(c, &ev, ev.data.sequence_start.anchor, ev.data.sequence_start.tag,
+                             stack, depth);
             if (st != FP_OK)
                 goto out;
             break;
         case YAML_MAPPING_START_EVENT:
-            st = check_props(c, &ev, ev.data.mapping_start.anchor, ev.data.mapping_start.tag);
+            st = check_props(c, &ev, ev.data.mapping_start.anchor, ev.data.mapping_start.tag, stack,
+                             depth);
             if (st != FP_OK)
                 goto out;
             break;
@@ -286,10 +311,12 @@ static fp_status build_tree(ctx *c, const char *text, size_t len, node **root)
             if (ev.type == YAML_SCALAR_EVENT && parent != NULL && parent->kind == N_MAP &&
                 parent->n % 2 == 0 && ev.data.scalar.style == YAML_PLAIN_SCALAR_STYLE &&
                 strcmp((const char *)ev.data.scalar.value, "<<") == 0) {
+                stream_path(c, stack, depth);
                 st = fail_at(c, FP_EINVAL, line, col, "merge keys are not supported");
                 goto out;
             }
             if (is_coll && depth >= FP_SCENARIO_MAX_DEPTH) {
+                stream_path(c, stack, depth);
                 st = fail_at(c, FP_ELIMIT, line, col, "nesting deeper than %d",
                              FP_SCENARIO_MAX_DEPTH);
                 goto out;
