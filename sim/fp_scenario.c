@@ -173,7 +173,8 @@ static fp_status yaml_failure(ctx *c, const yaml_parser_t *p, const char *text, 
     case YAML_READER_ERROR: {
         unsigned long line, col;
         size_t off = p->problem_offset + base;
-        offset_to_mark(text, len, off, &line, &col);
+        /* Count from after the BOM, which is not a column of its own. */
+        offset_to_mark(text + base, len - base, p->problem_offset, &line, &col);
         if (p->problem_value != -1)
             return fail_at(c, FP_EPARSE, line, col, "%s (0x%02X) at byte %zu", problem,
                            (unsigned)p->problem_value, off);

@@ -654,6 +654,10 @@ static void test_inline_errors(void)
                      "callees: [{method: b, count: -1}]}\n  - {name: b, duration_s: 1}\n";
     expect_error(t6, strlen(t6), FP_EINVAL,
                  "3:69: error: 'count' must be >= 0, got -1 (methods[0].callees[0].count)");
+    /* byte offsets count the BOM, columns do not */
+    const char t7[] = "\xEF\xBB\xBFname: caf\xE9 z\n";
+    expect_error(t7, sizeof t7 - 1, FP_EPARSE,
+                 "1:11: error: invalid trailing UTF-8 octet (0x20) at byte 13");
     /* load_string rejects more than the cap without reading it */
     expect_error("", (size_t)FP_SCENARIO_MAX_BYTES + 1, FP_ELIMIT,
                  "error: scenario larger than 1 MiB");
