@@ -39,7 +39,8 @@
 typedef struct fp_thresholds {
     /* slow_method: per-method own (self) time */
     double slow_mean_s;     /* "slow_method.mean_s": mean self seconds per call (2.0) */
-    double slow_self_share; /* "slow_method.self_share": self time / run duration (0.5; 0 off) */
+    double slow_path_share; /* "slow_method.path_share": own time on the critical path / run
+                               duration (0.5; 0 off) */
     /* latency_outliers: modified z-score on log per-call self times */
     double outlier_z;            /* "latency_outliers.z" (3.5) */
     double outlier_min_calls;    /* "latency_outliers.min_calls": calls needed to test (20) */
@@ -56,6 +57,8 @@ typedef struct fp_thresholds {
     /* cpu_saturation */
     double cpu_pct;         /* "cpu_saturation.pct": series sample or method CPU % (80) */
     double cpu_min_samples; /* "cpu_saturation.min_samples": episode length in samples (3) */
+    double cpu_min_pct_s;   /* "cpu_saturation.min_pct_s": episode area above the threshold,
+                               percent-seconds (5) */
     /* call_storm */
     double storm_calls; /* "call_storm.calls": calls of one method per run (1000) */
     double storm_ratio; /* "call_storm.ratio": calls / median calls of all methods (0 off) */
@@ -71,8 +74,8 @@ typedef struct fp_thresholds {
 
 #define FP_THRESHOLDS_INIT                                                                         \
     {                                                                                              \
-        2.0, 0.5, 3.5, 20.0, 3.0, 0.002, 0.001, 100.0, 0.5, 50.0, 0.001, 10.0, 80.0, 3.0, 1000.0,  \
-            0.0, 10000.0, 1024.0, 1000.0, 1.0, 1000.0, 80.0                                        \
+        2.0, 0.5, 3.5, 20.0, 3.0, 0.002, 0.001, 100.0, 0.5, 50.0, 0.001, 10.0, 80.0, 3.0, 5.0,     \
+            1000.0, 0.0, 10000.0, 1024.0, 1000.0, 1.0, 1000.0, 80.0                                \
     }
 
 /* Description of one settable threshold (static data). */

@@ -10,6 +10,7 @@
 #include "fp_analysis_internal.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <gsl/gsl_cdf.h>
@@ -136,8 +137,9 @@ static fp_status detect_slow(fp_analysis *a, const fp_work *w, size_t m, fp_erro
     const fp_thresholds *th = &a->th;
     const fp_method_metrics *mm = &a->methods[m];
     fp_finding f;
+    double path_share = fp_clamp(fp_div(mm->path_s, w->duration), 0.0, 1.0);
     int by_mean = mm->self_mean_s > th->slow_mean_s;
-    int by_share = th->slow_self_share > 0 && mm->share > th->slow_self_share;
+    int by_share = th->slow_path_share > 0 && path_share > th->slow_path_share;
     double e;
 
     if (mm->calls == 0 || (!by_mean && !by_share))
@@ -145,27 +147,27 @@ static fp_status detect_slow(fp_analysis *a, const fp_work *w, size_t m, fp_erro
     memset(&f, 0, sizeof f);
     method_window(w, m, &f.start_s, &f.end_s);
     e = by_mean ? excess_ratio(mm->self_mean_s, th->slow_mean_s)
-                : excess_ratio(mm->share, th->slow_self_share);
+                : excess_ratio(path_share, th->slow_path_share);
     f.improvement = mm->path_s * e;
     f.improvement_unit = "s";
     evid(&f, "calls", (double)mm->calls);
     evid(&f, "self_mean_s", mm->self_mean_s);
     evid(&f, "self_s", mm->self_s);
-    evid(&f, "share", mm->share);
     evid(&f, "path_s", mm->path_s);
+    evid(&f, "path_share", path_share);
     evid(&f, "p95_s", mm->p95_s);
     snprintf(f.root_cause, sizeof f.root_cause,
              "'%s' spends %.3g s of own time per call over %zu calls (threshold %.3g s); its own "
-             "work is %.1f%% of the run (threshold %.1f%%) and %.3g s of the critical path.",
-             mm->name, mm->self_mean_s, mm->calls, th->slow_mean_s, 100.0 * mm->share,
-             100.0 * th->slow_self_share, mm->path_s);
+             "work takes %.3g s of the critical path, %.1f%% of the run (threshold %.1f%%).",
+             mm->name, mm->self_mean_s, mm->calls, th->slow_mean_s, mm->path_s, 100.0 * path_share,
+             100.0 * th->slow_path_share);
     SET_SUGG(&f, s_sugg_slow);
     if (by_mean)
         finish(&f, FP_KIND_SLOW_METHOD, (int32_t)m, mm->name, mm->self_mean_s, th->slow_mean_s, "s",
-               "mean_s", mm->share, e);
+               "mean_s", path_share, e);
     else
-        finish(&f, FP_KIND_SLOW_METHOD, (int32_t)m, mm->name, mm->share, th->slow_self_share,
-               "fraction", "self_share", mm->share, e);
+        finish(&f, FP_KIND_SLOW_METHOD, (int32_t)m, mm->name, path_share, th->slow_path_share,
+               "fraction", "path_share", path_share, e);
     return fp_analysis_push_finding(a, &f, err);
 }
 
@@ -300,7 +302,8 @@ typedef struct ramp_fit {
     double c0, c1, cov11, rss;
 } ramp_fit;
 
-static int fit_ramp(const fp_series *ser, double *x, size_t c, size_t d, ramp_fit *out)
+static int fit_ramp(const fp_series *ser, const double *y, double *x, size_t c, size_t d,
+                    ramp_fit *out)
 {
     double iv = ser->interval_s, tc = (double)(c + 1) * iv, len = (double)(d - c) * iv;
     double cov00, cov01;
@@ -312,32 +315,79 @@ static int fit_ramp(const fp_series *ser, double *x, size_t c, size_t d, ramp_fi
     }
     out->c = c;
     out->d = d;
-    if (gsl_fit_linear(x, 1, ser->mem_mb, 1, ser->n, &out->c0, &out->c1, &cov00, &cov01,
-                       &out->cov11, &out->rss) != GSL_SUCCESS)
+    if (gsl_fit_linear(x, 1, y, 1, ser->n, &out->c0, &out->c1, &cov00, &cov01, &out->cov11,
+                       &out->rss) != GSL_SUCCESS)
         return 0;
     return isfinite(out->rss) && isfinite(out->c1) && isfinite(out->cov11);
 }
 
 /* Keeps the fit with the smaller residual sum of squares (ties: the earlier candidate). */
-static void try_ramp(const fp_series *ser, double *x, size_t c, size_t d, size_t min_win,
-                     ramp_fit *best, int *have)
+static void try_ramp(const fp_series *ser, const double *y, double *x, size_t c, size_t d,
+                     size_t min_win, ramp_fit *best, int *have)
 {
     ramp_fit f;
     if (d <= c || d - c < min_win || d >= ser->n)
         return;
-    if (fit_ramp(ser, x, c, d, &f) && (!*have || f.rss < best->rss)) {
+    if (fit_ramp(ser, y, x, c, d, &f) && (!*have || f.rss < best->rss)) {
         *best = f;
         *have = 1;
     }
+}
+
+/*
+ * The memory the spans account for at the end of each sample interval: the curve of
+ * fp_metrics.c (+alloc at a call's start, -(alloc - retained) at its end) evaluated at
+ * t_k = (k + 1) iv. Subtracting it from the series removes transient allocations and the
+ * retention already attributed to methods, leaving baseline + unexplained growth + noise.
+ */
+typedef struct mem_ev {
+    double t, delta;
+} mem_ev;
+
+static int cmp_mem_ev(const void *pa, const void *pb)
+{
+    const mem_ev *x = pa, *y = pb;
+    if (x->t != y->t)
+        return x->t < y->t ? -1 : 1;
+    return (x->delta > y->delta) - (x->delta < y->delta);
+}
+
+static fp_status explained_memory(const fp_work *w, double *out, fp_error *err)
+{
+    size_t n = w->n_spans, i, k = 0, bytes;
+    double level = 0;
+    mem_ev *ev;
+
+    if (!fp_mul_size(n, 2 * sizeof(mem_ev), &bytes))
+        return fp_error_set(err, FP_ENOMEM, "analysis: profile too large");
+    ev = fp_malloc(bytes ? bytes : 1);
+    if (!ev)
+        return fp_error_set(err, FP_ENOMEM, "analysis: out of memory");
+    for (i = 0; i < n; i++) {
+        const fp_span *s = &w->spans[i];
+        ev[2 * i].t = s->start_s;
+        ev[2 * i].delta = s->mem_alloc_mb;
+        ev[2 * i + 1].t = s->start_s + s->dur_s;
+        ev[2 * i + 1].delta = -(s->mem_alloc_mb - s->mem_retained_mb);
+    }
+    qsort(ev, 2 * n, sizeof *ev, cmp_mem_ev);
+    for (i = 0; i < w->ser.n; i++) {
+        double t = (double)(i + 1) * w->ser.interval_s;
+        while (k < 2 * n && ev[k].t <= t + 1e-9)
+            level += ev[k++].delta;
+        out[i] = level;
+    }
+    fp_free(ev);
+    return FP_OK;
 }
 
 static fp_status detect_leak(fp_analysis *a, const fp_work *w, fp_error *err)
 {
     const fp_thresholds *th = &a->th;
     const fp_series *ser = &w->ser;
-    size_t n = ser->n, min_win, i, j, k, step, stride, sm, best_m = 0, lo, hi;
-    double iv = ser->interval_s, *x = w->buf, rho, num = 0, den = 0, factor, n_eff, p, se;
-    double t_on, t_off, growth, final_level, max_level, run_sum, best_ret = 0, *ret = NULL;
+    size_t n = ser->n, min_win, i, j, k, step, stride, sm, lo, hi;
+    double iv = ser->interval_s, *x = w->buf, *y = NULL, rho, num = 0, den = 0, factor, n_eff;
+    double p, se, t_on, t_off, growth, final_level, max_level, run_sum, explained;
     ramp_fit best;
     int have = 0;
     fp_finding f;
@@ -348,31 +398,40 @@ static fp_status detect_leak(fp_analysis *a, const fp_work *w, fp_error *err)
     min_win = n / 20 > 4 ? n / 20 : 4;
     if (min_win >= n)
         return FP_OK;
+    y = fp_calloc(n, sizeof *y);
+    if (!y)
+        return fp_error_set(err, FP_ENOMEM, "analysis: out of memory");
+    st = explained_memory(w, y, err);
+    if (st != FP_OK)
+        goto out;
+    explained = y[n - 1] - y[0];
+    for (i = 0; i < n; i++)
+        y[i] = ser->mem_mb[i] - y[i];
     memset(&best, 0, sizeof best);
     /* coarse grid of (onset, end) pairs, then a local refinement of each boundary */
     for (j = 0; j <= LEAK_GRID; j++)
         for (k = j + 1; k <= LEAK_GRID; k++)
-            try_ramp(ser, x, j * (n - 1) / LEAK_GRID, k * (n - 1) / LEAK_GRID, min_win, &best,
+            try_ramp(ser, y, x, j * (n - 1) / LEAK_GRID, k * (n - 1) / LEAK_GRID, min_win, &best,
                      &have);
     if (!have)
-        return FP_OK;
+        goto out;
     step = (n - 1) / LEAK_GRID + 1;
     stride = step / 25 + 1;
     {
         size_t c0 = best.c, d0 = best.d;
         lo = c0 > step ? c0 - step : 0;
         for (i = lo; i <= c0 + step && i < n; i += stride)
-            try_ramp(ser, x, i, best.d, min_win, &best, &have);
+            try_ramp(ser, y, x, i, best.d, min_win, &best, &have);
         lo = d0 > step ? d0 - step : 0;
         hi = best.d + step;
         for (i = lo; i <= hi && i < n; i += stride)
-            try_ramp(ser, x, best.c, i, min_win, &best, &have);
+            try_ramp(ser, y, x, best.c, i, min_win, &best, &have);
     }
-    if (!fit_ramp(ser, x, best.c, best.d, &best))
-        return FP_OK;
+    if (!fit_ramp(ser, y, x, best.c, best.d, &best))
+        goto out;
     /* lag-1 autocorrelation of the residuals: n_eff = n (1 - rho) / (1 + rho) for rho > 0 */
     for (i = 0; i < n; i++) {
-        double r = ser->mem_mb[i] - (best.c0 + best.c1 * x[i]);
+        double r = y[i] - (best.c0 + best.c1 * x[i]);
         w->buf2[i] = r;
         den += r * r;
         if (i > 0)
@@ -401,9 +460,9 @@ static fp_status detect_leak(fp_analysis *a, const fp_work *w, fp_error *err)
     max_level = -HUGE_VAL;
     run_sum = 0;
     for (i = best.c; i < n; i++) {
-        run_sum += ser->mem_mb[i];
+        run_sum += y[i];
         if (i >= best.c + sm)
-            run_sum -= ser->mem_mb[i - sm];
+            run_sum -= y[i - sm];
         if (i + 1 >= best.c + sm && run_sum / (double)sm > max_level)
             max_level = run_sum / (double)sm;
     }
@@ -411,24 +470,8 @@ static fp_status detect_leak(fp_analysis *a, const fp_work *w, fp_error *err)
     if (!(best.c1 > th->leak_min_slope_mb_s) || !(p < th->leak_p_value) ||
         !(growth > th->leak_min_growth_mb) ||
         final_level - best.c0 < LEAK_PERSIST * (max_level - best.c0))
-        return FP_OK;
+        goto out;
 
-    /* attribution: the method retaining the most memory in calls ending inside the ramp */
-    ret = fp_calloc(a->n_methods ? a->n_methods : 1, sizeof(double));
-    if (!ret)
-        return fp_error_set(err, FP_ENOMEM, "analysis: out of memory");
-    for (i = 0; i < w->n_spans; i++) {
-        const fp_span *s = &w->spans[i];
-        double end = s->start_s + s->dur_s;
-        if (end >= t_on - iv && end <= t_off + iv)
-            ret[s->method] += s->mem_retained_mb;
-    }
-    for (i = 0; i < a->n_methods; i++) {
-        if (ret[i] > best_ret) {
-            best_ret = ret[i];
-            best_m = i;
-        }
-    }
     memset(&f, 0, sizeof f);
     f.start_s = t_on;
     f.end_s = t_off;
@@ -439,28 +482,74 @@ static fp_status detect_leak(fp_analysis *a, const fp_work *w, fp_error *err)
     evid(&f, "growth_mb", growth);
     evid(&f, "onset_s", t_on);
     evid(&f, "lag1_autocorr", rho);
-    evid(&f, "attributed_mb", best_ret);
-    {
-        int32_t target = FP_TARGET_PROCESS;
-        const char *tname = "process";
-        if (best_ret > 0 && best_ret >= 0.5 * growth) {
-            target = (int32_t)best_m;
-            tname = a->methods[best_m].name;
-        }
-        snprintf(f.root_cause, sizeof f.root_cause,
-                 "Memory grows by %.3g MB/s from %.3g s to %.3g s (+%.1f MB, one-sided p = "
-                 "%.2g; thresholds %.3g MB/s, %.1f MB, p < %.2g) and is not released; the "
-                 "largest retainer then, %s, keeps %.1f MB.",
-                 best.c1, t_on, t_off, growth, p, th->leak_min_slope_mb_s, th->leak_min_growth_mb,
-                 th->leak_p_value, best_ret > 0 ? a->methods[best_m].name : "none", best_ret);
-        SET_SUGG(&f, s_sugg_leak);
-        finish(&f, FP_KIND_MEMORY_LEAK, target, tname, best.c1, th->leak_min_slope_mb_s, "MB/s",
-               "slope", fp_div(growth, a->run.peak_mem_mb),
-               excess_ratio(best.c1, th->leak_min_slope_mb_s));
-    }
+    evid(&f, "explained_growth_mb", explained);
+    snprintf(f.root_cause, sizeof f.root_cause,
+             "Memory not accounted for by any call grows by %.3g MB/s from %.3g s to %.3g s "
+             "(+%.1f MB, one-sided p = %.2g; thresholds %.3g MB/s, %.1f MB, p < %.2g) and is not "
+             "released.",
+             best.c1, t_on, t_off, growth, p, th->leak_min_slope_mb_s, th->leak_min_growth_mb,
+             th->leak_p_value);
+    SET_SUGG(&f, s_sugg_leak);
+    finish(&f, FP_KIND_MEMORY_LEAK, FP_TARGET_PROCESS, "process", best.c1, th->leak_min_slope_mb_s,
+           "MB/s", "slope", fp_div(growth, a->run.peak_mem_mb),
+           excess_ratio(best.c1, th->leak_min_slope_mb_s));
     st = fp_analysis_push_finding(a, &f, err);
-    fp_free(ret);
+out:
+    fp_free(y);
     return st;
+}
+
+/*
+ * Method-level leak: the spans themselves record memory still held after each call
+ * (mem_retained_mb). A method retaining more than memory_leak.min_growth_mb in total, at a rate
+ * (total over the window from its first retaining call's start to its last one's end) above
+ * memory_leak.min_slope_mb_s, leaks. No test statistic: the retention is measured, not inferred.
+ */
+static fp_status detect_leak_method(fp_analysis *a, const fp_work *w, size_t m, fp_error *err)
+{
+    const fp_thresholds *th = &a->th;
+    const fp_method_metrics *mm = &a->methods[m];
+    double t0 = 0, t1 = 0, rate, len;
+    size_t k, n = 0;
+    fp_finding f;
+
+    if (mm->calls == 0 || !(mm->mem_retained_mb > th->leak_min_growth_mb))
+        return FP_OK;
+    for (k = w->m_off[m]; k < w->m_off[m + 1]; k++) {
+        const fp_span *s = &w->spans[w->m_idx[k]];
+        if (!(s->mem_retained_mb > 0))
+            continue;
+        if (n == 0 || s->start_s < t0)
+            t0 = s->start_s;
+        if (n == 0 || s->start_s + s->dur_s > t1)
+            t1 = s->start_s + s->dur_s;
+        n++;
+    }
+    len = t1 - t0;
+    rate = len > 0 ? mm->mem_retained_mb / len : mm->mem_retained_mb / 1e-9;
+    rate = fp_fin(rate);
+    if (!(rate > th->leak_min_slope_mb_s))
+        return FP_OK;
+    memset(&f, 0, sizeof f);
+    f.start_s = t0;
+    f.end_s = t1;
+    f.improvement = mm->mem_retained_mb;
+    f.improvement_unit = "MB";
+    evid(&f, "retained_mb", mm->mem_retained_mb);
+    evid(&f, "retaining_calls", (double)n);
+    evid(&f, "calls", (double)mm->calls);
+    evid(&f, "rate_mb_s", rate);
+    evid(&f, "peak_mem_mb", a->run.peak_mem_mb);
+    snprintf(f.root_cause, sizeof f.root_cause,
+             "%zu of %zu calls of '%s' keep %.1f MB allocated after they return (threshold %.1f "
+             "MB), at %.3g MB/s between %.3g s and %.3g s.",
+             n, mm->calls, mm->name, mm->mem_retained_mb, th->leak_min_growth_mb, rate, t0, t1);
+    SET_SUGG(&f, s_sugg_leak);
+    finish(&f, FP_KIND_MEMORY_LEAK, (int32_t)m, mm->name, mm->mem_retained_mb,
+           th->leak_min_growth_mb, "MB", "retained_mb",
+           fp_div(mm->mem_retained_mb, a->run.peak_mem_mb),
+           excess_ratio(mm->mem_retained_mb, th->leak_min_growth_mb));
+    return fp_analysis_push_finding(a, &f, err);
 }
 
 /* ---- cpu_saturation ---- */
@@ -492,9 +581,46 @@ static fp_status detect_cpu_method(fp_analysis *a, const fp_work *w, size_t m, f
 }
 
 /*
- * CPU-seconds of own work each method contributes inside [t0, t1], assuming each span's own
- * work is spread evenly over the span. Writes into contrib (n_methods entries).
+ * Seconds of span i's own work inside [t0, t1]: its overlap with the window minus the overlap of
+ * the union of its children (in start order) with the window.
  */
+static double own_overlap(const fp_work *w, size_t i, double t0, double t1)
+{
+    const fp_span *s = &w->spans[i];
+    double ov = fp_overlap(s->start_s, s->start_s + s->dur_s, t0, t1), cur0 = 0, cur1 = 0;
+    double covered = 0;
+    int open = 0;
+    size_t k;
+
+    if (ov <= 0)
+        return 0.0;
+    for (k = w->child_off[i]; k < w->child_off[i + 1]; k++) {
+        const fp_span *c = &w->spans[w->child_idx[k]];
+        double c0 = c->start_s > t0 ? c->start_s : t0;
+        double c1 = c->start_s + c->dur_s < t1 ? c->start_s + c->dur_s : t1;
+        if (c0 < s->start_s)
+            c0 = s->start_s;
+        if (c1 > s->start_s + s->dur_s)
+            c1 = s->start_s + s->dur_s;
+        if (c1 <= c0)
+            continue;
+        if (open && c0 <= cur1) {
+            if (c1 > cur1)
+                cur1 = c1;
+        } else {
+            if (open)
+                covered += cur1 - cur0;
+            cur0 = c0;
+            cur1 = c1;
+            open = 1;
+        }
+    }
+    if (open)
+        covered += cur1 - cur0;
+    return ov > covered ? ov - covered : 0.0;
+}
+
+/* CPU-seconds of own work each method does inside [t0, t1] (n_methods entries). */
 static void cpu_contrib(const fp_analysis *a, const fp_work *w, double t0, double t1,
                         double *contrib)
 {
@@ -502,36 +628,94 @@ static void cpu_contrib(const fp_analysis *a, const fp_work *w, double t0, doubl
     memset(contrib, 0, a->n_methods * sizeof *contrib);
     for (i = 0; i < w->n_spans; i++) {
         const fp_span *s = &w->spans[i];
-        double ov = fp_overlap(s->start_s, s->start_s + s->dur_s, t0, t1);
-        if (ov > 0 && s->dur_s > 0)
-            contrib[s->method] += s->cpu_pct / 100.0 * w->self[i] * ov / s->dur_s;
+        if (s->cpu_pct > 0 && s->start_s < t1 && s->start_s + s->dur_s > t0)
+            contrib[s->method] += s->cpu_pct / 100.0 * own_overlap(w, i, t0, t1);
     }
 }
 
+/* Adds cpu_pct x (overlap with each sample) / iv of the interval [g0, g1] to curve[]. */
+static void add_cpu_interval(const fp_series *ser, double g0, double g1, double cpu, double *curve)
+{
+    double iv = ser->interval_s;
+    size_t k, k0, k1;
+
+    if (!(g1 > g0) || g0 >= (double)ser->n * iv)
+        return;
+    k0 = g0 > 0 ? (size_t)(g0 / iv) : 0;
+    k1 = (size_t)(g1 / iv);
+    if (k1 >= ser->n)
+        k1 = ser->n - 1;
+    for (k = k0; k <= k1; k++)
+        curve[k] += cpu * fp_overlap(g0, g1, (double)k * iv, (double)(k + 1) * iv) / iv;
+}
+
+/*
+ * CPU % per sample from the own work of the methods already flagged for CPU saturation: each
+ * flagged span's own-work intervals (the span minus the union of its children).
+ */
+static void flagged_cpu_curve(const fp_analysis *a, const fp_work *w, const char *flagged,
+                              double *curve)
+{
+    size_t i, k;
+
+    memset(curve, 0, w->ser.n * sizeof *curve);
+    for (i = 0; i < w->n_spans; i++) {
+        const fp_span *s = &w->spans[i];
+        double s0 = s->start_s, s1 = s->start_s + s->dur_s, cur = s0;
+        if (!flagged[s->method] || !(s->cpu_pct > 0))
+            continue;
+        for (k = w->child_off[i]; k < w->child_off[i + 1]; k++) {
+            const fp_span *c = &w->spans[w->child_idx[k]];
+            double c0 = c->start_s, c1 = c->start_s + c->dur_s;
+            if (c0 > cur)
+                add_cpu_interval(&w->ser, cur, c0 < s1 ? c0 : s1, s->cpu_pct, curve);
+            if (c1 > cur)
+                cur = c1;
+        }
+        if (s1 > cur)
+            add_cpu_interval(&w->ser, cur, s1, s->cpu_pct, curve);
+    }
+    (void)a;
+}
+
+/*
+ * Process-level CPU saturation: episodes of the residual series cpu[k] - flagged[k] (the CPU
+ * left after removing the own work of methods already flagged for CPU) above the threshold.
+ * Saturation that the flagged methods account for is theirs; the rest is the process's.
+ */
 static fp_status detect_cpu_episodes(fp_analysis *a, const fp_work *w, fp_error *err)
 {
     const fp_thresholds *th = &a->th;
     const fp_series *ser = &w->ser;
     size_t n = ser->n, i = 0, k;
-    double iv = ser->interval_s, *contrib = NULL;
+    double iv = ser->interval_s, *contrib = NULL, *res = w->buf2;
+    char *flagged = NULL;
     fp_status st = FP_OK;
 
     if (n == 0 || !(iv > 0))
         return FP_OK;
     contrib = fp_calloc(a->n_methods ? a->n_methods : 1, sizeof(double));
-    if (!contrib)
-        return fp_error_set(err, FP_ENOMEM, "analysis: out of memory");
+    flagged = fp_calloc(a->n_methods ? a->n_methods : 1, 1);
+    if (!contrib || !flagged) {
+        st = fp_error_set(err, FP_ENOMEM, "analysis: out of memory");
+        goto out;
+    }
+    for (k = 0; k < a->n_findings; k++)
+        if (a->findings[k].kind == FP_KIND_CPU_SATURATION && a->findings[k].target >= 0)
+            flagged[a->findings[k].target] = 1;
+    flagged_cpu_curve(a, w, flagged, res);
+    for (k = 0; k < n; k++)
+        res[k] = ser->cpu_pct[k] - res[k];
     while (i < n) {
-        size_t b, e, above = 0, top = 0, second = 0;
-        double sum = 0, mean, t0, t1, total = 0, topv = -1, secv = -1;
+        size_t b, e, ub, ue, above = 0, top = 0, second = 0;
+        double sum = 0, mean, t0, t1, topv = -1, secv = -1, rsum = 0, area = 0;
         fp_finding f;
-        int merged = 0;
 
         if (!(ser->cpu_pct[i] > th->cpu_pct)) {
             i++;
             continue;
         }
-        /* an episode: samples above the threshold, single-sample dips bridged */
+        /* a segment of the observed series above the threshold, single-sample dips bridged */
         b = i;
         e = i;
         while (e + 1 < n && (ser->cpu_pct[e + 1] > th->cpu_pct ||
@@ -540,19 +724,29 @@ static fp_status detect_cpu_episodes(fp_analysis *a, const fp_work *w, fp_error 
         if (!(ser->cpu_pct[e] > th->cpu_pct))
             e--;
         i = e + 1;
+        /* its unexplained part: samples still above the threshold without the flagged CPU */
+        for (k = b, ub = e + 1, ue = b; k <= e; k++) {
+            if (!(res[k] > th->cpu_pct))
+                continue;
+            if (ub > e)
+                ub = k;
+            ue = k;
+            above++;
+            area += (ser->cpu_pct[k] - th->cpu_pct) * iv;
+        }
+        if (above == 0 || (double)above < th->cpu_min_samples || area < th->cpu_min_pct_s)
+            continue;
+        b = ub;
+        e = ue;
         for (k = b; k <= e; k++) {
             sum += ser->cpu_pct[k];
-            if (ser->cpu_pct[k] > th->cpu_pct)
-                above++;
+            rsum += res[k];
         }
-        if ((double)above < th->cpu_min_samples)
-            continue;
         mean = sum / (double)(e - b + 1);
         t0 = (double)b * iv;
         t1 = (double)(e + 1) * iv;
         cpu_contrib(a, w, t0, t1, contrib);
         for (k = 0; k < a->n_methods; k++) {
-            total += contrib[k];
             if (contrib[k] > topv) {
                 second = top;
                 secv = topv;
@@ -563,17 +757,6 @@ static fp_status detect_cpu_episodes(fp_analysis *a, const fp_work *w, fp_error 
                 secv = contrib[k];
             }
         }
-        /* explained by a method already flagged for CPU: no separate process finding */
-        for (k = 0; k < a->n_findings; k++) {
-            fp_finding *g = &a->findings[k];
-            if (g->kind == FP_KIND_CPU_SATURATION && g->target == (int32_t)top && topv > 0 &&
-                topv >= 0.5 * (mean / 100.0) * (t1 - t0)) {
-                merged = 1;
-                break;
-            }
-        }
-        if (merged)
-            continue;
         memset(&f, 0, sizeof f);
         f.start_s = t0;
         f.end_s = t1;
@@ -582,11 +765,12 @@ static fp_status detect_cpu_episodes(fp_analysis *a, const fp_work *w, fp_error 
         evid(&f, "mean_cpu_pct", mean);
         evid(&f, "length_s", t1 - t0);
         evid(&f, "samples", (double)(e - b + 1));
+        evid(&f, "pct_s_above", area);
+        evid(&f, "unflagged_mean_pct", rsum / (double)(e - b + 1));
         evid(&f, "top_method_cpu_s", topv > 0 ? topv : 0);
-        evid(&f, "methods_cpu_s", total);
         snprintf(f.root_cause, sizeof f.root_cause,
-                 "CPU stays above %.1f%% (mean %.1f%%) for %.3g s from %.3g s; busiest methods "
-                 "then: %s, %s.",
+                 "CPU stays above %.1f%% (mean %.1f%%) for %.3g s from %.3g s, not accounted for "
+                 "by a method flagged for CPU; busiest methods then: %s, %s.",
                  th->cpu_pct, mean, t1 - t0, t0,
                  a->n_methods > 0 && topv > 0 ? a->methods[top].name : "none",
                  a->n_methods > 1 && secv > 0 ? a->methods[second].name : "none");
@@ -597,7 +781,9 @@ static fp_status detect_cpu_episodes(fp_analysis *a, const fp_work *w, fp_error 
         if (st != FP_OK)
             break;
     }
+out:
     fp_free(contrib);
+    fp_free(flagged);
     return st;
 }
 
@@ -760,6 +946,8 @@ fp_status fp_detect_all(fp_analysis *a, const fp_work *w, fp_error *err)
             st = detect_outliers(a, w, m, err);
         if (st == FP_OK)
             st = detect_hotspot(a, w, m, err);
+        if (st == FP_OK)
+            st = detect_leak_method(a, w, m, err);
         if (st == FP_OK)
             st = detect_cpu_method(a, w, m, err);
         if (st == FP_OK)

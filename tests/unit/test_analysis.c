@@ -521,7 +521,7 @@ static void test_slow_negative_and_threshold(void)
     fp_analysis *x;
     double t;
 
-    /* mean exactly 2 s and share exactly 0.5: both comparisons are strict, nothing fires */
+    /* mean exactly 2 s and path share exactly 0.5: both comparisons are strict, nothing fires */
     t = tb_calls(p, a, da, 3, 0);
     tb_calls(p, b, db, 6, t);
     x = an(p, NULL);
@@ -555,7 +555,7 @@ static void test_slow_self_attribution(void)
     }
     for (i = 0; i < 20; i++, t += 1)
         tb_span(p, mo, -1, t, 1);
-    th.slow_self_share = 0; /* judge the mean rule alone */
+    th.slow_path_share = 0; /* judge the mean rule alone */
     x = an(p, &th);
     CU_ASSERT_EQUAL(count_kind(x, FP_KIND_SLOW_METHOD), 1);
     CU_ASSERT_PTR_NOT_NULL(find(x, FP_KIND_SLOW_METHOD, (int32_t)mc));
@@ -585,7 +585,7 @@ static void test_slow_share_one_call_equal(void)
     fp_analysis_free(x);
     fp_profile_reset(p);
 
-    /* ten equal 1 s calls of a (share 10/16) and six of b: only the share rule, on a */
+    /* ten equal 1 s calls of a (10/16 of the critical path) and six of b: only the share rule */
     a = tb_method(p, "a");
     b = tb_method(p, "b");
     for (i = 0; i < 10; i++)
@@ -595,12 +595,12 @@ static void test_slow_share_one_call_equal(void)
     CU_ASSERT_EQUAL(count_kind(x, FP_KIND_SLOW_METHOD), 1);
     f = find(x, FP_KIND_SLOW_METHOD, (int32_t)a);
     CU_ASSERT_FATAL(f != NULL);
-    CU_ASSERT_STRING_EQUAL(f->rule, "self_share");
+    CU_ASSERT_STRING_EQUAL(f->rule, "path_share");
     FP_ASSERT_NEAR(f->measured, 0.625, 1e-12);
     FP_ASSERT_NEAR(f->excess, 1.0 - 0.5 / 0.625, 1e-12);
     fp_analysis_free(x);
     /* 0 disables the share rule */
-    th.slow_self_share = 0;
+    th.slow_path_share = 0;
     x = an(p, &th);
     CU_ASSERT_EQUAL(count_kind(x, FP_KIND_SLOW_METHOD), 0);
     fp_analysis_free(x);
@@ -893,16 +893,14 @@ static void test_leak_positive(void)
     gsl_rng_set(r, 7);
     /* 200 samples of 0.1 s, flat at 300 MB until 8 s, then +10 MB/s: +120 MB; noise sd 3 MB */
     leak_series(p, 200, 0.1, 300, 8.0, 10.0, 3.0, r);
-    for (t = 0; t < 20.0 - 1e-9; t += 1.0) {
-        tb_span(p, t >= 8.0 ? m : o, -1, t, 1.0);
-        tb_last(p)->mem_retained_mb = t >= 8.0 ? 10.0 : 0.0;
-    }
     x = an(p, NULL);
     CU_ASSERT_EQUAL(count_kind(x, FP_KIND_MEMORY_LEAK), 1);
-    f = find(x, FP_KIND_MEMORY_LEAK, (int32_t)m);
+    f = find(x, FP_KIND_MEMORY_LEAK, FP_TARGET_PROCESS);
     CU_ASSERT_FATAL(f != NULL);
+    CU_ASSERT_STRING_EQUAL(f->target_name, "process");
+    CU_ASSERT_STRING_EQUAL(f->rule, "slope");
     CU_ASSERT(fabs(f->measured - 10.0) < 0.5);
-    CU_ASSERT(fabs(f->start_s - 8.0) <= 1.0);
+    CU_ASSERT(fabs(f->start_s - 8.0) <= 0.5);
     CU_ASSERT(f->end_s >= 19.0 && f->end_s <= 20.0);
     CU_ASSERT(evidence(f, "p_value") < 1e-6);
     CU_ASSERT(fabs(f->improvement - 120.0) < 12.0);
@@ -910,14 +908,66 @@ static void test_leak_positive(void)
     assert_sane(x);
     fp_analysis_free(x);
 
-    /* nobody retains memory: the leak is attributed to the process */
-    fp_profile_reset(p);
-    leak_series(p, 200, 0.1, 300, 8.0, 10.0, 3.0, r);
+    /*
+     * The same growth recorded by the spans of cache_put (10 MB retained per call from 8 s on):
+     * a method-level leak, and the series growth is explained, so no process-level one.
+     */
+    for (t = 0; t < 20.0 - 1e-9; t += 1.0) {
+        tb_span(p, t >= 8.0 ? m : o, -1, t, 1.0);
+        tb_last(p)->mem_retained_mb = t >= 8.0 ? 10.0 : 0.0;
+        tb_last(p)->mem_alloc_mb = t >= 8.0 ? 10.0 : 0.0;
+    }
     x = an(p, NULL);
-    CU_ASSERT_PTR_NOT_NULL(find(x, FP_KIND_MEMORY_LEAK, FP_TARGET_PROCESS));
-    CU_ASSERT_STRING_EQUAL(find(x, FP_KIND_MEMORY_LEAK, FP_TARGET_PROCESS)->target_name, "process");
+    CU_ASSERT_EQUAL(count_kind(x, FP_KIND_MEMORY_LEAK), 1);
+    f = find(x, FP_KIND_MEMORY_LEAK, (int32_t)m);
+    CU_ASSERT_FATAL(f != NULL);
+    CU_ASSERT_STRING_EQUAL(f->rule, "retained_mb");
+    FP_ASSERT_NEAR(f->measured, 120.0, 1e-9);
+    FP_ASSERT_NEAR(evidence(f, "rate_mb_s"), 10.0, 1e-9);
+    FP_ASSERT_NEAR(f->start_s, 8.0, 1e-12);
+    FP_ASSERT_NEAR(f->end_s, 20.0, 1e-12);
+    assert_sane(x);
     fp_analysis_free(x);
     gsl_rng_free(r);
+    fp_profile_free(p);
+}
+
+static void test_leak_method_threshold(void)
+{
+    fp_profile *p = tb_new();
+    uint32_t m = tb_method(p, "m");
+    fp_analysis *x;
+    fp_thresholds th = FP_THRESHOLDS_INIT;
+    size_t i;
+
+    /* 5 calls retaining 10 MB each: 50 MB is not above 50 MB */
+    for (i = 0; i < 5; i++) {
+        tb_span(p, m, -1, (double)i, 1.0);
+        tb_last(p)->mem_alloc_mb = 10;
+        tb_last(p)->mem_retained_mb = 10;
+    }
+    x = an(p, NULL);
+    CU_ASSERT_EQUAL(count_kind(x, FP_KIND_MEMORY_LEAK), 0);
+    fp_analysis_free(x);
+    th.leak_min_growth_mb = 49.999;
+    x = an(p, &th);
+    CU_ASSERT_EQUAL(count_kind(x, FP_KIND_MEMORY_LEAK), 1);
+    fp_analysis_free(x);
+    /* rate 50 MB / 5 s = 10 MB/s: a minimum slope of 10 is not exceeded */
+    th.leak_min_slope_mb_s = 10.0;
+    x = an(p, &th);
+    CU_ASSERT_EQUAL(count_kind(x, FP_KIND_MEMORY_LEAK), 0);
+    fp_analysis_free(x);
+    /* one call retaining 60 MB (no series): a leak at the default thresholds */
+    fp_profile_reset(p);
+    m = tb_method(p, "once");
+    tb_span(p, m, -1, 0, 0.5);
+    tb_last(p)->mem_alloc_mb = 60;
+    tb_last(p)->mem_retained_mb = 60;
+    x = an(p, NULL);
+    CU_ASSERT_EQUAL(count_kind(x, FP_KIND_MEMORY_LEAK), 1);
+    assert_sane(x);
+    fp_analysis_free(x);
     fp_profile_free(p);
 }
 
@@ -1018,6 +1068,7 @@ static void test_cpu_episodes(void)
     double *mem, *cpu, *ops, *bytes;
     size_t i, n, k;
     const fp_finding *all;
+    fp_thresholds th = FP_THRESHOLDS_INIT;
 
     tb_span(p, m, -1, 0, 5.0);
     tb_last(p)->cpu_pct = 30;
@@ -1025,9 +1076,9 @@ static void test_cpu_episodes(void)
     for (i = 0; i < 50; i++)
         cpu[i] = 30.0;
     for (i = 10; i < 20; i++)
-        cpu[i] = 95.0;                  /* 1.0 .. 2.0 s */
-    cpu[30] = cpu[31] = 90.0;           /* two samples: too short */
-    cpu[40] = cpu[41] = cpu[43] = 85.0; /* dip at 42 bridged: 3 samples above, 4 long */
+        cpu[i] = 95.0;                            /* 1.0 .. 2.0 s */
+    cpu[30] = cpu[31] = 90.0;                     /* two samples: too short */
+    cpu[40] = cpu[41] = cpu[43] = cpu[44] = 99.0; /* dip at 42 bridged: 4 above, 5 long */
     cpu[42] = 70.0;
     x = an(p, NULL);
     CU_ASSERT_EQUAL(count_kind(x, FP_KIND_CPU_SATURATION), 2);
@@ -1048,14 +1099,32 @@ static void test_cpu_episodes(void)
     for (k = 0; k < n; k++)
         if (all[k].kind == FP_KIND_CPU_SATURATION && all[k].start_s > 3.5) {
             FP_ASSERT_NEAR(all[k].start_s, 4.0, 1e-12);
-            FP_ASSERT_NEAR(all[k].end_s, 4.4, 1e-12);
-            FP_ASSERT_NEAR(all[k].measured, (85.0 * 3 + 70.0) / 4.0, 1e-12);
+            FP_ASSERT_NEAR(all[k].end_s, 4.5, 1e-12);
+            FP_ASSERT_NEAR(all[k].measured, (99.0 * 4 + 70.0) / 5.0, 1e-12);
+            /* area over the samples above the line only: 4 x 19 x 0.1 */
+            FP_ASSERT_NEAR(evidence(&all[k], "pct_s_above"), 7.6, 1e-9);
         }
     fp_analysis_free(x);
+    /* area above the line: 3 samples at 95 give 15 x 0.3 = 4.5 percent-seconds */
+    for (i = 40; i < 45; i++)
+        cpu[i] = 30.0;
+    cpu[30] = cpu[31] = cpu[32] = 95.0;
+    x = an(p, NULL);
+    CU_ASSERT_EQUAL(count_kind(x, FP_KIND_CPU_SATURATION), 1); /* 4.5 < 5: only the first */
+    fp_analysis_free(x);
+    th.cpu_min_pct_s = 4.4;
+    x = an(p, &th);
+    CU_ASSERT_EQUAL(count_kind(x, FP_KIND_CPU_SATURATION), 2);
+    fp_analysis_free(x);
+    th.cpu_min_pct_s = 4.6;
+    x = an(p, &th);
+    CU_ASSERT_EQUAL(count_kind(x, FP_KIND_CPU_SATURATION), 1);
+    fp_analysis_free(x);
+    cpu[32] = 30.0;
     /* exactly 80 %: not above */
     for (i = 10; i < 20; i++)
         cpu[i] = 80.0;
-    cpu[30] = cpu[31] = cpu[40] = cpu[41] = cpu[43] = 30.0;
+    cpu[30] = cpu[31] = 30.0;
     x = an(p, NULL);
     CU_ASSERT_EQUAL(count_kind(x, FP_KIND_CPU_SATURATION), 0);
     fp_analysis_free(x);
@@ -1437,6 +1506,7 @@ int fp_test_register(void)
     static const fp_test_case memory[] = {
         {"hotspot", test_hotspot},
         {"leak_positive", test_leak_positive},
+        {"leak_method_threshold", test_leak_method_threshold},
         {"leak_negative", test_leak_negative},
         {"leak_threshold_plateau", test_leak_threshold_and_plateau},
         {NULL, NULL}};
