@@ -1,0 +1,118 @@
+/*
+ * fp_report.h - the report: per-scenario summaries over runs, the detail of one run, the ground
+ * truth beside the findings, and the cross-scenario comparison, written as text, JSON, Markdown
+ * or CSV (formats in docs/output-formats.md).
+ *
+ * Use: fp_report_new(), then for each scenario fp_report_begin_scenario() followed by one
+ * fp_report_add_run() per run, then fp_report_write() (any number of times), fp_report_free().
+ *
+ * A report copies what it needs from each run and keeps nothing of the profile or analysis, so
+ * they may be freed or reset right after fp_report_add_run(). Memory is bounded in the number of
+ * runs: per scenario it keeps the full detail of its first run, and per metric a quantile
+ * accumulator that is exact up to FP_REPORT_EXACT_RUNS values and a streaming P-square estimate
+ * (Jain and Chlamtac, 1985) of the 5th, 50th and 95th percentiles beyond that. Aggregates over
+ * runs are keyed by method name and by (kind, target name), so they grow with the number of
+ * distinct methods, not with the number of runs.
+ *
+ * Output is a pure function of the inputs and options: no timestamps, no locale (numbers always
+ * use '.'), no environment. Every number written is finite; a value that is not available is
+ * written as "n/a" (text, Markdown), null (JSON) or an empty field (CSV).
+ *
+ * Ownership: fp_report_new() returns a new report (free with fp_report_free()); strings passed in
+ * are copied. The report never touches a random generator.
+ */
+#ifndef FP_REPORT_H
+#define FP_REPORT_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "fp_analysis.h"
+#include "fp_core.h"
+#include "fp_match.h"
+#include "fp_profile.h"
+
+/* Version of the report JSON structure (docs/output-formats.md, "Report JSON"). */
+#define FP_REPORT_SCHEMA_VERSION 1
+
+/* Runs per scenario up to which medians and ranges are exact. */
+#define FP_REPORT_EXACT_RUNS 512
+
+typedef enum fp_report_format {
+    FP_REPORT_TEXT = 0,
+    FP_REPORT_JSON,
+    FP_REPORT_MARKDOWN,
+    FP_REPORT_CSV
+} fp_report_format;
+
+/*
+ * Looks a format up by name: "text", "json", "markdown" (also "md"), "csv". FP_OK, or FP_EINVAL
+ * (unknown name; *out unchanged).
+ */
+fp_status fp_report_format_from_name(const char *name, fp_report_format *out);
+
+/* Canonical name of a format ("text", "json", "markdown", "csv"); NULL when out of range. */
+const char *fp_report_format_name(fp_report_format f);
+
+/* Report options. Plain value type; FP_REPORT_OPTIONS_INIT gives the defaults. */
+typedef struct fp_report_options {
+    fp_report_format format; /* used by fp_report_write() */
+    int detailed;            /* 1: per-method table, critical path, findings, recommendations,
+                                ground truth and the aggregates over runs */
+    int colour;              /* 1: ANSI colours in the text format (the caller decides: terminal
+                                and NO_COLOR unset); ignored by the other formats */
+    const char *title;       /* optional first line/heading; NULL or "" for none (copied) */
+    const fp_match_options *match; /* ground-truth matching tolerances; NULL for the defaults
+                                      (copied) */
+} fp_report_options;
+
+#define FP_REPORT_OPTIONS_INIT                                                                     \
+    {                                                                                              \
+        FP_REPORT_TEXT, 0, 0, NULL, NULL                                                           \
+    }
+
+typedef struct fp_report fp_report;
+
+/* New empty report; free with fp_report_free(). `o` may be NULL (defaults). NULL on ENOMEM. */
+fp_report *fp_report_new(const fp_report_options *o);
+
+/* Frees `r`. NULL is a no-op. */
+void fp_report_free(fp_report *r);
+
+/*
+ * Starts a new scenario section; later runs are added to it. `scenario` is its display name,
+ * `seed` the batch seed, `rng` the GSL generator name and `gsl_version` the GSL version (strings
+ * may be NULL, meaning "", and are copied). Scenario names need not be unique. FP_OK or
+ * FP_ENOMEM.
+ */
+fp_status fp_report_begin_scenario(fp_report *r, const char *scenario, uint64_t seed,
+                                   const char *rng, const char *gsl_version, fp_error *err);
+
+/*
+ * Adds one run of the current scenario: `p` is the run's profile, `a` its analysis (from
+ * fp_analyze(p)). The first run added to a scenario is kept in full for the detailed sections;
+ * every run feeds the medians and ranges and the aggregates over runs. When the profile is
+ * simulated (fp_profile_meta(p).simulated), its ground truth is matched to the findings
+ * (fp_match_run()). Nothing of `p` or `a` is retained.
+ * Errors: FP_EINVAL (no scenario begun), FP_EINTERNAL (a non-finite number in the analysis),
+ * FP_ENOMEM. After an error the report stays valid; the failing run may be partly counted.
+ */
+fp_status fp_report_add_run(fp_report *r, const fp_profile *p, const fp_analysis *a, fp_error *err);
+
+/* Number of scenarios begun so far. */
+size_t fp_report_scenario_count(const fp_report *r);
+
+/*
+ * Writes the whole report to `out` in the format of the options. The stream is not flushed or
+ * closed. FP_OK, FP_EIO (ferror(out) set after writing), FP_ENOMEM.
+ */
+fp_status fp_report_write(const fp_report *r, FILE *out, fp_error *err);
+
+/* The writers behind fp_report_write(), callable directly with the same contract. */
+fp_status fp_report_write_text(const fp_report *r, FILE *out, fp_error *err);
+fp_status fp_report_write_json(const fp_report *r, FILE *out, fp_error *err);
+fp_status fp_report_write_markdown(const fp_report *r, FILE *out, fp_error *err);
+fp_status fp_report_write_csv(const fp_report *r, FILE *out, fp_error *err);
+
+#endif /* FP_REPORT_H */

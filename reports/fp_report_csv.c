@@ -1,0 +1,315 @@
+/*
+ * fp_report_csv.c - the report as one RFC 4180 CSV table in long form.
+ *
+ * A report has many tables with different columns; rather than several CSV sections (which
+ * RFC 4180 readers do not expect) it is one table with the fixed header
+ *     table,scenario,key,column,value
+ * and one row per value: `table` names the logical table (meta, summary, method, ...), `key`
+ * the row within it, `column` the column. Pivoting on (table, scenario, key) x column gives the
+ * wide tables back. Numbers are written in full (the shortest form that reads back exactly), so
+ * CSV and JSON agree; a value that is not available is an empty field. Records end in CRLF.
+ * Documented in docs/output-formats.md ("CSV").
+ */
+#include "fp_report_internal.h"
+
+#include <inttypes.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+typedef struct csv {
+    FILE *out;
+    fp_status st;
+    const char *table;
+    const char *scenario;
+} csv;
+
+static void field(csv *c, const char *s)
+{
+    int quote = 0;
+    const char *p;
+    if (c->st != FP_OK)
+        return;
+    for (p = s; *p; p++)
+        if (*p == ',' || *p == '"' || *p == '\r' || *p == '\n')
+            quote = 1;
+    if (s[0] == ' ' || (s[0] && s[strlen(s) - 1] == ' '))
+        quote = 1;
+    if (quote && fputc('"', c->out) == EOF)
+        c->st = FP_EIO;
+    for (p = s; *p && c->st == FP_OK; p++) {
+        if (*p == '"' && fputc('"', c->out) == EOF)
+            c->st = FP_EIO;
+        if (fputc(*p, c->out) == EOF)
+            c->st = FP_EIO;
+    }
+    if (quote && c->st == FP_OK && fputc('"', c->out) == EOF)
+        c->st = FP_EIO;
+}
+
+static void row(csv *c, const char *key, const char *column, const char *value)
+{
+    field(c, c->table);
+    if (c->st == FP_OK && fputc(',', c->out) == EOF)
+        c->st = FP_EIO;
+    field(c, c->scenario);
+    if (c->st == FP_OK && fputc(',', c->out) == EOF)
+        c->st = FP_EIO;
+    field(c, key);
+    if (c->st == FP_OK && fputc(',', c->out) == EOF)
+        c->st = FP_EIO;
+    field(c, column);
+    if (c->st == FP_OK && fputc(',', c->out) == EOF)
+        c->st = FP_EIO;
+    field(c, value ? value : "");
+    if (c->st == FP_OK && fputs("\r\n", c->out) == EOF)
+        c->st = FP_EIO;
+}
+
+static void rnum(csv *c, const char *key, const char *column, double v)
+{
+    char buf[64];
+    row(c, key, column, isfinite(v) ? fp_fmt_exact(buf, sizeof buf, v) : "");
+}
+
+static void ruint(csv *c, const char *key, const char *column, uint64_t v)
+{
+    char buf[32];
+    snprintf(buf, sizeof buf, "%" PRIu64, v);
+    row(c, key, column, buf);
+}
+
+static void rquant(csv *c, const char *key, const char *prefix, const fp_qacc *q)
+{
+    static const char *const suff[3] = {".p5", ".median", ".p95"};
+    static const int order[3] = {FP_Q_MED, FP_Q_P5, FP_Q_P95};
+    char col[128];
+    for (int i = 0; i < 3; i++) {
+        snprintf(col, sizeof col, "%s%s", prefix, suff[order[i]]);
+        rnum(c, key, col, fp_qacc_get(q, order[i]));
+    }
+}
+
+static void ratio(csv *c, const char *key, const char *column, size_t n, size_t d)
+{
+    if (d == 0)
+        row(c, key, column, "");
+    else
+        rnum(c, key, column, (double)n / (double)d);
+}
+
+static void scenario(csv *c, const fp_report *r, const fp_scn *s)
+{
+    char k[32];
+    size_t i, j;
+    const fp_detail *d = &s->d;
+
+    c->scenario = s->name;
+    c->table = "meta";
+    ruint(c, "", "seed", s->seed);
+    row(c, "", "rng", s->rng);
+    row(c, "", "gsl_version", s->gsl);
+    row(c, "", "fpsim_version", fp_version());
+    ruint(c, "", "runs", s->runs);
+    row(c, "", "quantiles", s->runs > FP_REPORT_EXACT_RUNS ? "p2" : "exact");
+    if (r->opt.detailed && s->has_detail)
+        ruint(c, "", "detail_run", d->run_index);
+
+    c->table = "summary";
+    for (int m = 0; m < FP_S_COUNT && s->runs; m++) {
+        static const char *const cols[3] = {"p5", "median", "p95"};
+        static const int order[3] = {FP_Q_MED, FP_Q_P5, FP_Q_P95};
+        for (int q = 0; q < 3; q++)
+            rnum(c, fp_sum_infos[m].key, cols[order[q]], fp_qacc_get(&s->sum[m], order[q]));
+    }
+    if (s->runs)
+        row(c, "status", "median",
+            fp_score_status_name(
+                fp_score_status_from_score(fp_qacc_get(&s->sum[FP_S_SCORE], FP_Q_MED))));
+
+    if (s->simulated_runs) {
+        c->table = "truth_totals";
+        ruint(c, "", "simulated_runs", s->simulated_runs);
+        ruint(c, "", "found", s->t_found);
+        ruint(c, "", "missed", s->t_missed);
+        ruint(c, "", "not_observable", s->t_unobservable);
+        ruint(c, "", "true_findings", s->f_true);
+        ruint(c, "", "false_alarms", s->f_false);
+        ratio(c, "", "recall", s->t_found, s->t_found + s->t_missed);
+        ratio(c, "", "precision", s->f_true, s->f_true + s->f_false);
+    }
+    if (!r->opt.detailed || !s->has_detail)
+        return;
+
+    c->table = "method";
+    for (i = 0; i < d->n_methods; i++) {
+        const fp_method_metrics *m = &d->methods[i];
+        ruint(c, m->name, "calls", m->calls);
+        rnum(c, m->name, "total_s", m->total_s);
+        rnum(c, m->name, "self_s", m->self_s);
+        rnum(c, m->name, "mean_s", m->mean_s);
+        rnum(c, m->name, "p50_s", m->p50_s);
+        rnum(c, m->name, "p95_s", m->p95_s);
+        rnum(c, m->name, "p99_s", m->p99_s);
+        rnum(c, m->name, "alloc_mb", m->mem_alloc_mb);
+        rnum(c, m->name, "cpu_pct", m->cpu_pct);
+        rnum(c, m->name, "share", m->share);
+    }
+    c->table = "critical_path";
+    for (i = 0; i < d->n_path; i++) {
+        ruint(c, d->path[i].name, "spans", d->path[i].spans);
+        rnum(c, d->path[i].name, "seconds", d->path[i].seconds);
+        rnum(c, d->path[i].name, "share", d->path[i].share);
+    }
+    rnum(c, "(idle)", "seconds", d->run.idle_path_s);
+    c->table = "finding";
+    for (i = 0; i < d->n_findings; i++) {
+        const fp_finding *f = &d->findings[i];
+        snprintf(k, sizeof k, "%zu", i + 1);
+        row(c, k, "kind", fp_kind_name(f->kind));
+        row(c, k, "target", f->target_name);
+        row(c, k, "severity", fp_severity_name(f->severity));
+        rnum(c, k, "impact", f->impact);
+        rnum(c, k, "start_s", f->start_s);
+        rnum(c, k, "end_s", f->end_s);
+        row(c, k, "rule", f->rule);
+        rnum(c, k, "measured", f->measured);
+        rnum(c, k, "threshold", f->threshold);
+        row(c, k, "unit", f->unit);
+        row(c, k, "root_cause", f->root_cause);
+        rnum(c, k, "improvement", f->improvement);
+        row(c, k, "improvement_unit", f->improvement_unit);
+        if (d->simulated) {
+            if (d->match.finding_truth[i] >= 0)
+                ruint(c, k, "truth", (uint64_t)d->match.finding_truth[i] + 1);
+            else
+                row(c, k, "truth", "false_alarm");
+        }
+    }
+    c->table = "recommendation";
+    for (i = 0; i < d->n_recs; i++) {
+        const fp_recommendation *rc = &d->recs[i];
+        snprintf(k, sizeof k, "%zu", rc->rank);
+        ruint(c, k, "finding", rc->finding + 1);
+        row(c, k, "kind", fp_kind_name(rc->kind));
+        row(c, k, "target", rc->target_name);
+        row(c, k, "text", rc->text);
+        row(c, k, "evidence", rc->evidence);
+        rnum(c, k, "improvement", rc->improvement);
+        row(c, k, "improvement_unit", rc->improvement_unit);
+    }
+    if (d->simulated) {
+        c->table = "truth";
+        for (i = 0; i < d->n_truth; i++) {
+            const fp_truth *t = &d->truth[i];
+            snprintf(k, sizeof k, "%zu", i + 1);
+            row(c, k, "kind", fp_kind_name(t->kind));
+            row(c, k, "target", d->truth_target[i]);
+            rnum(c, k, "start_s", t->start_s);
+            rnum(c, k, "end_s", t->end_s);
+            rnum(c, k, "magnitude", t->magnitude);
+            ruint(c, k, "affected_calls", t->affected_calls);
+            row(c, k, "outcome", fp_truth_outcome_name(d->match.truth_outcome[i]));
+            if (d->match.truth_finding[i] >= 0)
+                ruint(c, k, "finding", (uint64_t)d->match.truth_finding[i] + 1);
+        }
+    }
+    if (s->runs < 2)
+        return;
+    {
+        static const char *const mkeys[FP_M_COUNT] = {"calls",    "total_s", "mean_s",
+                                                      "p50_s",    "p95_s",   "p99_s",
+                                                      "alloc_mb", "cpu_pct", "share"};
+        size_t *ix = fp_report_sorted_maggs(s);
+        if (ix == NULL) {
+            c->st = FP_ENOMEM;
+            return;
+        }
+        c->table = "method_runs";
+        for (i = 0; i < s->n_maggs; i++) {
+            const fp_magg *g = &s->maggs[ix[i]];
+            ruint(c, g->name, "runs", g->runs);
+            for (j = 0; j < FP_M_COUNT; j++)
+                rquant(c, g->name, mkeys[j], &g->q[j]);
+        }
+        fp_free(ix);
+        ix = fp_report_sorted_faggs(s);
+        if (ix == NULL) {
+            c->st = FP_ENOMEM;
+            return;
+        }
+        c->table = "finding_runs";
+        for (i = 0; i < s->n_faggs; i++) {
+            const fp_fagg *g = &s->faggs[ix[i]];
+            snprintf(k, sizeof k, "%zu", i + 1);
+            row(c, k, "kind", fp_kind_name(g->kind));
+            row(c, k, "target", g->target);
+            ruint(c, k, "runs", g->runs);
+            rquant(c, k, "impact", &g->impact);
+            row(c, k, "worst_severity", fp_severity_name(g->worst));
+            if (s->simulated_runs)
+                ruint(c, k, "false_alarm_runs", g->false_runs);
+        }
+        fp_free(ix);
+        ix = fp_report_sorted_taggs(s);
+        if (ix == NULL) {
+            c->st = FP_ENOMEM;
+            return;
+        }
+        c->table = "truth_runs";
+        for (i = 0; i < s->n_taggs; i++) {
+            const fp_tagg *g = &s->taggs[ix[i]];
+            snprintf(k, sizeof k, "%zu", i + 1);
+            row(c, k, "kind", fp_kind_name(g->kind));
+            row(c, k, "target", g->target);
+            ruint(c, k, "records", g->records);
+            ruint(c, k, "found", g->found);
+            ruint(c, k, "missed", g->missed);
+            ruint(c, k, "not_observable", g->unobservable);
+            ratio(c, k, "recall", g->found, g->found + g->missed);
+        }
+        fp_free(ix);
+    }
+}
+
+fp_status fp_report_write_csv(const fp_report *r, FILE *out, fp_error *err)
+{
+    static const int cols[] = {FP_S_DURATION, FP_S_PEAK_MEM, FP_S_AVG_CPU,    FP_S_PEAK_CPU,
+                               FP_S_IO_OPS,   FP_S_SCORE,    FP_S_F_CRITICAL, FP_S_F_HIGH,
+                               FP_S_F_MEDIUM, FP_S_F_LOW,    FP_S_F_TOTAL};
+    csv c = {out, FP_OK, "meta", ""};
+    size_t i, j;
+
+    if (fputs("table,scenario,key,column,value\r\n", out) == EOF)
+        c.st = FP_EIO;
+    ruint(&c, "", "schema_version", FP_REPORT_SCHEMA_VERSION);
+    row(&c, "", "fpsim_version", fp_version());
+    row(&c, "", "title", r->title ? r->title : "");
+    for (i = 0; i < r->n_scns && c.st == FP_OK; i++)
+        scenario(&c, r, r->scns[i]);
+    if (r->n_scns >= 2) {
+        c.table = "comparison";
+        for (i = 0; i < r->n_scns; i++) {
+            const fp_scn *s = r->scns[i];
+            c.scenario = s->name;
+            for (j = 0; j < sizeof cols / sizeof cols[0] && s->runs; j++)
+                rquant(&c, "", fp_sum_infos[cols[j]].key, &s->sum[cols[j]]);
+        }
+        c.table = "geomean";
+        c.scenario = "";
+        for (j = 0; j < sizeof cols / sizeof cols[0]; j++) {
+            int ok;
+            double g = fp_report_geomean(r, cols[j], &ok);
+            if (ok)
+                rnum(&c, "", fp_sum_infos[cols[j]].key, g);
+            else
+                row(&c, "", fp_sum_infos[cols[j]].key, "");
+        }
+    }
+    if (c.st == FP_OK && ferror(out))
+        c.st = FP_EIO;
+    if (c.st != FP_OK)
+        return fp_error_set(err, c.st, "report: %s",
+                            c.st == FP_EIO ? "write error" : fp_status_str(c.st));
+    return FP_OK;
+}

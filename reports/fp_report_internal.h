@@ -1,0 +1,267 @@
+/*
+ * fp_report_internal.h - private pieces of the reports module: quantile accumulators, the
+ * per-scenario state kept by fp_report_add_run(), the table model shared by the text and
+ * Markdown writers, and number formatting. Never included outside reports/.
+ */
+#ifndef FP_REPORT_INTERNAL_H
+#define FP_REPORT_INTERNAL_H
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "fp_report.h"
+
+/* ---- quantile accumulator (fp_quant.c) ---- */
+
+/* The quantiles every accumulator tracks: index 0 = 5 %, 1 = median, 2 = 95 %. */
+#define FP_Q_P5 0
+#define FP_Q_MED 1
+#define FP_Q_P95 2
+
+/*
+ * Invariant: while n <= FP_REPORT_EXACT_RUNS, `buf` holds all n values sorted ascending and
+ * streaming == 0; after that, buf is freed, streaming == 1 and the P-square markers (heights q,
+ * positions pos, desired positions want) estimate the three quantiles. All values are finite.
+ */
+typedef struct fp_qacc {
+    size_t n;
+    double *buf;
+    size_t cap;
+    int streaming;
+    double q[3][5], pos[3][5], want[3][5];
+} fp_qacc;
+
+void fp_qacc_init(fp_qacc *a);
+void fp_qacc_cleanup(fp_qacc *a);
+/* Adds finite `x`. FP_OK or FP_ENOMEM (a unchanged). */
+fp_status fp_qacc_add(fp_qacc *a, double x);
+/* Quantile FP_Q_P5 / FP_Q_MED / FP_Q_P95; 0 when empty. Exact: linear interpolation between
+ * order statistics at (n - 1) * p (as gsl_stats_quantile_from_sorted_data). */
+double fp_qacc_get(const fp_qacc *a, int which);
+
+/* ---- string -> index map (fp_quant.c) ---- */
+
+typedef struct fp_smap {
+    size_t cap; /* power of two or 0 */
+    size_t n;
+    char **keys; /* owned */
+    size_t *vals;
+} fp_smap;
+
+void fp_smap_init(fp_smap *m);
+void fp_smap_cleanup(fp_smap *m);
+/* Index stored for `key`, or (size_t)-1. */
+size_t fp_smap_get(const fp_smap *m, const char *key);
+/* Stores key -> val (key copied; replaces). FP_OK or FP_ENOMEM. */
+fp_status fp_smap_put(fp_smap *m, const char *key, size_t val);
+
+/* ---- per-scenario state (fp_report.c) ---- */
+
+enum {
+    FP_S_DURATION = 0,
+    FP_S_PEAK_MEM,
+    FP_S_AVG_MEM,
+    FP_S_AVG_CPU,
+    FP_S_PEAK_CPU,
+    FP_S_IO_OPS,
+    FP_S_IO_MB,
+    FP_S_SCORE,
+    FP_S_F_CRITICAL,
+    FP_S_F_HIGH,
+    FP_S_F_MEDIUM,
+    FP_S_F_LOW,
+    FP_S_F_TOTAL,
+    FP_S_COUNT
+};
+
+/* Static description of a summary metric. */
+typedef struct fp_sum_info {
+    const char *key;   /* JSON / CSV key ("duration_s") */
+    const char *label; /* text label ("Duration") */
+    const char *unit;  /* "s", "MB", "%", "ops", "", ... */
+    int decimals;      /* text precision */
+} fp_sum_info;
+
+extern const fp_sum_info fp_sum_infos[FP_S_COUNT];
+
+/* Per-method statistics kept over runs (medians). */
+enum {
+    FP_M_CALLS = 0,
+    FP_M_TOTAL,
+    FP_M_MEAN,
+    FP_M_P50,
+    FP_M_P95,
+    FP_M_P99,
+    FP_M_MEM,
+    FP_M_CPU,
+    FP_M_SHARE,
+    FP_M_COUNT
+};
+
+typedef struct fp_magg {
+    const char *name; /* in the scenario's string pool */
+    size_t runs;      /* runs in which the method was called */
+    fp_qacc q[FP_M_COUNT];
+} fp_magg;
+
+typedef struct fp_fagg {
+    fp_kind kind;
+    const char *target; /* method name or "process" */
+    size_t runs;        /* runs with at least one such finding */
+    size_t false_runs;  /* runs where none of them matched the truth (simulated runs only) */
+    fp_severity worst;
+    fp_qacc impact; /* largest impact per run */
+} fp_fagg;
+
+typedef struct fp_tagg {
+    fp_kind kind;
+    const char *target;
+    size_t records, found, missed, unobservable;
+} fp_tagg;
+
+/* The full detail of one run. Strings point into the scenario's string pool or are static. */
+typedef struct fp_detail {
+    uint64_t run_index;
+    int simulated;
+    fp_run_metrics run;
+    double score;
+    fp_score_status status;
+    fp_method_metrics *methods; /* sorted by total (desc), name */
+    size_t n_methods;
+    fp_path_entry *path;
+    size_t n_path;
+    fp_finding *findings;
+    size_t n_findings;
+    fp_recommendation *recs;
+    size_t n_recs;
+    fp_truth *truth;
+    const char **truth_target; /* n_truth names */
+    size_t n_truth;
+    fp_match_result match;
+} fp_detail;
+
+typedef struct fp_scn {
+    char *name, *rng, *gsl;
+    uint64_t seed;
+    size_t runs;
+    size_t simulated_runs;
+    fp_qacc sum[FP_S_COUNT];
+    size_t t_found, t_missed, t_unobservable, f_true, f_false;
+    int has_detail;
+    fp_detail d;
+    fp_magg *maggs;
+    size_t n_maggs, cap_maggs;
+    fp_smap mmap;
+    fp_fagg *faggs;
+    size_t n_faggs, cap_faggs;
+    fp_smap fmap;
+    fp_tagg *taggs;
+    size_t n_taggs, cap_taggs;
+    fp_smap tmap;
+    char **pool; /* owned strings */
+    size_t n_pool, cap_pool;
+} fp_scn;
+
+struct fp_report {
+    fp_report_options opt; /* title and match point into this struct's copies */
+    char *title;
+    fp_match_options match;
+    fp_scn **scns;
+    size_t n_scns, cap_scns;
+};
+
+/* ---- formatting helpers (fp_report_fmt.c) ---- */
+
+/* Fixed-point with `dec` decimals; "n/a" when not finite; never "-0". Returns buf. */
+const char *fp_fmt_fixed(char *buf, size_t size, double v, int dec);
+/* Shortest "%.Ng" that reads back exactly (round trip); "null"-free: caller checks finiteness. */
+const char *fp_fmt_exact(char *buf, size_t size, double v);
+/* Integer-valued doubles without decimals, others with one decimal (for median counts). */
+const char *fp_fmt_count(char *buf, size_t size, double v);
+
+/* Sorted views used by every writer (arrays of indices; free with fp_free). */
+size_t *fp_report_sorted_maggs(const fp_scn *s);
+size_t *fp_report_sorted_faggs(const fp_scn *s);
+size_t *fp_report_sorted_taggs(const fp_scn *s);
+
+/* Geometric mean of the medians of summary metric `k` over all scenarios with runs; returns 0
+ * and sets *ok = 0 when any is <= 0 or none has runs. */
+double fp_report_geomean(const fp_report *r, int k, int *ok);
+
+/* Index of the best (or worst) scenario by summary metric k's median; (size_t)-1 when none.
+ * `highest` selects the maximum; ties go to the earlier scenario. */
+size_t fp_report_pick(const fp_report *r, int k, int highest);
+
+/* ---- table model (fp_report_table.c) ---- */
+
+typedef enum fp_style {
+    FP_STYLE_NONE = 0,
+    FP_STYLE_BOLD,
+    FP_STYLE_RED,
+    FP_STYLE_YELLOW,
+    FP_STYLE_GREEN,
+    FP_STYLE_DIM
+} fp_style;
+
+/* A table: ncol columns, cells appended row-major. Errors are sticky in `st`. */
+typedef struct fp_tab {
+    size_t ncol;
+    const char *const *head; /* static */
+    const char *align;       /* ncol chars: 'l' or 'r' */
+    char **cells;
+    unsigned char *style;
+    size_t n, cap; /* cells */
+    fp_status st;
+} fp_tab;
+
+void fp_tab_init(fp_tab *t, size_t ncol, const char *const *head, const char *align);
+void fp_tab_cleanup(fp_tab *t);
+void fp_tab_cell(fp_tab *t, fp_style style, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 3, 4)))
+#endif
+    ;
+
+/* A document sink rendering as text (optionally coloured) or Markdown. Errors are sticky. */
+typedef struct fp_doc {
+    FILE *out;
+    int markdown;
+    int colour;
+    fp_status st;
+} fp_doc;
+
+void fp_doc_heading(fp_doc *d, int level, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 3, 4)))
+#endif
+    ;
+/* One line of prose (Markdown: a paragraph line; `|` and leading specials are escaped). */
+void fp_doc_line(fp_doc *d, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 2, 3)))
+#endif
+    ;
+/* A list item (text: "  - " prefix; Markdown: "- "). */
+void fp_doc_item(fp_doc *d, fp_style style, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 3, 4)))
+#endif
+    ;
+/* A continuation line of the previous list item (indented under it). */
+void fp_doc_subline(fp_doc *d, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 2, 3)))
+#endif
+    ;
+void fp_doc_blank(fp_doc *d);
+void fp_doc_table(fp_doc *d, const fp_tab *t);
+
+/* Display width of UTF-8 text (code points). */
+size_t fp_utf8_width(const char *s);
+
+/* Builds the text/Markdown document (fp_report_text.c). */
+fp_status fp_report_write_doc(const fp_report *r, FILE *out, int markdown, fp_error *err);
+
+#endif /* FP_REPORT_INTERNAL_H */

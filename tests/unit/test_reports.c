@@ -1,0 +1,956 @@
+/*
+ * test_reports.c - unit tests of the reports module (reports/) and of the ground-truth matcher
+ * (analysis/fp_match.c): matching rules case by case, quantile accumulators, table layout,
+ * CSV quoting, Markdown escaping, golden files of every format for a hand-built profile, and
+ * degenerate profiles that must never print NaN or Inf.
+ *
+ * Golden files live in tests/golden/unit/; run with FP_UPDATE_GOLDEN=1 to rewrite them (then
+ * review the diff).
+ */
+#include <ctype.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "fp_analysis.h"
+#include "fp_match.h"
+#include "fp_profile.h"
+#include "fp_report.h"
+#include "fp_test.h"
+
+/* the table model is internal, but its layout is what the text report is made of */
+#include "fp_report_internal.h"
+
+#define LONG_NAME "a_very_long_method_name_that_is_exactly_sixty_characters_ok_"
+#define ODD_NAME "parse, \"quoted\" | piped"
+
+/* ---- helpers ---- */
+
+/* Renders with `fn` into a new string (free with free()). */
+static char *render(fp_status (*fn)(const fp_report *, FILE *, fp_error *), const fp_report *r,
+                    fp_status *st)
+{
+    char *buf = NULL;
+    size_t len = 0;
+    fp_error err = FP_ERROR_INIT;
+    FILE *f = open_memstream(&buf, &len);
+    CU_ASSERT_FATAL(f != NULL);
+    *st = fn(r, f, &err);
+    fclose(f);
+    if (*st != FP_OK)
+        fprintf(stderr, "render: %s\n", err.msg);
+    return buf;
+}
+
+/* Compares `got` with tests/golden/unit/NAME, or rewrites it when FP_UPDATE_GOLDEN=1. */
+static void golden(const char *name, const char *got)
+{
+    char path[1024];
+    const char *upd = getenv("FP_UPDATE_GOLDEN");
+    size_t len = 0;
+    char *want;
+    snprintf(path, sizeof path, "%s/tests/golden/unit/%s", FP_SOURCE_DIR, name);
+    if (upd && strcmp(upd, "1") == 0) {
+        FILE *f = fopen(path, "wb");
+        CU_ASSERT_FATAL(f != NULL);
+        CU_ASSERT(fputs(got, f) != EOF);
+        CU_ASSERT(fclose(f) == 0);
+        return;
+    }
+    want = fp_test_read_file(path, &len);
+    if (want == NULL) {
+        fprintf(stderr, "missing golden file %s (run with FP_UPDATE_GOLDEN=1)\n", path);
+        CU_FAIL("missing golden file");
+        return;
+    }
+    if (strcmp(want, got) != 0) {
+        fprintf(stderr, "golden mismatch: %s\n--- got ---\n%s\n", path, got);
+        CU_FAIL("output differs from the golden file");
+    }
+    free(want);
+}
+
+/* 1 when `s` contains a word "nan", "inf" or "infinity" (any case). */
+static int has_nonfinite_word(const char *s)
+{
+    while (*s) {
+        char w[16];
+        size_t n = 0;
+        while (*s && !isalpha((unsigned char)*s))
+            s++;
+        while (*s && isalpha((unsigned char)*s)) {
+            if (n + 1 < sizeof w)
+                w[n++] = (char)tolower((unsigned char)*s);
+            s++;
+        }
+        w[n] = '\0';
+        if (strcmp(w, "nan") == 0 || strcmp(w, "inf") == 0 || strcmp(w, "infinity") == 0)
+            return 1;
+    }
+    return 0;
+}
+
+static fp_span span(uint32_t m, int32_t parent, double start, double dur)
+{
+    fp_span s;
+    memset(&s, 0, sizeof s);
+    s.method = m;
+    s.parent = parent;
+    s.start_s = start;
+    s.dur_s = dur;
+    s.cpu_pct = 40;
+    s.mem_alloc_mb = 2;
+    s.io_ops = 1;
+    s.io_bytes = 4096;
+    return s;
+}
+
+static fp_truth truth(fp_kind k, int32_t target, double t0, double t1, uint32_t calls, double extra)
+{
+    fp_truth t;
+    memset(&t, 0, sizeof t);
+    t.kind = k;
+    t.target = target;
+    t.start_s = t0;
+    t.end_s = t1;
+    t.affected_calls = calls;
+    t.extra_s = extra;
+    t.magnitude = 1.5;
+    return t;
+}
+
+/*
+ * A simulated-looking run: 3 requests of 4 s + run/10, each calling a slow method (2.5 s + run/10),
+ * a 60-character method and a method with a comma, quotes and a pipe in its name; memory leaks 20
+ * MB/s after 4 s. Truth: the slow method (found), the leak (found), an I/O injection that stays
+ * under the thresholds (missed), a call storm that never fired (not observable).
+ */
+static fp_profile *make_run(const char *scenario, uint64_t run)
+{
+    fp_profile *p = fp_profile_new();
+    uint32_t m0, m1, m2, m3;
+    double *mem, *cpu, *iops, *ibytes;
+    double extra = (double)run / 10.0;
+    CU_ASSERT_FATAL(p != NULL);
+    CU_ASSERT_FATAL(fp_profile_set_meta(p, scenario, 42, run, "mt19937", "2.7", "simulated", 1) ==
+                    FP_OK);
+    CU_ASSERT_FATAL(fp_profile_intern_method(p, "handle_request", &m0) == FP_OK);
+    CU_ASSERT_FATAL(fp_profile_intern_method(p, "generate_draft", &m1) == FP_OK);
+    CU_ASSERT_FATAL(fp_profile_intern_method(p, LONG_NAME, &m2) == FP_OK);
+    CU_ASSERT_FATAL(fp_profile_intern_method(p, ODD_NAME, &m3) == FP_OK);
+    for (int i = 0; i < 3; i++) {
+        double t0 = (4.0 + extra) * i;
+        size_t top;
+        fp_span s = span(m0, -1, t0, 4.0 + extra);
+        CU_ASSERT_FATAL(fp_profile_add_span(p, &s, &top) == FP_OK);
+        s = span(m1, (int32_t)top, t0 + 0.1, 2.5 + extra);
+        s.cpu_pct = 60;
+        CU_ASSERT_FATAL(fp_profile_add_span(p, &s, NULL) == FP_OK);
+        s = span(m2, (int32_t)top, t0 + 2.7 + extra, 0.5);
+        CU_ASSERT_FATAL(fp_profile_add_span(p, &s, NULL) == FP_OK);
+        s = span(m3, (int32_t)top, t0 + 3.3 + extra, 0.2);
+        CU_ASSERT_FATAL(fp_profile_add_span(p, &s, NULL) == FP_OK);
+    }
+    CU_ASSERT_FATAL(fp_profile_series_resize(p, 120 + 3 * run, 0.1, &mem, &cpu, &iops, &ibytes) ==
+                    FP_OK);
+    for (size_t k = 0; k < 120 + 3 * run; k++) {
+        double t = 0.1 * (double)(k + 1);
+        mem[k] = 100.0 + (t > 4.0 ? 20.0 * (t - 4.0) : 0.0) + (double)(k % 3) * 0.25;
+        cpu[k] = 30.0 + (double)(k % 5);
+        iops[k] = 1;
+        ibytes[k] = 4096;
+    }
+    fp_truth t = truth(FP_KIND_SLOW_METHOD, (int32_t)m1, 0.1, 10.7, 3, 3.0 + 3 * extra);
+    CU_ASSERT_FATAL(fp_profile_add_truth(p, &t) == FP_OK);
+    t = truth(FP_KIND_MEMORY_LEAK, FP_TARGET_PROCESS, 4.0, 12.0, 0, 0);
+    t.extra_mb = 160;
+    CU_ASSERT_FATAL(fp_profile_add_truth(p, &t) == FP_OK);
+    t = truth(FP_KIND_IO_HEAVY, (int32_t)m2, 2.7, 11.2, 3, 0);
+    t.extra_io_ops = 3;
+    CU_ASSERT_FATAL(fp_profile_add_truth(p, &t) == FP_OK);
+    t = truth(FP_KIND_CALL_STORM, (int32_t)m3, 12.0, 12.0, 0, 0);
+    CU_ASSERT_FATAL(fp_profile_add_truth(p, &t) == FP_OK);
+    return p;
+}
+
+static fp_analysis *analyse(const fp_profile *p)
+{
+    fp_analysis *a = NULL;
+    fp_error err = FP_ERROR_INIT;
+    fp_status st = fp_analyze(&a, p, NULL, &err);
+    if (st != FP_OK)
+        fprintf(stderr, "fp_analyze: %s\n", err.msg);
+    CU_ASSERT_FATAL(st == FP_OK && a != NULL);
+    return a;
+}
+
+/* Adds `runs` runs of make_run() to the current scenario of `r`. */
+static void add_runs(fp_report *r, const char *scenario, size_t runs)
+{
+    fp_error err = FP_ERROR_INIT;
+    CU_ASSERT_FATAL(fp_report_begin_scenario(r, scenario, 42, "mt19937", "2.7", &err) == FP_OK);
+    for (size_t i = 0; i < runs; i++) {
+        fp_profile *p = make_run(scenario, i);
+        fp_analysis *a = analyse(p);
+        fp_status st = fp_report_add_run(r, p, a, &err);
+        if (st != FP_OK)
+            fprintf(stderr, "add_run: %s\n", err.msg);
+        CU_ASSERT_FATAL(st == FP_OK);
+        fp_analysis_free(a);
+        fp_profile_free(p);
+    }
+}
+
+/* ---- suite match ---- */
+
+static fp_finding finding(fp_kind k, int32_t target, double t0, double t1)
+{
+    fp_finding f;
+    memset(&f, 0, sizeof f);
+    f.kind = k;
+    f.target = target;
+    f.target_name = target < 0 ? "process" : "m";
+    f.start_s = t0;
+    f.end_s = t1;
+    return f;
+}
+
+static void test_match_kind_and_method(void)
+{
+    fp_truth t[2] = {truth(FP_KIND_SLOW_METHOD, 1, 0, 10, 5, 2.0),
+                     truth(FP_KIND_CALL_STORM, 2, 0, 10, 5, 0)};
+    fp_finding f[3] = {finding(FP_KIND_LATENCY_OUTLIERS, 1, 0, 10), /* kind differs */
+                       finding(FP_KIND_CALL_STORM, 3, 0, 10),       /* method differs */
+                       finding(FP_KIND_SLOW_METHOD, 1, 50, 60)};    /* far in time: still ok */
+    fp_match_result r;
+    fp_error err = FP_ERROR_INIT;
+    fp_match_result_init(&r);
+    CU_ASSERT_EQUAL_FATAL(fp_match_findings(&r, t, 2, f, 3, 100, NULL, &err), FP_OK);
+    CU_ASSERT_EQUAL(r.truth_outcome[0], FP_TRUTH_FOUND);
+    CU_ASSERT_EQUAL(r.truth_finding[0], 2);
+    CU_ASSERT_EQUAL(r.truth_outcome[1], FP_TRUTH_MISSED);
+    CU_ASSERT_EQUAL(r.truth_finding[1], -1);
+    CU_ASSERT_EQUAL(r.finding_truth[0], -1);
+    CU_ASSERT_EQUAL(r.finding_truth[1], -1);
+    CU_ASSERT_EQUAL(r.finding_truth[2], 0);
+    CU_ASSERT_EQUAL(r.found, 1);
+    CU_ASSERT_EQUAL(r.missed, 1);
+    CU_ASSERT_EQUAL(r.unobservable, 0);
+    CU_ASSERT_EQUAL(r.true_positives, 1);
+    CU_ASSERT_EQUAL(r.false_alarms, 2);
+    /* a method-level slow_method truth is not matched by a process-level finding */
+    f[2].target = FP_TARGET_PROCESS;
+    CU_ASSERT_EQUAL_FATAL(fp_match_findings(&r, t, 2, f, 3, 100, NULL, &err), FP_OK);
+    CU_ASSERT_EQUAL(r.found, 0);
+    fp_match_result_cleanup(&r);
+    fp_match_result_cleanup(&r); /* idempotent */
+}
+
+static void test_match_window_tolerance(void)
+{
+    /* run of 100 s: tolerance max(2, 5) = 5 s */
+    fp_truth t = truth(FP_KIND_MEMORY_LEAK, FP_TARGET_PROCESS, 10, 20, 0, 0);
+    fp_finding f = finding(FP_KIND_MEMORY_LEAK, FP_TARGET_PROCESS, 25, 90); /* gap 5 s */
+    fp_match_result r;
+    fp_match_options o = FP_MATCH_OPTIONS_INIT;
+    fp_error err = FP_ERROR_INIT;
+    t.extra_mb = 50;
+    fp_match_result_init(&r);
+    CU_ASSERT_EQUAL_FATAL(fp_match_findings(&r, &t, 1, &f, 1, 100, NULL, &err), FP_OK);
+    CU_ASSERT_DOUBLE_EQUAL(r.tolerance_s, 5.0, 0);
+    CU_ASSERT_EQUAL(r.truth_outcome[0], FP_TRUTH_FOUND); /* gap == tolerance: inside */
+    f.start_s = 25.001;
+    CU_ASSERT_EQUAL_FATAL(fp_match_findings(&r, &t, 1, &f, 1, 100, NULL, &err), FP_OK);
+    CU_ASSERT_EQUAL(r.truth_outcome[0], FP_TRUTH_MISSED);
+    CU_ASSERT_EQUAL(r.false_alarms, 1);
+    /* short run: the absolute 2 s floor applies */
+    f.start_s = 21.9;
+    CU_ASSERT_EQUAL_FATAL(fp_match_findings(&r, &t, 1, &f, 1, 30, NULL, &err), FP_OK);
+    CU_ASSERT_DOUBLE_EQUAL(r.tolerance_s, 2.0, 0);
+    CU_ASSERT_EQUAL(r.truth_outcome[0], FP_TRUTH_FOUND);
+    f.start_s = 22.1;
+    CU_ASSERT_EQUAL_FATAL(fp_match_findings(&r, &t, 1, &f, 1, 30, NULL, &err), FP_OK);
+    CU_ASSERT_EQUAL(r.truth_outcome[0], FP_TRUTH_MISSED);
+    /* the tolerance is a parameter */
+    o.abs_tol_s = 3;
+    CU_ASSERT_EQUAL_FATAL(fp_match_findings(&r, &t, 1, &f, 1, 30, &o, &err), FP_OK);
+    CU_ASSERT_EQUAL(r.truth_outcome[0], FP_TRUTH_FOUND);
+    o.rel_tol = -1;
+    CU_ASSERT_EQUAL(fp_match_findings(&r, &t, 1, &f, 1, 30, &o, &err), FP_EINVAL);
+    CU_ASSERT_EQUAL(r.n_truth, 0);
+    /* a finding window before the truth window, inside tolerance */
+    f = finding(FP_KIND_MEMORY_LEAK, FP_TARGET_PROCESS, 0, 8.5);
+    CU_ASSERT_EQUAL_FATAL(fp_match_findings(&r, &t, 1, &f, 1, 30, NULL, &err), FP_OK);
+    CU_ASSERT_EQUAL(r.truth_outcome[0], FP_TRUTH_FOUND);
+    fp_match_result_cleanup(&r);
+}
+
+static void test_match_targets_time_based(void)
+{
+    /* a method-level CPU truth: matched by the method's finding, else by a process episode */
+    fp_truth t = truth(FP_KIND_CPU_SATURATION, 4, 10, 20, 7, 1.0);
+    fp_finding f[2] = {finding(FP_KIND_CPU_SATURATION, FP_TARGET_PROCESS, 12, 18),
+                       finding(FP_KIND_CPU_SATURATION, 4, 0, 30)};
+    fp_match_result r;
+    fp_error err = FP_ERROR_INIT;
+    fp_match_result_init(&r);
+    CU_ASSERT_EQUAL_FATAL(fp_match_findings(&r, &t, 1, f, 2, 30, NULL, &err), FP_OK);
+    CU_ASSERT_EQUAL(r.truth_finding[0], 1); /* same target first, although overlap is equal */
+    CU_ASSERT_EQUAL(r.finding_truth[0], -1);
+    CU_ASSERT_EQUAL_FATAL(fp_match_findings(&r, &t, 1, f, 1, 30, NULL, &err), FP_OK);
+    CU_ASSERT_EQUAL(r.truth_finding[0], 0); /* process fallback */
+    /* a process-level truth is not matched by a method-level finding */
+    t.target = FP_TARGET_PROCESS;
+    CU_ASSERT_EQUAL_FATAL(fp_match_findings(&r, &t, 1, f + 1, 1, 30, NULL, &err), FP_OK);
+    CU_ASSERT_EQUAL(r.truth_outcome[0], FP_TRUTH_MISSED);
+    fp_match_result_cleanup(&r);
+}
+
+static void test_match_one_to_one(void)
+{
+    /* two CPU episodes, two findings: each finding takes the truth it overlaps most */
+    fp_truth t[2] = {truth(FP_KIND_CPU_SATURATION, FP_TARGET_PROCESS, 10, 20, 0, 0),
+                     truth(FP_KIND_CPU_SATURATION, FP_TARGET_PROCESS, 22, 40, 0, 0)};
+    fp_finding f[3] = {finding(FP_KIND_CPU_SATURATION, FP_TARGET_PROCESS, 21, 39),
+                       finding(FP_KIND_CPU_SATURATION, FP_TARGET_PROCESS, 11, 21),
+                       finding(FP_KIND_CPU_SATURATION, FP_TARGET_PROCESS, 10, 20)};
+    fp_match_result r;
+    fp_error err = FP_ERROR_INIT;
+    t[0].extra_cpu_pct_s = 100;
+    t[1].extra_cpu_pct_s = 100;
+    fp_match_result_init(&r);
+    CU_ASSERT_EQUAL_FATAL(fp_match_findings(&r, t, 2, f, 3, 100, NULL, &err), FP_OK);
+    CU_ASSERT_EQUAL(r.truth_finding[1], 0); /* overlap 17 */
+    CU_ASSERT_EQUAL(r.truth_finding[0], 2); /* overlap 10 beats finding 1's 9 */
+    CU_ASSERT_EQUAL(r.finding_truth[1], -1);
+    CU_ASSERT_EQUAL(r.found, 2);
+    CU_ASSERT_EQUAL(r.false_alarms, 1);
+    /* exact tie in overlap: the lower finding index wins */
+    f[1] = f[2];
+    CU_ASSERT_EQUAL_FATAL(fp_match_findings(&r, t, 2, f, 3, 100, NULL, &err), FP_OK);
+    CU_ASSERT_EQUAL(r.truth_finding[0], 1);
+    CU_ASSERT_EQUAL(r.finding_truth[2], -1);
+    /* one finding, two identical truths: only the first is found */
+    t[1] = t[0];
+    CU_ASSERT_EQUAL_FATAL(fp_match_findings(&r, t, 2, f + 2, 1, 100, NULL, &err), FP_OK);
+    CU_ASSERT_EQUAL(r.truth_outcome[0], FP_TRUTH_FOUND);
+    CU_ASSERT_EQUAL(r.truth_outcome[1], FP_TRUTH_MISSED);
+    fp_match_result_cleanup(&r);
+}
+
+static void test_match_unobservable(void)
+{
+    fp_truth t[2] = {truth(FP_KIND_CALL_STORM, 1, 5, 5, 0, 0),
+                     truth(FP_KIND_SLOW_METHOD, 1, 0, 3, 0, 0)};
+    fp_finding f = finding(FP_KIND_CALL_STORM, 1, 0, 10);
+    fp_match_result r;
+    fp_error err = FP_ERROR_INIT;
+    t[1].extra_s = 0.5; /* no affected call, but an effect: observable */
+    CU_ASSERT(!fp_truth_observable(&t[0]));
+    CU_ASSERT(fp_truth_observable(&t[1]));
+    fp_match_result_init(&r);
+    CU_ASSERT_EQUAL_FATAL(fp_match_findings(&r, t, 2, &f, 1, 10, NULL, &err), FP_OK);
+    CU_ASSERT_EQUAL(r.truth_outcome[0], FP_TRUTH_UNOBSERVABLE);
+    CU_ASSERT_EQUAL(r.truth_outcome[1], FP_TRUTH_MISSED);
+    CU_ASSERT_EQUAL(r.finding_truth[0], -1); /* never matched to a truth without effect */
+    CU_ASSERT_EQUAL(r.unobservable, 1);
+    CU_ASSERT_EQUAL(r.missed, 1);
+    CU_ASSERT_EQUAL(r.found, 0);
+    CU_ASSERT_STRING_EQUAL(fp_truth_outcome_name(FP_TRUTH_UNOBSERVABLE), "not_observable");
+    /* empty inputs */
+    CU_ASSERT_EQUAL_FATAL(fp_match_findings(&r, NULL, 0, NULL, 0, 0, NULL, &err), FP_OK);
+    CU_ASSERT_EQUAL(r.found + r.missed + r.unobservable + r.false_alarms, 0);
+    fp_match_result_cleanup(&r);
+}
+
+static void test_match_run(void)
+{
+    fp_profile *p = make_run("checkout", 0);
+    fp_analysis *a = analyse(p);
+    fp_match_result r;
+    fp_error err = FP_ERROR_INIT;
+    size_t nf, i;
+    const fp_finding *f = fp_analysis_findings(a, &nf);
+    fp_match_result_init(&r);
+    CU_ASSERT_EQUAL_FATAL(fp_match_run(&r, p, a, NULL, &err), FP_OK);
+    CU_ASSERT_EQUAL(r.n_truth, 4);
+    CU_ASSERT_EQUAL(r.n_findings, nf);
+    CU_ASSERT_EQUAL(r.truth_outcome[0], FP_TRUTH_FOUND); /* slow generate_draft */
+    CU_ASSERT_EQUAL(r.truth_outcome[1], FP_TRUTH_FOUND); /* leak */
+    CU_ASSERT_EQUAL(r.truth_outcome[2], FP_TRUTH_MISSED);
+    CU_ASSERT_EQUAL(r.truth_outcome[3], FP_TRUTH_UNOBSERVABLE);
+    CU_ASSERT_DOUBLE_EQUAL(r.tolerance_s, 2.0, 0);
+    CU_ASSERT_EQUAL(r.found, r.true_positives);
+    for (i = 0; i < nf; i++)
+        if (r.finding_truth[i] >= 0)
+            CU_ASSERT_EQUAL(f[i].kind, fp_profile_truth(p)[r.finding_truth[i]].kind);
+    fp_match_result_cleanup(&r);
+    fp_analysis_free(a);
+    fp_profile_free(p);
+}
+
+/* ---- suite quant ---- */
+
+static void test_quant_exact(void)
+{
+    fp_qacc q;
+    fp_qacc_init(&q);
+    CU_ASSERT_DOUBLE_EQUAL(fp_qacc_get(&q, FP_Q_MED), 0, 0);
+    CU_ASSERT_EQUAL(fp_qacc_add(&q, 3), FP_OK);
+    CU_ASSERT_DOUBLE_EQUAL(fp_qacc_get(&q, FP_Q_P5), 3, 0);
+    CU_ASSERT_DOUBLE_EQUAL(fp_qacc_get(&q, FP_Q_MED), 3, 0);
+    CU_ASSERT_EQUAL(fp_qacc_add(&q, 1), FP_OK);
+    CU_ASSERT_EQUAL(fp_qacc_add(&q, 10), FP_OK);
+    CU_ASSERT_EQUAL(fp_qacc_add(&q, 2), FP_OK);
+    /* sorted 1 2 3 10: median at h = 1.5 -> 2.5; p5 at h = 0.15 -> 1.15; p95 at 2.85 -> 8.95 */
+    CU_ASSERT_DOUBLE_EQUAL(fp_qacc_get(&q, FP_Q_MED), 2.5, 1e-12);
+    CU_ASSERT_DOUBLE_EQUAL(fp_qacc_get(&q, FP_Q_P5), 1.15, 1e-12);
+    CU_ASSERT_DOUBLE_EQUAL(fp_qacc_get(&q, FP_Q_P95), 8.95, 1e-12);
+    fp_qacc_cleanup(&q);
+}
+
+static void test_quant_streaming(void)
+{
+    /* 0..N-1 in a scrambled order (multiplicative hash, N prime): quantiles ~ p*(N-1) */
+    const size_t n = 100003;
+    fp_qacc q;
+    fp_qacc_init(&q);
+    for (size_t i = 0; i < n; i++)
+        CU_ASSERT_EQUAL_FATAL(fp_qacc_add(&q, (double)((i * 48271u) % n)), FP_OK);
+    CU_ASSERT(q.streaming);
+    CU_ASSERT_PTR_NULL(q.buf); /* memory no longer grows with n */
+    CU_ASSERT_EQUAL(q.n, n);
+    CU_ASSERT_DOUBLE_EQUAL(fp_qacc_get(&q, FP_Q_MED), 0.5 * (double)(n - 1), 0.01 * (double)n);
+    CU_ASSERT_DOUBLE_EQUAL(fp_qacc_get(&q, FP_Q_P5), 0.05 * (double)(n - 1), 0.01 * (double)n);
+    CU_ASSERT_DOUBLE_EQUAL(fp_qacc_get(&q, FP_Q_P95), 0.95 * (double)(n - 1), 0.01 * (double)n);
+    fp_qacc_cleanup(&q);
+}
+
+static void test_quant_smap(void)
+{
+    fp_smap m;
+    char key[32];
+    fp_smap_init(&m);
+    CU_ASSERT_EQUAL(fp_smap_get(&m, "x"), (size_t)-1);
+    for (size_t i = 0; i < 1000; i++) {
+        snprintf(key, sizeof key, "method_%zu", i);
+        CU_ASSERT_EQUAL_FATAL(fp_smap_put(&m, key, i * 7), FP_OK);
+    }
+    for (size_t i = 0; i < 1000; i++) {
+        snprintf(key, sizeof key, "method_%zu", i);
+        CU_ASSERT_EQUAL(fp_smap_get(&m, key), i * 7);
+    }
+    CU_ASSERT_EQUAL(fp_smap_put(&m, "method_3", 5), FP_OK);
+    CU_ASSERT_EQUAL(fp_smap_get(&m, "method_3"), 5);
+    CU_ASSERT_EQUAL(m.n, 1000);
+    fp_smap_cleanup(&m);
+}
+
+/* ---- suite layout ---- */
+
+static char *render_table(const fp_tab *t, int markdown)
+{
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+    fp_doc d = {f, markdown, 0, FP_OK};
+    CU_ASSERT_FATAL(f != NULL);
+    fp_doc_table(&d, t);
+    CU_ASSERT_EQUAL(d.st, FP_OK);
+    fclose(f);
+    return buf;
+}
+
+static void test_layout_alignment(void)
+{
+    static const char *const h[] = {"Method", "Calls", "Total s"};
+    fp_tab t;
+    char *out;
+    fp_tab_init(&t, 3, h, "lrr");
+    fp_tab_cell(&t, FP_STYLE_NONE, "short");
+    fp_tab_cell(&t, FP_STYLE_NONE, "3");
+    fp_tab_cell(&t, FP_STYLE_NONE, "1.500");
+    fp_tab_cell(&t, FP_STYLE_NONE, "%s", LONG_NAME);
+    fp_tab_cell(&t, FP_STYLE_NONE, "12345");
+    fp_tab_cell(&t, FP_STYLE_NONE, "0.250");
+    out = render_table(&t, 0);
+    CU_ASSERT_STRING_EQUAL(out, "Method                                                        "
+                                "Calls  Total s\n"
+                                "------------------------------------------------------------  "
+                                "-----  -------\n"
+                                "short                                                             "
+                                "3    1.500\n" LONG_NAME "  12345    0.250\n\n");
+    free(out);
+    fp_tab_cleanup(&t);
+}
+
+static void test_layout_markdown(void)
+{
+    static const char *const h[] = {"Name", "N"};
+    fp_tab t;
+    char *out;
+    fp_tab_init(&t, 2, h, "lr");
+    fp_tab_cell(&t, FP_STYLE_NONE, "%s", ODD_NAME);
+    fp_tab_cell(&t, FP_STYLE_NONE, "7");
+    fp_tab_cell(&t, FP_STYLE_NONE, "back\\slash");
+    fp_tab_cell(&t, FP_STYLE_NONE, "10");
+    out = render_table(&t, 1);
+    CU_ASSERT_STRING_EQUAL(out, "| Name                     |   N |\n"
+                                "| ------------------------ | --: |\n"
+                                "| parse, \"quoted\" \\| piped |   7 |\n"
+                                "| back\\\\slash              |  10 |\n\n");
+    free(out);
+    fp_tab_cleanup(&t);
+}
+
+static void test_layout_trailing_and_colour(void)
+{
+    static const char *const h[] = {"Metric", "Value", "Unit"};
+    fp_tab t;
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f;
+    fp_doc d;
+    fp_tab_init(&t, 3, h, "lrl");
+    fp_tab_cell(&t, FP_STYLE_RED, "Score");
+    fp_tab_cell(&t, FP_STYLE_NONE, "12.0");
+    fp_tab_cell(&t, FP_STYLE_NONE, "%s", ""); /* empty last cell: no trailing blanks */
+    f = open_memstream(&buf, &len);
+    d = (fp_doc){f, 0, 0, FP_OK};
+    fp_doc_table(&d, &t);
+    fclose(f);
+    CU_ASSERT_STRING_EQUAL(buf, "Metric  Value  Unit\n------  -----  ----\nScore    12.0\n\n");
+    free(buf);
+    buf = NULL;
+    f = open_memstream(&buf, &len);
+    d = (fp_doc){f, 0, 1, FP_OK};
+    fp_doc_table(&d, &t);
+    fclose(f);
+    /* colour codes do not count towards the width */
+    CU_ASSERT_STRING_EQUAL(buf, "\033[1mMetric\033[0m  \033[1mValue\033[0m  \033[1mUnit\033[0m\n"
+                                "------  -----  ----\n"
+                                "\033[31mScore\033[0m    12.0\n\n");
+    free(buf);
+    fp_tab_cleanup(&t);
+}
+
+static void test_layout_numbers(void)
+{
+    char b[64];
+    CU_ASSERT_STRING_EQUAL(fp_fmt_fixed(b, sizeof b, -0.0001, 2), "0.00");
+    CU_ASSERT_STRING_EQUAL(fp_fmt_fixed(b, sizeof b, NAN, 2), "n/a");
+    CU_ASSERT_STRING_EQUAL(fp_fmt_fixed(b, sizeof b, -INFINITY, 2), "n/a");
+    CU_ASSERT_STRING_EQUAL(fp_fmt_fixed(b, sizeof b, 2.345, 1), "2.3");
+    CU_ASSERT_STRING_EQUAL(fp_fmt_exact(b, sizeof b, 0.1), "0.1");
+    CU_ASSERT_STRING_EQUAL(fp_fmt_exact(b, sizeof b, -0.0), "0");
+    CU_ASSERT_STRING_EQUAL(fp_fmt_exact(b, sizeof b, 1.0 / 3.0), "0.3333333333333333");
+    CU_ASSERT_STRING_EQUAL(fp_fmt_exact(b, sizeof b, 9007199254740993.0), "9007199254740992");
+    CU_ASSERT_STRING_EQUAL(fp_fmt_exact(b, sizeof b, INFINITY), "null");
+    CU_ASSERT_STRING_EQUAL(fp_fmt_count(b, sizeof b, 2.0), "2");
+    CU_ASSERT_STRING_EQUAL(fp_fmt_count(b, sizeof b, 2.5), "2.5");
+    CU_ASSERT_EQUAL(fp_utf8_width("d\xc3\xa9j\xc3\xa0"), 4);
+}
+
+static void test_layout_csv_quoting(void)
+{
+    fp_report_options o = FP_REPORT_OPTIONS_INIT;
+    fp_report *r;
+    fp_status st;
+    char *out;
+    o.detailed = 1;
+    o.title = "t,\"1\"";
+    r = fp_report_new(&o);
+    CU_ASSERT_FATAL(r != NULL);
+    add_runs(r, "a, \"b\"", 1);
+    out = render(fp_report_write_csv, r, &st);
+    CU_ASSERT_EQUAL(st, FP_OK);
+    CU_ASSERT(strncmp(out, "table,scenario,key,column,value\r\n", 33) == 0);
+    CU_ASSERT_PTR_NOT_NULL(strstr(out, "\r\nmeta,,,title,\"t,\"\"1\"\"\"\r\n"));
+    CU_ASSERT_PTR_NOT_NULL(
+        strstr(out, "\r\nmethod,\"a, \"\"b\"\"\",\"parse, \"\"quoted\"\" | piped\",calls,3\r\n"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(out, "\r\nmethod,\"a, \"\"b\"\"\"," LONG_NAME ",calls,3\r\n"));
+    /* every record has exactly 5 fields (commas outside quotes) and ends in CRLF */
+    {
+        int inq = 0, fields = 1, records = 0;
+        for (const char *p = out; *p; p++) {
+            if (*p == '"')
+                inq = !inq;
+            else if (!inq && *p == ',')
+                fields++;
+            else if (!inq && *p == '\r') {
+                CU_ASSERT_EQUAL(p[1], '\n');
+                CU_ASSERT_EQUAL(fields, 5);
+                fields = 1;
+                records++;
+                p++;
+            } else if (!inq && *p == '\n')
+                CU_FAIL("bare LF outside quotes");
+        }
+        CU_ASSERT(records > 50);
+        CU_ASSERT_EQUAL(inq, 0);
+    }
+    free(out);
+    fp_report_free(r);
+}
+
+static void test_layout_markdown_report(void)
+{
+    fp_report_options o = FP_REPORT_OPTIONS_INIT;
+    fp_report *r;
+    fp_status st;
+    char *out;
+    o.detailed = 1;
+    r = fp_report_new(&o);
+    CU_ASSERT_FATAL(r != NULL);
+    add_runs(r, "pipe|scenario", 1);
+    out = render(fp_report_write_markdown, r, &st);
+    CU_ASSERT_EQUAL(st, FP_OK);
+    CU_ASSERT_PTR_NOT_NULL(strstr(out, "## Scenario: pipe\\|scenario\n"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(out, "| parse, \"quoted\" \\| piped "));
+    CU_ASSERT_PTR_NULL(strstr(out, "quoted\" | piped"));
+    free(out);
+    fp_report_free(r);
+}
+
+/* ---- suite golden ---- */
+
+static fp_report *golden_report(fp_report_format fmt, int detailed, int colour)
+{
+    fp_report_options o = FP_REPORT_OPTIONS_INIT;
+    fp_report *r;
+    o.format = fmt;
+    o.detailed = detailed;
+    o.colour = colour;
+    r = fp_report_new(&o);
+    CU_ASSERT_FATAL(r != NULL);
+    add_runs(r, "checkout", 1);
+    add_runs(r, "checkout-batch", 3);
+    return r;
+}
+
+static void golden_case(fp_report_format fmt, int detailed, const char *name)
+{
+    fp_report *r = golden_report(fmt, detailed, 0);
+    fp_status st;
+    char *out = render(fp_report_write, r, &st);
+    CU_ASSERT_EQUAL(st, FP_OK);
+    golden(name, out);
+    CU_ASSERT(!has_nonfinite_word(out));
+    /* same inputs, same bytes */
+    {
+        fp_report *r2 = golden_report(fmt, detailed, 0);
+        char *out2 = render(fp_report_write, r2, &st);
+        CU_ASSERT_STRING_EQUAL(out, out2);
+        free(out2);
+        fp_report_free(r2);
+    }
+    free(out);
+    fp_report_free(r);
+}
+
+static void test_golden_text(void)
+{
+    golden_case(FP_REPORT_TEXT, 0, "reports_summary.txt");
+}
+
+static void test_golden_text_detailed(void)
+{
+    golden_case(FP_REPORT_TEXT, 1, "reports_detailed.txt");
+}
+
+static void test_golden_markdown(void)
+{
+    golden_case(FP_REPORT_MARKDOWN, 1, "reports_detailed.md");
+}
+
+static void test_golden_json(void)
+{
+    golden_case(FP_REPORT_JSON, 1, "reports_detailed.json");
+}
+
+static void test_golden_csv(void)
+{
+    golden_case(FP_REPORT_CSV, 1, "reports_detailed.csv");
+}
+
+static void test_golden_content(void)
+{
+    /* facts the goldens must show, checked independently of their exact bytes */
+    fp_report *r = golden_report(FP_REPORT_TEXT, 1, 0);
+    fp_status st;
+    char *out = render(fp_report_write, r, &st);
+    const char *cmp;
+    CU_ASSERT_EQUAL(st, FP_OK);
+    CU_ASSERT_PTR_NOT_NULL(strstr(out, "seed 42, rng mt19937, GSL 2.7, fpsim "));
+    CU_ASSERT_PTR_NOT_NULL(strstr(out, "The detail below shows run 0, the first of the 3 runs"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(out, "not observable"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(out, "missed"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(out, "found (finding #"));
+    cmp = strstr(out, "\nComparison\n");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(cmp);
+    CU_ASSERT_PTR_NOT_NULL(strstr(cmp, "geometric mean"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(cmp, "Best score: "));
+    /* the median duration of checkout-batch (runs 0..2 differ) carries a range */
+    CU_ASSERT_PTR_NOT_NULL(strstr(cmp, "checkout-batch  "));
+    CU_ASSERT_PTR_NOT_NULL(strstr(cmp, " ["));
+    /* no line ends with a blank */
+    CU_ASSERT_PTR_NULL(strstr(out, " \n"));
+    free(out);
+    /* colour only when asked */
+    fp_report_free(r);
+    r = golden_report(FP_REPORT_TEXT, 1, 1);
+    out = render(fp_report_write, r, &st);
+    CU_ASSERT_PTR_NOT_NULL(strchr(out, '\033'));
+    free(out);
+    fp_report_free(r);
+    r = golden_report(FP_REPORT_MARKDOWN, 1, 1);
+    out = render(fp_report_write, r, &st);
+    CU_ASSERT_PTR_NULL(strchr(out, '\033'));
+    free(out);
+    fp_report_free(r);
+}
+
+/* ---- suite degenerate ---- */
+
+static void check_all_formats(fp_profile *p, const char *scenario)
+{
+    static const fp_report_format fmts[] = {FP_REPORT_TEXT, FP_REPORT_JSON, FP_REPORT_MARKDOWN,
+                                            FP_REPORT_CSV};
+    fp_analysis *a = analyse(p);
+    fp_error err = FP_ERROR_INIT;
+    for (size_t i = 0; i < sizeof fmts / sizeof fmts[0]; i++) {
+        for (int det = 0; det < 2; det++) {
+            fp_report_options o = FP_REPORT_OPTIONS_INIT;
+            fp_report *r;
+            fp_status st;
+            char *out;
+            o.format = fmts[i];
+            o.detailed = det;
+            r = fp_report_new(&o);
+            CU_ASSERT_FATAL(r != NULL);
+            /* two scenarios, so that the comparison and geometric means are written too */
+            for (int s = 0; s < 2; s++) {
+                CU_ASSERT_FATAL(fp_report_begin_scenario(r, scenario, 0, NULL, NULL, &err) ==
+                                FP_OK);
+                CU_ASSERT_FATAL(fp_report_add_run(r, p, a, &err) == FP_OK);
+                CU_ASSERT_FATAL(fp_report_add_run(r, p, a, &err) == FP_OK);
+            }
+            out = render(fp_report_write, r, &st);
+            CU_ASSERT_EQUAL(st, FP_OK);
+            CU_ASSERT_PTR_NOT_NULL(out);
+            if (has_nonfinite_word(out)) {
+                fprintf(stderr, "non-finite word in:\n%s\n", out);
+                CU_FAIL("NaN or Inf printed");
+            }
+            if (fmts[i] != FP_REPORT_CSV)
+                CU_ASSERT(strstr(out, "n/a") != NULL || strstr(out, "null") != NULL);
+            free(out);
+            fp_report_free(r);
+        }
+    }
+    fp_analysis_free(a);
+}
+
+static void test_degenerate_empty(void)
+{
+    fp_profile *p = fp_profile_new();
+    CU_ASSERT_FATAL(p != NULL);
+    check_all_formats(p, "empty");
+    fp_profile_free(p);
+}
+
+static void test_degenerate_zero_span(void)
+{
+    fp_profile *p = fp_profile_new();
+    uint32_t m;
+    fp_span s;
+    fp_truth t = truth(FP_KIND_SLOW_METHOD, 0, 0, 0, 1, 0);
+    CU_ASSERT_FATAL(p != NULL);
+    CU_ASSERT_FATAL(fp_profile_set_meta(p, "zero", 1, 0, "mt19937", "2.7", "simulated", 1) ==
+                    FP_OK);
+    CU_ASSERT_FATAL(fp_profile_intern_method(p, "noop", &m) == FP_OK);
+    s = span(m, -1, 0, 0);
+    CU_ASSERT_FATAL(fp_profile_add_span(p, &s, NULL) == FP_OK);
+    CU_ASSERT_FATAL(fp_profile_add_truth(p, &t) == FP_OK);
+    check_all_formats(p, "zero");
+    fp_profile_free(p);
+}
+
+/* ---- suite api ---- */
+
+static void test_api_formats(void)
+{
+    fp_report_format f = FP_REPORT_TEXT;
+    CU_ASSERT_EQUAL(fp_report_format_from_name("json", &f), FP_OK);
+    CU_ASSERT_EQUAL(f, FP_REPORT_JSON);
+    CU_ASSERT_EQUAL(fp_report_format_from_name("md", &f), FP_OK);
+    CU_ASSERT_EQUAL(f, FP_REPORT_MARKDOWN);
+    CU_ASSERT_EQUAL(fp_report_format_from_name("markdown", &f), FP_OK);
+    CU_ASSERT_EQUAL(fp_report_format_from_name("csv", &f), FP_OK);
+    CU_ASSERT_EQUAL(f, FP_REPORT_CSV);
+    CU_ASSERT_EQUAL(fp_report_format_from_name("text", &f), FP_OK);
+    CU_ASSERT_EQUAL(f, FP_REPORT_TEXT);
+    CU_ASSERT_EQUAL(fp_report_format_from_name("xml", &f), FP_EINVAL);
+    CU_ASSERT_EQUAL(fp_report_format_from_name("JSON", &f), FP_EINVAL);
+    CU_ASSERT_EQUAL(f, FP_REPORT_TEXT);
+    CU_ASSERT_STRING_EQUAL(fp_report_format_name(FP_REPORT_MARKDOWN), "markdown");
+    CU_ASSERT_PTR_NULL(fp_report_format_name((fp_report_format)9));
+}
+
+static void test_api_errors(void)
+{
+    fp_report *r = fp_report_new(NULL);
+    fp_profile *p = make_run("x", 0);
+    fp_analysis *a = analyse(p);
+    fp_error err = FP_ERROR_INIT;
+    FILE *full;
+    CU_ASSERT_FATAL(r != NULL);
+    CU_ASSERT_EQUAL(fp_report_add_run(r, p, a, &err), FP_EINVAL);
+    CU_ASSERT_STRING_EQUAL(err.msg, "report: a run was added before any scenario");
+    CU_ASSERT_EQUAL(fp_report_scenario_count(r), 0);
+    CU_ASSERT_EQUAL(fp_report_begin_scenario(r, "x", 1, "mt19937", "2.7", &err), FP_OK);
+    CU_ASSERT_EQUAL(fp_report_add_run(r, p, a, &err), FP_OK);
+    CU_ASSERT_EQUAL(fp_report_scenario_count(r), 1);
+    /* a write error is reported, in every format */
+    full = fopen("/dev/full", "w");
+    if (full != NULL) {
+        fp_status (*fns[])(const fp_report *, FILE *,
+                           fp_error *) = {fp_report_write_text, fp_report_write_json,
+                                          fp_report_write_markdown, fp_report_write_csv};
+        setvbuf(full, NULL, _IONBF, 0);
+        for (size_t i = 0; i < 4; i++) {
+            clearerr(full);
+            CU_ASSERT_EQUAL(fns[i](r, full, &err), FP_EIO);
+        }
+        fclose(full);
+    }
+    fp_report_free(r);
+    fp_report_free(NULL);
+    fp_analysis_free(a);
+    fp_profile_free(p);
+}
+
+static void test_api_alloc_failures(void)
+{
+    /* fail the N-th allocation for N = 1, 2, ... until the whole report succeeds */
+    fp_profile *p[2] = {make_run("a", 0), make_run("a", 1)};
+    fp_analysis *a[2] = {analyse(p[0]), analyse(p[1])};
+    int ok = 0;
+    for (unsigned long n = 1; n < 5000 && !ok; n++) {
+        fp_report_options o = FP_REPORT_OPTIONS_INIT;
+        fp_error err = FP_ERROR_INIT;
+        fp_report *r;
+        fp_status st = FP_OK;
+        char *buf = NULL;
+        size_t len = 0;
+        FILE *f;
+        o.detailed = 1;
+        o.title = "t";
+        fp_alloc_fail_after(n);
+        r = fp_report_new(&o);
+        if (r == NULL) {
+            fp_alloc_fail_after(0);
+            continue;
+        }
+        for (int s = 0; s < 2 && st == FP_OK; s++) {
+            st = fp_report_begin_scenario(r, s ? "b" : "a", 1, "mt19937", "2.7", &err);
+            for (int i = 0; i < 2 && st == FP_OK; i++)
+                st = fp_report_add_run(r, p[i], a[i], &err);
+        }
+        if (st == FP_OK) {
+            f = open_memstream(&buf, &len);
+            for (int fmt = 0; fmt < 4 && st == FP_OK; fmt++) {
+                static fp_status (*const fns[])(const fp_report *, FILE *, fp_error *) = {
+                    fp_report_write_text, fp_report_write_json, fp_report_write_markdown,
+                    fp_report_write_csv};
+                st = fns[fmt](r, f, &err);
+            }
+            fclose(f);
+            free(buf);
+        }
+        fp_alloc_fail_after(0);
+        if (st == FP_OK)
+            ok = 1;
+        else
+            CU_ASSERT_EQUAL(st, FP_ENOMEM);
+        fp_report_free(r);
+    }
+    CU_ASSERT(ok);
+    for (int i = 0; i < 2; i++) {
+        fp_analysis_free(a[i]);
+        fp_profile_free(p[i]);
+    }
+}
+
+static void test_api_many_runs_bounded(void)
+{
+    /* runs beyond the exact limit switch to streaming quantiles; the detail stays run 0 */
+    fp_report_options o = FP_REPORT_OPTIONS_INIT;
+    fp_report *r;
+    fp_profile *p[2] = {make_run("many", 0), make_run("many", 1)};
+    fp_analysis *a[2] = {analyse(p[0]), analyse(p[1])};
+    fp_error err = FP_ERROR_INIT;
+    fp_status st;
+    char *out;
+    o.detailed = 1;
+    o.format = FP_REPORT_JSON;
+    r = fp_report_new(&o);
+    CU_ASSERT_FATAL(r != NULL);
+    CU_ASSERT_FATAL(fp_report_begin_scenario(r, "many", 7, "mt19937", "2.7", &err) == FP_OK);
+    for (size_t i = 0; i < 2 * FP_REPORT_EXACT_RUNS + 10; i++)
+        CU_ASSERT_EQUAL_FATAL(fp_report_add_run(r, p[i % 2], a[i % 2], &err), FP_OK);
+    out = render(fp_report_write, r, &st);
+    CU_ASSERT_EQUAL(st, FP_OK);
+    CU_ASSERT_PTR_NOT_NULL(strstr(out, "\"quantiles\":\t\"p2\""));
+    CU_ASSERT_PTR_NOT_NULL(strstr(out, "\"runs\":\t1034"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(out, "\"run_index\":\t0"));
+    CU_ASSERT(!has_nonfinite_word(out));
+    free(out);
+    fp_report_free(r);
+    for (int i = 0; i < 2; i++) {
+        fp_analysis_free(a[i]);
+        fp_profile_free(p[i]);
+    }
+}
+
+int fp_test_register(void)
+{
+    static const fp_test_case match[] = {{"kind_and_method", test_match_kind_and_method},
+                                         {"window_tolerance", test_match_window_tolerance},
+                                         {"targets_time_based", test_match_targets_time_based},
+                                         {"one_to_one", test_match_one_to_one},
+                                         {"unobservable", test_match_unobservable},
+                                         {"run", test_match_run},
+                                         {NULL, NULL}};
+    static const fp_test_case quant[] = {{"exact", test_quant_exact},
+                                         {"streaming", test_quant_streaming},
+                                         {"smap", test_quant_smap},
+                                         {NULL, NULL}};
+    static const fp_test_case layout[] = {{"alignment", test_layout_alignment},
+                                          {"markdown_table", test_layout_markdown},
+                                          {"trailing_and_colour", test_layout_trailing_and_colour},
+                                          {"numbers", test_layout_numbers},
+                                          {"csv_quoting", test_layout_csv_quoting},
+                                          {"markdown_report", test_layout_markdown_report},
+                                          {NULL, NULL}};
+    static const fp_test_case gold[] = {{"text", test_golden_text},
+                                        {"text_detailed", test_golden_text_detailed},
+                                        {"markdown", test_golden_markdown},
+                                        {"json", test_golden_json},
+                                        {"csv", test_golden_csv},
+                                        {"content", test_golden_content},
+                                        {NULL, NULL}};
+    static const fp_test_case degenerate[] = {
+        {"empty", test_degenerate_empty}, {"zero_span", test_degenerate_zero_span}, {NULL, NULL}};
+    static const fp_test_case api[] = {{"formats", test_api_formats},
+                                       {"errors", test_api_errors},
+                                       {"alloc_failures", test_api_alloc_failures},
+                                       {"many_runs", test_api_many_runs_bounded},
+                                       {NULL, NULL}};
+    if (fp_test_add_suite("match", match) || fp_test_add_suite("quant", quant) ||
+        fp_test_add_suite("layout", layout) || fp_test_add_suite("golden", gold) ||
+        fp_test_add_suite("degenerate", degenerate) || fp_test_add_suite("api", api))
+        return -1;
+    return 0;
+}
