@@ -49,12 +49,13 @@ typedef struct fp_thresholds {
     double outlier_min_excess_s; /* "latency_outliers.min_excess_s": x - median (0.001 s) */
     /* memory_hotspot */
     double hotspot_alloc_mb; /* "memory_hotspot.alloc_mb": mean MB allocated per call (100) */
-    /* memory_leak: hinge fit of the memory series over time */
-    double leak_min_slope_mb_s; /* "memory_leak.min_slope_mb_s" (0.5 MB/s) */
-    double leak_min_growth_mb;  /* "memory_leak.min_growth_mb": growth onset..end (50 MB) */
+    /* memory_leak: retention recorded by a method's spans, or a ramp in the unexplained
+     * memory series (series minus what the spans account for) */
+    double leak_min_slope_mb_s; /* "memory_leak.min_slope_mb_s": growth rate (0.5 MB/s) */
+    double leak_min_growth_mb;  /* "memory_leak.min_growth_mb": growth or retention (50 MB) */
     double leak_p_value;        /* "memory_leak.p_value": one-sided t-test on the slope (0.001) */
     double leak_min_samples;    /* "memory_leak.min_samples": series length needed (10) */
-    /* cpu_saturation */
+    /* cpu_saturation: a method's own-work CPU, or process episodes in the series */
     double cpu_pct;         /* "cpu_saturation.pct": series sample or method CPU % (80) */
     double cpu_min_samples; /* "cpu_saturation.min_samples": episode length in samples (3) */
     double cpu_min_pct_s;   /* "cpu_saturation.min_pct_s": episode area above the threshold,
