@@ -620,11 +620,14 @@ static fp_status build_series(fp_sim *s, fp_profile *out, double dur, double bas
             double target = clamp_pct(bs->magnitude);
             for (size_t e = 0; e < n_ep; e++) {
                 fp_truth tr = bs->truth;
+                /* Episode e is placed in the e-th of n_ep equal slots after the onset, so
+                 * episodes never overlap and each is its own, separable ground-truth label. */
+                double slot = (dur - t_on) / (double)n_ep;
                 double len = s->episode_len[ep_base + e];
-                double room = dur - t_on;
-                if (len > room)
-                    len = room;
-                double t0 = t_on + s->episode_u[ep_base + e] * (room - len), t1 = t0 + len;
+                if (len > slot)
+                    len = slot;
+                double t0 = t_on + slot * (double)e + s->episode_u[ep_base + e] * (slot - len);
+                double t1 = t0 + len;
                 tr.start_s = t0;
                 tr.end_s = t1;
                 tr.extra_cpu_pct_s = 0.0;
