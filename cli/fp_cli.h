@@ -1,0 +1,104 @@
+/*
+ * fp_cli.h - shared pieces of the fpsim command: exit codes, diagnostics, strict number parsing,
+ * scenario resolution, atomic output files and signal handling. Only cli/ prints or exits.
+ */
+#ifndef FP_CLI_H
+#define FP_CLI_H
+
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "fp_core.h"
+#include "fp_scenario.h"
+
+/* Exit statuses (sysexits.h values), documented in --help and the README. */
+enum {
+    FP_EXIT_OK = 0,
+    FP_EXIT_FINDINGS = 1, /* --fail-on / --fail-below / --fail-on-regression triggered */
+    FP_EXIT_USAGE = 64,
+    FP_EXIT_DATA = 65,
+    FP_EXIT_NOINPUT = 66,
+    FP_EXIT_SOFTWARE = 70,
+    FP_EXIT_CANTCREAT = 73,
+    FP_EXIT_IOERR = 74,
+    FP_EXIT_SIGINT = 130,
+    FP_EXIT_SIGTERM = 143
+};
+
+/* Set by the SIGINT/SIGTERM handler (the handler does nothing else). */
+extern volatile sig_atomic_t fp_cli_signal;
+
+/* Installs the SIGINT/SIGTERM handlers. */
+void fp_cli_install_signals(void);
+
+/* Exit status for a pending signal (130 or 143), or 0 when none. */
+int fp_cli_signal_exit(void);
+
+/* "fpsim: MSG" on stderr, one line. */
+void fp_cli_errorf(const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 1, 2)))
+#endif
+    ;
+
+/* Usage error: "fpsim: MSG" and "Try 'fpsim --help'." on stderr; returns FP_EXIT_USAGE. */
+int fp_cli_usage(const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 1, 2)))
+#endif
+    ;
+
+/* Prints `err` as "fpsim: FILE:LINE:COL: error: MSG (PATH)" and returns the exit status for it. */
+int fp_cli_report_error(const fp_error *err);
+
+/* Exit status for a library status (65 for bad data, 66 for missing input, ...). */
+int fp_cli_exit_for(fp_status st);
+
+/* Strict parsers: whole string, no sign for unsigned, no hex, no nan/inf. Return 0 or -1. */
+int fp_cli_parse_u64(const char *s, uint64_t *out);
+int fp_cli_parse_double(const char *s, double *out);
+
+/*
+ * The scenarios named on the command line. A name is a built-in ("optimal", "memory-intensive",
+ * underscores accepted), "all" (every built-in in canonical order), or a path to a YAML file.
+ */
+typedef struct fp_cli_scenarios {
+    fp_scenario **items;
+    size_t n;
+} fp_cli_scenarios;
+
+/* Loads every name in `names`; on failure prints the error and returns its exit status. */
+int fp_cli_load_scenarios(fp_cli_scenarios *out, char *const *names, size_t n_names);
+void fp_cli_free_scenarios(fp_cli_scenarios *s);
+
+/* Prints the built-in scenario names, one per line. */
+void fp_cli_list_builtins(FILE *out);
+
+/*
+ * Output destination: stdout ("-" or NULL path) or a file written atomically: a temp file in the
+ * same directory, flushed and closed with the result checked, then renamed over the target.
+ */
+typedef struct fp_cli_out {
+    FILE *f;
+    char *path; /* NULL for stdout */
+    char *tmp;  /* temp file path */
+} fp_cli_out;
+
+/* Opens the destination; on failure prints the error and returns its exit status (73). */
+int fp_cli_out_open(fp_cli_out *o, const char *path);
+
+/* Finishes: checks the stream, closes, renames. Returns 0, or prints and returns 74. */
+int fp_cli_out_commit(fp_cli_out *o);
+
+/* Abandons a file output (closes and unlinks the temp file). Safe after commit. */
+void fp_cli_out_abort(fp_cli_out *o);
+
+/* Whether colour may be used on `f`: a terminal and NO_COLOR unset or empty. */
+int fp_cli_use_colour(FILE *f);
+
+/* Subcommands. argv[0] is the subcommand name. */
+int fp_cmd_simulate(int argc, char **argv);
+int fp_cmd_report(int argc, char **argv);
+
+#endif

@@ -1,0 +1,341 @@
+/* fp_cli_common.c - diagnostics, strict parsing, scenario resolution, atomic output, signals. */
+#include "fp_cli.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "fp_builtin.h"
+
+volatile sig_atomic_t fp_cli_signal;
+
+static void on_signal(int sig)
+{
+    fp_cli_signal = sig;
+}
+
+void fp_cli_install_signals(void)
+{
+    struct sigaction sa;
+    memset(&sa, 0, sizeof(sa));
+    sa.sa_handler = on_signal;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+}
+
+int fp_cli_signal_exit(void)
+{
+    if (fp_cli_signal == SIGINT)
+        return FP_EXIT_SIGINT;
+    if (fp_cli_signal == SIGTERM)
+        return FP_EXIT_SIGTERM;
+    return 0;
+}
+
+void fp_cli_errorf(const char *fmt, ...)
+{
+    va_list ap;
+    fputs("fpsim: ", stderr);
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fputc('\n', stderr);
+}
+
+int fp_cli_usage(const char *fmt, ...)
+{
+    va_list ap;
+    fputs("fpsim: ", stderr);
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fputs("\nTry 'fpsim --help'.\n", stderr);
+    return FP_EXIT_USAGE;
+}
+
+int fp_cli_exit_for(fp_status st)
+{
+    switch (st) {
+    case FP_OK:
+        return FP_EXIT_OK;
+    case FP_EPARSE:
+    case FP_EINVAL:
+    case FP_ERANGE:
+    case FP_ELIMIT:
+        return FP_EXIT_DATA;
+    case FP_ENOENT:
+        return FP_EXIT_NOINPUT;
+    case FP_EOUTPUT:
+        return FP_EXIT_CANTCREAT;
+    case FP_EIO:
+        return FP_EXIT_IOERR;
+    case FP_EINTR:
+        return FP_EXIT_SIGINT;
+    case FP_ENOMEM:
+    case FP_EINTERNAL:
+        return FP_EXIT_SOFTWARE;
+    }
+    return FP_EXIT_SOFTWARE;
+}
+
+int fp_cli_report_error(const fp_error *err)
+{
+    char buf[FP_ERROR_FILE_MAX + FP_ERROR_MSG_MAX + FP_ERROR_PATH_MAX + 64];
+    fp_error_format(err, buf, sizeof(buf));
+    fprintf(stderr, "fpsim: %s\n", buf);
+    return fp_cli_exit_for(err->status);
+}
+
+int fp_cli_parse_u64(const char *s, uint64_t *out)
+{
+    if (s == NULL || *s == '\0')
+        return -1;
+    for (const char *p = s; *p; p++)
+        if (*p < '0' || *p > '9')
+            return -1;
+    errno = 0;
+    char *end;
+    unsigned long long v = strtoull(s, &end, 10);
+    if (errno == ERANGE || *end != '\0')
+        return -1;
+    *out = (uint64_t)v;
+    return 0;
+}
+
+int fp_cli_parse_double(const char *s, double *out)
+{
+    if (s == NULL || *s == '\0')
+        return -1;
+    for (const char *p = s; *p; p++) {
+        if (!((*p >= '0' && *p <= '9') || *p == '.' || *p == '-' || *p == '+' || *p == 'e' ||
+              *p == 'E'))
+            return -1; /* no hex, no nan/inf, no spaces */
+    }
+    errno = 0;
+    char *end;
+    double v = strtod(s, &end);
+    if (errno == ERANGE || *end != '\0' || !isfinite(v))
+        return -1;
+    *out = v;
+    return 0;
+}
+
+/* ---- scenarios ---- */
+
+/* Canonical order of `--scenario all`. */
+static const char *const s_all[] = {"optimal", "bottlenecked", "memory-intensive", "cpu-intensive"};
+
+static const fp_builtin *find_builtin(const char *name)
+{
+    char canon[128];
+    size_t n = strlen(name);
+    if (n >= sizeof(canon))
+        return NULL;
+    for (size_t i = 0; i <= n; i++)
+        canon[i] = name[i] == '_' ? '-' : name[i];
+    for (size_t i = 0; i < fp_builtin_count; i++)
+        if (strcmp(fp_builtins[i].name, canon) == 0)
+            return &fp_builtins[i];
+    return NULL;
+}
+
+void fp_cli_list_builtins(FILE *out)
+{
+    for (size_t i = 0; i < sizeof(s_all) / sizeof(s_all[0]); i++)
+        fprintf(out, "%s\n", s_all[i]);
+    for (size_t i = 0; i < fp_builtin_count; i++) {
+        int listed = 0;
+        for (size_t j = 0; j < sizeof(s_all) / sizeof(s_all[0]); j++)
+            listed |= strcmp(s_all[j], fp_builtins[i].name) == 0;
+        if (!listed)
+            fprintf(out, "%s\n", fp_builtins[i].name);
+    }
+}
+
+static int push_scenario(fp_cli_scenarios *out, fp_scenario *s)
+{
+    fp_scenario **items = realloc(out->items, (out->n + 1) * sizeof(*items));
+    if (items == NULL) {
+        fp_scenario_free(s);
+        fp_cli_errorf("out of memory");
+        return FP_EXIT_SOFTWARE;
+    }
+    out->items = items;
+    out->items[out->n++] = s;
+    return 0;
+}
+
+static int load_one(fp_cli_scenarios *out, const char *name)
+{
+    fp_error err = FP_ERROR_INIT;
+    fp_scenario *s = NULL;
+    fp_status st;
+    const fp_builtin *b = find_builtin(name);
+    if (b != NULL) {
+        char file[160];
+        snprintf(file, sizeof(file), "<builtin:%s>", b->name);
+        st = fp_scenario_load_string(&s, b->text, b->len, file, &err);
+    } else {
+        struct stat sb;
+        if (strchr(name, '/') == NULL && strstr(name, ".y") == NULL && stat(name, &sb) != 0) {
+            const char *cands[sizeof(s_all) / sizeof(s_all[0]) + 1];
+            size_t nc = 0;
+            for (size_t i = 0; i < sizeof(s_all) / sizeof(s_all[0]); i++)
+                cands[nc++] = s_all[i];
+            cands[nc++] = "all";
+            const char *sug = fp_suggest(name, cands, nc);
+            if (sug != NULL)
+                return fp_cli_usage("unknown scenario '%s' (did you mean '%s'?)", name, sug);
+            return fp_cli_usage("unknown scenario '%s': not a built-in (optimal, bottlenecked, "
+                                "memory-intensive, cpu-intensive, all) nor a file",
+                                name);
+        }
+        st = fp_scenario_load_file(&s, name, &err);
+    }
+    if (st != FP_OK)
+        return fp_cli_report_error(&err);
+    return push_scenario(out, s);
+}
+
+int fp_cli_load_scenarios(fp_cli_scenarios *out, char *const *names, size_t n_names)
+{
+    out->items = NULL;
+    out->n = 0;
+    for (size_t i = 0; i < n_names; i++) {
+        int rc = 0;
+        if (strcmp(names[i], "all") == 0) {
+            for (size_t j = 0; j < sizeof(s_all) / sizeof(s_all[0]) && rc == 0; j++)
+                rc = load_one(out, s_all[j]);
+        } else {
+            rc = load_one(out, names[i]);
+        }
+        if (rc != 0) {
+            fp_cli_free_scenarios(out);
+            return rc;
+        }
+    }
+    return 0;
+}
+
+void fp_cli_free_scenarios(fp_cli_scenarios *s)
+{
+    for (size_t i = 0; i < s->n; i++)
+        fp_scenario_free(s->items[i]);
+    free(s->items);
+    s->items = NULL;
+    s->n = 0;
+}
+
+/* ---- output ---- */
+
+int fp_cli_out_open(fp_cli_out *o, const char *path)
+{
+    memset(o, 0, sizeof(*o));
+    if (path == NULL || strcmp(path, "-") == 0) {
+        o->f = stdout;
+        return 0;
+    }
+    struct stat sb;
+    if (stat(path, &sb) == 0 && S_ISDIR(sb.st_mode)) {
+        fp_cli_errorf("%s: cannot create output: is a directory", path);
+        return FP_EXIT_CANTCREAT;
+    }
+    if (stat(path, &sb) == 0 && !S_ISREG(sb.st_mode)) {
+        /* A device or pipe (/dev/stdout, /dev/full, a FIFO): written in place, never replaced
+         * by a rename; errors still surface at the checked close. */
+        o->path = strdup(path);
+        o->f = o->path ? fopen(path, "w") : NULL;
+        if (o->f == NULL) {
+            fp_cli_errorf("%s: cannot create output: %s", path, strerror(errno));
+            free(o->path);
+            o->path = NULL;
+            return FP_EXIT_CANTCREAT;
+        }
+        return 0;
+    }
+    const char *slash = strrchr(path, '/');
+    size_t dirlen = slash ? (size_t)(slash - path) + 1 : 0;
+    const char *base = slash ? slash + 1 : path;
+    size_t need = dirlen + strlen(base) + 16;
+    o->path = strdup(path);
+    o->tmp = malloc(need);
+    if (o->path == NULL || o->tmp == NULL) {
+        fp_cli_out_abort(o);
+        fp_cli_errorf("out of memory");
+        return FP_EXIT_SOFTWARE;
+    }
+    snprintf(o->tmp, need, "%.*s.%s.XXXXXX", (int)dirlen, path, base);
+    int fd = mkstemp(o->tmp);
+    if (fd < 0) {
+        fp_cli_errorf("%s: cannot create output: %s", path, strerror(errno));
+        free(o->tmp);
+        o->tmp = NULL;
+        fp_cli_out_abort(o);
+        return FP_EXIT_CANTCREAT;
+    }
+    fchmod(fd, 0644);
+    o->f = fdopen(fd, "w");
+    if (o->f == NULL) {
+        close(fd);
+        fp_cli_errorf("%s: cannot create output: %s", path, strerror(errno));
+        fp_cli_out_abort(o);
+        return FP_EXIT_CANTCREAT;
+    }
+    return 0;
+}
+
+int fp_cli_out_commit(fp_cli_out *o)
+{
+    if (o->path == NULL) {
+        int bad = fflush(stdout) != 0 || ferror(stdout);
+        if (bad) {
+            fp_cli_errorf("error writing standard output: %s", strerror(errno));
+            return FP_EXIT_IOERR;
+        }
+        return 0;
+    }
+    int e = 0;
+    if (fflush(o->f) != 0 || ferror(o->f))
+        e = errno ? errno : EIO;
+    if (fclose(o->f) != 0 && e == 0)
+        e = errno ? errno : EIO;
+    o->f = NULL;
+    if (e == 0 && o->tmp != NULL && rename(o->tmp, o->path) != 0)
+        e = errno;
+    if (e != 0) {
+        fp_cli_errorf("%s: write failed: %s", o->path, strerror(e));
+        fp_cli_out_abort(o);
+        return FP_EXIT_IOERR;
+    }
+    free(o->tmp);
+    free(o->path);
+    o->tmp = o->path = NULL;
+    return 0;
+}
+
+void fp_cli_out_abort(fp_cli_out *o)
+{
+    if (o->f != NULL && o->f != stdout)
+        fclose(o->f);
+    o->f = NULL;
+    if (o->tmp != NULL)
+        unlink(o->tmp);
+    free(o->tmp);
+    free(o->path);
+    o->tmp = o->path = NULL;
+}
+
+int fp_cli_use_colour(FILE *f)
+{
+    const char *nc = getenv("NO_COLOR");
+    if (nc != NULL && nc[0] != '\0')
+        return 0;
+    return isatty(fileno(f));
+}

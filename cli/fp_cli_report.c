@@ -1,0 +1,381 @@
+/*
+ * fp_cli_report.c - the default command: simulate each scenario, analyse every run, and write the
+ * report (per-scenario summaries, --detailed sections, the cross-scenario comparison).
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <gsl/gsl_version.h>
+
+#include "fp_analysis.h"
+#include "fp_cli.h"
+#include "fp_profile.h"
+#include "fp_report.h"
+#include "fp_sim.h"
+
+static const char *const s_help =
+    "Usage: fpsim [--scenario NAME|FILE|all] [options]\n"
+    "\n"
+    "Simulates each scenario, analyses every run with the analysis engine and prints the\n"
+    "report: duration, memory, CPU, I/O, score and findings per scenario, then (with several\n"
+    "scenarios) the comparison table.\n"
+    "\n"
+    "Options:\n"
+    "  -s, --scenario NAME    built-in, 'all' (the default) or a scenario file; repeatable\n"
+    "  -d, --detailed         add per-method tables, critical path, findings, recommendations\n"
+    "                         and the ground truth beside the findings\n"
+    "  -n, --runs N           runs per scenario (default 1); tables then show the median and\n"
+    "                         the 5-95 % range\n"
+    "      --seed N           batch seed (default: the scenario's seed:, else 42)\n"
+    "      --rng NAME         GSL generator (default mt19937)\n"
+    "  -f, --format FMT       text, json, markdown (md) or csv (default text)\n"
+    "  -o, --output FILE      write atomically to FILE (default standard output)\n"
+    "      --thresholds FILE  analysis thresholds, a flat YAML mapping 'name: number'\n"
+    "                         (names in docs/analysis.md; they override a scenario's analysis:)\n"
+    "      --fail-on SEV      exit 1 when any finding is at or above SEV\n"
+    "                         (low, medium, high, critical)\n"
+    "  -h, --help             show this help\n"
+    "\n"
+    "Exit status: 0 ok, 1 --fail-on triggered, 64 usage, 65 bad data, 66 no input,\n"
+    "70 internal, 73 cannot create output, 74 write error, 130/143 interrupted.\n";
+
+typedef struct threshold_override {
+    char *key;
+    double value;
+    unsigned long line, col;
+} threshold_override;
+
+typedef struct report_opts {
+    char **scenarios;
+    size_t n_scenarios;
+    uint64_t runs;
+    int has_seed;
+    uint64_t seed;
+    const gsl_rng_type *rng;
+    fp_report_format format;
+    int detailed;
+    const char *output;
+    const char *thresholds_file;
+    int fail_on; /* -1: off, else an fp_severity */
+    threshold_override *overrides;
+    size_t n_overrides;
+} report_opts;
+
+/* ---- --thresholds FILE: a flat YAML mapping, one "name: number" per line ---- */
+
+static char *trim(char *s)
+{
+    while (*s == ' ' || *s == '\t')
+        s++;
+    size_t n = strlen(s);
+    while (n > 0 && (s[n - 1] == ' ' || s[n - 1] == '\t' || s[n - 1] == '\r'))
+        s[--n] = '\0';
+    return s;
+}
+
+static int thresholds_error(const char *file, unsigned long line, unsigned long col,
+                            const char *msg)
+{
+    fp_cli_errorf("%s:%lu:%lu: error: %s", file, line, col, msg);
+    return FP_EXIT_DATA;
+}
+
+static int load_thresholds(report_opts *o)
+{
+    const char *file = o->thresholds_file;
+    FILE *f = fopen(file, "r");
+    if (f == NULL) {
+        fp_cli_errorf("%s: cannot open: %s", file, strerror(errno));
+        return FP_EXIT_NOINPUT;
+    }
+    char buf[1024];
+    unsigned long line = 0;
+    int rc = 0;
+    fp_thresholds probe = FP_THRESHOLDS_INIT;
+    while (rc == 0 && fgets(buf, sizeof(buf), f) != NULL) {
+        line++;
+        if (strchr(buf, '\n') == NULL && !feof(f)) {
+            rc = thresholds_error(file, line, 1, "line longer than 1023 bytes");
+            break;
+        }
+        char *hash = strchr(buf, '#');
+        if (hash != NULL)
+            *hash = '\0';
+        buf[strcspn(buf, "\n")] = '\0';
+        char *s = trim(buf);
+        if (*s == '\0' || strcmp(s, "---") == 0)
+            continue;
+        unsigned long col = (unsigned long)(s - buf) + 1;
+        char *colon = strchr(s, ':');
+        if (colon == NULL) {
+            rc = thresholds_error(file, line, col, "expected 'name: number'");
+            break;
+        }
+        *colon = '\0';
+        char *key = trim(s);
+        char *val = trim(colon + 1);
+        unsigned long vcol = (unsigned long)(val - buf) + 1;
+        double v;
+        if (fp_cli_parse_double(val, &v) != 0) {
+            char msg[300];
+            snprintf(msg, sizeof(msg), "expected a finite number for '%s', got '%s'", key, val);
+            rc = thresholds_error(file, line, vcol, msg);
+            break;
+        }
+        fp_error err = FP_ERROR_INIT;
+        if (fp_thresholds_set(&probe, key, v, &err) != FP_OK) {
+            rc = thresholds_error(file, line, col, err.msg);
+            break;
+        }
+        threshold_override *ov =
+            realloc(o->overrides, (o->n_overrides + 1) * sizeof(threshold_override));
+        if (ov == NULL || (key = strdup(key)) == NULL) {
+            if (ov != NULL)
+                o->overrides = ov;
+            fp_cli_errorf("out of memory");
+            rc = FP_EXIT_SOFTWARE;
+            break;
+        }
+        o->overrides = ov;
+        ov[o->n_overrides].key = key;
+        ov[o->n_overrides].value = v;
+        ov[o->n_overrides].line = line;
+        ov[o->n_overrides].col = col;
+        o->n_overrides++;
+    }
+    if (rc == 0 && ferror(f)) {
+        fp_cli_errorf("%s: read error", file);
+        rc = FP_EXIT_IOERR;
+    }
+    fclose(f);
+    return rc;
+}
+
+/* Defaults, then the scenario's analysis: section, then --thresholds. */
+static int scenario_thresholds(const report_opts *o, const fp_scenario *scn, fp_thresholds *t)
+{
+    fp_thresholds_init(t);
+    for (size_t i = 0; i < fp_scenario_analysis_count(scn); i++) {
+        double v;
+        unsigned long line, col;
+        const char *key = fp_scenario_analysis_key(scn, i, &v, &line, &col);
+        fp_error err = FP_ERROR_INIT;
+        if (fp_thresholds_set(t, key, v, &err) != FP_OK) {
+            char path[300];
+            snprintf(path, sizeof(path), "analysis.%s", key);
+            fp_error_set_at(&err, err.status, fp_scenario_file(scn), line, col, "%s", err.msg);
+            fp_error_set_path(&err, path);
+            return fp_cli_report_error(&err);
+        }
+    }
+    for (size_t i = 0; i < o->n_overrides; i++)
+        fp_thresholds_set(t, o->overrides[i].key, o->overrides[i].value, NULL);
+    return 0;
+}
+
+/* ---- options ---- */
+
+static int parse_severity(const char *s, int *out)
+{
+    for (int i = FP_SEV_LOW; i <= FP_SEV_CRITICAL; i++) {
+        if (strcmp(s, fp_severity_name((fp_severity)i)) == 0) {
+            *out = i;
+            return 0;
+        }
+    }
+    return -1;
+}
+
+static int parse(report_opts *o, int argc, char **argv)
+{
+    static const struct option longopts[] = {{"scenario", required_argument, NULL, 's'},
+                                             {"detailed", no_argument, NULL, 'd'},
+                                             {"runs", required_argument, NULL, 'n'},
+                                             {"seed", required_argument, NULL, 'S'},
+                                             {"rng", required_argument, NULL, 'R'},
+                                             {"format", required_argument, NULL, 'f'},
+                                             {"output", required_argument, NULL, 'o'},
+                                             {"thresholds", required_argument, NULL, 'T'},
+                                             {"fail-on", required_argument, NULL, 'F'},
+                                             {"help", no_argument, NULL, 'h'},
+                                             {NULL, 0, NULL, 0}};
+    int c;
+    optind = 1;
+    opterr = 0;
+    while ((c = getopt_long(argc, argv, ":s:dn:f:o:h", longopts, NULL)) != -1) {
+        switch (c) {
+        case 's': {
+            char **v = realloc(o->scenarios, (o->n_scenarios + 1) * sizeof(char *));
+            if (v == NULL)
+                return fp_cli_usage("out of memory");
+            o->scenarios = v;
+            o->scenarios[o->n_scenarios++] = optarg;
+            break;
+        }
+        case 'd':
+            o->detailed = 1;
+            break;
+        case 'n':
+            if (fp_cli_parse_u64(optarg, &o->runs) != 0 || o->runs == 0 || o->runs > 100000000)
+                return fp_cli_usage("--runs must be an integer in [1, 100000000], got '%s'",
+                                    optarg);
+            break;
+        case 'S':
+            if (fp_cli_parse_u64(optarg, &o->seed) != 0)
+                return fp_cli_usage("--seed must be an integer in [0, 18446744073709551615], "
+                                    "got '%s'",
+                                    optarg);
+            o->has_seed = 1;
+            break;
+        case 'R': {
+            fp_error err = FP_ERROR_INIT;
+            if (fp_sim_rng_type(optarg, &o->rng, &err) != FP_OK)
+                return fp_cli_usage("--rng: %s", err.msg);
+            break;
+        }
+        case 'f':
+            if (fp_report_format_from_name(optarg, &o->format) != FP_OK)
+                return fp_cli_usage("--format must be text, json, markdown or csv, got '%s'",
+                                    optarg);
+            break;
+        case 'o':
+            o->output = optarg;
+            break;
+        case 'T':
+            o->thresholds_file = optarg;
+            break;
+        case 'F':
+            if (parse_severity(optarg, &o->fail_on) != 0)
+                return fp_cli_usage("--fail-on must be low, medium, high or critical, got '%s'",
+                                    optarg);
+            break;
+        case 'h':
+            fputs(s_help, stdout);
+            return -1;
+        case ':':
+            return fp_cli_usage("option '%s' needs an argument", argv[optind - 1]);
+        default:
+            return fp_cli_usage("unknown option '%s'", argv[optind - 1]);
+        }
+    }
+    if (optind < argc)
+        return fp_cli_usage("unexpected argument '%s'", argv[optind]);
+    return 0;
+}
+
+int fp_cmd_report(int argc, char **argv)
+{
+    report_opts o;
+    memset(&o, 0, sizeof(o));
+    o.runs = 1;
+    o.fail_on = -1;
+    o.format = FP_REPORT_TEXT;
+    fp_cli_scenarios scns = {NULL, 0};
+    fp_cli_out out;
+    memset(&out, 0, sizeof(out));
+    fp_profile *prof = NULL;
+    fp_sim *sim = NULL;
+    fp_report *rep = NULL;
+    int gate = 0;
+    int rc = parse(&o, argc, argv);
+    if (rc != 0) {
+        rc = rc < 0 ? 0 : rc;
+        goto done;
+    }
+    if (o.thresholds_file != NULL && (rc = load_thresholds(&o)) != 0)
+        goto done;
+    if (o.n_scenarios == 0) {
+        static char all[] = "all";
+        static char *def[] = {all};
+        rc = fp_cli_load_scenarios(&scns, def, 1);
+    } else {
+        rc = fp_cli_load_scenarios(&scns, o.scenarios, o.n_scenarios);
+    }
+    if (rc != 0)
+        goto done;
+    fp_report_options ro = FP_REPORT_OPTIONS_INIT;
+    ro.format = o.format;
+    ro.detailed = o.detailed;
+    prof = fp_profile_new();
+    if (prof == NULL || (rc = fp_cli_out_open(&out, o.output)) != 0) {
+        if (prof == NULL) {
+            fp_cli_errorf("out of memory");
+            rc = FP_EXIT_SOFTWARE;
+        }
+        goto done;
+    }
+    ro.colour = o.format == FP_REPORT_TEXT && fp_cli_use_colour(out.f);
+    rep = fp_report_new(&ro);
+    if (rep == NULL) {
+        fp_cli_errorf("out of memory");
+        rc = FP_EXIT_SOFTWARE;
+        goto done;
+    }
+    fp_error err = FP_ERROR_INIT;
+    for (size_t i = 0; i < scns.n; i++) {
+        const fp_scenario *scn = scns.items[i];
+        fp_thresholds th;
+        if ((rc = scenario_thresholds(&o, scn, &th)) != 0)
+            goto done;
+        uint64_t seed = FP_SIM_DEFAULT_SEED;
+        if (o.has_seed)
+            seed = o.seed;
+        else
+            fp_scenario_has_seed(scn, &seed);
+        fp_sim_options so = FP_SIM_OPTIONS_INIT;
+        so.rng_type = o.rng;
+        fp_sim_free(sim);
+        sim = NULL;
+        if (fp_sim_new(&sim, scn, &so, &err) != FP_OK ||
+            fp_report_begin_scenario(rep, fp_scenario_name(scn), seed,
+                                     o.rng ? o.rng->name : "mt19937", GSL_VERSION, &err) != FP_OK) {
+            rc = fp_cli_report_error(&err);
+            goto done;
+        }
+        for (uint64_t r = 0; r < o.runs; r++) {
+            if (fp_cli_signal) {
+                fp_cli_errorf("interrupted");
+                rc = fp_cli_signal_exit();
+                goto done;
+            }
+            fp_analysis *a = NULL;
+            if (fp_sim_run(sim, seed, r, prof, &err) != FP_OK ||
+                fp_analyze(&a, prof, &th, &err) != FP_OK) {
+                rc = fp_cli_report_error(&err);
+                goto done;
+            }
+            size_t nf;
+            const fp_finding *f = fp_analysis_findings(a, &nf);
+            for (size_t k = 0; k < nf && o.fail_on >= 0; k++)
+                gate |= (int)f[k].severity >= o.fail_on;
+            fp_status st = fp_report_add_run(rep, prof, a, &err);
+            fp_analysis_free(a);
+            if (st != FP_OK) {
+                rc = fp_cli_report_error(&err);
+                goto done;
+            }
+        }
+    }
+    if (fp_report_write(rep, out.f, &err) != FP_OK && err.status != FP_EIO) {
+        rc = fp_cli_report_error(&err);
+        goto done;
+    }
+    rc = fp_cli_out_commit(&out);
+    if (rc == 0 && gate)
+        rc = FP_EXIT_FINDINGS;
+done:
+    if (rc != 0 && rc != FP_EXIT_FINDINGS)
+        fp_cli_out_abort(&out);
+    fp_report_free(rep);
+    fp_sim_free(sim);
+    fp_profile_free(prof);
+    fp_cli_free_scenarios(&scns);
+    for (size_t i = 0; i < o.n_overrides; i++)
+        free(o.overrides[i].key);
+    free(o.overrides);
+    free(o.scenarios);
+    return rc;
+}

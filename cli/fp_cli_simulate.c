@@ -1,0 +1,239 @@
+/* fp_cli_simulate.c - `fpsim simulate`: simulated runs as summaries (text) or full profiles (JSON).
+ */
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <gsl/gsl_version.h>
+
+#include "fp_cli.h"
+#include "fp_profile.h"
+#include "fp_sim.h"
+
+static const char *const s_help =
+    "Usage: fpsim simulate --scenario NAME|FILE|all [options]\n"
+    "\n"
+    "Simulates profiling runs of each scenario and prints one summary line per run (text) or\n"
+    "every run's spans, series and ground truth (json, docs/output-formats.md).\n"
+    "\n"
+    "Options:\n"
+    "  -s, --scenario NAME   built-in (optimal, bottlenecked, memory-intensive, cpu-intensive),\n"
+    "                        'all', or a scenario file; may be repeated\n"
+    "  -n, --runs N          runs per scenario (default 1)\n"
+    "      --seed N          batch seed, 0..2^64-1 (default: the scenario's seed:, else 42)\n"
+    "      --rng NAME        GSL generator (default mt19937)\n"
+    "  -f, --format FMT      text or json (default text)\n"
+    "  -o, --output FILE     write to FILE atomically (default standard output)\n"
+    "  -h, --help            show this help\n";
+
+typedef struct sim_opts {
+    char **scenarios;
+    size_t n_scenarios;
+    uint64_t runs;
+    int has_seed;
+    uint64_t seed;
+    const gsl_rng_type *rng;
+    int json;
+    const char *output;
+} sim_opts;
+
+/* Summary numbers of one run, straight from its spans and series. */
+static void summarize(const fp_profile *p, double *peak_mem, double *avg_mem, double *peak_cpu,
+                      double *avg_cpu, double *io_ops, double *io_bytes)
+{
+    fp_series s = fp_profile_series(p);
+    *peak_mem = *avg_mem = *peak_cpu = *avg_cpu = *io_ops = *io_bytes = 0.0;
+    for (size_t k = 0; k < s.n; k++) {
+        if (s.mem_mb[k] > *peak_mem)
+            *peak_mem = s.mem_mb[k];
+        if (s.cpu_pct[k] > *peak_cpu)
+            *peak_cpu = s.cpu_pct[k];
+        *avg_mem += s.mem_mb[k];
+        *avg_cpu += s.cpu_pct[k];
+        *io_ops += s.io_ops[k];
+        *io_bytes += s.io_bytes[k];
+    }
+    if (s.n > 0) {
+        *avg_mem /= (double)s.n;
+        *avg_cpu /= (double)s.n;
+    }
+}
+
+static void write_text_run(FILE *f, const fp_profile *p)
+{
+    double pm, am, pc, ac, io, ib;
+    summarize(p, &pm, &am, &pc, &ac, &io, &ib);
+    fp_meta m = fp_profile_meta(p);
+    fprintf(f, "%-18s %5llu %9.2f %9.1f %9.1f %6.1f %6.1f %9.0f %10.1f ", m.scenario,
+            (unsigned long long)m.run_index, fp_profile_duration(p), pm, am, pc, ac, io,
+            ib / 1048576.0);
+    size_t nt = fp_profile_truth_count(p);
+    const fp_truth *t = fp_profile_truth(p);
+    if (nt == 0)
+        fputs("-", f);
+    for (size_t i = 0; i < nt; i++) {
+        const char *target = t[i].target == FP_TARGET_PROCESS
+                                 ? "process"
+                                 : fp_profile_method_name(p, (size_t)t[i].target);
+        fprintf(f, "%s%s@%s", i ? "," : "", fp_kind_name(t[i].kind), target);
+    }
+    fputc('\n', f);
+}
+
+static int parse(sim_opts *o, int argc, char **argv)
+{
+    static const struct option longopts[] = {
+        {"scenario", required_argument, NULL, 's'}, {"runs", required_argument, NULL, 'n'},
+        {"seed", required_argument, NULL, 'S'},     {"rng", required_argument, NULL, 'R'},
+        {"format", required_argument, NULL, 'f'},   {"output", required_argument, NULL, 'o'},
+        {"help", no_argument, NULL, 'h'},           {NULL, 0, NULL, 0}};
+    int c;
+    optind = 1;
+    opterr = 0;
+    while ((c = getopt_long(argc, argv, ":s:n:f:o:h", longopts, NULL)) != -1) {
+        switch (c) {
+        case 's': {
+            char **v = realloc(o->scenarios, (o->n_scenarios + 1) * sizeof(char *));
+            if (v == NULL)
+                return fp_cli_usage("out of memory");
+            o->scenarios = v;
+            o->scenarios[o->n_scenarios++] = optarg;
+            break;
+        }
+        case 'n':
+            if (fp_cli_parse_u64(optarg, &o->runs) != 0 || o->runs == 0 || o->runs > 100000000)
+                return fp_cli_usage("--runs must be an integer in [1, 100000000], got '%s'",
+                                    optarg);
+            break;
+        case 'S':
+            if (fp_cli_parse_u64(optarg, &o->seed) != 0)
+                return fp_cli_usage("--seed must be an integer in [0, 18446744073709551615], "
+                                    "got '%s'",
+                                    optarg);
+            o->has_seed = 1;
+            break;
+        case 'R': {
+            fp_error err = FP_ERROR_INIT;
+            if (fp_sim_rng_type(optarg, &o->rng, &err) != FP_OK)
+                return fp_cli_usage("--rng: %s", err.msg);
+            break;
+        }
+        case 'f':
+            if (strcmp(optarg, "text") == 0)
+                o->json = 0;
+            else if (strcmp(optarg, "json") == 0)
+                o->json = 1;
+            else
+                return fp_cli_usage("--format for simulate must be text or json, got '%s'", optarg);
+            break;
+        case 'o':
+            o->output = optarg;
+            break;
+        case 'h':
+            fputs(s_help, stdout);
+            return -1;
+        case ':':
+            return fp_cli_usage("option '%s' needs an argument", argv[optind - 1]);
+        default:
+            return fp_cli_usage("unknown option '%s'", argv[optind - 1]);
+        }
+    }
+    if (optind < argc)
+        return fp_cli_usage("unexpected argument '%s'", argv[optind]);
+    if (o->n_scenarios == 0)
+        return fp_cli_usage("simulate needs --scenario NAME|FILE|all");
+    return 0;
+}
+
+int fp_cmd_simulate(int argc, char **argv)
+{
+    sim_opts o;
+    memset(&o, 0, sizeof(o));
+    o.runs = 1;
+    fp_cli_scenarios scns = {NULL, 0};
+    fp_cli_out out;
+    memset(&out, 0, sizeof(out));
+    fp_profile *prof = NULL;
+    fp_sim *sim = NULL;
+    int rc = parse(&o, argc, argv);
+    if (rc != 0) {
+        rc = rc < 0 ? 0 : rc;
+        goto done;
+    }
+    rc = fp_cli_load_scenarios(&scns, o.scenarios, o.n_scenarios);
+    if (rc != 0)
+        goto done;
+    prof = fp_profile_new();
+    if (prof == NULL) {
+        fp_cli_errorf("out of memory");
+        rc = FP_EXIT_SOFTWARE;
+        goto done;
+    }
+    rc = fp_cli_out_open(&out, o.output);
+    if (rc != 0)
+        goto done;
+    const char *rng_name = o.rng ? o.rng->name : "mt19937";
+    if (o.json) {
+        fprintf(out.f,
+                "{\"fpsim_runs\": 1, \"fpsim_version\": \"%s\", \"gsl_version\": \"%s\", "
+                "\"rng\": \"%s\", \"runs\": [",
+                fp_version(), GSL_VERSION, rng_name);
+    } else {
+        fprintf(out.f, "# fpsim %s, GSL %s, rng %s\n", fp_version(), GSL_VERSION, rng_name);
+        fprintf(out.f, "%-18s %5s %9s %9s %9s %6s %6s %9s %10s %s\n", "# scenario", "run", "dur_s",
+                "peak_mb", "avg_mb", "pk_cpu", "av_cpu", "io_ops", "io_mib", "injected");
+    }
+    int first = 1;
+    for (size_t i = 0; i < scns.n; i++) {
+        const fp_scenario *scn = scns.items[i];
+        uint64_t seed = FP_SIM_DEFAULT_SEED;
+        if (o.has_seed)
+            seed = o.seed;
+        else
+            fp_scenario_has_seed(scn, &seed);
+        if (!o.json)
+            fprintf(out.f, "# scenario %s, seed %llu\n", fp_scenario_name(scn),
+                    (unsigned long long)seed);
+        fp_sim_options so = FP_SIM_OPTIONS_INIT;
+        so.rng_type = o.rng;
+        fp_error err = FP_ERROR_INIT;
+        fp_sim_free(sim);
+        sim = NULL;
+        if (fp_sim_new(&sim, scn, &so, &err) != FP_OK) {
+            rc = fp_cli_report_error(&err);
+            goto done;
+        }
+        for (uint64_t r = 0; r < o.runs; r++) {
+            if (fp_cli_signal) {
+                fp_cli_errorf("interrupted");
+                rc = fp_cli_signal_exit();
+                goto done;
+            }
+            if (fp_sim_run(sim, seed, r, prof, &err) != FP_OK) {
+                rc = fp_cli_report_error(&err);
+                goto done;
+            }
+            if (o.json) {
+                fputs(first ? "\n" : ",\n", out.f);
+                if (fp_profile_write_json(prof, 1, 1, out.f, &err) != FP_OK) {
+                    rc = fp_cli_report_error(&err);
+                    goto done;
+                }
+            } else {
+                write_text_run(out.f, prof);
+            }
+            first = 0;
+        }
+    }
+    if (o.json)
+        fputs("\n]}\n", out.f);
+    rc = fp_cli_out_commit(&out);
+done:
+    if (rc != 0)
+        fp_cli_out_abort(&out);
+    fp_sim_free(sim);
+    fp_profile_free(prof);
+    fp_cli_free_scenarios(&scns);
+    free(o.scenarios);
+    return rc;
+}
