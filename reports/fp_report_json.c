@@ -109,15 +109,20 @@ static void ratio(jctx *c, cJSON *o, const char *key, size_t num_, size_t den)
 
 static void summary(jctx *c, cJSON *so, const fp_scn *s)
 {
-    cJSON *sum = jobj(c, so, "summary"), *gt;
+    cJSON *sum, *gt;
+    if (s->runs == 0) { /* no run: nothing to summarise (not a row of zeros) */
+        add(c, so, "summary", cJSON_CreateNull());
+        add(c, so, "ground_truth_totals", cJSON_CreateNull());
+        return;
+    }
+    sum = jobj(c, so, "summary");
     if (sum == NULL)
         return;
     for (int k = 0; k < FP_S_COUNT; k++)
         jquant(c, sum, fp_sum_infos[k].key, &s->sum[k], 1.0);
     jstr(c, sum, "status",
-         s->runs ? fp_score_status_name(
-                       fp_score_status_from_score(fp_qacc_get(&s->sum[FP_S_SCORE], FP_Q_MED)))
-                 : NULL);
+         fp_score_status_name(
+             fp_score_status_from_score(fp_qacc_get(&s->sum[FP_S_SCORE], FP_Q_MED))));
     if (s->simulated_runs == 0) {
         add(c, so, "ground_truth_totals", cJSON_CreateNull());
         return;

@@ -777,6 +777,38 @@ static void test_degenerate_zero_span(void)
     fp_profile_free(p);
 }
 
+static void test_degenerate_no_runs(void)
+{
+    /* a scenario begun but never run, next to one with runs: comparison shows n/a for it */
+    static fp_status (*const fns[])(const fp_report *, FILE *, fp_error *) = {
+        fp_report_write_text, fp_report_write_json, fp_report_write_markdown, fp_report_write_csv};
+    fp_report_options o = FP_REPORT_OPTIONS_INIT;
+    fp_error err = FP_ERROR_INIT;
+    fp_report *r;
+    o.detailed = 1;
+    r = fp_report_new(&o);
+    CU_ASSERT_FATAL(r != NULL);
+    CU_ASSERT_FATAL(fp_report_begin_scenario(r, "never", 3, "mt19937", "2.7", &err) == FP_OK);
+    add_runs(r, "once", 1);
+    for (size_t i = 0; i < 4; i++) {
+        fp_status st;
+        char *out = render(fns[i], r, &st);
+        CU_ASSERT_EQUAL(st, FP_OK);
+        CU_ASSERT(!has_nonfinite_word(out));
+        if (i == 0) {
+            CU_ASSERT_PTR_NOT_NULL(strstr(out, "No runs."));
+            const char *row = strstr(out, "\nnever  ");
+            CU_ASSERT_PTR_NOT_NULL_FATAL(row);
+            CU_ASSERT_PTR_NOT_NULL(strstr(row, " n/a"));
+            CU_ASSERT(strstr(row, " n/a") < strchr(row + 1, '\n'));
+        }
+        if (i == 1)
+            CU_ASSERT_PTR_NOT_NULL(strstr(out, "\"summary\":\tnull"));
+        free(out);
+    }
+    fp_report_free(r);
+}
+
 /* ---- suite api ---- */
 
 static void test_api_formats(void)
@@ -941,8 +973,10 @@ int fp_test_register(void)
                                         {"csv", test_golden_csv},
                                         {"content", test_golden_content},
                                         {NULL, NULL}};
-    static const fp_test_case degenerate[] = {
-        {"empty", test_degenerate_empty}, {"zero_span", test_degenerate_zero_span}, {NULL, NULL}};
+    static const fp_test_case degenerate[] = {{"empty", test_degenerate_empty},
+                                              {"zero_span", test_degenerate_zero_span},
+                                              {"no_runs", test_degenerate_no_runs},
+                                              {NULL, NULL}};
     static const fp_test_case api[] = {{"formats", test_api_formats},
                                        {"errors", test_api_errors},
                                        {"alloc_failures", test_api_alloc_failures},
