@@ -166,7 +166,9 @@ static int scenario_thresholds(const report_opts *o, const fp_scenario *scn, fp_
         if (fp_thresholds_set(t, key, v, &err) != FP_OK) {
             char path[300];
             snprintf(path, sizeof(path), "analysis.%s", key);
-            fp_error_set_at(&err, err.status, fp_scenario_file(scn), line, col, "%s", err.msg);
+            char msg[FP_ERROR_MSG_MAX];
+            snprintf(msg, sizeof(msg), "%s", err.msg); /* set_at rewrites err.msg */
+            fp_error_set_at(&err, err.status, fp_scenario_file(scn), line, col, "%s", msg);
             fp_error_set_path(&err, path);
             return fp_cli_report_error(&err);
         }
