@@ -321,15 +321,45 @@ static int fit_ramp(const fp_series *ser, const double *y, double *x, size_t c, 
     return isfinite(out->rss) && isfinite(out->c1) && isfinite(out->cov11);
 }
 
-/* Keeps the fit with the smaller residual sum of squares (ties: the earlier candidate). */
-static void try_ramp(const fp_series *ser, const double *y, double *x, size_t c, size_t d,
-                     size_t min_win, ramp_fit *best, int *have)
+/*
+ * Prefix sums of the series for O(1) candidate evaluation: the ramp regressor is
+ * x_i = iv * clamp(i - c, 0, d - c), so every sum the least-squares fit needs is a closed form
+ * in c, d and prefix sums of y and i*y. Candidates are ranked by that residual sum of squares;
+ * the chosen one is then fitted with gsl_fit_linear, which gives the reported numbers.
+ */
+typedef struct ramp_sums {
+    const double *py;  /* py[i] = sum of y[0..i) */
+    const double *piy; /* piy[i] = sum of j * y[j] over j < i */
+    double syy;        /* sum of y^2 */
+} ramp_sums;
+
+static double ramp_rss(const fp_series *ser, const ramp_sums *rs, size_t c, size_t d)
 {
-    ramp_fit f;
+    double n = (double)ser->n, iv = ser->interval_s, L = (double)(d - c);
+    double tail = (double)(ser->n - 1 - d);
+    double sy = rs->py[ser->n];
+    double sx = iv * (L * (L + 1.0) / 2.0 + tail * L);
+    double sxx = iv * iv * (L * (L + 1.0) * (2.0 * L + 1.0) / 6.0 + tail * L * L);
+    double mid_y = rs->py[d + 1] - rs->py[c + 1], mid_iy = rs->piy[d + 1] - rs->piy[c + 1];
+    double sxy = iv * (mid_iy - (double)c * mid_y + L * (sy - rs->py[d + 1]));
+    double cxx = sxx - sx * sx / n, cxy = sxy - sx * sy / n, cyy = rs->syy - sy * sy / n;
+    if (!(cxx > 0))
+        return HUGE_VAL;
+    double rss = cyy - cxy * cxy / cxx;
+    return rss > 0 ? rss : 0.0;
+}
+
+/* Keeps the candidate with the smaller residual sum of squares (ties: the earlier one). */
+static void try_ramp(const fp_series *ser, const ramp_sums *rs, size_t c, size_t d, size_t min_win,
+                     ramp_fit *best, int *have)
+{
     if (d <= c || d - c < min_win || d >= ser->n)
         return;
-    if (fit_ramp(ser, y, x, c, d, &f) && (!*have || f.rss < best->rss)) {
-        *best = f;
+    double rss = ramp_rss(ser, rs, c, d);
+    if (isfinite(rss) && (!*have || rss < best->rss)) {
+        best->c = c;
+        best->d = d;
+        best->rss = rss;
         *have = 1;
     }
 }
@@ -408,25 +438,40 @@ static fp_status detect_leak(fp_analysis *a, const fp_work *w, fp_error *err)
     for (i = 0; i < n; i++)
         y[i] = ser->mem_mb[i] - y[i];
     memset(&best, 0, sizeof best);
+    /* prefix sums for the candidate search (x is free until the final fit) */
+    double *py = fp_calloc(2 * (n + 1), sizeof *py);
+    if (!py) {
+        st = fp_error_set(err, FP_ENOMEM, "analysis: out of memory");
+        goto out;
+    }
+    ramp_sums rs = {py, py + n + 1, 0.0};
+    for (i = 0; i < n; i++) {
+        py[i + 1] = py[i] + y[i];
+        py[n + 1 + i + 1] = py[n + 1 + i] + (double)i * y[i];
+        rs.syy += y[i] * y[i];
+    }
     /* coarse grid of (onset, end) pairs, then a local refinement of each boundary */
     for (j = 0; j <= LEAK_GRID; j++)
         for (k = j + 1; k <= LEAK_GRID; k++)
-            try_ramp(ser, y, x, j * (n - 1) / LEAK_GRID, k * (n - 1) / LEAK_GRID, min_win, &best,
+            try_ramp(ser, &rs, j * (n - 1) / LEAK_GRID, k * (n - 1) / LEAK_GRID, min_win, &best,
                      &have);
-    if (!have)
+    if (!have) {
+        fp_free(py);
         goto out;
+    }
     step = (n - 1) / LEAK_GRID + 1;
     stride = step / 25 + 1;
     {
         size_t c0 = best.c, d0 = best.d;
         lo = c0 > step ? c0 - step : 0;
         for (i = lo; i <= c0 + step && i < n; i += stride)
-            try_ramp(ser, y, x, i, best.d, min_win, &best, &have);
+            try_ramp(ser, &rs, i, best.d, min_win, &best, &have);
         lo = d0 > step ? d0 - step : 0;
         hi = best.d + step;
         for (i = lo; i <= hi && i < n; i += stride)
-            try_ramp(ser, y, x, best.c, i, min_win, &best, &have);
+            try_ramp(ser, &rs, best.c, i, min_win, &best, &have);
     }
+    fp_free(py);
     if (!fit_ramp(ser, y, x, best.c, best.d, &best))
         goto out;
     /* lag-1 autocorrelation of the residuals: n_eff = n (1 - rho) / (1 + rho) for rho > 0 */

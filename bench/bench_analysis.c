@@ -1,0 +1,79 @@
+/*
+ * bench_analysis.c - runs per second of simulate-only and simulate+analyse for each built-in,
+ * and the share the analysis adds (target: analysis adds <= 50 % to the simulation's cost).
+ *
+ * Usage: bench_analysis [seconds-per-measurement (default 1.0)]
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <time.h>
+
+#include <gsl/gsl_errno.h>
+
+#include "fp_analysis.h"
+#include "fp_profile.h"
+#include "fp_scenario.h"
+#include "fp_sim.h"
+
+static double now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+/* Runs per second over at least `budget` seconds; analyse when `analyse` is set. */
+static double rate(fp_sim *sim, fp_profile *p, int analyse, double budget)
+{
+    size_t runs = 0;
+    fp_error err = FP_ERROR_INIT;
+    double t0 = now(), t;
+    do {
+        for (int k = 0; k < 16; k++, runs++) {
+            if (fp_sim_run(sim, 1, runs, p, &err) != FP_OK)
+                exit(1);
+            if (analyse) {
+                fp_analysis *a = NULL;
+                if (fp_analyze(&a, p, NULL, &err) != FP_OK)
+                    exit(1);
+                fp_analysis_free(a);
+            }
+        }
+        t = now() - t0;
+    } while (t < budget);
+    return (double)runs / t;
+}
+
+int main(int argc, char **argv)
+{
+    gsl_set_error_handler_off();
+    double budget = argc > 1 ? atof(argv[1]) : 1.0;
+    if (!(budget > 0))
+        budget = 1.0;
+    static const char *const names[] = {"optimal", "bottlenecked", "memory-intensive",
+                                        "cpu-intensive"};
+    printf("%-18s %14s %18s %16s\n", "scenario", "sim runs/s", "sim+analyse runs/s",
+           "analysis adds");
+    for (size_t b = 0; b < 4; b++) {
+        char path[1024];
+        snprintf(path, sizeof(path), "%s/scenarios/%s.yaml", FP_SOURCE_DIR, names[b]);
+        fp_scenario *s = NULL;
+        fp_error err = FP_ERROR_INIT;
+        fp_sim *sim = NULL;
+        fp_profile *p = fp_profile_new();
+        if (p == NULL || fp_scenario_load_file(&s, path, &err) != FP_OK ||
+            fp_sim_new(&sim, s, NULL, &err) != FP_OK) {
+            fprintf(stderr, "bench_analysis: %s: %s\n", path, err.msg);
+            return 1;
+        }
+        double r_sim = rate(sim, p, 0, budget);
+        double r_all = rate(sim, p, 1, budget);
+        printf("%-18s %14.0f %18.0f %15.0f%%\n", names[b], r_sim, r_all,
+               100.0 * (r_sim / r_all - 1.0));
+        fp_sim_free(sim);
+        fp_profile_free(p);
+        fp_scenario_free(s);
+    }
+    printf("analysis adds = (simulate+analyse time) / (simulate time) - 1 (target <= 50 %%)\n");
+    return 0;
+}
