@@ -370,44 +370,32 @@ static void try_ramp(const fp_series *ser, const ramp_sums *rs, size_t c, size_t
  * t_k = (k + 1) iv. Subtracting it from the series removes transient allocations and the
  * retention already attributed to methods, leaving baseline + unexplained growth + noise.
  */
-typedef struct mem_ev {
-    double t, delta;
-} mem_ev;
-
-static int cmp_mem_ev(const void *pa, const void *pb)
-{
-    const mem_ev *x = pa, *y = pb;
-    if (x->t != y->t)
-        return x->t < y->t ? -1 : 1;
-    return (x->delta > y->delta) - (x->delta < y->delta);
-}
-
 static fp_status explained_memory(const fp_work *w, double *out, fp_error *err)
 {
-    size_t n = w->n_spans, i, k = 0, bytes;
-    double level = 0;
-    mem_ev *ev;
+    size_t n = w->n_spans, ns = w->ser.n, i;
+    double iv = w->ser.interval_s, level = 0;
 
-    if (!fp_mul_size(n, 2 * sizeof(mem_ev), &bytes))
-        return fp_error_set(err, FP_ENOMEM, "analysis: profile too large");
-    ev = fp_malloc(bytes ? bytes : 1);
-    if (!ev)
-        return fp_error_set(err, FP_ENOMEM, "analysis: out of memory");
-    for (i = 0; i < n; i++) {
-        const fp_span *s = &w->spans[i];
-        ev[2 * i].t = s->start_s;
-        ev[2 * i].delta = s->mem_alloc_mb;
-        ev[2 * i + 1].t = s->start_s + s->dur_s;
-        ev[2 * i + 1].delta = -(s->mem_alloc_mb - s->mem_retained_mb);
+    (void)err;
+    /* Each event is added to the first sample whose end time t_k = (k + 1) iv satisfies
+     * t <= t_k + 1e-9 (a difference array, no sort), then a prefix sum gives the levels. */
+    memset(out, 0, ns * sizeof *out);
+    for (i = 0; i < 2 * n && ns > 0; i++) {
+        const fp_span *s = &w->spans[i / 2];
+        double t = (i % 2 == 0) ? s->start_s : s->start_s + s->dur_s;
+        double delta = (i % 2 == 0) ? s->mem_alloc_mb : -(s->mem_alloc_mb - s->mem_retained_mb);
+        double kf = ceil((t - 1e-9) / iv) - 1.0;
+        size_t k = kf > 0 ? (kf < (double)ns ? (size_t)kf : ns) : 0;
+        while (k > 0 && t <= (double)k * iv + 1e-9)
+            k--;
+        while (k < ns && (double)(k + 1) * iv + 1e-9 < t)
+            k++;
+        if (k < ns)
+            out[k] += delta;
     }
-    qsort(ev, 2 * n, sizeof *ev, cmp_mem_ev);
-    for (i = 0; i < w->ser.n; i++) {
-        double t = (double)(i + 1) * w->ser.interval_s;
-        while (k < 2 * n && ev[k].t <= t + 1e-9)
-            level += ev[k++].delta;
+    for (i = 0; i < ns; i++) {
+        level += out[i];
         out[i] = level;
     }
-    fp_free(ev);
     return FP_OK;
 }
 
