@@ -100,5 +100,6 @@ int fp_cli_use_colour(FILE *f);
 /* Subcommands. argv[0] is the subcommand name. */
 int fp_cmd_simulate(int argc, char **argv);
 int fp_cmd_report(int argc, char **argv);
+int fp_cmd_compare(int argc, char **argv);
 
 #endif

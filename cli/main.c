@@ -57,6 +57,8 @@ int main(int argc, char **argv)
     int rc;
     if (argc >= 2 && strcmp(argv[1], "simulate") == 0) {
         rc = fp_cmd_simulate(argc - 1, argv + 1);
+    } else if (argc >= 2 && strcmp(argv[1], "compare") == 0) {
+        rc = fp_cmd_compare(argc - 1, argv + 1);
     } else if (argc >= 2 && strcmp(argv[1], "scenarios") == 0) {
         if (argc > 2)
             return fp_cli_usage("unexpected argument '%s'", argv[2]);

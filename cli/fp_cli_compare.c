@@ -1,0 +1,904 @@
+/*
+ * fp_cli_compare.c - `fpsim compare BASE NEW`: compares two profile files, two directories of
+ * runs, or two scenarios simulated in-process, per method and at run level, with the
+ * Mann-Whitney U test, the Hodges-Lehmann shift and a noise threshold (analysis/fp_compare.h,
+ * docs/compare.md). Writes text, JSON, Markdown or CSV, and optionally the differential folded
+ * stacks for red/blue flame graphs.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <getopt.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include <gsl/gsl_version.h>
+
+#include "fp_cli.h"
+#include "fp_compare.h"
+#include "fp_profile.h"
+#include "fp_sim.h"
+
+static const char *const s_help =
+    "Usage: fpsim compare [options] BASE NEW\n"
+    "       fpsim compare [options] --scenario A --scenario B [--runs N] [--seed S]\n"
+    "\n"
+    "Compares two sets of runs. BASE and NEW are profile JSON files (one profile or a runs\n"
+    "document, as written by 'fpsim simulate --format json'), or directories whose *.json\n"
+    "profiles (directly inside or one level down, e.g. DIR/<scenario>/run-<k>.json) are all\n"
+    "read in name order; or two scenarios simulated here. Per method (matched by name): median\n"
+    "calls per run, median per-call time, ratio, Mann-Whitney U p-value, Hodges-Lehmann shift\n"
+    "with its 95 % interval, and a verdict; the same for run duration, peak memory and average\n"
+    "CPU. A regression is slower, significant (p < alpha) and beyond the noise threshold.\n"
+    "\n"
+    "Options:\n"
+    "  -s, --scenario NAME     built-in or scenario file; give exactly two (BASE, then NEW)\n"
+    "  -n, --runs N            runs per scenario (default 30)\n"
+    "      --seed N            batch seed of both scenarios (default: each scenario's seed:,\n"
+    "                          else 42)\n"
+    "      --rng NAME          GSL generator (default mt19937)\n"
+    "      --alpha P           significance level, (0, 1] (default 0.002)\n"
+    "      --noise F           noise threshold on the ratio of medians, [0, 10] (default 0.05)\n"
+    "      --min-samples N     values needed per side for a per-method verdict (default 9)\n"
+    "  -f, --format FMT        text, json, markdown (md) or csv (default text)\n"
+    "  -o, --output FILE       write atomically to FILE (default standard output)\n"
+    "      --folded-diff FILE  write 'stack before after' lines (mean self time per run, us)\n"
+    "                          for difffolded.pl / flamegraph.pl red-blue flame graphs\n"
+    "      --fail-on-regression  exit 1 when any regression is flagged\n"
+    "  -h, --help              show this help\n"
+    "\n"
+    "Exit status: 0 ok, 1 regression with --fail-on-regression, 64 usage, 65 bad data,\n"
+    "66 no input, 70 internal, 73 cannot create output, 74 write error, 130/143 interrupted.\n";
+
+enum { FMT_TEXT, FMT_JSON, FMT_MD, FMT_CSV };
+
+typedef struct cmp_opts {
+    char *scenarios[2];
+    size_t n_scenarios;
+    char *paths[2];
+    size_t n_paths;
+    uint64_t runs;
+    int has_runs;
+    int has_seed;
+    uint64_t seed;
+    const gsl_rng_type *rng;
+    fp_compare_options co;
+    int format;
+    const char *output;
+    const char *folded;
+    int fail_on_regression;
+} cmp_opts;
+
+/* What each side was, for the report header. */
+typedef struct side_info {
+    char desc[600];
+    int simulated;
+    uint64_t seed;
+} side_info;
+
+enum { OPT_SEED = 256, OPT_RNG, OPT_ALPHA, OPT_NOISE, OPT_MIN, OPT_FOLDED, OPT_FAIL };
+
+static int parse(cmp_opts *o, int argc, char **argv)
+{
+    static const struct option longopts[] = {{"scenario", required_argument, NULL, 's'},
+                                             {"runs", required_argument, NULL, 'n'},
+                                             {"seed", required_argument, NULL, OPT_SEED},
+                                             {"rng", required_argument, NULL, OPT_RNG},
+                                             {"alpha", required_argument, NULL, OPT_ALPHA},
+                                             {"noise", required_argument, NULL, OPT_NOISE},
+                                             {"min-samples", required_argument, NULL, OPT_MIN},
+                                             {"format", required_argument, NULL, 'f'},
+                                             {"output", required_argument, NULL, 'o'},
+                                             {"folded-diff", required_argument, NULL, OPT_FOLDED},
+                                             {"fail-on-regression", no_argument, NULL, OPT_FAIL},
+                                             {"help", no_argument, NULL, 'h'},
+                                             {NULL, 0, NULL, 0}};
+    int c;
+    uint64_t u;
+    double d;
+    optind = 1;
+    opterr = 0;
+    while ((c = getopt_long(argc, argv, ":s:n:f:o:h", longopts, NULL)) != -1) {
+        switch (c) {
+        case 's':
+            if (o->n_scenarios == 2)
+                return fp_cli_usage("compare takes exactly two --scenario options");
+            o->scenarios[o->n_scenarios++] = optarg;
+            break;
+        case 'n':
+            if (fp_cli_parse_u64(optarg, &o->runs) != 0 || o->runs == 0 || o->runs > 1000000)
+                return fp_cli_usage("--runs must be an integer in [1, 1000000], got '%s'", optarg);
+            o->has_runs = 1;
+            break;
+        case OPT_SEED:
+            if (fp_cli_parse_u64(optarg, &o->seed) != 0)
+                return fp_cli_usage("--seed must be an integer in [0, 18446744073709551615], "
+                                    "got '%s'",
+                                    optarg);
+            o->has_seed = 1;
+            break;
+        case OPT_RNG: {
+            fp_error err = FP_ERROR_INIT;
+            if (fp_sim_rng_type(optarg, &o->rng, &err) != FP_OK)
+                return fp_cli_usage("--rng: %s", err.msg);
+            break;
+        }
+        case OPT_ALPHA:
+            if (fp_cli_parse_double(optarg, &d) != 0 || !(d > 0.0 && d <= 1.0))
+                return fp_cli_usage("--alpha must be a number in (0, 1], got '%s'", optarg);
+            o->co.alpha = d;
+            break;
+        case OPT_NOISE:
+            if (fp_cli_parse_double(optarg, &d) != 0 || !(d >= 0.0 && d <= 10.0))
+                return fp_cli_usage("--noise must be a number in [0, 10], got '%s'", optarg);
+            o->co.noise = d;
+            break;
+        case OPT_MIN:
+            if (fp_cli_parse_u64(optarg, &u) != 0 || u == 0 || u > 1000000000)
+                return fp_cli_usage("--min-samples must be an integer in [1, 1000000000], got "
+                                    "'%s'",
+                                    optarg);
+            o->co.min_samples = (size_t)u;
+            break;
+        case 'f':
+            if (strcmp(optarg, "text") == 0)
+                o->format = FMT_TEXT;
+            else if (strcmp(optarg, "json") == 0)
+                o->format = FMT_JSON;
+            else if (strcmp(optarg, "markdown") == 0 || strcmp(optarg, "md") == 0)
+                o->format = FMT_MD;
+            else if (strcmp(optarg, "csv") == 0)
+                o->format = FMT_CSV;
+            else
+                return fp_cli_usage("--format must be text, json, markdown or csv, got '%s'",
+                                    optarg);
+            break;
+        case 'o':
+            o->output = optarg;
+            break;
+        case OPT_FOLDED:
+            o->folded = optarg;
+            break;
+        case OPT_FAIL:
+            o->fail_on_regression = 1;
+            break;
+        case 'h':
+            fputs(s_help, stdout);
+            return -1;
+        case ':':
+            return fp_cli_usage("option '%s' needs an argument", argv[optind - 1]);
+        default:
+            return fp_cli_usage("unknown option '%s'", argv[optind - 1]);
+        }
+    }
+    for (; optind < argc; optind++) {
+        if (o->n_paths == 2)
+            return fp_cli_usage("unexpected argument '%s'", argv[optind]);
+        o->paths[o->n_paths++] = argv[optind];
+    }
+    if (o->n_scenarios > 0 && o->n_paths > 0)
+        return fp_cli_usage("cannot mix --scenario with BASE/NEW files");
+    if (o->n_scenarios == 1)
+        return fp_cli_usage("compare needs two --scenario options (BASE and NEW)");
+    if (o->n_scenarios == 0 && o->n_paths != 2)
+        return fp_cli_usage("compare needs BASE and NEW (files or directories) or two "
+                            "--scenario options");
+    if (o->n_paths > 0 && (o->has_runs || o->has_seed || o->rng != NULL))
+        return fp_cli_usage("--runs, --seed and --rng apply only to --scenario");
+    for (size_t i = 0; i < o->n_paths; i++) {
+        if ((o->output && strcmp(o->output, o->paths[i]) == 0) ||
+            (o->folded && strcmp(o->folded, o->paths[i]) == 0))
+            return fp_cli_usage("refusing to overwrite input '%s'", o->paths[i]);
+    }
+    if (o->output && o->folded && strcmp(o->output, o->folded) == 0 && strcmp(o->output, "-"))
+        return fp_cli_usage("--output and --folded-diff name the same file '%s'", o->output);
+    return 0;
+}
+
+/* ---- reading profile files ---- */
+
+static int read_whole(const char *path, char **text, size_t *len)
+{
+    *text = NULL;
+    *len = 0;
+    FILE *f = fopen(path, "rb");
+    if (f == NULL) {
+        fp_cli_errorf("%s: cannot open: %s", path, strerror(errno));
+        return FP_EXIT_NOINPUT;
+    }
+    size_t cap = 1 << 16, n = 0;
+    char *buf = malloc(cap);
+    int rc = 0;
+    while (buf != NULL) {
+        if (n == cap) {
+            /* the JSON reader rejects more than 1 GiB; stop reading a little past that */
+            if (cap > ((size_t)1 << 30)) {
+                fp_cli_errorf("%s: error: profile JSON larger than 1 GiB", path);
+                rc = FP_EXIT_DATA;
+                break;
+            }
+            char *nb = realloc(buf, cap * 2);
+            if (nb == NULL)
+                break;
+            buf = nb;
+            cap *= 2;
+        }
+        size_t got = fread(buf + n, 1, cap - n, f);
+        n += got;
+        if (got == 0)
+            break;
+    }
+    if (buf == NULL || (rc == 0 && n == cap)) {
+        fp_cli_errorf("out of memory reading %s", path);
+        rc = FP_EXIT_SOFTWARE;
+    } else if (rc == 0 && ferror(f)) {
+        fp_cli_errorf("%s: read error: %s", path, strerror(errno));
+        rc = errno == EISDIR ? FP_EXIT_NOINPUT : FP_EXIT_IOERR;
+    }
+    fclose(f);
+    if (rc != 0) {
+        free(buf);
+        return rc;
+    }
+    *text = buf;
+    *len = n;
+    return 0;
+}
+
+/* Skips JSON whitespace. */
+static size_t skip_ws(const char *t, size_t len, size_t i)
+{
+    while (i < len && (t[i] == ' ' || t[i] == '\t' || t[i] == '\n' || t[i] == '\r'))
+        i++;
+    return i;
+}
+
+/* Index just past the JSON value starting at i (the text is known to be valid JSON). */
+static size_t skip_value(const char *t, size_t len, size_t i)
+{
+    int depth = 0, in_str = 0, esc = 0;
+    if (i < len && t[i] != '"' && t[i] != '{' && t[i] != '[') {
+        while (i < len && t[i] != ',' && t[i] != '}' && t[i] != ']' && t[i] != ' ' &&
+               t[i] != '\n' && t[i] != '\t' && t[i] != '\r')
+            i++;
+        return i;
+    }
+    for (; i < len; i++) {
+        char ch = t[i];
+        if (in_str) {
+            if (esc)
+                esc = 0;
+            else if (ch == '\\')
+                esc = 1;
+            else if (ch == '"') {
+                in_str = 0;
+                if (depth == 0)
+                    return i + 1;
+            }
+        } else if (ch == '"') {
+            in_str = 1;
+        } else if (ch == '{' || ch == '[') {
+            depth++;
+        } else if (ch == '}' || ch == ']') {
+            if (--depth == 0)
+                return i + 1;
+        }
+    }
+    return len;
+}
+
+/*
+ * Byte ranges of the elements of the top-level "runs" array, so that each run is parsed once
+ * (fp_profile_read_json parses the whole document per call). Returns the number found, or 0
+ * when the layout is not the expected one (the caller then falls back to the slow path).
+ */
+static size_t runs_slices(const char *t, size_t len, size_t *off, size_t *n_bytes, size_t max)
+{
+    size_t i = skip_ws(t, len, 0), found = 0;
+    if (i >= len || t[i] != '{')
+        return 0;
+    i++;
+    for (;;) {
+        i = skip_ws(t, len, i);
+        if (i >= len || t[i] != '"')
+            return 0;
+        size_t ks = i + 1, ke = skip_value(t, len, i) - 1;
+        i = skip_ws(t, len, ke + 1);
+        if (i >= len || t[i] != ':')
+            return 0;
+        i = skip_ws(t, len, i + 1);
+        if (ke - ks == 4 && memcmp(t + ks, "runs", 4) == 0 && i < len && t[i] == '[') {
+            i = skip_ws(t, len, i + 1);
+            while (i < len && t[i] != ']') {
+                if (found == max)
+                    return 0;
+                size_t e = skip_value(t, len, i);
+                off[found] = i;
+                n_bytes[found++] = e - i;
+                i = skip_ws(t, len, e);
+                if (i < len && t[i] == ',')
+                    i = skip_ws(t, len, i + 1);
+            }
+            return found;
+        }
+        i = skip_ws(t, len, skip_value(t, len, i));
+        if (i < len && t[i] == ',') {
+            i++;
+            continue;
+        }
+        return 0;
+    }
+}
+
+/* Adds every profile of file `path` to side `side`. */
+static int add_file(fp_compare *c, fp_side side, const char *path, fp_profile *prof, size_t *added)
+{
+    char *text = NULL;
+    size_t len, count = 0, *off = NULL, *nb = NULL;
+    fp_error err = FP_ERROR_INIT;
+    int rc = read_whole(path, &text, &len);
+    if (rc != 0)
+        return rc;
+    if (fp_profile_json_count(text, len, path, &count, &err) != FP_OK) {
+        rc = fp_cli_report_error(&err);
+        goto done;
+    }
+    size_t slices = 0;
+    if (count > 1) {
+        off = malloc(count * sizeof(size_t));
+        nb = malloc(count * sizeof(size_t));
+        if (off == NULL || nb == NULL) {
+            fp_cli_errorf("out of memory");
+            rc = FP_EXIT_SOFTWARE;
+            goto done;
+        }
+        slices = runs_slices(text, len, off, nb, count);
+        if (slices != count)
+            slices = 0;
+    }
+    for (size_t k = 0; k < count; k++) {
+        if (fp_cli_signal) {
+            fp_cli_errorf("interrupted");
+            rc = fp_cli_signal_exit();
+            goto done;
+        }
+        fp_status st;
+        if (slices > 0) {
+            st = fp_profile_read_json(prof, text + off[k], nb[k], 0, path, &err);
+            if (st != FP_OK) {
+                /* locate the error in the whole document */
+                char path_buf[FP_ERROR_PATH_MAX];
+                int pn = snprintf(path_buf, sizeof(path_buf), "runs[%zu]%s%s", k,
+                                  err.key_path[0] ? "." : "", err.key_path);
+                if (pn > 0) /* a truncated path is still the right prefix */
+                    fp_error_set_path(&err, path_buf);
+                if (err.line > 0) {
+                    unsigned long l = 1, col = 1;
+                    for (size_t i = 0; i < off[k]; i++) {
+                        if (text[i] == '\n') {
+                            l++;
+                            col = 1;
+                        } else {
+                            col++;
+                        }
+                    }
+                    if (err.line == 1)
+                        err.col += col - 1;
+                    err.line += l - 1;
+                }
+            }
+        } else {
+            st = fp_profile_read_json(prof, text, len, k, path, &err);
+        }
+        if (st != FP_OK) {
+            rc = fp_cli_report_error(&err);
+            goto done;
+        }
+        if (fp_compare_add_run(c, side, prof, &err) != FP_OK) {
+            if (err.file[0] == '\0')
+                snprintf(err.file, sizeof(err.file), "%s", path);
+            rc = fp_cli_report_error(&err);
+            goto done;
+        }
+        (*added)++;
+    }
+done:
+    free(off);
+    free(nb);
+    free(text);
+    return rc;
+}
+
+static int cmp_str(const void *x, const void *y)
+{
+    return strcmp(*(char *const *)x, *(char *const *)y);
+}
+
+static int has_json_ext(const char *name)
+{
+    size_t n = strlen(name);
+    return n > 5 && strcmp(name + n - 5, ".json") == 0 && name[0] != '.';
+}
+
+/* Appends DIR/name for every *.json regular file in dir (names relative to root). */
+static int list_dir(const char *root, const char *sub, char ***files, size_t *n, int depth)
+{
+    char dir[4096];
+    int dn = snprintf(dir, sizeof(dir), "%s%s%s", root, sub[0] ? "/" : "", sub);
+    if (dn < 0 || (size_t)dn >= sizeof(dir)) {
+        fp_cli_errorf("%s: path too long", root);
+        return FP_EXIT_NOINPUT;
+    }
+    DIR *d = opendir(dir);
+    if (d == NULL) {
+        if (depth == 0) {
+            fp_cli_errorf("%s: cannot open: %s", dir, strerror(errno));
+            return FP_EXIT_NOINPUT;
+        }
+        return 0;
+    }
+    struct dirent *e;
+    int rc = 0;
+    while (rc == 0 && (e = readdir(d)) != NULL) {
+        if (e->d_name[0] == '.')
+            continue;
+        char full[4096];
+        int fn = snprintf(full, sizeof(full), "%s/%s", dir, e->d_name);
+        struct stat sb;
+        if (fn < 0 || (size_t)fn >= sizeof(full) || stat(full, &sb) != 0)
+            continue;
+        if (S_ISDIR(sb.st_mode) && depth == 0) {
+            rc = list_dir(root, e->d_name, files, n, 1);
+        } else if (S_ISREG(sb.st_mode) && has_json_ext(e->d_name)) {
+            char **v = realloc(*files, (*n + 1) * sizeof(char *));
+            char *s = strdup(full);
+            if (v == NULL || s == NULL) {
+                if (v != NULL)
+                    *files = v;
+                free(s);
+                fp_cli_errorf("out of memory");
+                rc = FP_EXIT_SOFTWARE;
+                break;
+            }
+            *files = v;
+            v[(*n)++] = s;
+        }
+    }
+    closedir(d);
+    return rc;
+}
+
+/* Adds a file or every profile of a directory to side `side`. */
+static int add_path(fp_compare *c, fp_side side, const char *path, fp_profile *prof,
+                    side_info *info)
+{
+    struct stat sb;
+    size_t added = 0;
+    if (stat(path, &sb) != 0) {
+        fp_cli_errorf("%s: cannot open: %s", path, strerror(errno));
+        return FP_EXIT_NOINPUT;
+    }
+    int rc = 0;
+    if (S_ISDIR(sb.st_mode)) {
+        char **files = NULL;
+        size_t n = 0;
+        rc = list_dir(path, "", &files, &n, 0);
+        if (rc == 0 && n == 0) {
+            fp_cli_errorf("%s: no *.json profiles in the directory or one level down", path);
+            rc = FP_EXIT_NOINPUT;
+        }
+        if (rc == 0)
+            qsort(files, n, sizeof(char *), cmp_str);
+        for (size_t i = 0; rc == 0 && i < n; i++)
+            rc = add_file(c, side, files[i], prof, &added);
+        for (size_t i = 0; i < n; i++)
+            free(files[i]);
+        free(files);
+    } else {
+        rc = add_file(c, side, path, prof, &added);
+    }
+    if (rc == 0 && added == 0) {
+        fp_cli_errorf("%s: no runs", path);
+        rc = FP_EXIT_DATA;
+    }
+    snprintf(info->desc, sizeof(info->desc), "%s", path);
+    return rc;
+}
+
+/* Simulates `runs` runs of `scn` into side `side`. */
+static int add_scenario(fp_compare *c, fp_side side, const fp_scenario *scn, const cmp_opts *o,
+                        fp_profile *prof, side_info *info)
+{
+    uint64_t seed = FP_SIM_DEFAULT_SEED;
+    if (o->has_seed)
+        seed = o->seed;
+    else
+        fp_scenario_has_seed(scn, &seed);
+    info->simulated = 1;
+    info->seed = seed;
+    snprintf(info->desc, sizeof(info->desc), "%s", fp_scenario_name(scn));
+    fp_sim_options so = FP_SIM_OPTIONS_INIT;
+    so.rng_type = o->rng;
+    fp_error err = FP_ERROR_INIT;
+    fp_sim *sim = NULL;
+    int rc = 0;
+    if (fp_sim_new(&sim, scn, &so, &err) != FP_OK)
+        return fp_cli_report_error(&err);
+    for (uint64_t r = 0; r < o->runs; r++) {
+        if (fp_cli_signal) {
+            fp_cli_errorf("interrupted");
+            rc = fp_cli_signal_exit();
+            break;
+        }
+        if (fp_sim_run(sim, seed, r, prof, &err) != FP_OK ||
+            fp_compare_add_run(c, side, prof, &err) != FP_OK) {
+            rc = fp_cli_report_error(&err);
+            break;
+        }
+    }
+    fp_sim_free(sim);
+    return rc;
+}
+
+/* ---- writers ---- */
+
+static void json_str(FILE *f, const char *s)
+{
+    fputc('"', f);
+    for (; *s; s++) {
+        unsigned char ch = (unsigned char)*s;
+        if (ch == '"' || ch == '\\')
+            fprintf(f, "\\%c", ch);
+        else if (ch == '\n')
+            fputs("\\n", f);
+        else if (ch == '\t')
+            fputs("\\t", f);
+        else if (ch < 0x20)
+            fprintf(f, "\\u%04x", ch);
+        else
+            fputc(ch, f);
+    }
+    fputc('"', f);
+}
+
+static void csv_str(FILE *f, const char *s)
+{
+    if (strpbrk(s, ",\"\r\n") == NULL) {
+        fputs(s, f);
+        return;
+    }
+    fputc('"', f);
+    for (; *s; s++) {
+        if (*s == '"')
+            fputc('"', f);
+        fputc(*s, f);
+    }
+    fputc('"', f);
+}
+
+static void md_str(FILE *f, const char *s)
+{
+    for (; *s; s++) {
+        if (*s == '|' || *s == '\\' || *s == '`' || *s == '*' || *s == '_')
+            fputc('\\', f);
+        fputc(*s == '\n' ? ' ' : *s, f);
+    }
+}
+
+/* Verdict words for people. */
+static const char *verdict(fp_change ch)
+{
+    switch (ch) {
+    case FP_CHANGE_NONE:
+        return "no change";
+    case FP_CHANGE_REGRESSION:
+        return "REGRESSION";
+    case FP_CHANGE_IMPROVEMENT:
+        return "improvement";
+    case FP_CHANGE_INSUFFICIENT:
+        return "insufficient data";
+    case FP_CHANGE_ADDED:
+        return "added";
+    case FP_CHANGE_REMOVED:
+        return "removed";
+    }
+    return "?";
+}
+
+static void json_delta(FILE *f, const fp_sample_delta *d)
+{
+    fprintf(f,
+            "\"n_base\": %zu, \"n_new\": %zu, \"base_median\": %.17g, \"new_median\": %.17g, "
+            "\"ratio\": ",
+            d->n_base, d->n_new, d->base_median, d->new_median);
+    if (d->ratio_defined)
+        fprintf(f, "%.17g", d->ratio);
+    else
+        fputs("null", f);
+    fprintf(f,
+            ", \"ratio_defined\": %s, \"u\": %.17g, \"z\": %.17g, \"p_value\": %.17g, "
+            "\"exact\": %s, \"hl_shift\": %.17g, \"hl_ci\": ",
+            d->ratio_defined ? "true" : "false", d->mw.u, d->mw.z, d->mw.p,
+            d->mw.exact ? "true" : "false", d->hl.shift);
+    if (d->hl.ci_valid)
+        fprintf(f, "[%.17g, %.17g]", d->hl.lo, d->hl.hi);
+    else
+        fputs("null", f);
+}
+
+static void write_json(FILE *f, const fp_compare *c, const cmp_opts *o, const side_info *si)
+{
+    const fp_compare_options *co = fp_compare_opts(c);
+    size_t nm, nr, used;
+    const fp_method_delta *md = fp_compare_methods(c, &nm);
+    const fp_run_delta *rd = fp_compare_run_deltas(c, &nr);
+    double g = fp_compare_geomean(c, &used);
+    fprintf(f, "{\"fpsim_compare\": 1, \"fpsim_version\": ");
+    json_str(f, fp_version());
+    fprintf(f, ", \"gsl_version\": \"%s\",\n", GSL_VERSION);
+    for (int s = 0; s < 2; s++) {
+        fprintf(f, " \"%s\": {\"source\": ", s ? "new" : "base");
+        json_str(f, si[s].desc);
+        fprintf(f, ", \"runs\": %zu", fp_compare_run_count(c, (fp_side)s));
+        if (si[s].simulated)
+            fprintf(f, ", \"seed\": \"%llu\", \"rng\": \"%s\"", (unsigned long long)si[s].seed,
+                    o->rng ? o->rng->name : "mt19937");
+        fputs("},\n", f);
+    }
+    fprintf(f,
+            " \"options\": {\"alpha\": %.17g, \"noise\": %.17g, \"min_samples\": %zu, "
+            "\"min_runs\": %zu, \"conf\": %.17g},\n",
+            co->alpha, co->noise, co->min_samples, co->min_runs, co->conf);
+    fputs(" \"run_level\": [", f);
+    for (size_t i = 0; i < nr; i++) {
+        fprintf(f, "%s\n  {\"metric\": \"%s\", \"unit\": \"%s\", \"change\": \"%s\", ",
+                i ? "," : "", rd[i].name, rd[i].unit, fp_change_name(rd[i].d.change));
+        json_delta(f, &rd[i].d);
+        fputc('}', f);
+    }
+    fputs("\n ],\n \"methods\": [", f);
+    for (size_t i = 0; i < nm; i++) {
+        fprintf(f, "%s\n  {\"name\": ", i ? "," : "");
+        json_str(f, md[i].name);
+        fprintf(f, ", \"change\": \"%s\", \"calls_base\": %.17g, \"calls_new\": %.17g, ",
+                fp_change_name(md[i].change), md[i].calls_base, md[i].calls_new);
+        json_delta(f, &md[i].time);
+        fputc('}', f);
+    }
+    fprintf(f,
+            "\n ],\n \"summary\": {\"regressions\": %zu, \"improvements\": %zu, "
+            "\"no_change\": %zu, \"insufficient_data\": %zu, \"added\": %zu, \"removed\": %zu, "
+            "\"geomean_ratio\": %.17g, \"geomean_methods\": %zu}}\n",
+            fp_compare_count(c, FP_CHANGE_REGRESSION), fp_compare_count(c, FP_CHANGE_IMPROVEMENT),
+            fp_compare_count(c, FP_CHANGE_NONE), fp_compare_count(c, FP_CHANGE_INSUFFICIENT),
+            fp_compare_count(c, FP_CHANGE_ADDED), fp_compare_count(c, FP_CHANGE_REMOVED), g, used);
+}
+
+static void csv_row(FILE *f, const char *kind, const char *name, const char *unit, fp_change ch,
+                    double cb, double cn, const fp_sample_delta *d)
+{
+    fprintf(f, "%s,", kind);
+    csv_str(f, name);
+    fprintf(f, ",%s,%s,%zu,%zu,%.17g,%.17g,%.17g,%.17g,", unit, fp_change_name(ch), d->n_base,
+            d->n_new, cb, cn, d->base_median, d->new_median);
+    if (d->ratio_defined)
+        fprintf(f, "%.17g", d->ratio);
+    fprintf(f, ",%.17g,%.17g,%.17g,%.17g,", d->mw.p, d->mw.u, d->mw.z, d->hl.shift);
+    if (d->hl.ci_valid)
+        fprintf(f, "%.17g,%.17g\n", d->hl.lo, d->hl.hi);
+    else
+        fputs(",\n", f);
+}
+
+static void write_csv(FILE *f, const fp_compare *c)
+{
+    size_t nm, nr;
+    const fp_method_delta *md = fp_compare_methods(c, &nm);
+    const fp_run_delta *rd = fp_compare_run_deltas(c, &nr);
+    fputs("kind,name,unit,change,n_base,n_new,calls_base,calls_new,base_median,new_median,ratio,"
+          "p_value,u,z,hl_shift,hl_lo,hl_hi\n",
+          f);
+    for (size_t i = 0; i < nr; i++)
+        csv_row(f, "run", rd[i].name, rd[i].unit, rd[i].d.change, 0, 0, &rd[i].d);
+    for (size_t i = 0; i < nm; i++)
+        csv_row(f, "method", md[i].name, "s", md[i].change, md[i].calls_base, md[i].calls_new,
+                &md[i].time);
+}
+
+/* "1.234" or "n/a" into buf. */
+static const char *fmt_ratio(char *buf, size_t n, const fp_sample_delta *d)
+{
+    if (d->ratio_defined)
+        snprintf(buf, n, "%.3f", d->ratio);
+    else
+        snprintf(buf, n, "n/a");
+    return buf;
+}
+
+static const char *fmt_ci(char *buf, size_t n, const fp_sample_delta *d)
+{
+    if (d->n_base == 0 || d->n_new == 0)
+        snprintf(buf, n, "-");
+    else if (d->hl.ci_valid)
+        snprintf(buf, n, "%+.4g [%+.4g, %+.4g]", d->hl.shift, d->hl.lo, d->hl.hi);
+    else
+        snprintf(buf, n, "%+.4g [n/a]", d->hl.shift);
+    return buf;
+}
+
+static void write_summary_line(FILE *f, const fp_compare *c, const char *pre)
+{
+    size_t used;
+    double g = fp_compare_geomean(c, &used);
+    fprintf(f,
+            "%s%zu regression(s), %zu improvement(s), %zu no change, %zu insufficient data, "
+            "%zu added, %zu removed; geometric mean of per-method ratios %.4f over %zu "
+            "method(s)\n",
+            pre, fp_compare_count(c, FP_CHANGE_REGRESSION),
+            fp_compare_count(c, FP_CHANGE_IMPROVEMENT), fp_compare_count(c, FP_CHANGE_NONE),
+            fp_compare_count(c, FP_CHANGE_INSUFFICIENT), fp_compare_count(c, FP_CHANGE_ADDED),
+            fp_compare_count(c, FP_CHANGE_REMOVED), g, used);
+}
+
+static void write_text(FILE *f, const fp_compare *c, const side_info *si, int md)
+{
+    const fp_compare_options *co = fp_compare_opts(c);
+    size_t nm, nr;
+    const fp_method_delta *mdl = fp_compare_methods(c, &nm);
+    const fp_run_delta *rd = fp_compare_run_deltas(c, &nr);
+    char rb[32], cb[96];
+    if (md) {
+        fputs("# fpsim compare\n\n", f);
+        for (int s = 0; s < 2; s++) {
+            fprintf(f, "- %s: ", s ? "NEW" : "BASE");
+            md_str(f, si[s].desc);
+            fprintf(f, " (%zu runs", fp_compare_run_count(c, (fp_side)s));
+            if (si[s].simulated)
+                fprintf(f, ", seed %llu", (unsigned long long)si[s].seed);
+            fputs(")\n", f);
+        }
+        fprintf(f,
+                "- alpha %g, noise %g %%, min samples %zu; fpsim %s, GSL %s\n\n"
+                "## Run level (median per run)\n\n"
+                "| metric | base | new | ratio | p-value | verdict |\n"
+                "|---|---:|---:|---:|---:|---|\n",
+                co->alpha, co->noise * 100, co->min_samples, fp_version(), GSL_VERSION);
+        for (size_t i = 0; i < nr; i++)
+            fprintf(f, "| %s (%s) | %.4g | %.4g | %s | %.3g | %s |\n", rd[i].name, rd[i].unit,
+                    rd[i].d.base_median, rd[i].d.new_median, fmt_ratio(rb, sizeof(rb), &rd[i].d),
+                    rd[i].d.mw.p, verdict(rd[i].d.change));
+        fputs("\n## Methods (per-call inclusive time, pooled over runs)\n\n"
+              "| method | calls base | calls new | median base (s) | median new (s) | ratio | "
+              "p-value | HL shift [95 % CI] (s) | verdict |\n"
+              "|---|---:|---:|---:|---:|---:|---:|---|---|\n",
+              f);
+        for (size_t i = 0; i < nm; i++) {
+            fputs("| ", f);
+            md_str(f, mdl[i].name);
+            fprintf(f, " | %g | %g | %.4g | %.4g | %s | %.3g | %s | %s |\n", mdl[i].calls_base,
+                    mdl[i].calls_new, mdl[i].time.base_median, mdl[i].time.new_median,
+                    fmt_ratio(rb, sizeof(rb), &mdl[i].time), mdl[i].time.mw.p,
+                    fmt_ci(cb, sizeof(cb), &mdl[i].time), verdict(mdl[i].change));
+        }
+        fputc('\n', f);
+        write_summary_line(f, c, "**Summary:** ");
+        return;
+    }
+    fprintf(f, "fpsim compare (fpsim %s, GSL %s)\n", fp_version(), GSL_VERSION);
+    for (int s = 0; s < 2; s++) {
+        fprintf(f, "  %-4s %s (%zu runs", s ? "NEW" : "BASE", si[s].desc,
+                fp_compare_run_count(c, (fp_side)s));
+        if (si[s].simulated)
+            fprintf(f, ", seed %llu", (unsigned long long)si[s].seed);
+        fputs(")\n", f);
+    }
+    fprintf(f, "  regression: ratio > %g, p < %g, >= %zu values per side\n\n", 1 + co->noise,
+            co->alpha, co->min_samples);
+    fprintf(f, "Run level (median per run)\n  %-14s %12s %12s %8s %9s  %s\n", "metric", "base",
+            "new", "ratio", "p-value", "verdict");
+    for (size_t i = 0; i < nr; i++)
+        fprintf(f, "  %-14s %12.4g %12.4g %8s %9.3g  %s\n", rd[i].name, rd[i].d.base_median,
+                rd[i].d.new_median, fmt_ratio(rb, sizeof(rb), &rd[i].d), rd[i].d.mw.p,
+                verdict(rd[i].d.change));
+    fprintf(f,
+            "\nMethods (per-call inclusive time in seconds, pooled over runs)\n"
+            "  %-26s %7s %7s %10s %10s %7s %9s  %-34s %s\n",
+            "method", "calls_b", "calls_n", "median_b", "median_n", "ratio", "p-value",
+            "HL shift [95% CI]", "verdict");
+    for (size_t i = 0; i < nm; i++)
+        fprintf(f, "  %-26s %7g %7g %10.4g %10.4g %7s %9.3g  %-34s %s\n", mdl[i].name,
+                mdl[i].calls_base, mdl[i].calls_new, mdl[i].time.base_median,
+                mdl[i].time.new_median, fmt_ratio(rb, sizeof(rb), &mdl[i].time), mdl[i].time.mw.p,
+                fmt_ci(cb, sizeof(cb), &mdl[i].time), verdict(mdl[i].change));
+    fputc('\n', f);
+    write_summary_line(f, c, "Summary: ");
+}
+
+int fp_cmd_compare(int argc, char **argv)
+{
+    cmp_opts o;
+    memset(&o, 0, sizeof(o));
+    o.co = (fp_compare_options)FP_COMPARE_OPTIONS_INIT;
+    o.runs = 30;
+    o.format = FMT_TEXT;
+    fp_cli_scenarios scns = {NULL, 0};
+    fp_cli_out out, fold;
+    memset(&out, 0, sizeof(out));
+    memset(&fold, 0, sizeof(fold));
+    fp_profile *prof = NULL;
+    fp_compare *c = NULL;
+    side_info si[2];
+    memset(si, 0, sizeof(si));
+    fp_error err = FP_ERROR_INIT;
+    int rc = parse(&o, argc, argv);
+    if (rc != 0) {
+        rc = rc < 0 ? 0 : rc;
+        goto done;
+    }
+    if (o.n_scenarios == 2 && (rc = fp_cli_load_scenarios(&scns, o.scenarios, 2)) != 0)
+        goto done;
+    if ((prof = fp_profile_new()) == NULL) {
+        fp_cli_errorf("out of memory");
+        rc = FP_EXIT_SOFTWARE;
+        goto done;
+    }
+    if (fp_compare_new(&c, &o.co, &err) != FP_OK) {
+        rc = fp_cli_report_error(&err);
+        goto done;
+    }
+    for (int s = 0; s < 2 && rc == 0; s++) {
+        if (o.n_scenarios == 2)
+            rc = add_scenario(c, (fp_side)s, scns.items[s], &o, prof, &si[s]);
+        else
+            rc = add_path(c, (fp_side)s, o.paths[s], prof, &si[s]);
+    }
+    if (rc != 0)
+        goto done;
+    if (fp_compare_finish(c, &err) != FP_OK) {
+        rc = fp_cli_report_error(&err);
+        goto done;
+    }
+    if (o.folded != NULL) {
+        if ((rc = fp_cli_out_open(&fold, o.folded)) != 0)
+            goto done;
+        if (fp_compare_write_folded(c, fold.f, &err) != FP_OK) {
+            snprintf(err.file, sizeof(err.file), "%s", o.folded);
+            rc = fp_cli_report_error(&err);
+            goto done;
+        }
+    }
+    if ((rc = fp_cli_out_open(&out, o.output)) != 0)
+        goto done;
+    switch (o.format) {
+    case FMT_JSON:
+        write_json(out.f, c, &o, si);
+        break;
+    case FMT_CSV:
+        write_csv(out.f, c);
+        break;
+    default:
+        write_text(out.f, c, si, o.format == FMT_MD);
+        break;
+    }
+    if (fp_cli_signal) {
+        fp_cli_errorf("interrupted");
+        rc = fp_cli_signal_exit();
+        goto done;
+    }
+    if (o.folded != NULL && (rc = fp_cli_out_commit(&fold)) != 0)
+        goto done;
+    if ((rc = fp_cli_out_commit(&out)) != 0)
+        goto done;
+    if (o.fail_on_regression && fp_compare_count(c, FP_CHANGE_REGRESSION) > 0)
+        rc = FP_EXIT_FINDINGS;
+done:
+    if (rc != 0 && rc != FP_EXIT_FINDINGS) {
+        fp_cli_out_abort(&out);
+        fp_cli_out_abort(&fold);
+    }
+    fp_compare_free(c);
+    fp_profile_free(prof);
+    fp_cli_free_scenarios(&scns);
+    return rc;
+}
