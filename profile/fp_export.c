@@ -1,0 +1,406 @@
+/*
+ * fp_export.c - write-only viewer and data formats of a profile: folded stacks, speedscope JSON,
+ * the series as CSV and the ground-truth manifest (docs/output-formats.md). The Chrome trace,
+ * which is also read back, lives in fp_trace.c.
+ *
+ * Every writer derives its output from the profile alone (no clock, no locale), so the files of a
+ * run are byte-identical across invocations.
+ */
+#include "fp_formats.h"
+
+#include <inttypes.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char *const s_names[FP_FORMAT_COUNT] = {"profile", "truth",  "csv",
+                                                     "folded",  "chrome", "speedscope"};
+static const char *const s_exts[FP_FORMAT_COUNT] = {
+    "profile.json", "truth.json", "series.csv", "folded", "trace.json", "speedscope.json"};
+
+const char *fp_format_name(fp_format f)
+{
+    return (unsigned)f < FP_FORMAT_COUNT ? s_names[f] : NULL;
+}
+
+const char *fp_format_ext(fp_format f)
+{
+    return (unsigned)f < FP_FORMAT_COUNT ? s_exts[f] : NULL;
+}
+
+fp_status fp_format_from_name(const char *name, fp_format *out)
+{
+    for (int i = 0; i < FP_FORMAT_COUNT; i++) {
+        if (strcmp(name, s_names[i]) == 0) {
+            *out = (fp_format)i;
+            return FP_OK;
+        }
+    }
+    return FP_EINVAL;
+}
+
+/* Writes `s` as a JSON string (same escaping as the profile JSON writer). */
+static void put_string(FILE *out, const char *s)
+{
+    putc('"', out);
+    for (const unsigned char *c = (const unsigned char *)s; *c != '\0'; c++) {
+        if (*c == '"' || *c == '\\')
+            fprintf(out, "\\%c", *c);
+        else if (*c == '\n')
+            fputs("\\n", out);
+        else if (*c == '\t')
+            fputs("\\t", out);
+        else if (*c < 0x20 || *c == 0x7f)
+            fprintf(out, "\\u%04x", (unsigned)*c);
+        else
+            putc(*c, out);
+    }
+    putc('"', out);
+}
+
+static fp_status finish(FILE *out, fp_error *err, const char *what)
+{
+    if (ferror(out))
+        return fp_error_set(err, FP_EIO, "cannot write %s", what);
+    return FP_OK;
+}
+
+/* The writers below trust the invariants (finite values); refuse a profile that breaks them. */
+static fp_status precheck(const fp_profile *p, fp_error *err)
+{
+    return fp_profile_check(p, err);
+}
+
+/*
+ * Self time of every span: duration minus the union of its children's intervals (clipped to the
+ * span). Children follow their parent in pre-order and appear in start order, so one pass with
+ * the end of the last merged interval per parent suffices. *out is new (fp_free).
+ */
+static fp_status self_times(const fp_profile *p, double **out)
+{
+    size_t n = fp_profile_span_count(p);
+    const fp_span *sp = fp_profile_spans(p);
+    double *self = NULL, *cur = NULL;
+    fp_status st = FP_ENOMEM;
+    *out = NULL;
+    if (n == 0)
+        return FP_OK;
+    self = fp_calloc(n, sizeof(double));
+    cur = fp_calloc(n, sizeof(double));
+    if (self == NULL || cur == NULL)
+        goto out;
+    for (size_t i = 0; i < n; i++) {
+        self[i] = 0.0; /* covered time so far */
+        cur[i] = -INFINITY;
+    }
+    for (size_t j = 0; j < n; j++) {
+        int32_t q = sp[j].parent;
+        if (q < 0)
+            continue;
+        double pe = sp[q].start_s + sp[q].dur_s;
+        double s = sp[j].start_s < sp[q].start_s ? sp[q].start_s : sp[j].start_s;
+        double e = sp[j].start_s + sp[j].dur_s;
+        if (e > pe)
+            e = pe;
+        if (e <= s)
+            continue;
+        if (s >= cur[q]) {
+            self[q] += e - s;
+            cur[q] = e;
+        } else if (e > cur[q]) {
+            self[q] += e - cur[q];
+            cur[q] = e;
+        }
+    }
+    for (size_t i = 0; i < n; i++) {
+        double v = sp[i].dur_s - self[i];
+        self[i] = v > 0.0 ? v : 0.0;
+    }
+    *out = self;
+    self = NULL;
+    st = FP_OK;
+out:
+    fp_free(self);
+    fp_free(cur);
+    return st;
+}
+
+/* ======================================================================== folded stacks */
+
+typedef struct stack_row {
+    char *stack;
+    double self_s;
+} stack_row;
+
+static int cmp_rows(const void *a, const void *b)
+{
+    return strcmp(((const stack_row *)a)->stack, ((const stack_row *)b)->stack);
+}
+
+/* Appends the sanitised name of method `m` to buf at *len (buf is large enough). */
+static void append_name(char *buf, size_t *len, const char *name)
+{
+    for (const unsigned char *c = (const unsigned char *)name; *c != '\0'; c++) {
+        char ch = (char)*c;
+        if (*c == ';')
+            ch = ':';
+        else if (*c < 0x20 || *c == 0x7f)
+            ch = ' ';
+        buf[(*len)++] = ch;
+    }
+}
+
+fp_status fp_export_folded(const fp_profile *p, FILE *out, fp_error *err)
+{
+    size_t n = fp_profile_span_count(p);
+    const fp_span *sp = fp_profile_spans(p);
+    double *self = NULL;
+    size_t *plen = NULL;
+    stack_row *rows = NULL;
+    size_t nrows = 0;
+    fp_status st = precheck(p, err);
+    if (st != FP_OK)
+        return st;
+    if ((st = self_times(p, &self)) != FP_OK)
+        goto nomem;
+    if (n > 0) {
+        plen = fp_calloc(n, sizeof(size_t));
+        rows = fp_calloc(n, sizeof(stack_row));
+        if (plen == NULL || rows == NULL)
+            goto nomem;
+    }
+    /* Stack string length of each span: parent's + ';' + own name (parents come first). */
+    for (size_t i = 0; i < n; i++) {
+        size_t own = strlen(fp_profile_method_name(p, sp[i].method));
+        size_t base = sp[i].parent >= 0 ? plen[sp[i].parent] + 1 : 0;
+        if (base + own < base || base + own + 1 < base + own)
+            goto nomem;
+        plen[i] = base + own;
+    }
+    for (size_t i = 0; i < n; i++) {
+        char *buf = fp_malloc(plen[i] + 1);
+        if (buf == NULL)
+            goto nomem;
+        /* Fill from the leaf upwards: each ancestor's name ends where its own stack ends. */
+        size_t j = i;
+        for (;;) {
+            const char *name = fp_profile_method_name(p, sp[j].method);
+            size_t nl = strlen(name);
+            size_t at = plen[j] - nl, len = at;
+            append_name(buf, &len, name);
+            if (sp[j].parent < 0)
+                break;
+            buf[at - 1] = ';';
+            j = (size_t)sp[j].parent;
+        }
+        buf[plen[i]] = '\0';
+        rows[nrows].stack = buf;
+        rows[nrows].self_s = self[i];
+        nrows++;
+    }
+    if (nrows > 0)
+        qsort(rows, nrows, sizeof(stack_row), cmp_rows);
+    for (size_t i = 0; i < nrows;) {
+        double sum = 0.0;
+        size_t k = i;
+        while (k < nrows && strcmp(rows[k].stack, rows[i].stack) == 0)
+            sum += rows[k++].self_s;
+        double us = floor(sum * 1e6 + 0.5);
+        if (us >= 1.0)
+            fprintf(out, "%s %.0f\n", rows[i].stack, us);
+        i = k;
+    }
+    st = finish(out, err, "folded stacks");
+    goto out;
+nomem:
+    st = fp_error_set(err, FP_ENOMEM, "out of memory writing folded stacks");
+out:
+    for (size_t i = 0; i < nrows; i++)
+        fp_free(rows[i].stack);
+    fp_free(rows);
+    fp_free(plen);
+    fp_free(self);
+    return st;
+}
+
+/* ======================================================================== speedscope */
+
+typedef struct span_key {
+    uint32_t track;
+    double start, end;
+    size_t index;
+} span_key;
+
+static int cmp_keys(const void *a, const void *b)
+{
+    const span_key *x = a, *y = b;
+    if (x->track != y->track)
+        return x->track < y->track ? -1 : 1;
+    if (x->start != y->start)
+        return x->start < y->start ? -1 : 1;
+    if (x->end != y->end)
+        return x->end > y->end ? -1 : 1; /* the enclosing span opens first */
+    return x->index < y->index ? -1 : (x->index > y->index);
+}
+
+static void ss_event(FILE *out, int *first, char type, uint32_t frame, double at)
+{
+    fprintf(out, "%s\n        {\"type\": \"%c\", \"frame\": %" PRIu32 ", \"at\": %.17g}",
+            *first ? "" : ",", type, frame, at);
+    *first = 0;
+}
+
+fp_status fp_export_speedscope(const fp_profile *p, FILE *out, fp_error *err)
+{
+    size_t n = fp_profile_span_count(p);
+    const fp_span *sp = fp_profile_spans(p);
+    span_key *keys = NULL;
+    size_t *stack = NULL;
+    double *close_at = NULL;
+    fp_status st = precheck(p, err);
+    if (st != FP_OK)
+        return st;
+    if (n > 0) {
+        keys = fp_calloc(n, sizeof(span_key));
+        stack = fp_calloc(n, sizeof(size_t));
+        close_at = fp_calloc(n, sizeof(double));
+        if (keys == NULL || stack == NULL || close_at == NULL) {
+            st = fp_error_set(err, FP_ENOMEM, "out of memory writing speedscope JSON");
+            goto out;
+        }
+    }
+    for (size_t i = 0; i < n; i++) {
+        keys[i].track = sp[i].track;
+        keys[i].start = sp[i].start_s;
+        keys[i].end = sp[i].start_s + sp[i].dur_s;
+        keys[i].index = i;
+    }
+    if (n > 0)
+        qsort(keys, n, sizeof(span_key), cmp_keys);
+    fp_meta m = fp_profile_meta(p);
+    double duration = fp_profile_duration(p);
+    fputs("{\n  \"$schema\": \"https://www.speedscope.app/file-format-schema.json\",\n", out);
+    fputs("  \"name\": ", out);
+    char title[FP_ERROR_MSG_MAX];
+    snprintf(title, sizeof(title), "%s run %" PRIu64, m.scenario[0] ? m.scenario : "fpsim",
+             m.run_index);
+    put_string(out, title);
+    fprintf(out, ",\n  \"exporter\": \"fpsim %s\",\n  \"activeProfileIndex\": 0,\n", fp_version());
+    fputs("  \"shared\": {\"frames\": [", out);
+    for (size_t i = 0; i < fp_profile_method_count(p); i++) {
+        fputs(i > 0 ? ", {\"name\": " : "{\"name\": ", out);
+        put_string(out, fp_profile_method_name(p, i));
+        putc('}', out);
+    }
+    fputs("]},\n  \"profiles\": [", out);
+    size_t i = 0;
+    int nprof = 0;
+    while (i < n || nprof == 0) {
+        uint32_t track = n > 0 ? keys[i].track : 0;
+        fprintf(out,
+                "%s\n    {\"type\": \"evented\", \"name\": \"track %" PRIu32 "\", \"unit\": "
+                "\"seconds\", \"startValue\": 0, \"endValue\": %.17g, \"events\": [",
+                nprof > 0 ? "," : "", track, duration);
+        nprof++;
+        int first = 1;
+        size_t depth = 0;
+        double last = 0.0;
+        for (; i < n && keys[i].track == track; i++) {
+            const span_key *k = &keys[i];
+            /* Close every open span that ends at or before this one starts. */
+            while (depth > 0 && close_at[depth - 1] <= k->start) {
+                depth--;
+                if (close_at[depth] > last)
+                    last = close_at[depth];
+                ss_event(out, &first, 'C', sp[stack[depth]].method, last);
+            }
+            double at = k->start > last ? k->start : last;
+            double end = k->end;
+            /* Nest strictly: a span overlapping the open one (possible only within the 1e-9 s
+             * tolerance of the invariants) is cut at the enclosing end. */
+            if (depth > 0 && end > close_at[depth - 1])
+                end = close_at[depth - 1];
+            if (end < at)
+                end = at;
+            ss_event(out, &first, 'O', sp[k->index].method, at);
+            last = at;
+            stack[depth] = k->index;
+            close_at[depth] = end;
+            depth++;
+        }
+        while (depth > 0) {
+            depth--;
+            if (close_at[depth] > last)
+                last = close_at[depth];
+            ss_event(out, &first, 'C', sp[stack[depth]].method, last);
+        }
+        fputs(first ? "]}" : "\n      ]}", out);
+        if (n == 0)
+            break;
+    }
+    fputs("\n  ]\n}\n", out);
+    st = finish(out, err, "speedscope JSON");
+out:
+    fp_free(keys);
+    fp_free(stack);
+    fp_free(close_at);
+    return st;
+}
+
+/* ======================================================================== series CSV */
+
+fp_status fp_export_series_csv(const fp_profile *p, FILE *out, fp_error *err)
+{
+    fp_status st = precheck(p, err);
+    if (st != FP_OK)
+        return st;
+    fp_series s = fp_profile_series(p);
+    fputs("sample,start_s,mem_mb,cpu_pct,io_ops,io_bytes\r\n", out);
+    for (size_t k = 0; k < s.n; k++)
+        fprintf(out, "%zu,%.17g,%.17g,%.17g,%.17g,%.17g\r\n", k, (double)k * s.interval_s,
+                s.mem_mb[k], s.cpu_pct[k], s.io_ops[k], s.io_bytes[k]);
+    return finish(out, err, "series CSV");
+}
+
+/* ======================================================================== manifest */
+
+fp_status fp_export_manifest(const fp_profile *p, FILE *out, fp_error *err)
+{
+    fp_status st = precheck(p, err);
+    if (st != FP_OK)
+        return st;
+    fp_meta m = fp_profile_meta(p);
+    fprintf(out, "{\n  \"fpsim_manifest\": %d,\n  \"scenario\": ", FP_MANIFEST_VERSION);
+    put_string(out, m.scenario);
+    fprintf(out,
+            ",\n  \"seed\": \"%" PRIu64 "\",\n  \"run_index\": %" PRIu64 ",\n  \"rng\": ", m.seed,
+            m.run_index);
+    put_string(out, m.rng);
+    fputs(",\n  \"gsl_version\": ", out);
+    put_string(out, m.gsl_version);
+    fputs(",\n  \"fpsim_version\": ", out);
+    put_string(out, m.fpsim_version);
+    fprintf(out, ",\n  \"simulated\": %s,\n  \"duration_s\": %.17g,\n  \"injected\": [",
+            m.simulated ? "true" : "false", fp_profile_duration(p));
+    const fp_truth *t = fp_profile_truth(p);
+    size_t nt = fp_profile_truth_count(p);
+    for (size_t i = 0; i < nt; i++) {
+        fputs(i > 0 ? ",\n    {\"kind\": " : "\n    {\"kind\": ", out);
+        put_string(out, fp_kind_name(t[i].kind));
+        fputs(", \"target\": ", out);
+        if (t[i].target == FP_TARGET_PROCESS)
+            fputs("null", out);
+        else
+            put_string(out, fp_profile_method_name(p, (size_t)t[i].target));
+        fprintf(out,
+                ", \"source\": %" PRIu32 ", \"start_s\": %.17g, \"end_s\": %.17g, "
+                "\"magnitude\": %.17g, \"affected_calls\": %" PRIu32 ", \"extra_s\": %.17g, "
+                "\"extra_mb\": %.17g, \"extra_calls\": %.17g, \"extra_io_ops\": %.17g, "
+                "\"extra_io_bytes\": %.17g, \"extra_cpu_pct_s\": %.17g}",
+                t[i].source, t[i].start_s, t[i].end_s, t[i].magnitude, t[i].affected_calls,
+                t[i].extra_s, t[i].extra_mb, t[i].extra_calls, t[i].extra_io_ops,
+                t[i].extra_io_bytes, t[i].extra_cpu_pct_s);
+    }
+    fputs(nt > 0 ? "\n  ]\n}\n" : "]\n}\n", out);
+    return finish(out, err, "manifest JSON");
+}

@@ -1,0 +1,1201 @@
+/*
+ * fp_trace.c - Chrome Trace Event JSON (the "JSON Array" and "JSON Object" formats of the Trace
+ * Event Format document), written for Perfetto / chrome://tracing and read from real tracers
+ * (Node.js --trace-events-enabled, Chromium --trace-startup, ...) or from fpsim itself.
+ *
+ * The reader treats its input as untrusted, like the profile JSON reader: size cap, NUL and
+ * nesting depth checked before cJSON (recursive) sees the text, then every event's phase, types
+ * and numbers checked, the first problem reported with the event index ("traceEvents[12].dur").
+ * Real traces are not sorted by time and interleave threads, so events are collected first,
+ * then B/E pairs are matched per thread in time order, spans nested per thread by interval, and
+ * the whole forest is emitted in the profile's pre-order.
+ */
+#include "fp_formats.h"
+
+#include <inttypes.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cjson/cJSON.h>
+
+/* Same limits as the profile JSON reader (fp_profile_json.c explains the numbers). */
+#define TR_MAX_DEPTH 64
+#define TR_MAX_BYTES ((size_t)1 << 30)
+/* Largest timestamp or duration accepted, microseconds: 2^53 keeps them exact integers. */
+#define TR_MAX_US 9007199254740992.0
+/* Nesting tolerance in microseconds (0.5 ns; the profile allows FP_SPAN_NEST_TOL = 1 ns). Absorbs
+ * the rounding of seconds -> microseconds -> seconds in fpsim's own traces (half of it, so that the
+ * profile's own 1e-9 s check still holds); real traces tick in whole microseconds. */
+#define TR_TOL_US 5e-4
+/* Resampled series longer than this are refused (a few close counter samples and one far away
+ * would otherwise ask for an unbounded grid). */
+#define TR_MAX_SAMPLES 10000000u
+
+enum { SER_MEM = 0, SER_CPU, SER_IOOPS, SER_IOBYTES, SER_COUNT };
+
+/* ======================================================================== writer */
+
+static void put_string(FILE *out, const char *s)
+{
+    putc('"', out);
+    for (const unsigned char *c = (const unsigned char *)s; *c != '\0'; c++) {
+        if (*c == '"' || *c == '\\')
+            fprintf(out, "\\%c", *c);
+        else if (*c == '\n')
+            fputs("\\n", out);
+        else if (*c == '\t')
+            fputs("\\t", out);
+        else if (*c < 0x20 || *c == 0x7f)
+            fprintf(out, "\\u%04x", (unsigned)*c);
+        else
+            putc(*c, out);
+    }
+    putc('"', out);
+}
+
+static int cmp_u32(const void *a, const void *b)
+{
+    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+    return x < y ? -1 : (x > y);
+}
+
+fp_status fp_trace_write_chrome(const fp_profile *p, FILE *out, fp_error *err)
+{
+    fp_status st = fp_profile_check(p, err);
+    if (st != FP_OK)
+        return st;
+    size_t n = fp_profile_span_count(p);
+    const fp_span *sp = fp_profile_spans(p);
+    uint32_t *tracks = NULL;
+    if (n > 0) {
+        tracks = fp_calloc(n, sizeof(uint32_t));
+        if (tracks == NULL)
+            return fp_error_set(err, FP_ENOMEM, "out of memory writing Chrome trace");
+        for (size_t i = 0; i < n; i++)
+            tracks[i] = sp[i].track;
+        qsort(tracks, n, sizeof(uint32_t), cmp_u32);
+    }
+    fp_meta m = fp_profile_meta(p);
+    fputs("{\"traceEvents\": [\n", out);
+    fputs(
+        "{\"ph\": \"M\", \"pid\": 1, \"tid\": 0, \"name\": \"process_name\", \"args\": {\"name\": ",
+        out);
+    put_string(out, m.scenario[0] != '\0' ? m.scenario : "fpsim");
+    fputs("}}", out);
+    for (size_t i = 0; i < n; i++) {
+        if (i > 0 && tracks[i] == tracks[i - 1])
+            continue;
+        fprintf(out,
+                ",\n{\"ph\": \"M\", \"pid\": 1, \"tid\": %" PRIu32
+                ", \"name\": \"thread_name\", \"args\": {\"name\": \"track %" PRIu32 "\"}}",
+                tracks[i], tracks[i]);
+    }
+    for (size_t i = 0; i < n; i++) {
+        const fp_span *s = &sp[i];
+        fprintf(out, ",\n{\"ph\": \"X\", \"pid\": 1, \"tid\": %" PRIu32 ", \"name\": ", s->track);
+        put_string(out, fp_profile_method_name(p, s->method));
+        fprintf(out,
+                ", \"cat\": \"fpsim\", \"ts\": %.17g, \"dur\": %.17g, \"args\": {\"fpsim_span\": "
+                "%zu, \"fpsim_parent\": %" PRId32 ", \"cpu_pct\": %.17g, \"mem_alloc_mb\": %.17g, "
+                "\"mem_retained_mb\": %.17g, \"io_ops\": %.17g, \"io_bytes\": %.17g}}",
+                s->start_s * 1e6, s->dur_s * 1e6, i, s->parent, s->cpu_pct, s->mem_alloc_mb,
+                s->mem_retained_mb, s->io_ops, s->io_bytes);
+    }
+    fp_series ser = fp_profile_series(p);
+    for (size_t k = 0; k < ser.n; k++) {
+        double ts = (double)k * ser.interval_s * 1e6;
+        fprintf(out,
+                ",\n{\"ph\": \"C\", \"pid\": 1, \"tid\": 0, \"name\": \"memory\", \"ts\": %.17g, "
+                "\"args\": {\"MB\": %.17g}}",
+                ts, ser.mem_mb[k]);
+        fprintf(out,
+                ",\n{\"ph\": \"C\", \"pid\": 1, \"tid\": 0, \"name\": \"cpu\", \"ts\": %.17g, "
+                "\"args\": {\"percent\": %.17g}}",
+                ts, ser.cpu_pct[k]);
+        fprintf(out,
+                ",\n{\"ph\": \"C\", \"pid\": 1, \"tid\": 0, \"name\": \"io\", \"ts\": %.17g, "
+                "\"args\": {\"ops\": %.17g, \"bytes\": %.17g}}",
+                ts, ser.io_ops[k], ser.io_bytes[k]);
+    }
+    fputs("\n],\n\"displayTimeUnit\": \"ms\",\n\"otherData\": {\"producer\": \"fpsim\", "
+          "\"fpsim_version\": ",
+          out);
+    put_string(out, m.fpsim_version);
+    fputs(", \"scenario\": ", out);
+    put_string(out, m.scenario);
+    fprintf(out, ", \"seed\": \"%" PRIu64 "\", \"run_index\": %" PRIu64 ", \"rng\": ", m.seed,
+            m.run_index);
+    put_string(out, m.rng);
+    fputs(", \"gsl_version\": ", out);
+    put_string(out, m.gsl_version);
+    fputs("}}\n", out);
+    fp_free(tracks);
+    if (ferror(out))
+        return fp_error_set(err, FP_EIO, "cannot write Chrome trace");
+    return FP_OK;
+}
+
+/* ======================================================================== sniffing */
+
+fp_input_kind fp_trace_sniff(const char *text, size_t len)
+{
+    size_t i = 0;
+    if (len >= 3 && (unsigned char)text[0] == 0xef && (unsigned char)text[1] == 0xbb &&
+        (unsigned char)text[2] == 0xbf)
+        i = 3;
+    while (i < len && (text[i] == ' ' || text[i] == '\t' || text[i] == '\n' || text[i] == '\r'))
+        i++;
+    if (i >= len)
+        return FP_INPUT_PROFILE;
+    if (text[i] == '[')
+        return FP_INPUT_CHROME;
+    if (text[i] != '{')
+        return FP_INPUT_PROFILE;
+    /* Scan the top-level object: a string at depth 1 right after '{' or ',' is a key. */
+    static const char key[] = "traceEvents";
+    int depth = 0;
+    char prev = 0;
+    for (; i < len; i++) {
+        char ch = text[i];
+        if (ch == '"') {
+            size_t start = i + 1, j = start;
+            while (j < len && text[j] != '"') {
+                if (text[j] == '\\')
+                    j++;
+                j++;
+            }
+            if (depth == 1 && (prev == '{' || prev == ',') && j < len &&
+                j - start == sizeof(key) - 1 && memcmp(text + start, key, sizeof(key) - 1) == 0)
+                return FP_INPUT_CHROME;
+            i = j;
+            prev = '"';
+            continue;
+        }
+        if (ch == '{' || ch == '[')
+            depth++;
+        else if (ch == '}' || ch == ']')
+            depth--;
+        if (ch != ' ' && ch != '\t' && ch != '\n' && ch != '\r')
+            prev = ch;
+    }
+    return FP_INPUT_PROFILE;
+}
+
+/* ======================================================================== reader */
+
+/* One span before nesting: microseconds as in the file. */
+typedef struct raw_span {
+    uint32_t method;
+    int64_t pid, tid;
+    uint32_t track;
+    double ts, end;    /* microseconds */
+    size_t ev;         /* event index (X, or the B of a pair) */
+    size_t end_ev;     /* event index that set the end (X, or the E of a pair) */
+    int is_x;          /* a complete (X) event */
+    int has_attr;      /* attrs came from args */
+    double attr[5];    /* cpu_pct, mem_alloc_mb, mem_retained_mb, io_ops, io_bytes */
+    double fpsim_span; /* -1 when absent */
+    double fpsim_parent;
+    long parent; /* index into the raw span array, -1 */
+    long first_child, last_child, next_sibling;
+} raw_span;
+
+/* One B or E event. */
+typedef struct raw_mark {
+    int begin;
+    int64_t pid, tid;
+    double ts;
+    size_t ev;
+    const cJSON *obj;
+} raw_mark;
+
+typedef struct raw_sample {
+    double ts; /* microseconds */
+    double value;
+} raw_sample;
+
+typedef struct trd {
+    fp_error *err;
+    const char *file;
+    fp_profile *p;
+    fp_trace_stats *stats;
+    raw_span *spans;
+    size_t n_spans, cap_spans;
+    raw_mark *marks;
+    size_t n_marks, cap_marks;
+    raw_sample *samples[SER_COUNT];
+    size_t n_samples[SER_COUNT], cap_samples[SER_COUNT];
+    char *series_owner[SER_COUNT]; /* "name.key" of the counter claiming each series */
+    const char *process_name;
+    double end_ts; /* latest timestamp or X end seen: where cut-off B events end */
+} trd;
+
+static fp_status tr_fail(trd *r, fp_status st, const char *path, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 4, 5)))
+#endif
+    ;
+
+static fp_status tr_fail(trd *r, fp_status st, const char *path, const char *fmt, ...)
+{
+    char msg[FP_ERROR_MSG_MAX];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof(msg), fmt, ap);
+    va_end(ap);
+    fp_error_set_at(r->err, st, r->file, 0, 0, "%s", msg);
+    fp_error_set_path(r->err, path);
+    return st;
+}
+
+static fp_status tr_nomem(trd *r)
+{
+    return fp_error_set_at(r->err, FP_ENOMEM, r->file, 0, 0, "out of memory reading trace");
+}
+
+static const char *type_name(const cJSON *it)
+{
+    if (it == NULL)
+        return "nothing";
+    if (cJSON_IsString(it))
+        return "a string";
+    if (cJSON_IsNumber(it))
+        return "a number";
+    if (cJSON_IsObject(it))
+        return "an object";
+    if (cJSON_IsArray(it))
+        return "an array";
+    if (cJSON_IsBool(it))
+        return "a boolean";
+    if (cJSON_IsNull(it))
+        return "null";
+    return "an invalid value";
+}
+
+/* Case-sensitive lookup that also rejects a duplicated key (cJSON keeps both). */
+static const cJSON *get(const cJSON *obj, const char *key, int *dup)
+{
+    const cJSON *found = NULL;
+    for (const cJSON *c = obj->child; c != NULL; c = c->next) {
+        if (c->string != NULL && strcmp(c->string, key) == 0) {
+            if (found != NULL)
+                *dup = 1;
+            else
+                found = c;
+        }
+    }
+    return found;
+}
+
+/* A time field: finite number in [0, 2^53] microseconds. `what` is the key. */
+static fp_status want_time(trd *r, const cJSON *ev, size_t i, const char *what, double *out)
+{
+    char path[96];
+    int dup = 0;
+    const cJSON *it = get(ev, what, &dup);
+    snprintf(path, sizeof(path), "traceEvents[%zu].%s", i, what);
+    if (dup)
+        return tr_fail(r, FP_EINVAL, path, "duplicate key '%s'", what);
+    if (it == NULL)
+        return tr_fail(r, FP_EINVAL, path, "missing field '%s'", what);
+    if (!cJSON_IsNumber(it))
+        return tr_fail(r, FP_EINVAL, path, "expected a non-negative number, got %s", type_name(it));
+    double v = it->valuedouble;
+    if (!isfinite(v) || v > TR_MAX_US)
+        return tr_fail(r, FP_EINVAL, path,
+                       "number out of range (must be finite and at most 2^53 microseconds)");
+    if (v < 0.0)
+        return tr_fail(r, FP_EINVAL, path, "expected a non-negative number, got %.17g", v);
+    *out = v;
+    return FP_OK;
+}
+
+/* pid or tid: an integer (absent means 0). */
+static fp_status want_id(trd *r, const cJSON *ev, size_t i, const char *what, int64_t *out)
+{
+    char path[96];
+    int dup = 0;
+    const cJSON *it = get(ev, what, &dup);
+    snprintf(path, sizeof(path), "traceEvents[%zu].%s", i, what);
+    *out = 0;
+    if (dup)
+        return tr_fail(r, FP_EINVAL, path, "duplicate key '%s'", what);
+    if (it == NULL)
+        return FP_OK;
+    if (!cJSON_IsNumber(it) || !isfinite(it->valuedouble) ||
+        it->valuedouble != floor(it->valuedouble) || fabs(it->valuedouble) > TR_MAX_US)
+        return tr_fail(r, FP_EINVAL, path, "expected an integer, got %s",
+                       cJSON_IsNumber(it) ? "a non-integer number" : type_name(it));
+    *out = (int64_t)it->valuedouble;
+    return FP_OK;
+}
+
+/* The event's "name": a string (required when `required`). *out NULL when absent. */
+static fp_status want_name(trd *r, const cJSON *ev, size_t i, int required, const char **out)
+{
+    char path[96];
+    int dup = 0;
+    const cJSON *it = get(ev, "name", &dup);
+    snprintf(path, sizeof(path), "traceEvents[%zu].name", i);
+    *out = NULL;
+    if (dup)
+        return tr_fail(r, FP_EINVAL, path, "duplicate key 'name'");
+    if (it == NULL) {
+        if (required)
+            return tr_fail(r, FP_EINVAL, path, "missing field 'name'");
+        return FP_OK;
+    }
+    if (!cJSON_IsString(it))
+        return tr_fail(r, FP_EINVAL, path, "expected a string, got %s", type_name(it));
+    *out = it->valuestring;
+    return FP_OK;
+}
+
+/* "args": absent, or an object. */
+static fp_status want_args(trd *r, const cJSON *ev, size_t i, const cJSON **out)
+{
+    char path[96];
+    int dup = 0;
+    const cJSON *it = get(ev, "args", &dup);
+    snprintf(path, sizeof(path), "traceEvents[%zu].args", i);
+    *out = NULL;
+    if (dup)
+        return tr_fail(r, FP_EINVAL, path, "duplicate key 'args'");
+    if (it == NULL)
+        return FP_OK;
+    if (!cJSON_IsObject(it))
+        return tr_fail(r, FP_EINVAL, path, "expected an object, got %s", type_name(it));
+    *out = it;
+    return FP_OK;
+}
+
+static const char *const s_attr_keys[5] = {"cpu_pct", "mem_alloc_mb", "mem_retained_mb", "io_ops",
+                                           "io_bytes"};
+
+/* Span attributes and fpsim ids from args (all optional; when present, checked). */
+static fp_status span_args(trd *r, const cJSON *args, size_t i, raw_span *s)
+{
+    char path[128];
+    s->fpsim_span = -1.0;
+    s->fpsim_parent = -1.0;
+    if (args == NULL)
+        return FP_OK;
+    for (int k = 0; k < 7; k++) {
+        const char *key = k < 5 ? s_attr_keys[k] : (k == 5 ? "fpsim_span" : "fpsim_parent");
+        int dup = 0;
+        const cJSON *it = get(args, key, &dup);
+        if (it == NULL)
+            continue;
+        snprintf(path, sizeof(path), "traceEvents[%zu].args.%s", i, key);
+        if (dup)
+            return tr_fail(r, FP_EINVAL, path, "duplicate key '%s'", key);
+        if (!cJSON_IsNumber(it) || !isfinite(it->valuedouble))
+            return tr_fail(r, FP_EINVAL, path, "expected a finite number, got %s",
+                           cJSON_IsNumber(it) ? "a non-finite number" : type_name(it));
+        double v = it->valuedouble;
+        if (k < 5) {
+            if (v < 0.0 || (k == 0 && v > 100.0))
+                return tr_fail(r, FP_EINVAL, path, "expected a number in [0, %s], got %.17g",
+                               k == 0 ? "100" : "inf)", v);
+            s->attr[k] = v;
+            s->has_attr = 1;
+        } else {
+            if (v != floor(v) || v < (k == 6 ? -1.0 : 0.0) || v > TR_MAX_US)
+                return tr_fail(r, FP_EINVAL, path, "expected an integer span id, got %.17g", v);
+            if (k == 5)
+                s->fpsim_span = v;
+            else
+                s->fpsim_parent = v;
+        }
+    }
+    return FP_OK;
+}
+
+static fp_status add_span(trd *r, const raw_span *s)
+{
+    if (fp_grow((void **)&r->spans, &r->cap_spans, r->n_spans + 1, sizeof(raw_span)) != FP_OK)
+        return tr_nomem(r);
+    r->spans[r->n_spans++] = *s;
+    return FP_OK;
+}
+
+static void note_ignored(trd *r, const char *ph)
+{
+    if (r->stats == NULL)
+        return;
+    r->stats->ignored++;
+    char *list = r->stats->ignored_phases;
+    size_t len = strlen(list);
+    /* Already listed? Entries are comma separated. */
+    for (const char *c = list; *c != '\0';) {
+        size_t n = strcspn(c, ",");
+        if (n == strlen(ph) && strncmp(c, ph, n) == 0)
+            return;
+        c += n;
+        if (*c == ',')
+            c++;
+    }
+    if (len + strlen(ph) + 2 < sizeof(r->stats->ignored_phases))
+        snprintf(list + len, sizeof(r->stats->ignored_phases) - len, "%s%s", len ? "," : "", ph);
+}
+
+/* Lower-case copy of "name.key" into buf. */
+static void lower_join(char *buf, size_t size, const char *a, const char *b)
+{
+    snprintf(buf, size, "%s.%s", a, b);
+    for (char *c = buf; *c != '\0'; c++)
+        if (*c >= 'A' && *c <= 'Z')
+            *c = (char)(*c - 'A' + 'a');
+}
+
+/* Series a counter feeds (SER_*), or -1; *bytes set when the value is in bytes (memory). */
+static int classify_counter(const char *lname, int *bytes)
+{
+    *bytes = strstr(lname, "byte") != NULL;
+    if (strstr(lname, "cpu") != NULL)
+        return SER_CPU;
+    if (strstr(lname, "mem") != NULL || strstr(lname, "rss") != NULL ||
+        strstr(lname, "heap") != NULL)
+        return SER_MEM;
+    if (strncmp(lname, "io.", 3) == 0 || strstr(lname, "io_") != NULL ||
+        strstr(lname, "disk") != NULL) {
+        if (strstr(lname, "byte") != NULL)
+            return SER_IOBYTES;
+        if (strstr(lname, "op") != NULL)
+            return SER_IOOPS;
+    }
+    return -1;
+}
+
+static fp_status read_counter(trd *r, const cJSON *ev, size_t i, const char *name)
+{
+    double ts;
+    const cJSON *args;
+    char path[160];
+    fp_status st = want_time(r, ev, i, "ts", &ts);
+    if (st == FP_OK)
+        st = want_args(r, ev, i, &args);
+    if (st != FP_OK)
+        return st;
+    if (ts > r->end_ts)
+        r->end_ts = ts;
+    int used = 0;
+    for (const cJSON *a = args != NULL ? args->child : NULL; a != NULL; a = a->next) {
+        snprintf(path, sizeof(path), "traceEvents[%zu].args.%.80s", i, a->string);
+        if (!cJSON_IsNumber(a) || !isfinite(a->valuedouble))
+            return tr_fail(r, FP_EINVAL, path, "expected a finite number, got %s",
+                           cJSON_IsNumber(a) ? "a non-finite number" : type_name(a));
+        char lname[256];
+        int bytes;
+        lower_join(lname, sizeof(lname), name, a->string);
+        int k = classify_counter(lname, &bytes);
+        if (k < 0)
+            continue;
+        if (r->series_owner[k] == NULL) {
+            r->series_owner[k] = fp_strdup(lname);
+            if (r->series_owner[k] == NULL)
+                return tr_nomem(r);
+        } else if (strcmp(r->series_owner[k], lname) != 0) {
+            continue; /* a second counter of the same kind: the first one wins */
+        }
+        double v = a->valuedouble;
+        if (v < 0.0)
+            return tr_fail(r, FP_EINVAL, path, "expected a non-negative number, got %.17g", v);
+        if (k == SER_MEM && bytes)
+            v /= 1048576.0;
+        if (k == SER_CPU && v > 100.0)
+            v = 100.0;
+        if (fp_grow((void **)&r->samples[k], &r->cap_samples[k], r->n_samples[k] + 1,
+                    sizeof(raw_sample)) != FP_OK)
+            return tr_nomem(r);
+        r->samples[k][r->n_samples[k]].ts = ts;
+        r->samples[k][r->n_samples[k]].value = v;
+        r->n_samples[k]++;
+        used = 1;
+    }
+    if (r->stats != NULL) {
+        if (used)
+            r->stats->counters++;
+        else
+            note_ignored(r, "C");
+    }
+    return FP_OK;
+}
+
+static fp_status read_event(trd *r, const cJSON *ev, size_t i)
+{
+    char path[96];
+    snprintf(path, sizeof(path), "traceEvents[%zu]", i);
+    if (!cJSON_IsObject(ev))
+        return tr_fail(r, FP_EINVAL, path, "expected an object, got %s", type_name(ev));
+    int dup = 0;
+    const cJSON *ph = get(ev, "ph", &dup);
+    snprintf(path, sizeof(path), "traceEvents[%zu].ph", i);
+    if (dup)
+        return tr_fail(r, FP_EINVAL, path, "duplicate key 'ph'");
+    if (ph == NULL)
+        return tr_fail(r, FP_EINVAL, path, "missing field 'ph'");
+    if (!cJSON_IsString(ph) || ph->valuestring[0] == '\0')
+        return tr_fail(r, FP_EINVAL, path, "expected a one-letter phase string, got %s",
+                       cJSON_IsString(ph) ? "\"\"" : type_name(ph));
+    const char *phase = ph->valuestring;
+    const char *name = NULL;
+    fp_status st;
+    if (strcmp(phase, "X") == 0) {
+        raw_span s;
+        double dur;
+        const cJSON *args;
+        memset(&s, 0, sizeof(s));
+        if ((st = want_name(r, ev, i, 1, &name)) != FP_OK ||
+            (st = want_time(r, ev, i, "ts", &s.ts)) != FP_OK ||
+            (st = want_time(r, ev, i, "dur", &dur)) != FP_OK ||
+            (st = want_id(r, ev, i, "pid", &s.pid)) != FP_OK ||
+            (st = want_id(r, ev, i, "tid", &s.tid)) != FP_OK ||
+            (st = want_args(r, ev, i, &args)) != FP_OK || (st = span_args(r, args, i, &s)) != FP_OK)
+            return st;
+        s.end = s.ts + dur;
+        s.ev = s.end_ev = i;
+        s.is_x = 1;
+        if (s.end > r->end_ts)
+            r->end_ts = s.end;
+        if (fp_profile_intern_method(r->p, name, &s.method) != FP_OK)
+            return tr_nomem(r);
+        return add_span(r, &s);
+    }
+    if (strcmp(phase, "B") == 0 || strcmp(phase, "E") == 0) {
+        raw_mark m;
+        memset(&m, 0, sizeof(m));
+        m.begin = phase[0] == 'B';
+        m.ev = i;
+        m.obj = ev;
+        if ((st = want_name(r, ev, i, m.begin, &name)) != FP_OK ||
+            (st = want_time(r, ev, i, "ts", &m.ts)) != FP_OK ||
+            (st = want_id(r, ev, i, "pid", &m.pid)) != FP_OK ||
+            (st = want_id(r, ev, i, "tid", &m.tid)) != FP_OK)
+            return st;
+        if (m.ts > r->end_ts)
+            r->end_ts = m.ts;
+        if (fp_grow((void **)&r->marks, &r->cap_marks, r->n_marks + 1, sizeof(raw_mark)) != FP_OK)
+            return tr_nomem(r);
+        r->marks[r->n_marks++] = m;
+        return FP_OK;
+    }
+    if (strcmp(phase, "C") == 0) {
+        if ((st = want_name(r, ev, i, 1, &name)) != FP_OK)
+            return st;
+        return read_counter(r, ev, i, name);
+    }
+    if (strcmp(phase, "M") == 0) {
+        const cJSON *args;
+        if ((st = want_name(r, ev, i, 1, &name)) != FP_OK ||
+            (st = want_args(r, ev, i, &args)) != FP_OK)
+            return st;
+        if (strcmp(name, "process_name") == 0 || strcmp(name, "thread_name") == 0) {
+            const cJSON *v = args != NULL ? get(args, "name", &dup) : NULL;
+            if (v == NULL || !cJSON_IsString(v)) {
+                snprintf(path, sizeof(path), "traceEvents[%zu].args.name", i);
+                return tr_fail(r, FP_EINVAL, path, "expected a string, got %s", type_name(v));
+            }
+            if (name[0] == 'p' && r->process_name == NULL)
+                r->process_name = v->valuestring;
+        }
+        if (r->stats != NULL)
+            r->stats->metadata++;
+        return FP_OK;
+    }
+    note_ignored(r, phase);
+    return FP_OK;
+}
+
+/* Sort keys for B/E matching: thread, time, then file order (stable). */
+static int cmp_marks(const void *a, const void *b)
+{
+    const raw_mark *x = a, *y = b;
+    if (x->pid != y->pid)
+        return x->pid < y->pid ? -1 : 1;
+    if (x->tid != y->tid)
+        return x->tid < y->tid ? -1 : 1;
+    if (x->ts != y->ts)
+        return x->ts < y->ts ? -1 : 1;
+    return x->ev < y->ev ? -1 : (x->ev > y->ev);
+}
+
+/* Turns B event `b` ended by `e` (NULL: cut off at `end`) into a span. */
+static fp_status close_span(trd *r, const raw_mark *b, const raw_mark *e, double end)
+{
+    raw_span s;
+    const cJSON *args;
+    int dup = 0;
+    const cJSON *bn = get(b->obj, "name", &dup);
+    fp_status st;
+    memset(&s, 0, sizeof(s));
+    s.pid = b->pid;
+    s.tid = b->tid;
+    s.ts = b->ts;
+    s.end = end;
+    s.ev = b->ev;
+    s.end_ev = e != NULL ? e->ev : b->ev;
+    if ((st = want_args(r, b->obj, b->ev, &args)) != FP_OK ||
+        (st = span_args(r, args, b->ev, &s)) != FP_OK)
+        return st;
+    if (fp_profile_intern_method(r->p, bn->valuestring, &s.method) != FP_OK)
+        return tr_nomem(r);
+    return add_span(r, &s);
+}
+
+/* Matches B/E pairs per thread into spans. */
+static fp_status match_marks(trd *r)
+{
+    fp_status st = FP_OK;
+    size_t *stack = NULL;
+    char path[96];
+    if (r->n_marks == 0)
+        return FP_OK;
+    qsort(r->marks, r->n_marks, sizeof(raw_mark), cmp_marks);
+    stack = fp_calloc(r->n_marks, sizeof(size_t));
+    if (stack == NULL)
+        return tr_nomem(r);
+    size_t depth = 0;
+    for (size_t i = 0; i <= r->n_marks; i++) {
+        const raw_mark *m = i < r->n_marks ? &r->marks[i] : NULL;
+        /* A new thread (or the end): a B still open was cut off when tracing stopped (Chromium
+         * writes these); it lasts until the end of the trace, as in Perfetto. */
+        while (depth > 0 && (m == NULL || m->pid != r->marks[stack[0]].pid ||
+                             m->tid != r->marks[stack[0]].tid)) {
+            const raw_mark *b = &r->marks[stack[--depth]];
+            if ((st = close_span(r, b, NULL, r->end_ts)) != FP_OK)
+                goto out;
+            if (r->stats != NULL)
+                r->stats->unclosed++;
+        }
+        if (m == NULL)
+            break;
+        if (m->begin) {
+            stack[depth++] = i;
+            continue;
+        }
+        snprintf(path, sizeof(path), "traceEvents[%zu]", m->ev);
+        if (depth == 0) {
+            st = tr_fail(r, FP_EINVAL, path,
+                         "E event without a matching B on pid %" PRId64 " tid %" PRId64, m->pid,
+                         m->tid);
+            goto out;
+        }
+        const raw_mark *b = &r->marks[stack[--depth]];
+        int dup = 0;
+        const cJSON *bn = get(b->obj, "name", &dup);
+        const cJSON *en = get(m->obj, "name", &dup);
+        if (en != NULL && en->valuestring[0] != '\0' && strcmp(en->valuestring, bn->valuestring)) {
+            snprintf(path, sizeof(path), "traceEvents[%zu].name", m->ev);
+            st = tr_fail(r, FP_EINVAL, path,
+                         "E event '%.60s' does not match the open B event '%.60s' "
+                         "(traceEvents[%zu])",
+                         en->valuestring, bn->valuestring, b->ev);
+            goto out;
+        }
+        if ((st = close_span(r, b, m, m->ts)) != FP_OK)
+            goto out;
+    }
+out:
+    fp_free(stack);
+    return st;
+}
+
+typedef struct ord {
+    uint32_t track;
+    double ts, end;
+    size_t ev;
+    size_t ix;
+} ord;
+
+/* Track, start, longer first (the enclosing span first), event index. */
+static int cmp_ord(const void *a, const void *b)
+{
+    const ord *x = a, *y = b;
+    if (x->track != y->track)
+        return x->track < y->track ? -1 : 1;
+    if (x->ts != y->ts)
+        return x->ts < y->ts ? -1 : 1;
+    if (x->end != y->end)
+        return x->end > y->end ? -1 : 1;
+    return x->ev < y->ev ? -1 : (x->ev > y->ev);
+}
+
+/* Start, then track, then event index: the order siblings are stored in. */
+static int cmp_start(const void *a, const void *b)
+{
+    const ord *x = a, *y = b;
+    if (x->ts != y->ts)
+        return x->ts < y->ts ? -1 : 1;
+    if (x->end != y->end)
+        return x->end > y->end ? -1 : 1;
+    if (x->track != y->track)
+        return x->track < y->track ? -1 : 1;
+    return x->ev < y->ev ? -1 : (x->ev > y->ev);
+}
+
+typedef struct thread_key {
+    int64_t pid, tid;
+} thread_key;
+
+static int cmp_thread(const void *a, const void *b)
+{
+    const thread_key *x = a, *y = b;
+    if (x->pid != y->pid)
+        return x->pid < y->pid ? -1 : 1;
+    return x->tid < y->tid ? -1 : (x->tid > y->tid);
+}
+
+typedef struct id_ix {
+    double id;
+    size_t ix;
+} id_ix;
+
+static int cmp_id(const void *a, const void *b)
+{
+    const id_ix *x = a, *y = b;
+    if (x->id != y->id)
+        return x->id < y->id ? -1 : 1;
+    return x->ix < y->ix ? -1 : (x->ix > y->ix);
+}
+
+static void end_path(const raw_span *s, char *path, size_t size)
+{
+    if (s->is_x)
+        snprintf(path, size, "traceEvents[%zu].dur", s->ev);
+    else if (s->end_ev == s->ev)
+        snprintf(path, size, "traceEvents[%zu]", s->ev);
+    else
+        snprintf(path, size, "traceEvents[%zu].ts", s->end_ev);
+}
+
+/* Assigns tracks, nests spans per thread and across tracks (fpsim_parent), then appends them to
+ * the profile in pre-order with times relative to t0 (microseconds). */
+static fp_status build_spans(trd *r, double t0)
+{
+    size_t n = r->n_spans;
+    fp_status st = FP_OK;
+    thread_key *threads = NULL;
+    ord *o = NULL;
+    size_t *stack = NULL;
+    id_ix *ids = NULL;
+    size_t *newix = NULL;
+    char path[96];
+    if (n == 0)
+        return FP_OK;
+    threads = fp_calloc(n, sizeof(thread_key));
+    o = fp_calloc(n, sizeof(ord));
+    stack = fp_calloc(n, sizeof(size_t));
+    ids = fp_calloc(n, sizeof(id_ix));
+    if (threads == NULL || o == NULL || stack == NULL || ids == NULL) {
+        st = tr_nomem(r);
+        goto out;
+    }
+    for (size_t i = 0; i < n; i++) {
+        threads[i].pid = r->spans[i].pid;
+        threads[i].tid = r->spans[i].tid;
+    }
+    qsort(threads, n, sizeof(thread_key), cmp_thread);
+    size_t nt = 0;
+    for (size_t i = 0; i < n; i++)
+        if (nt == 0 || cmp_thread(&threads[nt - 1], &threads[i]) != 0)
+            threads[nt++] = threads[i];
+    if (r->stats != NULL)
+        r->stats->threads = nt;
+    for (size_t i = 0; i < n; i++) {
+        raw_span *s = &r->spans[i];
+        thread_key k = {s->pid, s->tid};
+        const thread_key *hit = bsearch(&k, threads, nt, sizeof(thread_key), cmp_thread);
+        s->track = (uint32_t)(hit - threads);
+        s->parent = s->first_child = s->last_child = s->next_sibling = -1;
+        o[i].track = s->track;
+        o[i].ts = s->ts;
+        o[i].end = s->end;
+        o[i].ev = s->ev;
+        o[i].ix = i;
+    }
+    /* Per thread: nest by interval. */
+    qsort(o, n, sizeof(ord), cmp_ord);
+    size_t depth = 0;
+    for (size_t k = 0; k < n; k++) {
+        raw_span *s = &r->spans[o[k].ix];
+        if (k > 0 && o[k - 1].track != o[k].track)
+            depth = 0;
+        while (depth > 0 && r->spans[stack[depth - 1]].end <= s->ts + TR_TOL_US)
+            depth--;
+        if (depth > 0) {
+            const raw_span *up = &r->spans[stack[depth - 1]];
+            if (s->end > up->end + TR_TOL_US) {
+                end_path(s, path, sizeof(path));
+                st = tr_fail(r, FP_EINVAL, path,
+                             "ends at %.17g us, after the enclosing event traceEvents[%zu] "
+                             "(ends at %.17g us) on pid %" PRId64 " tid %" PRId64,
+                             s->end, up->ev, up->end, s->pid, s->tid);
+                goto out;
+            }
+            s->parent = (long)stack[depth - 1];
+        }
+        stack[depth++] = o[k].ix;
+    }
+    /* Across tracks: fpsim's own traces name the parent of a span that runs on another track. */
+    size_t nid = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (r->spans[i].fpsim_span >= 0.0) {
+            ids[nid].id = r->spans[i].fpsim_span;
+            ids[nid].ix = i;
+            nid++;
+        }
+    }
+    qsort(ids, nid, sizeof(id_ix), cmp_id);
+    for (size_t i = 0; i < n; i++) {
+        raw_span *s = &r->spans[i];
+        if (s->parent >= 0 || s->fpsim_parent < 0.0)
+            continue;
+        id_ix key = {s->fpsim_parent, 0};
+        size_t lo = 0, hi = nid;
+        while (lo < hi) {
+            size_t mid = lo + (hi - lo) / 2;
+            if (ids[mid].id < key.id)
+                lo = mid + 1;
+            else
+                hi = mid;
+        }
+        snprintf(path, sizeof(path), "traceEvents[%zu].args.fpsim_parent", s->ev);
+        if (lo >= nid || ids[lo].id != key.id) {
+            st = tr_fail(r, FP_EINVAL, path, "no event has fpsim_span %.17g", key.id);
+            goto out;
+        }
+        const raw_span *up = &r->spans[ids[lo].ix];
+        if (ids[lo].ix == i || s->ts < up->ts - TR_TOL_US || s->end > up->end + TR_TOL_US) {
+            st = tr_fail(r, FP_EINVAL, path,
+                         "span fpsim_span %.17g (traceEvents[%zu]) does not enclose this event",
+                         key.id, up->ev);
+            goto out;
+        }
+        s->parent = (long)ids[lo].ix;
+    }
+    /* Children lists in sibling order; then a depth-first walk writes the pre-order. */
+    qsort(o, n, sizeof(ord), cmp_start);
+    long roots_first = -1, roots_last = -1;
+    for (size_t k = 0; k < n; k++) {
+        long ix = (long)o[k].ix;
+        raw_span *s = &r->spans[ix];
+        long *first = s->parent >= 0 ? &r->spans[s->parent].first_child : &roots_first;
+        long *last = s->parent >= 0 ? &r->spans[s->parent].last_child : &roots_last;
+        if (*last >= 0)
+            r->spans[*last].next_sibling = ix;
+        else
+            *first = ix;
+        *last = ix;
+    }
+    /* Walk: `stack` holds the open spans (raw indices); newix maps raw -> profile index. */
+    newix = fp_calloc(n, sizeof(size_t));
+    if (newix == NULL) {
+        st = tr_nomem(r);
+        goto out;
+    }
+    depth = 0;
+    long cur = roots_first;
+    size_t out_n = 0;
+    while (cur >= 0 || depth > 0) {
+        if (cur < 0) {
+            cur = r->spans[stack[--depth]].next_sibling;
+            continue;
+        }
+        raw_span *s = &r->spans[cur];
+        fp_span sp;
+        memset(&sp, 0, sizeof(sp));
+        sp.method = s->method;
+        sp.parent = s->parent >= 0 ? (int32_t)newix[s->parent] : -1;
+        sp.track = s->track;
+        sp.start_s = (s->ts - t0) / 1e6;
+        sp.dur_s = (s->end - s->ts) / 1e6;
+        sp.cpu_pct = s->attr[0];
+        sp.mem_alloc_mb = s->attr[1];
+        sp.mem_retained_mb = s->attr[2];
+        sp.io_ops = s->attr[3];
+        sp.io_bytes = s->attr[4];
+        if (out_n > (size_t)INT32_MAX) {
+            st = fp_error_set_at(r->err, FP_ELIMIT, r->file, 0, 0, "more than 2^31 spans");
+            goto out;
+        }
+        newix[cur] = out_n++;
+        if (fp_profile_add_span(r->p, &sp, NULL) != FP_OK) {
+            st = tr_nomem(r);
+            goto out;
+        }
+        stack[depth++] = (size_t)cur;
+        cur = s->first_child;
+    }
+    /* Spans never reached from a root hang on a cycle of fpsim_parent links. */
+    if (out_n != n)
+        st = tr_fail(r, FP_EINVAL, "traceEvents", "fpsim_parent links form a cycle");
+out:
+    fp_free(newix);
+    fp_free(threads);
+    fp_free(o);
+    fp_free(stack);
+    fp_free(ids);
+    return st;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return x < y ? -1 : (x > y);
+}
+
+static int cmp_sample(const void *a, const void *b)
+{
+    return cmp_double(&((const raw_sample *)a)->ts, &((const raw_sample *)b)->ts);
+}
+
+/* Resamples the counters onto a fixed grid starting at t0 (sample-and-hold). */
+static fp_status build_series(trd *r, double t0)
+{
+    size_t total = 0;
+    fp_status st = FP_OK;
+    double *ts = NULL;
+    for (int k = 0; k < SER_COUNT; k++)
+        total += r->n_samples[k];
+    if (total == 0)
+        return FP_OK;
+    ts = fp_calloc(total, sizeof(double));
+    if (ts == NULL)
+        return tr_nomem(r);
+    size_t m = 0;
+    for (int k = 0; k < SER_COUNT; k++) {
+        for (size_t i = 0; i < r->n_samples[k]; i++)
+            ts[m++] = r->samples[k][i].ts;
+        /* Stable enough: equal timestamps keep no meaningful order between two values. */
+        qsort(r->samples[k], r->n_samples[k], sizeof(raw_sample), cmp_sample);
+    }
+    qsort(ts, m, sizeof(double), cmp_double);
+    /* Distinct timestamps, then the gaps between them (in place). */
+    size_t nd = 0;
+    for (size_t i = 0; i < m; i++)
+        if (nd == 0 || ts[i] != ts[nd - 1])
+            ts[nd++] = ts[i];
+    double last = ts[nd - 1];
+    double interval_us = 1e5;
+    if (nd >= 2) {
+        for (size_t i = 0; i + 1 < nd; i++)
+            ts[i] = ts[i + 1] - ts[i];
+        qsort(ts, nd - 1, sizeof(double), cmp_double);
+        size_t g = nd - 1;
+        interval_us = g % 2 ? ts[g / 2] : 0.5 * (ts[g / 2 - 1] + ts[g / 2]);
+    }
+    double interval = interval_us / 1e6;
+    double span = (last - t0) / interval_us;
+    if (!(span < (double)TR_MAX_SAMPLES)) {
+        st = fp_error_set_at(r->err, FP_ELIMIT, r->file, 0, 0,
+                             "counter series would need more than %u samples at the median "
+                             "interval of %.17g us",
+                             TR_MAX_SAMPLES, interval_us);
+        goto out;
+    }
+    size_t n = (size_t)floor(span + 0.5) + 1;
+    double *arr[SER_COUNT];
+    if (fp_profile_series_resize(r->p, n, interval, &arr[0], &arr[1], &arr[2], &arr[3]) != FP_OK) {
+        st = tr_nomem(r);
+        goto out;
+    }
+    for (int k = 0; k < SER_COUNT; k++) {
+        size_t j = 0;
+        const raw_sample *s = r->samples[k];
+        for (size_t i = 0; i < n; i++) {
+            double g = t0 + (double)i * interval_us + interval_us * 1e-6;
+            while (j < r->n_samples[k] && s[j].ts <= g)
+                j++;
+            /* Before the first sample, memory and CPU hold the first value; I/O is 0. */
+            if (j > 0)
+                arr[k][i] = s[j - 1].value;
+            else if (r->n_samples[k] > 0 && (k == SER_MEM || k == SER_CPU))
+                arr[k][i] = s[0].value;
+        }
+    }
+    if (r->stats != NULL)
+        r->stats->counter_interval_s = interval;
+out:
+    fp_free(ts);
+    return st;
+}
+
+static void line_col(const char *text, size_t off, unsigned long *line, unsigned long *col)
+{
+    unsigned long l = 1, c = 1;
+    for (size_t i = 0; i < off; i++) {
+        if (text[i] == '\n') {
+            l++;
+            c = 1;
+        } else {
+            c++;
+        }
+    }
+    *line = l;
+    *col = c;
+}
+
+/* Guarded parse, as in fp_profile_json.c: size, NUL bytes and depth before cJSON. */
+static fp_status parse(const char *text, size_t len, const char *file, fp_error *err, cJSON **out)
+{
+    fp_status st = FP_OK;
+    unsigned long line, col;
+    char *buf = NULL;
+    *out = NULL;
+    if (len > TR_MAX_BYTES)
+        return fp_error_set_at(err, FP_ELIMIT, file, 0, 0, "trace larger than 1 GiB");
+    int depth = 0, in_str = 0, esc = 0;
+    for (size_t i = 0; i < len; i++) {
+        char ch = text[i];
+        if (ch == '\0') {
+            line_col(text, i, &line, &col);
+            st = fp_error_set_at(err, FP_EPARSE, file, line, col, "NUL byte in JSON text");
+            goto out;
+        }
+        if (in_str) {
+            if (esc)
+                esc = 0;
+            else if (ch == '\\')
+                esc = 1;
+            else if (ch == '"')
+                in_str = 0;
+        } else if (ch == '"') {
+            in_str = 1;
+        } else if (ch == '[' || ch == '{') {
+            if (++depth > TR_MAX_DEPTH) {
+                line_col(text, i, &line, &col);
+                st = fp_error_set_at(err, FP_ELIMIT, file, line, col, "nesting deeper than %d",
+                                     TR_MAX_DEPTH);
+                goto out;
+            }
+        } else if (ch == ']' || ch == '}') {
+            depth--;
+        }
+    }
+    buf = fp_malloc(len + 1);
+    if (buf == NULL) {
+        st = fp_error_set(err, FP_ENOMEM, "out of memory reading trace");
+        goto out;
+    }
+    memcpy(buf, text, len);
+    buf[len] = '\0';
+    const char *end = NULL;
+    *out = cJSON_ParseWithLengthOpts(buf, len + 1, &end, 1);
+    if (*out == NULL) {
+        size_t off = end != NULL && end >= buf ? (size_t)(end - buf) : 0;
+        if (off > len)
+            off = len;
+        line_col(buf, off, &line, &col);
+        unsigned char ch = off < len ? (unsigned char)buf[off] : 0;
+        if (off >= len)
+            st = fp_error_set_at(err, FP_EPARSE, file, line, col,
+                                 "malformed JSON: unexpected end of input");
+        else if (ch >= 0x21 && ch < 0x7f)
+            st = fp_error_set_at(err, FP_EPARSE, file, line, col, "malformed JSON: unexpected '%c'",
+                                 (char)ch);
+        else
+            st = fp_error_set_at(err, FP_EPARSE, file, line, col,
+                                 "malformed JSON: unexpected byte 0x%02x", (unsigned)ch);
+    }
+out:
+    fp_free(buf);
+    return st;
+}
+
+fp_status fp_trace_read_chrome(fp_profile *out, const char *text, size_t len, const char *file,
+                               fp_trace_stats *stats, fp_error *err)
+{
+    trd r;
+    cJSON *root = NULL;
+    memset(&r, 0, sizeof(r));
+    r.err = err;
+    r.file = file;
+    r.p = out;
+    r.stats = stats;
+    if (stats != NULL)
+        memset(stats, 0, sizeof(*stats));
+    fp_profile_reset(out);
+    fp_status st = parse(text, len, file, err, &root);
+    if (st != FP_OK)
+        goto out;
+    const cJSON *events = root;
+    if (cJSON_IsObject(root)) {
+        int dup = 0;
+        events = get(root, "traceEvents", &dup);
+        if (dup) {
+            st = tr_fail(&r, FP_EINVAL, "traceEvents", "duplicate key 'traceEvents'");
+            goto out;
+        }
+        if (events == NULL) {
+            st = tr_fail(&r, FP_EINVAL, "", "missing field 'traceEvents'");
+            goto out;
+        }
+        const cJSON *unit = get(root, "displayTimeUnit", &dup);
+        /* displayTimeUnit only changes how viewers label time; timestamps stay microseconds. */
+        if (unit != NULL && (!cJSON_IsString(unit) || (strcmp(unit->valuestring, "ms") != 0 &&
+                                                       strcmp(unit->valuestring, "ns") != 0))) {
+            st = tr_fail(&r, FP_EINVAL, "displayTimeUnit", "expected \"ms\" or \"ns\", got %s",
+                         cJSON_IsString(unit) ? unit->valuestring : type_name(unit));
+            goto out;
+        }
+    }
+    if (!cJSON_IsArray(events)) {
+        st = tr_fail(&r, FP_EINVAL, cJSON_IsObject(root) ? "traceEvents" : "",
+                     "expected an array of events, got %s", type_name(events));
+        goto out;
+    }
+    size_t i = 0;
+    for (const cJSON *ev = events->child; ev != NULL; ev = ev->next, i++) {
+        if ((st = read_event(&r, ev, i)) != FP_OK)
+            goto out;
+    }
+    if (stats != NULL)
+        stats->events = i;
+    if ((st = match_marks(&r)) != FP_OK)
+        goto out;
+    size_t n_counter = 0;
+    for (int k = 0; k < SER_COUNT; k++)
+        n_counter += r.n_samples[k];
+    if (r.n_spans == 0 && n_counter == 0) {
+        st = tr_fail(&r, FP_EINVAL, "traceEvents",
+                     "no span (X, B/E) and no counter (C) event: nothing to analyse");
+        goto out;
+    }
+    double t0 = INFINITY;
+    for (size_t k = 0; k < r.n_spans; k++)
+        if (r.spans[k].ts < t0)
+            t0 = r.spans[k].ts;
+    for (int k = 0; k < SER_COUNT; k++)
+        for (size_t j = 0; j < r.n_samples[k]; j++)
+            if (r.samples[k][j].ts < t0)
+                t0 = r.samples[k][j].ts;
+    if (stats != NULL)
+        stats->spans = r.n_spans;
+    st = fp_profile_set_meta(out, r.process_name != NULL ? r.process_name : "", 0, 0, "", "",
+                             "chrome-trace", 0);
+    if (st != FP_OK) {
+        st = tr_nomem(&r);
+        goto out;
+    }
+    if ((st = build_spans(&r, t0)) != FP_OK || (st = build_series(&r, t0)) != FP_OK)
+        goto out;
+    fp_error tmp = FP_ERROR_INIT;
+    if (fp_profile_check(out, &tmp) != FP_OK)
+        st = tr_fail(&r, FP_EINVAL, "traceEvents", "converted profile is invalid: %s", tmp.msg);
+out:
+    if (st != FP_OK && err != NULL && err->file[0] == '\0' && file != NULL)
+        snprintf(err->file, sizeof(err->file), "%s", file);
+    if (st != FP_OK)
+        fp_profile_reset(out);
+    for (int k = 0; k < SER_COUNT; k++) {
+        fp_free(r.samples[k]);
+        fp_free(r.series_owner[k]);
+    }
+    fp_free(r.spans);
+    fp_free(r.marks);
+    cJSON_Delete(root);
+    return st;
+}

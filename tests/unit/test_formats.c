@@ -1,0 +1,779 @@
+/*
+ * test_formats.c - unit tests of the format converters (profile/fp_trace.c, profile/fp_export.c):
+ * exact output of every writer on a small hand-built profile, the Chrome trace round trip, the
+ * trace reader on hand-written and real traces (tests/data/traces), and one test per class of bad
+ * trace input with its exact message and event path.
+ */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "fp_formats.h"
+#include "fp_profile.h"
+#include "fp_test.h"
+
+/* ---- fixture ---- */
+
+static fp_span mk(uint32_t method, int32_t parent, uint32_t track, double start, double dur)
+{
+    fp_span s;
+    memset(&s, 0, sizeof(s));
+    s.method = method;
+    s.parent = parent;
+    s.track = track;
+    s.start_s = start;
+    s.dur_s = dur;
+    s.cpu_pct = 50.0;
+    s.mem_alloc_mb = 2.0;
+    s.mem_retained_mb = 0.5;
+    s.io_ops = 1.0;
+    s.io_bytes = 4096.0;
+    return s;
+}
+
+/*
+ * main [0,2] on track 0 with two children: io [0.25,1.5] on track 1 (a parallel callee, whose
+ * parent runs on another track) and work [0.5,1.5] on track 0; then main [2,3]. Self times:
+ * main 2 - |[0.25,1.5]| = 0.75 and 1, io 1.25, work 1. Series: 3 samples of 1 s.
+ */
+static fp_profile *make_small(void)
+{
+    fp_profile *p = fp_profile_new();
+    uint32_t m_main, m_work, m_io;
+    CU_ASSERT_FATAL(p != NULL);
+    CU_ASSERT_EQUAL_FATAL(fp_profile_set_meta(p, "demo", 42, 1, "mt19937", "2.7.1", "simulated", 1),
+                          FP_OK);
+    CU_ASSERT_EQUAL_FATAL(fp_profile_intern_method(p, "main", &m_main), FP_OK);
+    CU_ASSERT_EQUAL_FATAL(fp_profile_intern_method(p, "work", &m_work), FP_OK);
+    CU_ASSERT_EQUAL_FATAL(fp_profile_intern_method(p, "io;x", &m_io), FP_OK);
+    fp_span s[] = {mk(m_main, -1, 0, 0.0, 2.0), mk(m_io, 0, 1, 0.25, 1.25),
+                   mk(m_work, 0, 0, 0.5, 1.0), mk(m_main, -1, 0, 2.0, 1.0)};
+    for (size_t i = 0; i < 4; i++)
+        CU_ASSERT_EQUAL_FATAL(fp_profile_add_span(p, &s[i], NULL), FP_OK);
+    double *mem, *cpu, *ops, *bytes;
+    CU_ASSERT_EQUAL_FATAL(fp_profile_series_resize(p, 3, 1.0, &mem, &cpu, &ops, &bytes), FP_OK);
+    for (size_t k = 0; k < 3; k++) {
+        mem[k] = 100.0 + 0.5 * (double)k;
+        cpu[k] = 25.0 * (double)k;
+        ops[k] = (double)k;
+        bytes[k] = 512.0 * (double)k;
+    }
+    fp_truth t;
+    memset(&t, 0, sizeof(t));
+    t.kind = FP_KIND_SLOW_METHOD;
+    t.target = (int32_t)m_work;
+    t.start_s = 0.5;
+    t.end_s = 3.0;
+    t.magnitude = 2.0;
+    t.affected_calls = 1;
+    t.extra_s = 0.5;
+    CU_ASSERT_EQUAL_FATAL(fp_profile_add_truth(p, &t), FP_OK);
+    t.kind = FP_KIND_MEMORY_LEAK;
+    t.target = FP_TARGET_PROCESS;
+    t.extra_s = 0.0;
+    t.extra_mb = 1.0;
+    CU_ASSERT_EQUAL_FATAL(fp_profile_add_truth(p, &t), FP_OK);
+    CU_ASSERT_EQUAL_FATAL(fp_profile_check(p, NULL), FP_OK);
+    return p;
+}
+
+typedef fp_status (*writer_fn)(const fp_profile *, FILE *, fp_error *);
+
+/* Runs `fn` into a memory buffer; returns the text (free with free()). */
+static char *write_to_string(writer_fn fn, const fp_profile *p, fp_status *st)
+{
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+    CU_ASSERT_FATAL(f != NULL);
+    fp_error err = FP_ERROR_INIT;
+    *st = fn(p, f, &err);
+    fclose(f);
+    return buf;
+}
+
+static void expect_output(writer_fn fn, const fp_profile *p, const char *want)
+{
+    fp_status st;
+    char *got = write_to_string(fn, p, &st);
+    CU_ASSERT_EQUAL(st, FP_OK);
+    CU_ASSERT_STRING_EQUAL(got, want);
+    if (strcmp(got, want) != 0)
+        fprintf(stderr, "\n--- got:\n%s\n--- want:\n%s\n", got, want);
+    free(got);
+}
+
+/* ---- writers ---- */
+
+static void test_names(void)
+{
+    fp_format f = FP_FORMAT_COUNT;
+    CU_ASSERT_EQUAL(fp_format_from_name("speedscope", &f), FP_OK);
+    CU_ASSERT_EQUAL(f, FP_FORMAT_SPEEDSCOPE);
+    CU_ASSERT_EQUAL(fp_format_from_name("Chrome", &f), FP_EINVAL);
+    CU_ASSERT_EQUAL(f, FP_FORMAT_SPEEDSCOPE);
+    CU_ASSERT_STRING_EQUAL(fp_format_ext(FP_FORMAT_CHROME), "trace.json");
+    CU_ASSERT_STRING_EQUAL(fp_format_name(FP_FORMAT_TRUTH), "truth");
+    CU_ASSERT_PTR_NULL(fp_format_name(FP_FORMAT_COUNT));
+    CU_ASSERT_PTR_NULL(fp_format_ext((fp_format)-1));
+}
+
+static void test_folded(void)
+{
+    fp_profile *p = make_small();
+    /* ';' in a method name would split the frame: it is written as ':'. */
+    expect_output(fp_export_folded, p, "main 1750000\nmain;io:x 1250000\nmain;work 1000000\n");
+    fp_profile_free(p);
+}
+
+/* A stack whose self time rounds to 0 us is omitted; equal stacks are summed before rounding. */
+static void test_folded_rounding(void)
+{
+    fp_profile *p = fp_profile_new();
+    uint32_t a, b;
+    CU_ASSERT_FATAL(p != NULL);
+    fp_profile_intern_method(p, "a", &a);
+    fp_profile_intern_method(p, "b", &b);
+    fp_span s[] = {mk(a, -1, 0, 0.0, 1e-6), mk(b, 0, 0, 0.0, 0.6e-6), mk(a, -1, 0, 1.0, 0.3e-6),
+                   mk(a, -1, 0, 2.0, 0.3e-6)};
+    for (size_t i = 0; i < 4; i++)
+        CU_ASSERT_EQUAL_FATAL(fp_profile_add_span(p, &s[i], NULL), FP_OK);
+    /* a: 0.4 + 0.3 + 0.3 = 1.0 us; a;b: 0.6 us -> 1. */
+    expect_output(fp_export_folded, p, "a 1\na;b 1\n");
+    fp_profile_free(p);
+}
+
+static void test_csv(void)
+{
+    fp_profile *p = make_small();
+    expect_output(fp_export_series_csv, p,
+                  "sample,start_s,mem_mb,cpu_pct,io_ops,io_bytes\r\n"
+                  "0,0,100,0,0,0\r\n1,1,100.5,25,1,512\r\n2,2,101,50,2,1024\r\n");
+    fp_profile_free(p);
+}
+
+static void test_manifest(void)
+{
+    fp_profile *p = make_small();
+    expect_output(
+        fp_export_manifest, p,
+        "{\n  \"fpsim_manifest\": 1,\n  \"scenario\": \"demo\",\n  \"seed\": \"42\",\n"
+        "  \"run_index\": 1,\n  \"rng\": \"mt19937\",\n  \"gsl_version\": \"2.7.1\",\n"
+        "  \"fpsim_version\": \"0.1.0\",\n  \"simulated\": true,\n  \"duration_s\": 3,\n"
+        "  \"injected\": [\n"
+        "    {\"kind\": \"slow_method\", \"target\": \"work\", \"source\": 0, \"start_s\": 0.5, "
+        "\"end_s\": 3, \"magnitude\": 2, \"affected_calls\": 1, \"extra_s\": 0.5, \"extra_mb\": 0, "
+        "\"extra_calls\": 0, \"extra_io_ops\": 0, \"extra_io_bytes\": 0, \"extra_cpu_pct_s\": 0},\n"
+        "    {\"kind\": \"memory_leak\", \"target\": null, \"source\": 0, \"start_s\": 0.5, "
+        "\"end_s\": 3, \"magnitude\": 2, \"affected_calls\": 1, \"extra_s\": 0, \"extra_mb\": 1, "
+        "\"extra_calls\": 0, \"extra_io_ops\": 0, \"extra_io_bytes\": 0, \"extra_cpu_pct_s\": 0}\n"
+        "  ]\n}\n");
+    fp_profile_free(p);
+}
+
+static void test_speedscope(void)
+{
+    fp_profile *p = make_small();
+    expect_output(fp_export_speedscope, p,
+                  "{\n  \"$schema\": \"https://www.speedscope.app/file-format-schema.json\",\n"
+                  "  \"name\": \"demo run 1\",\n  \"exporter\": \"fpsim 0.1.0\",\n"
+                  "  \"activeProfileIndex\": 0,\n"
+                  "  \"shared\": {\"frames\": [{\"name\": \"main\"}, {\"name\": \"work\"}, "
+                  "{\"name\": \"io;x\"}]},\n  \"profiles\": [\n"
+                  "    {\"type\": \"evented\", \"name\": \"track 0\", \"unit\": \"seconds\", "
+                  "\"startValue\": 0, \"endValue\": 3, \"events\": [\n"
+                  "        {\"type\": \"O\", \"frame\": 0, \"at\": 0},\n"
+                  "        {\"type\": \"O\", \"frame\": 1, \"at\": 0.5},\n"
+                  "        {\"type\": \"C\", \"frame\": 1, \"at\": 1.5},\n"
+                  "        {\"type\": \"C\", \"frame\": 0, \"at\": 2},\n"
+                  "        {\"type\": \"O\", \"frame\": 0, \"at\": 2},\n"
+                  "        {\"type\": \"C\", \"frame\": 0, \"at\": 3}\n      ]},\n"
+                  "    {\"type\": \"evented\", \"name\": \"track 1\", \"unit\": \"seconds\", "
+                  "\"startValue\": 0, \"endValue\": 3, \"events\": [\n"
+                  "        {\"type\": \"O\", \"frame\": 2, \"at\": 0.25},\n"
+                  "        {\"type\": \"C\", \"frame\": 2, \"at\": 1.5}\n      ]}\n  ]\n}\n");
+    fp_profile_free(p);
+}
+
+static void test_speedscope_empty(void)
+{
+    fp_profile *p = fp_profile_new();
+    CU_ASSERT_FATAL(p != NULL);
+    fp_status st;
+    char *got = write_to_string(fp_export_speedscope, p, &st);
+    CU_ASSERT_EQUAL(st, FP_OK);
+    CU_ASSERT_PTR_NOT_NULL(strstr(got, "\"name\": \"track 0\", \"unit\": \"seconds\", "
+                                       "\"startValue\": 0, \"endValue\": 0, \"events\": []}"));
+    free(got);
+    got = write_to_string(fp_export_folded, p, &st);
+    CU_ASSERT_EQUAL(st, FP_OK);
+    CU_ASSERT_STRING_EQUAL(got, "");
+    free(got);
+    got = write_to_string(fp_export_series_csv, p, &st);
+    CU_ASSERT_STRING_EQUAL(got, "sample,start_s,mem_mb,cpu_pct,io_ops,io_bytes\r\n");
+    free(got);
+    fp_profile_free(p);
+}
+
+static void test_chrome_write(void)
+{
+    fp_profile *p = make_small();
+    expect_output(
+        fp_trace_write_chrome, p,
+        "{\"traceEvents\": [\n"
+        "{\"ph\": \"M\", \"pid\": 1, \"tid\": 0, \"name\": \"process_name\", \"args\": {\"name\": "
+        "\"demo\"}},\n"
+        "{\"ph\": \"M\", \"pid\": 1, \"tid\": 0, \"name\": \"thread_name\", \"args\": {\"name\": "
+        "\"track 0\"}},\n"
+        "{\"ph\": \"M\", \"pid\": 1, \"tid\": 1, \"name\": \"thread_name\", \"args\": {\"name\": "
+        "\"track 1\"}},\n"
+        "{\"ph\": \"X\", \"pid\": 1, \"tid\": 0, \"name\": \"main\", \"cat\": \"fpsim\", \"ts\": "
+        "0, "
+        "\"dur\": 2000000, \"args\": {\"fpsim_span\": 0, \"fpsim_parent\": -1, \"cpu_pct\": 50, "
+        "\"mem_alloc_mb\": 2, \"mem_retained_mb\": 0.5, \"io_ops\": 1, \"io_bytes\": 4096}},\n"
+        "{\"ph\": \"X\", \"pid\": 1, \"tid\": 1, \"name\": \"io;x\", \"cat\": \"fpsim\", \"ts\": "
+        "250000, \"dur\": 1250000, \"args\": {\"fpsim_span\": 1, \"fpsim_parent\": 0, \"cpu_pct\": "
+        "50, \"mem_alloc_mb\": 2, \"mem_retained_mb\": 0.5, \"io_ops\": 1, \"io_bytes\": 4096}},\n"
+        "{\"ph\": \"X\", \"pid\": 1, \"tid\": 0, \"name\": \"work\", \"cat\": \"fpsim\", \"ts\": "
+        "500000, \"dur\": 1000000, \"args\": {\"fpsim_span\": 2, \"fpsim_parent\": 0, \"cpu_pct\": "
+        "50, \"mem_alloc_mb\": 2, \"mem_retained_mb\": 0.5, \"io_ops\": 1, \"io_bytes\": 4096}},\n"
+        "{\"ph\": \"X\", \"pid\": 1, \"tid\": 0, \"name\": \"main\", \"cat\": \"fpsim\", \"ts\": "
+        "2000000, \"dur\": 1000000, \"args\": {\"fpsim_span\": 3, \"fpsim_parent\": -1, "
+        "\"cpu_pct\": 50, \"mem_alloc_mb\": 2, \"mem_retained_mb\": 0.5, \"io_ops\": 1, "
+        "\"io_bytes\": 4096}},\n"
+        "{\"ph\": \"C\", \"pid\": 1, \"tid\": 0, \"name\": \"memory\", \"ts\": 0, \"args\": "
+        "{\"MB\": 100}},\n"
+        "{\"ph\": \"C\", \"pid\": 1, \"tid\": 0, \"name\": \"cpu\", \"ts\": 0, \"args\": "
+        "{\"percent\": 0}},\n"
+        "{\"ph\": \"C\", \"pid\": 1, \"tid\": 0, \"name\": \"io\", \"ts\": 0, \"args\": {\"ops\": "
+        "0, "
+        "\"bytes\": 0}},\n"
+        "{\"ph\": \"C\", \"pid\": 1, \"tid\": 0, \"name\": \"memory\", \"ts\": 1000000, \"args\": "
+        "{\"MB\": 100.5}},\n"
+        "{\"ph\": \"C\", \"pid\": 1, \"tid\": 0, \"name\": \"cpu\", \"ts\": 1000000, \"args\": "
+        "{\"percent\": 25}},\n"
+        "{\"ph\": \"C\", \"pid\": 1, \"tid\": 0, \"name\": \"io\", \"ts\": 1000000, \"args\": "
+        "{\"ops\": 1, \"bytes\": 512}},\n"
+        "{\"ph\": \"C\", \"pid\": 1, \"tid\": 0, \"name\": \"memory\", \"ts\": 2000000, \"args\": "
+        "{\"MB\": 101}},\n"
+        "{\"ph\": \"C\", \"pid\": 1, \"tid\": 0, \"name\": \"cpu\", \"ts\": 2000000, \"args\": "
+        "{\"percent\": 50}},\n"
+        "{\"ph\": \"C\", \"pid\": 1, \"tid\": 0, \"name\": \"io\", \"ts\": 2000000, \"args\": "
+        "{\"ops\": 2, \"bytes\": 1024}}\n"
+        "],\n\"displayTimeUnit\": \"ms\",\n\"otherData\": {\"producer\": \"fpsim\", "
+        "\"fpsim_version\": \"0.1.0\", \"scenario\": \"demo\", \"seed\": \"42\", \"run_index\": 1, "
+        "\"rng\": \"mt19937\", \"gsl_version\": \"2.7.1\"}}\n");
+    fp_profile_free(p);
+}
+
+/* Writers refuse a profile that breaks the invariants, and report a dead stream as FP_EIO. */
+static void test_write_errors(void)
+{
+    fp_profile *p = make_small();
+    fp_profile_spans_mut(p)[2].dur_s = NAN;
+    writer_fn fns[] = {fp_trace_write_chrome, fp_export_folded, fp_export_speedscope,
+                       fp_export_series_csv, fp_export_manifest};
+    for (size_t i = 0; i < sizeof(fns) / sizeof(fns[0]); i++) {
+        fp_error err = FP_ERROR_INIT;
+        FILE *f = fopen("/dev/null", "w");
+        CU_ASSERT_FATAL(f != NULL);
+        CU_ASSERT_EQUAL(fns[i](p, f, &err), FP_EINVAL);
+        CU_ASSERT_STRING_EQUAL(err.key_path, "spans[2].dur_s");
+        fclose(f);
+    }
+    fp_profile_free(p);
+    p = make_small();
+    for (size_t i = 0; i < sizeof(fns) / sizeof(fns[0]); i++) {
+        fp_error err = FP_ERROR_INIT;
+        FILE *f = fopen("/dev/null", "r"); /* writes fail: ferror is set */
+        CU_ASSERT_FATAL(f != NULL);
+        CU_ASSERT_EQUAL(fns[i](p, f, &err), FP_EIO);
+        fclose(f);
+    }
+    fp_profile_free(p);
+}
+
+/* ---- round trip and reader ---- */
+
+static fp_profile *read_trace(const char *text, size_t len, fp_trace_stats *stats, fp_error *err,
+                              fp_status *st)
+{
+    fp_profile *q = fp_profile_new();
+    CU_ASSERT_FATAL(q != NULL);
+    *st = fp_trace_read_chrome(q, text, len, "t.json", stats, err);
+    return q;
+}
+
+static void test_roundtrip(void)
+{
+    fp_profile *p = make_small();
+    fp_status st;
+    char *text = write_to_string(fp_trace_write_chrome, p, &st);
+    CU_ASSERT_EQUAL_FATAL(st, FP_OK);
+    CU_ASSERT_EQUAL(fp_trace_sniff(text, strlen(text)), FP_INPUT_CHROME);
+    fp_trace_stats ts;
+    fp_error err = FP_ERROR_INIT;
+    fp_profile *q = read_trace(text, strlen(text), &ts, &err, &st);
+    CU_ASSERT_EQUAL_FATAL(st, FP_OK);
+    CU_ASSERT_EQUAL(ts.events, 16);
+    CU_ASSERT_EQUAL(ts.spans, 4);
+    CU_ASSERT_EQUAL(ts.metadata, 3);
+    CU_ASSERT_EQUAL(ts.counters, 9);
+    CU_ASSERT_EQUAL(ts.ignored, 0);
+    CU_ASSERT_EQUAL(ts.threads, 2);
+    CU_ASSERT_EQUAL(ts.counter_interval_s, 1.0);
+    fp_meta m = fp_profile_meta(q);
+    CU_ASSERT_STRING_EQUAL(m.scenario, "demo");
+    CU_ASSERT_STRING_EQUAL(m.source, "chrome-trace");
+    CU_ASSERT_EQUAL(m.simulated, 0);
+    CU_ASSERT_EQUAL(fp_profile_truth_count(q), 0);
+    /* Same spans, same order (the cross-track child keeps its parent), same series. */
+    CU_ASSERT_EQUAL_FATAL(fp_profile_span_count(q), 4);
+    const fp_span *a = fp_profile_spans(p), *b = fp_profile_spans(q);
+    for (size_t i = 0; i < 4; i++) {
+        CU_ASSERT_STRING_EQUAL(fp_profile_method_name(q, b[i].method),
+                               fp_profile_method_name(p, a[i].method));
+        CU_ASSERT_EQUAL(b[i].parent, a[i].parent);
+        CU_ASSERT_EQUAL(b[i].track, a[i].track);
+        CU_ASSERT_EQUAL(b[i].start_s, a[i].start_s);
+        CU_ASSERT_EQUAL(b[i].dur_s, a[i].dur_s);
+        CU_ASSERT_EQUAL(b[i].cpu_pct, a[i].cpu_pct);
+        CU_ASSERT_EQUAL(b[i].mem_alloc_mb, a[i].mem_alloc_mb);
+        CU_ASSERT_EQUAL(b[i].mem_retained_mb, a[i].mem_retained_mb);
+        CU_ASSERT_EQUAL(b[i].io_ops, a[i].io_ops);
+        CU_ASSERT_EQUAL(b[i].io_bytes, a[i].io_bytes);
+    }
+    fp_series sa = fp_profile_series(p), sb = fp_profile_series(q);
+    CU_ASSERT_EQUAL_FATAL(sb.n, sa.n);
+    CU_ASSERT_EQUAL(sb.interval_s, sa.interval_s);
+    for (size_t k = 0; k < sa.n; k++) {
+        CU_ASSERT_EQUAL(sb.mem_mb[k], sa.mem_mb[k]);
+        CU_ASSERT_EQUAL(sb.cpu_pct[k], sa.cpu_pct[k]);
+        CU_ASSERT_EQUAL(sb.io_ops[k], sa.io_ops[k]);
+        CU_ASSERT_EQUAL(sb.io_bytes[k], sa.io_bytes[k]);
+    }
+    /* Writing the converted profile again gives the same trace apart from the metadata. */
+    char *again = write_to_string(fp_trace_write_chrome, q, &st);
+    const char *cut = strstr(text, "\"otherData\"");
+    CU_ASSERT_FATAL(cut != NULL);
+    CU_ASSERT_EQUAL(strncmp(again, text, (size_t)(cut - text)), 0);
+    free(again);
+    free(text);
+    fp_profile_free(q);
+    fp_profile_free(p);
+}
+
+/* Times that are not exact in microseconds survive within the nesting tolerance. */
+static void test_roundtrip_inexact(void)
+{
+    fp_profile *p = fp_profile_new();
+    uint32_t a, b;
+    CU_ASSERT_FATAL(p != NULL);
+    fp_profile_intern_method(p, "a", &a);
+    fp_profile_intern_method(p, "b", &b);
+    double t = 0.1;
+    for (int i = 0; i < 50; i++) {
+        fp_span s = mk(a, -1, 0, t, 0.3);
+        size_t ix;
+        CU_ASSERT_EQUAL_FATAL(fp_profile_add_span(p, &s, &ix), FP_OK);
+        /* a child that ends exactly with its parent, then a sibling right after */
+        fp_span c = mk(b, (int32_t)ix, 0, t + 0.1, 0.2);
+        CU_ASSERT_EQUAL_FATAL(fp_profile_add_span(p, &c, NULL), FP_OK);
+        t += 0.3;
+    }
+    CU_ASSERT_EQUAL_FATAL(fp_profile_check(p, NULL), FP_OK);
+    fp_status st;
+    char *text = write_to_string(fp_trace_write_chrome, p, &st);
+    fp_error err = FP_ERROR_INIT;
+    fp_profile *q = read_trace(text, strlen(text), NULL, &err, &st);
+    CU_ASSERT_EQUAL_FATAL(st, FP_OK);
+    CU_ASSERT_EQUAL_FATAL(fp_profile_span_count(q), 100);
+    const fp_span *x = fp_profile_spans(p), *y = fp_profile_spans(q);
+    size_t bad = 0;
+    for (size_t i = 0; i < 100; i++) {
+        /* First span starts at 0.1 s: times come back relative to it. */
+        bad += y[i].parent != x[i].parent;
+        bad += fabs(y[i].start_s - (x[i].start_s - 0.1)) > 1e-12;
+        bad += fabs(y[i].dur_s - x[i].dur_s) > 1e-12;
+    }
+    CU_ASSERT_EQUAL(bad, 0);
+    free(text);
+    fp_profile_free(q);
+    fp_profile_free(p);
+}
+
+static void test_sniff(void)
+{
+    const char *chrome[] = {"[]", "  \n[{\"ph\":\"X\"}]",
+                            "{\"a\": {\"traceEvents\": 1}, \"traceEvents\": []}",
+                            "\xef\xbb\xbf{\"traceEvents\": []}"};
+    const char *profile[] = {"",
+                             "   ",
+                             "{\"schema_version\": 1}",
+                             "{\"meta\": {\"traceEvents\": []}}",
+                             "{\"x\": \"traceEvents\"}",
+                             "{\"traceEvents",
+                             "nul"};
+    for (size_t i = 0; i < sizeof(chrome) / sizeof(chrome[0]); i++)
+        CU_ASSERT_EQUAL(fp_trace_sniff(chrome[i], strlen(chrome[i])), FP_INPUT_CHROME);
+    for (size_t i = 0; i < sizeof(profile) / sizeof(profile[0]); i++)
+        CU_ASSERT_EQUAL(fp_trace_sniff(profile[i], strlen(profile[i])), FP_INPUT_PROFILE);
+}
+
+/* The hand-written trace of tests/data/traces: B/E pairs, two pids, counters in bytes, CPU > 100.
+ */
+static void test_read_handwritten(void)
+{
+    size_t len;
+    char *text = fp_test_read_file(FP_TEST_DATA "/traces/handwritten-counters.json", &len);
+    CU_ASSERT_FATAL(text != NULL);
+    fp_trace_stats ts;
+    fp_error err = FP_ERROR_INIT;
+    fp_status st;
+    fp_profile *q = read_trace(text, len, &ts, &err, &st);
+    CU_ASSERT_EQUAL_FATAL(st, FP_OK);
+    CU_ASSERT_EQUAL(ts.events, 17);
+    CU_ASSERT_EQUAL(ts.spans, 5);
+    CU_ASSERT_EQUAL(ts.metadata, 2);
+    CU_ASSERT_EQUAL(ts.counters, 6);
+    CU_ASSERT_EQUAL(ts.ignored, 2); /* the instant event and the unknown "gc" counter */
+    CU_ASSERT_STRING_EQUAL(ts.ignored_phases, "i,C");
+    CU_ASSERT_EQUAL(ts.threads, 3);
+    CU_ASSERT_EQUAL(ts.unclosed, 0);
+    CU_ASSERT_STRING_EQUAL(fp_profile_meta(q).scenario, "handwritten");
+    /* Pre-order: request(7/1) [0,1] > parse [0,.2], query [.3,.9]; request(8/1) [.1,.6];
+     * flush(7/2) [.5,.9]. Tracks: (7,1)=0, (7,2)=1, (8,1)=2. */
+    static const char *const names[] = {"request", "parse", "query", "request", "flush"};
+    static const int32_t parents[] = {-1, 0, 0, -1, -1};
+    static const uint32_t tracks[] = {0, 0, 0, 2, 1};
+    static const double starts[] = {0.0, 0.0, 0.3, 0.1, 0.5};
+    static const double durs[] = {1.0, 0.2, 0.6, 0.5, 0.4};
+    CU_ASSERT_EQUAL_FATAL(fp_profile_span_count(q), 5);
+    const fp_span *s = fp_profile_spans(q);
+    for (size_t i = 0; i < 5; i++) {
+        CU_ASSERT_STRING_EQUAL(fp_profile_method_name(q, s[i].method), names[i]);
+        CU_ASSERT_EQUAL(s[i].parent, parents[i]);
+        CU_ASSERT_EQUAL(s[i].track, tracks[i]);
+        FP_ASSERT_NEAR(s[i].start_s, starts[i], 1e-12);
+        FP_ASSERT_NEAR(s[i].dur_s, durs[i], 1e-12);
+        CU_ASSERT_EQUAL(s[i].cpu_pct, 0.0);
+    }
+    fp_series ser = fp_profile_series(q);
+    CU_ASSERT_EQUAL_FATAL(ser.n, 3);
+    CU_ASSERT_EQUAL(ser.interval_s, 0.5);
+    CU_ASSERT_EQUAL(ser.mem_mb[0], 100.0);
+    CU_ASSERT_EQUAL(ser.mem_mb[1], 200.0);
+    CU_ASSERT_EQUAL(ser.mem_mb[2], 150.0);
+    CU_ASSERT_EQUAL(ser.cpu_pct[0], 40.0);
+    CU_ASSERT_EQUAL(ser.cpu_pct[1], 100.0);
+    CU_ASSERT_EQUAL(ser.cpu_pct[2], 10.0);
+    CU_ASSERT_EQUAL(ser.io_ops[2], 0.0);
+    CU_ASSERT_EQUAL(fp_profile_check(q, NULL), FP_OK);
+    free(text);
+    fp_profile_free(q);
+}
+
+/* Real traces (tests/data/traces/README.md says which tool wrote each). */
+static void test_read_real(void)
+{
+    static const struct {
+        const char *file;
+        size_t events, spans, threads;
+    } cases[] = {{"node-v20-trace-events.json", 122, 44, 1},
+                 {"chromium-156-startup.json", 689, 681, 2}};
+    for (size_t c = 0; c < sizeof(cases) / sizeof(cases[0]); c++) {
+        char path[512];
+        size_t len;
+        snprintf(path, sizeof(path), "%s/traces/%s", FP_TEST_DATA, cases[c].file);
+        char *text = fp_test_read_file(path, &len);
+        CU_ASSERT_FATAL(text != NULL);
+        CU_ASSERT_EQUAL(fp_trace_sniff(text, len), FP_INPUT_CHROME);
+        fp_trace_stats ts;
+        fp_error err = FP_ERROR_INIT;
+        fp_status st;
+        fp_profile *q = read_trace(text, len, &ts, &err, &st);
+        CU_ASSERT_EQUAL(st, FP_OK);
+        if (st != FP_OK)
+            fprintf(stderr, "%s: %s (%s)\n", cases[c].file, err.msg, err.key_path);
+        CU_ASSERT_EQUAL(ts.events, cases[c].events);
+        CU_ASSERT_EQUAL(ts.spans, cases[c].spans);
+        CU_ASSERT_EQUAL(ts.threads, cases[c].threads);
+        if (ts.threads != cases[c].threads || ts.spans != cases[c].spans)
+            fprintf(stderr, "%s: %zu threads, %zu spans\n", cases[c].file, ts.threads, ts.spans);
+        CU_ASSERT_EQUAL(fp_profile_span_count(q), cases[c].spans);
+        CU_ASSERT_EQUAL(fp_profile_series(q).n, 0);
+        CU_ASSERT_EQUAL(fp_profile_check(q, NULL), FP_OK);
+        /* The earliest event is time 0. */
+        double first = INFINITY;
+        for (size_t i = 0; i < fp_profile_span_count(q); i++)
+            if (fp_profile_spans(q)[i].start_s < first)
+                first = fp_profile_spans(q)[i].start_s;
+        CU_ASSERT_EQUAL(first, 0.0);
+        free(text);
+        fp_profile_free(q);
+    }
+}
+
+/* A B without an E (tracing stopped mid-task) ends at the last timestamp of the trace. */
+static void test_unclosed(void)
+{
+    const char *t = "{\"traceEvents\": [{\"ph\":\"B\",\"name\":\"outer\",\"ts\":10,\"tid\":1},"
+                    "{\"ph\":\"X\",\"name\":\"inner\",\"ts\":20,\"dur\":30,\"tid\":1},"
+                    "{\"ph\":\"X\",\"name\":\"other\",\"ts\":40,\"dur\":70,\"tid\":2}],"
+                    "\"displayTimeUnit\": \"ns\"}";
+    fp_trace_stats ts;
+    fp_error err = FP_ERROR_INIT;
+    fp_status st;
+    fp_profile *q = read_trace(t, strlen(t), &ts, &err, &st);
+    CU_ASSERT_EQUAL_FATAL(st, FP_OK);
+    CU_ASSERT_EQUAL(ts.unclosed, 1);
+    CU_ASSERT_EQUAL_FATAL(fp_profile_span_count(q), 3);
+    const fp_span *s = fp_profile_spans(q);
+    CU_ASSERT_STRING_EQUAL(fp_profile_method_name(q, s[0].method), "outer");
+    FP_ASSERT_NEAR(s[0].dur_s, 100e-6, 1e-15); /* 10 .. 110 us */
+    CU_ASSERT_EQUAL(s[1].parent, 0);
+    CU_ASSERT_EQUAL(s[2].parent, -1);
+    fp_profile_free(q);
+}
+
+/* A trace with only counters gives series and no spans. */
+static void test_counters_only(void)
+{
+    const char *t = "[{\"ph\":\"C\",\"name\":\"heap\",\"ts\":5,\"args\":{\"used_mb\":1}},"
+                    "{\"ph\":\"C\",\"name\":\"heap\",\"ts\":105,\"args\":{\"used_mb\":2}},"
+                    "{\"ph\":\"C\",\"name\":\"heap\",\"ts\":305,\"args\":{\"used_mb\":4}},"
+                    "{\"ph\":\"C\",\"name\":\"disk\",\"ts\":205,\"args\":{\"read_bytes\":7,"
+                    "\"ops\":3}}]";
+    fp_error err = FP_ERROR_INIT;
+    fp_status st;
+    fp_profile *q = read_trace(t, strlen(t), NULL, &err, &st);
+    CU_ASSERT_EQUAL_FATAL(st, FP_OK);
+    CU_ASSERT_EQUAL(fp_profile_span_count(q), 0);
+    fp_series s = fp_profile_series(q);
+    /* distinct timestamps 5,105,205,305: median gap 100 us; 4 samples from t0 = 5 */
+    CU_ASSERT_EQUAL_FATAL(s.n, 4);
+    FP_ASSERT_NEAR(s.interval_s, 100e-6, 1e-18);
+    CU_ASSERT_EQUAL(s.mem_mb[0], 1.0);
+    CU_ASSERT_EQUAL(s.mem_mb[1], 2.0);
+    CU_ASSERT_EQUAL(s.mem_mb[2], 2.0); /* held */
+    CU_ASSERT_EQUAL(s.mem_mb[3], 4.0);
+    CU_ASSERT_EQUAL(s.io_bytes[1], 0.0);
+    CU_ASSERT_EQUAL(s.io_bytes[2], 7.0);
+    CU_ASSERT_EQUAL(s.io_ops[2], 3.0);
+    fp_profile_free(q);
+}
+
+/* ---- bad input ---- */
+
+typedef struct bad_case {
+    const char *text;
+    fp_status status;
+    const char *path;
+    const char *msg;
+} bad_case;
+
+static const bad_case s_bad[] = {
+    /* structure and types */
+    {"{\"traceEvents\": 5}", FP_EINVAL, "traceEvents", "expected an array of events, got a number"},
+    {"{\"events\": []}", FP_EINVAL, "", "missing field 'traceEvents'"},
+    {"\"x\"", FP_EINVAL, "", "expected an array of events, got a string"},
+    {"[5]", FP_EINVAL, "traceEvents[0]", "expected an object, got a number"},
+    {"[{\"name\":\"a\",\"ts\":1}]", FP_EINVAL, "traceEvents[0].ph", "missing field 'ph'"},
+    {"[{\"ph\":7}]", FP_EINVAL, "traceEvents[0].ph",
+     "expected a one-letter phase string, got a number"},
+    {"[{\"ph\":\"X\",\"ts\":1,\"dur\":1}]", FP_EINVAL, "traceEvents[0].name",
+     "missing field 'name'"},
+    {"[{\"ph\":\"X\",\"name\":3,\"ts\":1,\"dur\":1}]", FP_EINVAL, "traceEvents[0].name",
+     "expected a string, got a number"},
+    {"[{\"ph\":\"X\",\"name\":\"a\",\"dur\":1}]", FP_EINVAL, "traceEvents[0].ts",
+     "missing field 'ts'"},
+    {"[{\"ph\":\"X\",\"name\":\"a\",\"ts\":\"1\",\"dur\":1}]", FP_EINVAL, "traceEvents[0].ts",
+     "expected a non-negative number, got a string"},
+    {"[{\"ph\":\"X\",\"name\":\"a\",\"ts\":0,\"dur\":1},{\"ph\":\"X\",\"name\":\"a\",\"ts\":1,"
+     "\"dur\":-2}]",
+     FP_EINVAL, "traceEvents[1].dur", "expected a non-negative number, got -2"},
+    {"[{\"ph\":\"X\",\"name\":\"a\",\"ts\":-1,\"dur\":1}]", FP_EINVAL, "traceEvents[0].ts",
+     "expected a non-negative number, got -1"},
+    {"[{\"ph\":\"X\",\"name\":\"a\",\"ts\":1e400,\"dur\":1}]", FP_EINVAL, "traceEvents[0].ts",
+     "number out of range (must be finite and at most 2^53 microseconds)"},
+    {"[{\"ph\":\"X\",\"name\":\"a\",\"ts\":1,\"dur\":1e300}]", FP_EINVAL, "traceEvents[0].dur",
+     "number out of range (must be finite and at most 2^53 microseconds)"},
+    {"[{\"ph\":\"X\",\"name\":\"a\",\"ts\":1,\"dur\":1,\"tid\":1.5}]", FP_EINVAL,
+     "traceEvents[0].tid", "expected an integer, got a non-integer number"},
+    {"[{\"ph\":\"X\",\"name\":\"a\",\"ts\":1,\"dur\":1,\"pid\":\"p\"}]", FP_EINVAL,
+     "traceEvents[0].pid", "expected an integer, got a string"},
+    {"[{\"ph\":\"X\",\"name\":\"a\",\"ts\":1,\"dur\":1,\"args\":[]}]", FP_EINVAL,
+     "traceEvents[0].args", "expected an object, got an array"},
+    {"[{\"ph\":\"X\",\"name\":\"a\",\"ts\":1,\"dur\":1,\"args\":{\"cpu_pct\":101}}]", FP_EINVAL,
+     "traceEvents[0].args.cpu_pct", "expected a number in [0, 100], got 101"},
+    {"[{\"ph\":\"X\",\"name\":\"a\",\"ts\":1,\"ts\":2,\"dur\":1}]", FP_EINVAL, "traceEvents[0].ts",
+     "duplicate key 'ts'"},
+    {"{\"traceEvents\": [], \"displayTimeUnit\": \"s\"}", FP_EINVAL, "displayTimeUnit",
+     "expected \"ms\" or \"ns\", got s"},
+    /* counters and metadata */
+    {"[{\"ph\":\"C\",\"name\":\"mem\",\"ts\":1,\"args\":{\"v\":\"big\"}}]", FP_EINVAL,
+     "traceEvents[0].args.v", "expected a finite number, got a string"},
+    {"[{\"ph\":\"C\",\"name\":\"mem\",\"ts\":1,\"args\":{\"v\":-5}}]", FP_EINVAL,
+     "traceEvents[0].args.v", "expected a non-negative number, got -5"},
+    {"[{\"ph\":\"M\",\"name\":\"thread_name\",\"args\":{}}]", FP_EINVAL, "traceEvents[0].args.name",
+     "expected a string, got nothing"},
+    /* nesting and pairing */
+    {"[{\"ph\":\"X\",\"name\":\"p\",\"ts\":0,\"dur\":10},{\"ph\":\"X\",\"name\":\"c\",\"ts\":5,"
+     "\"dur\":10}]",
+     FP_EINVAL, "traceEvents[1].dur",
+     "ends at 15 us, after the enclosing event traceEvents[0] (ends at 10 us) on pid 0 tid 0"},
+    {"[{\"ph\":\"B\",\"name\":\"p\",\"ts\":0,\"tid\":3},{\"ph\":\"X\",\"name\":\"c\",\"ts\":5,"
+     "\"dur\":10,\"tid\":3},{\"ph\":\"E\",\"ts\":8,\"tid\":3}]",
+     FP_EINVAL, "traceEvents[1].dur",
+     "ends at 15 us, after the enclosing event traceEvents[0] (ends at 8 us) on pid 0 tid 3"},
+    {"[{\"ph\":\"E\",\"ts\":8,\"tid\":3}]", FP_EINVAL, "traceEvents[0]",
+     "E event without a matching B on pid 0 tid 3"},
+    {"[{\"ph\":\"B\",\"name\":\"a\",\"ts\":1},{\"ph\":\"E\",\"name\":\"b\",\"ts\":2}]", FP_EINVAL,
+     "traceEvents[1].name", "E event 'b' does not match the open B event 'a' (traceEvents[0])"},
+    {"[{\"ph\":\"X\",\"name\":\"a\",\"ts\":1,\"dur\":1,\"args\":{\"fpsim_span\":0,"
+     "\"fpsim_parent\":9}}]",
+     FP_EINVAL, "traceEvents[0].args.fpsim_parent", "no event has fpsim_span 9"},
+    {"[{\"ph\":\"X\",\"name\":\"a\",\"ts\":1,\"dur\":1,\"tid\":1,\"args\":{\"fpsim_span\":0}},"
+     "{\"ph\":\"X\",\"name\":\"b\",\"ts\":1,\"dur\":5,\"tid\":2,\"args\":{\"fpsim_span\":1,"
+     "\"fpsim_parent\":0}}]",
+     FP_EINVAL, "traceEvents[1].args.fpsim_parent",
+     "span fpsim_span 0 (traceEvents[0]) does not enclose this event"},
+    /* empty */
+    {"[]", FP_EINVAL, "traceEvents",
+     "no span (X, B/E) and no counter (C) event: nothing to analyse"},
+    {"{\"traceEvents\": [{\"ph\":\"i\",\"name\":\"m\",\"ts\":1}]}", FP_EINVAL, "traceEvents",
+     "no span (X, B/E) and no counter (C) event: nothing to analyse"},
+    /* malformed JSON */
+    {"[{\"ph\":\"X\",", FP_EPARSE, "", "malformed JSON: unexpected end of input"},
+    {"[1,]", FP_EPARSE, "", "malformed JSON: unexpected ']'"},
+    {"[] x", FP_EPARSE, "", "malformed JSON: unexpected 'x'"},
+};
+
+static void test_bad_inline(void)
+{
+    for (size_t i = 0; i < sizeof(s_bad) / sizeof(s_bad[0]); i++) {
+        const bad_case *c = &s_bad[i];
+        fp_error err = FP_ERROR_INIT;
+        fp_status st;
+        fp_profile *q = read_trace(c->text, strlen(c->text), NULL, &err, &st);
+        int ok = st == c->status && strcmp(err.key_path, c->path) == 0 &&
+                 strcmp(err.msg, c->msg) == 0 && strcmp(err.file, "t.json") == 0 &&
+                 fp_profile_span_count(q) == 0 && fp_profile_method_count(q) == 0;
+        if (!ok)
+            fprintf(stderr, "\ncase %zu: status %d path '%s' msg '%s'\n", i, (int)st, err.key_path,
+                    err.msg);
+        CU_ASSERT(ok);
+        fp_profile_free(q);
+    }
+}
+
+/* NUL bytes and deep nesting are refused before cJSON sees the text, with line:col. */
+static void test_bad_limits(void)
+{
+    char deep[200];
+    memset(deep, '[', sizeof(deep));
+    fp_error err = FP_ERROR_INIT;
+    fp_status st;
+    fp_profile *q = read_trace(deep, sizeof(deep), NULL, &err, &st);
+    CU_ASSERT_EQUAL(st, FP_ELIMIT);
+    CU_ASSERT_STRING_EQUAL(err.msg, "nesting deeper than 64");
+    CU_ASSERT_EQUAL(err.line, 1);
+    CU_ASSERT_EQUAL(err.col, 65);
+    fp_profile_free(q);
+    const char nul[] = "[\n {\"ph\": \"X\"\0}]";
+    q = read_trace(nul, sizeof(nul) - 1, NULL, &err, &st);
+    CU_ASSERT_EQUAL(st, FP_EPARSE);
+    CU_ASSERT_STRING_EQUAL(err.msg, "NUL byte in JSON text");
+    CU_ASSERT_EQUAL(err.line, 2);
+    CU_ASSERT_EQUAL(err.col, 12);
+    fp_profile_free(q);
+}
+
+/* Every strict prefix of a real trace fails cleanly (FP_EPARSE with a location). */
+static void test_truncation(void)
+{
+    size_t len;
+    char *text = fp_test_read_file(FP_TEST_DATA "/traces/handwritten-counters.json", &len);
+    CU_ASSERT_FATAL(text != NULL);
+    fp_profile *q = fp_profile_new();
+    CU_ASSERT_FATAL(q != NULL);
+    size_t bad = 0;
+    /* The file ends with "]\n": prefixes up to len - 2 are incomplete. */
+    for (size_t n = 0; n + 1 < len; n++) {
+        fp_error err = FP_ERROR_INIT;
+        fp_status st = fp_trace_read_chrome(q, text, n, "t.json", NULL, &err);
+        bad += st != FP_EPARSE || err.line == 0 || err.col == 0 || fp_profile_span_count(q) != 0;
+    }
+    CU_ASSERT_EQUAL(bad, 0);
+    free(text);
+    fp_profile_free(q);
+}
+
+/* Allocation failure at every step of reading: FP_ENOMEM (or cJSON's parse failure, which
+ * allocates with malloc and so cannot fail here), the profile left empty, no leak. */
+static void test_alloc_fail(void)
+{
+    size_t len;
+    char *text = fp_test_read_file(FP_TEST_DATA "/traces/handwritten-counters.json", &len);
+    CU_ASSERT_FATAL(text != NULL);
+    fp_profile *q = fp_profile_new();
+    CU_ASSERT_FATAL(q != NULL);
+    size_t bad = 0, n;
+    for (n = 1; n < 500; n++) {
+        fp_error err = FP_ERROR_INIT;
+        fp_alloc_fail_after(n);
+        fp_status st = fp_trace_read_chrome(q, text, len, "t.json", NULL, &err);
+        fp_alloc_fail_after(0);
+        if (st == FP_OK)
+            break;
+        bad += st != FP_ENOMEM || fp_profile_span_count(q) != 0;
+    }
+    CU_ASSERT(n > 1 && n < 500);
+    CU_ASSERT_EQUAL(bad, 0);
+    /* The writers fail cleanly too. */
+    fp_profile *p = make_small();
+    writer_fn fns[] = {fp_trace_write_chrome, fp_export_folded, fp_export_speedscope};
+    for (size_t i = 0; i < sizeof(fns) / sizeof(fns[0]); i++) {
+        fp_error err = FP_ERROR_INIT;
+        FILE *f = fopen("/dev/null", "w");
+        fp_alloc_fail_after(1);
+        CU_ASSERT_EQUAL(fns[i](p, f, &err), FP_ENOMEM);
+        fp_alloc_fail_after(0);
+        fclose(f);
+    }
+    fp_profile_free(p);
+    free(text);
+    fp_profile_free(q);
+}
+
+int fp_test_register(void)
+{
+    static const fp_test_case write[] = {{"names", test_names},
+                                         {"folded", test_folded},
+                                         {"folded_rounding", test_folded_rounding},
+                                         {"csv", test_csv},
+                                         {"manifest", test_manifest},
+                                         {"speedscope", test_speedscope},
+                                         {"empty", test_speedscope_empty},
+                                         {"chrome", test_chrome_write},
+                                         {"errors", test_write_errors},
+                                         {NULL, NULL}};
+    static const fp_test_case read[] = {{"roundtrip", test_roundtrip},
+                                        {"roundtrip_inexact", test_roundtrip_inexact},
+                                        {"sniff", test_sniff},
+                                        {"handwritten", test_read_handwritten},
+                                        {"real", test_read_real},
+                                        {"unclosed", test_unclosed},
+                                        {"counters_only", test_counters_only},
+                                        {NULL, NULL}};
+    static const fp_test_case bad[] = {{"inline", test_bad_inline},
+                                       {"limits", test_bad_limits},
+                                       {"truncation", test_truncation},
+                                       {"alloc", test_alloc_fail},
+                                       {NULL, NULL}};
+    if (fp_test_add_suite("write", write) != 0 || fp_test_add_suite("read", read) != 0 ||
+        fp_test_add_suite("bad", bad) != 0)
+        return -1;
+    return 0;
+}
