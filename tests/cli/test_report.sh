@@ -50,8 +50,15 @@ for s in d["scenarios"]:
 EOF
 fi
 
-# no colour when not a terminal, and never with NO_COLOR
+# no colour when not a terminal, and never with NO_COLOR; colour on a terminal (script(1) gives
+# the command a pseudo-terminal)
 if grep -q $'\033\[' "$G/all-detailed.txt"; then bad "escape codes in a non-terminal report"; else ok; fi
+if command -v script >/dev/null; then
+    script -qc "\"$FPSIM\" --scenario optimal --seed 42" /dev/null >"$TMP/tty.txt" 2>&1
+    if grep -q $'\033\[' "$TMP/tty.txt"; then ok; else bad "no colour on a terminal"; fi
+    NO_COLOR=1 script -qc "\"$FPSIM\" --scenario optimal --seed 42" /dev/null >"$TMP/tty.txt" 2>&1
+    if grep -q $'\033\[' "$TMP/tty.txt"; then bad "colour despite NO_COLOR"; else ok; fi
+fi
 
 # --fail-on: exit 1 when a finding is at or above the severity, 0 otherwise
 run "$FPSIM" --scenario cpu-intensive --seed 42 --fail-on low
