@@ -221,13 +221,31 @@ static fp_status run_metrics(fp_analysis *a, const fp_work *w, fp_error *err)
     r->duration_s = fp_fin(w->duration);
     r->span_count = w->n_spans;
     r->method_count = a->n_methods;
-    /* distinct tracks: sort a copy of the ids (as doubles: exact below 2^53) */
+    /* distinct tracks: ids are usually small, so mark them in a bitmap of the scratch buffer
+     * (n_spans doubles = 64 n_spans bits); larger ids fall back to sorting a copy */
+    uint32_t max_track = 0;
     for (i = 0; i < w->n_spans; i++)
-        w->buf[i] = (double)w->spans[i].track;
-    gsl_sort(w->buf, 1, w->n_spans);
-    for (i = 0; i < w->n_spans; i++)
-        if (i == 0 || w->buf[i] != w->buf[i - 1])
-            tracks++;
+        if (w->spans[i].track > max_track)
+            max_track = w->spans[i].track;
+    if (w->n_spans > 0 && (size_t)max_track < 64 * w->n_spans) {
+        uint64_t *bits = (uint64_t *)(void *)w->buf;
+        memset(bits, 0, ((size_t)max_track / 64 + 1) * sizeof *bits);
+        for (i = 0; i < w->n_spans; i++) {
+            uint32_t t = w->spans[i].track;
+            uint64_t bit = UINT64_C(1) << (t % 64);
+            if (!(bits[t / 64] & bit)) {
+                bits[t / 64] |= bit;
+                tracks++;
+            }
+        }
+    } else {
+        for (i = 0; i < w->n_spans; i++)
+            w->buf[i] = (double)w->spans[i].track; /* exact below 2^53 */
+        gsl_sort(w->buf, 1, w->n_spans);
+        for (i = 0; i < w->n_spans; i++)
+            if (i == 0 || w->buf[i] != w->buf[i - 1])
+                tracks++;
+    }
     r->track_count = tracks;
     for (i = 0; i < w->n_spans; i++) {
         const fp_span *s = &w->spans[i];
