@@ -348,13 +348,19 @@ static fp_status critical_path(fp_analysis *a, const fp_work *w, fp_error *err)
     }
     for (i = 0; i < n + 1; i++) {
         size_t b = w->child_off[i], e = w->child_off[i + 1];
+        /* children come in start order, so sequential ones are already in ascending end
+         * order: fill reversed and sort only when that is not yet the (total) order */
+        int sorted = 1;
         for (k = b; k < e; k++) {
-            const fp_span *c = &w->spans[w->child_idx[k]];
+            size_t ci = w->child_idx[b + (e - 1 - k)];
+            const fp_span *c = &w->spans[ci];
             keys[k].end = c->start_s + c->dur_s;
             keys[k].start = c->start_s;
-            keys[k].idx = w->child_idx[k];
+            keys[k].idx = ci;
+            if (k > b && cmp_end_desc(&keys[k - 1], &keys[k]) > 0)
+                sorted = 0;
         }
-        if (e > b)
+        if (!sorted)
             qsort(keys + b, e - b, sizeof *keys, cmp_end_desc);
         for (k = b; k < e; k++)
             order[k] = keys[k].idx;

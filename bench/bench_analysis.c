@@ -3,9 +3,13 @@
  * and the share the analysis adds (target: analysis adds <= 50 % to the simulation's cost).
  *
  * Usage: bench_analysis [seconds-per-measurement (default 1.0)]
+ *        bench_analysis --fixed N sim|all SCENARIO
+ *            simulates (and with "all" analyses) exactly N runs: for instruction counts with
+ *            valgrind --tool=callgrind, which are repeatable whatever else the machine does.
  */
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <time.h>
 
 #include <gsl/gsl_errno.h>
@@ -44,6 +48,22 @@ static double timed(fp_sim *sim, fp_profile *p, int analyse, size_t first, size_
 int main(int argc, char **argv)
 {
     gsl_set_error_handler_off();
+    if (argc == 5 && strcmp(argv[1], "--fixed") == 0) {
+        char path[1024];
+        snprintf(path, sizeof(path), "%s/scenarios/%s.yaml", FP_SOURCE_DIR, argv[4]);
+        fp_scenario *s = NULL;
+        fp_error err = FP_ERROR_INIT;
+        fp_sim *sim = NULL;
+        fp_profile *p = fp_profile_new();
+        if (p == NULL || fp_scenario_load_file(&s, path, &err) != FP_OK ||
+            fp_sim_new(&sim, s, NULL, &err) != FP_OK)
+            return 1;
+        timed(sim, p, strcmp(argv[3], "all") == 0, 0, (size_t)atol(argv[2]));
+        fp_sim_free(sim);
+        fp_profile_free(p);
+        fp_scenario_free(s);
+        return 0;
+    }
     double budget = argc > 1 ? atof(argv[1]) : 1.0;
     if (!(budget > 0))
         budget = 1.0;
