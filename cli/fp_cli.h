@@ -101,5 +101,8 @@ int fp_cli_use_colour(FILE *f);
 int fp_cmd_simulate(int argc, char **argv);
 int fp_cmd_report(int argc, char **argv);
 int fp_cmd_compare(int argc, char **argv);
+int fp_cmd_generate(int argc, char **argv);
+int fp_cmd_analyze(int argc, char **argv);
+int fp_cmd_validate(int argc, char **argv);
 
 #endif

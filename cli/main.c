@@ -24,6 +24,9 @@ static const char *const s_help =
     "Commands:\n"
     "  (none)      simulate, analyse and report (the default; see 'fpsim --help-report')\n"
     "  simulate    simulated runs: summaries or full profiles as JSON ('fpsim simulate --help')\n"
+    "  generate    fixture files per run: profile, truth, CSV, folded, Chrome trace, speedscope\n"
+    "  analyze     analyse profile JSON or Chrome Trace Event files ('fpsim analyze --help')\n"
+    "  validate    detector accuracy against ground truth ('fpsim validate --help')\n"
     "  scenarios   list the built-in scenarios\n"
     "\n"
     "Common options:\n"
@@ -57,8 +60,14 @@ int main(int argc, char **argv)
     int rc;
     if (argc >= 2 && strcmp(argv[1], "simulate") == 0) {
         rc = fp_cmd_simulate(argc - 1, argv + 1);
+    } else if (argc >= 2 && strcmp(argv[1], "generate") == 0) {
+        rc = fp_cmd_generate(argc - 1, argv + 1);
+    } else if (argc >= 2 && strcmp(argv[1], "analyze") == 0) {
+        rc = fp_cmd_analyze(argc - 1, argv + 1);
     } else if (argc >= 2 && strcmp(argv[1], "compare") == 0) {
         rc = fp_cmd_compare(argc - 1, argv + 1);
+    } else if (argc >= 2 && strcmp(argv[1], "validate") == 0) {
+        rc = fp_cmd_validate(argc - 1, argv + 1);
     } else if (argc >= 2 && strcmp(argv[1], "scenarios") == 0) {
         if (argc > 2)
             return fp_cli_usage("unexpected argument '%s'", argv[2]);

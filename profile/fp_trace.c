@@ -214,6 +214,7 @@ typedef struct raw_mark {
 typedef struct raw_sample {
     double ts; /* microseconds */
     double value;
+    size_t seq; /* file order: equal timestamps keep it (the later value wins) */
 } raw_sample;
 
 typedef struct trd {
@@ -512,6 +513,7 @@ static fp_status read_counter(trd *r, const cJSON *ev, size_t i, const char *nam
             return tr_nomem(r);
         r->samples[k][r->n_samples[k]].ts = ts;
         r->samples[k][r->n_samples[k]].value = v;
+        r->samples[k][r->n_samples[k]].seq = r->n_samples[k];
         r->n_samples[k]++;
         used = 1;
     }
@@ -949,7 +951,10 @@ static int cmp_double(const void *a, const void *b)
 
 static int cmp_sample(const void *a, const void *b)
 {
-    return cmp_double(&((const raw_sample *)a)->ts, &((const raw_sample *)b)->ts);
+    const raw_sample *x = a, *y = b;
+    if (x->ts != y->ts)
+        return x->ts < y->ts ? -1 : 1;
+    return x->seq < y->seq ? -1 : (x->seq > y->seq);
 }
 
 /* Resamples the counters onto a fixed grid starting at t0 (sample-and-hold). */
@@ -969,8 +974,8 @@ static fp_status build_series(trd *r, double t0)
     for (int k = 0; k < SER_COUNT; k++) {
         for (size_t i = 0; i < r->n_samples[k]; i++)
             ts[m++] = r->samples[k][i].ts;
-        /* Stable enough: equal timestamps keep no meaningful order between two values. */
-        qsort(r->samples[k], r->n_samples[k], sizeof(raw_sample), cmp_sample);
+        if (r->n_samples[k] > 0)
+            qsort(r->samples[k], r->n_samples[k], sizeof(raw_sample), cmp_sample);
     }
     qsort(ts, m, sizeof(double), cmp_double);
     /* Distinct timestamps, then the gaps between them (in place). */

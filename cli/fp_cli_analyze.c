@@ -1,0 +1,375 @@
+/*
+ * fp_cli_analyze.c - `fpsim analyze FILE...`: the analysis and report of the default command,
+ * run on profiles from files instead of simulations. A FILE is an fpsim profile JSON (one
+ * profile, or a runs document: every run) or a Chrome Trace Event JSON as real tracers write it
+ * (docs/output-formats.md). Every input is read and checked before anything is written, so a bad
+ * file leaves no output.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "fp_analysis.h"
+#include "fp_cli.h"
+#include "fp_formats.h"
+#include "fp_profile.h"
+#include "fp_report.h"
+
+/* Inputs larger than this are refused before reading (the readers' own cap). */
+#define AN_MAX_BYTES ((size_t)1 << 30)
+
+static const char *const s_help =
+    "Usage: fpsim analyze FILE... [options]\n"
+    "\n"
+    "Analyses profiles read from files and prints the same report as the default command.\n"
+    "A FILE is an fpsim profile JSON (a single profile, or a runs document from\n"
+    "'fpsim simulate --format json': every run is analysed) or a Chrome Trace Event JSON\n"
+    "({\"traceEvents\": [...]} or a bare array, e.g. from node --trace-events-enabled):\n"
+    "X and B/E events become spans, C counters the memory/CPU/I/O series; other phases are\n"
+    "ignored with a note. '-' reads standard input.\n"
+    "\n"
+    "Options:\n"
+    "  -d, --detailed         add per-method tables, critical path, findings, recommendations\n"
+    "  -f, --format FMT       text, json, markdown (md) or csv (default text)\n"
+    "  -o, --output FILE      write atomically to FILE (default standard output)\n"
+    "      --thresholds FILE  analysis thresholds, a flat YAML mapping 'name: number'\n"
+    "      --fail-on SEV      exit 1 when any finding is at or above SEV\n"
+    "                         (low, medium, high, critical)\n"
+    "  -h, --help             show this help\n"
+    "\n"
+    "Exit status: 0 ok, 1 --fail-on triggered, 64 usage, 65 bad profile or trace data,\n"
+    "66 no input, 70 internal, 73 cannot create output, 74 write error, 130/143 interrupted.\n";
+
+typedef struct an_opts {
+    char **files;
+    size_t n_files;
+    fp_report_format format;
+    int detailed;
+    const char *output;
+    const char *thresholds_file;
+    int fail_on;
+    fp_thresholds th;
+} an_opts;
+
+static char *trim(char *s)
+{
+    while (*s == ' ' || *s == '\t')
+        s++;
+    size_t n = strlen(s);
+    while (n > 0 && (s[n - 1] == ' ' || s[n - 1] == '\t' || s[n - 1] == '\r'))
+        s[--n] = '\0';
+    return s;
+}
+
+/*
+ * --thresholds FILE: the flat "name: number" mapping of the default command (same messages).
+ * Kept here because fp_cli_report.c's loader is private to that file.
+ */
+static int load_thresholds(an_opts *o)
+{
+    const char *file = o->thresholds_file;
+    FILE *f = fopen(file, "r");
+    if (f == NULL) {
+        fp_cli_errorf("%s: cannot open: %s", file, strerror(errno));
+        return FP_EXIT_NOINPUT;
+    }
+    char buf[1024];
+    unsigned long line = 0;
+    int rc = 0;
+    while (rc == 0 && fgets(buf, sizeof(buf), f) != NULL) {
+        line++;
+        if (strchr(buf, '\n') == NULL && !feof(f)) {
+            fp_cli_errorf("%s:%lu:1: error: line longer than 1023 bytes", file, line);
+            rc = FP_EXIT_DATA;
+            break;
+        }
+        char *hash = strchr(buf, '#');
+        if (hash != NULL)
+            *hash = '\0';
+        buf[strcspn(buf, "\n")] = '\0';
+        char *s = trim(buf);
+        if (*s == '\0' || strcmp(s, "---") == 0)
+            continue;
+        unsigned long col = (unsigned long)(s - buf) + 1;
+        char *colon = strchr(s, ':');
+        if (colon == NULL) {
+            fp_cli_errorf("%s:%lu:%lu: error: expected 'name: number'", file, line, col);
+            rc = FP_EXIT_DATA;
+            break;
+        }
+        *colon = '\0';
+        char *key = trim(s);
+        char *val = trim(colon + 1);
+        double v;
+        if (fp_cli_parse_double(val, &v) != 0) {
+            fp_cli_errorf("%s:%lu:%lu: error: expected a finite number for '%s', got '%s'", file,
+                          line, (unsigned long)(val - buf) + 1, key, val);
+            rc = FP_EXIT_DATA;
+            break;
+        }
+        fp_error err = FP_ERROR_INIT;
+        if (fp_thresholds_set(&o->th, key, v, &err) != FP_OK) {
+            fp_cli_errorf("%s:%lu:%lu: error: %s", file, line, col, err.msg);
+            rc = FP_EXIT_DATA;
+        }
+    }
+    if (rc == 0 && ferror(f)) {
+        fp_cli_errorf("%s: read error", file);
+        rc = FP_EXIT_IOERR;
+    }
+    fclose(f);
+    return rc;
+}
+
+static int parse_severity(const char *s, int *out)
+{
+    for (int i = FP_SEV_LOW; i <= FP_SEV_CRITICAL; i++) {
+        if (strcmp(s, fp_severity_name((fp_severity)i)) == 0) {
+            *out = i;
+            return 0;
+        }
+    }
+    return -1;
+}
+
+static int parse(an_opts *o, int argc, char **argv)
+{
+    static const struct option longopts[] = {{"detailed", no_argument, NULL, 'd'},
+                                             {"format", required_argument, NULL, 'f'},
+                                             {"output", required_argument, NULL, 'o'},
+                                             {"thresholds", required_argument, NULL, 'T'},
+                                             {"fail-on", required_argument, NULL, 'F'},
+                                             {"help", no_argument, NULL, 'h'},
+                                             {NULL, 0, NULL, 0}};
+    int c;
+    optind = 1;
+    opterr = 0;
+    while ((c = getopt_long(argc, argv, ":df:o:h", longopts, NULL)) != -1) {
+        switch (c) {
+        case 'd':
+            o->detailed = 1;
+            break;
+        case 'f':
+            if (fp_report_format_from_name(optarg, &o->format) != FP_OK)
+                return fp_cli_usage("--format must be text, json, markdown or csv, got '%s'",
+                                    optarg);
+            break;
+        case 'o':
+            o->output = optarg;
+            break;
+        case 'T':
+            o->thresholds_file = optarg;
+            break;
+        case 'F':
+            if (parse_severity(optarg, &o->fail_on) != 0)
+                return fp_cli_usage("--fail-on must be low, medium, high or critical, got '%s'",
+                                    optarg);
+            break;
+        case 'h':
+            fputs(s_help, stdout);
+            return -1;
+        case ':':
+            return fp_cli_usage("option '%s' needs an argument", argv[optind - 1]);
+        default:
+            return fp_cli_usage("unknown option '%s'", argv[optind - 1]);
+        }
+    }
+    o->files = argv + optind;
+    o->n_files = (size_t)(argc - optind);
+    if (o->n_files == 0)
+        return fp_cli_usage("analyze needs at least one FILE");
+    for (size_t i = 0; i < o->n_files && o->output != NULL; i++) {
+        if (strcmp(o->files[i], o->output) == 0 && strcmp(o->output, "-") != 0)
+            return fp_cli_usage("--output '%s' is also an input", o->output);
+    }
+    return 0;
+}
+
+/* Reads all of `path` ("-": stdin) into a new buffer (*out, free()). Prints errors. */
+static int read_all(const char *path, char **out, size_t *len)
+{
+    FILE *f = strcmp(path, "-") == 0 ? stdin : fopen(path, "rb");
+    char *buf = NULL;
+    size_t n = 0, cap = 0;
+    int rc = 0;
+    *out = NULL;
+    if (f == NULL) {
+        fp_cli_errorf("%s: cannot open: %s", path, strerror(errno));
+        return FP_EXIT_NOINPUT;
+    }
+    for (;;) {
+        if (n == cap) {
+            size_t ncap = cap == 0 ? 65536 : cap * 2;
+            if (cap > AN_MAX_BYTES) {
+                fp_cli_errorf("%s: error: input larger than 1 GiB", path);
+                rc = FP_EXIT_DATA;
+                break;
+            }
+            char *nb = realloc(buf, ncap);
+            if (nb == NULL) {
+                fp_cli_errorf("out of memory");
+                rc = FP_EXIT_SOFTWARE;
+                break;
+            }
+            buf = nb;
+            cap = ncap;
+        }
+        size_t got = fread(buf + n, 1, cap - n, f);
+        n += got;
+        if (got == 0) {
+            if (ferror(f)) {
+                fp_cli_errorf("%s: cannot read: %s", path, strerror(errno));
+                rc = FP_EXIT_NOINPUT;
+            }
+            break;
+        }
+    }
+    if (f != stdin)
+        fclose(f);
+    if (rc != 0) {
+        free(buf);
+        return rc;
+    }
+    *out = buf;
+    *len = n;
+    return 0;
+}
+
+typedef struct an_state {
+    an_opts *o;
+    fp_report *rep;
+    fp_profile *prof;
+    int gate;
+} an_state;
+
+/* Analyses the profile in s->prof and adds it to the report; `name` starts a section if new. */
+static int add_profile(an_state *s, const char *file, int new_section)
+{
+    fp_error err = FP_ERROR_INIT;
+    fp_meta m = fp_profile_meta(s->prof);
+    const char *name = m.scenario[0] != '\0' ? m.scenario : file;
+    if (new_section &&
+        fp_report_begin_scenario(s->rep, name, m.seed, m.rng, m.gsl_version, &err) != FP_OK)
+        return fp_cli_report_error(&err);
+    fp_analysis *a = NULL;
+    if (fp_analyze(&a, s->prof, &s->o->th, &err) != FP_OK) {
+        if (err.file[0] == '\0')
+            snprintf(err.file, sizeof(err.file), "%s", file);
+        return fp_cli_report_error(&err);
+    }
+    size_t nf;
+    const fp_finding *f = fp_analysis_findings(a, &nf);
+    for (size_t k = 0; k < nf && s->o->fail_on >= 0; k++)
+        s->gate |= (int)f[k].severity >= s->o->fail_on;
+    fp_status st = fp_report_add_run(s->rep, s->prof, a, &err);
+    fp_analysis_free(a);
+    return st != FP_OK ? fp_cli_report_error(&err) : 0;
+}
+
+static int analyze_file(an_state *s, const char *file)
+{
+    char *text = NULL;
+    size_t len = 0;
+    fp_error err = FP_ERROR_INIT;
+    int rc = read_all(file, &text, &len);
+    if (rc != 0)
+        return rc;
+    if (fp_trace_sniff(text, len) == FP_INPUT_CHROME) {
+        fp_trace_stats ts;
+        if (fp_trace_read_chrome(s->prof, text, len, file, &ts, &err) != FP_OK) {
+            rc = fp_cli_report_error(&err);
+            goto out;
+        }
+        if (ts.ignored > 0)
+            fprintf(stderr, "fpsim: %s: note: ignored %zu of %zu events (phases %s)\n", file,
+                    ts.ignored, ts.events, ts.ignored_phases);
+        if (ts.unclosed > 0)
+            fprintf(stderr, "fpsim: %s: note: %zu B events have no E; they end with the trace\n",
+                    file, ts.unclosed);
+        rc = add_profile(s, file, 1);
+        goto out;
+    }
+    size_t count = 0;
+    if (fp_profile_json_count(text, len, file, &count, &err) != FP_OK) {
+        rc = fp_cli_report_error(&err);
+        goto out;
+    }
+    if (count == 0) {
+        fp_cli_errorf("%s: error: no runs in the runs document (runs)", file);
+        rc = FP_EXIT_DATA;
+        goto out;
+    }
+    char prev[256] = "";
+    for (size_t r = 0; r < count; r++) {
+        if (fp_cli_signal) {
+            fp_cli_errorf("interrupted");
+            rc = fp_cli_signal_exit();
+            goto out;
+        }
+        if (fp_profile_read_json(s->prof, text, len, r, file, &err) != FP_OK) {
+            rc = fp_cli_report_error(&err);
+            goto out;
+        }
+        const char *scn = fp_profile_meta(s->prof).scenario;
+        int new_section = r == 0 || strcmp(prev, scn) != 0;
+        snprintf(prev, sizeof(prev), "%s", scn);
+        if ((rc = add_profile(s, file, new_section)) != 0)
+            goto out;
+    }
+out:
+    free(text);
+    return rc;
+}
+
+int fp_cmd_analyze(int argc, char **argv)
+{
+    an_opts o;
+    memset(&o, 0, sizeof(o));
+    o.fail_on = -1;
+    o.format = FP_REPORT_TEXT;
+    fp_thresholds_init(&o.th);
+    fp_cli_out out;
+    memset(&out, 0, sizeof(out));
+    an_state s = {&o, NULL, NULL, 0};
+    int rc = parse(&o, argc, argv);
+    if (rc != 0) {
+        rc = rc < 0 ? 0 : rc;
+        goto done;
+    }
+    if (o.thresholds_file != NULL && (rc = load_thresholds(&o)) != 0)
+        goto done;
+    /* The output is opened first (temp file; nothing is renamed into place on error) so that
+     * colour can follow the destination, as in the default command. */
+    if ((rc = fp_cli_out_open(&out, o.output)) != 0)
+        goto done;
+    fp_report_options ro = FP_REPORT_OPTIONS_INIT;
+    ro.format = o.format;
+    ro.detailed = o.detailed;
+    ro.colour = o.format == FP_REPORT_TEXT && fp_cli_use_colour(out.f);
+    s.prof = fp_profile_new();
+    s.rep = fp_report_new(&ro);
+    if (s.prof == NULL || s.rep == NULL) {
+        fp_cli_errorf("out of memory");
+        rc = FP_EXIT_SOFTWARE;
+        goto done;
+    }
+    for (size_t i = 0; i < o.n_files; i++) {
+        if ((rc = analyze_file(&s, o.files[i])) != 0)
+            goto done;
+    }
+    fp_error err = FP_ERROR_INIT;
+    if (fp_report_write(s.rep, out.f, &err) != FP_OK && err.status != FP_EIO) {
+        rc = fp_cli_report_error(&err);
+        goto done;
+    }
+    rc = fp_cli_out_commit(&out);
+    if (rc == 0 && s.gate)
+        rc = FP_EXIT_FINDINGS;
+done:
+    if (rc != 0 && rc != FP_EXIT_FINDINGS)
+        fp_cli_out_abort(&out);
+    fp_report_free(s.rep);
+    fp_profile_free(s.prof);
+    return rc;
+}
