@@ -1,0 +1,242 @@
+/*
+ * fp_validate.h - detector accuracy against ground truth: per-run records, order-independent
+ * accumulation in run order, and the statistics `fpsim validate` reports (docs/validation.md).
+ *
+ * This unit reads the ground truth (like fp_match) and never a simulator header: it works on any
+ * profile that carries truth records. The CLI simulates, analyses and matches each run, turns it
+ * into a small fixed-size fp_validate_run record (fp_validate_run_record), optionally adds the
+ * time to detect of its time-based labels (fp_validate_time_to_detect), and adds the records to an
+ * accumulator in run-index order. Records are plain values, so workers can fill them in any order
+ * and the caller merges them in index order: the accumulated result, including every floating
+ * sum, depends only on the records and their order, never on threads.
+ *
+ * Memory: an accumulator holds counts, sums and two bounded sample buffers (Spearman pairs and
+ * time-to-detect values, at most FP_VALIDATE_SAMPLE_CAP each, the first ones in run order), so
+ * its size does not grow with the number of runs.
+ *
+ * Ownership: fp_validate_acc_new() hands over a new accumulator (free with fp_validate_acc_free()).
+ * Summaries are plain values; their per-source array is borrowed from the accumulator.
+ */
+#ifndef FP_VALIDATE_H
+#define FP_VALIDATE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "fp_analysis.h"
+#include "fp_core.h"
+#include "fp_match.h"
+#include "fp_profile.h"
+
+/* Truth records kept per run record (more are counted in n_dropped, not itemised). */
+#define FP_VALIDATE_MAX_ITEMS 32
+/* Samples kept for Spearman and time-to-detect quantiles (per accumulator and kind). */
+#define FP_VALIDATE_SAMPLE_CAP 100000
+/* Recommendations counted as "top k" for the root-cause hit rate: k = max(FP_VALIDATE_TOP_K,
+ * observable labels in the run), so a run with 4 injected bottlenecks can score 100 %. */
+#define FP_VALIDATE_TOP_K 3
+/* Re-analyses per label in the time-to-detect bisection. */
+#define FP_VALIDATE_TTD_STEPS 8
+
+/* ---- statistics ---- */
+
+/*
+ * Wilson score interval for a proportion k/n at confidence `conf` (e.g. 0.95), using
+ * z = gsl_cdf_ugaussian_Pinv(1 - (1 - conf) / 2). `n` may be fractional (used for F1). n == 0
+ * gives [0, 1]. FP_OK, or FP_EINVAL when k < 0, k > n or conf is not in (0, 1).
+ */
+fp_status fp_validate_wilson(double *lo, double *hi, double k, double n, double conf,
+                             fp_error *err);
+
+/*
+ * Spearman rank correlation of x and y (n pairs) with average ranks for ties
+ * (gsl_stats_spearman). `work` must hold 2n doubles. Returns 0 when n < 2 or either variable is
+ * constant (the correlation is then undefined; callers report it as not available).
+ */
+double fp_validate_spearman(const double *x, const double *y, size_t n, double *work);
+
+/* NAB-style cost profiles (Lavin & Ahmad 2015): weights of a true positive, false positive and
+ * false negative. */
+typedef enum fp_nab_profile {
+    FP_NAB_STANDARD = 0, /* A_TP 1, A_FP -0.11, A_FN -1 */
+    FP_NAB_LOW_FP,       /* A_TP 1, A_FP -0.22, A_FN -1 */
+    FP_NAB_LOW_FN,       /* A_TP 1, A_FP -0.11, A_FN -2 */
+    FP_NAB_PROFILE_COUNT
+} fp_nab_profile;
+
+typedef struct fp_nab_weights {
+    double tp, fp, fn;
+} fp_nab_weights;
+
+/* Weights of profile `p` (standard for an out-of-range value). */
+fp_nab_weights fp_validate_nab_weights(fp_nab_profile p);
+
+/* "standard", "low_fp", "low_fn"; NULL when out of range. Static string. */
+const char *fp_validate_nab_name(fp_nab_profile p);
+
+/*
+ * NAB's scaled sigmoid credit of a detection at relative position y in its label window
+ * (y = -1 at the onset, 0 at the window's end): 2 / (1 + exp(5y)) - 1, y clamped to [-1, 0].
+ * 0.9866 at the onset, 0 at the end.
+ */
+double fp_validate_nab_sigmoid(double y);
+
+/*
+ * Normalised NAB score: 100 * (S - S_null) / (S_perfect - S_null) with
+ * S = A_TP * tp_credit + A_FP * fp + A_FN * fn, S_null = A_FN * labels (nothing detected) and
+ * S_perfect = A_TP * labels. 0 = the null detector, 100 = perfect; negative when false alarms
+ * cost more than the detections earn. 0 when labels == 0.
+ */
+double fp_validate_nab_score(fp_nab_profile p, double tp_credit, uint64_t fp, uint64_t fn,
+                             uint64_t labels);
+
+/* ---- per-run records ---- */
+
+/*
+ * True cost of an injected bottleneck as a share of the run, the same notion as a finding's
+ * `share` (docs/validation.md): added seconds / duration (slow_method, latency_outliers,
+ * call_storm), MB per affected call / peak memory (memory_hotspot), retained MB / peak memory
+ * (memory_leak), added CPU percent-seconds / (100 x duration) (cpu_saturation), added I/O
+ * operations / the run's I/O operations (io_heavy). Clamped to [0, 1]; 0 when a denominator is 0.
+ */
+double fp_validate_truth_cost(const fp_truth *t, const fp_run_metrics *run);
+
+/* One observable truth record of a run. Plain value type. */
+typedef struct fp_validate_item {
+    fp_kind kind;
+    uint32_t source;  /* index of the bottleneck in the scenario */
+    int found;        /* 1 when a finding matched it */
+    int32_t rank;     /* 0-based rank of the matching finding / recommendation, -1 if missed */
+    double cost;      /* fp_validate_truth_cost() */
+    double impact;    /* impact of the matching finding (0 if missed) */
+    double window_s;  /* end_s - start_s of the truth window */
+    int has_ttd;      /* 1 when ttd_s was measured */
+    double ttd_s;     /* time to detect from the onset, seconds */
+    uint32_t truth;   /* index of the truth record in the profile */
+    int32_t target;   /* method index or FP_TARGET_PROCESS */
+    double magnitude; /* the drawn magnitude (fp_truth.magnitude) */
+} fp_validate_item;
+
+/*
+ * The result of one run. Plain value type (fixed size, no pointers), so workers fill records
+ * in any order and the caller adds them in run order. Invariant: sum over kinds of tp[] equals
+ * the number of found items (when n_dropped == 0).
+ */
+typedef struct fp_validate_run {
+    uint64_t run_index;
+    int injected;               /* at least one observable truth record */
+    uint32_t tp[FP_KIND_COUNT]; /* findings matched to a truth record of that kind */
+    uint32_t fp[FP_KIND_COUNT]; /* findings of that kind matched to nothing */
+    uint32_t fn[FP_KIND_COUNT]; /* observable truth records of that kind not found */
+    uint32_t unobservable;      /* truth records with no effect */
+    uint32_t n_findings;
+    int top1;         /* -1 n/a (nothing injected), 0 wrong, 1 right */
+    int top1_found;   /* the same among the found labels only: -1 when none found */
+    size_t n_items;   /* items[] used */
+    size_t n_dropped; /* observable truth records beyond FP_VALIDATE_MAX_ITEMS */
+    fp_validate_item items[FP_VALIDATE_MAX_ITEMS];
+} fp_validate_run;
+
+/*
+ * Fills `out` from a profile `p` (with its ground truth), its analysis `a` and the match `m` of
+ * the two (fp_match_run). The top finding (rank 0) is right (top1) when it matches a truth
+ * record with the largest cost in the run, and right among the found (top1_found) when it
+ * matches one with the largest cost among the truth records some finding matched. No time to detect
+ * (has_ttd = 0). Cannot fail.
+ */
+void fp_validate_run_record(fp_validate_run *out, uint64_t run_index, const fp_profile *p,
+                            const fp_analysis *a, const fp_match_result *m);
+
+/* 1 for the time-based kinds (memory_leak, cpu_saturation), else 0. */
+int fp_validate_time_based(fp_kind k);
+
+/*
+ * Copies into `dst` (reset first) the part of `src` observed up to time `t`: spans starting
+ * before t, clipped to end at t; series samples wholly before t (n = floor(t / interval));
+ * the method table, metadata and truth records unchanged. FP_OK, FP_EINVAL (t not finite or
+ * negative) or FP_ENOMEM.
+ */
+fp_status fp_validate_truncate(fp_profile *dst, const fp_profile *src, double t, fp_error *err);
+
+/*
+ * Time to detect truth record `truth` of `p`: the earliest time t (after its onset) at which the
+ * analysis of the prefix [0, t] (fp_validate_truncate) reports a finding matching it, found by
+ * bisection over t in [onset, end of run] with FP_VALIDATE_TTD_STEPS re-analyses (detection is
+ * assumed monotone in t; the result is the upper end of the last bracket, so resolution is
+ * (end - onset) / 2^steps). *ttd_s = t - onset. *detected = 0 (and *ttd_s = 0) when the full
+ * run does not detect it. `scratch` and `sm` are caller-owned work objects. FP_OK or the
+ * analysis' / match's error.
+ */
+fp_status fp_validate_time_to_detect(double *ttd_s, int *detected, const fp_profile *p,
+                                     size_t truth, const fp_thresholds *t,
+                                     const fp_match_options *mo, fp_profile *scratch,
+                                     fp_match_result *sm, fp_error *err);
+
+/* ---- accumulation ---- */
+
+typedef struct fp_validate_acc fp_validate_acc;
+
+/*
+ * New accumulator for a scenario with `n_sources` declared bottlenecks (per-source recall rows;
+ * items with a larger source index are counted in the kind rows only). FP_OK or FP_ENOMEM.
+ */
+fp_status fp_validate_acc_new(fp_validate_acc **out, size_t n_sources, fp_error *err);
+
+/* Frees `acc`. NULL is a no-op. */
+void fp_validate_acc_free(fp_validate_acc *acc);
+
+/*
+ * Adds one run record. Call in run-index order for reproducible sample buffers and sums.
+ * FP_OK (it never allocates after fp_validate_acc_new).
+ */
+void fp_validate_acc_add(fp_validate_acc *acc, const fp_validate_run *r);
+
+/* A proportion with its 95 % Wilson interval. available = 0 when the denominator is 0. */
+typedef struct fp_validate_rate {
+    double value, lo, hi;
+    double num, den;
+    int available;
+} fp_validate_rate;
+
+/* Confusion counts and rates of one kind (or of all kinds). */
+typedef struct fp_validate_kind_stats {
+    uint64_t tp, fp, fn;
+    fp_validate_rate precision, recall, f1; /* f1 as TP / (TP + (FP + FN) / 2) */
+    uint64_t ttd_n;                         /* labels with a measured time to detect */
+    double ttd_mean_s, ttd_p95_s;           /* over the kept samples; 0 when ttd_n == 0 */
+} fp_validate_kind_stats;
+
+/* Recall of one declared bottleneck. */
+typedef struct fp_validate_source_stats {
+    fp_kind kind; /* kind of its first item (FP_KIND_COUNT when never observed) */
+    uint64_t found, missed;
+    fp_validate_rate recall;
+} fp_validate_source_stats;
+
+typedef struct fp_validate_summary {
+    uint64_t runs, injected_runs, clean_runs;
+    fp_validate_kind_stats kinds[FP_KIND_COUNT];
+    fp_validate_kind_stats overall;
+    uint64_t clean_false_alarms;         /* false alarms summed over clean runs */
+    double clean_false_alarms_per_run;   /* clean_false_alarms / clean_runs */
+    fp_validate_rate clean_runs_alarmed; /* clean runs with >= 1 false alarm / clean runs */
+    fp_validate_rate top1;               /* right top finding / injected runs */
+    fp_validate_rate top1_found;         /* top finding is the costliest *found* label / runs
+                                            with a found label (ranking alone, not recall) */
+    fp_validate_rate topk;               /* labels found in the top-k / observable labels */
+    uint64_t spearman_n;                 /* (impact, cost) pairs used */
+    double spearman;                     /* rank correlation; available when spearman_n >= 3 */
+    int spearman_available;
+    double nab[FP_NAB_PROFILE_COUNT]; /* normalised NAB scores */
+    uint64_t dropped;                 /* items beyond FP_VALIDATE_MAX_ITEMS */
+    size_t n_sources;
+    const fp_validate_source_stats *sources; /* borrowed from the accumulator */
+} fp_validate_summary;
+
+/*
+ * Computes the summary. FP_OK, FP_ENOMEM (quantile/Spearman work space) or FP_EINTERNAL.
+ * Deterministic in the records and their order.
+ */
+fp_status fp_validate_acc_summary(fp_validate_acc *acc, fp_validate_summary *out, fp_error *err);
+
+#endif /* FP_VALIDATE_H */
