@@ -289,6 +289,14 @@ bad_case empty.json '{"traceEvents": []}' ': error: no span (X, B/E) and no coun
 bad_case deep.json "$(printf '%0.s[' $(seq 70))" ':1:65: error: nesting deeper than 64'
 bad_case profile-bad.json '{"schema_version": 1, "meta": 5}' ': error: missing field '"'"'methods'"'"''
 bad_case zero.json '' ':1:1: error: malformed JSON: unexpected end of input'
+bad_case nan.json '[{"ph":"X","name":"a","ts":NaN,"dur":1}]' ':1:28: error: malformed JSON: unexpected '"'"'N'"'"''
+mkdir -p "$TMP/adir"
+run "$FPSIM" analyze "$TMP/adir"
+expect_rc 66 "input is a directory"
+expect_err_has "fpsim: $TMP/adir: cannot read:" "input is a directory"
+run bash -c "\"$FPSIM\" analyze - <\"$TRACES/handwritten-counters.json\""
+expect_rc 0 "analyze - (stdin)"
+expect_out_has "Peak memory         200.0  MB" "analyze - (stdin)"
 run "$FPSIM" analyze "$TMP/nonexistent.json"
 expect_rc 66 "missing input"
 expect_err_has "fpsim: $TMP/nonexistent.json: cannot open:" "missing input"

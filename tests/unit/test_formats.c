@@ -648,6 +648,8 @@ static const bad_case s_bad[] = {
     {"[{\"ph\":\"X\",", FP_EPARSE, "", "malformed JSON: unexpected end of input"},
     {"[1,]", FP_EPARSE, "", "malformed JSON: unexpected ']'"},
     {"[] x", FP_EPARSE, "", "malformed JSON: unexpected 'x'"},
+    {"[{\"ph\":\"X\",\"name\":\"a\",\"ts\":NaN,\"dur\":1}]", FP_EPARSE, "",
+     "malformed JSON: unexpected 'N'"},
 };
 
 static void test_bad_inline(void)
