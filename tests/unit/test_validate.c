@@ -1,0 +1,336 @@
+/*
+ * test_validate.c - fp_validate: Wilson intervals, Spearman, NAB scoring (exact values on hand
+ * examples), per-run records from a hand-built profile, prefix truncation, time to detect and
+ * the order-determined accumulation.
+ */
+#include <math.h>
+#include <string.h>
+
+#include <gsl/gsl_errno.h>
+
+#include "fp_test.h"
+#include "fp_validate.h"
+
+/* ---- statistics ---- */
+
+static void test_wilson(void)
+{
+    double lo, hi;
+    fp_error err = FP_ERROR_INIT;
+    /* 8/10 at 95 %: the textbook Wilson interval [0.4902, 0.9433]. */
+    CU_ASSERT_EQUAL(fp_validate_wilson(&lo, &hi, 8, 10, 0.95, &err), FP_OK);
+    FP_ASSERT_NEAR(lo, 0.4901625, 1e-6);
+    FP_ASSERT_NEAR(hi, 0.9433178, 1e-6);
+    /* k = 0 and k = n: exact endpoints 0 and 1; 0/10 upper = z^2 / (n + z^2). */
+    CU_ASSERT_EQUAL(fp_validate_wilson(&lo, &hi, 0, 10, 0.95, &err), FP_OK);
+    CU_ASSERT_EQUAL(lo, 0.0);
+    FP_ASSERT_NEAR(hi, 3.8414588 / 13.8414588, 1e-7);
+    CU_ASSERT_EQUAL(fp_validate_wilson(&lo, &hi, 10, 10, 0.95, &err), FP_OK);
+    CU_ASSERT_EQUAL(hi, 1.0);
+    FP_ASSERT_NEAR(lo, 10.0 / 13.8414588, 1e-7);
+    /* n = 0: the whole range. */
+    CU_ASSERT_EQUAL(fp_validate_wilson(&lo, &hi, 0, 0, 0.95, &err), FP_OK);
+    CU_ASSERT_EQUAL(lo, 0.0);
+    CU_ASSERT_EQUAL(hi, 1.0);
+    /* invalid */
+    CU_ASSERT_EQUAL(fp_validate_wilson(&lo, &hi, 11, 10, 0.95, &err), FP_EINVAL);
+    CU_ASSERT_EQUAL(fp_validate_wilson(&lo, &hi, 1, 10, 1.0, &err), FP_EINVAL);
+    CU_ASSERT_EQUAL(fp_validate_wilson(&lo, &hi, -1, 10, 0.95, &err), FP_EINVAL);
+}
+
+static void test_spearman(void)
+{
+    double x[] = {1, 2, 3, 4, 5}, y[] = {5, 6, 7, 8, 7}, r[] = {9, 7, 5, 3, 1},
+           c[] = {2, 2, 2, 2, 2};
+    double work[10];
+    /* Ties get average ranks: y ranks 1, 2, 3.5, 5, 3.5 -> rho = 8 / sqrt(10 * 9.5). */
+    FP_ASSERT_NEAR(fp_validate_spearman(x, y, 5, work), 8.0 / sqrt(95.0), 1e-12);
+    FP_ASSERT_NEAR(fp_validate_spearman(x, r, 5, work), -1.0, 1e-12);
+    FP_ASSERT_NEAR(fp_validate_spearman(x, x, 5, work), 1.0, 1e-12);
+    /* constant or too short: 0 (not available), never NaN */
+    CU_ASSERT_EQUAL(fp_validate_spearman(x, c, 5, work), 0.0);
+    CU_ASSERT_EQUAL(fp_validate_spearman(x, y, 1, work), 0.0);
+}
+
+static void test_nab(void)
+{
+    double s1 = 2.0 / (1.0 + exp(-5.0)) - 1.0;
+    FP_ASSERT_NEAR(fp_validate_nab_sigmoid(-1), s1, 1e-15);
+    FP_ASSERT_NEAR(fp_validate_nab_sigmoid(0), 0.0, 1e-15);
+    FP_ASSERT_NEAR(fp_validate_nab_sigmoid(-5), s1, 1e-15); /* clamped */
+    FP_ASSERT_NEAR(fp_validate_nab_sigmoid(-0.5), 2.0 / (1.0 + exp(-2.5)) - 1.0, 1e-15);
+    /* Hand example: 3 labels, 2 detected at onset, 1 missed, 1 false alarm.
+     * standard: S = 2 s1 - 0.11 - 1, null -3, perfect 3. */
+    FP_ASSERT_NEAR(fp_validate_nab_score(FP_NAB_STANDARD, 2 * s1, 1, 1, 3),
+                   100.0 * (2 * s1 - 0.11 - 1 + 3) / 6.0, 1e-12);
+    FP_ASSERT_NEAR(fp_validate_nab_score(FP_NAB_STANDARD, 2 * s1, 1, 1, 3), 64.38715, 1e-4);
+    /* low_fp doubles the false-alarm cost; low_fn doubles the miss cost (null -6, perfect 3). */
+    FP_ASSERT_NEAR(fp_validate_nab_score(FP_NAB_LOW_FP, 2 * s1, 1, 1, 3),
+                   100.0 * (2 * s1 - 0.22 - 1 + 3) / 6.0, 1e-12);
+    FP_ASSERT_NEAR(fp_validate_nab_score(FP_NAB_LOW_FN, 2 * s1, 1, 1, 3),
+                   100.0 * (2 * s1 - 0.11 - 2 + 6) / 9.0, 1e-12);
+    /* the null detector scores 0, a perfect one (credit = labels) 100 */
+    FP_ASSERT_NEAR(fp_validate_nab_score(FP_NAB_STANDARD, 0, 0, 4, 4), 0.0, 1e-12);
+    FP_ASSERT_NEAR(fp_validate_nab_score(FP_NAB_LOW_FN, 4, 0, 0, 4), 100.0, 1e-12);
+    CU_ASSERT_EQUAL(fp_validate_nab_score(FP_NAB_STANDARD, 0, 3, 0, 0), 0.0);
+    CU_ASSERT_STRING_EQUAL(fp_validate_nab_name(FP_NAB_LOW_FP), "low_fp");
+    CU_ASSERT_PTR_NULL(fp_validate_nab_name(FP_NAB_PROFILE_COUNT));
+}
+
+/* ---- records ---- */
+
+static uint32_t method(fp_profile *p, const char *name)
+{
+    uint32_t m = 0;
+    CU_ASSERT_EQUAL_FATAL(fp_profile_intern_method(p, name, &m), FP_OK);
+    return m;
+}
+
+static void span(fp_profile *p, uint32_t m, double start, double dur, double cpu)
+{
+    fp_span s;
+    memset(&s, 0, sizeof s);
+    s.method = m;
+    s.parent = -1;
+    s.start_s = start;
+    s.dur_s = dur;
+    s.cpu_pct = cpu;
+    CU_ASSERT_EQUAL_FATAL(fp_profile_add_span(p, &s, NULL), FP_OK);
+}
+
+static void truth(fp_profile *p, fp_kind k, int32_t target, double start, double end,
+                  uint32_t calls, double extra_s, double extra_cpu)
+{
+    fp_truth t;
+    memset(&t, 0, sizeof t);
+    t.kind = k;
+    t.target = target;
+    t.start_s = start;
+    t.end_s = end;
+    t.affected_calls = calls;
+    t.extra_s = extra_s;
+    t.extra_cpu_pct_s = extra_cpu;
+    CU_ASSERT_EQUAL_FATAL(fp_profile_add_truth(p, &t), FP_OK);
+}
+
+/* a: 10 calls of 3 s (slow); b: 20 calls of 0.1 s. */
+static fp_profile *slow_profile(void)
+{
+    fp_profile *p = fp_profile_new();
+    CU_ASSERT_FATAL(p != NULL);
+    uint32_t a = method(p, "a"), b = method(p, "b");
+    double t = 0;
+    for (int i = 0; i < 10; i++, t += 3)
+        span(p, a, t, 3, 20);
+    for (int i = 0; i < 20; i++, t += 0.1)
+        span(p, b, t, 0.1, 20);
+    return p;
+}
+
+static void test_record(void)
+{
+    fp_profile *p = slow_profile();
+    fp_analysis *a = NULL;
+    fp_match_result m;
+    fp_validate_run r;
+    fp_error err = FP_ERROR_INIT;
+
+    truth(p, FP_KIND_SLOW_METHOD, 0, 0, 30, 10, 20, 0);   /* found: a is slow */
+    truth(p, FP_KIND_SLOW_METHOD, 1, 30, 32, 1, 0.01, 0); /* missed: b is not */
+    truth(p, FP_KIND_MEMORY_LEAK, 1, 0, 0, 0, 0, 0);      /* no effect: not observable */
+    fp_match_result_init(&m);
+    CU_ASSERT_EQUAL_FATAL(fp_analyze(&a, p, NULL, &err), FP_OK);
+    CU_ASSERT_EQUAL_FATAL(fp_match_run(&m, p, a, NULL, &err), FP_OK);
+    fp_validate_run_record(&r, 7, p, a, &m);
+    CU_ASSERT_EQUAL(r.run_index, 7);
+    CU_ASSERT_EQUAL(r.injected, 1);
+    CU_ASSERT_EQUAL(r.tp[FP_KIND_SLOW_METHOD], 1);
+    CU_ASSERT_EQUAL(r.fn[FP_KIND_SLOW_METHOD], 1);
+    CU_ASSERT_EQUAL(r.fp[FP_KIND_SLOW_METHOD], 0);
+    CU_ASSERT_EQUAL(r.unobservable, 1);
+    CU_ASSERT_EQUAL(r.n_items, 2);
+    CU_ASSERT_EQUAL(r.top1, 1);
+    CU_ASSERT_EQUAL(r.top1_found, 1);
+    CU_ASSERT_EQUAL(r.items[0].found, 1);
+    CU_ASSERT_EQUAL(r.items[0].rank, 0);
+    FP_ASSERT_NEAR(r.items[0].cost, 20.0 / 32.0, 1e-12); /* extra seconds / duration */
+    CU_ASSERT_EQUAL(r.items[1].found, 0);
+    CU_ASSERT_EQUAL(r.items[1].rank, -1);
+
+    /* When the costliest label is missed, top1 is wrong but top1_found is still right. */
+    fp_profile_spans_mut(p); /* no change; rebuild the truth with b costliest */
+    fp_profile *q = slow_profile();
+    truth(q, FP_KIND_SLOW_METHOD, 0, 0, 30, 10, 5, 0);
+    truth(q, FP_KIND_SLOW_METHOD, 1, 30, 32, 20, 10, 0);
+    fp_analysis_free(a);
+    CU_ASSERT_EQUAL_FATAL(fp_analyze(&a, q, NULL, &err), FP_OK);
+    CU_ASSERT_EQUAL_FATAL(fp_match_run(&m, q, a, NULL, &err), FP_OK);
+    fp_validate_run_record(&r, 8, q, a, &m);
+    CU_ASSERT_EQUAL(r.top1, 0);
+    CU_ASSERT_EQUAL(r.top1_found, 1);
+
+    /* Nothing injected: top1 n/a; the run is clean. */
+    fp_profile *c = slow_profile();
+    fp_analysis_free(a);
+    CU_ASSERT_EQUAL_FATAL(fp_analyze(&a, c, NULL, &err), FP_OK);
+    CU_ASSERT_EQUAL_FATAL(fp_match_run(&m, c, a, NULL, &err), FP_OK);
+    fp_validate_run_record(&r, 9, c, a, &m);
+    CU_ASSERT_EQUAL(r.injected, 0);
+    CU_ASSERT_EQUAL(r.top1, -1);
+    CU_ASSERT_EQUAL(r.fp[FP_KIND_SLOW_METHOD], 1); /* a is slow, but nothing was injected */
+
+    fp_analysis_free(a);
+    fp_match_result_cleanup(&m);
+    fp_profile_free(p);
+    fp_profile_free(q);
+    fp_profile_free(c);
+}
+
+static void test_truncate(void)
+{
+    fp_profile *p = slow_profile(), *d = fp_profile_new();
+    fp_error err = FP_ERROR_INIT;
+    double *mem, *cpu, *ops, *bytes;
+    CU_ASSERT_EQUAL_FATAL(fp_profile_series_resize(p, 32, 1.0, &mem, &cpu, &ops, &bytes), FP_OK);
+    for (int i = 0; i < 32; i++)
+        mem[i] = i;
+    truth(p, FP_KIND_SLOW_METHOD, 0, 0, 30, 10, 20, 0);
+    CU_ASSERT_EQUAL_FATAL(fp_validate_truncate(d, p, 4.5, &err), FP_OK);
+    CU_ASSERT_EQUAL(fp_profile_span_count(d), 2); /* [0,3) and [3,4.5) */
+    FP_ASSERT_NEAR(fp_profile_spans(d)[1].dur_s, 1.5, 1e-12);
+    FP_ASSERT_NEAR(fp_profile_duration(d), 4.5, 1e-12);
+    CU_ASSERT_EQUAL(fp_profile_series(d).n, 4);
+    CU_ASSERT_EQUAL(fp_profile_series(d).mem_mb[3], 3.0);
+    CU_ASSERT_EQUAL(fp_profile_method_count(d), 2);
+    CU_ASSERT_EQUAL(fp_profile_truth_count(d), 1);
+    CU_ASSERT_EQUAL(fp_profile_check(d, &err), FP_OK);
+    CU_ASSERT_EQUAL(fp_validate_truncate(d, p, -1, &err), FP_EINVAL);
+    CU_ASSERT_EQUAL(fp_validate_truncate(d, p, NAN, &err), FP_EINVAL);
+    fp_profile_free(p);
+    fp_profile_free(d);
+}
+
+static void test_ttd(void)
+{
+    /* cool work 0..10 s at 20 % CPU, then hot at 95 % from 10 to 20 s: the per-method CPU
+     * detector fires on any prefix that includes hot's work, so the bisection over [10, 20]
+     * with 8 analyses ends 10 / 2^7 s after the onset. */
+    fp_profile *p = fp_profile_new(), *scratch = fp_profile_new();
+    fp_match_result sm;
+    fp_error err = FP_ERROR_INIT;
+    uint32_t cool = method(p, "cool"), hot = method(p, "hot");
+    double ttd = -1;
+    int det = -1;
+    for (int i = 0; i < 10; i++)
+        span(p, cool, i, 1, 20);
+    for (int i = 0; i < 10; i++)
+        span(p, hot, 10 + i, 1, 95);
+    truth(p, FP_KIND_CPU_SATURATION, (int32_t)hot, 10, 20, 10, 0, 750);
+    fp_match_result_init(&sm);
+    CU_ASSERT_EQUAL_FATAL(
+        fp_validate_time_to_detect(&ttd, &det, p, 0, NULL, NULL, scratch, &sm, &err), FP_OK);
+    CU_ASSERT_EQUAL(det, 1);
+    FP_ASSERT_NEAR(ttd, 10.0 / 128.0, 1e-12);
+
+    /* A label the full run does not detect: not detected, ttd 0. */
+    truth(p, FP_KIND_SLOW_METHOD, (int32_t)cool, 0, 10, 10, 1, 0);
+    CU_ASSERT_EQUAL_FATAL(
+        fp_validate_time_to_detect(&ttd, &det, p, 1, NULL, NULL, scratch, &sm, &err), FP_OK);
+    CU_ASSERT_EQUAL(det, 0);
+    CU_ASSERT_EQUAL(ttd, 0.0);
+    fp_match_result_cleanup(&sm);
+    fp_profile_free(p);
+    fp_profile_free(scratch);
+}
+
+/* ---- accumulation ---- */
+
+static void test_acc(void)
+{
+    fp_validate_acc *acc = NULL;
+    fp_validate_summary s;
+    fp_validate_run r[3];
+    fp_error err = FP_ERROR_INIT;
+    memset(r, 0, sizeof r);
+    /* run 0: 2 labels (slow found at rank 0, leak missed), 1 false alarm (cpu) */
+    r[0].injected = 1;
+    r[0].top1 = 1;
+    r[0].top1_found = 1;
+    r[0].tp[FP_KIND_SLOW_METHOD] = 1;
+    r[0].fn[FP_KIND_MEMORY_LEAK] = 1;
+    r[0].fp[FP_KIND_CPU_SATURATION] = 1;
+    r[0].n_items = 2;
+    r[0].items[0] = (fp_validate_item){FP_KIND_SLOW_METHOD, 0, 1, 0, 0.5, 80, 10, 0, 0, 0, 0, 2};
+    r[0].items[1] = (fp_validate_item){FP_KIND_MEMORY_LEAK, 1, 0, -1, 0.1, 0, 20, 0, 0, 1, -1, 3};
+    /* run 1: clean, 2 false alarms */
+    r[1].top1 = -1;
+    r[1].top1_found = -1;
+    r[1].fp[FP_KIND_LATENCY_OUTLIERS] = 2;
+    /* run 2: leak found at rank 4 (outside the top 3) with a time to detect of 5 s of 20 */
+    r[2].injected = 1;
+    r[2].top1 = 0;
+    r[2].top1_found = 0;
+    r[2].tp[FP_KIND_MEMORY_LEAK] = 1;
+    r[2].n_items = 1;
+    r[2].items[0] = (fp_validate_item){FP_KIND_MEMORY_LEAK, 1, 1, 4, 0.2, 60, 20, 1, 5, 0, -1, 3};
+
+    CU_ASSERT_EQUAL_FATAL(fp_validate_acc_new(&acc, 2, &err), FP_OK);
+    for (int i = 0; i < 3; i++)
+        fp_validate_acc_add(acc, &r[i]);
+    CU_ASSERT_EQUAL_FATAL(fp_validate_acc_summary(acc, &s, &err), FP_OK);
+    CU_ASSERT_EQUAL(s.runs, 3);
+    CU_ASSERT_EQUAL(s.injected_runs, 2);
+    CU_ASSERT_EQUAL(s.clean_runs, 1);
+    CU_ASSERT_EQUAL(s.overall.tp, 2);
+    CU_ASSERT_EQUAL(s.overall.fp, 3);
+    CU_ASSERT_EQUAL(s.overall.fn, 1);
+    FP_ASSERT_NEAR(s.overall.precision.value, 2.0 / 5.0, 1e-15);
+    FP_ASSERT_NEAR(s.overall.recall.value, 2.0 / 3.0, 1e-15);
+    FP_ASSERT_NEAR(s.overall.f1.value, 2.0 * 2 / (2.0 * 2 + 3 + 1), 1e-15);
+    CU_ASSERT_EQUAL(s.kinds[FP_KIND_MEMORY_LEAK].tp, 1);
+    CU_ASSERT_EQUAL(s.kinds[FP_KIND_MEMORY_LEAK].fn, 1);
+    CU_ASSERT_FALSE(s.kinds[FP_KIND_LATENCY_OUTLIERS].recall.available);
+    CU_ASSERT_EQUAL(s.kinds[FP_KIND_MEMORY_LEAK].ttd_n, 1);
+    FP_ASSERT_NEAR(s.kinds[FP_KIND_MEMORY_LEAK].ttd_mean_s, 5.0, 1e-15);
+    FP_ASSERT_NEAR(s.kinds[FP_KIND_MEMORY_LEAK].ttd_p95_s, 5.0, 1e-15);
+    CU_ASSERT_EQUAL(s.clean_false_alarms, 2);
+    FP_ASSERT_NEAR(s.clean_false_alarms_per_run, 2.0, 1e-15);
+    FP_ASSERT_NEAR(s.clean_runs_alarmed.value, 1.0, 1e-15);
+    FP_ASSERT_NEAR(s.top1.value, 0.5, 1e-15);
+    FP_ASSERT_NEAR(s.topk.value, 1.0 / 3.0, 1e-15); /* slow at rank 0; leak missed; rank 4 */
+    CU_ASSERT_EQUAL(s.sources[1].found, 1);
+    CU_ASSERT_EQUAL(s.sources[1].missed, 1);
+    CU_ASSERT_EQUAL(s.sources[1].kind, FP_KIND_MEMORY_LEAK);
+    /* NAB: credits s(-1) for slow and s(5/20 - 1) for the leak; 3 FP, 1 FN, 3 labels */
+    double credit = fp_validate_nab_sigmoid(-1) + fp_validate_nab_sigmoid(-0.75);
+    FP_ASSERT_NEAR(s.nab[FP_NAB_STANDARD], fp_validate_nab_score(FP_NAB_STANDARD, credit, 3, 1, 3),
+                   1e-12);
+    CU_ASSERT_EQUAL(s.spearman_available, 0); /* only 2 pairs */
+
+    /* Same records in the same order into a second accumulator: identical summary. */
+    fp_validate_acc *b = NULL;
+    fp_validate_summary t;
+    CU_ASSERT_EQUAL_FATAL(fp_validate_acc_new(&b, 2, &err), FP_OK);
+    for (int i = 0; i < 3; i++)
+        fp_validate_acc_add(b, &r[i]);
+    CU_ASSERT_EQUAL_FATAL(fp_validate_acc_summary(b, &t, &err), FP_OK);
+    CU_ASSERT_EQUAL(memcmp(&s.overall, &t.overall, sizeof s.overall), 0);
+    CU_ASSERT_EQUAL(memcmp(s.nab, t.nab, sizeof s.nab), 0);
+    fp_validate_acc_free(acc);
+    fp_validate_acc_free(b);
+}
+
+int fp_test_register(void)
+{
+    static const fp_test_case stats[] = {
+        {"wilson", test_wilson}, {"spearman", test_spearman}, {"nab", test_nab}, {NULL, NULL}};
+    static const fp_test_case records[] = {{"record", test_record},
+                                           {"truncate", test_truncate},
+                                           {"ttd", test_ttd},
+                                           {"acc", test_acc},
+                                           {NULL, NULL}};
+    gsl_set_error_handler_off();
+    if (fp_test_add_suite("stats", stats) || fp_test_add_suite("records", records))
+        return -1;
+    return 0;
+}
