@@ -9,6 +9,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "fp_analysis.h"
 #include "fp_core.h"
 #include "fp_scenario.h"
 
@@ -93,6 +94,39 @@ int fp_cli_out_commit(fp_cli_out *o);
 
 /* Abandons a file output (closes and unlinks the temp file). Safe after commit. */
 void fp_cli_out_abort(fp_cli_out *o);
+
+/*
+ * Reads all of `path` ("-": standard input) into a new NUL-terminated buffer (*out, free()).
+ * More than `max` bytes is bad data (65). Prints the error and returns its exit status: 66 when
+ * the input cannot be opened or read (a directory), 65 when too large, 70 out of memory.
+ */
+int fp_cli_read_input(const char *path, size_t max, char **out, size_t *len);
+
+/* "low", "medium", "high", "critical" -> fp_severity value. 0, or -1 for another word. */
+int fp_cli_parse_severity(const char *s, int *out);
+
+/*
+ * The --thresholds FILE overrides: a flat YAML mapping, one "name: number" per line ('#'
+ * comments, blank lines and '---' allowed). Every name and value is checked against the analysis
+ * thresholds when loading, errors located as FILE:LINE:COL.
+ */
+typedef struct fp_cli_thresholds {
+    char **keys;
+    double *values;
+    size_t n;
+} fp_cli_thresholds;
+
+/* Loads `file` into `out` (zeroed first). Prints the error and returns its exit status. */
+int fp_cli_load_thresholds(const char *file, fp_cli_thresholds *out);
+void fp_cli_free_thresholds(fp_cli_thresholds *t);
+
+/*
+ * The thresholds for one scenario: defaults, then the scenario's analysis: section (errors
+ * located in the scenario file), then the --thresholds overrides (`file` may be NULL or empty).
+ * Returns 0, or prints the error and returns its exit status.
+ */
+int fp_cli_scenario_thresholds(const fp_scenario *scn, const fp_cli_thresholds *file,
+                               fp_thresholds *out);
 
 /* Whether colour may be used on `f`: a terminal and NO_COLOR unset or empty. */
 int fp_cli_use_colour(FILE *f);

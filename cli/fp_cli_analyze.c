@@ -5,7 +5,6 @@
  * (docs/output-formats.md). Every input is read and checked before anything is written, so a bad
  * file leaves no output.
  */
-#include <errno.h>
 #include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
@@ -52,87 +51,6 @@ typedef struct an_opts {
     fp_thresholds th;
 } an_opts;
 
-static char *trim(char *s)
-{
-    while (*s == ' ' || *s == '\t')
-        s++;
-    size_t n = strlen(s);
-    while (n > 0 && (s[n - 1] == ' ' || s[n - 1] == '\t' || s[n - 1] == '\r'))
-        s[--n] = '\0';
-    return s;
-}
-
-/*
- * --thresholds FILE: the flat "name: number" mapping of the default command (same messages).
- * Kept here because fp_cli_report.c's loader is private to that file.
- */
-static int load_thresholds(an_opts *o)
-{
-    const char *file = o->thresholds_file;
-    FILE *f = fopen(file, "r");
-    if (f == NULL) {
-        fp_cli_errorf("%s: cannot open: %s", file, strerror(errno));
-        return FP_EXIT_NOINPUT;
-    }
-    char buf[1024];
-    unsigned long line = 0;
-    int rc = 0;
-    while (rc == 0 && fgets(buf, sizeof(buf), f) != NULL) {
-        line++;
-        if (strchr(buf, '\n') == NULL && !feof(f)) {
-            fp_cli_errorf("%s:%lu:1: error: line longer than 1023 bytes", file, line);
-            rc = FP_EXIT_DATA;
-            break;
-        }
-        char *hash = strchr(buf, '#');
-        if (hash != NULL)
-            *hash = '\0';
-        buf[strcspn(buf, "\n")] = '\0';
-        char *s = trim(buf);
-        if (*s == '\0' || strcmp(s, "---") == 0)
-            continue;
-        unsigned long col = (unsigned long)(s - buf) + 1;
-        char *colon = strchr(s, ':');
-        if (colon == NULL) {
-            fp_cli_errorf("%s:%lu:%lu: error: expected 'name: number'", file, line, col);
-            rc = FP_EXIT_DATA;
-            break;
-        }
-        *colon = '\0';
-        char *key = trim(s);
-        char *val = trim(colon + 1);
-        double v;
-        if (fp_cli_parse_double(val, &v) != 0) {
-            fp_cli_errorf("%s:%lu:%lu: error: expected a finite number for '%s', got '%s'", file,
-                          line, (unsigned long)(val - buf) + 1, key, val);
-            rc = FP_EXIT_DATA;
-            break;
-        }
-        fp_error err = FP_ERROR_INIT;
-        if (fp_thresholds_set(&o->th, key, v, &err) != FP_OK) {
-            fp_cli_errorf("%s:%lu:%lu: error: %s", file, line, col, err.msg);
-            rc = FP_EXIT_DATA;
-        }
-    }
-    if (rc == 0 && ferror(f)) {
-        fp_cli_errorf("%s: read error", file);
-        rc = FP_EXIT_IOERR;
-    }
-    fclose(f);
-    return rc;
-}
-
-static int parse_severity(const char *s, int *out)
-{
-    for (int i = FP_SEV_LOW; i <= FP_SEV_CRITICAL; i++) {
-        if (strcmp(s, fp_severity_name((fp_severity)i)) == 0) {
-            *out = i;
-            return 0;
-        }
-    }
-    return -1;
-}
-
 static int parse(an_opts *o, int argc, char **argv)
 {
     static const struct option longopts[] = {{"detailed", no_argument, NULL, 'd'},
@@ -162,7 +80,7 @@ static int parse(an_opts *o, int argc, char **argv)
             o->thresholds_file = optarg;
             break;
         case 'F':
-            if (parse_severity(optarg, &o->fail_on) != 0)
+            if (fp_cli_parse_severity(optarg, &o->fail_on) != 0)
                 return fp_cli_usage("--fail-on must be low, medium, high or critical, got '%s'",
                                     optarg);
             break;
@@ -183,56 +101,6 @@ static int parse(an_opts *o, int argc, char **argv)
         if (strcmp(o->files[i], o->output) == 0 && strcmp(o->output, "-") != 0)
             return fp_cli_usage("--output '%s' is also an input", o->output);
     }
-    return 0;
-}
-
-/* Reads all of `path` ("-": stdin) into a new buffer (*out, free()). Prints errors. */
-static int read_all(const char *path, char **out, size_t *len)
-{
-    FILE *f = strcmp(path, "-") == 0 ? stdin : fopen(path, "rb");
-    char *buf = NULL;
-    size_t n = 0, cap = 0;
-    int rc = 0;
-    *out = NULL;
-    if (f == NULL) {
-        fp_cli_errorf("%s: cannot open: %s", path, strerror(errno));
-        return FP_EXIT_NOINPUT;
-    }
-    for (;;) {
-        if (n == cap) {
-            size_t ncap = cap == 0 ? 65536 : cap * 2;
-            if (cap > AN_MAX_BYTES) {
-                fp_cli_errorf("%s: error: input larger than 1 GiB", path);
-                rc = FP_EXIT_DATA;
-                break;
-            }
-            char *nb = realloc(buf, ncap);
-            if (nb == NULL) {
-                fp_cli_errorf("out of memory");
-                rc = FP_EXIT_SOFTWARE;
-                break;
-            }
-            buf = nb;
-            cap = ncap;
-        }
-        size_t got = fread(buf + n, 1, cap - n, f);
-        n += got;
-        if (got == 0) {
-            if (ferror(f)) {
-                fp_cli_errorf("%s: cannot read: %s", path, strerror(errno));
-                rc = FP_EXIT_NOINPUT;
-            }
-            break;
-        }
-    }
-    if (f != stdin)
-        fclose(f);
-    if (rc != 0) {
-        free(buf);
-        return rc;
-    }
-    *out = buf;
-    *len = n;
     return 0;
 }
 
@@ -272,7 +140,7 @@ static int analyze_file(an_state *s, const char *file)
     char *text = NULL;
     size_t len = 0;
     fp_error err = FP_ERROR_INIT;
-    int rc = read_all(file, &text, &len);
+    int rc = fp_cli_read_input(file, AN_MAX_BYTES, &text, &len);
     if (rc != 0)
         return rc;
     if (fp_trace_sniff(text, len) == FP_INPUT_CHROME) {
@@ -337,8 +205,14 @@ int fp_cmd_analyze(int argc, char **argv)
         rc = rc < 0 ? 0 : rc;
         goto done;
     }
-    if (o.thresholds_file != NULL && (rc = load_thresholds(&o)) != 0)
+    fp_cli_thresholds file_th = {NULL, NULL, 0};
+    if (o.thresholds_file != NULL &&
+        ((rc = fp_cli_load_thresholds(o.thresholds_file, &file_th)) != 0 ||
+         (rc = fp_cli_scenario_thresholds(NULL, &file_th, &o.th)) != 0)) {
+        fp_cli_free_thresholds(&file_th);
         goto done;
+    }
+    fp_cli_free_thresholds(&file_th);
     /* The output is opened first (temp file; nothing is renamed into place on error) so that
      * colour can follow the destination, as in the default command. */
     if ((rc = fp_cli_out_open(&out, o.output)) != 0)

@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "fp_analysis.h"
 #include "fp_builtin.h"
 
 volatile sig_atomic_t fp_cli_signal;
@@ -338,4 +339,195 @@ int fp_cli_use_colour(FILE *f)
     if (nc != NULL && nc[0] != '\0')
         return 0;
     return isatty(fileno(f));
+}
+
+/* ---- input files ---- */
+
+int fp_cli_read_input(const char *path, size_t max, char **out, size_t *len)
+{
+    int is_stdin = strcmp(path, "-") == 0;
+    FILE *f = is_stdin ? stdin : fopen(path, "rb");
+    char *buf = NULL;
+    size_t n = 0, cap = 0;
+    int rc = 0;
+    *out = NULL;
+    *len = 0;
+    if (f == NULL) {
+        fp_cli_errorf("%s: cannot open: %s", path, strerror(errno));
+        return FP_EXIT_NOINPUT;
+    }
+    for (;;) {
+        if (n == cap) {
+            if (cap > max) {
+                fp_cli_errorf("%s: error: input larger than %zu bytes", path, max);
+                rc = FP_EXIT_DATA;
+                break;
+            }
+            size_t ncap = cap == 0 ? 65536 : cap * 2;
+            char *nb = realloc(buf, ncap + 1);
+            if (nb == NULL) {
+                fp_cli_errorf("out of memory reading %s", path);
+                rc = FP_EXIT_SOFTWARE;
+                break;
+            }
+            buf = nb;
+            cap = ncap;
+        }
+        size_t got = fread(buf + n, 1, cap - n, f);
+        n += got;
+        if (got == 0) {
+            if (ferror(f)) {
+                fp_cli_errorf("%s: cannot read: %s", path, strerror(errno));
+                rc = FP_EXIT_NOINPUT;
+            }
+            break;
+        }
+    }
+    if (!is_stdin)
+        fclose(f);
+    if (rc == 0 && n > max) {
+        fp_cli_errorf("%s: error: input larger than %zu bytes", path, max);
+        rc = FP_EXIT_DATA;
+    }
+    if (rc != 0) {
+        free(buf);
+        return rc;
+    }
+    buf[n] = '\0';
+    *out = buf;
+    *len = n;
+    return 0;
+}
+
+int fp_cli_parse_severity(const char *s, int *out)
+{
+    for (int i = FP_SEV_LOW; i <= FP_SEV_CRITICAL; i++) {
+        if (strcmp(s, fp_severity_name((fp_severity)i)) == 0) {
+            *out = i;
+            return 0;
+        }
+    }
+    return -1;
+}
+
+/* ---- thresholds ---- */
+
+static char *trim(char *s)
+{
+    while (*s == ' ' || *s == '\t')
+        s++;
+    size_t n = strlen(s);
+    while (n > 0 && (s[n - 1] == ' ' || s[n - 1] == '\t' || s[n - 1] == '\r'))
+        s[--n] = '\0';
+    return s;
+}
+
+static int located(const char *file, unsigned long line, unsigned long col, const char *msg)
+{
+    fp_cli_errorf("%s:%lu:%lu: error: %s", file, line, col, msg);
+    return FP_EXIT_DATA;
+}
+
+void fp_cli_free_thresholds(fp_cli_thresholds *t)
+{
+    for (size_t i = 0; i < t->n; i++)
+        free(t->keys[i]);
+    free(t->keys);
+    free(t->values);
+    memset(t, 0, sizeof(*t));
+}
+
+int fp_cli_load_thresholds(const char *file, fp_cli_thresholds *out)
+{
+    memset(out, 0, sizeof(*out));
+    FILE *f = fopen(file, "r");
+    if (f == NULL) {
+        fp_cli_errorf("%s: cannot open: %s", file, strerror(errno));
+        return FP_EXIT_NOINPUT;
+    }
+    char buf[1024];
+    unsigned long line = 0;
+    int rc = 0;
+    fp_thresholds probe = FP_THRESHOLDS_INIT;
+    while (rc == 0 && fgets(buf, sizeof(buf), f) != NULL) {
+        line++;
+        if (strchr(buf, '\n') == NULL && !feof(f)) {
+            rc = located(file, line, 1, "line longer than 1023 bytes");
+            break;
+        }
+        char *hash = strchr(buf, '#');
+        if (hash != NULL)
+            *hash = '\0';
+        buf[strcspn(buf, "\n")] = '\0';
+        char *s = trim(buf);
+        if (*s == '\0' || strcmp(s, "---") == 0)
+            continue;
+        unsigned long col = (unsigned long)(s - buf) + 1;
+        char *colon = strchr(s, ':');
+        if (colon == NULL) {
+            rc = located(file, line, col, "expected 'name: number'");
+            break;
+        }
+        *colon = '\0';
+        char *key = trim(s);
+        char *val = trim(colon + 1);
+        double v;
+        if (fp_cli_parse_double(val, &v) != 0) {
+            char msg[300];
+            snprintf(msg, sizeof(msg), "expected a finite number for '%s', got '%s'", key, val);
+            rc = located(file, line, (unsigned long)(val - buf) + 1, msg);
+            break;
+        }
+        fp_error err = FP_ERROR_INIT;
+        if (fp_thresholds_set(&probe, key, v, &err) != FP_OK) {
+            rc = located(file, line, col, err.msg);
+            break;
+        }
+        char **keys = realloc(out->keys, (out->n + 1) * sizeof(char *));
+        if (keys != NULL)
+            out->keys = keys;
+        double *values = realloc(out->values, (out->n + 1) * sizeof(double));
+        if (values != NULL)
+            out->values = values;
+        char *k = keys && values ? strdup(key) : NULL;
+        if (k == NULL) {
+            fp_cli_errorf("out of memory");
+            rc = FP_EXIT_SOFTWARE;
+            break;
+        }
+        out->keys[out->n] = k;
+        out->values[out->n] = v;
+        out->n++;
+    }
+    if (rc == 0 && ferror(f)) {
+        fp_cli_errorf("%s: read error", file);
+        rc = FP_EXIT_IOERR;
+    }
+    fclose(f);
+    if (rc != 0)
+        fp_cli_free_thresholds(out);
+    return rc;
+}
+
+int fp_cli_scenario_thresholds(const fp_scenario *scn, const fp_cli_thresholds *file,
+                               fp_thresholds *t)
+{
+    fp_thresholds_init(t);
+    for (size_t i = 0; scn != NULL && i < fp_scenario_analysis_count(scn); i++) {
+        double v;
+        unsigned long line, col;
+        const char *key = fp_scenario_analysis_key(scn, i, &v, &line, &col);
+        fp_error err = FP_ERROR_INIT;
+        if (fp_thresholds_set(t, key, v, &err) != FP_OK) {
+            char path[300], msg[FP_ERROR_MSG_MAX];
+            snprintf(path, sizeof(path), "analysis.%s", key);
+            snprintf(msg, sizeof(msg), "%s", err.msg); /* set_at rewrites err.msg */
+            fp_error_set_at(&err, err.status, fp_scenario_file(scn), line, col, "%s", msg);
+            fp_error_set_path(&err, path);
+            return fp_cli_report_error(&err);
+        }
+    }
+    for (size_t i = 0; file != NULL && i < file->n; i++)
+        fp_thresholds_set(t, file->keys[i], file->values[i], NULL); /* checked when loaded */
+    return 0;
 }

@@ -198,54 +198,6 @@ static int parse(cmp_opts *o, int argc, char **argv)
 
 /* ---- reading profile files ---- */
 
-static int read_whole(const char *path, char **text, size_t *len)
-{
-    *text = NULL;
-    *len = 0;
-    FILE *f = fopen(path, "rb");
-    if (f == NULL) {
-        fp_cli_errorf("%s: cannot open: %s", path, strerror(errno));
-        return FP_EXIT_NOINPUT;
-    }
-    size_t cap = 1 << 16, n = 0;
-    char *buf = malloc(cap);
-    int rc = 0;
-    while (buf != NULL) {
-        if (n == cap) {
-            /* the JSON reader rejects more than 1 GiB; stop reading a little past that */
-            if (cap > ((size_t)1 << 30)) {
-                fp_cli_errorf("%s: error: profile JSON larger than 1 GiB", path);
-                rc = FP_EXIT_DATA;
-                break;
-            }
-            char *nb = realloc(buf, cap * 2);
-            if (nb == NULL)
-                break;
-            buf = nb;
-            cap *= 2;
-        }
-        size_t got = fread(buf + n, 1, cap - n, f);
-        n += got;
-        if (got == 0)
-            break;
-    }
-    if (buf == NULL || (rc == 0 && n == cap)) {
-        fp_cli_errorf("out of memory reading %s", path);
-        rc = FP_EXIT_SOFTWARE;
-    } else if (rc == 0 && ferror(f)) {
-        fp_cli_errorf("%s: read error: %s", path, strerror(errno));
-        rc = errno == EISDIR ? FP_EXIT_NOINPUT : FP_EXIT_IOERR;
-    }
-    fclose(f);
-    if (rc != 0) {
-        free(buf);
-        return rc;
-    }
-    *text = buf;
-    *len = n;
-    return 0;
-}
-
 /* Skips JSON whitespace. */
 static size_t skip_ws(const char *t, size_t len, size_t i)
 {
@@ -337,7 +289,7 @@ static int add_file(fp_compare *c, fp_side side, const char *path, fp_profile *p
     char *text = NULL;
     size_t len, count = 0, *off = NULL, *nb = NULL;
     fp_error err = FP_ERROR_INIT;
-    int rc = read_whole(path, &text, &len);
+    int rc = fp_cli_read_input(path, (size_t)1 << 30, &text, &len);
     if (rc != 0)
         return rc;
     if (fp_profile_json_count(text, len, path, &count, &err) != FP_OK) {

@@ -2,8 +2,6 @@
  * fp_cli_report.c - the default command: simulate each scenario, analyse every run, and write the
  * report (per-scenario summaries, --detailed sections, the cross-scenario comparison).
  */
-#include <ctype.h>
-#include <errno.h>
 #include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
@@ -42,12 +40,6 @@ static const char *const s_help =
     "Exit status: 0 ok, 1 --fail-on triggered, 64 usage, 65 bad data, 66 no input,\n"
     "70 internal, 73 cannot create output, 74 write error, 130/143 interrupted.\n";
 
-typedef struct threshold_override {
-    char *key;
-    double value;
-    unsigned long line, col;
-} threshold_override;
-
 typedef struct report_opts {
     char **scenarios;
     size_t n_scenarios;
@@ -60,136 +52,10 @@ typedef struct report_opts {
     const char *output;
     const char *thresholds_file;
     int fail_on; /* -1: off, else an fp_severity */
-    threshold_override *overrides;
-    size_t n_overrides;
+    fp_cli_thresholds overrides;
 } report_opts;
 
-/* ---- --thresholds FILE: a flat YAML mapping, one "name: number" per line ---- */
-
-static char *trim(char *s)
-{
-    while (*s == ' ' || *s == '\t')
-        s++;
-    size_t n = strlen(s);
-    while (n > 0 && (s[n - 1] == ' ' || s[n - 1] == '\t' || s[n - 1] == '\r'))
-        s[--n] = '\0';
-    return s;
-}
-
-static int thresholds_error(const char *file, unsigned long line, unsigned long col,
-                            const char *msg)
-{
-    fp_cli_errorf("%s:%lu:%lu: error: %s", file, line, col, msg);
-    return FP_EXIT_DATA;
-}
-
-static int load_thresholds(report_opts *o)
-{
-    const char *file = o->thresholds_file;
-    FILE *f = fopen(file, "r");
-    if (f == NULL) {
-        fp_cli_errorf("%s: cannot open: %s", file, strerror(errno));
-        return FP_EXIT_NOINPUT;
-    }
-    char buf[1024];
-    unsigned long line = 0;
-    int rc = 0;
-    fp_thresholds probe = FP_THRESHOLDS_INIT;
-    while (rc == 0 && fgets(buf, sizeof(buf), f) != NULL) {
-        line++;
-        if (strchr(buf, '\n') == NULL && !feof(f)) {
-            rc = thresholds_error(file, line, 1, "line longer than 1023 bytes");
-            break;
-        }
-        char *hash = strchr(buf, '#');
-        if (hash != NULL)
-            *hash = '\0';
-        buf[strcspn(buf, "\n")] = '\0';
-        char *s = trim(buf);
-        if (*s == '\0' || strcmp(s, "---") == 0)
-            continue;
-        unsigned long col = (unsigned long)(s - buf) + 1;
-        char *colon = strchr(s, ':');
-        if (colon == NULL) {
-            rc = thresholds_error(file, line, col, "expected 'name: number'");
-            break;
-        }
-        *colon = '\0';
-        char *key = trim(s);
-        char *val = trim(colon + 1);
-        unsigned long vcol = (unsigned long)(val - buf) + 1;
-        double v;
-        if (fp_cli_parse_double(val, &v) != 0) {
-            char msg[300];
-            snprintf(msg, sizeof(msg), "expected a finite number for '%s', got '%s'", key, val);
-            rc = thresholds_error(file, line, vcol, msg);
-            break;
-        }
-        fp_error err = FP_ERROR_INIT;
-        if (fp_thresholds_set(&probe, key, v, &err) != FP_OK) {
-            rc = thresholds_error(file, line, col, err.msg);
-            break;
-        }
-        threshold_override *ov =
-            realloc(o->overrides, (o->n_overrides + 1) * sizeof(threshold_override));
-        if (ov == NULL || (key = strdup(key)) == NULL) {
-            if (ov != NULL)
-                o->overrides = ov;
-            fp_cli_errorf("out of memory");
-            rc = FP_EXIT_SOFTWARE;
-            break;
-        }
-        o->overrides = ov;
-        ov[o->n_overrides].key = key;
-        ov[o->n_overrides].value = v;
-        ov[o->n_overrides].line = line;
-        ov[o->n_overrides].col = col;
-        o->n_overrides++;
-    }
-    if (rc == 0 && ferror(f)) {
-        fp_cli_errorf("%s: read error", file);
-        rc = FP_EXIT_IOERR;
-    }
-    fclose(f);
-    return rc;
-}
-
-/* Defaults, then the scenario's analysis: section, then --thresholds. */
-static int scenario_thresholds(const report_opts *o, const fp_scenario *scn, fp_thresholds *t)
-{
-    fp_thresholds_init(t);
-    for (size_t i = 0; i < fp_scenario_analysis_count(scn); i++) {
-        double v;
-        unsigned long line, col;
-        const char *key = fp_scenario_analysis_key(scn, i, &v, &line, &col);
-        fp_error err = FP_ERROR_INIT;
-        if (fp_thresholds_set(t, key, v, &err) != FP_OK) {
-            char path[300];
-            snprintf(path, sizeof(path), "analysis.%s", key);
-            char msg[FP_ERROR_MSG_MAX];
-            snprintf(msg, sizeof(msg), "%s", err.msg); /* set_at rewrites err.msg */
-            fp_error_set_at(&err, err.status, fp_scenario_file(scn), line, col, "%s", msg);
-            fp_error_set_path(&err, path);
-            return fp_cli_report_error(&err);
-        }
-    }
-    for (size_t i = 0; i < o->n_overrides; i++)
-        fp_thresholds_set(t, o->overrides[i].key, o->overrides[i].value, NULL);
-    return 0;
-}
-
 /* ---- options ---- */
-
-static int parse_severity(const char *s, int *out)
-{
-    for (int i = FP_SEV_LOW; i <= FP_SEV_CRITICAL; i++) {
-        if (strcmp(s, fp_severity_name((fp_severity)i)) == 0) {
-            *out = i;
-            return 0;
-        }
-    }
-    return -1;
-}
 
 static int parse(report_opts *o, int argc, char **argv)
 {
@@ -250,7 +116,7 @@ static int parse(report_opts *o, int argc, char **argv)
             o->thresholds_file = optarg;
             break;
         case 'F':
-            if (parse_severity(optarg, &o->fail_on) != 0)
+            if (fp_cli_parse_severity(optarg, &o->fail_on) != 0)
                 return fp_cli_usage("--fail-on must be low, medium, high or critical, got '%s'",
                                     optarg);
             break;
@@ -287,7 +153,8 @@ int fp_cmd_report(int argc, char **argv)
         rc = rc < 0 ? 0 : rc;
         goto done;
     }
-    if (o.thresholds_file != NULL && (rc = load_thresholds(&o)) != 0)
+    if (o.thresholds_file != NULL &&
+        (rc = fp_cli_load_thresholds(o.thresholds_file, &o.overrides)) != 0)
         goto done;
     if (o.n_scenarios == 0) {
         static char all[] = "all";
@@ -320,7 +187,7 @@ int fp_cmd_report(int argc, char **argv)
     for (size_t i = 0; i < scns.n; i++) {
         const fp_scenario *scn = scns.items[i];
         fp_thresholds th;
-        if ((rc = scenario_thresholds(&o, scn, &th)) != 0)
+        if ((rc = fp_cli_scenario_thresholds(scn, &o.overrides, &th)) != 0)
             goto done;
         uint64_t seed = FP_SIM_DEFAULT_SEED;
         if (o.has_seed)
@@ -375,9 +242,7 @@ done:
     fp_sim_free(sim);
     fp_profile_free(prof);
     fp_cli_free_scenarios(&scns);
-    for (size_t i = 0; i < o.n_overrides; i++)
-        free(o.overrides[i].key);
-    free(o.overrides);
+    fp_cli_free_thresholds(&o.overrides);
     free(o.scenarios);
     return rc;
 }
