@@ -9,6 +9,8 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include <gsl/gsl_rng.h>
+
 #include "fp_analysis.h"
 #include "fp_core.h"
 #include "fp_scenario.h"
@@ -68,6 +70,21 @@ typedef struct fp_cli_scenarios {
     fp_scenario **items;
     size_t n;
 } fp_cli_scenarios;
+
+/*
+ * The options shared by the commands that simulate (--scenario, --runs, --seed, --rng). Each
+ * returns 0, or prints the usage error and returns 64.
+ */
+int fp_cli_opt_scenario(char ***names, size_t *n, const char *arg);
+int fp_cli_opt_runs(const char *arg, uint64_t max, uint64_t *out);
+int fp_cli_opt_seed(const char *arg, uint64_t *seed, int *has_seed);
+int fp_cli_opt_rng(const char *arg, const gsl_rng_type **out);
+
+/* The batch seed of `scn`: --seed when given, else the scenario's seed:, else the default. */
+uint64_t fp_cli_seed_for(int has_seed, uint64_t seed, const fp_scenario *scn);
+
+/* The generator's name ("mt19937" for NULL, the default). */
+const char *fp_cli_rng_name(const gsl_rng_type *t);
 
 /* Loads every name in `names`; on failure prints the error and returns its exit status. */
 int fp_cli_load_scenarios(fp_cli_scenarios *out, char *const *names, size_t n_names);

@@ -13,6 +13,7 @@
 
 #include "fp_analysis.h"
 #include "fp_builtin.h"
+#include "fp_sim.h"
 
 volatile sig_atomic_t fp_cli_signal;
 
@@ -126,6 +127,57 @@ int fp_cli_parse_double(const char *s, double *out)
         return -1;
     *out = v;
     return 0;
+}
+
+/* ---- options shared by the simulating commands ---- */
+
+int fp_cli_opt_scenario(char ***names, size_t *n, const char *arg)
+{
+    char **v = realloc(*names, (*n + 1) * sizeof(char *));
+    if (v == NULL)
+        return fp_cli_usage("out of memory");
+    *names = v;
+    v[(*n)++] = (char *)(uintptr_t)arg; /* argv strings, never written */
+    return 0;
+}
+
+int fp_cli_opt_runs(const char *arg, uint64_t max, uint64_t *out)
+{
+    if (fp_cli_parse_u64(arg, out) != 0 || *out == 0 || *out > max)
+        return fp_cli_usage("--runs must be an integer in [1, %llu], got '%s'",
+                            (unsigned long long)max, arg);
+    return 0;
+}
+
+int fp_cli_opt_seed(const char *arg, uint64_t *seed, int *has_seed)
+{
+    if (fp_cli_parse_u64(arg, seed) != 0)
+        return fp_cli_usage("--seed must be an integer in [0, 18446744073709551615], got '%s'",
+                            arg);
+    *has_seed = 1;
+    return 0;
+}
+
+int fp_cli_opt_rng(const char *arg, const gsl_rng_type **out)
+{
+    fp_error err = FP_ERROR_INIT;
+    if (fp_sim_rng_type(arg, out, &err) != FP_OK)
+        return fp_cli_usage("--rng: %s", err.msg);
+    return 0;
+}
+
+uint64_t fp_cli_seed_for(int has_seed, uint64_t seed, const fp_scenario *scn)
+{
+    if (has_seed)
+        return seed;
+    uint64_t s = FP_SIM_DEFAULT_SEED;
+    fp_scenario_has_seed(scn, &s);
+    return s;
+}
+
+const char *fp_cli_rng_name(const gsl_rng_type *t)
+{
+    return t != NULL ? t->name : "mt19937";
 }
 
 /* ---- scenarios ---- */

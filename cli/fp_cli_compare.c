@@ -94,7 +94,7 @@ static int parse(cmp_opts *o, int argc, char **argv)
                                              {"fail-on-regression", no_argument, NULL, OPT_FAIL},
                                              {"help", no_argument, NULL, 'h'},
                                              {NULL, 0, NULL, 0}};
-    int c;
+    int c, rc;
     uint64_t u;
     double d;
     optind = 1;
@@ -107,23 +107,18 @@ static int parse(cmp_opts *o, int argc, char **argv)
             o->scenarios[o->n_scenarios++] = optarg;
             break;
         case 'n':
-            if (fp_cli_parse_u64(optarg, &o->runs) != 0 || o->runs == 0 || o->runs > 1000000)
-                return fp_cli_usage("--runs must be an integer in [1, 1000000], got '%s'", optarg);
+            if ((rc = fp_cli_opt_runs(optarg, 1000000, &o->runs)) != 0)
+                return rc;
             o->has_runs = 1;
             break;
         case OPT_SEED:
-            if (fp_cli_parse_u64(optarg, &o->seed) != 0)
-                return fp_cli_usage("--seed must be an integer in [0, 18446744073709551615], "
-                                    "got '%s'",
-                                    optarg);
-            o->has_seed = 1;
+            if ((rc = fp_cli_opt_seed(optarg, &o->seed, &o->has_seed)) != 0)
+                return rc;
             break;
-        case OPT_RNG: {
-            fp_error err = FP_ERROR_INIT;
-            if (fp_sim_rng_type(optarg, &o->rng, &err) != FP_OK)
-                return fp_cli_usage("--rng: %s", err.msg);
+        case OPT_RNG:
+            if ((rc = fp_cli_opt_rng(optarg, &o->rng)) != 0)
+                return rc;
             break;
-        }
         case OPT_ALPHA:
             if (fp_cli_parse_double(optarg, &d) != 0 || !(d > 0.0 && d <= 1.0))
                 return fp_cli_usage("--alpha must be a number in (0, 1], got '%s'", optarg);
@@ -462,11 +457,7 @@ static int add_path(fp_compare *c, fp_side side, const char *path, fp_profile *p
 static int add_scenario(fp_compare *c, fp_side side, const fp_scenario *scn, const cmp_opts *o,
                         fp_profile *prof, side_info *info)
 {
-    uint64_t seed = FP_SIM_DEFAULT_SEED;
-    if (o->has_seed)
-        seed = o->seed;
-    else
-        fp_scenario_has_seed(scn, &seed);
+    uint64_t seed = fp_cli_seed_for(o->has_seed, o->seed, scn);
     info->simulated = 1;
     info->seed = seed;
     snprintf(info->desc, sizeof(info->desc), "%s", fp_scenario_name(scn));
@@ -595,7 +586,7 @@ static void write_json(FILE *f, const fp_compare *c, const cmp_opts *o, const si
         fprintf(f, ", \"runs\": %zu", fp_compare_run_count(c, (fp_side)s));
         if (si[s].simulated)
             fprintf(f, ", \"seed\": \"%llu\", \"rng\": \"%s\"", (unsigned long long)si[s].seed,
-                    o->rng ? o->rng->name : "mt19937");
+                    fp_cli_rng_name(o->rng));
         fputs("},\n", f);
     }
     fprintf(f,

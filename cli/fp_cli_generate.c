@@ -103,32 +103,22 @@ static int parse(gen_opts *o, int argc, char **argv)
         o->formats[f] = 1;
     while ((c = getopt_long(argc, argv, ":s:n:h", longopts, NULL)) != -1) {
         switch (c) {
-        case 's': {
-            char **v = realloc(o->scenarios, (o->n_scenarios + 1) * sizeof(char *));
-            if (v == NULL)
-                return fp_cli_usage("out of memory");
-            o->scenarios = v;
-            o->scenarios[o->n_scenarios++] = optarg;
+        case 's':
+            if ((rc = fp_cli_opt_scenario(&o->scenarios, &o->n_scenarios, optarg)) != 0)
+                return rc;
             break;
-        }
         case 'n':
-            if (fp_cli_parse_u64(optarg, &o->runs) != 0 || o->runs == 0 || o->runs > 100000000)
-                return fp_cli_usage("--runs must be an integer in [1, 100000000], got '%s'",
-                                    optarg);
+            if ((rc = fp_cli_opt_runs(optarg, 100000000, &o->runs)) != 0)
+                return rc;
             break;
         case 'S':
-            if (fp_cli_parse_u64(optarg, &o->seed) != 0)
-                return fp_cli_usage("--seed must be an integer in [0, 18446744073709551615], "
-                                    "got '%s'",
-                                    optarg);
-            o->has_seed = 1;
+            if ((rc = fp_cli_opt_seed(optarg, &o->seed, &o->has_seed)) != 0)
+                return rc;
             break;
-        case 'R': {
-            fp_error err = FP_ERROR_INIT;
-            if (fp_sim_rng_type(optarg, &o->rng, &err) != FP_OK)
-                return fp_cli_usage("--rng: %s", err.msg);
+        case 'R':
+            if ((rc = fp_cli_opt_rng(optarg, &o->rng)) != 0)
+                return rc;
             break;
-        }
         case 'O':
             if (optarg[0] == '\0')
                 return fp_cli_usage("--out needs a directory");
@@ -262,16 +252,6 @@ static void json_string(FILE *f, const char *s)
     putc('"', f);
 }
 
-static uint64_t scenario_seed(const gen_opts *o, const fp_scenario *scn)
-{
-    uint64_t seed = FP_SIM_DEFAULT_SEED;
-    if (o->has_seed)
-        seed = o->seed;
-    else
-        fp_scenario_has_seed(scn, &seed);
-    return seed;
-}
-
 /* DIR/index.json: what was generated, with the same names as the files. */
 static int write_index(const gen_opts *o, const fp_cli_scenarios *scns, const char *rng_name)
 {
@@ -315,7 +295,8 @@ static int write_index(const gen_opts *o, const fp_cli_scenarios *scns, const ch
             json_string(f, file);
         fputs(", \"dir\": ", f);
         json_string(f, dir);
-        fprintf(f, ", \"seed\": \"%" PRIu64 "\", \"runs\": [", scenario_seed(o, scn));
+        fprintf(f, ", \"seed\": \"%" PRIu64 "\", \"runs\": [",
+                fp_cli_seed_for(o->has_seed, o->seed, scn));
         for (uint64_t r = 0; r < o->runs; r++) {
             fprintf(f, "%s\n      {\"run_index\": %" PRIu64 ", \"files\": {", r > 0 ? "," : "", r);
             first = 1;
@@ -367,7 +348,7 @@ int fp_cmd_generate(int argc, char **argv)
     }
     if ((rc = make_dirs(o.out_dir)) != 0)
         goto done;
-    const char *rng_name = o.rng ? o.rng->name : "mt19937";
+    const char *rng_name = fp_cli_rng_name(o.rng);
     for (size_t i = 0; i < scns.n; i++) {
         const fp_scenario *scn = scns.items[i];
         char dir[256];
@@ -375,7 +356,7 @@ int fp_cmd_generate(int argc, char **argv)
         snprintf(path, cap, "%s/%s", o.out_dir, dir);
         if ((rc = make_dirs(path)) != 0)
             goto done;
-        uint64_t seed = scenario_seed(&o, scn);
+        uint64_t seed = fp_cli_seed_for(o.has_seed, o.seed, scn);
         fp_sim_options so = FP_SIM_OPTIONS_INIT;
         so.rng_type = o.rng;
         fp_error err = FP_ERROR_INIT;

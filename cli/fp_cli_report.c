@@ -70,40 +70,30 @@ static int parse(report_opts *o, int argc, char **argv)
                                              {"fail-on", required_argument, NULL, 'F'},
                                              {"help", no_argument, NULL, 'h'},
                                              {NULL, 0, NULL, 0}};
-    int c;
+    int c, rc;
     optind = 1;
     opterr = 0;
     while ((c = getopt_long(argc, argv, ":s:dn:f:o:h", longopts, NULL)) != -1) {
         switch (c) {
-        case 's': {
-            char **v = realloc(o->scenarios, (o->n_scenarios + 1) * sizeof(char *));
-            if (v == NULL)
-                return fp_cli_usage("out of memory");
-            o->scenarios = v;
-            o->scenarios[o->n_scenarios++] = optarg;
+        case 's':
+            if ((rc = fp_cli_opt_scenario(&o->scenarios, &o->n_scenarios, optarg)) != 0)
+                return rc;
             break;
-        }
         case 'd':
             o->detailed = 1;
             break;
         case 'n':
-            if (fp_cli_parse_u64(optarg, &o->runs) != 0 || o->runs == 0 || o->runs > 100000000)
-                return fp_cli_usage("--runs must be an integer in [1, 100000000], got '%s'",
-                                    optarg);
+            if ((rc = fp_cli_opt_runs(optarg, 100000000, &o->runs)) != 0)
+                return rc;
             break;
         case 'S':
-            if (fp_cli_parse_u64(optarg, &o->seed) != 0)
-                return fp_cli_usage("--seed must be an integer in [0, 18446744073709551615], "
-                                    "got '%s'",
-                                    optarg);
-            o->has_seed = 1;
+            if ((rc = fp_cli_opt_seed(optarg, &o->seed, &o->has_seed)) != 0)
+                return rc;
             break;
-        case 'R': {
-            fp_error err = FP_ERROR_INIT;
-            if (fp_sim_rng_type(optarg, &o->rng, &err) != FP_OK)
-                return fp_cli_usage("--rng: %s", err.msg);
+        case 'R':
+            if ((rc = fp_cli_opt_rng(optarg, &o->rng)) != 0)
+                return rc;
             break;
-        }
         case 'f':
             if (fp_report_format_from_name(optarg, &o->format) != FP_OK)
                 return fp_cli_usage("--format must be text, json, markdown or csv, got '%s'",
@@ -189,18 +179,14 @@ int fp_cmd_report(int argc, char **argv)
         fp_thresholds th;
         if ((rc = fp_cli_scenario_thresholds(scn, &o.overrides, &th)) != 0)
             goto done;
-        uint64_t seed = FP_SIM_DEFAULT_SEED;
-        if (o.has_seed)
-            seed = o.seed;
-        else
-            fp_scenario_has_seed(scn, &seed);
+        uint64_t seed = fp_cli_seed_for(o.has_seed, o.seed, scn);
         fp_sim_options so = FP_SIM_OPTIONS_INIT;
         so.rng_type = o.rng;
         fp_sim_free(sim);
         sim = NULL;
         if (fp_sim_new(&sim, scn, &so, &err) != FP_OK ||
-            fp_report_begin_scenario(rep, fp_scenario_name(scn), seed,
-                                     o.rng ? o.rng->name : "mt19937", GSL_VERSION, &err) != FP_OK) {
+            fp_report_begin_scenario(rep, fp_scenario_name(scn), seed, fp_cli_rng_name(o.rng),
+                                     GSL_VERSION, &err) != FP_OK) {
             rc = fp_cli_report_error(&err);
             goto done;
         }

@@ -87,37 +87,27 @@ static int parse(sim_opts *o, int argc, char **argv)
         {"seed", required_argument, NULL, 'S'},     {"rng", required_argument, NULL, 'R'},
         {"format", required_argument, NULL, 'f'},   {"output", required_argument, NULL, 'o'},
         {"help", no_argument, NULL, 'h'},           {NULL, 0, NULL, 0}};
-    int c;
+    int c, rc;
     optind = 1;
     opterr = 0;
     while ((c = getopt_long(argc, argv, ":s:n:f:o:h", longopts, NULL)) != -1) {
         switch (c) {
-        case 's': {
-            char **v = realloc(o->scenarios, (o->n_scenarios + 1) * sizeof(char *));
-            if (v == NULL)
-                return fp_cli_usage("out of memory");
-            o->scenarios = v;
-            o->scenarios[o->n_scenarios++] = optarg;
+        case 's':
+            if ((rc = fp_cli_opt_scenario(&o->scenarios, &o->n_scenarios, optarg)) != 0)
+                return rc;
             break;
-        }
         case 'n':
-            if (fp_cli_parse_u64(optarg, &o->runs) != 0 || o->runs == 0 || o->runs > 100000000)
-                return fp_cli_usage("--runs must be an integer in [1, 100000000], got '%s'",
-                                    optarg);
+            if ((rc = fp_cli_opt_runs(optarg, 100000000, &o->runs)) != 0)
+                return rc;
             break;
         case 'S':
-            if (fp_cli_parse_u64(optarg, &o->seed) != 0)
-                return fp_cli_usage("--seed must be an integer in [0, 18446744073709551615], "
-                                    "got '%s'",
-                                    optarg);
-            o->has_seed = 1;
+            if ((rc = fp_cli_opt_seed(optarg, &o->seed, &o->has_seed)) != 0)
+                return rc;
             break;
-        case 'R': {
-            fp_error err = FP_ERROR_INIT;
-            if (fp_sim_rng_type(optarg, &o->rng, &err) != FP_OK)
-                return fp_cli_usage("--rng: %s", err.msg);
+        case 'R':
+            if ((rc = fp_cli_opt_rng(optarg, &o->rng)) != 0)
+                return rc;
             break;
-        }
         case 'f':
             if (strcmp(optarg, "text") == 0)
                 o->json = 0;
@@ -172,7 +162,7 @@ int fp_cmd_simulate(int argc, char **argv)
     rc = fp_cli_out_open(&out, o.output);
     if (rc != 0)
         goto done;
-    const char *rng_name = o.rng ? o.rng->name : "mt19937";
+    const char *rng_name = fp_cli_rng_name(o.rng);
     if (o.json) {
         fprintf(out.f,
                 "{\"fpsim_runs\": 1, \"fpsim_version\": \"%s\", \"gsl_version\": \"%s\", "
@@ -186,11 +176,7 @@ int fp_cmd_simulate(int argc, char **argv)
     int first = 1;
     for (size_t i = 0; i < scns.n; i++) {
         const fp_scenario *scn = scns.items[i];
-        uint64_t seed = FP_SIM_DEFAULT_SEED;
-        if (o.has_seed)
-            seed = o.seed;
-        else
-            fp_scenario_has_seed(scn, &seed);
+        uint64_t seed = fp_cli_seed_for(o.has_seed, o.seed, scn);
         if (!o.json)
             fprintf(out.f, "# scenario %s, seed %llu\n", fp_scenario_name(scn),
                     (unsigned long long)seed);

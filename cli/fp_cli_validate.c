@@ -704,6 +704,15 @@ static void md_rate(FILE *f, const fp_validate_rate *r)
         fputs(" n/a |", f);
 }
 
+/* Rate in a bullet: no table cell separator. */
+static void md_rate_plain(FILE *f, const fp_validate_rate *r)
+{
+    if (r->available)
+        fprintf(f, " %.4f [%.4f, %.4f]", r->value, r->lo, r->hi);
+    else
+        fputs(" n/a", f);
+}
+
 static void md_summary(FILE *f, const fp_validate_summary *s, const source_names *sn)
 {
     fputs("| kind | TP | FP | FN | precision [95 % CI] | recall [95 % CI] | F1 [95 % CI] | "
@@ -726,14 +735,14 @@ static void md_summary(FILE *f, const fp_validate_summary *s, const source_names
     }
     fprintf(f, "\n- false alarms on clean runs: %.4f per run; runs with any:",
             s->clean_false_alarms_per_run);
-    md_rate(f, &s->clean_runs_alarmed);
+    md_rate_plain(f, &s->clean_runs_alarmed);
     fputs("\n- top finding is the costliest injected bottleneck:", f);
-    md_rate(f, &s->top1);
+    md_rate_plain(f, &s->top1);
     fputs("\n- top finding is the costliest detected bottleneck:", f);
-    md_rate(f, &s->top1_found);
+    md_rate_plain(f, &s->top1_found);
     fprintf(f,
             "\n- injected bottlenecks in the top-max(%d, n) recommendations:", FP_VALIDATE_TOP_K);
-    md_rate(f, &s->topk);
+    md_rate_plain(f, &s->topk);
     if (s->spearman_available)
         fprintf(f, "\n- Spearman(impact, true cost): %.4f (n = %llu)", s->spearman,
                 (unsigned long long)s->spearman_n);
@@ -1017,11 +1026,21 @@ static const char *magnitude_label(fp_kind k)
 }
 
 typedef struct power_row {
-    size_t scenario, source;
+    size_t scenario, source, g;
     double scale, magnitude;
     uint64_t found, total;
     fp_validate_rate recall;
 } power_row;
+
+static int power_row_cmp(const void *pa, const void *pb)
+{
+    const power_row *a = pa, *b = pb;
+    if (a->scenario != b->scenario)
+        return a->scenario < b->scenario ? -1 : 1;
+    if (a->source != b->source)
+        return a->source < b->source ? -1 : 1;
+    return a->g < b->g ? -1 : a->g > b->g;
+}
 
 static int run_power(const vopts *o, fp_cli_scenarios *scns, progress *pg, fp_kind kind,
                      const double *grid, size_t n_grid, power_row **rows_out, size_t *n_rows,
@@ -1069,6 +1088,7 @@ static int run_power(const vopts *o, fp_cli_scenarios *scns, progress *pg, fp_ki
                 power_row *pr = &rows[nr++];
                 pr->scenario = i;
                 pr->source = s;
+                pr->g = g;
                 pr->scale = grid[g];
                 pr->found = pc.found[s];
                 pr->total = pc.total[s];
@@ -1083,6 +1103,9 @@ static int run_power(const vopts *o, fp_cli_scenarios *scns, progress *pg, fp_ki
         free(pc.total);
         free(pc.mag_sum);
     }
+    /* Group the rows per (scenario, bottleneck), grid order inside. */
+    if (nr > 1)
+        qsort(rows, nr, sizeof *rows, power_row_cmp);
     *rows_out = rows;
     *n_rows = nr;
     return rc;
