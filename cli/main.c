@@ -14,18 +14,18 @@
 #include "fp_cli.h"
 
 static const char *const s_help =
-    "Usage: fpsim [--scenario NAME|FILE|all] [--detailed] [options]\n"
-    "       fpsim simulate --scenario NAME|FILE|all [--runs N] [--seed N] [--format text|json]\n"
-    "       fpsim scenarios\n"
+    "Usage: fpsim [report] [--scenario NAME|FILE|all] [--detailed] [options]\n"
+    "       fpsim COMMAND [options]      ('fpsim COMMAND --help' for each command's options)\n"
     "\n"
     "fpsim simulates profiling runs of multi-step flows from scenario files, analyses them with\n"
     "its real analysis engine and reports per-run and cross-scenario results.\n"
     "\n"
     "Commands:\n"
-    "  (none)      simulate, analyse and report (the default; see 'fpsim --help-report')\n"
+    "  report      simulate, analyse and report: the default command ('fpsim report --help')\n"
     "  simulate    simulated runs: summaries or full profiles as JSON ('fpsim simulate --help')\n"
     "  generate    fixture files per run: profile, truth, CSV, folded, Chrome trace, speedscope\n"
     "  analyze     analyse profile JSON or Chrome Trace Event files ('fpsim analyze --help')\n"
+    "  compare     compare two profiles, run directories or scenarios per method\n"
     "  validate    detector accuracy against ground truth ('fpsim validate --help')\n"
     "  scenarios   list the built-in scenarios\n"
     "\n"
@@ -79,6 +79,8 @@ int main(int argc, char **argv)
     } else if (argc >= 2 && (strcmp(argv[1], "--version") == 0 || strcmp(argv[1], "-V") == 0)) {
         print_version();
         rc = 0;
+    } else if (argc >= 2 && strcmp(argv[1], "report") == 0) {
+        rc = fp_cmd_report(argc - 1, argv + 1);
     } else {
         rc = fp_cmd_report(argc, argv);
     }

@@ -10,6 +10,13 @@ for h in --help -h; do
     expect_out_has "Exit status:" "fpsim $h"
     expect_empty_err "fpsim $h"
 done
+run "$FPSIM" report --help
+expect_rc 0 "report --help"
+expect_out_has "--fail-on SEV" "report --help lists the report options"
+run "$FPSIM" report --scenario optimal --seed 3
+cp "$TMP/out" "$TMP/report"
+run "$FPSIM" --scenario optimal --seed 3
+if cmp -s "$TMP/out" "$TMP/report"; then ok; else bad "'fpsim report' differs from the default command"; fi
 run "$FPSIM" simulate --help
 expect_rc 0 "simulate --help"
 expect_out_has "Usage: fpsim simulate" "simulate --help"
