@@ -1,5 +1,6 @@
 /*
- * fp_profile_internal.h - private helpers shared by fp_profile.c and fp_profile_json.c.
+ * fp_profile_internal.h - private helpers shared by the profile module's sources (the model, its
+ * JSON form and the trace formats).
  * Never included outside profile/.
  */
 #ifndef FP_PROFILE_INTERNAL_H
@@ -39,5 +40,24 @@ int fp_profile_check_span(const fp_profile *p, size_t i, char *msg, size_t size)
 
 /* Number of methods the table holds before lookups switch from a linear scan to a hash. */
 #define FP_METHOD_LINEAR_MAX 64
+
+/* Limits of the guarded JSON parse. */
+#define FP_JSON_GUARD_MAX_DEPTH 64
+#define FP_JSON_GUARD_MAX_BYTES ((size_t)1 << 30)
+
+struct cJSON;
+
+/* Line and column (1-based, bytes) of byte `off` in `text`. */
+void fp_json_line_col(const char *text, size_t off, unsigned long *line, unsigned long *col);
+
+/*
+ * Parses `text` (`len` bytes, need not be NUL-terminated) into a new cJSON tree (*out, free with
+ * cJSON_Delete). Before cJSON sees it: more than FP_JSON_GUARD_MAX_BYTES is FP_ELIMIT ("WHAT
+ * larger than 1 GiB"), a NUL byte FP_EPARSE and nesting deeper than FP_JSON_GUARD_MAX_DEPTH
+ * FP_ELIMIT, both located; then malformed JSON or trailing garbage is FP_EPARSE at the byte where
+ * cJSON stopped. `what` names the input kind in messages ("profile JSON", "trace").
+ */
+fp_status fp_json_parse_guarded(const char *text, size_t len, const char *file, const char *what,
+                                fp_error *err, struct cJSON **out);
 
 #endif /* FP_PROFILE_INTERNAL_H */

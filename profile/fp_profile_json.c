@@ -7,9 +7,9 @@
  * is byte-identical.
  *
  * The reader treats its input as untrusted: it copies it to a NUL-terminated buffer, rejects
- * embedded NUL bytes and nesting deeper than FP_JSON_MAX_DEPTH before parsing (cJSON's own limit
- * is 1000 and recursive), parses with cJSON_ParseWithLengthOpts (the error position comes back
- * through the out parameter, not cJSON's global cJSON_GetErrorPtr()), then checks every key,
+ * embedded NUL bytes and nesting deeper than FP_JSON_GUARD_MAX_DEPTH before parsing (cJSON's own
+ * limit is 1000 and recursive), parses with cJSON_ParseWithLengthOpts (the error position comes
+ * back through the out parameter, not cJSON's global cJSON_GetErrorPtr()), then checks every key,
  * type and invariant, reporting the JSON path of the first problem.
  */
 #include "fp_profile.h"
@@ -24,14 +24,11 @@
 
 #include "fp_profile_internal.h"
 
-/* Deepest array/object nesting the reader accepts (a runs document needs 5). */
-#define FP_JSON_MAX_DEPTH 64
-
 /*
- * Largest input the reader accepts. cJSON's tree costs about 11 nodes (~700 bytes) per span row,
- * roughly 11x the text, so a 1 GiB document already needs ~12 GB while it is read.
+ * Input limits (fp_profile_internal.h): nesting deeper than FP_JSON_GUARD_MAX_DEPTH (a runs
+ * document needs 5) and more than FP_JSON_GUARD_MAX_BYTES. cJSON's tree costs about 11 nodes
+ * (~700 bytes) per span row, roughly 11x the text, so a 1 GiB document already needs ~12 GB.
  */
-#define FP_JSON_MAX_BYTES ((size_t)1 << 30)
 
 /* Largest integer a double holds exactly; run_index above it would not round-trip. */
 #define FP_JSON_MAX_EXACT_INT 9007199254740992.0
@@ -702,95 +699,6 @@ static fp_status read_profile(rd *r, fp_profile *p, const cJSON *obj)
     return FP_OK;
 }
 
-/* Line and column (1-based, bytes) of byte `off` in `text`. */
-static void line_col(const char *text, size_t off, unsigned long *line, unsigned long *col)
-{
-    unsigned long l = 1, c = 1;
-    for (size_t i = 0; i < off; i++) {
-        if (text[i] == '\n') {
-            l++;
-            c = 1;
-        } else {
-            c++;
-        }
-    }
-    *line = l;
-    *col = c;
-}
-
-/*
- * Parses `text` into a new cJSON tree (*out, free with cJSON_Delete). Rejects NUL bytes and
- * nesting deeper than FP_JSON_MAX_DEPTH before handing the text to cJSON, whose parser recurses.
- */
-static fp_status parse(const char *text, size_t len, const char *file, fp_error *err, cJSON **out)
-{
-    fp_status st = FP_OK;
-    unsigned long line, col;
-    char *buf = NULL;
-    *out = NULL;
-    if (len > FP_JSON_MAX_BYTES)
-        return fp_error_set_at(err, FP_ELIMIT, file, 0, 0, "profile JSON larger than 1 GiB");
-    int depth = 0, in_str = 0, esc = 0;
-    for (size_t i = 0; i < len; i++) {
-        char ch = text[i];
-        if (ch == '\0') {
-            line_col(text, i, &line, &col);
-            st = fp_error_set_at(err, FP_EPARSE, file, line, col, "NUL byte in JSON text");
-            goto out;
-        }
-        if (in_str) {
-            if (esc)
-                esc = 0;
-            else if (ch == '\\')
-                esc = 1;
-            else if (ch == '"')
-                in_str = 0;
-        } else if (ch == '"') {
-            in_str = 1;
-        } else if (ch == '[' || ch == '{') {
-            if (++depth > FP_JSON_MAX_DEPTH) {
-                line_col(text, i, &line, &col);
-                st = fp_error_set_at(err, FP_ELIMIT, file, line, col, "nesting deeper than %d",
-                                     FP_JSON_MAX_DEPTH);
-                goto out;
-            }
-        } else if (ch == ']' || ch == '}') {
-            depth--;
-        }
-    }
-    buf = fp_malloc(len + 1);
-    if (buf == NULL) {
-        st = fp_error_set(err, FP_ENOMEM, "out of memory reading profile JSON");
-        goto out;
-    }
-    memcpy(buf, text, len);
-    buf[len] = '\0';
-    /* len + 1 with require_null_terminated: cJSON then rejects trailing garbage (it checks that
-     * the byte after the value and any whitespace is the terminator). cJSON allocates with
-     * malloc, so an allocation failure inside it also surfaces here as a parse error. */
-    const char *end = NULL;
-    *out = cJSON_ParseWithLengthOpts(buf, len + 1, &end, 1);
-    if (*out == NULL) {
-        size_t off = end != NULL && end >= buf ? (size_t)(end - buf) : 0;
-        if (off > len)
-            off = len;
-        line_col(buf, off, &line, &col);
-        unsigned char ch = off < len ? (unsigned char)buf[off] : 0;
-        if (off >= len)
-            st = fp_error_set_at(err, FP_EPARSE, file, line, col,
-                                 "malformed JSON: unexpected end of input");
-        else if (ch >= 0x21 && ch < 0x7f)
-            st = fp_error_set_at(err, FP_EPARSE, file, line, col, "malformed JSON: unexpected '%c'",
-                                 (char)ch);
-        else
-            st = fp_error_set_at(err, FP_EPARSE, file, line, col,
-                                 "malformed JSON: unexpected byte 0x%02x", (unsigned)ch);
-    }
-out:
-    fp_free(buf);
-    return st;
-}
-
 /*
  * Finds the profiles of a document: a runs document yields its "runs" array (*runs) and count;
  * a single profile object yields runs == NULL and count 1.
@@ -830,7 +738,7 @@ fp_status fp_profile_json_count(const char *text, size_t len, const char *file, 
     rd r = {err, file, "", ""};
     cJSON *root = NULL;
     const cJSON *runs;
-    fp_status st = parse(text, len, file, err, &root);
+    fp_status st = fp_json_parse_guarded(text, len, file, "profile JSON", err, &root);
     if (st == FP_OK)
         st = locate_runs(&r, root, &runs, count);
     cJSON_Delete(root);
@@ -845,7 +753,7 @@ fp_status fp_profile_read_json(fp_profile *out, const char *text, size_t len, si
     const cJSON *runs = NULL;
     size_t count = 0;
     fp_profile_reset(out);
-    fp_status st = parse(text, len, file, err, &root);
+    fp_status st = fp_json_parse_guarded(text, len, file, "profile JSON", err, &root);
     if (st != FP_OK)
         goto out;
     st = locate_runs(&r, root, &runs, &count);

@@ -20,9 +20,9 @@
 
 #include <cjson/cJSON.h>
 
+#include "fp_profile_internal.h"
+
 /* Same limits as the profile JSON reader (fp_profile_json.c explains the numbers). */
-#define TR_MAX_DEPTH 64
-#define TR_MAX_BYTES ((size_t)1 << 30)
 /* Largest timestamp or duration accepted, microseconds: 2^53 keeps them exact integers. */
 #define TR_MAX_US 9007199254740992.0
 /* Nesting tolerance in microseconds (0.5 ns; the profile allows FP_SPAN_NEST_TOL = 1 ns). Absorbs
@@ -1028,88 +1028,6 @@ out:
     return st;
 }
 
-static void line_col(const char *text, size_t off, unsigned long *line, unsigned long *col)
-{
-    unsigned long l = 1, c = 1;
-    for (size_t i = 0; i < off; i++) {
-        if (text[i] == '\n') {
-            l++;
-            c = 1;
-        } else {
-            c++;
-        }
-    }
-    *line = l;
-    *col = c;
-}
-
-/* Guarded parse, as in fp_profile_json.c: size, NUL bytes and depth before cJSON. */
-static fp_status parse(const char *text, size_t len, const char *file, fp_error *err, cJSON **out)
-{
-    fp_status st = FP_OK;
-    unsigned long line, col;
-    char *buf = NULL;
-    *out = NULL;
-    if (len > TR_MAX_BYTES)
-        return fp_error_set_at(err, FP_ELIMIT, file, 0, 0, "trace larger than 1 GiB");
-    int depth = 0, in_str = 0, esc = 0;
-    for (size_t i = 0; i < len; i++) {
-        char ch = text[i];
-        if (ch == '\0') {
-            line_col(text, i, &line, &col);
-            st = fp_error_set_at(err, FP_EPARSE, file, line, col, "NUL byte in JSON text");
-            goto out;
-        }
-        if (in_str) {
-            if (esc)
-                esc = 0;
-            else if (ch == '\\')
-                esc = 1;
-            else if (ch == '"')
-                in_str = 0;
-        } else if (ch == '"') {
-            in_str = 1;
-        } else if (ch == '[' || ch == '{') {
-            if (++depth > TR_MAX_DEPTH) {
-                line_col(text, i, &line, &col);
-                st = fp_error_set_at(err, FP_ELIMIT, file, line, col, "nesting deeper than %d",
-                                     TR_MAX_DEPTH);
-                goto out;
-            }
-        } else if (ch == ']' || ch == '}') {
-            depth--;
-        }
-    }
-    buf = fp_malloc(len + 1);
-    if (buf == NULL) {
-        st = fp_error_set(err, FP_ENOMEM, "out of memory reading trace");
-        goto out;
-    }
-    memcpy(buf, text, len);
-    buf[len] = '\0';
-    const char *end = NULL;
-    *out = cJSON_ParseWithLengthOpts(buf, len + 1, &end, 1);
-    if (*out == NULL) {
-        size_t off = end != NULL && end >= buf ? (size_t)(end - buf) : 0;
-        if (off > len)
-            off = len;
-        line_col(buf, off, &line, &col);
-        unsigned char ch = off < len ? (unsigned char)buf[off] : 0;
-        if (off >= len)
-            st = fp_error_set_at(err, FP_EPARSE, file, line, col,
-                                 "malformed JSON: unexpected end of input");
-        else if (ch >= 0x21 && ch < 0x7f)
-            st = fp_error_set_at(err, FP_EPARSE, file, line, col, "malformed JSON: unexpected '%c'",
-                                 (char)ch);
-        else
-            st = fp_error_set_at(err, FP_EPARSE, file, line, col,
-                                 "malformed JSON: unexpected byte 0x%02x", (unsigned)ch);
-    }
-out:
-    fp_free(buf);
-    return st;
-}
-
 fp_status fp_trace_read_chrome(fp_profile *out, const char *text, size_t len, const char *file,
                                fp_trace_stats *stats, fp_error *err)
 {
@@ -1123,7 +1041,7 @@ fp_status fp_trace_read_chrome(fp_profile *out, const char *text, size_t len, co
     if (stats != NULL)
         memset(stats, 0, sizeof(*stats));
     fp_profile_reset(out);
-    fp_status st = parse(text, len, file, err, &root);
+    fp_status st = fp_json_parse_guarded(text, len, file, "trace", err, &root);
     if (st != FP_OK)
         goto out;
     const cJSON *events = root;
