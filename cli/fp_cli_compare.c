@@ -486,49 +486,6 @@ static int add_scenario(fp_compare *c, fp_side side, const fp_scenario *scn, con
 
 /* ---- writers ---- */
 
-static void json_str(FILE *f, const char *s)
-{
-    fputc('"', f);
-    for (; *s; s++) {
-        unsigned char ch = (unsigned char)*s;
-        if (ch == '"' || ch == '\\')
-            fprintf(f, "\\%c", ch);
-        else if (ch == '\n')
-            fputs("\\n", f);
-        else if (ch == '\t')
-            fputs("\\t", f);
-        else if (ch < 0x20)
-            fprintf(f, "\\u%04x", ch);
-        else
-            fputc(ch, f);
-    }
-    fputc('"', f);
-}
-
-static void csv_str(FILE *f, const char *s)
-{
-    if (strpbrk(s, ",\"\r\n") == NULL) {
-        fputs(s, f);
-        return;
-    }
-    fputc('"', f);
-    for (; *s; s++) {
-        if (*s == '"')
-            fputc('"', f);
-        fputc(*s, f);
-    }
-    fputc('"', f);
-}
-
-static void md_str(FILE *f, const char *s)
-{
-    for (; *s; s++) {
-        if (*s == '|' || *s == '\\' || *s == '`' || *s == '*' || *s == '_')
-            fputc('\\', f);
-        fputc(*s == '\n' ? ' ' : *s, f);
-    }
-}
-
 /* Verdict words for people. */
 static const char *verdict(fp_change ch)
 {
@@ -578,11 +535,11 @@ static void write_json(FILE *f, const fp_compare *c, const cmp_opts *o, const si
     const fp_run_delta *rd = fp_compare_run_deltas(c, &nr);
     double g = fp_compare_geomean(c, &used);
     fprintf(f, "{\"fpsim_compare\": 1, \"fpsim_version\": ");
-    json_str(f, fp_version());
+    fp_cli_json_str(f, fp_version());
     fprintf(f, ", \"gsl_version\": \"%s\",\n", GSL_VERSION);
     for (int s = 0; s < 2; s++) {
         fprintf(f, " \"%s\": {\"source\": ", s ? "new" : "base");
-        json_str(f, si[s].desc);
+        fp_cli_json_str(f, si[s].desc);
         fprintf(f, ", \"runs\": %zu", fp_compare_run_count(c, (fp_side)s));
         if (si[s].simulated)
             fprintf(f, ", \"seed\": \"%llu\", \"rng\": \"%s\"", (unsigned long long)si[s].seed,
@@ -603,7 +560,7 @@ static void write_json(FILE *f, const fp_compare *c, const cmp_opts *o, const si
     fputs("\n ],\n \"methods\": [", f);
     for (size_t i = 0; i < nm; i++) {
         fprintf(f, "%s\n  {\"name\": ", i ? "," : "");
-        json_str(f, md[i].name);
+        fp_cli_json_str(f, md[i].name);
         fprintf(f, ", \"change\": \"%s\", \"calls_base\": %.17g, \"calls_new\": %.17g, ",
                 fp_change_name(md[i].change), md[i].calls_base, md[i].calls_new);
         json_delta(f, &md[i].time);
@@ -622,7 +579,7 @@ static void csv_row(FILE *f, const char *kind, const char *name, const char *uni
                     double cb, double cn, const fp_sample_delta *d)
 {
     fprintf(f, "%s,", kind);
-    csv_str(f, name);
+    fp_cli_csv_str(f, name);
     fprintf(f, ",%s,%s,%zu,%zu,%.17g,%.17g,%.17g,%.17g,", unit, fp_change_name(ch), d->n_base,
             d->n_new, cb, cn, d->base_median, d->new_median);
     if (d->ratio_defined)
@@ -695,7 +652,7 @@ static void write_text(FILE *f, const fp_compare *c, const side_info *si, int md
         fputs("# fpsim compare\n\n", f);
         for (int s = 0; s < 2; s++) {
             fprintf(f, "- %s: ", s ? "NEW" : "BASE");
-            md_str(f, si[s].desc);
+            fp_cli_md_str(f, si[s].desc);
             fprintf(f, " (%zu runs", fp_compare_run_count(c, (fp_side)s));
             if (si[s].simulated)
                 fprintf(f, ", seed %llu", (unsigned long long)si[s].seed);
@@ -718,7 +675,7 @@ static void write_text(FILE *f, const fp_compare *c, const side_info *si, int md
               f);
         for (size_t i = 0; i < nm; i++) {
             fputs("| ", f);
-            md_str(f, mdl[i].name);
+            fp_cli_md_str(f, mdl[i].name);
             fprintf(f, " | %g | %g | %.4g | %.4g | %s | %.3g | %s | %s |\n", mdl[i].calls_base,
                     mdl[i].calls_new, mdl[i].time.base_median, mdl[i].time.new_median,
                     fmt_ratio(rb, sizeof(rb), &mdl[i].time), mdl[i].time.mw.p,

@@ -238,20 +238,6 @@ static int write_file(const char *path, fp_format f, const fp_profile *p)
     return rc;
 }
 
-static void json_string(FILE *f, const char *s)
-{
-    putc('"', f);
-    for (const unsigned char *c = (const unsigned char *)s; *c != '\0'; c++) {
-        if (*c == '"' || *c == '\\')
-            fprintf(f, "\\%c", *c);
-        else if (*c < 0x20 || *c == 0x7f)
-            fprintf(f, "\\u%04x", (unsigned)*c);
-        else
-            putc(*c, f);
-    }
-    putc('"', f);
-}
-
 /* DIR/index.json: what was generated, with the same names as the files. */
 static int write_index(const gen_opts *o, const fp_cli_scenarios *scns, const char *rng_name)
 {
@@ -269,9 +255,9 @@ static int write_index(const gen_opts *o, const fp_cli_scenarios *scns, const ch
         return rc;
     FILE *f = out.f;
     fprintf(f, "{\n  \"fpsim_index\": 1,\n  \"fpsim_version\": ");
-    json_string(f, fp_version());
+    fp_cli_json_str(f, fp_version());
     fprintf(f, ",\n  \"gsl_version\": \"%s\",\n  \"rng\": ", GSL_VERSION);
-    json_string(f, rng_name);
+    fp_cli_json_str(f, rng_name);
     fputs(",\n  \"layout\": \"<scenario>/run-<k>.<ext>\",\n  \"formats\": [", f);
     int first = 1;
     for (int k = 0; k < FP_FORMAT_COUNT; k++) {
@@ -287,14 +273,14 @@ static int write_index(const gen_opts *o, const fp_cli_scenarios *scns, const ch
         dir_name(fp_scenario_name(scn), dir, sizeof(dir));
         const char *file = fp_scenario_file(scn);
         fputs(i > 0 ? ",\n    {\"name\": " : "\n    {\"name\": ", f);
-        json_string(f, fp_scenario_name(scn));
+        fp_cli_json_str(f, fp_scenario_name(scn));
         fputs(", \"file\": ", f);
         if (file == NULL || strncmp(file, "<builtin:", 9) == 0)
             fputs("null", f);
         else
-            json_string(f, file);
+            fp_cli_json_str(f, file);
         fputs(", \"dir\": ", f);
-        json_string(f, dir);
+        fp_cli_json_str(f, dir);
         fprintf(f, ", \"seed\": \"%" PRIu64 "\", \"runs\": [",
                 fp_cli_seed_for(o->has_seed, o->seed, scn));
         for (uint64_t r = 0; r < o->runs; r++) {
@@ -307,7 +293,7 @@ static int write_index(const gen_opts *o, const fp_cli_scenarios *scns, const ch
                 snprintf(rel, sizeof(rel), "%s/run-%" PRIu64 ".%s", dir, r,
                          fp_format_ext((fp_format)k));
                 fprintf(f, "%s\"%s\": ", first ? "" : ", ", fp_format_name((fp_format)k));
-                json_string(f, rel);
+                fp_cli_json_str(f, rel);
                 first = 0;
             }
             fputs("}}", f);

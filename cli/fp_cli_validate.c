@@ -419,48 +419,6 @@ static void source_names_free(source_names *sn)
 
 /* ---- output helpers ---- */
 
-/* Prints a JSON string with escapes. */
-static void json_str(FILE *f, const char *s)
-{
-    fputc('"', f);
-    for (; *s; s++) {
-        unsigned char c = (unsigned char)*s;
-        if (c == '"' || c == '\\')
-            fprintf(f, "\\%c", c);
-        else if (c < 0x20)
-            fprintf(f, "\\u%04x", c);
-        else
-            fputc(c, f);
-    }
-    fputc('"', f);
-}
-
-/* CSV field, RFC 4180 quoting when needed. */
-static void csv_str(FILE *f, const char *s)
-{
-    if (strpbrk(s, ",\"\r\n") == NULL) {
-        fputs(s, f);
-        return;
-    }
-    fputc('"', f);
-    for (; *s; s++) {
-        if (*s == '"')
-            fputc('"', f);
-        fputc(*s, f);
-    }
-    fputc('"', f);
-}
-
-/* Markdown cell: escape '|'. */
-static void md_str(FILE *f, const char *s)
-{
-    for (; *s; s++) {
-        if (*s == '|')
-            fputc('\\', f);
-        fputc(*s, f);
-    }
-}
-
 static void json_rate(FILE *f, const char *name, const fp_validate_rate *r)
 {
     if (!r->available)
@@ -641,11 +599,11 @@ static void json_summary(FILE *f, const fp_validate_summary *s, const source_nam
             const fp_validate_source_stats *ss = &s->sources[i];
             fprintf(f, "%s\n%s  {\"index\": %zu, \"kind\": ", i ? "," : "", ind, i);
             if (sn->kind[i] >= 0)
-                json_str(f, fp_kind_name((fp_kind)sn->kind[i]));
+                fp_cli_json_str(f, fp_kind_name((fp_kind)sn->kind[i]));
             else
                 fputs("null", f);
             fputs(", \"target\": ", f);
-            json_str(f, sn->name[i]);
+            fp_cli_json_str(f, sn->name[i]);
             fprintf(f, ", \"found\": %llu, \"missed\": %llu, ", (unsigned long long)ss->found,
                     (unsigned long long)ss->missed);
             json_rate(f, "recall", &ss->recall);
@@ -661,7 +619,7 @@ static void json_summary(FILE *f, const fp_validate_summary *s, const source_nam
 static void csv_kind_row(FILE *f, const char *scn, const char *kind,
                          const fp_validate_kind_stats *k, const fp_validate_summary *s)
 {
-    csv_str(f, scn);
+    fp_cli_csv_str(f, scn);
     fprintf(f, ",%s,%llu,%llu,%llu", kind, (unsigned long long)k->tp, (unsigned long long)k->fp,
             (unsigned long long)k->fn);
     csv_rate(f, &k->precision);
@@ -756,7 +714,7 @@ static void md_summary(FILE *f, const fp_validate_summary *s, const source_names
             const fp_validate_source_stats *ss = &s->sources[i];
             fprintf(f, "| %zu | %s | ", i,
                     sn->kind[i] >= 0 ? fp_kind_name((fp_kind)sn->kind[i]) : "?");
-            md_str(f, sn->name[i]);
+            fp_cli_md_str(f, sn->name[i]);
             fprintf(f, " | %llu / %llu |", (unsigned long long)ss->found,
                     (unsigned long long)(ss->found + ss->missed));
             md_rate(f, &ss->recall);
@@ -771,15 +729,15 @@ static void write_report(FILE *f, const vopts *o, scen_result *r, size_t n,
     switch (o->format) {
     case FP_REPORT_JSON:
         fprintf(f, "{\n  \"fpsim_validate\": 1,\n  \"fpsim_version\": ");
-        json_str(f, fp_version());
+        fp_cli_json_str(f, fp_version());
         fprintf(f, ",\n  \"gsl_version\": \"%s\", \"rng\": ", GSL_VERSION);
-        json_str(f, o->rng ? o->rng->name : "mt19937");
+        fp_cli_json_str(f, o->rng ? o->rng->name : "mt19937");
         fprintf(f, ",\n  \"runs\": %llu, \"inject\": \"%s\", \"time_to_detect\": %s,\n",
                 (unsigned long long)o->runs, inject_name(o->inject), o->ttd ? "true" : "false");
         fputs("  \"scenarios\": [", f);
         for (size_t i = 0; i < n; i++) {
             fprintf(f, "%s\n    {\"name\": ", i ? "," : "");
-            json_str(f, r[i].name);
+            fp_cli_json_str(f, r[i].name);
             fprintf(f, ", \"seed\": %llu,\n", (unsigned long long)r[i].seed);
             json_summary(f, &r[i].sum, &r[i].sn, "     ");
             fputs("    }", f);
@@ -805,7 +763,7 @@ static void write_report(FILE *f, const vopts *o, scen_result *r, size_t n,
                 o->rng ? o->rng->name : "mt19937");
         for (size_t i = 0; i < n; i++) {
             fputs("\n## ", f);
-            md_str(f, r[i].name);
+            fp_cli_md_str(f, r[i].name);
             fprintf(f, " (seed %llu, %llu runs: %llu injected, %llu clean)\n\n",
                     (unsigned long long)r[i].seed, (unsigned long long)r[i].sum.runs,
                     (unsigned long long)r[i].sum.injected_runs,
@@ -906,7 +864,7 @@ static void write_sweep(FILE *f, const vopts *o, fp_kind kind, const char *key,
     case FP_REPORT_JSON:
         fprintf(f, "{\n  \"fpsim_validate_sweep\": 1, \"detector\": \"%s\", \"key\": ",
                 fp_kind_name(kind));
-        json_str(f, key);
+        fp_cli_json_str(f, key);
         fprintf(f, ", \"runs\": %llu, \"inject\": \"%s\",\n  \"points\": [",
                 (unsigned long long)o->runs, inject_name(o->inject));
         for (size_t i = 0; i < n; i++) {
@@ -1140,9 +1098,9 @@ static void write_power(FILE *f, const vopts *o, fp_kind kind, const power_row *
         for (size_t i = 0; i < n; i++) {
             const power_row *r = &rows[i];
             fprintf(f, "%s\n    {\"scenario\": ", i ? "," : "");
-            json_str(f, fp_scenario_name(scns->items[r->scenario]));
+            fp_cli_json_str(f, fp_scenario_name(scns->items[r->scenario]));
             fprintf(f, ", \"bottleneck\": %zu, \"target\": ", r->source);
-            json_str(f, sns[r->scenario].name[r->source]);
+            fp_cli_json_str(f, sns[r->scenario].name[r->source]);
             fprintf(
                 f, ", \"scale\": %.17g, \"magnitude\": %.6f, \"found\": %llu, \"labels\": %llu, ",
                 r->scale, r->magnitude, (unsigned long long)r->found, (unsigned long long)r->total);
@@ -1158,7 +1116,7 @@ static void write_power(FILE *f, const vopts *o, fp_kind kind, const power_row *
                     continue;
                 double mag, s = mde_scale(rows, n, rows[i].scenario, rows[i].source, &mag);
                 fprintf(f, "%s\n    {\"scenario\": ", first ? "" : ",");
-                json_str(f, fp_scenario_name(scns->items[rows[i].scenario]));
+                fp_cli_json_str(f, fp_scenario_name(scns->items[rows[i].scenario]));
                 fprintf(f, ", \"bottleneck\": %zu, ", rows[i].source);
                 if (s >= 0)
                     fprintf(f, "\"scale\": %.17g, \"magnitude\": %.6f}", s, mag);
@@ -1175,9 +1133,9 @@ static void write_power(FILE *f, const vopts *o, fp_kind kind, const power_row *
               f);
         for (size_t i = 0; i < n; i++) {
             const power_row *r = &rows[i];
-            csv_str(f, fp_scenario_name(scns->items[r->scenario]));
+            fp_cli_csv_str(f, fp_scenario_name(scns->items[r->scenario]));
             fprintf(f, ",%zu,", r->source);
-            csv_str(f, sns[r->scenario].name[r->source]);
+            fp_cli_csv_str(f, sns[r->scenario].name[r->source]);
             fprintf(f, ",%.17g,%.6f,%llu,%llu", r->scale, r->magnitude,
                     (unsigned long long)r->found, (unsigned long long)r->total);
             csv_rate(f, &r->recall);
@@ -1192,9 +1150,9 @@ static void write_power(FILE *f, const vopts *o, fp_kind kind, const power_row *
         for (size_t i = 0; i < n; i++) {
             const power_row *r = &rows[i];
             fputs("| ", f);
-            md_str(f, fp_scenario_name(scns->items[r->scenario]));
+            fp_cli_md_str(f, fp_scenario_name(scns->items[r->scenario]));
             fprintf(f, " | %zu | ", r->source);
-            md_str(f, sns[r->scenario].name[r->source]);
+            fp_cli_md_str(f, sns[r->scenario].name[r->source]);
             fprintf(f, " | %g | %.3f | %llu / %llu |", r->scale, r->magnitude,
                     (unsigned long long)r->found, (unsigned long long)r->total);
             md_rate(f, &r->recall);
