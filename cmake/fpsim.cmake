@@ -13,6 +13,12 @@ if(FP_SANITIZE)
   add_link_options(-fsanitize=address,undefined)
 endif()
 
+if(FP_FUZZ)
+  # coverage instrumentation for every target, so libFuzzer sees the library code
+  add_compile_options(-fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer)
+  add_link_options(-fsanitize=address,undefined)
+endif()
+
 # fp_library(NAME DIR deps...): one static library per source directory, sources globbed so that
 # adding a .c file needs no CMake edit.
 function(fp_library name)

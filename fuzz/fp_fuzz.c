@@ -1,0 +1,143 @@
+/*
+ * fp_fuzz.c - fuzz targets for everything fpsim reads from untrusted bytes:
+ *   scenario  the YAML loader, then 2 simulated runs analysed and rendered in every format;
+ *   json      the profile JSON reader, then the analysis and the Chrome trace writer;
+ *   trace     the Chrome Trace Event reader, then the analysis.
+ * Built two ways (fuzz/CMakeLists.txt): with clang's libFuzzer (-DFP_FUZZ=ON; FP_FUZZ_TARGET
+ * selects the target) for fuzzing campaigns, and always as `fp_fuzz_replay TARGET FILE...`, which
+ * runs the same code on stored inputs, so crashes found once (and the bad-input corpora) are
+ * replayed as ordinary tests, under the sanitizers in the sanitizer build.
+ */
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <gsl/gsl_errno.h>
+
+#include "fp_analysis.h"
+#include "fp_formats.h"
+#include "fp_profile.h"
+#include "fp_report.h"
+#include "fp_scenario.h"
+#include "fp_sim.h"
+
+enum { T_SCENARIO, T_JSON, T_TRACE };
+
+static void analyse_and_render(const fp_profile *p, int render)
+{
+    fp_analysis *a = NULL;
+    if (fp_analyze(&a, p, NULL, NULL) != FP_OK)
+        return;
+    FILE *sink = fopen("/dev/null", "w");
+    if (sink != NULL) {
+        if (render) {
+            for (int f = FP_REPORT_TEXT; f <= FP_REPORT_CSV; f++) {
+                fp_report_options o = FP_REPORT_OPTIONS_INIT;
+                o.format = (fp_report_format)f;
+                o.detailed = 1;
+                fp_report *r = fp_report_new(&o);
+                if (r != NULL &&
+                    fp_report_begin_scenario(r, "fuzz", 1, "mt19937", "x", NULL) == FP_OK &&
+                    fp_report_add_run(r, p, a, NULL) == FP_OK)
+                    fp_report_write(r, sink, NULL);
+                fp_report_free(r);
+            }
+        }
+        fp_trace_write_chrome(p, sink, NULL);
+        fp_export_folded(p, sink, NULL);
+        fclose(sink);
+    }
+    fp_analysis_free(a);
+}
+
+static void run_target(int target, const uint8_t *data, size_t size)
+{
+    const char *text = (const char *)data;
+    fp_profile *p = fp_profile_new();
+    if (p == NULL)
+        return;
+    if (target == T_SCENARIO) {
+        fp_scenario *s = NULL;
+        if (fp_scenario_load_string(&s, text, size, "fuzz.yaml", NULL) == FP_OK) {
+            fp_sim *sim = NULL;
+            if (fp_sim_new(&sim, s, NULL, NULL) == FP_OK) {
+                for (uint64_t r = 0; r < 2; r++)
+                    if (fp_sim_run(sim, 1, r, p, NULL) == FP_OK)
+                        analyse_and_render(p, r == 0);
+            }
+            fp_sim_free(sim);
+        }
+        fp_scenario_free(s);
+    } else if (target == T_JSON) {
+        if (fp_profile_read_json(p, text, size, 0, "fuzz.json", NULL) == FP_OK)
+            analyse_and_render(p, 1);
+    } else {
+        if (fp_trace_read_chrome(p, text, size, "fuzz.json", NULL, NULL) == FP_OK)
+            analyse_and_render(p, 1);
+    }
+    fp_profile_free(p);
+}
+
+#ifdef FP_FUZZ_TARGET
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    static int init;
+    if (!init) {
+        gsl_set_error_handler_off();
+        init = 1;
+    }
+    run_target(FP_FUZZ_TARGET, data, size);
+    return 0;
+}
+#else
+int main(int argc, char **argv)
+{
+    gsl_set_error_handler_off();
+    if (argc < 3) {
+        fprintf(stderr, "usage: fp_fuzz_replay scenario|json|trace FILE...\n");
+        return 2;
+    }
+    int target = strcmp(argv[1], "scenario") == 0 ? T_SCENARIO
+                 : strcmp(argv[1], "json") == 0   ? T_JSON
+                 : strcmp(argv[1], "trace") == 0  ? T_TRACE
+                                                  : -1;
+    if (target < 0) {
+        fprintf(stderr, "fp_fuzz_replay: unknown target '%s'\n", argv[1]);
+        return 2;
+    }
+    int n = 0;
+    for (int i = 2; i < argc; i++) {
+        FILE *f = fopen(argv[i], "rb");
+        if (f == NULL) {
+            fprintf(stderr, "fp_fuzz_replay: cannot open %s\n", argv[i]);
+            return 1;
+        }
+        size_t cap = 1 << 16, len = 0;
+        uint8_t *buf = malloc(cap);
+        size_t got;
+        while (buf != NULL && (got = fread(buf + len, 1, cap - len, f)) > 0) {
+            len += got;
+            if (len == cap) {
+                uint8_t *nb = realloc(buf, cap * 2);
+                if (nb == NULL) {
+                    free(buf);
+                    buf = NULL;
+                    break;
+                }
+                buf = nb;
+                cap *= 2;
+            }
+        }
+        fclose(f);
+        if (buf == NULL)
+            return 1;
+        run_target(target, buf, len);
+        free(buf);
+        n++;
+    }
+    printf("%d passed, 0 failed\n", n);
+    return 0;
+}
+#endif
