@@ -519,6 +519,8 @@ static fp_status build_series(fp_sim *s, fp_profile *out, double dur, double bas
 {
     const fp_scenario *scn = s->scn;
     double dt = scn->process.sample_interval_s;
+    if (!(dur / dt <= (double)FP_SIM_MAX_SAMPLES)) /* also catches a non-finite duration */
+        return FP_ELIMIT;
     size_t n = (size_t)ceil(dur / dt - 1e-9);
     if (n == 0)
         n = 1;
@@ -719,6 +721,7 @@ fp_status fp_sim_run(fp_sim *s, uint64_t seed, uint64_t run_index, fp_profile *o
 {
     const fp_scenario *scn = s->scn;
     fp_status st;
+    double t = 0.0; /* the run's end, once the timeline is built */
     fp_profile_reset(out);
     st = fp_profile_set_meta(out, scn->name, seed, run_index, gsl_rng_name(s->flow), GSL_VERSION,
                              "simulated", 1);
@@ -770,7 +773,7 @@ fp_status fp_sim_run(fp_sim *s, uint64_t seed, uint64_t run_index, fp_profile *o
             goto fail;
     }
     fp_span *spans = fp_profile_spans_mut(out);
-    double t = 0.0;
+    t = 0.0;
     s->next_track = 1;
     for (size_t i = 0; i < s->n_nodes && s->fail == FP_OK; i = s->nodes[i].end)
         t = exec_node(s, spans, i, t, 0);
@@ -795,9 +798,15 @@ fp_status fp_sim_run(fp_sim *s, uint64_t seed, uint64_t run_index, fp_profile *o
         goto fail;
     return FP_OK;
 fail:
-    if (st == FP_ELIMIT)
+    if (st == FP_ELIMIT && s->fail == FP_ELIMIT)
         return fp_error_set(err, st, "run %llu of '%s' has more than %d calls",
                             (unsigned long long)run_index, scn->name, FP_SIM_MAX_SPANS);
+    if (st == FP_ELIMIT)
+        return fp_error_set(err, st,
+                            "run %llu of '%s' lasts %g s: more than %d samples at %g s "
+                            "(raise process.sample_interval_s)",
+                            (unsigned long long)run_index, scn->name, t, FP_SIM_MAX_SAMPLES,
+                            scn->process.sample_interval_s);
     return fp_error_set(err, st, "out of memory simulating run %llu of '%s'",
                         (unsigned long long)run_index, scn->name);
 }

@@ -29,6 +29,7 @@
 
 #define FP_SIM_DEFAULT_SEED 42
 #define FP_SIM_MAX_SPANS 10000000
+#define FP_SIM_MAX_SAMPLES 10000000 /* per series, per run */
 
 /* Options for a simulator. Plain value type; initialise with FP_SIM_OPTIONS_INIT. */
 typedef struct fp_sim_options {
@@ -56,7 +57,8 @@ void fp_sim_free(fp_sim *sim);
 
 /*
  * Simulates run `run_index` of the batch seeded with `seed` into `out` (reset first). Returns
- * FP_OK, FP_ELIMIT (more than FP_SIM_MAX_SPANS spans, e.g. a call storm gone wild) or FP_ENOMEM.
+ * FP_OK, FP_ELIMIT (more than FP_SIM_MAX_SPANS spans, e.g. a call storm gone wild, or a run so
+ * long that its series would exceed FP_SIM_MAX_SAMPLES samples) or FP_ENOMEM.
  */
 fp_status fp_sim_run(fp_sim *sim, uint64_t seed, uint64_t run_index, fp_profile *out,
                      fp_error *err);

@@ -419,6 +419,28 @@ static void test_memory_reuse(void)
     fp_scenario_free(s);
 }
 
+/* A run whose series would exceed FP_SIM_MAX_SAMPLES is refused, not allocated. */
+static void test_sample_limit(void)
+{
+    static const char text[] = "name: long\n"
+                               "process: {sample_interval_s: 0.001}\n"
+                               "methods:\n"
+                               "  - {name: m, calls: 1, duration_s: 20000}\n";
+    fp_scenario *s = NULL;
+    fp_error err = FP_ERROR_INIT;
+    CU_ASSERT_EQUAL_FATAL(fp_scenario_load_string(&s, text, sizeof(text) - 1, "long.yaml", &err),
+                          FP_OK);
+    fp_sim *sim = NULL;
+    fp_profile *p = fp_profile_new();
+    CU_ASSERT_EQUAL_FATAL(fp_sim_new(&sim, s, NULL, NULL), FP_OK);
+    CU_ASSERT_EQUAL(fp_sim_run(sim, 1, 0, p, &err), FP_ELIMIT);
+    CU_ASSERT_STRING_EQUAL(err.msg, "run 0 of 'long' lasts 20000 s: more than 10000000 samples "
+                                    "at 0.001 s (raise process.sample_interval_s)");
+    fp_profile_free(p);
+    fp_sim_free(sim);
+    fp_scenario_free(s);
+}
+
 static void test_alloc_failure(void)
 {
     fp_scenario *s = load_data("costs.yaml");
@@ -515,8 +537,10 @@ int fp_test_register(void)
                                              {NULL, NULL}};
     static const fp_test_case truth[] = {
         {"costs_equal_spans", test_truth_costs}, {"probability", test_probability}, {NULL, NULL}};
-    static const fp_test_case resources[] = {
-        {"memory_reuse", test_memory_reuse}, {"alloc_failure", test_alloc_failure}, {NULL, NULL}};
+    static const fp_test_case resources[] = {{"memory_reuse", test_memory_reuse},
+                                             {"alloc_failure", test_alloc_failure},
+                                             {"sample_limit", test_sample_limit},
+                                             {NULL, NULL}};
     static const fp_test_case calibration[] = {{"builtin_medians", test_builtin_medians},
                                                {NULL, NULL}};
     if (fp_test_add_suite("determinism", determinism) ||
