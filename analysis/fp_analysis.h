@@ -44,9 +44,11 @@ typedef struct fp_thresholds {
     /* latency_outliers: modified z-score on log per-call self times */
     double outlier_z;            /* "latency_outliers.z" (3.5) */
     double outlier_min_calls;    /* "latency_outliers.min_calls": calls needed to test (20) */
-    double outlier_min_count;    /* "latency_outliers.min_count": outliers needed (3) */
-    double outlier_min_fraction; /* "latency_outliers.min_fraction": outliers / calls (0.002) */
+    double outlier_min_count;    /* "latency_outliers.min_count": outliers needed (1) */
+    double outlier_min_fraction; /* "latency_outliers.min_fraction": outliers / calls (0) */
     double outlier_min_excess_s; /* "latency_outliers.min_excess_s": x - median (0.001 s) */
+    double outlier_p_value;      /* "latency_outliers.p_value": significance of the outliers'
+                                    count and size, Bonferroni over methods (1e-4) */
     /* memory_hotspot */
     double hotspot_alloc_mb; /* "memory_hotspot.alloc_mb": mean MB allocated per call (100) */
     /* memory_leak: retention recorded by a method's spans, or a ramp in the unexplained
@@ -75,8 +77,8 @@ typedef struct fp_thresholds {
 
 #define FP_THRESHOLDS_INIT                                                                         \
     {                                                                                              \
-        2.0, 0.5, 3.5, 20.0, 3.0, 0.002, 0.001, 100.0, 0.5, 50.0, 0.001, 10.0, 80.0, 3.0, 5.0,     \
-            1000.0, 0.0, 10000.0, 1024.0, 1000.0, 1.0, 1000.0, 80.0                                \
+        2.0, 0.5, 3.5, 20.0, 1.0, 0.0, 0.001, 0.0001, 100.0, 0.5, 50.0, 0.001, 10.0, 80.0, 3.0,    \
+            5.0, 1000.0, 0.0, 10000.0, 1024.0, 1000.0, 1.0, 1000.0, 80.0                           \
     }
 
 /* Description of one settable threshold (static data). */

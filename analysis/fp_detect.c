@@ -9,6 +9,7 @@
  */
 #include "fp_analysis_internal.h"
 
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -175,16 +176,40 @@ static fp_status detect_slow(fp_analysis *a, const fp_work *w, size_t m, fp_erro
 
 #define LOG_FLOOR_S 1e-9
 
-static fp_status detect_outliers(fp_analysis *a, const fp_work *w, size_t m, fp_error *err)
+/* Degrees of freedom of the robust scale: the MAD's asymptotic efficiency at the normal is
+ * 0.3675, so it carries the information of about 0.37 n observations. */
+#define OUTLIER_DF_PER_CALL 0.3675
+
+/*
+ * Significance of the k largest z-scores (zs sorted descending, count entries) among n calls:
+ * min over k of P(Bin(n, q_k) >= k), q_k = P(T > zs[k-1]) for Student's t with df degrees of
+ * freedom, times count (Bonferroni over the k tried). In [0, 1].
+ */
+static double outliers_p_value(const double *zs, size_t count, size_t n, double df)
+{
+    double best = 1.0;
+    size_t k;
+
+    for (k = 1; k <= count; k++) {
+        double q = gsl_cdf_tdist_Q(zs[k - 1], df);
+        double pk = gsl_cdf_binomial_Q((unsigned)(k - 1), q > 0 ? q : 0.0, (unsigned)n);
+        if (isfinite(pk) && pk < best)
+            best = pk;
+    }
+    return fp_clamp(best * (double)count, 0.0, 1.0);
+}
+
+static fp_status detect_outliers(fp_analysis *a, const fp_work *w, size_t m, size_t n_tested,
+                                 fp_error *err)
 {
     const fp_thresholds *th = &a->th;
     const fp_method_metrics *mm = &a->methods[m];
     size_t n = mm->calls, k, j, count = 0;
     double *lx = w->buf, *dev = w->buf2;
-    double med_l, mad, scale, med_x, excess_s = 0, zmax = 0, zsum = 0, t0 = 0, t1 = 0;
+    double med_l, mad, scale, med_x, excess_s = 0, zmax = 0, zsum = 0, t0 = 0, t1 = 0, p, df;
     fp_finding f;
 
-    if (n == 0 || (double)n < th->outlier_min_calls)
+    if (n == 0 || (double)n < th->outlier_min_calls || n > UINT_MAX)
         return FP_OK;
     for (j = 0, k = w->m_off[m]; k < w->m_off[m + 1]; k++, j++) {
         double x = w->self[w->m_idx[k]];
@@ -212,6 +237,7 @@ static fp_status detect_outliers(fp_analysis *a, const fp_work *w, size_t m, fp_
             return FP_OK; /* all calls equal: nothing stands out */
         scale = 1.253314 * meanad;
     }
+    /* lx and dev are free again: dev collects the outliers' z-scores */
     for (k = w->m_off[m]; k < w->m_off[m + 1]; k++) {
         size_t si = w->m_idx[k];
         double x = w->self[si];
@@ -222,7 +248,7 @@ static fp_status detect_outliers(fp_analysis *a, const fp_work *w, size_t m, fp_
                 t0 = s->start_s;
             if (count == 0 || s->start_s + s->dur_s > t1)
                 t1 = s->start_s + s->dur_s;
-            count++;
+            dev[count++] = z;
             excess_s += x - med_x;
             zsum += z;
             if (z > zmax)
@@ -232,6 +258,18 @@ static fp_status detect_outliers(fp_analysis *a, const fp_work *w, size_t m, fp_
     if (count == 0 || (double)count < th->outlier_min_count ||
         (double)count < th->outlier_min_fraction * (double)n)
         return FP_OK;
+    /* significance of the count and size of the outliers under a log-normal null, Bonferroni
+     * over the methods tested */
+    gsl_sort(dev, 1, count);
+    for (j = 0; j < count / 2; j++) {
+        double tmp = dev[j];
+        dev[j] = dev[count - 1 - j];
+        dev[count - 1 - j] = tmp;
+    }
+    df = OUTLIER_DF_PER_CALL * (double)n;
+    p = fp_clamp(outliers_p_value(dev, count, n, df) * (double)(n_tested ? n_tested : 1), 0, 1);
+    if (!(p < th->outlier_p_value))
+        return FP_OK;
     memset(&f, 0, sizeof f);
     f.start_s = t0;
     f.end_s = t1;
@@ -239,14 +277,14 @@ static fp_status detect_outliers(fp_analysis *a, const fp_work *w, size_t m, fp_
     f.improvement_unit = "s";
     evid(&f, "outliers", (double)count);
     evid(&f, "calls", (double)n);
-    evid(&f, "fraction", (double)count / (double)n);
+    evid(&f, "p_value", p);
     evid(&f, "median_self_s", med_x);
     evid(&f, "excess_s", excess_s);
     evid(&f, "mean_z", zsum / (double)count);
     snprintf(f.root_cause, sizeof f.root_cause,
              "%zu of %zu calls of '%s' (%.2f%%) take far longer than its median own time of "
-             "%.3g s (modified z up to %.1f, threshold %.1f), adding %.3g s in total.",
-             count, n, mm->name, 100.0 * (double)count / (double)n, med_x, zmax, th->outlier_z,
+             "%.3g s (modified z up to %.1f, threshold %.1f; p = %.2g), adding %.3g s in total.",
+             count, n, mm->name, 100.0 * (double)count / (double)n, med_x, zmax, th->outlier_z, p,
              excess_s);
     SET_SUGG(&f, s_sugg_outliers);
     finish(&f, FP_KIND_LATENCY_OUTLIERS, (int32_t)m, mm->name, zmax, th->outlier_z, "z",
@@ -969,14 +1007,19 @@ static double median_calls(const fp_analysis *a, const fp_work *w)
 
 fp_status fp_detect_all(fp_analysis *a, const fp_work *w, fp_error *err)
 {
-    size_t m;
+    size_t m, n_tested = 0;
     fp_status st = FP_OK;
     double med = median_calls(a, w);
+
+    /* methods whose outliers are tested: the Bonferroni factor of latency_outliers */
+    for (m = 0; m < a->n_methods; m++)
+        if (a->methods[m].calls > 0 && (double)a->methods[m].calls >= a->th.outlier_min_calls)
+            n_tested++;
 
     for (m = 0; m < a->n_methods && st == FP_OK; m++) {
         st = detect_slow(a, w, m, err);
         if (st == FP_OK)
-            st = detect_outliers(a, w, m, err);
+            st = detect_outliers(a, w, m, n_tested, err);
         if (st == FP_OK)
             st = detect_hotspot(a, w, m, err);
         if (st == FP_OK)

@@ -778,6 +778,103 @@ static void test_outliers_mad_zero_and_fraction(void)
     fp_profile_free(p);
 }
 
+/* n log offsets at the normal quantiles with log-sd sigma (median 0, MAD sigma * 0.6745). */
+static void normal_logs(double *l, size_t n, double sigma)
+{
+    size_t i;
+    for (i = 0; i < n; i++)
+        l[i] = sigma * gsl_cdf_ugaussian_Pinv(((double)i + 0.5) / (double)n);
+}
+
+/* The documented p-value of outliers with sorted (descending) z-scores among n calls. */
+static double outliers_p(const double *zs, size_t count, size_t n, size_t methods)
+{
+    double best = 1, df = 0.3675 * (double)n;
+    size_t k;
+    for (k = 1; k <= count; k++) {
+        double pk =
+            gsl_cdf_binomial_Q((unsigned)(k - 1), gsl_cdf_tdist_Q(zs[k - 1], df), (unsigned)n);
+        if (pk < best)
+            best = pk;
+    }
+    return best * (double)count * (double)methods;
+}
+
+static void test_outliers_single_call(void)
+{
+    /* 199 log-normal calls (sigma 0.3) and one 8x slower call: z = 0.6745 ln 8 / MAD, about
+     * 7; one call is enough when it is that extreme (the old rule needed 3) */
+    double l[200], t = 0, z, p;
+    fp_profile *p0 = tb_new();
+    uint32_t m = tb_method(p0, "search"), m2;
+    fp_analysis *x;
+    const fp_finding *f;
+    fp_thresholds th = FP_THRESHOLDS_INIT;
+
+    normal_logs(l, 199, 0.3);
+    l[199] = log(8.0);
+    add_log_calls(p0, m, l, 200, 0.4, &t);
+    x = an(p0, NULL);
+    f = find(x, FP_KIND_LATENCY_OUTLIERS, (int32_t)m);
+    CU_ASSERT_FATAL(f != NULL);
+    FP_ASSERT_NEAR(evidence(f, "outliers"), 1.0, 0);
+    z = f->measured;
+    CU_ASSERT(z > 6.5 && z < 7.5);
+    p = evidence(f, "p_value");
+    FP_ASSERT_NEAR(p, outliers_p(&z, 1, 200, 1), 1e-12 * p);
+    CU_ASSERT(p < 1e-6);
+    fp_analysis_free(x);
+    /* at the p threshold: no finding; just above it: a finding */
+    th.outlier_p_value = p;
+    x = an(p0, &th);
+    CU_ASSERT_EQUAL(count_kind(x, FP_KIND_LATENCY_OUTLIERS), 0);
+    fp_analysis_free(x);
+    th.outlier_p_value = p * (1 + 1e-9);
+    x = an(p0, &th);
+    CU_ASSERT_EQUAL(count_kind(x, FP_KIND_LATENCY_OUTLIERS), 1);
+    fp_analysis_free(x);
+    /* a second tested method doubles the p-value (Bonferroni over methods) */
+    m2 = tb_method(p0, "other");
+    normal_logs(l, 20, 0.3);
+    add_log_calls(p0, m2, l, 20, 0.4, &t);
+    x = an(p0, NULL);
+    f = find(x, FP_KIND_LATENCY_OUTLIERS, (int32_t)m);
+    CU_ASSERT_FATAL(f != NULL);
+    FP_ASSERT_NEAR(evidence(f, "p_value"), 2 * p, 1e-12 * p);
+    CU_ASSERT_EQUAL(count_kind(x, FP_KIND_LATENCY_OUTLIERS), 1);
+    fp_analysis_free(x);
+    fp_profile_free(p0);
+}
+
+static void test_outliers_many_calls_not_significant(void)
+{
+    /* 10,000 log-normal calls plus 3 at z = 3.6: about 2.3 calls beyond z = 3.5 are expected
+     * by chance, so 5-6 of them are no evidence of anything */
+    size_t n = 10003, i;
+    double *l = malloc(n * sizeof *l), t = 0;
+    fp_profile *p0 = tb_new();
+    uint32_t m = tb_method(p0, "step");
+    fp_analysis *x;
+    fp_thresholds th = FP_THRESHOLDS_INIT;
+
+    CU_ASSERT_FATAL(l != NULL);
+    normal_logs(l, 10000, 0.1);
+    for (i = 10000; i < n; i++)
+        l[i] = 3.6 * 0.1;
+    add_log_calls(p0, m, l, n, 0.05, &t);
+    x = an(p0, NULL);
+    CU_ASSERT_EQUAL(count_kind(x, FP_KIND_LATENCY_OUTLIERS), 0);
+    fp_analysis_free(x);
+    /* they are outliers by the per-call rule: with the old count rule (3 calls, no test) and
+     * a p threshold of 0.5 they would be reported */
+    th.outlier_p_value = 0.5;
+    x = an(p0, &th);
+    CU_ASSERT_EQUAL(count_kind(x, FP_KIND_LATENCY_OUTLIERS), 1);
+    fp_analysis_free(x);
+    free(l);
+    fp_profile_free(p0);
+}
+
 static void test_outliers_heavy_tail(void)
 {
     /*
@@ -796,7 +893,9 @@ static void test_outliers_heavy_tail(void)
     x = an(p, NULL);
     f = find(x, FP_KIND_LATENCY_OUTLIERS, (int32_t)m);
     CU_ASSERT_FATAL(f != NULL);
-    CU_ASSERT(evidence(f, "fraction") > 0.03 && evidence(f, "fraction") < 0.05);
+    CU_ASSERT(evidence(f, "outliers") / evidence(f, "calls") > 0.03 &&
+              evidence(f, "outliers") / evidence(f, "calls") < 0.05);
+    CU_ASSERT(evidence(f, "p_value") < 1e-50);
     assert_sane(x);
     fp_analysis_free(x);
     fp_profile_free(p);
@@ -1502,6 +1601,8 @@ int fp_test_register(void)
         {"negative", test_outliers_negative},
         {"mad_zero_fraction", test_outliers_mad_zero_and_fraction},
         {"heavy_tail", test_outliers_heavy_tail},
+        {"single_call", test_outliers_single_call},
+        {"many_calls_not_significant", test_outliers_many_calls_not_significant},
         {NULL, NULL}};
     static const fp_test_case memory[] = {
         {"hotspot", test_hotspot},
