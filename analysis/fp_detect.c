@@ -704,8 +704,10 @@ static void cpu_contrib(const fp_analysis *a, const fp_work *w, double t0, doubl
     }
 }
 
-/* Adds cpu_pct x (overlap with each sample) / iv of the interval [g0, g1] to curve[]. */
-static void add_cpu_interval(const fp_series *ser, double g0, double g1, double cpu, double *curve)
+/* Adds cpu_pct x (overlap with each sample) / iv of the interval [g0, g1] to curve[] and the
+ * covered fraction of each sample to cover[]. */
+static void add_cpu_interval(const fp_series *ser, double g0, double g1, double cpu, double *curve,
+                             double *cover)
 {
     double iv = ser->interval_s;
     size_t k, k0, k1;
@@ -716,20 +718,24 @@ static void add_cpu_interval(const fp_series *ser, double g0, double g1, double 
     k1 = (size_t)(g1 / iv);
     if (k1 >= ser->n)
         k1 = ser->n - 1;
-    for (k = k0; k <= k1; k++)
-        curve[k] += cpu * fp_overlap(g0, g1, (double)k * iv, (double)(k + 1) * iv) / iv;
+    for (k = k0; k <= k1; k++) {
+        double ov = fp_overlap(g0, g1, (double)k * iv, (double)(k + 1) * iv) / iv;
+        curve[k] += cpu * ov;
+        cover[k] += ov;
+    }
 }
 
 /*
  * CPU % per sample from the own work of the methods already flagged for CPU saturation: each
- * flagged span's own-work intervals (the span minus the union of its children).
+ * flagged span's own-work intervals (the span minus the union of its children), and the
+ * fraction of each sample those intervals cover.
  */
-static void flagged_cpu_curve(const fp_analysis *a, const fp_work *w, const char *flagged,
-                              double *curve)
+static void flagged_cpu_curve(const fp_work *w, const char *flagged, double *curve, double *cover)
 {
     size_t i, k;
 
     memset(curve, 0, w->ser.n * sizeof *curve);
+    memset(cover, 0, w->ser.n * sizeof *cover);
     for (i = 0; i < w->n_spans; i++) {
         const fp_span *s = &w->spans[i];
         double s0 = s->start_s, s1 = s->start_s + s->dur_s, cur = s0;
@@ -739,15 +745,18 @@ static void flagged_cpu_curve(const fp_analysis *a, const fp_work *w, const char
             const fp_span *c = &w->spans[w->child_idx[k]];
             double c0 = c->start_s, c1 = c->start_s + c->dur_s;
             if (c0 > cur)
-                add_cpu_interval(&w->ser, cur, c0 < s1 ? c0 : s1, s->cpu_pct, curve);
+                add_cpu_interval(&w->ser, cur, c0 < s1 ? c0 : s1, s->cpu_pct, curve, cover);
             if (c1 > cur)
                 cur = c1;
         }
         if (s1 > cur)
-            add_cpu_interval(&w->ser, cur, s1, s->cpu_pct, curve);
+            add_cpu_interval(&w->ser, cur, s1, s->cpu_pct, curve, cover);
     }
-    (void)a;
 }
+
+/* A sample tells the CPU level of the time the flagged methods leave free only when at least
+ * this fraction of it is free (the rest is dominated by the flagged work, idle CPU and noise). */
+#define CPU_MIN_FREE 0.5
 
 /*
  * Process-level CPU saturation: episodes of the residual series cpu[k] - flagged[k] (the CPU
@@ -759,7 +768,7 @@ static fp_status detect_cpu_episodes(fp_analysis *a, const fp_work *w, fp_error 
     const fp_thresholds *th = &a->th;
     const fp_series *ser = &w->ser;
     size_t n = ser->n, i = 0, k;
-    double iv = ser->interval_s, *contrib = NULL, *res = w->buf2;
+    double iv = ser->interval_s, *contrib = NULL, *res = w->buf2, *cover = w->buf;
     char *flagged = NULL;
     fp_status st = FP_OK;
 
@@ -774,9 +783,20 @@ static fp_status detect_cpu_episodes(fp_analysis *a, const fp_work *w, fp_error 
     for (k = 0; k < a->n_findings; k++)
         if (a->findings[k].kind == FP_KIND_CPU_SATURATION && a->findings[k].target >= 0)
             flagged[a->findings[k].target] = 1;
-    flagged_cpu_curve(a, w, flagged, res);
-    for (k = 0; k < n; k++)
-        res[k] = ser->cpu_pct[k] - res[k];
+    flagged_cpu_curve(w, flagged, res, cover);
+    /* res = the CPU level during the part of each sample the flagged own work leaves free:
+     * (observed - flagged CPU) / free fraction; cover = that free fraction, 0 when it is too
+     * small to tell (those samples neither count nor break an episode) */
+    for (k = 0; k < n; k++) {
+        double free_f = 1.0 - cover[k];
+        if (free_f >= CPU_MIN_FREE) {
+            res[k] = fp_fin((ser->cpu_pct[k] - res[k]) / free_f);
+            cover[k] = free_f;
+        } else {
+            res[k] = 0;
+            cover[k] = 0;
+        }
+    }
     while (i < n) {
         size_t b, e, ub, ue, above = 0, top = 0, second = 0;
         double sum = 0, mean, t0, t1, topv = -1, secv = -1, rsum = 0, area = 0;
@@ -803,7 +823,7 @@ static fp_status detect_cpu_episodes(fp_analysis *a, const fp_work *w, fp_error 
                 ub = k;
             ue = k;
             above++;
-            area += (ser->cpu_pct[k] - th->cpu_pct) * iv;
+            area += (res[k] - th->cpu_pct) * cover[k] * iv;
         }
         if (above == 0 || (double)above < th->cpu_min_samples || area < th->cpu_min_pct_s)
             continue;

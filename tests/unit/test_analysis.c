@@ -1264,6 +1264,70 @@ static void test_cpu_method(void)
     fp_profile_free(p);
 }
 
+/* hot: one call [0, 10] at 100 % CPU (flagged) with a child [3.5, 6.5] at 5 %; series at 1 s. */
+static fp_profile *cpu_partial_profile(int episode)
+{
+    fp_profile *p = tb_new();
+    uint32_t hot = tb_method(p, "hot"), child = tb_method(p, "child");
+    int32_t h;
+    double *mem, *cpu, *ops, *bytes;
+    size_t i;
+
+    h = tb_span(p, hot, -1, 0, 10);
+    tb_last(p)->cpu_pct = 100;
+    tb_span(p, child, h, 3.5, 3);
+    tb_last(p)->cpu_pct = 5;
+    tb_span(p, child, -1, 10, 2);
+    tb_last(p)->cpu_pct = 5;
+    tb_series(p, 12, 1.0, &mem, &cpu, &ops, &bytes);
+    for (i = 0; i < 12; i++)
+        cpu[i] = i < 10 ? 100.0 : 20.0;
+    /* samples 3 and 6 are half hot's own work (50 % of the sample's CPU), half the child's */
+    cpu[3] = cpu[6] = episode ? 98.0 : 52.5;
+    cpu[4] = cpu[5] = 98.0; /* an episode during the child only: 2 samples */
+    return p;
+}
+
+static void test_cpu_episode_partial_samples(void)
+{
+    fp_profile *p = cpu_partial_profile(1);
+    fp_thresholds th = FP_THRESHOLDS_INIT;
+    fp_analysis *x;
+    const fp_finding *f = NULL, *all;
+    size_t n, i;
+
+    /* the CPU level of the free half of samples 3 and 6 is (98 - 50) / 0.5 = 96 %: with them the
+     * episode has 4 samples and an area of (16 * 0.5 + 18 + 18 + 16 * 0.5) * 1 s = 52 %*s */
+    x = an(p, NULL);
+    CU_ASSERT_PTR_NOT_NULL(find(x, FP_KIND_CPU_SATURATION, 0));
+    all = fp_analysis_findings(x, &n);
+    for (i = 0; i < n; i++)
+        if (all[i].kind == FP_KIND_CPU_SATURATION && all[i].target == FP_TARGET_PROCESS)
+            f = &all[i];
+    CU_ASSERT_FATAL(f != NULL);
+    FP_ASSERT_NEAR(f->start_s, 3.0, 1e-12);
+    FP_ASSERT_NEAR(f->end_s, 7.0, 1e-12);
+    FP_ASSERT_NEAR(evidence(f, "pct_s_above"), 52.0, 1e-9);
+    fp_analysis_free(x);
+    /* the area requirement at exactly 52 is met (>=), just above it is not */
+    th.cpu_min_pct_s = 52.0;
+    x = an(p, &th);
+    CU_ASSERT_EQUAL(count_kind(x, FP_KIND_CPU_SATURATION), 2);
+    fp_analysis_free(x);
+    th.cpu_min_pct_s = 52.0 * (1 + 1e-9);
+    x = an(p, &th);
+    CU_ASSERT_EQUAL(count_kind(x, FP_KIND_CPU_SATURATION), 1);
+    fp_analysis_free(x);
+    fp_profile_free(p);
+    /* without the episode in the partial samples their free half runs at 5 %: 2 samples only */
+    p = cpu_partial_profile(0);
+    x = an(p, NULL);
+    CU_ASSERT_EQUAL(count_kind(x, FP_KIND_CPU_SATURATION), 1);
+    CU_ASSERT_PTR_NOT_NULL(find(x, FP_KIND_CPU_SATURATION, 0));
+    fp_analysis_free(x);
+    fp_profile_free(p);
+}
+
 /* ---- call_storm ---- */
 
 static void test_call_storm(void)
@@ -1612,7 +1676,10 @@ int fp_test_register(void)
         {"leak_threshold_plateau", test_leak_threshold_and_plateau},
         {NULL, NULL}};
     static const fp_test_case cpu[] = {
-        {"episodes", test_cpu_episodes}, {"method", test_cpu_method}, {NULL, NULL}};
+        {"episodes", test_cpu_episodes},
+        {"method", test_cpu_method},
+        {"episode_partial_samples", test_cpu_episode_partial_samples},
+        {NULL, NULL}};
     static const fp_test_case calls_io[] = {
         {"call_storm", test_call_storm}, {"io_heavy", test_io}, {NULL, NULL}};
     static const fp_test_case report[] = {
