@@ -497,10 +497,10 @@ static void test_slow_positive(void)
     CU_ASSERT_STRING_EQUAL(f->target_name, "fetch");
     FP_ASSERT_NEAR(f->measured, 3.0, 1e-12);
     CU_ASSERT_EQUAL(f->threshold, 2.0);
-    /* share 9/11, excess 1 - 2/3: impact = 100 (1 - (2/11)(2/3)) */
+    /* share 9/11, excess 1 - 2/3: cost = (9/11)(1 + 1/3)/2 = 6/11, impact = 100 + 30 lg(6/11) */
     FP_ASSERT_NEAR(f->share, 9.0 / 11.0, 1e-12);
-    FP_ASSERT_NEAR(f->impact, 100.0 * (1.0 - 4.0 / 33.0), 1e-9);
-    CU_ASSERT_EQUAL(f->severity, FP_SEV_HIGH);
+    FP_ASSERT_NEAR(f->impact, 100.0 + 30.0 * log10(6.0 / 11.0), 1e-9);
+    CU_ASSERT_EQUAL(f->severity, FP_SEV_CRITICAL);
     FP_ASSERT_NEAR(f->improvement, 3.0, 1e-9); /* 9 s on the path times 1/3 */
     CU_ASSERT_STRING_EQUAL(f->improvement_unit, "s");
     FP_ASSERT_NEAR(f->start_s, 0.0, 1e-12);
@@ -946,7 +946,8 @@ static void test_hotspot(void)
     /* peak from spans: 200 (a) + 50 (b) + 100 (c) at once, or the largest tail call */
     FP_ASSERT_NEAR(fp_analysis_run(x)->peak_mem_mb, peak, 1e-9);
     FP_ASSERT_NEAR(f->share, 150.0 / peak, 1e-9);
-    FP_ASSERT_NEAR(f->impact, 100.0 * (1 - (1 - 150.0 / peak) * (100.0 / 150.0)), 1e-9);
+    /* excess 1/3: cost = (150 / peak)(1 + 1/3) / 2 = 100 / peak */
+    FP_ASSERT_NEAR(f->impact, fmin(100.0, 100.0 + 30.0 * log10(100.0 / peak)), 1e-9);
     fp_analysis_free(x);
     /* one call just above */
     fp_profile_reset(p);
@@ -1191,9 +1192,11 @@ static void test_cpu_episodes(void)
     FP_ASSERT_NEAR(f->start_s, 1.0, 1e-12);
     FP_ASSERT_NEAR(f->end_s, 2.0, 1e-12);
     FP_ASSERT_NEAR(f->measured, 95.0, 1e-12);
-    FP_ASSERT_NEAR(f->share, 0.2, 1e-12);
+    /* share of the run's CPU capacity: 1 s at 95 % of a 5 s run */
+    FP_ASSERT_NEAR(f->share, 0.2 * 0.95, 1e-12);
     FP_ASSERT_NEAR(f->excess, 0.75, 1e-12);
-    FP_ASSERT_NEAR(f->impact, 80.0, 1e-9);
+    /* cost = 0.19 (1 + 0.75) / 2 = 0.16625: impact 76.6 */
+    FP_ASSERT_NEAR(f->impact, 100.0 + 30.0 * log10(0.16625), 1e-9);
     CU_ASSERT_EQUAL(f->severity, FP_SEV_HIGH);
     for (k = 0; k < n; k++)
         if (all[k].kind == FP_KIND_CPU_SATURATION && all[k].start_s > 3.5) {
@@ -1257,7 +1260,7 @@ static void test_cpu_method(void)
     f = find(x, FP_KIND_CPU_SATURATION, (int32_t)hot);
     CU_ASSERT_FATAL(f != NULL);
     FP_ASSERT_NEAR(f->measured, 95.0, 1e-12);
-    FP_ASSERT_NEAR(f->share, 0.4, 1e-12);
+    FP_ASSERT_NEAR(f->share, 0.4 * 0.95, 1e-12); /* its CPU-seconds / (100 % x duration) */
     CU_ASSERT_STRING_EQUAL(f->rule, "method_pct");
     CU_ASSERT_PTR_NULL(find(x, FP_KIND_CPU_SATURATION, (int32_t)edge));
     fp_analysis_free(x);
@@ -1466,29 +1469,30 @@ static void test_score(void)
         cpu[i] = 50;
     }
     x = an(p, NULL);
-    /* one finding, slow_method on fetch, impact 87.9 (high, -15) */
+    /* one finding, slow_method on fetch, impact 92.1 (critical, -25) */
     CU_ASSERT_EQUAL(fp_analysis_findings(x, &n) != NULL, 1);
     CU_ASSERT_EQUAL_FATAL(n, 1);
-    CU_ASSERT_EQUAL(fp_analysis_count_severity(x, FP_SEV_HIGH), 1);
-    FP_ASSERT_NEAR(fp_analysis_score(x), 100.0 - 15.0 - 5.0, 1e-12);
+    CU_ASSERT_EQUAL(fp_analysis_count_severity(x, FP_SEV_CRITICAL), 1);
+    FP_ASSERT_NEAR(fp_analysis_score(x), 100.0 - 25.0 - 5.0, 1e-12);
     CU_ASSERT_EQUAL(fp_analysis_status(x), FP_SCORE_GOOD);
     rec = fp_analysis_recommendations(x, &n);
     CU_ASSERT_EQUAL_FATAL(n, 1);
     CU_ASSERT_EQUAL(rec[0].rank, 1);
     CU_ASSERT_EQUAL(rec[0].finding, 0);
     CU_ASSERT_STRING_EQUAL(rec[0].target_name, "fetch");
-    CU_ASSERT(strncmp(rec[0].text, "Reduce the own work of 'fetch' (slow_method, high)", 50) == 0);
+    CU_ASSERT(strncmp(rec[0].text, "Reduce the own work of 'fetch' (slow_method, critical)", 54) ==
+              0);
     CU_ASSERT(strstr(rec[0].text, "estimated saving 3 s.") != NULL);
     CU_ASSERT_STRING_EQUAL(rec[0].evidence, fp_analysis_findings(x, &n)[0].root_cause);
     fp_analysis_free(x);
-    /* CPU 90 on average: another -5, and the series now has a process CPU episode (11 s,
-     * share 1, impact 100: critical, -25) */
+    /* CPU 90 on average: another -5, and the series now has a process CPU episode (11 s at
+     * 90 %: share 0.9, excess 0.5, cost 0.675, impact 94.9: critical, -25) */
     for (i = 0; i < 11; i++)
         cpu[i] = 90;
     x = an(p, NULL);
     CU_ASSERT_EQUAL(count_kind(x, FP_KIND_CPU_SATURATION), 1);
-    FP_ASSERT_NEAR(fp_analysis_score(x), 100.0 - 15.0 - 25.0 - 5.0 - 5.0, 1e-12);
-    CU_ASSERT_EQUAL(fp_analysis_status(x), FP_SCORE_FAIR);
+    FP_ASSERT_NEAR(fp_analysis_score(x), 100.0 - 25.0 - 25.0 - 5.0 - 5.0, 1e-12);
+    CU_ASSERT_EQUAL(fp_analysis_status(x), FP_SCORE_POOR);
     /* findings sorted: critical first */
     CU_ASSERT_EQUAL(fp_analysis_findings(x, &n)[0].kind, FP_KIND_CPU_SATURATION);
     fp_analysis_free(x);
