@@ -7,6 +7,7 @@
  */
 #include "fp_profile.h"
 
+#include <float.h>
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
@@ -574,7 +575,18 @@ static fp_status check_series(const fp_profile *p, fp_error *err)
                             p->interval_s);
     }
     for (int k = 0; k < 4; k++) {
-        for (size_t i = 0; i < p->series_n; i++) {
+        /* fast scan: one comparison per value also rejects NaN and +-inf */
+        const double hi = k == 1 ? 100.0 : DBL_MAX;
+        const double *v0 = p->ser[k];
+        size_t bad = 0;
+        int ok = 1;
+        for (size_t i = 0; i < p->series_n; i++)
+            ok &= v0[i] >= 0.0 && v0[i] <= hi;
+        if (ok)
+            continue;
+        while (v0[bad] >= 0.0 && v0[bad] <= hi)
+            bad++;
+        for (size_t i = bad; i < p->series_n; i++) {
             double v = p->ser[k][i];
             const char *what = NULL;
             if (!isfinite(v))
