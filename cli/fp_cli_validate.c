@@ -349,16 +349,6 @@ static int make_thresholds(const vopts *o, const fp_scenario *scn, fp_thresholds
     return 0;
 }
 
-static uint64_t scenario_seed(const vopts *o, const fp_scenario *scn)
-{
-    uint64_t seed = FP_SIM_DEFAULT_SEED;
-    if (o->has_seed)
-        seed = o->seed;
-    else
-        fp_scenario_has_seed(scn, &seed);
-    return seed;
-}
-
 /* Names of the declared bottlenecks' targets, from one all-injected run ("?" if never seen). */
 typedef struct source_names {
     size_t n;
@@ -731,7 +721,7 @@ static void write_report(FILE *f, const vopts *o, scen_result *r, size_t n,
         fprintf(f, "{\n  \"fpsim_validate\": 1,\n  \"fpsim_version\": ");
         fp_cli_json_str(f, fp_version());
         fprintf(f, ",\n  \"gsl_version\": \"%s\", \"rng\": ", GSL_VERSION);
-        fp_cli_json_str(f, o->rng ? o->rng->name : "mt19937");
+        fp_cli_json_str(f, fp_cli_rng_name(o->rng));
         fprintf(f, ",\n  \"runs\": %llu, \"inject\": \"%s\", \"time_to_detect\": %s,\n",
                 (unsigned long long)o->runs, inject_name(o->inject), o->ttd ? "true" : "false");
         fputs("  \"scenarios\": [", f);
@@ -760,7 +750,7 @@ static void write_report(FILE *f, const vopts *o, scen_result *r, size_t n,
     case FP_REPORT_MARKDOWN:
         fprintf(f, "# fpsim validate\n\n%llu run indices per scenario, injection %s, GSL %s, %s\n",
                 (unsigned long long)o->runs, inject_name(o->inject), GSL_VERSION,
-                o->rng ? o->rng->name : "mt19937");
+                fp_cli_rng_name(o->rng));
         for (size_t i = 0; i < n; i++) {
             fputs("\n## ", f);
             fp_cli_md_str(f, r[i].name);
@@ -776,7 +766,7 @@ static void write_report(FILE *f, const vopts *o, scen_result *r, size_t n,
     default:
         fprintf(f, "fpsim validate: %llu run indices per scenario, injection %s, GSL %s, %s\n",
                 (unsigned long long)o->runs, inject_name(o->inject), GSL_VERSION,
-                o->rng ? o->rng->name : "mt19937");
+                fp_cli_rng_name(o->rng));
         for (size_t i = 0; i < n; i++) {
             fprintf(f, "\nscenario %s (seed %llu): %llu runs, %llu injected, %llu clean\n",
                     r[i].name, (unsigned long long)r[i].seed, (unsigned long long)r[i].sum.runs,
@@ -829,7 +819,7 @@ static int run_sweep(const vopts *o, fp_cli_scenarios *scns, progress *pg, fp_ki
             pass_cfg cfg;
             memset(&cfg, 0, sizeof cfg);
             cfg.scn = scns->items[i];
-            cfg.seed = scenario_seed(o, cfg.scn);
+            cfg.seed = fp_cli_seed_for(o->has_seed, o->seed, cfg.scn);
             cfg.runs = o->runs;
             cfg.inject = o->inject;
             cfg.scale = 1.0;
@@ -1009,7 +999,7 @@ static int run_power(const vopts *o, fp_cli_scenarios *scns, progress *pg, fp_ki
     int rc = 0;
     for (size_t i = 0; i < scns->n && rc == 0; i++) {
         const fp_scenario *scn = scns->items[i];
-        uint64_t seed = scenario_seed(o, scn);
+        uint64_t seed = fp_cli_seed_for(o->has_seed, o->seed, scn);
         rc = probe_sources(&sns[i], scn, seed, o->rng);
         size_t ns = sns[i].n, any = 0;
         for (size_t s = 0; s < ns; s++)
@@ -1234,37 +1224,27 @@ static int parse(vopts *o, int argc, char **argv)
                                              {"quiet", no_argument, NULL, 'q'},
                                              {"help", no_argument, NULL, 'h'},
                                              {NULL, 0, NULL, 0}};
-    int c;
+    int c, rc;
     optind = 1;
     opterr = 0;
     while ((c = getopt_long(argc, argv, ":s:n:j:f:o:qh", longopts, NULL)) != -1) {
         switch (c) {
-        case 's': {
-            char **v = realloc(o->scenarios, (o->n_scenarios + 1) * sizeof(char *));
-            if (v == NULL)
-                return fp_cli_usage("out of memory");
-            o->scenarios = v;
-            o->scenarios[o->n_scenarios++] = optarg;
+        case 's':
+            if ((rc = fp_cli_opt_scenario(&o->scenarios, &o->n_scenarios, optarg)) != 0)
+                return rc;
             break;
-        }
         case 'n':
-            if (fp_cli_parse_u64(optarg, &o->runs) != 0 || o->runs == 0 || o->runs > 100000000)
-                return fp_cli_usage("--runs must be an integer in [1, 100000000], got '%s'",
-                                    optarg);
+            if ((rc = fp_cli_opt_runs(optarg, 100000000, &o->runs)) != 0)
+                return rc;
             break;
         case O_SEED:
-            if (fp_cli_parse_u64(optarg, &o->seed) != 0)
-                return fp_cli_usage("--seed must be an integer in [0, 18446744073709551615], "
-                                    "got '%s'",
-                                    optarg);
-            o->has_seed = 1;
+            if ((rc = fp_cli_opt_seed(optarg, &o->seed, &o->has_seed)) != 0)
+                return rc;
             break;
-        case O_RNG: {
-            fp_error err = FP_ERROR_INIT;
-            if (fp_sim_rng_type(optarg, &o->rng, &err) != FP_OK)
-                return fp_cli_usage("--rng: %s", err.msg);
+        case O_RNG:
+            if ((rc = fp_cli_opt_rng(optarg, &o->rng)) != 0)
+                return rc;
             break;
-        }
         case 'j': {
             uint64_t j;
             if (fp_cli_parse_u64(optarg, &j) != 0 || j == 0 || j > 256)
@@ -1492,7 +1472,7 @@ int fp_cmd_validate(int argc, char **argv)
             pass_cfg cfg;
             memset(&cfg, 0, sizeof cfg);
             cfg.scn = scns.items[i];
-            cfg.seed = scenario_seed(&o, cfg.scn);
+            cfg.seed = fp_cli_seed_for(o.has_seed, o.seed, cfg.scn);
             cfg.runs = o.runs;
             cfg.inject = o.inject;
             cfg.scale = 1.0;
