@@ -174,7 +174,8 @@ struct fp_report {
 
 /* ---- formatting helpers (fp_report_fmt.c) ---- */
 
-/* Fixed-point with `dec` decimals; "n/a" when not finite; never "-0". Returns buf. */
+/* Fixed-point with `dec` decimals ("%.4g" when that does not fit in `size`); "n/a" when not
+ * finite; never "-0". Returns buf. */
 const char *fp_fmt_fixed(char *buf, size_t size, double v, int dec);
 /* Shortest "%.Ng" that reads back exactly (round trip); "null"-free: caller checks finiteness. */
 const char *fp_fmt_exact(char *buf, size_t size, double v);

@@ -33,7 +33,12 @@ const char *fp_fmt_fixed(char *buf, size_t size, double v, int dec)
         snprintf(buf, size, "n/a");
         return buf;
     }
-    snprintf(buf, size, "%.*f", dec, v);
+    /* A value too large for the buffer in fixed notation (|v| >= ~1e60 in the 64-byte buffers
+     * the writers use) would be cut to its leading digits, i.e. printed as a different number:
+     * use 4 significant digits in exponent form instead. */
+    int w = snprintf(buf, size, "%.*f", dec, v);
+    if (w < 0 || (size_t)w >= size)
+        snprintf(buf, size, "%.4g", v);
     no_negative_zero(buf);
     return buf;
 }

@@ -542,6 +542,11 @@ static void test_layout_numbers(void)
     CU_ASSERT_STRING_EQUAL(fp_fmt_fixed(b, sizeof b, NAN, 2), "n/a");
     CU_ASSERT_STRING_EQUAL(fp_fmt_fixed(b, sizeof b, -INFINITY, 2), "n/a");
     CU_ASSERT_STRING_EQUAL(fp_fmt_fixed(b, sizeof b, 2.345, 1), "2.3");
+    /* too wide for the buffer in fixed form: exponent form, never a truncated digit string */
+    CU_ASSERT_STRING_EQUAL(fp_fmt_fixed(b, sizeof b, 3.7309e306, 3), "3.731e+306");
+    CU_ASSERT_STRING_EQUAL(fp_fmt_fixed(b, sizeof b, -5e200, 1), "-5e+200");
+    CU_ASSERT_STRING_EQUAL(fp_fmt_fixed(b, 12, 123456789.0, 3), "1.235e+08");
+    CU_ASSERT_STRING_EQUAL(fp_fmt_fixed(b, 12, 1234.5, 3), "1234.500");
     CU_ASSERT_STRING_EQUAL(fp_fmt_exact(b, sizeof b, 0.1), "0.1");
     CU_ASSERT_STRING_EQUAL(fp_fmt_exact(b, sizeof b, -0.0), "0");
     CU_ASSERT_STRING_EQUAL(fp_fmt_exact(b, sizeof b, 1.0 / 3.0), "0.3333333333333333");
