@@ -81,6 +81,18 @@ size_t fp_utf8_width(const char *s)
     return w;
 }
 
+/*
+ * Replaces control bytes (C0 and DEL) with spaces. Names come from untrusted profiles and traces:
+ * written raw, an ESC sequence in a method name would drive the reader's terminal (retitle,
+ * clear, recolour) and a newline would break the one-line layout; none belongs in a report.
+ */
+static void blank_controls(char *s)
+{
+    for (unsigned char *p = (unsigned char *)s; *p; p++)
+        if (*p < 0x20 || *p == 0x7f)
+            *p = ' ';
+}
+
 /* ---- table ---- */
 
 void fp_tab_init(fp_tab *t, size_t ncol, const char *const *head, const char *align)
@@ -136,10 +148,8 @@ void fp_tab_cell(fp_tab *t, fp_style style, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(c, (size_t)len + 1, fmt, ap);
     va_end(ap);
-    /* a cell is one line: newlines and tabs become spaces */
-    for (char *p = c; *p; p++)
-        if (*p == '\n' || *p == '\r' || *p == '\t')
-            *p = ' ';
+    /* a cell is one line: newlines, tabs and other control bytes become spaces */
+    blank_controls(c);
     t->cells[t->n] = c;
     t->style[t->n] = (unsigned char)style;
     t->n++;
@@ -222,8 +232,10 @@ static char *vformat(const char *fmt, va_list ap)
     if (len < 0)
         return NULL;
     buf = fp_malloc((size_t)len + 1);
-    if (buf)
+    if (buf) {
         vsnprintf(buf, (size_t)len + 1, fmt, ap);
+        blank_controls(buf);
+    }
     return buf;
 }
 

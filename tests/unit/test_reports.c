@@ -618,6 +618,42 @@ static void test_layout_markdown_report(void)
     fp_report_free(r);
 }
 
+/* Control bytes in names (from untrusted profiles and traces) never reach the output raw. */
+static void test_layout_control_bytes(void)
+{
+    static const char *const h[] = {"Name", "N"};
+    fp_report_options o = FP_REPORT_OPTIONS_INIT;
+    fp_report *r;
+    fp_status st;
+    fp_tab t;
+    char *out;
+    fp_tab_init(&t, 2, h, "lr");
+    fp_tab_cell(&t, FP_STYLE_NONE, "%s", "a\033]0;x\007b\177c");
+    fp_tab_cell(&t, FP_STYLE_NONE, "1");
+    out = render_table(&t, 0);
+    CU_ASSERT_STRING_EQUAL(out, "Name        N\n"
+                                "----------  -\n"
+                                "a ]0;x b c  1\n\n");
+    free(out);
+    fp_tab_cleanup(&t);
+    for (int md = 0; md < 2; md++) {
+        o.detailed = 1;
+        r = fp_report_new(&o);
+        CU_ASSERT_FATAL(r != NULL);
+        add_runs(r, "esc\033[2J\rname", 1);
+        out = render(md ? fp_report_write_markdown : fp_report_write_text, r, &st);
+        CU_ASSERT_EQUAL(st, FP_OK);
+        CU_ASSERT_PTR_NOT_NULL(strstr(out, "Scenario: esc [2J name\n"));
+        for (const char *c = out; *c; c++)
+            if ((unsigned char)*c < 0x20 && *c != '\n') {
+                CU_FAIL("control byte in the report");
+                break;
+            }
+        free(out);
+        fp_report_free(r);
+    }
+}
+
 /* ---- suite golden ---- */
 
 static fp_report *golden_report(fp_report_format fmt, int detailed, int colour)
@@ -970,6 +1006,7 @@ int fp_test_register(void)
                                           {"numbers", test_layout_numbers},
                                           {"csv_quoting", test_layout_csv_quoting},
                                           {"markdown_report", test_layout_markdown_report},
+                                          {"control_bytes", test_layout_control_bytes},
                                           {NULL, NULL}};
     static const fp_test_case gold[] = {{"text", test_golden_text},
                                         {"text_detailed", test_golden_text_detailed},
