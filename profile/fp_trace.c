@@ -12,6 +12,7 @@
  */
 #include "fp_formats.h"
 
+#include <float.h>
 #include <inttypes.h>
 #include <math.h>
 #include <stdarg.h>
@@ -993,6 +994,15 @@ static fp_status build_series(trd *r, double t0)
         interval_us = g % 2 ? ts[g / 2] : 0.5 * (ts[g / 2 - 1] + ts[g / 2]);
     }
     double interval = interval_us / 1e6;
+    /* Timestamps may be fractional: a median gap of a few denormals underflows to an interval
+     * of 0 s, which the profile refuses (it is not an allocation failure). */
+    if (!(interval >= DBL_MIN)) {
+        st = tr_fail(r, FP_EINVAL, "traceEvents",
+                     "counter timestamps are too close together to resample (median interval "
+                     "%.17g us)",
+                     interval_us);
+        goto out;
+    }
     double span = (last - t0) / interval_us;
     if (!(span < (double)TR_MAX_SAMPLES)) {
         st = fp_error_set_at(r->err, FP_ELIMIT, r->file, 0, 0,
@@ -1003,8 +1013,11 @@ static fp_status build_series(trd *r, double t0)
     }
     size_t n = (size_t)floor(span + 0.5) + 1;
     double *arr[SER_COUNT];
-    if (fp_profile_series_resize(r->p, n, interval, &arr[0], &arr[1], &arr[2], &arr[3]) != FP_OK) {
-        st = tr_nomem(r);
+    st = fp_profile_series_resize(r->p, n, interval, &arr[0], &arr[1], &arr[2], &arr[3]);
+    if (st != FP_OK) {
+        st = st == FP_ENOMEM ? tr_nomem(r)
+                             : fp_error_set_at(r->err, st, r->file, 0, 0,
+                                               "cannot resample counters at %.17g s", interval);
         goto out;
     }
     for (int k = 0; k < SER_COUNT; k++) {

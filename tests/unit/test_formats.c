@@ -618,6 +618,13 @@ static const bad_case s_bad[] = {
      "traceEvents[0].args.v", "expected a non-negative number, got -5"},
     {"[{\"ph\":\"M\",\"name\":\"thread_name\",\"args\":{}}]", FP_EINVAL, "traceEvents[0].args.name",
      "expected a string, got nothing"},
+    /* fractional timestamps 5e-324 us apart: the interval underflows to 0 s (was "out of
+     * memory", exit 70) */
+    {"[{\"ph\":\"C\",\"name\":\"rss_bytes\",\"ts\":0,\"args\":{\"value\":1}},"
+     "{\"ph\":\"C\",\"name\":\"rss_bytes\",\"ts\":5e-324,\"args\":{\"value\":2}}]",
+     FP_EINVAL, "traceEvents",
+     "counter timestamps are too close together to resample (median interval "
+     "4.9406564584124654e-324 us)"},
     /* nesting and pairing */
     {"[{\"ph\":\"X\",\"name\":\"p\",\"ts\":0,\"dur\":10},{\"ph\":\"X\",\"name\":\"c\",\"ts\":5,"
      "\"dur\":10}]",
