@@ -202,7 +202,9 @@ static uint32_t draw_count(const fp_dist *d, gsl_rng *r)
     if (!(x > 0.0))
         return 0;
     x = floor(x + 0.5);
-    return x > (double)FP_SIM_MAX_SPANS ? (uint32_t)FP_SIM_MAX_SPANS : (uint32_t)x;
+    /* one past the limit, so that an oversized count fails with FP_ELIMIT instead of being capped
+     */
+    return x > (double)FP_SIM_MAX_SPANS ? (uint32_t)FP_SIM_MAX_SPANS + 1 : (uint32_t)x;
 }
 
 static double nonneg(double x)
@@ -248,7 +250,7 @@ static void gen_storm_calls(fp_sim *s, int32_t parent, uint32_t m, uint32_t base
         double k = 1.0 + (s->bs[b].magnitude - 1.0) * s->opts.magnitude_scale;
         double extra = floor((double)base * (k - 1.0) + 0.5);
         if (extra > (double)FP_SIM_MAX_SPANS)
-            extra = (double)FP_SIM_MAX_SPANS;
+            extra = (double)FP_SIM_MAX_SPANS + 1; /* fails with FP_ELIMIT, never capped */
         gen_calls(s, parent, m, (uint32_t)extra, group, parallel, s->brng[b], (uint16_t)(b + 1));
     }
 }
