@@ -59,15 +59,24 @@ const char *const fp_span_field_names[FP_SPAN_NFIELDS] = {
     "method",  "parent",       "track",           "start_s", "dur_s",
     "cpu_pct", "mem_alloc_mb", "mem_retained_mb", "io_ops",  "io_bytes"};
 
-static const char *const s_kind_names[FP_KIND_COUNT] = {
-    "slow_method",    "latency_outliers", "memory_hotspot", "memory_leak",
-    "cpu_saturation", "call_storm",       "io_heavy"};
+static const fp_kind_info s_kinds[FP_KIND_COUNT] = {
+#define KIND_INFO(id, name, process_ok, time_based, mode, lo, hi, label, keys)                     \
+    {FP_KIND_##id, name, process_ok, time_based, mode, lo, hi, label, keys},
+    FP_KIND_LIST(KIND_INFO)
+#undef KIND_INFO
+};
 
-const char *fp_kind_name(fp_kind kind)
+const fp_kind_info *fp_kind_info_get(fp_kind kind)
 {
     if ((int)kind < 0 || kind >= FP_KIND_COUNT)
         return NULL;
-    return s_kind_names[kind];
+    return &s_kinds[kind];
+}
+
+const char *fp_kind_name(fp_kind kind)
+{
+    const fp_kind_info *in = fp_kind_info_get(kind);
+    return in != NULL ? in->name : NULL;
 }
 
 fp_status fp_kind_from_name(const char *name, fp_kind *out)
@@ -75,7 +84,7 @@ fp_status fp_kind_from_name(const char *name, fp_kind *out)
     if (name == NULL)
         return FP_EINVAL;
     for (int k = 0; k < FP_KIND_COUNT; k++) {
-        if (strcmp(name, s_kind_names[k]) == 0) {
+        if (strcmp(name, s_kinds[k].name) == 0) {
             if (out != NULL)
                 *out = (fp_kind)k;
             return FP_OK;

@@ -26,6 +26,7 @@
 #ifndef FP_PROFILE_H
 #define FP_PROFILE_H
 
+#include <math.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -62,17 +63,72 @@ typedef struct fp_series {
     const double *io_bytes; /* bytes transferred in each interval */
 } fp_series;
 
+/*
+ * How a kind's drawn magnitude is scaled by fp_sim_options.magnitude_scale (power sweeps):
+ * a factor (>= 1, "x times as much") keeps 1 as "no effect" and scales its excess; an amount
+ * (MB, MB/s, a CPU target %) is scaled as a whole. See fp_sim_effective_magnitude().
+ */
+typedef enum fp_magnitude_mode {
+    FP_MAG_FACTOR = 0, /* effective = 1 + (m - 1) * scale */
+    FP_MAG_AMOUNT      /* effective = m * scale */
+} fp_magnitude_mode;
+
+/* Kind-only scenario keys of a bottleneck (bit set in fp_kind_info.keys). */
+#define FP_KIND_KEY_FRACTION 0x1u /* `fraction`: share of the calls affected */
+#define FP_KIND_KEY_EPISODES 0x2u /* `episodes`, `episode_s`: only with target `process` */
+
+/*
+ * Every bottleneck kind, once, in fp_kind order. Everything per kind that is data rather than
+ * behaviour comes from here: the enum, the names, the scenario loader's checks (process target,
+ * magnitude range, kind-only keys), validate's magnitude labels and the schemas' kind enum
+ * (checked by tests/unit/test_profile.c). Fields:
+ *   X(ID, name, process_ok, time_based, mag_mode, mag_min, mag_max, mag_label, keys)
+ *   ID          suffix of the enum constant FP_KIND_<ID>
+ *   name        the name in scenarios, profiles and reports
+ *   process_ok  1 when `target: process` is allowed (else methods only)
+ *   time_based  1 when its ground truth is a time window that matching must overlap
+ *   mag_mode    FP_MAG_FACTOR or FP_MAG_AMOUNT (fp_magnitude_mode)
+ *   mag_min/max closed range of the scenario's `magnitude` values
+ *   mag_label   what the magnitude means, for reports ("factor", "MB per call", ...)
+ *   keys        FP_KIND_KEY_* bits: kind-only scenario keys it accepts
+ * Adding a kind: one X() line here, then follow the compiler (-Wswitch) and docs/architecture.md.
+ */
+#define FP_KIND_LIST(X)                                                                            \
+    X(SLOW_METHOD, "slow_method", 0, 0, FP_MAG_FACTOR, 1.0, HUGE_VAL, "factor", 0u)                \
+    X(LATENCY_OUTLIERS, "latency_outliers", 0, 0, FP_MAG_FACTOR, 1.0, HUGE_VAL, "factor",          \
+      FP_KIND_KEY_FRACTION)                                                                        \
+    X(MEMORY_HOTSPOT, "memory_hotspot", 0, 0, FP_MAG_AMOUNT, 0.0, HUGE_VAL, "MB per call", 0u)     \
+    X(MEMORY_LEAK, "memory_leak", 1, 1, FP_MAG_AMOUNT, 0.0, HUGE_VAL, "MB/s or MB per call", 0u)   \
+    X(CPU_SATURATION, "cpu_saturation", 1, 1, FP_MAG_AMOUNT, 0.0, 100.0,                           \
+      "scale x (target CPU % - base)", FP_KIND_KEY_EPISODES)                                       \
+    X(CALL_STORM, "call_storm", 0, 0, FP_MAG_FACTOR, 1.0, HUGE_VAL, "factor", 0u)                  \
+    X(IO_HEAVY, "io_heavy", 0, 0, FP_MAG_FACTOR, 1.0, HUGE_VAL, "factor", 0u)
+
 /* Injected bottleneck kinds. Also the kinds of findings the analysis reports. */
 typedef enum fp_kind {
-    FP_KIND_SLOW_METHOD = 0,
-    FP_KIND_LATENCY_OUTLIERS,
-    FP_KIND_MEMORY_HOTSPOT,
-    FP_KIND_MEMORY_LEAK,
-    FP_KIND_CPU_SATURATION,
-    FP_KIND_CALL_STORM,
-    FP_KIND_IO_HEAVY,
-    FP_KIND_COUNT
+#define FP_KIND_ENUM_(id, ...) FP_KIND_##id,
+    FP_KIND_LIST(FP_KIND_ENUM_)
+#undef FP_KIND_ENUM_
+        FP_KIND_COUNT
 } fp_kind;
+
+/* One row of FP_KIND_LIST. Static data; fields as documented there. */
+typedef struct fp_kind_info {
+    fp_kind kind;
+    const char *name;
+    int process_ok;
+    int time_based;
+    fp_magnitude_mode mag_mode;
+    double mag_min, mag_max;
+    const char *mag_label;
+    unsigned keys;
+} fp_kind_info;
+
+/*
+ * The description of `kind`, or NULL for an out-of-range kind. Borrowed static data, valid for
+ * the life of the program and safe to read from any thread; never free it.
+ */
+const fp_kind_info *fp_kind_info_get(fp_kind kind);
 
 /* "slow_method", ...; NULL for an out-of-range kind. Static string. */
 const char *fp_kind_name(fp_kind kind);

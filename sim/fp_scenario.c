@@ -899,11 +899,29 @@ enum {
     B_N
 };
 
-/* Bottleneck kind names in fp_kind order (kept here so the loader needs only fp_profile.h's
- * enum, not its implementation). */
-static const char *const kind_names[FP_KIND_COUNT] = {
-    "slow_method",    "latency_outliers", "memory_hotspot", "memory_leak",
-    "cpu_saturation", "call_storm",       "io_heavy"};
+/*
+ * The names of the kinds that accept kind-only key bits `keys` (0: that may target the process),
+ * from profile/'s kind table, joined as "a", "a and b" or "a, b and c" into buf (NUL-terminated).
+ */
+static const char *kinds_with(char *buf, size_t size, unsigned keys)
+{
+    const char *names[FP_KIND_COUNT];
+    size_t n = 0, len = 0;
+    for (int k = 0; k < FP_KIND_COUNT; k++) {
+        const fp_kind_info *in = fp_kind_info_get((fp_kind)k);
+        if (keys != 0 ? (in->keys & keys) != 0 : in->process_ok != 0)
+            names[n++] = in->name;
+    }
+    buf[0] = '\0';
+    for (size_t i = 0; i < n && len < size; i++) {
+        const char *sep = i == 0 ? "" : i + 1 == n ? " and " : ", ";
+        int w = snprintf(buf + len, size - len, "%s%s", sep, names[i]);
+        if (w < 0)
+            break;
+        len += (size_t)w;
+    }
+    return buf;
+}
 
 /* A callee's `method:` value, kept until every method name is known. */
 typedef struct callee_ref {
@@ -1357,27 +1375,30 @@ static fp_status parse_bottleneck(loader *L, const node *m, fp_bottleneck_spec *
     old = path_key(c, "kind");
     if ((st = get_string(c, f.val[B_KIND], &s)) != FP_OK)
         return st;
-    int kind = 0;
-    while (kind < FP_KIND_COUNT && strcmp(kind_names[kind], s) != 0)
-        kind++;
-    if (kind == FP_KIND_COUNT) {
-        const char *sug = fp_suggest(s, kind_names, FP_KIND_COUNT);
+    fp_kind kind;
+    if (fp_kind_from_name(s, &kind) != FP_OK) {
+        const char *names[FP_KIND_COUNT];
+        for (int k = 0; k < FP_KIND_COUNT; k++)
+            names[k] = fp_kind_name((fp_kind)k);
+        const char *sug = fp_suggest(s, names, FP_KIND_COUNT);
         if (sug != NULL)
             return FAIL(c, FP_EINVAL, f.val[B_KIND],
                         "unknown bottleneck kind '%.40s' (did you mean '%s'?)", s, sug);
         return FAIL(c, FP_EINVAL, f.val[B_KIND], "unknown bottleneck kind '%.40s'", s);
     }
-    b->kind = (fp_kind)kind;
+    b->kind = kind;
     path_pop(c, old);
 
-    int process_ok = b->kind == FP_KIND_MEMORY_LEAK || b->kind == FP_KIND_CPU_SATURATION;
+    const fp_kind_info *ki = fp_kind_info_get(b->kind);
+    char which[160];
+    int process_ok = ki->process_ok;
     old = path_key(c, "target");
     if ((st = get_string(c, f.val[B_TARGET], &s)) != FP_OK)
         return st;
     if (strcmp(s, "process") == 0) {
         if (!process_ok)
-            return FAIL(c, FP_EINVAL, f.val[B_TARGET],
-                        "target 'process' is allowed only for memory_leak and cpu_saturation");
+            return FAIL(c, FP_EINVAL, f.val[B_TARGET], "target 'process' is allowed only for %s",
+                        kinds_with(which, sizeof which, 0u));
         b->target = FP_TARGET_PROCESS;
     } else {
         long t = find_method(L, s);
@@ -1391,20 +1412,7 @@ static fp_status parse_bottleneck(loader *L, const node *m, fp_bottleneck_spec *
         FP_OK)
         return st;
 
-    double lo = 0.0, hi = INFINITY;
-    switch (b->kind) {
-    case FP_KIND_SLOW_METHOD:
-    case FP_KIND_LATENCY_OUTLIERS:
-    case FP_KIND_CALL_STORM:
-    case FP_KIND_IO_HEAVY:
-        lo = 1.0;
-        break;
-    case FP_KIND_CPU_SATURATION:
-        hi = 100.0;
-        break;
-    default:
-        break;
-    }
+    double lo = ki->mag_min, hi = ki->mag_max;
     if ((st = value_field(c, f.val[B_MAGNITUDE], "magnitude", &b->magnitude, 0.0, lo, hi)) != FP_OK)
         return st;
 
@@ -1426,16 +1434,17 @@ static fp_status parse_bottleneck(loader *L, const node *m, fp_bottleneck_spec *
     if ((st = number_field(c, f.val[B_RAMP], "ramp_s", &b->ramp_s, 0.0, 0.0, INFINITY)) != FP_OK)
         return st;
 
-    if (f.val[B_FRACTION] != NULL && b->kind != FP_KIND_LATENCY_OUTLIERS) {
+    if (f.val[B_FRACTION] != NULL && (ki->keys & FP_KIND_KEY_FRACTION) == 0) {
         path_key(c, "fraction");
-        return FAIL(c, FP_EINVAL, f.key[B_FRACTION], "'fraction' applies only to latency_outliers");
+        return FAIL(c, FP_EINVAL, f.key[B_FRACTION], "'fraction' applies only to %s",
+                    kinds_with(which, sizeof which, FP_KIND_KEY_FRACTION));
     }
-    int episodic = b->kind == FP_KIND_CPU_SATURATION && b->target == FP_TARGET_PROCESS;
+    int episodic = (ki->keys & FP_KIND_KEY_EPISODES) != 0 && b->target == FP_TARGET_PROCESS;
     for (int k = B_EPISODES; k <= B_EPISODE_S; k++) {
         if (f.val[k] != NULL && !episodic) {
             path_key(c, bottleneck_keys[k]);
-            return FAIL(c, FP_EINVAL, f.key[k],
-                        "'%s' applies only to cpu_saturation on the process", bottleneck_keys[k]);
+            return FAIL(c, FP_EINVAL, f.key[k], "'%s' applies only to %s on the process",
+                        bottleneck_keys[k], kinds_with(which, sizeof which, FP_KIND_KEY_EPISODES));
         }
     }
     /* Replace the defaults (constants own nothing, so no cleanup is needed). */

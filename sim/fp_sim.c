@@ -228,6 +228,39 @@ static double ramp_strength(double t, double t_on, double ramp_s)
     return s < 1.0 ? s : 1.0;
 }
 
+double fp_sim_effective_magnitude(fp_kind k, double magnitude, double scale)
+{
+    const fp_kind_info *in = fp_kind_info_get(k);
+    if (in == NULL)
+        return NAN;
+    switch (in->mag_mode) {
+    case FP_MAG_FACTOR:
+        return 1.0 + (magnitude - 1.0) * scale;
+    case FP_MAG_AMOUNT:
+        return magnitude * scale;
+    }
+    return NAN;
+}
+
+/*
+ * What an injection of kind k and drawn magnitude m adds, at strength str (ramp x scale), to a
+ * per-call quantity `base` (own time, I/O): base * (fp_sim_effective_magnitude(k, m, str) - 1)
+ * for a factor kind, fp_sim_effective_magnitude(k, m, str) for an amount kind (base unused).
+ * The factor form is evaluated as base * (m - 1) * str, the order earlier releases used, so runs
+ * stay bit-identical (test_sim checks it against fp_sim_effective_magnitude()).
+ */
+static double increase(fp_kind k, double base, double m, double str)
+{
+    const fp_kind_info *in = fp_kind_info_get(k);
+    switch (in->mag_mode) {
+    case FP_MAG_FACTOR:
+        return base * (m - 1.0) * str;
+    case FP_MAG_AMOUNT:
+        return fp_sim_effective_magnitude(k, m, str);
+    }
+    return 0.0;
+}
+
 static int is_method_kind_on(const fp_bottleneck_spec *b, uint32_t m)
 {
     return b->target >= 0 && (uint32_t)b->target == m;
@@ -247,7 +280,8 @@ static void gen_storm_calls(fp_sim *s, int32_t parent, uint32_t m, uint32_t base
         const fp_bottleneck_spec *bs = &scn->bottlenecks[b];
         if (!s->bs[b].active || bs->kind != FP_KIND_CALL_STORM || !is_method_kind_on(bs, m))
             continue;
-        double k = 1.0 + (s->bs[b].magnitude - 1.0) * s->opts.magnitude_scale;
+        double k =
+            fp_sim_effective_magnitude(bs->kind, s->bs[b].magnitude, s->opts.magnitude_scale);
         double extra = floor((double)base * (k - 1.0) + 0.5);
         if (extra > (double)FP_SIM_MAX_SPANS)
             extra = (double)FP_SIM_MAX_SPANS + 1; /* fails with FP_ELIMIT, never capped */
@@ -418,36 +452,43 @@ static double exec_node(fp_sim *s, fp_span *spans, size_t ix, double t, uint32_t
             spec->kind == FP_KIND_CALL_STORM || spec->kind == FP_KIND_CPU_SATURATION)
             continue;
         int hit = 1;
-        if (spec->kind == FP_KIND_LATENCY_OUTLIERS) /* drawn for every call: a stable stream */
+        if (fp_kind_info_get(spec->kind)->keys & FP_KIND_KEY_FRACTION) /* drawn for every call */
             hit = gsl_rng_uniform(s->brng[b]) < bs->fraction;
         if (!past_onset(spec, bs, &nd, t) || !hit)
             continue;
         double str = ramp_strength(t, bs->t_on, spec->ramp_s) * scale;
         double m = bs->magnitude;
-        switch (spec->kind) {
+        fp_kind k = spec->kind;
+        switch (k) {
         case FP_KIND_SLOW_METHOD:
         case FP_KIND_LATENCY_OUTLIERS: {
-            double add = own * (m - 1.0) * str;
+            double add = increase(k, own, m, str);
             own += add;
             bs->truth.extra_s += add;
             break;
         }
-        case FP_KIND_MEMORY_HOTSPOT:
-            alloc += m * str;
-            bs->truth.extra_mb += m * str;
+        case FP_KIND_MEMORY_HOTSPOT: {
+            double add = increase(k, alloc, m, str);
+            alloc += add;
+            bs->truth.extra_mb += add;
             break;
-        case FP_KIND_MEMORY_LEAK:
-            alloc += m * str;
-            retained += m * str;
-            bs->truth.extra_mb += m * str;
+        }
+        case FP_KIND_MEMORY_LEAK: {
+            double add = increase(k, alloc, m, str);
+            alloc += add;
+            retained += add;
+            bs->truth.extra_mb += add;
             break;
+        }
         case FP_KIND_IO_HEAVY:
-            bs->truth.extra_io_ops += ops * (m - 1.0) * str;
-            bs->truth.extra_io_bytes += bytes * (m - 1.0) * str;
-            ops += ops * (m - 1.0) * str;
-            bytes += bytes * (m - 1.0) * str;
+            bs->truth.extra_io_ops += increase(k, ops, m, str);
+            bs->truth.extra_io_bytes += increase(k, bytes, m, str);
+            ops += increase(k, ops, m, str);
+            bytes += increase(k, bytes, m, str);
             break;
-        default:
+        case FP_KIND_CPU_SATURATION: /* applied last, below */
+        case FP_KIND_CALL_STORM:     /* adds calls in pass A */
+        case FP_KIND_COUNT:
             break;
         }
         note_affected(bs, start, ix);
@@ -602,8 +643,10 @@ static fp_status build_series(fp_sim *s, fp_profile *out, double dur, double bas
         if (t_on > dur)
             t_on = dur;
         double scale = s->opts.magnitude_scale;
-        if (spec->kind == FP_KIND_MEMORY_LEAK) {
-            double rate = bs->magnitude * scale, r = spec->ramp_s, grown = 0.0;
+        switch (spec->kind) {
+        case FP_KIND_MEMORY_LEAK: {
+            double rate = fp_sim_effective_magnitude(spec->kind, bs->magnitude, scale);
+            double r = spec->ramp_s, grown = 0.0;
             for (size_t k = 0; k < n; k++) {
                 double te = (double)(k + 1) * dt;
                 if (te > dur)
@@ -620,7 +663,9 @@ static fp_status build_series(fp_sim *s, fp_profile *out, double dur, double bas
             st = fp_profile_add_truth(out, &bs->truth);
             if (st != FP_OK)
                 return st;
-        } else if (spec->kind == FP_KIND_CPU_SATURATION) {
+            break;
+        }
+        case FP_KIND_CPU_SATURATION: {
             double target = clamp_pct(bs->magnitude);
             for (size_t e = 0; e < n_ep; e++) {
                 fp_truth tr = bs->truth;
@@ -657,6 +702,15 @@ static fp_status build_series(fp_sim *s, fp_profile *out, double dur, double bas
                 if (st != FP_OK)
                     return st;
             }
+            break;
+        }
+        case FP_KIND_SLOW_METHOD: /* methods only (fp_kind_info.process_ok) */
+        case FP_KIND_LATENCY_OUTLIERS:
+        case FP_KIND_MEMORY_HOTSPOT:
+        case FP_KIND_CALL_STORM:
+        case FP_KIND_IO_HEAVY:
+        case FP_KIND_COUNT:
+            break;
         }
         ep_base += n_ep;
     }
@@ -693,13 +747,14 @@ static fp_status decide_bottlenecks(fp_sim *s, uint64_t seed, uint64_t run_index
         bs->active =
             s->opts.force_bottlenecks < 0 ? u < spec->probability : s->opts.force_bottlenecks > 0;
         bs->magnitude = fp_dist_sample(&spec->magnitude, r);
+        const fp_kind_info *ki = fp_kind_info_get(spec->kind);
         bs->fraction =
-            spec->kind == FP_KIND_LATENCY_OUTLIERS ? fp_dist_sample(&spec->fraction, r) : 0.0;
+            (ki->keys & FP_KIND_KEY_FRACTION) != 0 ? fp_dist_sample(&spec->fraction, r) : 0.0;
         bs->truth.kind = spec->kind;
         bs->truth.target = spec->target;
         bs->truth.source = (uint32_t)b;
         bs->truth.magnitude = bs->magnitude;
-        if (spec->kind == FP_KIND_CPU_SATURATION && spec->target == FP_TARGET_PROCESS) {
+        if ((ki->keys & FP_KIND_KEY_EPISODES) != 0 && spec->target == FP_TARGET_PROCESS) {
             bs->n_episodes = draw_count(&spec->episodes, r);
             if (bs->n_episodes > 1000)
                 bs->n_episodes = 1000;

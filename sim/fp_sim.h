@@ -64,6 +64,18 @@ fp_status fp_sim_run(fp_sim *sim, uint64_t seed, uint64_t run_index, fp_profile 
                      fp_error *err);
 
 /*
+ * The effect size the simulator applies, at full strength (after any ramp), for a drawn
+ * magnitude `magnitude` of kind `k` when fp_sim_options.magnitude_scale is `scale`. By the
+ * kind's fp_kind_info.mag_mode: a factor (slow_method, latency_outliers, call_storm, io_heavy)
+ * gives 1 + (magnitude - 1) * scale, so scale 0 means no effect and 1 the magnitude as drawn; an
+ * amount (memory_hotspot MB per call, memory_leak MB/s or MB per call, cpu_saturation target
+ * CPU %) gives magnitude * scale. For cpu_saturation the simulator scales the rise towards the
+ * target, scale x (target - base), so magnitude * scale is its nominal size (as
+ * fp_kind_info.mag_label says). NaN for an out-of-range kind. Pure; thread-safe.
+ */
+double fp_sim_effective_magnitude(fp_kind k, double magnitude, double scale);
+
+/*
  * The documented mixing function: splitmix64 folded over (seed, FNV-1a 64 of the scenario name,
  * run index, component). Exposed for docs and tests.
  */

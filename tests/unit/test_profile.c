@@ -3,10 +3,13 @@
  * interning, metadata, series, and fp_profile_check() on one bad profile per invariant.
  * and the JSON writer and reader (profile/fp_profile_json.c).
  */
+#include <dirent.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include <cjson/cJSON.h>
 
 #include "fp_profile.h"
 #include "fp_test.h"
@@ -143,6 +146,102 @@ static void test_kind_names(void)
     CU_ASSERT_EQUAL(fp_kind_from_name("Slow_Method", &out), FP_EINVAL);
     CU_ASSERT_EQUAL(fp_kind_from_name(NULL, &out), FP_EINVAL);
     CU_ASSERT_EQUAL(out, FP_KIND_IO_HEAVY);
+}
+
+/* The kind table: one row per kind, in enum order, with consistent magnitude ranges. */
+static void test_kind_table(void)
+{
+    CU_ASSERT_PTR_NULL(fp_kind_info_get(FP_KIND_COUNT));
+    CU_ASSERT_PTR_NULL(fp_kind_info_get((fp_kind)-1));
+    for (int k = 0; k < FP_KIND_COUNT; k++) {
+        const fp_kind_info *in = fp_kind_info_get((fp_kind)k);
+        CU_ASSERT_PTR_NOT_NULL_FATAL(in);
+        CU_ASSERT_EQUAL(in->kind, (fp_kind)k);
+        CU_ASSERT_PTR_EQUAL(in->name, fp_kind_name((fp_kind)k));
+        CU_ASSERT_PTR_NOT_NULL(in->mag_label);
+        CU_ASSERT(in->mag_min < in->mag_max);
+        /* a factor means "x times": its range starts at 1 (no effect) */
+        if (in->mag_mode == FP_MAG_FACTOR)
+            CU_ASSERT_EQUAL(in->mag_min, 1.0);
+        CU_ASSERT_EQUAL(in->keys & ~(FP_KIND_KEY_FRACTION | FP_KIND_KEY_EPISODES), 0u);
+        /* the episodes keys exist only with target process */
+        if (in->keys & FP_KIND_KEY_EPISODES)
+            CU_ASSERT(in->process_ok);
+    }
+    /* the documented facts the loader's messages and validate's labels rely on */
+    CU_ASSERT(fp_kind_info_get(FP_KIND_MEMORY_LEAK)->process_ok);
+    CU_ASSERT(fp_kind_info_get(FP_KIND_CPU_SATURATION)->process_ok);
+    CU_ASSERT(!fp_kind_info_get(FP_KIND_SLOW_METHOD)->process_ok);
+    CU_ASSERT(fp_kind_info_get(FP_KIND_MEMORY_LEAK)->time_based);
+    CU_ASSERT(!fp_kind_info_get(FP_KIND_IO_HEAVY)->time_based);
+    CU_ASSERT_EQUAL(fp_kind_info_get(FP_KIND_CPU_SATURATION)->mag_max, 100.0);
+    CU_ASSERT_STRING_EQUAL(fp_kind_info_get(FP_KIND_MEMORY_HOTSPOT)->mag_label, "MB per call");
+    CU_ASSERT_EQUAL(fp_kind_info_get(FP_KIND_CALL_STORM)->mag_mode, FP_MAG_FACTOR);
+    CU_ASSERT_EQUAL(fp_kind_info_get(FP_KIND_MEMORY_LEAK)->mag_mode, FP_MAG_AMOUNT);
+}
+
+/*
+ * Every "kind" property with an "enum" anywhere in the JSON schemas lists exactly the kind
+ * table's names, in order. Returns how many such enums were found under `node`.
+ */
+static int check_kind_enums(const cJSON *node, const char *file)
+{
+    int found = 0;
+    const cJSON *it;
+    if (!cJSON_IsObject(node) && !cJSON_IsArray(node))
+        return 0;
+    cJSON_ArrayForEach(it, node)
+    {
+        const cJSON *en = cJSON_IsObject(it) ? cJSON_GetObjectItemCaseSensitive(it, "enum") : NULL;
+        if (it->string != NULL && strcmp(it->string, "kind") == 0 && cJSON_IsArray(en)) {
+            found++;
+            int n = cJSON_GetArraySize(en);
+            if (n != FP_KIND_COUNT)
+                fprintf(stderr, "%s: kind enum has %d names, the kind table %d\n", file, n,
+                        (int)FP_KIND_COUNT);
+            CU_ASSERT_EQUAL(n, FP_KIND_COUNT);
+            for (int k = 0; k < n && k < FP_KIND_COUNT; k++) {
+                const cJSON *v = cJSON_GetArrayItem(en, k);
+                CU_ASSERT_FATAL(cJSON_IsString(v));
+                if (strcmp(v->valuestring, fp_kind_name((fp_kind)k)) != 0)
+                    fprintf(stderr, "%s: kind enum[%d] is '%s', the kind table says '%s'\n", file,
+                            k, v->valuestring, fp_kind_name((fp_kind)k));
+                CU_ASSERT_STRING_EQUAL(v->valuestring, fp_kind_name((fp_kind)k));
+            }
+        }
+        found += check_kind_enums(it, file);
+    }
+    return found;
+}
+
+/* Every schema in schemas/ (all *.json files) agrees with the kind table. */
+static void test_kind_schema(void)
+{
+    char dir[512];
+    int found = 0, files = 0;
+    snprintf(dir, sizeof dir, "%s/schemas", FP_SOURCE_DIR);
+    DIR *d = opendir(dir);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(d);
+    struct dirent *e;
+    while ((e = readdir(d)) != NULL) {
+        size_t nl = strlen(e->d_name);
+        if (nl < 5 || strcmp(e->d_name + nl - 5, ".json") != 0)
+            continue;
+        char path[1024];
+        size_t len = 0;
+        snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
+        char *text = fp_test_read_file(path, &len);
+        CU_ASSERT_PTR_NOT_NULL_FATAL(text);
+        cJSON *doc = cJSON_ParseWithLength(text, len);
+        CU_ASSERT_PTR_NOT_NULL(doc);
+        found += check_kind_enums(doc, e->d_name);
+        files++;
+        cJSON_Delete(doc);
+        free(text);
+    }
+    closedir(d);
+    CU_ASSERT(files >= 3);
+    CU_ASSERT(found >= 1); /* at least manifest.schema.json's truth records */
 }
 
 static void test_intern_small(void)
@@ -1349,6 +1448,8 @@ int fp_test_register(void)
     static const fp_test_case model[] = {{"new_empty", test_new_empty},
                                          {"meta", test_meta},
                                          {"kind_names", test_kind_names},
+                                         {"kind_table", test_kind_table},
+                                         {"kind_schema", test_kind_schema},
                                          {"intern_small", test_intern_small},
                                          {"intern_large", test_intern_large},
                                          {"reset_reuses", test_reset_reuses},

@@ -310,6 +310,73 @@ static const fp_truth *truth_of(const fp_profile *p, uint32_t source, size_t nth
 
 #define REL_NEAR(a, b) CU_ASSERT_DOUBLE_EQUAL((a), (b), 1e-9 * (1.0 + fabs(a) + fabs(b)))
 
+/* ---- magnitude arithmetic ---- */
+
+/* fp_sim_effective_magnitude: factors scale their excess over 1, amounts scale as a whole. */
+static void test_effective_magnitude(void)
+{
+    CU_ASSERT_DOUBLE_EQUAL(fp_sim_effective_magnitude(FP_KIND_SLOW_METHOD, 3.0, 0.5), 2.0, 1e-15);
+    CU_ASSERT_DOUBLE_EQUAL(fp_sim_effective_magnitude(FP_KIND_CALL_STORM, 11.0, 0.1), 2.0, 1e-15);
+    CU_ASSERT_DOUBLE_EQUAL(fp_sim_effective_magnitude(FP_KIND_IO_HEAVY, 5.0, 0.0), 1.0, 1e-15);
+    CU_ASSERT_DOUBLE_EQUAL(fp_sim_effective_magnitude(FP_KIND_LATENCY_OUTLIERS, 4.0, 1.0), 4.0,
+                           1e-15);
+    CU_ASSERT_DOUBLE_EQUAL(fp_sim_effective_magnitude(FP_KIND_MEMORY_HOTSPOT, 200.0, 0.25), 50.0,
+                           1e-12);
+    CU_ASSERT_DOUBLE_EQUAL(fp_sim_effective_magnitude(FP_KIND_MEMORY_LEAK, 8.0, 0.5), 4.0, 1e-15);
+    CU_ASSERT_DOUBLE_EQUAL(fp_sim_effective_magnitude(FP_KIND_CPU_SATURATION, 90.0, 0.5), 45.0,
+                           1e-15);
+    for (int k = 0; k < FP_KIND_COUNT; k++) {
+        const fp_kind_info *in = fp_kind_info_get((fp_kind)k);
+        double m = in->mag_mode == FP_MAG_FACTOR ? 3.0 : 30.0;
+        double want = in->mag_mode == FP_MAG_FACTOR ? 1.0 + (m - 1.0) * 0.3 : m * 0.3;
+        CU_ASSERT_DOUBLE_EQUAL(fp_sim_effective_magnitude((fp_kind)k, m, 0.3), want, 1e-12);
+    }
+    CU_ASSERT(isnan(fp_sim_effective_magnitude(FP_KIND_COUNT, 2.0, 1.0)));
+}
+
+/* Runs one forced injection at magnitude_scale `scale`; returns main's first span. */
+static fp_span scaled_span(const char *kind, double magnitude, double scale)
+{
+    char text[512];
+    snprintf(text, sizeof text,
+             "name: mag\nmethods:\n  - name: main\n    calls: 1\n    duration_s: 0.5\n"
+             "    memory:\n      alloc_mb: 10\nbottlenecks:\n  - kind: %s\n    target: main\n"
+             "    magnitude: %g\n",
+             kind, magnitude);
+    fp_scenario *s = NULL;
+    fp_span sp;
+    memset(&sp, 0, sizeof sp);
+    CU_ASSERT_EQUAL_FATAL(fp_scenario_load_string(&s, text, strlen(text), "mag.yaml", NULL), FP_OK);
+    fp_sim_options o = FP_SIM_OPTIONS_INIT;
+    o.force_bottlenecks = 1;
+    o.magnitude_scale = scale;
+    fp_sim *sim = NULL;
+    fp_profile *p = fp_profile_new();
+    CU_ASSERT_EQUAL_FATAL(fp_sim_new(&sim, s, &o, NULL), FP_OK);
+    CU_ASSERT_EQUAL_FATAL(fp_sim_run(sim, 1, 0, p, NULL), FP_OK);
+    CU_ASSERT_FATAL(fp_profile_span_count(p) >= 1);
+    sp = fp_profile_spans(p)[0];
+    fp_sim_free(sim);
+    fp_profile_free(p);
+    fp_scenario_free(s);
+    return sp;
+}
+
+/* The simulator applies exactly the effect fp_sim_effective_magnitude() describes. */
+static void test_effective_magnitude_applied(void)
+{
+    const double scales[] = {0.0, 0.25, 1.0, 2.0};
+    for (size_t i = 0; i < sizeof scales / sizeof scales[0]; i++) {
+        double sc = scales[i];
+        fp_span base = scaled_span("slow_method", 3.0, 0.0);
+        fp_span slow = scaled_span("slow_method", 3.0, sc);
+        REL_NEAR(slow.dur_s / base.dur_s, fp_sim_effective_magnitude(FP_KIND_SLOW_METHOD, 3.0, sc));
+        fp_span hot = scaled_span("memory_hotspot", 40.0, sc);
+        REL_NEAR(hot.mem_alloc_mb - base.mem_alloc_mb,
+                 fp_sim_effective_magnitude(FP_KIND_MEMORY_HOTSPOT, 40.0, sc));
+    }
+}
+
 static void test_truth_costs(void)
 {
     fp_scenario *s = load_data("costs.yaml");
@@ -536,7 +603,11 @@ int fp_test_register(void)
                                              {"costs_1000_seeds", test_coherence_costs},
                                              {NULL, NULL}};
     static const fp_test_case truth[] = {
-        {"costs_equal_spans", test_truth_costs}, {"probability", test_probability}, {NULL, NULL}};
+        {"costs_equal_spans", test_truth_costs},
+        {"probability", test_probability},
+        {"effective_magnitude", test_effective_magnitude},
+        {"effective_magnitude_applied", test_effective_magnitude_applied},
+        {NULL, NULL}};
     static const fp_test_case resources[] = {{"memory_reuse", test_memory_reuse},
                                              {"alloc_failure", test_alloc_failure},
                                              {"sample_limit", test_sample_limit},
