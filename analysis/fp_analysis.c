@@ -38,28 +38,6 @@ static int cmp_finding(const void *pa, const void *pb)
     return (x->target > y->target) - (x->target < y->target);
 }
 
-static const char *action(fp_kind k)
-{
-    switch (k) {
-    case FP_KIND_SLOW_METHOD:
-        return "Reduce the own work of";
-    case FP_KIND_LATENCY_OUTLIERS:
-        return "Remove the causes of the slow outlier calls of";
-    case FP_KIND_MEMORY_HOTSPOT:
-        return "Cut the per-call allocation of";
-    case FP_KIND_MEMORY_LEAK:
-        return "Release the memory retained by";
-    case FP_KIND_CPU_SATURATION:
-        return "Lower the CPU demand of";
-    case FP_KIND_CALL_STORM:
-        return "Reduce the number of calls of";
-    case FP_KIND_IO_HEAVY:
-        return "Reduce and batch the I/O of";
-    default:
-        return "Investigate";
-    }
-}
-
 static fp_status build_recommendations(fp_analysis *a, fp_error *err)
 {
     size_t i;
@@ -78,8 +56,9 @@ static fp_status build_recommendations(fp_analysis *a, fp_error *err)
         r->improvement = f->improvement;
         r->improvement_unit = f->improvement_unit;
         snprintf(r->text, sizeof r->text, "%s %s%s%s (%s, %s): %s; estimated saving %.3g %s.",
-                 action(f->kind), f->target >= 0 ? "'" : "", f->target_name,
-                 f->target >= 0 ? "'" : "", fp_kind_name(f->kind), fp_severity_name(f->severity),
+                 fp_detector_get((size_t)f->kind)->action, f->target >= 0 ? "'" : "",
+                 f->target_name, f->target >= 0 ? "'" : "", fp_kind_name(f->kind),
+                 fp_severity_name(f->severity),
                  f->n_suggestions > 0 ? f->suggestions[0] : "investigate", f->improvement,
                  f->improvement_unit);
         snprintf(r->evidence, sizeof r->evidence, "%s", f->root_cause);

@@ -27,58 +27,123 @@
 #include "fp_core.h"
 #include "fp_profile.h"
 
-/* ---- thresholds ---- */
+/* ---- the detector registry and its thresholds ---- */
+
+/*
+ * FP_DETECTOR_LIST(D, T): every detector, once, in fp_kind order (checked at compile time), each
+ * with its thresholds. The thresholds struct, FP_THRESHOLDS_INIT, the threshold key table, the
+ * dispatch in fp_detect.c, the recommendation texts and validate's --sweep list and default
+ * grids all come from it; docs/analysis.md's threshold table is checked against it by
+ * tests/unit/test_analysis.c. Adding a detector: docs/architecture.md, "Adding a detector".
+ *
+ *   D(name, ID, phase, action, sweep_key, sweep_grid, thresholds)
+ *     name        detector name, a token equal to fp_kind_name(FP_KIND_<ID>)
+ *     ID          the kind of its findings, FP_KIND_<ID>
+ *     phase       METHOD: runs once per method, as detect_<name>(); PROCESS: once per run after
+ *                 every method, as detect_<name>_process(); BOTH: both (fp_detect.c)
+ *     action      recommendation text, followed by the target: "Reduce the own work of 'load'"
+ *     sweep_key   the threshold `fpsim validate --sweep <name>` varies (key after "<name>.")
+ *     sweep_grid  its default grid, parenthesised, ascending
+ *     thresholds  its T() rows
+ *   T(group, field, key, unit, default, min, max, help)
+ *     group       the detector name (or `score`); the dotted key is "<group>.<key>"
+ *     field       the member of fp_thresholds
+ *     unit, default, [min, max], help: as in fp_threshold_info
+ */
+/* clang-format off */
+#define FP_DETECTOR_LIST(D, T) \
+    D(slow_method, SLOW_METHOD, METHOD, "Reduce the own work of", \
+      "mean_s", (0.5, 0.75, 1, 1.25, 1.5, 1.75, 2, 2.5, 3, 4), \
+      T(slow_method, slow_mean_s, "mean_s", "s", 2.0, 0.0, 1e9, \
+        "a method is slow when its mean own (self) time per call is above this") \
+      T(slow_method, slow_path_share, "path_share", "fraction", 0.5, 0.0, 1.0, \
+        "a method is slow when its own work is above this share of the critical path (0 off)")) \
+    D(latency_outliers, LATENCY_OUTLIERS, METHOD, \
+      "Remove the causes of the slow outlier calls of", \
+      "z", (2.5, 3, 3.5, 4, 4.5, 5, 6, 8), \
+      T(latency_outliers, outlier_z, "z", "z", 3.5, 0.5, 1e3, \
+        "a call is an outlier when its modified z-score (log self time) is above this") \
+      T(latency_outliers, outlier_min_calls, "min_calls", "calls", 20.0, 3.0, 1e12, \
+        "calls a method needs before its outliers are tested") \
+      T(latency_outliers, outlier_min_count, "min_count", "calls", 1.0, 1.0, 1e12, \
+        "outlier calls needed for a finding") \
+      T(latency_outliers, outlier_min_fraction, "min_fraction", "fraction", 0.0, 0.0, 1.0, \
+        "outlier calls needed, as a fraction of the method's calls") \
+      T(latency_outliers, outlier_min_excess_s, "min_excess_s", "s", 0.001, 0.0, 1e9, \
+        "an outlier must also exceed the median self time by this many seconds") \
+      T(latency_outliers, outlier_p_value, "p_value", "p", 1e-4, 1e-300, 0.5, \
+        "outliers are reported when their count and size have p below this under a log-normal " \
+        "null (Bonferroni over methods)")) \
+    D(memory_hotspot, MEMORY_HOTSPOT, METHOD, "Cut the per-call allocation of", \
+      "alloc_mb", (25, 50, 75, 100, 150, 200, 300, 400), \
+      T(memory_hotspot, hotspot_alloc_mb, "alloc_mb", "MB", 100.0, 0.0, 1e12, \
+        "a method is a memory hotspot when its mean allocation per call is above this")) \
+    D(memory_leak, MEMORY_LEAK, BOTH, "Release the memory retained by", \
+      "min_growth_mb", (10, 25, 50, 100, 200, 400), \
+      T(memory_leak, leak_min_slope_mb_s, "min_slope_mb_s", "MB/s", 0.5, 0.0, 1e12, \
+        "memory growth rate after the onset must be above this") \
+      T(memory_leak, leak_min_growth_mb, "min_growth_mb", "MB", 50.0, 0.0, 1e12, \
+        "memory growth from the onset to the end of the run must be above this") \
+      T(memory_leak, leak_p_value, "p_value", "p", 0.001, 1e-300, 0.5, \
+        "the slope's one-sided t-test p-value must be below this") \
+      T(memory_leak, leak_min_samples, "min_samples", "samples", 10.0, 4.0, 1e12, \
+        "memory samples needed before a leak is tested")) \
+    D(cpu_saturation, CPU_SATURATION, BOTH, "Lower the CPU demand of", \
+      "pct", (60, 70, 75, 80, 85, 90, 95), \
+      T(cpu_saturation, cpu_pct, "pct", "%", 80.0, 0.0, 99.999, \
+        "CPU saturation: series samples or a method's own-work CPU above this") \
+      T(cpu_saturation, cpu_min_samples, "min_samples", "samples", 3.0, 1.0, 1e12, \
+        "consecutive samples above cpu_saturation.pct needed for an episode") \
+      T(cpu_saturation, cpu_min_pct_s, "min_pct_s", "%*s", 5.0, 0.0, 1e15, \
+        "an episode's area above cpu_saturation.pct (percent-seconds) needed for a finding")) \
+    D(call_storm, CALL_STORM, METHOD, "Reduce the number of calls of", \
+      "calls", (100, 250, 500, 1000, 2000, 5000), \
+      T(call_storm, storm_calls, "calls", "calls", 1000.0, 0.0, 1e15, \
+        "a method called more often than this in one run is a call storm") \
+      T(call_storm, storm_ratio, "ratio", "ratio", 0.0, 0.0, 1e15, \
+        "also a storm when calls exceed this times the median calls per method (0 off)")) \
+    D(io_heavy, IO_HEAVY, BOTH, "Reduce and batch the I/O of", \
+      "ops", (1000, 2500, 5000, 10000, 20000, 50000), \
+      T(io_heavy, io_ops, "ops", "ops", 10000.0, 0.0, 1e18, \
+        "a method issuing more I/O operations than this in one run is I/O heavy") \
+      T(io_heavy, io_mb, "mb", "MB", 1024.0, 0.0, 1e15, \
+        "a method reading and writing more MB than this in one run is I/O heavy") \
+      T(io_heavy, io_ops_per_s, "ops_per_s", "ops/s", 1000.0, 0.0, 1e18, \
+        "a method issuing more ops per second of own time than this is I/O heavy (0 off)") \
+      T(io_heavy, io_min_self_s, "min_self_s", "s", 1.0, 0.0, 1e9, \
+        "own time a method needs before its I/O rate is judged"))
+
+/* The run-level score's thresholds: a group of the same shape that is not a detector. */
+#define FP_SCORE_THRESHOLD_LIST(T) \
+    T(score, score_peak_mem_mb, "peak_memory_mb", "MB", 1000.0, 0.0, 1e15, \
+      "peak memory above this costs 5 score points") \
+    T(score, score_avg_cpu_pct, "avg_cpu_pct", "%", 80.0, 0.0, 100.0, \
+      "average CPU above this costs 5 score points")
+/* clang-format on */
+
+/* Every threshold, detectors' first (in list order), then the score's. */
+#define FP_DETECTOR_THRESHOLDS_(name, id, phase, action, sweep_key, sweep_grid, thresholds)        \
+    thresholds
+#define FP_THRESHOLD_LIST(T) FP_DETECTOR_LIST(FP_DETECTOR_THRESHOLDS_, T) FP_SCORE_THRESHOLD_LIST(T)
 
 /*
  * Detector thresholds. Plain value type: initialise with FP_THRESHOLDS_INIT, change fields
- * directly or by dotted name with fp_thresholds_set(). Each detection comparison is strict
- * ("above" means measured > threshold; p-values: p < threshold), so a value exactly at a
- * threshold never fires. Requirements named min_* ("needed") are minimums: met when >=.
- * A threshold documented as "0 off" turns its rule off when set to 0.
+ * directly or by dotted name with fp_thresholds_set(). One double per T() row of the lists
+ * above, named by its `field` (key, unit, default and meaning are there). Each detection
+ * comparison is strict ("above" means measured > threshold; p-values: p < threshold), so a value
+ * exactly at a threshold never fires. Requirements named min_* ("needed") are minimums: met when
+ * >=. A threshold documented as "0 off" turns its rule off when set to 0.
  */
 typedef struct fp_thresholds {
-    /* slow_method: per-method own (self) time */
-    double slow_mean_s;     /* "slow_method.mean_s": mean self seconds per call (2.0) */
-    double slow_path_share; /* "slow_method.path_share": own time on the critical path / run
-                               duration (0.5; 0 off) */
-    /* latency_outliers: modified z-score on log per-call self times */
-    double outlier_z;            /* "latency_outliers.z" (3.5) */
-    double outlier_min_calls;    /* "latency_outliers.min_calls": calls needed to test (20) */
-    double outlier_min_count;    /* "latency_outliers.min_count": outliers needed (1) */
-    double outlier_min_fraction; /* "latency_outliers.min_fraction": outliers / calls (0) */
-    double outlier_min_excess_s; /* "latency_outliers.min_excess_s": x - median (0.001 s) */
-    double outlier_p_value;      /* "latency_outliers.p_value": significance of the outliers'
-                                    count and size, Bonferroni over methods (1e-4) */
-    /* memory_hotspot */
-    double hotspot_alloc_mb; /* "memory_hotspot.alloc_mb": mean MB allocated per call (100) */
-    /* memory_leak: retention recorded by a method's spans, or a ramp in the unexplained
-     * memory series (series minus what the spans account for) */
-    double leak_min_slope_mb_s; /* "memory_leak.min_slope_mb_s": growth rate (0.5 MB/s) */
-    double leak_min_growth_mb;  /* "memory_leak.min_growth_mb": growth or retention (50 MB) */
-    double leak_p_value;        /* "memory_leak.p_value": one-sided t-test on the slope (0.001) */
-    double leak_min_samples;    /* "memory_leak.min_samples": series length needed (10) */
-    /* cpu_saturation: a method's own-work CPU, or process episodes in the series */
-    double cpu_pct;         /* "cpu_saturation.pct": series sample or method CPU % (80) */
-    double cpu_min_samples; /* "cpu_saturation.min_samples": episode length in samples (3) */
-    double cpu_min_pct_s;   /* "cpu_saturation.min_pct_s": episode area above the threshold,
-                               percent-seconds (5) */
-    /* call_storm */
-    double storm_calls; /* "call_storm.calls": calls of one method per run (1000) */
-    double storm_ratio; /* "call_storm.ratio": calls / median calls of all methods (0 off) */
-    /* io_heavy: per method */
-    double io_ops;        /* "io_heavy.ops": operations per run (10000) */
-    double io_mb;         /* "io_heavy.mb": MB read + written per run (1024) */
-    double io_ops_per_s;  /* "io_heavy.ops_per_s": ops per second of own time (1000; 0 off) */
-    double io_min_self_s; /* "io_heavy.min_self_s": own time needed for the rate rule (1.0) */
-    /* score: run-level penalties */
-    double score_peak_mem_mb; /* "score.peak_memory_mb": peak memory above it costs 5 (1000) */
-    double score_avg_cpu_pct; /* "score.avg_cpu_pct": average CPU above it costs 5 (80) */
+#define FP_THRESHOLD_FIELD_(group, field, key, unit, def, lo, hi, help) double field;
+    FP_THRESHOLD_LIST(FP_THRESHOLD_FIELD_)
+#undef FP_THRESHOLD_FIELD_
 } fp_thresholds;
 
+#define FP_THRESHOLD_DEFAULT_(group, field, key, unit, def, lo, hi, help) def,
 #define FP_THRESHOLDS_INIT                                                                         \
     {                                                                                              \
-        2.0, 0.5, 3.5, 20.0, 1.0, 0.0, 0.001, 0.0001, 100.0, 0.5, 50.0, 0.001, 10.0, 80.0, 3.0,    \
-            5.0, 1000.0, 0.0, 10000.0, 1024.0, 1000.0, 1.0, 1000.0, 80.0                           \
+        FP_THRESHOLD_LIST(FP_THRESHOLD_DEFAULT_)                                                   \
     }
 
 /* Description of one settable threshold (static data). */
@@ -93,11 +158,47 @@ typedef struct fp_threshold_info {
 /* Resets `t` to the defaults. */
 void fp_thresholds_init(fp_thresholds *t);
 
-/* Number of settable thresholds. */
+/* Number of settable thresholds (the rows of FP_THRESHOLD_LIST). */
 size_t fp_thresholds_key_count(void);
 
-/* Description of threshold `i` (static), or NULL when i >= fp_thresholds_key_count(). */
+/*
+ * Description of threshold `i` (FP_THRESHOLD_LIST order), or NULL when
+ * i >= fp_thresholds_key_count(). Borrowed static data; never free it.
+ */
 const fp_threshold_info *fp_thresholds_key_info(size_t i);
+
+/* When a detector runs (fp_detector_info.phase). */
+typedef enum fp_detect_phase {
+    FP_DETECT_METHOD = 1,  /* once per method */
+    FP_DETECT_PROCESS = 2, /* once per run, after every method's detectors */
+    FP_DETECT_BOTH = 3     /* both (bit set of the two) */
+} fp_detect_phase;
+
+/* One D() row of FP_DETECTOR_LIST. Static data. */
+typedef struct fp_detector_info {
+    const char *name;         /* "slow_method": fp_kind_name(kind) */
+    fp_kind kind;             /* kind of its findings; fp_detector_get(kind) is this detector */
+    fp_detect_phase phase;    /* when it runs */
+    const char *action;       /* recommendation text: "Reduce the own work of" + target */
+    size_t first_threshold;   /* its thresholds: fp_thresholds_key_info(first_threshold + j), */
+    size_t n_thresholds;      /* j < n_thresholds */
+    const char *sweep_key;    /* full threshold key --sweep varies: "slow_method.mean_s" */
+    const double *sweep_grid; /* its default grid, n_sweep values, ascending */
+    size_t n_sweep;
+} fp_detector_info;
+
+/* Number of detectors: one per kind, FP_KIND_COUNT. */
+size_t fp_detector_count(void);
+
+/*
+ * Detector `i` (0 <= i < fp_detector_count(); index i is the detector of kind i), or NULL when
+ * out of range. Borrowed static data, valid for the life of the program and safe to read from
+ * any thread; never free it.
+ */
+const fp_detector_info *fp_detector_get(size_t i);
+
+/* The detector named `name` ("memory_leak"), or NULL (also for NULL). Borrowed static data. */
+const fp_detector_info *fp_detector_find(const char *name);
 
 /*
  * Sets threshold `key` to `value`. Returns FP_OK; FP_EINVAL for an unknown key (the message

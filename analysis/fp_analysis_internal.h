@@ -48,6 +48,9 @@ typedef struct fp_work {
     size_t *m_idx; /* spans of each method, in span (pre-)order */
     double *buf;   /* scratch, max(n_spans, series n) doubles */
     double *buf2;  /* scratch, same size */
+    /* set by fp_detect_all() before the detectors run: */
+    double median_calls;    /* median call count over methods with calls (0 when none) */
+    size_t outlier_methods; /* methods with enough calls to test for latency outliers */
 } fp_work;
 
 /* x when finite, else 0: the last guard before a value leaves the module. */
@@ -71,8 +74,11 @@ static inline double fp_clamp(double x, double lo, double hi)
 /* Builds the indices and self times in `w`, fills a->methods, a->run, a->path (fp_metrics.c). */
 fp_status fp_metrics_compute(fp_analysis *a, fp_work *w, fp_error *err);
 
-/* Runs every detector, appending to a->findings (fp_detect.c). */
-fp_status fp_detect_all(fp_analysis *a, const fp_work *w, fp_error *err);
+/*
+ * Runs every detector of FP_DETECTOR_LIST, appending to a->findings (fp_detect.c): for each
+ * method the per-method detectors in list order, then the process-level ones in list order.
+ */
+fp_status fp_detect_all(fp_analysis *a, fp_work *w, fp_error *err);
 
 /* Appends a copy of `f` to a->findings. FP_OK or FP_ENOMEM. */
 fp_status fp_analysis_push_finding(fp_analysis *a, const fp_finding *f, fp_error *err);

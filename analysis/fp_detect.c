@@ -141,7 +141,7 @@ static void method_window(const fp_work *w, size_t m, double *t0, double *t1)
 
 /* ---- slow_method ---- */
 
-static fp_status detect_slow(fp_analysis *a, const fp_work *w, size_t m, fp_error *err)
+static fp_status detect_slow_method(fp_analysis *a, const fp_work *w, size_t m, fp_error *err)
 {
     const fp_thresholds *th = &a->th;
     const fp_method_metrics *mm = &a->methods[m];
@@ -207,9 +207,9 @@ static double outliers_p_value(const double *zs, size_t count, size_t n, double 
     return fp_clamp(best * (double)count, 0.0, 1.0);
 }
 
-static fp_status detect_outliers(fp_analysis *a, const fp_work *w, size_t m, size_t n_tested,
-                                 fp_error *err)
+static fp_status detect_latency_outliers(fp_analysis *a, const fp_work *w, size_t m, fp_error *err)
 {
+    size_t n_tested = w->outlier_methods;
     const fp_thresholds *th = &a->th;
     const fp_method_metrics *mm = &a->methods[m];
     size_t n = mm->calls, k, j, count = 0;
@@ -303,7 +303,7 @@ static fp_status detect_outliers(fp_analysis *a, const fp_work *w, size_t m, siz
 
 /* ---- memory_hotspot ---- */
 
-static fp_status detect_hotspot(fp_analysis *a, const fp_work *w, size_t m, fp_error *err)
+static fp_status detect_memory_hotspot(fp_analysis *a, const fp_work *w, size_t m, fp_error *err)
 {
     const fp_thresholds *th = &a->th;
     const fp_method_metrics *mm = &a->methods[m];
@@ -445,7 +445,7 @@ static fp_status explained_memory(const fp_work *w, double *out, fp_error *err)
     return FP_OK;
 }
 
-static fp_status detect_leak(fp_analysis *a, const fp_work *w, fp_error *err)
+static fp_status detect_memory_leak_process(fp_analysis *a, const fp_work *w, fp_error *err)
 {
     const fp_thresholds *th = &a->th;
     const fp_series *ser = &w->ser;
@@ -599,7 +599,7 @@ out:
  * (total over the window from its first retaining call's start to its last one's end) above
  * memory_leak.min_slope_mb_s, leaks. No test statistic: the retention is measured, not inferred.
  */
-static fp_status detect_leak_method(fp_analysis *a, const fp_work *w, size_t m, fp_error *err)
+static fp_status detect_memory_leak(fp_analysis *a, const fp_work *w, size_t m, fp_error *err)
 {
     const fp_thresholds *th = &a->th;
     const fp_method_metrics *mm = &a->methods[m];
@@ -648,7 +648,7 @@ static fp_status detect_leak_method(fp_analysis *a, const fp_work *w, size_t m, 
 
 /* ---- cpu_saturation ---- */
 
-static fp_status detect_cpu_method(fp_analysis *a, const fp_work *w, size_t m, fp_error *err)
+static fp_status detect_cpu_saturation(fp_analysis *a, const fp_work *w, size_t m, fp_error *err)
 {
     const fp_thresholds *th = &a->th;
     const fp_method_metrics *mm = &a->methods[m];
@@ -786,7 +786,7 @@ static void flagged_cpu_curve(const fp_work *w, const char *flagged, double *cur
  * left after removing the own work of methods already flagged for CPU) above the threshold.
  * Saturation that the flagged methods account for is theirs; the rest is the process's.
  */
-static fp_status detect_cpu_episodes(fp_analysis *a, const fp_work *w, fp_error *err)
+static fp_status detect_cpu_saturation_process(fp_analysis *a, const fp_work *w, fp_error *err)
 {
     const fp_thresholds *th = &a->th;
     const fp_series *ser = &w->ser;
@@ -904,9 +904,9 @@ out:
 
 /* ---- call_storm ---- */
 
-static fp_status detect_storm(fp_analysis *a, const fp_work *w, size_t m, double median_calls,
-                              fp_error *err)
+static fp_status detect_call_storm(fp_analysis *a, const fp_work *w, size_t m, fp_error *err)
 {
+    double median_calls = w->median_calls;
     const fp_thresholds *th = &a->th;
     const fp_method_metrics *mm = &a->methods[m];
     double calls = (double)mm->calls, thr;
@@ -940,7 +940,7 @@ static fp_status detect_storm(fp_analysis *a, const fp_work *w, size_t m, double
 
 /* ---- io_heavy ---- */
 
-static fp_status detect_io(fp_analysis *a, const fp_work *w, size_t m, fp_error *err)
+static fp_status detect_io_heavy(fp_analysis *a, const fp_work *w, size_t m, fp_error *err)
 {
     const fp_thresholds *th = &a->th;
     const fp_method_metrics *mm = &a->methods[m];
@@ -996,7 +996,7 @@ static fp_status detect_io(fp_analysis *a, const fp_work *w, size_t m, fp_error 
 }
 
 /* Process-level I/O finding, only for profiles whose spans carry no I/O at all. */
-static fp_status detect_io_process(fp_analysis *a, const fp_work *w, fp_error *err)
+static fp_status detect_io_heavy_process(fp_analysis *a, const fp_work *w, fp_error *err)
 {
     const fp_thresholds *th = &a->th;
     const fp_run_metrics *r = &a->run;
@@ -1049,37 +1049,43 @@ static double median_calls(const fp_analysis *a, const fp_work *w)
     return gsl_stats_median_from_sorted_data(w->buf, 1, k);
 }
 
-fp_status fp_detect_all(fp_analysis *a, const fp_work *w, fp_error *err)
-{
-    size_t m, n_tested = 0;
-    fp_status st = FP_OK;
-    double med = median_calls(a, w);
+/* ---- dispatch: one entry per FP_DETECTOR_LIST row ---- */
 
+typedef fp_status (*method_fn)(fp_analysis *a, const fp_work *w, size_t m, fp_error *err);
+typedef fp_status (*process_fn)(fp_analysis *a, const fp_work *w, fp_error *err);
+
+typedef struct detector_fns {
+    method_fn method;   /* detect_<name>, or NULL */
+    process_fn process; /* detect_<name>_process, or NULL */
+} detector_fns;
+
+#define FNS_METHOD(name) detect_##name, NULL
+#define FNS_PROCESS(name) NULL, detect_##name##_process
+#define FNS_BOTH(name) detect_##name, detect_##name##_process
+#define DET_FNS(name, id, phase, ...) {FNS_##phase(name)},
+#define NO_T(...)
+static const detector_fns s_fns[FP_KIND_COUNT] = {FP_DETECTOR_LIST(DET_FNS, NO_T)};
+
+fp_status fp_detect_all(fp_analysis *a, fp_work *w, fp_error *err)
+{
+    size_t m, d;
+    fp_status st = FP_OK;
+
+    w->median_calls = median_calls(a, w);
     /* methods whose outliers are tested: the Bonferroni factor of latency_outliers */
+    w->outlier_methods = 0;
     for (m = 0; m < a->n_methods; m++)
         if (a->methods[m].calls > 0 && (double)a->methods[m].calls >= a->th.outlier_min_calls)
-            n_tested++;
+            w->outlier_methods++;
 
-    for (m = 0; m < a->n_methods && st == FP_OK; m++) {
-        st = detect_slow(a, w, m, err);
-        if (st == FP_OK)
-            st = detect_outliers(a, w, m, n_tested, err);
-        if (st == FP_OK)
-            st = detect_hotspot(a, w, m, err);
-        if (st == FP_OK)
-            st = detect_leak_method(a, w, m, err);
-        if (st == FP_OK)
-            st = detect_cpu_method(a, w, m, err);
-        if (st == FP_OK)
-            st = detect_storm(a, w, m, med, err);
-        if (st == FP_OK)
-            st = detect_io(a, w, m, err);
-    }
-    if (st == FP_OK)
-        st = detect_leak(a, w, err);
-    if (st == FP_OK)
-        st = detect_cpu_episodes(a, w, err); /* after the method CPU findings it may merge into */
-    if (st == FP_OK)
-        st = detect_io_process(a, w, err);
+    /* every method's detectors in list order, then the process-level ones (the CPU episodes
+     * need the method CPU findings they may merge into) */
+    for (m = 0; m < a->n_methods && st == FP_OK; m++)
+        for (d = 0; d < FP_KIND_COUNT && st == FP_OK; d++)
+            if (s_fns[d].method != NULL)
+                st = s_fns[d].method(a, w, m, err);
+    for (d = 0; d < FP_KIND_COUNT && st == FP_OK; d++)
+        if (s_fns[d].process != NULL)
+            st = s_fns[d].process(a, w, err);
     return st;
 }

@@ -1,6 +1,7 @@
 /*
- * fp_thresholds.c - detector thresholds by dotted name, and the names of severities, score
- * statuses and data sources.
+ * fp_thresholds.c - the detector registry and the detector thresholds by dotted name, both
+ * generated from FP_DETECTOR_LIST (fp_analysis.h); and the names of severities, score statuses
+ * and data sources.
  */
 #include "fp_analysis.h"
 
@@ -13,63 +14,75 @@ typedef struct key_def {
     size_t offset; /* of the double in fp_thresholds */
 } key_def;
 
-#define K(key, unit, def, lo, hi, field, help)                                                     \
-    {                                                                                              \
-        {key, unit, def, lo, hi, help}, offsetof(fp_thresholds, field)                             \
-    }
+#define KEY_DEF(group, field, key, unit, def, lo, hi, help)                                        \
+    {{#group "." key, unit, def, lo, hi, help}, offsetof(fp_thresholds, field)},
 
-/* Kept in the order of the struct; the defaults here must equal FP_THRESHOLDS_INIT (tested). */
-static const key_def s_keys[] = {
-    K("slow_method.mean_s", "s", 2.0, 0.0, 1e9, slow_mean_s,
-      "a method is slow when its mean own (self) time per call is above this"),
-    K("slow_method.path_share", "fraction", 0.5, 0.0, 1.0, slow_path_share,
-      "a method is slow when its own work is above this share of the critical path (0 off)"),
-    K("latency_outliers.z", "z", 3.5, 0.5, 1e3, outlier_z,
-      "a call is an outlier when its modified z-score (log self time) is above this"),
-    K("latency_outliers.min_calls", "calls", 20.0, 3.0, 1e12, outlier_min_calls,
-      "calls a method needs before its outliers are tested"),
-    K("latency_outliers.min_count", "calls", 1.0, 1.0, 1e12, outlier_min_count,
-      "outlier calls needed for a finding"),
-    K("latency_outliers.min_fraction", "fraction", 0.0, 0.0, 1.0, outlier_min_fraction,
-      "outlier calls needed, as a fraction of the method's calls"),
-    K("latency_outliers.min_excess_s", "s", 0.001, 0.0, 1e9, outlier_min_excess_s,
-      "an outlier must also exceed the median self time by this many seconds"),
-    K("latency_outliers.p_value", "p", 1e-4, 1e-300, 0.5, outlier_p_value,
-      "outliers are reported when their count and size have p below this under a log-normal "
-      "null (Bonferroni over methods)"),
-    K("memory_hotspot.alloc_mb", "MB", 100.0, 0.0, 1e12, hotspot_alloc_mb,
-      "a method is a memory hotspot when its mean allocation per call is above this"),
-    K("memory_leak.min_slope_mb_s", "MB/s", 0.5, 0.0, 1e12, leak_min_slope_mb_s,
-      "memory growth rate after the onset must be above this"),
-    K("memory_leak.min_growth_mb", "MB", 50.0, 0.0, 1e12, leak_min_growth_mb,
-      "memory growth from the onset to the end of the run must be above this"),
-    K("memory_leak.p_value", "p", 0.001, 1e-300, 0.5, leak_p_value,
-      "the slope's one-sided t-test p-value must be below this"),
-    K("memory_leak.min_samples", "samples", 10.0, 4.0, 1e12, leak_min_samples,
-      "memory samples needed before a leak is tested"),
-    K("cpu_saturation.pct", "%", 80.0, 0.0, 99.999, cpu_pct,
-      "CPU saturation: series samples or a method's own-work CPU above this"),
-    K("cpu_saturation.min_samples", "samples", 3.0, 1.0, 1e12, cpu_min_samples,
-      "consecutive samples above cpu_saturation.pct needed for an episode"),
-    K("cpu_saturation.min_pct_s", "%*s", 5.0, 0.0, 1e15, cpu_min_pct_s,
-      "an episode's area above cpu_saturation.pct (percent-seconds) needed for a finding"),
-    K("call_storm.calls", "calls", 1000.0, 0.0, 1e15, storm_calls,
-      "a method called more often than this in one run is a call storm"),
-    K("call_storm.ratio", "ratio", 0.0, 0.0, 1e15, storm_ratio,
-      "also a storm when calls exceed this times the median calls per method (0 off)"),
-    K("io_heavy.ops", "ops", 10000.0, 0.0, 1e18, io_ops,
-      "a method issuing more I/O operations than this in one run is I/O heavy"),
-    K("io_heavy.mb", "MB", 1024.0, 0.0, 1e15, io_mb,
-      "a method reading and writing more MB than this in one run is I/O heavy"),
-    K("io_heavy.ops_per_s", "ops/s", 1000.0, 0.0, 1e18, io_ops_per_s,
-      "a method issuing more ops per second of own time than this is I/O heavy (0 off)"),
-    K("io_heavy.min_self_s", "s", 1.0, 0.0, 1e9, io_min_self_s,
-      "own time a method needs before its I/O rate is judged"),
-    K("score.peak_memory_mb", "MB", 1000.0, 0.0, 1e15, score_peak_mem_mb,
-      "peak memory above this costs 5 score points"),
-    K("score.avg_cpu_pct", "%", 80.0, 0.0, 100.0, score_avg_cpu_pct,
-      "average CPU above this costs 5 score points"),
+/* FP_THRESHOLD_LIST order, which is also the order of the struct and of FP_THRESHOLDS_INIT. */
+static const key_def s_keys[] = {FP_THRESHOLD_LIST(KEY_DEF)};
+
+/* ---- the registry ---- */
+
+#define EXPAND_(...) __VA_ARGS__
+#define NO_T_(...)
+#define ONE_T_(...) +1
+
+/* Detector index = kind: the list must follow fp_kind order. */
+enum {
+#define DET_ORD(name, id, ...) DORD_##name,
+    FP_DETECTOR_LIST(DET_ORD, NO_T_) N_DETECTORS
 };
+#define DET_ORDER_CHECK(name, id, ...)                                                             \
+    _Static_assert((int)DORD_##name == (int)FP_KIND_##id,                                          \
+                   "FP_DETECTOR_LIST must list " #name " at the position of FP_KIND_" #id);
+FP_DETECTOR_LIST(DET_ORDER_CHECK, NO_T_)
+_Static_assert((int)N_DETECTORS == (int)FP_KIND_COUNT,
+               "FP_DETECTOR_LIST needs one detector per kind");
+
+/* Index in s_keys of each detector's first threshold: TBEGIN_<name>. */
+enum {
+#define TH_IDX(group, field, ...) TIDX_##field,
+#define DET_BEGIN(name, id, phase, action, sweep_key, grid, ths)                                   \
+    TBEGIN_##name, TBEGIN_FIX_##name = TBEGIN_##name - 1, ths
+    FP_DETECTOR_LIST(DET_BEGIN, TH_IDX) N_DETECTOR_KEYS_
+};
+
+#define DET_GRID(name, id, phase, action, sweep_key, grid, ths)                                    \
+    static const double s_grid_##name[] = {EXPAND_ grid};
+FP_DETECTOR_LIST(DET_GRID, NO_T_)
+
+#define DET_INFO(name, id, phase, action, sweep_key, grid, ths)                                    \
+    {#name,                                                                                        \
+     FP_KIND_##id,                                                                                 \
+     FP_DETECT_##phase,                                                                            \
+     action,                                                                                       \
+     TBEGIN_##name,                                                                                \
+     0 ths,                                                                                        \
+     #name "." sweep_key,                                                                          \
+     s_grid_##name,                                                                                \
+     sizeof s_grid_##name / sizeof s_grid_##name[0]},
+static const fp_detector_info s_detectors[] = {FP_DETECTOR_LIST(DET_INFO, ONE_T_)};
+
+size_t fp_detector_count(void)
+{
+    return N_DETECTORS;
+}
+
+const fp_detector_info *fp_detector_get(size_t i)
+{
+    return i < N_DETECTORS ? &s_detectors[i] : NULL;
+}
+
+const fp_detector_info *fp_detector_find(const char *name)
+{
+    if (name == NULL)
+        return NULL;
+    for (size_t i = 0; i < N_DETECTORS; i++)
+        if (strcmp(name, s_detectors[i].name) == 0)
+            return &s_detectors[i];
+    return NULL;
+}
+
+/* ---- thresholds by name ---- */
 
 #define N_KEYS (sizeof s_keys / sizeof s_keys[0])
 

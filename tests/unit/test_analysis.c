@@ -255,6 +255,138 @@ static void test_thresholds_set(void)
     CU_ASSERT_EQUAL(fp_thresholds_get(&t, "nope", &v, &err), FP_EINVAL);
 }
 
+/* The detector registry: one per kind in kind order, thresholds grouped under its name. */
+static void test_registry(void)
+{
+    size_t total = 0;
+    CU_ASSERT_EQUAL(fp_detector_count(), (size_t)FP_KIND_COUNT);
+    CU_ASSERT_PTR_NULL(fp_detector_get(fp_detector_count()));
+    CU_ASSERT_PTR_NULL(fp_detector_find("nope"));
+    CU_ASSERT_PTR_NULL(fp_detector_find(NULL));
+    CU_ASSERT_PTR_NULL(fp_detector_find("score"));
+    for (size_t i = 0; i < fp_detector_count(); i++) {
+        const fp_detector_info *d = fp_detector_get(i);
+        CU_ASSERT_PTR_NOT_NULL_FATAL(d);
+        CU_ASSERT_EQUAL(d->kind, (fp_kind)i);
+        CU_ASSERT_STRING_EQUAL(d->name, fp_kind_name(d->kind));
+        CU_ASSERT_PTR_EQUAL(fp_detector_find(d->name), d);
+        CU_ASSERT(d->phase == FP_DETECT_METHOD || d->phase == FP_DETECT_PROCESS ||
+                  d->phase == FP_DETECT_BOTH);
+        CU_ASSERT(d->action != NULL && d->action[0] != '\0');
+        CU_ASSERT(d->n_thresholds >= 1);
+        CU_ASSERT_EQUAL(d->first_threshold, total); /* contiguous, in list order */
+        size_t nl = strlen(d->name);
+        int sweep_found = 0;
+        for (size_t j = 0; j < d->n_thresholds; j++) {
+            const fp_threshold_info *in = fp_thresholds_key_info(d->first_threshold + j);
+            CU_ASSERT_PTR_NOT_NULL_FATAL(in);
+            CU_ASSERT(strncmp(in->key, d->name, nl) == 0 && in->key[nl] == '.');
+            sweep_found += strcmp(in->key, d->sweep_key) == 0;
+        }
+        CU_ASSERT_EQUAL(sweep_found, 1); /* the sweep key is one of its own thresholds */
+        CU_ASSERT(d->n_sweep >= 2);
+        for (size_t g = 1; g < d->n_sweep; g++)
+            CU_ASSERT(d->sweep_grid[g - 1] < d->sweep_grid[g]);
+        total += d->n_thresholds;
+    }
+    /* the rest are the score's */
+    for (size_t i = total; i < fp_thresholds_key_count(); i++)
+        CU_ASSERT(strncmp(fp_thresholds_key_info(i)->key, "score.", 6) == 0);
+    CU_ASSERT_EQUAL(fp_thresholds_key_count() - total, 2);
+
+    /* validate's --sweep list, as it was (cli/fp_cli_validate.c s_sweeps) */
+    const fp_detector_info *d = fp_detector_find("memory_leak");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(d);
+    CU_ASSERT_STRING_EQUAL(d->sweep_key, "memory_leak.min_growth_mb");
+    CU_ASSERT_EQUAL(d->n_sweep, 6);
+    CU_ASSERT_EQUAL(d->sweep_grid[0], 10.0);
+    CU_ASSERT_EQUAL(d->sweep_grid[5], 400.0);
+    CU_ASSERT_EQUAL(d->phase, FP_DETECT_BOTH);
+    d = fp_detector_find("slow_method");
+    CU_ASSERT_STRING_EQUAL(d->sweep_key, "slow_method.mean_s");
+    CU_ASSERT_EQUAL(d->n_sweep, 10);
+    CU_ASSERT_EQUAL(d->sweep_grid[1], 0.75);
+    CU_ASSERT_EQUAL(d->phase, FP_DETECT_METHOD);
+    CU_ASSERT_STRING_EQUAL(d->action, "Reduce the own work of");
+    CU_ASSERT_STRING_EQUAL(fp_detector_find("io_heavy")->sweep_key, "io_heavy.ops");
+    CU_ASSERT_EQUAL(fp_detector_find("cpu_saturation")->sweep_grid[0], 60.0);
+}
+
+/*
+ * Reads the table that follows the line `header` in docs/analysis.md into `rows` (one string
+ * per line, stripped of the newline). Returns the count, or -1 when the header is missing.
+ */
+static int doc_table(const char *header, char rows[][512], int max)
+{
+    char path[512];
+    size_t len = 0;
+    snprintf(path, sizeof path, "%s/docs/analysis.md", FP_SOURCE_DIR);
+    char *text = fp_test_read_file(path, &len);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(text);
+    char *at = strstr(text, header);
+    int n = -1;
+    if (at != NULL) {
+        n = 0;
+        char *line = strchr(at, '\n'); /* skip the header and the |---| line */
+        line = line ? strchr(line + 1, '\n') : NULL;
+        while (line != NULL && line[1] == '|' && n < max) {
+            char *end = strchr(line + 1, '\n');
+            size_t l = end ? (size_t)(end - line - 1) : strlen(line + 1);
+            snprintf(rows[n++], 512, "%.*s", (int)(l < 511 ? l : 511), line + 1);
+            line = end;
+        }
+    }
+    free(text);
+    return n;
+}
+
+/* docs/analysis.md's threshold table lists every threshold of the registry, in order. */
+static void test_registry_docs_thresholds(void)
+{
+    static char rows[64][512];
+    int n = doc_table("| threshold | default | unit | range | meaning |", rows, 64);
+    CU_ASSERT_EQUAL(n, (int)fp_thresholds_key_count());
+    for (int i = 0; i < (int)fp_thresholds_key_count(); i++) {
+        const fp_threshold_info *in = fp_thresholds_key_info((size_t)i);
+        char want[512];
+        snprintf(want, sizeof want, "| `%s` | %g | %s | [%g, %g] | %s |", in->key, in->def,
+                 in->unit, in->min, in->max, in->help);
+        const char *is = i < n ? rows[i] : "(missing)";
+        if (strcmp(is, want) != 0)
+            fprintf(stderr, "docs/analysis.md threshold row %d:\n  is:   %s\n  want: %s\n", i, is,
+                    want);
+        CU_ASSERT_STRING_EQUAL(is, want);
+    }
+}
+
+/* docs/analysis.md's detector table lists every detector of the registry, in order. */
+static void test_registry_docs_detectors(void)
+{
+    static char rows[64][512];
+    int n =
+        doc_table("| detector | runs | recommendation | `--sweep` key | default grid |", rows, 64);
+    CU_ASSERT_EQUAL(n, (int)fp_detector_count());
+    for (int i = 0; i < (int)fp_detector_count(); i++) {
+        const fp_detector_info *d = fp_detector_get((size_t)i);
+        char want[512], grid[256];
+        size_t gl = 0;
+        grid[0] = '\0';
+        for (size_t g = 0; g < d->n_sweep && gl < sizeof grid; g++)
+            gl += (size_t)snprintf(grid + gl, sizeof grid - gl, "%s%g", g ? ", " : "",
+                                   d->sweep_grid[g]);
+        const char *phase = d->phase == FP_DETECT_METHOD    ? "per method"
+                            : d->phase == FP_DETECT_PROCESS ? "per run"
+                                                            : "per method and per run";
+        snprintf(want, sizeof want, "| `%s` | %s | %s ... | `%s` | %s |", d->name, phase, d->action,
+                 d->sweep_key, grid);
+        const char *is = i < n ? rows[i] : "(missing)";
+        if (strcmp(is, want) != 0)
+            fprintf(stderr, "docs/analysis.md detector row %d:\n  is:   %s\n  want: %s\n", i, is,
+                    want);
+        CU_ASSERT_STRING_EQUAL(is, want);
+    }
+}
+
 static void test_names(void)
 {
     CU_ASSERT_STRING_EQUAL(fp_severity_name(FP_SEV_CRITICAL), "critical");
@@ -1648,10 +1780,14 @@ static void test_alloc_failure(void)
 
 int fp_test_register(void)
 {
-    static const fp_test_case thresholds[] = {{"defaults", test_thresholds_defaults},
-                                              {"set_get", test_thresholds_set},
-                                              {"names", test_names},
-                                              {NULL, NULL}};
+    static const fp_test_case thresholds[] = {
+        {"defaults", test_thresholds_defaults},
+        {"set_get", test_thresholds_set},
+        {"names", test_names},
+        {"registry", test_registry},
+        {"registry_docs_thresholds", test_registry_docs_thresholds},
+        {"registry_docs_detectors", test_registry_docs_detectors},
+        {NULL, NULL}};
     static const fp_test_case metrics[] = {{"percentiles", test_percentiles},
                                            {"self_time", test_self_time},
                                            {"critical_path", test_critical_path},
