@@ -14,6 +14,7 @@
  */
 #include "fp_sim.h"
 
+#include <assert.h>
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
@@ -261,6 +262,45 @@ static double increase(fp_kind k, double base, double m, double str)
     return 0.0;
 }
 
+/*
+ * What an injection does in the simulator. Every kind maps to one effect (effect_of()), and the
+ * simulator's code switches over effects, not kinds: a new kind that behaves like an existing
+ * one is one line in effect_of(); a new behaviour is a new effect, and -Wswitch then names every
+ * switch that must handle it.
+ */
+typedef enum sim_effect {
+    E_OWN_TIME, /* own time x factor (with `fraction`: each call hit with that probability) */
+    E_ALLOC,    /* + MB allocated per call */
+    E_RETAIN,   /* + MB allocated and kept per call; on the process: a growing memory series */
+    E_IO,       /* I/O operations and bytes x factor */
+    E_CPU,      /* own-work CPU raised towards a target %, applied after the others (its
+                   CPU-seconds use the final own time); on the process: episodes in the series */
+    E_CALLS     /* extra calls of the target (pass A: structure) */
+} sim_effect;
+
+static sim_effect effect_of(fp_kind k)
+{
+    switch (k) {
+    case FP_KIND_SLOW_METHOD:
+    case FP_KIND_LATENCY_OUTLIERS:
+        return E_OWN_TIME;
+    case FP_KIND_MEMORY_HOTSPOT:
+        return E_ALLOC;
+    case FP_KIND_MEMORY_LEAK:
+        return E_RETAIN;
+    case FP_KIND_IO_HEAVY:
+        return E_IO;
+    case FP_KIND_CPU_SATURATION:
+        return E_CPU;
+    case FP_KIND_CALL_STORM:
+        return E_CALLS;
+    case FP_KIND_COUNT:
+        break;
+    }
+    assert(!"not a kind");
+    return E_OWN_TIME;
+}
+
 static int is_method_kind_on(const fp_bottleneck_spec *b, uint32_t m)
 {
     return b->target >= 0 && (uint32_t)b->target == m;
@@ -278,7 +318,7 @@ static void gen_storm_calls(fp_sim *s, int32_t parent, uint32_t m, uint32_t base
     const fp_scenario *scn = s->scn;
     for (size_t b = 0; b < scn->n_bottlenecks; b++) {
         const fp_bottleneck_spec *bs = &scn->bottlenecks[b];
-        if (!s->bs[b].active || bs->kind != FP_KIND_CALL_STORM || !is_method_kind_on(bs, m))
+        if (!s->bs[b].active || effect_of(bs->kind) != E_CALLS || !is_method_kind_on(bs, m))
             continue;
         double k =
             fp_sim_effective_magnitude(bs->kind, s->bs[b].magnitude, s->opts.magnitude_scale);
@@ -448,8 +488,8 @@ static double exec_node(fp_sim *s, fp_span *spans, size_t ix, double t, uint32_t
     for (size_t b = 0; b < scn->n_bottlenecks; b++) {
         const fp_bottleneck_spec *spec = &scn->bottlenecks[b];
         bstate *bs = &s->bs[b];
-        if (!bs->active || !is_method_kind_on(spec, nd.method) ||
-            spec->kind == FP_KIND_CALL_STORM || spec->kind == FP_KIND_CPU_SATURATION)
+        sim_effect e = effect_of(spec->kind);
+        if (!bs->active || !is_method_kind_on(spec, nd.method) || e == E_CALLS || e == E_CPU)
             continue;
         int hit = 1;
         if (fp_kind_info_get(spec->kind)->keys & FP_KIND_KEY_FRACTION) /* drawn for every call */
@@ -459,36 +499,34 @@ static double exec_node(fp_sim *s, fp_span *spans, size_t ix, double t, uint32_t
         double str = ramp_strength(t, bs->t_on, spec->ramp_s) * scale;
         double m = bs->magnitude;
         fp_kind k = spec->kind;
-        switch (k) {
-        case FP_KIND_SLOW_METHOD:
-        case FP_KIND_LATENCY_OUTLIERS: {
+        switch (e) {
+        case E_OWN_TIME: {
             double add = increase(k, own, m, str);
             own += add;
             bs->truth.extra_s += add;
             break;
         }
-        case FP_KIND_MEMORY_HOTSPOT: {
+        case E_ALLOC: {
             double add = increase(k, alloc, m, str);
             alloc += add;
             bs->truth.extra_mb += add;
             break;
         }
-        case FP_KIND_MEMORY_LEAK: {
+        case E_RETAIN: {
             double add = increase(k, alloc, m, str);
             alloc += add;
             retained += add;
             bs->truth.extra_mb += add;
             break;
         }
-        case FP_KIND_IO_HEAVY:
+        case E_IO:
             bs->truth.extra_io_ops += increase(k, ops, m, str);
             bs->truth.extra_io_bytes += increase(k, bytes, m, str);
             ops += increase(k, ops, m, str);
             bytes += increase(k, bytes, m, str);
             break;
-        case FP_KIND_CPU_SATURATION: /* applied last, below */
-        case FP_KIND_CALL_STORM:     /* adds calls in pass A */
-        case FP_KIND_COUNT:
+        case E_CPU:   /* applied last, below */
+        case E_CALLS: /* adds calls in pass A */
             break;
         }
         note_affected(bs, start, ix);
@@ -497,8 +535,8 @@ static double exec_node(fp_sim *s, fp_span *spans, size_t ix, double t, uint32_t
     for (size_t b = 0; b < scn->n_bottlenecks; b++) {
         const fp_bottleneck_spec *spec = &scn->bottlenecks[b];
         bstate *bs = &s->bs[b];
-        if (!bs->active || spec->kind != FP_KIND_CPU_SATURATION ||
-            !is_method_kind_on(spec, nd.method) || !past_onset(spec, bs, &nd, t))
+        if (!bs->active || effect_of(spec->kind) != E_CPU || !is_method_kind_on(spec, nd.method) ||
+            !past_onset(spec, bs, &nd, t))
             continue;
         double str = ramp_strength(t, bs->t_on, spec->ramp_s) * scale;
         double target = clamp_pct(bs->magnitude);
@@ -541,7 +579,7 @@ static double exec_node(fp_sim *s, fp_span *spans, size_t ix, double t, uint32_t
         const fp_bottleneck_spec *spec = &scn->bottlenecks[b];
         if (!bs->active)
             continue;
-        if (spec->kind == FP_KIND_CALL_STORM) {
+        if (effect_of(spec->kind) == E_CALLS) {
             int root = nd.storm == b + 1; /* only the roots of added subtrees carry the flag */
             if (root) {
                 note_affected(bs, start, ix);
@@ -643,8 +681,8 @@ static fp_status build_series(fp_sim *s, fp_profile *out, double dur, double bas
         if (t_on > dur)
             t_on = dur;
         double scale = s->opts.magnitude_scale;
-        switch (spec->kind) {
-        case FP_KIND_MEMORY_LEAK: {
+        switch (effect_of(spec->kind)) {
+        case E_RETAIN: {
             double rate = fp_sim_effective_magnitude(spec->kind, bs->magnitude, scale);
             double r = spec->ramp_s, grown = 0.0;
             for (size_t k = 0; k < n; k++) {
@@ -665,7 +703,7 @@ static fp_status build_series(fp_sim *s, fp_profile *out, double dur, double bas
                 return st;
             break;
         }
-        case FP_KIND_CPU_SATURATION: {
+        case E_CPU: {
             double target = clamp_pct(bs->magnitude);
             for (size_t e = 0; e < n_ep; e++) {
                 fp_truth tr = bs->truth;
@@ -704,12 +742,10 @@ static fp_status build_series(fp_sim *s, fp_profile *out, double dur, double bas
             }
             break;
         }
-        case FP_KIND_SLOW_METHOD: /* methods only (fp_kind_info.process_ok) */
-        case FP_KIND_LATENCY_OUTLIERS:
-        case FP_KIND_MEMORY_HOTSPOT:
-        case FP_KIND_CALL_STORM:
-        case FP_KIND_IO_HEAVY:
-        case FP_KIND_COUNT:
+        case E_OWN_TIME: /* methods only: the loader refuses `target: process` */
+        case E_ALLOC:
+        case E_IO:
+        case E_CALLS:
             break;
         }
         ep_base += n_ep;
