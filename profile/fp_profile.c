@@ -60,8 +60,8 @@ const char *const fp_span_field_names[FP_SPAN_NFIELDS] = {
     "cpu_pct", "mem_alloc_mb", "mem_retained_mb", "io_ops",  "io_bytes"};
 
 static const fp_kind_info s_kinds[FP_KIND_COUNT] = {
-#define KIND_INFO(id, name, process_ok, time_based, mode, lo, hi, label, keys)                     \
-    {FP_KIND_##id, name, process_ok, time_based, mode, lo, hi, label, keys},
+#define KIND_INFO(id, name, process_ok, time_based, mode, lo, hi, label, keys, measure)            \
+    {FP_KIND_##id, name, process_ok, time_based, mode, lo, hi, label, keys, measure},
     FP_KIND_LIST(KIND_INFO)
 #undef KIND_INFO
 };

@@ -73,6 +73,19 @@ typedef enum fp_magnitude_mode {
     FP_MAG_AMOUNT      /* effective = m * scale */
 } fp_magnitude_mode;
 
+/*
+ * The ground-truth number (fp_truth) that measures how big one injection of a kind was: validate
+ * relates it to the run's matching total (duration, peak memory, CPU capacity, I/O operations)
+ * to get the injection's cost. A new kind measured like an existing one needs no new case there.
+ */
+typedef enum fp_truth_measure {
+    FP_MEASURE_EXTRA_S = 0,       /* extra_s: time added */
+    FP_MEASURE_EXTRA_MB_PER_CALL, /* extra_mb / affected_calls: MB added per affected call */
+    FP_MEASURE_EXTRA_MB,          /* extra_mb: MB retained in total */
+    FP_MEASURE_EXTRA_CPU_PCT_S,   /* extra_cpu_pct_s: CPU percent-seconds added */
+    FP_MEASURE_EXTRA_IO_OPS       /* extra_io_ops: I/O operations added */
+} fp_truth_measure;
+
 /* Kind-only scenario keys of a bottleneck (bit set in fp_kind_info.keys). */
 #define FP_KIND_KEY_FRACTION 0x1u /* `fraction`: share of the calls affected */
 #define FP_KIND_KEY_EPISODES 0x2u /* `episodes`, `episode_s`: only with target `process` */
@@ -82,7 +95,7 @@ typedef enum fp_magnitude_mode {
  * behaviour comes from here: the enum, the names, the scenario loader's checks (process target,
  * magnitude range, kind-only keys), validate's magnitude labels and the schemas' kind enum
  * (checked by tests/unit/test_profile.c). Fields:
- *   X(ID, name, process_ok, time_based, mag_mode, mag_min, mag_max, mag_label, keys)
+ *   X(ID, name, process_ok, time_based, mag_mode, mag_min, mag_max, mag_label, keys, measure)
  *   ID          suffix of the enum constant FP_KIND_<ID>
  *   name        the name in scenarios, profiles and reports
  *   process_ok  1 when `target: process` is allowed (else methods only)
@@ -91,18 +104,26 @@ typedef enum fp_magnitude_mode {
  *   mag_min/max closed range of the scenario's `magnitude` values
  *   mag_label   what the magnitude means, for reports ("factor", "MB per call", ...)
  *   keys        FP_KIND_KEY_* bits: kind-only scenario keys it accepts
+ *   measure     FP_MEASURE_*: the ground-truth number that measures an injection's size
  * Adding a kind: one X() line here, then follow the compiler (-Wswitch) and docs/architecture.md.
  */
-#define FP_KIND_LIST(X)                                                                            \
-    X(SLOW_METHOD, "slow_method", 0, 0, FP_MAG_FACTOR, 1.0, HUGE_VAL, "factor", 0u)                \
-    X(LATENCY_OUTLIERS, "latency_outliers", 0, 0, FP_MAG_FACTOR, 1.0, HUGE_VAL, "factor",          \
-      FP_KIND_KEY_FRACTION)                                                                        \
-    X(MEMORY_HOTSPOT, "memory_hotspot", 0, 0, FP_MAG_AMOUNT, 0.0, HUGE_VAL, "MB per call", 0u)     \
-    X(MEMORY_LEAK, "memory_leak", 1, 1, FP_MAG_AMOUNT, 0.0, HUGE_VAL, "MB/s or MB per call", 0u)   \
-    X(CPU_SATURATION, "cpu_saturation", 1, 1, FP_MAG_AMOUNT, 0.0, 100.0,                           \
-      "scale x (target CPU % - base)", FP_KIND_KEY_EPISODES)                                       \
-    X(CALL_STORM, "call_storm", 0, 0, FP_MAG_FACTOR, 1.0, HUGE_VAL, "factor", 0u)                  \
-    X(IO_HEAVY, "io_heavy", 0, 0, FP_MAG_FACTOR, 1.0, HUGE_VAL, "factor", 0u)
+/* clang-format off */
+#define FP_KIND_LIST(X) \
+    X(SLOW_METHOD, "slow_method", 0, 0, FP_MAG_FACTOR, 1.0, HUGE_VAL, "factor", 0u, \
+      FP_MEASURE_EXTRA_S) \
+    X(LATENCY_OUTLIERS, "latency_outliers", 0, 0, FP_MAG_FACTOR, 1.0, HUGE_VAL, "factor", \
+      FP_KIND_KEY_FRACTION, FP_MEASURE_EXTRA_S) \
+    X(MEMORY_HOTSPOT, "memory_hotspot", 0, 0, FP_MAG_AMOUNT, 0.0, HUGE_VAL, "MB per call", 0u, \
+      FP_MEASURE_EXTRA_MB_PER_CALL) \
+    X(MEMORY_LEAK, "memory_leak", 1, 1, FP_MAG_AMOUNT, 0.0, HUGE_VAL, "MB/s or MB per call", 0u, \
+      FP_MEASURE_EXTRA_MB) \
+    X(CPU_SATURATION, "cpu_saturation", 1, 1, FP_MAG_AMOUNT, 0.0, 100.0, \
+      "scale x (target CPU % - base)", FP_KIND_KEY_EPISODES, FP_MEASURE_EXTRA_CPU_PCT_S) \
+    X(CALL_STORM, "call_storm", 0, 0, FP_MAG_FACTOR, 1.0, HUGE_VAL, "factor", 0u, \
+      FP_MEASURE_EXTRA_S) \
+    X(IO_HEAVY, "io_heavy", 0, 0, FP_MAG_FACTOR, 1.0, HUGE_VAL, "factor", 0u, \
+      FP_MEASURE_EXTRA_IO_OPS)
+/* clang-format on */
 
 /* Injected bottleneck kinds. Also the kinds of findings the analysis reports. */
 typedef enum fp_kind {
@@ -122,6 +143,7 @@ typedef struct fp_kind_info {
     double mag_min, mag_max;
     const char *mag_label;
     unsigned keys;
+    fp_truth_measure measure;
 } fp_kind_info;
 
 /*

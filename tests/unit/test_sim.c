@@ -310,6 +310,59 @@ static const fp_truth *truth_of(const fp_profile *p, uint32_t source, size_t nth
 
 #define REL_NEAR(a, b) CU_ASSERT_DOUBLE_EQUAL((a), (b), 1e-9 * (1.0 + fabs(a) + fabs(b)))
 
+/* Each kind's fp_kind_info.measure names a ground-truth number the simulator fills in. */
+static void test_truth_measure(void)
+{
+    for (int k = 0; k < FP_KIND_COUNT; k++) {
+        const fp_kind_info *in = fp_kind_info_get((fp_kind)k);
+        double mag = in->mag_mode == FP_MAG_FACTOR ? 3.0 : in->mag_max <= 100.0 ? 95.0 : 40.0;
+        char text[1024];
+        snprintf(text, sizeof text,
+                 "name: measure\nmethods:\n  - name: main\n    calls: 1\n    duration_s: 0.5\n"
+                 "    callees:\n      - method: helper\n        count: 20\n"
+                 "  - name: helper\n    duration_s: 0.05\n    cpu_percent: 10\n"
+                 "    memory:\n      alloc_mb: 1\n    io: {ops: 4, bytes: 4096}\n"
+                 "bottlenecks:\n  - kind: %s\n    target: helper\n    magnitude: %g\n%s",
+                 in->name, mag, (in->keys & FP_KIND_KEY_FRACTION) ? "    fraction: 1\n" : "");
+        fp_scenario *scn = NULL;
+        fp_error err = FP_ERROR_INIT;
+        CU_ASSERT_EQUAL_FATAL(fp_scenario_load_string(&scn, text, strlen(text), "m.yaml", &err),
+                              FP_OK);
+        fp_sim_options o = FP_SIM_OPTIONS_INIT;
+        o.force_bottlenecks = 1;
+        fp_sim *sim = NULL;
+        fp_profile *p = fp_profile_new();
+        CU_ASSERT_EQUAL_FATAL(fp_sim_new(&sim, scn, &o, NULL), FP_OK);
+        CU_ASSERT_EQUAL_FATAL(fp_sim_run(sim, 3, 0, p, NULL), FP_OK);
+        const fp_truth *t = truth_of(p, 0, 0);
+        CU_ASSERT_PTR_NOT_NULL_FATAL(t);
+        double v = -1.0;
+        switch (in->measure) {
+        case FP_MEASURE_EXTRA_S:
+            v = t->extra_s;
+            break;
+        case FP_MEASURE_EXTRA_MB_PER_CALL:
+            v = t->affected_calls > 0 ? t->extra_mb / t->affected_calls : 0.0;
+            break;
+        case FP_MEASURE_EXTRA_MB:
+            v = t->extra_mb;
+            break;
+        case FP_MEASURE_EXTRA_CPU_PCT_S:
+            v = t->extra_cpu_pct_s;
+            break;
+        case FP_MEASURE_EXTRA_IO_OPS:
+            v = t->extra_io_ops;
+            break;
+        }
+        if (!(v > 0.0))
+            fprintf(stderr, "%s: measure %d is %g\n", in->name, (int)in->measure, v);
+        CU_ASSERT(v > 0.0);
+        fp_sim_free(sim);
+        fp_profile_free(p);
+        fp_scenario_free(scn);
+    }
+}
+
 /* ---- magnitude arithmetic ---- */
 
 /* fp_sim_effective_magnitude: factors scale their excess over 1, amounts scale as a whole. */
@@ -606,6 +659,7 @@ int fp_test_register(void)
         {"costs_equal_spans", test_truth_costs},
         {"probability", test_probability},
         {"effective_magnitude", test_effective_magnitude},
+        {"truth_measure", test_truth_measure},
         {"effective_magnitude_applied", test_effective_magnitude_applied},
         {NULL, NULL}};
     static const fp_test_case resources[] = {{"memory_reuse", test_memory_reuse},
