@@ -425,6 +425,41 @@ static void test_line_ends_and_bom(void)
     free(bom);
 }
 
+/*
+ * docs/scenario-format.md's kinds table has a row for every kind of profile/'s kind table, with
+ * `process` rows exactly for the kinds that may target the process, and the magnitude support
+ * the loader enforces (">= 1", ">= 0" or "within [0, 100]").
+ */
+static void test_documented_kinds(void)
+{
+    size_t len = 0;
+    char *text = fp_test_read_file(FP_SOURCE_DIR "/docs/scenario-format.md", &len);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(text);
+    for (int k = 0; k < FP_KIND_COUNT; k++) {
+        const fp_kind_info *in = fp_kind_info_get((fp_kind)k);
+        char support[64], row[128];
+        if (isinf(in->mag_max))
+            snprintf(support, sizeof support, ">= %g |", in->mag_min);
+        else
+            snprintf(support, sizeof support, "within [%g, %g] |", in->mag_min, in->mag_max);
+        for (int proc = 0; proc <= 1; proc++) {
+            snprintf(row, sizeof row, "\n| `%s` | %s | ", in->name, proc ? "process" : "method");
+            const char *at = strstr(text, row);
+            int want = proc ? in->process_ok : 1;
+            if ((at != NULL) != want)
+                fprintf(stderr, "docs/scenario-format.md: row '%s' %s\n", row + 1,
+                        want ? "missing" : "unexpected");
+            CU_ASSERT_EQUAL(at != NULL, want);
+            if (at != NULL) {
+                const char *eol = strchr(at + 1, '\n');
+                const char *sup = strstr(at, support);
+                CU_ASSERT(sup != NULL && (eol == NULL || sup < eol));
+            }
+        }
+    }
+    free(text);
+}
+
 /* docs/example-scenario.yaml loads and uses every bottleneck kind and both I/O forms. */
 static void test_documented_example(void)
 {
@@ -891,6 +926,7 @@ int fp_test_register(void)
                                         {"full_values", test_full_values},
                                         {"line_ends_and_bom", test_line_ends_and_bom},
                                         {"documented_example", test_documented_example},
+                                        {"documented_kinds", test_documented_kinds},
                                         {"builtin_scenarios", test_builtin_scenarios},
                                         {"open_errors", test_open_errors},
                                         {"accepted_forms", test_accepted_forms},
