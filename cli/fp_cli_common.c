@@ -395,60 +395,19 @@ int fp_cli_use_colour(FILE *f)
 
 /* ---- input files ---- */
 
-int fp_cli_read_input(const char *path, size_t max, char **out, size_t *len)
+int fp_cli_report_input_error(const fp_error *err)
 {
-    int is_stdin = strcmp(path, "-") == 0;
-    FILE *f = is_stdin ? stdin : fopen(path, "rb");
-    char *buf = NULL;
-    size_t n = 0, cap = 0;
-    int rc = 0;
-    *out = NULL;
-    *len = 0;
-    if (f == NULL) {
-        fp_cli_errorf("%s: cannot open: %s", path, strerror(errno));
+    /* The input itself cannot be opened or read: "FILE: cannot open: REASON", as always. */
+    if (err->status == FP_ENOENT && err->file[0] != '\0' && err->line == 0 &&
+        err->key_path[0] == '\0') {
+        fp_cli_errorf("%s: %s", err->file, err->msg);
         return FP_EXIT_NOINPUT;
     }
-    for (;;) {
-        if (n == cap) {
-            if (cap > max) {
-                fp_cli_errorf("%s: error: input larger than %zu bytes", path, max);
-                rc = FP_EXIT_DATA;
-                break;
-            }
-            size_t ncap = cap == 0 ? 65536 : cap * 2;
-            char *nb = realloc(buf, ncap + 1);
-            if (nb == NULL) {
-                fp_cli_errorf("out of memory reading %s", path);
-                rc = FP_EXIT_SOFTWARE;
-                break;
-            }
-            buf = nb;
-            cap = ncap;
-        }
-        size_t got = fread(buf + n, 1, cap - n, f);
-        n += got;
-        if (got == 0) {
-            if (ferror(f)) {
-                fp_cli_errorf("%s: cannot read: %s", path, strerror(errno));
-                rc = FP_EXIT_NOINPUT;
-            }
-            break;
-        }
+    if (err->status == FP_ENOMEM && err->file[0] == '\0') {
+        fp_cli_errorf("%s", err->msg[0] ? err->msg : "out of memory");
+        return FP_EXIT_SOFTWARE;
     }
-    if (!is_stdin)
-        fclose(f);
-    if (rc == 0 && n > max) {
-        fp_cli_errorf("%s: error: input larger than %zu bytes", path, max);
-        rc = FP_EXIT_DATA;
-    }
-    if (rc != 0) {
-        free(buf);
-        return rc;
-    }
-    buf[n] = '\0';
-    *out = buf;
-    *len = n;
-    return 0;
+    return fp_cli_report_error(err);
 }
 
 int fp_cli_parse_severity(const char *s, int *out)
