@@ -123,9 +123,13 @@ int fp_cli_report_input_error(const fp_error *err);
 int fp_cli_parse_severity(const char *s, int *out);
 
 /*
- * The --thresholds FILE overrides: a flat YAML mapping, one "name: number" per line ('#'
- * comments, blank lines and '---' allowed). Every name and value is checked against the analysis
- * thresholds when loading, errors located as FILE:LINE:COL.
+ * The --thresholds FILE overrides: a YAML mapping read by the strict YAML layer of scenarios
+ * (profile/fp_yaml.h: no anchors, aliases, tags or merge keys, one document, at most 1 MiB),
+ * whose values are numbers by dotted name ("slow_method.mean_s: 3") or mappings of numbers per
+ * detector ("slow_method: {mean_s: 3}"); block or flow style, keys quoted or not; an empty file
+ * sets nothing. Every name and value is checked against the analysis thresholds when loading
+ * (unknown names get a did-you-mean; a name given twice, in either form, is an error), errors
+ * located as FILE:LINE:COL.
  */
 typedef struct fp_cli_thresholds {
     char **keys;

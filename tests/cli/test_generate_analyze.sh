@@ -370,6 +370,41 @@ run "$FPSIM" analyze "$TMP/nonexistent.json"
 expect_rc 66 "missing input"
 expect_err_has "fpsim: $TMP/nonexistent.json: cannot open:" "missing input"
 
+# ---- --thresholds FILE: the strict YAML of scenarios (tests/data/thresholds) ----
+# Every valid form the docs promise (dotted names, one mapping per detector, flow style, quoted
+# keys, comments, '---', CRLF) gives the same report, which differs from the defaults'.
+TH="$DATA/thresholds"
+run "$FPSIM" analyze "$G/optimal/run-0.profile.json" --detailed
+cp "$TMP/out" "$TMP/th-default.txt"
+run "$FPSIM" analyze "$G/optimal/run-0.profile.json" --detailed --thresholds "$TH/good/dotted.yaml"
+expect_rc 0 "thresholds dotted"
+cp "$TMP/out" "$TMP/th-ref.txt"
+cmp -s "$TMP/th-default.txt" "$TMP/th-ref.txt" && bad "thresholds: the dotted file changed nothing" || ok
+for f in "$TH"/good/*.yaml; do
+    run "$FPSIM" analyze "$G/optimal/run-0.profile.json" --detailed --thresholds "$f"
+    expect_rc 0 "thresholds $(basename "$f")"
+    expect_empty_err "thresholds $(basename "$f")"
+    cmp -s "$TMP/th-ref.txt" "$TMP/out" && ok || bad "thresholds $(basename "$f"): report differs from dotted.yaml"
+done
+: >"$TMP/th-empty.yaml"
+run "$FPSIM" analyze "$G/optimal/run-0.profile.json" --detailed --thresholds "$TMP/th-empty.yaml"
+expect_rc 0 "empty thresholds file"
+cmp -s "$TMP/th-default.txt" "$TMP/out" && ok || bad "empty thresholds file changed the report"
+# One file per class of bad input, each with its exact one-line error (FILE:LINE:COL) in .err.
+n=0
+for f in "$TH"/bad/*.yaml; do
+    n=$((n + 1))
+    run "$FPSIM" analyze "$G/optimal/run-0.profile.json" --thresholds "$f" -o "$TMP/th-out.txt"
+    expect_rc 65 "bad thresholds $(basename "$f")"
+    expect_empty_out "bad thresholds $(basename "$f")"
+    expect_err_exact "fpsim: $f$(cat "${f%.yaml}.err")" "bad thresholds $(basename "$f")"
+    [ ! -e "$TMP/th-out.txt" ] && ok || bad "bad thresholds $(basename "$f"): output written"
+done
+[ "$n" -ge 20 ] && ok || bad "only $n bad thresholds files"
+run "$FPSIM" analyze "$G/optimal/run-0.profile.json" --thresholds "$TMP/no-such.yaml"
+expect_rc 66 "missing thresholds file"
+expect_err_exact "fpsim: $TMP/no-such.yaml: cannot open: No such file or directory" "missing thresholds file"
+
 # ---- generate: output errors ----
 : >"$TMP/afile"
 run "$FPSIM" generate --scenario optimal --out "$TMP/afile/sub"
