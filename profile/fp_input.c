@@ -458,7 +458,7 @@ out:
 fp_status fp_input_next(fp_input *in, fp_profile *out, fp_input_run *run, int *got, fp_error *err)
 {
     fp_status st;
-    size_t cap = in->n_files; /* the list only shrinks after open: no growth needed */
+    size_t cap = in->n_files; /* no index is expanded after open: the list never grows here */
     *got = 0;
     while (!in->pending) {
         if (in->next_file >= in->n_files) {
