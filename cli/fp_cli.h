@@ -113,19 +113,23 @@ int fp_cli_out_commit(fp_cli_out *o);
 void fp_cli_out_abort(fp_cli_out *o);
 
 /*
- * Reads all of `path` ("-": standard input) into a new NUL-terminated buffer (*out, free()).
- * More than `max` bytes is bad data (65). Prints the error and returns its exit status: 66 when
- * the input cannot be opened or read (a directory), 65 when too large, 70 out of memory.
+ * Prints an error of the input reader (fp_input_open(), fp_input_next()) and returns its exit
+ * status: an input that cannot be opened or read as "fpsim: FILE: cannot open: REASON" (66),
+ * everything else as fp_cli_report_error() does.
  */
-int fp_cli_read_input(const char *path, size_t max, char **out, size_t *len);
+int fp_cli_report_input_error(const fp_error *err);
 
 /* "low", "medium", "high", "critical" -> fp_severity value. 0, or -1 for another word. */
 int fp_cli_parse_severity(const char *s, int *out);
 
 /*
- * The --thresholds FILE overrides: a flat YAML mapping, one "name: number" per line ('#'
- * comments, blank lines and '---' allowed). Every name and value is checked against the analysis
- * thresholds when loading, errors located as FILE:LINE:COL.
+ * The --thresholds FILE overrides: a YAML mapping read by the strict YAML layer of scenarios
+ * (profile/fp_yaml.h: no anchors, aliases, tags or merge keys, one document, at most 1 MiB),
+ * whose values are numbers by dotted name ("slow_method.mean_s: 3") or mappings of numbers per
+ * detector ("slow_method: {mean_s: 3}"); block or flow style, keys quoted or not; an empty file
+ * sets nothing. Every name and value is checked against the analysis thresholds when loading
+ * (unknown names get a did-you-mean; a name given twice, in either form, is an error), errors
+ * located as FILE:LINE:COL.
  */
 typedef struct fp_cli_thresholds {
     char **keys;

@@ -1,9 +1,10 @@
 /*
  * fp_cli_analyze.c - `fpsim analyze FILE...`: the analysis and report of the default command,
- * run on profiles from files instead of simulations. A FILE is an fpsim profile JSON (one
- * profile, or a runs document: every run) or a Chrome Trace Event JSON as real tracers write it
- * (docs/output-formats.md). Every input is read and checked before anything is written, so a bad
- * file leaves no output.
+ * run on profiles from files instead of simulations. A FILE is anything the input reader
+ * (fp_input_open() in profile/fp_formats.h) reads: an fpsim profile JSON (one profile, or a runs
+ * document: every run), a Chrome Trace Event JSON as real tracers write it, an `fpsim generate`
+ * directory or index.json, or a directory of such files (docs/output-formats.md). Every input is
+ * read and checked before anything is written, so a bad file leaves no output.
  */
 #include <getopt.h>
 #include <stdlib.h>
@@ -15,9 +16,6 @@
 #include "fp_profile.h"
 #include "fp_report.h"
 
-/* Inputs larger than this are refused before reading (the readers' own cap). */
-#define AN_MAX_BYTES ((size_t)1 << 30)
-
 static const char *const s_help =
     "Usage: fpsim analyze FILE... [options]\n"
     "\n"
@@ -26,13 +24,16 @@ static const char *const s_help =
     "'fpsim simulate --format json': every run is analysed) or a Chrome Trace Event JSON\n"
     "({\"traceEvents\": [...]} or a bare array, e.g. from node --trace-events-enabled):\n"
     "X and B/E events become spans, C counters the memory/CPU/I/O series; other phases are\n"
-    "ignored with a note. '-' reads standard input.\n"
+    "ignored with a note. A FILE may also be an 'fpsim generate' directory or its\n"
+    "index.json (the runs it lists), or another directory (every *.json directly inside\n"
+    "or one level down, in name order). '-' reads standard input.\n"
     "\n"
     "Options:\n"
     "  -d, --detailed         add per-method tables, critical path, findings, recommendations\n"
     "  -f, --format FMT       text, json, markdown (md) or csv (default text)\n"
     "  -o, --output FILE      write atomically to FILE (default standard output)\n"
-    "      --thresholds FILE  analysis thresholds, a flat YAML mapping 'name: number'\n"
+    "      --thresholds FILE  analysis thresholds, a YAML mapping 'name: number' (dotted\n"
+    "                         names, or one mapping per detector: 'slow_method: {mean_s: 3}')\n"
     "      --fail-on SEV      exit 1 when any finding is at or above SEV\n"
     "                         (low, medium, high, critical)\n"
     "  -h, --help             show this help\n"
@@ -112,11 +113,10 @@ typedef struct an_state {
 } an_state;
 
 /* Analyses the profile in s->prof and adds it to the report; `name` starts a section if new. */
-static int add_profile(an_state *s, const char *file, int new_section)
+static int add_profile(an_state *s, const char *file, const char *name, int new_section)
 {
     fp_error err = FP_ERROR_INIT;
     fp_meta m = fp_profile_meta(s->prof);
-    const char *name = m.scenario[0] != '\0' ? m.scenario : file;
     if (new_section &&
         fp_report_begin_scenario(s->rep, name, m.seed, m.rng, m.gsl_version, &err) != FP_OK)
         return fp_cli_report_error(&err);
@@ -135,58 +135,49 @@ static int add_profile(an_state *s, const char *file, int new_section)
     return st != FP_OK ? fp_cli_report_error(&err) : 0;
 }
 
-static int analyze_file(an_state *s, const char *file)
+/*
+ * Analyses every run of input `path` (fp_input_open(): profile, runs document, Chrome trace,
+ * generate directory or index, directory of JSON files). A section starts with the input's
+ * first run and whenever the section name (the run's scenario, else its file) changes.
+ */
+static int analyze_input(an_state *s, const char *path)
 {
-    char *text = NULL;
-    size_t len = 0;
     fp_error err = FP_ERROR_INIT;
-    int rc = fp_cli_read_input(file, AN_MAX_BYTES, &text, &len);
-    if (rc != 0)
-        return rc;
-    if (fp_trace_sniff(text, len) == FP_INPUT_CHROME) {
-        fp_trace_stats ts;
-        if (fp_trace_read_chrome(s->prof, text, len, file, &ts, &err) != FP_OK) {
-            rc = fp_cli_report_error(&err);
-            goto out;
-        }
-        if (ts.ignored > 0)
-            fprintf(stderr, "fpsim: %s: note: ignored %zu of %zu events (phases %s)\n", file,
-                    ts.ignored, ts.events, ts.ignored_phases);
-        if (ts.unclosed > 0)
-            fprintf(stderr, "fpsim: %s: note: %zu B events have no E; they end with the trace\n",
-                    file, ts.unclosed);
-        rc = add_profile(s, file, 1);
-        goto out;
-    }
-    size_t count = 0;
-    if (fp_profile_json_count(text, len, file, &count, &err) != FP_OK) {
-        rc = fp_cli_report_error(&err);
-        goto out;
-    }
-    if (count == 0) {
-        fp_cli_errorf("%s: error: no runs in the runs document (runs)", file);
-        rc = FP_EXIT_DATA;
-        goto out;
-    }
-    char prev[256] = "";
-    for (size_t r = 0; r < count; r++) {
+    fp_input *in = NULL;
+    fp_input_run run;
+    char prev[FP_ERROR_FILE_MAX] = "";
+    int rc = 0, got = 0;
+    if (fp_input_open(&in, path, &err) != FP_OK)
+        return fp_cli_report_input_error(&err);
+    for (size_t r = 0;; r++) {
         if (fp_cli_signal) {
             fp_cli_errorf("interrupted");
             rc = fp_cli_signal_exit();
-            goto out;
+            break;
         }
-        if (fp_profile_read_json(s->prof, text, len, r, file, &err) != FP_OK) {
-            rc = fp_cli_report_error(&err);
-            goto out;
+        if (fp_input_next(in, s->prof, &run, &got, &err) != FP_OK) {
+            rc = fp_cli_report_input_error(&err);
+            break;
+        }
+        if (!got)
+            break;
+        if (run.kind == FP_INPUT_CHROME) {
+            if (run.trace.ignored > 0)
+                fprintf(stderr, "fpsim: %s: note: ignored %zu of %zu events (phases %s)\n",
+                        run.file, run.trace.ignored, run.trace.events, run.trace.ignored_phases);
+            if (run.trace.unclosed > 0)
+                fprintf(stderr,
+                        "fpsim: %s: note: %zu B events have no E; they end with the trace\n",
+                        run.file, run.trace.unclosed);
         }
         const char *scn = fp_profile_meta(s->prof).scenario;
-        int new_section = r == 0 || strcmp(prev, scn) != 0;
-        snprintf(prev, sizeof(prev), "%s", scn);
-        if ((rc = add_profile(s, file, new_section)) != 0)
-            goto out;
+        const char *name = scn[0] != '\0' ? scn : run.file;
+        int new_section = r == 0 || strcmp(prev, name) != 0;
+        snprintf(prev, sizeof(prev), "%s", name);
+        if ((rc = add_profile(s, run.file, name, new_section)) != 0)
+            break;
     }
-out:
-    free(text);
+    fp_input_close(in);
     return rc;
 }
 
@@ -229,7 +220,7 @@ int fp_cmd_analyze(int argc, char **argv)
         goto done;
     }
     for (size_t i = 0; i < o.n_files; i++) {
-        if ((rc = analyze_file(&s, o.files[i])) != 0)
+        if ((rc = analyze_input(&s, o.files[i])) != 0)
             goto done;
     }
     fp_error err = FP_ERROR_INIT;

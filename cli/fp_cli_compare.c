@@ -1,22 +1,21 @@
 /*
- * fp_cli_compare.c - `fpsim compare BASE NEW`: compares two profile files, two directories of
- * runs, or two scenarios simulated in-process, per method and at run level, with the
+ * fp_cli_compare.c - `fpsim compare BASE NEW`: compares two inputs of the input reader
+ * (fp_input_open(): the same files and directories `fpsim analyze` reads), or two scenarios
+ * simulated in-process, per method and at run level, with the
  * Mann-Whitney U test, the Hodges-Lehmann shift and a noise threshold (analysis/fp_compare.h,
  * docs/compare.md). Writes text, JSON, Markdown or CSV, and optionally the differential folded
  * stacks for red/blue flame graphs.
  */
-#include <dirent.h>
-#include <errno.h>
 #include <getopt.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include <gsl/gsl_version.h>
 
 #include "fp_cli.h"
 #include "fp_compare.h"
+#include "fp_formats.h"
 #include "fp_profile.h"
 #include "fp_sim.h"
 
@@ -24,10 +23,12 @@ static const char *const s_help =
     "Usage: fpsim compare [options] BASE NEW\n"
     "       fpsim compare [options] --scenario A --scenario B [--runs N] [--seed S]\n"
     "\n"
-    "Compares two sets of runs. BASE and NEW are profile JSON files (one profile or a runs\n"
-    "document, as written by 'fpsim simulate --format json'), or directories whose *.json\n"
-    "profiles (directly inside or one level down, e.g. DIR/<scenario>/run-<k>.json) are all\n"
-    "read in name order; or two scenarios simulated here. Per method (matched by name): median\n"
+    "Compares two sets of runs. BASE and NEW are whatever 'fpsim analyze' reads: profile JSON\n"
+    "files (one profile or a runs document, as written by 'fpsim simulate --format json'),\n"
+    "Chrome Trace Event JSON, 'fpsim generate' directories or their index.json, or directories\n"
+    "whose *.json files (directly inside or one level down, e.g. DIR/<scenario>/run-<k>.json)\n"
+    "are all read in name order ('-' is standard input); or two scenarios simulated here.\n"
+    "Per method (matched by name): median\n"
     "calls per run, median per-call time, ratio, Mann-Whitney U p-value, Hodges-Lehmann shift\n"
     "with its 95 % interval, and a verdict; the same for run duration, peak memory and average\n"
     "CPU. A regression is slower, significant (p < alpha) and beyond the noise threshold.\n"
@@ -191,265 +192,48 @@ static int parse(cmp_opts *o, int argc, char **argv)
     return 0;
 }
 
-/* ---- reading profile files ---- */
-
-/* Skips JSON whitespace. */
-static size_t skip_ws(const char *t, size_t len, size_t i)
-{
-    while (i < len && (t[i] == ' ' || t[i] == '\t' || t[i] == '\n' || t[i] == '\r'))
-        i++;
-    return i;
-}
-
-/* Index just past the JSON value starting at i (the text is known to be valid JSON). */
-static size_t skip_value(const char *t, size_t len, size_t i)
-{
-    int depth = 0, in_str = 0, esc = 0;
-    if (i < len && t[i] != '"' && t[i] != '{' && t[i] != '[') {
-        while (i < len && t[i] != ',' && t[i] != '}' && t[i] != ']' && t[i] != ' ' &&
-               t[i] != '\n' && t[i] != '\t' && t[i] != '\r')
-            i++;
-        return i;
-    }
-    for (; i < len; i++) {
-        char ch = t[i];
-        if (in_str) {
-            if (esc)
-                esc = 0;
-            else if (ch == '\\')
-                esc = 1;
-            else if (ch == '"') {
-                in_str = 0;
-                if (depth == 0)
-                    return i + 1;
-            }
-        } else if (ch == '"') {
-            in_str = 1;
-        } else if (ch == '{' || ch == '[') {
-            depth++;
-        } else if (ch == '}' || ch == ']') {
-            if (--depth == 0)
-                return i + 1;
-        }
-    }
-    return len;
-}
+/* ---- reading inputs ---- */
 
 /*
- * Byte ranges of the elements of the top-level "runs" array, so that each run is parsed once
- * (fp_profile_read_json parses the whole document per call). Returns the number found, or 0
- * when the layout is not the expected one (the caller then falls back to the slow path).
+ * Adds every run of input `path` to side `side`: whatever `fpsim analyze` reads (fp_input_open():
+ * profile, runs document, Chrome trace, generate directory or index, directory of JSON files).
  */
-static size_t runs_slices(const char *t, size_t len, size_t *off, size_t *n_bytes, size_t max)
-{
-    size_t i = skip_ws(t, len, 0), found = 0;
-    if (i >= len || t[i] != '{')
-        return 0;
-    i++;
-    for (;;) {
-        i = skip_ws(t, len, i);
-        if (i >= len || t[i] != '"')
-            return 0;
-        size_t ks = i + 1, ke = skip_value(t, len, i) - 1;
-        i = skip_ws(t, len, ke + 1);
-        if (i >= len || t[i] != ':')
-            return 0;
-        i = skip_ws(t, len, i + 1);
-        if (ke - ks == 4 && memcmp(t + ks, "runs", 4) == 0 && i < len && t[i] == '[') {
-            i = skip_ws(t, len, i + 1);
-            while (i < len && t[i] != ']') {
-                if (found == max)
-                    return 0;
-                size_t e = skip_value(t, len, i);
-                off[found] = i;
-                n_bytes[found++] = e - i;
-                i = skip_ws(t, len, e);
-                if (i < len && t[i] == ',')
-                    i = skip_ws(t, len, i + 1);
-            }
-            return found;
-        }
-        i = skip_ws(t, len, skip_value(t, len, i));
-        if (i < len && t[i] == ',') {
-            i++;
-            continue;
-        }
-        return 0;
-    }
-}
-
-/* Adds every profile of file `path` to side `side`. */
-static int add_file(fp_compare *c, fp_side side, const char *path, fp_profile *prof, size_t *added)
-{
-    char *text = NULL;
-    size_t len, count = 0, *off = NULL, *nb = NULL;
-    fp_error err = FP_ERROR_INIT;
-    int rc = fp_cli_read_input(path, (size_t)1 << 30, &text, &len);
-    if (rc != 0)
-        return rc;
-    if (fp_profile_json_count(text, len, path, &count, &err) != FP_OK) {
-        rc = fp_cli_report_error(&err);
-        goto done;
-    }
-    size_t slices = 0;
-    if (count > 1) {
-        off = malloc(count * sizeof(size_t));
-        nb = malloc(count * sizeof(size_t));
-        if (off == NULL || nb == NULL) {
-            fp_cli_errorf("out of memory");
-            rc = FP_EXIT_SOFTWARE;
-            goto done;
-        }
-        slices = runs_slices(text, len, off, nb, count);
-        if (slices != count)
-            slices = 0;
-    }
-    for (size_t k = 0; k < count; k++) {
-        if (fp_cli_signal) {
-            fp_cli_errorf("interrupted");
-            rc = fp_cli_signal_exit();
-            goto done;
-        }
-        fp_status st;
-        if (slices > 0) {
-            st = fp_profile_read_json(prof, text + off[k], nb[k], 0, path, &err);
-            if (st != FP_OK) {
-                /* locate the error in the whole document */
-                char path_buf[FP_ERROR_PATH_MAX];
-                int pn = snprintf(path_buf, sizeof(path_buf), "runs[%zu]%s%s", k,
-                                  err.key_path[0] ? "." : "", err.key_path);
-                if (pn > 0) /* a truncated path is still the right prefix */
-                    fp_error_set_path(&err, path_buf);
-                if (err.line > 0) {
-                    unsigned long l = 1, col = 1;
-                    for (size_t i = 0; i < off[k]; i++) {
-                        if (text[i] == '\n') {
-                            l++;
-                            col = 1;
-                        } else {
-                            col++;
-                        }
-                    }
-                    if (err.line == 1)
-                        err.col += col - 1;
-                    err.line += l - 1;
-                }
-            }
-        } else {
-            st = fp_profile_read_json(prof, text, len, k, path, &err);
-        }
-        if (st != FP_OK) {
-            rc = fp_cli_report_error(&err);
-            goto done;
-        }
-        if (fp_compare_add_run(c, side, prof, &err) != FP_OK) {
-            if (err.file[0] == '\0')
-                snprintf(err.file, sizeof(err.file), "%s", path);
-            rc = fp_cli_report_error(&err);
-            goto done;
-        }
-        (*added)++;
-    }
-done:
-    free(off);
-    free(nb);
-    free(text);
-    return rc;
-}
-
-static int cmp_str(const void *x, const void *y)
-{
-    return strcmp(*(char *const *)x, *(char *const *)y);
-}
-
-static int has_json_ext(const char *name)
-{
-    size_t n = strlen(name);
-    return n > 5 && strcmp(name + n - 5, ".json") == 0 && name[0] != '.';
-}
-
-/* Appends DIR/name for every *.json regular file in dir (names relative to root). */
-static int list_dir(const char *root, const char *sub, char ***files, size_t *n, int depth)
-{
-    char dir[4096];
-    int dn = snprintf(dir, sizeof(dir), "%s%s%s", root, sub[0] ? "/" : "", sub);
-    if (dn < 0 || (size_t)dn >= sizeof(dir)) {
-        fp_cli_errorf("%s: path too long", root);
-        return FP_EXIT_NOINPUT;
-    }
-    DIR *d = opendir(dir);
-    if (d == NULL) {
-        if (depth == 0) {
-            fp_cli_errorf("%s: cannot open: %s", dir, strerror(errno));
-            return FP_EXIT_NOINPUT;
-        }
-        return 0;
-    }
-    struct dirent *e;
-    int rc = 0;
-    while (rc == 0 && (e = readdir(d)) != NULL) {
-        if (e->d_name[0] == '.')
-            continue;
-        char full[4096];
-        int fn = snprintf(full, sizeof(full), "%s/%s", dir, e->d_name);
-        struct stat sb;
-        if (fn < 0 || (size_t)fn >= sizeof(full) || stat(full, &sb) != 0)
-            continue;
-        if (S_ISDIR(sb.st_mode) && depth == 0) {
-            rc = list_dir(root, e->d_name, files, n, 1);
-        } else if (S_ISREG(sb.st_mode) && has_json_ext(e->d_name)) {
-            char **v = realloc(*files, (*n + 1) * sizeof(char *));
-            char *s = strdup(full);
-            if (v == NULL || s == NULL) {
-                if (v != NULL)
-                    *files = v;
-                free(s);
-                fp_cli_errorf("out of memory");
-                rc = FP_EXIT_SOFTWARE;
-                break;
-            }
-            *files = v;
-            v[(*n)++] = s;
-        }
-    }
-    closedir(d);
-    return rc;
-}
-
-/* Adds a file or every profile of a directory to side `side`. */
 static int add_path(fp_compare *c, fp_side side, const char *path, fp_profile *prof,
                     side_info *info)
 {
-    struct stat sb;
+    fp_error err = FP_ERROR_INIT;
+    fp_input *in = NULL;
+    fp_input_run run;
     size_t added = 0;
-    if (stat(path, &sb) != 0) {
-        fp_cli_errorf("%s: cannot open: %s", path, strerror(errno));
-        return FP_EXIT_NOINPUT;
-    }
-    int rc = 0;
-    if (S_ISDIR(sb.st_mode)) {
-        char **files = NULL;
-        size_t n = 0;
-        rc = list_dir(path, "", &files, &n, 0);
-        if (rc == 0 && n == 0) {
-            fp_cli_errorf("%s: no *.json profiles in the directory or one level down", path);
-            rc = FP_EXIT_NOINPUT;
+    int rc = 0, got = 0;
+    snprintf(info->desc, sizeof(info->desc), "%s", path);
+    if (fp_input_open(&in, path, &err) != FP_OK)
+        return fp_cli_report_input_error(&err);
+    for (;;) {
+        if (fp_cli_signal) {
+            fp_cli_errorf("interrupted");
+            rc = fp_cli_signal_exit();
+            break;
         }
-        if (rc == 0)
-            qsort(files, n, sizeof(char *), cmp_str);
-        for (size_t i = 0; rc == 0 && i < n; i++)
-            rc = add_file(c, side, files[i], prof, &added);
-        for (size_t i = 0; i < n; i++)
-            free(files[i]);
-        free(files);
-    } else {
-        rc = add_file(c, side, path, prof, &added);
+        if (fp_input_next(in, prof, &run, &got, &err) != FP_OK) {
+            rc = fp_cli_report_input_error(&err);
+            break;
+        }
+        if (!got)
+            break;
+        if (fp_compare_add_run(c, side, prof, &err) != FP_OK) {
+            if (err.file[0] == '\0')
+                snprintf(err.file, sizeof(err.file), "%s", run.file);
+            rc = fp_cli_report_error(&err);
+            break;
+        }
+        added++;
     }
+    fp_input_close(in);
     if (rc == 0 && added == 0) {
         fp_cli_errorf("%s: no runs", path);
         rc = FP_EXIT_DATA;
     }
-    snprintf(info->desc, sizeof(info->desc), "%s", path);
     return rc;
 }
 

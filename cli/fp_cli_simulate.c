@@ -163,17 +163,16 @@ int fp_cmd_simulate(int argc, char **argv)
     if (rc != 0)
         goto done;
     const char *rng_name = fp_cli_rng_name(o.rng);
+    fp_runs_writer rw;
+    fp_error werr = FP_ERROR_INIT;
+    /* A stream error (FP_EIO) is reported once, by the checked commit below. */
     if (o.json) {
-        fprintf(out.f,
-                "{\"fpsim_runs\": 1, \"fpsim_version\": \"%s\", \"gsl_version\": \"%s\", "
-                "\"rng\": \"%s\", \"runs\": [",
-                fp_version(), GSL_VERSION, rng_name);
+        fp_runs_write_begin(&rw, out.f, GSL_VERSION, rng_name, &werr);
     } else {
         fprintf(out.f, "# fpsim %s, GSL %s, rng %s\n", fp_version(), GSL_VERSION, rng_name);
         fprintf(out.f, "%-18s %5s %9s %9s %9s %6s %6s %9s %10s %s\n", "# scenario", "run", "dur_s",
                 "peak_mb", "avg_mb", "pk_cpu", "av_cpu", "io_ops", "io_mib", "injected");
     }
-    int first = 1;
     for (size_t i = 0; i < scns.n; i++) {
         const fp_scenario *scn = scns.items[i];
         uint64_t seed = fp_cli_seed_for(o.has_seed, o.seed, scn);
@@ -200,19 +199,17 @@ int fp_cmd_simulate(int argc, char **argv)
                 goto done;
             }
             if (o.json) {
-                fputs(first ? "\n" : ",\n", out.f);
-                if (fp_profile_write_json(prof, 1, 1, out.f, &err) != FP_OK) {
+                if (fp_runs_write_run(&rw, prof, &err) != FP_OK) {
                     rc = fp_cli_report_error(&err);
                     goto done;
                 }
             } else {
                 write_text_run(out.f, prof);
             }
-            first = 0;
         }
     }
     if (o.json)
-        fputs("\n]}\n", out.f);
+        fp_runs_write_end(&rw, &werr);
     rc = fp_cli_out_commit(&out);
 done:
     if (rc != 0)

@@ -5,9 +5,10 @@
  * the ground-truth manifest JSON. Layouts are documented in docs/output-formats.md.
  *
  * Why a header separate from fp_profile.h: fp_profile.h is the model every module speaks (and
- * its own lossless JSON form); this header is format conversion at the edges, used only by the
- * CLI (generate, analyze) and the tests. The analysis and the simulator never need it, and a
- * change to a viewer format must not touch the model's header.
+ * its own lossless JSON form); this header is format conversion at the edges and the one input
+ * reader (fp_input_open(): every format runs are read from), used only by the CLI (generate,
+ * analyze, compare), the benchmarks and the tests. The analysis and the simulator never need it,
+ * and a change to a viewer format must not touch the model's header.
  *
  * All writers stream with fprintf (every double "%.17g" unless stated), check ferror at the end
  * and return FP_OK, FP_EINVAL (a value that cannot be written, e.g. non-finite), FP_ENOMEM or
@@ -95,10 +96,15 @@ fp_status fp_export_manifest(const fp_profile *p, FILE *out, fp_error *err);
 
 /* ---- Chrome Trace Event reader (profile/fp_trace.c) ---- */
 
-/* Kind of a JSON input, decided by fp_trace_sniff() without parsing the whole document. */
+/*
+ * Kind of an input, decided by fp_input_sniff() (and fp_trace_sniff()) without parsing the whole
+ * document; FP_INPUT_RUNS is told from FP_INPUT_PROFILE only once the document is parsed.
+ */
 typedef enum fp_input_kind {
     FP_INPUT_PROFILE = 0, /* an fpsim profile or runs document (or not JSON at all) */
-    FP_INPUT_CHROME       /* a bare array, or an object whose top level has "traceEvents" */
+    FP_INPUT_CHROME,      /* a bare array, or an object whose top level has "traceEvents" */
+    FP_INPUT_RUNS,        /* a runs document {"fpsim_runs": 1, "runs": [...]} */
+    FP_INPUT_INDEX        /* an `fpsim generate` index.json (top-level "fpsim_index") */
 } fp_input_kind;
 
 /*
@@ -144,5 +150,65 @@ typedef struct fp_trace_stats {
  */
 fp_status fp_trace_read_chrome(fp_profile *out, const char *text, size_t len, const char *file,
                                fp_trace_stats *stats, fp_error *err);
+
+/* ---- the input reader (profile/fp_input.c): every format fpsim reads runs from ---- */
+
+/*
+ * One reader for every input of `fpsim analyze` and `fpsim compare`, so that both read the same
+ * things. fp_input_open() takes a path ("-" is standard input) that names:
+ *  - an fpsim profile JSON (one run) or a runs document ("fpsim simulate --format json": every
+ *    run, in order);
+ *  - a Chrome Trace Event JSON, object or bare-array form (one run, fp_trace_read_chrome());
+ *  - an `fpsim generate` index.json, or a directory holding one: the runs it lists, scenario by
+ *    scenario, each read from its profile JSON file, or from its Chrome trace when the profile
+ *    format was not generated;
+ *  - another directory: every *.json file directly inside it or one level down, in byte order
+ *    of the path, each read as above.
+ * What a file is comes from its content (fp_input_sniff()), never from its name. Each file is
+ * read and parsed once; runs are then handed out one at a time by fp_input_next() (a runs
+ * document's tree shrinks as its runs are read), so reading N runs costs one parse, not N.
+ *
+ * Errors are those of the format readers (fp_profile_read_json(), fp_trace_read_chrome()), with
+ * the same messages, FILE:LINE:COL and key paths ("runs[3].spans.rows[0][4]"), plus, with
+ * err->file the path and no line: FP_ENOENT "cannot open: REASON", "cannot read: REASON" or
+ * "no *.json profiles in the directory or one level down"; FP_ELIMIT "input larger than
+ * 1073741824 bytes"; FP_EINVAL "no runs in the runs document" (key path "runs") and the index's
+ * own problems (key paths such as "scenarios[0].runs[1].files"); FP_ENOMEM.
+ *
+ * Ownership: fp_input_open() hands over a new reader (free with fp_input_close(); NULL is a
+ * no-op). It keeps its own copy of the path. fp_input_next() fills the caller-owned profile.
+ */
+typedef struct fp_input fp_input;
+
+/* What fp_input_next() read. Plain value type; `file` is borrowed (see below). */
+typedef struct fp_input_run {
+    const char *file;     /* the file the run came from (the path given, or a file inside the
+                             directory); valid until the next fp_input_next() or fp_input_close() */
+    fp_input_kind kind;   /* FP_INPUT_PROFILE, FP_INPUT_RUNS or FP_INPUT_CHROME */
+    size_t index;         /* 0-based position of the run within `file` */
+    fp_trace_stats trace; /* for FP_INPUT_CHROME: what the trace held (zero otherwise) */
+} fp_input_run;
+
+/* Decides the kind of `text` from its first non-blank byte and its top-level keys (one scan,
+ * strings skipped): "traceEvents" -> FP_INPUT_CHROME, "fpsim_index" -> FP_INPUT_INDEX, anything
+ * else (runs documents included, and malformed text) -> FP_INPUT_PROFILE. */
+fp_input_kind fp_input_sniff(const char *text, size_t len);
+
+/*
+ * Opens `path` (see above). A directory is listed, and a regular file read, sniffed and parsed,
+ * here, so that a missing or malformed first input fails before any run is read. FP_OK or the
+ * errors above; *out is NULL on error.
+ */
+fp_status fp_input_open(fp_input **out, const char *path, fp_error *err);
+
+/*
+ * Reads the next run into `out` (reset first). *got is 1 when a run was read (then `run`
+ * describes it; `run` may be NULL), 0 at the end of the input. On error `out` is left empty and
+ * the reader should be closed.
+ */
+fp_status fp_input_next(fp_input *in, fp_profile *out, fp_input_run *run, int *got, fp_error *err);
+
+/* Frees the reader. NULL is a no-op. */
+void fp_input_close(fp_input *in);
 
 #endif /* FP_FORMATS_H */

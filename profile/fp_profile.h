@@ -304,8 +304,36 @@ fp_status fp_profile_write_json(const fp_profile *p, int include_truth, int inde
 fp_status fp_profile_read_json(fp_profile *out, const char *text, size_t len, size_t run,
                                const char *file, fp_error *err);
 
-/* Number of profiles in a JSON document (1 for a single profile object). Same errors. */
+/*
+ * Number of profiles in a JSON document (1 for a single profile object). Same errors.
+ * fp_profile_read_json() and this function parse the whole document on every call: to read every
+ * run of a runs document, use the input reader (fp_input_open() in fp_formats.h), which parses
+ * each file once.
+ */
 fp_status fp_profile_json_count(const char *text, size_t len, const char *file, size_t *count,
                                 fp_error *err);
+
+/*
+ * The runs document writer ("fpsim simulate --format json"; read back by fp_profile_read_json()
+ * and fp_input_next()): {"fpsim_runs": 1, "fpsim_version": ..., "gsl_version": ..., "rng": ...,
+ * "runs": [profile, ...]} with every profile written by fp_profile_write_json() with its truth,
+ * indent 1, one per line group. Plain value type; the caller owns `out` (never flushed or
+ * closed here). Usage: begin, one add per run, end. Each returns FP_OK, FP_EINVAL (a value that
+ * cannot be written) or FP_EIO (the stream is in error).
+ */
+typedef struct fp_runs_writer {
+    FILE *out;
+    size_t runs; /* runs written so far */
+} fp_runs_writer;
+
+/* Writes the header. `gsl_version` and `rng` are recorded as given (borrowed). */
+fp_status fp_runs_write_begin(fp_runs_writer *w, FILE *out, const char *gsl_version,
+                              const char *rng, fp_error *err);
+
+/* Writes one run (borrowed). */
+fp_status fp_runs_write_run(fp_runs_writer *w, const fp_profile *p, fp_error *err);
+
+/* Closes the runs array and the document (ends with a newline). */
+fp_status fp_runs_write_end(fp_runs_writer *w, fp_error *err);
 
 #endif /* FP_PROFILE_H */

@@ -60,4 +60,17 @@ void fp_json_line_col(const char *text, size_t off, unsigned long *line, unsigne
 fp_status fp_json_parse_guarded(const char *text, size_t len, const char *file, const char *what,
                                 fp_error *err, struct cJSON **out);
 
+/*
+ * The profile JSON reader on a tree parsed once (fp_profile_json.c), for the input reader
+ * (fp_input.c). fp_profile_json_locate() finds the runs of `root`: a runs document sets *runs to
+ * its "runs" array (borrowed from `root`) and *count to its length; a single profile sets *runs
+ * to NULL and *count to 1. fp_profile_json_read_node() reads the profile object `obj` into `out`
+ * (reset first; left empty on error); `in_runs` non-zero prefixes key paths with "runs[RUN]."
+ * as fp_profile_read_json() does. Errors as fp_profile_read_json(), `file` naming the input.
+ */
+fp_status fp_profile_json_locate(const struct cJSON *root, const char *file,
+                                 const struct cJSON **runs, size_t *count, fp_error *err);
+fp_status fp_profile_json_read_node(fp_profile *out, const struct cJSON *obj, size_t run,
+                                    int in_runs, const char *file, fp_error *err);
+
 #endif /* FP_PROFILE_INTERNAL_H */

@@ -142,46 +142,8 @@ fp_status fp_trace_write_chrome(const fp_profile *p, FILE *out, fp_error *err)
 
 fp_input_kind fp_trace_sniff(const char *text, size_t len)
 {
-    size_t i = 0;
-    if (len >= 3 && (unsigned char)text[0] == 0xef && (unsigned char)text[1] == 0xbb &&
-        (unsigned char)text[2] == 0xbf)
-        i = 3;
-    while (i < len && (text[i] == ' ' || text[i] == '\t' || text[i] == '\n' || text[i] == '\r'))
-        i++;
-    if (i >= len)
-        return FP_INPUT_PROFILE;
-    if (text[i] == '[')
-        return FP_INPUT_CHROME;
-    if (text[i] != '{')
-        return FP_INPUT_PROFILE;
-    /* Scan the top-level object: a string at depth 1 right after '{' or ',' is a key. */
-    static const char key[] = "traceEvents";
-    int depth = 0;
-    char prev = 0;
-    for (; i < len; i++) {
-        char ch = text[i];
-        if (ch == '"') {
-            size_t start = i + 1, j = start;
-            while (j < len && text[j] != '"') {
-                if (text[j] == '\\')
-                    j++;
-                j++;
-            }
-            if (depth == 1 && (prev == '{' || prev == ',') && j < len &&
-                j - start == sizeof(key) - 1 && memcmp(text + start, key, sizeof(key) - 1) == 0)
-                return FP_INPUT_CHROME;
-            i = j;
-            prev = '"';
-            continue;
-        }
-        if (ch == '{' || ch == '[')
-            depth++;
-        else if (ch == '}' || ch == ']')
-            depth--;
-        if (ch != ' ' && ch != '\t' && ch != '\n' && ch != '\r')
-            prev = ch;
-    }
-    return FP_INPUT_PROFILE;
+    /* One sniffer for every input (fp_input.c); this function keeps its two answers. */
+    return fp_input_sniff(text, len) == FP_INPUT_CHROME ? FP_INPUT_CHROME : FP_INPUT_PROFILE;
 }
 
 /* ======================================================================== reader */

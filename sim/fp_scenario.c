@@ -1,12 +1,12 @@
 /*
  * fp_scenario.c - the scenario loader: YAML text -> validated struct fp_scenario.
  *
- * Two stages. (1) libyaml's event API (never yaml_parser_load, which expands aliases and is
- * quadratic in depth) feeds a small private node tree: mappings, sequences and scalars with
- * 1-based marks. Aliases, anchors, tags, merge keys, several documents and nesting deeper than
- * FP_SCENARIO_MAX_DEPTH are rejected while streaming, so the tree is never deeper than the limit
- * and the validator may recurse. (2) The validator walks the tree against the schema of
- * docs/scenario-format.md and fills struct fp_scenario (fp_scenario_internal.h) with every field
+ * Two stages. (1) The strict YAML layer shared with every YAML input (profile/fp_yaml.h:
+ * libyaml's event API, never yaml_parser_load) builds a node tree: mappings, sequences and
+ * scalars with 1-based marks. Aliases, anchors, tags, merge keys, several documents and nesting
+ * deeper than FP_SCENARIO_MAX_DEPTH are rejected while streaming, so the tree is never deeper
+ * than the limit and the validator may recurse. (2) The validator walks the tree against the schema
+ * of docs/scenario-format.md and fills struct fp_scenario (fp_scenario_internal.h) with every field
  * set, defaults included. Every failure leaves file, line, column, key path and a short message in
  * the caller's fp_error; nothing is returned on failure.
  *
@@ -26,468 +26,47 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <yaml.h>
-
 #include "fp_dist.h"
 #include "fp_scenario_internal.h"
+#include "fp_yaml.h"
 
 /* ------------------------------------------------------------------------------------------ */
-/* Node tree                                                                                  */
+/* Node tree and checked accessors: the strict YAML layer of profile/fp_yaml.h                */
 /* ------------------------------------------------------------------------------------------ */
 
-typedef enum node_kind { N_SCALAR, N_MAP, N_SEQ } node_kind;
-
-/*
- * One YAML node. A mapping stores keys and values alternately in kids (kids[2i] is key i,
- * kids[2i+1] its value); a sequence stores its items. A scalar owns `str` (NUL-terminated,
- * never containing a NUL byte: those are rejected) and remembers whether it was plain (unquoted),
- * which is what tells numbers from strings. Marks are 1-based.
- */
-typedef struct node {
-    node_kind kind;
-    int plain;
-    unsigned long line, col;
-    char *str;
-    size_t len;
-    struct node **kids;
-    size_t n, cap;
-} node;
-
-static void node_free(node *n)
-{
-    if (n == NULL)
-        return;
-    for (size_t i = 0; i < n->n; i++)
-        node_free(n->kids[i]);
-    fp_free(n->kids);
-    fp_free(n->str);
-    fp_free(n);
-}
-
-/* Number of key/value pairs of a mapping. */
-static size_t map_len(const node *m)
-{
-    return m->n / 2;
-}
-
-/* Validation context: the error sink and the key path of the node being checked. */
-typedef struct ctx {
-    const char *file;
-    fp_error *err;
-    char path[FP_ERROR_PATH_MAX];
-    size_t plen;
-} ctx;
-
-static fp_status fail_at(ctx *c, fp_status st, unsigned long line, unsigned long col,
-                         const char *fmt, ...)
-#if defined(__GNUC__)
-    __attribute__((format(printf, 5, 6)))
-#endif
-    ;
-
-static fp_status fail_at(ctx *c, fp_status st, unsigned long line, unsigned long col,
-                         const char *fmt, ...)
-{
-    char msg[FP_ERROR_MSG_MAX];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(msg, sizeof msg, fmt, ap);
-    va_end(ap);
-    fp_error_set_at(c->err, st, c->file, line, col, "%s", msg);
-    fp_error_set_path(c->err, c->path);
-    return st;
-}
-
-#define FAIL(c, st, nd, ...) fail_at((c), (st), (nd)->line, (nd)->col, __VA_ARGS__)
-
-static fp_status fail_nomem(ctx *c)
-{
-    fp_error_set_at(c->err, FP_ENOMEM, c->file, 0, 0, "out of memory");
-    fp_error_set_path(c->err, "");
-    return FP_ENOMEM;
-}
-
-/* Appends ".key" (or "key" at the root) to the path; returns the old length for path_pop. */
-static size_t path_key(ctx *c, const char *key)
-{
-    size_t old = c->plen;
-    int w = snprintf(c->path + c->plen, sizeof c->path - c->plen, "%s%s", c->plen ? "." : "", key);
-    if (w > 0)
-        c->plen += (size_t)w;
-    if (c->plen >= sizeof c->path)
-        c->plen = sizeof c->path - 1;
-    return old;
-}
-
-/* Appends "[i]" to the path; returns the old length. */
-static size_t path_index(ctx *c, size_t i)
-{
-    size_t old = c->plen;
-    int w = snprintf(c->path + c->plen, sizeof c->path - c->plen, "[%zu]", i);
-    if (w > 0)
-        c->plen += (size_t)w;
-    if (c->plen >= sizeof c->path)
-        c->plen = sizeof c->path - 1;
-    return old;
-}
-
-static void path_pop(ctx *c, size_t old)
-{
-    c->plen = old;
-    c->path[old] = '\0';
-}
+/* Short names for the shared YAML layer, so that the validator below reads as before. */
+typedef fp_yaml_node node;
+typedef fp_yaml_kind node_kind;
+typedef fp_yaml_ctx ctx;
+typedef fp_yaml_fields fields;
+#define N_SCALAR FP_YAML_SCALAR
+#define N_MAP FP_YAML_MAP
+#define N_SEQ FP_YAML_SEQ
+#define MAX_FIELDS FP_YAML_MAX_FIELDS
+#define FAIL FP_YAML_FAIL
+#define node_free fp_yaml_node_free
+#define map_len fp_yaml_map_len
+#define fail_at fp_yaml_fail_at
+#define fail_nomem fp_yaml_fail_nomem
+#define path_key fp_yaml_path_key
+#define path_index fp_yaml_path_index
+#define path_pop fp_yaml_path_pop
+#define is_null fp_yaml_is_null
+#define parse_number fp_yaml_parse_number
+#define kind_word fp_yaml_kind_word
+#define get_number fp_yaml_get_number
+#define get_number_in fp_yaml_get_number_in
+#define get_string fp_yaml_get_string
+#define get_bool fp_yaml_get_bool
+#define expect_kind fp_yaml_expect_kind
+#define map_fields fp_yaml_map_fields
+#define missing fp_yaml_missing
+#define find_duplicate fp_yaml_find_duplicate
+#define check_keys_unique fp_yaml_check_keys_unique
 
 /* ------------------------------------------------------------------------------------------ */
-/* Stage 1: events -> tree                                                                    */
+/* Scenario scalars                                                                           */
 /* ------------------------------------------------------------------------------------------ */
-
-/* Line and column (1-based, columns in characters) of byte `off` of `text`. */
-static void offset_to_mark(const char *text, size_t len, size_t off, unsigned long *line,
-                           unsigned long *col)
-{
-    unsigned long l = 1, c = 1;
-    if (off > len)
-        off = len;
-    for (size_t i = 0; i < off; i++) {
-        unsigned char ch = (unsigned char)text[i];
-        if (ch == '\n' || (ch == '\r' && (i + 1 >= len || text[i + 1] != '\n'))) {
-            l++;
-            c = 1;
-        } else if (ch == '\r') {
-            continue;
-        } else if ((ch & 0xC0) != 0x80) {
-            c++;
-        }
-    }
-    *line = l;
-    *col = c;
-}
-
-static fp_status yaml_failure(ctx *c, const yaml_parser_t *p, const char *text, size_t len,
-                              size_t base)
-{
-    const char *problem = p->problem ? p->problem : "YAML error";
-    switch (p->error) {
-    case YAML_MEMORY_ERROR:
-        return fail_nomem(c);
-    case YAML_READER_ERROR: {
-        unsigned long line, col;
-        size_t off = p->problem_offset + base;
-        /* Count from after the BOM, which is not a column of its own. */
-        offset_to_mark(text + base, len - base, p->problem_offset, &line, &col);
-        if (p->problem_value != -1)
-            return fail_at(c, FP_EPARSE, line, col, "%s (0x%02X) at byte %zu", problem,
-                           (unsigned)p->problem_value, off);
-        return fail_at(c, FP_EPARSE, line, col, "%s at byte %zu", problem, off);
-    }
-    default:
-        if (p->context != NULL)
-            return fail_at(c, FP_EPARSE, (unsigned long)p->problem_mark.line + 1,
-                           (unsigned long)p->problem_mark.column + 1, "%s (%s at %lu:%lu)", problem,
-                           p->context, (unsigned long)p->context_mark.line + 1,
-                           (unsigned long)p->context_mark.column + 1);
-        return fail_at(c, FP_EPARSE, (unsigned long)p->problem_mark.line + 1,
-                       (unsigned long)p->problem_mark.column + 1, "%s", problem);
-    }
-}
-
-/*
- * Sets the key path of the node about to be added under the open collections `stack` (used for
- * errors found while streaming, before validation): each mapping contributes the key of the value
- * being built (none when the new node is itself a key), each sequence the item's index.
- */
-static void stream_path(ctx *c, node *const *stack, size_t depth)
-{
-    path_pop(c, 0);
-    for (size_t i = 0; i < depth; i++) {
-        const node *n = stack[i];
-        /* Below the innermost level the open child is already the last kid. */
-        size_t next = i + 1 < depth ? n->n - 1 : n->n;
-        if (n->kind == N_SEQ)
-            path_index(c, next);
-        else if (next % 2 == 1 && n->kids[next - 1]->kind == N_SCALAR)
-            path_key(c, n->kids[next - 1]->str);
-    }
-}
-
-/* Rejects node properties we do not support: anchors and tags. */
-static fp_status check_props(ctx *c, const yaml_event_t *ev, const yaml_char_t *anchor,
-                             const yaml_char_t *tag, node *const *stack, size_t depth)
-{
-    unsigned long line = (unsigned long)ev->start_mark.line + 1;
-    unsigned long col = (unsigned long)ev->start_mark.column + 1;
-    if (anchor != NULL || tag != NULL)
-        stream_path(c, stack, depth);
-    if (anchor != NULL)
-        return fail_at(c, FP_EINVAL, line, col, "anchors are not supported");
-    if (tag != NULL)
-        return fail_at(c, FP_EINVAL, line, col, "tags are not supported");
-    return FP_OK;
-}
-
-/*
- * Parses `text` into a tree. *root is NULL when the stream holds no document or a document
- * with an empty (null) root. Depth counts collections: the root mapping is depth 1.
- */
-static fp_status build_tree(ctx *c, const char *text, size_t len, node **root)
-{
-    yaml_parser_t parser;
-    yaml_event_t ev;
-    node *stack[FP_SCENARIO_MAX_DEPTH];
-    size_t depth = 0, docs = 0;
-    node *top = NULL;
-    fp_status st = FP_OK;
-    size_t base = 0;
-    int done = 0;
-
-    *root = NULL;
-    memset(&ev, 0, sizeof ev);
-    /* A UTF-8 BOM is skipped here so that libyaml can be told the encoding is UTF-8: UTF-16
-     * input then fails as invalid UTF-8 instead of being silently decoded. */
-    if (len >= 3 && memcmp(text, "\xEF\xBB\xBF", 3) == 0)
-        base = 3;
-    if (len >= 2 && (memcmp(text, "\xFF\xFE", 2) == 0 || memcmp(text, "\xFE\xFF", 2) == 0))
-        return fail_at(c, FP_EPARSE, 1, 1,
-                       "scenario must be UTF-8 (found a UTF-16 byte order mark)");
-    if (!yaml_parser_initialize(&parser))
-        return fail_nomem(c);
-    yaml_parser_set_input_string(&parser, (const unsigned char *)text + base, len - base);
-    yaml_parser_set_encoding(&parser, YAML_UTF8_ENCODING);
-
-    while (!done) {
-        if (!yaml_parser_parse(&parser, &ev)) {
-            st = yaml_failure(c, &parser, text, len, base);
-            goto out;
-        }
-        unsigned long line = (unsigned long)ev.start_mark.line + 1;
-        unsigned long col = (unsigned long)ev.start_mark.column + 1;
-        node *nd = NULL;
-        switch (ev.type) {
-        case YAML_STREAM_END_EVENT:
-            done = 1;
-            break;
-        case YAML_DOCUMENT_START_EVENT:
-            if (++docs > 1) {
-                st = fail_at(c, FP_EINVAL, line, col, "more than one YAML document");
-                goto out;
-            }
-            break;
-        case YAML_ALIAS_EVENT:
-            stream_path(c, stack, depth);
-            st = fail_at(c, FP_EINVAL, line, col, "aliases are not supported");
-            goto out;
-        case YAML_SCALAR_EVENT:
-            st = check_props(c, &ev, ev.data.scalar.anchor, ev.data.scalar.tag, stack, depth);
-            if (st != FP_OK)
-                goto out;
-            if (memchr(ev.data.scalar.value, '\0', ev.data.scalar.length) != NULL) {
-                stream_path(c, stack, depth);
-                st = fail_at(c, FP_EINVAL, line, col, "NUL characters are not allowed");
-                goto out;
-            }
-            break;
-        case YAML_SEQUENCE_START_EVENT:
-            st = check_props(c, &ev, ev.data.sequence_start.anchor, ev.data.sequence_start.tag,
-                             stack, depth);
-            if (st != FP_OK)
-                goto out;
-            break;
-        case YAML_MAPPING_START_EVENT:
-            st = check_props(c, &ev, ev.data.mapping_start.anchor, ev.data.mapping_start.tag, stack,
-                             depth);
-            if (st != FP_OK)
-                goto out;
-            break;
-        case YAML_SEQUENCE_END_EVENT:
-        case YAML_MAPPING_END_EVENT:
-            depth--;
-            break;
-        default:
-            break;
-        }
-        if (ev.type == YAML_SCALAR_EVENT || ev.type == YAML_SEQUENCE_START_EVENT ||
-            ev.type == YAML_MAPPING_START_EVENT) {
-            int is_coll = ev.type != YAML_SCALAR_EVENT;
-            node *parent = depth > 0 ? stack[depth - 1] : NULL;
-            if (ev.type == YAML_SCALAR_EVENT && parent != NULL && parent->kind == N_MAP &&
-                parent->n % 2 == 0 && ev.data.scalar.style == YAML_PLAIN_SCALAR_STYLE &&
-                strcmp((const char *)ev.data.scalar.value, "<<") == 0) {
-                stream_path(c, stack, depth);
-                st = fail_at(c, FP_EINVAL, line, col, "merge keys are not supported");
-                goto out;
-            }
-            if (is_coll && depth >= FP_SCENARIO_MAX_DEPTH) {
-                stream_path(c, stack, depth);
-                st = fail_at(c, FP_ELIMIT, line, col, "nesting deeper than %d",
-                             FP_SCENARIO_MAX_DEPTH);
-                goto out;
-            }
-            nd = fp_calloc(1, sizeof *nd);
-            if (nd == NULL) {
-                st = fail_nomem(c);
-                goto out;
-            }
-            nd->line = line;
-            nd->col = col;
-            if (ev.type == YAML_SCALAR_EVENT) {
-                nd->kind = N_SCALAR;
-                nd->plain = ev.data.scalar.style == YAML_PLAIN_SCALAR_STYLE;
-                nd->len = ev.data.scalar.length;
-                nd->str = fp_malloc(nd->len + 1);
-                if (nd->str == NULL) {
-                    node_free(nd);
-                    st = fail_nomem(c);
-                    goto out;
-                }
-                memcpy(nd->str, ev.data.scalar.value, nd->len);
-                nd->str[nd->len] = '\0';
-            } else {
-                nd->kind = ev.type == YAML_MAPPING_START_EVENT ? N_MAP : N_SEQ;
-            }
-            if (parent == NULL) {
-                node_free(top); /* cannot happen with one document; keeps ownership simple */
-                top = nd;
-            } else {
-                if (fp_grow((void **)&parent->kids, &parent->cap, parent->n + 1,
-                            sizeof *parent->kids) != FP_OK) {
-                    node_free(nd);
-                    st = fail_nomem(c);
-                    goto out;
-                }
-                parent->kids[parent->n++] = nd;
-            }
-            if (is_coll)
-                stack[depth++] = nd;
-        }
-        yaml_event_delete(&ev);
-    }
-
-out:
-    yaml_event_delete(&ev);
-    yaml_parser_delete(&parser);
-    if (st != FP_OK) {
-        node_free(top);
-        return st;
-    }
-    if (top != NULL && top->kind == N_SCALAR && top->plain && top->len == 0) {
-        node_free(top);
-        top = NULL;
-    }
-    *root = top;
-    return FP_OK;
-}
-
-/* ------------------------------------------------------------------------------------------ */
-/* Stage 2: scalar helpers                                                                    */
-/* ------------------------------------------------------------------------------------------ */
-
-static int is_null(const node *n)
-{
-    return n->kind == N_SCALAR && n->plain && n->len == 0;
-}
-
-/* Strict number parse of a plain scalar: returns 0 ok, 1 invalid, 2 not finite, 3 overflow. */
-static int parse_number(const char *s, double *out)
-{
-    const char *p = s;
-    if (*p == '+' || *p == '-')
-        p++;
-    if (*p == '.')
-        p++;
-    if (strcmp(p, "nan") == 0 || strcmp(p, "NaN") == 0 || strcmp(p, "NAN") == 0 ||
-        strcmp(p, "inf") == 0 || strcmp(p, "Inf") == 0 || strcmp(p, "INF") == 0 ||
-        strcmp(p, "infinity") == 0 || strcmp(p, "Infinity") == 0 || strcmp(p, "INFINITY") == 0)
-        return 2;
-    if (*s == '\0')
-        return 1;
-    for (p = s; *p; p++) {
-        if (!((*p >= '0' && *p <= '9') || *p == '+' || *p == '-' || *p == '.' || *p == 'e' ||
-              *p == 'E'))
-            return 1;
-    }
-    char *end = NULL;
-    errno = 0;
-    double v = strtod(s, &end);
-    if (end == s || *end != '\0')
-        return 1;
-    if (errno == ERANGE && (v == HUGE_VAL || v == -HUGE_VAL))
-        return 3;
-    if (!isfinite(v))
-        return 2;
-    *out = v;
-    return 0;
-}
-
-/* "a mapping", "a sequence", "an empty value", "a number" or "a string". */
-static const char *kind_word(const node *n)
-{
-    double v;
-    if (n->kind == N_MAP)
-        return "a mapping";
-    if (n->kind == N_SEQ)
-        return "a sequence";
-    if (is_null(n))
-        return "an empty value";
-    if (n->plain && parse_number(n->str, &v) == 0)
-        return "a number";
-    return "a string";
-}
-
-/* A plain finite number. */
-static fp_status get_number(ctx *c, const node *n, double *out)
-{
-    if (n->kind != N_SCALAR || !n->plain || n->len == 0)
-        return FAIL(c, FP_EINVAL, n, "expected a number, got %s", kind_word(n));
-    switch (parse_number(n->str, out)) {
-    case 0:
-        return FP_OK;
-    case 2:
-        return FAIL(c, FP_EINVAL, n, "expected a finite number, got '%.40s'", n->str);
-    case 3:
-        return FAIL(c, FP_EINVAL, n, "number out of range: '%.40s'", n->str);
-    default:
-        return FAIL(c, FP_EINVAL, n, "invalid number '%.40s'", n->str);
-    }
-}
-
-/* A plain number within [lo, hi] (hi may be INFINITY). */
-static fp_status get_number_in(ctx *c, const node *n, const char *what, double lo, double hi,
-                               double *out)
-{
-    fp_status st = get_number(c, n, out);
-    if (st != FP_OK)
-        return st;
-    if (*out < lo || *out > hi) {
-        if (isinf(hi))
-            return FAIL(c, FP_EINVAL, n, "'%s' must be >= %g, got %g", what, lo, *out);
-        return FAIL(c, FP_EINVAL, n, "'%s' must be in [%g, %g], got %g", what, lo, hi, *out);
-    }
-    return FP_OK;
-}
-
-/* Any scalar but an empty plain one; borrowed. */
-static fp_status get_string(ctx *c, const node *n, const char **out)
-{
-    if (n->kind != N_SCALAR || is_null(n))
-        return FAIL(c, FP_EINVAL, n, "expected a string, got %s", kind_word(n));
-    *out = n->str;
-    return FP_OK;
-}
-
-static fp_status get_bool(ctx *c, const node *n, int *out)
-{
-    if (n->kind == N_SCALAR && n->plain && strcmp(n->str, "true") == 0) {
-        *out = 1;
-        return FP_OK;
-    }
-    if (n->kind == N_SCALAR && n->plain && strcmp(n->str, "false") == 0) {
-        *out = 0;
-        return FP_OK;
-    }
-    if (n->kind == N_SCALAR && n->plain && n->len > 0)
-        return FAIL(c, FP_EINVAL, n, "expected true or false, got '%.40s'", n->str);
-    return FAIL(c, FP_EINVAL, n, "expected true or false, got %s", kind_word(n));
-}
 
 static fp_status get_seed(ctx *c, const node *n, uint64_t *out)
 {
@@ -527,72 +106,7 @@ static int name_ok(const char *s, size_t max, const char *extra)
     return n >= 1 && n <= max;
 }
 
-static fp_status expect_kind(ctx *c, const node *n, node_kind k)
-{
-    if (n->kind == k)
-        return FP_OK;
-    return FAIL(c, FP_EINVAL, n, "expected %s, got %s", k == N_MAP ? "a mapping" : "a sequence",
-                kind_word(n));
-}
-
-/* ------------------------------------------------------------------------------------------ */
-/* Schema mappings                                                                            */
-/* ------------------------------------------------------------------------------------------ */
-
-#define MAX_FIELDS 16
-
-/*
- * The keys of one schema mapping, looked up by position in the schema's name list: val[i] is
- * the value of key names[i] (NULL when absent), key[i] the key node, pos[i] its pair index.
- */
-typedef struct fields {
-    const node *val[MAX_FIELDS];
-    const node *key[MAX_FIELDS];
-    size_t pos[MAX_FIELDS];
-} fields;
-
-/*
- * Checks `m` (a mapping) against the key names: every key a string, known (else did-you-mean)
- * and not repeated (reported at the second occurrence). Keys are checked in file order, so the
- * work is bounded by the number of names whatever the mapping's size.
- */
-static fp_status map_fields(ctx *c, const node *m, const char *const *names, size_t n_names,
-                            fields *f)
-{
-    memset(f, 0, sizeof *f);
-    for (size_t i = 0; i < map_len(m); i++) {
-        const node *k = m->kids[2 * i];
-        if (k->kind != N_SCALAR)
-            return FAIL(c, FP_EINVAL, k, "expected a string key, got %s", kind_word(k));
-        size_t j = 0;
-        while (j < n_names && strcmp(names[j], k->str) != 0)
-            j++;
-        size_t old = path_key(c, k->str);
-        fp_status st = FP_OK;
-        if (j == n_names) {
-            const char *s = fp_suggest(k->str, names, n_names);
-            if (s != NULL)
-                st = FAIL(c, FP_EINVAL, k, "unknown key '%.40s' (did you mean '%s'?)", k->str, s);
-            else
-                st = FAIL(c, FP_EINVAL, k, "unknown key '%.40s'", k->str);
-        } else if (f->val[j] != NULL) {
-            st = FAIL(c, FP_EINVAL, k, "duplicate key '%s'", k->str);
-        }
-        if (st != FP_OK)
-            return st;
-        path_pop(c, old);
-        f->val[j] = m->kids[2 * i + 1];
-        f->key[j] = k;
-        f->pos[j] = i;
-    }
-    return FP_OK;
-}
-
-static fp_status missing(ctx *c, const node *m, const char *key)
-{
-    return FAIL(c, FP_EINVAL, m, "missing required key '%s'", key);
-}
-
+/* A string and its index, sorted by string then index (the method-name lookup table). */
 typedef struct key_ref {
     const char *s;
     size_t idx;
@@ -605,60 +119,6 @@ static int key_ref_cmp(const void *a, const void *b)
     if (r != 0)
         return r;
     return x->idx < y->idx ? -1 : x->idx > y->idx;
-}
-
-/*
- * Finds the first (in file order) string of `strs` equal to an earlier one, by sorting: n log n
- * for free-form mappings (analysis, distributions) whose size the schema does not bound.
- * *dup = index, or (size_t)-1. FP_OK or FP_ENOMEM.
- */
-static fp_status find_duplicate(const char *const *strs, size_t n, size_t *dup)
-{
-    *dup = (size_t)-1;
-    if (n < 2)
-        return FP_OK;
-    key_ref *refs = fp_malloc(n * sizeof *refs);
-    if (refs == NULL)
-        return FP_ENOMEM;
-    for (size_t i = 0; i < n; i++) {
-        refs[i].s = strs[i];
-        refs[i].idx = i;
-    }
-    qsort(refs, n, sizeof *refs, key_ref_cmp);
-    for (size_t i = 1; i < n; i++) {
-        if (strcmp(refs[i].s, refs[i - 1].s) == 0 && refs[i].idx < *dup)
-            *dup = refs[i].idx;
-    }
-    fp_free(refs);
-    return FP_OK;
-}
-
-/* Checks that `m`'s keys are strings and unique; ENOMEM or EINVAL at the second occurrence. */
-static fp_status check_keys_unique(ctx *c, const node *m)
-{
-    size_t n = map_len(m), dup;
-    for (size_t i = 0; i < n; i++) {
-        const node *k = m->kids[2 * i];
-        if (k->kind != N_SCALAR)
-            return FAIL(c, FP_EINVAL, k, "expected a string key, got %s", kind_word(k));
-    }
-    const char **strs = fp_malloc((n ? n : 1) * sizeof *strs);
-    if (strs == NULL)
-        return fail_nomem(c);
-    for (size_t i = 0; i < n; i++)
-        strs[i] = m->kids[2 * i]->str;
-    fp_status st = find_duplicate(strs, n, &dup);
-    fp_free(strs);
-    if (st != FP_OK)
-        return fail_nomem(c);
-    if (dup != (size_t)-1) {
-        const node *k = m->kids[2 * dup];
-        size_t old = path_key(c, k->str);
-        st = FAIL(c, FP_EINVAL, k, "duplicate key '%s'", k->str);
-        path_pop(c, old);
-        return st;
-    }
-    return FP_OK;
 }
 
 /* ------------------------------------------------------------------------------------------ */
@@ -1620,7 +1080,7 @@ fp_status fp_scenario_load_string(fp_scenario **out, const char *text, size_t le
         st = fail_nomem(&L.c);
         goto out;
     }
-    if ((st = build_tree(&L.c, text, len, &root)) != FP_OK)
+    if ((st = fp_yaml_parse(&L.c, text, len, "scenario", FP_SCENARIO_MAX_DEPTH, &root)) != FP_OK)
         goto out;
     st = parse_scenario(&L, root);
 

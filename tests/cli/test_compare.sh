@@ -81,6 +81,30 @@ run "$FPSIM" compare "$TMP/empty" "$TMP/db"
 expect_rc 66 "empty directory"
 expect_err_exact "fpsim: $TMP/empty: no *.json profiles in the directory or one level down" "empty directory"
 
+# compare reads whatever analyze reads: generate directories, their index.json, Chrome traces,
+# standard input
+"$FPSIM" generate --scenario optimal --runs 12 --seed 1 --out "$TMP/ga" --formats profile,chrome
+"$FPSIM" generate --scenario bottlenecked --runs 12 --seed 2 --out "$TMP/gb" --formats chrome
+run "$FPSIM" compare "$TMP/ga" "$TMP/gb" -f csv --fail-on-regression
+expect_rc 1 "generate directories: optimal vs bottlenecked"
+if grep -q '^method,generate_draft,s,regression,' "$TMP/out"; then ok; else bad "generate directories: generate_draft not a regression: $(grep generate_draft "$TMP/out")"; fi
+cp "$TMP/out" "$TMP/gdir.csv"
+run "$FPSIM" compare "$TMP/ga/index.json" "$TMP/gb/index.json" -f csv
+expect_rc 0 "index files"
+if cmp -s "$TMP/gdir.csv" "$TMP/out"; then ok; else bad "index.json differs from its directory"; fi
+run "$FPSIM" compare "$TMP/ga" "$TMP/gb"
+expect_out_has "BASE $TMP/ga (12 runs)" "generate directory: 12 runs read from the profiles"
+expect_out_has "NEW  $TMP/gb (12 runs)" "generate directory: 12 runs read from the traces"
+run "$FPSIM" compare "$TMP/gb/bottlenecked/run-0.trace.json" "$TMP/a.json"
+expect_rc 0 "a Chrome trace as BASE"
+expect_out_has "BASE $TMP/gb/bottlenecked/run-0.trace.json (1 runs)" "trace side"
+expect_out_has "NEW  $TMP/a.json (15 runs)" "runs document side"
+run "$FPSIM" compare "$TMP/a.json" "$TMP/b.json" -f csv
+cp "$TMP/out" "$TMP/ab.csv"
+run bash -c "\"$FPSIM\" compare - \"$TMP/b.json\" -f csv <\"$TMP/a.json\""
+expect_rc 0 "BASE from standard input"
+if cmp -s "$TMP/ab.csv" "$TMP/out"; then ok; else bad "standard input differs from the file"; fi
+
 # folded diff: 'stack before after', sorted, integer microseconds
 run "$FPSIM" compare "$TMP/a.json" "$TMP/c.json" --folded-diff "$TMP/diff.folded"
 expect_rc 0 "folded diff"

@@ -269,6 +269,74 @@ run "$FPSIM" analyze "$TRACES/handwritten-counters.json" "$G/optimal/run-0.profi
 expect_rc 0 "two inputs"
 $PY -c 'import json,sys; d=json.load(open(sys.argv[1])); assert [s["name"] for s in d["scenarios"]]==["handwritten","optimal"], d["scenarios"]' "$TMP/out" 2>"$TMP/pyerr" && ok || bad "two inputs: $(cat "$TMP/pyerr")"
 
+# ---- one reader: a generate directory, its index.json, a directory of traces ----
+run "$FPSIM" analyze "$G" --format json
+expect_rc 0 "analyze a generate directory"
+expect_empty_err "analyze a generate directory"
+$PY -c 'import json,sys; d=json.load(open(sys.argv[1])); s=d["scenarios"]; assert [(x["name"], x["runs"]) for x in s]==[("optimal",2),("bottlenecked",2),("memory-intensive",2),("cpu-intensive",2)], [(x["name"], x["runs"]) for x in s]' "$TMP/out" 2>"$TMP/pyerr" && ok || bad "generate directory: $(cat "$TMP/pyerr")"
+cp "$TMP/out" "$TMP/gendir.json"
+run "$FPSIM" analyze "$G/index.json" --format json
+expect_rc 0 "analyze a generate index.json"
+cmp -s "$TMP/gendir.json" "$TMP/out" && ok || bad "index.json and its directory give different reports"
+# Each run listed by an index is read from its profile JSON: the findings of the profile file.
+run "$FPSIM" analyze "$G/bottlenecked/run-0.profile.json" --format json --detailed
+findings "$TMP/out" >"$TMP/f.one"
+mkdir -p "$TMP/handidx"
+printf '{"fpsim_index": 1, "scenarios": [{"runs": [{"run_index": 0, "files": {"profile": "b/run-0.profile.json"}}]}]}' >"$TMP/handidx/index.json"
+mkdir -p "$TMP/handidx/b"
+cp "$G/bottlenecked/run-0.profile.json" "$TMP/handidx/b/"
+run "$FPSIM" analyze "$TMP/handidx/index.json" --format json --detailed
+expect_rc 0 "a hand-written index"
+findings "$TMP/out" >"$TMP/f.idx"
+diff "$TMP/f.one" "$TMP/f.idx" >/dev/null && [ -s "$TMP/f.one" ] && ok || bad "index run differs from its profile file"
+# Generated with only the chrome format: the runs are read from the traces.
+run "$FPSIM" analyze "$TMP/sub" --format json
+expect_rc 0 "generate directory of traces"
+$PY -c 'import json,sys; d=json.load(open(sys.argv[1])); s=d["scenarios"]; assert [(x["name"], x["runs"]) for x in s]==[("optimal",1)], s' "$TMP/out" 2>"$TMP/pyerr" && ok || bad "trace directory: $(cat "$TMP/pyerr")"
+# A plain directory: every *.json directly inside or one level down, traces included.
+mkdir -p "$TMP/plain/t"
+cp "$TRACES/handwritten-counters.json" "$TMP/plain/t/a.json"
+cp "$G/optimal/run-0.profile.json" "$TMP/plain/b.json"
+run "$FPSIM" analyze "$TMP/plain" --format json
+expect_rc 0 "plain directory"
+$PY -c 'import json,sys; d=json.load(open(sys.argv[1])); assert [s["name"] for s in d["scenarios"]]==["optimal","handwritten"], d["scenarios"]' "$TMP/out" 2>"$TMP/pyerr" && ok || bad "plain directory order: $(cat "$TMP/pyerr")"
+# Index problems: one line naming the index and the key path, exit 65 (66 for a missing file).
+mkdir -p "$TMP/badidx"
+printf '{"fpsim_index": 1, "scenarios": [{"runs": [{"files": {"profile": "../x.json"}}]}]}' >"$TMP/badidx/index.json"
+run "$FPSIM" analyze "$TMP/badidx"
+expect_rc 65 "index with .."
+expect_err_exact "fpsim: $TMP/badidx/index.json: error: expected a path relative to the index's directory, without '..' (scenarios[0].runs[0].files.profile)" "index with .."
+printf '{"fpsim_index": 1, "scenarios": [{"runs": [{"files": {"csv": "a/run-0.series.csv"}}]}]}' >"$TMP/badidx/index.json"
+run "$FPSIM" analyze "$TMP/badidx/index.json"
+expect_rc 65 "index without profile or chrome"
+expect_err_exact "fpsim: $TMP/badidx/index.json: error: the run lists no profile or chrome file (generate with --formats including profile or chrome) (scenarios[0].runs[0].files)" "index without profile or chrome"
+printf '{"fpsim_index": 1, "scenarios": [{"runs": [{"files": {"profile": "a/run-0.profile.json"}}]}]}' >"$TMP/badidx/index.json"
+rm -f "$TMP/bad-out.txt"
+run "$FPSIM" analyze "$TMP/badidx" -o "$TMP/bad-out.txt"
+expect_rc 66 "index naming a missing file"
+expect_err_exact "fpsim: $TMP/badidx/a/run-0.profile.json: cannot open: No such file or directory" "index naming a missing file"
+[ ! -e "$TMP/bad-out.txt" ] && ok || bad "index naming a missing file: output written"
+printf '{"fpsim_index": 2, "scenarios": []}' >"$TMP/badidx/index.json"
+run "$FPSIM" analyze "$TMP/badidx"
+expect_rc 65 "index version"
+expect_err_exact "fpsim: $TMP/badidx/index.json: error: unsupported fpsim_index (this fpsim reads 1) (fpsim_index)" "index version"
+printf '{"fpsim_index": 1, "scenarios": []}' >"$TMP/badidx/index.json"
+run "$FPSIM" analyze "$TMP/badidx"
+expect_rc 65 "index without runs"
+expect_err_exact "fpsim: $TMP/badidx/index.json: error: no runs in the index (scenarios)" "index without runs"
+printf '{"fpsim_runs": 1, "runs": []}' >"$TMP/noruns.json"
+run "$FPSIM" analyze "$TMP/noruns.json"
+expect_rc 65 "runs document without runs"
+expect_err_exact "fpsim: $TMP/noruns.json: error: no runs in the runs document (runs)" "runs document without runs"
+# A bad run inside a runs document is located by its JSON path, as in compare.
+$PY -c 'import json,sys
+d = json.load(open(sys.argv[1]))
+d["runs"][2]["spans"]["rows"][1][4] = -1
+json.dump(d, open(sys.argv[2], "w"))' "$TMP/runs.json" "$TMP/badrun.json"
+run "$FPSIM" analyze "$TMP/badrun.json"
+expect_rc 65 "bad run in a runs document"
+expect_err_has "(runs[2].spans.rows[1][4])" "bad run in a runs document"
+
 # ---- bad input: exit 65, one line with the file and the path, nothing written ----
 bad_case() { # NAME TEXT EXPECTED-STDERR
     printf '%s' "$2" >"$TMP/$1"
@@ -290,16 +358,52 @@ bad_case deep.json "$(printf '%0.s[' $(seq 70))" ':1:65: error: nesting deeper t
 bad_case profile-bad.json '{"schema_version": 1, "meta": 5}' ': error: missing field '"'"'methods'"'"''
 bad_case zero.json '' ':1:1: error: malformed JSON: unexpected end of input'
 bad_case nan.json '[{"ph":"X","name":"a","ts":NaN,"dur":1}]' ':1:28: error: malformed JSON: unexpected '"'"'N'"'"''
+# A directory is read (as compare reads it); one without any *.json file is no input.
 mkdir -p "$TMP/adir"
 run "$FPSIM" analyze "$TMP/adir"
-expect_rc 66 "input is a directory"
-expect_err_has "fpsim: $TMP/adir: cannot read:" "input is a directory"
+expect_rc 66 "input is an empty directory"
+expect_err_exact "fpsim: $TMP/adir: no *.json profiles in the directory or one level down" "input is an empty directory"
 run bash -c "\"$FPSIM\" analyze - <\"$TRACES/handwritten-counters.json\""
 expect_rc 0 "analyze - (stdin)"
 expect_out_has "Peak memory         200.0  MB" "analyze - (stdin)"
 run "$FPSIM" analyze "$TMP/nonexistent.json"
 expect_rc 66 "missing input"
 expect_err_has "fpsim: $TMP/nonexistent.json: cannot open:" "missing input"
+
+# ---- --thresholds FILE: the strict YAML of scenarios (tests/data/thresholds) ----
+# Every valid form the docs promise (dotted names, one mapping per detector, flow style, quoted
+# keys, comments, '---', CRLF) gives the same report, which differs from the defaults'.
+TH="$DATA/thresholds"
+run "$FPSIM" analyze "$G/optimal/run-0.profile.json" --detailed
+cp "$TMP/out" "$TMP/th-default.txt"
+run "$FPSIM" analyze "$G/optimal/run-0.profile.json" --detailed --thresholds "$TH/good/dotted.yaml"
+expect_rc 0 "thresholds dotted"
+cp "$TMP/out" "$TMP/th-ref.txt"
+cmp -s "$TMP/th-default.txt" "$TMP/th-ref.txt" && bad "thresholds: the dotted file changed nothing" || ok
+for f in "$TH"/good/*.yaml; do
+    run "$FPSIM" analyze "$G/optimal/run-0.profile.json" --detailed --thresholds "$f"
+    expect_rc 0 "thresholds $(basename "$f")"
+    expect_empty_err "thresholds $(basename "$f")"
+    cmp -s "$TMP/th-ref.txt" "$TMP/out" && ok || bad "thresholds $(basename "$f"): report differs from dotted.yaml"
+done
+: >"$TMP/th-empty.yaml"
+run "$FPSIM" analyze "$G/optimal/run-0.profile.json" --detailed --thresholds "$TMP/th-empty.yaml"
+expect_rc 0 "empty thresholds file"
+cmp -s "$TMP/th-default.txt" "$TMP/out" && ok || bad "empty thresholds file changed the report"
+# One file per class of bad input, each with its exact one-line error (FILE:LINE:COL) in .err.
+n=0
+for f in "$TH"/bad/*.yaml; do
+    n=$((n + 1))
+    run "$FPSIM" analyze "$G/optimal/run-0.profile.json" --thresholds "$f" -o "$TMP/th-out.txt"
+    expect_rc 65 "bad thresholds $(basename "$f")"
+    expect_empty_out "bad thresholds $(basename "$f")"
+    expect_err_exact "fpsim: $f$(cat "${f%.yaml}.err")" "bad thresholds $(basename "$f")"
+    [ ! -e "$TMP/th-out.txt" ] && ok || bad "bad thresholds $(basename "$f"): output written"
+done
+[ "$n" -ge 20 ] && ok || bad "only $n bad thresholds files"
+run "$FPSIM" analyze "$G/optimal/run-0.profile.json" --thresholds "$TMP/no-such.yaml"
+expect_rc 66 "missing thresholds file"
+expect_err_exact "fpsim: $TMP/no-such.yaml: cannot open: No such file or directory" "missing thresholds file"
 
 # ---- generate: output errors ----
 : >"$TMP/afile"

@@ -2,12 +2,14 @@
  * test_formats.c - unit tests of the format converters (profile/fp_trace.c, profile/fp_export.c):
  * exact output of every writer on a small hand-built profile, the Chrome trace round trip, the
  * trace reader on hand-written and real traces (tests/data/traces), and one test per class of bad
- * trace input with its exact message and event path.
+ * trace input with its exact message and event path; the input reader (profile/fp_input.c) on
+ * runs documents, directories and generate indexes, and the runs document writer.
  */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "fp_formats.h"
 #include "fp_profile.h"
@@ -756,6 +758,179 @@ static void test_alloc_fail(void)
     fp_profile_free(q);
 }
 
+/* ---- the input reader (profile/fp_input.c) ---- */
+
+/* Writes `text` to DIR/NAME (DIR/SUB created by the caller). */
+static void put_file(const char *dir, const char *name, const char *text)
+{
+    char path[512];
+    snprintf(path, sizeof(path), "%s/%s", dir, name);
+    FILE *f = fopen(path, "w");
+    CU_ASSERT_FATAL(f != NULL);
+    fputs(text, f);
+    CU_ASSERT_EQUAL(fclose(f), 0);
+}
+
+/* A runs document of `n` runs of the small profile, run_index 0..n-1, at DIR/NAME. */
+static void put_runs(const char *dir, const char *name, size_t n)
+{
+    char path[512];
+    snprintf(path, sizeof(path), "%s/%s", dir, name);
+    FILE *f = fopen(path, "w");
+    CU_ASSERT_FATAL(f != NULL);
+    fp_profile *p = make_small();
+    fp_runs_writer w;
+    fp_error err = FP_ERROR_INIT;
+    CU_ASSERT_EQUAL(fp_runs_write_begin(&w, f, "2.7.1", "mt19937", &err), FP_OK);
+    for (size_t k = 0; k < n; k++) {
+        CU_ASSERT_EQUAL(fp_profile_set_meta(p, "demo", 42, k, "mt19937", "2.7.1", "simulated", 1),
+                        FP_OK);
+        CU_ASSERT_EQUAL(fp_runs_write_run(&w, p, &err), FP_OK);
+    }
+    CU_ASSERT_EQUAL(fp_runs_write_end(&w, &err), FP_OK);
+    CU_ASSERT_EQUAL(w.runs, n);
+    CU_ASSERT_EQUAL(fclose(f), 0);
+    fp_profile_free(p);
+}
+
+/* Reads every run of `path`; returns the count, or (size_t)-1 on error (then *err is set). */
+static size_t read_runs(fp_profile *q, const char *path, fp_input_kind *kinds, size_t max,
+                        fp_error *err)
+{
+    fp_input *in = NULL;
+    size_t n = 0;
+    int got = 0;
+    if (fp_input_open(&in, path, err) != FP_OK) {
+        CU_ASSERT(in == NULL);
+        return (size_t)-1;
+    }
+    for (;;) {
+        fp_input_run run;
+        if (fp_input_next(in, q, &run, &got, err) != FP_OK) {
+            n = (size_t)-1;
+            CU_ASSERT_EQUAL(fp_profile_span_count(q), 0);
+            break;
+        }
+        if (!got)
+            break;
+        CU_ASSERT(run.file != NULL);
+        if (run.kind == FP_INPUT_RUNS)
+            CU_ASSERT_EQUAL(fp_profile_meta(q).run_index, run.index);
+        if (n < max)
+            kinds[n] = run.kind;
+        n++;
+    }
+    fp_input_close(in);
+    return n;
+}
+
+static size_t read_all_runs(const char *path, fp_input_kind *kinds, size_t max, fp_error *err)
+{
+    fp_profile *q = fp_profile_new();
+    CU_ASSERT_FATAL(q != NULL);
+    size_t n = read_runs(q, path, kinds, max, err);
+    fp_profile_free(q);
+    return n;
+}
+
+static void test_input_sniff(void)
+{
+    CU_ASSERT_EQUAL(fp_input_sniff("{\"fpsim_index\": 1}", 18), FP_INPUT_INDEX);
+    CU_ASSERT_EQUAL(fp_input_sniff("{\"fpsim_index\": 1, \"traceEvents\": []}", 37),
+                    FP_INPUT_CHROME);
+    CU_ASSERT_EQUAL(fp_input_sniff("{\"a\": {\"fpsim_index\": 1}}", 25), FP_INPUT_PROFILE);
+    CU_ASSERT_EQUAL(fp_input_sniff("{\"fpsim_runs\": 1, \"runs\": []}", 29), FP_INPUT_PROFILE);
+    CU_ASSERT_EQUAL(fp_input_sniff(" [", 2), FP_INPUT_CHROME);
+    CU_ASSERT_EQUAL(fp_input_sniff("", 0), FP_INPUT_PROFILE);
+    /* fp_trace_sniff keeps its two answers */
+    CU_ASSERT_EQUAL(fp_trace_sniff("{\"fpsim_index\": 1}", 18), FP_INPUT_PROFILE);
+}
+
+static void test_input_files(void)
+{
+    char dir[] = "/tmp/fp_input_XXXXXX", sub[600], path[600];
+    CU_ASSERT_FATAL(mkdtemp(dir) != NULL);
+    fp_error err = FP_ERROR_INIT;
+    fp_input_kind k[8];
+    /* the runs writer's layout, and every run read back in order from one parse */
+    put_runs(dir, "runs.json", 3);
+    snprintf(path, sizeof(path), "%s/runs.json", dir);
+    size_t len;
+    char *text = fp_test_read_file(path, &len);
+    CU_ASSERT_FATAL(text != NULL);
+    CU_ASSERT(strncmp(text, "{\"fpsim_runs\": 1, \"fpsim_version\": \"", 36) == 0);
+    CU_ASSERT(
+        strstr(text, "\"gsl_version\": \"2.7.1\", \"rng\": \"mt19937\", \"runs\": [\n{\n  ") !=
+        NULL);
+    CU_ASSERT(len > 5 && strcmp(text + len - 5, "}\n]}\n") == 0);
+    free(text);
+    CU_ASSERT_EQUAL(read_all_runs(path, k, 8, &err), 3);
+    CU_ASSERT(k[0] == FP_INPUT_RUNS && k[2] == FP_INPUT_RUNS);
+    /* a plain directory: *.json directly inside and one level down, in path order */
+    snprintf(sub, sizeof(sub), "%s/z", dir);
+    CU_ASSERT_FATAL(mkdir(sub, 0755) == 0);
+    put_file(sub, "t.json", "[{\"ph\":\"X\",\"name\":\"a\",\"ts\":0,\"dur\":1}]");
+    put_file(dir, "notes.txt", "not json");
+    CU_ASSERT_EQUAL(read_all_runs(dir, k, 8, &err), 4);
+    CU_ASSERT(k[0] == FP_INPUT_RUNS && k[3] == FP_INPUT_CHROME);
+    /* an index makes it a generate directory: only the runs it lists */
+    put_file(dir, "index.json",
+             "{\"fpsim_index\": 1, \"scenarios\": [{\"runs\": [{\"files\": {\"chrome\": "
+             "\"z/t.json\"}}, {\"files\": {\"profile\": \"z/t.json\", \"chrome\": \"x\"}}]}]}");
+    CU_ASSERT_EQUAL(read_all_runs(dir, k, 8, &err), 2);
+    CU_ASSERT(k[0] == FP_INPUT_CHROME && k[1] == FP_INPUT_CHROME);
+    /* an index inside a listing is refused */
+    snprintf(path, sizeof(path), "%s/z/index2.json", dir);
+    put_file(sub, "index2.json", "{\"fpsim_index\": 1, \"scenarios\": []}");
+    snprintf(path, sizeof(path), "%s/index.json", dir);
+    remove(path);
+    err = (fp_error)FP_ERROR_INIT;
+    CU_ASSERT_EQUAL(read_all_runs(dir, k, 8, &err), (size_t)-1);
+    CU_ASSERT_EQUAL(err.status, FP_EINVAL);
+    CU_ASSERT(strstr(err.file, "index2.json") != NULL);
+    /* errors: missing file, empty directory, bad run located by path */
+    snprintf(path, sizeof(path), "%s/missing.json", dir);
+    err = (fp_error)FP_ERROR_INIT;
+    CU_ASSERT_EQUAL(read_all_runs(path, k, 8, &err), (size_t)-1);
+    CU_ASSERT_EQUAL(err.status, FP_ENOENT);
+    CU_ASSERT_STRING_EQUAL(err.msg, "cannot open: No such file or directory");
+    CU_ASSERT_STRING_EQUAL(err.file, path);
+    snprintf(sub, sizeof(sub), "%s/empty", dir);
+    CU_ASSERT_FATAL(mkdir(sub, 0755) == 0);
+    err = (fp_error)FP_ERROR_INIT;
+    CU_ASSERT_EQUAL(read_all_runs(sub, k, 8, &err), (size_t)-1);
+    CU_ASSERT_EQUAL(err.status, FP_ENOENT);
+    CU_ASSERT_STRING_EQUAL(err.msg, "no *.json profiles in the directory or one level down");
+    put_file(dir, "bad.json",
+             "{\"fpsim_runs\": 1, \"runs\": [{\"schema_version\": 1}, {\"schema_version\": 2}]}");
+    snprintf(path, sizeof(path), "%s/bad.json", dir);
+    err = (fp_error)FP_ERROR_INIT;
+    CU_ASSERT_EQUAL(read_all_runs(path, k, 8, &err), (size_t)-1);
+    CU_ASSERT_EQUAL(err.status, FP_EINVAL);
+    CU_ASSERT_STRING_EQUAL(err.key_path, "runs[0]");
+    CU_ASSERT_STRING_EQUAL(err.msg, "missing field 'meta'");
+    /* allocation failures anywhere in open and next: FP_ENOMEM, never a crash or a leak */
+    snprintf(path, sizeof(path), "%s/runs.json", dir);
+    size_t n, bad = 0;
+    fp_profile *q = fp_profile_new();
+    CU_ASSERT_FATAL(q != NULL);
+    for (n = 1; n < 2000; n++) {
+        err = (fp_error)FP_ERROR_INIT;
+        fp_alloc_fail_after(n);
+        size_t r = read_runs(q, path, k, 8, &err);
+        fp_alloc_fail_after(0);
+        if (r == 3)
+            break;
+        bad += r != (size_t)-1 || err.status != FP_ENOMEM;
+    }
+    fp_profile_free(q);
+    CU_ASSERT(n > 1 && n < 2000);
+    CU_ASSERT_EQUAL(bad, 0);
+    char cmd[700];
+    snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+    CU_ASSERT_EQUAL(system(cmd), 0);
+}
+
 int fp_test_register(void)
 {
     static const fp_test_case write[] = {{"names", test_names},
@@ -781,8 +956,10 @@ int fp_test_register(void)
                                        {"truncation", test_truncation},
                                        {"alloc", test_alloc_fail},
                                        {NULL, NULL}};
+    static const fp_test_case input[] = {
+        {"sniff", test_input_sniff}, {"files", test_input_files}, {NULL, NULL}};
     if (fp_test_add_suite("write", write) != 0 || fp_test_add_suite("read", read) != 0 ||
-        fp_test_add_suite("bad", bad) != 0)
+        fp_test_add_suite("bad", bad) != 0 || fp_test_add_suite("input", input) != 0)
         return -1;
     return 0;
 }

@@ -1,7 +1,9 @@
 /*
  * test_profile.c - unit tests of the profile model (profile/fp_profile.c): lifecycle, reuse,
  * interning, metadata, series, and fp_profile_check() on one bad profile per invariant.
- * and the JSON writer and reader (profile/fp_profile_json.c).
+ * and the JSON writer and reader (profile/fp_profile_json.c); the strict YAML layer
+ * (profile/fp_yaml.c) on its own: tree shape, accessors, one case per refused construct with its
+ * message and location, and allocation failures.
  */
 #include <dirent.h>
 #include <math.h>
@@ -13,6 +15,7 @@
 
 #include "fp_profile.h"
 #include "fp_test.h"
+#include "fp_yaml.h"
 
 /* ---- shared fixture ---- */
 
@@ -1443,6 +1446,105 @@ static void test_bad_inline(void)
     fp_profile_free(p);
 }
 
+/* ---- the strict YAML layer (profile/fp_yaml.c) ---- */
+
+/* Parses `text`; returns the status, the tree in *root (NULL on error). */
+static fp_status yaml_try(const char *text, size_t depth, fp_yaml_node **root, fp_error *err)
+{
+    fp_yaml_ctx c = FP_YAML_CTX_INIT("t.yaml", err);
+    *err = (fp_error)FP_ERROR_INIT;
+    return fp_yaml_parse(&c, text, strlen(text), "input", depth, root);
+}
+
+static void test_yaml_tree(void)
+{
+    fp_error err;
+    fp_yaml_node *root = NULL;
+    CU_ASSERT_EQUAL_FATAL(yaml_try("a: 1\nb: {c: \"x\", d: [1, 2]}\n", 4, &root, &err), FP_OK);
+    CU_ASSERT_FATAL(root != NULL && root->kind == FP_YAML_MAP);
+    CU_ASSERT_EQUAL(fp_yaml_map_len(root), 2);
+    const fp_yaml_node *b = root->kids[3];
+    CU_ASSERT(b->kind == FP_YAML_MAP && b->line == 2 && b->col == 4);
+    CU_ASSERT(b->kids[1]->kind == FP_YAML_SCALAR && !b->kids[1]->plain);
+    CU_ASSERT(b->kids[3]->kind == FP_YAML_SEQ && b->kids[3]->n == 2);
+    /* checked accessors, with the key path of the context in errors */
+    fp_yaml_ctx c = FP_YAML_CTX_INIT("t.yaml", &err);
+    double v = 0;
+    CU_ASSERT_EQUAL(fp_yaml_get_number(&c, root->kids[1], &v), FP_OK);
+    CU_ASSERT_EQUAL(v, 1.0);
+    size_t old = fp_yaml_path_key(&c, "b");
+    fp_yaml_path_key(&c, "c");
+    CU_ASSERT_EQUAL(fp_yaml_get_number(&c, b->kids[1], &v), FP_EINVAL);
+    CU_ASSERT_STRING_EQUAL(err.msg, "expected a number, got a string");
+    CU_ASSERT_STRING_EQUAL(err.key_path, "b.c");
+    CU_ASSERT(err.line == 2 && err.col == 8);
+    fp_yaml_path_pop(&c, old);
+    CU_ASSERT_STRING_EQUAL(c.path, "");
+    static const char *const names[] = {"a", "bb"};
+    fp_yaml_fields f;
+    CU_ASSERT_EQUAL(fp_yaml_map_fields(&c, root, names, 2, &f), FP_EINVAL);
+    CU_ASSERT_STRING_EQUAL(err.msg, "unknown key 'b' (did you mean 'a'?)");
+    fp_yaml_node_free(root);
+    fp_yaml_node_free(NULL);
+    /* empty documents give no tree */
+    CU_ASSERT_EQUAL(yaml_try("# nothing\n---\n", 4, &root, &err), FP_OK);
+    CU_ASSERT(root == NULL);
+}
+
+static void test_yaml_bad(void)
+{
+    static const struct {
+        const char *text;
+        size_t depth;
+        fp_status st;
+        const char *msg;
+        unsigned long line, col;
+    } cases[] = {
+        {"a: [[1]]\n", 2, FP_ELIMIT, "nesting deeper than 2", 1, 5},
+        {"a: [[1]]\n", 3, FP_OK, "", 0, 0},
+        {"a: &x 1\n", 4, FP_EINVAL, "anchors are not supported", 1, 4},
+        {"a: 1\nb: *x\n", 4, FP_EINVAL, "aliases are not supported", 2, 4},
+        {"a: !t 1\n", 4, FP_EINVAL, "tags are not supported", 1, 4},
+        {"<<: {a: 1}\n", 4, FP_EINVAL, "merge keys are not supported", 1, 1},
+        {"a: 1\n---\nb: 2\n", 4, FP_EINVAL, "more than one YAML document", 2, 1},
+        {"\xff\xfe"
+         "a",
+         4, FP_EPARSE, "input must be UTF-8 (found a UTF-16 byte order mark)", 1, 1},
+        {"a: \"1\n", 4, FP_EPARSE,
+         "found unexpected end of stream (while scanning a quoted scalar at 1:4)", 2, 1},
+    };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        fp_error err;
+        fp_yaml_node *root = NULL;
+        fp_status st = yaml_try(cases[i].text, cases[i].depth, &root, &err);
+        CU_ASSERT_EQUAL(st, cases[i].st);
+        if (st != FP_OK) {
+            CU_ASSERT(root == NULL);
+            CU_ASSERT_STRING_EQUAL(err.msg, cases[i].msg);
+            CU_ASSERT_EQUAL(err.line, cases[i].line);
+            CU_ASSERT_EQUAL(err.col, cases[i].col);
+            CU_ASSERT_STRING_EQUAL(err.file, "t.yaml");
+        }
+        fp_yaml_node_free(root);
+    }
+    /* every allocation may fail: FP_ENOMEM and no leak */
+    const char *text = "a: {b: [1, 2, \"x\"], c: {d: 3}}\ne: f\n";
+    size_t n, bad = 0;
+    for (n = 1; n < 200; n++) {
+        fp_error err;
+        fp_yaml_node *root = NULL;
+        fp_alloc_fail_after(n);
+        fp_status st = yaml_try(text, 8, &root, &err);
+        fp_alloc_fail_after(0);
+        fp_yaml_node_free(root);
+        if (st == FP_OK)
+            break;
+        bad += st != FP_ENOMEM || root != NULL;
+    }
+    CU_ASSERT(n > 1 && n < 200);
+    CU_ASSERT_EQUAL(bad, 0);
+}
+
 /* ---- registration ---- */
 
 int fp_test_register(void)
@@ -1485,10 +1587,12 @@ int fp_test_register(void)
                                              {NULL, NULL}};
     static const fp_test_case json_bad[] = {
         {"files", test_bad_files}, {"inline", test_bad_inline}, {NULL, NULL}};
+    static const fp_test_case yaml[] = {
+        {"tree", test_yaml_tree}, {"bad", test_yaml_bad}, {NULL, NULL}};
     if (fp_test_add_suite("model", model) != 0 || fp_test_add_suite("check", check) != 0 ||
         fp_test_add_suite("json_write", json_write) != 0 ||
         fp_test_add_suite("json_read", json_read) != 0 ||
-        fp_test_add_suite("json_bad", json_bad) != 0)
+        fp_test_add_suite("json_bad", json_bad) != 0 || fp_test_add_suite("yaml", yaml) != 0)
         return -1;
     return 0;
 }
