@@ -2,7 +2,8 @@
  * fp_validate.h - detector accuracy against ground truth: per-run records, order-independent
  * accumulation in run order, and the statistics `fpsim validate` reports (docs/validation.md).
  *
- * This unit reads the ground truth (like fp_match) and never a simulator header: it works on any
+ * Part of the validation layer (validate/, between sim + analysis and reports). The statistics and
+ * per-run records read the ground truth (like fp_match) and no simulator header: they work on any
  * profile that carries truth records. The CLI simulates, analyses and matches each run, turns it
  * into a small fixed-size fp_validate_run record (fp_validate_run_record), optionally adds the
  * time to detect of its time-based labels (fp_validate_time_to_detect), and adds the records to an
