@@ -8,8 +8,6 @@
 
 #include <stdio.h>
 
-#include <gsl/gsl_version.h>
-
 /* Verdict words for people. */
 static const char *verdict(fp_change ch)
 {
@@ -52,7 +50,7 @@ static void json_delta(FILE *f, const fp_sample_delta *d)
 }
 
 static void write_json(FILE *f, const fp_compare *c, const fp_report_compare_side *si,
-                       const char *rng)
+                       const fp_report_meta *m)
 {
     const fp_compare_options *co = fp_compare_opts(c);
     size_t nm, nr, used;
@@ -60,15 +58,15 @@ static void write_json(FILE *f, const fp_compare *c, const fp_report_compare_sid
     const fp_run_delta *rd = fp_compare_run_deltas(c, &nr);
     double g = fp_compare_geomean(c, &used);
     fprintf(f, "{\"fpsim_compare\": 1, \"fpsim_version\": ");
-    fp_put_json(f, fp_version());
-    fprintf(f, ", \"gsl_version\": \"%s\",\n", GSL_VERSION);
+    fp_put_json(f, m->fpsim_version);
+    fprintf(f, ", \"gsl_version\": \"%s\",\n", m->gsl_version);
     for (int s = 0; s < 2; s++) {
         fprintf(f, " \"%s\": {\"source\": ", s ? "new" : "base");
         fp_put_json(f, si[s].source);
         fprintf(f, ", \"runs\": %zu", fp_compare_run_count(c, (fp_side)s));
         if (si[s].simulated)
             fprintf(f, ", \"seed\": \"%llu\", \"rng\": \"%s\"", (unsigned long long)si[s].seed,
-                    rng);
+                    m->rng);
         fputs("},\n", f);
     }
     fprintf(f,
@@ -166,7 +164,8 @@ static void write_summary_line(FILE *f, const fp_compare *c, const char *pre)
             fp_compare_count(c, FP_CHANGE_REMOVED), g, used);
 }
 
-static void write_text(FILE *f, const fp_compare *c, const fp_report_compare_side *si, int md)
+static void write_text(FILE *f, const fp_compare *c, const fp_report_compare_side *si,
+                       const fp_report_meta *m, int md)
 {
     const fp_compare_options *co = fp_compare_opts(c);
     size_t nm, nr;
@@ -188,7 +187,7 @@ static void write_text(FILE *f, const fp_compare *c, const fp_report_compare_sid
                 "## Run level (median per run)\n\n"
                 "| metric | base | new | ratio | p-value | verdict |\n"
                 "|---|---:|---:|---:|---:|---|\n",
-                co->alpha, co->noise * 100, co->min_samples, fp_version(), GSL_VERSION);
+                co->alpha, co->noise * 100, co->min_samples, m->fpsim_version, m->gsl_version);
         for (size_t i = 0; i < nr; i++)
             fprintf(f, "| %s (%s) | %.4g | %.4g | %s | %.3g | %s |\n", rd[i].name, rd[i].unit,
                     rd[i].d.base_median, rd[i].d.new_median, fmt_ratio(rb, sizeof(rb), &rd[i].d),
@@ -210,7 +209,7 @@ static void write_text(FILE *f, const fp_compare *c, const fp_report_compare_sid
         write_summary_line(f, c, "**Summary:** ");
         return;
     }
-    fprintf(f, "fpsim compare (fpsim %s, GSL %s)\n", fp_version(), GSL_VERSION);
+    fprintf(f, "fpsim compare (fpsim %s, GSL %s)\n", m->fpsim_version, m->gsl_version);
     for (int s = 0; s < 2; s++) {
         fprintf(f, "  %-4s ", s ? "NEW" : "BASE");
         fp_put_text(f, si[s].source);
@@ -248,16 +247,17 @@ fp_status fp_report_write_compare(FILE *f, fp_report_format fmt, const fp_compar
                                   const fp_report_compare_side side[2], const char *rng,
                                   fp_error *err)
 {
+    fp_report_meta m = fp_report_meta_get(rng);
     switch (fmt) {
     case FP_REPORT_JSON:
-        write_json(f, c, side, rng != NULL ? rng : "mt19937");
+        write_json(f, c, side, &m);
         break;
     case FP_REPORT_CSV:
         write_csv(f, c);
         break;
     case FP_REPORT_TEXT:
     case FP_REPORT_MARKDOWN:
-        write_text(f, c, side, fmt == FP_REPORT_MARKDOWN);
+        write_text(f, c, side, &m, fmt == FP_REPORT_MARKDOWN);
         break;
     }
     return fp_report_finish(f, err);

@@ -206,6 +206,18 @@ void fp_put_md(FILE *f, const char *s);
 void fp_put_json(FILE *f, const char *s);
 /* CSV: an RFC 4180 field. */
 void fp_put_csv(FILE *f, const char *s);
+/*
+ * The metadata a document records, filled in one place for every document and format: fpsim's
+ * version, the GSL version built against and the generator's name (`rng` NULL: the default,
+ * "mt19937"). Static or borrowed strings.
+ */
+typedef struct fp_report_meta {
+    const char *fpsim_version;
+    const char *gsl_version;
+    const char *rng;
+} fp_report_meta;
+fp_report_meta fp_report_meta_get(const char *rng);
+
 /* FP_EIO when ferror(f), else FP_OK: the end of every writer. */
 fp_status fp_report_finish(FILE *f, fp_error *err);
 

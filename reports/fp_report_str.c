@@ -7,10 +7,14 @@
  *  - Markdown: the same, and | \ ` * _ are backslash-escaped so a name stays literal text;
  *  - JSON: the one escaper of fpsim (profile/fp_escape.h);
  *  - CSV: data as is, an RFC 4180 field (quoted when it holds , " CR or LF; quotes doubled).
+ *
+ * Also the metadata block every document records (fp_report_meta_get).
  */
 #include "fp_report_internal.h"
 
 #include <string.h>
+
+#include <gsl/gsl_version.h>
 
 #include "fp_escape.h"
 
@@ -60,6 +64,15 @@ void fp_put_csv(FILE *f, const char *s)
         putc(*s, f);
     }
     putc('"', f);
+}
+
+fp_report_meta fp_report_meta_get(const char *rng)
+{
+    fp_report_meta m;
+    m.fpsim_version = fp_version();
+    m.gsl_version = GSL_VERSION;
+    m.rng = rng != NULL ? rng : "mt19937";
+    return m;
 }
 
 fp_status fp_report_finish(FILE *f, fp_error *err)

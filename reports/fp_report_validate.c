@@ -8,13 +8,10 @@
 
 #include <string.h>
 
-#include <gsl/gsl_version.h>
-
-/* ---- the metadata of every validate output ---- */
-
-static const char *rng_name(const fp_validate_config *c)
+/* The metadata block of the validate documents. */
+static fp_report_meta meta(const fp_validate_config *c)
 {
-    return c->rng != NULL ? c->rng->name : "mt19937";
+    return fp_report_meta_get(c->rng != NULL ? c->rng->name : NULL);
 }
 
 /* ---- rates ---- */
@@ -302,12 +299,13 @@ fp_status fp_report_write_validate(FILE *f, fp_report_format fmt, const fp_valid
     const fp_validate_summary *all = fp_validate_engine_overall(e);
     size_t n = fp_validate_engine_scenario_count(e);
     const char *inject = fp_validate_inject_name(o->inject);
+    fp_report_meta m = meta(o);
     switch (fmt) {
     case FP_REPORT_JSON:
         fprintf(f, "{\n  \"fpsim_validate\": 1,\n  \"fpsim_version\": ");
-        fp_put_json(f, fp_version());
-        fprintf(f, ",\n  \"gsl_version\": \"%s\", \"rng\": ", GSL_VERSION);
-        fp_put_json(f, rng_name(o));
+        fp_put_json(f, m.fpsim_version);
+        fprintf(f, ",\n  \"gsl_version\": \"%s\", \"rng\": ", m.gsl_version);
+        fp_put_json(f, m.rng);
         fprintf(f, ",\n  \"runs\": %llu, \"inject\": \"%s\", \"time_to_detect\": %s,\n",
                 (unsigned long long)o->runs, inject, o->ttd ? "true" : "false");
         fputs("  \"scenarios\": [", f);
@@ -338,7 +336,7 @@ fp_status fp_report_write_validate(FILE *f, fp_report_format fmt, const fp_valid
         break;
     case FP_REPORT_MARKDOWN:
         fprintf(f, "# fpsim validate\n\n%llu run indices per scenario, injection %s, GSL %s, %s\n",
-                (unsigned long long)o->runs, inject, GSL_VERSION, rng_name(o));
+                (unsigned long long)o->runs, inject, m.gsl_version, m.rng);
         for (size_t i = 0; i < n; i++) {
             const fp_validate_scenario_result *r = fp_validate_engine_scenario(e, i);
             fputs("\n## ", f);
@@ -354,7 +352,7 @@ fp_status fp_report_write_validate(FILE *f, fp_report_format fmt, const fp_valid
         break;
     case FP_REPORT_TEXT:
         fprintf(f, "fpsim validate: %llu run indices per scenario, injection %s, GSL %s, %s\n",
-                (unsigned long long)o->runs, inject, GSL_VERSION, rng_name(o));
+                (unsigned long long)o->runs, inject, m.gsl_version, m.rng);
         for (size_t i = 0; i < n; i++) {
             const fp_validate_scenario_result *r = fp_validate_engine_scenario(e, i);
             fputs("\nscenario ", f);
