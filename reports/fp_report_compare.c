@@ -133,7 +133,7 @@ static void write_csv(FILE *f, const fp_compare *c)
 static const char *fmt_ratio(char *buf, size_t n, const fp_sample_delta *d)
 {
     if (d->ratio_defined)
-        snprintf(buf, n, "%.3f", d->ratio);
+        fp_fmt_fixed(buf, n, d->ratio, 3);
     else
         snprintf(buf, n, "n/a");
     return buf;
@@ -153,15 +153,16 @@ static const char *fmt_ci(char *buf, size_t n, const fp_sample_delta *d)
 static void write_summary_line(FILE *f, const fp_compare *c, const char *pre)
 {
     size_t used;
+    char gb[64];
     double g = fp_compare_geomean(c, &used);
     fprintf(f,
             "%s%zu regression(s), %zu improvement(s), %zu no change, %zu insufficient data, "
-            "%zu added, %zu removed; geometric mean of per-method ratios %.4f over %zu "
+            "%zu added, %zu removed; geometric mean of per-method ratios %s over %zu "
             "method(s)\n",
             pre, fp_compare_count(c, FP_CHANGE_REGRESSION),
             fp_compare_count(c, FP_CHANGE_IMPROVEMENT), fp_compare_count(c, FP_CHANGE_NONE),
             fp_compare_count(c, FP_CHANGE_INSUFFICIENT), fp_compare_count(c, FP_CHANGE_ADDED),
-            fp_compare_count(c, FP_CHANGE_REMOVED), g, used);
+            fp_compare_count(c, FP_CHANGE_REMOVED), fp_fmt_fixed(gb, sizeof gb, g, 4), used);
 }
 
 static void write_text(FILE *f, const fp_compare *c, const fp_report_compare_side *si,

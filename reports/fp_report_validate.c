@@ -14,6 +14,21 @@ static fp_report_meta meta(const fp_validate_config *c)
     return fp_report_meta_get(c->rng != NULL ? c->rng->name : NULL);
 }
 
+/* ---- numbers: every fixed-decimal value through the one formatter, fp_fmt_fixed ---- */
+
+typedef struct fx_buf {
+    char s[64];
+} fx_buf;
+
+/* `v` with `dec` decimals (fp_fmt_fixed: never "-0", "n/a" when not finite), in a value that
+ * lives until the end of the full expression: fx(v, 6).s as a printf argument. */
+static fx_buf fx(double v, int dec)
+{
+    fx_buf b;
+    fp_fmt_fixed(b.s, sizeof b.s, v, dec);
+    return b;
+}
+
 /* ---- rates ---- */
 
 static void json_rate(FILE *f, const char *name, const fp_validate_rate *r)
@@ -21,25 +36,25 @@ static void json_rate(FILE *f, const char *name, const fp_validate_rate *r)
     if (!r->available)
         fprintf(f, "\"%s\": null", name);
     else
-        fprintf(f, "\"%s\": {\"value\": %.6f, \"lo\": %.6f, \"hi\": %.6f}", name, r->value, r->lo,
-                r->hi);
+        fprintf(f, "\"%s\": {\"value\": %s, \"lo\": %s, \"hi\": %s}", name, fx(r->value, 6).s,
+                fx(r->lo, 6).s, fx(r->hi, 6).s);
 }
 
 /* "0.9512 [0.9301, 0.9660]" or "n/a". */
 static void text_rate(FILE *f, const fp_validate_rate *r, int width)
 {
-    char buf[64];
+    char buf[3 * 64 + 8];
     if (!r->available)
         snprintf(buf, sizeof buf, "n/a");
     else
-        snprintf(buf, sizeof buf, "%.4f [%.4f, %.4f]", r->value, r->lo, r->hi);
+        snprintf(buf, sizeof buf, "%s [%s, %s]", fx(r->value, 4).s, fx(r->lo, 4).s, fx(r->hi, 4).s);
     fprintf(f, "%-*s", width, buf);
 }
 
 static void csv_rate(FILE *f, const fp_validate_rate *r)
 {
     if (r->available)
-        fprintf(f, ",%.6f,%.6f,%.6f", r->value, r->lo, r->hi);
+        fprintf(f, ",%s,%s,%s", fx(r->value, 6).s, fx(r->lo, 6).s, fx(r->hi, 6).s);
     else
         fputs(",,,", f);
 }
@@ -47,7 +62,7 @@ static void csv_rate(FILE *f, const fp_validate_rate *r)
 static void md_rate(FILE *f, const fp_validate_rate *r)
 {
     if (r->available)
-        fprintf(f, " %.4f [%.4f, %.4f] |", r->value, r->lo, r->hi);
+        fprintf(f, " %s [%s, %s] |", fx(r->value, 4).s, fx(r->lo, 4).s, fx(r->hi, 4).s);
     else
         fputs(" n/a |", f);
 }
@@ -56,7 +71,7 @@ static void md_rate(FILE *f, const fp_validate_rate *r)
 static void md_rate_plain(FILE *f, const fp_validate_rate *r)
 {
     if (r->available)
-        fprintf(f, " %.4f [%.4f, %.4f]", r->value, r->lo, r->hi);
+        fprintf(f, " %s [%s, %s]", fx(r->value, 4).s, fx(r->lo, 4).s, fx(r->hi, 4).s);
     else
         fputs(" n/a", f);
 }
@@ -76,7 +91,7 @@ static void text_kind_row(FILE *f, const char *label, const fp_validate_kind_sta
     text_rate(f, &k->recall, 25);
     text_rate(f, &k->f1, 25);
     if (ttd && k->ttd_n > 0)
-        fprintf(f, "%8.3f %8.3f", k->ttd_mean_s, k->ttd_p95_s);
+        fprintf(f, "%8s %8s", fx(k->ttd_mean_s, 3).s, fx(k->ttd_p95_s, 3).s);
     fputc('\n', f);
 }
 
@@ -95,8 +110,8 @@ static void text_summary(FILE *f, const fp_validate_summary *s,
         if (kind_seen(&s->kinds[k]))
             text_kind_row(f, fp_kind_name((fp_kind)k), &s->kinds[k], 1);
     text_kind_row(f, "all", &s->overall, 0);
-    fprintf(f, "  false alarms on clean runs: %.4f per run (%llu in %llu runs); runs with any: ",
-            s->clean_false_alarms_per_run, (unsigned long long)s->clean_false_alarms,
+    fprintf(f, "  false alarms on clean runs: %s per run (%llu in %llu runs); runs with any: ",
+            fx(s->clean_false_alarms_per_run, 4).s, (unsigned long long)s->clean_false_alarms,
             (unsigned long long)s->clean_runs);
     text_rate(f, &s->clean_runs_alarmed, 0);
     fputs("\n  top finding is the costliest injected bottleneck: ", f);
@@ -107,12 +122,12 @@ static void text_summary(FILE *f, const fp_validate_summary *s,
             "\n  injected bottlenecks in the top-max(%d, n) recommendations: ", FP_VALIDATE_TOP_K);
     text_rate(f, &s->topk, 0);
     if (s->spearman_available)
-        fprintf(f, "\n  Spearman(impact, true cost): %.4f over %llu true positives", s->spearman,
-                (unsigned long long)s->spearman_n);
+        fprintf(f, "\n  Spearman(impact, true cost): %s over %llu true positives",
+                fx(s->spearman, 4).s, (unsigned long long)s->spearman_n);
     else
         fputs("\n  Spearman(impact, true cost): n/a", f);
-    fprintf(f, "\n  NAB scores: standard %.2f, low_fp %.2f, low_fn %.2f\n", s->nab[0], s->nab[1],
-            s->nab[2]);
+    fprintf(f, "\n  NAB scores: standard %s, low_fp %s, low_fn %s\n", fx(s->nab[0], 2).s,
+            fx(s->nab[1], 2).s, fx(s->nab[2], 2).s);
     if (sr != NULL && s->n_sources > 0) {
         fputs("  per declared bottleneck:\n", f);
         for (size_t i = 0; i < s->n_sources && i < sr->n_sources; i++) {
@@ -140,8 +155,8 @@ static void json_kind(FILE *f, const fp_validate_kind_stats *k, const char *ind)
     fputs(", ", f);
     json_rate(f, "f1", &k->f1);
     if (k->ttd_n > 0)
-        fprintf(f, ",\n%s \"time_to_detect\": {\"n\": %llu, \"mean_s\": %.6f, \"p95_s\": %.6f}",
-                ind, (unsigned long long)k->ttd_n, k->ttd_mean_s, k->ttd_p95_s);
+        fprintf(f, ",\n%s \"time_to_detect\": {\"n\": %llu, \"mean_s\": %s, \"p95_s\": %s}", ind,
+                (unsigned long long)k->ttd_n, fx(k->ttd_mean_s, 6).s, fx(k->ttd_p95_s, 6).s);
     fputc('}', f);
 }
 
@@ -162,8 +177,8 @@ static void json_summary(FILE *f, const fp_validate_summary *s,
     }
     fprintf(f, "%s},\n%s\"all\": ", first ? "" : "\n", ind);
     json_kind(f, &s->overall, ind);
-    fprintf(f, ",\n%s\"clean_false_alarms\": %llu, \"clean_false_alarms_per_run\": %.6f, ", ind,
-            (unsigned long long)s->clean_false_alarms, s->clean_false_alarms_per_run);
+    fprintf(f, ",\n%s\"clean_false_alarms\": %llu, \"clean_false_alarms_per_run\": %s, ", ind,
+            (unsigned long long)s->clean_false_alarms, fx(s->clean_false_alarms_per_run, 6).s);
     json_rate(f, "clean_runs_alarmed", &s->clean_runs_alarmed);
     fprintf(f, ",\n%s", ind);
     json_rate(f, "top1", &s->top1);
@@ -173,13 +188,14 @@ static void json_summary(FILE *f, const fp_validate_summary *s,
     json_rate(f, "topk", &s->topk);
     fprintf(f, ", \"top_k\": %d,\n%s\"spearman\": ", FP_VALIDATE_TOP_K, ind);
     if (s->spearman_available)
-        fprintf(f, "%.6f", s->spearman);
+        fprintf(f, "%s", fx(s->spearman, 6).s);
     else
         fputs("null", f);
     fprintf(f,
-            ", \"spearman_n\": %llu,\n%s\"nab\": {\"standard\": %.4f, \"low_fp\": %.4f, "
-            "\"low_fn\": %.4f}",
-            (unsigned long long)s->spearman_n, ind, s->nab[0], s->nab[1], s->nab[2]);
+            ", \"spearman_n\": %llu,\n%s\"nab\": {\"standard\": %s, \"low_fp\": %s, "
+            "\"low_fn\": %s}",
+            (unsigned long long)s->spearman_n, ind, fx(s->nab[0], 4).s, fx(s->nab[1], 4).s,
+            fx(s->nab[2], 4).s);
     if (sr != NULL) {
         fprintf(f, ",\n%s\"bottlenecks\": [", ind);
         for (size_t i = 0; i < s->n_sources && i < sr->n_sources; i++) {
@@ -213,20 +229,21 @@ static void csv_kind_row(FILE *f, const char *scn, const char *kind,
     csv_rate(f, &k->recall);
     csv_rate(f, &k->f1);
     if (k->ttd_n > 0)
-        fprintf(f, ",%llu,%.6f,%.6f", (unsigned long long)k->ttd_n, k->ttd_mean_s, k->ttd_p95_s);
+        fprintf(f, ",%llu,%s,%s", (unsigned long long)k->ttd_n, fx(k->ttd_mean_s, 6).s,
+                fx(k->ttd_p95_s, 6).s);
     else
         fputs(",0,,", f);
     if (s != NULL) {
-        fprintf(f, ",%llu,%llu,%.6f", (unsigned long long)s->runs,
-                (unsigned long long)s->clean_runs, s->clean_false_alarms_per_run);
+        fprintf(f, ",%llu,%llu,%s", (unsigned long long)s->runs, (unsigned long long)s->clean_runs,
+                fx(s->clean_false_alarms_per_run, 6).s);
         csv_rate(f, &s->top1);
         csv_rate(f, &s->top1_found);
         csv_rate(f, &s->topk);
         if (s->spearman_available)
-            fprintf(f, ",%.6f", s->spearman);
+            fprintf(f, ",%s", fx(s->spearman, 6).s);
         else
             fputc(',', f);
-        fprintf(f, ",%.4f,%.4f,%.4f", s->nab[0], s->nab[1], s->nab[2]);
+        fprintf(f, ",%s,%s,%s", fx(s->nab[0], 4).s, fx(s->nab[1], 4).s, fx(s->nab[2], 4).s);
     } else {
         fputs(",,,,,,,,,,,,,,,,", f);
     }
@@ -257,12 +274,12 @@ static void md_summary(FILE *f, const fp_validate_summary *s, const fp_validate_
         md_rate(f, &ks->recall);
         md_rate(f, &ks->f1);
         if (ks->ttd_n > 0 && k < FP_KIND_COUNT)
-            fprintf(f, " %.3f / %.3f |\n", ks->ttd_mean_s, ks->ttd_p95_s);
+            fprintf(f, " %s / %s |\n", fx(ks->ttd_mean_s, 3).s, fx(ks->ttd_p95_s, 3).s);
         else
             fputs(" |\n", f);
     }
-    fprintf(f, "\n- false alarms on clean runs: %.4f per run; runs with any:",
-            s->clean_false_alarms_per_run);
+    fprintf(f, "\n- false alarms on clean runs: %s per run; runs with any:",
+            fx(s->clean_false_alarms_per_run, 4).s);
     md_rate_plain(f, &s->clean_runs_alarmed);
     fputs("\n- top finding is the costliest injected bottleneck:", f);
     md_rate_plain(f, &s->top1);
@@ -272,10 +289,10 @@ static void md_summary(FILE *f, const fp_validate_summary *s, const fp_validate_
             "\n- injected bottlenecks in the top-max(%d, n) recommendations:", FP_VALIDATE_TOP_K);
     md_rate_plain(f, &s->topk);
     if (s->spearman_available)
-        fprintf(f, "\n- Spearman(impact, true cost): %.4f (n = %llu)", s->spearman,
+        fprintf(f, "\n- Spearman(impact, true cost): %s (n = %llu)", fx(s->spearman, 4).s,
                 (unsigned long long)s->spearman_n);
-    fprintf(f, "\n- NAB scores: standard %.2f, low_fp %.2f, low_fn %.2f\n", s->nab[0], s->nab[1],
-            s->nab[2]);
+    fprintf(f, "\n- NAB scores: standard %s, low_fp %s, low_fn %s\n", fx(s->nab[0], 2).s,
+            fx(s->nab[1], 2).s, fx(s->nab[2], 2).s);
     if (sr != NULL && s->n_sources > 0) {
         fputs("\n| # | bottleneck | target | found / observable | recall [95 % CI] |\n"
               "|---:|---|---|---:|---|\n",
@@ -450,7 +467,8 @@ fp_status fp_report_write_sweep(FILE *f, fp_report_format fmt, const fp_validate
             fputc('\n', f);
         }
         if (best < n)
-            fprintf(f, "best F1: %.4f at %s = %g\n", pts[best].ks.f1.value, key, pts[best].value);
+            fprintf(f, "best F1: %s at %s = %g\n", fx(pts[best].ks.f1.value, 4).s, key,
+                    pts[best].value);
         else
             fputs("best F1: n/a (no labels or findings of this kind)\n", f);
         break;
@@ -489,9 +507,9 @@ fp_status fp_report_write_power(FILE *f, fp_report_format fmt, const fp_validate
             fp_put_json(f, scn_name(e, r->scenario));
             fprintf(f, ", \"bottleneck\": %zu, \"target\": ", r->source);
             fp_put_json(f, target_name(e, r->scenario, r->source));
-            fprintf(
-                f, ", \"scale\": %.17g, \"magnitude\": %.6f, \"found\": %llu, \"labels\": %llu, ",
-                r->scale, r->magnitude, (unsigned long long)r->found, (unsigned long long)r->total);
+            fprintf(f, ", \"scale\": %.17g, \"magnitude\": %s, \"found\": %llu, \"labels\": %llu, ",
+                    r->scale, fx(r->magnitude, 6).s, (unsigned long long)r->found,
+                    (unsigned long long)r->total);
             json_rate(f, "recall", &r->recall);
             fputc('}', f);
         }
@@ -508,7 +526,7 @@ fp_status fp_report_write_power(FILE *f, fp_report_format fmt, const fp_validate
                 fp_put_json(f, scn_name(e, rows[i].scenario));
                 fprintf(f, ", \"bottleneck\": %zu, ", rows[i].source);
                 if (s >= 0)
-                    fprintf(f, "\"scale\": %.17g, \"magnitude\": %.6f}", s, mag);
+                    fprintf(f, "\"scale\": %.17g, \"magnitude\": %s}", s, fx(mag, 6).s);
                 else
                     fputs("\"scale\": null, \"magnitude\": null}", f);
                 first = 0;
@@ -525,7 +543,7 @@ fp_status fp_report_write_power(FILE *f, fp_report_format fmt, const fp_validate
             fp_put_csv(f, scn_name(e, r->scenario));
             fprintf(f, ",%zu,", r->source);
             fp_put_csv(f, target_name(e, r->scenario, r->source));
-            fprintf(f, ",%.17g,%.6f,%llu,%llu", r->scale, r->magnitude,
+            fprintf(f, ",%.17g,%s,%llu,%llu", r->scale, fx(r->magnitude, 6).s,
                     (unsigned long long)r->found, (unsigned long long)r->total);
             csv_rate(f, &r->recall);
             fputs("\r\n", f);
@@ -542,7 +560,7 @@ fp_status fp_report_write_power(FILE *f, fp_report_format fmt, const fp_validate
             fp_put_md(f, scn_name(e, r->scenario));
             fprintf(f, " | %zu | ", r->source);
             fp_put_md(f, target_name(e, r->scenario, r->source));
-            fprintf(f, " | %g | %.3f | %llu / %llu |", r->scale, r->magnitude,
+            fprintf(f, " | %g | %s | %llu / %llu |", r->scale, fx(r->magnitude, 3).s,
                     (unsigned long long)r->found, (unsigned long long)r->total);
             md_rate(f, &r->recall);
             fputc('\n', f);
@@ -565,7 +583,7 @@ fp_status fp_report_write_power(FILE *f, fp_report_format fmt, const fp_validate
             char fl[48];
             snprintf(fl, sizeof fl, "%llu/%llu", (unsigned long long)r->found,
                      (unsigned long long)r->total);
-            fprintf(f, "  %-8g %12.3f %10s  ", r->scale, r->magnitude, fl);
+            fprintf(f, "  %-8g %12s %10s  ", r->scale, fx(r->magnitude, 3).s, fl);
             text_rate(f, &r->recall, 0);
             fputc('\n', f);
         }
@@ -585,7 +603,7 @@ fp_status fp_report_write_power(FILE *f, fp_report_format fmt, const fp_validate
         fp_put_text(f, target_name(e, rows[i].scenario, rows[i].source));
         fputs(": ", f);
         if (s >= 0)
-            fprintf(f, "scale %g (magnitude %.3f)\n", s, mag);
+            fprintf(f, "scale %g (magnitude %s)\n", s, fx(mag, 3).s);
         else
             fputs("not reached on the grid\n", f);
     }
