@@ -3,6 +3,7 @@
  */
 #include "fp_escape.h"
 
+#include <stdint.h>
 #include <string.h>
 
 #include "fp_core.h"
@@ -54,10 +55,12 @@ void fp_json_put_string(FILE *out, const char *s)
 char *fp_json_quote(const char *s)
 {
     char buf[8];
-    size_t n = 3; /* quotes and NUL */
+    size_t n = 3; /* quotes and NUL; at most 6 bytes per input byte */
+    if (strlen(s) > (SIZE_MAX - n) / 6)
+        return NULL;
     for (const unsigned char *c = (const unsigned char *)s; *c != '\0'; c++) {
         const char *e = escape(*c, buf);
-        n += e != NULL ? strlen(e) : 1; /* at most 6 per byte: n <= 6 * strlen(s) + 3 */
+        n += e != NULL ? strlen(e) : 1;
     }
     char *q = fp_malloc(n), *w = q;
     if (q == NULL)
