@@ -1,22 +1,25 @@
 /*
  * fp_validate.h - detector accuracy against ground truth: per-run records, order-independent
- * accumulation in run order, and the statistics `fpsim validate` reports (docs/validation.md).
+ * accumulation in run order, the statistics `fpsim validate` reports (docs/validation.md), and the
+ * engine that produces them (accuracy study, threshold sweeps, power curves; last section).
  *
  * Part of the validation layer (validate/, between sim + analysis and reports). The statistics and
  * per-run records read the ground truth (like fp_match) and no simulator header: they work on any
- * profile that carries truth records. The CLI simulates, analyses and matches each run, turns it
- * into a small fixed-size fp_validate_run record (fp_validate_run_record), optionally adds the
- * time to detect of its time-based labels (fp_validate_time_to_detect), and adds the records to an
- * accumulator in run-index order. Records are plain values, so workers can fill them in any order
- * and the caller merges them in index order: the accumulated result, including every floating
- * sum, depends only on the records and their order, never on threads.
+ * profile that carries truth records; only the engine simulates. The engine simulates, analyses
+ * and matches each run, turns it into a small fixed-size fp_validate_run record
+ * (fp_validate_run_record), optionally adds the time to detect of its time-based labels
+ * (fp_validate_time_to_detect), and adds the records to an accumulator in run-index order. Records
+ * are plain values, so workers can fill them in any order and the caller merges them in index
+ * order: the accumulated result, including every floating sum, depends only on the records and
+ * their order, never on threads.
  *
  * Memory: an accumulator holds counts, sums and two bounded sample buffers (Spearman pairs and
  * time-to-detect values, at most FP_VALIDATE_SAMPLE_CAP each, the first ones in run order), so
  * its size does not grow with the number of runs.
  *
  * Ownership: fp_validate_acc_new() hands over a new accumulator (free with fp_validate_acc_free()).
- * Summaries are plain values; their per-source array is borrowed from the accumulator.
+ * Summaries are plain values; their per-source array is borrowed from the accumulator. The
+ * engine's ownership rules are stated in its section below.
  */
 #ifndef FP_VALIDATE_H
 #define FP_VALIDATE_H
