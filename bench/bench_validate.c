@@ -1,9 +1,9 @@
 /*
- * bench_validate.c - validation throughput: simulate + analyse + match + record per run, with 1
- * and 2 threads (each thread owns its simulator, profile and accumulator; runs are strided), and
- * the peak RSS. Usage: bench_validate [SCENARIO.yaml] [RUNS]. Results in docs/performance.md.
+ * bench_validate.c - validation throughput of the engine (validate/fp_validate.h): simulate +
+ * analyse + match + record per run, every bottleneck injected, no time to detect, with 1 and 2
+ * worker threads, and the peak RSS. Usage: bench_validate [SCENARIO.yaml] [RUNS]. Results in
+ * docs/performance.md.
  */
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <time.h>
@@ -13,53 +13,7 @@
 #include <gsl/gsl_errno.h>
 
 #include "fp_analysis.h"
-#include "fp_match.h"
-#include "fp_sim.h"
 #include "fp_validate.h"
-
-typedef struct job {
-    const fp_scenario *scn;
-    uint64_t runs, first, stride;
-    int ok;
-} job;
-
-static void *work(void *arg)
-{
-    job *j = arg;
-    fp_sim *sim = NULL;
-    fp_profile *p = fp_profile_new();
-    fp_validate_acc *acc = NULL;
-    fp_match_result m;
-    fp_error err = FP_ERROR_INIT;
-    fp_sim_options so = FP_SIM_OPTIONS_INIT;
-    so.force_bottlenecks = 1;
-    fp_match_result_init(&m);
-    j->ok = 0;
-    if (p == NULL || fp_sim_new(&sim, j->scn, &so, &err) != FP_OK ||
-        fp_validate_acc_new(&acc, 0, &err) != FP_OK)
-        goto out;
-    for (uint64_t r = j->first; r < j->runs; r += j->stride) {
-        fp_analysis *a = NULL;
-        fp_validate_run rec;
-        if (fp_sim_run(sim, 42, r, p, &err) != FP_OK || fp_analyze(&a, p, NULL, &err) != FP_OK ||
-            fp_match_run(&m, p, a, NULL, &err) != FP_OK) {
-            fp_analysis_free(a);
-            goto out;
-        }
-        fp_validate_run_record(&rec, r, p, a, &m);
-        fp_validate_acc_add(acc, &rec);
-        fp_analysis_free(a);
-    }
-    j->ok = 1;
-out:
-    if (!j->ok)
-        fprintf(stderr, "bench_validate: %s\n", err.msg);
-    fp_validate_acc_free(acc);
-    fp_match_result_cleanup(&m);
-    fp_sim_free(sim);
-    fp_profile_free(p);
-    return NULL;
-}
 
 static double now_s(void)
 {
@@ -74,22 +28,29 @@ int main(int argc, char **argv)
     uint64_t runs = argc > 2 ? strtoull(argv[2], NULL, 10) : 2000;
     fp_scenario *scn = NULL;
     fp_error err = FP_ERROR_INIT;
+    fp_thresholds th = FP_THRESHOLDS_INIT;
     double rate1 = 0;
+    int rc = 0;
     gsl_set_error_handler_off();
     if (fp_scenario_load_file(&scn, path, &err) != FP_OK) {
         fprintf(stderr, "bench_validate: %s: %s\n", path, err.msg);
         return 1;
     }
-    for (unsigned jobs = 1; jobs <= 2; jobs++) {
-        pthread_t t[2];
-        job j[2];
+    for (unsigned jobs = 1; jobs <= 2 && rc == 0; jobs++) {
+        fp_validate_config cfg = FP_VALIDATE_CONFIG_INIT;
+        fp_validate_engine *e = NULL;
+        cfg.runs = runs;
+        cfg.jobs = jobs;
+        cfg.inject = FP_VALIDATE_INJECT_ALL;
+        cfg.ttd = 0;
         double t0 = now_s();
-        for (unsigned i = 0; i < jobs; i++) {
-            j[i] = (job){scn, runs, i, jobs, 0};
-            pthread_create(&t[i], NULL, work, &j[i]);
+        if (fp_validate_engine_new(&e, &cfg, &err) != FP_OK ||
+            fp_validate_engine_add_scenario(e, scn, 42, &th, &err) != FP_OK ||
+            fp_validate_engine_run(e, &err) != FP_OK) {
+            fprintf(stderr, "bench_validate: %s\n", err.msg);
+            rc = 1;
         }
-        for (unsigned i = 0; i < jobs; i++)
-            pthread_join(t[i], NULL);
+        fp_validate_engine_free(e);
         double dt = now_s() - t0, rate = (double)runs / dt;
         if (jobs == 1)
             rate1 = rate;
@@ -102,5 +63,5 @@ int main(int argc, char **argv)
     getrusage(RUSAGE_SELF, &ru);
     printf("peak RSS: %ld KiB\n", ru.ru_maxrss);
     fp_scenario_free(scn);
-    return 0;
+    return rc;
 }

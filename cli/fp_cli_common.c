@@ -1,5 +1,6 @@
 /* fp_cli_common.c - diagnostics, strict parsing, scenario resolution, atomic output, signals. */
 #include "fp_cli.h"
+#include "fp_escape.h"
 
 #include <errno.h>
 #include <math.h>
@@ -633,42 +634,9 @@ int fp_cli_scenario_thresholds(const fp_scenario *scn, const fp_cli_thresholds *
     return 0;
 }
 
-/* ---- string values in JSON, CSV and Markdown ---- */
+/* ---- JSON string values ---- */
 
 void fp_cli_json_str(FILE *f, const char *s)
 {
-    putc('"', f);
-    for (const unsigned char *c = (const unsigned char *)s; *c != '\0'; c++) {
-        if (*c == '"' || *c == '\\')
-            fprintf(f, "\\%c", *c);
-        else if (*c < 0x20 || *c == 0x7f)
-            fprintf(f, "\\u%04x", (unsigned)*c);
-        else
-            putc(*c, f);
-    }
-    putc('"', f);
-}
-
-void fp_cli_csv_str(FILE *f, const char *s)
-{
-    if (strpbrk(s, ",\"\r\n") == NULL) {
-        fputs(s, f);
-        return;
-    }
-    putc('"', f);
-    for (; *s; s++) {
-        if (*s == '"')
-            putc('"', f);
-        putc(*s, f);
-    }
-    putc('"', f);
-}
-
-void fp_cli_md_str(FILE *f, const char *s)
-{
-    for (; *s; s++) {
-        if (*s == '|' || *s == '\\' || *s == '`' || *s == '*' || *s == '_')
-            putc('\\', f);
-        putc(*s == '\n' || *s == '\r' ? ' ' : *s, f);
-    }
+    fp_json_put_string(f, s);
 }

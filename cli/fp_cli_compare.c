@@ -11,12 +11,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <gsl/gsl_version.h>
-
 #include "fp_cli.h"
 #include "fp_compare.h"
 #include "fp_formats.h"
 #include "fp_profile.h"
+#include "fp_report.h"
 #include "fp_sim.h"
 
 static const char *const s_help =
@@ -52,8 +51,6 @@ static const char *const s_help =
     "Exit status: 0 ok, 1 regression with --fail-on-regression, 64 usage, 65 bad data,\n"
     "66 no input, 70 internal, 73 cannot create output, 74 write error, 130/143 interrupted.\n";
 
-enum { FMT_TEXT, FMT_JSON, FMT_MD, FMT_CSV };
-
 typedef struct cmp_opts {
     char *scenarios[2];
     size_t n_scenarios;
@@ -65,7 +62,7 @@ typedef struct cmp_opts {
     uint64_t seed;
     const gsl_rng_type *rng;
     fp_compare_options co;
-    int format;
+    fp_report_format format;
     const char *output;
     const char *folded;
     int fail_on_regression;
@@ -138,15 +135,7 @@ static int parse(cmp_opts *o, int argc, char **argv)
             o->co.min_samples = (size_t)u;
             break;
         case 'f':
-            if (strcmp(optarg, "text") == 0)
-                o->format = FMT_TEXT;
-            else if (strcmp(optarg, "json") == 0)
-                o->format = FMT_JSON;
-            else if (strcmp(optarg, "markdown") == 0 || strcmp(optarg, "md") == 0)
-                o->format = FMT_MD;
-            else if (strcmp(optarg, "csv") == 0)
-                o->format = FMT_CSV;
-            else
+            if (fp_report_format_from_name(optarg, &o->format) != FP_OK)
                 return fp_cli_usage("--format must be text, json, markdown or csv, got '%s'",
                                     optarg);
             break;
@@ -268,244 +257,13 @@ static int add_scenario(fp_compare *c, fp_side side, const fp_scenario *scn, con
     return rc;
 }
 
-/* ---- writers ---- */
-
-/* Verdict words for people. */
-static const char *verdict(fp_change ch)
-{
-    switch (ch) {
-    case FP_CHANGE_NONE:
-        return "no change";
-    case FP_CHANGE_REGRESSION:
-        return "REGRESSION";
-    case FP_CHANGE_IMPROVEMENT:
-        return "improvement";
-    case FP_CHANGE_INSUFFICIENT:
-        return "insufficient data";
-    case FP_CHANGE_ADDED:
-        return "added";
-    case FP_CHANGE_REMOVED:
-        return "removed";
-    }
-    return "?";
-}
-
-static void json_delta(FILE *f, const fp_sample_delta *d)
-{
-    fprintf(f,
-            "\"n_base\": %zu, \"n_new\": %zu, \"base_median\": %.17g, \"new_median\": %.17g, "
-            "\"ratio\": ",
-            d->n_base, d->n_new, d->base_median, d->new_median);
-    if (d->ratio_defined)
-        fprintf(f, "%.17g", d->ratio);
-    else
-        fputs("null", f);
-    fprintf(f,
-            ", \"ratio_defined\": %s, \"u\": %.17g, \"z\": %.17g, \"p_value\": %.17g, "
-            "\"exact\": %s, \"hl_shift\": %.17g, \"hl_ci\": ",
-            d->ratio_defined ? "true" : "false", d->mw.u, d->mw.z, d->mw.p,
-            d->mw.exact ? "true" : "false", d->hl.shift);
-    if (d->hl.ci_valid)
-        fprintf(f, "[%.17g, %.17g]", d->hl.lo, d->hl.hi);
-    else
-        fputs("null", f);
-}
-
-static void write_json(FILE *f, const fp_compare *c, const cmp_opts *o, const side_info *si)
-{
-    const fp_compare_options *co = fp_compare_opts(c);
-    size_t nm, nr, used;
-    const fp_method_delta *md = fp_compare_methods(c, &nm);
-    const fp_run_delta *rd = fp_compare_run_deltas(c, &nr);
-    double g = fp_compare_geomean(c, &used);
-    fprintf(f, "{\"fpsim_compare\": 1, \"fpsim_version\": ");
-    fp_cli_json_str(f, fp_version());
-    fprintf(f, ", \"gsl_version\": \"%s\",\n", GSL_VERSION);
-    for (int s = 0; s < 2; s++) {
-        fprintf(f, " \"%s\": {\"source\": ", s ? "new" : "base");
-        fp_cli_json_str(f, si[s].desc);
-        fprintf(f, ", \"runs\": %zu", fp_compare_run_count(c, (fp_side)s));
-        if (si[s].simulated)
-            fprintf(f, ", \"seed\": \"%llu\", \"rng\": \"%s\"", (unsigned long long)si[s].seed,
-                    fp_cli_rng_name(o->rng));
-        fputs("},\n", f);
-    }
-    fprintf(f,
-            " \"options\": {\"alpha\": %.17g, \"noise\": %.17g, \"min_samples\": %zu, "
-            "\"min_runs\": %zu, \"conf\": %.17g},\n",
-            co->alpha, co->noise, co->min_samples, co->min_runs, co->conf);
-    fputs(" \"run_level\": [", f);
-    for (size_t i = 0; i < nr; i++) {
-        fprintf(f, "%s\n  {\"metric\": \"%s\", \"unit\": \"%s\", \"change\": \"%s\", ",
-                i ? "," : "", rd[i].name, rd[i].unit, fp_change_name(rd[i].d.change));
-        json_delta(f, &rd[i].d);
-        fputc('}', f);
-    }
-    fputs("\n ],\n \"methods\": [", f);
-    for (size_t i = 0; i < nm; i++) {
-        fprintf(f, "%s\n  {\"name\": ", i ? "," : "");
-        fp_cli_json_str(f, md[i].name);
-        fprintf(f, ", \"change\": \"%s\", \"calls_base\": %.17g, \"calls_new\": %.17g, ",
-                fp_change_name(md[i].change), md[i].calls_base, md[i].calls_new);
-        json_delta(f, &md[i].time);
-        fputc('}', f);
-    }
-    fprintf(f,
-            "\n ],\n \"summary\": {\"regressions\": %zu, \"improvements\": %zu, "
-            "\"no_change\": %zu, \"insufficient_data\": %zu, \"added\": %zu, \"removed\": %zu, "
-            "\"geomean_ratio\": %.17g, \"geomean_methods\": %zu}}\n",
-            fp_compare_count(c, FP_CHANGE_REGRESSION), fp_compare_count(c, FP_CHANGE_IMPROVEMENT),
-            fp_compare_count(c, FP_CHANGE_NONE), fp_compare_count(c, FP_CHANGE_INSUFFICIENT),
-            fp_compare_count(c, FP_CHANGE_ADDED), fp_compare_count(c, FP_CHANGE_REMOVED), g, used);
-}
-
-static void csv_row(FILE *f, const char *kind, const char *name, const char *unit, fp_change ch,
-                    double cb, double cn, const fp_sample_delta *d)
-{
-    fprintf(f, "%s,", kind);
-    fp_cli_csv_str(f, name);
-    fprintf(f, ",%s,%s,%zu,%zu,%.17g,%.17g,%.17g,%.17g,", unit, fp_change_name(ch), d->n_base,
-            d->n_new, cb, cn, d->base_median, d->new_median);
-    if (d->ratio_defined)
-        fprintf(f, "%.17g", d->ratio);
-    fprintf(f, ",%.17g,%.17g,%.17g,%.17g,", d->mw.p, d->mw.u, d->mw.z, d->hl.shift);
-    if (d->hl.ci_valid)
-        fprintf(f, "%.17g,%.17g\n", d->hl.lo, d->hl.hi);
-    else
-        fputs(",\n", f);
-}
-
-static void write_csv(FILE *f, const fp_compare *c)
-{
-    size_t nm, nr;
-    const fp_method_delta *md = fp_compare_methods(c, &nm);
-    const fp_run_delta *rd = fp_compare_run_deltas(c, &nr);
-    fputs("kind,name,unit,change,n_base,n_new,calls_base,calls_new,base_median,new_median,ratio,"
-          "p_value,u,z,hl_shift,hl_lo,hl_hi\n",
-          f);
-    for (size_t i = 0; i < nr; i++)
-        csv_row(f, "run", rd[i].name, rd[i].unit, rd[i].d.change, 0, 0, &rd[i].d);
-    for (size_t i = 0; i < nm; i++)
-        csv_row(f, "method", md[i].name, "s", md[i].change, md[i].calls_base, md[i].calls_new,
-                &md[i].time);
-}
-
-/* "1.234" or "n/a" into buf. */
-static const char *fmt_ratio(char *buf, size_t n, const fp_sample_delta *d)
-{
-    if (d->ratio_defined)
-        snprintf(buf, n, "%.3f", d->ratio);
-    else
-        snprintf(buf, n, "n/a");
-    return buf;
-}
-
-static const char *fmt_ci(char *buf, size_t n, const fp_sample_delta *d)
-{
-    if (d->n_base == 0 || d->n_new == 0)
-        snprintf(buf, n, "-");
-    else if (d->hl.ci_valid)
-        snprintf(buf, n, "%+.4g [%+.4g, %+.4g]", d->hl.shift, d->hl.lo, d->hl.hi);
-    else
-        snprintf(buf, n, "%+.4g [n/a]", d->hl.shift);
-    return buf;
-}
-
-static void write_summary_line(FILE *f, const fp_compare *c, const char *pre)
-{
-    size_t used;
-    double g = fp_compare_geomean(c, &used);
-    fprintf(f,
-            "%s%zu regression(s), %zu improvement(s), %zu no change, %zu insufficient data, "
-            "%zu added, %zu removed; geometric mean of per-method ratios %.4f over %zu "
-            "method(s)\n",
-            pre, fp_compare_count(c, FP_CHANGE_REGRESSION),
-            fp_compare_count(c, FP_CHANGE_IMPROVEMENT), fp_compare_count(c, FP_CHANGE_NONE),
-            fp_compare_count(c, FP_CHANGE_INSUFFICIENT), fp_compare_count(c, FP_CHANGE_ADDED),
-            fp_compare_count(c, FP_CHANGE_REMOVED), g, used);
-}
-
-static void write_text(FILE *f, const fp_compare *c, const side_info *si, int md)
-{
-    const fp_compare_options *co = fp_compare_opts(c);
-    size_t nm, nr;
-    const fp_method_delta *mdl = fp_compare_methods(c, &nm);
-    const fp_run_delta *rd = fp_compare_run_deltas(c, &nr);
-    char rb[32], cb[96];
-    if (md) {
-        fputs("# fpsim compare\n\n", f);
-        for (int s = 0; s < 2; s++) {
-            fprintf(f, "- %s: ", s ? "NEW" : "BASE");
-            fp_cli_md_str(f, si[s].desc);
-            fprintf(f, " (%zu runs", fp_compare_run_count(c, (fp_side)s));
-            if (si[s].simulated)
-                fprintf(f, ", seed %llu", (unsigned long long)si[s].seed);
-            fputs(")\n", f);
-        }
-        fprintf(f,
-                "- alpha %g, noise %g %%, min samples %zu; fpsim %s, GSL %s\n\n"
-                "## Run level (median per run)\n\n"
-                "| metric | base | new | ratio | p-value | verdict |\n"
-                "|---|---:|---:|---:|---:|---|\n",
-                co->alpha, co->noise * 100, co->min_samples, fp_version(), GSL_VERSION);
-        for (size_t i = 0; i < nr; i++)
-            fprintf(f, "| %s (%s) | %.4g | %.4g | %s | %.3g | %s |\n", rd[i].name, rd[i].unit,
-                    rd[i].d.base_median, rd[i].d.new_median, fmt_ratio(rb, sizeof(rb), &rd[i].d),
-                    rd[i].d.mw.p, verdict(rd[i].d.change));
-        fputs("\n## Methods (per-call inclusive time, pooled over runs)\n\n"
-              "| method | calls base | calls new | median base (s) | median new (s) | ratio | "
-              "p-value | HL shift [95 % CI] (s) | verdict |\n"
-              "|---|---:|---:|---:|---:|---:|---:|---|---|\n",
-              f);
-        for (size_t i = 0; i < nm; i++) {
-            fputs("| ", f);
-            fp_cli_md_str(f, mdl[i].name);
-            fprintf(f, " | %g | %g | %.4g | %.4g | %s | %.3g | %s | %s |\n", mdl[i].calls_base,
-                    mdl[i].calls_new, mdl[i].time.base_median, mdl[i].time.new_median,
-                    fmt_ratio(rb, sizeof(rb), &mdl[i].time), mdl[i].time.mw.p,
-                    fmt_ci(cb, sizeof(cb), &mdl[i].time), verdict(mdl[i].change));
-        }
-        fputc('\n', f);
-        write_summary_line(f, c, "**Summary:** ");
-        return;
-    }
-    fprintf(f, "fpsim compare (fpsim %s, GSL %s)\n", fp_version(), GSL_VERSION);
-    for (int s = 0; s < 2; s++) {
-        fprintf(f, "  %-4s %s (%zu runs", s ? "NEW" : "BASE", si[s].desc,
-                fp_compare_run_count(c, (fp_side)s));
-        if (si[s].simulated)
-            fprintf(f, ", seed %llu", (unsigned long long)si[s].seed);
-        fputs(")\n", f);
-    }
-    fprintf(f, "  regression: ratio > %g, p < %g, >= %zu values per side\n\n", 1 + co->noise,
-            co->alpha, co->min_samples);
-    fprintf(f, "Run level (median per run)\n  %-14s %12s %12s %8s %9s  %s\n", "metric", "base",
-            "new", "ratio", "p-value", "verdict");
-    for (size_t i = 0; i < nr; i++)
-        fprintf(f, "  %-14s %12.4g %12.4g %8s %9.3g  %s\n", rd[i].name, rd[i].d.base_median,
-                rd[i].d.new_median, fmt_ratio(rb, sizeof(rb), &rd[i].d), rd[i].d.mw.p,
-                verdict(rd[i].d.change));
-    fprintf(f,
-            "\nMethods (per-call inclusive time in seconds, pooled over runs)\n"
-            "  %-26s %7s %7s %10s %10s %7s %9s  %-34s %s\n",
-            "method", "calls_b", "calls_n", "median_b", "median_n", "ratio", "p-value",
-            "HL shift [95% CI]", "verdict");
-    for (size_t i = 0; i < nm; i++)
-        fprintf(f, "  %-26s %7g %7g %10.4g %10.4g %7s %9.3g  %-34s %s\n", mdl[i].name,
-                mdl[i].calls_base, mdl[i].calls_new, mdl[i].time.base_median,
-                mdl[i].time.new_median, fmt_ratio(rb, sizeof(rb), &mdl[i].time), mdl[i].time.mw.p,
-                fmt_ci(cb, sizeof(cb), &mdl[i].time), verdict(mdl[i].change));
-    fputc('\n', f);
-    write_summary_line(f, c, "Summary: ");
-}
-
 int fp_cmd_compare(int argc, char **argv)
 {
     cmp_opts o;
     memset(&o, 0, sizeof(o));
     o.co = (fp_compare_options)FP_COMPARE_OPTIONS_INIT;
     o.runs = 30;
-    o.format = FMT_TEXT;
+    o.format = FP_REPORT_TEXT;
     fp_cli_scenarios scns = {NULL, 0};
     fp_cli_out out, fold;
     memset(&out, 0, sizeof(out));
@@ -554,16 +312,15 @@ int fp_cmd_compare(int argc, char **argv)
     }
     if ((rc = fp_cli_out_open(&out, o.output)) != 0)
         goto done;
-    switch (o.format) {
-    case FMT_JSON:
-        write_json(out.f, c, &o, si);
-        break;
-    case FMT_CSV:
-        write_csv(out.f, c);
-        break;
-    default:
-        write_text(out.f, c, si, o.format == FMT_MD);
-        break;
+    {
+        const fp_report_compare_side sides[2] = {{si[0].desc, si[0].simulated, si[0].seed},
+                                                 {si[1].desc, si[1].simulated, si[1].seed}};
+        fp_status wst =
+            fp_report_write_compare(out.f, o.format, c, sides, fp_cli_rng_name(o.rng), &err);
+        if (wst != FP_OK && wst != FP_EIO) { /* write errors: reported by the commit below */
+            rc = fp_cli_report_error(&err);
+            goto done;
+        }
     }
     if (fp_cli_signal) {
         fp_cli_errorf("interrupted");

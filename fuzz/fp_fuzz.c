@@ -1,8 +1,10 @@
 /*
  * fp_fuzz.c - fuzz targets for everything fpsim reads from untrusted bytes:
- *   scenario  the YAML loader, then 2 simulated runs analysed and rendered in every format;
- *   json      the profile JSON reader, then the analysis and the Chrome trace writer;
- *   trace     the Chrome Trace Event reader, then the analysis.
+ *   scenario  the YAML loader, then 2 simulated runs analysed and rendered in every format, and
+ *             one validation run (engine, matcher, time to detect) written in every format;
+ *   json      the profile JSON reader, then the analysis, the Chrome trace writer and a
+ *             comparison of the profile with itself written in every format;
+ *   trace     the Chrome Trace Event reader, then the same as json.
  * Built two ways (fuzz/CMakeLists.txt): with clang's libFuzzer (-DFP_FUZZ=ON; FP_FUZZ_TARGET
  * selects the target) for fuzzing campaigns, and always as `fp_fuzz_replay TARGET FILE...`, which
  * runs the same code on stored inputs, so crashes found once (and the bad-input corpora) are
@@ -21,6 +23,7 @@
 #include "fp_report.h"
 #include "fp_scenario.h"
 #include "fp_sim.h"
+#include "fp_validate.h"
 
 enum { T_SCENARIO, T_JSON, T_TRACE };
 
@@ -51,6 +54,40 @@ static void analyse_and_render(const fp_profile *p, int render)
     fp_analysis_free(a);
 }
 
+/* The compare writers on names from untrusted bytes: the profile against itself. */
+static void compare_and_render(const fp_profile *p)
+{
+    fp_compare *c = NULL;
+    FILE *sink = fopen("/dev/null", "w");
+    static const fp_report_compare_side sides[2] = {{"base", 0, 0}, {"new", 1, 1}};
+    if (sink != NULL && fp_compare_new(&c, NULL, NULL) == FP_OK &&
+        fp_compare_add_run(c, FP_SIDE_BASE, p, NULL) == FP_OK &&
+        fp_compare_add_run(c, FP_SIDE_NEW, p, NULL) == FP_OK && fp_compare_finish(c, NULL) == FP_OK)
+        for (int f = FP_REPORT_TEXT; f <= FP_REPORT_CSV; f++)
+            fp_report_write_compare(sink, (fp_report_format)f, c, sides, NULL, NULL);
+    fp_compare_free(c);
+    if (sink != NULL)
+        fclose(sink);
+}
+
+/* One run index of the validation engine (both variants, time to detect), in every format. */
+static void validate_and_render(const fp_scenario *s)
+{
+    fp_validate_config cfg = FP_VALIDATE_CONFIG_INIT;
+    fp_validate_engine *e = NULL;
+    fp_thresholds th = FP_THRESHOLDS_INIT;
+    FILE *sink = fopen("/dev/null", "w");
+    cfg.runs = 1;
+    if (sink != NULL && fp_validate_engine_new(&e, &cfg, NULL) == FP_OK &&
+        fp_validate_engine_add_scenario(e, s, 1, &th, NULL) == FP_OK &&
+        fp_validate_engine_run(e, NULL) == FP_OK)
+        for (int f = FP_REPORT_TEXT; f <= FP_REPORT_CSV; f++)
+            fp_report_write_validate(sink, (fp_report_format)f, e, NULL);
+    fp_validate_engine_free(e);
+    if (sink != NULL)
+        fclose(sink);
+}
+
 static void run_target(int target, const uint8_t *data, size_t size)
 {
     const char *text = (const char *)data;
@@ -67,14 +104,19 @@ static void run_target(int target, const uint8_t *data, size_t size)
                         analyse_and_render(p, r == 0);
             }
             fp_sim_free(sim);
+            validate_and_render(s);
         }
         fp_scenario_free(s);
     } else if (target == T_JSON) {
-        if (fp_profile_read_json(p, text, size, 0, "fuzz.json", NULL) == FP_OK)
+        if (fp_profile_read_json(p, text, size, 0, "fuzz.json", NULL) == FP_OK) {
             analyse_and_render(p, 1);
+            compare_and_render(p);
+        }
     } else {
-        if (fp_trace_read_chrome(p, text, size, "fuzz.json", NULL, NULL) == FP_OK)
+        if (fp_trace_read_chrome(p, text, size, "fuzz.json", NULL, NULL) == FP_OK) {
             analyse_and_render(p, 1);
+            compare_and_render(p);
+        }
     }
     fp_profile_free(p);
 }

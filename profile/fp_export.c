@@ -7,6 +7,7 @@
  * run are byte-identical across invocations.
  */
 #include "fp_formats.h"
+#include "fp_escape.h"
 
 #include <inttypes.h>
 #include <math.h>
@@ -39,23 +40,10 @@ fp_status fp_format_from_name(const char *name, fp_format *out)
     return FP_EINVAL;
 }
 
-/* Writes `s` as a JSON string (same escaping as the profile JSON writer). */
+/* Writes `s` as a JSON string: the one escaper shared by every writer (fp_escape.h). */
 static void put_string(FILE *out, const char *s)
 {
-    putc('"', out);
-    for (const unsigned char *c = (const unsigned char *)s; *c != '\0'; c++) {
-        if (*c == '"' || *c == '\\')
-            fprintf(out, "\\%c", *c);
-        else if (*c == '\n')
-            fputs("\\n", out);
-        else if (*c == '\t')
-            fputs("\\t", out);
-        else if (*c < 0x20 || *c == 0x7f)
-            fprintf(out, "\\u%04x", (unsigned)*c);
-        else
-            putc(*c, out);
-    }
-    putc('"', out);
+    fp_json_put_string(out, s);
 }
 
 static fp_status finish(FILE *out, fp_error *err, const char *what)

@@ -13,6 +13,7 @@
  * type and invariant, reporting the JSON path of the first problem.
  */
 #include "fp_profile.h"
+#include "fp_escape.h"
 
 #include <inttypes.h>
 #include <math.h>
@@ -46,35 +47,10 @@ static void pad(FILE *out, int level)
         fputs("  ", out);
 }
 
-/* Writes `s` as a JSON string. Bytes >= 0x80 pass through (names are expected to be UTF-8). */
+/* Writes `s` as a JSON string: the one escaper shared by every writer (fp_escape.h). */
 static void put_string(FILE *out, const char *s)
 {
-    putc('"', out);
-    for (const unsigned char *c = (const unsigned char *)s; *c != '\0'; c++) {
-        switch (*c) {
-        case '"':
-            fputs("\\\"", out);
-            break;
-        case '\\':
-            fputs("\\\\", out);
-            break;
-        case '\n':
-            fputs("\\n", out);
-            break;
-        case '\r':
-            fputs("\\r", out);
-            break;
-        case '\t':
-            fputs("\\t", out);
-            break;
-        default:
-            if (*c < 0x20 || *c == 0x7f)
-                fprintf(out, "\\u%04x", (unsigned)*c);
-            else
-                putc(*c, out);
-        }
-    }
-    putc('"', out);
+    fp_json_put_string(out, s);
 }
 
 static const double *truth_numbers(const fp_truth *t, size_t k)

@@ -11,6 +11,7 @@
  * the whole forest is emitted in the profile's pre-order.
  */
 #include "fp_formats.h"
+#include "fp_escape.h"
 
 #include <float.h>
 #include <inttypes.h>
@@ -38,22 +39,10 @@ enum { SER_MEM = 0, SER_CPU, SER_IOOPS, SER_IOBYTES, SER_COUNT };
 
 /* ======================================================================== writer */
 
+/* Writes `s` as a JSON string: the one escaper shared by every writer (fp_escape.h). */
 static void put_string(FILE *out, const char *s)
 {
-    putc('"', out);
-    for (const unsigned char *c = (const unsigned char *)s; *c != '\0'; c++) {
-        if (*c == '"' || *c == '\\')
-            fprintf(out, "\\%c", *c);
-        else if (*c == '\n')
-            fputs("\\n", out);
-        else if (*c == '\t')
-            fputs("\\t", out);
-        else if (*c < 0x20 || *c == 0x7f)
-            fprintf(out, "\\u%04x", (unsigned)*c);
-        else
-            putc(*c, out);
-    }
-    putc('"', out);
+    fp_json_put_string(out, s);
 }
 
 static int cmp_u32(const void *a, const void *b)

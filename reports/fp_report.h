@@ -1,7 +1,9 @@
 /*
  * fp_report.h - the report: per-scenario summaries over runs, the detail of one run, the ground
  * truth beside the findings, and the cross-scenario comparison, written as text, JSON, Markdown
- * or CSV (formats in docs/output-formats.md).
+ * or CSV (formats in docs/output-formats.md); and every other document fpsim writes: the
+ * validate accuracy report, threshold sweeps, power curves and compare's output. cli/ only picks
+ * the writer and the format.
  *
  * Use: fp_report_new(), then for each scenario fp_report_begin_scenario() followed by one
  * fp_report_add_run() per run, then fp_report_write() (any number of times), fp_report_free().
@@ -29,9 +31,11 @@
 #include <stdio.h>
 
 #include "fp_analysis.h"
+#include "fp_compare.h"
 #include "fp_core.h"
 #include "fp_match.h"
 #include "fp_profile.h"
+#include "fp_validate.h"
 
 /* Version of the report JSON structure (docs/output-formats.md, "Report JSON"). */
 #define FP_REPORT_SCHEMA_VERSION 1
@@ -114,5 +118,37 @@ fp_status fp_report_write_text(const fp_report *r, FILE *out, fp_error *err);
 fp_status fp_report_write_json(const fp_report *r, FILE *out, fp_error *err);
 fp_status fp_report_write_markdown(const fp_report *r, FILE *out, fp_error *err);
 fp_status fp_report_write_csv(const fp_report *r, FILE *out, fp_error *err);
+
+/* ---- the other documents: validate, sweep, power, compare ----
+ *
+ * Each writes one document in `fmt` to `out` (not flushed or closed) from results it only reads
+ * (borrowed for the call). Names are written the same way in every output: escaped in JSON (the
+ * one escaper, profile/fp_escape.h), as data in CSV, with control bytes as spaces in text and
+ * Markdown. Numbers are those of the documented formats (docs/validation.md, docs/compare.md).
+ * FP_OK, or FP_EIO when ferror(out) is set afterwards.
+ */
+
+/* The accuracy report of `fpsim validate` after fp_validate_engine_run(e). */
+fp_status fp_report_write_validate(FILE *out, fp_report_format fmt, const fp_validate_engine *e,
+                                   fp_error *err);
+/* The threshold sweep after fp_validate_engine_sweep(e). */
+fp_status fp_report_write_sweep(FILE *out, fp_report_format fmt, const fp_validate_engine *e,
+                                fp_error *err);
+/* The power curve after fp_validate_engine_power(e). */
+fp_status fp_report_write_power(FILE *out, fp_report_format fmt, const fp_validate_engine *e,
+                                fp_error *err);
+
+/* What one side of a comparison was, for the header. Plain value; `source` borrowed. */
+typedef struct fp_report_compare_side {
+    const char *source; /* the file, directory or scenario it was read or simulated from */
+    int simulated;      /* 1: simulated here, with `seed` */
+    uint64_t seed;
+} fp_report_compare_side;
+
+/* The comparison `c` (after fp_compare_finish()) of sides[0] (BASE) and sides[1] (NEW); `rng` is
+ * the generator name of simulated sides (NULL: "mt19937"). */
+fp_status fp_report_write_compare(FILE *out, fp_report_format fmt, const fp_compare *c,
+                                  const fp_report_compare_side sides[2], const char *rng,
+                                  fp_error *err);
 
 #endif /* FP_REPORT_H */

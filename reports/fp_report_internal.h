@@ -195,6 +195,32 @@ double fp_report_geomean(const fp_report *r, int k, int *ok);
  * `highest` selects the maximum; ties go to the earlier scenario. */
 size_t fp_report_pick(const fp_report *r, int k, int highest);
 
+/* ---- string values (fp_report_str.c): one helper per format, used by every writer ---- */
+
+/* Text: control bytes as spaces. _pad adds spaces up to `width` bytes (like "%-*s"). */
+void fp_put_text(FILE *f, const char *s);
+void fp_put_text_pad(FILE *f, const char *s, size_t width);
+/* Markdown: control bytes as spaces, | \ ` * _ escaped. */
+void fp_put_md(FILE *f, const char *s);
+/* JSON: the one escaper (profile/fp_escape.h), with the quotes. */
+void fp_put_json(FILE *f, const char *s);
+/* CSV: an RFC 4180 field. */
+void fp_put_csv(FILE *f, const char *s);
+/*
+ * The metadata a document records, filled in one place for every document and format: fpsim's
+ * version, the GSL version built against and the generator's name (`rng` NULL: the default,
+ * "mt19937"). Static or borrowed strings.
+ */
+typedef struct fp_report_meta {
+    const char *fpsim_version;
+    const char *gsl_version;
+    const char *rng;
+} fp_report_meta;
+fp_report_meta fp_report_meta_get(const char *rng);
+
+/* FP_EIO when ferror(f), else FP_OK: the end of every writer. */
+fp_status fp_report_finish(FILE *f, fp_error *err);
+
 /* ---- table model (fp_report_table.c) ---- */
 
 typedef enum fp_style {

@@ -2,11 +2,13 @@
  * fp_report_json.c - the report as one JSON document (structure in docs/output-formats.md,
  * "Report JSON"; version FP_REPORT_SCHEMA_VERSION).
  *
- * cJSON builds the structure and escapes strings, but it never sees a double: cJSON 1.7.15
- * prints NaN/Inf as null without warning and loses digits of some values, so every number is
- * formatted by fpsim (shortest "%.Ng" that reads back exactly, integers as integers) and added
- * with cJSON_CreateRaw. A value that is not finite or not available is written as null. Seeds
- * are strings, because a 64-bit seed does not fit a JSON number read as a double.
+ * cJSON builds the structure, but it never sees a string value nor a double. Strings are escaped
+ * by fpsim's one JSON escaper (profile/fp_escape.h) and added raw, so every JSON output writes a
+ * name the same way. cJSON 1.7.15 prints NaN/Inf as null without warning and loses digits of
+ * some values, so every number is formatted by fpsim (shortest "%.Ng" that reads back exactly,
+ * integers as integers) and added with cJSON_CreateRaw. A value that is not finite or not available
+ * is written as null. Seeds are strings, because a 64-bit seed does not fit a JSON number read as a
+ * double.
  */
 #include "fp_report_internal.h"
 
@@ -16,6 +18,8 @@
 #include <string.h>
 
 #include <cjson/cJSON.h>
+
+#include "fp_escape.h"
 
 /* Build context: the first allocation failure is sticky. */
 typedef struct jctx {
@@ -62,9 +66,21 @@ static void juint(jctx *c, cJSON *o, const char *key, uint64_t v)
     add(c, o, key, cJSON_CreateRaw(buf));
 }
 
+/* Strings are escaped by fpsim's one JSON escaper (profile/fp_escape.h), not by cJSON, so every
+ * JSON output of fpsim writes a name the same way. */
 static void jstr(jctx *c, cJSON *o, const char *key, const char *s)
 {
-    add(c, o, key, s ? cJSON_CreateString(s) : cJSON_CreateNull());
+    char *q;
+    if (s == NULL) {
+        add(c, o, key, cJSON_CreateNull());
+        return;
+    }
+    if ((q = fp_json_quote(s)) == NULL) {
+        c->oom = 1;
+        return;
+    }
+    add(c, o, key, cJSON_CreateRaw(q));
+    fp_free(q);
 }
 
 static void jbool(jctx *c, cJSON *o, const char *key, int v)

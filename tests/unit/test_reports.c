@@ -13,7 +13,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <cjson/cJSON.h>
+
 #include "fp_analysis.h"
+#include "fp_compare.h"
+#include "fp_escape.h"
 #include "fp_match.h"
 #include "fp_profile.h"
 #include "fp_report.h"
@@ -987,6 +991,134 @@ static void test_api_many_runs_bounded(void)
     }
 }
 
+/* ---- suite outputs: the one JSON escaper and names in the validate/compare documents ---- */
+
+/* Every byte 1..127 through the one escaper: short forms, \u00XX for other controls and DEL. */
+static void test_outputs_json_escaper(void)
+{
+    char in[128], *q, *buf = NULL;
+    size_t len = 0;
+    for (int i = 1; i < 128; i++)
+        in[i - 1] = (char)i;
+    in[127] = '\0';
+    q = fp_json_quote(in);
+    CU_ASSERT_FATAL(q != NULL);
+    CU_ASSERT_PTR_NOT_NULL(strstr(q, "\"\\u0001\\u0002"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(q, "\\u0007\\b\\t\\n\\u000b\\f\\r\\u000e"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(q, "\\u001f !\\\"#"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(q, "[\\\\]"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(q, "}~\\u007f\""));
+    for (const char *c = q; *c; c++)
+        CU_ASSERT((unsigned char)*c >= 0x20 && (unsigned char)*c != 0x7f);
+    /* The stream form writes the same bytes, and a JSON parser reads the string back. */
+    FILE *f = open_memstream(&buf, &len);
+    CU_ASSERT_FATAL(f != NULL);
+    fp_json_put_string(f, in);
+    fclose(f);
+    CU_ASSERT_STRING_EQUAL(buf, q);
+    cJSON *j = cJSON_Parse(q);
+    CU_ASSERT_FATAL(j != NULL);
+    CU_ASSERT(cJSON_IsString(j) && strcmp(j->valuestring, in) == 0);
+    cJSON_Delete(j);
+    free(buf);
+    fp_free(q);
+    q = fp_json_quote("");
+    CU_ASSERT_STRING_EQUAL(q, "\"\"");
+    fp_free(q);
+}
+
+#define ESC_NAME "esc\033]0;x\007name\r\n|_"
+
+static void add_compare_run(fp_compare *c, fp_side side, fp_profile *p, double dur)
+{
+    fp_error err = FP_ERROR_INIT;
+    uint32_t m = 0;
+    fp_span s;
+    fp_profile_reset(p);
+    CU_ASSERT_FATAL(fp_profile_set_meta(p, "t", 1, 0, "", "", "test", 0) == FP_OK);
+    CU_ASSERT_FATAL(fp_profile_intern_method(p, ESC_NAME, &m) == FP_OK);
+    for (int i = 0; i < 10; i++) {
+        s = span(m, -1, i, dur);
+        CU_ASSERT_FATAL(fp_profile_add_span(p, &s, NULL) == FP_OK);
+    }
+    CU_ASSERT_FATAL(fp_compare_add_run(c, side, p, &err) == FP_OK);
+}
+
+static char *render_compare(const fp_compare *c, fp_report_format fmt)
+{
+    static const fp_report_compare_side sides[2] = {{"base\033[2Jdir", 0, 0}, {"new\tdir", 1, 42}};
+    char *buf = NULL;
+    size_t len = 0;
+    fp_error err = FP_ERROR_INIT;
+    FILE *f = open_memstream(&buf, &len);
+    CU_ASSERT_FATAL(f != NULL);
+    CU_ASSERT_EQUAL(fp_report_write_compare(f, fmt, c, sides, NULL, &err), FP_OK);
+    fclose(f);
+    return buf;
+}
+
+/* A method (and source) name with control bytes: escaped in JSON, data in CSV, spaces in text and
+ * Markdown; compare wrote the raw ESC bytes to the terminal before. */
+static void test_outputs_compare_control_bytes(void)
+{
+    fp_compare *c = NULL;
+    fp_profile *p = fp_profile_new();
+    fp_error err = FP_ERROR_INIT;
+    CU_ASSERT_FATAL(p != NULL);
+    CU_ASSERT_FATAL(fp_compare_new(&c, NULL, &err) == FP_OK);
+    for (int k = 0; k < 10; k++) {
+        add_compare_run(c, FP_SIDE_BASE, p, 1.0 + 0.01 * k);
+        add_compare_run(c, FP_SIDE_NEW, p, 2.0 + 0.01 * k);
+    }
+    CU_ASSERT_FATAL(fp_compare_finish(c, &err) == FP_OK);
+    for (int fmt = FP_REPORT_TEXT; fmt <= FP_REPORT_CSV; fmt++) {
+        char *out = render_compare(c, (fp_report_format)fmt);
+        CU_ASSERT_FATAL(out != NULL);
+        if (fmt == FP_REPORT_CSV) {
+            /* Data: the name as is, quoted because it holds CR and LF. */
+            CU_ASSERT_PTR_NOT_NULL(strstr(out, "method,\"" ESC_NAME "\",s,"));
+        } else {
+            for (const char *ch = out; *ch; ch++)
+                if (((unsigned char)*ch < 0x20 && *ch != '\n') || *ch == 0x7f) {
+                    CU_FAIL("control byte in the compare output");
+                    break;
+                }
+        }
+        if (fmt == FP_REPORT_TEXT) {
+            CU_ASSERT_PTR_NOT_NULL(strstr(out, "  BASE base [2Jdir (10 runs)\n"));
+            CU_ASSERT_PTR_NOT_NULL(strstr(out, "  NEW  new dir (10 runs, seed 42)\n"));
+            CU_ASSERT_PTR_NOT_NULL(strstr(out, "\n  esc ]0;x name  |_       "));
+        } else if (fmt == FP_REPORT_MARKDOWN) {
+            CU_ASSERT_PTR_NOT_NULL(strstr(out, "| esc ]0;x name  \\|\\_ |"));
+        } else if (fmt == FP_REPORT_JSON) {
+            CU_ASSERT_PTR_NOT_NULL(strstr(out, "\"name\": \"esc\\u001b]0;x\\u0007name\\r\\n|_\""));
+            CU_ASSERT_PTR_NOT_NULL(strstr(out, "\"source\": \"base\\u001b[2Jdir\""));
+            cJSON *j = cJSON_Parse(out);
+            CU_ASSERT(j != NULL);
+            cJSON_Delete(j);
+        }
+        free(out);
+    }
+    fp_compare_free(c);
+    fp_profile_free(p);
+}
+
+/* The report JSON writes names with the same escaper as every other JSON output. */
+static void test_outputs_report_json_escaper(void)
+{
+    fp_report *r = fp_report_new(NULL);
+    fp_status st;
+    char *out, *q = fp_json_quote("esc\033[2J\177name");
+    CU_ASSERT_FATAL(r != NULL && q != NULL);
+    add_runs(r, "esc\033[2J\177name", 1);
+    out = render(fp_report_write_json, r, &st);
+    CU_ASSERT_EQUAL(st, FP_OK);
+    CU_ASSERT_PTR_NOT_NULL(strstr(out, q)); /* DEL as \u007f: cJSON wrote it raw */
+    free(out);
+    fp_free(q);
+    fp_report_free(r);
+}
+
 int fp_test_register(void)
 {
     static const fp_test_case match[] = {{"kind_and_method", test_match_kind_and_method},
@@ -1024,9 +1156,15 @@ int fp_test_register(void)
                                        {"alloc_failures", test_api_alloc_failures},
                                        {"many_runs", test_api_many_runs_bounded},
                                        {NULL, NULL}};
-    if (fp_test_add_suite("match", match) || fp_test_add_suite("quant", quant) ||
-        fp_test_add_suite("layout", layout) || fp_test_add_suite("golden", gold) ||
-        fp_test_add_suite("degenerate", degenerate) || fp_test_add_suite("api", api))
+    static const fp_test_case outputs[] = {
+        {"json_escaper", test_outputs_json_escaper},
+        {"compare_control_bytes", test_outputs_compare_control_bytes},
+        {"report_json_escaper", test_outputs_report_json_escaper},
+        {NULL, NULL}};
+    if (fp_test_add_suite("outputs", outputs) || fp_test_add_suite("match", match) ||
+        fp_test_add_suite("quant", quant) || fp_test_add_suite("layout", layout) ||
+        fp_test_add_suite("golden", gold) || fp_test_add_suite("degenerate", degenerate) ||
+        fp_test_add_suite("api", api))
         return -1;
     return 0;
 }

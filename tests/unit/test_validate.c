@@ -4,10 +4,14 @@
  * the order-determined accumulation.
  */
 #include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <gsl/gsl_errno.h>
 
+#include "fp_report.h"
+#include "fp_scenario.h"
 #include "fp_test.h"
 #include "fp_validate.h"
 
@@ -320,6 +324,248 @@ static void test_acc(void)
     fp_validate_acc_free(b);
 }
 
+/* ---- suite engine: the run engine (validate/fp_validate_engine.c) ---- */
+
+static fp_scenario *load_builtin(const char *name)
+{
+    char path[1024];
+    fp_scenario *scn = NULL;
+    fp_error err = FP_ERROR_INIT;
+    snprintf(path, sizeof path, "%s/scenarios/%s.yaml", FP_SOURCE_DIR, name);
+    CU_ASSERT_EQUAL_FATAL(fp_scenario_load_file(&scn, path, &err), FP_OK);
+    return scn;
+}
+
+/* New engine over `scns` with `jobs` workers and default thresholds. */
+static fp_validate_engine *engine(fp_scenario *const *scns, size_t n, unsigned jobs, uint64_t runs)
+{
+    fp_validate_config cfg = FP_VALIDATE_CONFIG_INIT;
+    fp_validate_engine *e = NULL;
+    fp_error err = FP_ERROR_INIT;
+    fp_thresholds th = FP_THRESHOLDS_INIT;
+    cfg.runs = runs;
+    cfg.jobs = jobs;
+    CU_ASSERT_EQUAL_FATAL(fp_validate_engine_new(&e, &cfg, &err), FP_OK);
+    for (size_t i = 0; i < n; i++)
+        CU_ASSERT_EQUAL_FATAL(fp_validate_engine_add_scenario(e, scns[i], 7 + i, &th, &err), FP_OK);
+    return e;
+}
+
+typedef fp_status (*writer_fn)(FILE *, fp_report_format, const fp_validate_engine *, fp_error *);
+
+static char *render(writer_fn fn, fp_report_format fmt, const fp_validate_engine *e)
+{
+    char *buf = NULL;
+    size_t len = 0;
+    fp_error err = FP_ERROR_INIT;
+    FILE *f = open_memstream(&buf, &len);
+    CU_ASSERT_FATAL(f != NULL);
+    CU_ASSERT_EQUAL(fn(f, fmt, e, &err), FP_OK);
+    fclose(f);
+    return buf;
+}
+
+/* The same study with 1 and 3 workers gives byte-identical documents in every format. */
+static void test_engine_jobs(void)
+{
+    fp_scenario *scns[2] = {load_builtin("bottlenecked"), load_builtin("memory-intensive")};
+    fp_validate_engine *e1 = engine(scns, 2, 1, 6), *e3 = engine(scns, 2, 3, 6);
+    fp_error err = FP_ERROR_INIT;
+    CU_ASSERT_EQUAL_FATAL(fp_validate_engine_run(e1, &err), FP_OK);
+    CU_ASSERT_EQUAL_FATAL(fp_validate_engine_run(e3, &err), FP_OK);
+    const fp_validate_summary *all = fp_validate_engine_overall(e1);
+    CU_ASSERT_EQUAL(all->runs, 24); /* 2 scenarios x 6 indices x (all, none) */
+    CU_ASSERT_EQUAL(all->injected_runs, 12);
+    CU_ASSERT(all->overall.tp > 0);
+    const fp_validate_scenario_result *r = fp_validate_engine_scenario(e1, 0);
+    CU_ASSERT_FATAL(r != NULL);
+    CU_ASSERT_STRING_EQUAL(r->name, fp_scenario_name(scns[0]));
+    CU_ASSERT_EQUAL(r->seed, 7);
+    CU_ASSERT_EQUAL(r->n_sources, fp_scenario_bottleneck_count(scns[0]));
+    CU_ASSERT_EQUAL(r->sources[0].kind, (int)FP_KIND_SLOW_METHOD);
+    CU_ASSERT_PTR_NULL(fp_validate_engine_scenario(e1, 2));
+    for (int fmt = FP_REPORT_TEXT; fmt <= FP_REPORT_CSV; fmt++) {
+        char *a = render(fp_report_write_validate, (fp_report_format)fmt, e1);
+        char *b = render(fp_report_write_validate, (fp_report_format)fmt, e3);
+        CU_ASSERT_STRING_EQUAL(a, b);
+        free(a);
+        free(b);
+    }
+    fp_validate_engine_free(e1);
+    fp_validate_engine_free(e3);
+    fp_scenario_free(scns[0]);
+    fp_scenario_free(scns[1]);
+}
+
+typedef struct prog {
+    uint64_t calls, last_done, total;
+    int monotone;
+} prog;
+
+static void on_progress(void *ctx, uint64_t done, uint64_t total)
+{
+    prog *p = ctx;
+    p->monotone &= done > p->last_done && done <= total;
+    p->calls++;
+    p->last_done = done;
+    p->total = total;
+}
+
+static int cancel_after(void *ctx)
+{
+    int *budget = ctx;
+    return --*budget < 0;
+}
+
+/* Progress reaches the total through the callback; a cancel callback stops a study (FP_EINTR). */
+static void test_engine_progress_cancel(void)
+{
+    fp_scenario *scn = load_builtin("optimal");
+    fp_validate_config cfg = FP_VALIDATE_CONFIG_INIT;
+    fp_validate_engine *e = NULL;
+    fp_error err = FP_ERROR_INIT;
+    fp_thresholds th = FP_THRESHOLDS_INIT;
+    prog p = {0, 0, 0, 1};
+    int budget = 3;
+    cfg.runs = 300; /* 600 units: 3 batches of 256 with one worker */
+    cfg.ttd = 0;
+    cfg.progress = on_progress;
+    cfg.progress_ctx = &p;
+    CU_ASSERT_EQUAL_FATAL(fp_validate_engine_new(&e, &cfg, &err), FP_OK);
+    CU_ASSERT_EQUAL_FATAL(fp_validate_engine_add_scenario(e, scn, 1, &th, &err), FP_OK);
+    CU_ASSERT_EQUAL(fp_validate_engine_run(e, &err), FP_OK);
+    CU_ASSERT_EQUAL(p.calls, 3);
+    CU_ASSERT_EQUAL(p.last_done, 600);
+    CU_ASSERT_EQUAL(p.total, 600);
+    CU_ASSERT(p.monotone);
+    fp_validate_engine_free(e);
+
+    cfg.progress = NULL;
+    cfg.cancel = cancel_after;
+    cfg.cancel_ctx = &budget;
+    CU_ASSERT_EQUAL_FATAL(fp_validate_engine_new(&e, &cfg, &err), FP_OK);
+    CU_ASSERT_EQUAL_FATAL(fp_validate_engine_add_scenario(e, scn, 1, &th, &err), FP_OK);
+    CU_ASSERT_EQUAL(fp_validate_engine_run(e, &err), FP_EINTR);
+    CU_ASSERT_STRING_EQUAL(err.msg, "interrupted");
+    fp_validate_engine_free(e);
+
+    cfg.cancel = NULL;
+    cfg.jobs = 0;
+    CU_ASSERT_EQUAL(fp_validate_engine_new(&e, &cfg, &err), FP_EINVAL);
+    CU_ASSERT_PTR_NULL(e);
+    fp_scenario_free(scn);
+}
+
+/* --sweep names: a detector, a default key, any detector threshold; errors for the rest. */
+static void test_engine_sweep_resolve(void)
+{
+    double grid[FP_VALIDATE_MAX_GRID], def;
+    size_t n;
+    fp_kind k;
+    const char *key;
+    fp_error err = FP_ERROR_INIT;
+    fp_thresholds t = FP_THRESHOLDS_INIT;
+    CU_ASSERT_EQUAL(fp_validate_sweep_resolve("slow_method", &k, &key, grid, &n, &err), FP_OK);
+    CU_ASSERT_EQUAL(k, FP_KIND_SLOW_METHOD);
+    CU_ASSERT_STRING_EQUAL(key, "slow_method.mean_s");
+    CU_ASSERT_EQUAL(n, 10);
+    CU_ASSERT_EQUAL(grid[0], 0.5);
+    CU_ASSERT_EQUAL(fp_validate_sweep_resolve("io_heavy.ops", &k, &key, grid, &n, &err), FP_OK);
+    CU_ASSERT_EQUAL(k, FP_KIND_IO_HEAVY);
+    CU_ASSERT_EQUAL(n, 6);
+    /* Another key of a detector: 7 multiples of its default. */
+    CU_ASSERT_EQUAL_FATAL(fp_thresholds_get(&t, "latency_outliers.min_calls", &def, &err), FP_OK);
+    CU_ASSERT_EQUAL(
+        fp_validate_sweep_resolve("latency_outliers.min_calls", &k, &key, grid, &n, &err), FP_OK);
+    CU_ASSERT_EQUAL(k, FP_KIND_LATENCY_OUTLIERS);
+    CU_ASSERT_EQUAL(n, 7);
+    CU_ASSERT_EQUAL(grid[3], def);
+    CU_ASSERT_EQUAL(grid[6], 4 * def);
+    CU_ASSERT_EQUAL(fp_validate_sweep_resolve("nope", &k, &key, grid, &n, &err), FP_EINVAL);
+    CU_ASSERT_STRING_EQUAL(err.msg, "unknown detector or threshold 'nope'");
+    CU_ASSERT_EQUAL(fp_validate_sweep_resolve("score.avg_cpu_pct", &k, &key, grid, &n, &err),
+                    FP_EINVAL);
+    CU_ASSERT_STRING_EQUAL(err.msg, "'score.avg_cpu_pct' is not a detector threshold");
+    fp_validate_inject m = FP_VALIDATE_INJECT_BOTH;
+    for (int i = FP_VALIDATE_INJECT_BOTH; i <= FP_VALIDATE_INJECT_SCENARIO; i++) {
+        CU_ASSERT_EQUAL(
+            fp_validate_inject_from_name(fp_validate_inject_name((fp_validate_inject)i), &m),
+            FP_OK);
+        CU_ASSERT_EQUAL((int)m, i);
+    }
+    CU_ASSERT_EQUAL(fp_validate_inject_from_name("some", &m), FP_EINVAL);
+    CU_ASSERT_STRING_EQUAL(fp_validate_inject_name((fp_validate_inject)9), "?");
+}
+
+/* A sweep gives one point per threshold; a power curve rows grouped per bottleneck, grid order. */
+static void test_engine_sweep_power(void)
+{
+    fp_scenario *scns[2] = {load_builtin("optimal"), load_builtin("memory-intensive")};
+    fp_validate_engine *e = engine(scns, 2, 2, 4);
+    fp_error err = FP_ERROR_INIT;
+    static const double sgrid[] = {0.5, 100};
+    CU_ASSERT_EQUAL_FATAL(
+        fp_validate_engine_sweep(e, FP_KIND_SLOW_METHOD, "slow_method.mean_s", sgrid, 2, &err),
+        FP_OK);
+    size_t n;
+    fp_kind k;
+    const char *key;
+    const fp_validate_sweep_point *pts = fp_validate_engine_sweep_points(e, &n, &k, &key);
+    CU_ASSERT_EQUAL_FATAL(n, 2);
+    CU_ASSERT_EQUAL(k, FP_KIND_SLOW_METHOD);
+    CU_ASSERT_STRING_EQUAL(key, "slow_method.mean_s");
+    CU_ASSERT_EQUAL(pts[1].value, 100);
+    /* A higher threshold: fewer findings, so fewer false alarms and no more true positives. */
+    CU_ASSERT(pts[0].ks.tp > 0);
+    CU_ASSERT(pts[0].ks.fp > pts[1].ks.fp);
+    CU_ASSERT(pts[0].ks.tp >= pts[1].ks.tp);
+    CU_ASSERT_EQUAL(fp_validate_engine_sweep(e, FP_KIND_SLOW_METHOD, "no.such", sgrid, 1, &err),
+                    FP_EINVAL);
+
+    static const double pgrid[] = {0.05, 1, 3};
+    CU_ASSERT_EQUAL_FATAL(fp_validate_engine_power(e, FP_KIND_MEMORY_LEAK, pgrid, 3, &err), FP_OK);
+    const fp_validate_power_row *rows = fp_validate_engine_power_rows(e, &n, &k);
+    CU_ASSERT_EQUAL(k, FP_KIND_MEMORY_LEAK);
+    CU_ASSERT_EQUAL_FATAL(n, 6); /* memory-intensive declares two leaks; optimal none */
+    for (size_t i = 0; i < n; i++) {
+        CU_ASSERT_EQUAL(rows[i].scenario, 1);
+        CU_ASSERT_EQUAL(rows[i].g, i % 3);
+        CU_ASSERT_EQUAL(rows[i].scale, pgrid[i % 3]);
+        CU_ASSERT_EQUAL(rows[i].total, 4);
+        if (i % 3 > 0)
+            CU_ASSERT(rows[i].magnitude > rows[i - 1].magnitude);
+    }
+    double mag, s = fp_validate_power_mde(rows, n, 1, rows[0].source, &mag);
+    CU_ASSERT(s < 0 || (s == rows[0].scale && mag == rows[0].magnitude) ||
+              (s == rows[1].scale && mag == rows[1].magnitude) ||
+              (s == rows[2].scale && mag == rows[2].magnitude));
+    CU_ASSERT_EQUAL(fp_validate_power_mde(rows, n, 0, 0, &mag), -1);
+    CU_ASSERT_EQUAL(mag, 0);
+    fp_validate_engine_free(e);
+    fp_scenario_free(scns[0]);
+    fp_scenario_free(scns[1]);
+}
+
+/* The per-kind tables: unchanged values of the simulator's arithmetic and the units. */
+static void test_engine_kind_tables(void)
+{
+    size_t n;
+    const double *g = fp_validate_power_grid(&n);
+    CU_ASSERT_EQUAL(n, 13);
+    CU_ASSERT_EQUAL(g[0], 0.02);
+    CU_ASSERT_EQUAL(g[12], 3.0);
+    FP_ASSERT_NEAR(fp_validate_effective_magnitude(FP_KIND_SLOW_METHOD, 3, 0.5), 2.0, 1e-15);
+    FP_ASSERT_NEAR(fp_validate_effective_magnitude(FP_KIND_MEMORY_LEAK, 3, 0.5), 1.5, 1e-15);
+    CU_ASSERT_STRING_EQUAL(fp_validate_magnitude_label(FP_KIND_MEMORY_HOTSPOT), "MB per call");
+    CU_ASSERT_STRING_EQUAL(fp_validate_magnitude_label(FP_KIND_SLOW_METHOD), "factor");
+    fp_validate_rate r;
+    fp_validate_rate_set(&r, 0, 0);
+    CU_ASSERT_EQUAL(r.available, 0);
+    CU_ASSERT_EQUAL(r.lo, 0);
+    fp_validate_rate_set(&r, 3, 4);
+    CU_ASSERT(r.available && r.value == 0.75 && r.lo < 0.75 && r.hi > 0.75);
+}
+
 int fp_test_register(void)
 {
     static const fp_test_case stats[] = {
@@ -329,8 +575,15 @@ int fp_test_register(void)
                                            {"ttd", test_ttd},
                                            {"acc", test_acc},
                                            {NULL, NULL}};
+    static const fp_test_case engine[] = {{"jobs", test_engine_jobs},
+                                          {"progress_cancel", test_engine_progress_cancel},
+                                          {"sweep_resolve", test_engine_sweep_resolve},
+                                          {"sweep_power", test_engine_sweep_power},
+                                          {"kind_tables", test_engine_kind_tables},
+                                          {NULL, NULL}};
     gsl_set_error_handler_off();
-    if (fp_test_add_suite("stats", stats) || fp_test_add_suite("records", records))
+    if (fp_test_add_suite("stats", stats) || fp_test_add_suite("records", records) ||
+        fp_test_add_suite("engine", engine))
         return -1;
     return 0;
 }

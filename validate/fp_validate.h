@@ -1,21 +1,25 @@
 /*
  * fp_validate.h - detector accuracy against ground truth: per-run records, order-independent
- * accumulation in run order, and the statistics `fpsim validate` reports (docs/validation.md).
+ * accumulation in run order, the statistics `fpsim validate` reports (docs/validation.md), and the
+ * engine that produces them (accuracy study, threshold sweeps, power curves; last section).
  *
- * This unit reads the ground truth (like fp_match) and never a simulator header: it works on any
- * profile that carries truth records. The CLI simulates, analyses and matches each run, turns it
- * into a small fixed-size fp_validate_run record (fp_validate_run_record), optionally adds the
- * time to detect of its time-based labels (fp_validate_time_to_detect), and adds the records to an
- * accumulator in run-index order. Records are plain values, so workers can fill them in any order
- * and the caller merges them in index order: the accumulated result, including every floating
- * sum, depends only on the records and their order, never on threads.
+ * Part of the validation layer (validate/, between sim + analysis and reports). The statistics and
+ * per-run records read the ground truth (like fp_match) and no simulator header: they work on any
+ * profile that carries truth records; only the engine simulates. The engine simulates, analyses
+ * and matches each run, turns it into a small fixed-size fp_validate_run record
+ * (fp_validate_run_record), optionally adds the time to detect of its time-based labels
+ * (fp_validate_time_to_detect), and adds the records to an accumulator in run-index order. Records
+ * are plain values, so workers can fill them in any order and the caller merges them in index
+ * order: the accumulated result, including every floating sum, depends only on the records and
+ * their order, never on threads.
  *
  * Memory: an accumulator holds counts, sums and two bounded sample buffers (Spearman pairs and
  * time-to-detect values, at most FP_VALIDATE_SAMPLE_CAP each, the first ones in run order), so
  * its size does not grow with the number of runs.
  *
  * Ownership: fp_validate_acc_new() hands over a new accumulator (free with fp_validate_acc_free()).
- * Summaries are plain values; their per-source array is borrowed from the accumulator.
+ * Summaries are plain values; their per-source array is borrowed from the accumulator. The
+ * engine's ownership rules are stated in its section below.
  */
 #ifndef FP_VALIDATE_H
 #define FP_VALIDATE_H
@@ -23,10 +27,13 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <gsl/gsl_rng.h>
+
 #include "fp_analysis.h"
 #include "fp_core.h"
 #include "fp_match.h"
 #include "fp_profile.h"
+#include "fp_scenario.h"
 
 /* Truth records kept per run record (more are counted in n_dropped, not itemised). */
 #define FP_VALIDATE_MAX_ITEMS 32
@@ -238,5 +245,188 @@ typedef struct fp_validate_summary {
  * Deterministic in the records and their order.
  */
 fp_status fp_validate_acc_summary(fp_validate_acc *acc, fp_validate_summary *out, fp_error *err);
+
+/* ---- per-kind tables of the engine ----
+ *
+ * The default sweep list and grids, the default power grid, the simulator's effective magnitude
+ * and the magnitude units live in ONE place, validate/fp_validate_kinds.c, until the kind table
+ * and detector registry replace them.
+ */
+
+/*
+ * Resolves a --sweep name: a detector name ("slow_method", ...) or one of the default sweep keys
+ * gives that detector's key and default grid; any other detector threshold key ("x.y" with x a
+ * detector) gives that key and a grid of 0.25, 0.5, 0.75, 1, 1.5, 2 and 4 times its default.
+ * `*key` is static or `name` itself (borrowed). `grid` must hold FP_VALIDATE_MAX_GRID values.
+ * FP_OK, or FP_EINVAL with the message "unknown detector or threshold 'NAME'" or "'NAME' is not a
+ * detector threshold".
+ */
+#define FP_VALIDATE_MAX_GRID 64
+fp_status fp_validate_sweep_resolve(const char *name, fp_kind *kind, const char **key, double *grid,
+                                    size_t *n, fp_error *err);
+
+/* The default magnitude scales of a power curve (static array of *n values). */
+const double *fp_validate_power_grid(size_t *n);
+
+/* The effective magnitude the simulator applies to drawn magnitude `m` at scale `scale`. */
+double fp_validate_effective_magnitude(fp_kind k, double m, double scale);
+
+/* Unit of a power curve's magnitude for kind `k` ("factor", "MB per call", ...). Static string. */
+const char *fp_validate_magnitude_label(fp_kind k);
+
+/* Sets `r` to num / den with its 95 % Wilson interval (available = 0 when den == 0). */
+void fp_validate_rate_set(fp_validate_rate *r, double num, double den);
+
+/* ---- the engine: simulate, analyse, match and accumulate many runs ----
+ *
+ * An engine runs one of three studies over the scenarios added to it: the accuracy report
+ * (fp_validate_engine_run), a threshold sweep (fp_validate_engine_sweep) or a magnitude power
+ * curve (fp_validate_engine_power). Runs are simulated by `jobs` worker threads, each with its own
+ * simulators and profiles. Determinism at any `jobs`: run indices are processed in batches; within
+ * a batch each worker takes the next unprocessed index and writes a fixed-size record into that
+ * index's slot; after the batch the records are added in index order. Every sum is therefore
+ * taken in the same order whatever the scheduling, and memory is O(batch), not O(runs).
+ *
+ * The engine never prints: progress goes to the optional callback (called from the calling thread
+ * after each batch), and the optional cancel callback is polled by the workers between runs and
+ * after each batch (a study then fails with FP_EINTR, "interrupted").
+ *
+ * Ownership: fp_validate_engine_new() hands over a new engine (free with
+ * fp_validate_engine_free()). Scenarios and the rng type are borrowed and must outlive the
+ * engine; thresholds are copied. Results are borrowed from the engine and valid until the next
+ * study or fp_validate_engine_free().
+ */
+
+/* Which variants of each run index are simulated. */
+typedef enum fp_validate_inject {
+    FP_VALIDATE_INJECT_BOTH = 0, /* each index once with every bottleneck, once with none */
+    FP_VALIDATE_INJECT_ALL,      /* every bottleneck injected */
+    FP_VALIDATE_INJECT_NONE,     /* nothing injected */
+    FP_VALIDATE_INJECT_SCENARIO  /* the scenario's own probabilities */
+} fp_validate_inject;
+
+/* "both", "all", "none", "scenario"; "?" when out of range. Static string. */
+const char *fp_validate_inject_name(fp_validate_inject m);
+
+/* Looks a mode up by name. FP_OK, or FP_EINVAL (*out unchanged). */
+fp_status fp_validate_inject_from_name(const char *name, fp_validate_inject *out);
+
+/* Progress: `done` of `total` runs finished in the current study. */
+typedef void (*fp_validate_progress_fn)(void *ctx, uint64_t done, uint64_t total);
+/* Cancellation: nonzero stops the study. Called from worker threads: must be thread-safe. */
+typedef int (*fp_validate_cancel_fn)(void *ctx);
+
+/* Engine configuration. Plain value type; FP_VALIDATE_CONFIG_INIT gives the defaults. */
+typedef struct fp_validate_config {
+    uint64_t runs;             /* run indices per scenario (>= 1) */
+    fp_validate_inject inject; /* ignored by the power study (always all) */
+    int ttd;                   /* 1: measure the time to detect (accuracy study only) */
+    unsigned jobs;             /* worker threads (>= 1) */
+    const gsl_rng_type *rng;   /* NULL: mt19937 (borrowed) */
+    fp_validate_progress_fn progress;
+    void *progress_ctx;
+    fp_validate_cancel_fn cancel;
+    void *cancel_ctx;
+} fp_validate_config;
+
+#define FP_VALIDATE_CONFIG_INIT                                                                    \
+    {                                                                                              \
+        100, FP_VALIDATE_INJECT_BOTH, 1, 1, NULL, NULL, NULL, NULL, NULL                           \
+    }
+
+typedef struct fp_validate_engine fp_validate_engine;
+
+/* New engine with a copy of `cfg`. FP_OK, FP_EINVAL (runs or jobs 0) or FP_ENOMEM. */
+fp_status fp_validate_engine_new(fp_validate_engine **out, const fp_validate_config *cfg,
+                                 fp_error *err);
+
+/* Frees `e` and every result. NULL is a no-op. */
+void fp_validate_engine_free(fp_validate_engine *e);
+
+/* The engine's configuration (borrowed). */
+const fp_validate_config *fp_validate_engine_config(const fp_validate_engine *e);
+
+/*
+ * Adds scenario `scn` (borrowed) with its batch seed and the thresholds to analyse its runs with
+ * (copied). Studies run the scenarios in the order added. FP_OK or FP_ENOMEM.
+ */
+fp_status fp_validate_engine_add_scenario(fp_validate_engine *e, const fp_scenario *scn,
+                                          uint64_t seed, const fp_thresholds *th, fp_error *err);
+
+/* A declared bottleneck of a scenario, as seen in one all-injected run. */
+typedef struct fp_validate_source {
+    int kind;         /* fp_kind, or -1 when never observed */
+    char target[128]; /* method name, "process", or "?" when never observed */
+} fp_validate_source;
+
+/* Per-scenario result. Plain value; pointers borrowed from the engine. */
+typedef struct fp_validate_scenario_result {
+    const char *name; /* fp_scenario_name() */
+    uint64_t seed;
+    fp_validate_summary sum; /* accuracy study only */
+    size_t n_sources;        /* accuracy and power studies */
+    const fp_validate_source *sources;
+} fp_validate_scenario_result;
+
+/*
+ * The accuracy study: every scenario's runs, per scenario and overall. FP_OK, FP_EINTR
+ * (cancelled), or the simulator's / analysis' / match's error (with its location).
+ */
+fp_status fp_validate_engine_run(fp_validate_engine *e, fp_error *err);
+
+size_t fp_validate_engine_scenario_count(const fp_validate_engine *e);
+/* Result of scenario i (borrowed); NULL when out of range. */
+const fp_validate_scenario_result *fp_validate_engine_scenario(const fp_validate_engine *e,
+                                                               size_t i);
+/* The summary over all scenarios of the last accuracy study (borrowed). */
+const fp_validate_summary *fp_validate_engine_overall(const fp_validate_engine *e);
+
+/* One threshold of a sweep. */
+typedef struct fp_validate_sweep_point {
+    double value;
+    fp_validate_kind_stats ks; /* the swept detector's kind, over all scenarios */
+} fp_validate_sweep_point;
+
+/*
+ * The threshold sweep: for each of the `n` values of `grid` (n <= FP_VALIDATE_MAX_GRID), every
+ * scenario's runs with threshold `key` set to it (no time to detect). `kind` is the detector's
+ * kind (fp_validate_sweep_resolve). FP_OK, FP_EINVAL (bad key or value), FP_EINTR, or a run's
+ * error.
+ */
+fp_status fp_validate_engine_sweep(fp_validate_engine *e, fp_kind kind, const char *key,
+                                   const double *grid, size_t n, fp_error *err);
+
+/* The points of the last sweep (borrowed), its kind and key (borrowed from the caller). */
+const fp_validate_sweep_point *fp_validate_engine_sweep_points(const fp_validate_engine *e,
+                                                               size_t *n, fp_kind *kind,
+                                                               const char **key);
+
+/* One point of a power curve: one declared bottleneck of one scenario at one scale. */
+typedef struct fp_validate_power_row {
+    size_t scenario, source, g;
+    double scale, magnitude; /* magnitude: mean effective magnitude over the labels */
+    uint64_t found, total;
+    fp_validate_rate recall;
+} fp_validate_power_row;
+
+/*
+ * The power curve of kind `kind`: for each scale of `grid`, every scenario's runs with every
+ * bottleneck injected and magnitudes scaled. Rows are grouped per (scenario, bottleneck), grid
+ * order inside; scenarios without a bottleneck of that kind give no rows. FP_OK, FP_EINTR, or a
+ * run's error.
+ */
+fp_status fp_validate_engine_power(fp_validate_engine *e, fp_kind kind, const double *grid,
+                                   size_t n, fp_error *err);
+
+/* The rows of the last power study (borrowed) and its kind. */
+const fp_validate_power_row *fp_validate_engine_power_rows(const fp_validate_engine *e, size_t *n,
+                                                           fp_kind *kind);
+
+/*
+ * The smallest grid scale of (scenario, source) from which the recall stays >= 0.9 up to the end
+ * of the grid, and its magnitude in *mag; -1 (and *mag = 0) when none. `rows` as returned above.
+ */
+double fp_validate_power_mde(const fp_validate_power_row *rows, size_t n, size_t scenario,
+                             size_t source, double *mag);
 
 #endif /* FP_VALIDATE_H */

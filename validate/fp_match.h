@@ -1,9 +1,10 @@
 /*
  * fp_match.h - matching the findings of an analysis to the ground truth of a simulated run.
  *
- * This is the one analysis unit that reads the ground truth. No detector calls it: it exists so
- * that reports can mark each injected bottleneck found or missed and each finding true or false
- * alarm, and so that `fpsim validate` can compute precision and recall. The rules are documented
+ * Part of the validation layer (validate/), which sits above analysis/: analysis/ never reads the
+ * ground truth, and no detector calls this. It exists so that reports can mark each injected
+ * bottleneck found or missed and each finding true or false alarm, and so that `fpsim validate`
+ * can compute precision and recall. The rules are documented
  * in docs/validation.md ("Matching findings to ground truth"):
  *
  *  - a finding and a truth record are candidates when their kinds are equal and their targets

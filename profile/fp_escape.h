@@ -1,0 +1,25 @@
+/*
+ * fp_escape.h - the one JSON string escaper of fpsim, used by every JSON writer (profile JSON,
+ * runs documents, Chrome traces, exports, reports, validate, compare, generate's index).
+ *
+ * Escaping, identical everywhere: '"' and '\' get a backslash; the control bytes with a short
+ * form are written as \b \f \n \r \t; every other byte below 0x20 and DEL (0x7f) as \u00XX
+ * (lower-case hex); everything else, including bytes >= 0x80 (names are expected to be UTF-8),
+ * passes through unchanged. The output is therefore valid JSON for any input string and never
+ * carries a raw control byte to a terminal.
+ *
+ * Ownership: fp_json_quote() hands over a new string (free with fp_free()).
+ */
+#ifndef FP_ESCAPE_H
+#define FP_ESCAPE_H
+
+#include <stddef.h>
+#include <stdio.h>
+
+/* Writes `s` as a JSON string literal (with the quotes) to `out`. Errors show in ferror(out). */
+void fp_json_put_string(FILE *out, const char *s);
+
+/* `s` as a new JSON string literal (with the quotes); NULL when out of memory. */
+char *fp_json_quote(const char *s);
+
+#endif /* FP_ESCAPE_H */

@@ -1,0 +1,265 @@
+/*
+ * fp_report_compare.c - the output of `fpsim compare` (analysis/fp_compare.h, docs/compare.md) in
+ * text, JSON, Markdown and CSV. Names (methods, the sources of the two sides) go through the
+ * per-format string helpers (fp_report_str.c): escaped in JSON, data in CSV, control bytes as
+ * spaces in text and Markdown.
+ */
+#include "fp_report_internal.h"
+
+#include <stdio.h>
+
+/* Verdict words for people. */
+static const char *verdict(fp_change ch)
+{
+    switch (ch) {
+    case FP_CHANGE_NONE:
+        return "no change";
+    case FP_CHANGE_REGRESSION:
+        return "REGRESSION";
+    case FP_CHANGE_IMPROVEMENT:
+        return "improvement";
+    case FP_CHANGE_INSUFFICIENT:
+        return "insufficient data";
+    case FP_CHANGE_ADDED:
+        return "added";
+    case FP_CHANGE_REMOVED:
+        return "removed";
+    }
+    return "?";
+}
+
+static void json_delta(FILE *f, const fp_sample_delta *d)
+{
+    fprintf(f,
+            "\"n_base\": %zu, \"n_new\": %zu, \"base_median\": %.17g, \"new_median\": %.17g, "
+            "\"ratio\": ",
+            d->n_base, d->n_new, d->base_median, d->new_median);
+    if (d->ratio_defined)
+        fprintf(f, "%.17g", d->ratio);
+    else
+        fputs("null", f);
+    fprintf(f,
+            ", \"ratio_defined\": %s, \"u\": %.17g, \"z\": %.17g, \"p_value\": %.17g, "
+            "\"exact\": %s, \"hl_shift\": %.17g, \"hl_ci\": ",
+            d->ratio_defined ? "true" : "false", d->mw.u, d->mw.z, d->mw.p,
+            d->mw.exact ? "true" : "false", d->hl.shift);
+    if (d->hl.ci_valid)
+        fprintf(f, "[%.17g, %.17g]", d->hl.lo, d->hl.hi);
+    else
+        fputs("null", f);
+}
+
+static void write_json(FILE *f, const fp_compare *c, const fp_report_compare_side *si,
+                       const fp_report_meta *m)
+{
+    const fp_compare_options *co = fp_compare_opts(c);
+    size_t nm, nr, used;
+    const fp_method_delta *md = fp_compare_methods(c, &nm);
+    const fp_run_delta *rd = fp_compare_run_deltas(c, &nr);
+    double g = fp_compare_geomean(c, &used);
+    fprintf(f, "{\"fpsim_compare\": 1, \"fpsim_version\": ");
+    fp_put_json(f, m->fpsim_version);
+    fprintf(f, ", \"gsl_version\": \"%s\",\n", m->gsl_version);
+    for (int s = 0; s < 2; s++) {
+        fprintf(f, " \"%s\": {\"source\": ", s ? "new" : "base");
+        fp_put_json(f, si[s].source);
+        fprintf(f, ", \"runs\": %zu", fp_compare_run_count(c, (fp_side)s));
+        if (si[s].simulated)
+            fprintf(f, ", \"seed\": \"%llu\", \"rng\": \"%s\"", (unsigned long long)si[s].seed,
+                    m->rng);
+        fputs("},\n", f);
+    }
+    fprintf(f,
+            " \"options\": {\"alpha\": %.17g, \"noise\": %.17g, \"min_samples\": %zu, "
+            "\"min_runs\": %zu, \"conf\": %.17g},\n",
+            co->alpha, co->noise, co->min_samples, co->min_runs, co->conf);
+    fputs(" \"run_level\": [", f);
+    for (size_t i = 0; i < nr; i++) {
+        fprintf(f, "%s\n  {\"metric\": \"%s\", \"unit\": \"%s\", \"change\": \"%s\", ",
+                i ? "," : "", rd[i].name, rd[i].unit, fp_change_name(rd[i].d.change));
+        json_delta(f, &rd[i].d);
+        fputc('}', f);
+    }
+    fputs("\n ],\n \"methods\": [", f);
+    for (size_t i = 0; i < nm; i++) {
+        fprintf(f, "%s\n  {\"name\": ", i ? "," : "");
+        fp_put_json(f, md[i].name);
+        fprintf(f, ", \"change\": \"%s\", \"calls_base\": %.17g, \"calls_new\": %.17g, ",
+                fp_change_name(md[i].change), md[i].calls_base, md[i].calls_new);
+        json_delta(f, &md[i].time);
+        fputc('}', f);
+    }
+    fprintf(f,
+            "\n ],\n \"summary\": {\"regressions\": %zu, \"improvements\": %zu, "
+            "\"no_change\": %zu, \"insufficient_data\": %zu, \"added\": %zu, \"removed\": %zu, "
+            "\"geomean_ratio\": %.17g, \"geomean_methods\": %zu}}\n",
+            fp_compare_count(c, FP_CHANGE_REGRESSION), fp_compare_count(c, FP_CHANGE_IMPROVEMENT),
+            fp_compare_count(c, FP_CHANGE_NONE), fp_compare_count(c, FP_CHANGE_INSUFFICIENT),
+            fp_compare_count(c, FP_CHANGE_ADDED), fp_compare_count(c, FP_CHANGE_REMOVED), g, used);
+}
+
+static void csv_row(FILE *f, const char *kind, const char *name, const char *unit, fp_change ch,
+                    double cb, double cn, const fp_sample_delta *d)
+{
+    fprintf(f, "%s,", kind);
+    fp_put_csv(f, name);
+    fprintf(f, ",%s,%s,%zu,%zu,%.17g,%.17g,%.17g,%.17g,", unit, fp_change_name(ch), d->n_base,
+            d->n_new, cb, cn, d->base_median, d->new_median);
+    if (d->ratio_defined)
+        fprintf(f, "%.17g", d->ratio);
+    fprintf(f, ",%.17g,%.17g,%.17g,%.17g,", d->mw.p, d->mw.u, d->mw.z, d->hl.shift);
+    if (d->hl.ci_valid)
+        fprintf(f, "%.17g,%.17g\n", d->hl.lo, d->hl.hi);
+    else
+        fputs(",\n", f);
+}
+
+static void write_csv(FILE *f, const fp_compare *c)
+{
+    size_t nm, nr;
+    const fp_method_delta *md = fp_compare_methods(c, &nm);
+    const fp_run_delta *rd = fp_compare_run_deltas(c, &nr);
+    fputs("kind,name,unit,change,n_base,n_new,calls_base,calls_new,base_median,new_median,ratio,"
+          "p_value,u,z,hl_shift,hl_lo,hl_hi\n",
+          f);
+    for (size_t i = 0; i < nr; i++)
+        csv_row(f, "run", rd[i].name, rd[i].unit, rd[i].d.change, 0, 0, &rd[i].d);
+    for (size_t i = 0; i < nm; i++)
+        csv_row(f, "method", md[i].name, "s", md[i].change, md[i].calls_base, md[i].calls_new,
+                &md[i].time);
+}
+
+/* "1.234" or "n/a" into buf. */
+static const char *fmt_ratio(char *buf, size_t n, const fp_sample_delta *d)
+{
+    if (d->ratio_defined)
+        fp_fmt_fixed(buf, n, d->ratio, 3);
+    else
+        snprintf(buf, n, "n/a");
+    return buf;
+}
+
+static const char *fmt_ci(char *buf, size_t n, const fp_sample_delta *d)
+{
+    if (d->n_base == 0 || d->n_new == 0)
+        snprintf(buf, n, "-");
+    else if (d->hl.ci_valid)
+        snprintf(buf, n, "%+.4g [%+.4g, %+.4g]", d->hl.shift, d->hl.lo, d->hl.hi);
+    else
+        snprintf(buf, n, "%+.4g [n/a]", d->hl.shift);
+    return buf;
+}
+
+static void write_summary_line(FILE *f, const fp_compare *c, const char *pre)
+{
+    size_t used;
+    char gb[64];
+    double g = fp_compare_geomean(c, &used);
+    fprintf(f,
+            "%s%zu regression(s), %zu improvement(s), %zu no change, %zu insufficient data, "
+            "%zu added, %zu removed; geometric mean of per-method ratios %s over %zu "
+            "method(s)\n",
+            pre, fp_compare_count(c, FP_CHANGE_REGRESSION),
+            fp_compare_count(c, FP_CHANGE_IMPROVEMENT), fp_compare_count(c, FP_CHANGE_NONE),
+            fp_compare_count(c, FP_CHANGE_INSUFFICIENT), fp_compare_count(c, FP_CHANGE_ADDED),
+            fp_compare_count(c, FP_CHANGE_REMOVED), fp_fmt_fixed(gb, sizeof gb, g, 4), used);
+}
+
+static void write_text(FILE *f, const fp_compare *c, const fp_report_compare_side *si,
+                       const fp_report_meta *m, int md)
+{
+    const fp_compare_options *co = fp_compare_opts(c);
+    size_t nm, nr;
+    const fp_method_delta *mdl = fp_compare_methods(c, &nm);
+    const fp_run_delta *rd = fp_compare_run_deltas(c, &nr);
+    char rb[32], cb[96];
+    if (md) {
+        fputs("# fpsim compare\n\n", f);
+        for (int s = 0; s < 2; s++) {
+            fprintf(f, "- %s: ", s ? "NEW" : "BASE");
+            fp_put_md(f, si[s].source);
+            fprintf(f, " (%zu runs", fp_compare_run_count(c, (fp_side)s));
+            if (si[s].simulated)
+                fprintf(f, ", seed %llu", (unsigned long long)si[s].seed);
+            fputs(")\n", f);
+        }
+        fprintf(f,
+                "- alpha %g, noise %g %%, min samples %zu; fpsim %s, GSL %s\n\n"
+                "## Run level (median per run)\n\n"
+                "| metric | base | new | ratio | p-value | verdict |\n"
+                "|---|---:|---:|---:|---:|---|\n",
+                co->alpha, co->noise * 100, co->min_samples, m->fpsim_version, m->gsl_version);
+        for (size_t i = 0; i < nr; i++)
+            fprintf(f, "| %s (%s) | %.4g | %.4g | %s | %.3g | %s |\n", rd[i].name, rd[i].unit,
+                    rd[i].d.base_median, rd[i].d.new_median, fmt_ratio(rb, sizeof(rb), &rd[i].d),
+                    rd[i].d.mw.p, verdict(rd[i].d.change));
+        fputs("\n## Methods (per-call inclusive time, pooled over runs)\n\n"
+              "| method | calls base | calls new | median base (s) | median new (s) | ratio | "
+              "p-value | HL shift [95 % CI] (s) | verdict |\n"
+              "|---|---:|---:|---:|---:|---:|---:|---|---|\n",
+              f);
+        for (size_t i = 0; i < nm; i++) {
+            fputs("| ", f);
+            fp_put_md(f, mdl[i].name);
+            fprintf(f, " | %g | %g | %.4g | %.4g | %s | %.3g | %s | %s |\n", mdl[i].calls_base,
+                    mdl[i].calls_new, mdl[i].time.base_median, mdl[i].time.new_median,
+                    fmt_ratio(rb, sizeof(rb), &mdl[i].time), mdl[i].time.mw.p,
+                    fmt_ci(cb, sizeof(cb), &mdl[i].time), verdict(mdl[i].change));
+        }
+        fputc('\n', f);
+        write_summary_line(f, c, "**Summary:** ");
+        return;
+    }
+    fprintf(f, "fpsim compare (fpsim %s, GSL %s)\n", m->fpsim_version, m->gsl_version);
+    for (int s = 0; s < 2; s++) {
+        fprintf(f, "  %-4s ", s ? "NEW" : "BASE");
+        fp_put_text(f, si[s].source);
+        fprintf(f, " (%zu runs", fp_compare_run_count(c, (fp_side)s));
+        if (si[s].simulated)
+            fprintf(f, ", seed %llu", (unsigned long long)si[s].seed);
+        fputs(")\n", f);
+    }
+    fprintf(f, "  regression: ratio > %g, p < %g, >= %zu values per side\n\n", 1 + co->noise,
+            co->alpha, co->min_samples);
+    fprintf(f, "Run level (median per run)\n  %-14s %12s %12s %8s %9s  %s\n", "metric", "base",
+            "new", "ratio", "p-value", "verdict");
+    for (size_t i = 0; i < nr; i++)
+        fprintf(f, "  %-14s %12.4g %12.4g %8s %9.3g  %s\n", rd[i].name, rd[i].d.base_median,
+                rd[i].d.new_median, fmt_ratio(rb, sizeof(rb), &rd[i].d), rd[i].d.mw.p,
+                verdict(rd[i].d.change));
+    fprintf(f,
+            "\nMethods (per-call inclusive time in seconds, pooled over runs)\n"
+            "  %-26s %7s %7s %10s %10s %7s %9s  %-34s %s\n",
+            "method", "calls_b", "calls_n", "median_b", "median_n", "ratio", "p-value",
+            "HL shift [95% CI]", "verdict");
+    for (size_t i = 0; i < nm; i++) {
+        fputs("  ", f);
+        fp_put_text_pad(f, mdl[i].name, 26);
+        fprintf(f, " %7g %7g %10.4g %10.4g %7s %9.3g  %-34s %s\n", mdl[i].calls_base,
+                mdl[i].calls_new, mdl[i].time.base_median, mdl[i].time.new_median,
+                fmt_ratio(rb, sizeof(rb), &mdl[i].time), mdl[i].time.mw.p,
+                fmt_ci(cb, sizeof(cb), &mdl[i].time), verdict(mdl[i].change));
+    }
+    fputc('\n', f);
+    write_summary_line(f, c, "Summary: ");
+}
+
+fp_status fp_report_write_compare(FILE *f, fp_report_format fmt, const fp_compare *c,
+                                  const fp_report_compare_side side[2], const char *rng,
+                                  fp_error *err)
+{
+    fp_report_meta m = fp_report_meta_get(rng);
+    switch (fmt) {
+    case FP_REPORT_JSON:
+        write_json(f, c, side, &m);
+        break;
+    case FP_REPORT_CSV:
+        write_csv(f, c);
+        break;
+    case FP_REPORT_TEXT:
+    case FP_REPORT_MARKDOWN:
+        write_text(f, c, side, &m, fmt == FP_REPORT_MARKDOWN);
+        break;
+    }
+    return fp_report_finish(f, err);
+}

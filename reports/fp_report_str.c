@@ -1,0 +1,83 @@
+/*
+ * fp_report_str.c - how a string value (a scenario, method or file name) is written in each
+ * format, one helper per format, shared by every writer in reports/:
+ *
+ *  - text: control bytes (C0 and DEL) become spaces, so a name cannot move the cursor, recolour
+ *    or retitle a terminal (the table/document sink, fp_report_table.c, does the same);
+ *  - Markdown: the same, and | \ ` * _ are backslash-escaped so a name stays literal text;
+ *  - JSON: the one escaper of fpsim (profile/fp_escape.h);
+ *  - CSV: data as is, an RFC 4180 field (quoted when it holds , " CR or LF; quotes doubled).
+ *
+ * Also the metadata block every document records (fp_report_meta_get).
+ */
+#include "fp_report_internal.h"
+
+#include <string.h>
+
+#include <gsl/gsl_version.h>
+
+#include "fp_escape.h"
+
+static int is_control(unsigned char c)
+{
+    return c < 0x20 || c == 0x7f;
+}
+
+void fp_put_text(FILE *f, const char *s)
+{
+    fp_put_text_pad(f, s, 0);
+}
+
+void fp_put_text_pad(FILE *f, const char *s, size_t width)
+{
+    size_t n = 0;
+    for (const unsigned char *c = (const unsigned char *)s; *c != '\0'; c++, n++)
+        putc(is_control(*c) ? ' ' : *c, f);
+    for (; n < width; n++)
+        putc(' ', f);
+}
+
+void fp_put_md(FILE *f, const char *s)
+{
+    for (const unsigned char *c = (const unsigned char *)s; *c != '\0'; c++) {
+        if (*c == '|' || *c == '\\' || *c == '`' || *c == '*' || *c == '_')
+            putc('\\', f);
+        putc(is_control(*c) ? ' ' : *c, f);
+    }
+}
+
+void fp_put_json(FILE *f, const char *s)
+{
+    fp_json_put_string(f, s);
+}
+
+void fp_put_csv(FILE *f, const char *s)
+{
+    if (strpbrk(s, ",\"\r\n") == NULL) {
+        fputs(s, f);
+        return;
+    }
+    putc('"', f);
+    for (; *s; s++) {
+        if (*s == '"')
+            putc('"', f);
+        putc(*s, f);
+    }
+    putc('"', f);
+}
+
+fp_report_meta fp_report_meta_get(const char *rng)
+{
+    fp_report_meta m;
+    m.fpsim_version = fp_version();
+    m.gsl_version = GSL_VERSION;
+    m.rng = rng != NULL ? rng : "mt19937";
+    return m;
+}
+
+fp_status fp_report_finish(FILE *f, fp_error *err)
+{
+    if (ferror(f))
+        return fp_error_set(err, FP_EIO, "write error");
+    return FP_OK;
+}
