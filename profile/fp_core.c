@@ -1,6 +1,8 @@
 /* fp_core.c - status strings, error records, the allocation seam and overflow-checked sizes. */
 #include "fp_core.h"
 
+#include <stdatomic.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,26 +11,36 @@
 
 /*
  * Fault-injection state for tests (fp_alloc_fail_after). The library's only process-wide
- * mutable state: it is never set outside tests, and reads of a zero limit cost one branch.
+ * mutable state, never set outside tests. It is atomic because the allocator is called from
+ * several threads at once (validate --jobs): a fail-after-N hook must count the allocations of
+ * every thread to make "the N-th allocation from now" fail wherever it happens, which a
+ * thread-local counter would not. Counting starts with the first fp_alloc_fail_after() call
+ * (s_armed), so the CLI, which never arms the hook, pays one relaxed load per allocation and
+ * never writes a shared cache line.
  */
-static unsigned long s_fail_at;
-static unsigned long s_count;
+static atomic_bool s_armed;
+static atomic_ulong s_fail_at;
+static atomic_ulong s_count;
 
 void fp_alloc_fail_after(unsigned long n)
 {
-    s_fail_at = n;
-    s_count = 0;
+    atomic_store_explicit(&s_fail_at, n, memory_order_relaxed);
+    atomic_store_explicit(&s_count, 0, memory_order_relaxed);
+    atomic_store_explicit(&s_armed, true, memory_order_release);
 }
 
 unsigned long fp_alloc_count(void)
 {
-    return s_count;
+    return atomic_load_explicit(&s_count, memory_order_relaxed);
 }
 
 static int should_fail(void)
 {
-    s_count++;
-    return s_fail_at != 0 && s_count >= s_fail_at;
+    if (!atomic_load_explicit(&s_armed, memory_order_acquire))
+        return 0;
+    unsigned long c = atomic_fetch_add_explicit(&s_count, 1, memory_order_relaxed) + 1;
+    unsigned long at = atomic_load_explicit(&s_fail_at, memory_order_relaxed);
+    return at != 0 && c >= at;
 }
 
 void *fp_malloc(size_t size)

@@ -107,13 +107,19 @@ int fp_mul_size(size_t n, size_t size, size_t *out);
 fp_status fp_grow(void **arr, size_t *cap, size_t need, size_t elem);
 
 /*
- * Test hook: the `n`-th allocation from now on (1-based) and every later one fail; 0 disables.
- * This is the only process-wide state of the library; it exists for fault-injection tests and
- * is never set by the CLI. Not thread-safe.
+ * Test hook: the `n`-th allocation from now on (1-based) and every later one fail; 0 disables
+ * failures but keeps counting. This is the only process-wide state of the library; it exists for
+ * fault-injection tests and is never set by the CLI. Thread-safe: the counter is atomic and
+ * counts the allocations of every thread, so "the n-th allocation" is the n-th in the whole
+ * process (which one that is depends on scheduling when several threads allocate). Counting
+ * starts with the first call; until then allocations are not counted.
  */
 void fp_alloc_fail_after(unsigned long n);
 
-/* Number of allocations made since the last fp_alloc_fail_after() call (for test loops). */
+/*
+ * Number of allocation attempts (failed ones included) since the last fp_alloc_fail_after()
+ * call, in every thread (for test loops); 0 before the first call.
+ */
 unsigned long fp_alloc_count(void);
 
 /*
