@@ -253,6 +253,128 @@ const char *fp_suggest(const char *word, const char *const *candidates, size_t n
     return best;
 }
 
+/* ---- hash, string map, line:column ---- */
+
+uint64_t fp_hash_bytes(const void *p, size_t n)
+{
+    const unsigned char *b = p;
+    uint64_t h = UINT64_C(0xcbf29ce484222325);
+    for (size_t i = 0; i < n; i++) {
+        h ^= b[i];
+        h *= UINT64_C(0x100000001b3);
+    }
+    return h;
+}
+
+uint64_t fp_hash_str(const char *s)
+{
+    return fp_hash_bytes(s, strlen(s));
+}
+
+void fp_strmap_init(fp_strmap *m)
+{
+    m->slots = NULL;
+    m->cap = 0;
+    m->n = 0;
+}
+
+void fp_strmap_cleanup(fp_strmap *m)
+{
+    fp_free(m->slots);
+    fp_strmap_init(m);
+}
+
+void fp_strmap_clear(fp_strmap *m)
+{
+    if (m->cap > 0)
+        memset(m->slots, 0, m->cap * sizeof(uint32_t));
+    m->n = 0;
+}
+
+/* Slot where `s` is, or the empty slot where it would go (the map has an empty slot). */
+static size_t strmap_probe(const fp_strmap *m, const char *s, fp_strmap_key_fn key, const void *ctx)
+{
+    size_t mask = m->cap - 1;
+    size_t i = (size_t)fp_hash_str(s) & mask;
+    while (m->slots[i] != 0 && strcmp(key(ctx, m->slots[i] - 1), s) != 0)
+        i = (i + 1) & mask;
+    return i;
+}
+
+fp_status fp_strmap_reserve(fp_strmap *m, size_t n, fp_strmap_key_fn key, const void *ctx)
+{
+    if (n <= m->cap / 2)
+        return FP_OK;
+    size_t cap = m->cap < 16 ? 16 : m->cap;
+    while (cap / 2 < n) {
+        if (cap > (size_t)-1 / 4)
+            return FP_ENOMEM;
+        cap *= 2;
+    }
+    uint32_t *slots = fp_calloc(cap, sizeof(uint32_t));
+    if (slots == NULL)
+        return FP_ENOMEM;
+    fp_strmap old = *m;
+    m->slots = slots;
+    m->cap = cap;
+    for (size_t i = 0; i < old.cap; i++) {
+        if (old.slots[i] != 0)
+            m->slots[strmap_probe(m, key(ctx, old.slots[i] - 1), key, ctx)] = old.slots[i];
+    }
+    fp_free(old.slots);
+    return FP_OK;
+}
+
+int fp_strmap_find(const fp_strmap *m, const char *s, fp_strmap_key_fn key, const void *ctx,
+                   size_t *index)
+{
+    if (m->n == 0)
+        return 0;
+    uint32_t v = m->slots[strmap_probe(m, s, key, ctx)];
+    if (v == 0)
+        return 0;
+    *index = v - 1;
+    return 1;
+}
+
+fp_status fp_strmap_add(fp_strmap *m, size_t index, fp_strmap_key_fn key, const void *ctx)
+{
+    if (index >= UINT32_MAX - 1)
+        return FP_ELIMIT;
+    fp_status st = fp_strmap_reserve(m, m->n + 1, key, ctx);
+    if (st != FP_OK)
+        return st;
+    m->slots[strmap_probe(m, key(ctx, index), key, ctx)] = (uint32_t)(index + 1);
+    m->n++;
+    return FP_OK;
+}
+
+void fp_line_col(const char *text, size_t len, size_t off, fp_lc_mode mode, unsigned long *line,
+                 unsigned long *col)
+{
+    unsigned long l = 1, c = 1;
+    if (off > len)
+        off = len;
+    for (size_t i = 0; i < off; i++) {
+        unsigned char ch = (unsigned char)text[i];
+        if (mode == FP_LC_BYTES) {
+            if (ch == '\n') {
+                l++;
+                c = 1;
+            } else {
+                c++;
+            }
+        } else if (ch == '\n' || (ch == '\r' && (i + 1 >= len || text[i + 1] != '\n'))) {
+            l++;
+            c = 1;
+        } else if (ch != '\r' && (ch & 0xC0) != 0x80) {
+            c++; /* a character starts here (not a UTF-8 continuation byte) */
+        }
+    }
+    *line = l;
+    *col = c;
+}
+
 const char *fp_version(void)
 {
     return FP_VERSION_STRING;
