@@ -419,8 +419,7 @@ struct fp_compare {
     size_t runs[2];
     cmethod *methods;
     size_t n_methods, cap_methods;
-    uint32_t *mhash; /* open addressing: method index + 1, 0 = empty; power-of-two size */
-    size_t mhash_cap;
+    fp_strmap by_name; /* method name -> index into methods */
     cnode *nodes;
     size_t n_nodes, cap_nodes;
     uint32_t *nhash; /* node index + 1 */
@@ -437,16 +436,6 @@ struct fp_compare {
     fp_run_delta run_deltas[FP_RUN_METRIC_COUNT];
 };
 
-static uint64_t hash_str(const char *s)
-{
-    uint64_t h = UINT64_C(1469598103934665603);
-    for (; *s; s++) {
-        h ^= (unsigned char)*s;
-        h *= UINT64_C(1099511628211);
-    }
-    return h;
-}
-
 static uint64_t hash_node(uint32_t parent, uint32_t method)
 {
     uint64_t x = ((uint64_t)parent << 32) ^ method;
@@ -458,10 +447,10 @@ static uint64_t hash_node(uint32_t parent, uint32_t method)
     return x;
 }
 
-/* Rebuilds the method (nodes == 0) or node hash table with capacity >= 2n + 2. */
-static fp_status rehash(fp_compare *c, int nodes)
+/* Rebuilds the node hash table with capacity >= 2n + 2. */
+static fp_status rehash(fp_compare *c)
 {
-    size_t n = nodes ? c->n_nodes : c->n_methods;
+    size_t n = c->n_nodes;
     size_t cap = 16;
     while (cap < 2 * n + 2)
         cap *= 2;
@@ -469,33 +458,31 @@ static fp_status rehash(fp_compare *c, int nodes)
     if (t == NULL)
         return FP_ENOMEM;
     for (size_t i = 0; i < n; i++) {
-        uint64_t h = nodes ? hash_node(c->nodes[i].parent, c->nodes[i].method)
-                           : hash_str(c->methods[i].name);
+        uint64_t h = hash_node(c->nodes[i].parent, c->nodes[i].method);
         size_t s = (size_t)h & (cap - 1);
         while (t[s] != 0)
             s = (s + 1) & (cap - 1);
         t[s] = (uint32_t)(i + 1);
     }
-    if (nodes) {
-        fp_free(c->nhash);
-        c->nhash = t;
-        c->nhash_cap = cap;
-    } else {
-        fp_free(c->mhash);
-        c->mhash = t;
-        c->mhash_cap = cap;
-    }
+    fp_free(c->nhash);
+    c->nhash = t;
+    c->nhash_cap = cap;
     return FP_OK;
+}
+
+/* The key function of `by_name`: method i's name. */
+static const char *method_key(const void *ctx, size_t i)
+{
+    const fp_compare *c = ctx;
+    return c->methods[i].name;
 }
 
 static fp_status intern_method(fp_compare *c, const char *name, uint32_t *out)
 {
-    size_t mask = c->mhash_cap - 1, s = (size_t)hash_str(name) & mask;
-    for (; c->mhash[s] != 0; s = (s + 1) & mask) {
-        if (strcmp(c->methods[c->mhash[s] - 1].name, name) == 0) {
-            *out = c->mhash[s] - 1;
-            return FP_OK;
-        }
+    size_t found;
+    if (fp_strmap_find(&c->by_name, name, method_key, c, &found)) {
+        *out = (uint32_t)found;
+        return FP_OK;
     }
     if (c->n_methods >= UINT32_MAX - 1 ||
         fp_grow((void **)&c->methods, &c->cap_methods, c->n_methods + 1, sizeof(cmethod)) != FP_OK)
@@ -504,10 +491,12 @@ static fp_status intern_method(fp_compare *c, const char *name, uint32_t *out)
     memset(m, 0, sizeof(*m));
     if ((m->name = fp_strdup(name)) == NULL)
         return FP_ENOMEM;
+    if (fp_strmap_add(&c->by_name, c->n_methods, method_key, c) != FP_OK) {
+        fp_free(m->name); /* not added: the method table is as before */
+        m->name = NULL;
+        return FP_ENOMEM;
+    }
     *out = (uint32_t)c->n_methods++;
-    c->mhash[s] = *out + 1;
-    if (2 * c->n_methods + 2 > c->mhash_cap)
-        return rehash(c, 0);
     return FP_OK;
 }
 
@@ -531,7 +520,7 @@ static fp_status intern_node(fp_compare *c, uint32_t parent, uint32_t method, ui
     *out = (uint32_t)c->n_nodes++;
     c->nhash[s] = *out + 1;
     if (2 * c->n_nodes + 2 > c->nhash_cap)
-        return rehash(c, 1);
+        return rehash(c);
     return FP_OK;
 }
 
@@ -552,7 +541,7 @@ fp_status fp_compare_new(fp_compare **out, const fp_compare_options *o, fp_error
     if (c == NULL)
         return fp_error_set(err, FP_ENOMEM, "compare: out of memory");
     c->opt = *o;
-    if (rehash(c, 0) != FP_OK || rehash(c, 1) != FP_OK) {
+    if (rehash(c) != FP_OK) {
         fp_compare_free(c);
         return fp_error_set(err, FP_ENOMEM, "compare: out of memory");
     }
@@ -575,7 +564,7 @@ void fp_compare_free(fp_compare *c)
         for (int k = 0; k < FP_RUN_METRIC_COUNT; k++)
             fp_free(c->runm[s][k].v);
     fp_free(c->methods);
-    fp_free(c->mhash);
+    fp_strmap_cleanup(&c->by_name);
     fp_free(c->nodes);
     fp_free(c->nhash);
     fp_free(c->lmap);

@@ -13,6 +13,7 @@
 
 #include "fp_analysis.h"
 #include "fp_core.h"
+#include "fp_report.h"
 #include "fp_scenario.h"
 
 /* Exit statuses (sysexits.h values), documented in --help and the README. */
@@ -85,6 +86,123 @@ uint64_t fp_cli_seed_for(int has_seed, uint64_t seed, const fp_scenario *scn);
 
 /* The generator's name ("mt19937" for NULL, the default). */
 const char *fp_cli_rng_name(const gsl_rng_type *t);
+
+/*
+ * ---- The common-options parser ----
+ *
+ * Every command parses its argv with fp_cli_parse(). It declares which common options it takes
+ * (a mask of FP_CLI_O_*; -h/--help is always taken) and adds its own options as a table of
+ * fp_cli_option handled by a callback, so a common option is spelled, checked and worded the same
+ * in every command. Parsing is getopt_long (abbreviations of long options accepted, options and
+ * arguments in any order, "--" ends the options); the first bad option wins:
+ *   unknown option '--x' | option '--x' needs an argument | unexpected argument 'x'
+ * each printed with fp_cli_usage() (exit 64), as are the common options' own value errors.
+ *
+ * Adopting it in a command (see cli/fp_cli_report.c, the simplest, and fp_cli_generate.c):
+ *   static const fp_cli_option opts[] = {{"jobs", 'j', 1, OPT_JOBS}, {NULL, 0, 0, 0}};
+ *   fp_cli_spec spec = {s_help, FP_CMD_VALIDATE_OPTS, 0, opts, on_option, NULL, 0, &o};
+ *   fp_cli_common c; fp_cli_common_init(&c); c.runs = 100;      (defaults before parsing)
+ *   int rc = fp_cli_parse(&c, &spec, argc, argv);   -1: --help printed (exit 0); >0: exit status
+ *   ... fp_cli_common_cleanup(&c);
+ * A command whose rule for a common option differs (compare takes exactly two --scenario) leaves
+ * it out of its mask and declares an fp_cli_option of the same name instead.
+ */
+enum {
+    FP_CLI_O_SCENARIO = 1u << 0,   /* -s, --scenario NAME|FILE|all, repeatable */
+    FP_CLI_O_RUNS = 1u << 1,       /* -n, --runs N, in [1, max_runs] */
+    FP_CLI_O_SEED = 1u << 2,       /* --seed N, in [0, 2^64-1] */
+    FP_CLI_O_RNG = 1u << 3,        /* --rng NAME, a GSL generator */
+    FP_CLI_O_FORMAT = 1u << 4,     /* -f, --format FMT (the command's names; see fp_cli_spec) */
+    FP_CLI_O_OUTPUT = 1u << 5,     /* -o, --output FILE */
+    FP_CLI_O_FAIL_ON = 1u << 6,    /* --fail-on low|medium|high|critical */
+    FP_CLI_O_THRESHOLDS = 1u << 7, /* --thresholds FILE (not read while parsing) */
+    FP_CLI_O_DETAILED = 1u << 8    /* -d, --detailed */
+};
+
+/* The options of the commands that simulate scenarios. */
+#define FP_CLI_O_SIMULATING (FP_CLI_O_SCENARIO | FP_CLI_O_RUNS | FP_CLI_O_SEED | FP_CLI_O_RNG)
+
+/*
+ * The common options each command takes: the command table (cli/main.c) and each command's
+ * parser use these, so they are written once. analyze, compare and validate still have their own
+ * getopt loops (to be converted); their masks say what those loops accept.
+ */
+#define FP_CMD_REPORT_OPTS                                                                         \
+    (FP_CLI_O_SIMULATING | FP_CLI_O_FORMAT | FP_CLI_O_OUTPUT | FP_CLI_O_FAIL_ON |                  \
+     FP_CLI_O_THRESHOLDS | FP_CLI_O_DETAILED)
+#define FP_CMD_SIMULATE_OPTS (FP_CLI_O_SIMULATING | FP_CLI_O_FORMAT | FP_CLI_O_OUTPUT)
+#define FP_CMD_GENERATE_OPTS FP_CLI_O_SIMULATING
+#define FP_CMD_ANALYZE_OPTS                                                                        \
+    (FP_CLI_O_FORMAT | FP_CLI_O_OUTPUT | FP_CLI_O_FAIL_ON | FP_CLI_O_THRESHOLDS | FP_CLI_O_DETAILED)
+#define FP_CMD_COMPARE_OPTS                                                                        \
+    (FP_CLI_O_RUNS | FP_CLI_O_SEED | FP_CLI_O_RNG | FP_CLI_O_FORMAT | FP_CLI_O_OUTPUT)
+#define FP_CMD_VALIDATE_OPTS (FP_CLI_O_SIMULATING | FP_CLI_O_FORMAT | FP_CLI_O_OUTPUT)
+#define FP_CMD_SCENARIOS_OPTS 0u
+
+/* Default upper bound of --runs. */
+#define FP_CLI_MAX_RUNS UINT64_C(100000000)
+
+/*
+ * The values of the common options. Strings are borrowed from argv; the `scenarios` array is
+ * owned (free with fp_cli_common_cleanup()). Set defaults after fp_cli_common_init() and before
+ * fp_cli_parse(); an option given twice keeps the last value (--scenario accumulates).
+ */
+typedef struct fp_cli_common {
+    char **scenarios; /* --scenario values in order */
+    size_t n_scenarios;
+    uint64_t runs; /* --runs (default 1); has_runs: given */
+    int has_runs;
+    uint64_t seed; /* --seed; has_seed: given */
+    int has_seed;
+    const gsl_rng_type *rng;        /* --rng; NULL: the default (mt19937) */
+    const char *format;             /* --format as given, or NULL */
+    fp_report_format report_format; /* --format as a report format (default text) when the
+                                       spec has no format hook */
+    const char *output;             /* --output, or NULL: standard output */
+    const char *thresholds;         /* --thresholds FILE, or NULL */
+    int fail_on;                    /* --fail-on as an fp_severity, or -1 (default: off) */
+    int detailed;                   /* --detailed given */
+    char **args;                    /* positional arguments (spec.positional), into argv */
+    size_t n_args;
+} fp_cli_common;
+
+/* Sets the defaults above (zero, runs 1, fail_on -1, text). */
+void fp_cli_common_init(fp_cli_common *c);
+
+/* Frees what fp_cli_parse() allocated; `c` is then as after fp_cli_common_init(). */
+void fp_cli_common_cleanup(fp_cli_common *c);
+
+/* A command-specific option. The table ends with an entry whose name is NULL. */
+typedef struct fp_cli_option {
+    const char *name; /* long name without "--" */
+    int short_name;   /* one-letter name ('j'), or 0 for none; must not be a common one's */
+    int has_arg;      /* 1: takes a value; 0: a flag */
+    int id;           /* passed to on_option */
+} fp_cli_option;
+
+/* How a command parses its argv. Plain value, filled by the command (all fields read-only). */
+typedef struct fp_cli_spec {
+    const char *help;             /* printed to standard output for -h/--help */
+    unsigned common;              /* FP_CLI_O_* mask: the common options taken (FP_CMD_*_OPTS) */
+    uint64_t max_runs;            /* upper bound of --runs; 0: FP_CLI_MAX_RUNS */
+    const fp_cli_option *options; /* the command's own options, or NULL */
+    /* Called for each of the command's own options in command-line order, `arg` NULL for a
+     * flag, else the argv string (the command may keep it, or edit it in place). Returns 0, or
+     * a usage error's exit status (from fp_cli_usage()). */
+    int (*on_option)(void *ctx, int id, char *arg);
+    /* Checks and stores --format (NULL: the report formats text, json, markdown (md), csv into
+     * report_format). Returns 0 or a usage error's exit status, like on_option. */
+    int (*on_format)(void *ctx, const char *arg);
+    int positional; /* 1: positional arguments go to args; 0: they are a usage error */
+    void *ctx;      /* passed to the hooks */
+} fp_cli_spec;
+
+/*
+ * Parses argv (argv[0] is the command's name) into `c` as `spec` says. Returns 0; -1 when
+ * --help was printed (the command then exits 0); or, after printing a usage error, its exit
+ * status (64). Checks that need every option (a required --scenario) are the command's.
+ */
+int fp_cli_parse(fp_cli_common *c, const fp_cli_spec *spec, int argc, char **argv);
 
 /* Loads every name in `names`; on failure prints the error and returns its exit status. */
 int fp_cli_load_scenarios(fp_cli_scenarios *out, char *const *names, size_t n_names);

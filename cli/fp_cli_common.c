@@ -2,7 +2,9 @@
 #include "fp_cli.h"
 #include "fp_escape.h"
 
+#include <assert.h>
 #include <errno.h>
+#include <getopt.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdlib.h>
@@ -180,6 +182,147 @@ uint64_t fp_cli_seed_for(int has_seed, uint64_t seed, const fp_scenario *scn)
 const char *fp_cli_rng_name(const gsl_rng_type *t)
 {
     return t != NULL ? t->name : "mt19937";
+}
+
+/* ---- the common-options parser ---- */
+
+/* getopt_long values of the options without a one-letter name: past every char value. */
+enum { V_SEED = 0x100, V_RNG, V_FAIL_ON, V_THRESHOLDS, V_OWN = 0x200 };
+
+/* The common options: mask bit, long name, whether it takes a value, getopt value. */
+static const struct common_opt {
+    unsigned bit;
+    const char *name;
+    int has_arg;
+    int val;
+} s_common[] = {{FP_CLI_O_SCENARIO, "scenario", 1, 's'},
+                {FP_CLI_O_DETAILED, "detailed", 0, 'd'},
+                {FP_CLI_O_RUNS, "runs", 1, 'n'},
+                {FP_CLI_O_SEED, "seed", 1, V_SEED},
+                {FP_CLI_O_RNG, "rng", 1, V_RNG},
+                {FP_CLI_O_FORMAT, "format", 1, 'f'},
+                {FP_CLI_O_OUTPUT, "output", 1, 'o'},
+                {FP_CLI_O_THRESHOLDS, "thresholds", 1, V_THRESHOLDS},
+                {FP_CLI_O_FAIL_ON, "fail-on", 1, V_FAIL_ON}};
+
+#define N_COMMON (sizeof(s_common) / sizeof(s_common[0]))
+#define MAX_OPTS 64 /* options of one command, --help included */
+
+void fp_cli_common_init(fp_cli_common *c)
+{
+    memset(c, 0, sizeof(*c));
+    c->runs = 1;
+    c->fail_on = -1;
+    c->report_format = FP_REPORT_TEXT;
+}
+
+void fp_cli_common_cleanup(fp_cli_common *c)
+{
+    free(c->scenarios);
+    fp_cli_common_init(c);
+}
+
+/* Appends one option to the getopt_long tables. */
+static void add_opt(struct option *lo, size_t *n, char *shorts, size_t *ns, const char *name,
+                    int has_arg, int val)
+{
+    assert(*n + 1 < MAX_OPTS);
+    lo[*n].name = name;
+    lo[*n].has_arg = has_arg ? required_argument : no_argument;
+    lo[*n].flag = NULL;
+    lo[*n].val = val;
+    (*n)++;
+    if (val > 0 && val < 0x100) {
+        assert(strchr(shorts, val) == NULL); /* one letter, one option */
+        shorts[(*ns)++] = (char)val;
+        if (has_arg)
+            shorts[(*ns)++] = ':';
+        shorts[*ns] = '\0';
+    }
+}
+
+/* Handles one common option; 0 or a usage error's exit status. */
+static int common_value(fp_cli_common *c, const fp_cli_spec *spec, int val, char *arg)
+{
+    switch (val) {
+    case 's':
+        return fp_cli_opt_scenario(&c->scenarios, &c->n_scenarios, arg);
+    case 'd':
+        c->detailed = 1;
+        return 0;
+    case 'n':
+        c->has_runs = 1;
+        return fp_cli_opt_runs(arg, spec->max_runs ? spec->max_runs : FP_CLI_MAX_RUNS, &c->runs);
+    case V_SEED:
+        return fp_cli_opt_seed(arg, &c->seed, &c->has_seed);
+    case V_RNG:
+        return fp_cli_opt_rng(arg, &c->rng);
+    case 'f':
+        c->format = arg;
+        if (spec->on_format != NULL)
+            return spec->on_format(spec->ctx, arg);
+        if (fp_report_format_from_name(arg, &c->report_format) != FP_OK)
+            return fp_cli_usage("--format must be text, json, markdown or csv, got '%s'", arg);
+        return 0;
+    case 'o':
+        c->output = arg;
+        return 0;
+    case V_THRESHOLDS:
+        c->thresholds = arg;
+        return 0;
+    case V_FAIL_ON:
+        if (fp_cli_parse_severity(arg, &c->fail_on) != 0)
+            return fp_cli_usage("--fail-on must be low, medium, high or critical, got '%s'", arg);
+        return 0;
+    }
+    return -2; /* not a common option */
+}
+
+int fp_cli_parse(fp_cli_common *c, const fp_cli_spec *spec, int argc, char **argv)
+{
+    struct option lo[MAX_OPTS];
+    char shorts[3 * MAX_OPTS + 2] = ":";
+    size_t n = 0, ns = 1;
+    for (size_t i = 0; i < N_COMMON; i++) {
+        if (spec->common & s_common[i].bit)
+            add_opt(lo, &n, shorts, &ns, s_common[i].name, s_common[i].has_arg, s_common[i].val);
+    }
+    for (size_t i = 0; spec->options != NULL && spec->options[i].name != NULL; i++) {
+        const fp_cli_option *o = &spec->options[i];
+        add_opt(lo, &n, shorts, &ns, o->name, o->has_arg,
+                o->short_name != 0 ? o->short_name : V_OWN + (int)i);
+    }
+    add_opt(lo, &n, shorts, &ns, "help", 0, 'h');
+    memset(&lo[n], 0, sizeof(lo[n]));
+
+    int ch, rc;
+    optind = 1;
+    opterr = 0;
+    while ((ch = getopt_long(argc, argv, shorts, lo, NULL)) != -1) {
+        if (ch == 'h') {
+            fputs(spec->help, stdout);
+            return -1;
+        }
+        if (ch == ':')
+            return fp_cli_usage("option '%s' needs an argument", argv[optind - 1]);
+        if (ch == '?')
+            return fp_cli_usage("unknown option '%s'", argv[optind - 1]);
+        rc = common_value(c, spec, ch, optarg);
+        for (size_t i = 0; rc == -2; i++) { /* the command's own option: find its entry */
+            const fp_cli_option *o = &spec->options[i];
+            if ((o->short_name != 0 ? o->short_name : V_OWN + (int)i) == ch)
+                rc = spec->on_option(spec->ctx, o->id, o->has_arg ? optarg : NULL);
+        }
+        if (rc != 0)
+            return rc;
+    }
+    if (spec->positional) {
+        c->args = argv + optind;
+        c->n_args = (size_t)(argc - optind);
+    } else if (optind < argc) {
+        return fp_cli_usage("unexpected argument '%s'", argv[optind]);
+    }
+    return 0;
 }
 
 /* ---- scenarios ---- */

@@ -6,7 +6,6 @@
  * seed, generator and fpsim/GSL versions, so repeated invocations are byte-identical.
  */
 #include <errno.h>
-#include <getopt.h>
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
@@ -89,56 +88,42 @@ static int parse_formats(gen_opts *o, const char *list)
     return any ? 0 : fp_cli_usage("--formats: empty list");
 }
 
+enum { OPT_OUT, OPT_FORMATS };
+
+static int on_option(void *ctx, int id, char *arg)
+{
+    gen_opts *o = ctx;
+    switch (id) {
+    case OPT_OUT:
+        if (arg[0] == '\0')
+            return fp_cli_usage("--out needs a directory");
+        o->out_dir = arg;
+        return 0;
+    case OPT_FORMATS:
+        return parse_formats(o, arg);
+    }
+    return FP_EXIT_SOFTWARE; /* not reached: every id of own[] is handled */
+}
+
 static int parse(gen_opts *o, int argc, char **argv)
 {
-    static const struct option longopts[] = {
-        {"scenario", required_argument, NULL, 's'}, {"runs", required_argument, NULL, 'n'},
-        {"seed", required_argument, NULL, 'S'},     {"rng", required_argument, NULL, 'R'},
-        {"out", required_argument, NULL, 'O'},      {"formats", required_argument, NULL, 'F'},
-        {"help", no_argument, NULL, 'h'},           {NULL, 0, NULL, 0}};
-    int c, rc;
-    optind = 1;
-    opterr = 0;
+    static const fp_cli_option own[] = {
+        {"out", 0, 1, OPT_OUT}, {"formats", 0, 1, OPT_FORMATS}, {NULL, 0, 0, 0}};
+    const fp_cli_spec spec = {s_help, FP_CMD_GENERATE_OPTS, 0, own, on_option, NULL, 0, o};
     for (int f = 0; f < FP_FORMAT_COUNT; f++)
         o->formats[f] = 1;
-    while ((c = getopt_long(argc, argv, ":s:n:h", longopts, NULL)) != -1) {
-        switch (c) {
-        case 's':
-            if ((rc = fp_cli_opt_scenario(&o->scenarios, &o->n_scenarios, optarg)) != 0)
-                return rc;
-            break;
-        case 'n':
-            if ((rc = fp_cli_opt_runs(optarg, 100000000, &o->runs)) != 0)
-                return rc;
-            break;
-        case 'S':
-            if ((rc = fp_cli_opt_seed(optarg, &o->seed, &o->has_seed)) != 0)
-                return rc;
-            break;
-        case 'R':
-            if ((rc = fp_cli_opt_rng(optarg, &o->rng)) != 0)
-                return rc;
-            break;
-        case 'O':
-            if (optarg[0] == '\0')
-                return fp_cli_usage("--out needs a directory");
-            o->out_dir = optarg;
-            break;
-        case 'F':
-            if ((rc = parse_formats(o, optarg)) != 0)
-                return rc;
-            break;
-        case 'h':
-            fputs(s_help, stdout);
-            return -1;
-        case ':':
-            return fp_cli_usage("option '%s' needs an argument", argv[optind - 1]);
-        default:
-            return fp_cli_usage("unknown option '%s'", argv[optind - 1]);
-        }
-    }
-    if (optind < argc)
-        return fp_cli_usage("unexpected argument '%s'", argv[optind]);
+    fp_cli_common c;
+    fp_cli_common_init(&c);
+    int rc = fp_cli_parse(&c, &spec, argc, argv);
+    /* gen_opts takes over the --scenario array (freed by fp_cmd_generate) */
+    o->scenarios = c.scenarios;
+    o->n_scenarios = c.n_scenarios;
+    o->runs = c.runs;
+    o->has_seed = c.has_seed;
+    o->seed = c.seed;
+    o->rng = c.rng;
+    if (rc != 0)
+        return rc;
     if (o->n_scenarios == 0)
         return fp_cli_usage("generate needs --scenario NAME|FILE|all");
     if (o->out_dir == NULL)

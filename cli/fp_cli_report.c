@@ -2,7 +2,6 @@
  * fp_cli_report.c - the default command: simulate each scenario, analyse every run, and write the
  * report (per-scenario summaries, --detailed sections, the cross-scenario comparison).
  */
-#include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -41,17 +40,7 @@ static const char *const s_help =
     "70 internal, 73 cannot create output, 74 write error, 130/143 interrupted.\n";
 
 typedef struct report_opts {
-    char **scenarios;
-    size_t n_scenarios;
-    uint64_t runs;
-    int has_seed;
-    uint64_t seed;
-    const gsl_rng_type *rng;
-    fp_report_format format;
-    int detailed;
-    const char *output;
-    const char *thresholds_file;
-    int fail_on; /* -1: off, else an fp_severity */
+    fp_cli_common c; /* every option of report is a common one */
     fp_cli_thresholds overrides;
 } report_opts;
 
@@ -59,78 +48,15 @@ typedef struct report_opts {
 
 static int parse(report_opts *o, int argc, char **argv)
 {
-    static const struct option longopts[] = {{"scenario", required_argument, NULL, 's'},
-                                             {"detailed", no_argument, NULL, 'd'},
-                                             {"runs", required_argument, NULL, 'n'},
-                                             {"seed", required_argument, NULL, 'S'},
-                                             {"rng", required_argument, NULL, 'R'},
-                                             {"format", required_argument, NULL, 'f'},
-                                             {"output", required_argument, NULL, 'o'},
-                                             {"thresholds", required_argument, NULL, 'T'},
-                                             {"fail-on", required_argument, NULL, 'F'},
-                                             {"help", no_argument, NULL, 'h'},
-                                             {NULL, 0, NULL, 0}};
-    int c, rc;
-    optind = 1;
-    opterr = 0;
-    while ((c = getopt_long(argc, argv, ":s:dn:f:o:h", longopts, NULL)) != -1) {
-        switch (c) {
-        case 's':
-            if ((rc = fp_cli_opt_scenario(&o->scenarios, &o->n_scenarios, optarg)) != 0)
-                return rc;
-            break;
-        case 'd':
-            o->detailed = 1;
-            break;
-        case 'n':
-            if ((rc = fp_cli_opt_runs(optarg, 100000000, &o->runs)) != 0)
-                return rc;
-            break;
-        case 'S':
-            if ((rc = fp_cli_opt_seed(optarg, &o->seed, &o->has_seed)) != 0)
-                return rc;
-            break;
-        case 'R':
-            if ((rc = fp_cli_opt_rng(optarg, &o->rng)) != 0)
-                return rc;
-            break;
-        case 'f':
-            if (fp_report_format_from_name(optarg, &o->format) != FP_OK)
-                return fp_cli_usage("--format must be text, json, markdown or csv, got '%s'",
-                                    optarg);
-            break;
-        case 'o':
-            o->output = optarg;
-            break;
-        case 'T':
-            o->thresholds_file = optarg;
-            break;
-        case 'F':
-            if (fp_cli_parse_severity(optarg, &o->fail_on) != 0)
-                return fp_cli_usage("--fail-on must be low, medium, high or critical, got '%s'",
-                                    optarg);
-            break;
-        case 'h':
-            fputs(s_help, stdout);
-            return -1;
-        case ':':
-            return fp_cli_usage("option '%s' needs an argument", argv[optind - 1]);
-        default:
-            return fp_cli_usage("unknown option '%s'", argv[optind - 1]);
-        }
-    }
-    if (optind < argc)
-        return fp_cli_usage("unexpected argument '%s'", argv[optind]);
-    return 0;
+    const fp_cli_spec spec = {s_help, FP_CMD_REPORT_OPTS, 0, NULL, NULL, NULL, 0, o};
+    return fp_cli_parse(&o->c, &spec, argc, argv);
 }
 
 int fp_cmd_report(int argc, char **argv)
 {
     report_opts o;
     memset(&o, 0, sizeof(o));
-    o.runs = 1;
-    o.fail_on = -1;
-    o.format = FP_REPORT_TEXT;
+    fp_cli_common_init(&o.c);
     fp_cli_scenarios scns = {NULL, 0};
     fp_cli_out out;
     memset(&out, 0, sizeof(out));
@@ -143,30 +69,29 @@ int fp_cmd_report(int argc, char **argv)
         rc = rc < 0 ? 0 : rc;
         goto done;
     }
-    if (o.thresholds_file != NULL &&
-        (rc = fp_cli_load_thresholds(o.thresholds_file, &o.overrides)) != 0)
+    if (o.c.thresholds != NULL && (rc = fp_cli_load_thresholds(o.c.thresholds, &o.overrides)) != 0)
         goto done;
-    if (o.n_scenarios == 0) {
+    if (o.c.n_scenarios == 0) {
         static char all[] = "all";
         static char *def[] = {all};
         rc = fp_cli_load_scenarios(&scns, def, 1);
     } else {
-        rc = fp_cli_load_scenarios(&scns, o.scenarios, o.n_scenarios);
+        rc = fp_cli_load_scenarios(&scns, o.c.scenarios, o.c.n_scenarios);
     }
     if (rc != 0)
         goto done;
     fp_report_options ro = FP_REPORT_OPTIONS_INIT;
-    ro.format = o.format;
-    ro.detailed = o.detailed;
+    ro.format = o.c.report_format;
+    ro.detailed = o.c.detailed;
     prof = fp_profile_new();
-    if (prof == NULL || (rc = fp_cli_out_open(&out, o.output)) != 0) {
+    if (prof == NULL || (rc = fp_cli_out_open(&out, o.c.output)) != 0) {
         if (prof == NULL) {
             fp_cli_errorf("out of memory");
             rc = FP_EXIT_SOFTWARE;
         }
         goto done;
     }
-    ro.colour = o.format == FP_REPORT_TEXT && fp_cli_use_colour(out.f);
+    ro.colour = o.c.report_format == FP_REPORT_TEXT && fp_cli_use_colour(out.f);
     rep = fp_report_new(&ro);
     if (rep == NULL) {
         fp_cli_errorf("out of memory");
@@ -179,18 +104,18 @@ int fp_cmd_report(int argc, char **argv)
         fp_thresholds th;
         if ((rc = fp_cli_scenario_thresholds(scn, &o.overrides, &th)) != 0)
             goto done;
-        uint64_t seed = fp_cli_seed_for(o.has_seed, o.seed, scn);
+        uint64_t seed = fp_cli_seed_for(o.c.has_seed, o.c.seed, scn);
         fp_sim_options so = FP_SIM_OPTIONS_INIT;
-        so.rng_type = o.rng;
+        so.rng_type = o.c.rng;
         fp_sim_free(sim);
         sim = NULL;
         if (fp_sim_new(&sim, scn, &so, &err) != FP_OK ||
-            fp_report_begin_scenario(rep, fp_scenario_name(scn), seed, fp_cli_rng_name(o.rng),
+            fp_report_begin_scenario(rep, fp_scenario_name(scn), seed, fp_cli_rng_name(o.c.rng),
                                      GSL_VERSION, &err) != FP_OK) {
             rc = fp_cli_report_error(&err);
             goto done;
         }
-        for (uint64_t r = 0; r < o.runs; r++) {
+        for (uint64_t r = 0; r < o.c.runs; r++) {
             if (fp_cli_signal) {
                 fp_cli_errorf("interrupted");
                 rc = fp_cli_signal_exit();
@@ -204,8 +129,8 @@ int fp_cmd_report(int argc, char **argv)
             }
             size_t nf;
             const fp_finding *f = fp_analysis_findings(a, &nf);
-            for (size_t k = 0; k < nf && o.fail_on >= 0; k++)
-                gate |= (int)f[k].severity >= o.fail_on;
+            for (size_t k = 0; k < nf && o.c.fail_on >= 0; k++)
+                gate |= (int)f[k].severity >= o.c.fail_on;
             fp_status st = fp_report_add_run(rep, prof, a, &err);
             fp_analysis_free(a);
             if (st != FP_OK) {
@@ -229,6 +154,6 @@ done:
     fp_profile_free(prof);
     fp_cli_free_scenarios(&scns);
     fp_cli_free_thresholds(&o.overrides);
-    free(o.scenarios);
+    fp_cli_common_cleanup(&o.c);
     return rc;
 }

@@ -1,6 +1,5 @@
 /* fp_cli_simulate.c - `fpsim simulate`: simulated runs as summaries (text) or full profiles (JSON).
  */
-#include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -80,56 +79,34 @@ static void write_text_run(FILE *f, const fp_profile *p)
     fputc('\n', f);
 }
 
+static int parse_format(void *ctx, const char *arg)
+{
+    sim_opts *o = ctx;
+    if (strcmp(arg, "text") == 0)
+        o->json = 0;
+    else if (strcmp(arg, "json") == 0)
+        o->json = 1;
+    else
+        return fp_cli_usage("--format for simulate must be text or json, got '%s'", arg);
+    return 0;
+}
+
 static int parse(sim_opts *o, int argc, char **argv)
 {
-    static const struct option longopts[] = {
-        {"scenario", required_argument, NULL, 's'}, {"runs", required_argument, NULL, 'n'},
-        {"seed", required_argument, NULL, 'S'},     {"rng", required_argument, NULL, 'R'},
-        {"format", required_argument, NULL, 'f'},   {"output", required_argument, NULL, 'o'},
-        {"help", no_argument, NULL, 'h'},           {NULL, 0, NULL, 0}};
-    int c, rc;
-    optind = 1;
-    opterr = 0;
-    while ((c = getopt_long(argc, argv, ":s:n:f:o:h", longopts, NULL)) != -1) {
-        switch (c) {
-        case 's':
-            if ((rc = fp_cli_opt_scenario(&o->scenarios, &o->n_scenarios, optarg)) != 0)
-                return rc;
-            break;
-        case 'n':
-            if ((rc = fp_cli_opt_runs(optarg, 100000000, &o->runs)) != 0)
-                return rc;
-            break;
-        case 'S':
-            if ((rc = fp_cli_opt_seed(optarg, &o->seed, &o->has_seed)) != 0)
-                return rc;
-            break;
-        case 'R':
-            if ((rc = fp_cli_opt_rng(optarg, &o->rng)) != 0)
-                return rc;
-            break;
-        case 'f':
-            if (strcmp(optarg, "text") == 0)
-                o->json = 0;
-            else if (strcmp(optarg, "json") == 0)
-                o->json = 1;
-            else
-                return fp_cli_usage("--format for simulate must be text or json, got '%s'", optarg);
-            break;
-        case 'o':
-            o->output = optarg;
-            break;
-        case 'h':
-            fputs(s_help, stdout);
-            return -1;
-        case ':':
-            return fp_cli_usage("option '%s' needs an argument", argv[optind - 1]);
-        default:
-            return fp_cli_usage("unknown option '%s'", argv[optind - 1]);
-        }
-    }
-    if (optind < argc)
-        return fp_cli_usage("unexpected argument '%s'", argv[optind]);
+    const fp_cli_spec spec = {s_help, FP_CMD_SIMULATE_OPTS, 0, NULL, NULL, parse_format, 0, o};
+    fp_cli_common c;
+    fp_cli_common_init(&c);
+    int rc = fp_cli_parse(&c, &spec, argc, argv);
+    /* sim_opts takes over the --scenario array (freed by fp_cmd_simulate) */
+    o->scenarios = c.scenarios;
+    o->n_scenarios = c.n_scenarios;
+    o->runs = c.runs;
+    o->has_seed = c.has_seed;
+    o->seed = c.seed;
+    o->rng = c.rng;
+    o->output = c.output;
+    if (rc != 0)
+        return rc;
     if (o->n_scenarios == 0)
         return fp_cli_usage("simulate needs --scenario NAME|FILE|all");
     return 0;

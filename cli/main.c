@@ -13,21 +13,16 @@
 
 #include "fp_cli.h"
 
-static const char *const s_help =
+static const char *const s_usage =
     "Usage: fpsim [report] [--scenario NAME|FILE|all] [--detailed] [options]\n"
     "       fpsim COMMAND [options]      ('fpsim COMMAND --help' for each command's options)\n"
     "\n"
     "fpsim simulates profiling runs of multi-step flows from scenario files, analyses them with\n"
     "its real analysis engine and reports per-run and cross-scenario results.\n"
     "\n"
-    "Commands:\n"
-    "  report      simulate, analyse and report: the default command ('fpsim report --help')\n"
-    "  simulate    simulated runs: summaries or full profiles as JSON ('fpsim simulate --help')\n"
-    "  generate    fixture files per run: profile, truth, CSV, folded, Chrome trace, speedscope\n"
-    "  analyze     analyse profile JSON or Chrome Trace Event files ('fpsim analyze --help')\n"
-    "  compare     compare two profiles, run directories or scenarios per method\n"
-    "  validate    detector accuracy against ground truth ('fpsim validate --help')\n"
-    "  scenarios   list the built-in scenarios\n"
+    "Commands:\n";
+
+static const char *const s_options =
     "\n"
     "Common options:\n"
     "  -s, --scenario NAME   built-in (optimal, bottlenecked, memory-intensive, cpu-intensive;\n"
@@ -45,6 +40,84 @@ static const char *const s_help =
     "  66 input cannot be opened; 70 internal error; 73 output cannot be created;\n"
     "  74 write error; 130 interrupted (SIGINT); 143 terminated (SIGTERM).\n";
 
+static const char *const s_scenarios_help =
+    "Usage: fpsim scenarios\n"
+    "\n"
+    "Lists the built-in scenarios, one name per line, in the order '--scenario all' runs them.\n"
+    "\n"
+    "Options:\n"
+    "  -h, --help   show this help\n";
+
+static int cmd_scenarios(int argc, char **argv)
+{
+    const fp_cli_spec spec = {
+        s_scenarios_help, FP_CMD_SCENARIOS_OPTS, 0, NULL, NULL, NULL, 0, NULL};
+    fp_cli_common c;
+    fp_cli_common_init(&c);
+    int rc = fp_cli_parse(&c, &spec, argc, argv);
+    fp_cli_common_cleanup(&c);
+    if (rc != 0)
+        return rc < 0 ? 0 : rc;
+    fp_cli_list_builtins(stdout);
+    return 0;
+}
+
+/*
+ * The commands: one entry each. `run` gets argv from the command's name on and returns the exit
+ * status; `common` is the set of common options it takes (FP_CLI_O_*, cli/fp_cli.h), the same
+ * macro its parser uses. The top-level --help lists them in this order; a mistyped name is
+ * matched against them for a did-you-mean.
+ */
+typedef struct command {
+    const char *name;
+    int (*run)(int argc, char **argv);
+    const char *summary; /* one line in the top-level --help */
+    unsigned common;
+} command;
+
+static const command s_commands[] = {
+    {"report", fp_cmd_report, "simulate, analyse and report: the default command",
+     FP_CMD_REPORT_OPTS},
+    {"simulate", fp_cmd_simulate, "simulated runs: summaries or full profiles as JSON",
+     FP_CMD_SIMULATE_OPTS},
+    {"generate", fp_cmd_generate,
+     "fixture files per run: profile, truth, CSV, folded, Chrome trace, speedscope",
+     FP_CMD_GENERATE_OPTS},
+    {"analyze", fp_cmd_analyze, "analyse profile JSON or Chrome Trace Event files",
+     FP_CMD_ANALYZE_OPTS},
+    {"compare", fp_cmd_compare, "compare two profiles, run directories or scenarios per method",
+     FP_CMD_COMPARE_OPTS},
+    {"validate", fp_cmd_validate, "detector accuracy against ground truth", FP_CMD_VALIDATE_OPTS},
+    {"scenarios", cmd_scenarios, "list the built-in scenarios", FP_CMD_SCENARIOS_OPTS},
+};
+
+#define N_COMMANDS (sizeof(s_commands) / sizeof(s_commands[0]))
+
+static const command *find_command(const char *name)
+{
+    for (size_t i = 0; i < N_COMMANDS; i++)
+        if (strcmp(s_commands[i].name, name) == 0)
+            return &s_commands[i];
+    return NULL;
+}
+
+/* The command whose name is closest to `word` (fp_suggest), or NULL. */
+static const char *suggest_command(const char *word)
+{
+    const char *names[N_COMMANDS];
+    for (size_t i = 0; i < N_COMMANDS; i++)
+        names[i] = s_commands[i].name;
+    return fp_suggest(word, names, N_COMMANDS);
+}
+
+static void print_help(void)
+{
+    fputs(s_usage, stdout);
+    for (size_t i = 0; i < N_COMMANDS; i++)
+        printf("  %-10s  %s\n", s_commands[i].name, s_commands[i].summary);
+    fputs(s_options, stdout);
+}
+
 static void print_version(void)
 {
     int ymaj, ymin, ypatch;
@@ -58,31 +131,23 @@ int main(int argc, char **argv)
     gsl_set_error_handler_off();
     fp_cli_install_signals();
     int rc;
-    if (argc >= 2 && strcmp(argv[1], "simulate") == 0) {
-        rc = fp_cmd_simulate(argc - 1, argv + 1);
-    } else if (argc >= 2 && strcmp(argv[1], "generate") == 0) {
-        rc = fp_cmd_generate(argc - 1, argv + 1);
-    } else if (argc >= 2 && strcmp(argv[1], "analyze") == 0) {
-        rc = fp_cmd_analyze(argc - 1, argv + 1);
-    } else if (argc >= 2 && strcmp(argv[1], "compare") == 0) {
-        rc = fp_cmd_compare(argc - 1, argv + 1);
-    } else if (argc >= 2 && strcmp(argv[1], "validate") == 0) {
-        rc = fp_cmd_validate(argc - 1, argv + 1);
-    } else if (argc >= 2 && strcmp(argv[1], "scenarios") == 0) {
-        if (argc > 2)
-            return fp_cli_usage("unexpected argument '%s'", argv[2]);
-        fp_cli_list_builtins(stdout);
+    const char *first = argc >= 2 ? argv[1] : NULL;
+    const command *cmd = first != NULL ? find_command(first) : NULL;
+    const char *near = NULL;
+    if (cmd != NULL) {
+        rc = cmd->run(argc - 1, argv + 1);
+    } else if (first != NULL && (strcmp(first, "--help") == 0 || strcmp(first, "-h") == 0)) {
+        print_help();
         rc = 0;
-    } else if (argc >= 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
-        fputs(s_help, stdout);
-        rc = 0;
-    } else if (argc >= 2 && (strcmp(argv[1], "--version") == 0 || strcmp(argv[1], "-V") == 0)) {
+    } else if (first != NULL && (strcmp(first, "--version") == 0 || strcmp(first, "-V") == 0)) {
         print_version();
         rc = 0;
-    } else if (argc >= 2 && strcmp(argv[1], "report") == 0) {
-        rc = fp_cmd_report(argc - 1, argv + 1);
+    } else if (first != NULL && first[0] != '-' && (near = suggest_command(first)) != NULL) {
+        /* The default command takes no positional argument, so a bare word is always an error;
+         * one close to a command's name is most likely that command mistyped. */
+        rc = fp_cli_usage("unknown command '%s' (did you mean '%s'?)", first, near);
     } else {
-        rc = fp_cmd_report(argc, argv);
+        rc = fp_cmd_report(argc, argv); /* no command: options of the default command */
     }
     /* A failed write to stdout (e.g. /dev/full, closed) must not exit 0. */
     if (fflush(stdout) != 0 || ferror(stdout)) {

@@ -1,6 +1,8 @@
 /* fp_core.c - status strings, error records, the allocation seam and overflow-checked sizes. */
 #include "fp_core.h"
 
+#include <stdatomic.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,26 +11,36 @@
 
 /*
  * Fault-injection state for tests (fp_alloc_fail_after). The library's only process-wide
- * mutable state: it is never set outside tests, and reads of a zero limit cost one branch.
+ * mutable state, never set outside tests. It is atomic because the allocator is called from
+ * several threads at once (validate --jobs): a fail-after-N hook must count the allocations of
+ * every thread to make "the N-th allocation from now" fail wherever it happens, which a
+ * thread-local counter would not. Counting starts with the first fp_alloc_fail_after() call
+ * (s_armed), so the CLI, which never arms the hook, pays one relaxed load per allocation and
+ * never writes a shared cache line.
  */
-static unsigned long s_fail_at;
-static unsigned long s_count;
+static atomic_bool s_armed;
+static atomic_ulong s_fail_at;
+static atomic_ulong s_count;
 
 void fp_alloc_fail_after(unsigned long n)
 {
-    s_fail_at = n;
-    s_count = 0;
+    atomic_store_explicit(&s_fail_at, n, memory_order_relaxed);
+    atomic_store_explicit(&s_count, 0, memory_order_relaxed);
+    atomic_store_explicit(&s_armed, true, memory_order_release);
 }
 
 unsigned long fp_alloc_count(void)
 {
-    return s_count;
+    return atomic_load_explicit(&s_count, memory_order_relaxed);
 }
 
 static int should_fail(void)
 {
-    s_count++;
-    return s_fail_at != 0 && s_count >= s_fail_at;
+    if (!atomic_load_explicit(&s_armed, memory_order_acquire))
+        return 0;
+    unsigned long c = atomic_fetch_add_explicit(&s_count, 1, memory_order_relaxed) + 1;
+    unsigned long at = atomic_load_explicit(&s_fail_at, memory_order_relaxed);
+    return at != 0 && c >= at;
 }
 
 void *fp_malloc(size_t size)
@@ -239,6 +251,128 @@ const char *fp_suggest(const char *word, const char *const *candidates, size_t n
         }
     }
     return best;
+}
+
+/* ---- hash, string map, line:column ---- */
+
+uint64_t fp_hash_bytes(const void *p, size_t n)
+{
+    const unsigned char *b = p;
+    uint64_t h = UINT64_C(0xcbf29ce484222325);
+    for (size_t i = 0; i < n; i++) {
+        h ^= b[i];
+        h *= UINT64_C(0x100000001b3);
+    }
+    return h;
+}
+
+uint64_t fp_hash_str(const char *s)
+{
+    return fp_hash_bytes(s, strlen(s));
+}
+
+void fp_strmap_init(fp_strmap *m)
+{
+    m->slots = NULL;
+    m->cap = 0;
+    m->n = 0;
+}
+
+void fp_strmap_cleanup(fp_strmap *m)
+{
+    fp_free(m->slots);
+    fp_strmap_init(m);
+}
+
+void fp_strmap_clear(fp_strmap *m)
+{
+    if (m->cap > 0)
+        memset(m->slots, 0, m->cap * sizeof(uint32_t));
+    m->n = 0;
+}
+
+/* Slot where `s` is, or the empty slot where it would go (the map has an empty slot). */
+static size_t strmap_probe(const fp_strmap *m, const char *s, fp_strmap_key_fn key, const void *ctx)
+{
+    size_t mask = m->cap - 1;
+    size_t i = (size_t)fp_hash_str(s) & mask;
+    while (m->slots[i] != 0 && strcmp(key(ctx, m->slots[i] - 1), s) != 0)
+        i = (i + 1) & mask;
+    return i;
+}
+
+fp_status fp_strmap_reserve(fp_strmap *m, size_t n, fp_strmap_key_fn key, const void *ctx)
+{
+    if (n <= m->cap / 2)
+        return FP_OK;
+    size_t cap = m->cap < 16 ? 16 : m->cap;
+    while (cap / 2 < n) {
+        if (cap > (size_t)-1 / 4)
+            return FP_ENOMEM;
+        cap *= 2;
+    }
+    uint32_t *slots = fp_calloc(cap, sizeof(uint32_t));
+    if (slots == NULL)
+        return FP_ENOMEM;
+    fp_strmap old = *m;
+    m->slots = slots;
+    m->cap = cap;
+    for (size_t i = 0; i < old.cap; i++) {
+        if (old.slots[i] != 0)
+            m->slots[strmap_probe(m, key(ctx, old.slots[i] - 1), key, ctx)] = old.slots[i];
+    }
+    fp_free(old.slots);
+    return FP_OK;
+}
+
+int fp_strmap_find(const fp_strmap *m, const char *s, fp_strmap_key_fn key, const void *ctx,
+                   size_t *index)
+{
+    if (m->n == 0)
+        return 0;
+    uint32_t v = m->slots[strmap_probe(m, s, key, ctx)];
+    if (v == 0)
+        return 0;
+    *index = v - 1;
+    return 1;
+}
+
+fp_status fp_strmap_add(fp_strmap *m, size_t index, fp_strmap_key_fn key, const void *ctx)
+{
+    if (index >= UINT32_MAX - 1)
+        return FP_ELIMIT;
+    fp_status st = fp_strmap_reserve(m, m->n + 1, key, ctx);
+    if (st != FP_OK)
+        return st;
+    m->slots[strmap_probe(m, key(ctx, index), key, ctx)] = (uint32_t)(index + 1);
+    m->n++;
+    return FP_OK;
+}
+
+void fp_line_col(const char *text, size_t len, size_t off, fp_lc_mode mode, unsigned long *line,
+                 unsigned long *col)
+{
+    unsigned long l = 1, c = 1;
+    if (off > len)
+        off = len;
+    for (size_t i = 0; i < off; i++) {
+        unsigned char ch = (unsigned char)text[i];
+        if (mode == FP_LC_BYTES) {
+            if (ch == '\n') {
+                l++;
+                c = 1;
+            } else {
+                c++;
+            }
+        } else if (ch == '\n' || (ch == '\r' && (i + 1 >= len || text[i + 1] != '\n'))) {
+            l++;
+            c = 1;
+        } else if (ch != '\r' && (ch & 0xC0) != 0x80) {
+            c++; /* a character starts here (not a UTF-8 continuation byte) */
+        }
+    }
+    *line = l;
+    *col = c;
 }
 
 const char *fp_version(void)

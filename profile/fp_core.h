@@ -107,13 +107,19 @@ int fp_mul_size(size_t n, size_t size, size_t *out);
 fp_status fp_grow(void **arr, size_t *cap, size_t need, size_t elem);
 
 /*
- * Test hook: the `n`-th allocation from now on (1-based) and every later one fail; 0 disables.
- * This is the only process-wide state of the library; it exists for fault-injection tests and
- * is never set by the CLI. Not thread-safe.
+ * Test hook: the `n`-th allocation from now on (1-based) and every later one fail; 0 disables
+ * failures but keeps counting. This is the only process-wide state of the library; it exists for
+ * fault-injection tests and is never set by the CLI. Thread-safe: the counter is atomic and
+ * counts the allocations of every thread, so "the n-th allocation" is the n-th in the whole
+ * process (which one that is depends on scheduling when several threads allocate). Counting
+ * starts with the first call; until then allocations are not counted.
  */
 void fp_alloc_fail_after(unsigned long n);
 
-/* Number of allocations made since the last fp_alloc_fail_after() call (for test loops). */
+/*
+ * Number of allocation attempts (failed ones included) since the last fp_alloc_fail_after()
+ * call, in every thread (for test loops); 0 before the first call.
+ */
 unsigned long fp_alloc_count(void);
 
 /*
@@ -122,6 +128,78 @@ unsigned long fp_alloc_count(void);
  * the earlier candidate. Returns a borrowed pointer into `candidates`.
  */
 const char *fp_suggest(const char *word, const char *const *candidates, size_t n);
+
+/*
+ * FNV-1a, 64-bit (offset basis 0xcbf29ce484222325, prime 0x100000001b3) of the `n` bytes at `p`,
+ * or of the bytes of `s` before its NUL. fpsim's one string hash: the hash tables use it, and the
+ * simulator's seed mixing (docs/simulation.md) feeds it the scenario name, so its values are part
+ * of the documented output and must not change.
+ */
+uint64_t fp_hash_bytes(const void *p, size_t n);
+uint64_t fp_hash_str(const char *s);
+
+/*
+ * A string -> index map over strings the caller stores: element `i` of the caller's table has
+ * the string key(ctx, i), and the map holds only indices, so the strings may move (a realloc'ed
+ * name buffer) between calls as long as key() finds them. Open addressing with linear probing on
+ * fp_hash_str(), load factor at most 1/2, capacity a power of two (at least 16).
+ *
+ * The struct is a plain value the caller embeds, set up with FP_STRMAP_INIT or fp_strmap_init();
+ * it owns `slots` (released by fp_strmap_cleanup()). Every call that looks at keys takes the
+ * caller's key function and context. Indices are below UINT32_MAX.
+ */
+typedef const char *(*fp_strmap_key_fn)(const void *ctx, size_t index);
+
+typedef struct fp_strmap {
+    uint32_t *slots; /* index + 1 per slot, 0 when empty; `cap` entries */
+    size_t cap;
+    size_t n; /* entries */
+} fp_strmap;
+
+#define FP_STRMAP_INIT                                                                             \
+    {                                                                                              \
+        NULL, 0, 0                                                                                 \
+    }
+
+/* Sets `m` to an empty map without slots. */
+void fp_strmap_init(fp_strmap *m);
+
+/* Frees the slots; `m` is then empty, as after fp_strmap_init(). */
+void fp_strmap_cleanup(fp_strmap *m);
+
+/* Empties `m` and keeps its capacity (no allocation when it is filled to the same size again). */
+void fp_strmap_clear(fp_strmap *m);
+
+/*
+ * Makes room for `n` entries, so that adding up to `n` in all needs no allocation. FP_OK, or
+ * FP_ENOMEM with `m` unchanged. Growing rehashes the present entries through key().
+ */
+fp_status fp_strmap_reserve(fp_strmap *m, size_t n, fp_strmap_key_fn key, const void *ctx);
+
+/* Looks `s` up: returns 1 and sets *index when present, else 0. */
+int fp_strmap_find(const fp_strmap *m, const char *s, fp_strmap_key_fn key, const void *ctx,
+                   size_t *index);
+
+/*
+ * Adds element `index` under the string key(ctx, index), which must not be in the map yet.
+ * Grows as needed: FP_OK, or FP_ENOMEM with `m` unchanged (never after a large enough
+ * fp_strmap_reserve()). FP_ELIMIT when index >= UINT32_MAX - 1.
+ */
+fp_status fp_strmap_add(fp_strmap *m, size_t index, fp_strmap_key_fn key, const void *ctx);
+
+/* How fp_line_col() counts. */
+typedef enum fp_lc_mode {
+    FP_LC_BYTES, /* lines end at LF; the column counts bytes (JSON: cJSON's byte offsets) */
+    FP_LC_CHARS  /* lines end at LF, CRLF or a lone CR; the column counts UTF-8 characters
+                    (YAML, as libyaml's marks) */
+} fp_lc_mode;
+
+/*
+ * 1-based line and column of byte `off` of `text` (`len` bytes; `off` beyond it is taken as
+ * `len`), for error messages "FILE:LINE:COL".
+ */
+void fp_line_col(const char *text, size_t len, size_t off, fp_lc_mode mode, unsigned long *line,
+                 unsigned long *col);
 
 /* fpsim's version string ("X.Y.Z"). Static string. */
 const char *fp_version(void);

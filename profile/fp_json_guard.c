@@ -10,22 +10,6 @@
 
 #include "fp_profile_internal.h"
 
-/* Line and column (1-based, bytes) of byte `off` in `text`. */
-void fp_json_line_col(const char *text, size_t off, unsigned long *line, unsigned long *col)
-{
-    unsigned long l = 1, c = 1;
-    for (size_t i = 0; i < off; i++) {
-        if (text[i] == '\n') {
-            l++;
-            c = 1;
-        } else {
-            c++;
-        }
-    }
-    *line = l;
-    *col = c;
-}
-
 /*
  * Parses `text` into a new cJSON tree (*out, free with cJSON_Delete). Rejects NUL bytes and
  * nesting deeper than FP_JSON_GUARD_MAX_DEPTH before handing the text to cJSON, whose parser
@@ -44,7 +28,7 @@ fp_status fp_json_parse_guarded(const char *text, size_t len, const char *file, 
     for (size_t i = 0; i < len; i++) {
         char ch = text[i];
         if (ch == '\0') {
-            fp_json_line_col(text, i, &line, &col);
+            fp_line_col(text, len, i, FP_LC_BYTES, &line, &col);
             st = fp_error_set_at(err, FP_EPARSE, file, line, col, "NUL byte in JSON text");
             goto out;
         }
@@ -59,7 +43,7 @@ fp_status fp_json_parse_guarded(const char *text, size_t len, const char *file, 
             in_str = 1;
         } else if (ch == '[' || ch == '{') {
             if (++depth > FP_JSON_GUARD_MAX_DEPTH) {
-                fp_json_line_col(text, i, &line, &col);
+                fp_line_col(text, len, i, FP_LC_BYTES, &line, &col);
                 st = fp_error_set_at(err, FP_ELIMIT, file, line, col, "nesting deeper than %d",
                                      FP_JSON_GUARD_MAX_DEPTH);
                 goto out;
@@ -84,7 +68,7 @@ fp_status fp_json_parse_guarded(const char *text, size_t len, const char *file, 
         size_t off = end != NULL && end >= buf ? (size_t)(end - buf) : 0;
         if (off > len)
             off = len;
-        fp_json_line_col(buf, off, &line, &col);
+        fp_line_col(buf, len, off, FP_LC_BYTES, &line, &col);
         unsigned char ch = off < len ? (unsigned char)buf[off] : 0;
         if (off >= len)
             st = fp_error_set_at(err, FP_EPARSE, file, line, col,

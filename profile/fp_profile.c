@@ -18,9 +18,8 @@
  * Invariants of the representation (beyond the model invariants in fp_profile.h):
  *  - method i's name is the NUL-terminated string at names + name_off[i]; names_len bytes of the
  *    arena are used. Names are unique.
- *  - when n_methods > FP_METHOD_LINEAR_MAX, `slots` (hash_cap entries, a power of two, at least
- *    twice n_methods) holds index+1 of every method at its probe position, 0 for empty slots;
- *    otherwise `slots` may hold stale data and is not read (hash_live == 0).
+ *  - when n_methods > FP_METHOD_LINEAR_MAX, `by_name` maps every method's name to its index;
+ *    otherwise it is empty (lookups scan the names) and keeps its capacity for reuse.
  *  - the four series arrays each have room for at least series_n samples.
  *  - meta strings are NULL (meaning "") or NUL-terminated buffers of capacity *_cap.
  */
@@ -39,9 +38,7 @@ struct fp_profile {
     size_t names_len, names_cap;
     size_t *name_off;
     size_t n_methods, methods_cap;
-    uint32_t *slots;
-    size_t hash_cap;
-    int hash_live;
+    fp_strmap by_name;
 
     fp_span *spans;
     size_t n_spans, spans_cap;
@@ -108,7 +105,7 @@ void fp_profile_free(fp_profile *p)
     fp_free(p->source.s);
     fp_free(p->names);
     fp_free(p->name_off);
-    fp_free(p->slots);
+    fp_strmap_cleanup(&p->by_name);
     fp_free(p->spans);
     for (int k = 0; k < 4; k++)
         fp_free(p->ser[k]);
@@ -133,7 +130,7 @@ void fp_profile_reset(fp_profile *p)
     p->simulated = 0;
     p->names_len = 0;
     p->n_methods = 0;
-    p->hash_live = 0;
+    fp_strmap_clear(&p->by_name);
     p->n_spans = 0;
     p->interval_s = 0.0;
     p->series_n = 0;
@@ -219,41 +216,18 @@ const char *fp_profile_method_name(const fp_profile *p, size_t i)
     return p->names + p->name_off[i];
 }
 
-/* FNV-1a, 64-bit. */
-static uint64_t hash_str(const char *s)
+/* The key function of `by_name`: method i's name. */
+static const char *method_key(const void *ctx, size_t i)
 {
-    uint64_t h = 1469598103934665603u;
-    for (const unsigned char *c = (const unsigned char *)s; *c != '\0'; c++) {
-        h ^= *c;
-        h *= 1099511628211u;
-    }
-    return h;
-}
-
-/* Slot index where `name` is, or the empty slot where it would go. Needs hash_live. */
-static size_t hash_probe(const fp_profile *p, const char *name)
-{
-    size_t mask = p->hash_cap - 1;
-    size_t i = (size_t)hash_str(name) & mask;
-    while (p->slots[i] != 0 && strcmp(p->names + p->name_off[p->slots[i] - 1], name) != 0)
-        i = (i + 1) & mask;
-    return i;
-}
-
-/* Rebuilds the hash for the first `n` methods in a table of `cap` slots (allocated). */
-static void hash_fill(fp_profile *p, size_t n)
-{
-    memset(p->slots, 0, p->hash_cap * sizeof(uint32_t));
-    p->hash_live = 1;
-    for (size_t m = 0; m < n; m++)
-        p->slots[hash_probe(p, p->names + p->name_off[m])] = (uint32_t)(m + 1);
+    const fp_profile *p = ctx;
+    return p->names + p->name_off[i];
 }
 
 int32_t fp_profile_find_method(const fp_profile *p, const char *name)
 {
-    if (p->hash_live) {
-        uint32_t v = p->slots[hash_probe(p, name)];
-        return v == 0 ? -1 : (int32_t)(v - 1);
+    if (p->n_methods > FP_METHOD_LINEAR_MAX) {
+        size_t i;
+        return fp_strmap_find(&p->by_name, name, method_key, p, &i) ? (int32_t)i : -1;
     }
     for (size_t m = 0; m < p->n_methods; m++) {
         if (strcmp(p->names + p->name_off[m], name) == 0)
@@ -283,31 +257,21 @@ fp_status fp_profile_intern_method(fp_profile *p, const char *name, uint32_t *ou
         st = fp_grow((void **)&p->name_off, &p->methods_cap, n, sizeof(size_t));
     if (st != FP_OK)
         return st;
-    int rehash = 0;
-    if (n > FP_METHOD_LINEAR_MAX && (!p->hash_live || n * 2 > p->hash_cap)) {
-        size_t want = p->hash_cap < 256 ? 256 : p->hash_cap;
-        while (want < n * 2)
-            want *= 2;
-        if (want > p->hash_cap) {
-            size_t bytes;
-            if (!fp_mul_size(want, sizeof(uint32_t), &bytes))
-                return FP_ENOMEM;
-            uint32_t *slots = fp_realloc(p->slots, bytes);
-            if (slots == NULL)
-                return FP_ENOMEM;
-            p->slots = slots;
-            p->hash_cap = want;
-        }
-        rehash = 1;
-    }
+    if (n > FP_METHOD_LINEAR_MAX &&
+        (st = fp_strmap_reserve(&p->by_name, n, method_key, p)) != FP_OK)
+        return st;
     memcpy(p->names + p->names_len, name, len);
     p->name_off[p->n_methods] = p->names_len;
     p->names_len += len;
     p->n_methods = n;
-    if (rehash)
-        hash_fill(p, n);
-    else if (p->hash_live)
-        p->slots[hash_probe(p, name)] = (uint32_t)n;
+    /* The adds cannot fail: room for n entries is reserved above. Past the linear limit the
+     * map takes every method at once, then each new one. */
+    if (n == FP_METHOD_LINEAR_MAX + 1) {
+        for (size_t m = 0; m < n; m++)
+            fp_strmap_add(&p->by_name, m, method_key, p);
+    } else if (n > FP_METHOD_LINEAR_MAX) {
+        fp_strmap_add(&p->by_name, n - 1, method_key, p);
+    }
     if (out != NULL)
         *out = (uint32_t)(n - 1);
     return FP_OK;

@@ -47,9 +47,6 @@ int fp_profile_check_span(const fp_profile *p, size_t i, char *msg, size_t size)
 
 struct cJSON;
 
-/* Line and column (1-based, bytes) of byte `off` in `text`. */
-void fp_json_line_col(const char *text, size_t off, unsigned long *line, unsigned long *col);
-
 /*
  * Parses `text` (`len` bytes, need not be NUL-terminated) into a new cJSON tree (*out, free with
  * cJSON_Delete). Before cJSON sees it: more than FP_JSON_GUARD_MAX_BYTES is FP_ELIMIT ("WHAT

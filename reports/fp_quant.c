@@ -153,88 +153,50 @@ double fp_qacc_get(const fp_qacc *a, int which)
     return exact_quantile(a->buf, a->n, s_probs[which]);
 }
 
-/* ---- string map: open addressing, FNV-1a, linear probing ---- */
+/* ---- string map: owned keys over the core's fp_strmap ---- */
 
 void fp_smap_init(fp_smap *m)
 {
     memset(m, 0, sizeof *m);
+    fp_strmap_init(&m->map);
 }
 
 void fp_smap_cleanup(fp_smap *m)
 {
-    for (size_t i = 0; i < m->cap; i++)
+    for (size_t i = 0; i < m->n; i++)
         fp_free(m->keys[i]);
     fp_free(m->keys);
     fp_free(m->vals);
+    fp_strmap_cleanup(&m->map);
     fp_smap_init(m);
 }
 
-static uint64_t fnv1a(const char *s)
+static const char *smap_key(const void *ctx, size_t i)
 {
-    uint64_t h = 1469598103934665603ULL;
-    for (; *s; s++) {
-        h ^= (unsigned char)*s;
-        h *= 1099511628211ULL;
-    }
-    return h;
+    return ((const fp_smap *)ctx)->keys[i];
 }
 
 size_t fp_smap_get(const fp_smap *m, const char *key)
 {
     size_t i;
-    if (m->cap == 0)
-        return (size_t)-1;
-    for (i = (size_t)fnv1a(key) & (m->cap - 1); m->keys[i]; i = (i + 1) & (m->cap - 1)) {
-        if (strcmp(m->keys[i], key) == 0)
-            return m->vals[i];
-    }
-    return (size_t)-1;
-}
-
-static void put_raw(char **keys, size_t *vals, size_t cap, char *key, size_t val)
-{
-    size_t i = (size_t)fnv1a(key) & (cap - 1);
-    while (keys[i])
-        i = (i + 1) & (cap - 1);
-    keys[i] = key;
-    vals[i] = val;
+    return fp_strmap_find(&m->map, key, smap_key, m, &i) ? m->vals[i] : (size_t)-1;
 }
 
 fp_status fp_smap_put(fp_smap *m, const char *key, size_t val)
 {
     size_t i;
-    char *k;
-    if (m->cap) {
-        for (i = (size_t)fnv1a(key) & (m->cap - 1); m->keys[i]; i = (i + 1) & (m->cap - 1)) {
-            if (strcmp(m->keys[i], key) == 0) {
-                m->vals[i] = val;
-                return FP_OK;
-            }
-        }
+    if (fp_strmap_find(&m->map, key, smap_key, m, &i)) {
+        m->vals[i] = val;
+        return FP_OK;
     }
-    if ((m->n + 1) * 2 > m->cap) { /* keep the load factor <= 1/2 */
-        size_t cap = m->cap ? m->cap * 2 : 16;
-        char **keys = fp_calloc(cap, sizeof *keys);
-        size_t *vals = fp_calloc(cap, sizeof *vals);
-        if (keys == NULL || vals == NULL) {
-            fp_free(keys);
-            fp_free(vals);
-            return FP_ENOMEM;
-        }
-        for (i = 0; i < m->cap; i++) {
-            if (m->keys[i])
-                put_raw(keys, vals, cap, m->keys[i], m->vals[i]);
-        }
-        fp_free(m->keys);
-        fp_free(m->vals);
-        m->keys = keys;
-        m->vals = vals;
-        m->cap = cap;
-    }
-    k = fp_strdup(key);
-    if (k == NULL)
+    if (fp_grow((void **)&m->keys, &m->keys_cap, m->n + 1, sizeof *m->keys) != FP_OK ||
+        fp_grow((void **)&m->vals, &m->vals_cap, m->n + 1, sizeof *m->vals) != FP_OK ||
+        (m->keys[m->n] = fp_strdup(key)) == NULL)
         return FP_ENOMEM;
-    put_raw(m->keys, m->vals, m->cap, k, val);
-    m->n++;
+    if (fp_strmap_add(&m->map, m->n, smap_key, m) != FP_OK) {
+        fp_free(m->keys[m->n]);
+        return FP_ENOMEM;
+    }
+    m->vals[m->n++] = val;
     return FP_OK;
 }

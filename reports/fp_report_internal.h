@@ -44,9 +44,9 @@ double fp_qacc_get(const fp_qacc *a, int which);
 /* ---- string -> index map (fp_quant.c) ---- */
 
 typedef struct fp_smap {
-    size_t cap; /* power of two or 0 */
-    size_t n;
-    char **keys; /* owned */
+    fp_strmap map; /* key -> position in keys/vals */
+    size_t n, keys_cap, vals_cap;
+    char **keys; /* owned, in insertion order */
     size_t *vals;
 } fp_smap;
 

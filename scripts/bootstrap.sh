@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what is missing (Debian packages), then configures and builds fpsim.
 #   FP_BUILD_DIR  build directory (default: build)
-#   FP_SANITIZE   ON for the AddressSanitizer + UndefinedBehaviorSanitizer build (default OFF)
+#   FP_SANITIZE   ON for the AddressSanitizer + UndefinedBehaviorSanitizer build, thread for the
+#                 ThreadSanitizer build (default OFF)
 #   CI            when set (as in CI), warnings are errors
 set -euo pipefail
 cd "$(dirname "$0")/.."

@@ -106,11 +106,7 @@ static uint64_t splitmix64(uint64_t x)
 uint64_t fp_sim_stream_seed(uint64_t seed, const char *scenario_name, uint64_t run_index,
                             uint64_t component)
 {
-    uint64_t h = UINT64_C(0xcbf29ce484222325); /* FNV-1a 64 */
-    for (const unsigned char *p = (const unsigned char *)scenario_name; *p; p++) {
-        h ^= *p;
-        h *= UINT64_C(0x100000001b3);
-    }
+    uint64_t h = fp_hash_str(scenario_name); /* FNV-1a 64 */
     uint64_t x = splitmix64(seed);
     x = splitmix64(x ^ h);
     x = splitmix64(x ^ run_index);
