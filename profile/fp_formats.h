@@ -58,11 +58,14 @@ fp_status fp_format_from_name(const char *name, fp_format *out);
 /*
  * Chrome Trace Event JSON: {"traceEvents": [...], "displayTimeUnit": "ms", "otherData": {...}}.
  * Metadata (M) events name the process and one thread per track; every span is a complete (X)
- * event, pid 1, tid = track, name = method, ts/dur in microseconds (fractional, %.17g), args
- * holding the span's resource attributes and its fpsim span/parent ids (so a span whose parent
- * runs on another track keeps that parent when read back); the series are counter (C) events
- * "memory" {"MB"}, "cpu" {"percent"} and "io" {"ops", "bytes"}, one per sample at the start of
- * its interval.
+ * event, pid 1, tid = track, name = method, ts/dur in whole microseconds derived from one
+ * integer start and end per span (each rounded once, then clamped into the parent and the
+ * enclosing span of its track, and after the previous span of its track), so children never
+ * overlap their parent or their siblings in a strict viewer; args hold the span's resource
+ * attributes and its fpsim span/parent ids (so a span whose parent runs on another track keeps
+ * that parent when read back); the series are counter (C) events "memory" {"MB"}, "cpu"
+ * {"percent"} and "io" {"ops", "bytes"}, one per sample at the start of its interval (whole
+ * microseconds).
  */
 fp_status fp_trace_write_chrome(const fp_profile *p, FILE *out, fp_error *err);
 

@@ -51,6 +51,79 @@ static int cmp_u32(const void *a, const void *b)
     return x < y ? -1 : (x > y);
 }
 
+/* Index of `t` in the sorted distinct `tracks` (`n` entries; `t` is one of them). */
+static size_t track_slot(const uint32_t *tracks, size_t n, uint32_t t)
+{
+    size_t lo = 0, hi = n;
+    while (hi - lo > 1) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (tracks[mid] <= t)
+            lo = mid;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
+/* Whole microseconds of a time in seconds (times are finite and below 2^53 us by the checks). */
+static int64_t to_us(double s)
+{
+    return (int64_t)llround(s * 1e6);
+}
+
+/*
+ * One integer start and end (microseconds) per span, so that a viewer sees strict nesting: each
+ * bound is rounded once (ts and dur are not scaled separately), then clamped into the parent and
+ * into the enclosing span of the same track, and a span starts no earlier than the end of the
+ * previous span it does not nest in on its track. The profile allows 1 ns of slack in nesting;
+ * the clamps absorb it. `tracks` holds the `nt` distinct tracks, sorted.
+ */
+static fp_status span_us(const fp_profile *p, const uint32_t *tracks, size_t nt, int64_t *us,
+                         fp_error *err)
+{
+    size_t n = fp_profile_span_count(p);
+    const fp_span *sp = fp_profile_spans(p);
+    long *top = fp_malloc((nt > 0 ? nt : 1) * sizeof(long));
+    long *below = fp_malloc((n > 0 ? n : 1) * sizeof(long));
+    if (top == NULL || below == NULL) {
+        fp_free(top);
+        fp_free(below);
+        return fp_error_set(err, FP_ENOMEM, "out of memory writing Chrome trace");
+    }
+    for (size_t k = 0; k < nt; k++)
+        top[k] = -1;
+    for (size_t i = 0; i < n; i++) {
+        const fp_span *s = &sp[i];
+        int64_t a = to_us(s->start_s), b = to_us(s->start_s + s->dur_s);
+        size_t slot = track_slot(tracks, nt, s->track);
+        long prev = -1;
+        while (top[slot] >= 0 &&
+               sp[top[slot]].start_s + sp[top[slot]].dur_s <= s->start_s + FP_SPAN_NEST_TOL) {
+            prev = top[slot];
+            top[slot] = below[prev];
+        }
+        if (s->parent >= 0) {
+            a = a < us[2 * s->parent] ? us[2 * s->parent] : a;
+            b = b > us[2 * s->parent + 1] ? us[2 * s->parent + 1] : b;
+        }
+        if (top[slot] >= 0) {
+            a = a < us[2 * top[slot]] ? us[2 * top[slot]] : a;
+            b = b > us[2 * top[slot] + 1] ? us[2 * top[slot] + 1] : b;
+        }
+        if (prev >= 0 && a < us[2 * prev + 1])
+            a = us[2 * prev + 1];
+        if (b < a)
+            b = a;
+        us[2 * i] = a;
+        us[2 * i + 1] = b;
+        below[i] = top[slot];
+        top[slot] = (long)i;
+    }
+    fp_free(top);
+    fp_free(below);
+    return FP_OK;
+}
+
 fp_status fp_trace_write_chrome(const fp_profile *p, FILE *out, fp_error *err)
 {
     fp_status st = fp_profile_check(p, err);
@@ -59,13 +132,27 @@ fp_status fp_trace_write_chrome(const fp_profile *p, FILE *out, fp_error *err)
     size_t n = fp_profile_span_count(p);
     const fp_span *sp = fp_profile_spans(p);
     uint32_t *tracks = NULL;
+    int64_t *us = NULL;
+    size_t nt = 0;
     if (n > 0) {
         tracks = fp_calloc(n, sizeof(uint32_t));
-        if (tracks == NULL)
+        us = fp_calloc(2 * n, sizeof(int64_t));
+        if (tracks == NULL || us == NULL) {
+            fp_free(tracks);
+            fp_free(us);
             return fp_error_set(err, FP_ENOMEM, "out of memory writing Chrome trace");
+        }
         for (size_t i = 0; i < n; i++)
             tracks[i] = sp[i].track;
         qsort(tracks, n, sizeof(uint32_t), cmp_u32);
+        for (size_t i = 0; i < n; i++)
+            if (i == 0 || tracks[i] != tracks[i - 1])
+                tracks[nt++] = tracks[i];
+        if ((st = span_us(p, tracks, nt, us, err)) != FP_OK) {
+            fp_free(tracks);
+            fp_free(us);
+            return st;
+        }
     }
     fp_meta m = fp_profile_meta(p);
     fputs("{\"traceEvents\": [\n", out);
@@ -74,38 +161,39 @@ fp_status fp_trace_write_chrome(const fp_profile *p, FILE *out, fp_error *err)
         out);
     put_string(out, m.scenario[0] != '\0' ? m.scenario : "fpsim");
     fputs("}}", out);
-    for (size_t i = 0; i < n; i++) {
-        if (i > 0 && tracks[i] == tracks[i - 1])
-            continue;
+    for (size_t i = 0; i < nt; i++)
         fprintf(out,
                 ",\n{\"ph\": \"M\", \"pid\": 1, \"tid\": %" PRIu32
                 ", \"name\": \"thread_name\", \"args\": {\"name\": \"track %" PRIu32 "\"}}",
                 tracks[i], tracks[i]);
-    }
     for (size_t i = 0; i < n; i++) {
         const fp_span *s = &sp[i];
         fprintf(out, ",\n{\"ph\": \"X\", \"pid\": 1, \"tid\": %" PRIu32 ", \"name\": ", s->track);
         put_string(out, fp_profile_method_name(p, s->method));
         fprintf(out,
-                ", \"cat\": \"fpsim\", \"ts\": %.17g, \"dur\": %.17g, \"args\": {\"fpsim_span\": "
+                ", \"cat\": \"fpsim\", \"ts\": %" PRId64 ", \"dur\": %" PRId64
+                ", \"args\": {\"fpsim_span\": "
                 "%zu, \"fpsim_parent\": %" PRId32 ", \"cpu_pct\": %.17g, \"mem_alloc_mb\": %.17g, "
                 "\"mem_retained_mb\": %.17g, \"io_ops\": %.17g, \"io_bytes\": %.17g}}",
-                s->start_s * 1e6, s->dur_s * 1e6, i, s->parent, s->cpu_pct, s->mem_alloc_mb,
+                us[2 * i], us[2 * i + 1] - us[2 * i], i, s->parent, s->cpu_pct, s->mem_alloc_mb,
                 s->mem_retained_mb, s->io_ops, s->io_bytes);
     }
+    fp_free(us);
     fp_series ser = fp_profile_series(p);
     for (size_t k = 0; k < ser.n; k++) {
-        double ts = (double)k * ser.interval_s * 1e6;
+        int64_t ts = to_us((double)k * ser.interval_s);
         fprintf(out,
-                ",\n{\"ph\": \"C\", \"pid\": 1, \"tid\": 0, \"name\": \"memory\", \"ts\": %.17g, "
+                ",\n{\"ph\": \"C\", \"pid\": 1, \"tid\": 0, \"name\": \"memory\", \"ts\": %" PRId64
+                ", "
                 "\"args\": {\"MB\": %.17g}}",
                 ts, ser.mem_mb[k]);
         fprintf(out,
-                ",\n{\"ph\": \"C\", \"pid\": 1, \"tid\": 0, \"name\": \"cpu\", \"ts\": %.17g, "
+                ",\n{\"ph\": \"C\", \"pid\": 1, \"tid\": 0, \"name\": \"cpu\", \"ts\": %" PRId64
+                ", "
                 "\"args\": {\"percent\": %.17g}}",
                 ts, ser.cpu_pct[k]);
         fprintf(out,
-                ",\n{\"ph\": \"C\", \"pid\": 1, \"tid\": 0, \"name\": \"io\", \"ts\": %.17g, "
+                ",\n{\"ph\": \"C\", \"pid\": 1, \"tid\": 0, \"name\": \"io\", \"ts\": %" PRId64 ", "
                 "\"args\": {\"ops\": %.17g, \"bytes\": %.17g}}",
                 ts, ser.io_ops[k], ser.io_bytes[k]);
     }

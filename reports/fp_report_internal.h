@@ -200,7 +200,7 @@ size_t fp_report_pick(const fp_report *r, int k, int highest);
 /* Text: control bytes as spaces. _pad adds spaces up to `width` bytes (like "%-*s"). */
 void fp_put_text(FILE *f, const char *s);
 void fp_put_text_pad(FILE *f, const char *s, size_t width);
-/* Markdown: control bytes as spaces, | \ ` * _ escaped. */
+/* Markdown: control bytes as spaces, | \ ` * _ < > escaped. */
 void fp_put_md(FILE *f, const char *s);
 /* JSON: the one escaper (profile/fp_escape.h), with the quotes. */
 void fp_put_json(FILE *f, const char *s);

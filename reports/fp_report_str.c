@@ -4,7 +4,9 @@
  *
  *  - text: control bytes (C0 and DEL) become spaces, so a name cannot move the cursor, recolour
  *    or retitle a terminal (the table/document sink, fp_report_table.c, does the same);
- *  - Markdown: the same, and | \ ` * _ are backslash-escaped so a name stays literal text;
+ *  - Markdown: the same, and | \ ` * _ < > are backslash-escaped (CommonMark escapes every ASCII
+ *    punctuation), so a name such as std::vector<int>::push_back stays literal text and never
+ *    opens an HTML tag, a code span, emphasis or a table cell;
  *  - JSON: the one escaper of fpsim (profile/fp_escape.h);
  *  - CSV: data as is, an RFC 4180 field (quoted when it holds , " CR or LF; quotes doubled).
  *
@@ -40,7 +42,7 @@ void fp_put_text_pad(FILE *f, const char *s, size_t width)
 void fp_put_md(FILE *f, const char *s)
 {
     for (const unsigned char *c = (const unsigned char *)s; *c != '\0'; c++) {
-        if (*c == '|' || *c == '\\' || *c == '`' || *c == '*' || *c == '_')
+        if (strchr("|\\`*_<>", *c) != NULL)
             putc('\\', f);
         putc(is_control(*c) ? ' ' : *c, f);
     }

@@ -13,7 +13,11 @@
 
 #include "fp_formats.h"
 #include "fp_profile.h"
+#include "fp_scenario.h"
+#include "fp_sim.h"
 #include "fp_test.h"
+
+#include <cjson/cJSON.h>
 
 /* ---- fixture ---- */
 
@@ -267,6 +271,132 @@ static void test_chrome_write(void)
         "\"fpsim_version\": \"0.1.0\", \"scenario\": \"demo\", \"seed\": \"42\", \"run_index\": 1, "
         "\"rng\": \"mt19937\", \"gsl_version\": \"2.7.1\"}}\n");
     fp_profile_free(p);
+}
+
+/* One X event of an exported trace, as a strict consumer sees it. */
+typedef struct x_event {
+    double tid, ts, dur, span, parent;
+} x_event;
+
+static int cmp_x_event(const void *a, const void *b)
+{
+    const x_event *x = a, *y = b;
+    if (x->tid != y->tid)
+        return x->tid < y->tid ? -1 : 1;
+    if (x->ts != y->ts)
+        return x->ts < y->ts ? -1 : 1;
+    if (x->dur != y->dur) /* the enclosing span first */
+        return x->dur > y->dur ? -1 : 1;
+    return x->span < y->span ? -1 : (x->span > y->span);
+}
+
+/*
+ * Checks strict nesting of an exported trace with no tolerance: integer ts and dur; per thread,
+ * in time order, each span either lies inside the innermost open span or starts at or after its
+ * end; and each span lies inside the span its fpsim_parent names (across threads too). Returns
+ * the number of violations.
+ */
+static size_t strict_nesting_violations(const char *text)
+{
+    cJSON *root = cJSON_Parse(text);
+    CU_ASSERT_FATAL(root != NULL);
+    const cJSON *evs = cJSON_GetObjectItemCaseSensitive(root, "traceEvents");
+    size_t n = 0, bad = 0, cap = (size_t)cJSON_GetArraySize(evs);
+    x_event *x = calloc(cap + 1, sizeof(*x));
+    x_event *by_span = calloc(cap + 1, sizeof(*x));
+    CU_ASSERT_FATAL(x != NULL && by_span != NULL);
+    for (const cJSON *e = evs->child; e != NULL; e = e->next) {
+        if (strcmp(cJSON_GetObjectItemCaseSensitive(e, "ph")->valuestring, "X") != 0)
+            continue;
+        const cJSON *args = cJSON_GetObjectItemCaseSensitive(e, "args");
+        x_event v = {cJSON_GetObjectItemCaseSensitive(e, "tid")->valuedouble,
+                     cJSON_GetObjectItemCaseSensitive(e, "ts")->valuedouble,
+                     cJSON_GetObjectItemCaseSensitive(e, "dur")->valuedouble,
+                     cJSON_GetObjectItemCaseSensitive(args, "fpsim_span")->valuedouble,
+                     cJSON_GetObjectItemCaseSensitive(args, "fpsim_parent")->valuedouble};
+        bad += v.ts != floor(v.ts) || v.dur != floor(v.dur) || v.dur < 0;
+        by_span[(size_t)v.span] = v;
+        x[n++] = v;
+    }
+    for (size_t i = 0; i < n; i++)
+        if (x[i].parent >= 0) {
+            const x_event *q = &by_span[(size_t)x[i].parent];
+            bad += x[i].ts < q->ts || x[i].ts + x[i].dur > q->ts + q->dur;
+        }
+    qsort(x, n, sizeof(*x), cmp_x_event);
+    size_t *stack = calloc(n + 1, sizeof(size_t)), depth = 0;
+    CU_ASSERT_FATAL(stack != NULL);
+    for (size_t i = 0; i < n; i++) {
+        if (i > 0 && x[i].tid != x[i - 1].tid)
+            depth = 0;
+        while (depth > 0 && x[i].ts >= x[stack[depth - 1]].ts + x[stack[depth - 1]].dur &&
+               !(x[i].dur == 0 && x[i].ts == x[stack[depth - 1]].ts))
+            depth--;
+        if (depth > 0) {
+            const x_event *top = &x[stack[depth - 1]];
+            bad += x[i].ts + x[i].dur > top->ts + top->dur;
+        }
+        stack[depth++] = i;
+    }
+    free(stack);
+    free(x);
+    free(by_span);
+    cJSON_Delete(root);
+    return bad;
+}
+
+/* Every exported trace of the built-in scenarios' runs nests strictly (issue 10: back-to-back
+ * spans overlapped by ~1e-8 us when ts and dur were scaled separately). */
+static void test_chrome_strict_nesting(void)
+{
+    static const char *const names[] = {"optimal", "bottlenecked", "memory-intensive",
+                                        "cpu-intensive"};
+    size_t spans = 0;
+    for (size_t k = 0; k < sizeof(names) / sizeof(names[0]); k++) {
+        char path[1024];
+        snprintf(path, sizeof(path), "%s/scenarios/%s.yaml", FP_SOURCE_DIR, names[k]);
+        fp_scenario *scn = NULL;
+        fp_sim *sim = NULL;
+        fp_error err = FP_ERROR_INIT;
+        CU_ASSERT_EQUAL_FATAL(fp_scenario_load_file(&scn, path, &err), FP_OK);
+        CU_ASSERT_EQUAL_FATAL(fp_sim_new(&sim, scn, NULL, &err), FP_OK);
+        fp_profile *p = fp_profile_new();
+        CU_ASSERT_FATAL(p != NULL);
+        for (uint64_t run = 0; run < 3; run++) {
+            CU_ASSERT_EQUAL_FATAL(fp_sim_run(sim, 42, run, p, &err), FP_OK);
+            fp_status st;
+            char *text = write_to_string(fp_trace_write_chrome, p, &st);
+            CU_ASSERT_EQUAL_FATAL(st, FP_OK);
+            size_t bad = strict_nesting_violations(text);
+            if (bad != 0)
+                fprintf(stderr, "%s run %u: %zu nesting violations\n", names[k], (unsigned)run,
+                        bad);
+            CU_ASSERT_EQUAL(bad, 0);
+            spans += fp_profile_span_count(p);
+            free(text);
+        }
+        fp_profile_free(p);
+        fp_sim_free(sim);
+        fp_scenario_free(scn);
+    }
+    CU_ASSERT(spans > 1000);
+}
+
+/* The check itself catches the overlap that fractional ts/dur produced. */
+static void test_chrome_strict_nesting_detects(void)
+{
+    CU_ASSERT_EQUAL(
+        strict_nesting_violations(
+            "{\"traceEvents\": [{\"ph\": \"X\", \"tid\": 0, \"ts\": 0, \"dur\": 10, \"args\": "
+            "{\"fpsim_span\": 0, \"fpsim_parent\": -1}}, {\"ph\": \"X\", \"tid\": 0, \"ts\": 5, "
+            "\"dur\": 6, \"args\": {\"fpsim_span\": 1, \"fpsim_parent\": -1}}]}"),
+        1);
+    CU_ASSERT_EQUAL(
+        strict_nesting_violations(
+            "{\"traceEvents\": [{\"ph\": \"X\", \"tid\": 0, \"ts\": 0.5, \"dur\": 10, \"args\": "
+            "{\"fpsim_span\": 0, \"fpsim_parent\": -1}}, {\"ph\": \"X\", \"tid\": 1, \"ts\": 5, "
+            "\"dur\": 6, \"args\": {\"fpsim_span\": 1, \"fpsim_parent\": 0}}]}"),
+        2);
 }
 
 /* Writers refuse a profile that breaks the invariants, and report a dead stream as FP_EIO. */
@@ -933,16 +1063,19 @@ static void test_input_files(void)
 
 int fp_test_register(void)
 {
-    static const fp_test_case write[] = {{"names", test_names},
-                                         {"folded", test_folded},
-                                         {"folded_rounding", test_folded_rounding},
-                                         {"csv", test_csv},
-                                         {"manifest", test_manifest},
-                                         {"speedscope", test_speedscope},
-                                         {"empty", test_speedscope_empty},
-                                         {"chrome", test_chrome_write},
-                                         {"errors", test_write_errors},
-                                         {NULL, NULL}};
+    static const fp_test_case write[] = {
+        {"names", test_names},
+        {"folded", test_folded},
+        {"folded_rounding", test_folded_rounding},
+        {"csv", test_csv},
+        {"manifest", test_manifest},
+        {"speedscope", test_speedscope},
+        {"empty", test_speedscope_empty},
+        {"chrome", test_chrome_write},
+        {"errors", test_write_errors},
+        {"chrome_strict_nesting", test_chrome_strict_nesting},
+        {"chrome_strict_nesting_detects", test_chrome_strict_nesting_detects},
+        {NULL, NULL}};
     static const fp_test_case read[] = {{"roundtrip", test_roundtrip},
                                         {"roundtrip_inexact", test_roundtrip_inexact},
                                         {"sniff", test_sniff},
