@@ -104,10 +104,14 @@ fp_status fp_export_manifest(const fp_profile *p, FILE *out, fp_error *err);
  * document; FP_INPUT_RUNS is told from FP_INPUT_PROFILE only once the document is parsed.
  */
 typedef enum fp_input_kind {
-    FP_INPUT_PROFILE = 0, /* an fpsim profile or runs document (or not JSON at all) */
+    FP_INPUT_PROFILE = 0, /* an fpsim profile or runs document (or malformed JSON) */
     FP_INPUT_CHROME,      /* a bare array, or an object whose top level has "traceEvents" */
     FP_INPUT_RUNS,        /* a runs document {"fpsim_runs": 1, "runs": [...]} */
-    FP_INPUT_INDEX        /* an `fpsim generate` index.json (top-level "fpsim_index") */
+    FP_INPUT_INDEX,       /* an `fpsim generate` index.json (top-level "fpsim_index") */
+    FP_INPUT_CPUPROFILE,  /* a V8 CPU profile (top-level "nodes") */
+    FP_INPUT_SPEEDSCOPE,  /* a speedscope file (top-level "$schema") */
+    FP_INPUT_FOLDED,      /* folded stacks: the first line is "FRAME;FRAME COUNT" */
+    FP_INPUT_UNKNOWN      /* something fpsim does not read (fp_input_looks_like() says what) */
 } fp_input_kind;
 
 /*
@@ -154,6 +158,48 @@ typedef struct fp_trace_stats {
 fp_status fp_trace_read_chrome(fp_profile *out, const char *text, size_t len, const char *file,
                                fp_trace_stats *stats, fp_error *err);
 
+/* ---- readers of sampled formats: one file, one run (conversion in docs/output-formats.md) ---- */
+
+/*
+ * Each reads `len` bytes of `text` (need not be NUL-terminated) into `out` (reset first; left
+ * empty on error); `file` names the input in errors and, for formats without a run name, names
+ * the run (its stem: "app" for "x/app.cpuprofile"). The run has no series and no ground truth,
+ * metadata source "v8-cpuprofile", "speedscope" or "folded". Errors: FP_EPARSE (malformed JSON
+ * with LINE:COL; a folded line that is not "STACK COUNT", with LINE:COL), FP_EINVAL (a field of
+ * the wrong type or value, with its key path, e.g. "nodes[3].children[0]",
+ * "profiles[0].events[7].frame"), FP_ELIMIT (nesting, size or stack depth), FP_ENOMEM.
+ *
+ * fp_cpuprofile_read(): V8 .cpuprofile (node --cpu-prof). Sample k holds from startTime + the
+ * sum of timeDeltas[0..k] until the next sample (the last until endTime); consecutive samples
+ * sharing a stack prefix share its spans, so N consecutive samples of one stack are one span
+ * per frame. "(root)" is left out, "(idle)" samples are gaps; functions are named
+ * "NAME (FILE:LINE)".
+ * fp_speedscope_read(): speedscope JSON, evented (O/C events) and sampled (samples + weights)
+ * profiles, one track per profile; frames are methods by name.
+ * fp_folded_read(): folded stacks, laid end to end in file order, COUNT microseconds each.
+ */
+fp_status fp_cpuprofile_read(fp_profile *out, const char *text, size_t len, const char *file,
+                             fp_error *err);
+fp_status fp_speedscope_read(fp_profile *out, const char *text, size_t len, const char *file,
+                             fp_error *err);
+fp_status fp_folded_read(fp_profile *out, const char *text, size_t len, const char *file,
+                         fp_error *err);
+
+/* ---- gzip (profile/fp_gzip.c) ---- */
+
+/* Whether `text` starts with the gzip magic bytes 1f 8b. */
+int fp_gzip_is(const char *text, size_t len);
+
+/*
+ * Decompresses the gzip data `in` (`len` bytes; concatenated members are read in turn) into a
+ * new NUL-terminated buffer (*out, fp_free; *out_len bytes without the NUL). FP_OK; FP_ELIMIT
+ * "gzip data expands beyond MAX bytes (refused: possible decompression bomb)" when the output
+ * would exceed `max_out`; FP_EPARSE "not valid gzip data: REASON" (corrupt, truncated, trailing
+ * garbage), err->file = `file`; FP_ENOMEM. *out is NULL on error.
+ */
+fp_status fp_gunzip(const char *in, size_t len, size_t max_out, const char *file, char **out,
+                    size_t *out_len, fp_error *err);
+
 /* ---- the input reader (profile/fp_input.c): every format fpsim reads runs from ---- */
 
 /*
@@ -192,10 +238,26 @@ typedef struct fp_input_run {
     fp_trace_stats trace; /* for FP_INPUT_CHROME: what the trace held (zero otherwise) */
 } fp_input_run;
 
-/* Decides the kind of `text` from its first non-blank byte and its top-level keys (one scan,
- * strings skipped): "traceEvents" -> FP_INPUT_CHROME, "fpsim_index" -> FP_INPUT_INDEX, anything
- * else (runs documents included, and malformed text) -> FP_INPUT_PROFILE. */
+/*
+ * Decides the kind of `text` (already decompressed) from its first non-blank byte and its
+ * top-level keys (one scan, strings skipped), in this order: '[' or "traceEvents" ->
+ * FP_INPUT_CHROME; "fpsim_index" -> FP_INPUT_INDEX; "$schema" -> FP_INPUT_SPEEDSCOPE; "nodes" ->
+ * FP_INPUT_CPUPROFILE; any key of a profile or runs document (schema_version, meta, methods,
+ * spans, series, truth, fpsim_runs, runs), no key, or an object that does not close (malformed:
+ * the JSON reader says where) -> FP_INPUT_PROFILE; other keys -> FP_INPUT_UNKNOWN. Text not
+ * starting with '{' or '[': a first line "FRAME;... COUNT" -> FP_INPUT_FOLDED; NUL or other binary
+ * bytes, or a comma-separated first line -> FP_INPUT_UNKNOWN; else FP_INPUT_PROFILE (the JSON
+ * reader then says what is wrong, as for empty and malformed text).
+ */
 fp_input_kind fp_input_sniff(const char *text, size_t len);
+
+/*
+ * For text fp_input_sniff() calls FP_INPUT_UNKNOWN: what it looks like ("a V8 sampling heap
+ * profile (.heapprofile) ...", "CSV", "binary data", "an fpsim ground-truth manifest ...", "a
+ * JSON object with top-level keys \"a\", \"b\""), written into buf[size]; "" otherwise. The
+ * reader's message is "not a format fpsim reads (looks like WHAT)".
+ */
+void fp_input_looks_like(const char *text, size_t len, char *buf, size_t size);
 
 /*
  * Opens `path` (see above). A directory is listed, and a regular file read, sniffed and parsed,
