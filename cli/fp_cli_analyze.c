@@ -110,7 +110,31 @@ typedef struct an_state {
     fp_report *rep;
     fp_profile *prof;
     int gate;
+    char **sections; /* section names started by earlier inputs (owned) */
+    size_t n_sections, cap_sections;
 } an_state;
+
+/* Whether an earlier input started a section called `name`. */
+static int section_used(const an_state *s, const char *name)
+{
+    for (size_t i = 0; i < s->n_sections; i++)
+        if (strcmp(s->sections[i], name) == 0)
+            return 1;
+    return 0;
+}
+
+static int remember_section(an_state *s, const char *name)
+{
+    char *copy = fp_strdup(name);
+    if (copy == NULL || fp_grow((void **)&s->sections, &s->cap_sections, s->n_sections + 1,
+                                sizeof(*s->sections)) != FP_OK) {
+        fp_free(copy);
+        fp_cli_errorf("out of memory");
+        return FP_EXIT_SOFTWARE;
+    }
+    s->sections[s->n_sections++] = copy;
+    return 0;
+}
 
 /* Analyses the profile in s->prof and adds it to the report; `name` starts a section if new. */
 static int add_profile(an_state *s, const char *file, const char *name, int new_section)
@@ -137,15 +161,18 @@ static int add_profile(an_state *s, const char *file, const char *name, int new_
 
 /*
  * Analyses every run of input `path` (fp_input_open(): profile, runs document, Chrome trace,
- * generate directory or index, directory of JSON files). A section starts with the input's
- * first run and whenever the section name (the run's scenario, else its file) changes.
+ * V8 .cpuprofile, speedscope, folded stacks, generate directory or index, directory of inputs).
+ * A section starts with the input's first run and whenever the section name (the run's
+ * scenario, else its file) changes; a name an earlier input already used is told apart by the
+ * run's file ("bottlenecked (b/run-0.profile.json)").
  */
 static int analyze_input(an_state *s, const char *path)
 {
     fp_error err = FP_ERROR_INIT;
     fp_input *in = NULL;
     fp_input_run run;
-    char prev[FP_ERROR_FILE_MAX] = "";
+    char prev[FP_ERROR_FILE_MAX] = "", label[2 * FP_ERROR_FILE_MAX + 4];
+    size_t first_section = s->n_sections;
     int rc = 0, got = 0;
     if (fp_input_open(&in, path, &err) != FP_OK)
         return fp_cli_report_input_error(&err);
@@ -174,7 +201,17 @@ static int analyze_input(an_state *s, const char *path)
         const char *name = scn[0] != '\0' ? scn : run.file;
         int new_section = r == 0 || strcmp(prev, name) != 0;
         snprintf(prev, sizeof(prev), "%s", name);
-        if ((rc = add_profile(s, run.file, name, new_section)) != 0)
+        snprintf(label, sizeof(label), "%s", name);
+        if (new_section) {
+            int clash = 0;
+            for (size_t i = 0; i < first_section; i++)
+                clash |= strcmp(s->sections[i], name) == 0;
+            if (clash && strcmp(name, run.file) != 0)
+                snprintf(label, sizeof(label), "%s (%s)", name, run.file);
+            if (!section_used(s, name) && (rc = remember_section(s, name)) != 0)
+                break;
+        }
+        if ((rc = add_profile(s, run.file, label, new_section)) != 0)
             break;
     }
     fp_input_close(in);
@@ -190,7 +227,7 @@ int fp_cmd_analyze(int argc, char **argv)
     fp_thresholds_init(&o.th);
     fp_cli_out out;
     memset(&out, 0, sizeof(out));
-    an_state s = {&o, NULL, NULL, 0};
+    an_state s = {&o, NULL, NULL, 0, NULL, 0, 0};
     int rc = parse(&o, argc, argv);
     if (rc != 0) {
         rc = rc < 0 ? 0 : rc;
@@ -236,5 +273,8 @@ done:
         fp_cli_out_abort(&out);
     fp_report_free(s.rep);
     fp_profile_free(s.prof);
+    for (size_t i = 0; i < s.n_sections; i++)
+        fp_free(s.sections[i]);
+    fp_free(s.sections);
     return rc;
 }

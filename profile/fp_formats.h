@@ -185,6 +185,18 @@ fp_status fp_speedscope_read(fp_profile *out, const char *text, size_t len, cons
 fp_status fp_folded_read(fp_profile *out, const char *text, size_t len, const char *file,
                          fp_error *err);
 
+/*
+ * Adds the ground truth of the manifest `text` (`len` bytes; fp_export_manifest()'s layout) to
+ * `p`, the run it describes: its scenario, seed and run_index must be `p`'s, its targets methods
+ * of `p`. For `analyze` of a generated run-K.profile.json (written without truth), whose
+ * run-K.truth.json lies beside it (profile/fp_manifest_read.c). FP_OK; FP_EPARSE (malformed
+ * JSON); FP_EINVAL ("the manifest is not the profile's (want scenario 'S', seed N, run K)", a
+ * bad record with its key path "injected[2].target"); FP_ENOMEM. On error `p` may hold some of
+ * the records: the caller discards it.
+ */
+fp_status fp_manifest_read_truth(fp_profile *p, const char *text, size_t len, const char *file,
+                                 fp_error *err);
+
 /* ---- gzip (profile/fp_gzip.c) ---- */
 
 /* Whether `text` starts with the gzip magic bytes 1f 8b. */
@@ -231,11 +243,13 @@ typedef struct fp_input fp_input;
 
 /* What fp_input_next() read. Plain value type; `file` is borrowed (see below). */
 typedef struct fp_input_run {
-    const char *file;     /* the file the run came from (the path given, or a file inside the
-                             directory); valid until the next fp_input_next() or fp_input_close() */
-    fp_input_kind kind;   /* FP_INPUT_PROFILE, FP_INPUT_RUNS or FP_INPUT_CHROME */
-    size_t index;         /* 0-based position of the run within `file` */
-    fp_trace_stats trace; /* for FP_INPUT_CHROME: what the trace held (zero otherwise) */
+    const char *file;       /* the file the run came from (the path given, or a file inside the
+                               directory); valid until the next fp_input_next() or fp_input_close() */
+    fp_input_kind kind;     /* FP_INPUT_PROFILE, FP_INPUT_RUNS or FP_INPUT_CHROME */
+    size_t index;           /* 0-based position of the run within `file` */
+    fp_trace_stats trace;   /* for FP_INPUT_CHROME: what the trace held (zero otherwise) */
+    const char *truth_file; /* the manifest the run's ground truth was read from (a generated
+                               run-K.profile.json's run-K.truth.json), or NULL; valid as `file` */
 } fp_input_run;
 
 /*

@@ -31,8 +31,9 @@
 struct fp_input {
     char **files; /* paths still to read, in order (owned) */
     size_t n_files, next_file;
-    char *cur_file; /* the file being read (owned; moved out of `files`) */
-    int from_list;  /* the files came from an index or a directory listing */
+    char *cur_file;   /* the file being read (owned; moved out of `files`) */
+    char *truth_file; /* the manifest read for the last run, or NULL (owned) */
+    int from_list;    /* the files came from an index or a directory listing */
     fp_input_kind kind;
     /* FP_INPUT_CHROME: the text, converted by the next fp_input_next() */
     char *text;
@@ -563,6 +564,45 @@ static text_reader_fn text_reader(fp_input_kind kind)
     return NULL;
 }
 
+/*
+ * A generated run-K.profile.json is written without its ground truth, which lies beside it in
+ * run-K.truth.json: a simulated run without truth read from "STEM.profile.json" gets the truth of
+ * "STEM.truth.json" when that file exists (in->truth_file then names it).
+ */
+static fp_status add_manifest(fp_input *in, fp_profile *out, fp_error *err)
+{
+    static const char ext[] = ".profile.json";
+    const char *file = in->cur_file;
+    size_t n = strlen(file), e = sizeof(ext) - 1;
+    fp_free(in->truth_file);
+    in->truth_file = NULL;
+    if (n <= e || strcmp(file + n - e, ext) != 0 || !fp_profile_meta(out).simulated ||
+        fp_profile_truth_count(out) > 0)
+        return FP_OK;
+    char *path = fp_malloc(n + 8);
+    if (path == NULL)
+        return fp_error_set(err, FP_ENOMEM, "out of memory reading %s", file);
+    memcpy(path, file, n - e);
+    strcpy(path + n - e, ".truth.json");
+    struct stat sb;
+    if (stat(path, &sb) != 0 || !S_ISREG(sb.st_mode)) {
+        fp_free(path);
+        return FP_OK;
+    }
+    char *text = NULL;
+    size_t len = 0;
+    fp_status st = read_all(path, &text, &len, err);
+    if (st == FP_OK)
+        st = fp_manifest_read_truth(out, text, len, path, err);
+    fp_free(text);
+    if (st != FP_OK) {
+        fp_free(path);
+        return st;
+    }
+    in->truth_file = path;
+    return FP_OK;
+}
+
 /* Frees what the current file holds. */
 static void drop_current(fp_input *in)
 {
@@ -719,6 +759,10 @@ fp_status fp_input_next(fp_input *in, fp_profile *out, fp_input_run *run, int *g
         drop_current(in);
     } else if (in->kind == FP_INPUT_PROFILE) {
         st = fp_profile_json_read_node(out, in->root, 0, 0, in->cur_file, err);
+        if (st == FP_OK && (st = add_manifest(in, out, err)) != FP_OK)
+            fp_profile_reset(out);
+        if (run != NULL)
+            run->truth_file = in->truth_file;
         drop_current(in);
     } else {
         cJSON *item = in->next_run;
@@ -745,5 +789,6 @@ void fp_input_close(fp_input *in)
         fp_free(in->files[i]);
     fp_free(in->files);
     fp_free(in->cur_file);
+    fp_free(in->truth_file);
     fp_free(in);
 }
