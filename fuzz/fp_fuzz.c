@@ -4,7 +4,9 @@
  *             one validation run (engine, matcher, time to detect) written in every format;
  *   json      the profile JSON reader, then the analysis, the Chrome trace writer and a
  *             comparison of the profile with itself written in every format;
- *   trace     the Chrome Trace Event reader, then the same as json.
+ *   trace     the Chrome Trace Event reader, then the same as json;
+ *   sampled   the V8 .cpuprofile, speedscope and folded-stacks readers on the bytes (inflated
+ *             first when they are gzip), each followed by the same as json.
  * Built two ways (fuzz/CMakeLists.txt): with clang's libFuzzer (-DFP_FUZZ=ON; FP_FUZZ_TARGET
  * selects the target) for fuzzing campaigns, and always as `fp_fuzz_replay TARGET FILE...`, which
  * runs the same code on stored inputs, so crashes found once (and the bad-input corpora) are
@@ -25,7 +27,7 @@
 #include "fp_sim.h"
 #include "fp_validate.h"
 
-enum { T_SCENARIO, T_JSON, T_TRACE };
+enum { T_SCENARIO, T_JSON, T_TRACE, T_SAMPLED };
 
 static void analyse_and_render(const fp_profile *p, int render)
 {
@@ -112,11 +114,28 @@ static void run_target(int target, const uint8_t *data, size_t size)
             analyse_and_render(p, 1);
             compare_and_render(p);
         }
-    } else {
+    } else if (target == T_TRACE) {
         if (fp_trace_read_chrome(p, text, size, "fuzz.json", NULL, NULL) == FP_OK) {
             analyse_and_render(p, 1);
             compare_and_render(p);
         }
+    } else {
+        static fp_status (*const readers[])(fp_profile *, const char *, size_t, const char *,
+                                            fp_error *) = {fp_cpuprofile_read, fp_speedscope_read,
+                                                           fp_folded_read};
+        char *plain = NULL;
+        size_t plen = 0;
+        if (fp_gzip_is(text, size) &&
+            fp_gunzip(text, size, (size_t)64 << 20, "fuzz.gz", &plain, &plen, NULL) == FP_OK) {
+            text = plain;
+            size = plen;
+        }
+        for (size_t k = 0; k < sizeof(readers) / sizeof(readers[0]); k++)
+            if (readers[k](p, text, size, "fuzz", NULL) == FP_OK) {
+                analyse_and_render(p, 1);
+                compare_and_render(p);
+            }
+        fp_free(plain);
     }
     fp_profile_free(p);
 }
@@ -138,13 +157,14 @@ int main(int argc, char **argv)
 {
     gsl_set_error_handler_off();
     if (argc < 3) {
-        fprintf(stderr, "usage: fp_fuzz_replay scenario|json|trace FILE...\n");
+        fprintf(stderr, "usage: fp_fuzz_replay scenario|json|trace|sampled FILE...\n");
         return 2;
     }
-    int target = strcmp(argv[1], "scenario") == 0 ? T_SCENARIO
-                 : strcmp(argv[1], "json") == 0   ? T_JSON
-                 : strcmp(argv[1], "trace") == 0  ? T_TRACE
-                                                  : -1;
+    int target = strcmp(argv[1], "scenario") == 0  ? T_SCENARIO
+                 : strcmp(argv[1], "json") == 0    ? T_JSON
+                 : strcmp(argv[1], "trace") == 0   ? T_TRACE
+                 : strcmp(argv[1], "sampled") == 0 ? T_SAMPLED
+                                                   : -1;
     if (target < 0) {
         fprintf(stderr, "fp_fuzz_replay: unknown target '%s'\n", argv[1]);
         return 2;

@@ -202,6 +202,9 @@ void fp_put_text(FILE *f, const char *s);
 void fp_put_text_pad(FILE *f, const char *s, size_t width);
 /* Markdown: control bytes as spaces, | \ ` * _ < > escaped. */
 void fp_put_md(FILE *f, const char *s);
+/* Whether Markdown text needs a backslash before s[0] (`s` inside a NUL-terminated string):
+ * | \ ` * > always, < before a letter, '/', '!' or '?'. The one rule for every Markdown writer. */
+int fp_md_escape_at(const char *s);
 /* JSON: the one escaper (profile/fp_escape.h), with the quotes. */
 void fp_put_json(FILE *f, const char *s);
 /* CSV: an RFC 4180 field. */

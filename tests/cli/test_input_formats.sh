@@ -62,6 +62,13 @@ expect_rc 0 "two runs of one scenario"
 expect_out_has "Scenario: bottlenecked" "first section"
 expect_out_has "Scenario: bottlenecked ($TMP/g/bottlenecked/run-1.profile.json)" "second section named by its file"
 
+# ---- Markdown keeps C++ names as text (speedscope frame names with < > |) ----
+run "$FPSIM" analyze "$SRC/tests/data/sampled/evented.speedscope.json" --detailed -f md
+expect_rc 0 "markdown of a speedscope file"
+expect_out_has '| std::vector\<int\>::push_back |' "< and > escaped in a Markdown table"
+expect_out_has '## Scenario: hand' "speedscope name names the run"
+if grep -q 'vector<int>' "$TMP/out"; then bad "an unescaped <int> in Markdown"; else ok; fi
+
 # ---- what fpsim does not read ----
 printf '{"head": {"callFrame": {}}, "samples": []}' >"$TMP/h.heapprofile"
 run "$FPSIM" analyze "$TMP/h.heapprofile"
