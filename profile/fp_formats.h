@@ -220,11 +220,17 @@ fp_status fp_gunzip(const char *in, size_t len, size_t max_out, const char *file
  *  - an fpsim profile JSON (one run) or a runs document ("fpsim simulate --format json": every
  *    run, in order);
  *  - a Chrome Trace Event JSON, object or bare-array form (one run, fp_trace_read_chrome());
+ *  - a V8 .cpuprofile, a speedscope JSON or folded stacks (one run each, readers above);
+ *  - any of these gzip-compressed (fp_gunzip(), capped at 1 GiB decompressed);
  *  - an `fpsim generate` index.json, or a directory holding one: the runs it lists, scenario by
  *    scenario, each read from its profile JSON file, or from its Chrome trace when the profile
  *    format was not generated;
- *  - another directory: every *.json file directly inside it or one level down, in byte order
- *    of the path, each read as above.
+ *  - another directory: every *.json, *.cpuprofile and *.folded file (each also *.gz) directly
+ *    inside it or one level down, in byte order of the path, each read as above; manifests
+ *    (*.truth.json) are skipped, and so are a run's *.trace.json, *.speedscope.json and *.folded
+ *    when its *.profile.json is beside them.
+ * A profile read from "STEM.profile.json" that is simulated but holds no truth gets the truth of
+ * "STEM.truth.json" beside it when that file exists (fp_manifest_read_truth()).
  * What a file is comes from its content (fp_input_sniff()), never from its name. Each file is
  * read and parsed once; runs are then handed out one at a time by fp_input_next() (a runs
  * document's tree shrinks as its runs are read), so reading N runs costs one parse, not N.
@@ -233,8 +239,10 @@ fp_status fp_gunzip(const char *in, size_t len, size_t max_out, const char *file
  * the same messages, FILE:LINE:COL and key paths ("runs[3].spans.rows[0][4]"), plus, with
  * err->file the path and no line: FP_ENOENT "cannot open: REASON", "cannot read: REASON" or
  * "no *.json profiles in the directory or one level down"; FP_ELIMIT "input larger than
- * 1073741824 bytes"; FP_EINVAL "no runs in the runs document" (key path "runs") and the index's
- * own problems (key paths such as "scenarios[0].runs[1].files"); FP_ENOMEM.
+ * 1073741824 bytes"; FP_EINVAL "no runs in the runs document" (key path "runs"), "not a format
+ * fpsim reads (looks like X)" (fp_input_looks_like()) and the index's own problems (key paths
+ * such as "scenarios[0].runs[1].files"); fp_gunzip()'s and fp_manifest_read_truth()'s errors;
+ * FP_ENOMEM.
  *
  * Ownership: fp_input_open() hands over a new reader (free with fp_input_close(); NULL is a
  * no-op). It keeps its own copy of the path. fp_input_next() fills the caller-owned profile.
@@ -245,7 +253,7 @@ typedef struct fp_input fp_input;
 typedef struct fp_input_run {
     const char *file;       /* the file the run came from (the path given, or a file inside the
                                directory); valid until the next fp_input_next() or fp_input_close() */
-    fp_input_kind kind;     /* FP_INPUT_PROFILE, FP_INPUT_RUNS or FP_INPUT_CHROME */
+    fp_input_kind kind;     /* not FP_INPUT_INDEX nor FP_INPUT_UNKNOWN */
     size_t index;           /* 0-based position of the run within `file` */
     fp_trace_stats trace;   /* for FP_INPUT_CHROME: what the trace held (zero otherwise) */
     const char *truth_file; /* the manifest the run's ground truth was read from (a generated
