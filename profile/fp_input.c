@@ -105,6 +105,8 @@ static void scan_keys(const char *text, size_t len, size_t i, sniffed *sn)
                 for (size_t k = 0; k < sizeof(s_keys) / sizeof(s_keys[0]); k++)
                     if (strlen(s_keys[k].name) == n && memcmp(text + start, s_keys[k].name, n) == 0)
                         sn->keys |= s_keys[k].bit;
+                if (sn->keys & KEY_TRACE)
+                    return; /* a trace wins wherever its key is: no need to scan on */
                 if (sn->n_keys < 4 && used + n + 5 < sizeof(sn->names))
                     snprintf(sn->names + used, sizeof(sn->names) - used, "%s\"%.*s\"",
                              used > 0 ? ", " : "", (int)n, text + start);
@@ -116,8 +118,10 @@ static void scan_keys(const char *text, size_t len, size_t i, sniffed *sn)
         }
         if (ch == '{' || ch == '[')
             depth++;
-        else if ((ch == '}' || ch == ']') && --depth == 0)
+        else if ((ch == '}' || ch == ']') && --depth == 0) {
             sn->closed = 1;
+            return;
+        }
         if (!is_blank(ch))
             prev = ch;
     }
