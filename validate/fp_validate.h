@@ -154,7 +154,8 @@ typedef struct fp_validate_run {
 void fp_validate_run_record(fp_validate_run *out, uint64_t run_index, const fp_profile *p,
                             const fp_analysis *a, const fp_match_result *m);
 
-/* 1 for the time-based kinds (memory_leak, cpu_saturation), else 0. */
+/* 1 for the time-based kinds (fp_kind_info.time_based: memory_leak, cpu_saturation), else 0 (also
+ * for a kind out of range). */
 int fp_validate_time_based(fp_kind k);
 
 /*
