@@ -98,7 +98,8 @@ const char *fp_cli_rng_name(const gsl_rng_type *t);
  *   unknown option '--x' | option '--x' needs an argument | unexpected argument 'x'
  * each printed with fp_cli_usage() (exit 64), as are the common options' own value errors.
  *
- * Adopting it in a command (see cli/fp_cli_report.c, the simplest, and fp_cli_generate.c):
+ * Every command uses it (cli/fp_cli_report.c is the simplest; fp_cli_validate.c has the most
+ * own options; fp_cli_compare.c takes positional arguments and its own --scenario):
  *   static const fp_cli_option opts[] = {{"jobs", 'j', 1, OPT_JOBS}, {NULL, 0, 0, 0}};
  *   fp_cli_spec spec = {s_help, FP_CMD_VALIDATE_OPTS, 0, opts, on_option, NULL, 0, &o};
  *   fp_cli_common c; fp_cli_common_init(&c); c.runs = 100;      (defaults before parsing)
@@ -124,8 +125,8 @@ enum {
 
 /*
  * The common options each command takes: the command table (cli/main.c) and each command's
- * parser use these, so they are written once. analyze, compare and validate still have their own
- * getopt loops (to be converted); their masks say what those loops accept.
+ * parser use these, so they are written once. compare's --scenario is its own option (exactly
+ * two), so FP_CMD_COMPARE_OPTS leaves FP_CLI_O_SCENARIO out.
  */
 #define FP_CMD_REPORT_OPTS                                                                         \
     (FP_CLI_O_SIMULATING | FP_CLI_O_FORMAT | FP_CLI_O_OUTPUT | FP_CLI_O_FAIL_ON |                  \
@@ -175,7 +176,7 @@ void fp_cli_common_cleanup(fp_cli_common *c);
 /* A command-specific option. The table ends with an entry whose name is NULL. */
 typedef struct fp_cli_option {
     const char *name; /* long name without "--" */
-    int short_name;   /* one-letter name ('j'), or 0 for none; must not be a common one's */
+    int short_name;   /* one-letter name ('j'), or 0 for none; not a taken common option's */
     int has_arg;      /* 1: takes a value; 0: a flag */
     int id;           /* passed to on_option */
 } fp_cli_option;

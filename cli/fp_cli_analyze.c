@@ -6,7 +6,6 @@
  * directory or index.json, or a directory of such files (docs/output-formats.md). Every input is
  * read and checked before anything is written, so a bad file leaves no output.
  */
-#include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -42,65 +41,21 @@ static const char *const s_help =
     "66 no input, 70 internal, 73 cannot create output, 74 write error, 130/143 interrupted.\n";
 
 typedef struct an_opts {
-    char **files;
-    size_t n_files;
-    fp_report_format format;
-    int detailed;
-    const char *output;
-    const char *thresholds_file;
-    int fail_on;
+    fp_cli_common c; /* every option of analyze is a common one; the FILEs are c.args */
     fp_thresholds th;
 } an_opts;
 
 static int parse(an_opts *o, int argc, char **argv)
 {
-    static const struct option longopts[] = {{"detailed", no_argument, NULL, 'd'},
-                                             {"format", required_argument, NULL, 'f'},
-                                             {"output", required_argument, NULL, 'o'},
-                                             {"thresholds", required_argument, NULL, 'T'},
-                                             {"fail-on", required_argument, NULL, 'F'},
-                                             {"help", no_argument, NULL, 'h'},
-                                             {NULL, 0, NULL, 0}};
-    int c;
-    optind = 1;
-    opterr = 0;
-    while ((c = getopt_long(argc, argv, ":df:o:h", longopts, NULL)) != -1) {
-        switch (c) {
-        case 'd':
-            o->detailed = 1;
-            break;
-        case 'f':
-            if (fp_report_format_from_name(optarg, &o->format) != FP_OK)
-                return fp_cli_usage("--format must be text, json, markdown or csv, got '%s'",
-                                    optarg);
-            break;
-        case 'o':
-            o->output = optarg;
-            break;
-        case 'T':
-            o->thresholds_file = optarg;
-            break;
-        case 'F':
-            if (fp_cli_parse_severity(optarg, &o->fail_on) != 0)
-                return fp_cli_usage("--fail-on must be low, medium, high or critical, got '%s'",
-                                    optarg);
-            break;
-        case 'h':
-            fputs(s_help, stdout);
-            return -1;
-        case ':':
-            return fp_cli_usage("option '%s' needs an argument", argv[optind - 1]);
-        default:
-            return fp_cli_usage("unknown option '%s'", argv[optind - 1]);
-        }
-    }
-    o->files = argv + optind;
-    o->n_files = (size_t)(argc - optind);
-    if (o->n_files == 0)
+    const fp_cli_spec spec = {s_help, FP_CMD_ANALYZE_OPTS, 0, NULL, NULL, NULL, 1, o};
+    int rc = fp_cli_parse(&o->c, &spec, argc, argv);
+    if (rc != 0)
+        return rc;
+    if (o->c.n_args == 0)
         return fp_cli_usage("analyze needs at least one FILE");
-    for (size_t i = 0; i < o->n_files && o->output != NULL; i++) {
-        if (strcmp(o->files[i], o->output) == 0 && strcmp(o->output, "-") != 0)
-            return fp_cli_usage("--output '%s' is also an input", o->output);
+    for (size_t i = 0; i < o->c.n_args && o->c.output != NULL; i++) {
+        if (strcmp(o->c.args[i], o->c.output) == 0 && strcmp(o->c.output, "-") != 0)
+            return fp_cli_usage("--output '%s' is also an input", o->c.output);
     }
     return 0;
 }
@@ -128,8 +83,8 @@ static int add_profile(an_state *s, const char *file, const char *name, int new_
     }
     size_t nf;
     const fp_finding *f = fp_analysis_findings(a, &nf);
-    for (size_t k = 0; k < nf && s->o->fail_on >= 0; k++)
-        s->gate |= (int)f[k].severity >= s->o->fail_on;
+    for (size_t k = 0; k < nf && s->o->c.fail_on >= 0; k++)
+        s->gate |= (int)f[k].severity >= s->o->c.fail_on;
     fp_status st = fp_report_add_run(s->rep, s->prof, a, &err);
     fp_analysis_free(a);
     return st != FP_OK ? fp_cli_report_error(&err) : 0;
@@ -184,9 +139,7 @@ static int analyze_input(an_state *s, const char *path)
 int fp_cmd_analyze(int argc, char **argv)
 {
     an_opts o;
-    memset(&o, 0, sizeof(o));
-    o.fail_on = -1;
-    o.format = FP_REPORT_TEXT;
+    fp_cli_common_init(&o.c);
     fp_thresholds_init(&o.th);
     fp_cli_out out;
     memset(&out, 0, sizeof(out));
@@ -197,21 +150,20 @@ int fp_cmd_analyze(int argc, char **argv)
         goto done;
     }
     fp_cli_thresholds file_th = {NULL, NULL, 0};
-    if (o.thresholds_file != NULL &&
-        ((rc = fp_cli_load_thresholds(o.thresholds_file, &file_th)) != 0 ||
-         (rc = fp_cli_scenario_thresholds(NULL, &file_th, &o.th)) != 0)) {
+    if (o.c.thresholds != NULL && ((rc = fp_cli_load_thresholds(o.c.thresholds, &file_th)) != 0 ||
+                                   (rc = fp_cli_scenario_thresholds(NULL, &file_th, &o.th)) != 0)) {
         fp_cli_free_thresholds(&file_th);
         goto done;
     }
     fp_cli_free_thresholds(&file_th);
     /* The output is opened first (temp file; nothing is renamed into place on error) so that
      * colour can follow the destination, as in the default command. */
-    if ((rc = fp_cli_out_open(&out, o.output)) != 0)
+    if ((rc = fp_cli_out_open(&out, o.c.output)) != 0)
         goto done;
     fp_report_options ro = FP_REPORT_OPTIONS_INIT;
-    ro.format = o.format;
-    ro.detailed = o.detailed;
-    ro.colour = o.format == FP_REPORT_TEXT && fp_cli_use_colour(out.f);
+    ro.format = o.c.report_format;
+    ro.detailed = o.c.detailed;
+    ro.colour = o.c.report_format == FP_REPORT_TEXT && fp_cli_use_colour(out.f);
     s.prof = fp_profile_new();
     s.rep = fp_report_new(&ro);
     if (s.prof == NULL || s.rep == NULL) {
@@ -219,8 +171,8 @@ int fp_cmd_analyze(int argc, char **argv)
         rc = FP_EXIT_SOFTWARE;
         goto done;
     }
-    for (size_t i = 0; i < o.n_files; i++) {
-        if ((rc = analyze_input(&s, o.files[i])) != 0)
+    for (size_t i = 0; i < o.c.n_args; i++) {
+        if ((rc = analyze_input(&s, o.c.args[i])) != 0)
             goto done;
     }
     fp_error err = FP_ERROR_INIT;
@@ -236,5 +188,6 @@ done:
         fp_cli_out_abort(&out);
     fp_report_free(s.rep);
     fp_profile_free(s.prof);
+    fp_cli_common_cleanup(&o.c);
     return rc;
 }

@@ -241,9 +241,17 @@ static void add_opt(struct option *lo, size_t *n, char *shorts, size_t *ns, cons
     }
 }
 
-/* Handles one common option; 0 or a usage error's exit status. */
+/* Handles one common option; 0, a usage error's exit status, or -2 when `val` is not a common
+ * option the command takes (a command's own option may reuse a letter it leaves out: compare's
+ * -s). */
 static int common_value(fp_cli_common *c, const fp_cli_spec *spec, int val, char *arg)
 {
+    unsigned bit = 0;
+    for (size_t i = 0; i < N_COMMON; i++)
+        if (s_common[i].val == val)
+            bit = s_common[i].bit;
+    if (!(spec->common & bit))
+        return -2;
     switch (val) {
     case 's':
         return fp_cli_opt_scenario(&c->scenarios, &c->n_scenarios, arg);
