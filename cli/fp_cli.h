@@ -13,6 +13,8 @@
 
 #include "fp_analysis.h"
 #include "fp_core.h"
+#include "fp_formats.h"
+#include "fp_profile.h"
 #include "fp_report.h"
 #include "fp_scenario.h"
 
@@ -205,7 +207,8 @@ typedef struct fp_cli_spec {
  */
 int fp_cli_parse(fp_cli_common *c, const fp_cli_spec *spec, int argc, char **argv);
 
-/* Loads every name in `names`; on failure prints the error and returns its exit status. */
+/* Loads every name in `names` (none: every built-in, as "all"); on failure prints the error and
+ * returns its exit status. */
 int fp_cli_load_scenarios(fp_cli_scenarios *out, char *const *names, size_t n_names);
 void fp_cli_free_scenarios(fp_cli_scenarios *s);
 
@@ -275,6 +278,59 @@ void fp_cli_json_str(FILE *f, const char *s);
 
 /* Whether colour may be used on `f`: a terminal and NO_COLOR unset or empty. */
 int fp_cli_use_colour(FILE *f);
+
+/*
+ * ---- Running the library (cli/fp_cli_run.c) ----
+ * The steps the commands share between parsing and writing. Each prints its errors and returns
+ * 0 or the exit status.
+ */
+
+/* 0, or when a SIGINT/SIGTERM is pending, prints "interrupted" and returns 130 or 143. */
+int fp_cli_interrupted(void);
+
+/* Called with each simulated run (index `run`) or input run; returns 0 or an exit status, which
+ * stops the loop and is returned by it (the callback prints its own errors). */
+typedef int (*fp_cli_sim_fn)(void *ctx, fp_profile *prof, uint64_t run);
+typedef int (*fp_cli_input_fn)(void *ctx, fp_profile *prof, const fp_input_run *run);
+
+/*
+ * Simulates runs 0..runs-1 of `scn` with batch seed `seed` and generator `rng` (NULL: mt19937)
+ * into `prof` (caller-owned), calling `each` after each run; a pending signal stops it before
+ * the next run (fp_cli_interrupted()).
+ */
+int fp_cli_simulate(const fp_scenario *scn, const gsl_rng_type *rng, uint64_t seed, uint64_t runs,
+                    fp_profile *prof, fp_cli_sim_fn each, void *ctx);
+
+/*
+ * Reads every run of input `path` (fp_input_open(): profile, runs document, Chrome trace,
+ * generate directory or index, directory of JSON files, "-") into `prof` (caller-owned), calling
+ * `each` after each run; input errors are printed with fp_cli_report_input_error(), and a
+ * pending signal stops it before the next run.
+ */
+int fp_cli_read_input(const char *path, fp_profile *prof, fp_cli_input_fn each, void *ctx);
+
+/*
+ * Opens the output c->output into `out`, then a new report (*rep, owned by the caller; free with
+ * fp_report_free() also on error) for c->report_format and c->detailed, coloured when text goes
+ * to a terminal (fp_cli_use_colour()).
+ */
+int fp_cli_report_open(const fp_cli_common *c, fp_cli_out *out, fp_report **rep);
+
+/*
+ * Analyses the run in `prof` with `th`, adds it to `rep`, and sets *gate when a finding is at or
+ * above `fail_on` (an fp_severity; -1: never): the --fail-on gate. An analysis error that names
+ * no file is located in `file` (NULL: left as is).
+ */
+int fp_cli_report_run(fp_report *rep, const fp_profile *prof, const fp_thresholds *th, int fail_on,
+                      const char *file, int *gate);
+
+/*
+ * Finishes output `o` after its writer returned `st` (error in `err`): a writer error other than
+ * a write error (FP_EIO, which the checked commit reports) is printed and the output abandoned;
+ * else it is committed (fp_cli_out_commit()). Returns that error's or the commit's status, else
+ * FP_EXIT_FINDINGS when `gate` is set (a gate such as --fail-on triggered), else 0.
+ */
+int fp_cli_out_finish(fp_cli_out *o, fp_status st, const fp_error *err, int gate);
 
 /* Subcommands. argv[0] is the subcommand name. */
 int fp_cmd_simulate(int argc, char **argv);

@@ -412,8 +412,14 @@ static int load_one(fp_cli_scenarios *out, const char *name)
 
 int fp_cli_load_scenarios(fp_cli_scenarios *out, char *const *names, size_t n_names)
 {
+    static char all[] = "all";
+    static char *const every[] = {all};
     out->items = NULL;
     out->n = 0;
+    if (n_names == 0) {
+        names = every;
+        n_names = 1;
+    }
     for (size_t i = 0; i < n_names; i++) {
         int rc = 0;
         if (strcmp(names[i], "all") == 0) {

@@ -6,7 +6,6 @@
  * docs/compare.md). Writes text, JSON, Markdown or CSV, and optionally the differential folded
  * stacks for red/blue flame graphs.
  */
-#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -15,7 +14,6 @@
 #include "fp_formats.h"
 #include "fp_profile.h"
 #include "fp_report.h"
-#include "fp_sim.h"
 
 static const char *const s_help =
     "Usage: fpsim compare [options] BASE NEW\n"
@@ -140,7 +138,37 @@ static int parse(cmp_opts *o, int argc, char **argv)
     return 0;
 }
 
-/* ---- reading inputs ---- */
+/* ---- the two sides ---- */
+
+/* Where the runs of one side go. */
+typedef struct side_ctx {
+    fp_compare *c;
+    fp_side side;
+    size_t added;
+} side_ctx;
+
+static int on_input_run(void *ctx, fp_profile *prof, const fp_input_run *run)
+{
+    side_ctx *sc = ctx;
+    fp_error err = FP_ERROR_INIT;
+    if (fp_compare_add_run(sc->c, sc->side, prof, &err) != FP_OK) {
+        if (err.file[0] == '\0')
+            snprintf(err.file, sizeof(err.file), "%s", run->file);
+        return fp_cli_report_error(&err);
+    }
+    sc->added++;
+    return 0;
+}
+
+static int on_sim_run(void *ctx, fp_profile *prof, uint64_t run)
+{
+    side_ctx *sc = ctx;
+    fp_error err = FP_ERROR_INIT;
+    (void)run;
+    if (fp_compare_add_run(sc->c, sc->side, prof, &err) != FP_OK)
+        return fp_cli_report_error(&err);
+    return 0;
+}
 
 /*
  * Adds every run of input `path` to side `side`: whatever `fpsim analyze` reads (fp_input_open():
@@ -149,71 +177,26 @@ static int parse(cmp_opts *o, int argc, char **argv)
 static int add_path(fp_compare *c, fp_side side, const char *path, fp_profile *prof,
                     side_info *info)
 {
-    fp_error err = FP_ERROR_INIT;
-    fp_input *in = NULL;
-    fp_input_run run;
-    size_t added = 0;
-    int rc = 0, got = 0;
+    side_ctx sc = {c, side, 0};
     snprintf(info->desc, sizeof(info->desc), "%s", path);
-    if (fp_input_open(&in, path, &err) != FP_OK)
-        return fp_cli_report_input_error(&err);
-    for (;;) {
-        if (fp_cli_signal) {
-            fp_cli_errorf("interrupted");
-            rc = fp_cli_signal_exit();
-            break;
-        }
-        if (fp_input_next(in, prof, &run, &got, &err) != FP_OK) {
-            rc = fp_cli_report_input_error(&err);
-            break;
-        }
-        if (!got)
-            break;
-        if (fp_compare_add_run(c, side, prof, &err) != FP_OK) {
-            if (err.file[0] == '\0')
-                snprintf(err.file, sizeof(err.file), "%s", run.file);
-            rc = fp_cli_report_error(&err);
-            break;
-        }
-        added++;
-    }
-    fp_input_close(in);
-    if (rc == 0 && added == 0) {
+    int rc = fp_cli_read_input(path, prof, on_input_run, &sc);
+    if (rc == 0 && sc.added == 0) {
         fp_cli_errorf("%s: no runs", path);
         rc = FP_EXIT_DATA;
     }
     return rc;
 }
 
-/* Simulates `runs` runs of `scn` into side `side`. */
+/* Simulates the --runs runs of `scn` into side `side`. */
 static int add_scenario(fp_compare *c, fp_side side, const fp_scenario *scn, const cmp_opts *o,
                         fp_profile *prof, side_info *info)
 {
+    side_ctx sc = {c, side, 0};
     uint64_t seed = fp_cli_seed_for(o->c.has_seed, o->c.seed, scn);
     info->simulated = 1;
     info->seed = seed;
     snprintf(info->desc, sizeof(info->desc), "%s", fp_scenario_name(scn));
-    fp_sim_options so = FP_SIM_OPTIONS_INIT;
-    so.rng_type = o->c.rng;
-    fp_error err = FP_ERROR_INIT;
-    fp_sim *sim = NULL;
-    int rc = 0;
-    if (fp_sim_new(&sim, scn, &so, &err) != FP_OK)
-        return fp_cli_report_error(&err);
-    for (uint64_t r = 0; r < o->c.runs; r++) {
-        if (fp_cli_signal) {
-            fp_cli_errorf("interrupted");
-            rc = fp_cli_signal_exit();
-            break;
-        }
-        if (fp_sim_run(sim, seed, r, prof, &err) != FP_OK ||
-            fp_compare_add_run(c, side, prof, &err) != FP_OK) {
-            rc = fp_cli_report_error(&err);
-            break;
-        }
-    }
-    fp_sim_free(sim);
-    return rc;
+    return fp_cli_simulate(scn, o->c.rng, seed, o->c.runs, prof, on_sim_run, &sc);
 }
 
 int fp_cmd_compare(int argc, char **argv)
@@ -271,32 +254,22 @@ int fp_cmd_compare(int argc, char **argv)
     }
     if ((rc = fp_cli_out_open(&out, o.c.output)) != 0)
         goto done;
-    {
-        const fp_report_compare_side sides[2] = {{si[0].desc, si[0].simulated, si[0].seed},
-                                                 {si[1].desc, si[1].simulated, si[1].seed}};
-        fp_status wst = fp_report_write_compare(out.f, o.c.report_format, c, sides,
-                                                fp_cli_rng_name(o.c.rng), &err);
-        if (wst != FP_OK && wst != FP_EIO) { /* write errors: reported by the commit below */
-            rc = fp_cli_report_error(&err);
-            goto done;
-        }
-    }
-    if (fp_cli_signal) {
-        fp_cli_errorf("interrupted");
-        rc = fp_cli_signal_exit();
+    const fp_report_compare_side sides[2] = {{si[0].desc, si[0].simulated, si[0].seed},
+                                             {si[1].desc, si[1].simulated, si[1].seed}};
+    fp_status wst =
+        fp_report_write_compare(out.f, o.c.report_format, c, sides, fp_cli_rng_name(o.c.rng), &err);
+    if (wst != FP_OK && wst != FP_EIO) { /* write errors: reported by the commit below */
+        rc = fp_cli_report_error(&err);
         goto done;
     }
-    if (o.folded != NULL && (rc = fp_cli_out_commit(&fold)) != 0)
+    if ((rc = fp_cli_interrupted()) != 0 ||
+        (o.folded != NULL && (rc = fp_cli_out_commit(&fold)) != 0))
         goto done;
-    if ((rc = fp_cli_out_commit(&out)) != 0)
-        goto done;
-    if (o.fail_on_regression && fp_compare_count(c, FP_CHANGE_REGRESSION) > 0)
-        rc = FP_EXIT_FINDINGS;
+    rc = fp_cli_out_finish(&out, FP_OK, &err,
+                           o.fail_on_regression && fp_compare_count(c, FP_CHANGE_REGRESSION) > 0);
 done:
-    if (rc != 0 && rc != FP_EXIT_FINDINGS) {
-        fp_cli_out_abort(&out);
-        fp_cli_out_abort(&fold);
-    }
+    fp_cli_out_abort(&out); /* no-ops once committed */
+    fp_cli_out_abort(&fold);
     fp_compare_free(c);
     fp_profile_free(prof);
     fp_cli_free_scenarios(&scns);

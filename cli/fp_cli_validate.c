@@ -262,18 +262,6 @@ static int parse(vopts *o, int argc, char **argv)
     return 0;
 }
 
-/* Prints a study's error: "interrupted" and the signal's status, or the located error. */
-static int study_error(const progress *pg, fp_status st, const fp_error *err)
-{
-    if (st == FP_EINTR) {
-        if (pg->on)
-            fputc('\n', stderr);
-        fp_cli_errorf("interrupted");
-        return fp_cli_signal_exit();
-    }
-    return fp_cli_report_error(err);
-}
-
 int fp_cmd_validate(int argc, char **argv)
 {
     vopts o;
@@ -314,16 +302,8 @@ int fp_cmd_validate(int argc, char **argv)
             n_sweep = o.n_grid;
         }
     }
-    if (o.c.n_scenarios == 0) {
-        static char all_name[] = "all";
-        static char *def[] = {all_name};
-        rc = fp_cli_load_scenarios(&scns, def, 1);
-    } else {
-        rc = fp_cli_load_scenarios(&scns, o.c.scenarios, o.c.n_scenarios);
-    }
-    if (rc != 0)
-        goto done;
-    if ((rc = fp_cli_out_open(&out, o.c.output)) != 0)
+    if ((rc = fp_cli_load_scenarios(&scns, o.c.scenarios, o.c.n_scenarios)) != 0 ||
+        (rc = fp_cli_out_open(&out, o.c.output)) != 0)
         goto done;
 
     pg.on = !o.quiet && isatty(STDERR_FILENO);
@@ -381,17 +361,16 @@ int fp_cmd_validate(int argc, char **argv)
                           o.fail_below);
         }
     }
-    /* A write error (FP_EIO) is reported when the output is committed. */
-    if (st != FP_OK && st != FP_EIO) {
-        rc = study_error(&pg, st, &err);
-        goto done;
+    if (st == FP_EINTR) { /* cancelled by a signal (on_cancel) */
+        if (pg.on)
+            fputc('\n', stderr);
+        fp_cli_errorf("interrupted");
+        rc = fp_cli_signal_exit();
+    } else {
+        rc = fp_cli_out_finish(&out, st, &err, gate);
     }
-    rc = fp_cli_out_commit(&out);
-    if (rc == 0 && gate)
-        rc = FP_EXIT_FINDINGS;
 done:
-    if (rc != 0 && rc != FP_EXIT_FINDINGS)
-        fp_cli_out_abort(&out);
+    fp_cli_out_abort(&out); /* no-op once committed */
     fp_validate_engine_free(eng);
     fp_cli_free_scenarios(&scns);
     fp_cli_common_cleanup(&o.c);
