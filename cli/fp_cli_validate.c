@@ -122,28 +122,6 @@ static int on_cancel(void *ctx)
     return fp_cli_signal != 0;
 }
 
-/* ---- thresholds ---- */
-
-static int make_thresholds(const vopts *o, const fp_scenario *scn, fp_thresholds *t)
-{
-    fp_thresholds_init(t);
-    for (size_t i = 0; i < fp_scenario_analysis_count(scn); i++) {
-        double v;
-        unsigned long line, col;
-        const char *key = fp_scenario_analysis_key(scn, i, &v, &line, &col);
-        fp_error err = FP_ERROR_INIT;
-        if (fp_thresholds_set(t, key, v, &err) != FP_OK) {
-            char msg[FP_ERROR_MSG_MAX];
-            snprintf(msg, sizeof msg, "%s", err.msg);
-            fp_error_set_at(&err, err.status, fp_scenario_file(scn), line, col, "%s", msg);
-            return fp_cli_report_error(&err);
-        }
-    }
-    for (size_t i = 0; i < o->n_sets; i++)
-        fp_thresholds_set(t, o->set_key[i], o->set_val[i], NULL);
-    return 0;
-}
-
 /* ---- options ---- */
 
 static int parse_grid(vopts *o, const char *s)
@@ -321,9 +299,11 @@ int fp_cmd_validate(int argc, char **argv)
         rc = fp_cli_report_error(&err);
         goto done;
     }
+    /* --set, applied over each scenario's analysis: section as --thresholds is by report */
+    const fp_cli_thresholds sets = {o.set_key, o.set_val, o.n_sets};
     for (size_t i = 0; i < scns.n; i++) {
         fp_thresholds th;
-        if ((rc = make_thresholds(&o, scns.items[i], &th)) != 0)
+        if ((rc = fp_cli_scenario_thresholds(scns.items[i], &sets, &th)) != 0)
             goto done;
         uint64_t seed = fp_cli_seed_for(o.c.has_seed, o.c.seed, scns.items[i]);
         if (fp_validate_engine_add_scenario(eng, scns.items[i], seed, &th, &err) != FP_OK) {
