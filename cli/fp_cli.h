@@ -55,6 +55,9 @@ int fp_cli_usage(const char *fmt, ...)
 #endif
     ;
 
+/* "fpsim: out of memory" on stderr; returns FP_EXIT_SOFTWARE (70). */
+int fp_cli_nomem(void);
+
 /* Prints `err` as "fpsim: FILE:LINE:COL: error: MSG (PATH)" and returns the exit status for it. */
 int fp_cli_report_error(const fp_error *err);
 
@@ -76,7 +79,7 @@ typedef struct fp_cli_scenarios {
 
 /*
  * The options shared by the commands that simulate (--scenario, --runs, --seed, --rng). Each
- * returns 0, or prints the usage error and returns 64.
+ * returns 0, or prints the usage error and returns 64 (70 when out of memory).
  */
 int fp_cli_opt_scenario(char ***names, size_t *n, const char *arg);
 int fp_cli_opt_runs(const char *arg, uint64_t max, uint64_t *out);

@@ -121,8 +121,7 @@ int fp_cmd_analyze(int argc, char **argv)
     if ((rc = fp_cli_report_open(&o.c, &out, &s.rep)) != 0)
         goto done;
     if ((prof = fp_profile_new()) == NULL) {
-        fp_cli_errorf("out of memory");
-        rc = FP_EXIT_SOFTWARE;
+        rc = fp_cli_nomem();
         goto done;
     }
     for (size_t i = 0; i < o.c.n_args; i++) {

@@ -66,6 +66,12 @@ int fp_cli_usage(const char *fmt, ...)
     return FP_EXIT_USAGE;
 }
 
+int fp_cli_nomem(void)
+{
+    fp_cli_errorf("out of memory");
+    return FP_EXIT_SOFTWARE;
+}
+
 int fp_cli_exit_for(fp_status st)
 {
     switch (st) {
@@ -139,7 +145,7 @@ int fp_cli_opt_scenario(char ***names, size_t *n, const char *arg)
 {
     char **v = realloc(*names, (*n + 1) * sizeof(char *));
     if (v == NULL)
-        return fp_cli_usage("out of memory");
+        return fp_cli_nomem();
     *names = v;
     v[(*n)++] = (char *)(uintptr_t)arg; /* argv strings, never written */
     return 0;
@@ -370,8 +376,7 @@ static int push_scenario(fp_cli_scenarios *out, fp_scenario *s)
     fp_scenario **items = realloc(out->items, (out->n + 1) * sizeof(*items));
     if (items == NULL) {
         fp_scenario_free(s);
-        fp_cli_errorf("out of memory");
-        return FP_EXIT_SOFTWARE;
+        return fp_cli_nomem();
     }
     out->items = items;
     out->items[out->n++] = s;
@@ -480,8 +485,7 @@ int fp_cli_out_open(fp_cli_out *o, const char *path)
     o->tmp = malloc(need);
     if (o->path == NULL || o->tmp == NULL) {
         fp_cli_out_abort(o);
-        fp_cli_errorf("out of memory");
-        return FP_EXIT_SOFTWARE;
+        return fp_cli_nomem();
     }
     snprintf(o->tmp, need, "%.*s.%s.XXXXXX", (int)dirlen, path, base);
     int fd = mkstemp(o->tmp);
@@ -754,8 +758,7 @@ int fp_cli_load_thresholds(const char *file, fp_cli_thresholds *out)
             out->n = i + 1;
         }
         if (out->n != l.n) {
-            fp_cli_errorf("out of memory");
-            rc = FP_EXIT_SOFTWARE;
+            rc = fp_cli_nomem();
         }
     }
     for (size_t i = 0; i < l.n; i++)

@@ -223,8 +223,7 @@ int fp_cmd_compare(int argc, char **argv)
     if (o.n_scenarios == 2 && (rc = fp_cli_load_scenarios(&scns, o.scenarios, 2)) != 0)
         goto done;
     if ((prof = fp_profile_new()) == NULL) {
-        fp_cli_errorf("out of memory");
-        rc = FP_EXIT_SOFTWARE;
+        rc = fp_cli_nomem();
         goto done;
     }
     if (fp_compare_new(&c, &o.co, &err) != FP_OK) {

@@ -122,8 +122,7 @@ static int make_dirs(const char *path)
     char *buf = strdup(path);
     int rc = 0;
     if (buf == NULL) {
-        fp_cli_errorf("out of memory");
-        return FP_EXIT_SOFTWARE;
+        return fp_cli_nomem();
     }
     size_t len = strlen(buf);
     for (size_t i = 1; i <= len; i++) {
@@ -215,8 +214,7 @@ static int write_index(const gen_opts *o, const fp_cli_scenarios *scns, const ch
     char *path = malloc(need);
     fp_cli_out out;
     if (path == NULL) {
-        fp_cli_errorf("out of memory");
-        return FP_EXIT_SOFTWARE;
+        return fp_cli_nomem();
     }
     snprintf(path, need, "%s/index.json", o->out_dir);
     int rc = fp_cli_out_open(&out, path);
@@ -320,8 +318,7 @@ int fp_cmd_generate(int argc, char **argv)
     g.cap = strlen(o.out_dir) + 256 + 64;
     g.path = malloc(g.cap);
     if (prof == NULL || g.path == NULL) {
-        fp_cli_errorf("out of memory");
-        rc = FP_EXIT_SOFTWARE;
+        rc = fp_cli_nomem();
         goto done;
     }
     if ((rc = make_dirs(o.out_dir)) != 0)

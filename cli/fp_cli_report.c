@@ -80,8 +80,7 @@ int fp_cmd_report(int argc, char **argv)
         (rc = fp_cli_load_scenarios(&scns, o.c.scenarios, o.c.n_scenarios)) != 0)
         goto done;
     if ((prof = fp_profile_new()) == NULL) {
-        fp_cli_errorf("out of memory");
-        rc = FP_EXIT_SOFTWARE;
+        rc = fp_cli_nomem();
         goto done;
     }
     if ((rc = fp_cli_report_open(&o.c, &out, &r.rep)) != 0)

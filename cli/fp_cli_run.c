@@ -71,8 +71,7 @@ int fp_cli_report_open(const fp_cli_common *c, fp_cli_out *out, fp_report **rep)
     ro.detailed = c->detailed;
     ro.colour = c->report_format == FP_REPORT_TEXT && fp_cli_use_colour(out->f);
     if ((*rep = fp_report_new(&ro)) == NULL) {
-        fp_cli_errorf("out of memory");
-        return FP_EXIT_SOFTWARE;
+        return fp_cli_nomem();
     }
     return 0;
 }

@@ -129,8 +129,7 @@ int fp_cmd_simulate(int argc, char **argv)
         goto done;
     prof = fp_profile_new();
     if (prof == NULL) {
-        fp_cli_errorf("out of memory");
-        rc = FP_EXIT_SOFTWARE;
+        rc = fp_cli_nomem();
         goto done;
     }
     rc = fp_cli_out_open(&out, o.c.output);
