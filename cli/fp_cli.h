@@ -77,15 +77,6 @@ typedef struct fp_cli_scenarios {
     size_t n;
 } fp_cli_scenarios;
 
-/*
- * The options shared by the commands that simulate (--scenario, --runs, --seed, --rng). Each
- * returns 0, or prints the usage error and returns 64 (70 when out of memory).
- */
-int fp_cli_opt_scenario(char ***names, size_t *n, const char *arg);
-int fp_cli_opt_runs(const char *arg, uint64_t max, uint64_t *out);
-int fp_cli_opt_seed(const char *arg, uint64_t *seed, int *has_seed);
-int fp_cli_opt_rng(const char *arg, const gsl_rng_type **out);
-
 /* The batch seed of `scn`: --seed when given, else the scenario's seed:, else the default. */
 uint64_t fp_cli_seed_for(int has_seed, uint64_t seed, const fp_scenario *scn);
 
@@ -243,9 +234,6 @@ void fp_cli_out_abort(fp_cli_out *o);
  * everything else as fp_cli_report_error() does.
  */
 int fp_cli_report_input_error(const fp_error *err);
-
-/* "low", "medium", "high", "critical" -> fp_severity value. 0, or -1 for another word. */
-int fp_cli_parse_severity(const char *s, int *out);
 
 /*
  * The --thresholds FILE overrides: a YAML mapping read by the strict YAML layer of scenarios

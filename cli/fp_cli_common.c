@@ -139,9 +139,21 @@ int fp_cli_parse_double(const char *s, double *out)
     return 0;
 }
 
-/* ---- options shared by the simulating commands ---- */
+/* ---- the common options' values (0, or the usage error printed and 64) ---- */
 
-int fp_cli_opt_scenario(char ***names, size_t *n, const char *arg)
+/* "low", "medium", "high", "critical" -> fp_severity value. 0, or -1 for another word. */
+static int parse_severity(const char *s, int *out)
+{
+    for (int i = FP_SEV_LOW; i <= FP_SEV_CRITICAL; i++) {
+        if (strcmp(s, fp_severity_name((fp_severity)i)) == 0) {
+            *out = i;
+            return 0;
+        }
+    }
+    return -1;
+}
+
+static int opt_scenario(char ***names, size_t *n, const char *arg)
 {
     char **v = realloc(*names, (*n + 1) * sizeof(char *));
     if (v == NULL)
@@ -151,7 +163,7 @@ int fp_cli_opt_scenario(char ***names, size_t *n, const char *arg)
     return 0;
 }
 
-int fp_cli_opt_runs(const char *arg, uint64_t max, uint64_t *out)
+static int opt_runs(const char *arg, uint64_t max, uint64_t *out)
 {
     if (fp_cli_parse_u64(arg, out) != 0 || *out == 0 || *out > max)
         return fp_cli_usage("--runs must be an integer in [1, %llu], got '%s'",
@@ -159,7 +171,7 @@ int fp_cli_opt_runs(const char *arg, uint64_t max, uint64_t *out)
     return 0;
 }
 
-int fp_cli_opt_seed(const char *arg, uint64_t *seed, int *has_seed)
+static int opt_seed(const char *arg, uint64_t *seed, int *has_seed)
 {
     if (fp_cli_parse_u64(arg, seed) != 0)
         return fp_cli_usage("--seed must be an integer in [0, 18446744073709551615], got '%s'",
@@ -168,7 +180,7 @@ int fp_cli_opt_seed(const char *arg, uint64_t *seed, int *has_seed)
     return 0;
 }
 
-int fp_cli_opt_rng(const char *arg, const gsl_rng_type **out)
+static int opt_rng(const char *arg, const gsl_rng_type **out)
 {
     fp_error err = FP_ERROR_INIT;
     if (fp_sim_rng_type(arg, out, &err) != FP_OK)
@@ -260,17 +272,17 @@ static int common_value(fp_cli_common *c, const fp_cli_spec *spec, int val, char
         return -2;
     switch (val) {
     case 's':
-        return fp_cli_opt_scenario(&c->scenarios, &c->n_scenarios, arg);
+        return opt_scenario(&c->scenarios, &c->n_scenarios, arg);
     case 'd':
         c->detailed = 1;
         return 0;
     case 'n':
         c->has_runs = 1;
-        return fp_cli_opt_runs(arg, spec->max_runs ? spec->max_runs : FP_CLI_MAX_RUNS, &c->runs);
+        return opt_runs(arg, spec->max_runs ? spec->max_runs : FP_CLI_MAX_RUNS, &c->runs);
     case V_SEED:
-        return fp_cli_opt_seed(arg, &c->seed, &c->has_seed);
+        return opt_seed(arg, &c->seed, &c->has_seed);
     case V_RNG:
-        return fp_cli_opt_rng(arg, &c->rng);
+        return opt_rng(arg, &c->rng);
     case 'f':
         c->format = arg;
         if (spec->on_format != NULL)
@@ -285,7 +297,7 @@ static int common_value(fp_cli_common *c, const fp_cli_spec *spec, int val, char
         c->thresholds = arg;
         return 0;
     case V_FAIL_ON:
-        if (fp_cli_parse_severity(arg, &c->fail_on) != 0)
+        if (parse_severity(arg, &c->fail_on) != 0)
             return fp_cli_usage("--fail-on must be low, medium, high or critical, got '%s'", arg);
         return 0;
     }
@@ -571,17 +583,6 @@ int fp_cli_report_input_error(const fp_error *err)
         return FP_EXIT_SOFTWARE;
     }
     return fp_cli_report_error(err);
-}
-
-int fp_cli_parse_severity(const char *s, int *out)
-{
-    for (int i = FP_SEV_LOW; i <= FP_SEV_CRITICAL; i++) {
-        if (strcmp(s, fp_severity_name((fp_severity)i)) == 0) {
-            *out = i;
-            return 0;
-        }
-    }
-    return -1;
 }
 
 /* ---- thresholds ---- */
