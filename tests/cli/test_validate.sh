@@ -31,6 +31,11 @@ usage_case "--grid must be a comma-separated list of at most 64 numbers >= 0, go
 usage_case "--format must be text, json, markdown or csv, got 'xml'" --format xml
 usage_case "unexpected argument 'extra'" extra
 usage_case "unknown scenario 'optimel' (did you mean 'optimal'?)" --scenario optimel
+usage_case "--set needs KEY=NUMBER, got 'slow_method.mean_s'" --set slow_method.mean_s
+usage_case "--set needs KEY=NUMBER, got 'slow_method.mean_s=x'" --set slow_method.mean_s=x
+usage_case "--set: at most 64 thresholds" $(for i in $(seq 65); do printf -- '--set slow_method.mean_s=%d ' "$i"; done)
+usage_case "--fail-below applies to the accuracy report, not to --sweep or --power" --fail-below 0.5 --sweep slow_method
+usage_case "--grid scales for --power must be > 0" --power slow_method --grid 0,1
 
 # a bad key in a scenario's analysis: section is located in the scenario file and named by its
 # key path, as by the default command (the same helper, fp_cli_scenario_thresholds)
