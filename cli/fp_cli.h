@@ -1,6 +1,8 @@
 /*
  * fp_cli.h - shared pieces of the fpsim command: exit codes, diagnostics, strict number parsing,
- * scenario resolution, atomic output files and signal handling. Only cli/ prints or exits.
+ * the common-options parser, scenario resolution, atomic output files, signal handling
+ * (cli/fp_cli_common.c) and the steps the commands share between parsing and writing
+ * (cli/fp_cli_run.c). Only cli/ prints or exits.
  */
 #ifndef FP_CLI_H
 #define FP_CLI_H
@@ -225,7 +227,8 @@ int fp_cli_out_open(fp_cli_out *o, const char *path);
 /* Finishes: checks the stream, closes, renames. Returns 0, or prints and returns 74. */
 int fp_cli_out_commit(fp_cli_out *o);
 
-/* Abandons a file output (closes and unlinks the temp file). Safe after commit. */
+/* Abandons a file output (closes and unlinks the temp file). A no-op after a commit, and on an
+ * fp_cli_out zeroed or never opened, so a command may call it on every exit path. */
 void fp_cli_out_abort(fp_cli_out *o);
 
 /*
