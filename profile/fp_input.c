@@ -25,8 +25,8 @@
 /* Inputs larger than this are refused while reading (the JSON readers' own cap). */
 #define IN_MAX_BYTES FP_JSON_GUARD_MAX_BYTES
 
-/* Version of the index written by `fpsim generate` ({"fpsim_index": 1, ...}). */
-#define IN_INDEX_VERSION 1
+/* Version of the index written by `fpsim generate` (fp_export_index()). */
+#define IN_INDEX_VERSION FP_INDEX_VERSION
 
 struct fp_input {
     char **files; /* paths still to read, in order (owned) */

@@ -931,6 +931,94 @@ static void test_input_files(void)
     CU_ASSERT_EQUAL(system(cmd), 0);
 }
 
+/* The generate index: written by fp_export_index(), read back by fp_input_open() (round trip). */
+static void test_input_index(void)
+{
+    char dir[] = "/tmp/fp_index_XXXXXX", sub[64], path[700];
+    CU_ASSERT_FATAL(mkdtemp(dir) != NULL);
+    fp_error err = FP_ERROR_INIT;
+    int formats[FP_FORMAT_COUNT] = {0};
+    formats[FP_FORMAT_PROFILE] = formats[FP_FORMAT_CHROME] = 1;
+    static const fp_index_scenario sc[2] = {{"alpha", NULL, "alpha", 7},
+                                            {"b\"q", "/x/b\"q.yaml", "b_q", 18446744073709551615u}};
+    const fp_index ix = {"2.7.1", "mt19937", formats, 2, sc, 2};
+    /* the exact layout (the generate CLI test and the schema check the rest) */
+    char *text = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&text, &len);
+    CU_ASSERT_FATAL(f != NULL);
+    CU_ASSERT_EQUAL(fp_export_index(&ix, f, &err), FP_OK);
+    CU_ASSERT_EQUAL(fclose(f), 0);
+    static const char head[] = "{\n  \"fpsim_index\": 1,\n  \"fpsim_version\": \"";
+    CU_ASSERT(strncmp(text, head, sizeof(head) - 1) == 0);
+    CU_ASSERT(strstr(text, "\"formats\": [\"profile\", \"chrome\"],\n  \"scenarios\": [\n    "
+                           "{\"name\": \"alpha\", \"file\": null, \"dir\": \"alpha\", \"seed\": "
+                           "\"7\", \"runs\": [\n      {\"run_index\": 0, \"files\": {\"profile\": "
+                           "\"alpha/run-0.profile.json\", \"chrome\": \"alpha/run-0.trace.json\"}},"
+                           "\n      {\"run_index\": 1,") != NULL);
+    CU_ASSERT(strstr(text, "{\"name\": \"b\\\"q\", \"file\": \"/x/b\\\"q.yaml\", \"dir\": \"b_q\", "
+                           "\"seed\": \"18446744073709551615\"") != NULL);
+    static const char tail[] = "\n    ]}\n  ]\n}\n";
+    CU_ASSERT(len > sizeof(tail) && strcmp(text + len - (sizeof(tail) - 1), tail) == 0);
+    CU_ASSERT_EQUAL(fp_input_sniff(text, len), FP_INPUT_INDEX);
+    free(text);
+    /* round trip: the index and the files it names, read back through fp_input */
+    snprintf(path, sizeof(path), "%s/index.json", dir);
+    f = fopen(path, "w");
+    CU_ASSERT_FATAL(f != NULL);
+    CU_ASSERT_EQUAL(fp_export_index(&ix, f, &err), FP_OK);
+    CU_ASSERT_EQUAL(fclose(f), 0);
+    fp_profile *p = make_small();
+    for (size_t i = 0; i < 2; i++) {
+        snprintf(sub, sizeof(sub), "%s/%s", dir, sc[i].dir);
+        CU_ASSERT_FATAL(mkdir(sub, 0755) == 0);
+        for (uint64_t r = 0; r < 2; r++) {
+            CU_ASSERT_EQUAL(fp_profile_set_meta(p, sc[i].name, sc[i].seed, r, "mt19937", "2.7.1",
+                                                "simulated", 1),
+                            FP_OK);
+            snprintf(path, sizeof(path), "%s/run-%u.profile.json", sub, (unsigned)r);
+            f = fopen(path, "w");
+            CU_ASSERT_FATAL(f != NULL);
+            CU_ASSERT_EQUAL(fp_profile_write_json(p, 0, 0, f, &err), FP_OK);
+            CU_ASSERT_EQUAL(fclose(f), 0);
+        }
+    }
+    fp_profile_free(p);
+    fp_profile *q = fp_profile_new();
+    CU_ASSERT_FATAL(q != NULL);
+    fp_input *in = NULL;
+    CU_ASSERT_FATAL(fp_input_open(&in, dir, &err) == FP_OK);
+    size_t n = 0;
+    int got = 1;
+    while (got) {
+        fp_input_run run;
+        CU_ASSERT_FATAL(fp_input_next(in, q, &run, &got, &err) == FP_OK);
+        if (!got)
+            break;
+        fp_meta m = fp_profile_meta(q);
+        CU_ASSERT_EQUAL(run.kind, FP_INPUT_PROFILE);
+        CU_ASSERT_STRING_EQUAL(m.scenario, sc[n / 2].name);
+        CU_ASSERT_EQUAL(m.seed, sc[n / 2].seed);
+        CU_ASSERT_EQUAL(m.run_index, n % 2);
+        n++;
+    }
+    CU_ASSERT_EQUAL(n, 4);
+    fp_input_close(in);
+    fp_profile_free(q);
+    /* refused descriptions */
+    fp_index_scenario nodir = {"x", NULL, NULL, 1};
+    fp_index bad = {"2.7.1", "mt19937", formats, 1, &nodir, 1};
+    err = (fp_error)FP_ERROR_INIT;
+    f = fopen("/dev/null", "w");
+    CU_ASSERT_FATAL(f != NULL);
+    CU_ASSERT_EQUAL(fp_export_index(&bad, f, &err), FP_EINVAL);
+    CU_ASSERT_EQUAL(err.status, FP_EINVAL);
+    fclose(f);
+    char cmd[700];
+    snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+    CU_ASSERT_EQUAL(system(cmd), 0);
+}
+
 int fp_test_register(void)
 {
     static const fp_test_case write[] = {{"names", test_names},
@@ -956,8 +1044,10 @@ int fp_test_register(void)
                                        {"truncation", test_truncation},
                                        {"alloc", test_alloc_fail},
                                        {NULL, NULL}};
-    static const fp_test_case input[] = {
-        {"sniff", test_input_sniff}, {"files", test_input_files}, {NULL, NULL}};
+    static const fp_test_case input[] = {{"sniff", test_input_sniff},
+                                         {"files", test_input_files},
+                                         {"index", test_input_index},
+                                         {NULL, NULL}};
     if (fp_test_add_suite("write", write) != 0 || fp_test_add_suite("read", read) != 0 ||
         fp_test_add_suite("bad", bad) != 0 || fp_test_add_suite("input", input) != 0)
         return -1;
