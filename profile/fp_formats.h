@@ -239,6 +239,15 @@ fp_input_kind fp_input_sniff(const char *text, size_t len);
 fp_status fp_input_open(fp_input **out, const char *path, fp_error *err);
 
 /*
+ * fp_input_open() on `len` bytes of `text` already in memory (copied; need not be
+ * NUL-terminated), sniffed and parsed like a file: `name` names it in errors and in
+ * fp_input_run.file. An index given this way lists files relative to the directory of `name`,
+ * which are read from disk. For tests and the fuzz targets. FP_OK or the errors above.
+ */
+fp_status fp_input_open_mem(fp_input **out, const char *text, size_t len, const char *name,
+                            fp_error *err);
+
+/*
  * Reads the next run into `out` (reset first). *got is 1 when a run was read (then `run`
  * describes it; `run` may be NULL), 0 at the end of the input. On error `out` is left empty and
  * the reader should be closed.

@@ -1019,6 +1019,69 @@ static void test_input_index(void)
     CU_ASSERT_EQUAL(system(cmd), 0);
 }
 
+/* fp_input_open_mem: the same sniffing and reading as a file, on bytes in memory. */
+static void test_input_mem(void)
+{
+    char dir[] = "/tmp/fp_inmem_XXXXXX", path[700];
+    CU_ASSERT_FATAL(mkdtemp(dir) != NULL);
+    fp_error err = FP_ERROR_INIT;
+    fp_profile *q = fp_profile_new();
+    CU_ASSERT_FATAL(q != NULL);
+    fp_input *in = NULL;
+    fp_input_run run;
+    int got = 0;
+    /* a runs document: every run, in order, named by `name` */
+    put_runs(dir, "runs.json", 3);
+    snprintf(path, sizeof(path), "%s/runs.json", dir);
+    size_t len;
+    char *text = fp_test_read_file(path, &len);
+    CU_ASSERT_FATAL(text != NULL);
+    CU_ASSERT_FATAL(fp_input_open_mem(&in, text, len, "mem.json", &err) == FP_OK);
+    free(text);
+    for (size_t k = 0; k < 3; k++) {
+        CU_ASSERT_EQUAL_FATAL(fp_input_next(in, q, &run, &got, &err), FP_OK);
+        CU_ASSERT_EQUAL(got, 1);
+        CU_ASSERT_EQUAL(run.kind, FP_INPUT_RUNS);
+        CU_ASSERT_EQUAL(run.index, k);
+        CU_ASSERT_STRING_EQUAL(run.file, "mem.json");
+        CU_ASSERT_EQUAL(fp_profile_meta(q).run_index, k);
+    }
+    CU_ASSERT_EQUAL(fp_input_next(in, q, &run, &got, &err), FP_OK);
+    CU_ASSERT_EQUAL(got, 0);
+    fp_input_close(in);
+    /* a bare-array trace, not NUL-terminated (the length is what counts) */
+    static const char trace[] = "[{\"ph\":\"X\",\"name\":\"a\",\"ts\":0,\"dur\":1}]garbage";
+    CU_ASSERT_FATAL(fp_input_open_mem(&in, trace, sizeof(trace) - 1 - 7, "t", &err) == FP_OK);
+    CU_ASSERT_EQUAL(fp_input_next(in, q, &run, &got, &err), FP_OK);
+    CU_ASSERT(got == 1 && run.kind == FP_INPUT_CHROME && run.trace.spans == 1);
+    CU_ASSERT_EQUAL(fp_profile_span_count(q), 1);
+    fp_input_close(in);
+    /* an index: its files are relative to the directory of `name` */
+    put_file(dir, "t.json", "[{\"ph\":\"X\",\"name\":\"b\",\"ts\":0,\"dur\":2}]");
+    static const char index[] = "{\"fpsim_index\": 1, \"scenarios\": [{\"runs\": [{\"files\": "
+                                "{\"chrome\": \"t.json\"}}]}]}";
+    snprintf(path, sizeof(path), "%s/whatever.json", dir);
+    CU_ASSERT_FATAL(fp_input_open_mem(&in, index, sizeof(index) - 1, path, &err) == FP_OK);
+    CU_ASSERT_EQUAL(fp_input_next(in, q, &run, &got, &err), FP_OK);
+    CU_ASSERT(got == 1 && run.kind == FP_INPUT_CHROME && strstr(run.file, "/t.json") != NULL);
+    fp_input_close(in);
+    /* errors name `name`; *out stays NULL */
+    err = (fp_error)FP_ERROR_INIT;
+    in = (fp_input *)q; /* overwritten with NULL */
+    CU_ASSERT_EQUAL(fp_input_open_mem(&in, "{\"a\": ", 6, "bad.json", &err), FP_EPARSE);
+    CU_ASSERT_PTR_NULL(in);
+    CU_ASSERT_STRING_EQUAL(err.file, "bad.json");
+    err = (fp_error)FP_ERROR_INIT;
+    CU_ASSERT_EQUAL(
+        fp_input_open_mem(&in, index, sizeof(index) - 1, "/nonexistent-fp/i.json", &err),
+        FP_ENOENT);
+    CU_ASSERT_PTR_NULL(in);
+    fp_profile_free(q);
+    char cmd[760];
+    snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+    CU_ASSERT_EQUAL(system(cmd), 0);
+}
+
 int fp_test_register(void)
 {
     static const fp_test_case write[] = {{"names", test_names},
@@ -1047,6 +1110,7 @@ int fp_test_register(void)
     static const fp_test_case input[] = {{"sniff", test_input_sniff},
                                          {"files", test_input_files},
                                          {"index", test_input_index},
+                                         {"mem", test_input_mem},
                                          {NULL, NULL}};
     if (fp_test_add_suite("write", write) != 0 || fp_test_add_suite("read", read) != 0 ||
         fp_test_add_suite("bad", bad) != 0 || fp_test_add_suite("input", input) != 0)
