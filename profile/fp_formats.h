@@ -126,8 +126,8 @@ typedef struct fp_index {
  * fp_format order), "scenarios": [{"name", "file", "dir", "seed", "runs": [{"run_index", "files":
  * {FORMAT: "DIR/run-K.EXT", ...}}, ...]}, ...]}, ending with a newline. It holds no floating-point
  * number (integers are written in decimal, the seed as a string so that no reader rounds it);
- * strings go through fp_escape.h. FP_OK, FP_EINVAL (a NULL name, dir, rng or gsl_version) or
- * FP_EIO. Borrows `ix`.
+ * strings go through fp_escape.h. FP_OK, FP_EINVAL (a NULL rng, gsl_version or formats, or a
+ * scenario without name or dir; nothing written), FP_ENOMEM or FP_EIO. Borrows `ix`.
  */
 fp_status fp_export_index(const fp_index *ix, FILE *out, fp_error *err);
 
