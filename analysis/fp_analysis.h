@@ -342,7 +342,8 @@ typedef struct fp_finding {
     const char *suggestions[FP_FINDING_MAX_SUGGESTIONS]; /* static strings */
     size_t n_suggestions;
     double improvement;           /* estimated saving, >= 0 */
-    const char *improvement_unit; /* "s" or "MB" */
+    const char *improvement_unit; /* "s", "MB" or "core-s" (CPU above the background) */
+    double cost; /* improvement / the run's total of that resource, in [0, 1] ("Cost") */
 } fp_finding;
 
 /* One ranked recommendation (one per finding). Plain value type. */

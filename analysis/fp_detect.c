@@ -2,11 +2,11 @@
  * fp_detect.c - the bottleneck detectors. Each is a static unit reading the metrics and the
  * workspace and appending findings; docs/analysis.md documents every formula and default.
  *
- * Common shape of a finding: impact is driven by the cost, the share of the run's time, memory
- * or CPU the problem accounts for, with how far the measured value is beyond its threshold
- * (excess = 1 - threshold / measured, or for CPU, bounded by 100, (measured - threshold) /
- * (100 - threshold)) as a modifier: cost = share * (1 + excess) / 2, and
- * impact = 100 + 30 log10(cost) clamped to [0, 100] (30 points per decade of cost).
+ * Common shape of a finding: share (the part of the run's time, memory or CPU the problem
+ * accounts for), excess (how far the measured value is beyond its threshold: 1 - threshold /
+ * measured, or for CPU, bounded by 100, (measured - threshold) / (100 - threshold)) and the
+ * estimated saving (improvement: seconds, MB or core-seconds the problem adds). The cost, impact
+ * and severity derive from the saving in fp_analysis_costs() (docs/analysis.md "Cost").
  */
 #include "fp_analysis_internal.h"
 
@@ -97,10 +97,6 @@ static void evid(fp_finding *f, const char *name, double v)
     }
 }
 
-/* Impact points per factor of 10 in cost: critical (> 90) from a cost of 46 %, high (> 70)
- * from 10 %, medium (> 50) from 2.2 %, 0 at 0.046 %. */
-#define IMPACT_PER_DECADE 30.0
-
 /* Fills the common fields and derives impact and severity. */
 static void finish(fp_finding *f, fp_kind kind, int32_t target, const char *name, double measured,
                    double thr, const char *unit, const char *rule, double share, double excess)
@@ -114,11 +110,7 @@ static void finish(fp_finding *f, fp_kind kind, int32_t target, const char *name
     f->rule = rule;
     f->share = fp_clamp(share, 0.0, 1.0);
     f->excess = fp_clamp(excess, 0.0, 1.0);
-    {
-        double cost = f->share * (1.0 + f->excess) / 2.0;
-        f->impact = cost > 0 ? fp_clamp(100.0 + IMPACT_PER_DECADE * log10(cost), 0.0, 100.0) : 0.0;
-    }
-    f->severity = fp_severity_from_impact(f->impact);
+    /* impact and severity come from the cost, once every saving is known: fp_analysis_costs() */
     f->start_s = fp_fin(f->start_s);
     f->end_s = fp_fin(f->end_s);
     f->improvement = fp_clamp(f->improvement, 0.0, 1e300);
@@ -658,8 +650,9 @@ static fp_status detect_cpu_saturation(fp_analysis *a, const fp_work *w, size_t 
         return FP_OK;
     memset(&f, 0, sizeof f);
     method_window(w, m, &f.start_s, &f.end_s);
-    f.improvement = mm->self_s * fp_div(mm->cpu_pct - th->cpu_pct, mm->cpu_pct);
-    f.improvement_unit = "s";
+    /* cost: the core-seconds above the background CPU, not the method's total CPU */
+    f.improvement = mm->self_s * fp_clamp(mm->cpu_pct - w->cpu_background, 0.0, 100.0) / 100.0;
+    f.improvement_unit = FP_UNIT_CORE_S;
     evid(&f, "cpu_pct", mm->cpu_pct);
     evid(&f, "self_s", mm->self_s);
     evid(&f, "calls", (double)mm->calls);
@@ -874,8 +867,11 @@ static fp_status detect_cpu_saturation_process(fp_analysis *a, const fp_work *w,
         memset(&f, 0, sizeof f);
         f.start_s = t0;
         f.end_s = t1;
-        f.improvement = (t1 - t0) * fp_div(mean - th->cpu_pct, mean);
-        f.improvement_unit = "s";
+        /* cost: the episode's core-seconds above the background CPU, not its total CPU */
+        for (k = b, f.improvement = 0; k <= e; k++)
+            if (ser->cpu_pct[k] > w->cpu_background)
+                f.improvement += (ser->cpu_pct[k] - w->cpu_background) / 100.0 * iv;
+        f.improvement_unit = FP_UNIT_CORE_S;
         evid(&f, "mean_cpu_pct", mean);
         evid(&f, "length_s", t1 - t0);
         evid(&f, "samples", (double)(e - b + 1));
@@ -1049,6 +1045,23 @@ static double median_calls(const fp_analysis *a, const fp_work *w)
     return gsl_stats_median_from_sorted_data(w->buf, 1, k);
 }
 
+/* The CPU % a CPU finding's excess is measured from: the median of the CPU series (episodes
+ * are a minority of the samples), else the run's mean CPU over the spans; never above the
+ * cpu_saturation threshold (a process busy all along still costs its CPU above the budget). */
+static double cpu_background(const fp_analysis *a, const fp_work *w)
+{
+    double bg = a->run.avg_cpu_pct;
+    size_t k;
+    if (w->ser.n > 0 && w->ser.cpu_pct != NULL) {
+        for (k = 0; k < w->ser.n; k++)
+            w->buf[k] = w->ser.cpu_pct[k];
+        gsl_sort(w->buf, 1, w->ser.n);
+        bg = gsl_stats_median_from_sorted_data(w->buf, 1, w->ser.n);
+    }
+    bg = fp_fin(bg);
+    return bg < a->th.cpu_pct ? bg : a->th.cpu_pct;
+}
+
 /* ---- dispatch: one entry per FP_DETECTOR_LIST row ---- */
 
 typedef fp_status (*method_fn)(fp_analysis *a, const fp_work *w, size_t m, fp_error *err);
@@ -1072,6 +1085,7 @@ fp_status fp_detect_all(fp_analysis *a, fp_work *w, fp_error *err)
     fp_status st = FP_OK;
 
     w->median_calls = median_calls(a, w);
+    w->cpu_background = cpu_background(a, w);
     /* methods whose outliers are tested: the Bonferroni factor of latency_outliers */
     w->outlier_methods = 0;
     for (m = 0; m < a->n_methods; m++)

@@ -75,15 +75,16 @@ typedef enum fp_magnitude_mode {
 
 /*
  * The ground-truth number (fp_truth) that measures how big one injection of a kind was: validate
- * relates it to the run's matching total (duration, peak memory, CPU capacity, I/O operations)
- * to get the injection's cost. A new kind measured like an existing one needs no new case there.
+ * relates it to the run's matching total (duration, peak memory, one core over the run) to get
+ * the injection's cost, with the analysis's definition (docs/analysis.md "Cost"); I/O costs
+ * time (extra_s), as it does in the simulator. A new kind measured like an existing one needs no
+ * new case there.
  */
 typedef enum fp_truth_measure {
     FP_MEASURE_EXTRA_S = 0,       /* extra_s: time added */
     FP_MEASURE_EXTRA_MB_PER_CALL, /* extra_mb / affected_calls: MB added per affected call */
     FP_MEASURE_EXTRA_MB,          /* extra_mb: MB retained in total */
-    FP_MEASURE_EXTRA_CPU_PCT_S,   /* extra_cpu_pct_s: CPU percent-seconds added */
-    FP_MEASURE_EXTRA_IO_OPS       /* extra_io_ops: I/O operations added */
+    FP_MEASURE_EXTRA_CPU_PCT_S    /* extra_cpu_pct_s: CPU percent-seconds above the base */
 } fp_truth_measure;
 
 /* Kind-only scenario keys of a bottleneck (bit set in fp_kind_info.keys). */
@@ -122,7 +123,7 @@ typedef enum fp_truth_measure {
     X(CALL_STORM, "call_storm", 0, 0, FP_MAG_FACTOR, 1.0, HUGE_VAL, "factor", 0u, \
       FP_MEASURE_EXTRA_S) \
     X(IO_HEAVY, "io_heavy", 0, 0, FP_MAG_FACTOR, 1.0, HUGE_VAL, "factor", 0u, \
-      FP_MEASURE_EXTRA_IO_OPS)
+      FP_MEASURE_EXTRA_S)
 /* clang-format on */
 
 /* Injected bottleneck kinds. Also the kinds of findings the analysis reports. */

@@ -437,6 +437,12 @@ static int past_onset(const fp_bottleneck_spec *spec, bstate *b, const node *nd,
 
 static double exec_node(fp_sim *s, fp_span *spans, size_t ix, double t, uint32_t track);
 
+/* Seconds a call waits for `ops` I/O operations moving `bytes` bytes (docs/simulation.md). */
+static double io_wait_s(const fp_process_spec *p, double ops, double bytes)
+{
+    return ops * p->io_latency_s + bytes / 1048576.0 / p->io_bandwidth_mb_s;
+}
+
 static double exec_children(fp_sim *s, fp_span *spans, size_t ix, double t, uint32_t track)
 {
     size_t j = ix + 1, end = s->nodes[ix].end;
@@ -515,12 +521,15 @@ static double exec_node(fp_sim *s, fp_span *spans, size_t ix, double t, uint32_t
             bs->truth.extra_mb += add;
             break;
         }
-        case E_IO:
-            bs->truth.extra_io_ops += increase(k, ops, m, str);
-            bs->truth.extra_io_bytes += increase(k, bytes, m, str);
-            ops += increase(k, ops, m, str);
-            bytes += increase(k, bytes, m, str);
+        case E_IO: {
+            double add_ops = increase(k, ops, m, str), add_bytes = increase(k, bytes, m, str);
+            bs->truth.extra_io_ops += add_ops;
+            bs->truth.extra_io_bytes += add_bytes;
+            bs->truth.extra_s += io_wait_s(&scn->process, add_ops, add_bytes);
+            ops += add_ops;
+            bytes += add_bytes;
             break;
+        }
         case E_CPU:   /* applied last, below */
         case E_CALLS: /* adds calls in pass A */
             break;
@@ -542,6 +551,12 @@ static double exec_node(fp_sim *s, fp_span *spans, size_t ix, double t, uint32_t
         note_affected(bs, start, ix);
     }
 
+    /* The call's own time is its work plus its I/O wait, during which it uses no CPU: the
+     * span's CPU % is the time-weighted mean, so its CPU-seconds stay cpu x work. */
+    double work = own;
+    own += io_wait_s(&scn->process, ops, bytes);
+    if (own > work)
+        cpu = cpu * work / own;
     double half = own / 2.0;
     if (push_segment(s, t, t + half, cpu, ops / 2.0, bytes / 2.0) != FP_OK ||
         push_mem(s, t, alloc) != FP_OK) {
