@@ -410,7 +410,7 @@ fp_status fp_report_write_sweep(FILE *f, fp_report_format fmt, const fp_validate
         fprintf(f, ", \"runs\": %llu, \"inject\": \"%s\",\n  \"points\": [",
                 (unsigned long long)o->runs, fp_validate_inject_name(o->inject));
         for (size_t i = 0; i < n; i++) {
-            fprintf(f, "%s\n    {\"threshold\": %.17g, ", i ? "," : "", pts[i].value);
+            fprintf(f, "%s\n    {\"threshold\": %.17g, \"stats\": ", i ? "," : "", pts[i].value);
             json_kind(f, &pts[i].ks, "    ");
             fputc('}', f);
         }
