@@ -119,7 +119,8 @@ typedef enum fp_truth_measure {
     X(MEMORY_LEAK, "memory_leak", 1, 1, FP_MAG_AMOUNT, 0.0, HUGE_VAL, "MB/s or MB per call", 0u, \
       FP_MEASURE_EXTRA_MB) \
     X(CPU_SATURATION, "cpu_saturation", 1, 1, FP_MAG_AMOUNT, 0.0, 100.0, \
-      "scale x (target CPU % - base)", FP_KIND_KEY_EPISODES, FP_MEASURE_EXTRA_CPU_PCT_S) \
+      "target CPU % x scale; the CPU rises min(scale, 1) of the way to the target", \
+      FP_KIND_KEY_EPISODES, FP_MEASURE_EXTRA_CPU_PCT_S) \
     X(CALL_STORM, "call_storm", 0, 0, FP_MAG_FACTOR, 1.0, HUGE_VAL, "factor", 0u, \
       FP_MEASURE_EXTRA_S) \
     X(IO_HEAVY, "io_heavy", 0, 0, FP_MAG_FACTOR, 1.0, HUGE_VAL, "factor", 0u, \

@@ -307,7 +307,14 @@ static int is_method_kind_on(const fp_bottleneck_spec *b, uint32_t m)
 static void gen_calls(fp_sim *s, int32_t parent, uint32_t m, uint32_t n, uint32_t group,
                       int parallel, gsl_rng *r, uint16_t storm);
 
-/* Extra calls of callee `m` that active call storms add next to `base` ordinary calls. */
+/*
+ * Extra calls of callee `m` that active call storms add next to `base` ordinary calls. The
+ * expected number is base * (k - 1); it is rounded stochastically per call site (up with the
+ * probability of its fractional part, drawn from the bottleneck's own stream), so the extra calls
+ * are unbiased for any factor: rounding each site to the nearest integer made x1.4 on a site of
+ * one call add nothing and x1.6 add as much as x2.4. Integral expectations draw nothing, so such
+ * runs are as before; the draw is deterministic per (seed, scenario, run index).
+ */
 static void gen_storm_calls(fp_sim *s, int32_t parent, uint32_t m, uint32_t base, uint32_t group,
                             int parallel)
 {
@@ -318,7 +325,9 @@ static void gen_storm_calls(fp_sim *s, int32_t parent, uint32_t m, uint32_t base
             continue;
         double k =
             fp_sim_effective_magnitude(bs->kind, s->bs[b].magnitude, s->opts.magnitude_scale);
-        double extra = floor((double)base * (k - 1.0) + 0.5);
+        double want = (double)base * (k - 1.0), extra = floor(want);
+        if (want > extra && gsl_rng_uniform(s->brng[b]) < want - extra)
+            extra += 1.0;
         if (extra > (double)FP_SIM_MAX_SPANS)
             extra = (double)FP_SIM_MAX_SPANS + 1; /* fails with FP_ELIMIT, never capped */
         gen_calls(s, parent, m, (uint32_t)extra, group, parallel, s->brng[b], (uint16_t)(b + 1));

@@ -485,6 +485,55 @@ static void test_io_time(void)
     fp_scenario_free(s);
 }
 
+/* Calls of method `name` in one forced run of `text` at `seed`, run index `i`. */
+static size_t calls_of(const fp_scenario *scn, uint64_t i, const char *name)
+{
+    fp_sim_options o = FP_SIM_OPTIONS_INIT;
+    o.force_bottlenecks = 1;
+    fp_sim *sim = NULL;
+    fp_profile *p = fp_profile_new();
+    size_t n = 0;
+    CU_ASSERT_EQUAL_FATAL(fp_sim_new(&sim, scn, &o, NULL), FP_OK);
+    CU_ASSERT_EQUAL_FATAL(fp_sim_run(sim, 7, i, p, NULL), FP_OK);
+    for (size_t k = 0; k < fp_profile_span_count(p); k++) {
+        const char *nm = fp_profile_method_name(p, fp_profile_spans(p)[k].method);
+        n += nm != NULL && strcmp(nm, name) == 0;
+    }
+    fp_sim_free(sim);
+    fp_profile_free(p);
+    return n;
+}
+
+/* A call storm of factor m adds (m - 1) x base calls on average, also when every call site calls
+ * the target once (base 1 per site: rounding per site made x1.4 add none and x1.6 one per site,
+ * as many as x2.4). Fixed seed, 200 sites x 60 runs: the mean extra's sd is about 0.9 calls. */
+static void test_call_storm_unbiased(void)
+{
+    const double factors[] = {1.4, 1.6, 2.4, 3.0};
+    for (size_t f = 0; f < sizeof factors / sizeof factors[0]; f++) {
+        char text[512];
+        snprintf(text, sizeof text,
+                 "name: storm\nmethods:\n  - name: caller\n    calls: 200\n    duration_s: 0.001\n"
+                 "    callees:\n      - {method: helper, count: 1}\n  - name: helper\n"
+                 "    duration_s: 0.0001\nbottlenecks:\n  - kind: call_storm\n    target: helper\n"
+                 "    magnitude: %g\n",
+                 factors[f]);
+        fp_scenario *scn = NULL;
+        CU_ASSERT_EQUAL_FATAL(fp_scenario_load_string(&scn, text, strlen(text), "s.yaml", NULL),
+                              FP_OK);
+        double sum = 0;
+        const int runs = 60;
+        for (int i = 0; i < runs; i++)
+            sum += (double)calls_of(scn, (uint64_t)i, "helper") - 200.0;
+        double mean = sum / runs, want = (factors[f] - 1.0) * 200.0;
+        CU_ASSERT(fabs(mean - want) < 4.0);
+        if (fabs(mean - want) >= 4.0)
+            fprintf(stderr, "call storm x%g: mean extra %g, expected %g\n", factors[f], mean, want);
+        CU_ASSERT_EQUAL(calls_of(scn, 3, "helper"), calls_of(scn, 3, "helper")); /* per seed */
+        fp_scenario_free(scn);
+    }
+}
+
 static void test_truth_costs(void)
 {
     fp_scenario *s = load_data("costs.yaml");
@@ -722,6 +771,7 @@ int fp_test_register(void)
         {"io_keys", test_io_keys},
         {"io_time", test_io_time},
         {"effective_magnitude_applied", test_effective_magnitude_applied},
+        {"call_storm_unbiased", test_call_storm_unbiased},
         {NULL, NULL}};
     static const fp_test_case resources[] = {{"memory_reuse", test_memory_reuse},
                                              {"alloc_failure", test_alloc_failure},
