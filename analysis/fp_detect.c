@@ -1066,10 +1066,30 @@ typedef struct detector_fns {
 #define NO_T(...)
 static const detector_fns s_fns[FP_KIND_COUNT] = {FP_DETECTOR_LIST(DET_FNS, NO_T)};
 
+/* The FP_DATA_* a detector needs; it does not run (fp_analysis_not_run()) when any is absent. */
+static unsigned needs_data(fp_kind kind)
+{
+    static const struct {
+        fp_kind kind;
+        unsigned data;
+    } s_needs[] = {{FP_KIND_MEMORY_HOTSPOT, FP_DATA_MEM},
+                   {FP_KIND_MEMORY_LEAK, FP_DATA_MEM},
+                   {FP_KIND_CPU_SATURATION, FP_DATA_CPU}};
+    for (size_t i = 0; i < sizeof s_needs / sizeof s_needs[0]; i++)
+        if (s_needs[i].kind == kind)
+            return s_needs[i].data;
+    return 0u;
+}
+
 fp_status fp_detect_all(fp_analysis *a, fp_work *w, fp_error *err)
 {
     size_t m, d;
     fp_status st = FP_OK;
+
+    a->not_run = 0;
+    for (d = 0; d < FP_KIND_COUNT; d++)
+        if ((needs_data((fp_kind)d) & ~w->data) != 0)
+            a->not_run |= 1u << d;
 
     w->median_calls = median_calls(a, w);
     /* methods whose outliers are tested: the Bonferroni factor of latency_outliers */
@@ -1082,10 +1102,10 @@ fp_status fp_detect_all(fp_analysis *a, fp_work *w, fp_error *err)
      * need the method CPU findings they may merge into) */
     for (m = 0; m < a->n_methods && st == FP_OK; m++)
         for (d = 0; d < FP_KIND_COUNT && st == FP_OK; d++)
-            if (s_fns[d].method != NULL)
+            if (s_fns[d].method != NULL && !a->methods[m].container && !(a->not_run >> d & 1u))
                 st = s_fns[d].method(a, w, m, err);
     for (d = 0; d < FP_KIND_COUNT && st == FP_OK; d++)
-        if (s_fns[d].process != NULL)
+        if (s_fns[d].process != NULL && !(a->not_run >> d & 1u))
             st = s_fns[d].process(a, w, err);
     return st;
 }

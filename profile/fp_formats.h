@@ -125,6 +125,7 @@ typedef struct fp_trace_stats {
     char ignored_phases[64];   /* the distinct ignored phases, "i,s,f" (truncated) */
     size_t threads;            /* distinct (pid, tid) pairs with spans = tracks */
     double counter_interval_s; /* the resampling interval (0 without counters) */
+    size_t summaries;          /* tracer summary events left out (clang's "Total ..." X events) */
 } fp_trace_stats;
 
 /*
