@@ -578,9 +578,10 @@ static fp_status intern_span(trd *r, const char *name, const cJSON *args, uint32
  * Memory the tracer wrote in an event's args: V8's heap size after a GC
  * (args.usedHeapSizeAfter, on MinorGC / MajorGC ends and V8.GC* events) and Chromium's
  * UpdateCounters (args.data.jsHeapSizeUsed), in bytes. Feeds the memory series unless a C
- * counter claimed it first. Sets *used when a sample was taken.
+ * counter or another process (`pid`: the first one seen wins) claimed it first. Sets *used when a
+ * sample was taken.
  */
-static fp_status heap_sample(trd *r, const cJSON *args, double ts, int *used)
+static fp_status heap_sample(trd *r, const cJSON *args, int64_t pid, double ts, int *used)
 {
     static const struct {
         const char *data; /* member of args holding the object, NULL: args itself */
@@ -596,8 +597,9 @@ static fp_status heap_sample(trd *r, const cJSON *args, double ts, int *used)
         const cJSON *v = obj != NULL && cJSON_IsObject(obj) ? get(obj, s_heap[k].key, &dup) : NULL;
         if (v == NULL || !cJSON_IsNumber(v) || !isfinite(v->valuedouble) || v->valuedouble < 0.0)
             continue;
-        fp_status st =
-            push_sample(r, SER_MEM, s_heap[k].owner, ts, v->valuedouble / 1048576.0, used);
+        char owner[64];
+        snprintf(owner, sizeof(owner), "%s@%" PRId64, s_heap[k].owner, pid);
+        fp_status st = push_sample(r, SER_MEM, owner, ts, v->valuedouble / 1048576.0, used);
         if (st != FP_OK)
             return st;
     }
@@ -706,7 +708,7 @@ static fp_status read_event(trd *r, const cJSON *ev, size_t i)
             return FP_OK;
         }
         int used = 0;
-        if ((st = heap_sample(r, args, s.ts + dur, &used)) != FP_OK)
+        if ((st = heap_sample(r, args, s.pid, s.ts + dur, &used)) != FP_OK)
             return st;
         s.end = s.ts + dur;
         s.ev = s.end_ev = i;
@@ -731,7 +733,7 @@ static fp_status read_event(trd *r, const cJSON *ev, size_t i)
         const cJSON *args;
         int used = 0;
         if ((st = want_args(r, ev, i, &args)) != FP_OK ||
-            (st = heap_sample(r, args, m.ts, &used)) != FP_OK)
+            (st = heap_sample(r, args, m.pid, m.ts, &used)) != FP_OK)
             return st;
         if (m.ts > r->end_ts)
             r->end_ts = m.ts;
@@ -769,12 +771,14 @@ static fp_status read_event(trd *r, const cJSON *ev, size_t i)
         /* Instants are kept only for the memory they carry (Chromium's UpdateCounters). */
         const cJSON *args;
         double ts;
+        int64_t pid;
         int used = 0;
         if ((st = want_args(r, ev, i, &args)) != FP_OK)
             return st;
         if (args != NULL && get(ev, "ts", &dup) != NULL) {
             if ((st = want_time(r, ev, i, "ts", &ts)) != FP_OK ||
-                (st = heap_sample(r, args, ts, &used)) != FP_OK)
+                (st = want_id(r, ev, i, "pid", &pid)) != FP_OK ||
+                (st = heap_sample(r, args, pid, ts, &used)) != FP_OK)
                 return st;
             if (used && ts > r->end_ts)
                 r->end_ts = ts;
