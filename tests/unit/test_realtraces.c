@@ -67,6 +67,31 @@ static void print_findings(const char *what, const fp_analysis *a)
                 f[i].target_name, f[i].impact);
 }
 
+/* 1 when `text` prints a duration in scientific notation ("6.8e-05 s"). */
+static int sci_seconds(const char *text)
+{
+    for (const char *c = strstr(text, "e-"); c != NULL; c = strstr(c + 2, "e-")) {
+        const char *d = c + 2;
+        while (*d >= '0' && *d <= '9')
+            d++;
+        if (d > c + 2 && strncmp(d, " s", 2) == 0)
+            return 1;
+    }
+    return 0;
+}
+
+/* Root causes print sub-millisecond durations in a unit that fits, never "6.8e-05 s". */
+static void check_texts(const fp_analysis *a)
+{
+    size_t n;
+    const fp_finding *f = fp_analysis_findings(a, &n);
+    for (size_t i = 0; i < n; i++) {
+        CU_ASSERT_FALSE(sci_seconds(f[i].root_cause));
+        if (sci_seconds(f[i].root_cause))
+            fprintf(stderr, "scientific seconds: %s\n", f[i].root_cause);
+    }
+}
+
 /* ---- conventions on small inline traces ---- */
 
 /* clang: generic names take args.detail; "Total ..." summaries are left out (counted). */
@@ -209,6 +234,7 @@ static void test_node(void)
         }
     }
     CU_ASSERT(fp_analysis_run(a)->peak_mem_mb > 96.0);
+    check_texts(a);
     CU_ASSERT_EQUAL(fp_analysis_run(a)->cpu_source, FP_SOURCE_NONE);
     fp_analysis_free(a);
     fp_profile_free(p);
@@ -241,6 +267,7 @@ static void test_clang_heavy(void)
         CU_ASSERT(mm[m].total_s <= dur + 1e-9);
     CU_ASSERT_NOT_EQUAL(fp_analysis_status(a), FP_SCORE_POOR);
     CU_ASSERT_EQUAL(fp_profile_data(p), 0u);
+    check_texts(a);
     CU_ASSERT(fp_analysis_not_run(a) & (1u << FP_KIND_MEMORY_LEAK));
     fp_analysis_free(a);
     fp_profile_free(p);
@@ -282,8 +309,17 @@ static void test_chromium(void)
         CU_ASSERT(strstr(f[i].target_name, "RunTask") == NULL);
     /* UpdateCounters carry the JS heap: memory is known, CPU is not. */
     CU_ASSERT_EQUAL(fp_profile_data(p), FP_DATA_MEM);
+    check_texts(a);
     fp_analysis_free(a);
     fp_profile_free(p);
+}
+
+/* The text check itself. */
+static void test_sci_seconds(void)
+{
+    CU_ASSERT_TRUE(sci_seconds("median own time of 6.8e-05 s (modified"));
+    CU_ASSERT_FALSE(sci_seconds("median own time of 68 \xc2\xb5s (p = 3.3e-05)"));
+    CU_ASSERT_FALSE(sci_seconds("takes 0.306 s"));
 }
 
 int fp_test_register(void)
@@ -291,6 +327,7 @@ int fp_test_register(void)
     static const fp_test_case conventions[] = {{"detail_totals", test_detail_and_totals},
                                                {"async_user_timing", test_async_user_timing},
                                                {"recursion", test_recursion_once},
+                                               {"sci_seconds", test_sci_seconds},
                                                {NULL, NULL}};
     static const fp_test_case recorded[] = {{"node", test_node},
                                             {"clang_heavy", test_clang_heavy},
