@@ -188,6 +188,7 @@ fp_status fp_analyze(fp_analysis **out, const fp_profile *p, const fp_thresholds
     w.spans = fp_profile_spans(p);
     w.n_spans = fp_profile_span_count(p);
     w.ser = fp_profile_series(p);
+    w.data = fp_profile_data(p);
     w.duration = fp_fin(fp_profile_duration(p));
     if (w.duration < 0)
         w.duration = 0;
@@ -206,6 +207,8 @@ fp_status fp_analyze(fp_analysis **out, const fp_profile *p, const fp_thresholds
     st = copy_names(a, p, err);
     if (st != FP_OK)
         goto out;
+    for (i = 0; i < a->n_methods; i++)
+        a->methods[i].container = (fp_profile_method_flags(p, i) & FP_METHOD_CONTAINER) != 0;
     st = fp_metrics_compute(a, &w, err);
     if (st != FP_OK)
         goto out;
@@ -299,6 +302,11 @@ const fp_recommendation *fp_analysis_recommendations(const fp_analysis *a, size_
 double fp_analysis_score(const fp_analysis *a)
 {
     return a->score;
+}
+
+unsigned fp_analysis_not_run(const fp_analysis *a)
+{
+    return a->not_run;
 }
 
 fp_score_status fp_analysis_status(const fp_analysis *a)

@@ -29,6 +29,7 @@ struct fp_analysis {
     fp_recommendation *recs;
     double score;
     fp_score_status status;
+    unsigned not_run; /* fp_analysis_not_run() */
 };
 
 /*
@@ -41,6 +42,7 @@ typedef struct fp_work {
     size_t n_spans;
     fp_series ser;
     double duration;
+    unsigned data;     /* fp_profile_data(): FP_DATA_* the profile really has */
     double *self;      /* self time of each span */
     size_t *child_off; /* n_spans + 2 offsets into child_idx (span order = start order) */
     size_t *child_idx;

@@ -162,6 +162,7 @@ typedef struct fp_trace_stats {
     char ignored_phases[64];   /* the distinct ignored phases, "i,s,f" (truncated) */
     size_t threads;            /* distinct (pid, tid) pairs with spans = tracks */
     double counter_interval_s; /* the resampling interval (0 without counters) */
+    size_t summaries;          /* tracer summary events left out (clang's "Total ..." X events) */
 } fp_trace_stats;
 
 /*
@@ -179,6 +180,12 @@ typedef struct fp_trace_stats {
  *    (0.1 s with fewer than two).
  *  - M events name the process (the first process_name becomes the scenario); other phases are
  *    counted in `stats` (may be NULL) and otherwise ignored.
+ *  - Tracer conventions (docs/real-traces.md): a generic name takes its subject from args.detail or
+ *    args.data.functionName; clang's "Total ..." X events are left out (stats->summaries);
+ *    user-timing b/e pairs (console.time, performance.measure) are spans on async lanes of their
+ *    thread, parented to the thread span enclosing them; scheduler wrappers are flagged
+ *    FP_METHOD_CONTAINER; V8 / Blink heap sizes in args feed the memory series; memory or CPU
+ *    the trace does not carry is cleared with fp_profile_set_data().
  * `file` names the input in errors. Errors name the event: err->key_path is "traceEvents[12].dur"
  * (the index into the event array, also for a bare array). FP_OK; FP_EPARSE (malformed JSON,
  * with line:col); FP_EINVAL (wrong type, missing field, negative or non-finite time, overlapping
