@@ -16,7 +16,8 @@
  * otherwise cut the interrupted function into two calls). A function is named
  * "NAME (FILE:LINE)" with FILE the url's last path component and LINE 1-based, or NAME alone
  * when it has no url ("(anonymous)" when NAME is empty). Everything is on track 0; the run is
- * named by the file's stem and has no series.
+ * named by the file's stem and has no series; memory and CPU are marked unknown
+ * (fp_profile_set_data(), so the memory and CPU detectors do not run and reports print n/a).
  */
 #include "fp_formats.h"
 
@@ -309,5 +310,7 @@ fp_status fp_cpuprofile_read(fp_profile *out, const char *text, size_t len, cons
     fp_free(r.ids);
     if (st != FP_OK)
         fp_profile_reset(out);
+    else /* memory and CPU are not in the format: unknown, not zero (fp_profile_data()) */
+        fp_profile_set_data(out, 0);
     return st;
 }

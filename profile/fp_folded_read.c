@@ -157,5 +157,7 @@ fp_status fp_folded_read(fp_profile *out, const char *text, size_t len, const ch
     fp_free(f.name);
     if (st != FP_OK)
         fp_profile_reset(out);
+    else /* memory and CPU are not in the format: unknown, not zero (fp_profile_data()) */
+        fp_profile_set_data(out, 0);
     return st;
 }

@@ -20,6 +20,11 @@ expect_empty_err "analyze the real cpuprofile"
 got=$(top_finding "$TMP/out")
 [ "$got" = "slow_method slowFunction (cpuprof-app.js:9)" ] && ok || bad "cpuprofile top finding: $got"
 cp "$TMP/out" "$TMP/plain.json"
+# no memory or CPU in the format: unknown, so the memory and CPU detectors do not run
+run "$FPSIM" analyze "$REAL"
+expect_rc 0 "analyze the real cpuprofile (text)"
+expect_out_has "Not run (the input has no memory or CPU data): memory_hotspot, memory_leak, cpu_saturation" \
+    "cpuprofile: memory and CPU detectors not run"
 # gzip-compressed: the same report
 gzip -c "$REAL" >"$TMP/app.cpuprofile.gz"
 run "$FPSIM" analyze "$TMP/app.cpuprofile.gz" --format json --detailed
