@@ -250,7 +250,8 @@ static const cJSON *get(const cJSON *obj, const char *key, int *dup)
 {
     const cJSON *found = NULL;
     for (const cJSON *c = obj->child; c != NULL; c = c->next) {
-        if (c->string != NULL && strcmp(c->string, key) == 0) {
+        /* the first byte first: this lookup runs for every field of every event */
+        if (c->string != NULL && c->string[0] == key[0] && strcmp(c->string, key) == 0) {
             if (found != NULL)
                 *dup = 1;
             else
@@ -1056,6 +1057,15 @@ static fp_status finish(trd *r, size_t n_events)
         r->stats->events = n_events;
     if ((st = match_marks(r)) != FP_OK)
         return st;
+    /* Give back the doubling slack of the raw spans before the profile's own spans are built
+     * next to them (up to half of the largest array of a large read). */
+    if (r->n_spans > 0 && r->cap_spans > r->n_spans) {
+        raw_span *shrunk = fp_realloc(r->spans, r->n_spans * sizeof(raw_span));
+        if (shrunk != NULL) {
+            r->spans = shrunk;
+            r->cap_spans = r->n_spans;
+        }
+    }
     size_t n_counter = 0;
     for (int k = 0; k < SER_COUNT; k++)
         n_counter += r->n_samples[k];
@@ -1188,6 +1198,12 @@ static int src_more(tr_src *s, size_t *keep, size_t *i)
     }
     s->p = s->buf;
     size_t got = fread(s->buf + s->len, 1, s->cap - s->len, s->f);
+    /* A NUL byte anywhere is an error (the whole-text reader locates it): looked for once here,
+     * so that events need no byte-by-byte scan. */
+    if (memchr(s->buf + s->len, '\0', got) != NULL) {
+        s->eof = 1;
+        return 0;
+    }
     s->len += got;
     s->total += got;
     if (got == 0 || s->total > FP_JSON_GUARD_MAX_BYTES) {
@@ -1291,6 +1307,53 @@ static cJSON *parse_value_at(const tr_src *s, size_t start, size_t end)
     return v;
 }
 
+/* Nesting depth of `v`: 0 for a scalar, 1 for a flat object or array, ... */
+static int tree_depth(const cJSON *v)
+{
+    int d = 0;
+    if (!cJSON_IsObject(v) && !cJSON_IsArray(v))
+        return 0;
+    for (const cJSON *c = v->child; c != NULL; c = c->next)
+        if (cJSON_IsObject(c) || cJSON_IsArray(c)) {
+            int k = tree_depth(c);
+            d = k > d ? k : d;
+        }
+    return d + 1;
+}
+
+/*
+ * The value at the cursor (a non-blank byte), whose container is at nesting `depth`, parsed
+ * alone; the cursor moves past it. Usually cJSON is simply run on the rest of the window and
+ * finds the value's end itself; only a value that may run past the window (cJSON stopped at or
+ * failed before its end, with more input to come) is delimited by scan_value() and parsed again.
+ * NULL when malformed or nested deeper than the guard allows.
+ */
+static cJSON *next_value(tr_src *s, int depth)
+{
+    unsigned char first = (unsigned char)s->p[s->pos];
+    /* what parse_value() starts on (a byte order mark here would be skipped by cJSON) */
+    if (strchr("{[\"-0123456789tfn", first) == NULL || first == '\0')
+        return NULL;
+    const char *stop = NULL;
+    cJSON *v = cJSON_ParseWithLengthOpts(s->p + s->pos, s->len - s->pos, &stop, 0);
+    if (v != NULL && (stop < s->p + s->len || s->eof)) {
+        s->pos = (size_t)(stop - s->p);
+    } else if (v == NULL && s->eof) {
+        return NULL;
+    } else {
+        size_t start, end;
+        cJSON_Delete(v);
+        if (!scan_value(s, depth, &start, &end))
+            return NULL;
+        v = parse_value_at(s, start, end);
+    }
+    if (v != NULL && depth + tree_depth(v) > FP_JSON_GUARD_MAX_DEPTH) {
+        cJSON_Delete(v);
+        v = NULL;
+    }
+    return v;
+}
+
 /* Events read_event() may keep pointers into, freed at the end of the read. */
 typedef struct kept_events {
     cJSON **ev;
@@ -1331,10 +1394,7 @@ static fp_status stream_events(trd *r, tr_src *s, int depth, kept_events *kept, 
         return FP_OK;
     }
     for (;; i++) {
-        size_t start, end;
-        if (!skip_ws(s) || !scan_value(s, depth + 1, &start, &end))
-            return ST_RETRY;
-        cJSON *ev = parse_value_at(s, start, end);
+        cJSON *ev = skip_ws(s) ? next_value(s, depth + 1) : NULL;
         if (ev == NULL)
             return ST_RETRY;
         const char *process_before = r->process_name;
@@ -1386,7 +1446,8 @@ static int stream_key(tr_src *s)
     return 0;
 }
 
-static fp_status read_stream(trd *r, tr_src *s, kept_events *kept)
+/* Streams every event of `s` through read_event(); *n_out the number of events. */
+static fp_status read_stream(trd *r, tr_src *s, kept_events *kept, size_t *n_out)
 {
     size_t n_events = 0;
     fp_status st;
@@ -1418,10 +1479,7 @@ static fp_status read_stream(trd *r, tr_src *s, kept_events *kept)
                 if ((st = stream_events(r, s, 1, kept, &n_events)) != FP_OK)
                     return st;
             } else {
-                size_t start, end;
-                if (!scan_value(s, 1, &start, &end))
-                    return ST_RETRY;
-                cJSON *v = parse_value_at(s, start, end);
+                cJSON *v = next_value(s, 1);
                 if (v == NULL)
                     return ST_RETRY;
                 /* displayTimeUnit only changes how viewers label time; timestamps stay
@@ -1449,14 +1507,21 @@ static fp_status read_stream(trd *r, tr_src *s, kept_events *kept)
     /* Nothing but whitespace may follow. */
     if (skip_ws(s) || s->pos < s->len)
         return ST_RETRY;
-    return finish(r, n_events);
+    *n_out = n_events;
+    return FP_OK;
 }
 
-/* Runs the streaming reader; on ST_RETRY, clears the error and starts again from scratch. */
+/* Runs the streaming reader, then finish(); *retry set when it gave up (ST_RETRY). The window
+ * is freed before finish() and the kept events after it. */
 static fp_status stream_or_retry(trd *r, tr_src *s, int *retry)
 {
     kept_events kept = {NULL, 0, 0};
-    fp_status st = read_stream(r, s, &kept);
+    size_t n_events = 0;
+    fp_status st = read_stream(r, s, &kept, &n_events);
+    fp_free(s->buf);
+    s->buf = NULL;
+    if (st == FP_OK)
+        st = finish(r, n_events);
     for (size_t k = 0; k < kept.n; k++)
         cJSON_Delete(kept.ev[k]);
     fp_free(kept.ev);
@@ -1500,10 +1565,12 @@ fp_status fp_trace_read_chrome(fp_profile *out, const char *text, size_t len, co
     s.p = text;
     s.len = len;
     s.eof = 1;
-    fp_status st = FP_ELIMIT;
-    if (len <= FP_JSON_GUARD_MAX_BYTES)
+    fp_status st = FP_OK;
+    /* Too large, or a NUL byte: the whole-text reader says so, with the location. */
+    int stream = len <= FP_JSON_GUARD_MAX_BYTES && memchr(text, '\0', len) == NULL;
+    if (stream)
         st = stream_or_retry(&r, &s, &retry);
-    if (len > FP_JSON_GUARD_MAX_BYTES || retry)
+    if (!stream || retry)
         st = retry_tree(&r, text, len);
     return done(&r, st);
 }
@@ -1519,7 +1586,6 @@ fp_status fp_trace_read_chrome_file(fp_profile *out, FILE *f, const char *file,
     s.f = f;
     long at = ftell(f);
     fp_status st = stream_or_retry(&r, &s, &retry);
-    fp_free(s.buf);
     if (retry) {
         char *text = NULL;
         size_t len = 0;
