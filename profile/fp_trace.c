@@ -6,6 +6,8 @@
  * The reader treats its input as untrusted, like the profile JSON reader: size cap, NUL and
  * nesting depth checked before cJSON (recursive) sees the text, then every event's phase, types
  * and numbers checked, the first problem reported with the event index ("traceEvents[12].dur").
+ * It streams: events are parsed and converted one at a time (see "top level" below), and the
+ * whole-tree reader is kept as the reference that reports every error.
  * Real traces are not sorted by time and interleave threads, so events are collected first,
  * then B/E pairs are matched per thread in time order, spans nested per thread by interval, and
  * the whole forest is emitted in the profile's pre-order.
