@@ -1313,10 +1313,11 @@ static cJSON *parse_value_at(const tr_src *s, size_t start, size_t end)
 static int tree_depth(const cJSON *v)
 {
     int d = 0;
-    if (!cJSON_IsObject(v) && !cJSON_IsArray(v))
+    /* the type bits, not cJSON_IsObject(): this runs on every event and those are calls */
+    if ((v->type & (cJSON_Object | cJSON_Array)) == 0)
         return 0;
     for (const cJSON *c = v->child; c != NULL; c = c->next)
-        if (cJSON_IsObject(c) || cJSON_IsArray(c)) {
+        if ((c->type & (cJSON_Object | cJSON_Array)) != 0) {
             int k = tree_depth(c);
             d = k > d ? k : d;
         }
