@@ -4,6 +4,7 @@
  * not depend on anything but the inputs.
  */
 #include "fp_match.h"
+#include "fp_validate.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -43,11 +44,6 @@ int fp_truth_observable(const fp_truth *t)
            t->extra_io_ops != 0 || t->extra_io_bytes != 0 || t->extra_cpu_pct_s != 0;
 }
 
-static int time_based(fp_kind k)
-{
-    return k == FP_KIND_MEMORY_LEAK || k == FP_KIND_CPU_SATURATION;
-}
-
 /* A candidate pair and its sort keys. */
 typedef struct cand {
     size_t truth, finding;
@@ -77,7 +73,7 @@ static int candidate(const fp_truth *t, const fp_finding *f, double tol, cand *c
         return 0;
     if (t->target == f->target)
         c->exact = 1;
-    else if (time_based(t->kind) && f->target == FP_TARGET_PROCESS)
+    else if (fp_validate_time_based(t->kind) && f->target == FP_TARGET_PROCESS)
         c->exact = 0;
     else
         return 0;
@@ -86,7 +82,7 @@ static int candidate(const fp_truth *t, const fp_finding *f, double tol, cand *c
     c->overlap = hi - lo;
     if (!isfinite(c->overlap))
         c->overlap = 0;
-    if (time_based(t->kind) && c->overlap < -tol)
+    if (fp_validate_time_based(t->kind) && c->overlap < -tol)
         return 0;
     return 1;
 }

@@ -106,29 +106,27 @@ static double share(double num, double den)
 
 double fp_validate_truth_cost(const fp_truth *t, const fp_run_metrics *run)
 {
-    switch (t->kind) {
-    case FP_KIND_SLOW_METHOD:
-    case FP_KIND_LATENCY_OUTLIERS:
-    case FP_KIND_CALL_STORM:
+    const fp_kind_info *ki = fp_kind_info_get(t->kind);
+    if (ki == NULL)
+        return 0;
+    switch (ki->measure) {
+    case FP_MEASURE_EXTRA_S:
         return share(t->extra_s, run->duration_s);
-    case FP_KIND_MEMORY_HOTSPOT:
+    case FP_MEASURE_EXTRA_MB_PER_CALL:
         return share(t->extra_mb / (t->affected_calls > 0 ? (double)t->affected_calls : 1.0),
                      run->peak_mem_mb);
-    case FP_KIND_MEMORY_LEAK:
+    case FP_MEASURE_EXTRA_MB:
         return share(t->extra_mb, run->peak_mem_mb);
-    case FP_KIND_CPU_SATURATION:
+    case FP_MEASURE_EXTRA_CPU_PCT_S: /* core-seconds above the base, of one core's run */
         return share(t->extra_cpu_pct_s, 100.0 * run->duration_s);
-    case FP_KIND_IO_HEAVY:
-        return share(t->extra_io_ops, run->io_ops);
-    case FP_KIND_COUNT:
-        break;
     }
     return 0;
 }
 
 int fp_validate_time_based(fp_kind k)
 {
-    return k == FP_KIND_MEMORY_LEAK || k == FP_KIND_CPU_SATURATION;
+    const fp_kind_info *ki = fp_kind_info_get(k);
+    return ki != NULL && ki->time_based;
 }
 
 void fp_validate_run_record(fp_validate_run *out, uint64_t run_index, const fp_profile *p,

@@ -546,6 +546,85 @@ static void test_engine_sweep_power(void)
     fp_scenario_free(scns[1]);
 }
 
+static fp_scenario *load_unlike(const char *name)
+{
+    char path[1024];
+    fp_scenario *scn = NULL;
+    fp_error err = FP_ERROR_INIT;
+    snprintf(path, sizeof path, "%s/tests/data/unlike/%s.yaml", FP_SOURCE_DIR, name);
+    CU_ASSERT_EQUAL_FATAL(fp_scenario_load_file(&scn, path, &err), FP_OK);
+    return scn;
+}
+
+/* --inject both on a scenario without bottlenecks: each index once, as a clean run (it used to
+ * simulate the same clean run twice and count both). A scenario with bottlenecks: twice. */
+static void test_engine_both_without_bottlenecks(void)
+{
+    fp_scenario *scns[2] = {load_unlike("heavy-tail-pareto"), load_builtin("optimal")};
+    fp_validate_engine *e = engine(scns, 2, 1, 6);
+    fp_error err = FP_ERROR_INIT;
+    CU_ASSERT_EQUAL_FATAL(fp_validate_engine_run(e, &err), FP_OK);
+    const fp_validate_summary *clean = &fp_validate_engine_scenario(e, 0)->sum;
+    CU_ASSERT_EQUAL(clean->runs, 6);
+    CU_ASSERT_EQUAL(clean->clean_runs, 6);
+    CU_ASSERT_EQUAL(clean->injected_runs, 0);
+    const fp_validate_summary *inj = &fp_validate_engine_scenario(e, 1)->sum;
+    CU_ASSERT_EQUAL(inj->runs, 12);
+    CU_ASSERT_EQUAL(inj->clean_runs, 6);
+    CU_ASSERT_EQUAL(fp_validate_engine_overall(e)->runs, 18);
+    fp_validate_engine_free(e);
+    fp_scenario_free(scns[0]);
+    fp_scenario_free(scns[1]);
+}
+
+/* --power of a kind no scenario declares is an error before any run, with a message. */
+static void test_engine_power_undeclared(void)
+{
+    fp_scenario *scns[2] = {load_builtin("optimal"), load_builtin("memory-intensive")};
+    static const double g[] = {1};
+    fp_error err = FP_ERROR_INIT;
+    fp_validate_engine *e = engine(scns, 1, 1, 2);
+    CU_ASSERT_EQUAL(fp_validate_engine_power(e, FP_KIND_CALL_STORM, g, 1, &err), FP_EINVAL);
+    CU_ASSERT_STRING_EQUAL(err.msg, "scenario 'optimal' declares no bottleneck of kind call_storm");
+    fp_validate_engine_free(e);
+    e = engine(scns, 2, 1, 2);
+    CU_ASSERT_EQUAL(fp_validate_engine_power(e, FP_KIND_IO_HEAVY, g, 1, &err), FP_EINVAL);
+    CU_ASSERT_STRING_EQUAL(err.msg, "no scenario declares a bottleneck of kind io_heavy");
+    CU_ASSERT_EQUAL(fp_validate_engine_power(e, FP_KIND_MEMORY_LEAK, g, 1, &err), FP_OK);
+    fp_validate_engine_free(e);
+    fp_scenario_free(scns[0]);
+    fp_scenario_free(scns[1]);
+}
+
+/* A sweep of a kind with only false alarms: the best point is the one that removes them (fewest
+ * false positives, ties to the value nearest the default), not "F1 0 at the first point". */
+static void test_engine_sweep_best(void)
+{
+    fp_scenario *scn = load_unlike("many-cheap-calls"); /* 1,500 calls: call_storm fires */
+    fp_validate_engine *e = engine(&scn, 1, 1, 3);
+    fp_error err = FP_ERROR_INIT;
+    static const double g[] = {100, 1000, 5000, 2000, 3000};
+    CU_ASSERT_EQUAL_FATAL(
+        fp_validate_engine_sweep(e, FP_KIND_CALL_STORM, "call_storm.calls", g, 5, &err), FP_OK);
+    fp_validate_best_rule rule;
+    double def;
+    CU_ASSERT_EQUAL(fp_validate_sweep_best(e, &rule, &def), 3); /* 2000: 0 FP, nearest 1000 */
+    CU_ASSERT_EQUAL(rule, FP_VALIDATE_BEST_FEWEST_FP);
+    CU_ASSERT_EQUAL(def, 1000);
+    /* With true positives, the highest F1 as before. */
+    fp_validate_engine_free(e);
+    fp_scenario_free(scn);
+    scn = load_builtin("optimal");
+    e = engine(&scn, 1, 1, 3);
+    static const double g2[] = {0.5, 2, 100};
+    CU_ASSERT_EQUAL_FATAL(
+        fp_validate_engine_sweep(e, FP_KIND_SLOW_METHOD, "slow_method.mean_s", g2, 3, &err), FP_OK);
+    CU_ASSERT_EQUAL(fp_validate_sweep_best(e, &rule, NULL), 1);
+    CU_ASSERT_EQUAL(rule, FP_VALIDATE_BEST_F1);
+    fp_validate_engine_free(e);
+    fp_scenario_free(scn);
+}
+
 /* The per-kind tables: unchanged values of the simulator's arithmetic and the units. */
 static void test_engine_kind_tables(void)
 {
@@ -558,6 +637,13 @@ static void test_engine_kind_tables(void)
     FP_ASSERT_NEAR(fp_validate_effective_magnitude(FP_KIND_MEMORY_LEAK, 3, 0.5), 1.5, 1e-15);
     CU_ASSERT_STRING_EQUAL(fp_validate_magnitude_label(FP_KIND_MEMORY_HOTSPOT), "MB per call");
     CU_ASSERT_STRING_EQUAL(fp_validate_magnitude_label(FP_KIND_SLOW_METHOD), "factor");
+    /* cpu_saturation: the column is target x scale (the simulator raises the CPU from its level
+     * c to c + (target - c) * min(scale, 1)); the label says both, not "scale x (target - base)".
+     */
+    FP_ASSERT_NEAR(fp_validate_effective_magnitude(FP_KIND_CPU_SATURATION, 90, 0.5), 45, 1e-12);
+    CU_ASSERT_STRING_EQUAL(fp_validate_magnitude_label(FP_KIND_CPU_SATURATION),
+                           "target CPU % x scale; the CPU rises min(scale, 1) of the way to the "
+                           "target");
     fp_validate_rate r;
     fp_validate_rate_set(&r, 0, 0);
     CU_ASSERT_EQUAL(r.available, 0);
@@ -575,12 +661,16 @@ int fp_test_register(void)
                                            {"ttd", test_ttd},
                                            {"acc", test_acc},
                                            {NULL, NULL}};
-    static const fp_test_case engine[] = {{"jobs", test_engine_jobs},
-                                          {"progress_cancel", test_engine_progress_cancel},
-                                          {"sweep_resolve", test_engine_sweep_resolve},
-                                          {"sweep_power", test_engine_sweep_power},
-                                          {"kind_tables", test_engine_kind_tables},
-                                          {NULL, NULL}};
+    static const fp_test_case engine[] = {
+        {"jobs", test_engine_jobs},
+        {"progress_cancel", test_engine_progress_cancel},
+        {"sweep_resolve", test_engine_sweep_resolve},
+        {"sweep_power", test_engine_sweep_power},
+        {"kind_tables", test_engine_kind_tables},
+        {"both_without_bottlenecks", test_engine_both_without_bottlenecks},
+        {"power_undeclared", test_engine_power_undeclared},
+        {"sweep_best", test_engine_sweep_best},
+        {NULL, NULL}};
     gsl_set_error_handler_off();
     if (fp_test_add_suite("stats", stats) || fp_test_add_suite("records", records) ||
         fp_test_add_suite("engine", engine))
