@@ -101,7 +101,9 @@
       T(call_storm, storm_calls, "calls", "calls", 1000.0, 0.0, 1e15, \
         "a method called more often than this in one run is a call storm") \
       T(call_storm, storm_ratio, "ratio", "ratio", 0.0, 0.0, 1e15, \
-        "also a storm when calls exceed this times the median calls per method (0 off)")) \
+        "also a storm when calls exceed this times the median calls per method (0 off)") \
+      T(call_storm, storm_min_share, "min_share", "fraction", 0.05, 0.0, 1.0, \
+        "a storm's calls must take at least this share of the run's time (0 off)")) \
     D(io_heavy, IO_HEAVY, BOTH, "Reduce and batch the I/O of", \
       "ops", (1000, 2500, 5000, 10000, 20000, 50000), \
       T(io_heavy, io_ops, "ops", "ops", 10000.0, 0.0, 1e18, \

@@ -337,6 +337,12 @@ static fp_status detect_memory_hotspot(fp_analysis *a, const fp_work *w, size_t 
 
 #define LEAK_GRID 20
 #define LEAK_PERSIST 0.75
+/* A leak is growth that continues to the end of the observed window: the fitted ramp of the
+ * series must still be rising in the last quarter of the window after its onset, and a method's
+ * retention must go on in the second half of its window (at least this share of it there). A
+ * step that allocates once and then stays flat (a cache warm-up) is neither. */
+#define LEAK_TAIL_FRACTION 0.75
+#define LEAK_TAIL_SHARE 0.25
 
 /*
  * Ramp model of the memory series: y = a + b * clamp(t - t_c, 0, t_d - t_c), flat up to sample
@@ -563,7 +569,8 @@ static fp_status detect_memory_leak_process(fp_analysis *a, const fp_work *w, fp
     final_level = run_sum / (double)sm;
     if (!(best.c1 > th->leak_min_slope_mb_s) || !(p < th->leak_p_value) ||
         !(growth > th->leak_min_growth_mb) ||
-        final_level - best.c0 < LEAK_PERSIST * (max_level - best.c0))
+        final_level - best.c0 < LEAK_PERSIST * (max_level - best.c0) ||
+        (double)best.d < (double)best.c + LEAK_TAIL_FRACTION * (double)(n - 1 - best.c))
         goto out;
 
     memset(&f, 0, sizeof f);
@@ -603,7 +610,7 @@ static fp_status detect_memory_leak(fp_analysis *a, const fp_work *w, size_t m, 
 {
     const fp_thresholds *th = &a->th;
     const fp_method_metrics *mm = &a->methods[m];
-    double t0 = 0, t1 = 0, rate, len;
+    double t0 = 0, t1 = 0, rate, len, m0, m1, mid, tail_mb = 0;
     size_t k, n = 0;
     fp_finding f;
 
@@ -623,6 +630,18 @@ static fp_status detect_memory_leak(fp_analysis *a, const fp_work *w, size_t m, 
     rate = len > 0 ? mm->mem_retained_mb / len : mm->mem_retained_mb / 1e-9;
     rate = fp_fin(rate);
     if (!(rate > th->leak_min_slope_mb_s))
+        return FP_OK;
+    /* growth must go on to the end of the method's observed window (first retaining call to its
+     * last call): the calls starting in the second half of it retain >= LEAK_TAIL_SHARE of the
+     * total, so one call (or a burst) that fills a cache and then stays flat is not a leak */
+    method_window(w, m, &m0, &m1);
+    mid = t0 + (m1 - t0) / 2.0;
+    for (k = w->m_off[m]; k < w->m_off[m + 1]; k++) {
+        const fp_span *s = &w->spans[w->m_idx[k]];
+        if (s->mem_retained_mb > 0 && s->start_s > mid)
+            tail_mb += s->mem_retained_mb;
+    }
+    if (!(tail_mb >= LEAK_TAIL_SHARE * mm->mem_retained_mb))
         return FP_OK;
     memset(&f, 0, sizeof f);
     f.start_s = t0;
@@ -916,7 +935,10 @@ static fp_status detect_call_storm(fp_analysis *a, const fp_work *w, size_t m, f
     fp_finding f;
     double e;
 
-    if (mm->calls == 0 || (!by_abs && !by_ratio))
+    double time_share = fp_clamp(fp_div(mm->total_s, w->duration), 0.0, 1.0);
+
+    /* many cheap calls are not a storm: the calls must cost a material share of the run */
+    if (mm->calls == 0 || (!by_abs && !by_ratio) || time_share < th->storm_min_share)
         return FP_OK;
     thr = by_abs ? th->storm_calls : th->storm_ratio * median_calls;
     e = excess_ratio(calls, thr);
@@ -928,10 +950,13 @@ static fp_status detect_call_storm(fp_analysis *a, const fp_work *w, size_t m, f
     evid(&f, "median_calls_per_method", median_calls);
     evid(&f, "total_s", mm->total_s);
     evid(&f, "mean_s", mm->mean_s);
+    evid(&f, "time_share", time_share);
     snprintf(f.root_cause, sizeof f.root_cause,
              "'%s' is called %zu times in one run (threshold %.0f; median over methods %.0f), "
-             "spending %.3g s in those calls at %.3g s each.",
-             mm->name, mm->calls, thr, median_calls, mm->total_s, mm->mean_s);
+             "spending %.3g s in those calls at %.3g s each, %.1f%% of the run (threshold "
+             "%.1f%%).",
+             mm->name, mm->calls, thr, median_calls, mm->total_s, mm->mean_s, 100.0 * time_share,
+             100.0 * th->storm_min_share);
     SET_SUGG(&f, s_sugg_storm);
     finish(&f, FP_KIND_CALL_STORM, (int32_t)m, mm->name, calls, thr, "calls",
            by_abs ? "calls" : "ratio", fp_div(mm->total_s, w->duration), e);
