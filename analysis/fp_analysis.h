@@ -73,7 +73,12 @@
         "an outlier must also exceed the median self time by this many seconds") \
       T(latency_outliers, outlier_p_value, "p_value", "p", 1e-4, 1e-300, 0.5, \
         "outliers are reported when their count and size have p below this under a log-normal " \
-        "null (Bonferroni over methods)")) \
+        "null (Bonferroni over methods)") \
+      T(latency_outliers, outlier_gap_p_value, "gap_p_value", "p", 0.01, 1e-300, 1.0, \
+        "the outliers must also stand apart from the tail below them: gap p below this under " \
+        "an exponential (Pareto) log tail, Bonferroni over methods (1 off)") \
+      T(latency_outliers, outlier_mode_min_calls, "mode_min_calls", "calls", 20.0, 2.0, 1e12, \
+        "a separated group of this many slow calls or more is a latency mode, not outliers")) \
     D(memory_hotspot, MEMORY_HOTSPOT, METHOD, "Cut the per-call allocation of", \
       "alloc_mb", (25, 50, 75, 100, 150, 200, 300, 400), \
       T(memory_hotspot, hotspot_alloc_mb, "alloc_mb", "MB", 100.0, 0.0, 1e12, \

@@ -207,14 +207,82 @@ static double outliers_p_value(const double *zs, size_t count, size_t n, double 
     return fp_clamp(best * (double)count, 0.0, 1.0);
 }
 
+/* Reference window of the gap test: the normalised spacings of the next max(10, n / 10) calls
+ * below the tested group. */
+#define OUTLIER_GAP_REF_MIN 10
+#define OUTLIER_GAP_REF_DIV 10
+/* The body (calls that are not candidates) has a heavy, exponential-in-log (Pareto-like) upper
+ * tail when its octile skewness in log space, (Q7/8 + Q1/8 - 2 Q1/2) / (Q7/8 - Q1/8), is above
+ * this: 0 for a log-normal body, 0.42 for a Pareto one. Only then (or for a group the size of a
+ * mode) is the gap test needed; a log-normal body keeps the log-normal test's power. */
+#define OUTLIER_HEAVY_SKEW 0.2
+
+/* Floor on the gap test's tail scale, as a fraction of the robust log scale (ties: quantised
+ * timers give zero spacings, which must not make every gap infinitely significant). */
+#define OUTLIER_GAP_SCALE_FLOOR 0.1
+
+/*
+ * Gap test (tail-index aware): with l sorted ascending (n values), the normalised spacing of the
+ * top m calls, D_m = m (l[n-m] - l[n-m-1]), is exponential with the tail's mean excess when the
+ * log tail is exponential (a Pareto tail; Renyi's representation, the spacings behind Hill's
+ * estimator), and smaller for a lighter, log-normal tail. The mean theta is estimated from the
+ * median of the next R normalised spacings below the group (median / ln 2, robust to a few
+ * gaps), floored at `floor_theta`, and p_m = exp(-D_m / theta). Returns min over m in
+ * [1, max_m] of p_m times the number of m tried (Bonferroni), and the best m in *m_best (0 when
+ * nothing could be tested: p = 1). `tmp` holds n doubles.
+ */
+static double outliers_gap_p(const double *l, size_t n, size_t max_m, double floor_theta,
+                             double *tmp, size_t *m_best)
+{
+    size_t m, k, tried = 0, r = n / OUTLIER_GAP_REF_DIV;
+    double best = 1.0;
+
+    if (r < OUTLIER_GAP_REF_MIN)
+        r = OUTLIER_GAP_REF_MIN;
+    *m_best = 0;
+    for (m = 1; m <= max_m && m + 3 < n; m++) {
+        double dm = (double)m * (l[n - m] - l[n - m - 1]), theta, pm;
+        size_t j = 0;
+        for (k = m + 1; k <= m + r && k + 1 <= n - 1; k++)
+            tmp[j++] = (double)k * (l[n - k] - l[n - k - 1]);
+        if (j < 3)
+            break;
+        tried++;
+        theta = gsl_stats_median(tmp, 1, j) / M_LN2;
+        if (!(theta > floor_theta))
+            theta = floor_theta;
+        if (!(theta > 0) || !(dm > 0))
+            continue;
+        /* D_m / theta is about F(2, 2j) under the exponential null (theta estimated from j
+         * spacings): P = (1 + D_m / (j theta))^-j */
+        pm = pow(1.0 + dm / ((double)j * theta), -(double)j);
+        if (pm < best || *m_best == 0) {
+            best = pm;
+            *m_best = m;
+        }
+    }
+    return fp_clamp(best * (double)(tried ? tried : 1), 0.0, 1.0);
+}
+
+/* Octile skewness of the sorted values x[0..n): (Q7/8 + Q1/8 - 2 Q1/2) / (Q7/8 - Q1/8), 0 when
+ * the octiles coincide. */
+static double octile_skew(const double *x, size_t n)
+{
+    double q1 = gsl_stats_quantile_from_sorted_data(x, 1, n, 0.125);
+    double q2 = gsl_stats_quantile_from_sorted_data(x, 1, n, 0.5);
+    double q7 = gsl_stats_quantile_from_sorted_data(x, 1, n, 0.875);
+    return fp_div(q7 + q1 - 2.0 * q2, q7 - q1);
+}
+
 static fp_status detect_latency_outliers(fp_analysis *a, const fp_work *w, size_t m, fp_error *err)
 {
     size_t n_tested = w->outlier_methods;
     const fp_thresholds *th = &a->th;
     const fp_method_metrics *mm = &a->methods[m];
-    size_t n = mm->calls, k, j, count = 0;
+    size_t n = mm->calls, k, j, count = 0, m_gap = 0;
     double *lx = w->buf, *dev = w->buf2;
     double med_l, mad, scale, med_x, excess_s = 0, zmax = 0, zsum = 0, t0 = 0, t1 = 0, p, df;
+    double p_gap = 1.0, cut = -HUGE_VAL;
     fp_finding f;
 
     if (n == 0 || (double)n < th->outlier_min_calls || n > UINT_MAX)
@@ -245,29 +313,17 @@ static fp_status detect_latency_outliers(fp_analysis *a, const fp_work *w, size_
             return FP_OK; /* all calls equal: nothing stands out */
         scale = 1.253314 * meanad;
     }
-    /* lx and dev are free again: dev collects the outliers' z-scores */
+    /* lx stays sorted; dev collects the candidate outliers' z-scores */
     for (k = w->m_off[m]; k < w->m_off[m + 1]; k++) {
-        size_t si = w->m_idx[k];
-        double x = w->self[si];
+        double x = w->self[w->m_idx[k]];
         double z = ((x > LOG_FLOOR_S ? log(x) : log(LOG_FLOOR_S)) - med_l) / scale;
-        if (z > th->outlier_z && x - med_x > th->outlier_min_excess_s) {
-            const fp_span *s = &w->spans[si];
-            if (count == 0 || s->start_s < t0)
-                t0 = s->start_s;
-            if (count == 0 || s->start_s + s->dur_s > t1)
-                t1 = s->start_s + s->dur_s;
+        if (z > th->outlier_z && x - med_x > th->outlier_min_excess_s)
             dev[count++] = z;
-            excess_s += x - med_x;
-            zsum += z;
-            if (z > zmax)
-                zmax = z;
-        }
     }
-    if (count == 0 || (double)count < th->outlier_min_count ||
-        (double)count < th->outlier_min_fraction * (double)n)
+    if (count == 0)
         return FP_OK;
-    /* significance of the count and size of the outliers under a log-normal null, Bonferroni
-     * over the methods tested */
+    /* significance of the count and size of the candidates under a log-normal null,
+     * Bonferroni over the methods tested */
     gsl_sort(dev, 1, count);
     for (j = 0; j < count / 2; j++) {
         double tmp = dev[j];
@@ -277,6 +333,42 @@ static fp_status detect_latency_outliers(fp_analysis *a, const fp_work *w, size_
     df = OUTLIER_DF_PER_CALL * (double)n;
     p = fp_clamp(outliers_p_value(dev, count, n, df) * (double)(n_tested ? n_tested : 1), 0, 1);
     if (!(p < th->outlier_p_value))
+        return FP_OK;
+    /* rare and apart: the outliers are the top m calls above the most significant gap, fewer
+     * than a latency mode, and that gap must be unlikely under an exponential (Pareto) log tail
+     * too; a heavy tail or a stable second mode alone never passes */
+    if (th->outlier_gap_p_value < 1.0 &&
+        ((double)count >= th->outlier_mode_min_calls || n - count < 8 ||
+         octile_skew(lx, n - count) > OUTLIER_HEAVY_SKEW)) {
+        double mode_min = th->outlier_mode_min_calls - 1.0;
+        size_t max_m = mode_min < (double)count ? (size_t)mode_min : count;
+        p_gap =
+            fp_clamp(outliers_gap_p(lx, n, max_m, OUTLIER_GAP_SCALE_FLOOR * scale, dev, &m_gap) *
+                         (double)(n_tested ? n_tested : 1),
+                     0, 1);
+        if (m_gap == 0 || !(p_gap < th->outlier_gap_p_value))
+            return FP_OK;
+        cut = lx[n - m_gap];
+    }
+    for (k = w->m_off[m], count = 0; k < w->m_off[m + 1]; k++) {
+        size_t si = w->m_idx[k];
+        double x = w->self[si], lv = x > LOG_FLOOR_S ? log(x) : log(LOG_FLOOR_S);
+        double z = (lv - med_l) / scale;
+        if (z > th->outlier_z && x - med_x > th->outlier_min_excess_s && lv >= cut) {
+            const fp_span *s = &w->spans[si];
+            if (count == 0 || s->start_s < t0)
+                t0 = s->start_s;
+            if (count == 0 || s->start_s + s->dur_s > t1)
+                t1 = s->start_s + s->dur_s;
+            count++;
+            excess_s += x - med_x;
+            zsum += z;
+            if (z > zmax)
+                zmax = z;
+        }
+    }
+    if (count == 0 || (double)count < th->outlier_min_count ||
+        (double)count < th->outlier_min_fraction * (double)n)
         return FP_OK;
     memset(&f, 0, sizeof f);
     f.start_s = t0;
@@ -288,12 +380,13 @@ static fp_status detect_latency_outliers(fp_analysis *a, const fp_work *w, size_
     evid(&f, "p_value", p);
     evid(&f, "median_self_s", med_x);
     evid(&f, "excess_s", excess_s);
-    evid(&f, "mean_z", zsum / (double)count);
+    evid(&f, "gap_p_value", p_gap);
     snprintf(f.root_cause, sizeof f.root_cause,
              "%zu of %zu calls of '%s' (%.2f%%) take far longer than its median own time of "
-             "%.3g s (modified z up to %.1f, threshold %.1f; p = %.2g), adding %.3g s in total.",
+             "%.3g s (modified z up to %.1f, threshold %.1f; p = %.2g, gap p = %.2g), adding "
+             "%.3g s in total.",
              count, n, mm->name, 100.0 * (double)count / (double)n, med_x, zmax, th->outlier_z, p,
-             excess_s);
+             p_gap, excess_s);
     SET_SUGG(&f, s_sugg_outliers);
     finish(&f, FP_KIND_LATENCY_OUTLIERS, (int32_t)m, mm->name, zmax, th->outlier_z, "z",
            "modified_z", fp_div(excess_s, w->duration),

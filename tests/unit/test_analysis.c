@@ -965,11 +965,14 @@ static void test_outliers_single_call(void)
     x = an(p0, &th);
     CU_ASSERT_EQUAL(count_kind(x, FP_KIND_LATENCY_OUTLIERS), 1);
     fp_analysis_free(x);
-    /* a second tested method doubles the p-value (Bonferroni over methods) */
+    /* a second tested method doubles the p-value (Bonferroni over methods; the gap test, whose
+     * p doubles too, is switched off: 1) */
     m2 = tb_method(p0, "other");
     normal_logs(l, 20, 0.3);
     add_log_calls(p0, m2, l, 20, 0.4, &t);
-    x = an(p0, NULL);
+    th = (fp_thresholds)FP_THRESHOLDS_INIT;
+    th.outlier_gap_p_value = 1;
+    x = an(p0, &th);
     f = find(x, FP_KIND_LATENCY_OUTLIERS, (int32_t)m);
     CU_ASSERT_FATAL(f != NULL);
     FP_ASSERT_NEAR(evidence(f, "p_value"), 2 * p, 1e-12 * p);
@@ -1000,6 +1003,13 @@ static void test_outliers_many_calls_not_significant(void)
     /* they are outliers by the per-call rule: with the old count rule (3 calls, no test) and
      * a p threshold of 0.5 they would be reported */
     th.outlier_p_value = 0.5;
+    th.outlier_gap_p_value = 1; /* and no gap test: they do not stand apart from the tail */
+    x = an(p0, &th);
+    CU_ASSERT_EQUAL(count_kind(x, FP_KIND_LATENCY_OUTLIERS), 1);
+    fp_analysis_free(x);
+    /* the body is log-normal (octile skewness 0) and the group is small: the gap test does not
+     * apply, so switching it back on changes nothing */
+    th.outlier_gap_p_value = 0.01;
     x = an(p0, &th);
     CU_ASSERT_EQUAL(count_kind(x, FP_KIND_LATENCY_OUTLIERS), 1);
     fp_analysis_free(x);
@@ -1010,24 +1020,94 @@ static void test_outliers_many_calls_not_significant(void)
 static void test_outliers_heavy_tail(void)
 {
     /*
-     * Documented behaviour: a Pareto tail is exponential in log space, where about 4 % of calls
-     * lie beyond z = 3.5 whatever alpha is: a power-law latency tail IS reported.
+     * A Pareto tail is exponential in log space, where about 4 % of calls lie beyond z = 3.5
+     * whatever alpha is: the log-normal test alone flags it (p < 1e-50 for 1,000 calls), but the
+     * calls do not stand apart from the tail below them, so the gap test keeps it quiet. Five
+     * calls 50x above the largest Pareto call are found, and only those five.
      */
-    double d[1000], t;
+    double d[1005], t;
     fp_profile *p = tb_new();
     uint32_t m = tb_method(p, "m");
     fp_analysis *x;
     const fp_finding *f;
+    fp_thresholds th = FP_THRESHOLDS_INIT;
+    size_t i;
 
     pareto_quantiles(d, 1000, 0.01, 1.5);
     t = tb_calls(p, m, d, 1000, 0);
-    (void)t;
     x = an(p, NULL);
+    CU_ASSERT_EQUAL(count_kind(x, FP_KIND_LATENCY_OUTLIERS), 0);
+    fp_analysis_free(x);
+    th.outlier_gap_p_value = 1; /* the gap test off: the old behaviour */
+    x = an(p, &th);
     f = find(x, FP_KIND_LATENCY_OUTLIERS, (int32_t)m);
     CU_ASSERT_FATAL(f != NULL);
     CU_ASSERT(evidence(f, "outliers") / evidence(f, "calls") > 0.03 &&
               evidence(f, "outliers") / evidence(f, "calls") < 0.05);
     CU_ASSERT(evidence(f, "p_value") < 1e-50);
+    fp_analysis_free(x);
+    for (i = 0; i < 5; i++)
+        d[i] = 50.0 * d[999] * (1.0 + 0.1 * (double)i);
+    t = tb_calls(p, m, d, 5, t);
+    (void)t;
+    x = an(p, NULL);
+    f = find(x, FP_KIND_LATENCY_OUTLIERS, (int32_t)m);
+    CU_ASSERT_FATAL(f != NULL);
+    FP_ASSERT_NEAR(evidence(f, "outliers"), 5.0, 0);
+    CU_ASSERT(evidence(f, "gap_p_value") < 1e-6);
+    assert_sane(x);
+    fp_analysis_free(x);
+    fp_profile_free(p);
+}
+
+/* n log offsets of a two-mode mixture at the quantiles of each component: (1 - w) at
+ * N(0, s1), w at N(shift, s2). */
+static void mixture_logs(double *l, size_t n, double w, double s1, double shift, double s2)
+{
+    size_t n2 = (size_t)(w * (double)n + 0.5), n1 = n - n2, i;
+    normal_logs(l, n1, s1);
+    for (i = 0; i < n2; i++)
+        l[n1 + i] = shift + s2 * gsl_cdf_ugaussian_Pinv(((double)i + 0.5) / (double)n2);
+}
+
+static void test_outliers_bimodal(void)
+{
+    /* a stable second mode: 8 % of 400 calls (32) 12x slower (cache misses) is a latency mode,
+     * not outliers, though the log-normal test alone flags all 32 */
+    double l[403], t = 0;
+    fp_profile *p = tb_new();
+    uint32_t m = tb_method(p, "lookup");
+    fp_analysis *x;
+    const fp_finding *f;
+    fp_thresholds th = FP_THRESHOLDS_INIT;
+
+    mixture_logs(l, 400, 0.08, 0.25, log(12.0), 0.2);
+    add_log_calls(p, m, l, 400, 0.01, &t);
+    x = an(p, NULL);
+    CU_ASSERT_EQUAL(count_kind(x, FP_KIND_LATENCY_OUTLIERS), 0);
+    fp_analysis_free(x);
+    th.outlier_gap_p_value = 1;
+    x = an(p, &th);
+    f = find(x, FP_KIND_LATENCY_OUTLIERS, (int32_t)m);
+    CU_ASSERT_FATAL(f != NULL);
+    FP_ASSERT_NEAR(evidence(f, "outliers"), 32.0, 0);
+    fp_analysis_free(x);
+    /* mode_min_calls above the group's 32 calls: the group counts as rare outliers again */
+    th = (fp_thresholds)FP_THRESHOLDS_INIT;
+    th.outlier_mode_min_calls = 33;
+    x = an(p, &th);
+    f = find(x, FP_KIND_LATENCY_OUTLIERS, (int32_t)m);
+    CU_ASSERT_FATAL(f != NULL);
+    FP_ASSERT_NEAR(evidence(f, "outliers"), 32.0, 0);
+    fp_analysis_free(x);
+    /* three calls far above both modes (100x the main one) are outliers: found, only them */
+    l[0] = l[1] = l[2] = log(100.0);
+    add_log_calls(p, m, l, 3, 0.01, &t);
+    x = an(p, NULL);
+    f = find(x, FP_KIND_LATENCY_OUTLIERS, (int32_t)m);
+    CU_ASSERT_FATAL(f != NULL);
+    FP_ASSERT_NEAR(evidence(f, "outliers"), 3.0, 0);
+    FP_ASSERT_NEAR(evidence(f, "excess_s"), 3.0 * (1.0 - evidence(f, "median_self_s")), 1e-9);
     assert_sane(x);
     fp_analysis_free(x);
     fp_profile_free(p);
@@ -1873,6 +1953,7 @@ int fp_test_register(void)
     static const fp_test_case outliers[] = {
         {"positive_threshold", test_outliers_positive_threshold},
         {"negative", test_outliers_negative},
+        {"bimodal", test_outliers_bimodal},
         {"mad_zero_fraction", test_outliers_mad_zero_and_fraction},
         {"heavy_tail", test_outliers_heavy_tail},
         {"single_call", test_outliers_single_call},
