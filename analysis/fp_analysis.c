@@ -38,14 +38,91 @@ static int cmp_finding(const void *pa, const void *pb)
     return (x->target > y->target) - (x->target < y->target);
 }
 
+/*
+ * Root-cause rules: a finding of kind `effect` (and rule `effect_rule`, NULL: any) on the same
+ * target as a finding of kind `cause` is that cause's consequence. A call storm inflates its
+ * method's share of the critical path (slow_method's path_share rule), not its time per call
+ * (the mean_s rule stays a finding of its own).
+ */
+typedef struct cause_rule {
+    fp_kind cause, effect;
+    const char *effect_rule;
+} cause_rule;
+
+static const cause_rule s_cause_rules[] = {
+    {FP_KIND_CALL_STORM, FP_KIND_SLOW_METHOD, "path_share"},
+};
+
+/* Index of the root finding that explains finding j, or n_findings. */
+static size_t find_cause(const fp_analysis *a, size_t j)
+{
+    const fp_finding *e = &a->findings[j];
+    size_t i, r;
+
+    for (r = 0; r < sizeof s_cause_rules / sizeof s_cause_rules[0]; r++) {
+        const cause_rule *cr = &s_cause_rules[r];
+        if (e->kind != cr->effect || (cr->effect_rule && strcmp(e->rule, cr->effect_rule) != 0))
+            continue;
+        for (i = 0; i < a->n_findings; i++)
+            if (i != j && a->findings[i].kind == cr->cause && a->findings[i].target == e->target)
+                return i;
+    }
+    return a->n_findings;
+}
+
+/*
+ * Links consequences to their causes (the findings are sorted): the root findings keep their
+ * order and come first, the consequences follow in theirs, each with caused_by = its cause's
+ * 1-based rank and no saving of its own (it is part of the cause's). Causes are never
+ * consequences themselves (no rule has a kind on both sides).
+ */
+static fp_status link_causes(fp_analysis *a, fp_error *err)
+{
+    size_t n = a->n_findings, i, k = 0, *cause = NULL, *rank = NULL;
+    fp_finding *sorted = NULL;
+
+    a->n_recs = n;
+    if (n < 2)
+        return FP_OK;
+    cause = fp_calloc(n, sizeof *cause);
+    rank = fp_calloc(n, sizeof *rank);
+    sorted = fp_calloc(n, sizeof *sorted);
+    if (!cause || !rank || !sorted) {
+        fp_free(cause);
+        fp_free(rank);
+        fp_free(sorted);
+        return fp_error_set(err, FP_ENOMEM, "analysis: out of memory");
+    }
+    for (i = 0; i < n; i++)
+        cause[i] = find_cause(a, i);
+    for (i = 0; i < n; i++)
+        if (cause[i] == n) {
+            rank[i] = k;
+            sorted[k++] = a->findings[i];
+        }
+    a->n_recs = k;
+    for (i = 0; i < n; i++)
+        if (cause[i] != n) {
+            sorted[k] = a->findings[i];
+            sorted[k].caused_by = rank[cause[i]] + 1;
+            sorted[k].improvement = 0;
+            k++;
+        }
+    memcpy(a->findings, sorted, n * sizeof *sorted);
+    fp_free(cause);
+    fp_free(rank);
+    fp_free(sorted);
+    return FP_OK;
+}
+
 static fp_status build_recommendations(fp_analysis *a, fp_error *err)
 {
     size_t i;
 
-    a->recs = fp_calloc(a->n_findings ? a->n_findings : 1, sizeof *a->recs);
+    a->recs = fp_calloc(a->n_recs ? a->n_recs : 1, sizeof *a->recs);
     if (!a->recs)
         return fp_error_set(err, FP_ENOMEM, "analysis: out of memory");
-    for (i = 0; i < a->n_findings; i++) {
+    for (i = 0; i < a->n_recs; i++) {
         const fp_finding *f = &a->findings[i];
         fp_recommendation *r = &a->recs[i];
         r->rank = i + 1;
@@ -73,7 +150,8 @@ static void score(fp_analysis *a)
     size_t i;
 
     for (i = 0; i < a->n_findings; i++)
-        s -= weight[a->findings[i].severity];
+        if (a->findings[i].caused_by == 0)
+            s -= weight[a->findings[i].severity];
     if (a->run.peak_mem_mb > a->th.score_peak_mem_mb)
         s -= 5.0;
     if (a->run.avg_cpu_pct > a->th.score_avg_cpu_pct)
@@ -157,6 +235,9 @@ fp_status fp_analyze(fp_analysis **out, const fp_profile *p, const fp_thresholds
         goto out;
     if (a->n_findings > 1)
         qsort(a->findings, a->n_findings, sizeof *a->findings, cmp_finding);
+    st = link_causes(a, err);
+    if (st != FP_OK)
+        goto out;
     st = build_recommendations(a, err);
     if (st != FP_OK)
         goto out;
@@ -234,8 +315,8 @@ size_t fp_analysis_count_severity(const fp_analysis *a, fp_severity s)
 
 const fp_recommendation *fp_analysis_recommendations(const fp_analysis *a, size_t *n)
 {
-    *n = a->n_findings;
-    return a->n_findings ? a->recs : NULL;
+    *n = a->n_recs;
+    return a->n_recs ? a->recs : NULL;
 }
 
 double fp_analysis_score(const fp_analysis *a)

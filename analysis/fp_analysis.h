@@ -348,8 +348,15 @@ typedef struct fp_finding {
     char root_cause[FP_FINDING_TEXT_MAX];                /* one sentence with the numbers */
     const char *suggestions[FP_FINDING_MAX_SUGGESTIONS]; /* static strings */
     size_t n_suggestions;
-    double improvement;           /* estimated saving, >= 0 */
+    double improvement;           /* estimated saving, >= 0 (0 for a consequence: see below) */
     const char *improvement_unit; /* "s" or "MB" */
+    /*
+     * 0 for a root finding; k > 0 when this finding's cost is explained by finding #k (1-based
+     * rank, always a root finding ranked before every consequence): "caused by #k". Its saving
+     * is part of its cause's, so its improvement is 0 and it has no recommendation nor score
+     * weight. Rules: docs/analysis.md, "Root causes".
+     */
+    size_t caused_by;
 } fp_finding;
 
 /* One ranked recommendation (one per finding). Plain value type. */
@@ -397,7 +404,8 @@ const fp_path_entry *fp_analysis_critical_path(const fp_analysis *a, size_t *n);
 const size_t *fp_analysis_critical_spans(const fp_analysis *a, size_t *n);
 
 /*
- * Findings, sorted by severity (desc), impact (desc), kind, target name, start. Borrowed.
+ * Findings: the root findings (caused_by == 0) sorted by severity (desc), impact (desc), kind,
+ * target name, start; then the consequences (caused_by > 0) in the same order. Borrowed.
  * At most one finding per (kind, method); process-level CPU saturation gives one per episode.
  */
 const fp_finding *fp_analysis_findings(const fp_analysis *a, size_t *n);
@@ -405,11 +413,12 @@ const fp_finding *fp_analysis_findings(const fp_analysis *a, size_t *n);
 /* Number of findings with severity `s`. */
 size_t fp_analysis_count_severity(const fp_analysis *a, fp_severity s);
 
-/* Recommendations, rank order (same as the findings order). Borrowed. */
+/* Recommendations, one per root finding, rank order (recommendation i is for finding i; the
+ * consequences, ranked after every root finding, have none). Borrowed. */
 const fp_recommendation *fp_analysis_recommendations(const fp_analysis *a, size_t *n);
 
 /*
- * Score in [0, 100]: 100 minus 25 / 15 / 8 / 3 per critical / high / medium / low finding,
+ * Score in [0, 100]: 100 minus 25 / 15 / 8 / 3 per critical / high / medium / low root finding,
  * minus 5 when peak memory > score.peak_memory_mb, minus 5 when average CPU >
  * score.avg_cpu_pct, clamped to [0, 100].
  */

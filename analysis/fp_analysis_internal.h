@@ -5,7 +5,8 @@
  * Invariants of a finished fp_analysis:
  *  - methods has n_methods entries (the profile's method table order), names point into `names`;
  *  - every double in every struct is finite (fp_fin() guards each division and GSL result);
- *  - findings are sorted (fp_analysis.h) and recs[i].finding == i for the rank order.
+ *  - findings are sorted (fp_analysis.h): the n_recs root findings first, then the consequences;
+ *    recs[i].finding == i for the rank order.
  */
 #ifndef FP_ANALYSIS_INTERNAL_H
 #define FP_ANALYSIS_INTERNAL_H
@@ -26,7 +27,8 @@ struct fp_analysis {
     size_t n_path_spans;
     fp_finding *findings;
     size_t n_findings, cap_findings;
-    fp_recommendation *recs;
+    fp_recommendation *recs; /* n_recs, one per root finding */
+    size_t n_recs;
     double score;
     fp_score_status status;
 };

@@ -150,6 +150,8 @@ void fp_validate_run_record(fp_validate_run *out, uint64_t run_index, const fp_p
             continue;
         if (m->finding_truth[j] >= 0)
             out->tp[f[j].kind]++;
+        else if (m->finding_truth[j] == FP_MATCH_CONSEQUENCE)
+            out->consequences++;
         else
             out->fp[f[j].kind]++;
     }
@@ -346,7 +348,7 @@ typedef struct sample_buf {
  * only thing that matters); ttd_sum[k] sums all ttd values of kind k, in add order.
  */
 struct fp_validate_acc {
-    uint64_t runs, injected_runs, clean_runs, clean_alarmed, clean_fa;
+    uint64_t runs, injected_runs, clean_runs, clean_alarmed, clean_fa, consequences;
     uint64_t tp[FP_KIND_COUNT], fp[FP_KIND_COUNT], fn[FP_KIND_COUNT];
     uint64_t ttd_n[FP_KIND_COUNT];
     double ttd_sum[FP_KIND_COUNT];
@@ -418,6 +420,7 @@ void fp_validate_acc_add(fp_validate_acc *acc, const fp_validate_run *r)
 {
     uint64_t fa = 0;
     acc->runs++;
+    acc->consequences += r->consequences;
     for (size_t k = 0; k < FP_KIND_COUNT; k++) {
         acc->tp[k] += r->tp[k];
         acc->fp[k] += r->fp[k];
@@ -525,6 +528,7 @@ fp_status fp_validate_acc_summary(fp_validate_acc *acc, fp_validate_summary *out
     kind_stats(&out->overall, tp, fp, fn);
     out->overall.ttd_n = ttd_n;
     out->overall.ttd_mean_s = ttd_n > 0 ? ttd_sum / (double)ttd_n : 0;
+    out->consequences = acc->consequences;
     out->clean_false_alarms = acc->clean_fa;
     out->clean_false_alarms_per_run =
         acc->clean_runs > 0 ? (double)acc->clean_fa / (double)acc->clean_runs : 0;

@@ -136,6 +136,7 @@ typedef struct fp_validate_run {
     uint32_t fp[FP_KIND_COUNT]; /* findings of that kind matched to nothing */
     uint32_t fn[FP_KIND_COUNT]; /* observable truth records of that kind not found */
     uint32_t unobservable;      /* truth records with no effect */
+    uint32_t consequences;      /* findings reported under a true cause: neither tp nor fp */
     uint32_t n_findings;
     int top1;         /* -1 n/a (nothing injected), 0 wrong, 1 right */
     int top1_found;   /* the same among the found labels only: -1 when none found */
@@ -225,6 +226,8 @@ typedef struct fp_validate_summary {
     uint64_t runs, injected_runs, clean_runs;
     fp_validate_kind_stats kinds[FP_KIND_COUNT];
     fp_validate_kind_stats overall;
+    uint64_t consequences;               /* findings reported under a true cause (caused_by),
+                                            counted neither as true nor as false positives */
     uint64_t clean_false_alarms;         /* false alarms summed over clean runs */
     double clean_false_alarms_per_run;   /* clean_false_alarms / clean_runs */
     fp_validate_rate clean_runs_alarmed; /* clean runs with >= 1 false alarm / clean runs */

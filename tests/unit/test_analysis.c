@@ -1671,6 +1671,65 @@ static void test_call_storm(void)
     fp_profile_free(p);
 }
 
+/* ---- root causes ---- */
+
+static void test_root_causes(void)
+{
+    /* fetch_row: 2,000 calls of 0.01 s (20 s) beside 5 s of stages: a call storm (2,000 > 1,000
+     * calls) that makes it 80 % of the critical path, so slow_method's path_share rule fires on
+     * the same method; that finding is the storm's consequence: ranked after it, caused_by 1,
+     * no saving and no recommendation of its own, and no score weight */
+    fp_profile *p = tb_new();
+    uint32_t s = tb_method(p, "fetch_row"), o = tb_method(p, "stage");
+    fp_analysis *x;
+    const fp_finding *f;
+    const fp_recommendation *rc;
+    double t = 0;
+    size_t i, n;
+
+    for (i = 0; i < 2000; i++, t += 0.01)
+        tb_span(p, s, -1, t, 0.01);
+    for (i = 0; i < 5; i++, t += 1.0)
+        tb_span(p, o, -1, t, 1.0);
+    x = an(p, NULL);
+    f = fp_analysis_findings(x, &n);
+    CU_ASSERT_EQUAL_FATAL(n, 2);
+    CU_ASSERT_EQUAL(f[0].kind, FP_KIND_CALL_STORM);
+    CU_ASSERT_EQUAL(f[0].caused_by, 0);
+    CU_ASSERT(f[0].improvement > 0);
+    CU_ASSERT_EQUAL(f[1].kind, FP_KIND_SLOW_METHOD);
+    CU_ASSERT_STRING_EQUAL(f[1].rule, "path_share");
+    CU_ASSERT_EQUAL(f[1].target, (int32_t)s);
+    CU_ASSERT_EQUAL(f[1].caused_by, 1);
+    FP_ASSERT_NEAR(f[1].improvement, 0.0, 0);
+    rc = fp_analysis_recommendations(x, &n);
+    CU_ASSERT_EQUAL(n, 1);
+    CU_ASSERT_EQUAL(rc[0].finding, 0);
+    CU_ASSERT_EQUAL(rc[0].kind, FP_KIND_CALL_STORM);
+    /* one root finding of severity f[0]: the consequence costs no score points */
+    {
+        static const double w[] = {3.0, 8.0, 15.0, 25.0};
+        FP_ASSERT_NEAR(fp_analysis_score(x), 100.0 - w[f[0].severity], 0);
+    }
+    fp_analysis_free(x);
+
+    /* slow by its time per call (mean_s), not by the call count: its own finding */
+    fp_profile_reset(p);
+    s = tb_method(p, "fetch_row");
+    t = 0;
+    for (i = 0; i < 1001; i++, t += 2.5)
+        tb_span(p, s, -1, t, 2.5);
+    x = an(p, NULL);
+    f = fp_analysis_findings(x, &n);
+    CU_ASSERT_EQUAL_FATAL(n, 2);
+    CU_ASSERT_EQUAL(f[0].caused_by, 0);
+    CU_ASSERT_EQUAL(f[1].caused_by, 0);
+    rc = fp_analysis_recommendations(x, &n);
+    CU_ASSERT_EQUAL(n, 2);
+    fp_analysis_free(x);
+    fp_profile_free(p);
+}
+
 /* ---- io_heavy ---- */
 
 static void test_io(void)
@@ -1971,8 +2030,10 @@ int fp_test_register(void)
         {"method", test_cpu_method},
         {"episode_partial_samples", test_cpu_episode_partial_samples},
         {NULL, NULL}};
-    static const fp_test_case calls_io[] = {
-        {"call_storm", test_call_storm}, {"io_heavy", test_io}, {NULL, NULL}};
+    static const fp_test_case calls_io[] = {{"call_storm", test_call_storm},
+                                            {"root_causes", test_root_causes},
+                                            {"io_heavy", test_io},
+                                            {NULL, NULL}};
     static const fp_test_case report[] = {
         {"score", test_score}, {"order", test_order}, {NULL, NULL}};
     static const fp_test_case edge[] = {{"empty_zero", test_edge_empty_and_zero},

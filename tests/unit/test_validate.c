@@ -190,6 +190,77 @@ static void test_record(void)
     fp_profile_free(c);
 }
 
+/* A call storm making its method 75 % of the run: slow_method (path_share) on the same method is
+ * its consequence. With the storm injected, the consequence is neither a true nor a false
+ * positive and is counted; without (a clean run), both are false alarms. */
+static void test_record_consequence(void)
+{
+    fp_profile *p = fp_profile_new();
+    fp_analysis *a = NULL;
+    fp_match_result m;
+    fp_validate_run r;
+    fp_error err = FP_ERROR_INIT;
+    const fp_finding *f;
+    size_t nf;
+    CU_ASSERT_FATAL(p != NULL);
+    uint32_t s = method(p, "fetch_row"), o = method(p, "other");
+    double t = 0;
+    for (int i = 0; i < 1500; i++, t += 0.01)
+        span(p, s, t, 0.01, 10);
+    for (int i = 0; i < 5; i++, t += 1.0)
+        span(p, o, t, 1.0, 10);
+    truth(p, FP_KIND_CALL_STORM, (int32_t)s, 0, 15, 1200, 12, 0);
+    fp_match_result_init(&m);
+    CU_ASSERT_EQUAL_FATAL(fp_analyze(&a, p, NULL, &err), FP_OK);
+    f = fp_analysis_findings(a, &nf);
+    CU_ASSERT_EQUAL_FATAL(nf, 2);
+    CU_ASSERT_EQUAL(f[0].kind, FP_KIND_CALL_STORM);
+    CU_ASSERT_EQUAL(f[1].kind, FP_KIND_SLOW_METHOD);
+    CU_ASSERT_EQUAL(f[1].caused_by, 1);
+    CU_ASSERT_EQUAL_FATAL(fp_match_run(&m, p, a, NULL, &err), FP_OK);
+    CU_ASSERT_EQUAL(m.true_positives, 1);
+    CU_ASSERT_EQUAL(m.false_alarms, 0);
+    CU_ASSERT_EQUAL(m.consequences, 1);
+    CU_ASSERT_EQUAL(m.finding_truth[1], FP_MATCH_CONSEQUENCE);
+    fp_validate_run_record(&r, 1, p, a, &m);
+    CU_ASSERT_EQUAL(r.tp[FP_KIND_CALL_STORM], 1);
+    CU_ASSERT_EQUAL(r.fp[FP_KIND_SLOW_METHOD], 0);
+    CU_ASSERT_EQUAL(r.consequences, 1);
+    {
+        fp_validate_acc *acc = NULL;
+        fp_validate_summary sum;
+        CU_ASSERT_EQUAL_FATAL(fp_validate_acc_new(&acc, 1, &err), FP_OK);
+        fp_validate_acc_add(acc, &r);
+        fp_validate_acc_add(acc, &r);
+        CU_ASSERT_EQUAL_FATAL(fp_validate_acc_summary(acc, &sum, &err), FP_OK);
+        CU_ASSERT_EQUAL(sum.consequences, 2);
+        CU_ASSERT_EQUAL(sum.overall.fp, 0);
+        fp_validate_acc_free(acc);
+    }
+    /* a slow_method truth on the same method is matched by the consequence itself */
+    truth(p, FP_KIND_SLOW_METHOD, (int32_t)s, 0, 15, 1500, 3, 0);
+    CU_ASSERT_EQUAL_FATAL(fp_match_run(&m, p, a, NULL, &err), FP_OK);
+    CU_ASSERT_EQUAL(m.true_positives, 2);
+    CU_ASSERT_EQUAL(m.consequences, 0);
+    /* clean run (no truth): the cause is a false alarm, and so is its consequence */
+    fp_profile_reset(p);
+    s = method(p, "fetch_row");
+    o = method(p, "other");
+    t = 0;
+    for (int i = 0; i < 1500; i++, t += 0.01)
+        span(p, s, t, 0.01, 10);
+    for (int i = 0; i < 5; i++, t += 1.0)
+        span(p, o, t, 1.0, 10);
+    fp_analysis_free(a);
+    CU_ASSERT_EQUAL_FATAL(fp_analyze(&a, p, NULL, &err), FP_OK);
+    CU_ASSERT_EQUAL_FATAL(fp_match_run(&m, p, a, NULL, &err), FP_OK);
+    CU_ASSERT_EQUAL(m.false_alarms, 2);
+    CU_ASSERT_EQUAL(m.consequences, 0);
+    fp_analysis_free(a);
+    fp_match_result_cleanup(&m);
+    fp_profile_free(p);
+}
+
 static void test_truncate(void)
 {
     fp_profile *p = slow_profile(), *d = fp_profile_new();
@@ -570,11 +641,10 @@ int fp_test_register(void)
 {
     static const fp_test_case stats[] = {
         {"wilson", test_wilson}, {"spearman", test_spearman}, {"nab", test_nab}, {NULL, NULL}};
-    static const fp_test_case records[] = {{"record", test_record},
-                                           {"truncate", test_truncate},
-                                           {"ttd", test_ttd},
-                                           {"acc", test_acc},
-                                           {NULL, NULL}};
+    static const fp_test_case records[] = {
+        {"record", test_record},     {"record_consequence", test_record_consequence},
+        {"truncate", test_truncate}, {"ttd", test_ttd},
+        {"acc", test_acc},           {NULL, NULL}};
     static const fp_test_case engine[] = {{"jobs", test_engine_jobs},
                                           {"progress_cancel", test_engine_progress_cancel},
                                           {"sweep_resolve", test_engine_sweep_resolve},
