@@ -210,6 +210,7 @@ fp_status fp_analyze(fp_analysis **out, const fp_profile *p, const fp_thresholds
     w.n_spans = fp_profile_span_count(p);
     w.ser = fp_profile_series(p);
     w.duration = fp_fin(fp_profile_duration(p));
+    w.cores = fp_profile_meta(p).cores >= 1 ? (double)fp_profile_meta(p).cores : 1.0;
     if (w.duration < 0)
         w.duration = 0;
     for (i = 0; i < w.n_spans; i++) {

@@ -43,7 +43,8 @@ typedef struct fp_work {
     size_t n_spans;
     fp_series ser;
     double duration;
-    double *self;      /* self time of each span */
+    double cores; /* fp_meta.cores (>= 1): the series' CPU % is of all of them, spans' of one */
+    double *self; /* self time of each span */
     size_t *child_off; /* n_spans + 2 offsets into child_idx (span order = start order) */
     size_t *child_idx;
     size_t *m_off; /* n_methods + 1 offsets into m_idx */

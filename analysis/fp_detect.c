@@ -861,9 +861,9 @@ static void add_cpu_interval(const fp_series *ser, double g0, double g1, double 
 }
 
 /*
- * CPU % per sample from the own work of the methods already flagged for CPU saturation: each
- * flagged span's own-work intervals (the span minus the union of its children), and the
- * fraction of each sample those intervals cover.
+ * CPU % (of the process's cores) per sample from the own work of the methods already flagged for
+ * CPU saturation: each flagged span's own-work intervals (the span minus the union of its
+ * children) at its cpu_pct / cores, and the fraction of each sample those intervals cover.
  */
 static void flagged_cpu_curve(const fp_work *w, const char *flagged, double *curve, double *cover)
 {
@@ -880,12 +880,13 @@ static void flagged_cpu_curve(const fp_work *w, const char *flagged, double *cur
             const fp_span *c = &w->spans[w->child_idx[k]];
             double c0 = c->start_s, c1 = c->start_s + c->dur_s;
             if (c0 > cur)
-                add_cpu_interval(&w->ser, cur, c0 < s1 ? c0 : s1, s->cpu_pct, curve, cover);
+                add_cpu_interval(&w->ser, cur, c0 < s1 ? c0 : s1, s->cpu_pct / w->cores, curve,
+                                 cover);
             if (c1 > cur)
                 cur = c1;
         }
         if (s1 > cur)
-            add_cpu_interval(&w->ser, cur, s1, s->cpu_pct, curve, cover);
+            add_cpu_interval(&w->ser, cur, s1, s->cpu_pct / w->cores, curve, cover);
     }
 }
 

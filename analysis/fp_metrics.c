@@ -286,8 +286,9 @@ static fp_status run_metrics(fp_analysis *a, const fp_work *w, fp_error *err)
         if (w->n_spans > 0) {
             st = mem_from_spans(r, w, err);
             r->cpu_source = FP_SOURCE_SPANS;
-            r->peak_cpu_pct = fp_clamp(cpu_max, 0.0, 100.0);
-            r->avg_cpu_pct = fp_clamp(fp_div(cpu_w, w->duration), 0.0, 100.0);
+            /* span CPU is % of one core; run CPU is % of the process's cores */
+            r->peak_cpu_pct = fp_clamp(cpu_max / w->cores, 0.0, 100.0);
+            r->avg_cpu_pct = fp_clamp(fp_div(cpu_w, w->duration) / w->cores, 0.0, 100.0);
             if (r->avg_cpu_pct > r->peak_cpu_pct)
                 r->peak_cpu_pct = r->avg_cpu_pct;
         }

@@ -190,6 +190,8 @@ typedef struct fp_meta {
     const char *fpsim_version; /* fpsim version that produced the profile */
     const char *source;        /* "simulated", "fpsim-json", "chrome-trace", ... */
     int simulated;             /* 1 when ground truth is meaningful */
+    uint32_t cores; /* CPU cores the process can use (>= 1; 1 when unknown): the series' CPU % is
+                       of all of them, a span's cpu_pct of one (docs/simulation.md) */
 } fp_meta;
 
 typedef struct fp_profile fp_profile;
@@ -215,6 +217,12 @@ fp_meta fp_profile_meta(const fp_profile *p);
 fp_status fp_profile_set_meta(fp_profile *p, const char *scenario, uint64_t seed,
                               uint64_t run_index, const char *rng, const char *gsl_version,
                               const char *source, int simulated);
+
+/*
+ * Sets the cores the process can use (fp_meta.cores; fp_profile_reset() sets 1, and
+ * fp_profile_set_meta() leaves it unchanged). FP_OK, or FP_EINVAL when cores is 0.
+ */
+fp_status fp_profile_set_cores(fp_profile *p, uint32_t cores);
 
 /* ---- methods ---- */
 

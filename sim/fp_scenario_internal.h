@@ -61,7 +61,11 @@ typedef struct fp_process_spec {
     double noise_mem_mb;  /* sd of additive Gaussian noise on each memory sample */
     double noise_cpu_pct; /* sd of additive Gaussian noise on each CPU sample */
     double noise_io_rel;  /* relative sd of multiplicative noise on each I/O sample */
+    uint32_t cores;       /* CPU cores the process can use, 1..FP_SCENARIO_MAX_CORES */
 } fp_process_spec;
+
+/* Largest process.cores a scenario may declare. */
+#define FP_SCENARIO_MAX_CORES 4096
 
 typedef struct fp_analysis_override {
     char *key;

@@ -657,7 +657,9 @@ static fp_status build_series(fp_sim *s, fp_profile *out, double dur, double bas
         double w = (k == n - 1) ? dur - a : dt;
         if (!(w > 0.0))
             w = dt;
-        cpu[k] = clamp_pct(idle + cpu[k] / w);
+        /* own-work CPU is % of one core; the series is % of the process's cores */
+        cpu[k] =
+            clamp_pct(idle + cpu[k] / w / (double)(scn->process.cores ? scn->process.cores : 1));
     }
 
     /* Process-level injections. */
@@ -814,6 +816,8 @@ fp_status fp_sim_run(fp_sim *s, uint64_t seed, uint64_t run_index, fp_profile *o
     fp_profile_reset(out);
     st = fp_profile_set_meta(out, scn->name, seed, run_index, gsl_rng_name(s->flow), GSL_VERSION,
                              "simulated", 1);
+    if (st == FP_OK)
+        st = fp_profile_set_cores(out, scn->process.cores ? scn->process.cores : 1);
     if (st != FP_OK)
         goto fail;
     for (size_t m = 0; m < scn->n_methods; m++) {

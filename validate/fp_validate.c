@@ -215,6 +215,8 @@ fp_status fp_validate_truncate(fp_profile *dst, const fp_profile *src, double t,
     fp_profile_reset(dst);
     st = fp_profile_set_meta(dst, meta.scenario, meta.seed, meta.run_index, meta.rng,
                              meta.gsl_version, meta.source, meta.simulated);
+    if (st == FP_OK)
+        st = fp_profile_set_cores(dst, meta.cores);
     if (st != FP_OK)
         goto out;
     for (size_t i = 0; i < nm; i++) {

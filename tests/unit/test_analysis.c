@@ -1671,6 +1671,37 @@ static void test_call_storm(void)
     fp_profile_free(p);
 }
 
+/* ---- CPU against cores ---- */
+
+static void test_cpu_cores(void)
+{
+    /* 4 parallel calls at 24 % of a core for 10 s, no series: 96 % of a 1-core process (above
+     * score.avg_cpu_pct: 5 points off), 24 % of a 4-core one (no penalty) */
+    fp_profile *p = tb_new();
+    uint32_t m = tb_method(p, "worker");
+    fp_analysis *x;
+    double score1;
+    int i;
+
+    for (i = 0; i < 4; i++) {
+        tb_span(p, m, -1, 0, 10.0);
+        tb_last(p)->track = (uint32_t)i;
+        tb_last(p)->cpu_pct = 24;
+    }
+    x = an(p, NULL);
+    FP_ASSERT_NEAR(fp_analysis_run(x)->avg_cpu_pct, 96.0, 1e-9);
+    score1 = fp_analysis_score(x);
+    fp_analysis_free(x);
+    CU_ASSERT_EQUAL_FATAL(fp_profile_set_cores(p, 4), FP_OK);
+    x = an(p, NULL);
+    FP_ASSERT_NEAR(fp_analysis_run(x)->avg_cpu_pct, 24.0, 1e-9);
+    FP_ASSERT_NEAR(fp_analysis_run(x)->peak_cpu_pct, 24.0, 1e-9);
+    FP_ASSERT_NEAR(fp_analysis_score(x), score1 + 5.0, 0); /* the same findings, no CPU penalty */
+    CU_ASSERT_EQUAL(count_kind(x, FP_KIND_CPU_SATURATION), 0);
+    fp_analysis_free(x);
+    fp_profile_free(p);
+}
+
 /* ---- root causes ---- */
 
 static void test_root_causes(void)
@@ -2032,6 +2063,7 @@ int fp_test_register(void)
         {NULL, NULL}};
     static const fp_test_case calls_io[] = {{"call_storm", test_call_storm},
                                             {"root_causes", test_root_causes},
+                                            {"cpu_cores", test_cpu_cores},
                                             {"io_heavy", test_io},
                                             {NULL, NULL}};
     static const fp_test_case report[] = {
