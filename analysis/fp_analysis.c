@@ -19,6 +19,72 @@ fp_status fp_analysis_push_finding(fp_analysis *a, const fp_finding *f, fp_error
     return FP_OK;
 }
 
+/* Impact points per factor of 10 in cost: critical (> 90) from a cost of 46 %, high (> 70)
+ * from 10 %, medium (> 50) from 2.2 %, 0 at 0.046 %. */
+#define IMPACT_PER_DECADE 30.0
+
+/* The run's total of the resource a saving in `unit` is counted in: seconds of the run,
+ * core-seconds of the process's cores over the run (cores x duration), or peak MB
+ * (docs/analysis.md "Cost"; the validator takes the true cost with the same totals). */
+static double resource_total(const fp_analysis *a, const char *unit)
+{
+    if (unit != NULL && strcmp(unit, "MB") == 0)
+        return a->run.peak_mem_mb;
+    if (unit != NULL && strcmp(unit, FP_UNIT_CORE_S) == 0)
+        return (a->run.cores >= 1 ? a->run.cores : 1.0) * a->run.duration_s;
+    return a->run.duration_s; /* "s" */
+}
+
+/* 1 when f's saving in `unit` counts towards a cap on `target` (a method index, or
+ * FP_TARGET_PROCESS - 1 for all): consequences (caused_by != 0) have none of their own. */
+static int capped(const fp_finding *f, const char *unit, int64_t target)
+{
+    return f->caused_by == 0 && (target < FP_TARGET_PROCESS || f->target == target) &&
+           f->improvement_unit != NULL && strcmp(f->improvement_unit, unit) == 0;
+}
+
+/* Scales the savings in `unit` of the root findings selected by `target` down so they add up to
+ * at most `cap`. */
+static void cap_savings(fp_analysis *a, const char *unit, int64_t target, double cap)
+{
+    double sum = 0;
+    size_t i;
+    for (i = 0; i < a->n_findings; i++)
+        if (capped(&a->findings[i], unit, target))
+            sum += a->findings[i].improvement;
+    if (!(sum > cap))
+        return;
+    for (i = 0; i < a->n_findings; i++) {
+        fp_finding *f = &a->findings[i];
+        if (capped(f, unit, target))
+            f->improvement = cap > 0 ? f->improvement * (cap / sum) : 0.0;
+    }
+}
+
+void fp_analysis_costs(fp_analysis *a)
+{
+    static const char *const units[] = {"s", FP_UNIT_CORE_S, "MB"};
+    size_t i, u;
+
+    /* the time findings of one method (a call storm and its slow method, say) cannot save more
+     * than the method's time in the run; no resource can save more than the run holds of it */
+    for (i = 0; i < a->n_methods; i++) {
+        double t = a->methods[i].total_s;
+        cap_savings(a, "s", (int64_t)i, t < a->run.duration_s ? t : a->run.duration_s);
+    }
+    for (u = 0; u < sizeof units / sizeof units[0]; u++)
+        cap_savings(a, units[u], (int64_t)FP_TARGET_PROCESS - 1, resource_total(a, units[u]));
+    for (i = 0; i < a->n_findings; i++) {
+        fp_finding *f = &a->findings[i];
+        if (f->caused_by != 0)
+            f->improvement = 0; /* a consequence: its saving is its cause's (cost 0, impact 0) */
+        f->cost = fp_clamp(fp_div(f->improvement, resource_total(a, f->improvement_unit)), 0, 1);
+        f->impact =
+            f->cost > 0 ? fp_clamp(100.0 + IMPACT_PER_DECADE * log10(f->cost), 0.0, 100.0) : 0.0;
+        f->severity = fp_severity_from_impact(f->impact);
+    }
+}
+
 /* Severity (desc), impact (desc), kind, target name, start: a total, deterministic order. */
 static int cmp_finding(const void *pa, const void *pb)
 {
@@ -68,6 +134,21 @@ static size_t find_cause(const fp_analysis *a, size_t j)
                 return i;
     }
     return a->n_findings;
+}
+
+/*
+ * Marks the consequences before their costs are taken (the findings are not sorted yet):
+ * caused_by = 1 for now (link_causes() sets the cause's rank once the order is known) and no
+ * saving, so fp_analysis_costs() leaves them out of every cap and gives them cost 0.
+ */
+static void mark_consequences(fp_analysis *a)
+{
+    size_t j;
+    for (j = 0; j < a->n_findings; j++)
+        if (find_cause(a, j) < a->n_findings) {
+            a->findings[j].caused_by = 1;
+            a->findings[j].improvement = 0;
+        }
 }
 
 /*
@@ -209,6 +290,7 @@ fp_status fp_analyze(fp_analysis **out, const fp_profile *p, const fp_thresholds
     w.spans = fp_profile_spans(p);
     w.n_spans = fp_profile_span_count(p);
     w.ser = fp_profile_series(p);
+    w.data = fp_profile_data(p);
     w.duration = fp_fin(fp_profile_duration(p));
     w.cores = fp_profile_meta(p).cores >= 1 ? (double)fp_profile_meta(p).cores : 1.0;
     if (w.duration < 0)
@@ -228,12 +310,16 @@ fp_status fp_analyze(fp_analysis **out, const fp_profile *p, const fp_thresholds
     st = copy_names(a, p, err);
     if (st != FP_OK)
         goto out;
+    for (i = 0; i < a->n_methods; i++)
+        a->methods[i].container = (fp_profile_method_flags(p, i) & FP_METHOD_CONTAINER) != 0;
     st = fp_metrics_compute(a, &w, err);
     if (st != FP_OK)
         goto out;
     st = fp_detect_all(a, &w, err);
     if (st != FP_OK)
         goto out;
+    mark_consequences(a);
+    fp_analysis_costs(a);
     if (a->n_findings > 1)
         qsort(a->findings, a->n_findings, sizeof *a->findings, cmp_finding);
     st = link_causes(a, err);
@@ -323,6 +409,11 @@ const fp_recommendation *fp_analysis_recommendations(const fp_analysis *a, size_
 double fp_analysis_score(const fp_analysis *a)
 {
     return a->score;
+}
+
+unsigned fp_analysis_not_run(const fp_analysis *a)
+{
+    return a->not_run;
 }
 
 fp_score_status fp_analysis_status(const fp_analysis *a)

@@ -259,6 +259,7 @@ const char *fp_source_name(fp_source s);
 /* Run-level metrics. Plain value type. */
 typedef struct fp_run_metrics {
     double duration_s;   /* fp_profile_duration() */
+    double cores;        /* fp_meta.cores (>= 1): the cores the run's CPU % and core-s are of */
     size_t span_count;   /* spans (calls) */
     size_t method_count; /* methods in the method table */
     size_t track_count;  /* distinct track ids among spans */
@@ -287,7 +288,8 @@ typedef struct fp_run_metrics {
 typedef struct fp_method_metrics {
     const char *name; /* borrowed from the analysis */
     size_t calls;
-    double total_s;     /* sum of inclusive durations (nested recursive calls count twice) */
+    double total_s;     /* sum of inclusive durations; a call nested inside a call of the same
+                           method adds nothing (recursion is counted once) */
     double self_s;      /* sum of self times: duration minus the union of child intervals */
     double mean_s;      /* mean inclusive duration per call */
     double sd_s;        /* sample standard deviation (n - 1); 0 when calls < 2 */
@@ -303,6 +305,7 @@ typedef struct fp_method_metrics {
     double io_ops;
     double io_bytes;
     double path_s; /* seconds this method's own work spends on the critical path */
+    int container; /* FP_METHOD_CONTAINER set in the profile: no per-method detector runs on it */
 } fp_method_metrics;
 
 /* One method's part of the critical path. Plain value type. */
@@ -349,12 +352,14 @@ typedef struct fp_finding {
     const char *suggestions[FP_FINDING_MAX_SUGGESTIONS]; /* static strings */
     size_t n_suggestions;
     double improvement;           /* estimated saving, >= 0 (0 for a consequence: see below) */
-    const char *improvement_unit; /* "s" or "MB" */
+    const char *improvement_unit; /* "s", "MB" or "core-s" (CPU above the background) */
+    double cost; /* improvement / the run's total of that resource, in [0, 1] ("Cost"); 0 for a
+                    consequence */
     /*
      * 0 for a root finding; k > 0 when this finding's cost is explained by finding #k (1-based
      * rank, always a root finding ranked before every consequence): "caused by #k". Its saving
-     * is part of its cause's, so its improvement is 0 and it has no recommendation nor score
-     * weight. Rules: docs/analysis.md, "Root causes".
+     * is part of its cause's, so its improvement and cost are 0 and it has no recommendation nor
+     * score weight. Rules: docs/analysis.md, "Root causes".
      */
     size_t caused_by;
 } fp_finding;
@@ -423,6 +428,14 @@ const fp_recommendation *fp_analysis_recommendations(const fp_analysis *a, size_
  * score.avg_cpu_pct, clamped to [0, 100].
  */
 double fp_analysis_score(const fp_analysis *a);
+
+/*
+ * Detectors that did not run for lack of data, as bits (1u << fp_kind): memory_hotspot and
+ * memory_leak when the profile has no memory data, cpu_saturation when it has no CPU data
+ * (fp_profile_data()). 0 for simulated and fpsim JSON profiles. The score only covers the
+ * detectors that ran: reports say which did not (docs/real-traces.md).
+ */
+unsigned fp_analysis_not_run(const fp_analysis *a);
 
 /* fp_score_status_from_score(fp_analysis_score(a)). */
 fp_score_status fp_analysis_status(const fp_analysis *a);

@@ -31,6 +31,7 @@ struct fp_analysis {
     size_t n_recs;
     double score;
     fp_score_status status;
+    unsigned not_run; /* fp_analysis_not_run() */
 };
 
 /*
@@ -43,8 +44,9 @@ typedef struct fp_work {
     size_t n_spans;
     fp_series ser;
     double duration;
-    double cores; /* fp_meta.cores (>= 1): the series' CPU % is of all of them, spans' of one */
-    double *self; /* self time of each span */
+    double cores;  /* fp_meta.cores (>= 1): the series' CPU % is of all of them, spans' of one */
+    unsigned data; /* fp_profile_data(): FP_DATA_* the profile really has */
+    double *self;  /* self time of each span */
     size_t *child_off; /* n_spans + 2 offsets into child_idx (span order = start order) */
     size_t *child_idx;
     size_t *m_off; /* n_methods + 1 offsets into m_idx */
@@ -54,7 +56,18 @@ typedef struct fp_work {
     /* set by fp_detect_all() before the detectors run: */
     double median_calls;    /* median call count over methods with calls (0 when none) */
     size_t outlier_methods; /* methods with enough calls to test for latency outliers */
+    double cpu_background;  /* CPU % the excess of a CPU finding is measured from (median) */
 } fp_work;
+
+/* Unit of a CPU finding's estimated saving: core-seconds above the background CPU. */
+#define FP_UNIT_CORE_S "core-s"
+
+/* Estimated savings capped per method and per resource, then each finding's cost (its saving
+ * as a share of the resource's total) and from it impact and severity (docs/analysis.md
+ * "Cost"). Consequences (caused_by != 0) keep a saving of 0, take no part in any cap and get
+ * cost and impact 0 ("Root causes"). Called once after fp_detect_all() and after the
+ * consequences are marked. */
+void fp_analysis_costs(fp_analysis *a);
 
 /* x when finite, else 0: the last guard before a value leaves the module. */
 static inline double fp_fin(double x)

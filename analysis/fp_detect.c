@@ -2,11 +2,11 @@
  * fp_detect.c - the bottleneck detectors. Each is a static unit reading the metrics and the
  * workspace and appending findings; docs/analysis.md documents every formula and default.
  *
- * Common shape of a finding: impact is driven by the cost, the share of the run's time, memory
- * or CPU the problem accounts for, with how far the measured value is beyond its threshold
- * (excess = 1 - threshold / measured, or for CPU, bounded by 100, (measured - threshold) /
- * (100 - threshold)) as a modifier: cost = share * (1 + excess) / 2, and
- * impact = 100 + 30 log10(cost) clamped to [0, 100] (30 points per decade of cost).
+ * Common shape of a finding: share (the part of the run's time, memory or CPU the problem
+ * accounts for), excess (how far the measured value is beyond its threshold: 1 - threshold /
+ * measured, or for CPU, bounded by 100, (measured - threshold) / (100 - threshold)) and the
+ * estimated saving (improvement: seconds, MB or core-seconds the problem adds). The cost, impact
+ * and severity derive from the saving in fp_analysis_costs() (docs/analysis.md "Cost").
  */
 #include "fp_analysis_internal.h"
 
@@ -97,10 +97,6 @@ static void evid(fp_finding *f, const char *name, double v)
     }
 }
 
-/* Impact points per factor of 10 in cost: critical (> 90) from a cost of 46 %, high (> 70)
- * from 10 %, medium (> 50) from 2.2 %, 0 at 0.046 %. */
-#define IMPACT_PER_DECADE 30.0
-
 /* Fills the common fields and derives impact and severity. */
 static void finish(fp_finding *f, fp_kind kind, int32_t target, const char *name, double measured,
                    double thr, const char *unit, const char *rule, double share, double excess)
@@ -114,14 +110,27 @@ static void finish(fp_finding *f, fp_kind kind, int32_t target, const char *name
     f->rule = rule;
     f->share = fp_clamp(share, 0.0, 1.0);
     f->excess = fp_clamp(excess, 0.0, 1.0);
-    {
-        double cost = f->share * (1.0 + f->excess) / 2.0;
-        f->impact = cost > 0 ? fp_clamp(100.0 + IMPACT_PER_DECADE * log10(cost), 0.0, 100.0) : 0.0;
-    }
-    f->severity = fp_severity_from_impact(f->impact);
+    /* impact and severity come from the cost, once every saving is known: fp_analysis_costs() */
     f->start_s = fp_fin(f->start_s);
     f->end_s = fp_fin(f->end_s);
     f->improvement = fp_clamp(f->improvement, 0.0, 1e300);
+}
+
+/* A duration for a root-cause text: "%.3g s" from 1 ms up (and for 0), in a unit that fits below
+ * (µs, ns), so that a real sub-millisecond call never reads as scientific notation. Returns buf. */
+typedef struct dur_buf {
+    char s[32];
+} dur_buf;
+
+static const char *dur_text(dur_buf *b, double sec)
+{
+    if (!(sec > 0) || sec >= 1e-3)
+        snprintf(b->s, sizeof b->s, "%.3g s", sec);
+    else if (sec >= 1e-6)
+        snprintf(b->s, sizeof b->s, "%.3g \xc2\xb5s" /* UTF-8 micro sign */, sec * 1e6);
+    else
+        snprintf(b->s, sizeof b->s, "%.3g ns", sec * 1e9);
+    return b->s;
 }
 
 /* First start and last end over the spans of method m. */
@@ -165,11 +174,12 @@ static fp_status detect_slow_method(fp_analysis *a, const fp_work *w, size_t m, 
     evid(&f, "path_s", mm->path_s);
     evid(&f, "path_share", path_share);
     evid(&f, "p95_s", mm->p95_s);
+    dur_buf d1, d2, d3;
     snprintf(f.root_cause, sizeof f.root_cause,
-             "'%s' spends %.3g s of own time per call over %zu calls (threshold %.3g s); its own "
-             "work takes %.3g s of the critical path, %.1f%% of the run (threshold %.1f%%).",
-             mm->name, mm->self_mean_s, mm->calls, th->slow_mean_s, mm->path_s, 100.0 * path_share,
-             100.0 * th->slow_path_share);
+             "'%s' spends %s of own time per call over %zu calls (threshold %s); its own "
+             "work takes %s of the critical path, %.1f%% of the run (threshold %.1f%%).",
+             mm->name, dur_text(&d1, mm->self_mean_s), mm->calls, dur_text(&d2, th->slow_mean_s),
+             dur_text(&d3, mm->path_s), 100.0 * path_share, 100.0 * th->slow_path_share);
     SET_SUGG(&f, s_sugg_slow);
     if (by_mean)
         finish(&f, FP_KIND_SLOW_METHOD, (int32_t)m, mm->name, mm->self_mean_s, th->slow_mean_s, "s",
@@ -381,12 +391,13 @@ static fp_status detect_latency_outliers(fp_analysis *a, const fp_work *w, size_
     evid(&f, "median_self_s", med_x);
     evid(&f, "excess_s", excess_s);
     evid(&f, "gap_p_value", p_gap);
+    dur_buf d1, d2;
     snprintf(f.root_cause, sizeof f.root_cause,
              "%zu of %zu calls of '%s' (%.2f%%) take far longer than its median own time of "
-             "%.3g s (modified z up to %.1f, threshold %.1f; p = %.2g, gap p = %.2g), adding "
-             "%.3g s in total.",
-             count, n, mm->name, 100.0 * (double)count / (double)n, med_x, zmax, th->outlier_z, p,
-             p_gap, excess_s);
+             "%s (modified z up to %.1f, threshold %.1f; p = %.2g, gap p = %.2g), adding %s in "
+             "total.",
+             count, n, mm->name, 100.0 * (double)count / (double)n, dur_text(&d1, med_x), zmax,
+             th->outlier_z, p, p_gap, dur_text(&d2, excess_s));
     SET_SUGG(&f, s_sugg_outliers);
     finish(&f, FP_KIND_LATENCY_OUTLIERS, (int32_t)m, mm->name, zmax, th->outlier_z, "z",
            "modified_z", fp_div(excess_s, w->duration),
@@ -770,8 +781,10 @@ static fp_status detect_cpu_saturation(fp_analysis *a, const fp_work *w, size_t 
         return FP_OK;
     memset(&f, 0, sizeof f);
     method_window(w, m, &f.start_s, &f.end_s);
-    f.improvement = mm->self_s * fp_div(mm->cpu_pct - th->cpu_pct, mm->cpu_pct);
-    f.improvement_unit = "s";
+    /* cost: the core-seconds above the background CPU, not the method's total CPU (its CPU is %
+     * of one core, the background the series' level per core) */
+    f.improvement = mm->self_s * fp_clamp(mm->cpu_pct - w->cpu_background, 0.0, 100.0) / 100.0;
+    f.improvement_unit = FP_UNIT_CORE_S;
     evid(&f, "cpu_pct", mm->cpu_pct);
     evid(&f, "self_s", mm->self_s);
     evid(&f, "calls", (double)mm->calls);
@@ -987,8 +1000,12 @@ static fp_status detect_cpu_saturation_process(fp_analysis *a, const fp_work *w,
         memset(&f, 0, sizeof f);
         f.start_s = t0;
         f.end_s = t1;
-        f.improvement = (t1 - t0) * fp_div(mean - th->cpu_pct, mean);
-        f.improvement_unit = "s";
+        /* cost: the episode's core-seconds above the background CPU, not its total CPU (the
+         * series is % of the process's cores: x cores for core-seconds) */
+        for (k = b, f.improvement = 0; k <= e; k++)
+            if (ser->cpu_pct[k] > w->cpu_background)
+                f.improvement += (ser->cpu_pct[k] - w->cpu_background) / 100.0 * iv * w->cores;
+        f.improvement_unit = FP_UNIT_CORE_S;
         evid(&f, "mean_cpu_pct", mean);
         evid(&f, "length_s", t1 - t0);
         evid(&f, "samples", (double)(e - b + 1));
@@ -1045,12 +1062,12 @@ static fp_status detect_call_storm(fp_analysis *a, const fp_work *w, size_t m, f
     evid(&f, "total_s", mm->total_s);
     evid(&f, "mean_s", mm->mean_s);
     evid(&f, "time_share", time_share);
+    dur_buf d1, d2;
     snprintf(f.root_cause, sizeof f.root_cause,
              "'%s' is called %zu times in one run (threshold %.0f; median over methods %.0f), "
-             "spending %.3g s in those calls at %.3g s each, %.1f%% of the run (threshold "
-             "%.1f%%).",
-             mm->name, mm->calls, thr, median_calls, mm->total_s, mm->mean_s, 100.0 * time_share,
-             100.0 * th->storm_min_share);
+             "spending %s in those calls at %s each, %.1f%% of the run (threshold %.1f%%).",
+             mm->name, mm->calls, thr, median_calls, dur_text(&d1, mm->total_s),
+             dur_text(&d2, mm->mean_s), 100.0 * time_share, 100.0 * th->storm_min_share);
     SET_SUGG(&f, s_sugg_storm);
     finish(&f, FP_KIND_CALL_STORM, (int32_t)m, mm->name, calls, thr, "calls",
            by_abs ? "calls" : "ratio", fp_div(mm->total_s, w->duration), e);
@@ -1168,6 +1185,23 @@ static double median_calls(const fp_analysis *a, const fp_work *w)
     return gsl_stats_median_from_sorted_data(w->buf, 1, k);
 }
 
+/* The CPU % a CPU finding's excess is measured from: the median of the CPU series (episodes
+ * are a minority of the samples), else the run's mean CPU over the spans; never above the
+ * cpu_saturation threshold (a process busy all along still costs its CPU above the budget). */
+static double cpu_background(const fp_analysis *a, const fp_work *w)
+{
+    double bg = a->run.avg_cpu_pct;
+    size_t k;
+    if (w->ser.n > 0 && w->ser.cpu_pct != NULL) {
+        for (k = 0; k < w->ser.n; k++)
+            w->buf[k] = w->ser.cpu_pct[k];
+        gsl_sort(w->buf, 1, w->ser.n);
+        bg = gsl_stats_median_from_sorted_data(w->buf, 1, w->ser.n);
+    }
+    bg = fp_fin(bg);
+    return bg < a->th.cpu_pct ? bg : a->th.cpu_pct;
+}
+
 /* ---- dispatch: one entry per FP_DETECTOR_LIST row ---- */
 
 typedef fp_status (*method_fn)(fp_analysis *a, const fp_work *w, size_t m, fp_error *err);
@@ -1185,12 +1219,33 @@ typedef struct detector_fns {
 #define NO_T(...)
 static const detector_fns s_fns[FP_KIND_COUNT] = {FP_DETECTOR_LIST(DET_FNS, NO_T)};
 
+/* The FP_DATA_* a detector needs; it does not run (fp_analysis_not_run()) when any is absent. */
+static unsigned needs_data(fp_kind kind)
+{
+    static const struct {
+        fp_kind kind;
+        unsigned data;
+    } s_needs[] = {{FP_KIND_MEMORY_HOTSPOT, FP_DATA_MEM},
+                   {FP_KIND_MEMORY_LEAK, FP_DATA_MEM},
+                   {FP_KIND_CPU_SATURATION, FP_DATA_CPU}};
+    for (size_t i = 0; i < sizeof s_needs / sizeof s_needs[0]; i++)
+        if (s_needs[i].kind == kind)
+            return s_needs[i].data;
+    return 0u;
+}
+
 fp_status fp_detect_all(fp_analysis *a, fp_work *w, fp_error *err)
 {
     size_t m, d;
     fp_status st = FP_OK;
 
+    a->not_run = 0;
+    for (d = 0; d < FP_KIND_COUNT; d++)
+        if ((needs_data((fp_kind)d) & ~w->data) != 0)
+            a->not_run |= 1u << d;
+
     w->median_calls = median_calls(a, w);
+    w->cpu_background = cpu_background(a, w);
     /* methods whose outliers are tested: the Bonferroni factor of latency_outliers */
     w->outlier_methods = 0;
     for (m = 0; m < a->n_methods; m++)
@@ -1201,10 +1256,10 @@ fp_status fp_detect_all(fp_analysis *a, fp_work *w, fp_error *err)
      * need the method CPU findings they may merge into) */
     for (m = 0; m < a->n_methods && st == FP_OK; m++)
         for (d = 0; d < FP_KIND_COUNT && st == FP_OK; d++)
-            if (s_fns[d].method != NULL)
+            if (s_fns[d].method != NULL && !a->methods[m].container && !(a->not_run >> d & 1u))
                 st = s_fns[d].method(a, w, m, err);
     for (d = 0; d < FP_KIND_COUNT && st == FP_OK; d++)
-        if (s_fns[d].process != NULL)
+        if (s_fns[d].process != NULL && !(a->not_run >> d & 1u))
             st = s_fns[d].process(a, w, err);
     return st;
 }

@@ -1,6 +1,8 @@
 /*
  * fp_cli.h - shared pieces of the fpsim command: exit codes, diagnostics, strict number parsing,
- * scenario resolution, atomic output files and signal handling. Only cli/ prints or exits.
+ * the common-options parser, scenario resolution, atomic output files, signal handling
+ * (cli/fp_cli_common.c) and the steps the commands share between parsing and writing
+ * (cli/fp_cli_run.c). Only cli/ prints or exits.
  */
 #ifndef FP_CLI_H
 #define FP_CLI_H
@@ -13,6 +15,8 @@
 
 #include "fp_analysis.h"
 #include "fp_core.h"
+#include "fp_formats.h"
+#include "fp_profile.h"
 #include "fp_report.h"
 #include "fp_scenario.h"
 
@@ -53,6 +57,9 @@ int fp_cli_usage(const char *fmt, ...)
 #endif
     ;
 
+/* "fpsim: out of memory" on stderr; returns FP_EXIT_SOFTWARE (70). */
+int fp_cli_nomem(void);
+
 /* Prints `err` as "fpsim: FILE:LINE:COL: error: MSG (PATH)" and returns the exit status for it. */
 int fp_cli_report_error(const fp_error *err);
 
@@ -72,15 +79,6 @@ typedef struct fp_cli_scenarios {
     size_t n;
 } fp_cli_scenarios;
 
-/*
- * The options shared by the commands that simulate (--scenario, --runs, --seed, --rng). Each
- * returns 0, or prints the usage error and returns 64.
- */
-int fp_cli_opt_scenario(char ***names, size_t *n, const char *arg);
-int fp_cli_opt_runs(const char *arg, uint64_t max, uint64_t *out);
-int fp_cli_opt_seed(const char *arg, uint64_t *seed, int *has_seed);
-int fp_cli_opt_rng(const char *arg, const gsl_rng_type **out);
-
 /* The batch seed of `scn`: --seed when given, else the scenario's seed:, else the default. */
 uint64_t fp_cli_seed_for(int has_seed, uint64_t seed, const fp_scenario *scn);
 
@@ -98,7 +96,8 @@ const char *fp_cli_rng_name(const gsl_rng_type *t);
  *   unknown option '--x' | option '--x' needs an argument | unexpected argument 'x'
  * each printed with fp_cli_usage() (exit 64), as are the common options' own value errors.
  *
- * Adopting it in a command (see cli/fp_cli_report.c, the simplest, and fp_cli_generate.c):
+ * Every command uses it (cli/fp_cli_report.c is the simplest; fp_cli_validate.c has the most
+ * own options; fp_cli_compare.c takes positional arguments and its own --scenario):
  *   static const fp_cli_option opts[] = {{"jobs", 'j', 1, OPT_JOBS}, {NULL, 0, 0, 0}};
  *   fp_cli_spec spec = {s_help, FP_CMD_VALIDATE_OPTS, 0, opts, on_option, NULL, 0, &o};
  *   fp_cli_common c; fp_cli_common_init(&c); c.runs = 100;      (defaults before parsing)
@@ -124,8 +123,8 @@ enum {
 
 /*
  * The common options each command takes: the command table (cli/main.c) and each command's
- * parser use these, so they are written once. analyze, compare and validate still have their own
- * getopt loops (to be converted); their masks say what those loops accept.
+ * parser use these, so they are written once. compare's --scenario is its own option (exactly
+ * two), so FP_CMD_COMPARE_OPTS leaves FP_CLI_O_SCENARIO out.
  */
 #define FP_CMD_REPORT_OPTS                                                                         \
     (FP_CLI_O_SIMULATING | FP_CLI_O_FORMAT | FP_CLI_O_OUTPUT | FP_CLI_O_FAIL_ON |                  \
@@ -175,7 +174,7 @@ void fp_cli_common_cleanup(fp_cli_common *c);
 /* A command-specific option. The table ends with an entry whose name is NULL. */
 typedef struct fp_cli_option {
     const char *name; /* long name without "--" */
-    int short_name;   /* one-letter name ('j'), or 0 for none; must not be a common one's */
+    int short_name;   /* one-letter name ('j'), or 0 for none; not a taken common option's */
     int has_arg;      /* 1: takes a value; 0: a flag */
     int id;           /* passed to on_option */
 } fp_cli_option;
@@ -204,7 +203,8 @@ typedef struct fp_cli_spec {
  */
 int fp_cli_parse(fp_cli_common *c, const fp_cli_spec *spec, int argc, char **argv);
 
-/* Loads every name in `names`; on failure prints the error and returns its exit status. */
+/* Loads every name in `names` (none: every built-in, as "all"); on failure prints the error and
+ * returns its exit status. */
 int fp_cli_load_scenarios(fp_cli_scenarios *out, char *const *names, size_t n_names);
 void fp_cli_free_scenarios(fp_cli_scenarios *s);
 
@@ -227,7 +227,8 @@ int fp_cli_out_open(fp_cli_out *o, const char *path);
 /* Finishes: checks the stream, closes, renames. Returns 0, or prints and returns 74. */
 int fp_cli_out_commit(fp_cli_out *o);
 
-/* Abandons a file output (closes and unlinks the temp file). Safe after commit. */
+/* Abandons a file output (closes and unlinks the temp file). A no-op after a commit, and on an
+ * fp_cli_out zeroed or never opened, so a command may call it on every exit path. */
 void fp_cli_out_abort(fp_cli_out *o);
 
 /*
@@ -236,9 +237,6 @@ void fp_cli_out_abort(fp_cli_out *o);
  * everything else as fp_cli_report_error() does.
  */
 int fp_cli_report_input_error(const fp_error *err);
-
-/* "low", "medium", "high", "critical" -> fp_severity value. 0, or -1 for another word. */
-int fp_cli_parse_severity(const char *s, int *out);
 
 /*
  * The --thresholds FILE overrides: a YAML mapping read by the strict YAML layer of scenarios
@@ -274,6 +272,59 @@ void fp_cli_json_str(FILE *f, const char *s);
 
 /* Whether colour may be used on `f`: a terminal and NO_COLOR unset or empty. */
 int fp_cli_use_colour(FILE *f);
+
+/*
+ * ---- Running the library (cli/fp_cli_run.c) ----
+ * The steps the commands share between parsing and writing. Each prints its errors and returns
+ * 0 or the exit status.
+ */
+
+/* 0, or when a SIGINT/SIGTERM is pending, prints "interrupted" and returns 130 or 143. */
+int fp_cli_interrupted(void);
+
+/* Called with each simulated run (index `run`) or input run; returns 0 or an exit status, which
+ * stops the loop and is returned by it (the callback prints its own errors). */
+typedef int (*fp_cli_sim_fn)(void *ctx, fp_profile *prof, uint64_t run);
+typedef int (*fp_cli_input_fn)(void *ctx, fp_profile *prof, const fp_input_run *run);
+
+/*
+ * Simulates runs 0..runs-1 of `scn` with batch seed `seed` and generator `rng` (NULL: mt19937)
+ * into `prof` (caller-owned), calling `each` after each run; a pending signal stops it before
+ * the next run (fp_cli_interrupted()).
+ */
+int fp_cli_simulate(const fp_scenario *scn, const gsl_rng_type *rng, uint64_t seed, uint64_t runs,
+                    fp_profile *prof, fp_cli_sim_fn each, void *ctx);
+
+/*
+ * Reads every run of input `path` (fp_input_open(): profile, runs document, Chrome trace,
+ * generate directory or index, directory of JSON files, "-") into `prof` (caller-owned), calling
+ * `each` after each run; input errors are printed with fp_cli_report_input_error(), and a
+ * pending signal stops it before the next run.
+ */
+int fp_cli_read_input(const char *path, fp_profile *prof, fp_cli_input_fn each, void *ctx);
+
+/*
+ * Opens the output c->output into `out`, then a new report (*rep, owned by the caller; free with
+ * fp_report_free() also on error) for c->report_format and c->detailed, coloured when text goes
+ * to a terminal (fp_cli_use_colour()).
+ */
+int fp_cli_report_open(const fp_cli_common *c, fp_cli_out *out, fp_report **rep);
+
+/*
+ * Analyses the run in `prof` with `th`, adds it to `rep`, and sets *gate when a finding is at or
+ * above `fail_on` (an fp_severity; -1: never): the --fail-on gate. An analysis error that names
+ * no file is located in `file` (NULL: left as is).
+ */
+int fp_cli_report_run(fp_report *rep, const fp_profile *prof, const fp_thresholds *th, int fail_on,
+                      const char *file, int *gate);
+
+/*
+ * Finishes output `o` after its writer returned `st` (error in `err`): a writer error other than
+ * a write error (FP_EIO, which the checked commit reports) is printed and the output abandoned;
+ * else it is committed (fp_cli_out_commit()). Returns that error's or the commit's status, else
+ * FP_EXIT_FINDINGS when `gate` is set (a gate such as --fail-on triggered), else 0.
+ */
+int fp_cli_out_finish(fp_cli_out *o, fp_status st, const fp_error *err, int gate);
 
 /* Subcommands. argv[0] is the subcommand name. */
 int fp_cmd_simulate(int argc, char **argv);

@@ -6,7 +6,6 @@
  * directory or index.json, or a directory of such files (docs/output-formats.md). Every input is
  * read and checked before anything is written, so a bad file leaves no output.
  */
-#include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -42,65 +41,21 @@ static const char *const s_help =
     "66 no input, 70 internal, 73 cannot create output, 74 write error, 130/143 interrupted.\n";
 
 typedef struct an_opts {
-    char **files;
-    size_t n_files;
-    fp_report_format format;
-    int detailed;
-    const char *output;
-    const char *thresholds_file;
-    int fail_on;
+    fp_cli_common c; /* every option of analyze is a common one; the FILEs are c.args */
     fp_thresholds th;
 } an_opts;
 
 static int parse(an_opts *o, int argc, char **argv)
 {
-    static const struct option longopts[] = {{"detailed", no_argument, NULL, 'd'},
-                                             {"format", required_argument, NULL, 'f'},
-                                             {"output", required_argument, NULL, 'o'},
-                                             {"thresholds", required_argument, NULL, 'T'},
-                                             {"fail-on", required_argument, NULL, 'F'},
-                                             {"help", no_argument, NULL, 'h'},
-                                             {NULL, 0, NULL, 0}};
-    int c;
-    optind = 1;
-    opterr = 0;
-    while ((c = getopt_long(argc, argv, ":df:o:h", longopts, NULL)) != -1) {
-        switch (c) {
-        case 'd':
-            o->detailed = 1;
-            break;
-        case 'f':
-            if (fp_report_format_from_name(optarg, &o->format) != FP_OK)
-                return fp_cli_usage("--format must be text, json, markdown or csv, got '%s'",
-                                    optarg);
-            break;
-        case 'o':
-            o->output = optarg;
-            break;
-        case 'T':
-            o->thresholds_file = optarg;
-            break;
-        case 'F':
-            if (fp_cli_parse_severity(optarg, &o->fail_on) != 0)
-                return fp_cli_usage("--fail-on must be low, medium, high or critical, got '%s'",
-                                    optarg);
-            break;
-        case 'h':
-            fputs(s_help, stdout);
-            return -1;
-        case ':':
-            return fp_cli_usage("option '%s' needs an argument", argv[optind - 1]);
-        default:
-            return fp_cli_usage("unknown option '%s'", argv[optind - 1]);
-        }
-    }
-    o->files = argv + optind;
-    o->n_files = (size_t)(argc - optind);
-    if (o->n_files == 0)
+    const fp_cli_spec spec = {s_help, FP_CMD_ANALYZE_OPTS, 0, NULL, NULL, NULL, 1, o};
+    int rc = fp_cli_parse(&o->c, &spec, argc, argv);
+    if (rc != 0)
+        return rc;
+    if (o->c.n_args == 0)
         return fp_cli_usage("analyze needs at least one FILE");
-    for (size_t i = 0; i < o->n_files && o->output != NULL; i++) {
-        if (strcmp(o->files[i], o->output) == 0 && strcmp(o->output, "-") != 0)
-            return fp_cli_usage("--output '%s' is also an input", o->output);
+    for (size_t i = 0; i < o->c.n_args && o->c.output != NULL; i++) {
+        if (strcmp(o->c.args[i], o->c.output) == 0 && strcmp(o->c.output, "-") != 0)
+            return fp_cli_usage("--output '%s' is also an input", o->c.output);
     }
     return 0;
 }
@@ -108,133 +63,79 @@ static int parse(an_opts *o, int argc, char **argv)
 typedef struct an_state {
     an_opts *o;
     fp_report *rep;
-    fp_profile *prof;
+    char prev[FP_ERROR_FILE_MAX]; /* the section of the previous run */
+    int first;                    /* the next run is its input's first */
     int gate;
 } an_state;
 
-/* Analyses the profile in s->prof and adds it to the report; `name` starts a section if new. */
-static int add_profile(an_state *s, const char *file, const char *name, int new_section)
-{
-    fp_error err = FP_ERROR_INIT;
-    fp_meta m = fp_profile_meta(s->prof);
-    if (new_section &&
-        fp_report_begin_scenario(s->rep, name, m.seed, m.rng, m.gsl_version, &err) != FP_OK)
-        return fp_cli_report_error(&err);
-    fp_analysis *a = NULL;
-    if (fp_analyze(&a, s->prof, &s->o->th, &err) != FP_OK) {
-        if (err.file[0] == '\0')
-            snprintf(err.file, sizeof(err.file), "%s", file);
-        return fp_cli_report_error(&err);
-    }
-    size_t nf;
-    const fp_finding *f = fp_analysis_findings(a, &nf);
-    for (size_t k = 0; k < nf && s->o->fail_on >= 0; k++)
-        s->gate |= (int)f[k].severity >= s->o->fail_on;
-    fp_status st = fp_report_add_run(s->rep, s->prof, a, &err);
-    fp_analysis_free(a);
-    return st != FP_OK ? fp_cli_report_error(&err) : 0;
-}
-
 /*
- * Analyses every run of input `path` (fp_input_open(): profile, runs document, Chrome trace,
- * generate directory or index, directory of JSON files). A section starts with the input's
- * first run and whenever the section name (the run's scenario, else its file) changes.
+ * Adds one run of an input to the report, with the notes on a Chrome trace's ignored events. A
+ * section starts with the input's first run and whenever the section name (the run's scenario,
+ * else its file) changes.
  */
-static int analyze_input(an_state *s, const char *path)
+static int on_run(void *ctx, fp_profile *prof, const fp_input_run *run)
 {
-    fp_error err = FP_ERROR_INIT;
-    fp_input *in = NULL;
-    fp_input_run run;
-    char prev[FP_ERROR_FILE_MAX] = "";
-    int rc = 0, got = 0;
-    if (fp_input_open(&in, path, &err) != FP_OK)
-        return fp_cli_report_input_error(&err);
-    for (size_t r = 0;; r++) {
-        if (fp_cli_signal) {
-            fp_cli_errorf("interrupted");
-            rc = fp_cli_signal_exit();
-            break;
-        }
-        if (fp_input_next(in, s->prof, &run, &got, &err) != FP_OK) {
-            rc = fp_cli_report_input_error(&err);
-            break;
-        }
-        if (!got)
-            break;
-        if (run.kind == FP_INPUT_CHROME) {
-            if (run.trace.ignored > 0)
-                fprintf(stderr, "fpsim: %s: note: ignored %zu of %zu events (phases %s)\n",
-                        run.file, run.trace.ignored, run.trace.events, run.trace.ignored_phases);
-            if (run.trace.unclosed > 0)
-                fprintf(stderr,
-                        "fpsim: %s: note: %zu B events have no E; they end with the trace\n",
-                        run.file, run.trace.unclosed);
-        }
-        const char *scn = fp_profile_meta(s->prof).scenario;
-        const char *name = scn[0] != '\0' ? scn : run.file;
-        int new_section = r == 0 || strcmp(prev, name) != 0;
-        snprintf(prev, sizeof(prev), "%s", name);
-        if ((rc = add_profile(s, run.file, name, new_section)) != 0)
-            break;
+    an_state *s = ctx;
+    if (run->kind == FP_INPUT_CHROME) {
+        if (run->trace.ignored > 0)
+            fprintf(stderr, "fpsim: %s: note: ignored %zu of %zu events (phases %s)\n", run->file,
+                    run->trace.ignored, run->trace.events, run->trace.ignored_phases);
+        if (run->trace.unclosed > 0)
+            fprintf(stderr, "fpsim: %s: note: %zu B events have no E; they end with the trace\n",
+                    run->file, run->trace.unclosed);
     }
-    fp_input_close(in);
-    return rc;
+    fp_meta m = fp_profile_meta(prof);
+    const char *name = m.scenario[0] != '\0' ? m.scenario : run->file;
+    if (s->first || strcmp(s->prev, name) != 0) {
+        fp_error err = FP_ERROR_INIT;
+        if (fp_report_begin_scenario(s->rep, name, m.seed, m.rng, m.gsl_version, &err) != FP_OK)
+            return fp_cli_report_error(&err);
+    }
+    s->first = 0;
+    snprintf(s->prev, sizeof(s->prev), "%s", name);
+    return fp_cli_report_run(s->rep, prof, &s->o->th, s->o->c.fail_on, run->file, &s->gate);
 }
 
 int fp_cmd_analyze(int argc, char **argv)
 {
     an_opts o;
-    memset(&o, 0, sizeof(o));
-    o.fail_on = -1;
-    o.format = FP_REPORT_TEXT;
+    fp_cli_common_init(&o.c);
     fp_thresholds_init(&o.th);
+    fp_cli_thresholds file_th = {NULL, NULL, 0};
     fp_cli_out out;
     memset(&out, 0, sizeof(out));
-    an_state s = {&o, NULL, NULL, 0};
+    an_state s;
+    memset(&s, 0, sizeof(s));
+    s.o = &o;
+    fp_profile *prof = NULL;
     int rc = parse(&o, argc, argv);
     if (rc != 0) {
         rc = rc < 0 ? 0 : rc;
         goto done;
     }
-    fp_cli_thresholds file_th = {NULL, NULL, 0};
-    if (o.thresholds_file != NULL &&
-        ((rc = fp_cli_load_thresholds(o.thresholds_file, &file_th)) != 0 ||
-         (rc = fp_cli_scenario_thresholds(NULL, &file_th, &o.th)) != 0)) {
-        fp_cli_free_thresholds(&file_th);
+    if (o.c.thresholds != NULL && ((rc = fp_cli_load_thresholds(o.c.thresholds, &file_th)) != 0 ||
+                                   (rc = fp_cli_scenario_thresholds(NULL, &file_th, &o.th)) != 0))
         goto done;
-    }
-    fp_cli_free_thresholds(&file_th);
     /* The output is opened first (temp file; nothing is renamed into place on error) so that
      * colour can follow the destination, as in the default command. */
-    if ((rc = fp_cli_out_open(&out, o.output)) != 0)
+    if ((rc = fp_cli_report_open(&o.c, &out, &s.rep)) != 0)
         goto done;
-    fp_report_options ro = FP_REPORT_OPTIONS_INIT;
-    ro.format = o.format;
-    ro.detailed = o.detailed;
-    ro.colour = o.format == FP_REPORT_TEXT && fp_cli_use_colour(out.f);
-    s.prof = fp_profile_new();
-    s.rep = fp_report_new(&ro);
-    if (s.prof == NULL || s.rep == NULL) {
-        fp_cli_errorf("out of memory");
-        rc = FP_EXIT_SOFTWARE;
+    if ((prof = fp_profile_new()) == NULL) {
+        rc = fp_cli_nomem();
         goto done;
     }
-    for (size_t i = 0; i < o.n_files; i++) {
-        if ((rc = analyze_input(&s, o.files[i])) != 0)
+    for (size_t i = 0; i < o.c.n_args; i++) {
+        s.first = 1;
+        if ((rc = fp_cli_read_input(o.c.args[i], prof, on_run, &s)) != 0)
             goto done;
     }
     fp_error err = FP_ERROR_INIT;
-    if (fp_report_write(s.rep, out.f, &err) != FP_OK && err.status != FP_EIO) {
-        rc = fp_cli_report_error(&err);
-        goto done;
-    }
-    rc = fp_cli_out_commit(&out);
-    if (rc == 0 && s.gate)
-        rc = FP_EXIT_FINDINGS;
+    rc = fp_cli_out_finish(&out, fp_report_write(s.rep, out.f, &err), &err, s.gate);
 done:
-    if (rc != 0 && rc != FP_EXIT_FINDINGS)
-        fp_cli_out_abort(&out);
+    fp_cli_out_abort(&out); /* no-op once committed */
     fp_report_free(s.rep);
-    fp_profile_free(s.prof);
+    fp_profile_free(prof);
+    fp_cli_free_thresholds(&file_th);
+    fp_cli_common_cleanup(&o.c);
     return rc;
 }

@@ -66,6 +66,12 @@ int fp_cli_usage(const char *fmt, ...)
     return FP_EXIT_USAGE;
 }
 
+int fp_cli_nomem(void)
+{
+    fp_cli_errorf("out of memory");
+    return FP_EXIT_SOFTWARE;
+}
+
 int fp_cli_exit_for(fp_status st)
 {
     switch (st) {
@@ -133,19 +139,31 @@ int fp_cli_parse_double(const char *s, double *out)
     return 0;
 }
 
-/* ---- options shared by the simulating commands ---- */
+/* ---- the common options' values (0, or the usage error printed and 64) ---- */
 
-int fp_cli_opt_scenario(char ***names, size_t *n, const char *arg)
+/* "low", "medium", "high", "critical" -> fp_severity value. 0, or -1 for another word. */
+static int parse_severity(const char *s, int *out)
+{
+    for (int i = FP_SEV_LOW; i <= FP_SEV_CRITICAL; i++) {
+        if (strcmp(s, fp_severity_name((fp_severity)i)) == 0) {
+            *out = i;
+            return 0;
+        }
+    }
+    return -1;
+}
+
+static int opt_scenario(char ***names, size_t *n, const char *arg)
 {
     char **v = realloc(*names, (*n + 1) * sizeof(char *));
     if (v == NULL)
-        return fp_cli_usage("out of memory");
+        return fp_cli_nomem();
     *names = v;
     v[(*n)++] = (char *)(uintptr_t)arg; /* argv strings, never written */
     return 0;
 }
 
-int fp_cli_opt_runs(const char *arg, uint64_t max, uint64_t *out)
+static int opt_runs(const char *arg, uint64_t max, uint64_t *out)
 {
     if (fp_cli_parse_u64(arg, out) != 0 || *out == 0 || *out > max)
         return fp_cli_usage("--runs must be an integer in [1, %llu], got '%s'",
@@ -153,7 +171,7 @@ int fp_cli_opt_runs(const char *arg, uint64_t max, uint64_t *out)
     return 0;
 }
 
-int fp_cli_opt_seed(const char *arg, uint64_t *seed, int *has_seed)
+static int opt_seed(const char *arg, uint64_t *seed, int *has_seed)
 {
     if (fp_cli_parse_u64(arg, seed) != 0)
         return fp_cli_usage("--seed must be an integer in [0, 18446744073709551615], got '%s'",
@@ -162,7 +180,7 @@ int fp_cli_opt_seed(const char *arg, uint64_t *seed, int *has_seed)
     return 0;
 }
 
-int fp_cli_opt_rng(const char *arg, const gsl_rng_type **out)
+static int opt_rng(const char *arg, const gsl_rng_type **out)
 {
     fp_error err = FP_ERROR_INIT;
     if (fp_sim_rng_type(arg, out, &err) != FP_OK)
@@ -241,22 +259,30 @@ static void add_opt(struct option *lo, size_t *n, char *shorts, size_t *ns, cons
     }
 }
 
-/* Handles one common option; 0 or a usage error's exit status. */
+/* Handles one common option; 0, a usage error's exit status, or -2 when `val` is not a common
+ * option the command takes (a command's own option may reuse a letter it leaves out: compare's
+ * -s). */
 static int common_value(fp_cli_common *c, const fp_cli_spec *spec, int val, char *arg)
 {
+    unsigned bit = 0;
+    for (size_t i = 0; i < N_COMMON; i++)
+        if (s_common[i].val == val)
+            bit = s_common[i].bit;
+    if (!(spec->common & bit))
+        return -2;
     switch (val) {
     case 's':
-        return fp_cli_opt_scenario(&c->scenarios, &c->n_scenarios, arg);
+        return opt_scenario(&c->scenarios, &c->n_scenarios, arg);
     case 'd':
         c->detailed = 1;
         return 0;
     case 'n':
         c->has_runs = 1;
-        return fp_cli_opt_runs(arg, spec->max_runs ? spec->max_runs : FP_CLI_MAX_RUNS, &c->runs);
+        return opt_runs(arg, spec->max_runs ? spec->max_runs : FP_CLI_MAX_RUNS, &c->runs);
     case V_SEED:
-        return fp_cli_opt_seed(arg, &c->seed, &c->has_seed);
+        return opt_seed(arg, &c->seed, &c->has_seed);
     case V_RNG:
-        return fp_cli_opt_rng(arg, &c->rng);
+        return opt_rng(arg, &c->rng);
     case 'f':
         c->format = arg;
         if (spec->on_format != NULL)
@@ -271,7 +297,7 @@ static int common_value(fp_cli_common *c, const fp_cli_spec *spec, int val, char
         c->thresholds = arg;
         return 0;
     case V_FAIL_ON:
-        if (fp_cli_parse_severity(arg, &c->fail_on) != 0)
+        if (parse_severity(arg, &c->fail_on) != 0)
             return fp_cli_usage("--fail-on must be low, medium, high or critical, got '%s'", arg);
         return 0;
     }
@@ -362,8 +388,7 @@ static int push_scenario(fp_cli_scenarios *out, fp_scenario *s)
     fp_scenario **items = realloc(out->items, (out->n + 1) * sizeof(*items));
     if (items == NULL) {
         fp_scenario_free(s);
-        fp_cli_errorf("out of memory");
-        return FP_EXIT_SOFTWARE;
+        return fp_cli_nomem();
     }
     out->items = items;
     out->items[out->n++] = s;
@@ -404,8 +429,14 @@ static int load_one(fp_cli_scenarios *out, const char *name)
 
 int fp_cli_load_scenarios(fp_cli_scenarios *out, char *const *names, size_t n_names)
 {
+    static char all[] = "all";
+    static char *const every[] = {all};
     out->items = NULL;
     out->n = 0;
+    if (n_names == 0) {
+        names = every;
+        n_names = 1;
+    }
     for (size_t i = 0; i < n_names; i++) {
         int rc = 0;
         if (strcmp(names[i], "all") == 0) {
@@ -466,8 +497,7 @@ int fp_cli_out_open(fp_cli_out *o, const char *path)
     o->tmp = malloc(need);
     if (o->path == NULL || o->tmp == NULL) {
         fp_cli_out_abort(o);
-        fp_cli_errorf("out of memory");
-        return FP_EXIT_SOFTWARE;
+        return fp_cli_nomem();
     }
     snprintf(o->tmp, need, "%.*s.%s.XXXXXX", (int)dirlen, path, base);
     int fd = mkstemp(o->tmp);
@@ -553,17 +583,6 @@ int fp_cli_report_input_error(const fp_error *err)
         return FP_EXIT_SOFTWARE;
     }
     return fp_cli_report_error(err);
-}
-
-int fp_cli_parse_severity(const char *s, int *out)
-{
-    for (int i = FP_SEV_LOW; i <= FP_SEV_CRITICAL; i++) {
-        if (strcmp(s, fp_severity_name((fp_severity)i)) == 0) {
-            *out = i;
-            return 0;
-        }
-    }
-    return -1;
 }
 
 /* ---- thresholds ---- */
@@ -740,8 +759,7 @@ int fp_cli_load_thresholds(const char *file, fp_cli_thresholds *out)
             out->n = i + 1;
         }
         if (out->n != l.n) {
-            fp_cli_errorf("out of memory");
-            rc = FP_EXIT_SOFTWARE;
+            rc = fp_cli_nomem();
         }
     }
     for (size_t i = 0; i < l.n; i++)

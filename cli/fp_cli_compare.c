@@ -6,8 +6,6 @@
  * docs/compare.md). Writes text, JSON, Markdown or CSV, and optionally the differential folded
  * stacks for red/blue flame graphs.
  */
-#include <getopt.h>
-#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -16,7 +14,6 @@
 #include "fp_formats.h"
 #include "fp_profile.h"
 #include "fp_report.h"
-#include "fp_sim.h"
 
 static const char *const s_help =
     "Usage: fpsim compare [options] BASE NEW\n"
@@ -52,18 +49,10 @@ static const char *const s_help =
     "66 no input, 70 internal, 73 cannot create output, 74 write error, 130/143 interrupted.\n";
 
 typedef struct cmp_opts {
-    char *scenarios[2];
+    fp_cli_common c;    /* --runs, --seed, --rng, --format, --output; BASE and NEW are c.args */
+    char *scenarios[2]; /* compare's own --scenario: exactly two */
     size_t n_scenarios;
-    char *paths[2];
-    size_t n_paths;
-    uint64_t runs;
-    int has_runs;
-    int has_seed;
-    uint64_t seed;
-    const gsl_rng_type *rng;
     fp_compare_options co;
-    fp_report_format format;
-    const char *output;
     const char *folded;
     int fail_on_regression;
 } cmp_opts;
@@ -75,113 +64,111 @@ typedef struct side_info {
     uint64_t seed;
 } side_info;
 
-enum { OPT_SEED = 256, OPT_RNG, OPT_ALPHA, OPT_NOISE, OPT_MIN, OPT_FOLDED, OPT_FAIL };
+enum { OPT_SCENARIO, OPT_ALPHA, OPT_NOISE, OPT_MIN, OPT_FOLDED, OPT_FAIL };
+
+static int on_option(void *ctx, int id, char *arg)
+{
+    cmp_opts *o = ctx;
+    uint64_t u;
+    double d;
+    switch (id) {
+    case OPT_SCENARIO:
+        if (o->n_scenarios == 2)
+            return fp_cli_usage("compare takes exactly two --scenario options");
+        o->scenarios[o->n_scenarios++] = arg;
+        return 0;
+    case OPT_ALPHA:
+        if (fp_cli_parse_double(arg, &d) != 0 || !(d > 0.0 && d <= 1.0))
+            return fp_cli_usage("--alpha must be a number in (0, 1], got '%s'", arg);
+        o->co.alpha = d;
+        return 0;
+    case OPT_NOISE:
+        if (fp_cli_parse_double(arg, &d) != 0 || !(d >= 0.0 && d <= 10.0))
+            return fp_cli_usage("--noise must be a number in [0, 10], got '%s'", arg);
+        o->co.noise = d;
+        return 0;
+    case OPT_MIN:
+        if (fp_cli_parse_u64(arg, &u) != 0 || u == 0 || u > 1000000000)
+            return fp_cli_usage("--min-samples must be an integer in [1, 1000000000], got '%s'",
+                                arg);
+        o->co.min_samples = (size_t)u;
+        return 0;
+    case OPT_FOLDED:
+        o->folded = arg;
+        return 0;
+    case OPT_FAIL:
+        o->fail_on_regression = 1;
+        return 0;
+    }
+    return FP_EXIT_SOFTWARE; /* not reached: every id of own[] is handled */
+}
 
 static int parse(cmp_opts *o, int argc, char **argv)
 {
-    static const struct option longopts[] = {{"scenario", required_argument, NULL, 's'},
-                                             {"runs", required_argument, NULL, 'n'},
-                                             {"seed", required_argument, NULL, OPT_SEED},
-                                             {"rng", required_argument, NULL, OPT_RNG},
-                                             {"alpha", required_argument, NULL, OPT_ALPHA},
-                                             {"noise", required_argument, NULL, OPT_NOISE},
-                                             {"min-samples", required_argument, NULL, OPT_MIN},
-                                             {"format", required_argument, NULL, 'f'},
-                                             {"output", required_argument, NULL, 'o'},
-                                             {"folded-diff", required_argument, NULL, OPT_FOLDED},
-                                             {"fail-on-regression", no_argument, NULL, OPT_FAIL},
-                                             {"help", no_argument, NULL, 'h'},
-                                             {NULL, 0, NULL, 0}};
-    int c, rc;
-    uint64_t u;
-    double d;
-    optind = 1;
-    opterr = 0;
-    while ((c = getopt_long(argc, argv, ":s:n:f:o:h", longopts, NULL)) != -1) {
-        switch (c) {
-        case 's':
-            if (o->n_scenarios == 2)
-                return fp_cli_usage("compare takes exactly two --scenario options");
-            o->scenarios[o->n_scenarios++] = optarg;
-            break;
-        case 'n':
-            if ((rc = fp_cli_opt_runs(optarg, 1000000, &o->runs)) != 0)
-                return rc;
-            o->has_runs = 1;
-            break;
-        case OPT_SEED:
-            if ((rc = fp_cli_opt_seed(optarg, &o->seed, &o->has_seed)) != 0)
-                return rc;
-            break;
-        case OPT_RNG:
-            if ((rc = fp_cli_opt_rng(optarg, &o->rng)) != 0)
-                return rc;
-            break;
-        case OPT_ALPHA:
-            if (fp_cli_parse_double(optarg, &d) != 0 || !(d > 0.0 && d <= 1.0))
-                return fp_cli_usage("--alpha must be a number in (0, 1], got '%s'", optarg);
-            o->co.alpha = d;
-            break;
-        case OPT_NOISE:
-            if (fp_cli_parse_double(optarg, &d) != 0 || !(d >= 0.0 && d <= 10.0))
-                return fp_cli_usage("--noise must be a number in [0, 10], got '%s'", optarg);
-            o->co.noise = d;
-            break;
-        case OPT_MIN:
-            if (fp_cli_parse_u64(optarg, &u) != 0 || u == 0 || u > 1000000000)
-                return fp_cli_usage("--min-samples must be an integer in [1, 1000000000], got "
-                                    "'%s'",
-                                    optarg);
-            o->co.min_samples = (size_t)u;
-            break;
-        case 'f':
-            if (fp_report_format_from_name(optarg, &o->format) != FP_OK)
-                return fp_cli_usage("--format must be text, json, markdown or csv, got '%s'",
-                                    optarg);
-            break;
-        case 'o':
-            o->output = optarg;
-            break;
-        case OPT_FOLDED:
-            o->folded = optarg;
-            break;
-        case OPT_FAIL:
-            o->fail_on_regression = 1;
-            break;
-        case 'h':
-            fputs(s_help, stdout);
-            return -1;
-        case ':':
-            return fp_cli_usage("option '%s' needs an argument", argv[optind - 1]);
-        default:
-            return fp_cli_usage("unknown option '%s'", argv[optind - 1]);
-        }
-    }
-    for (; optind < argc; optind++) {
-        if (o->n_paths == 2)
-            return fp_cli_usage("unexpected argument '%s'", argv[optind]);
-        o->paths[o->n_paths++] = argv[optind];
-    }
-    if (o->n_scenarios > 0 && o->n_paths > 0)
+    static const fp_cli_option own[] = {{"scenario", 's', 1, OPT_SCENARIO},
+                                        {"alpha", 0, 1, OPT_ALPHA},
+                                        {"noise", 0, 1, OPT_NOISE},
+                                        {"min-samples", 0, 1, OPT_MIN},
+                                        {"folded-diff", 0, 1, OPT_FOLDED},
+                                        {"fail-on-regression", 0, 0, OPT_FAIL},
+                                        {NULL, 0, 0, 0}};
+    const fp_cli_spec spec = {s_help, FP_CMD_COMPARE_OPTS, 1000000, own, on_option, NULL, 1, o};
+    int rc = fp_cli_parse(&o->c, &spec, argc, argv);
+    if (rc != 0)
+        return rc;
+    const fp_cli_common *c = &o->c;
+    if (c->n_args > 2)
+        return fp_cli_usage("unexpected argument '%s'", c->args[2]);
+    if (o->n_scenarios > 0 && c->n_args > 0)
         return fp_cli_usage("cannot mix --scenario with BASE/NEW files");
     if (o->n_scenarios == 1)
         return fp_cli_usage("compare needs two --scenario options (BASE and NEW)");
-    if (o->n_scenarios == 0 && o->n_paths != 2)
+    if (o->n_scenarios == 0 && c->n_args != 2)
         return fp_cli_usage("compare needs BASE and NEW (files or directories) or two "
                             "--scenario options");
-    if (o->n_paths > 0 && (o->has_runs || o->has_seed || o->rng != NULL))
+    if (c->n_args > 0 && (c->has_runs || c->has_seed || c->rng != NULL))
         return fp_cli_usage("--runs, --seed and --rng apply only to --scenario");
-    for (size_t i = 0; i < o->n_paths; i++) {
-        if ((o->output && strcmp(o->output, o->paths[i]) == 0) ||
-            (o->folded && strcmp(o->folded, o->paths[i]) == 0))
-            return fp_cli_usage("refusing to overwrite input '%s'", o->paths[i]);
+    for (size_t i = 0; i < c->n_args; i++) {
+        if ((c->output && strcmp(c->output, c->args[i]) == 0) ||
+            (o->folded && strcmp(o->folded, c->args[i]) == 0))
+            return fp_cli_usage("refusing to overwrite input '%s'", c->args[i]);
     }
-    if (o->output && o->folded && strcmp(o->output, o->folded) == 0 && strcmp(o->output, "-"))
-        return fp_cli_usage("--output and --folded-diff name the same file '%s'", o->output);
+    if (c->output && o->folded && strcmp(c->output, o->folded) == 0 && strcmp(c->output, "-"))
+        return fp_cli_usage("--output and --folded-diff name the same file '%s'", c->output);
     return 0;
 }
 
-/* ---- reading inputs ---- */
+/* ---- the two sides ---- */
+
+/* Where the runs of one side go. */
+typedef struct side_ctx {
+    fp_compare *c;
+    fp_side side;
+    size_t added;
+} side_ctx;
+
+static int on_input_run(void *ctx, fp_profile *prof, const fp_input_run *run)
+{
+    side_ctx *sc = ctx;
+    fp_error err = FP_ERROR_INIT;
+    if (fp_compare_add_run(sc->c, sc->side, prof, &err) != FP_OK) {
+        if (err.file[0] == '\0')
+            snprintf(err.file, sizeof(err.file), "%s", run->file);
+        return fp_cli_report_error(&err);
+    }
+    sc->added++;
+    return 0;
+}
+
+static int on_sim_run(void *ctx, fp_profile *prof, uint64_t run)
+{
+    side_ctx *sc = ctx;
+    fp_error err = FP_ERROR_INIT;
+    (void)run;
+    if (fp_compare_add_run(sc->c, sc->side, prof, &err) != FP_OK)
+        return fp_cli_report_error(&err);
+    return 0;
+}
 
 /*
  * Adds every run of input `path` to side `side`: whatever `fpsim analyze` reads (fp_input_open():
@@ -190,80 +177,35 @@ static int parse(cmp_opts *o, int argc, char **argv)
 static int add_path(fp_compare *c, fp_side side, const char *path, fp_profile *prof,
                     side_info *info)
 {
-    fp_error err = FP_ERROR_INIT;
-    fp_input *in = NULL;
-    fp_input_run run;
-    size_t added = 0;
-    int rc = 0, got = 0;
+    side_ctx sc = {c, side, 0};
     snprintf(info->desc, sizeof(info->desc), "%s", path);
-    if (fp_input_open(&in, path, &err) != FP_OK)
-        return fp_cli_report_input_error(&err);
-    for (;;) {
-        if (fp_cli_signal) {
-            fp_cli_errorf("interrupted");
-            rc = fp_cli_signal_exit();
-            break;
-        }
-        if (fp_input_next(in, prof, &run, &got, &err) != FP_OK) {
-            rc = fp_cli_report_input_error(&err);
-            break;
-        }
-        if (!got)
-            break;
-        if (fp_compare_add_run(c, side, prof, &err) != FP_OK) {
-            if (err.file[0] == '\0')
-                snprintf(err.file, sizeof(err.file), "%s", run.file);
-            rc = fp_cli_report_error(&err);
-            break;
-        }
-        added++;
-    }
-    fp_input_close(in);
-    if (rc == 0 && added == 0) {
+    int rc = fp_cli_read_input(path, prof, on_input_run, &sc);
+    if (rc == 0 && sc.added == 0) {
         fp_cli_errorf("%s: no runs", path);
         rc = FP_EXIT_DATA;
     }
     return rc;
 }
 
-/* Simulates `runs` runs of `scn` into side `side`. */
+/* Simulates the --runs runs of `scn` into side `side`. */
 static int add_scenario(fp_compare *c, fp_side side, const fp_scenario *scn, const cmp_opts *o,
                         fp_profile *prof, side_info *info)
 {
-    uint64_t seed = fp_cli_seed_for(o->has_seed, o->seed, scn);
+    side_ctx sc = {c, side, 0};
+    uint64_t seed = fp_cli_seed_for(o->c.has_seed, o->c.seed, scn);
     info->simulated = 1;
     info->seed = seed;
     snprintf(info->desc, sizeof(info->desc), "%s", fp_scenario_name(scn));
-    fp_sim_options so = FP_SIM_OPTIONS_INIT;
-    so.rng_type = o->rng;
-    fp_error err = FP_ERROR_INIT;
-    fp_sim *sim = NULL;
-    int rc = 0;
-    if (fp_sim_new(&sim, scn, &so, &err) != FP_OK)
-        return fp_cli_report_error(&err);
-    for (uint64_t r = 0; r < o->runs; r++) {
-        if (fp_cli_signal) {
-            fp_cli_errorf("interrupted");
-            rc = fp_cli_signal_exit();
-            break;
-        }
-        if (fp_sim_run(sim, seed, r, prof, &err) != FP_OK ||
-            fp_compare_add_run(c, side, prof, &err) != FP_OK) {
-            rc = fp_cli_report_error(&err);
-            break;
-        }
-    }
-    fp_sim_free(sim);
-    return rc;
+    return fp_cli_simulate(scn, o->c.rng, seed, o->c.runs, prof, on_sim_run, &sc);
 }
 
 int fp_cmd_compare(int argc, char **argv)
 {
     cmp_opts o;
     memset(&o, 0, sizeof(o));
+    fp_cli_common_init(&o.c);
+    o.c.runs = 30;
     o.co = (fp_compare_options)FP_COMPARE_OPTIONS_INIT;
-    o.runs = 30;
-    o.format = FP_REPORT_TEXT;
     fp_cli_scenarios scns = {NULL, 0};
     fp_cli_out out, fold;
     memset(&out, 0, sizeof(out));
@@ -281,8 +223,7 @@ int fp_cmd_compare(int argc, char **argv)
     if (o.n_scenarios == 2 && (rc = fp_cli_load_scenarios(&scns, o.scenarios, 2)) != 0)
         goto done;
     if ((prof = fp_profile_new()) == NULL) {
-        fp_cli_errorf("out of memory");
-        rc = FP_EXIT_SOFTWARE;
+        rc = fp_cli_nomem();
         goto done;
     }
     if (fp_compare_new(&c, &o.co, &err) != FP_OK) {
@@ -293,7 +234,7 @@ int fp_cmd_compare(int argc, char **argv)
         if (o.n_scenarios == 2)
             rc = add_scenario(c, (fp_side)s, scns.items[s], &o, prof, &si[s]);
         else
-            rc = add_path(c, (fp_side)s, o.paths[s], prof, &si[s]);
+            rc = add_path(c, (fp_side)s, o.c.args[s], prof, &si[s]);
     }
     if (rc != 0)
         goto done;
@@ -310,36 +251,27 @@ int fp_cmd_compare(int argc, char **argv)
             goto done;
         }
     }
-    if ((rc = fp_cli_out_open(&out, o.output)) != 0)
+    if ((rc = fp_cli_out_open(&out, o.c.output)) != 0)
         goto done;
-    {
-        const fp_report_compare_side sides[2] = {{si[0].desc, si[0].simulated, si[0].seed},
-                                                 {si[1].desc, si[1].simulated, si[1].seed}};
-        fp_status wst =
-            fp_report_write_compare(out.f, o.format, c, sides, fp_cli_rng_name(o.rng), &err);
-        if (wst != FP_OK && wst != FP_EIO) { /* write errors: reported by the commit below */
-            rc = fp_cli_report_error(&err);
-            goto done;
-        }
-    }
-    if (fp_cli_signal) {
-        fp_cli_errorf("interrupted");
-        rc = fp_cli_signal_exit();
+    const fp_report_compare_side sides[2] = {{si[0].desc, si[0].simulated, si[0].seed},
+                                             {si[1].desc, si[1].simulated, si[1].seed}};
+    fp_status wst =
+        fp_report_write_compare(out.f, o.c.report_format, c, sides, fp_cli_rng_name(o.c.rng), &err);
+    if (wst != FP_OK && wst != FP_EIO) { /* write errors: reported by the commit below */
+        rc = fp_cli_report_error(&err);
         goto done;
     }
-    if (o.folded != NULL && (rc = fp_cli_out_commit(&fold)) != 0)
+    if ((rc = fp_cli_interrupted()) != 0 ||
+        (o.folded != NULL && (rc = fp_cli_out_commit(&fold)) != 0))
         goto done;
-    if ((rc = fp_cli_out_commit(&out)) != 0)
-        goto done;
-    if (o.fail_on_regression && fp_compare_count(c, FP_CHANGE_REGRESSION) > 0)
-        rc = FP_EXIT_FINDINGS;
+    rc = fp_cli_out_finish(&out, FP_OK, &err,
+                           o.fail_on_regression && fp_compare_count(c, FP_CHANGE_REGRESSION) > 0);
 done:
-    if (rc != 0 && rc != FP_EXIT_FINDINGS) {
-        fp_cli_out_abort(&out);
-        fp_cli_out_abort(&fold);
-    }
+    fp_cli_out_abort(&out); /* no-ops once committed */
+    fp_cli_out_abort(&fold);
     fp_compare_free(c);
     fp_profile_free(prof);
     fp_cli_free_scenarios(&scns);
+    fp_cli_common_cleanup(&o.c);
     return rc;
 }

@@ -18,7 +18,6 @@
 #include "fp_cli.h"
 #include "fp_formats.h"
 #include "fp_profile.h"
-#include "fp_sim.h"
 
 static const char *const s_help =
     "Usage: fpsim generate --scenario NAME|FILE|all --out DIR [options]\n"
@@ -47,12 +46,7 @@ static const char *const s_help =
     "73 cannot create output, 74 write error, 130/143 interrupted.\n";
 
 typedef struct gen_opts {
-    char **scenarios;
-    size_t n_scenarios;
-    uint64_t runs;
-    int has_seed;
-    uint64_t seed;
-    const gsl_rng_type *rng;
+    fp_cli_common c; /* --scenario, --runs, --seed, --rng */
     const char *out_dir;
     int formats[FP_FORMAT_COUNT];
 } gen_opts;
@@ -112,19 +106,10 @@ static int parse(gen_opts *o, int argc, char **argv)
     const fp_cli_spec spec = {s_help, FP_CMD_GENERATE_OPTS, 0, own, on_option, NULL, 0, o};
     for (int f = 0; f < FP_FORMAT_COUNT; f++)
         o->formats[f] = 1;
-    fp_cli_common c;
-    fp_cli_common_init(&c);
-    int rc = fp_cli_parse(&c, &spec, argc, argv);
-    /* gen_opts takes over the --scenario array (freed by fp_cmd_generate) */
-    o->scenarios = c.scenarios;
-    o->n_scenarios = c.n_scenarios;
-    o->runs = c.runs;
-    o->has_seed = c.has_seed;
-    o->seed = c.seed;
-    o->rng = c.rng;
+    int rc = fp_cli_parse(&o->c, &spec, argc, argv);
     if (rc != 0)
         return rc;
-    if (o->n_scenarios == 0)
+    if (o->c.n_scenarios == 0)
         return fp_cli_usage("generate needs --scenario NAME|FILE|all");
     if (o->out_dir == NULL)
         return fp_cli_usage("generate needs --out DIR");
@@ -137,8 +122,7 @@ static int make_dirs(const char *path)
     char *buf = strdup(path);
     int rc = 0;
     if (buf == NULL) {
-        fp_cli_errorf("out of memory");
-        return FP_EXIT_SOFTWARE;
+        return fp_cli_nomem();
     }
     size_t len = strlen(buf);
     for (size_t i = 1; i <= len; i++) {
@@ -223,72 +207,69 @@ static int write_file(const char *path, fp_format f, const fp_profile *p)
     return rc;
 }
 
-/* DIR/index.json: what was generated, with the same names as the files. */
+/* DIR/index.json: what was generated, with the same names as the files (fp_export_index()). */
 static int write_index(const gen_opts *o, const fp_cli_scenarios *scns, const char *rng_name)
 {
     size_t need = strlen(o->out_dir) + 16;
     char *path = malloc(need);
+    fp_index_scenario *sc = calloc(scns->n > 0 ? scns->n : 1, sizeof(*sc));
+    char(*dirs)[256] = calloc(scns->n > 0 ? scns->n : 1, sizeof(*dirs));
     fp_cli_out out;
-    if (path == NULL) {
-        fp_cli_errorf("out of memory");
-        return FP_EXIT_SOFTWARE;
+    int rc;
+    if (path == NULL || sc == NULL || dirs == NULL) {
+        rc = fp_cli_nomem();
+        goto done;
     }
-    snprintf(path, need, "%s/index.json", o->out_dir);
-    int rc = fp_cli_out_open(&out, path);
-    free(path);
-    if (rc != 0)
-        return rc;
-    FILE *f = out.f;
-    fprintf(f, "{\n  \"fpsim_index\": 1,\n  \"fpsim_version\": ");
-    fp_cli_json_str(f, fp_version());
-    fprintf(f, ",\n  \"gsl_version\": \"%s\",\n  \"rng\": ", GSL_VERSION);
-    fp_cli_json_str(f, rng_name);
-    fputs(",\n  \"layout\": \"<scenario>/run-<k>.<ext>\",\n  \"formats\": [", f);
-    int first = 1;
-    for (int k = 0; k < FP_FORMAT_COUNT; k++) {
-        if (!o->formats[k])
-            continue;
-        fprintf(f, "%s\"%s\"", first ? "" : ", ", fp_format_name((fp_format)k));
-        first = 0;
-    }
-    fputs("],\n  \"scenarios\": [", f);
     for (size_t i = 0; i < scns->n; i++) {
         const fp_scenario *scn = scns->items[i];
-        char dir[256];
-        dir_name(fp_scenario_name(scn), dir, sizeof(dir));
         const char *file = fp_scenario_file(scn);
-        fputs(i > 0 ? ",\n    {\"name\": " : "\n    {\"name\": ", f);
-        fp_cli_json_str(f, fp_scenario_name(scn));
-        fputs(", \"file\": ", f);
-        if (file == NULL || strncmp(file, "<builtin:", 9) == 0)
-            fputs("null", f);
-        else
-            fp_cli_json_str(f, file);
-        fputs(", \"dir\": ", f);
-        fp_cli_json_str(f, dir);
-        fprintf(f, ", \"seed\": \"%" PRIu64 "\", \"runs\": [",
-                fp_cli_seed_for(o->has_seed, o->seed, scn));
-        for (uint64_t r = 0; r < o->runs; r++) {
-            fprintf(f, "%s\n      {\"run_index\": %" PRIu64 ", \"files\": {", r > 0 ? "," : "", r);
-            first = 1;
-            for (int k = 0; k < FP_FORMAT_COUNT; k++) {
-                if (!o->formats[k])
-                    continue;
-                char rel[400];
-                snprintf(rel, sizeof(rel), "%s/run-%" PRIu64 ".%s", dir, r,
-                         fp_format_ext((fp_format)k));
-                fprintf(f, "%s\"%s\": ", first ? "" : ", ", fp_format_name((fp_format)k));
-                fp_cli_json_str(f, rel);
-                first = 0;
-            }
-            fputs("}}", f);
-        }
-        fputs("\n    ]}", f);
+        dir_name(fp_scenario_name(scn), dirs[i], sizeof(dirs[i]));
+        sc[i].name = fp_scenario_name(scn);
+        sc[i].file = file == NULL || strncmp(file, "<builtin:", 9) == 0 ? NULL : file;
+        sc[i].dir = dirs[i];
+        sc[i].seed = fp_cli_seed_for(o->c.has_seed, o->c.seed, scn);
     }
-    fputs(scns->n > 0 ? "\n  ]\n}\n" : "]\n}\n", f);
+    fp_index ix = {GSL_VERSION, rng_name, o->formats, o->c.runs, sc, scns->n};
+    snprintf(path, need, "%s/index.json", o->out_dir);
+    if ((rc = fp_cli_out_open(&out, path)) != 0)
+        goto done;
+    fp_error err = FP_ERROR_INIT;
+    fp_status st = fp_export_index(&ix, out.f, &err);
+    if (st != FP_OK && st != FP_EIO) {
+        fp_cli_out_abort(&out);
+        rc = fp_cli_report_error(&err);
+        goto done;
+    }
     rc = fp_cli_out_commit(&out);
     if (rc != 0)
         fp_cli_out_abort(&out);
+done:
+    free(path);
+    free(sc);
+    free(dirs);
+    return rc;
+}
+
+/* Where the runs of the current scenario are written. */
+typedef struct gen_ctx {
+    const gen_opts *o;
+    const char *dir; /* the scenario's directory name */
+    char *path;      /* buffer of `cap` bytes */
+    size_t cap;
+} gen_ctx;
+
+/* Writes one run in every selected format. */
+static int on_run(void *ctx, fp_profile *prof, uint64_t run)
+{
+    gen_ctx *g = ctx;
+    int rc = 0;
+    for (int k = 0; k < FP_FORMAT_COUNT && rc == 0; k++) {
+        if (!g->o->formats[k])
+            continue;
+        snprintf(g->path, g->cap, "%s/%s/run-%" PRIu64 ".%s", g->o->out_dir, g->dir, run,
+                 fp_format_ext((fp_format)k));
+        rc = write_file(g->path, (fp_format)k, prof);
+    }
     return rc;
 }
 
@@ -296,73 +277,44 @@ int fp_cmd_generate(int argc, char **argv)
 {
     gen_opts o;
     memset(&o, 0, sizeof(o));
-    o.runs = 1;
+    fp_cli_common_init(&o.c);
     fp_cli_scenarios scns = {NULL, 0};
     fp_profile *prof = NULL;
-    fp_sim *sim = NULL;
-    char *path = NULL;
+    gen_ctx g = {&o, NULL, NULL, 0};
     int rc = parse(&o, argc, argv);
     if (rc != 0) {
         rc = rc < 0 ? 0 : rc;
         goto done;
     }
-    rc = fp_cli_load_scenarios(&scns, o.scenarios, o.n_scenarios);
+    rc = fp_cli_load_scenarios(&scns, o.c.scenarios, o.c.n_scenarios);
     if (rc != 0)
         goto done;
     prof = fp_profile_new();
-    size_t cap = strlen(o.out_dir) + 256 + 64;
-    path = malloc(cap);
-    if (prof == NULL || path == NULL) {
-        fp_cli_errorf("out of memory");
-        rc = FP_EXIT_SOFTWARE;
+    g.cap = strlen(o.out_dir) + 256 + 64;
+    g.path = malloc(g.cap);
+    if (prof == NULL || g.path == NULL) {
+        rc = fp_cli_nomem();
         goto done;
     }
     if ((rc = make_dirs(o.out_dir)) != 0)
         goto done;
-    const char *rng_name = fp_cli_rng_name(o.rng);
     for (size_t i = 0; i < scns.n; i++) {
         const fp_scenario *scn = scns.items[i];
         char dir[256];
         dir_name(fp_scenario_name(scn), dir, sizeof(dir));
-        snprintf(path, cap, "%s/%s", o.out_dir, dir);
-        if ((rc = make_dirs(path)) != 0)
+        snprintf(g.path, g.cap, "%s/%s", o.out_dir, dir);
+        if ((rc = make_dirs(g.path)) != 0)
             goto done;
-        uint64_t seed = fp_cli_seed_for(o.has_seed, o.seed, scn);
-        fp_sim_options so = FP_SIM_OPTIONS_INIT;
-        so.rng_type = o.rng;
-        fp_error err = FP_ERROR_INIT;
-        fp_sim_free(sim);
-        sim = NULL;
-        if (fp_sim_new(&sim, scn, &so, &err) != FP_OK) {
-            rc = fp_cli_report_error(&err);
+        g.dir = dir;
+        uint64_t seed = fp_cli_seed_for(o.c.has_seed, o.c.seed, scn);
+        if ((rc = fp_cli_simulate(scn, o.c.rng, seed, o.c.runs, prof, on_run, &g)) != 0)
             goto done;
-        }
-        for (uint64_t r = 0; r < o.runs; r++) {
-            if (fp_cli_signal) {
-                fp_cli_errorf("interrupted");
-                rc = fp_cli_signal_exit();
-                goto done;
-            }
-            if (fp_sim_run(sim, seed, r, prof, &err) != FP_OK) {
-                rc = fp_cli_report_error(&err);
-                goto done;
-            }
-            for (int k = 0; k < FP_FORMAT_COUNT; k++) {
-                if (!o.formats[k])
-                    continue;
-                snprintf(path, cap, "%s/%s/run-%" PRIu64 ".%s", o.out_dir, dir, r,
-                         fp_format_ext((fp_format)k));
-                if ((rc = write_file(path, (fp_format)k, prof)) != 0)
-                    goto done;
-            }
-        }
     }
-    rc = write_index(&o, &scns, rng_name);
+    rc = write_index(&o, &scns, fp_cli_rng_name(o.c.rng));
 done:
-    free(path);
-    fp_sim_free(sim);
+    free(g.path);
     fp_profile_free(prof);
     fp_cli_free_scenarios(&scns);
-    free(o.scenarios);
+    fp_cli_common_cleanup(&o.c);
     return rc;
 }

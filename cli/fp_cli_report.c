@@ -11,7 +11,6 @@
 #include "fp_cli.h"
 #include "fp_profile.h"
 #include "fp_report.h"
-#include "fp_sim.h"
 
 static const char *const s_help =
     "Usage: fpsim [--scenario NAME|FILE|all] [options]\n"
@@ -44,12 +43,19 @@ typedef struct report_opts {
     fp_cli_thresholds overrides;
 } report_opts;
 
-/* ---- options ---- */
+/* What each simulated run is added to. */
+typedef struct report_ctx {
+    fp_report *rep;
+    fp_thresholds th; /* the current scenario's */
+    int fail_on;
+    int gate;
+} report_ctx;
 
-static int parse(report_opts *o, int argc, char **argv)
+static int on_run(void *ctx, fp_profile *prof, uint64_t run)
 {
-    const fp_cli_spec spec = {s_help, FP_CMD_REPORT_OPTS, 0, NULL, NULL, NULL, 0, o};
-    return fp_cli_parse(&o->c, &spec, argc, argv);
+    report_ctx *r = ctx;
+    (void)run;
+    return fp_cli_report_run(r->rep, prof, &r->th, r->fail_on, NULL, &r->gate);
 }
 
 int fp_cmd_report(int argc, char **argv)
@@ -57,100 +63,46 @@ int fp_cmd_report(int argc, char **argv)
     report_opts o;
     memset(&o, 0, sizeof(o));
     fp_cli_common_init(&o.c);
+    const fp_cli_spec spec = {s_help, FP_CMD_REPORT_OPTS, 0, NULL, NULL, NULL, 0, &o};
     fp_cli_scenarios scns = {NULL, 0};
     fp_cli_out out;
     memset(&out, 0, sizeof(out));
     fp_profile *prof = NULL;
-    fp_sim *sim = NULL;
-    fp_report *rep = NULL;
-    int gate = 0;
-    int rc = parse(&o, argc, argv);
+    report_ctx r = {NULL, FP_THRESHOLDS_INIT, -1, 0};
+    int rc = fp_cli_parse(&o.c, &spec, argc, argv);
     if (rc != 0) {
         rc = rc < 0 ? 0 : rc;
         goto done;
     }
-    if (o.c.thresholds != NULL && (rc = fp_cli_load_thresholds(o.c.thresholds, &o.overrides)) != 0)
+    r.fail_on = o.c.fail_on;
+    if ((o.c.thresholds != NULL &&
+         (rc = fp_cli_load_thresholds(o.c.thresholds, &o.overrides)) != 0) ||
+        (rc = fp_cli_load_scenarios(&scns, o.c.scenarios, o.c.n_scenarios)) != 0)
         goto done;
-    if (o.c.n_scenarios == 0) {
-        static char all[] = "all";
-        static char *def[] = {all};
-        rc = fp_cli_load_scenarios(&scns, def, 1);
-    } else {
-        rc = fp_cli_load_scenarios(&scns, o.c.scenarios, o.c.n_scenarios);
-    }
-    if (rc != 0)
-        goto done;
-    fp_report_options ro = FP_REPORT_OPTIONS_INIT;
-    ro.format = o.c.report_format;
-    ro.detailed = o.c.detailed;
-    prof = fp_profile_new();
-    if (prof == NULL || (rc = fp_cli_out_open(&out, o.c.output)) != 0) {
-        if (prof == NULL) {
-            fp_cli_errorf("out of memory");
-            rc = FP_EXIT_SOFTWARE;
-        }
+    if ((prof = fp_profile_new()) == NULL) {
+        rc = fp_cli_nomem();
         goto done;
     }
-    ro.colour = o.c.report_format == FP_REPORT_TEXT && fp_cli_use_colour(out.f);
-    rep = fp_report_new(&ro);
-    if (rep == NULL) {
-        fp_cli_errorf("out of memory");
-        rc = FP_EXIT_SOFTWARE;
+    if ((rc = fp_cli_report_open(&o.c, &out, &r.rep)) != 0)
         goto done;
-    }
     fp_error err = FP_ERROR_INIT;
     for (size_t i = 0; i < scns.n; i++) {
         const fp_scenario *scn = scns.items[i];
-        fp_thresholds th;
-        if ((rc = fp_cli_scenario_thresholds(scn, &o.overrides, &th)) != 0)
+        if ((rc = fp_cli_scenario_thresholds(scn, &o.overrides, &r.th)) != 0)
             goto done;
         uint64_t seed = fp_cli_seed_for(o.c.has_seed, o.c.seed, scn);
-        fp_sim_options so = FP_SIM_OPTIONS_INIT;
-        so.rng_type = o.c.rng;
-        fp_sim_free(sim);
-        sim = NULL;
-        if (fp_sim_new(&sim, scn, &so, &err) != FP_OK ||
-            fp_report_begin_scenario(rep, fp_scenario_name(scn), seed, fp_cli_rng_name(o.c.rng),
+        if (fp_report_begin_scenario(r.rep, fp_scenario_name(scn), seed, fp_cli_rng_name(o.c.rng),
                                      GSL_VERSION, &err) != FP_OK) {
             rc = fp_cli_report_error(&err);
             goto done;
         }
-        for (uint64_t r = 0; r < o.c.runs; r++) {
-            if (fp_cli_signal) {
-                fp_cli_errorf("interrupted");
-                rc = fp_cli_signal_exit();
-                goto done;
-            }
-            fp_analysis *a = NULL;
-            if (fp_sim_run(sim, seed, r, prof, &err) != FP_OK ||
-                fp_analyze(&a, prof, &th, &err) != FP_OK) {
-                rc = fp_cli_report_error(&err);
-                goto done;
-            }
-            size_t nf;
-            const fp_finding *f = fp_analysis_findings(a, &nf);
-            for (size_t k = 0; k < nf && o.c.fail_on >= 0; k++)
-                gate |= (int)f[k].severity >= o.c.fail_on;
-            fp_status st = fp_report_add_run(rep, prof, a, &err);
-            fp_analysis_free(a);
-            if (st != FP_OK) {
-                rc = fp_cli_report_error(&err);
-                goto done;
-            }
-        }
+        if ((rc = fp_cli_simulate(scn, o.c.rng, seed, o.c.runs, prof, on_run, &r)) != 0)
+            goto done;
     }
-    if (fp_report_write(rep, out.f, &err) != FP_OK && err.status != FP_EIO) {
-        rc = fp_cli_report_error(&err);
-        goto done;
-    }
-    rc = fp_cli_out_commit(&out);
-    if (rc == 0 && gate)
-        rc = FP_EXIT_FINDINGS;
+    rc = fp_cli_out_finish(&out, fp_report_write(r.rep, out.f, &err), &err, r.gate);
 done:
-    if (rc != 0 && rc != FP_EXIT_FINDINGS)
-        fp_cli_out_abort(&out);
-    fp_report_free(rep);
-    fp_sim_free(sim);
+    fp_cli_out_abort(&out); /* no-op once committed */
+    fp_report_free(r.rep);
     fp_profile_free(prof);
     fp_cli_free_scenarios(&scns);
     fp_cli_free_thresholds(&o.overrides);

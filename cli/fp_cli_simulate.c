@@ -7,7 +7,6 @@
 
 #include "fp_cli.h"
 #include "fp_profile.h"
-#include "fp_sim.h"
 
 static const char *const s_help =
     "Usage: fpsim simulate --scenario NAME|FILE|all [options]\n"
@@ -26,14 +25,10 @@ static const char *const s_help =
     "  -h, --help            show this help\n";
 
 typedef struct sim_opts {
-    char **scenarios;
-    size_t n_scenarios;
-    uint64_t runs;
-    int has_seed;
-    uint64_t seed;
-    const gsl_rng_type *rng;
-    int json;
-    const char *output;
+    fp_cli_common c; /* every option of simulate is a common one */
+    int json;        /* --format json */
+    fp_runs_writer rw;
+    FILE *out;
 } sim_opts;
 
 /* Summary numbers of one run, straight from its spans and series. */
@@ -94,21 +89,24 @@ static int parse_format(void *ctx, const char *arg)
 static int parse(sim_opts *o, int argc, char **argv)
 {
     const fp_cli_spec spec = {s_help, FP_CMD_SIMULATE_OPTS, 0, NULL, NULL, parse_format, 0, o};
-    fp_cli_common c;
-    fp_cli_common_init(&c);
-    int rc = fp_cli_parse(&c, &spec, argc, argv);
-    /* sim_opts takes over the --scenario array (freed by fp_cmd_simulate) */
-    o->scenarios = c.scenarios;
-    o->n_scenarios = c.n_scenarios;
-    o->runs = c.runs;
-    o->has_seed = c.has_seed;
-    o->seed = c.seed;
-    o->rng = c.rng;
-    o->output = c.output;
+    int rc = fp_cli_parse(&o->c, &spec, argc, argv);
     if (rc != 0)
         return rc;
-    if (o->n_scenarios == 0)
+    if (o->c.n_scenarios == 0)
         return fp_cli_usage("simulate needs --scenario NAME|FILE|all");
+    return 0;
+}
+
+/* Writes one simulated run: a summary line, or the run in the runs document. */
+static int on_run(void *ctx, fp_profile *prof, uint64_t run)
+{
+    sim_opts *o = ctx;
+    fp_error err = FP_ERROR_INIT;
+    (void)run;
+    if (!o->json)
+        write_text_run(o->out, prof);
+    else if (fp_runs_write_run(&o->rw, prof, &err) != FP_OK)
+        return fp_cli_report_error(&err);
     return 0;
 }
 
@@ -116,35 +114,40 @@ int fp_cmd_simulate(int argc, char **argv)
 {
     sim_opts o;
     memset(&o, 0, sizeof(o));
-    o.runs = 1;
+    fp_cli_common_init(&o.c);
     fp_cli_scenarios scns = {NULL, 0};
     fp_cli_out out;
     memset(&out, 0, sizeof(out));
     fp_profile *prof = NULL;
-    fp_sim *sim = NULL;
     int rc = parse(&o, argc, argv);
     if (rc != 0) {
         rc = rc < 0 ? 0 : rc;
         goto done;
     }
-    rc = fp_cli_load_scenarios(&scns, o.scenarios, o.n_scenarios);
+    rc = fp_cli_load_scenarios(&scns, o.c.scenarios, o.c.n_scenarios);
     if (rc != 0)
         goto done;
+    /* The analysis: section is checked as strictly as report and validate check it, although
+     * simulate does not analyse: a misspelled threshold is an error here too. */
+    for (size_t i = 0; i < scns.n; i++) {
+        fp_thresholds th;
+        if ((rc = fp_cli_scenario_thresholds(scns.items[i], NULL, &th)) != 0)
+            goto done;
+    }
     prof = fp_profile_new();
     if (prof == NULL) {
-        fp_cli_errorf("out of memory");
-        rc = FP_EXIT_SOFTWARE;
+        rc = fp_cli_nomem();
         goto done;
     }
-    rc = fp_cli_out_open(&out, o.output);
+    rc = fp_cli_out_open(&out, o.c.output);
     if (rc != 0)
         goto done;
-    const char *rng_name = fp_cli_rng_name(o.rng);
-    fp_runs_writer rw;
+    o.out = out.f;
+    const char *rng_name = fp_cli_rng_name(o.c.rng);
     fp_error werr = FP_ERROR_INIT;
     /* A stream error (FP_EIO) is reported once, by the checked commit below. */
     if (o.json) {
-        fp_runs_write_begin(&rw, out.f, GSL_VERSION, rng_name, &werr);
+        fp_runs_write_begin(&o.rw, out.f, GSL_VERSION, rng_name, &werr);
     } else {
         fprintf(out.f, "# fpsim %s, GSL %s, rng %s\n", fp_version(), GSL_VERSION, rng_name);
         fprintf(out.f, "%-18s %5s %9s %9s %9s %6s %6s %9s %10s %s\n", "# scenario", "run", "dur_s",
@@ -152,48 +155,20 @@ int fp_cmd_simulate(int argc, char **argv)
     }
     for (size_t i = 0; i < scns.n; i++) {
         const fp_scenario *scn = scns.items[i];
-        uint64_t seed = fp_cli_seed_for(o.has_seed, o.seed, scn);
+        uint64_t seed = fp_cli_seed_for(o.c.has_seed, o.c.seed, scn);
         if (!o.json)
             fprintf(out.f, "# scenario %s, seed %llu\n", fp_scenario_name(scn),
                     (unsigned long long)seed);
-        fp_sim_options so = FP_SIM_OPTIONS_INIT;
-        so.rng_type = o.rng;
-        fp_error err = FP_ERROR_INIT;
-        fp_sim_free(sim);
-        sim = NULL;
-        if (fp_sim_new(&sim, scn, &so, &err) != FP_OK) {
-            rc = fp_cli_report_error(&err);
+        if ((rc = fp_cli_simulate(scn, o.c.rng, seed, o.c.runs, prof, on_run, &o)) != 0)
             goto done;
-        }
-        for (uint64_t r = 0; r < o.runs; r++) {
-            if (fp_cli_signal) {
-                fp_cli_errorf("interrupted");
-                rc = fp_cli_signal_exit();
-                goto done;
-            }
-            if (fp_sim_run(sim, seed, r, prof, &err) != FP_OK) {
-                rc = fp_cli_report_error(&err);
-                goto done;
-            }
-            if (o.json) {
-                if (fp_runs_write_run(&rw, prof, &err) != FP_OK) {
-                    rc = fp_cli_report_error(&err);
-                    goto done;
-                }
-            } else {
-                write_text_run(out.f, prof);
-            }
-        }
     }
     if (o.json)
-        fp_runs_write_end(&rw, &werr);
+        fp_runs_write_end(&o.rw, &werr);
     rc = fp_cli_out_commit(&out);
 done:
-    if (rc != 0)
-        fp_cli_out_abort(&out);
-    fp_sim_free(sim);
+    fp_cli_out_abort(&out); /* no-op once committed */
     fp_profile_free(prof);
     fp_cli_free_scenarios(&scns);
-    free(o.scenarios);
+    fp_cli_common_cleanup(&o.c);
     return rc;
 }

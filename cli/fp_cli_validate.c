@@ -4,7 +4,6 @@
  * (fp_report_write_validate, _sweep, _power). Studies, determinism at any --jobs and the per-kind
  * tables are documented in validate/fp_validate.h; the statistics in docs/validation.md.
  */
-#include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -61,12 +60,7 @@ static const char *const s_help =
 #define MAX_SETS 64
 
 typedef struct vopts {
-    char **scenarios;
-    size_t n_scenarios;
-    uint64_t runs;
-    int has_seed;
-    uint64_t seed;
-    const gsl_rng_type *rng;
+    fp_cli_common c; /* --scenario, --runs, --seed, --rng, --format, --output */
     unsigned jobs;
     fp_validate_inject inject;
     int ttd;
@@ -77,8 +71,6 @@ typedef struct vopts {
     char *set_key[MAX_SETS];
     double set_val[MAX_SETS];
     size_t n_sets;
-    fp_report_format format;
-    const char *output;
     double fail_below; /* < 0: off */
     int quiet;
 } vopts;
@@ -130,28 +122,6 @@ static int on_cancel(void *ctx)
     return fp_cli_signal != 0;
 }
 
-/* ---- thresholds ---- */
-
-static int make_thresholds(const vopts *o, const fp_scenario *scn, fp_thresholds *t)
-{
-    fp_thresholds_init(t);
-    for (size_t i = 0; i < fp_scenario_analysis_count(scn); i++) {
-        double v;
-        unsigned long line, col;
-        const char *key = fp_scenario_analysis_key(scn, i, &v, &line, &col);
-        fp_error err = FP_ERROR_INIT;
-        if (fp_thresholds_set(t, key, v, &err) != FP_OK) {
-            char msg[FP_ERROR_MSG_MAX];
-            snprintf(msg, sizeof msg, "%s", err.msg);
-            fp_error_set_at(&err, err.status, fp_scenario_file(scn), line, col, "%s", msg);
-            return fp_cli_report_error(&err);
-        }
-    }
-    for (size_t i = 0; i < o->n_sets; i++)
-        fp_thresholds_set(t, o->set_key[i], o->set_val[i], NULL);
-    return 0;
-}
-
 /* ---- options ---- */
 
 static int parse_grid(vopts *o, const char *s)
@@ -170,121 +140,91 @@ static int parse_grid(vopts *o, const char *s)
     return o->n_grid > 0 ? 0 : -1;
 }
 
+enum {
+    OPT_JOBS,
+    OPT_INJECT,
+    OPT_NOTTD,
+    OPT_SWEEP,
+    OPT_POWER,
+    OPT_GRID,
+    OPT_SET,
+    OPT_FAIL,
+    OPT_QUIET
+};
+
+static int on_option(void *ctx, int id, char *arg)
+{
+    vopts *o = ctx;
+    switch (id) {
+    case OPT_JOBS: {
+        uint64_t j;
+        if (fp_cli_parse_u64(arg, &j) != 0 || j == 0 || j > 256)
+            return fp_cli_usage("--jobs must be an integer in [1, 256], got '%s'", arg);
+        o->jobs = (unsigned)j;
+        return 0;
+    }
+    case OPT_INJECT:
+        if (fp_validate_inject_from_name(arg, &o->inject) != FP_OK)
+            return fp_cli_usage("--inject must be both, all, none or scenario, got '%s'", arg);
+        return 0;
+    case OPT_NOTTD:
+        o->ttd = 0;
+        return 0;
+    case OPT_SWEEP:
+        o->sweep = arg;
+        return 0;
+    case OPT_POWER: {
+        fp_kind k;
+        if (fp_kind_from_name(arg, &k) != FP_OK)
+            return fp_cli_usage("--power: unknown bottleneck kind '%s'", arg);
+        o->power = (int)k;
+        return 0;
+    }
+    case OPT_GRID:
+        if (parse_grid(o, arg) != 0)
+            return fp_cli_usage("--grid must be a comma-separated list of at most %d "
+                                "numbers >= 0, got '%s'",
+                                MAX_GRID, arg);
+        return 0;
+    case OPT_SET: {
+        char *eq = strchr(arg, '=');
+        double v;
+        fp_thresholds probe = FP_THRESHOLDS_INIT;
+        fp_error err = FP_ERROR_INIT;
+        if (eq == NULL || fp_cli_parse_double(eq + 1, &v) != 0)
+            return fp_cli_usage("--set needs KEY=NUMBER, got '%s'", arg);
+        if (o->n_sets == MAX_SETS)
+            return fp_cli_usage("--set: at most %d thresholds", MAX_SETS);
+        *eq = '\0';
+        if (fp_thresholds_set(&probe, arg, v, &err) != FP_OK)
+            return fp_cli_usage("--set: %s", err.msg);
+        o->set_key[o->n_sets] = arg;
+        o->set_val[o->n_sets++] = v;
+        return 0;
+    }
+    case OPT_FAIL:
+        if (fp_cli_parse_double(arg, &o->fail_below) != 0 || o->fail_below < 0 || o->fail_below > 1)
+            return fp_cli_usage("--fail-below must be a number in [0, 1], got '%s'", arg);
+        return 0;
+    case OPT_QUIET:
+        o->quiet = 1;
+        return 0;
+    }
+    return FP_EXIT_SOFTWARE; /* not reached: every id of own[] is handled */
+}
+
 static int parse(vopts *o, int argc, char **argv)
 {
-    enum { O_SEED = 256, O_RNG, O_INJECT, O_NOTTD, O_SWEEP, O_POWER, O_GRID, O_SET, O_FAIL };
-    static const struct option longopts[] = {{"scenario", required_argument, NULL, 's'},
-                                             {"runs", required_argument, NULL, 'n'},
-                                             {"seed", required_argument, NULL, O_SEED},
-                                             {"rng", required_argument, NULL, O_RNG},
-                                             {"jobs", required_argument, NULL, 'j'},
-                                             {"inject", required_argument, NULL, O_INJECT},
-                                             {"no-ttd", no_argument, NULL, O_NOTTD},
-                                             {"sweep", required_argument, NULL, O_SWEEP},
-                                             {"power", required_argument, NULL, O_POWER},
-                                             {"grid", required_argument, NULL, O_GRID},
-                                             {"set", required_argument, NULL, O_SET},
-                                             {"format", required_argument, NULL, 'f'},
-                                             {"output", required_argument, NULL, 'o'},
-                                             {"fail-below", required_argument, NULL, O_FAIL},
-                                             {"quiet", no_argument, NULL, 'q'},
-                                             {"help", no_argument, NULL, 'h'},
-                                             {NULL, 0, NULL, 0}};
-    int c, rc;
-    optind = 1;
-    opterr = 0;
-    while ((c = getopt_long(argc, argv, ":s:n:j:f:o:qh", longopts, NULL)) != -1) {
-        switch (c) {
-        case 's':
-            if ((rc = fp_cli_opt_scenario(&o->scenarios, &o->n_scenarios, optarg)) != 0)
-                return rc;
-            break;
-        case 'n':
-            if ((rc = fp_cli_opt_runs(optarg, 100000000, &o->runs)) != 0)
-                return rc;
-            break;
-        case O_SEED:
-            if ((rc = fp_cli_opt_seed(optarg, &o->seed, &o->has_seed)) != 0)
-                return rc;
-            break;
-        case O_RNG:
-            if ((rc = fp_cli_opt_rng(optarg, &o->rng)) != 0)
-                return rc;
-            break;
-        case 'j': {
-            uint64_t j;
-            if (fp_cli_parse_u64(optarg, &j) != 0 || j == 0 || j > 256)
-                return fp_cli_usage("--jobs must be an integer in [1, 256], got '%s'", optarg);
-            o->jobs = (unsigned)j;
-            break;
-        }
-        case O_INJECT:
-            if (fp_validate_inject_from_name(optarg, &o->inject) != FP_OK)
-                return fp_cli_usage("--inject must be both, all, none or scenario, got '%s'",
-                                    optarg);
-            break;
-        case O_NOTTD:
-            o->ttd = 0;
-            break;
-        case O_SWEEP:
-            o->sweep = optarg;
-            break;
-        case O_POWER: {
-            fp_kind k;
-            if (fp_kind_from_name(optarg, &k) != FP_OK)
-                return fp_cli_usage("--power: unknown bottleneck kind '%s'", optarg);
-            o->power = (int)k;
-            break;
-        }
-        case O_GRID:
-            if (parse_grid(o, optarg) != 0)
-                return fp_cli_usage("--grid must be a comma-separated list of at most %d "
-                                    "numbers >= 0, got '%s'",
-                                    MAX_GRID, optarg);
-            break;
-        case O_SET: {
-            char *eq = strchr(optarg, '=');
-            double v;
-            fp_thresholds probe = FP_THRESHOLDS_INIT;
-            fp_error err = FP_ERROR_INIT;
-            if (eq == NULL || fp_cli_parse_double(eq + 1, &v) != 0)
-                return fp_cli_usage("--set needs KEY=NUMBER, got '%s'", optarg);
-            if (o->n_sets == MAX_SETS)
-                return fp_cli_usage("--set: at most %d thresholds", MAX_SETS);
-            *eq = '\0';
-            if (fp_thresholds_set(&probe, optarg, v, &err) != FP_OK)
-                return fp_cli_usage("--set: %s", err.msg);
-            o->set_key[o->n_sets] = optarg;
-            o->set_val[o->n_sets++] = v;
-            break;
-        }
-        case 'f':
-            if (fp_report_format_from_name(optarg, &o->format) != FP_OK)
-                return fp_cli_usage("--format must be text, json, markdown or csv, got '%s'",
-                                    optarg);
-            break;
-        case 'o':
-            o->output = optarg;
-            break;
-        case O_FAIL:
-            if (fp_cli_parse_double(optarg, &o->fail_below) != 0 || o->fail_below < 0 ||
-                o->fail_below > 1)
-                return fp_cli_usage("--fail-below must be a number in [0, 1], got '%s'", optarg);
-            break;
-        case 'q':
-            o->quiet = 1;
-            break;
-        case 'h':
-            fputs(s_help, stdout);
-            return -1;
-        case ':':
-            return fp_cli_usage("option '%s' needs an argument", argv[optind - 1]);
-        default:
-            return fp_cli_usage("unknown option '%s'", argv[optind - 1]);
-        }
-    }
-    if (optind < argc)
-        return fp_cli_usage("unexpected argument '%s'", argv[optind]);
+    static const fp_cli_option own[] = {
+        {"jobs", 'j', 1, OPT_JOBS},   {"inject", 0, 1, OPT_INJECT},
+        {"no-ttd", 0, 0, OPT_NOTTD},  {"sweep", 0, 1, OPT_SWEEP},
+        {"power", 0, 1, OPT_POWER},   {"grid", 0, 1, OPT_GRID},
+        {"set", 0, 1, OPT_SET},       {"fail-below", 0, 1, OPT_FAIL},
+        {"quiet", 'q', 0, OPT_QUIET}, {NULL, 0, 0, 0}};
+    const fp_cli_spec spec = {s_help, FP_CMD_VALIDATE_OPTS, 0, own, on_option, NULL, 0, o};
+    int rc = fp_cli_parse(&o->c, &spec, argc, argv);
+    if (rc != 0)
+        return rc;
     if (o->sweep != NULL && o->power >= 0)
         return fp_cli_usage("--sweep and --power cannot be combined");
     if (o->n_grid > 0 && o->sweep == NULL && o->power < 0)
@@ -300,28 +240,16 @@ static int parse(vopts *o, int argc, char **argv)
     return 0;
 }
 
-/* Prints a study's error: "interrupted" and the signal's status, or the located error. */
-static int study_error(const progress *pg, fp_status st, const fp_error *err)
-{
-    if (st == FP_EINTR) {
-        if (pg->on)
-            fputc('\n', stderr);
-        fp_cli_errorf("interrupted");
-        return fp_cli_signal_exit();
-    }
-    return fp_cli_report_error(err);
-}
-
 int fp_cmd_validate(int argc, char **argv)
 {
     vopts o;
     memset(&o, 0, sizeof o);
-    o.runs = 100;
+    fp_cli_common_init(&o.c);
+    o.c.runs = 100;
     o.jobs = 1;
     o.ttd = 1;
     o.power = -1;
     o.fail_below = -1;
-    o.format = FP_REPORT_TEXT;
     fp_cli_scenarios scns = {NULL, 0};
     fp_cli_out out;
     memset(&out, 0, sizeof out);
@@ -352,26 +280,18 @@ int fp_cmd_validate(int argc, char **argv)
             n_sweep = o.n_grid;
         }
     }
-    if (o.n_scenarios == 0) {
-        static char all_name[] = "all";
-        static char *def[] = {all_name};
-        rc = fp_cli_load_scenarios(&scns, def, 1);
-    } else {
-        rc = fp_cli_load_scenarios(&scns, o.scenarios, o.n_scenarios);
-    }
-    if (rc != 0)
-        goto done;
-    if ((rc = fp_cli_out_open(&out, o.output)) != 0)
+    if ((rc = fp_cli_load_scenarios(&scns, o.c.scenarios, o.c.n_scenarios)) != 0 ||
+        (rc = fp_cli_out_open(&out, o.c.output)) != 0)
         goto done;
 
     pg.on = !o.quiet && isatty(STDERR_FILENO);
     pg.t0 = now_s();
     fp_validate_config cfg = FP_VALIDATE_CONFIG_INIT;
-    cfg.runs = o.runs;
+    cfg.runs = o.c.runs;
     cfg.inject = o.inject;
     cfg.ttd = o.ttd;
     cfg.jobs = o.jobs;
-    cfg.rng = o.rng;
+    cfg.rng = o.c.rng;
     cfg.progress = on_progress;
     cfg.progress_ctx = &pg;
     cfg.cancel = on_cancel;
@@ -379,11 +299,13 @@ int fp_cmd_validate(int argc, char **argv)
         rc = fp_cli_report_error(&err);
         goto done;
     }
+    /* --set, applied over each scenario's analysis: section as --thresholds is by report */
+    const fp_cli_thresholds sets = {o.set_key, o.set_val, o.n_sets};
     for (size_t i = 0; i < scns.n; i++) {
         fp_thresholds th;
-        if ((rc = make_thresholds(&o, scns.items[i], &th)) != 0)
+        if ((rc = fp_cli_scenario_thresholds(scns.items[i], &sets, &th)) != 0)
             goto done;
-        uint64_t seed = fp_cli_seed_for(o.has_seed, o.seed, scns.items[i]);
+        uint64_t seed = fp_cli_seed_for(o.c.has_seed, o.c.seed, scns.items[i]);
         if (fp_validate_engine_add_scenario(eng, scns.items[i], seed, &th, &err) != FP_OK) {
             rc = fp_cli_report_error(&err);
             goto done;
@@ -394,21 +316,25 @@ int fp_cmd_validate(int argc, char **argv)
         st = fp_validate_engine_sweep(eng, sweep_kind, sweep_key, sweep_grid, n_sweep, &err);
         if (st == FP_OK) {
             progress_show(&pg, 1);
-            st = fp_report_write_sweep(out.f, o.format, eng, &err);
+            st = fp_report_write_sweep(out.f, o.c.report_format, eng, &err);
         }
     } else if (o.power >= 0) {
         size_t ng = o.n_grid;
         const double *grid = ng > 0 ? o.grid : fp_validate_power_grid(&ng);
         st = fp_validate_engine_power(eng, (fp_kind)o.power, grid, ng, &err);
+        if (st == FP_EINVAL) { /* no selected scenario declares the kind: a usage error */
+            rc = fp_cli_usage("--power: %s", err.msg);
+            goto done;
+        }
         if (st == FP_OK) {
             progress_show(&pg, 1);
-            st = fp_report_write_power(out.f, o.format, eng, &err);
+            st = fp_report_write_power(out.f, o.c.report_format, eng, &err);
         }
     } else {
         st = fp_validate_engine_run(eng, &err);
         if (st == FP_OK) {
             progress_show(&pg, 1);
-            st = fp_report_write_validate(out.f, o.format, eng, &err);
+            st = fp_report_write_validate(out.f, o.c.report_format, eng, &err);
         }
         const fp_validate_summary *s_all = fp_validate_engine_overall(eng);
         if (st == FP_OK && o.fail_below >= 0 &&
@@ -419,19 +345,18 @@ int fp_cmd_validate(int argc, char **argv)
                           o.fail_below);
         }
     }
-    /* A write error (FP_EIO) is reported when the output is committed. */
-    if (st != FP_OK && st != FP_EIO) {
-        rc = study_error(&pg, st, &err);
-        goto done;
+    if (st == FP_EINTR) { /* cancelled by a signal (on_cancel) */
+        if (pg.on)
+            fputc('\n', stderr);
+        fp_cli_errorf("interrupted");
+        rc = fp_cli_signal_exit();
+    } else {
+        rc = fp_cli_out_finish(&out, st, &err, gate);
     }
-    rc = fp_cli_out_commit(&out);
-    if (rc == 0 && gate)
-        rc = FP_EXIT_FINDINGS;
 done:
-    if (rc != 0 && rc != FP_EXIT_FINDINGS)
-        fp_cli_out_abort(&out);
+    fp_cli_out_abort(&out); /* no-op once committed */
     fp_validate_engine_free(eng);
     fp_cli_free_scenarios(&scns);
-    free(o.scenarios);
+    fp_cli_common_cleanup(&o.c);
     return rc;
 }

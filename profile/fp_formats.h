@@ -1,8 +1,9 @@
 /*
  * fp_formats.h - converting profiles to and from the formats other tools speak: Chrome Trace
  * Event JSON (read and write; opens in Perfetto and chrome://tracing), folded stacks (for
- * flamegraph.pl, inferno, speedscope), speedscope's own JSON, the resource series as CSV, and
- * the ground-truth manifest JSON. Layouts are documented in docs/output-formats.md.
+ * flamegraph.pl, inferno, speedscope), speedscope's own JSON, the resource series as CSV, the
+ * ground-truth manifest JSON and `fpsim generate`'s index.json (written here, read by the input
+ * reader). Layouts are documented in docs/output-formats.md.
  *
  * Why a header separate from fp_profile.h: fp_profile.h is the model every module speaks (and
  * its own lossless JSON form); this header is format conversion at the edges and the one input
@@ -15,13 +16,15 @@
  * FP_EIO. They never flush or close `out`. Output is a pure function of the profile: no
  * timestamps, no locale, no environment, so repeated runs are byte-identical.
  *
- * Ownership: writers borrow the profile. The trace reader fills a caller-owned profile (reset
- * first; left empty on error) and never keeps a pointer to the input text.
+ * Ownership: writers borrow the profile (the index writer its fp_index). The trace reader fills a
+ * caller-owned profile (reset first; left empty on error) and never keeps a pointer to the input
+ * text.
  */
 #ifndef FP_FORMATS_H
 #define FP_FORMATS_H
 
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 
 #include "fp_core.h"
@@ -94,6 +97,40 @@ fp_status fp_export_series_csv(const fp_profile *p, FILE *out, fp_error *err);
  */
 fp_status fp_export_manifest(const fp_profile *p, FILE *out, fp_error *err);
 
+/* ---- the `fpsim generate` index (profile/fp_export.c; read back by fp_input_open()) ---- */
+
+/* Version of the index JSON ({"fpsim_index": 1, ...}); fp_input_open() reads this version. */
+#define FP_INDEX_VERSION 1
+
+/* One scenario of an index. Plain value type; every string is borrowed. */
+typedef struct fp_index_scenario {
+    const char *name; /* the scenario's name */
+    const char *file; /* the scenario file it was loaded from; NULL for a built-in (null) */
+    const char *dir;  /* its directory, relative to the index's */
+    uint64_t seed;    /* the batch seed (written as a decimal string) */
+} fp_index_scenario;
+
+/* What a generate run wrote. Plain value type; everything is borrowed. */
+typedef struct fp_index {
+    const char *gsl_version;            /* GSL_VERSION of the simulating build */
+    const char *rng;                    /* the generator's name, "mt19937" */
+    const int *formats;                 /* FP_FORMAT_COUNT flags: which formats were written */
+    uint64_t runs;                      /* runs per scenario */
+    const fp_index_scenario *scenarios; /* in the order they were generated */
+    size_t n_scenarios;
+} fp_index;
+
+/*
+ * The index JSON of `fpsim generate` (docs/output-formats.md, schemas/): {"fpsim_index": 1,
+ * "fpsim_version", "gsl_version", "rng", "layout": "<scenario>/run-<k>.<ext>", "formats" (names,
+ * fp_format order), "scenarios": [{"name", "file", "dir", "seed", "runs": [{"run_index", "files":
+ * {FORMAT: "DIR/run-K.EXT", ...}}, ...]}, ...]}, ending with a newline. It holds no floating-point
+ * number (integers are written in decimal, the seed as a string so that no reader rounds it);
+ * strings go through fp_escape.h. FP_OK, FP_EINVAL (a NULL rng, gsl_version or formats, or a
+ * scenario without name or dir; nothing written), FP_ENOMEM or FP_EIO. Borrows `ix`.
+ */
+fp_status fp_export_index(const fp_index *ix, FILE *out, fp_error *err);
+
 /* ---- Chrome Trace Event reader (profile/fp_trace.c) ---- */
 
 /*
@@ -125,6 +162,7 @@ typedef struct fp_trace_stats {
     char ignored_phases[64];   /* the distinct ignored phases, "i,s,f" (truncated) */
     size_t threads;            /* distinct (pid, tid) pairs with spans = tracks */
     double counter_interval_s; /* the resampling interval (0 without counters) */
+    size_t summaries;          /* tracer summary events left out (clang's "Total ..." X events) */
 } fp_trace_stats;
 
 /*
@@ -142,6 +180,12 @@ typedef struct fp_trace_stats {
  *    (0.1 s with fewer than two).
  *  - M events name the process (the first process_name becomes the scenario); other phases are
  *    counted in `stats` (may be NULL) and otherwise ignored.
+ *  - Tracer conventions (docs/real-traces.md): a generic name takes its subject from args.detail or
+ *    args.data.functionName; clang's "Total ..." X events are left out (stats->summaries);
+ *    user-timing b/e pairs (console.time, performance.measure) are spans on async lanes of their
+ *    thread, parented to the thread span enclosing them; scheduler wrappers are flagged
+ *    FP_METHOD_CONTAINER; V8 / Blink heap sizes in args feed the memory series; memory or CPU
+ *    the trace does not carry is cleared with fp_profile_set_data().
  * `file` names the input in errors. Errors name the event: err->key_path is "traceEvents[12].dur"
  * (the index into the event array, also for a bare array). FP_OK; FP_EPARSE (malformed JSON,
  * with line:col); FP_EINVAL (wrong type, missing field, negative or non-finite time, overlapping
@@ -200,6 +244,15 @@ fp_input_kind fp_input_sniff(const char *text, size_t len);
  * errors above; *out is NULL on error.
  */
 fp_status fp_input_open(fp_input **out, const char *path, fp_error *err);
+
+/*
+ * fp_input_open() on `len` bytes of `text` already in memory (copied; need not be
+ * NUL-terminated), sniffed and parsed like a file: `name` names it in errors and in
+ * fp_input_run.file. An index given this way lists files relative to the directory of `name`,
+ * which are read from disk. For tests and the fuzz targets. FP_OK or the errors above.
+ */
+fp_status fp_input_open_mem(fp_input **out, const char *text, size_t len, const char *name,
+                            fp_error *err);
 
 /*
  * Reads the next run into `out` (reset first). *got is 1 when a run was read (then `run`

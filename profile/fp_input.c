@@ -25,8 +25,8 @@
 /* Inputs larger than this are refused while reading (the JSON readers' own cap). */
 #define IN_MAX_BYTES FP_JSON_GUARD_MAX_BYTES
 
-/* Version of the index written by `fpsim generate` ({"fpsim_index": 1, ...}). */
-#define IN_INDEX_VERSION 1
+/* Version of the index written by `fpsim generate` (fp_export_index()). */
+#define IN_INDEX_VERSION FP_INDEX_VERSION
 
 struct fp_input {
     char **files; /* paths still to read, in order (owned) */
@@ -354,10 +354,9 @@ static void drop_current(fp_input *in)
     in->pending = 0;
 }
 
-/*
- * Makes `files[next_file]` the current file: reads it, sniffs it and, for profile JSON, parses
- * it once and locates its runs. An index is expanded only when it is the input itself.
- */
+static fp_status load_text(fp_input *in, size_t *cap, fp_error *err);
+
+/* Makes `files[next_file]` the current file: reads it, then load_text(). */
 static fp_status load_next(fp_input *in, size_t *cap, fp_error *err)
 {
     drop_current(in);
@@ -365,10 +364,18 @@ static fp_status load_next(fp_input *in, size_t *cap, fp_error *err)
     in->cur_file = in->files[in->next_file];
     in->files[in->next_file++] = NULL;
     in->run = 0;
-    const char *file = in->cur_file;
-    fp_status st = read_all(file, &in->text, &in->len, err);
+    fp_status st = read_all(in->cur_file, &in->text, &in->len, err);
     if (st != FP_OK)
         return st;
+    return load_text(in, cap, err);
+}
+
+/* Sniffs the current file's text and, for profile JSON, parses it once and locates its runs; an
+ * index is expanded into the file list only when it is the input itself. */
+static fp_status load_text(fp_input *in, size_t *cap, fp_error *err)
+{
+    const char *file = in->cur_file;
+    fp_status st;
     in->kind = fp_input_sniff(in->text, in->len);
     if (in->kind == FP_INPUT_CHROME) {
         in->pending = 1;
@@ -409,6 +416,20 @@ static fp_status load_next(fp_input *in, size_t *cap, fp_error *err)
     return FP_OK;
 }
 
+/* The end of both opens: an index replaced itself by its list, whose first file is loaded now;
+ * hands the reader over, or frees it on error. */
+static fp_status open_finish(fp_input *in, size_t *cap, fp_status st, fp_input **out, fp_error *err)
+{
+    while (st == FP_OK && !in->pending && in->next_file < in->n_files)
+        st = load_next(in, cap, err);
+    if (st != FP_OK) {
+        fp_input_close(in);
+        return st;
+    }
+    *out = in;
+    return FP_OK;
+}
+
 fp_status fp_input_open(fp_input **out, const char *path, fp_error *err)
 {
     fp_input *in = fp_calloc(1, sizeof(*in));
@@ -443,16 +464,33 @@ fp_status fp_input_open(fp_input **out, const char *path, fp_error *err)
     }
     if (st == FP_OK) /* the first file is read now: a bad input fails at open */
         st = load_next(in, &cap, err);
-    /* An index replaced itself by its list: load the first file of that list. */
-    while (st == FP_OK && !in->pending && in->next_file < in->n_files)
-        st = load_next(in, &cap, err);
 out:
-    if (st != FP_OK) {
-        fp_input_close(in);
-        return st;
+    return open_finish(in, &cap, st, out, err);
+}
+
+fp_status fp_input_open_mem(fp_input **out, const char *text, size_t len, const char *name,
+                            fp_error *err)
+{
+    fp_input *in = fp_calloc(1, sizeof(*in));
+    size_t cap = 0;
+    fp_status st = FP_OK;
+    *out = NULL;
+    if (in == NULL)
+        return fp_error_set(err, FP_ENOMEM, "out of memory opening %s", name);
+    if (len > IN_MAX_BYTES) {
+        st = fp_error_set_at(err, FP_ELIMIT, name, 0, 0, "input larger than %zu bytes",
+                             (size_t)IN_MAX_BYTES);
+    } else if ((in->cur_file = fp_strdup(name)) == NULL ||
+               (in->text = fp_malloc(len + 1)) == NULL) {
+        st = fp_error_set(err, FP_ENOMEM, "out of memory opening %s", name);
+    } else {
+        if (len > 0)
+            memcpy(in->text, text, len);
+        in->text[len] = '\0'; /* NUL-terminated, as read_all() leaves a file */
+        in->len = len;
+        st = load_text(in, &cap, err);
     }
-    *out = in;
-    return FP_OK;
+    return open_finish(in, &cap, st, out, err);
 }
 
 fp_status fp_input_next(fp_input *in, fp_profile *out, fp_input_run *run, int *got, fp_error *err)

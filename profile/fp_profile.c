@@ -51,6 +51,10 @@ struct fp_profile {
 
     fp_truth *truth;
     size_t n_truth, truth_cap;
+
+    unsigned char *mflags; /* FP_METHOD_* of methods 0..n_mflags-1; later methods have none */
+    size_t n_mflags, mflags_cap;
+    unsigned data; /* FP_DATA_* present (all after reset) */
 };
 
 const char *const fp_span_field_names[FP_SPAN_NFIELDS] = {
@@ -93,7 +97,10 @@ fp_status fp_kind_from_name(const char *name, fp_kind *out)
 
 fp_profile *fp_profile_new(void)
 {
-    return fp_calloc(1, sizeof(fp_profile));
+    fp_profile *p = fp_calloc(1, sizeof(fp_profile));
+    if (p != NULL)
+        p->data = FP_DATA_ALL;
+    return p;
 }
 
 void fp_profile_free(fp_profile *p)
@@ -111,6 +118,7 @@ void fp_profile_free(fp_profile *p)
     for (int k = 0; k < 4; k++)
         fp_free(p->ser[k]);
     fp_free(p->truth);
+    fp_free(p->mflags);
     fp_free(p);
 }
 
@@ -132,6 +140,8 @@ void fp_profile_reset(fp_profile *p)
     p->cores = 1;
     p->names_len = 0;
     p->n_methods = 0;
+    p->n_mflags = 0;
+    p->data = FP_DATA_ALL;
     fp_strmap_clear(&p->by_name);
     p->n_spans = 0;
     p->interval_s = 0.0;
@@ -611,4 +621,33 @@ fp_status fp_profile_check(const fp_profile *p, fp_error *err)
             return st;
     }
     return FP_OK;
+}
+
+fp_status fp_profile_set_method_flags(fp_profile *p, uint32_t m, unsigned flags)
+{
+    if (m >= p->n_methods)
+        return FP_EINVAL;
+    if (m >= p->n_mflags) {
+        if (fp_grow((void **)&p->mflags, &p->mflags_cap, (size_t)m + 1, 1) != FP_OK)
+            return FP_ENOMEM;
+        memset(p->mflags + p->n_mflags, 0, (size_t)m + 1 - p->n_mflags);
+        p->n_mflags = (size_t)m + 1;
+    }
+    p->mflags[m] = (unsigned char)flags;
+    return FP_OK;
+}
+
+unsigned fp_profile_method_flags(const fp_profile *p, size_t m)
+{
+    return m < p->n_mflags ? p->mflags[m] : 0u;
+}
+
+void fp_profile_set_data(fp_profile *p, unsigned present)
+{
+    p->data = present & FP_DATA_ALL;
+}
+
+unsigned fp_profile_data(const fp_profile *p)
+{
+    return p->data;
 }

@@ -150,6 +150,7 @@ typedef struct raw_span {
     double attr[5];    /* cpu_pct, mem_alloc_mb, mem_retained_mb, io_ops, io_bytes */
     double fpsim_span; /* -1 when absent */
     double fpsim_parent;
+    int lane; /* 0: the thread's own spans; >= 1: an async lane of the thread (see match_async) */
     long parent; /* index into the raw span array, -1 */
     long first_child, last_child, next_sibling;
 } raw_span;
@@ -162,6 +163,17 @@ typedef struct raw_mark {
     size_t ev;
     const cJSON *obj;
 } raw_mark;
+
+/* One async b/e event of a user-timing category (its strings are not kept: the event may not
+ * outlive read_event()). Pairs match on (pid, method, id hash) in time order. */
+typedef struct async_mark {
+    int begin;
+    int64_t pid, tid;
+    uint32_t method;
+    uint64_t id; /* FNV-1a of the "id" / "id2" text and the category */
+    double ts;
+    size_t ev;
+} async_mark;
 
 typedef struct raw_sample {
     double ts; /* microseconds */
@@ -178,6 +190,8 @@ typedef struct trd {
     size_t n_spans, cap_spans;
     raw_mark *marks;
     size_t n_marks, cap_marks;
+    async_mark *amarks;
+    size_t n_amarks, cap_amarks;
     raw_sample *samples[SER_COUNT];
     size_t n_samples[SER_COUNT], cap_samples[SER_COUNT];
     char *series_owner[SER_COUNT]; /* "name.key" of the counter claiming each series */
@@ -422,6 +436,28 @@ static int classify_counter(const char *lname, int *bytes)
     return -1;
 }
 
+/* Appends one sample to series k when `owner` ("name.key", lower case) feeds it: the first
+ * source of a kind owns the series, a second one is skipped. Sets *used when taken. */
+static fp_status push_sample(trd *r, int k, const char *owner, double ts, double v, int *used)
+{
+    if (r->series_owner[k] == NULL) {
+        r->series_owner[k] = fp_strdup(owner);
+        if (r->series_owner[k] == NULL)
+            return tr_nomem(r);
+    } else if (strcmp(r->series_owner[k], owner) != 0) {
+        return FP_OK;
+    }
+    if (fp_grow((void **)&r->samples[k], &r->cap_samples[k], r->n_samples[k] + 1,
+                sizeof(raw_sample)) != FP_OK)
+        return tr_nomem(r);
+    r->samples[k][r->n_samples[k]].ts = ts;
+    r->samples[k][r->n_samples[k]].value = v;
+    r->samples[k][r->n_samples[k]].seq = r->n_samples[k];
+    r->n_samples[k]++;
+    *used = 1;
+    return FP_OK;
+}
+
 static fp_status read_counter(trd *r, const cJSON *ev, size_t i, const char *name)
 {
     double ts;
@@ -446,13 +482,6 @@ static fp_status read_counter(trd *r, const cJSON *ev, size_t i, const char *nam
         int k = classify_counter(lname, &bytes);
         if (k < 0)
             continue;
-        if (r->series_owner[k] == NULL) {
-            r->series_owner[k] = fp_strdup(lname);
-            if (r->series_owner[k] == NULL)
-                return tr_nomem(r);
-        } else if (strcmp(r->series_owner[k], lname) != 0) {
-            continue; /* a second counter of the same kind: the first one wins */
-        }
         double v = a->valuedouble;
         if (v < 0.0)
             return tr_fail(r, FP_EINVAL, path, "expected a non-negative number, got %.17g", v);
@@ -460,14 +489,9 @@ static fp_status read_counter(trd *r, const cJSON *ev, size_t i, const char *nam
             v /= 1048576.0;
         if (k == SER_CPU && v > 100.0)
             v = 100.0;
-        if (fp_grow((void **)&r->samples[k], &r->cap_samples[k], r->n_samples[k] + 1,
-                    sizeof(raw_sample)) != FP_OK)
-            return tr_nomem(r);
-        r->samples[k][r->n_samples[k]].ts = ts;
-        r->samples[k][r->n_samples[k]].value = v;
-        r->samples[k][r->n_samples[k]].seq = r->n_samples[k];
-        r->n_samples[k]++;
-        used = 1;
+        fp_status st2 = push_sample(r, k, lname, ts, v, &used);
+        if (st2 != FP_OK)
+            return st2;
     }
     if (r->stats != NULL) {
         if (used)
@@ -475,6 +499,174 @@ static fp_status read_counter(trd *r, const cJSON *ev, size_t i, const char *nam
         else
             note_ignored(r, "C");
     }
+    return FP_OK;
+}
+
+/* ---- tracer conventions (docs/real-traces.md) ---- */
+
+/* Scheduler wrappers: containers of the user code they run (FP_METHOD_CONTAINER). */
+static const char *const s_containers[] = {
+    /* Node.js event-loop phases (category node.environment) */
+    "RunTimers", "CheckImmediate", "RunAndClearNativeImmediates", "RunAndClearInterrupts",
+    /* Chromium task scheduling (toplevel) */
+    "RunTask", "ThreadControllerImpl::RunTask", "ThreadPool_RunTask", "ThreadController active",
+    "SequenceManager RunTask", "TaskQueueManager::ProcessTaskFromWorkQueue",
+    "MessageLoop::RunTask"};
+
+/* Categories whose async b/e events are the user's own spans. */
+static const char *const s_user_timing[] = {"node.console", "node.perf.usertiming",
+                                            "blink.user_timing", "blink.console"};
+
+/* A string member `key` of `obj` (NULL when absent, not a string or empty). */
+static const char *str_member(const cJSON *obj, const char *key)
+{
+    int dup = 0;
+    const cJSON *it = obj != NULL && cJSON_IsObject(obj) ? get(obj, key, &dup) : NULL;
+    return it != NULL && cJSON_IsString(it) && it->valuestring[0] != '\0' ? it->valuestring : NULL;
+}
+
+/* 1 when the comma-separated category list `cat` holds one of `list`. */
+static int cat_has(const char *cat, const char *const *list, size_t n)
+{
+    for (const char *c = cat; c != NULL && *c != '\0';) {
+        size_t len = strcspn(c, ",");
+        for (size_t k = 0; k < n; k++)
+            if (strlen(list[k]) == len && strncmp(c, list[k], len) == 0)
+                return 1;
+        c += len;
+        if (*c == ',')
+            c++;
+    }
+    return 0;
+}
+
+/* Longest subject kept from args in a method name, bytes. */
+#define TR_SUBJECT_MAX 240
+
+/*
+ * The method of a span: its event name, followed by the subject the tracer put in args when the
+ * name is generic: clang's args.detail ("Source /usr/include/c++/12/regex", "InstantiateFunction
+ * std::sort<int *>"), V8's args.data.functionName ("FunctionCall longTask"). Scheduler wrappers
+ * are flagged as containers.
+ */
+static fp_status intern_span(trd *r, const char *name, const cJSON *args, uint32_t *method)
+{
+    const char *subject = str_member(args, "detail");
+    if (subject == NULL && args != NULL) {
+        int dup = 0;
+        const cJSON *data = get(args, "data", &dup);
+        subject = str_member(data, "functionName");
+    }
+    fp_status st;
+    if (subject != NULL) {
+        char buf[512];
+        snprintf(buf, sizeof(buf), "%.200s %.*s", name, TR_SUBJECT_MAX, subject);
+        st = fp_profile_intern_method(r->p, buf, method);
+    } else {
+        st = fp_profile_intern_method(r->p, name, method);
+    }
+    if (st != FP_OK)
+        return tr_nomem(r);
+    for (size_t k = 0; k < sizeof(s_containers) / sizeof(s_containers[0]); k++)
+        if (strcmp(name, s_containers[k]) == 0 &&
+            fp_profile_set_method_flags(r->p, *method, FP_METHOD_CONTAINER) != FP_OK)
+            return tr_nomem(r);
+    return FP_OK;
+}
+
+/*
+ * Memory the tracer wrote in an event's args: V8's heap size after a GC
+ * (args.usedHeapSizeAfter, on MinorGC / MajorGC ends and V8.GC* events) and Chromium's
+ * UpdateCounters (args.data.jsHeapSizeUsed), in bytes. Feeds the memory series unless a C
+ * counter or another process (`pid`: the first one seen wins) claimed it first. Sets *used when a
+ * sample was taken.
+ */
+static fp_status heap_sample(trd *r, const cJSON *args, int64_t pid, double ts, int *used)
+{
+    static const struct {
+        const char *data; /* member of args holding the object, NULL: args itself */
+        const char *key;
+        const char *owner;
+    } s_heap[] = {{NULL, "usedHeapSizeAfter", "v8.usedheapsizeafter"},
+                  {"data", "jsHeapSizeUsed", "blink.jsheapsizeused"}};
+    if (args == NULL)
+        return FP_OK;
+    for (size_t k = 0; k < sizeof(s_heap) / sizeof(s_heap[0]); k++) {
+        int dup = 0;
+        const cJSON *obj = s_heap[k].data != NULL ? get(args, s_heap[k].data, &dup) : args;
+        const cJSON *v = obj != NULL && cJSON_IsObject(obj) ? get(obj, s_heap[k].key, &dup) : NULL;
+        if (v == NULL || !cJSON_IsNumber(v) || !isfinite(v->valuedouble) || v->valuedouble < 0.0)
+            continue;
+        char owner[64];
+        snprintf(owner, sizeof(owner), "%s@%" PRId64, s_heap[k].owner, pid);
+        fp_status st = push_sample(r, SER_MEM, owner, ts, v->valuedouble / 1048576.0, used);
+        if (st != FP_OK)
+            return st;
+    }
+    return FP_OK;
+}
+
+/* FNV-1a over `s`, continuing from `h`. */
+static uint64_t fnv(uint64_t h, const char *s)
+{
+    for (; s != NULL && *s != '\0'; s++) {
+        h ^= (unsigned char)*s;
+        h *= 1099511628211u;
+    }
+    return h;
+}
+
+/*
+ * Nestable async b/e (and legacy S/F) events. Those of a user-timing category (console.time,
+ * performance.measure) are collected for match_async; others, and async instants (n), are
+ * ignored with a count.
+ */
+static fp_status read_async(trd *r, const cJSON *ev, size_t i, const char *phase)
+{
+    const char *cat = str_member(ev, "cat");
+    const char *name = NULL;
+    fp_status st;
+    int begin = phase[0] == 'b' || phase[0] == 'S';
+    if (phase[0] == 'n' ||
+        !cat_has(cat, s_user_timing, sizeof(s_user_timing) / sizeof(s_user_timing[0]))) {
+        note_ignored(r, phase);
+        return FP_OK;
+    }
+    async_mark m;
+    memset(&m, 0, sizeof(m));
+    m.begin = begin;
+    m.ev = i;
+    if ((st = want_name(r, ev, i, 1, &name)) != FP_OK ||
+        (st = want_time(r, ev, i, "ts", &m.ts)) != FP_OK ||
+        (st = want_id(r, ev, i, "pid", &m.pid)) != FP_OK ||
+        (st = want_id(r, ev, i, "tid", &m.tid)) != FP_OK)
+        return st;
+    /* console.time('x') is traced as "time::x": the user's label is the name. */
+    if (strncmp(name, "time::", 6) == 0 && name[6] != '\0')
+        name += 6;
+    if (fp_profile_intern_method(r->p, name, &m.method) != FP_OK)
+        return tr_nomem(r);
+    int dup = 0;
+    const cJSON *id = get(ev, "id", &dup);
+    if (id == NULL)
+        id = get(ev, "id2", &dup);
+    char num[32];
+    const char *idtext = NULL;
+    if (id != NULL && cJSON_IsString(id)) {
+        idtext = id->valuestring;
+    } else if (id != NULL && cJSON_IsNumber(id)) {
+        snprintf(num, sizeof(num), "%.17g", id->valuedouble);
+        idtext = num;
+    } else if (id != NULL && cJSON_IsObject(id)) {
+        idtext =
+            str_member(id, "local") != NULL ? str_member(id, "local") : str_member(id, "global");
+    }
+    m.id = fnv(fnv(14695981039346656037u, idtext), cat);
+    if (m.ts > r->end_ts)
+        r->end_ts = m.ts;
+    if (fp_grow((void **)&r->amarks, &r->cap_amarks, r->n_amarks + 1, sizeof(async_mark)) != FP_OK)
+        return tr_nomem(r);
+    r->amarks[r->n_amarks++] = m;
     return FP_OK;
 }
 
@@ -509,13 +701,22 @@ static fp_status read_event(trd *r, const cJSON *ev, size_t i)
             (st = want_id(r, ev, i, "tid", &s.tid)) != FP_OK ||
             (st = want_args(r, ev, i, &args)) != FP_OK || (st = span_args(r, args, i, &s)) != FP_OK)
             return st;
+        /* clang's "Total <phase>" events sum a phase over the compile: a summary, not work. */
+        if (strncmp(name, "Total ", 6) == 0) {
+            if (r->stats != NULL)
+                r->stats->summaries++;
+            return FP_OK;
+        }
+        int used = 0;
+        if ((st = heap_sample(r, args, s.pid, s.ts + dur, &used)) != FP_OK)
+            return st;
         s.end = s.ts + dur;
         s.ev = s.end_ev = i;
         s.is_x = 1;
         if (s.end > r->end_ts)
             r->end_ts = s.end;
-        if (fp_profile_intern_method(r->p, name, &s.method) != FP_OK)
-            return tr_nomem(r);
+        if ((st = intern_span(r, name, args, &s.method)) != FP_OK)
+            return st;
         return add_span(r, &s);
     }
     if (strcmp(phase, "B") == 0 || strcmp(phase, "E") == 0) {
@@ -528,6 +729,11 @@ static fp_status read_event(trd *r, const cJSON *ev, size_t i)
             (st = want_time(r, ev, i, "ts", &m.ts)) != FP_OK ||
             (st = want_id(r, ev, i, "pid", &m.pid)) != FP_OK ||
             (st = want_id(r, ev, i, "tid", &m.tid)) != FP_OK)
+            return st;
+        const cJSON *args;
+        int used = 0;
+        if ((st = want_args(r, ev, i, &args)) != FP_OK ||
+            (st = heap_sample(r, args, m.pid, m.ts, &used)) != FP_OK)
             return st;
         if (m.ts > r->end_ts)
             r->end_ts = m.ts;
@@ -558,6 +764,30 @@ static fp_status read_event(trd *r, const cJSON *ev, size_t i)
         if (r->stats != NULL)
             r->stats->metadata++;
         return FP_OK;
+    }
+    if (strchr("benSF", phase[0]) != NULL && phase[1] == '\0')
+        return read_async(r, ev, i, phase);
+    if ((phase[0] == 'I' || phase[0] == 'i') && phase[1] == '\0') {
+        /* Instants are kept only for the memory they carry (Chromium's UpdateCounters). */
+        const cJSON *args;
+        double ts;
+        int64_t pid;
+        int used = 0;
+        if ((st = want_args(r, ev, i, &args)) != FP_OK)
+            return st;
+        if (args != NULL && get(ev, "ts", &dup) != NULL) {
+            if ((st = want_time(r, ev, i, "ts", &ts)) != FP_OK ||
+                (st = want_id(r, ev, i, "pid", &pid)) != FP_OK ||
+                (st = heap_sample(r, args, pid, ts, &used)) != FP_OK)
+                return st;
+            if (used && ts > r->end_ts)
+                r->end_ts = ts;
+        }
+        if (used) {
+            if (r->stats != NULL)
+                r->stats->counters++;
+            return FP_OK;
+        }
     }
     note_ignored(r, phase);
     return FP_OK;
@@ -594,8 +824,8 @@ static fp_status close_span(trd *r, const raw_mark *b, const raw_mark *e, double
     if ((st = want_args(r, b->obj, b->ev, &args)) != FP_OK ||
         (st = span_args(r, args, b->ev, &s)) != FP_OK)
         return st;
-    if (fp_profile_intern_method(r->p, bn->valuestring, &s.method) != FP_OK)
-        return tr_nomem(r);
+    if ((st = intern_span(r, bn->valuestring, args, &s.method)) != FP_OK)
+        return st;
     return add_span(r, &s);
 }
 
@@ -657,6 +887,140 @@ out:
     return st;
 }
 
+/* Sort keys for async matching: pid, method, id, time, file order. */
+static int cmp_amarks(const void *a, const void *b)
+{
+    const async_mark *x = a, *y = b;
+    if (x->pid != y->pid)
+        return x->pid < y->pid ? -1 : 1;
+    if (x->method != y->method)
+        return x->method < y->method ? -1 : 1;
+    if (x->id != y->id)
+        return x->id < y->id ? -1 : 1;
+    if (x->ts != y->ts)
+        return x->ts < y->ts ? -1 : 1;
+    return x->ev < y->ev ? -1 : (x->ev > y->ev);
+}
+
+typedef struct lane_key {
+    int64_t pid, tid;
+    double ts, end;
+    size_t ix;
+} lane_key;
+
+static int cmp_lane(const void *a, const void *b)
+{
+    const lane_key *x = a, *y = b;
+    if (x->pid != y->pid)
+        return x->pid < y->pid ? -1 : 1;
+    if (x->tid != y->tid)
+        return x->tid < y->tid ? -1 : 1;
+    if (x->ts != y->ts)
+        return x->ts < y->ts ? -1 : 1;
+    return x->ix < y->ix ? -1 : (x->ix > y->ix);
+}
+
+/*
+ * Matches user-timing b/e pairs (same pid, name and id, in time order; nestable ids stack) into
+ * spans, then puts them on async lanes of the thread that began them: lane 1, 2, ... each hold
+ * spans that do not overlap, the first free lane taken in start order. An e without a b is
+ * ignored with a count (the trace started after it began); a b without an e lasts until the end
+ * of the trace (stats->unclosed), as B events do.
+ */
+static fp_status match_async(trd *r)
+{
+    fp_status st = FP_OK;
+    size_t *stack = NULL;
+    lane_key *keys = NULL;
+    double *lane_end = NULL;
+    size_t first = r->n_spans;
+    if (r->n_amarks == 0)
+        return FP_OK;
+    qsort(r->amarks, r->n_amarks, sizeof(async_mark), cmp_amarks);
+    stack = fp_calloc(r->n_amarks, sizeof(size_t));
+    if (stack == NULL)
+        return tr_nomem(r);
+    size_t depth = 0;
+    for (size_t i = 0; i <= r->n_amarks; i++) {
+        const async_mark *m = i < r->n_amarks ? &r->amarks[i] : NULL;
+        const async_mark *top = depth > 0 ? &r->amarks[stack[depth - 1]] : NULL;
+        while (depth > 0 &&
+               (m == NULL || m->pid != top->pid || m->method != top->method || m->id != top->id)) {
+            const async_mark *b = &r->amarks[stack[--depth]];
+            raw_span sp;
+            memset(&sp, 0, sizeof(sp));
+            sp.method = b->method;
+            sp.pid = b->pid;
+            sp.tid = b->tid;
+            sp.ts = b->ts;
+            sp.end = r->end_ts;
+            sp.ev = sp.end_ev = b->ev;
+            sp.fpsim_span = sp.fpsim_parent = -1.0;
+            sp.lane = 1;
+            if ((st = add_span(r, &sp)) != FP_OK)
+                goto out;
+            if (r->stats != NULL)
+                r->stats->unclosed++;
+        }
+        if (m == NULL)
+            break;
+        if (m->begin) {
+            stack[depth++] = i;
+            continue;
+        }
+        if (depth == 0) {
+            note_ignored(r, "e");
+            continue;
+        }
+        const async_mark *b = &r->amarks[stack[--depth]];
+        raw_span sp;
+        memset(&sp, 0, sizeof(sp));
+        sp.method = b->method;
+        sp.pid = b->pid;
+        sp.tid = b->tid;
+        sp.ts = b->ts;
+        sp.end = m->ts;
+        sp.ev = b->ev;
+        sp.end_ev = m->ev;
+        sp.fpsim_span = sp.fpsim_parent = -1.0;
+        sp.lane = 1;
+        if ((st = add_span(r, &sp)) != FP_OK)
+            goto out;
+    }
+    /* Lanes: per thread, in start order, the first lane whose last span has ended. */
+    size_t na = r->n_spans - first;
+    if (na == 0)
+        goto out;
+    keys = fp_calloc(na, sizeof(lane_key));
+    lane_end = fp_calloc(na, sizeof(double));
+    if (keys == NULL || lane_end == NULL) {
+        st = tr_nomem(r);
+        goto out;
+    }
+    for (size_t k = 0; k < na; k++) {
+        const raw_span *sp = &r->spans[first + k];
+        keys[k] = (lane_key){sp->pid, sp->tid, sp->ts, sp->end, first + k};
+    }
+    qsort(keys, na, sizeof(lane_key), cmp_lane);
+    size_t lanes = 0;
+    for (size_t k = 0; k < na; k++) {
+        if (k > 0 && (keys[k].pid != keys[k - 1].pid || keys[k].tid != keys[k - 1].tid))
+            lanes = 0;
+        size_t l = 0;
+        while (l < lanes && lane_end[l] > keys[k].ts + TR_TOL_US)
+            l++;
+        if (l == lanes)
+            lanes++;
+        lane_end[l] = keys[k].end;
+        r->spans[keys[k].ix].lane = (int)l + 1;
+    }
+out:
+    fp_free(stack);
+    fp_free(keys);
+    fp_free(lane_end);
+    return st;
+}
+
 typedef struct ord {
     uint32_t track;
     double ts, end;
@@ -692,6 +1056,7 @@ static int cmp_start(const void *a, const void *b)
 
 typedef struct thread_key {
     int64_t pid, tid;
+    int lane;
 } thread_key;
 
 static int cmp_thread(const void *a, const void *b)
@@ -699,7 +1064,30 @@ static int cmp_thread(const void *a, const void *b)
     const thread_key *x = a, *y = b;
     if (x->pid != y->pid)
         return x->pid < y->pid ? -1 : 1;
-    return x->tid < y->tid ? -1 : (x->tid > y->tid);
+    if (x->tid != y->tid)
+        return x->tid < y->tid ? -1 : 1;
+    return x->lane < y->lane ? -1 : (x->lane > y->lane);
+}
+
+/* The innermost span of track `track` that encloses [ts, end], or -1. `o` is sorted by cmp_ord
+ * and spans on one track are nested: every span enclosing [ts, end] encloses the last span of
+ * the track starting at or before ts, so the answer is on that span's parent chain. */
+static long enclosing(const trd *r, const ord *o, size_t n, uint32_t track, double ts, double end)
+{
+    size_t lo = 0, hi = n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (o[mid].track < track || (o[mid].track == track && o[mid].ts <= ts))
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    if (lo == 0 || o[lo - 1].track != track)
+        return -1;
+    for (long k = (long)o[lo - 1].ix; k >= 0; k = r->spans[k].parent)
+        if (r->spans[k].ts <= ts + TR_TOL_US && end <= r->spans[k].end + TR_TOL_US)
+            return k;
+    return -1;
 }
 
 typedef struct id_ix {
@@ -750,6 +1138,7 @@ static fp_status build_spans(trd *r, double t0)
     for (size_t i = 0; i < n; i++) {
         threads[i].pid = r->spans[i].pid;
         threads[i].tid = r->spans[i].tid;
+        threads[i].lane = r->spans[i].lane;
     }
     qsort(threads, n, sizeof(thread_key), cmp_thread);
     size_t nt = 0;
@@ -760,7 +1149,7 @@ static fp_status build_spans(trd *r, double t0)
         r->stats->threads = nt;
     for (size_t i = 0; i < n; i++) {
         raw_span *s = &r->spans[i];
-        thread_key k = {s->pid, s->tid};
+        thread_key k = {s->pid, s->tid, s->lane};
         const thread_key *hit = bsearch(&k, threads, nt, sizeof(thread_key), cmp_thread);
         s->track = (uint32_t)(hit - threads);
         s->parent = s->first_child = s->last_child = s->next_sibling = -1;
@@ -792,6 +1181,17 @@ static fp_status build_spans(trd *r, double t0)
             s->parent = (long)stack[depth - 1];
         }
         stack[depth++] = o[k].ix;
+    }
+    /* Async lanes: a top-level user-timing span belongs to the thread span enclosing it (the
+     * scheduler wrapper that ran it), so the wrapper's time goes to the user's code. */
+    for (size_t i = 0; i < n; i++) {
+        raw_span *s = &r->spans[i];
+        if (s->lane == 0 || s->parent >= 0)
+            continue;
+        thread_key k = {s->pid, s->tid, 0};
+        const thread_key *hit = bsearch(&k, threads, nt, sizeof(thread_key), cmp_thread);
+        if (hit != NULL)
+            s->parent = enclosing(r, o, n, (uint32_t)(hit - threads), s->ts, s->end);
     }
     /* Across tracks: fpsim's own traces name the parent of a span that runs on another track. */
     size_t nid = 0;
@@ -1041,7 +1441,7 @@ fp_status fp_trace_read_chrome(fp_profile *out, const char *text, size_t len, co
     }
     if (stats != NULL)
         stats->events = i;
-    if ((st = match_marks(&r)) != FP_OK)
+    if ((st = match_marks(&r)) != FP_OK || (st = match_async(&r)) != FP_OK)
         goto out;
     size_t n_counter = 0;
     for (int k = 0; k < SER_COUNT; k++)
@@ -1069,6 +1469,16 @@ fp_status fp_trace_read_chrome(fp_profile *out, const char *text, size_t len, co
     }
     if ((st = build_spans(&r, t0)) != FP_OK || (st = build_series(&r, t0)) != FP_OK)
         goto out;
+    /* Memory or CPU the trace does not carry is unknown, not zero (fp_profile_data()). */
+    unsigned data = 0;
+    int span_cpu = 0;
+    for (size_t k = 0; k < r.n_spans && !span_cpu; k++)
+        span_cpu = r.spans[k].has_attr;
+    if (r.n_samples[SER_MEM] > 0 || span_cpu)
+        data |= FP_DATA_MEM;
+    if (r.n_samples[SER_CPU] > 0 || span_cpu)
+        data |= FP_DATA_CPU;
+    fp_profile_set_data(out, data);
     fp_error tmp = FP_ERROR_INIT;
     if (fp_profile_check(out, &tmp) != FP_OK)
         st = tr_fail(&r, FP_EINVAL, "traceEvents", "converted profile is invalid: %s", tmp.msg);
@@ -1083,6 +1493,7 @@ out:
     }
     fp_free(r.spans);
     fp_free(r.marks);
+    fp_free(r.amarks);
     cJSON_Delete(root);
     return st;
 }

@@ -524,6 +524,16 @@ fp_status fp_report_add_run(fp_report *r, const fp_profile *p, const fp_analysis
     v[FP_S_F_MEDIUM] = (double)fp_analysis_count_severity(a, FP_SEV_MEDIUM);
     v[FP_S_F_LOW] = (double)fp_analysis_count_severity(a, FP_SEV_LOW);
     v[FP_S_F_TOTAL] = v[FP_S_F_CRITICAL] + v[FP_S_F_HIGH] + v[FP_S_F_MEDIUM] + v[FP_S_F_LOW];
+    /* Unknown figures (fp_profile_data()) are counted so that writers print n/a. */
+    if (m->mem_source == FP_SOURCE_NONE) {
+        s->na_runs[FP_S_PEAK_MEM]++;
+        s->na_runs[FP_S_AVG_MEM]++;
+    }
+    if (m->cpu_source == FP_SOURCE_NONE) {
+        s->na_runs[FP_S_AVG_CPU]++;
+        s->na_runs[FP_S_PEAK_CPU]++;
+    }
+    s->not_run |= fp_analysis_not_run(a);
     for (k = 0; k < FP_S_COUNT; k++) {
         if (fp_qacc_add(&s->sum[k], v[k]) != FP_OK) {
             st = FP_ENOMEM;

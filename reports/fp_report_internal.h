@@ -148,6 +148,8 @@ typedef struct fp_scn {
     size_t runs;
     size_t simulated_runs;
     fp_qacc sum[FP_S_COUNT];
+    size_t na_runs[FP_S_COUNT]; /* runs whose value k is unknown (no data in the input): n/a */
+    unsigned not_run;           /* fp_analysis_not_run() of the runs, OR-ed */
     size_t t_found, t_missed, t_unobservable, f_true, f_false;
     int has_detail;
     fp_detail d;

@@ -139,6 +139,22 @@ static void summary(jctx *c, cJSON *so, const fp_scn *s)
     jstr(c, sum, "status",
          fp_score_status_name(
              fp_score_status_from_score(fp_qacc_get(&s->sum[FP_S_SCORE], FP_Q_MED))));
+    /* Only when something is unknown, so that reports of simulated runs keep their shape. */
+    int any_na = 0;
+    for (int k = 0; k < FP_S_COUNT; k++)
+        any_na |= s->na_runs[k] == s->runs;
+    if (any_na) {
+        cJSON *na = jarr(c, sum, "not_available");
+        for (int k = 0; na != NULL && k < FP_S_COUNT; k++)
+            if (s->na_runs[k] == s->runs)
+                jstr(c, na, NULL, fp_sum_infos[k].key);
+    }
+    if (s->not_run != 0) {
+        cJSON *nr = jarr(c, sum, "detectors_not_run");
+        for (int k = 0; nr != NULL && k < FP_KIND_COUNT; k++)
+            if (s->not_run >> k & 1u)
+                jstr(c, nr, NULL, fp_kind_name((fp_kind)k));
+    }
     if (s->simulated_runs == 0) {
         add(c, so, "ground_truth_totals", cJSON_CreateNull());
         return;

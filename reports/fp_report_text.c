@@ -69,8 +69,12 @@ static void summary(fp_doc *d, const fp_scn *s)
         for (int q = 0; q < (s->runs == 1 ? 1 : 3); q++) {
             static const int order[3] = {FP_Q_MED, FP_Q_P5, FP_Q_P95};
             double v = fp_qacc_get(&s->sum[k], s->runs == 1 ? FP_Q_MED : order[q]);
-            fp_tab_cell(&t, FP_STYLE_NONE, "%s",
-                        dec < 0 ? fp_fmt_count(a, sizeof a, v) : fp_fmt_fixed(a, sizeof a, v, dec));
+            if (s->na_runs[k] == s->runs)
+                fp_tab_cell(&t, FP_STYLE_NONE, "n/a");
+            else
+                fp_tab_cell(&t, FP_STYLE_NONE, "%s",
+                            dec < 0 ? fp_fmt_count(a, sizeof a, v)
+                                    : fp_fmt_fixed(a, sizeof a, v, dec));
         }
         fp_tab_cell(&t, FP_STYLE_NONE, "%s", in->unit);
     }
@@ -78,6 +82,18 @@ static void summary(fp_doc *d, const fp_scn *s)
     fp_tab_cleanup(&t);
     fp_doc_line(d, "Status: %s (score %s/100%s)", fp_score_status_name(status),
                 fp_fmt_fixed(a, sizeof a, score, 1), s->runs > 1 ? ", median" : "");
+    if (s->not_run != 0) {
+        char list[256] = "";
+        size_t len = 0;
+        for (int k = 0; k < FP_KIND_COUNT; k++)
+            if (s->not_run >> k & 1u)
+                len += (size_t)snprintf(list + len, len < sizeof list ? sizeof list - len : 0,
+                                        "%s%s", len ? ", " : "", fp_kind_name((fp_kind)k));
+        fp_doc_line(d,
+                    "Not run (the input has no memory or CPU data): %s; the score covers only "
+                    "the detectors that ran.",
+                    list);
+    }
     if (s->simulated_runs > 0) {
         size_t obs = s->t_found + s->t_missed, nf = s->f_true + s->f_false;
         char r1[NB], r2[NB];

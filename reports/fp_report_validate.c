@@ -409,10 +409,9 @@ fp_status fp_report_write_sweep(FILE *f, fp_report_format fmt, const fp_validate
     fp_kind kind;
     const char *key;
     const fp_validate_sweep_point *pts = fp_validate_engine_sweep_points(e, &n, &kind, &key);
-    size_t best = n;
-    for (size_t i = 0; i < n; i++)
-        if (pts[i].ks.f1.available && (best == n || pts[i].ks.f1.value > pts[best].ks.f1.value))
-            best = i;
+    fp_validate_best_rule rule;
+    double def;
+    size_t best = fp_validate_sweep_best(e, &rule, &def);
     switch (fmt) {
     case FP_REPORT_JSON:
         fprintf(f, "{\n  \"fpsim_validate_sweep\": 1, \"detector\": \"%s\", \"key\": ",
@@ -421,15 +420,18 @@ fp_status fp_report_write_sweep(FILE *f, fp_report_format fmt, const fp_validate
         fprintf(f, ", \"runs\": %llu, \"inject\": \"%s\",\n  \"points\": [",
                 (unsigned long long)o->runs, fp_validate_inject_name(o->inject));
         for (size_t i = 0; i < n; i++) {
-            fprintf(f, "%s\n    {\"threshold\": %.17g, ", i ? "," : "", pts[i].value);
+            fprintf(f, "%s\n    {\"threshold\": %.17g, \"stats\": ", i ? "," : "", pts[i].value);
             json_kind(f, &pts[i].ks, "    ");
             fputc('}', f);
         }
         fputs("\n  ],\n  \"best_f1_threshold\": ", f);
-        if (best < n)
-            fprintf(f, "%.17g\n}\n", pts[best].value);
+        if (best < n && rule == FP_VALIDATE_BEST_F1)
+            fprintf(f, "%.17g", pts[best].value);
         else
-            fputs("null\n}\n", f);
+            fputs("null", f);
+        if (best < n && rule == FP_VALIDATE_BEST_FEWEST_FP)
+            fprintf(f, ",\n  \"fewest_false_alarms_threshold\": %.17g", pts[best].value);
+        fputs("\n}\n", f);
         break;
     case FP_REPORT_CSV:
         fputs("threshold,tp,fp,fn,precision,precision_lo,precision_hi,recall,recall_lo,recall_hi,"
@@ -452,7 +454,11 @@ fp_status fp_report_write_sweep(FILE *f, fp_report_format fmt, const fp_validate
                 fp_kind_name(kind), key);
         for (size_t i = 0; i < n; i++) {
             const fp_validate_kind_stats *k = &pts[i].ks;
-            fprintf(f, "| %g%s | %llu | %llu | %llu |", pts[i].value, i == best ? " **best**" : "",
+            const char *mark = i != best ? ""
+                               : rule == FP_VALIDATE_BEST_FEWEST_FP
+                                   ? " **best (fewest false alarms)**"
+                                   : " **best**";
+            fprintf(f, "| %g%s | %llu | %llu | %llu |", pts[i].value, mark,
                     (unsigned long long)k->tp, (unsigned long long)k->fp,
                     (unsigned long long)k->fn);
             md_rate(f, &k->precision);
@@ -476,9 +482,15 @@ fp_status fp_report_write_sweep(FILE *f, fp_report_format fmt, const fp_validate
             text_rate(f, &k->f1, 0);
             fputc('\n', f);
         }
-        if (best < n)
+        if (best < n && rule == FP_VALIDATE_BEST_F1)
             fprintf(f, "best F1: %s at %s = %g\n", fx(pts[best].ks.f1.value, 4).s, key,
                     pts[best].value);
+        else if (best < n)
+            fprintf(f,
+                    "best: %s = %g, the fewest false alarms (%llu); no true positive at any "
+                    "threshold, so F1 cannot rank them (ties go to the default %g, else to the "
+                    "nearest value)\n",
+                    key, pts[best].value, (unsigned long long)pts[best].ks.fp, def);
         else
             fputs("best F1: n/a (no labels or findings of this kind)\n", f);
         break;

@@ -117,10 +117,9 @@ double fp_validate_truth_cost(const fp_truth *t, const fp_run_metrics *run)
                      run->peak_mem_mb);
     case FP_MEASURE_EXTRA_MB:
         return share(t->extra_mb, run->peak_mem_mb);
-    case FP_MEASURE_EXTRA_CPU_PCT_S:
-        return share(t->extra_cpu_pct_s, 100.0 * run->duration_s);
-    case FP_MEASURE_EXTRA_IO_OPS:
-        return share(t->extra_io_ops, run->io_ops);
+    case FP_MEASURE_EXTRA_CPU_PCT_S: /* core-seconds above the base, of the cores' run */
+        return share(t->extra_cpu_pct_s,
+                     100.0 * (run->cores >= 1 ? run->cores : 1.0) * run->duration_s);
     }
     return 0;
 }

@@ -96,6 +96,44 @@ usage_case "--fail-on must be low, medium, high or critical, got 'nope'" report 
 # the first bad option wins
 usage_case "--format must be text, json, markdown or csv, got 'xml'" report --format xml --runs 0
 usage_case "--runs must be an integer in [1, 100000000], got '0'" report --runs 0 --format xml
+# ... in analyze, compare and validate too, with each command's --runs bound (compare's is 10^6)
+usage_case "--runs must be an integer in [1, 1000000], got '1000001'" compare -s optimal -s optimal --runs 1000001
+usage_case "--runs must be an integer in [1, 100000000], got '0'" validate --runs 0
+for c in compare validate; do
+    usage_case "--seed must be an integer in [0, 18446744073709551615], got '-1'" "$c" --seed -1
+    usage_case "--rng: unknown random generator 'nope' (try mt19937, ranlxd2, taus2, gfsr4; see the GSL manual for the full list)" "$c" --rng nope
+done
+for c in analyze compare validate; do
+    usage_case "--format must be text, json, markdown or csv, got 'xml'" "$c" --format xml a b
+done
+# the common options analyze, compare and validate do not take are unknown to them
+for o in --scenario -s --runs -n --seed --rng; do
+    usage_case "unknown option '$o'" analyze "$o" 1 x.json
+done
+for o in --detailed -d; do
+    usage_case "unknown option '$o'" compare "$o" a b
+    usage_case "unknown option '$o'" validate "$o"
+done
+usage_case "unknown option '--thresholds'" compare --thresholds x a b
+for o in --thresholds --fail-on; do
+    usage_case "unknown option '$o'" validate "$o" x
+done
+# (to compare, --fail-on is an abbreviation of its flag --fail-on-regression: x is then a third file)
+usage_case "unexpected argument 'b'" compare --fail-on x a b
+# compare's own --scenario (exactly two) is checked in command-line order with the common options
+usage_case "compare takes exactly two --scenario options" compare -s optimal -s optimal -s optimal --runs 0
+usage_case "--runs must be an integer in [1, 1000000], got '0'" compare --runs 0 -s optimal -s optimal -s optimal
+# unambiguous abbreviations of long options, common or the command's own, are accepted;
+# ambiguous ones are unknown
+usage_case "--format must be text, json, markdown or csv, got 'xml'" analyze --fo xml x.json
+usage_case "--fail-on must be low, medium, high or critical, got 'x'" analyze --fail x x.json
+usage_case "option '--scen' needs an argument" compare --scen
+usage_case "--alpha must be a number in (0, 1], got '0'" compare --al 0 a b
+usage_case "--inject must be both, all, none or scenario, got 'some'" validate --in some
+usage_case "--jobs must be an integer in [1, 256], got '0'" validate --jo 0
+usage_case "unknown option '--s'" validate --s x
+usage_case "unknown option '--f'" compare --f x a b
+
 # required options are checked after all options
 usage_case "simulate needs --scenario NAME|FILE|all" simulate --runs 2
 usage_case "generate needs --out DIR" generate --scenario optimal

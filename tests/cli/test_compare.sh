@@ -150,6 +150,10 @@ usage_case "--noise must be a number in [0, 10], got 'nan'" compare --noise nan 
 usage_case "--format must be text, json, markdown or csv, got 'xml'" compare -f xml "$TMP/a.json" "$TMP/b.json"
 usage_case "--runs, --seed and --rng apply only to --scenario" compare --runs 5 "$TMP/a.json" "$TMP/b.json"
 usage_case "refusing to overwrite input '$TMP/a.json'" compare "$TMP/a.json" "$TMP/b.json" -o "$TMP/a.json"
+usage_case "refusing to overwrite input '$TMP/b.json'" compare "$TMP/a.json" "$TMP/b.json" --folded-diff "$TMP/b.json"
+usage_case "--output and --folded-diff name the same file '$TMP/x'" compare "$TMP/a.json" "$TMP/b.json" -o "$TMP/x" --folded-diff "$TMP/x"
+usage_case "--min-samples must be an integer in [1, 1000000000], got '0'" compare --min-samples 0 "$TMP/a.json" "$TMP/b.json"
+usage_case "--min-samples must be an integer in [1, 1000000000], got '1000000001'" compare --min-samples 1000000001 "$TMP/a.json" "$TMP/b.json"
 
 # output errors
 run "$FPSIM" compare "$TMP/a.json" "$TMP/b.json" -o "$TMP/nodir/r.txt"

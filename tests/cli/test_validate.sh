@@ -31,6 +31,35 @@ usage_case "--grid must be a comma-separated list of at most 64 numbers >= 0, go
 usage_case "--format must be text, json, markdown or csv, got 'xml'" --format xml
 usage_case "unexpected argument 'extra'" extra
 usage_case "unknown scenario 'optimel' (did you mean 'optimal'?)" --scenario optimel
+usage_case "--set needs KEY=NUMBER, got 'slow_method.mean_s'" --set slow_method.mean_s
+usage_case "--set needs KEY=NUMBER, got 'slow_method.mean_s=x'" --set slow_method.mean_s=x
+usage_case "--set: at most 64 thresholds" $(for i in $(seq 65); do printf -- '--set slow_method.mean_s=%d ' "$i"; done)
+usage_case "--fail-below applies to the accuracy report, not to --sweep or --power" --fail-below 0.5 --sweep slow_method
+usage_case "--grid scales for --power must be > 0" --power slow_method --grid 0,1
+
+# a bad key in a scenario's analysis: section is located in the scenario file and named by its
+# key path, as by the default command (the same helper, fp_cli_scenario_thresholds)
+cat >"$TMP/scn.yaml" <<'EOF'
+name: tiny
+methods:
+  - name: only
+    calls: 2
+    duration_s: 0.5
+analysis:
+  cpu_saturation.pcnt: 90
+EOF
+run "$FPSIM" validate --scenario "$TMP/scn.yaml" -n 1 -q
+expect_rc 65 "validate: bad analysis key in scenario"
+expect_empty_out "validate: bad analysis key in scenario"
+expect_err_exact "fpsim: $TMP/scn.yaml:7:3: error: unknown analysis threshold 'cpu_saturation.pcnt' (did you mean 'cpu_saturation.pct'?) (analysis.cpu_saturation.pcnt)" "validate: bad analysis key in scenario"
+# --set is checked when parsed, and applied over the scenario's analysis: section
+usage_case "--set: unknown analysis threshold 'slow_method.mean' (did you mean 'slow_method.mean_s'?)" --set slow_method.mean=3
+sed 's/^  cpu_saturation.pcnt: 90$/  slow_method.path_share: 0/' "$TMP/scn.yaml" >"$TMP/scn2.yaml"
+sed 's/^  cpu_saturation.pcnt: 90$/  slow_method.path_share: 0.5/' "$TMP/scn.yaml" >"$TMP/scn3.yaml"
+"$FPSIM" validate -s "$TMP/scn2.yaml" -n 3 -q -f json --set slow_method.path_share=0.5 >"$TMP/set1.json" 2>&1
+"$FPSIM" validate -s "$TMP/scn3.yaml" -n 3 -q -f json >"$TMP/set2.json" 2>&1
+"$FPSIM" validate -s "$TMP/scn2.yaml" -n 3 -q -f json >"$TMP/set3.json" 2>&1
+if cmp -s "$TMP/set1.json" "$TMP/set2.json" && ! cmp -s "$TMP/set1.json" "$TMP/set3.json"; then ok; else bad "--set does not override the scenario's analysis: section"; fi
 
 # Byte-identical output for any --jobs (records are merged in run order), in every format.
 for fmt in text json csv markdown; do

@@ -629,10 +629,11 @@ static void test_slow_positive(void)
     CU_ASSERT_STRING_EQUAL(f->target_name, "fetch");
     FP_ASSERT_NEAR(f->measured, 3.0, 1e-12);
     CU_ASSERT_EQUAL(f->threshold, 2.0);
-    /* share 9/11, excess 1 - 2/3: cost = (9/11)(1 + 1/3)/2 = 6/11, impact = 100 + 30 lg(6/11) */
+    /* share 9/11; cost: the 3 s saving of an 11 s run, impact = 100 + 30 lg(3/11) = 83.1 */
     FP_ASSERT_NEAR(f->share, 9.0 / 11.0, 1e-12);
-    FP_ASSERT_NEAR(f->impact, 100.0 + 30.0 * log10(6.0 / 11.0), 1e-9);
-    CU_ASSERT_EQUAL(f->severity, FP_SEV_CRITICAL);
+    FP_ASSERT_NEAR(f->cost, 3.0 / 11.0, 1e-12);
+    FP_ASSERT_NEAR(f->impact, 100.0 + 30.0 * log10(3.0 / 11.0), 1e-9);
+    CU_ASSERT_EQUAL(f->severity, FP_SEV_HIGH);
     FP_ASSERT_NEAR(f->improvement, 3.0, 1e-9); /* 9 s on the path times 1/3 */
     CU_ASSERT_STRING_EQUAL(f->improvement_unit, "s");
     FP_ASSERT_NEAR(f->start_s, 0.0, 1e-12);
@@ -713,7 +714,9 @@ static void test_slow_share_one_call_equal(void)
     CU_ASSERT_FATAL(f != NULL);
     CU_ASSERT_STRING_EQUAL(f->rule, "mean_s");
     FP_ASSERT_NEAR(f->share, 1.0, 1e-12);
-    CU_ASSERT_EQUAL(f->severity, FP_SEV_CRITICAL);
+    /* saving 3 s x (1 - 2/3) = 1 s of a 3 s run: cost 1/3, impact 85.7 */
+    FP_ASSERT_NEAR(f->cost, 1.0 / 3.0, 1e-12);
+    CU_ASSERT_EQUAL(f->severity, FP_SEV_HIGH);
     fp_analysis_free(x);
     fp_profile_reset(p);
 
@@ -1158,8 +1161,9 @@ static void test_hotspot(void)
     /* peak from spans: 200 (a) + 50 (b) + 100 (c) at once, or the largest tail call */
     FP_ASSERT_NEAR(fp_analysis_run(x)->peak_mem_mb, peak, 1e-9);
     FP_ASSERT_NEAR(f->share, 150.0 / peak, 1e-9);
-    /* excess 1/3: cost = (150 / peak)(1 + 1/3) / 2 = 100 / peak */
-    FP_ASSERT_NEAR(f->impact, fmin(100.0, 100.0 + 30.0 * log10(100.0 / peak)), 1e-9);
+    /* cost: the 50 MB saving as a share of the peak */
+    FP_ASSERT_NEAR(f->cost, 50.0 / peak, 1e-9);
+    FP_ASSERT_NEAR(f->impact, fmin(100.0, 100.0 + 30.0 * log10(50.0 / peak)), 1e-9);
     fp_analysis_free(x);
     /* one call just above */
     fp_profile_reset(p);
@@ -1453,8 +1457,12 @@ static void test_cpu_episodes(void)
     /* share of the run's CPU capacity: 1 s at 95 % of a 5 s run */
     FP_ASSERT_NEAR(f->share, 0.2 * 0.95, 1e-12);
     FP_ASSERT_NEAR(f->excess, 0.75, 1e-12);
-    /* cost = 0.19 (1 + 0.75) / 2 = 0.16625: impact 76.6 */
-    FP_ASSERT_NEAR(f->impact, 100.0 + 30.0 * log10(0.16625), 1e-9);
+    /* cost: the excess over the background (the series' median, 30 %), not the total CPU:
+     * 10 samples x 65 % x 0.1 s = 0.65 core-seconds of a 5 s run, 0.13: impact 73.4 */
+    FP_ASSERT_NEAR(f->improvement, 0.65, 1e-12);
+    CU_ASSERT_STRING_EQUAL(f->improvement_unit, "core-s");
+    FP_ASSERT_NEAR(f->cost, 0.13, 1e-12);
+    FP_ASSERT_NEAR(f->impact, 100.0 + 30.0 * log10(0.13), 1e-9);
     CU_ASSERT_EQUAL(f->severity, FP_SEV_HIGH);
     for (k = 0; k < n; k++)
         if (all[k].kind == FP_KIND_CPU_SATURATION && all[k].start_s > 3.5) {
@@ -1841,34 +1849,112 @@ static void test_score(void)
         cpu[i] = 50;
     }
     x = an(p, NULL);
-    /* one finding, slow_method on fetch, impact 92.1 (critical, -25) */
+    /* one finding, slow_method on fetch, cost 3/11, impact 83.1 (high, -15) */
     CU_ASSERT_EQUAL(fp_analysis_findings(x, &n) != NULL, 1);
     CU_ASSERT_EQUAL_FATAL(n, 1);
-    CU_ASSERT_EQUAL(fp_analysis_count_severity(x, FP_SEV_CRITICAL), 1);
-    FP_ASSERT_NEAR(fp_analysis_score(x), 100.0 - 25.0 - 5.0, 1e-12);
+    CU_ASSERT_EQUAL(fp_analysis_count_severity(x, FP_SEV_HIGH), 1);
+    FP_ASSERT_NEAR(fp_analysis_score(x), 100.0 - 15.0 - 5.0, 1e-12);
     CU_ASSERT_EQUAL(fp_analysis_status(x), FP_SCORE_GOOD);
     rec = fp_analysis_recommendations(x, &n);
     CU_ASSERT_EQUAL_FATAL(n, 1);
     CU_ASSERT_EQUAL(rec[0].rank, 1);
     CU_ASSERT_EQUAL(rec[0].finding, 0);
     CU_ASSERT_STRING_EQUAL(rec[0].target_name, "fetch");
-    CU_ASSERT(strncmp(rec[0].text, "Reduce the own work of 'fetch' (slow_method, critical)", 54) ==
-              0);
+    CU_ASSERT(strncmp(rec[0].text, "Reduce the own work of 'fetch' (slow_method, high)", 50) == 0);
     CU_ASSERT(strstr(rec[0].text, "estimated saving 3 s.") != NULL);
     CU_ASSERT_STRING_EQUAL(rec[0].evidence, fp_analysis_findings(x, &n)[0].root_cause);
     fp_analysis_free(x);
-    /* CPU 90 on average: another -5, and the series now has a process CPU episode (11 s at
-     * 90 %: share 0.9, excess 0.5, cost 0.675, impact 94.9: critical, -25) */
+    /* CPU 95 on average: another -5, and the series now has a process CPU episode (11 s at
+     * 95 %; busy all along, so its background is the 80 % threshold: 1.65 core-seconds above
+     * it, cost 0.15, impact 75.3: high, -15) */
     for (i = 0; i < 11; i++)
-        cpu[i] = 90;
+        cpu[i] = 95;
     x = an(p, NULL);
     CU_ASSERT_EQUAL(count_kind(x, FP_KIND_CPU_SATURATION), 1);
-    FP_ASSERT_NEAR(fp_analysis_score(x), 100.0 - 25.0 - 25.0 - 5.0 - 5.0, 1e-12);
-    CU_ASSERT_EQUAL(fp_analysis_status(x), FP_SCORE_POOR);
-    /* findings sorted: critical first */
-    CU_ASSERT_EQUAL(fp_analysis_findings(x, &n)[0].kind, FP_KIND_CPU_SATURATION);
+    FP_ASSERT_NEAR(fp_analysis_score(x), 100.0 - 15.0 - 15.0 - 5.0 - 5.0, 1e-12);
+    CU_ASSERT_EQUAL(fp_analysis_status(x), FP_SCORE_FAIR);
+    /* findings sorted by cost: the slow method's 3/11 before the episode's 0.15 */
+    CU_ASSERT_EQUAL(fp_analysis_findings(x, &n)[0].kind, FP_KIND_SLOW_METHOD);
+    FP_ASSERT_NEAR(fp_analysis_findings(x, &n)[1].cost, 0.15, 1e-9);
     fp_analysis_free(x);
     fp_profile_free(p);
+}
+
+/*
+ * Overlapping root findings on one method never save more than the method's time: their savings
+ * are scaled down together to that cap (docs/analysis.md "Cost"). A consequence ("Root causes")
+ * takes no part: the slow_method that a call storm makes of its method keeps a saving of 0 and
+ * cost 0, and the storm's own saving is not scaled for it.
+ */
+static void test_savings_cap(void)
+{
+    fp_profile *p = tb_new();
+    uint32_t a = tb_method(p, "lookup"), b = tb_method(p, "main");
+    double *da = malloc(30000 * sizeof *da), t, sum = 0, storm0, io0;
+    size_t i, n, nr;
+    fp_analysis *x;
+    const fp_finding *f, *storm, *slow, *io;
+
+    CU_ASSERT_FATAL(da != NULL);
+    for (i = 0; i < 30000; i++)
+        da[i] = 0.001;
+    t = tb_calls(p, a, da, 30000, 0);
+    tb_span(p, b, -1, t, 1.0);
+    x = an(p, NULL);
+    storm = find(x, FP_KIND_CALL_STORM, (int32_t)a);
+    slow = find(x, FP_KIND_SLOW_METHOD, (int32_t)a);
+    CU_ASSERT_FATAL(storm != NULL && slow != NULL);
+    /* storm: 30 s x (1 - 1000/30000) = 29 s, under the method's 30 s: not scaled; the slow
+     * method (30 of 31 s of the path) is its consequence: before root causes, its 14.5 s would
+     * have scaled both down by 30 / 43.5 */
+    storm0 = 30.0 * (1.0 - 1000.0 / 30000.0);
+    FP_ASSERT_NEAR(storm->improvement, storm0, 1e-6);
+    CU_ASSERT_EQUAL(storm->caused_by, 0);
+    CU_ASSERT_STRING_EQUAL(slow->rule, "path_share");
+    CU_ASSERT_EQUAL(slow->caused_by, 1);
+    FP_ASSERT_NEAR(slow->improvement, 0.0, 0);
+    FP_ASSERT_NEAR(slow->cost, 0.0, 0);
+    FP_ASSERT_NEAR(slow->impact, 0.0, 0);
+    FP_ASSERT_NEAR(storm->cost, storm0 / 31.0, 1e-9);
+    f = fp_analysis_findings(x, &n);
+    (void)fp_analysis_recommendations(x, &nr);
+    CU_ASSERT_EQUAL(n, 2);
+    CU_ASSERT_EQUAL(nr, 1);
+    fp_analysis_free(x);
+
+    /* one I/O operation per call as well: io_heavy (30,000 > 10,000 ops) saves 30 s x
+     * (1 - 10000/30000) = 20 s; the storm's 29 s and it, 49 s for a method that takes 30 s, are
+     * both scaled by 30 / 49; the consequence stays at 0 */
+    fp_profile_reset(p);
+    a = tb_method(p, "lookup");
+    b = tb_method(p, "main");
+    for (i = 0, t = 0; i < 30000; i++, t += 0.001) {
+        tb_span(p, a, -1, t, 0.001);
+        tb_last(p)->io_ops = 1;
+    }
+    tb_span(p, b, -1, t, 1.0);
+    x = an(p, NULL);
+    storm = find(x, FP_KIND_CALL_STORM, (int32_t)a);
+    slow = find(x, FP_KIND_SLOW_METHOD, (int32_t)a);
+    io = find(x, FP_KIND_IO_HEAVY, (int32_t)a);
+    CU_ASSERT_FATAL(storm != NULL && slow != NULL && io != NULL);
+    io0 = 30.0 * (1.0 - 10000.0 / 30000.0);
+    FP_ASSERT_NEAR(storm->improvement, storm0 * 30.0 / (storm0 + io0), 1e-6);
+    FP_ASSERT_NEAR(io->improvement, io0 * 30.0 / (storm0 + io0), 1e-6);
+    CU_ASSERT_EQUAL(slow->caused_by, 1);
+    FP_ASSERT_NEAR(slow->improvement, 0.0, 0);
+    f = fp_analysis_findings(x, &n);
+    for (i = 0; i < n; i++)
+        if (strcmp(f[i].improvement_unit, "s") == 0)
+            sum += f[i].improvement;
+    CU_ASSERT(sum <= 30.0 + 1e-9);
+    FP_ASSERT_NEAR(storm->cost, storm->improvement / 31.0, 1e-9);
+    /* the consequence is ranked last, after every root finding */
+    CU_ASSERT_EQUAL(f[n - 1].caused_by, 1);
+    CU_ASSERT_EQUAL(f[0].caused_by, 0);
+    fp_analysis_free(x);
+    fp_profile_free(p);
+    free(da);
 }
 
 static void test_order(void)
@@ -2066,8 +2152,10 @@ int fp_test_register(void)
                                             {"cpu_cores", test_cpu_cores},
                                             {"io_heavy", test_io},
                                             {NULL, NULL}};
-    static const fp_test_case report[] = {
-        {"score", test_score}, {"order", test_order}, {NULL, NULL}};
+    static const fp_test_case report[] = {{"score", test_score},
+                                          {"savings_cap", test_savings_cap},
+                                          {"order", test_order},
+                                          {NULL, NULL}};
     static const fp_test_case edge[] = {{"empty_zero", test_edge_empty_and_zero},
                                         {"invalid", test_edge_invalid},
                                         {"alloc_failure", test_alloc_failure},

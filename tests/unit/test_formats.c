@@ -931,6 +931,157 @@ static void test_input_files(void)
     CU_ASSERT_EQUAL(system(cmd), 0);
 }
 
+/* The generate index: written by fp_export_index(), read back by fp_input_open() (round trip). */
+static void test_input_index(void)
+{
+    char dir[] = "/tmp/fp_index_XXXXXX", sub[64], path[700];
+    CU_ASSERT_FATAL(mkdtemp(dir) != NULL);
+    fp_error err = FP_ERROR_INIT;
+    int formats[FP_FORMAT_COUNT] = {0};
+    formats[FP_FORMAT_PROFILE] = formats[FP_FORMAT_CHROME] = 1;
+    static const fp_index_scenario sc[2] = {{"alpha", NULL, "alpha", 7},
+                                            {"b\"q", "/x/b\"q.yaml", "b_q", 18446744073709551615u}};
+    const fp_index ix = {"2.7.1", "mt19937", formats, 2, sc, 2};
+    /* the exact layout (the generate CLI test and the schema check the rest) */
+    char *text = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&text, &len);
+    CU_ASSERT_FATAL(f != NULL);
+    CU_ASSERT_EQUAL(fp_export_index(&ix, f, &err), FP_OK);
+    CU_ASSERT_EQUAL(fclose(f), 0);
+    static const char head[] = "{\n  \"fpsim_index\": 1,\n  \"fpsim_version\": \"";
+    CU_ASSERT(strncmp(text, head, sizeof(head) - 1) == 0);
+    CU_ASSERT(strstr(text, "\"formats\": [\"profile\", \"chrome\"],\n  \"scenarios\": [\n    "
+                           "{\"name\": \"alpha\", \"file\": null, \"dir\": \"alpha\", \"seed\": "
+                           "\"7\", \"runs\": [\n      {\"run_index\": 0, \"files\": {\"profile\": "
+                           "\"alpha/run-0.profile.json\", \"chrome\": \"alpha/run-0.trace.json\"}},"
+                           "\n      {\"run_index\": 1,") != NULL);
+    CU_ASSERT(strstr(text, "{\"name\": \"b\\\"q\", \"file\": \"/x/b\\\"q.yaml\", \"dir\": \"b_q\", "
+                           "\"seed\": \"18446744073709551615\"") != NULL);
+    static const char tail[] = "\n    ]}\n  ]\n}\n";
+    CU_ASSERT(len > sizeof(tail) && strcmp(text + len - (sizeof(tail) - 1), tail) == 0);
+    CU_ASSERT_EQUAL(fp_input_sniff(text, len), FP_INPUT_INDEX);
+    free(text);
+    /* round trip: the index and the files it names, read back through fp_input */
+    snprintf(path, sizeof(path), "%s/index.json", dir);
+    f = fopen(path, "w");
+    CU_ASSERT_FATAL(f != NULL);
+    CU_ASSERT_EQUAL(fp_export_index(&ix, f, &err), FP_OK);
+    CU_ASSERT_EQUAL(fclose(f), 0);
+    fp_profile *p = make_small();
+    for (size_t i = 0; i < 2; i++) {
+        snprintf(sub, sizeof(sub), "%s/%s", dir, sc[i].dir);
+        CU_ASSERT_FATAL(mkdir(sub, 0755) == 0);
+        for (uint64_t r = 0; r < 2; r++) {
+            CU_ASSERT_EQUAL(fp_profile_set_meta(p, sc[i].name, sc[i].seed, r, "mt19937", "2.7.1",
+                                                "simulated", 1),
+                            FP_OK);
+            snprintf(path, sizeof(path), "%s/run-%u.profile.json", sub, (unsigned)r);
+            f = fopen(path, "w");
+            CU_ASSERT_FATAL(f != NULL);
+            CU_ASSERT_EQUAL(fp_profile_write_json(p, 0, 0, f, &err), FP_OK);
+            CU_ASSERT_EQUAL(fclose(f), 0);
+        }
+    }
+    fp_profile_free(p);
+    fp_profile *q = fp_profile_new();
+    CU_ASSERT_FATAL(q != NULL);
+    fp_input *in = NULL;
+    CU_ASSERT_FATAL(fp_input_open(&in, dir, &err) == FP_OK);
+    size_t n = 0;
+    int got = 1;
+    while (got) {
+        fp_input_run run;
+        CU_ASSERT_FATAL(fp_input_next(in, q, &run, &got, &err) == FP_OK);
+        if (!got)
+            break;
+        fp_meta m = fp_profile_meta(q);
+        CU_ASSERT_EQUAL(run.kind, FP_INPUT_PROFILE);
+        CU_ASSERT_STRING_EQUAL(m.scenario, sc[n / 2].name);
+        CU_ASSERT_EQUAL(m.seed, sc[n / 2].seed);
+        CU_ASSERT_EQUAL(m.run_index, n % 2);
+        n++;
+    }
+    CU_ASSERT_EQUAL(n, 4);
+    fp_input_close(in);
+    fp_profile_free(q);
+    /* refused descriptions */
+    fp_index_scenario nodir = {"x", NULL, NULL, 1};
+    fp_index bad = {"2.7.1", "mt19937", formats, 1, &nodir, 1};
+    err = (fp_error)FP_ERROR_INIT;
+    f = fopen("/dev/null", "w");
+    CU_ASSERT_FATAL(f != NULL);
+    CU_ASSERT_EQUAL(fp_export_index(&bad, f, &err), FP_EINVAL);
+    CU_ASSERT_EQUAL(err.status, FP_EINVAL);
+    fclose(f);
+    char cmd[700];
+    snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+    CU_ASSERT_EQUAL(system(cmd), 0);
+}
+
+/* fp_input_open_mem: the same sniffing and reading as a file, on bytes in memory. */
+static void test_input_mem(void)
+{
+    char dir[] = "/tmp/fp_inmem_XXXXXX", path[700];
+    CU_ASSERT_FATAL(mkdtemp(dir) != NULL);
+    fp_error err = FP_ERROR_INIT;
+    fp_profile *q = fp_profile_new();
+    CU_ASSERT_FATAL(q != NULL);
+    fp_input *in = NULL;
+    fp_input_run run;
+    int got = 0;
+    /* a runs document: every run, in order, named by `name` */
+    put_runs(dir, "runs.json", 3);
+    snprintf(path, sizeof(path), "%s/runs.json", dir);
+    size_t len;
+    char *text = fp_test_read_file(path, &len);
+    CU_ASSERT_FATAL(text != NULL);
+    CU_ASSERT_FATAL(fp_input_open_mem(&in, text, len, "mem.json", &err) == FP_OK);
+    free(text);
+    for (size_t k = 0; k < 3; k++) {
+        CU_ASSERT_EQUAL_FATAL(fp_input_next(in, q, &run, &got, &err), FP_OK);
+        CU_ASSERT_EQUAL(got, 1);
+        CU_ASSERT_EQUAL(run.kind, FP_INPUT_RUNS);
+        CU_ASSERT_EQUAL(run.index, k);
+        CU_ASSERT_STRING_EQUAL(run.file, "mem.json");
+        CU_ASSERT_EQUAL(fp_profile_meta(q).run_index, k);
+    }
+    CU_ASSERT_EQUAL(fp_input_next(in, q, &run, &got, &err), FP_OK);
+    CU_ASSERT_EQUAL(got, 0);
+    fp_input_close(in);
+    /* a bare-array trace, not NUL-terminated (the length is what counts) */
+    static const char trace[] = "[{\"ph\":\"X\",\"name\":\"a\",\"ts\":0,\"dur\":1}]garbage";
+    CU_ASSERT_FATAL(fp_input_open_mem(&in, trace, sizeof(trace) - 1 - 7, "t", &err) == FP_OK);
+    CU_ASSERT_EQUAL(fp_input_next(in, q, &run, &got, &err), FP_OK);
+    CU_ASSERT(got == 1 && run.kind == FP_INPUT_CHROME && run.trace.spans == 1);
+    CU_ASSERT_EQUAL(fp_profile_span_count(q), 1);
+    fp_input_close(in);
+    /* an index: its files are relative to the directory of `name` */
+    put_file(dir, "t.json", "[{\"ph\":\"X\",\"name\":\"b\",\"ts\":0,\"dur\":2}]");
+    static const char index[] = "{\"fpsim_index\": 1, \"scenarios\": [{\"runs\": [{\"files\": "
+                                "{\"chrome\": \"t.json\"}}]}]}";
+    snprintf(path, sizeof(path), "%s/whatever.json", dir);
+    CU_ASSERT_FATAL(fp_input_open_mem(&in, index, sizeof(index) - 1, path, &err) == FP_OK);
+    CU_ASSERT_EQUAL(fp_input_next(in, q, &run, &got, &err), FP_OK);
+    CU_ASSERT(got == 1 && run.kind == FP_INPUT_CHROME && strstr(run.file, "/t.json") != NULL);
+    fp_input_close(in);
+    /* errors name `name`; *out stays NULL */
+    err = (fp_error)FP_ERROR_INIT;
+    in = (fp_input *)q; /* overwritten with NULL */
+    CU_ASSERT_EQUAL(fp_input_open_mem(&in, "{\"a\": ", 6, "bad.json", &err), FP_EPARSE);
+    CU_ASSERT_PTR_NULL(in);
+    CU_ASSERT_STRING_EQUAL(err.file, "bad.json");
+    err = (fp_error)FP_ERROR_INIT;
+    CU_ASSERT_EQUAL(
+        fp_input_open_mem(&in, index, sizeof(index) - 1, "/nonexistent-fp/i.json", &err),
+        FP_ENOENT);
+    CU_ASSERT_PTR_NULL(in);
+    fp_profile_free(q);
+    char cmd[760];
+    snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+    CU_ASSERT_EQUAL(system(cmd), 0);
+}
+
 int fp_test_register(void)
 {
     static const fp_test_case write[] = {{"names", test_names},
@@ -956,8 +1107,11 @@ int fp_test_register(void)
                                        {"truncation", test_truncation},
                                        {"alloc", test_alloc_fail},
                                        {NULL, NULL}};
-    static const fp_test_case input[] = {
-        {"sniff", test_input_sniff}, {"files", test_input_files}, {NULL, NULL}};
+    static const fp_test_case input[] = {{"sniff", test_input_sniff},
+                                         {"files", test_input_files},
+                                         {"index", test_input_index},
+                                         {"mem", test_input_mem},
+                                         {NULL, NULL}};
     if (fp_test_add_suite("write", write) != 0 || fp_test_add_suite("read", read) != 0 ||
         fp_test_add_suite("bad", bad) != 0 || fp_test_add_suite("input", input) != 0)
         return -1;

@@ -1,0 +1,110 @@
+/*
+ * fp_cli_run.c - the steps the commands share between parsing and writing: the simulation loop,
+ * the input-reading loop, analysing a run into a report with the --fail-on gate, and finishing
+ * an output. Each prints its own errors (cli/ is where fpsim prints) and returns an exit status.
+ */
+#include "fp_cli.h"
+
+#include "fp_sim.h"
+
+int fp_cli_interrupted(void)
+{
+    if (!fp_cli_signal)
+        return 0;
+    fp_cli_errorf("interrupted");
+    return fp_cli_signal_exit();
+}
+
+int fp_cli_simulate(const fp_scenario *scn, const gsl_rng_type *rng, uint64_t seed, uint64_t runs,
+                    fp_profile *prof, fp_cli_sim_fn each, void *ctx)
+{
+    fp_sim_options so = FP_SIM_OPTIONS_INIT;
+    so.rng_type = rng;
+    fp_error err = FP_ERROR_INIT;
+    fp_sim *sim = NULL;
+    int rc = 0;
+    if (fp_sim_new(&sim, scn, &so, &err) != FP_OK)
+        return fp_cli_report_error(&err);
+    for (uint64_t r = 0; r < runs && rc == 0; r++) {
+        if ((rc = fp_cli_interrupted()) != 0)
+            break;
+        if (fp_sim_run(sim, seed, r, prof, &err) != FP_OK)
+            rc = fp_cli_report_error(&err);
+        else
+            rc = each(ctx, prof, r);
+    }
+    fp_sim_free(sim);
+    return rc;
+}
+
+int fp_cli_read_input(const char *path, fp_profile *prof, fp_cli_input_fn each, void *ctx)
+{
+    fp_error err = FP_ERROR_INIT;
+    fp_input *in = NULL;
+    fp_input_run run;
+    int rc = 0, got = 0;
+    if (fp_input_open(&in, path, &err) != FP_OK)
+        return fp_cli_report_input_error(&err);
+    while (rc == 0) {
+        if ((rc = fp_cli_interrupted()) != 0)
+            break;
+        if (fp_input_next(in, prof, &run, &got, &err) != FP_OK) {
+            rc = fp_cli_report_input_error(&err);
+            break;
+        }
+        if (!got)
+            break;
+        rc = each(ctx, prof, &run);
+    }
+    fp_input_close(in);
+    return rc;
+}
+
+int fp_cli_report_open(const fp_cli_common *c, fp_cli_out *out, fp_report **rep)
+{
+    *rep = NULL;
+    int rc = fp_cli_out_open(out, c->output);
+    if (rc != 0)
+        return rc;
+    fp_report_options ro = FP_REPORT_OPTIONS_INIT;
+    ro.format = c->report_format;
+    ro.detailed = c->detailed;
+    ro.colour = c->report_format == FP_REPORT_TEXT && fp_cli_use_colour(out->f);
+    if ((*rep = fp_report_new(&ro)) == NULL) {
+        return fp_cli_nomem();
+    }
+    return 0;
+}
+
+int fp_cli_report_run(fp_report *rep, const fp_profile *prof, const fp_thresholds *th, int fail_on,
+                      const char *file, int *gate)
+{
+    fp_error err = FP_ERROR_INIT;
+    fp_analysis *a = NULL;
+    if (fp_analyze(&a, prof, th, &err) != FP_OK) {
+        if (file != NULL && err.file[0] == '\0')
+            snprintf(err.file, sizeof(err.file), "%s", file);
+        return fp_cli_report_error(&err);
+    }
+    size_t nf;
+    const fp_finding *f = fp_analysis_findings(a, &nf);
+    for (size_t k = 0; k < nf && fail_on >= 0; k++)
+        *gate |= (int)f[k].severity >= fail_on;
+    fp_status st = fp_report_add_run(rep, prof, a, &err);
+    fp_analysis_free(a);
+    return st != FP_OK ? fp_cli_report_error(&err) : 0;
+}
+
+int fp_cli_out_finish(fp_cli_out *o, fp_status st, const fp_error *err, int gate)
+{
+    int rc;
+    if (st != FP_OK && st != FP_EIO) /* a write error is reported by the commit */
+        rc = fp_cli_report_error(err);
+    else
+        rc = fp_cli_out_commit(o);
+    if (rc != 0) {
+        fp_cli_out_abort(o);
+        return rc;
+    }
+    return gate ? FP_EXIT_FINDINGS : 0;
+}
