@@ -30,7 +30,7 @@ static const char *const s_help =
     "\n"
     "Options:\n"
     "  -d, --detailed         add per-method tables, critical path, findings, recommendations\n"
-    "  -f, --format FMT       text, json, markdown (md) or csv (default text)\n"
+    "  -f, --format FMT       text, json, markdown (md), csv or html (default text)\n"
     "  -o, --output FILE      write atomically to FILE (default standard output)\n"
     "      --thresholds FILE  analysis thresholds, a YAML mapping 'name: number' (dotted\n"
     "                         names, or one mapping per detector: 'slow_method: {mean_s: 3}')\n"

@@ -38,7 +38,7 @@ static const char *const s_help =
     "      --alpha P           significance level, (0, 1] (default 0.002)\n"
     "      --noise F           noise threshold on the ratio of medians, [0, 10] (default 0.05)\n"
     "      --min-samples N     values needed per side for a per-method verdict (default 9)\n"
-    "  -f, --format FMT        text, json, markdown (md) or csv (default text)\n"
+    "  -f, --format FMT        text, json, markdown (md), csv or html (default text)\n"
     "  -o, --output FILE       write atomically to FILE (default standard output)\n"
     "      --folded-diff FILE  write 'stack before after' lines (mean self time per run, us)\n"
     "                          for difffolded.pl / flamegraph.pl red-blue flame graphs\n"

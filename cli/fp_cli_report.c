@@ -27,7 +27,7 @@ static const char *const s_help =
     "                         the 5-95 % range\n"
     "      --seed N           batch seed (default: the scenario's seed:, else 42)\n"
     "      --rng NAME         GSL generator (default mt19937)\n"
-    "  -f, --format FMT       text, json, markdown (md) or csv (default text)\n"
+    "  -f, --format FMT       text, json, markdown (md), csv or html (default text)\n"
     "  -o, --output FILE      write atomically to FILE (default standard output)\n"
     "      --thresholds FILE  analysis thresholds, a flat YAML mapping 'name: number'\n"
     "                         (names in docs/analysis.md; they override a scenario's analysis:)\n"

@@ -46,7 +46,7 @@ static const char *const s_help =
     "                        the minimum detectable effect at >= 90 % recall\n"
     "      --grid LIST       comma-separated thresholds (--sweep) or scales (--power)\n"
     "      --set KEY=VALUE   set an analysis threshold (repeatable)\n"
-    "  -f, --format FMT      text, json, markdown (md) or csv (default text)\n"
+    "  -f, --format FMT      text, json, markdown (md), csv or html (default text)\n"
     "  -o, --output FILE     write atomically to FILE (default standard output)\n"
     "      --fail-below F1   exit 1 when the overall F1 is below F1 (CI gate)\n"
     "  -q, --quiet           no progress on standard error\n"
