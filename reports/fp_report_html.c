@@ -586,6 +586,12 @@ void fp_html_compare(FILE *f, const fp_compare *c, const fp_report_compare_side 
         fprintf(f, "<line class=\"ax\" x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\"/>\n", x0,
                 top - 6, x0, top + row * (double)shown);
         svg_text(f, x0, top - 12, "middle", "0 % (no change)");
+        fprintf(f, "<circle cx=\"%.1f\" cy=\"8\" r=\"4\" fill=\"%s\"/>", ML, C_VERMIL);
+        svg_text(f, ML + 8, 12, "start", "regression");
+        fprintf(f, "<circle cx=\"%.1f\" cy=\"8\" r=\"4\" fill=\"%s\"/>", ML + 90, C_BLUE);
+        svg_text(f, ML + 98, 12, "start", "improvement");
+        fprintf(f, "<circle cx=\"%.1f\" cy=\"8\" r=\"4\" fill=\"%s\"/>", ML + 190, C_GREY);
+        svg_text(f, ML + 198, 12, "start", "no change or not enough data");
     }
     shown = 0;
     for (i = 0; i < nm; i++) {
