@@ -35,6 +35,39 @@ static const char *const s_cycle[] = {C_VERMIL, C_BLUE, C_ORANGE, C_GREEN, C_PUR
 #define MR 20.0 /* right margin */
 #define PW (W - ML - MR)
 
+/* ---- coordinates: rounded to tenths without printf's floating point ---- */
+
+typedef struct coord {
+    char s[32];
+} coord;
+
+/* `v` rounded to tenths as "12" or "12.3" (never "-0"), in a value that lives until the end of
+ * the full expression: C(x).s as a printf argument. Coordinates are finite and small. */
+static coord C(double v)
+{
+    coord c;
+    char tmp[24];
+    int n = 0, o = 0;
+    long long t = llround(isfinite(v) ? v * 10.0 : 0.0), ip;
+    if (t < 0) {
+        c.s[o++] = '-';
+        t = -t;
+    }
+    ip = t / 10;
+    do {
+        tmp[n++] = (char)('0' + ip % 10);
+        ip /= 10;
+    } while (ip > 0 && n < 20);
+    while (n > 0)
+        c.s[o++] = tmp[--n];
+    if (t % 10 != 0) {
+        c.s[o++] = '.';
+        c.s[o++] = (char)('0' + t % 10);
+    }
+    c.s[o] = '\0';
+    return c;
+}
+
 /* ---- text ---- */
 
 /* printf into a buffer, then escaped. */
@@ -149,7 +182,7 @@ static void svg_close(FILE *f)
 /* A text element; `anchor` "start", "middle" or "end". */
 static void svg_text(FILE *f, double x, double y, const char *anchor, const char *s)
 {
-    fprintf(f, "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"%s\">", x, y, anchor);
+    fprintf(f, "<text x=\"%s\" y=\"%s\" text-anchor=\"%s\">", C(x).s, C(y).s, anchor);
     fp_put_html(f, s);
     fputs("</text>\n", f);
 }
@@ -170,12 +203,12 @@ static void x_axis(FILE *f, double y, double top, double max, const char *unit)
 {
     char a[64], b[80];
     double step = nice_step(max);
-    fprintf(f, "<line class=\"ax\" x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\"/>\n", ML, y,
-            ML + PW, y);
+    fprintf(f, "<line class=\"ax\" x1=\"%s\" y1=\"%s\" x2=\"%s\" y2=\"%s\"/>\n", C(ML).s, C(y).s,
+            C(ML + PW).s, C(y).s);
     for (double t = 0; t <= max * 1.0000001 && step > 0; t += step) {
         double x = ML + PW * t / max;
-        fprintf(f, "<line class=\"grid\" x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\"/>\n", x,
-                top, x, y);
+        fprintf(f, "<line class=\"grid\" x1=\"%s\" y1=\"%s\" x2=\"%s\" y2=\"%s\"/>\n", C(x).s,
+                C(top).s, C(x).s, C(y).s);
         snprintf(b, sizeof b, "%s%s", num(a, sizeof a, t), t == 0 ? unit : "");
         svg_text(f, x, y + 14, "middle", b);
     }
@@ -210,6 +243,88 @@ static const char *clip(const char *s, size_t chars, char *buf, size_t size)
     return buf;
 }
 
+/* ---- paths: many points, written without printf ---- */
+
+typedef struct path_buf {
+    FILE *f;
+    size_t n;
+    int held;         /* a point is held back: the middle of a horizontal run is dropped */
+    long long hx, hy; /* the held (or last) point, tenths */
+    char b[4096];
+} path_buf;
+
+/* Tenths of a coordinate (finite, small). */
+static long long tenths(double v)
+{
+    double t = v * 10.0;
+    return (long long)(t < 0 ? t - 0.5 : t + 0.5);
+}
+
+/* t tenths as "12" or "12.3" (never "-0"). */
+static void path_num(path_buf *pb, long long t)
+{
+    char tmp[24];
+    int n = 0;
+    long long ip;
+    if (t < 0) {
+        pb->b[pb->n++] = '-';
+        t = -t;
+    }
+    ip = t / 10;
+    do {
+        tmp[n++] = (char)('0' + ip % 10);
+        ip /= 10;
+    } while (ip > 0 && n < 20);
+    while (n > 0)
+        pb->b[pb->n++] = tmp[--n];
+    if (t % 10 != 0) {
+        pb->b[pb->n++] = '.';
+        pb->b[pb->n++] = (char)('0' + t % 10);
+    }
+}
+
+static void path_put(path_buf *pb, char cmd, long long x, long long y)
+{
+    if (pb->n + 64 > sizeof pb->b) {
+        fwrite(pb->b, 1, pb->n, pb->f);
+        pb->n = 0;
+    }
+    pb->b[pb->n++] = cmd;
+    path_num(pb, x);
+    pb->b[pb->n++] = ' ';
+    path_num(pb, y);
+}
+
+static void path_flush(path_buf *pb)
+{
+    if (pb->held)
+        path_put(pb, 'L', pb->hx, pb->hy);
+    pb->held = 0;
+    fwrite(pb->b, 1, pb->n, pb->f);
+    pb->n = 0;
+}
+
+/* A path command and point "M12.3 45"; x and y are finite coordinates inside the chart, rounded
+ * to tenths. The points between the ends of a run at the same height are left out: the line is
+ * the same, and idle stretches (I/O at zero) cost two points. */
+static void path_point(path_buf *pb, char cmd, double xd, double yd)
+{
+    long long x = tenths(xd), y = tenths(yd);
+    if (cmd == 'M') {
+        path_flush(pb);
+        path_put(pb, 'M', x, y);
+    } else if (y == pb->hy) {
+        pb->held = 1; /* extends the run: keep only its newest point */
+    } else {
+        if (pb->held)
+            path_put(pb, 'L', pb->hx, pb->hy);
+        pb->held = 0;
+        path_put(pb, 'L', x, y);
+    }
+    pb->hx = x;
+    pb->hy = y;
+}
+
 /* ---- the report: one scenario's run ---- */
 
 static const char *const s_series_label[FP_PICS_SERIES] = {"Memory (MB)", "CPU (%)",
@@ -242,9 +357,9 @@ static void timeline(FILE *f, const fp_scn *s, size_t si)
         double y0 = top + k * (panel + gap), hi = 0;
         svg_text(f, ML, y0 - 6, "start", s_series_label[k]);
         fprintf(f,
-                "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" fill=\"none\" "
+                "<rect x=\"%s\" y=\"%s\" width=\"%s\" height=\"%s\" fill=\"none\" "
                 "class=\"ax\"/>\n",
-                ML, y0, PW, panel);
+                C(ML).s, C(y0).s, C(PW).s, C(panel).s);
         if (pc->cols == 0 || !pc->has[k]) {
             svg_text(f, ML + PW / 2, y0 + panel / 2, "middle", "n/a (no data in the input)");
             continue;
@@ -258,16 +373,27 @@ static void timeline(FILE *f, const fp_scn *s, size_t si)
                 "<path id=\"%s-%d\" fill=\"%s\" fill-opacity=\"0.55\" stroke=\"%s\" "
                 "stroke-width=\"0.8\" d=\"",
                 id, k, s_series_colour[k], s_series_colour[k]);
-        for (c = 0; c < pc->cols; c++) {
-            double t = ((double)c + 0.5) * pc->t_end / (double)pc->cols;
-            fprintf(f, "%s%.1f %.1f", c ? "L" : "M", ML + PW * t / tmax,
-                    y0 + panel - panel * pc->mx[k][c] / hi);
+        {
+            path_buf pb;
+            pb.n = 0;
+            pb.held = 0;
+            pb.hx = pb.hy = 0;
+            pb.f = f;
+            for (c = 0; c < pc->cols; c++) {
+                double t = ((double)c + 0.5) * pc->t_end / (double)pc->cols;
+                path_point(&pb, c ? 'L' : 'M', ML + PW * t / tmax,
+                           y0 + panel - panel * pc->mx[k][c] / hi);
+            }
+            /* the lower edge back (a band), unless every column is one sample (min = max) */
+            if (pc->banded)
+                for (c = pc->cols; c-- > 0;) {
+                    double t = ((double)c + 0.5) * pc->t_end / (double)pc->cols;
+                    path_point(&pb, 'L', ML + PW * t / tmax,
+                               y0 + panel - panel * pc->mn[k][c] / hi);
+                }
+            path_flush(&pb);
         }
-        for (c = pc->cols; c-- > 0;) {
-            double t = ((double)c + 0.5) * pc->t_end / (double)pc->cols;
-            fprintf(f, "L%.1f %.1f", ML + PW * t / tmax, y0 + panel - panel * pc->mn[k][c] / hi);
-        }
-        fputs("Z\"/>\n", f);
+        fputs(pc->banded ? "Z\"/>\n" : "\"/>\n", f);
     }
     /* the findings' windows across the three panels */
     for (i = 0; i < d->n_findings; i++) {
@@ -278,10 +404,10 @@ static void timeline(FILE *f, const fp_scn *s, size_t si)
         if (x1 - x0 < 2)
             x1 = x0 + 2;
         fprintf(f,
-                "<g class=\"finding\"><rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" "
-                "height=\"%.1f\" fill=\"%s\" fill-opacity=\"0.16\" stroke=\"%s\" "
+                "<g class=\"finding\"><rect x=\"%s\" y=\"%s\" width=\"%s\" "
+                "height=\"%s\" fill=\"%s\" fill-opacity=\"0.16\" stroke=\"%s\" "
                 "stroke-dasharray=\"3 2\"><title>",
-                x0, top, x1 - x0, y_axis - 6 - top, col, col);
+                C(x0).s, C(top).s, C(x1 - x0).s, C(y_axis - 6 - top).s, col, col);
         put_fmt(f, "#%zu %s on %s, %s..%s s, %s", i + 1, fp_kind_name(fd->kind), fd->target_name,
                 num(a, sizeof a, fd->start_s), num(b, sizeof b, fd->end_s),
                 fp_severity_name(fd->severity));
@@ -310,9 +436,9 @@ static void timeline(FILE *f, const fp_scn *s, size_t si)
             if (x1 - x0 < 2)
                 x1 = x0 + 2;
             fprintf(f,
-                    "<g class=\"truth\"><rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" "
+                    "<g class=\"truth\"><rect x=\"%s\" y=\"%s\" width=\"%s\" "
                     "height=\"16\" fill=\"%s\" fill-opacity=\"0.35\" stroke=\"%s\"><title>",
-                    x0, ry, x1 - x0, col, col);
+                    C(x0).s, C(ry).s, C(x1 - x0).s, col, col);
             put_fmt(f, "truth %s on %s, %s..%s s: %s", fp_kind_name(t->kind), d->truth_target[i],
                     num(a, sizeof a, t->start_s), num(b, sizeof b, t->end_s), on);
             fputs("</title></rect>", f);
@@ -349,15 +475,15 @@ static void icicle(FILE *f, const fp_scn *s, size_t si)
         double y = top + row * n->depth;
         int crit = n->crit > 0;
         fprintf(f,
-                "<g><rect class=\"n\" x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.0f\" "
+                "<g><rect class=\"n\" x=\"%s\" y=\"%s\" width=\"%s\" height=\"%.0f\" "
                 "fill=\"%s\" stroke=\"#fff\" stroke-width=\"0.5\"><title>",
-                x, y, w > 0.3 ? w : 0.3, row - 1, crit ? C_ORANGE : C_SKY);
+                C(x).s, C(y).s, C(w > 0.3 ? w : 0.3).s, row - 1, crit ? C_ORANGE : C_SKY);
         put_fmt(f, "%s: %s s inclusive%s", n->name, num(a, sizeof a, n->secs),
                 crit ? ", on the critical path" : "");
         fputs("</title></rect>", f);
         if (crit)
-            fprintf(f, "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"3\" fill=\"%s\"/>", x,
-                    y + row - 4, w * (n->crit > 1 ? 1 : n->crit), C_VERMIL);
+            fprintf(f, "<rect x=\"%s\" y=\"%s\" width=\"%s\" height=\"3\" fill=\"%s\"/>", C(x).s,
+                    C(y + row - 4).s, C(w * (n->crit > 1 ? 1 : n->crit)).s, C_VERMIL);
         if (w > 30)
             svg_text(f, x + 3, y + 12, "start", clip(n->name, (size_t)(w / 6.5), nm, sizeof nm));
         fputs("</g>\n", f);
@@ -392,29 +518,30 @@ static void methods(FILE *f, const fp_scn *s, size_t si)
         double own = m->calls ? m->self_s / (double)m->calls : 0;
         double y = top + row * (double)i, sc = (W - MR - lm) / max;
         fprintf(f,
-                "<g><rect class=\"bar\" x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.0f\" "
+                "<g><rect class=\"bar\" x=\"%s\" y=\"%s\" width=\"%s\" height=\"%.0f\" "
                 "fill=\"%s\"><title>",
-                lm, y + 3, own * sc, row - 6, C_BLUE);
+                C(lm).s, C(y + 3).s, C(own * sc).s, row - 6, C_BLUE);
         put_fmt(f, "%s: own %s s per call, p50 %s s, p95 %s s, %zu calls", m->name,
                 num(a, sizeof a, own), num(b, sizeof b, m->p50_s), num(c, sizeof c, m->p95_s),
                 m->calls);
         fputs("</title></rect>", f);
         fprintf(f,
-                "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"#000\" "
-                "stroke-width=\"1.5\"/><line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" "
-                "stroke=\"#000\"/><line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" "
+                "<line x1=\"%s\" y1=\"%s\" x2=\"%s\" y2=\"%s\" stroke=\"#000\" "
+                "stroke-width=\"1.5\"/><line x1=\"%s\" y1=\"%s\" x2=\"%s\" y2=\"%s\" "
+                "stroke=\"#000\"/><line x1=\"%s\" y1=\"%s\" x2=\"%s\" y2=\"%s\" "
                 "stroke=\"#000\"/>",
-                lm + m->p50_s * sc, y + row / 2, lm + m->p95_s * sc, y + row / 2,
-                lm + m->p50_s * sc, y + 4, lm + m->p50_s * sc, y + row - 4, lm + m->p95_s * sc,
-                y + 4, lm + m->p95_s * sc, y + row - 4);
+                C(lm + m->p50_s * sc).s, C(y + row / 2).s, C(lm + m->p95_s * sc).s,
+                C(y + row / 2).s, C(lm + m->p50_s * sc).s, C(y + 4).s, C(lm + m->p50_s * sc).s,
+                C(y + row - 4).s, C(lm + m->p95_s * sc).s, C(y + 4).s, C(lm + m->p95_s * sc).s,
+                C(y + row - 4).s);
         svg_text(f, lm - 6, y + 14, "end", clip(m->name, 28, nm, sizeof nm));
         fputs("</g>\n", f);
     }
     {
         /* axis in seconds per call */
         double y = top + row * (double)n + 2, step = nice_step(max);
-        fprintf(f, "<line class=\"ax\" x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\"/>\n", lm, y,
-                W - MR, y);
+        fprintf(f, "<line class=\"ax\" x1=\"%s\" y1=\"%s\" x2=\"%s\" y2=\"%s\"/>\n", C(lm).s,
+                C(y).s, C(W - MR).s, C(y).s);
         for (double t = 0; t <= max * 1.0000001; t += step) {
             char lab[80];
             snprintf(lab, sizeof lab, "%s%s", num(a, sizeof a, t), t == 0 ? " s" : "");
@@ -461,17 +588,18 @@ static void across(FILE *f, const fp_report *r)
                 continue;
             }
             fprintf(f,
-                    "<rect class=\"bar\" x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.0f\" "
+                    "<rect class=\"bar\" x=\"%s\" y=\"%s\" width=\"%s\" height=\"%.0f\" "
                     "fill=\"%s\"><title>",
-                    lm, y + 3, med * sc, row - 6, ks[j] == FP_S_SCORE ? C_GREEN : C_BLUE);
+                    C(lm).s, C(y + 3).s, C(med * sc).s, row - 6,
+                    ks[j] == FP_S_SCORE ? C_GREEN : C_BLUE);
             put_fmt(f, "%s: median %s, 5-95 %% [%s, %s] %s", s->name, num(a, sizeof a, med),
                     num(b, sizeof b, p5), num(c, sizeof c, p95), in->unit);
             fputs("</title></rect>", f);
             if (s->runs > 1)
                 fprintf(f,
-                        "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"#000\" "
+                        "<line x1=\"%s\" y1=\"%s\" x2=\"%s\" y2=\"%s\" stroke=\"#000\" "
                         "stroke-width=\"1.5\"/>",
-                        lm + p5 * sc, y + row / 2, lm + p95 * sc, y + row / 2);
+                        C(lm + p5 * sc).s, C(y + row / 2).s, C(lm + p95 * sc).s, C(y + row / 2).s);
             svg_text(f, lm + med * sc + 4 + (s->runs > 1 ? (p95 - med) * sc : 0), y + 14, "start",
                      num(a, sizeof a, med));
             fputs("</g>\n", f);
@@ -583,14 +711,14 @@ void fp_html_compare(FILE *f, const fp_compare *c, const fp_report_compare_side 
              "interval. Regressions are vermilion, improvements blue, the rest grey.");
     {
         double x0 = lm + (W - MR - lm) / 2;
-        fprintf(f, "<line class=\"ax\" x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\"/>\n", x0,
-                top - 6, x0, top + row * (double)shown);
+        fprintf(f, "<line class=\"ax\" x1=\"%s\" y1=\"%s\" x2=\"%s\" y2=\"%s\"/>\n", C(x0).s,
+                C(top - 6).s, C(x0).s, C(top + row * (double)shown).s);
         svg_text(f, x0, top - 12, "middle", "0 % (no change)");
-        fprintf(f, "<circle cx=\"%.1f\" cy=\"8\" r=\"4\" fill=\"%s\"/>", ML, C_VERMIL);
+        fprintf(f, "<circle cx=\"%s\" cy=\"8\" r=\"4\" fill=\"%s\"/>", C(ML).s, C_VERMIL);
         svg_text(f, ML + 8, 12, "start", "regression");
-        fprintf(f, "<circle cx=\"%.1f\" cy=\"8\" r=\"4\" fill=\"%s\"/>", ML + 90, C_BLUE);
+        fprintf(f, "<circle cx=\"%s\" cy=\"8\" r=\"4\" fill=\"%s\"/>", C(ML + 90).s, C_BLUE);
         svg_text(f, ML + 98, 12, "start", "improvement");
-        fprintf(f, "<circle cx=\"%.1f\" cy=\"8\" r=\"4\" fill=\"%s\"/>", ML + 190, C_GREY);
+        fprintf(f, "<circle cx=\"%s\" cy=\"8\" r=\"4\" fill=\"%s\"/>", C(ML + 190).s, C_GREY);
         svg_text(f, ML + 198, 12, "start", "no change or not enough data");
     }
     shown = 0;
@@ -615,9 +743,10 @@ void fp_html_compare(FILE *f, const fp_compare *c, const fp_report_compare_side 
                 md[i].change == FP_CHANGE_REGRESSION ? "regression" : "method");
         svg_text(f, lm - 8, y + 4, "end", clip(md[i].name, 30, nmb, sizeof nmb));
         fprintf(f,
-                "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"%s\" "
-                "stroke-width=\"2\"/><circle cx=\"%.1f\" cy=\"%.1f\" r=\"4.5\" fill=\"%s\"><title>",
-                x0 + lo * sc, y, x0 + hi * sc, y, col, x0 + s * sc, y, col);
+                "<line x1=\"%s\" y1=\"%s\" x2=\"%s\" y2=\"%s\" stroke=\"%s\" "
+                "stroke-width=\"2\"/><circle cx=\"%s\" cy=\"%s\" r=\"4.5\" fill=\"%s\"><title>",
+                C(x0 + lo * sc).s, C(y).s, C(x0 + hi * sc).s, C(y).s, col, C(x0 + s * sc).s, C(y).s,
+                col);
         put_fmt(f, "%s: shift %s %% [%s, %s] of base median; %s", md[i].name,
                 num(a, sizeof a, 100 * d->hl.shift / d->base_median),
                 num(b, sizeof b, 100 * d->hl.lo / d->base_median),
@@ -648,9 +777,10 @@ static void rate_mark(FILE *f, double lm, double y, const fp_validate_rate *r, c
     if (!r->available)
         return;
     fprintf(f,
-            "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"%s\" "
-            "stroke-width=\"2\"/><circle cx=\"%.1f\" cy=\"%.1f\" r=\"4\" fill=\"%s\"><title>",
-            lm + r->lo * sc, y, lm + r->hi * sc, y, col, lm + r->value * sc, y, col);
+            "<line x1=\"%s\" y1=\"%s\" x2=\"%s\" y2=\"%s\" stroke=\"%s\" "
+            "stroke-width=\"2\"/><circle cx=\"%s\" cy=\"%s\" r=\"4\" fill=\"%s\"><title>",
+            C(lm + r->lo * sc).s, C(y).s, C(lm + r->hi * sc).s, C(y).s, col,
+            C(lm + r->value * sc).s, C(y).s, col);
     put_fmt(f, "%s %s: %s [%s, %s] (Wilson 95 %%)", label, what, num(a, sizeof a, r->value),
             num(b, sizeof b, r->lo), num(c, sizeof c, r->hi));
     fputs("</title></circle>\n", f);
@@ -659,12 +789,12 @@ static void rate_mark(FILE *f, double lm, double y, const fp_validate_rate *r, c
 static void unit_axis(FILE *f, double lm, double y, double top)
 {
     char a[16];
-    fprintf(f, "<line class=\"ax\" x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\"/>\n", lm, y,
-            W - MR, y);
+    fprintf(f, "<line class=\"ax\" x1=\"%s\" y1=\"%s\" x2=\"%s\" y2=\"%s\"/>\n", C(lm).s, C(y).s,
+            C(W - MR).s, C(y).s);
     for (int t = 0; t <= 10; t += 2) {
         double x = lm + (W - MR - lm) * t / 10.0;
-        fprintf(f, "<line class=\"grid\" x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\"/>\n", x,
-                top, x, y);
+        fprintf(f, "<line class=\"grid\" x1=\"%s\" y1=\"%s\" x2=\"%s\" y2=\"%s\"/>\n", C(x).s,
+                C(top).s, C(x).s, C(y).s);
         snprintf(a, sizeof a, "%.1f", t / 10.0);
         svg_text(f, x, y + 14, "middle", a);
     }
@@ -726,20 +856,20 @@ static void frame01(FILE *f, double x0, double y0, double w, double h, const cha
         svg_text(f, x0 + w * t / 10.0, y0 + h + 14, "middle", a);
     }
     fprintf(f,
-            "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" fill=\"none\" "
+            "<rect x=\"%s\" y=\"%s\" width=\"%s\" height=\"%s\" fill=\"none\" "
             "class=\"ax\"/>\n",
-            x0, y0, w, h);
+            C(x0).s, C(y0).s, C(w).s, C(h).s);
     for (int t = 0; t <= 10; t += 2) {
         snprintf(a, sizeof a, "%.1f", t / 10.0);
         svg_text(f, x0 - 6, y0 + h - h * t / 10.0 + 4, "end", a);
-        fprintf(f, "<line class=\"grid\" x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\"/>\n", x0,
-                y0 + h - h * t / 10.0, x0 + w, y0 + h - h * t / 10.0);
+        fprintf(f, "<line class=\"grid\" x1=\"%s\" y1=\"%s\" x2=\"%s\" y2=\"%s\"/>\n", C(x0).s,
+                C(y0 + h - h * t / 10.0).s, C(x0 + w).s, C(y0 + h - h * t / 10.0).s);
     }
     svg_text(f, x0 + w / 2, y0 + h + 32, "middle", xl);
     fprintf(f,
-            "<text x=\"14\" y=\"%.1f\" transform=\"rotate(-90 14 %.1f)\" "
+            "<text x=\"14\" y=\"%s\" transform=\"rotate(-90 14 %s)\" "
             "text-anchor=\"middle\">",
-            y0 + h / 2, y0 + h / 2);
+            C(y0 + h / 2).s, C(y0 + h / 2).s);
     fp_put_html(f, yl);
     fputs("</text>\n", f);
 }
@@ -773,15 +903,15 @@ void fp_html_sweep(FILE *f, const fp_validate_engine *e)
         const fp_validate_kind_stats *k = &pts[i].ks;
         double rx = k->recall.available ? k->recall.value : 0;
         double py = k->precision.available ? k->precision.value : 0;
-        fprintf(f, "%s%.1f %.1f", i ? "L" : "M", x0 + w * rx, y0 + h - h * py);
+        fprintf(f, "%s%s %s", i ? "L" : "M", C(x0 + w * rx).s, C(y0 + h - h * py).s);
     }
     fputs("\"/>\n", f);
     for (i = 0; i < n; i++) {
         const fp_validate_kind_stats *k = &pts[i].ks;
         double px = x0 + w * (k->recall.available ? k->recall.value : 0);
         double py = y0 + h - h * (k->precision.available ? k->precision.value : 0);
-        fprintf(f, "<g><circle cx=\"%.1f\" cy=\"%.1f\" r=\"%s\" fill=\"%s\"%s><title>", px, py,
-                i == best ? "7" : "4", i == best ? C_VERMIL : C_BLUE,
+        fprintf(f, "<g><circle cx=\"%s\" cy=\"%s\" r=\"%s\" fill=\"%s\"%s><title>", C(px).s,
+                C(py).s, i == best ? "7" : "4", i == best ? C_VERMIL : C_BLUE,
                 i == best ? " id=\"sweep-best\"" : "");
         put_fmt(f, "%s = %g: precision %s, recall %s, F1 %s%s", key, pts[i].value,
                 k->precision.available ? num(a, sizeof a, k->precision.value) : "n/a",
@@ -828,9 +958,9 @@ void fp_html_power(FILE *f, const fp_validate_engine *e)
              "the ringed point on each line its minimum detectable effect.");
     frame01(f, x0, y0, w, h, "magnitude scale", "recall", 0);
     fprintf(f,
-            "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"#000\" "
+            "<line x1=\"%s\" y1=\"%s\" x2=\"%s\" y2=\"%s\" stroke=\"#000\" "
             "stroke-dasharray=\"5 3\"/>\n",
-            x0, y0 + h * 0.1, x0 + w, y0 + h * 0.1);
+            C(x0).s, C(y0 + h * 0.1).s, C(x0 + w).s, C(y0 + h * 0.1).s);
     {
         double step = nice_step(smax);
         for (double t = 0; t <= smax * 1.0000001; t += step)
@@ -848,8 +978,8 @@ void fp_html_power(FILE *f, const fp_validate_engine *e)
                 "stroke-width=\"1.5\" d=\"",
                 curve, col);
         for (k = i; k < j; k++)
-            fprintf(f, "%s%.1f %.1f", k > i ? "L" : "M", x0 + w * rows[k].scale / smax,
-                    y0 + h - h * (rows[k].recall.available ? rows[k].recall.value : 0));
+            fprintf(f, "%s%s %s", k > i ? "L" : "M", C(x0 + w * rows[k].scale / smax).s,
+                    C(y0 + h - h * (rows[k].recall.available ? rows[k].recall.value : 0)).s);
         fputs("\"/>\n", f);
         for (k = i; k < j; k++) {
             const fp_validate_rate *r = &rows[k].recall;
@@ -857,10 +987,10 @@ void fp_html_power(FILE *f, const fp_validate_engine *e)
             if (!r->available)
                 continue;
             fprintf(f,
-                    "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"%s\"/>"
-                    "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"%s\" fill=\"%s\"><title>",
-                    px, y0 + h - h * r->lo, px, y0 + h - h * r->hi, col, px, y0 + h - h * r->value,
-                    rows[k].scale == mde ? "7" : "3.5", col);
+                    "<line x1=\"%s\" y1=\"%s\" x2=\"%s\" y2=\"%s\" stroke=\"%s\"/>"
+                    "<circle cx=\"%s\" cy=\"%s\" r=\"%s\" fill=\"%s\"><title>",
+                    C(px).s, C(y0 + h - h * r->lo).s, C(px).s, C(y0 + h - h * r->hi).s, col,
+                    C(px).s, C(y0 + h - h * r->value).s, rows[k].scale == mde ? "7" : "3.5", col);
             put_fmt(
                 f, "%s [%zu] on %s, scale %g (magnitude %s): recall %s%s",
                 fp_validate_engine_scenario(e, rows[k].scenario)->name, rows[k].source,
@@ -874,8 +1004,8 @@ void fp_html_power(FILE *f, const fp_validate_engine *e)
             snprintf(lab, sizeof lab, "%s [%zu]: MDE %s",
                      fp_validate_engine_scenario(e, rows[i].scenario)->name, rows[i].source,
                      mde >= 0 ? num(a, sizeof a, mde) : "not reached");
-            fprintf(f, "<rect x=\"%.1f\" y=\"%.1f\" width=\"10\" height=\"10\" fill=\"%s\"/>",
-                    x0 + w - 250, y0 + h - 16 - 14.0 * (double)curve - 9, col);
+            fprintf(f, "<rect x=\"%s\" y=\"%s\" width=\"10\" height=\"10\" fill=\"%s\"/>",
+                    C(x0 + w - 250).s, C(y0 + h - 16 - 14.0 * (double)curve - 9).s, col);
             svg_text(f, x0 + w - 236, y0 + h - 16 - 14.0 * (double)curve, "start", lab);
         }
         fputs("</g>\n", f);

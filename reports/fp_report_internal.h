@@ -298,7 +298,7 @@ size_t fp_utf8_width(const char *s);
 
 /* ---- pictures (fp_report_pics.c): what the HTML charts and the text sparklines draw ---- */
 
-#define FP_PICS_COLS 600   /* columns a series is reduced to (min and max per column) */
+#define FP_PICS_COLS 300   /* columns a series is reduced to (min and max per column) */
 #define FP_PICS_NODES 2000 /* icicle nodes kept (the widest first) */
 #define FP_PICS_DEPTH 24   /* icicle depth kept */
 
@@ -318,6 +318,7 @@ typedef struct fp_pics_node {
 typedef struct fp_pics {
     double t_end; /* time axis end, seconds (> 0 when cols > 0) */
     size_t cols;  /* columns of the series (0: no series) */
+    int banded;   /* 1: a column holds several samples (a min-max band); 0: one sample each */
     int has[FP_PICS_SERIES];
     double mn[FP_PICS_SERIES][FP_PICS_COLS], mx[FP_PICS_SERIES][FP_PICS_COLS];
     fp_pics_node *nodes; /* in layout order: a parent before its children */

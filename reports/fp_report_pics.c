@@ -74,6 +74,7 @@ static void series(fp_pics *pc, const fp_profile *p)
     pc->has[FP_PICS_IO] = 1;
     cols = s.n < FP_PICS_COLS ? s.n : FP_PICS_COLS;
     pc->cols = cols;
+    pc->banded = s.n > cols;
     pc->t_end = (double)s.n * s.interval_s;
     for (k = 0; k < FP_PICS_SERIES; k++) {
         for (c = 0; c < cols; c++) {
@@ -169,8 +170,8 @@ static fp_status icicle(fp_pics *pc, const fp_profile *p, const fp_analysis *a)
         return FP_OK;
     node = fp_malloc(n * sizeof *node);
     depth = fp_malloc(n * sizeof *depth);
-    b.map.cap = 1;
-    while (b.map.cap < 4 * (FP_PICS_NODES * 4 + 2))
+    b.map.cap = 16; /* room for up to cap / 2 distinct stack paths while building */
+    while (b.map.cap < 2 * ((n < 4 * FP_PICS_NODES ? n : 4 * FP_PICS_NODES) + 1))
         b.map.cap <<= 1;
     b.map.slot = fp_malloc(b.map.cap * sizeof *b.map.slot);
     if (!node || !depth || !b.map.slot)

@@ -99,9 +99,23 @@ static size_t utf8_len(const unsigned char *c)
     return n;
 }
 
+/* Bytes written as they are: printable ASCII other than & < > " '. */
+static int html_plain(unsigned char c)
+{
+    return c >= 0x20 && c < 0x7f && c != '&' && c != '<' && c != '>' && c != '"' && c != '\'';
+}
+
 void fp_put_html(FILE *f, const char *s)
 {
     for (const unsigned char *c = (const unsigned char *)s; *c != '\0'; c++) {
+        if (html_plain(*c)) { /* a run of plain bytes in one write */
+            const unsigned char *e = c + 1;
+            while (html_plain(*e))
+                e++;
+            fwrite(c, 1, (size_t)(e - c), f);
+            c = e - 1;
+            continue;
+        }
         if (*c >= 0x80) { /* valid UTF-8 as is, anything else as U+FFFD (XML must parse it) */
             size_t n = utf8_len(c);
             if (n == 0) {
