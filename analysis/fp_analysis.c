@@ -108,6 +108,12 @@ static fp_status copy_names(fp_analysis *a, const fp_profile *p, fp_error *err)
 
 fp_status fp_analyze(fp_analysis **out, const fp_profile *p, const fp_thresholds *t, fp_error *err)
 {
+    return fp_analyze_with_baseline(out, p, t, NULL, err);
+}
+
+fp_status fp_analyze_with_baseline(fp_analysis **out, const fp_profile *p, const fp_thresholds *t,
+                                   const struct fp_baseline *b, fp_error *err)
+{
     fp_analysis *a = NULL;
     fp_work w;
     fp_status st;
@@ -155,6 +161,11 @@ fp_status fp_analyze(fp_analysis **out, const fp_profile *p, const fp_thresholds
     st = fp_detect_all(a, &w, err);
     if (st != FP_OK)
         goto out;
+    if (b) {
+        st = fp_baseline_apply(a, b, err);
+        if (st != FP_OK)
+            goto out;
+    }
     if (a->n_findings > 1)
         qsort(a->findings, a->n_findings, sizeof *a->findings, cmp_finding);
     st = build_recommendations(a, err);
@@ -186,6 +197,7 @@ void fp_analysis_free(fp_analysis *a)
     fp_free(a->path_spans);
     fp_free(a->findings);
     fp_free(a->recs);
+    fp_free(a->known);
     fp_free(a);
 }
 
@@ -236,6 +248,17 @@ const fp_recommendation *fp_analysis_recommendations(const fp_analysis *a, size_
 {
     *n = a->n_findings;
     return a->n_findings ? a->recs : NULL;
+}
+
+const fp_known_hotspot *fp_analysis_known_hotspots(const fp_analysis *a, size_t *n)
+{
+    *n = a->n_known;
+    return a->n_known ? a->known : NULL;
+}
+
+uint64_t fp_analysis_baseline_runs(const fp_analysis *a)
+{
+    return a->baseline_runs;
 }
 
 double fp_analysis_score(const fp_analysis *a)

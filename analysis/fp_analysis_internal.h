@@ -29,6 +29,9 @@ struct fp_analysis {
     fp_recommendation *recs;
     double score;
     fp_score_status status;
+    fp_known_hotspot *known; /* fp_baseline_apply() */
+    size_t n_known, cap_known;
+    uint64_t baseline_runs;
 };
 
 /*
@@ -79,6 +82,12 @@ fp_status fp_metrics_compute(fp_analysis *a, fp_work *w, fp_error *err);
  * method the per-method detectors in list order, then the process-level ones in list order.
  */
 fp_status fp_detect_all(fp_analysis *a, fp_work *w, fp_error *err);
+
+/*
+ * Compares the analysed run with baseline `b` (fp_baseline.c): moves normal method findings to
+ * a->known and appends the significant differences. Called before the findings are sorted.
+ */
+fp_status fp_baseline_apply(fp_analysis *a, const struct fp_baseline *b, fp_error *err);
 
 /* Appends a copy of `f` to a->findings. FP_OK or FP_ENOMEM. */
 fp_status fp_analysis_push_finding(fp_analysis *a, const fp_finding *f, fp_error *err);
