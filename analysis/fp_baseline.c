@@ -519,8 +519,11 @@ void fp_baseline_test(const fp_baseline_dist *d, double x, double *p_value, doub
     double z;
     if (!(s >= FP_BASELINE_MIN_LOG_SCALE))
         s = FP_BASELINE_MIN_LOG_SCALE;
+    /* a prediction for one new run from n learnt ones: the scale widened by sqrt(1 + 1/n) and
+     * Student's t with n - 1 degrees of freedom (the centre and scale are estimates) */
+    s *= sqrt(1.0 + 1.0 / (double)(d->n > 0 ? d->n : 1));
     z = (log(fp_fin(x) > 0 ? x + LOG_FLOOR : LOG_FLOOR) - lm) / s;
-    *p_value = fp_fin(gsl_cdf_ugaussian_Q(z));
+    *p_value = fp_fin(d->n > 2 ? gsl_cdf_tdist_Q(z, (double)(d->n - 1)) : gsl_cdf_ugaussian_Q(z));
     /* a median of 0 (never retains, no I/O): any material value is a large ratio */
     *ratio = q[4] > 0 ? fp_div(x, q[4]) : (x > 0 ? 1e9 : 1.0);
 }
@@ -718,7 +721,7 @@ fp_status fp_baseline_apply(fp_analysis *a, const fp_baseline *b, fp_error *err)
             d = fp_baseline_method_dist(b, m->name, k);
             fp_baseline_test(d, x, &p, &r);
             /* 4: beyond normal (suppresses no budget finding); 2: also big enough to report */
-            if (p < cut && x > d->q[FP_BASELINE_NQ - 1])
+            if (p < cut && x > d->q[FP_BASELINE_NQ - 1] && r >= FP_BASELINE_NORMAL_RATIO)
                 verdict[j] = r >= FP_BASELINE_MIN_RATIO && material(a, m, k, x, d->q[4]) ? 2 : 4;
         }
     }

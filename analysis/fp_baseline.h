@@ -137,6 +137,8 @@ fp_status fp_baseline_read_json(fp_baseline **out, const char *text, size_t len,
  * that is a finding. */
 #define FP_BASELINE_ALPHA 0.01
 #define FP_BASELINE_MIN_RATIO 1.5
+/* A budget breach within this ratio of the baseline median stays normal (a known hotspot). */
+#define FP_BASELINE_NORMAL_RATIO 1.2
 void fp_baseline_test(const fp_baseline_dist *d, double x, double *p_value, double *ratio);
 
 #endif /* FP_BASELINE_H */
