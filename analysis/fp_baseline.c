@@ -511,21 +511,30 @@ fp_status fp_baseline_read_json(fp_baseline **out, const char *text, size_t len,
 
 #define LOG_FLOOR 1e-9
 
-void fp_baseline_test(const fp_baseline_dist *d, double x, double *p_value, double *ratio)
+/* The standardised log distance of x from the distribution (see fp_baseline_test()). */
+static double test_z(const fp_baseline_dist *d, double x, double *ratio)
 {
     const double *q = d->q;
     double lm = log(q[4] + LOG_FLOOR);
     double s = (log(q[5] + LOG_FLOOR) - log(q[3] + LOG_FLOOR)) / 1.349;
-    double z;
     if (!(s >= FP_BASELINE_MIN_LOG_SCALE))
         s = FP_BASELINE_MIN_LOG_SCALE;
     /* a prediction for one new run from n learnt ones: the scale widened by sqrt(1 + 1/n) and
      * Student's t with n - 1 degrees of freedom (the centre and scale are estimates) */
     s *= sqrt(1.0 + 1.0 / (double)(d->n > 0 ? d->n : 1));
-    z = (log(fp_fin(x) > 0 ? x + LOG_FLOOR : LOG_FLOOR) - lm) / s;
-    *p_value = fp_fin(d->n > 2 ? gsl_cdf_tdist_Q(z, (double)(d->n - 1)) : gsl_cdf_ugaussian_Q(z));
     /* a median of 0 (never retains, no I/O): any material value is a large ratio */
     *ratio = q[4] > 0 ? fp_div(x, q[4]) : (x > 0 ? 1e9 : 1.0);
+    return fp_fin((log(fp_fin(x) > 0 ? x + LOG_FLOOR : LOG_FLOOR) - lm) / s);
+}
+
+static double tail_p(const fp_baseline_dist *d, double z)
+{
+    return fp_fin(d->n > 2 ? gsl_cdf_tdist_Q(z, (double)(d->n - 1)) : gsl_cdf_ugaussian_Q(z));
+}
+
+void fp_baseline_test(const fp_baseline_dist *d, double x, double *p_value, double *ratio)
+{
+    *p_value = tail_p(d, test_z(d, x, ratio));
 }
 
 /* The detector kind each per-method metric speaks for, and a finding's unit and suggestion. */
@@ -686,42 +695,48 @@ fp_status fp_baseline_apply(fp_analysis *a, const fp_baseline *b, fp_error *err)
 
     if (!b || !b->finished || a->n_methods == 0)
         return FP_OK;
-    verdict = fp_calloc(a->n_methods * FP_BM_COUNT, 1);
-    pv = fp_calloc(a->n_methods * FP_BM_COUNT, sizeof *pv);
-    xs = fp_calloc(a->n_methods * FP_BM_COUNT, sizeof *xs);
-    if (!verdict || !pv || !xs) {
+    pv = fp_calloc(a->n_methods * FP_BM_COUNT, 2 * sizeof *pv + 1); /* pv, xs, verdict */
+    xs = pv ? pv + a->n_methods * FP_BM_COUNT : NULL;
+    verdict = pv ? (unsigned char *)(xs + a->n_methods * FP_BM_COUNT) : NULL;
+    if (!pv) {
         st = fp_error_set(err, FP_ENOMEM, "analysis: out of memory");
         goto done;
     }
     for (i = 0; i < a->n_methods; i++) {
         const fp_method_metrics *m = &a->methods[i];
-        if (m->calls == 0)
-            continue;
-        for (k = 0; k < FP_BM_COUNT; k++) {
-            const fp_baseline_dist *d = fp_baseline_method_dist(b, m->name, k);
-            double r;
-            if (!d || d->n < FP_BASELINE_MIN_RUNS)
+        const bl_method *bm = m->calls > 0 ? find_method(b, m->name) : NULL;
+        for (k = 0; bm && k < FP_BM_COUNT; k++) {
+            if (bm->d[k].n < FP_BASELINE_MIN_RUNS)
                 continue;
             xs[i * FP_BM_COUNT + k] = metric_value(m, k);
-            fp_baseline_test(d, xs[i * FP_BM_COUNT + k], &pv[i * FP_BM_COUNT + k], &r);
             verdict[i * FP_BM_COUNT + k] = 1;
             n_tests++;
         }
     }
-    /* Bonferroni over every (method, metric) test of the run. */
+    /* Bonferroni over every (method, metric) test of the run. The tail probability is computed
+     * only for values above the learnt 99th percentile and NORMAL_RATIO times the median: the
+     * others are normal whatever it is (this keeps the comparison cheap). */
     cut = n_tests ? FP_BASELINE_ALPHA / (double)n_tests : 0.0;
     for (i = 0; i < a->n_methods; i++) {
         const fp_method_metrics *m = &a->methods[i];
+        const bl_method *bm = NULL;
         for (k = 0; k < FP_BM_COUNT; k++) {
             size_t j = i * FP_BM_COUNT + k;
             const fp_baseline_dist *d;
-            double x = xs[j], p, r;
+            double x = xs[j], r;
             if (!verdict[j])
                 continue;
-            d = fp_baseline_method_dist(b, m->name, k);
-            fp_baseline_test(d, x, &p, &r);
+            if (!bm)
+                bm = find_method(b, m->name);
+            d = &bm->d[k];
+            if (!(x > d->q[FP_BASELINE_NQ - 1]))
+                continue;
+            r = d->q[4] > 0 ? x / d->q[4] : 1e9;
+            if (!(r >= FP_BASELINE_NORMAL_RATIO))
+                continue;
+            pv[j] = tail_p(d, test_z(d, x, &r));
             /* 4: beyond normal (suppresses no budget finding); 2: also big enough to report */
-            if (p < cut && x > d->q[FP_BASELINE_NQ - 1] && r >= FP_BASELINE_NORMAL_RATIO)
+            if (pv[j] < cut)
                 verdict[j] = r >= FP_BASELINE_MIN_RATIO && material(a, m, k, x, d->q[4]) ? 2 : 4;
         }
     }
@@ -770,8 +785,6 @@ fp_status fp_baseline_apply(fp_analysis *a, const fp_baseline *b, fp_error *err)
     }
     a->baseline_runs = b->runs;
 done:
-    fp_free(verdict);
     fp_free(pv);
-    fp_free(xs);
     return st;
 }
