@@ -588,6 +588,41 @@ static int material(const fp_analysis *a, const fp_method_metrics *m, fp_baselin
     return ex >= s_metric_kind[k].min_excess;
 }
 
+/* The estimated saving of a baseline finding, in its kind's unit, computed as that kind's
+ * detector does (fp_detect.c) with the baseline median in place of the budget: the excess over
+ * what is normal for this flow. fp_analysis_costs() then caps it with the other findings' and
+ * takes its cost as a share of the run's total of the resource (docs/analysis.md "Cost"). */
+static double baseline_saving(const fp_analysis *a, const fp_method_metrics *m,
+                              fp_baseline_metric k, double x, double med, const char **unit)
+{
+    double e = fp_clamp(1.0 - fp_div(med, x), 0.0, 1.0); /* 1 - typical / measured */
+    double t = m->total_s < a->run.duration_s ? m->total_s : a->run.duration_s;
+    switch (k) {
+    case FP_BM_SELF_S: /* slow_method: the method's time on the critical path, scaled */
+        *unit = "s";
+        return m->path_s * e;
+    case FP_BM_CALLS: /* call_storm: the time of the extra calls */
+        *unit = "s";
+        return t * e;
+    case FP_BM_ALLOC_MB: /* memory_hotspot: MB per call above the typical allocation */
+        *unit = "MB";
+        return x - med;
+    case FP_BM_RETAINED_MB: /* memory_leak: MB retained beyond the typical retention */
+        *unit = "MB";
+        return (x - med) * (double)m->calls;
+    case FP_BM_CPU_PCT: /* cpu_saturation: core-seconds above the typical CPU of its work */
+        *unit = FP_UNIT_CORE_S;
+        return m->self_s * fp_clamp(x - med, 0.0, 100.0) / 100.0;
+    case FP_BM_IO_OPS: /* io_heavy: the I/O-bound own time of the extra operations */
+        *unit = "s";
+        return m->self_s * e;
+    case FP_BM_COUNT:
+        break;
+    }
+    *unit = "s";
+    return 0.0;
+}
+
 static fp_status new_finding(fp_analysis *a, const fp_method_metrics *m, size_t mi,
                              fp_baseline_metric k, const fp_baseline_dist *d, double x, double p,
                              double ratio, fp_error *err)
@@ -610,32 +645,14 @@ static fp_status new_finding(fp_analysis *a, const fp_method_metrics *m, size_t 
     f.evidence[3] = (fp_evidence){"baseline_runs", (double)d->n};
     f.n_evidence = 4;
     f.excess = fp_clamp(1.0 - fp_div(med, x), 0.0, 1.0);
-    switch (k) {
-    case FP_BM_ALLOC_MB:
-    case FP_BM_RETAINED_MB:
+    if (k == FP_BM_ALLOC_MB || k == FP_BM_RETAINED_MB)
         f.share = fp_clamp(fp_div(m->mem_alloc_max_mb, a->run.peak_mem_mb), 0.0, 1.0);
-        f.improvement = k == FP_BM_ALLOC_MB ? x - med : (x - med) * (double)m->calls;
-        f.improvement_unit = "MB";
-        break;
-    case FP_BM_SELF_S:
+    else
         f.share =
             fp_clamp(fp_div(m->path_s > 0 ? m->path_s : m->self_s, a->run.duration_s), 0.0, 1.0);
-        f.improvement = (x - med) * (double)m->calls;
-        f.improvement_unit = "s";
-        break;
-    case FP_BM_CALLS:
-    case FP_BM_CPU_PCT:
-    case FP_BM_IO_OPS:
-    case FP_BM_COUNT:
-        f.share =
-            fp_clamp(fp_div(m->path_s > 0 ? m->path_s : m->self_s, a->run.duration_s), 0.0, 1.0);
-        f.improvement = f.excess * (m->path_s > 0 ? m->path_s : m->self_s);
-        f.improvement_unit = "s";
-        break;
-    }
+    f.improvement = baseline_saving(a, m, k, x, med, &f.improvement_unit);
     f.improvement = fp_fin(f.improvement > 0 ? f.improvement : 0);
-    f.impact = fp_clamp(100.0 * (1.0 - (1.0 - f.share) * (1.0 - f.excess)), 0.0, 100.0);
-    f.severity = fp_severity_from_impact(f.impact);
+    /* cost, impact and severity: fp_analysis_costs(), after the comparison */
     snprintf(f.root_cause, sizeof f.root_cause,
              "%s of '%s' is %.3g %s, %.2fx its baseline median %.3g %s over %llu runs "
              "(p = %.2g, corrected over %s)",
@@ -704,9 +721,11 @@ fp_status fp_baseline_apply(fp_analysis *a, const fp_baseline *b, fp_error *err)
     }
     for (i = 0; i < a->n_methods; i++) {
         const fp_method_metrics *m = &a->methods[i];
-        const bl_method *bm = m->calls > 0 ? find_method(b, m->name) : NULL;
+        /* a container method (real traces) gets no per-method detector, so no comparison */
+        const bl_method *bm = m->calls > 0 && !m->container ? find_method(b, m->name) : NULL;
         for (k = 0; bm && k < FP_BM_COUNT; k++) {
-            if (bm->d[k].n < FP_BASELINE_MIN_RUNS)
+            /* nor does a metric whose detector did not run for lack of data */
+            if (bm->d[k].n < FP_BASELINE_MIN_RUNS || (a->not_run >> s_metric_kind[k].kind & 1u))
                 continue;
             xs[i * FP_BM_COUNT + k] = metric_value(m, k);
             verdict[i * FP_BM_COUNT + k] = 1;

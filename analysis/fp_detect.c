@@ -2,11 +2,11 @@
  * fp_detect.c - the bottleneck detectors. Each is a static unit reading the metrics and the
  * workspace and appending findings; docs/analysis.md documents every formula and default.
  *
- * Common shape of a finding: impact is driven by the cost, the share of the run's time, memory
- * or CPU the problem accounts for, with how far the measured value is beyond its threshold
- * (excess = 1 - threshold / measured, or for CPU, bounded by 100, (measured - threshold) /
- * (100 - threshold)) as a modifier: cost = share * (1 + excess) / 2, and
- * impact = 100 + 30 log10(cost) clamped to [0, 100] (30 points per decade of cost).
+ * Common shape of a finding: share (the part of the run's time, memory or CPU the problem
+ * accounts for), excess (how far the measured value is beyond its threshold: 1 - threshold /
+ * measured, or for CPU, bounded by 100, (measured - threshold) / (100 - threshold)) and the
+ * estimated saving (improvement: seconds, MB or core-seconds the problem adds). The cost, impact
+ * and severity derive from the saving in fp_analysis_costs() (docs/analysis.md "Cost").
  */
 #include "fp_analysis_internal.h"
 
@@ -97,10 +97,6 @@ static void evid(fp_finding *f, const char *name, double v)
     }
 }
 
-/* Impact points per factor of 10 in cost: critical (> 90) from a cost of 46 %, high (> 70)
- * from 10 %, medium (> 50) from 2.2 %, 0 at 0.046 %. */
-#define IMPACT_PER_DECADE 30.0
-
 /* Fills the common fields and derives impact and severity. */
 static void finish(fp_finding *f, fp_kind kind, int32_t target, const char *name, double measured,
                    double thr, const char *unit, const char *rule, double share, double excess)
@@ -114,14 +110,27 @@ static void finish(fp_finding *f, fp_kind kind, int32_t target, const char *name
     f->rule = rule;
     f->share = fp_clamp(share, 0.0, 1.0);
     f->excess = fp_clamp(excess, 0.0, 1.0);
-    {
-        double cost = f->share * (1.0 + f->excess) / 2.0;
-        f->impact = cost > 0 ? fp_clamp(100.0 + IMPACT_PER_DECADE * log10(cost), 0.0, 100.0) : 0.0;
-    }
-    f->severity = fp_severity_from_impact(f->impact);
+    /* impact and severity come from the cost, once every saving is known: fp_analysis_costs() */
     f->start_s = fp_fin(f->start_s);
     f->end_s = fp_fin(f->end_s);
     f->improvement = fp_clamp(f->improvement, 0.0, 1e300);
+}
+
+/* A duration for a root-cause text: "%.3g s" from 1 ms up (and for 0), in a unit that fits below
+ * (µs, ns), so that a real sub-millisecond call never reads as scientific notation. Returns buf. */
+typedef struct dur_buf {
+    char s[32];
+} dur_buf;
+
+static const char *dur_text(dur_buf *b, double sec)
+{
+    if (!(sec > 0) || sec >= 1e-3)
+        snprintf(b->s, sizeof b->s, "%.3g s", sec);
+    else if (sec >= 1e-6)
+        snprintf(b->s, sizeof b->s, "%.3g \xc2\xb5s" /* UTF-8 micro sign */, sec * 1e6);
+    else
+        snprintf(b->s, sizeof b->s, "%.3g ns", sec * 1e9);
+    return b->s;
 }
 
 /* First start and last end over the spans of method m. */
@@ -165,11 +174,12 @@ static fp_status detect_slow_method(fp_analysis *a, const fp_work *w, size_t m, 
     evid(&f, "path_s", mm->path_s);
     evid(&f, "path_share", path_share);
     evid(&f, "p95_s", mm->p95_s);
+    dur_buf d1, d2, d3;
     snprintf(f.root_cause, sizeof f.root_cause,
-             "'%s' spends %.3g s of own time per call over %zu calls (threshold %.3g s); its own "
-             "work takes %.3g s of the critical path, %.1f%% of the run (threshold %.1f%%).",
-             mm->name, mm->self_mean_s, mm->calls, th->slow_mean_s, mm->path_s, 100.0 * path_share,
-             100.0 * th->slow_path_share);
+             "'%s' spends %s of own time per call over %zu calls (threshold %s); its own "
+             "work takes %s of the critical path, %.1f%% of the run (threshold %.1f%%).",
+             mm->name, dur_text(&d1, mm->self_mean_s), mm->calls, dur_text(&d2, th->slow_mean_s),
+             dur_text(&d3, mm->path_s), 100.0 * path_share, 100.0 * th->slow_path_share);
     SET_SUGG(&f, s_sugg_slow);
     if (by_mean)
         finish(&f, FP_KIND_SLOW_METHOD, (int32_t)m, mm->name, mm->self_mean_s, th->slow_mean_s, "s",
@@ -207,14 +217,82 @@ static double outliers_p_value(const double *zs, size_t count, size_t n, double 
     return fp_clamp(best * (double)count, 0.0, 1.0);
 }
 
+/* Reference window of the gap test: the normalised spacings of the next max(10, n / 10) calls
+ * below the tested group. */
+#define OUTLIER_GAP_REF_MIN 10
+#define OUTLIER_GAP_REF_DIV 10
+/* The body (calls that are not candidates) has a heavy, exponential-in-log (Pareto-like) upper
+ * tail when its octile skewness in log space, (Q7/8 + Q1/8 - 2 Q1/2) / (Q7/8 - Q1/8), is above
+ * this: 0 for a log-normal body, 0.42 for a Pareto one. Only then (or for a group the size of a
+ * mode) is the gap test needed; a log-normal body keeps the log-normal test's power. */
+#define OUTLIER_HEAVY_SKEW 0.2
+
+/* Floor on the gap test's tail scale, as a fraction of the robust log scale (ties: quantised
+ * timers give zero spacings, which must not make every gap infinitely significant). */
+#define OUTLIER_GAP_SCALE_FLOOR 0.1
+
+/*
+ * Gap test (tail-index aware): with l sorted ascending (n values), the normalised spacing of the
+ * top m calls, D_m = m (l[n-m] - l[n-m-1]), is exponential with the tail's mean excess when the
+ * log tail is exponential (a Pareto tail; Renyi's representation, the spacings behind Hill's
+ * estimator), and smaller for a lighter, log-normal tail. The mean theta is estimated from the
+ * median of the next R normalised spacings below the group (median / ln 2, robust to a few
+ * gaps), floored at `floor_theta`, and p_m = exp(-D_m / theta). Returns min over m in
+ * [1, max_m] of p_m times the number of m tried (Bonferroni), and the best m in *m_best (0 when
+ * nothing could be tested: p = 1). `tmp` holds n doubles.
+ */
+static double outliers_gap_p(const double *l, size_t n, size_t max_m, double floor_theta,
+                             double *tmp, size_t *m_best)
+{
+    size_t m, k, tried = 0, r = n / OUTLIER_GAP_REF_DIV;
+    double best = 1.0;
+
+    if (r < OUTLIER_GAP_REF_MIN)
+        r = OUTLIER_GAP_REF_MIN;
+    *m_best = 0;
+    for (m = 1; m <= max_m && m + 3 < n; m++) {
+        double dm = (double)m * (l[n - m] - l[n - m - 1]), theta, pm;
+        size_t j = 0;
+        for (k = m + 1; k <= m + r && k + 1 <= n - 1; k++)
+            tmp[j++] = (double)k * (l[n - k] - l[n - k - 1]);
+        if (j < 3)
+            break;
+        tried++;
+        theta = gsl_stats_median(tmp, 1, j) / M_LN2;
+        if (!(theta > floor_theta))
+            theta = floor_theta;
+        if (!(theta > 0) || !(dm > 0))
+            continue;
+        /* D_m / theta is about F(2, 2j) under the exponential null (theta estimated from j
+         * spacings): P = (1 + D_m / (j theta))^-j */
+        pm = pow(1.0 + dm / ((double)j * theta), -(double)j);
+        if (pm < best || *m_best == 0) {
+            best = pm;
+            *m_best = m;
+        }
+    }
+    return fp_clamp(best * (double)(tried ? tried : 1), 0.0, 1.0);
+}
+
+/* Octile skewness of the sorted values x[0..n): (Q7/8 + Q1/8 - 2 Q1/2) / (Q7/8 - Q1/8), 0 when
+ * the octiles coincide. */
+static double octile_skew(const double *x, size_t n)
+{
+    double q1 = gsl_stats_quantile_from_sorted_data(x, 1, n, 0.125);
+    double q2 = gsl_stats_quantile_from_sorted_data(x, 1, n, 0.5);
+    double q7 = gsl_stats_quantile_from_sorted_data(x, 1, n, 0.875);
+    return fp_div(q7 + q1 - 2.0 * q2, q7 - q1);
+}
+
 static fp_status detect_latency_outliers(fp_analysis *a, const fp_work *w, size_t m, fp_error *err)
 {
     size_t n_tested = w->outlier_methods;
     const fp_thresholds *th = &a->th;
     const fp_method_metrics *mm = &a->methods[m];
-    size_t n = mm->calls, k, j, count = 0;
+    size_t n = mm->calls, k, j, count = 0, m_gap = 0;
     double *lx = w->buf, *dev = w->buf2;
     double med_l, mad, scale, med_x, excess_s = 0, zmax = 0, zsum = 0, t0 = 0, t1 = 0, p, df;
+    double p_gap = 1.0, cut = -HUGE_VAL;
     fp_finding f;
 
     if (n == 0 || (double)n < th->outlier_min_calls || n > UINT_MAX)
@@ -245,29 +323,17 @@ static fp_status detect_latency_outliers(fp_analysis *a, const fp_work *w, size_
             return FP_OK; /* all calls equal: nothing stands out */
         scale = 1.253314 * meanad;
     }
-    /* lx and dev are free again: dev collects the outliers' z-scores */
+    /* lx stays sorted; dev collects the candidate outliers' z-scores */
     for (k = w->m_off[m]; k < w->m_off[m + 1]; k++) {
-        size_t si = w->m_idx[k];
-        double x = w->self[si];
+        double x = w->self[w->m_idx[k]];
         double z = ((x > LOG_FLOOR_S ? log(x) : log(LOG_FLOOR_S)) - med_l) / scale;
-        if (z > th->outlier_z && x - med_x > th->outlier_min_excess_s) {
-            const fp_span *s = &w->spans[si];
-            if (count == 0 || s->start_s < t0)
-                t0 = s->start_s;
-            if (count == 0 || s->start_s + s->dur_s > t1)
-                t1 = s->start_s + s->dur_s;
+        if (z > th->outlier_z && x - med_x > th->outlier_min_excess_s)
             dev[count++] = z;
-            excess_s += x - med_x;
-            zsum += z;
-            if (z > zmax)
-                zmax = z;
-        }
     }
-    if (count == 0 || (double)count < th->outlier_min_count ||
-        (double)count < th->outlier_min_fraction * (double)n)
+    if (count == 0)
         return FP_OK;
-    /* significance of the count and size of the outliers under a log-normal null, Bonferroni
-     * over the methods tested */
+    /* significance of the count and size of the candidates under a log-normal null,
+     * Bonferroni over the methods tested */
     gsl_sort(dev, 1, count);
     for (j = 0; j < count / 2; j++) {
         double tmp = dev[j];
@@ -277,6 +343,42 @@ static fp_status detect_latency_outliers(fp_analysis *a, const fp_work *w, size_
     df = OUTLIER_DF_PER_CALL * (double)n;
     p = fp_clamp(outliers_p_value(dev, count, n, df) * (double)(n_tested ? n_tested : 1), 0, 1);
     if (!(p < th->outlier_p_value))
+        return FP_OK;
+    /* rare and apart: the outliers are the top m calls above the most significant gap, fewer
+     * than a latency mode, and that gap must be unlikely under an exponential (Pareto) log tail
+     * too; a heavy tail or a stable second mode alone never passes */
+    if (th->outlier_gap_p_value < 1.0 &&
+        ((double)count >= th->outlier_mode_min_calls || n - count < 8 ||
+         octile_skew(lx, n - count) > OUTLIER_HEAVY_SKEW)) {
+        double mode_min = th->outlier_mode_min_calls - 1.0;
+        size_t max_m = mode_min < (double)count ? (size_t)mode_min : count;
+        p_gap =
+            fp_clamp(outliers_gap_p(lx, n, max_m, OUTLIER_GAP_SCALE_FLOOR * scale, dev, &m_gap) *
+                         (double)(n_tested ? n_tested : 1),
+                     0, 1);
+        if (m_gap == 0 || !(p_gap < th->outlier_gap_p_value))
+            return FP_OK;
+        cut = lx[n - m_gap];
+    }
+    for (k = w->m_off[m], count = 0; k < w->m_off[m + 1]; k++) {
+        size_t si = w->m_idx[k];
+        double x = w->self[si], lv = x > LOG_FLOOR_S ? log(x) : log(LOG_FLOOR_S);
+        double z = (lv - med_l) / scale;
+        if (z > th->outlier_z && x - med_x > th->outlier_min_excess_s && lv >= cut) {
+            const fp_span *s = &w->spans[si];
+            if (count == 0 || s->start_s < t0)
+                t0 = s->start_s;
+            if (count == 0 || s->start_s + s->dur_s > t1)
+                t1 = s->start_s + s->dur_s;
+            count++;
+            excess_s += x - med_x;
+            zsum += z;
+            if (z > zmax)
+                zmax = z;
+        }
+    }
+    if (count == 0 || (double)count < th->outlier_min_count ||
+        (double)count < th->outlier_min_fraction * (double)n)
         return FP_OK;
     memset(&f, 0, sizeof f);
     f.start_s = t0;
@@ -288,12 +390,14 @@ static fp_status detect_latency_outliers(fp_analysis *a, const fp_work *w, size_
     evid(&f, "p_value", p);
     evid(&f, "median_self_s", med_x);
     evid(&f, "excess_s", excess_s);
-    evid(&f, "mean_z", zsum / (double)count);
+    evid(&f, "gap_p_value", p_gap);
+    dur_buf d1, d2;
     snprintf(f.root_cause, sizeof f.root_cause,
              "%zu of %zu calls of '%s' (%.2f%%) take far longer than its median own time of "
-             "%.3g s (modified z up to %.1f, threshold %.1f; p = %.2g), adding %.3g s in total.",
-             count, n, mm->name, 100.0 * (double)count / (double)n, med_x, zmax, th->outlier_z, p,
-             excess_s);
+             "%s (modified z up to %.1f, threshold %.1f; p = %.2g, gap p = %.2g), adding %s in "
+             "total.",
+             count, n, mm->name, 100.0 * (double)count / (double)n, dur_text(&d1, med_x), zmax,
+             th->outlier_z, p, p_gap, dur_text(&d2, excess_s));
     SET_SUGG(&f, s_sugg_outliers);
     finish(&f, FP_KIND_LATENCY_OUTLIERS, (int32_t)m, mm->name, zmax, th->outlier_z, "z",
            "modified_z", fp_div(excess_s, w->duration),
@@ -337,6 +441,12 @@ static fp_status detect_memory_hotspot(fp_analysis *a, const fp_work *w, size_t 
 
 #define LEAK_GRID 20
 #define LEAK_PERSIST 0.75
+/* A leak is growth that continues to the end of the observed window: the fitted ramp of the
+ * series must still be rising in the last quarter of the window after its onset, and a method's
+ * retention must go on in the second half of its window (at least this share of it there). A
+ * step that allocates once and then stays flat (a cache warm-up) is neither. */
+#define LEAK_TAIL_FRACTION 0.75
+#define LEAK_TAIL_SHARE 0.25
 
 /*
  * Ramp model of the memory series: y = a + b * clamp(t - t_c, 0, t_d - t_c), flat up to sample
@@ -563,7 +673,8 @@ static fp_status detect_memory_leak_process(fp_analysis *a, const fp_work *w, fp
     final_level = run_sum / (double)sm;
     if (!(best.c1 > th->leak_min_slope_mb_s) || !(p < th->leak_p_value) ||
         !(growth > th->leak_min_growth_mb) ||
-        final_level - best.c0 < LEAK_PERSIST * (max_level - best.c0))
+        final_level - best.c0 < LEAK_PERSIST * (max_level - best.c0) ||
+        (double)best.d < (double)best.c + LEAK_TAIL_FRACTION * (double)(n - 1 - best.c))
         goto out;
 
     memset(&f, 0, sizeof f);
@@ -603,7 +714,7 @@ static fp_status detect_memory_leak(fp_analysis *a, const fp_work *w, size_t m, 
 {
     const fp_thresholds *th = &a->th;
     const fp_method_metrics *mm = &a->methods[m];
-    double t0 = 0, t1 = 0, rate, len;
+    double t0 = 0, t1 = 0, rate, len, m0, m1, mid, tail_mb = 0;
     size_t k, n = 0;
     fp_finding f;
 
@@ -623,6 +734,18 @@ static fp_status detect_memory_leak(fp_analysis *a, const fp_work *w, size_t m, 
     rate = len > 0 ? mm->mem_retained_mb / len : mm->mem_retained_mb / 1e-9;
     rate = fp_fin(rate);
     if (!(rate > th->leak_min_slope_mb_s))
+        return FP_OK;
+    /* growth must go on to the end of the method's observed window (first retaining call to its
+     * last call): the calls starting in the second half of it retain >= LEAK_TAIL_SHARE of the
+     * total, so one call (or a burst) that fills a cache and then stays flat is not a leak */
+    method_window(w, m, &m0, &m1);
+    mid = t0 + (m1 - t0) / 2.0;
+    for (k = w->m_off[m]; k < w->m_off[m + 1]; k++) {
+        const fp_span *s = &w->spans[w->m_idx[k]];
+        if (s->mem_retained_mb > 0 && s->start_s > mid)
+            tail_mb += s->mem_retained_mb;
+    }
+    if (!(tail_mb >= LEAK_TAIL_SHARE * mm->mem_retained_mb))
         return FP_OK;
     memset(&f, 0, sizeof f);
     f.start_s = t0;
@@ -658,8 +781,10 @@ static fp_status detect_cpu_saturation(fp_analysis *a, const fp_work *w, size_t 
         return FP_OK;
     memset(&f, 0, sizeof f);
     method_window(w, m, &f.start_s, &f.end_s);
-    f.improvement = mm->self_s * fp_div(mm->cpu_pct - th->cpu_pct, mm->cpu_pct);
-    f.improvement_unit = "s";
+    /* cost: the core-seconds above the background CPU, not the method's total CPU (its CPU is %
+     * of one core, the background the series' level per core) */
+    f.improvement = mm->self_s * fp_clamp(mm->cpu_pct - w->cpu_background, 0.0, 100.0) / 100.0;
+    f.improvement_unit = FP_UNIT_CORE_S;
     evid(&f, "cpu_pct", mm->cpu_pct);
     evid(&f, "self_s", mm->self_s);
     evid(&f, "calls", (double)mm->calls);
@@ -749,9 +874,9 @@ static void add_cpu_interval(const fp_series *ser, double g0, double g1, double 
 }
 
 /*
- * CPU % per sample from the own work of the methods already flagged for CPU saturation: each
- * flagged span's own-work intervals (the span minus the union of its children), and the
- * fraction of each sample those intervals cover.
+ * CPU % (of the process's cores) per sample from the own work of the methods already flagged for
+ * CPU saturation: each flagged span's own-work intervals (the span minus the union of its
+ * children) at its cpu_pct / cores, and the fraction of each sample those intervals cover.
  */
 static void flagged_cpu_curve(const fp_work *w, const char *flagged, double *curve, double *cover)
 {
@@ -768,12 +893,13 @@ static void flagged_cpu_curve(const fp_work *w, const char *flagged, double *cur
             const fp_span *c = &w->spans[w->child_idx[k]];
             double c0 = c->start_s, c1 = c->start_s + c->dur_s;
             if (c0 > cur)
-                add_cpu_interval(&w->ser, cur, c0 < s1 ? c0 : s1, s->cpu_pct, curve, cover);
+                add_cpu_interval(&w->ser, cur, c0 < s1 ? c0 : s1, s->cpu_pct / w->cores, curve,
+                                 cover);
             if (c1 > cur)
                 cur = c1;
         }
         if (s1 > cur)
-            add_cpu_interval(&w->ser, cur, s1, s->cpu_pct, curve, cover);
+            add_cpu_interval(&w->ser, cur, s1, s->cpu_pct / w->cores, curve, cover);
     }
 }
 
@@ -874,8 +1000,12 @@ static fp_status detect_cpu_saturation_process(fp_analysis *a, const fp_work *w,
         memset(&f, 0, sizeof f);
         f.start_s = t0;
         f.end_s = t1;
-        f.improvement = (t1 - t0) * fp_div(mean - th->cpu_pct, mean);
-        f.improvement_unit = "s";
+        /* cost: the episode's core-seconds above the background CPU, not its total CPU (the
+         * series is % of the process's cores: x cores for core-seconds) */
+        for (k = b, f.improvement = 0; k <= e; k++)
+            if (ser->cpu_pct[k] > w->cpu_background)
+                f.improvement += (ser->cpu_pct[k] - w->cpu_background) / 100.0 * iv * w->cores;
+        f.improvement_unit = FP_UNIT_CORE_S;
         evid(&f, "mean_cpu_pct", mean);
         evid(&f, "length_s", t1 - t0);
         evid(&f, "samples", (double)(e - b + 1));
@@ -916,7 +1046,10 @@ static fp_status detect_call_storm(fp_analysis *a, const fp_work *w, size_t m, f
     fp_finding f;
     double e;
 
-    if (mm->calls == 0 || (!by_abs && !by_ratio))
+    double time_share = fp_clamp(fp_div(mm->total_s, w->duration), 0.0, 1.0);
+
+    /* many cheap calls are not a storm: the calls must cost a material share of the run */
+    if (mm->calls == 0 || (!by_abs && !by_ratio) || time_share < th->storm_min_share)
         return FP_OK;
     thr = by_abs ? th->storm_calls : th->storm_ratio * median_calls;
     e = excess_ratio(calls, thr);
@@ -928,10 +1061,13 @@ static fp_status detect_call_storm(fp_analysis *a, const fp_work *w, size_t m, f
     evid(&f, "median_calls_per_method", median_calls);
     evid(&f, "total_s", mm->total_s);
     evid(&f, "mean_s", mm->mean_s);
+    evid(&f, "time_share", time_share);
+    dur_buf d1, d2;
     snprintf(f.root_cause, sizeof f.root_cause,
              "'%s' is called %zu times in one run (threshold %.0f; median over methods %.0f), "
-             "spending %.3g s in those calls at %.3g s each.",
-             mm->name, mm->calls, thr, median_calls, mm->total_s, mm->mean_s);
+             "spending %s in those calls at %s each, %.1f%% of the run (threshold %.1f%%).",
+             mm->name, mm->calls, thr, median_calls, dur_text(&d1, mm->total_s),
+             dur_text(&d2, mm->mean_s), 100.0 * time_share, 100.0 * th->storm_min_share);
     SET_SUGG(&f, s_sugg_storm);
     finish(&f, FP_KIND_CALL_STORM, (int32_t)m, mm->name, calls, thr, "calls",
            by_abs ? "calls" : "ratio", fp_div(mm->total_s, w->duration), e);
@@ -1049,6 +1185,23 @@ static double median_calls(const fp_analysis *a, const fp_work *w)
     return gsl_stats_median_from_sorted_data(w->buf, 1, k);
 }
 
+/* The CPU % a CPU finding's excess is measured from: the median of the CPU series (episodes
+ * are a minority of the samples), else the run's mean CPU over the spans; never above the
+ * cpu_saturation threshold (a process busy all along still costs its CPU above the budget). */
+static double cpu_background(const fp_analysis *a, const fp_work *w)
+{
+    double bg = a->run.avg_cpu_pct;
+    size_t k;
+    if (w->ser.n > 0 && w->ser.cpu_pct != NULL) {
+        for (k = 0; k < w->ser.n; k++)
+            w->buf[k] = w->ser.cpu_pct[k];
+        gsl_sort(w->buf, 1, w->ser.n);
+        bg = gsl_stats_median_from_sorted_data(w->buf, 1, w->ser.n);
+    }
+    bg = fp_fin(bg);
+    return bg < a->th.cpu_pct ? bg : a->th.cpu_pct;
+}
+
 /* ---- dispatch: one entry per FP_DETECTOR_LIST row ---- */
 
 typedef fp_status (*method_fn)(fp_analysis *a, const fp_work *w, size_t m, fp_error *err);
@@ -1066,12 +1219,33 @@ typedef struct detector_fns {
 #define NO_T(...)
 static const detector_fns s_fns[FP_KIND_COUNT] = {FP_DETECTOR_LIST(DET_FNS, NO_T)};
 
+/* The FP_DATA_* a detector needs; it does not run (fp_analysis_not_run()) when any is absent. */
+static unsigned needs_data(fp_kind kind)
+{
+    static const struct {
+        fp_kind kind;
+        unsigned data;
+    } s_needs[] = {{FP_KIND_MEMORY_HOTSPOT, FP_DATA_MEM},
+                   {FP_KIND_MEMORY_LEAK, FP_DATA_MEM},
+                   {FP_KIND_CPU_SATURATION, FP_DATA_CPU}};
+    for (size_t i = 0; i < sizeof s_needs / sizeof s_needs[0]; i++)
+        if (s_needs[i].kind == kind)
+            return s_needs[i].data;
+    return 0u;
+}
+
 fp_status fp_detect_all(fp_analysis *a, fp_work *w, fp_error *err)
 {
     size_t m, d;
     fp_status st = FP_OK;
 
+    a->not_run = 0;
+    for (d = 0; d < FP_KIND_COUNT; d++)
+        if ((needs_data((fp_kind)d) & ~w->data) != 0)
+            a->not_run |= 1u << d;
+
     w->median_calls = median_calls(a, w);
+    w->cpu_background = cpu_background(a, w);
     /* methods whose outliers are tested: the Bonferroni factor of latency_outliers */
     w->outlier_methods = 0;
     for (m = 0; m < a->n_methods; m++)
@@ -1082,10 +1256,10 @@ fp_status fp_detect_all(fp_analysis *a, fp_work *w, fp_error *err)
      * need the method CPU findings they may merge into) */
     for (m = 0; m < a->n_methods && st == FP_OK; m++)
         for (d = 0; d < FP_KIND_COUNT && st == FP_OK; d++)
-            if (s_fns[d].method != NULL)
+            if (s_fns[d].method != NULL && !a->methods[m].container && !(a->not_run >> d & 1u))
                 st = s_fns[d].method(a, w, m, err);
     for (d = 0; d < FP_KIND_COUNT && st == FP_OK; d++)
-        if (s_fns[d].process != NULL)
+        if (s_fns[d].process != NULL && !(a->not_run >> d & 1u))
             st = s_fns[d].process(a, w, err);
     return st;
 }

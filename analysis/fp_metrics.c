@@ -113,6 +113,16 @@ static void compute_self(fp_work *w)
     }
 }
 
+/* 1 when span i runs inside another call of its own method (recursion: counted once). */
+static int inside_same_method(const fp_work *w, size_t i)
+{
+    uint32_t m = w->spans[i].method;
+    for (size_t p = parent_of(w, i); p < w->n_spans; p = parent_of(w, p))
+        if (w->spans[p].method == m)
+            return 1;
+    return 0;
+}
+
 static void method_metrics(fp_analysis *a, const fp_work *w)
 {
     size_t m, k;
@@ -120,7 +130,8 @@ static void method_metrics(fp_analysis *a, const fp_work *w)
     for (m = 0; m < a->n_methods; m++) {
         fp_method_metrics *mm = &a->methods[m];
         size_t n = w->m_off[m + 1] - w->m_off[m], j = 0;
-        double sum = 0, self = 0, cpu_w = 0, alloc = 0, amax = 0, ret = 0, ops = 0, bytes = 0;
+        double sum = 0, incl = 0, self = 0, cpu_w = 0, alloc = 0, amax = 0, ret = 0, ops = 0,
+               bytes = 0;
 
         mm->calls = n;
         if (n == 0)
@@ -129,7 +140,9 @@ static void method_metrics(fp_analysis *a, const fp_work *w)
             const fp_span *s = &w->spans[w->m_idx[k]];
             double sf = w->self[w->m_idx[k]];
             w->buf[j++] = s->dur_s;
-            sum += s->dur_s;
+            incl += s->dur_s;
+            if (!inside_same_method(w, w->m_idx[k]))
+                sum += s->dur_s;
             self += sf;
             cpu_w += s->cpu_pct * sf;
             alloc += s->mem_alloc_mb;
@@ -142,7 +155,7 @@ static void method_metrics(fp_analysis *a, const fp_work *w)
         gsl_sort(w->buf, 1, n);
         mm->total_s = fp_fin(sum);
         mm->self_s = fp_fin(self);
-        mm->mean_s = fp_div(sum, (double)n);
+        mm->mean_s = fp_div(incl, (double)n);
         mm->sd_s = n >= 2 ? fp_fin(gsl_stats_sd(w->buf, 1, n)) : 0.0;
         mm->self_mean_s = fp_div(self, (double)n);
         mm->min_s = w->buf[0];
@@ -219,6 +232,7 @@ static fp_status run_metrics(fp_analysis *a, const fp_work *w, fp_error *err)
     fp_status st = FP_OK;
 
     r->duration_s = fp_fin(w->duration);
+    r->cores = w->cores >= 1 ? w->cores : 1.0;
     r->span_count = w->n_spans;
     r->method_count = a->n_methods;
     /* distinct tracks: ids are usually small, so mark them in a bitmap of the scratch buffer
@@ -286,13 +300,23 @@ static fp_status run_metrics(fp_analysis *a, const fp_work *w, fp_error *err)
         if (w->n_spans > 0) {
             st = mem_from_spans(r, w, err);
             r->cpu_source = FP_SOURCE_SPANS;
-            r->peak_cpu_pct = fp_clamp(cpu_max, 0.0, 100.0);
-            r->avg_cpu_pct = fp_clamp(fp_div(cpu_w, w->duration), 0.0, 100.0);
+            /* span CPU is % of one core; run CPU is % of the process's cores */
+            r->peak_cpu_pct = fp_clamp(cpu_max / w->cores, 0.0, 100.0);
+            r->avg_cpu_pct = fp_clamp(fp_div(cpu_w, w->duration) / w->cores, 0.0, 100.0);
             if (r->avg_cpu_pct > r->peak_cpu_pct)
                 r->peak_cpu_pct = r->avg_cpu_pct;
         }
         r->io_ops = fp_fin(ops);
         r->io_bytes = fp_fin(bytes);
+    }
+    /* Zeros that mean "unknown" (fp_profile_data()) are not figures: reports print n/a. */
+    if (!(w->data & FP_DATA_MEM)) {
+        r->mem_source = FP_SOURCE_NONE;
+        r->peak_mem_mb = r->avg_mem_mb = r->mem_growth_mb = 0.0;
+    }
+    if (!(w->data & FP_DATA_CPU)) {
+        r->cpu_source = FP_SOURCE_NONE;
+        r->peak_cpu_pct = r->avg_cpu_pct = 0.0;
     }
     r->io_ops_per_s = fp_div(r->io_ops, w->duration);
     r->io_bytes_per_s = fp_div(r->io_bytes, w->duration);

@@ -2,8 +2,9 @@
  * fp_cli_analyze.c - `fpsim analyze FILE...`: the analysis and report of the default command,
  * run on profiles from files instead of simulations. A FILE is anything the input reader
  * (fp_input_open() in profile/fp_formats.h) reads: an fpsim profile JSON (one profile, or a runs
- * document: every run), a Chrome Trace Event JSON as real tracers write it, an `fpsim generate`
- * directory or index.json, or a directory of such files (docs/output-formats.md). Every input is
+ * document: every run), a Chrome Trace Event JSON as real tracers write it, a V8 .cpuprofile,
+ * speedscope JSON or folded stacks (any of them gzip-compressed), an `fpsim generate` directory
+ * or index.json, or a directory of such files (docs/output-formats.md). Every input is
  * read and checked before anything is written, so a bad file leaves no output.
  */
 #include <stdlib.h>
@@ -71,12 +72,38 @@ typedef struct an_state {
     char prev[FP_ERROR_FILE_MAX]; /* the section of the previous run */
     int first;                    /* the next run is its input's first */
     int gate;
+    char **sections; /* section names started so far, by this and earlier inputs (owned) */
+    size_t n_sections, cap_sections;
+    size_t first_section; /* sections[0..first_section) were started by earlier inputs */
 } an_state;
+
+/* Whether a section called `name` was started, by an earlier input when `earlier`. */
+static int section_used(const an_state *s, const char *name, int earlier)
+{
+    size_t n = earlier ? s->first_section : s->n_sections;
+    for (size_t i = 0; i < n; i++)
+        if (strcmp(s->sections[i], name) == 0)
+            return 1;
+    return 0;
+}
+
+static int remember_section(an_state *s, const char *name)
+{
+    char *copy = fp_strdup(name);
+    if (copy == NULL || fp_grow((void **)&s->sections, &s->cap_sections, s->n_sections + 1,
+                                sizeof(*s->sections)) != FP_OK) {
+        fp_free(copy);
+        return fp_cli_nomem();
+    }
+    s->sections[s->n_sections++] = copy;
+    return 0;
+}
 
 /*
  * Adds one run of an input to the report, with the notes on a Chrome trace's ignored events. A
  * section starts with the input's first run and whenever the section name (the run's scenario,
- * else its file) changes.
+ * else its file) changes; a name an earlier input already used is told apart by the run's file
+ * ("bottlenecked (b/run-0.profile.json)").
  */
 static int on_run(void *ctx, fp_profile *prof, const fp_input_run *run)
 {
@@ -92,8 +119,15 @@ static int on_run(void *ctx, fp_profile *prof, const fp_input_run *run)
     fp_meta m = fp_profile_meta(prof);
     const char *name = m.scenario[0] != '\0' ? m.scenario : run->file;
     if (s->first || strcmp(s->prev, name) != 0) {
+        char label[2 * FP_ERROR_FILE_MAX + 4];
+        snprintf(label, sizeof(label), "%s", name);
+        if (section_used(s, name, 1) && strcmp(name, run->file) != 0)
+            snprintf(label, sizeof(label), "%s (%s)", name, run->file);
+        int rc;
+        if (!section_used(s, name, 0) && (rc = remember_section(s, name)) != 0)
+            return rc;
         fp_error err = FP_ERROR_INIT;
-        if (fp_report_begin_scenario(s->rep, name, m.seed, m.rng, m.gsl_version, &err) != FP_OK)
+        if (fp_report_begin_scenario(s->rep, label, m.seed, m.rng, m.gsl_version, &err) != FP_OK)
             return fp_cli_report_error(&err);
     }
     s->first = 0;
@@ -134,6 +168,7 @@ int fp_cmd_analyze(int argc, char **argv)
     }
     for (size_t i = 0; i < o.c.n_args; i++) {
         s.first = 1;
+        s.first_section = s.n_sections;
         if ((rc = fp_cli_read_input(o.c.args[i], prof, on_run, &s)) != 0)
             goto done;
     }
@@ -143,6 +178,9 @@ done:
     fp_cli_out_abort(&out); /* no-op once committed */
     fp_report_free(s.rep);
     fp_profile_free(prof);
+    for (size_t i = 0; i < s.n_sections; i++)
+        fp_free(s.sections[i]);
+    fp_free(s.sections);
     fp_cli_free_thresholds(&file_th);
     fp_baseline_free(o.bl);
     fp_cli_common_cleanup(&o.c);

@@ -207,71 +207,46 @@ static int write_file(const char *path, fp_format f, const fp_profile *p)
     return rc;
 }
 
-/* DIR/index.json: what was generated, with the same names as the files. */
+/* DIR/index.json: what was generated, with the same names as the files (fp_export_index()). */
 static int write_index(const gen_opts *o, const fp_cli_scenarios *scns, const char *rng_name)
 {
     size_t need = strlen(o->out_dir) + 16;
     char *path = malloc(need);
+    fp_index_scenario *sc = calloc(scns->n > 0 ? scns->n : 1, sizeof(*sc));
+    char(*dirs)[256] = calloc(scns->n > 0 ? scns->n : 1, sizeof(*dirs));
     fp_cli_out out;
-    if (path == NULL) {
-        return fp_cli_nomem();
+    int rc;
+    if (path == NULL || sc == NULL || dirs == NULL) {
+        rc = fp_cli_nomem();
+        goto done;
     }
-    snprintf(path, need, "%s/index.json", o->out_dir);
-    int rc = fp_cli_out_open(&out, path);
-    free(path);
-    if (rc != 0)
-        return rc;
-    FILE *f = out.f;
-    fprintf(f, "{\n  \"fpsim_index\": 1,\n  \"fpsim_version\": ");
-    fp_cli_json_str(f, fp_version());
-    fprintf(f, ",\n  \"gsl_version\": \"%s\",\n  \"rng\": ", GSL_VERSION);
-    fp_cli_json_str(f, rng_name);
-    fputs(",\n  \"layout\": \"<scenario>/run-<k>.<ext>\",\n  \"formats\": [", f);
-    int first = 1;
-    for (int k = 0; k < FP_FORMAT_COUNT; k++) {
-        if (!o->formats[k])
-            continue;
-        fprintf(f, "%s\"%s\"", first ? "" : ", ", fp_format_name((fp_format)k));
-        first = 0;
-    }
-    fputs("],\n  \"scenarios\": [", f);
     for (size_t i = 0; i < scns->n; i++) {
         const fp_scenario *scn = scns->items[i];
-        char dir[256];
-        dir_name(fp_scenario_name(scn), dir, sizeof(dir));
         const char *file = fp_scenario_file(scn);
-        fputs(i > 0 ? ",\n    {\"name\": " : "\n    {\"name\": ", f);
-        fp_cli_json_str(f, fp_scenario_name(scn));
-        fputs(", \"file\": ", f);
-        if (file == NULL || strncmp(file, "<builtin:", 9) == 0)
-            fputs("null", f);
-        else
-            fp_cli_json_str(f, file);
-        fputs(", \"dir\": ", f);
-        fp_cli_json_str(f, dir);
-        fprintf(f, ", \"seed\": \"%" PRIu64 "\", \"runs\": [",
-                fp_cli_seed_for(o->c.has_seed, o->c.seed, scn));
-        for (uint64_t r = 0; r < o->c.runs; r++) {
-            fprintf(f, "%s\n      {\"run_index\": %" PRIu64 ", \"files\": {", r > 0 ? "," : "", r);
-            first = 1;
-            for (int k = 0; k < FP_FORMAT_COUNT; k++) {
-                if (!o->formats[k])
-                    continue;
-                char rel[400];
-                snprintf(rel, sizeof(rel), "%s/run-%" PRIu64 ".%s", dir, r,
-                         fp_format_ext((fp_format)k));
-                fprintf(f, "%s\"%s\": ", first ? "" : ", ", fp_format_name((fp_format)k));
-                fp_cli_json_str(f, rel);
-                first = 0;
-            }
-            fputs("}}", f);
-        }
-        fputs("\n    ]}", f);
+        dir_name(fp_scenario_name(scn), dirs[i], sizeof(dirs[i]));
+        sc[i].name = fp_scenario_name(scn);
+        sc[i].file = file == NULL || strncmp(file, "<builtin:", 9) == 0 ? NULL : file;
+        sc[i].dir = dirs[i];
+        sc[i].seed = fp_cli_seed_for(o->c.has_seed, o->c.seed, scn);
     }
-    fputs(scns->n > 0 ? "\n  ]\n}\n" : "]\n}\n", f);
+    fp_index ix = {GSL_VERSION, rng_name, o->formats, o->c.runs, sc, scns->n};
+    snprintf(path, need, "%s/index.json", o->out_dir);
+    if ((rc = fp_cli_out_open(&out, path)) != 0)
+        goto done;
+    fp_error err = FP_ERROR_INIT;
+    fp_status st = fp_export_index(&ix, out.f, &err);
+    if (st != FP_OK && st != FP_EIO) {
+        fp_cli_out_abort(&out);
+        rc = fp_cli_report_error(&err);
+        goto done;
+    }
     rc = fp_cli_out_commit(&out);
     if (rc != 0)
         fp_cli_out_abort(&out);
+done:
+    free(path);
+    free(sc);
+    free(dirs);
     return rc;
 }
 

@@ -127,6 +127,13 @@ int fp_cmd_simulate(int argc, char **argv)
     rc = fp_cli_load_scenarios(&scns, o.c.scenarios, o.c.n_scenarios);
     if (rc != 0)
         goto done;
+    /* The analysis: section is checked as strictly as report and validate check it, although
+     * simulate does not analyse: a misspelled threshold is an error here too. */
+    for (size_t i = 0; i < scns.n; i++) {
+        fp_thresholds th;
+        if ((rc = fp_cli_scenario_thresholds(scns.items[i], NULL, &th)) != 0)
+            goto done;
+    }
     prof = fp_profile_new();
     if (prof == NULL) {
         rc = fp_cli_nomem();

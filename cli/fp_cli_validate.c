@@ -303,6 +303,10 @@ int fp_cmd_validate(int argc, char **argv)
         size_t ng = o.n_grid;
         const double *grid = ng > 0 ? o.grid : fp_validate_power_grid(&ng);
         st = fp_validate_engine_power(eng, (fp_kind)o.power, grid, ng, &err);
+        if (st == FP_EINVAL) { /* no selected scenario declares the kind: a usage error */
+            rc = fp_cli_usage("--power: %s", err.msg);
+            goto done;
+        }
         if (st == FP_OK) {
             progress_show(&pg, 1);
             st = fp_report_write_power(out.f, o.c.report_format, eng, &err);

@@ -4,7 +4,16 @@
  *             one validation run (engine, matcher, time to detect) written in every format;
  *   json      the profile JSON reader, then the analysis, the Chrome trace writer and a
  *             comparison of the profile with itself written in every format;
- *   trace     the Chrome Trace Event reader, then the same as json.
+ *   trace     the Chrome Trace Event reader, then the same as json;
+ *   input     the one input reader (fp_input_sniff, fp_input_open_mem, fp_input_next) on the
+ *             bytes as whatever they sniff as (profile, runs document, Chrome trace, V8
+ *             .cpuprofile, speedscope, folded stacks, each possibly gzip; index: its files are
+ *             named under a directory that does not exist, so none is ever read), every run read
+ *             and the first few analysed and rendered;
+ *   thresholds  the strict YAML layer (fp_yaml.c) as the --thresholds reader uses it: parsed
+ *             with its depth limit and walked into dotted names set through fp_thresholds_set.
+ *   sampled   the V8 .cpuprofile, speedscope and folded-stacks readers on the bytes (inflated
+ *             first when they are gzip), each followed by the same as json.
  * Built two ways (fuzz/CMakeLists.txt): with clang's libFuzzer (-DFP_FUZZ=ON; FP_FUZZ_TARGET
  * selects the target) for fuzzing campaigns, and always as `fp_fuzz_replay TARGET FILE...`, which
  * runs the same code on stored inputs, so crashes found once (and the bad-input corpora) are
@@ -24,8 +33,12 @@
 #include "fp_scenario.h"
 #include "fp_sim.h"
 #include "fp_validate.h"
+#include "fp_yaml.h"
 
-enum { T_SCENARIO, T_JSON, T_TRACE };
+enum { T_SCENARIO, T_JSON, T_TRACE, T_INPUT, T_THRESHOLDS, T_SAMPLED };
+
+/* Runs of one input analysed and rendered (every run is still read). */
+#define FUZZ_INPUT_ANALYSED 4
 
 static void analyse_and_render(const fp_profile *p, int render)
 {
@@ -88,6 +101,78 @@ static void validate_and_render(const fp_scenario *s)
         fclose(sink);
 }
 
+/* The input reader on `size` bytes: every run read, the first few analysed. */
+static void input_runs(const char *text, size_t size, fp_profile *p)
+{
+    fp_input *in = NULL;
+    (void)fp_input_sniff(text, size);
+    if (fp_input_open_mem(&in, text, size, "/nonexistent-fp-fuzz/fuzz.json", NULL) != FP_OK)
+        return;
+    int got = 1;
+    for (size_t n = 0; got; n++) {
+        fp_input_run run;
+        if (fp_input_next(in, p, &run, &got, NULL) != FP_OK)
+            break;
+        if (got && n < FUZZ_INPUT_ANALYSED)
+            analyse_and_render(p, n == 0);
+    }
+    fp_input_close(in);
+}
+
+/* Same limits as the CLI's --thresholds reader (cli/fp_cli_common.c: 16 levels, 1 MiB). */
+#define FUZZ_TH_DEPTH 16
+#define FUZZ_TH_BYTES ((size_t)1 << 20)
+
+/* One threshold: "prefix.key" (or "key") set from `v` through the analysis's key table. */
+static void threshold_set(fp_yaml_ctx *c, fp_thresholds *t, const char *prefix,
+                          const fp_yaml_node *k, const fp_yaml_node *v)
+{
+    char name[256];
+    double value;
+    if (k->kind != FP_YAML_SCALAR) {
+        FP_YAML_FAIL(c, FP_EINVAL, k, "expected a threshold name, got %s", fp_yaml_kind_word(k));
+        return;
+    }
+    snprintf(name, sizeof(name), "%s%s%s", prefix != NULL ? prefix : "", prefix != NULL ? "." : "",
+             k->str);
+    size_t old = fp_yaml_path_key(c, name);
+    if (fp_yaml_get_number(c, v, &value) == FP_OK)
+        fp_thresholds_set(t, name, value, NULL);
+    fp_yaml_path_pop(c, old);
+}
+
+/*
+ * The --thresholds file's tree walk: a mapping of numbers or of mappings of numbers, keys unique
+ * (the CLI's reader, cli/fp_cli_common.c, is not in a library, so its walk is repeated here; what
+ * is fuzzed is fp_yaml.c underneath it).
+ */
+static void thresholds_walk(const char *text, size_t size)
+{
+    fp_error err = FP_ERROR_INIT;
+    fp_yaml_ctx c = FP_YAML_CTX_INIT("fuzz.yaml", &err);
+    fp_yaml_node *root = NULL;
+    if (size > FUZZ_TH_BYTES ||
+        fp_yaml_parse(&c, text, size, "thresholds file", FUZZ_TH_DEPTH, &root) != FP_OK ||
+        root == NULL)
+        return;
+    fp_thresholds t = FP_THRESHOLDS_INIT;
+    if (fp_yaml_expect_kind(&c, root, FP_YAML_MAP) == FP_OK &&
+        fp_yaml_check_keys_unique(&c, root) == FP_OK) {
+        for (size_t i = 0; i < fp_yaml_map_len(root); i++) {
+            const fp_yaml_node *k = root->kids[2 * i], *v = root->kids[2 * i + 1];
+            if (v->kind != FP_YAML_MAP || k->kind != FP_YAML_SCALAR) {
+                threshold_set(&c, &t, NULL, k, v);
+                continue;
+            }
+            if (fp_yaml_check_keys_unique(&c, v) != FP_OK)
+                continue;
+            for (size_t j = 0; j < fp_yaml_map_len(v); j++)
+                threshold_set(&c, &t, k->str, v->kids[2 * j], v->kids[2 * j + 1]);
+        }
+    }
+    fp_yaml_node_free(root);
+}
+
 static void run_target(int target, const uint8_t *data, size_t size)
 {
     const char *text = (const char *)data;
@@ -112,11 +197,32 @@ static void run_target(int target, const uint8_t *data, size_t size)
             analyse_and_render(p, 1);
             compare_and_render(p);
         }
-    } else {
+    } else if (target == T_TRACE) {
         if (fp_trace_read_chrome(p, text, size, "fuzz.json", NULL, NULL) == FP_OK) {
             analyse_and_render(p, 1);
             compare_and_render(p);
         }
+    } else if (target == T_INPUT) {
+        input_runs(text, size, p);
+    } else if (target == T_THRESHOLDS) {
+        thresholds_walk(text, size);
+    } else {
+        static fp_status (*const readers[])(fp_profile *, const char *, size_t, const char *,
+                                            fp_error *) = {fp_cpuprofile_read, fp_speedscope_read,
+                                                           fp_folded_read};
+        char *plain = NULL;
+        size_t plen = 0;
+        if (fp_gzip_is(text, size) &&
+            fp_gunzip(text, size, (size_t)64 << 20, "fuzz.gz", &plain, &plen, NULL) == FP_OK) {
+            text = plain;
+            size = plen;
+        }
+        for (size_t k = 0; k < sizeof(readers) / sizeof(readers[0]); k++)
+            if (readers[k](p, text, size, "fuzz", NULL) == FP_OK) {
+                analyse_and_render(p, 1);
+                compare_and_render(p);
+            }
+        fp_free(plain);
     }
     fp_profile_free(p);
 }
@@ -138,13 +244,17 @@ int main(int argc, char **argv)
 {
     gsl_set_error_handler_off();
     if (argc < 3) {
-        fprintf(stderr, "usage: fp_fuzz_replay scenario|json|trace FILE...\n");
+        fprintf(stderr,
+                "usage: fp_fuzz_replay scenario|json|trace|input|thresholds|sampled FILE...\n");
         return 2;
     }
-    int target = strcmp(argv[1], "scenario") == 0 ? T_SCENARIO
-                 : strcmp(argv[1], "json") == 0   ? T_JSON
-                 : strcmp(argv[1], "trace") == 0  ? T_TRACE
-                                                  : -1;
+    int target = strcmp(argv[1], "scenario") == 0     ? T_SCENARIO
+                 : strcmp(argv[1], "json") == 0       ? T_JSON
+                 : strcmp(argv[1], "trace") == 0      ? T_TRACE
+                 : strcmp(argv[1], "input") == 0      ? T_INPUT
+                 : strcmp(argv[1], "thresholds") == 0 ? T_THRESHOLDS
+                 : strcmp(argv[1], "sampled") == 0    ? T_SAMPLED
+                                                      : -1;
     if (target < 0) {
         fprintf(stderr, "fp_fuzz_replay: unknown target '%s'\n", argv[1]);
         return 2;

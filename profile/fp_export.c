@@ -1,7 +1,8 @@
 /*
  * fp_export.c - write-only viewer and data formats of a profile: folded stacks, speedscope JSON,
- * the series as CSV and the ground-truth manifest (docs/output-formats.md). The Chrome trace,
- * which is also read back, lives in fp_trace.c.
+ * the series as CSV and the ground-truth manifest (docs/output-formats.md); and the index.json of
+ * `fpsim generate`, read back by fp_input.c. The Chrome trace, which is also read back, lives in
+ * fp_trace.c.
  *
  * Every writer derives its output from the profile alone (no clock, no locale), so the files of a
  * run are byte-identical across invocations.
@@ -391,4 +392,76 @@ fp_status fp_export_manifest(const fp_profile *p, FILE *out, fp_error *err)
     }
     fputs(nt > 0 ? "\n  ]\n}\n" : "]\n}\n", out);
     return finish(out, err, "manifest JSON");
+}
+
+/* ======================================================================== generate index */
+
+/* Writes the JSON string "DIR/run-K.EXT". */
+static fp_status put_run_file(FILE *out, const char *dir, uint64_t run, const char *ext)
+{
+    size_t need = strlen(dir) + strlen(ext) + 32;
+    char *rel = fp_malloc(need);
+    if (rel == NULL)
+        return FP_ENOMEM;
+    snprintf(rel, need, "%s/run-%" PRIu64 ".%s", dir, run, ext);
+    put_string(out, rel);
+    fp_free(rel);
+    return FP_OK;
+}
+
+fp_status fp_export_index(const fp_index *ix, FILE *out, fp_error *err)
+{
+    if (ix->rng == NULL || ix->gsl_version == NULL || ix->formats == NULL)
+        return fp_error_set(err, FP_EINVAL, "index: no rng, gsl_version or formats");
+    for (size_t i = 0; i < ix->n_scenarios; i++)
+        if (ix->scenarios[i].name == NULL || ix->scenarios[i].dir == NULL)
+            return fp_error_set(err, FP_EINVAL, "index: scenario %zu has no name or dir", i);
+    fprintf(out, "{\n  \"fpsim_index\": %d,\n  \"fpsim_version\": ", FP_INDEX_VERSION);
+    put_string(out, fp_version());
+    fputs(",\n  \"gsl_version\": ", out);
+    put_string(out, ix->gsl_version);
+    fputs(",\n  \"rng\": ", out);
+    put_string(out, ix->rng);
+    fputs(",\n  \"layout\": \"<scenario>/run-<k>.<ext>\",\n  \"formats\": [", out);
+    int first = 1;
+    for (int k = 0; k < FP_FORMAT_COUNT; k++) {
+        if (!ix->formats[k])
+            continue;
+        fputs(first ? "" : ", ", out);
+        put_string(out, s_names[k]);
+        first = 0;
+    }
+    fputs("],\n  \"scenarios\": [", out);
+    for (size_t i = 0; i < ix->n_scenarios; i++) {
+        const fp_index_scenario *sc = &ix->scenarios[i];
+        fputs(i > 0 ? ",\n    {\"name\": " : "\n    {\"name\": ", out);
+        put_string(out, sc->name);
+        fputs(", \"file\": ", out);
+        if (sc->file == NULL)
+            fputs("null", out);
+        else
+            put_string(out, sc->file);
+        fputs(", \"dir\": ", out);
+        put_string(out, sc->dir);
+        fprintf(out, ", \"seed\": \"%" PRIu64 "\", \"runs\": [", sc->seed);
+        for (uint64_t r = 0; r < ix->runs; r++) {
+            fprintf(out, "%s\n      {\"run_index\": %" PRIu64 ", \"files\": {", r > 0 ? "," : "",
+                    r);
+            first = 1;
+            for (int k = 0; k < FP_FORMAT_COUNT; k++) {
+                if (!ix->formats[k])
+                    continue;
+                fputs(first ? "" : ", ", out);
+                put_string(out, s_names[k]);
+                fputs(": ", out);
+                if (put_run_file(out, sc->dir, r, s_exts[k]) != FP_OK)
+                    return fp_error_set(err, FP_ENOMEM, "out of memory writing the index");
+                first = 0;
+            }
+            fputs("}}", out);
+        }
+        fputs("\n    ]}", out);
+    }
+    fputs(ix->n_scenarios > 0 ? "\n  ]\n}\n" : "]\n}\n", out);
+    return finish(out, err, "index JSON");
 }

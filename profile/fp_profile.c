@@ -33,6 +33,7 @@ struct fp_profile {
     uint64_t seed;
     uint64_t run_index;
     int simulated;
+    uint32_t cores; /* 0 is read as 1 (a new profile is zeroed) */
 
     char *names;
     size_t names_len, names_cap;
@@ -50,6 +51,10 @@ struct fp_profile {
 
     fp_truth *truth;
     size_t n_truth, truth_cap;
+
+    unsigned char *mflags; /* FP_METHOD_* of methods 0..n_mflags-1; later methods have none */
+    size_t n_mflags, mflags_cap;
+    unsigned data; /* FP_DATA_* present (all after reset) */
 };
 
 const char *const fp_span_field_names[FP_SPAN_NFIELDS] = {
@@ -92,7 +97,10 @@ fp_status fp_kind_from_name(const char *name, fp_kind *out)
 
 fp_profile *fp_profile_new(void)
 {
-    return fp_calloc(1, sizeof(fp_profile));
+    fp_profile *p = fp_calloc(1, sizeof(fp_profile));
+    if (p != NULL)
+        p->data = FP_DATA_ALL;
+    return p;
 }
 
 void fp_profile_free(fp_profile *p)
@@ -110,6 +118,7 @@ void fp_profile_free(fp_profile *p)
     for (int k = 0; k < 4; k++)
         fp_free(p->ser[k]);
     fp_free(p->truth);
+    fp_free(p->mflags);
     fp_free(p);
 }
 
@@ -128,8 +137,11 @@ void fp_profile_reset(fp_profile *p)
     p->seed = 0;
     p->run_index = 0;
     p->simulated = 0;
+    p->cores = 1;
     p->names_len = 0;
     p->n_methods = 0;
+    p->n_mflags = 0;
+    p->data = FP_DATA_ALL;
     fp_strmap_clear(&p->by_name);
     p->n_spans = 0;
     p->interval_s = 0.0;
@@ -155,6 +167,7 @@ fp_meta fp_profile_meta(const fp_profile *p)
     m.fpsim_version = fp_version();
     m.source = meta_get(&p->source);
     m.simulated = p->simulated;
+    m.cores = p->cores ? p->cores : 1;
     return m;
 }
 
@@ -199,6 +212,14 @@ fp_status fp_profile_set_meta(fp_profile *p, const char *scenario, uint64_t seed
     p->seed = seed;
     p->run_index = run_index;
     p->simulated = simulated != 0;
+    return FP_OK;
+}
+
+fp_status fp_profile_set_cores(fp_profile *p, uint32_t cores)
+{
+    if (cores == 0)
+        return FP_EINVAL;
+    p->cores = cores;
     return FP_OK;
 }
 
@@ -600,4 +621,33 @@ fp_status fp_profile_check(const fp_profile *p, fp_error *err)
             return st;
     }
     return FP_OK;
+}
+
+fp_status fp_profile_set_method_flags(fp_profile *p, uint32_t m, unsigned flags)
+{
+    if (m >= p->n_methods)
+        return FP_EINVAL;
+    if (m >= p->n_mflags) {
+        if (fp_grow((void **)&p->mflags, &p->mflags_cap, (size_t)m + 1, 1) != FP_OK)
+            return FP_ENOMEM;
+        memset(p->mflags + p->n_mflags, 0, (size_t)m + 1 - p->n_mflags);
+        p->n_mflags = (size_t)m + 1;
+    }
+    p->mflags[m] = (unsigned char)flags;
+    return FP_OK;
+}
+
+unsigned fp_profile_method_flags(const fp_profile *p, size_t m)
+{
+    return m < p->n_mflags ? p->mflags[m] : 0u;
+}
+
+void fp_profile_set_data(fp_profile *p, unsigned present)
+{
+    p->data = present & FP_DATA_ALL;
+}
+
+unsigned fp_profile_data(const fp_profile *p)
+{
+    return p->data;
 }

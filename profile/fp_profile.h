@@ -75,15 +75,17 @@ typedef enum fp_magnitude_mode {
 
 /*
  * The ground-truth number (fp_truth) that measures how big one injection of a kind was: validate
- * relates it to the run's matching total (duration, peak memory, CPU capacity, I/O operations)
- * to get the injection's cost. A new kind measured like an existing one needs no new case there.
+ * relates it to the run's matching total (duration, peak memory, one core over the run) to get
+ * the injection's cost, with the analysis's definition (docs/analysis.md "Cost"); I/O costs
+ * time (extra_s), as it does in the simulator. A new kind measured like an existing one needs no
+ * new case there.
  */
 typedef enum fp_truth_measure {
     FP_MEASURE_EXTRA_S = 0,       /* extra_s: time added */
     FP_MEASURE_EXTRA_MB_PER_CALL, /* extra_mb / affected_calls: MB added per affected call */
     FP_MEASURE_EXTRA_MB,          /* extra_mb: MB retained in total */
-    FP_MEASURE_EXTRA_CPU_PCT_S,   /* extra_cpu_pct_s: CPU percent-seconds added */
-    FP_MEASURE_EXTRA_IO_OPS       /* extra_io_ops: I/O operations added */
+    FP_MEASURE_EXTRA_CPU_PCT_S    /* extra_cpu_pct_s: CPU percent-seconds (of one core) above
+                                     the base */
 } fp_truth_measure;
 
 /* Kind-only scenario keys of a bottleneck (bit set in fp_kind_info.keys). */
@@ -118,11 +120,12 @@ typedef enum fp_truth_measure {
     X(MEMORY_LEAK, "memory_leak", 1, 1, FP_MAG_AMOUNT, 0.0, HUGE_VAL, "MB/s or MB per call", 0u, \
       FP_MEASURE_EXTRA_MB) \
     X(CPU_SATURATION, "cpu_saturation", 1, 1, FP_MAG_AMOUNT, 0.0, 100.0, \
-      "scale x (target CPU % - base)", FP_KIND_KEY_EPISODES, FP_MEASURE_EXTRA_CPU_PCT_S) \
+      "target CPU % x scale; the CPU rises min(scale, 1) of the way to the target", \
+      FP_KIND_KEY_EPISODES, FP_MEASURE_EXTRA_CPU_PCT_S) \
     X(CALL_STORM, "call_storm", 0, 0, FP_MAG_FACTOR, 1.0, HUGE_VAL, "factor", 0u, \
       FP_MEASURE_EXTRA_S) \
     X(IO_HEAVY, "io_heavy", 0, 0, FP_MAG_FACTOR, 1.0, HUGE_VAL, "factor", 0u, \
-      FP_MEASURE_EXTRA_IO_OPS)
+      FP_MEASURE_EXTRA_S)
 /* clang-format on */
 
 /* Injected bottleneck kinds. Also the kinds of findings the analysis reports. */
@@ -177,7 +180,8 @@ typedef struct fp_truth {
     double extra_calls;    /* calls added (call_storm) */
     double extra_io_ops;   /* I/O operations added */
     double extra_io_bytes; /* I/O bytes added */
-    double extra_cpu_pct_s; /* CPU percent-seconds added (cpu_saturation) */
+    double extra_cpu_pct_s; /* CPU percent-seconds added (cpu_saturation), % of one core:
+                               100 = one core-second, whatever fp_meta.cores is */
 } fp_truth;
 
 /* Run metadata. Strings are owned by the profile. */
@@ -190,6 +194,8 @@ typedef struct fp_meta {
     const char *fpsim_version; /* fpsim version that produced the profile */
     const char *source;        /* "simulated", "fpsim-json", "chrome-trace", ... */
     int simulated;             /* 1 when ground truth is meaningful */
+    uint32_t cores; /* CPU cores the process can use (>= 1; 1 when unknown): the series' CPU % is
+                       of all of them, a span's cpu_pct of one (docs/simulation.md) */
 } fp_meta;
 
 typedef struct fp_profile fp_profile;
@@ -216,6 +222,12 @@ fp_status fp_profile_set_meta(fp_profile *p, const char *scenario, uint64_t seed
                               uint64_t run_index, const char *rng, const char *gsl_version,
                               const char *source, int simulated);
 
+/*
+ * Sets the cores the process can use (fp_meta.cores; fp_profile_reset() sets 1, and
+ * fp_profile_set_meta() leaves it unchanged). FP_OK, or FP_EINVAL when cores is 0.
+ */
+fp_status fp_profile_set_cores(fp_profile *p, uint32_t cores);
+
 /* ---- methods ---- */
 
 /* Number of methods in the method table. */
@@ -233,6 +245,20 @@ fp_status fp_profile_intern_method(fp_profile *p, const char *name, uint32_t *ou
 
 /* Index of method `name`, or -1 if absent. */
 int32_t fp_profile_find_method(const fp_profile *p, const char *name);
+
+/*
+ * Method flags (FP_METHOD_*), set by readers of real traces. FP_METHOD_CONTAINER marks a tracer's
+ * scheduler wrapper (Node's RunTimers, Chromium's RunTask, ...): its time belongs to the user code
+ * running inside it, so the analysis runs no per-method detector on it (docs/real-traces.md).
+ * Methods have no flags until set; fp_profile_reset() clears them.
+ */
+#define FP_METHOD_CONTAINER 0x1u
+
+/* Sets the flags of method `m` (< fp_profile_method_count()). FP_OK, FP_EINVAL or FP_ENOMEM. */
+fp_status fp_profile_set_method_flags(fp_profile *p, uint32_t m, unsigned flags);
+
+/* Flags of method `m`; 0 when none were set or `m` is out of range. */
+unsigned fp_profile_method_flags(const fp_profile *p, size_t m);
 
 /* ---- spans ---- */
 
@@ -260,6 +286,22 @@ fp_series fp_profile_series(const fp_profile *p);
  */
 fp_status fp_profile_series_resize(fp_profile *p, size_t n, double interval_s, double **mem_mb,
                                    double **cpu_pct, double **io_ops, double **io_bytes);
+
+/*
+ * Which resource data the profile really has (FP_DATA_* bits). Simulated and fpsim JSON
+ * profiles have all of it (the default after fp_profile_reset()); a Chrome trace without memory
+ * samples (counters, V8 heap sizes) or CPU samples clears the bit, and the series then hold zeros
+ * that mean "unknown", not "none": detectors needing the data do not run, reports print "n/a".
+ */
+#define FP_DATA_MEM 0x1u
+#define FP_DATA_CPU 0x2u
+#define FP_DATA_ALL (FP_DATA_MEM | FP_DATA_CPU)
+
+/* Sets the present bits (others are ignored). */
+void fp_profile_set_data(fp_profile *p, unsigned present);
+
+/* The present bits. */
+unsigned fp_profile_data(const fp_profile *p);
 
 /* ---- ground truth (simulated runs only; the analysis never calls these) ---- */
 

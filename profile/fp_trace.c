@@ -6,6 +6,8 @@
  * The reader treats its input as untrusted, like the profile JSON reader: size cap, NUL and
  * nesting depth checked before cJSON (recursive) sees the text, then every event's phase, types
  * and numbers checked, the first problem reported with the event index ("traceEvents[12].dur").
+ * It streams: events are parsed and converted one at a time (see "top level" below), and the
+ * whole-tree reader is kept as the reference that reports every error.
  * Real traces are not sorted by time and interleave threads, so events are collected first,
  * then B/E pairs are matched per thread in time order, spans nested per thread by interval, and
  * the whole forest is emitted in the profile's pre-order.
@@ -13,6 +15,7 @@
 #include "fp_formats.h"
 #include "fp_escape.h"
 
+#include <errno.h>
 #include <float.h>
 #include <inttypes.h>
 #include <math.h>
@@ -51,6 +54,79 @@ static int cmp_u32(const void *a, const void *b)
     return x < y ? -1 : (x > y);
 }
 
+/* Index of `t` in the sorted distinct `tracks` (`n` entries; `t` is one of them). */
+static size_t track_slot(const uint32_t *tracks, size_t n, uint32_t t)
+{
+    size_t lo = 0, hi = n;
+    while (hi - lo > 1) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (tracks[mid] <= t)
+            lo = mid;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
+/* Whole microseconds of a time in seconds (times are finite and below 2^53 us by the checks). */
+static int64_t to_us(double s)
+{
+    return (int64_t)llround(s * 1e6);
+}
+
+/*
+ * One integer start and end (microseconds) per span, so that a viewer sees strict nesting: each
+ * bound is rounded once (ts and dur are not scaled separately), then clamped into the parent and
+ * into the enclosing span of the same track, and a span starts no earlier than the end of the
+ * previous span it does not nest in on its track. The profile allows 1 ns of slack in nesting;
+ * the clamps absorb it. `tracks` holds the `nt` distinct tracks, sorted.
+ */
+static fp_status span_us(const fp_profile *p, const uint32_t *tracks, size_t nt, int64_t *us,
+                         fp_error *err)
+{
+    size_t n = fp_profile_span_count(p);
+    const fp_span *sp = fp_profile_spans(p);
+    long *top = fp_malloc((nt > 0 ? nt : 1) * sizeof(long));
+    long *below = fp_malloc((n > 0 ? n : 1) * sizeof(long));
+    if (top == NULL || below == NULL) {
+        fp_free(top);
+        fp_free(below);
+        return fp_error_set(err, FP_ENOMEM, "out of memory writing Chrome trace");
+    }
+    for (size_t k = 0; k < nt; k++)
+        top[k] = -1;
+    for (size_t i = 0; i < n; i++) {
+        const fp_span *s = &sp[i];
+        int64_t a = to_us(s->start_s), b = to_us(s->start_s + s->dur_s);
+        size_t slot = track_slot(tracks, nt, s->track);
+        long prev = -1;
+        while (top[slot] >= 0 &&
+               sp[top[slot]].start_s + sp[top[slot]].dur_s <= s->start_s + FP_SPAN_NEST_TOL) {
+            prev = top[slot];
+            top[slot] = below[prev];
+        }
+        if (s->parent >= 0) {
+            a = a < us[2 * s->parent] ? us[2 * s->parent] : a;
+            b = b > us[2 * s->parent + 1] ? us[2 * s->parent + 1] : b;
+        }
+        if (top[slot] >= 0) {
+            a = a < us[2 * top[slot]] ? us[2 * top[slot]] : a;
+            b = b > us[2 * top[slot] + 1] ? us[2 * top[slot] + 1] : b;
+        }
+        if (prev >= 0 && a < us[2 * prev + 1])
+            a = us[2 * prev + 1];
+        if (b < a)
+            b = a;
+        us[2 * i] = a;
+        us[2 * i + 1] = b;
+        below[i] = top[slot];
+        top[slot] = (long)i;
+    }
+    fp_free(top);
+    fp_free(below);
+    return FP_OK;
+}
+
 fp_status fp_trace_write_chrome(const fp_profile *p, FILE *out, fp_error *err)
 {
     fp_status st = fp_profile_check(p, err);
@@ -59,13 +135,27 @@ fp_status fp_trace_write_chrome(const fp_profile *p, FILE *out, fp_error *err)
     size_t n = fp_profile_span_count(p);
     const fp_span *sp = fp_profile_spans(p);
     uint32_t *tracks = NULL;
+    int64_t *us = NULL;
+    size_t nt = 0;
     if (n > 0) {
         tracks = fp_calloc(n, sizeof(uint32_t));
-        if (tracks == NULL)
+        us = fp_calloc(2 * n, sizeof(int64_t));
+        if (tracks == NULL || us == NULL) {
+            fp_free(tracks);
+            fp_free(us);
             return fp_error_set(err, FP_ENOMEM, "out of memory writing Chrome trace");
+        }
         for (size_t i = 0; i < n; i++)
             tracks[i] = sp[i].track;
         qsort(tracks, n, sizeof(uint32_t), cmp_u32);
+        for (size_t i = 0; i < n; i++)
+            if (i == 0 || tracks[i] != tracks[i - 1])
+                tracks[nt++] = tracks[i];
+        if ((st = span_us(p, tracks, nt, us, err)) != FP_OK) {
+            fp_free(tracks);
+            fp_free(us);
+            return st;
+        }
     }
     fp_meta m = fp_profile_meta(p);
     fputs("{\"traceEvents\": [\n", out);
@@ -74,38 +164,39 @@ fp_status fp_trace_write_chrome(const fp_profile *p, FILE *out, fp_error *err)
         out);
     put_string(out, m.scenario[0] != '\0' ? m.scenario : "fpsim");
     fputs("}}", out);
-    for (size_t i = 0; i < n; i++) {
-        if (i > 0 && tracks[i] == tracks[i - 1])
-            continue;
+    for (size_t i = 0; i < nt; i++)
         fprintf(out,
                 ",\n{\"ph\": \"M\", \"pid\": 1, \"tid\": %" PRIu32
                 ", \"name\": \"thread_name\", \"args\": {\"name\": \"track %" PRIu32 "\"}}",
                 tracks[i], tracks[i]);
-    }
     for (size_t i = 0; i < n; i++) {
         const fp_span *s = &sp[i];
         fprintf(out, ",\n{\"ph\": \"X\", \"pid\": 1, \"tid\": %" PRIu32 ", \"name\": ", s->track);
         put_string(out, fp_profile_method_name(p, s->method));
         fprintf(out,
-                ", \"cat\": \"fpsim\", \"ts\": %.17g, \"dur\": %.17g, \"args\": {\"fpsim_span\": "
+                ", \"cat\": \"fpsim\", \"ts\": %" PRId64 ", \"dur\": %" PRId64
+                ", \"args\": {\"fpsim_span\": "
                 "%zu, \"fpsim_parent\": %" PRId32 ", \"cpu_pct\": %.17g, \"mem_alloc_mb\": %.17g, "
                 "\"mem_retained_mb\": %.17g, \"io_ops\": %.17g, \"io_bytes\": %.17g}}",
-                s->start_s * 1e6, s->dur_s * 1e6, i, s->parent, s->cpu_pct, s->mem_alloc_mb,
+                us[2 * i], us[2 * i + 1] - us[2 * i], i, s->parent, s->cpu_pct, s->mem_alloc_mb,
                 s->mem_retained_mb, s->io_ops, s->io_bytes);
     }
+    fp_free(us);
     fp_series ser = fp_profile_series(p);
     for (size_t k = 0; k < ser.n; k++) {
-        double ts = (double)k * ser.interval_s * 1e6;
+        int64_t ts = to_us((double)k * ser.interval_s);
         fprintf(out,
-                ",\n{\"ph\": \"C\", \"pid\": 1, \"tid\": 0, \"name\": \"memory\", \"ts\": %.17g, "
+                ",\n{\"ph\": \"C\", \"pid\": 1, \"tid\": 0, \"name\": \"memory\", \"ts\": %" PRId64
+                ", "
                 "\"args\": {\"MB\": %.17g}}",
                 ts, ser.mem_mb[k]);
         fprintf(out,
-                ",\n{\"ph\": \"C\", \"pid\": 1, \"tid\": 0, \"name\": \"cpu\", \"ts\": %.17g, "
+                ",\n{\"ph\": \"C\", \"pid\": 1, \"tid\": 0, \"name\": \"cpu\", \"ts\": %" PRId64
+                ", "
                 "\"args\": {\"percent\": %.17g}}",
                 ts, ser.cpu_pct[k]);
         fprintf(out,
-                ",\n{\"ph\": \"C\", \"pid\": 1, \"tid\": 0, \"name\": \"io\", \"ts\": %.17g, "
+                ",\n{\"ph\": \"C\", \"pid\": 1, \"tid\": 0, \"name\": \"io\", \"ts\": %" PRId64 ", "
                 "\"args\": {\"ops\": %.17g, \"bytes\": %.17g}}",
                 ts, ser.io_ops[k], ser.io_bytes[k]);
     }
@@ -150,6 +241,7 @@ typedef struct raw_span {
     double attr[5];    /* cpu_pct, mem_alloc_mb, mem_retained_mb, io_ops, io_bytes */
     double fpsim_span; /* -1 when absent */
     double fpsim_parent;
+    int lane; /* 0: the thread's own spans; >= 1: an async lane of the thread (see match_async) */
     long parent; /* index into the raw span array, -1 */
     long first_child, last_child, next_sibling;
 } raw_span;
@@ -162,6 +254,17 @@ typedef struct raw_mark {
     size_t ev;
     const cJSON *obj;
 } raw_mark;
+
+/* One async b/e event of a user-timing category (its strings are not kept: the event may not
+ * outlive read_event()). Pairs match on (pid, method, id hash) in time order. */
+typedef struct async_mark {
+    int begin;
+    int64_t pid, tid;
+    uint32_t method;
+    uint64_t id; /* FNV-1a of the "id" / "id2" text and the category */
+    double ts;
+    size_t ev;
+} async_mark;
 
 typedef struct raw_sample {
     double ts; /* microseconds */
@@ -178,6 +281,8 @@ typedef struct trd {
     size_t n_spans, cap_spans;
     raw_mark *marks;
     size_t n_marks, cap_marks;
+    async_mark *amarks;
+    size_t n_amarks, cap_amarks;
     raw_sample *samples[SER_COUNT];
     size_t n_samples[SER_COUNT], cap_samples[SER_COUNT];
     char *series_owner[SER_COUNT]; /* "name.key" of the counter claiming each series */
@@ -208,6 +313,23 @@ static fp_status tr_nomem(trd *r)
     return fp_error_set_at(r->err, FP_ENOMEM, r->file, 0, 0, "out of memory reading trace");
 }
 
+/*
+ * "traceEvents[I]" followed by ".KEY" (KEY NULL: nothing) into buf; returns buf. Called only on
+ * the error path: building the path of every field of every event cost a tenth of a read.
+ */
+static const char *ev_path(char *buf, size_t size, size_t i, const char *key)
+{
+    snprintf(buf, size, "traceEvents[%zu]%s%s", i, key != NULL ? "." : "", key != NULL ? key : "");
+    return buf;
+}
+
+/* "traceEvents[I].args.KEY" (KEY cut at 80 bytes) into buf; returns buf. Error path only. */
+static const char *arg_path(char *buf, size_t size, size_t i, const char *key)
+{
+    snprintf(buf, size, "traceEvents[%zu].args.%.80s", i, key);
+    return buf;
+}
+
 static const char *type_name(const cJSON *it)
 {
     if (it == NULL)
@@ -232,7 +354,8 @@ static const cJSON *get(const cJSON *obj, const char *key, int *dup)
 {
     const cJSON *found = NULL;
     for (const cJSON *c = obj->child; c != NULL; c = c->next) {
-        if (c->string != NULL && strcmp(c->string, key) == 0) {
+        /* the first byte first: this lookup runs for every field of every event */
+        if (c->string != NULL && c->string[0] == key[0] && strcmp(c->string, key) == 0) {
             if (found != NULL)
                 *dup = 1;
             else
@@ -248,19 +371,22 @@ static fp_status want_time(trd *r, const cJSON *ev, size_t i, const char *what, 
     char path[96];
     int dup = 0;
     const cJSON *it = get(ev, what, &dup);
-    snprintf(path, sizeof(path), "traceEvents[%zu].%s", i, what);
     if (dup)
-        return tr_fail(r, FP_EINVAL, path, "duplicate key '%s'", what);
+        return tr_fail(r, FP_EINVAL, ev_path(path, sizeof(path), i, what), "duplicate key '%s'",
+                       what);
     if (it == NULL)
-        return tr_fail(r, FP_EINVAL, path, "missing field '%s'", what);
+        return tr_fail(r, FP_EINVAL, ev_path(path, sizeof(path), i, what), "missing field '%s'",
+                       what);
     if (!cJSON_IsNumber(it))
-        return tr_fail(r, FP_EINVAL, path, "expected a non-negative number, got %s", type_name(it));
+        return tr_fail(r, FP_EINVAL, ev_path(path, sizeof(path), i, what),
+                       "expected a non-negative number, got %s", type_name(it));
     double v = it->valuedouble;
     if (!isfinite(v) || v > TR_MAX_US)
-        return tr_fail(r, FP_EINVAL, path,
+        return tr_fail(r, FP_EINVAL, ev_path(path, sizeof(path), i, what),
                        "number out of range (must be finite and at most 2^53 microseconds)");
     if (v < 0.0)
-        return tr_fail(r, FP_EINVAL, path, "expected a non-negative number, got %.17g", v);
+        return tr_fail(r, FP_EINVAL, ev_path(path, sizeof(path), i, what),
+                       "expected a non-negative number, got %.17g", v);
     *out = v;
     return FP_OK;
 }
@@ -271,15 +397,16 @@ static fp_status want_id(trd *r, const cJSON *ev, size_t i, const char *what, in
     char path[96];
     int dup = 0;
     const cJSON *it = get(ev, what, &dup);
-    snprintf(path, sizeof(path), "traceEvents[%zu].%s", i, what);
     *out = 0;
     if (dup)
-        return tr_fail(r, FP_EINVAL, path, "duplicate key '%s'", what);
+        return tr_fail(r, FP_EINVAL, ev_path(path, sizeof(path), i, what), "duplicate key '%s'",
+                       what);
     if (it == NULL)
         return FP_OK;
     if (!cJSON_IsNumber(it) || !isfinite(it->valuedouble) ||
         it->valuedouble != floor(it->valuedouble) || fabs(it->valuedouble) > TR_MAX_US)
-        return tr_fail(r, FP_EINVAL, path, "expected an integer, got %s",
+        return tr_fail(r, FP_EINVAL, ev_path(path, sizeof(path), i, what),
+                       "expected an integer, got %s",
                        cJSON_IsNumber(it) ? "a non-integer number" : type_name(it));
     *out = (int64_t)it->valuedouble;
     return FP_OK;
@@ -291,17 +418,19 @@ static fp_status want_name(trd *r, const cJSON *ev, size_t i, int required, cons
     char path[96];
     int dup = 0;
     const cJSON *it = get(ev, "name", &dup);
-    snprintf(path, sizeof(path), "traceEvents[%zu].name", i);
     *out = NULL;
     if (dup)
-        return tr_fail(r, FP_EINVAL, path, "duplicate key 'name'");
+        return tr_fail(r, FP_EINVAL, ev_path(path, sizeof(path), i, "name"),
+                       "duplicate key 'name'");
     if (it == NULL) {
         if (required)
-            return tr_fail(r, FP_EINVAL, path, "missing field 'name'");
+            return tr_fail(r, FP_EINVAL, ev_path(path, sizeof(path), i, "name"),
+                           "missing field 'name'");
         return FP_OK;
     }
     if (!cJSON_IsString(it))
-        return tr_fail(r, FP_EINVAL, path, "expected a string, got %s", type_name(it));
+        return tr_fail(r, FP_EINVAL, ev_path(path, sizeof(path), i, "name"),
+                       "expected a string, got %s", type_name(it));
     *out = it->valuestring;
     return FP_OK;
 }
@@ -312,14 +441,15 @@ static fp_status want_args(trd *r, const cJSON *ev, size_t i, const cJSON **out)
     char path[96];
     int dup = 0;
     const cJSON *it = get(ev, "args", &dup);
-    snprintf(path, sizeof(path), "traceEvents[%zu].args", i);
     *out = NULL;
     if (dup)
-        return tr_fail(r, FP_EINVAL, path, "duplicate key 'args'");
+        return tr_fail(r, FP_EINVAL, ev_path(path, sizeof(path), i, "args"),
+                       "duplicate key 'args'");
     if (it == NULL)
         return FP_OK;
     if (!cJSON_IsObject(it))
-        return tr_fail(r, FP_EINVAL, path, "expected an object, got %s", type_name(it));
+        return tr_fail(r, FP_EINVAL, ev_path(path, sizeof(path), i, "args"),
+                       "expected an object, got %s", type_name(it));
     *out = it;
     return FP_OK;
 }
@@ -341,22 +471,25 @@ static fp_status span_args(trd *r, const cJSON *args, size_t i, raw_span *s)
         const cJSON *it = get(args, key, &dup);
         if (it == NULL)
             continue;
-        snprintf(path, sizeof(path), "traceEvents[%zu].args.%s", i, key);
         if (dup)
-            return tr_fail(r, FP_EINVAL, path, "duplicate key '%s'", key);
+            return tr_fail(r, FP_EINVAL, arg_path(path, sizeof(path), i, key), "duplicate key '%s'",
+                           key);
         if (!cJSON_IsNumber(it) || !isfinite(it->valuedouble))
-            return tr_fail(r, FP_EINVAL, path, "expected a finite number, got %s",
+            return tr_fail(r, FP_EINVAL, arg_path(path, sizeof(path), i, key),
+                           "expected a finite number, got %s",
                            cJSON_IsNumber(it) ? "a non-finite number" : type_name(it));
         double v = it->valuedouble;
         if (k < 5) {
             if (v < 0.0 || (k == 0 && v > 100.0))
-                return tr_fail(r, FP_EINVAL, path, "expected a number in [0, %s], got %.17g",
-                               k == 0 ? "100" : "inf)", v);
+                return tr_fail(r, FP_EINVAL, arg_path(path, sizeof(path), i, key),
+                               "expected a number in [0, %s], got %.17g", k == 0 ? "100" : "inf)",
+                               v);
             s->attr[k] = v;
             s->has_attr = 1;
         } else {
             if (v != floor(v) || v < (k == 6 ? -1.0 : 0.0) || v > TR_MAX_US)
-                return tr_fail(r, FP_EINVAL, path, "expected an integer span id, got %.17g", v);
+                return tr_fail(r, FP_EINVAL, arg_path(path, sizeof(path), i, key),
+                               "expected an integer span id, got %.17g", v);
             if (k == 5)
                 s->fpsim_span = v;
             else
@@ -422,6 +555,28 @@ static int classify_counter(const char *lname, int *bytes)
     return -1;
 }
 
+/* Appends one sample to series k when `owner` ("name.key", lower case) feeds it: the first
+ * source of a kind owns the series, a second one is skipped. Sets *used when taken. */
+static fp_status push_sample(trd *r, int k, const char *owner, double ts, double v, int *used)
+{
+    if (r->series_owner[k] == NULL) {
+        r->series_owner[k] = fp_strdup(owner);
+        if (r->series_owner[k] == NULL)
+            return tr_nomem(r);
+    } else if (strcmp(r->series_owner[k], owner) != 0) {
+        return FP_OK;
+    }
+    if (fp_grow((void **)&r->samples[k], &r->cap_samples[k], r->n_samples[k] + 1,
+                sizeof(raw_sample)) != FP_OK)
+        return tr_nomem(r);
+    r->samples[k][r->n_samples[k]].ts = ts;
+    r->samples[k][r->n_samples[k]].value = v;
+    r->samples[k][r->n_samples[k]].seq = r->n_samples[k];
+    r->n_samples[k]++;
+    *used = 1;
+    return FP_OK;
+}
+
 static fp_status read_counter(trd *r, const cJSON *ev, size_t i, const char *name)
 {
     double ts;
@@ -436,9 +591,9 @@ static fp_status read_counter(trd *r, const cJSON *ev, size_t i, const char *nam
         r->end_ts = ts;
     int used = 0;
     for (const cJSON *a = args != NULL ? args->child : NULL; a != NULL; a = a->next) {
-        snprintf(path, sizeof(path), "traceEvents[%zu].args.%.80s", i, a->string);
         if (!cJSON_IsNumber(a) || !isfinite(a->valuedouble))
-            return tr_fail(r, FP_EINVAL, path, "expected a finite number, got %s",
+            return tr_fail(r, FP_EINVAL, arg_path(path, sizeof(path), i, a->string),
+                           "expected a finite number, got %s",
                            cJSON_IsNumber(a) ? "a non-finite number" : type_name(a));
         char lname[256];
         int bytes;
@@ -446,28 +601,17 @@ static fp_status read_counter(trd *r, const cJSON *ev, size_t i, const char *nam
         int k = classify_counter(lname, &bytes);
         if (k < 0)
             continue;
-        if (r->series_owner[k] == NULL) {
-            r->series_owner[k] = fp_strdup(lname);
-            if (r->series_owner[k] == NULL)
-                return tr_nomem(r);
-        } else if (strcmp(r->series_owner[k], lname) != 0) {
-            continue; /* a second counter of the same kind: the first one wins */
-        }
         double v = a->valuedouble;
         if (v < 0.0)
-            return tr_fail(r, FP_EINVAL, path, "expected a non-negative number, got %.17g", v);
+            return tr_fail(r, FP_EINVAL, arg_path(path, sizeof(path), i, a->string),
+                           "expected a non-negative number, got %.17g", v);
         if (k == SER_MEM && bytes)
             v /= 1048576.0;
         if (k == SER_CPU && v > 100.0)
             v = 100.0;
-        if (fp_grow((void **)&r->samples[k], &r->cap_samples[k], r->n_samples[k] + 1,
-                    sizeof(raw_sample)) != FP_OK)
-            return tr_nomem(r);
-        r->samples[k][r->n_samples[k]].ts = ts;
-        r->samples[k][r->n_samples[k]].value = v;
-        r->samples[k][r->n_samples[k]].seq = r->n_samples[k];
-        r->n_samples[k]++;
-        used = 1;
+        fp_status st2 = push_sample(r, k, lname, ts, v, &used);
+        if (st2 != FP_OK)
+            return st2;
     }
     if (r->stats != NULL) {
         if (used)
@@ -478,21 +622,189 @@ static fp_status read_counter(trd *r, const cJSON *ev, size_t i, const char *nam
     return FP_OK;
 }
 
+/* ---- tracer conventions (docs/real-traces.md) ---- */
+
+/* Scheduler wrappers: containers of the user code they run (FP_METHOD_CONTAINER). */
+static const char *const s_containers[] = {
+    /* Node.js event-loop phases (category node.environment) */
+    "RunTimers", "CheckImmediate", "RunAndClearNativeImmediates", "RunAndClearInterrupts",
+    /* Chromium task scheduling (toplevel) */
+    "RunTask", "ThreadControllerImpl::RunTask", "ThreadPool_RunTask", "ThreadController active",
+    "SequenceManager RunTask", "TaskQueueManager::ProcessTaskFromWorkQueue",
+    "MessageLoop::RunTask"};
+
+/* Categories whose async b/e events are the user's own spans. */
+static const char *const s_user_timing[] = {"node.console", "node.perf.usertiming",
+                                            "blink.user_timing", "blink.console"};
+
+/* A string member `key` of `obj` (NULL when absent, not a string or empty). */
+static const char *str_member(const cJSON *obj, const char *key)
+{
+    int dup = 0;
+    const cJSON *it = obj != NULL && cJSON_IsObject(obj) ? get(obj, key, &dup) : NULL;
+    return it != NULL && cJSON_IsString(it) && it->valuestring[0] != '\0' ? it->valuestring : NULL;
+}
+
+/* 1 when the comma-separated category list `cat` holds one of `list`. */
+static int cat_has(const char *cat, const char *const *list, size_t n)
+{
+    for (const char *c = cat; c != NULL && *c != '\0';) {
+        size_t len = strcspn(c, ",");
+        for (size_t k = 0; k < n; k++)
+            if (strlen(list[k]) == len && strncmp(c, list[k], len) == 0)
+                return 1;
+        c += len;
+        if (*c == ',')
+            c++;
+    }
+    return 0;
+}
+
+/* Longest subject kept from args in a method name, bytes. */
+#define TR_SUBJECT_MAX 240
+
+/*
+ * The method of a span: its event name, followed by the subject the tracer put in args when the
+ * name is generic: clang's args.detail ("Source /usr/include/c++/12/regex", "InstantiateFunction
+ * std::sort<int *>"), V8's args.data.functionName ("FunctionCall longTask"). Scheduler wrappers
+ * are flagged as containers.
+ */
+static fp_status intern_span(trd *r, const char *name, const cJSON *args, uint32_t *method)
+{
+    const char *subject = str_member(args, "detail");
+    if (subject == NULL && args != NULL) {
+        int dup = 0;
+        const cJSON *data = get(args, "data", &dup);
+        subject = str_member(data, "functionName");
+    }
+    fp_status st;
+    if (subject != NULL) {
+        char buf[512];
+        snprintf(buf, sizeof(buf), "%.200s %.*s", name, TR_SUBJECT_MAX, subject);
+        st = fp_profile_intern_method(r->p, buf, method);
+    } else {
+        st = fp_profile_intern_method(r->p, name, method);
+    }
+    if (st != FP_OK)
+        return tr_nomem(r);
+    for (size_t k = 0; k < sizeof(s_containers) / sizeof(s_containers[0]); k++)
+        if (strcmp(name, s_containers[k]) == 0 &&
+            fp_profile_set_method_flags(r->p, *method, FP_METHOD_CONTAINER) != FP_OK)
+            return tr_nomem(r);
+    return FP_OK;
+}
+
+/*
+ * Memory the tracer wrote in an event's args: V8's heap size after a GC
+ * (args.usedHeapSizeAfter, on MinorGC / MajorGC ends and V8.GC* events) and Chromium's
+ * UpdateCounters (args.data.jsHeapSizeUsed), in bytes. Feeds the memory series unless a C
+ * counter or another process (`pid`: the first one seen wins) claimed it first. Sets *used when a
+ * sample was taken.
+ */
+static fp_status heap_sample(trd *r, const cJSON *args, int64_t pid, double ts, int *used)
+{
+    static const struct {
+        const char *data; /* member of args holding the object, NULL: args itself */
+        const char *key;
+        const char *owner;
+    } s_heap[] = {{NULL, "usedHeapSizeAfter", "v8.usedheapsizeafter"},
+                  {"data", "jsHeapSizeUsed", "blink.jsheapsizeused"}};
+    if (args == NULL)
+        return FP_OK;
+    for (size_t k = 0; k < sizeof(s_heap) / sizeof(s_heap[0]); k++) {
+        int dup = 0;
+        const cJSON *obj = s_heap[k].data != NULL ? get(args, s_heap[k].data, &dup) : args;
+        const cJSON *v = obj != NULL && cJSON_IsObject(obj) ? get(obj, s_heap[k].key, &dup) : NULL;
+        if (v == NULL || !cJSON_IsNumber(v) || !isfinite(v->valuedouble) || v->valuedouble < 0.0)
+            continue;
+        char owner[64];
+        snprintf(owner, sizeof(owner), "%s@%" PRId64, s_heap[k].owner, pid);
+        fp_status st = push_sample(r, SER_MEM, owner, ts, v->valuedouble / 1048576.0, used);
+        if (st != FP_OK)
+            return st;
+    }
+    return FP_OK;
+}
+
+/* FNV-1a over `s`, continuing from `h`. */
+static uint64_t fnv(uint64_t h, const char *s)
+{
+    for (; s != NULL && *s != '\0'; s++) {
+        h ^= (unsigned char)*s;
+        h *= 1099511628211u;
+    }
+    return h;
+}
+
+/*
+ * Nestable async b/e (and legacy S/F) events. Those of a user-timing category (console.time,
+ * performance.measure) are collected for match_async; others, and async instants (n), are
+ * ignored with a count.
+ */
+static fp_status read_async(trd *r, const cJSON *ev, size_t i, const char *phase)
+{
+    const char *cat = str_member(ev, "cat");
+    const char *name = NULL;
+    fp_status st;
+    int begin = phase[0] == 'b' || phase[0] == 'S';
+    if (phase[0] == 'n' ||
+        !cat_has(cat, s_user_timing, sizeof(s_user_timing) / sizeof(s_user_timing[0]))) {
+        note_ignored(r, phase);
+        return FP_OK;
+    }
+    async_mark m;
+    memset(&m, 0, sizeof(m));
+    m.begin = begin;
+    m.ev = i;
+    if ((st = want_name(r, ev, i, 1, &name)) != FP_OK ||
+        (st = want_time(r, ev, i, "ts", &m.ts)) != FP_OK ||
+        (st = want_id(r, ev, i, "pid", &m.pid)) != FP_OK ||
+        (st = want_id(r, ev, i, "tid", &m.tid)) != FP_OK)
+        return st;
+    /* console.time('x') is traced as "time::x": the user's label is the name. */
+    if (strncmp(name, "time::", 6) == 0 && name[6] != '\0')
+        name += 6;
+    if (fp_profile_intern_method(r->p, name, &m.method) != FP_OK)
+        return tr_nomem(r);
+    int dup = 0;
+    const cJSON *id = get(ev, "id", &dup);
+    if (id == NULL)
+        id = get(ev, "id2", &dup);
+    char num[32];
+    const char *idtext = NULL;
+    if (id != NULL && cJSON_IsString(id)) {
+        idtext = id->valuestring;
+    } else if (id != NULL && cJSON_IsNumber(id)) {
+        snprintf(num, sizeof(num), "%.17g", id->valuedouble);
+        idtext = num;
+    } else if (id != NULL && cJSON_IsObject(id)) {
+        idtext =
+            str_member(id, "local") != NULL ? str_member(id, "local") : str_member(id, "global");
+    }
+    m.id = fnv(fnv(14695981039346656037u, idtext), cat);
+    if (m.ts > r->end_ts)
+        r->end_ts = m.ts;
+    if (fp_grow((void **)&r->amarks, &r->cap_amarks, r->n_amarks + 1, sizeof(async_mark)) != FP_OK)
+        return tr_nomem(r);
+    r->amarks[r->n_amarks++] = m;
+    return FP_OK;
+}
+
 static fp_status read_event(trd *r, const cJSON *ev, size_t i)
 {
     char path[96];
-    snprintf(path, sizeof(path), "traceEvents[%zu]", i);
     if (!cJSON_IsObject(ev))
-        return tr_fail(r, FP_EINVAL, path, "expected an object, got %s", type_name(ev));
+        return tr_fail(r, FP_EINVAL, ev_path(path, sizeof(path), i, NULL),
+                       "expected an object, got %s", type_name(ev));
     int dup = 0;
     const cJSON *ph = get(ev, "ph", &dup);
-    snprintf(path, sizeof(path), "traceEvents[%zu].ph", i);
     if (dup)
-        return tr_fail(r, FP_EINVAL, path, "duplicate key 'ph'");
+        return tr_fail(r, FP_EINVAL, ev_path(path, sizeof(path), i, "ph"), "duplicate key 'ph'");
     if (ph == NULL)
-        return tr_fail(r, FP_EINVAL, path, "missing field 'ph'");
+        return tr_fail(r, FP_EINVAL, ev_path(path, sizeof(path), i, "ph"), "missing field 'ph'");
     if (!cJSON_IsString(ph) || ph->valuestring[0] == '\0')
-        return tr_fail(r, FP_EINVAL, path, "expected a one-letter phase string, got %s",
+        return tr_fail(r, FP_EINVAL, ev_path(path, sizeof(path), i, "ph"),
+                       "expected a one-letter phase string, got %s",
                        cJSON_IsString(ph) ? "\"\"" : type_name(ph));
     const char *phase = ph->valuestring;
     const char *name = NULL;
@@ -509,13 +821,22 @@ static fp_status read_event(trd *r, const cJSON *ev, size_t i)
             (st = want_id(r, ev, i, "tid", &s.tid)) != FP_OK ||
             (st = want_args(r, ev, i, &args)) != FP_OK || (st = span_args(r, args, i, &s)) != FP_OK)
             return st;
+        /* clang's "Total <phase>" events sum a phase over the compile: a summary, not work. */
+        if (strncmp(name, "Total ", 6) == 0) {
+            if (r->stats != NULL)
+                r->stats->summaries++;
+            return FP_OK;
+        }
+        int used = 0;
+        if ((st = heap_sample(r, args, s.pid, s.ts + dur, &used)) != FP_OK)
+            return st;
         s.end = s.ts + dur;
         s.ev = s.end_ev = i;
         s.is_x = 1;
         if (s.end > r->end_ts)
             r->end_ts = s.end;
-        if (fp_profile_intern_method(r->p, name, &s.method) != FP_OK)
-            return tr_nomem(r);
+        if ((st = intern_span(r, name, args, &s.method)) != FP_OK)
+            return st;
         return add_span(r, &s);
     }
     if (strcmp(phase, "B") == 0 || strcmp(phase, "E") == 0) {
@@ -528,6 +849,11 @@ static fp_status read_event(trd *r, const cJSON *ev, size_t i)
             (st = want_time(r, ev, i, "ts", &m.ts)) != FP_OK ||
             (st = want_id(r, ev, i, "pid", &m.pid)) != FP_OK ||
             (st = want_id(r, ev, i, "tid", &m.tid)) != FP_OK)
+            return st;
+        const cJSON *args;
+        int used = 0;
+        if ((st = want_args(r, ev, i, &args)) != FP_OK ||
+            (st = heap_sample(r, args, m.pid, m.ts, &used)) != FP_OK)
             return st;
         if (m.ts > r->end_ts)
             r->end_ts = m.ts;
@@ -558,6 +884,30 @@ static fp_status read_event(trd *r, const cJSON *ev, size_t i)
         if (r->stats != NULL)
             r->stats->metadata++;
         return FP_OK;
+    }
+    if (strchr("benSF", phase[0]) != NULL && phase[1] == '\0')
+        return read_async(r, ev, i, phase);
+    if ((phase[0] == 'I' || phase[0] == 'i') && phase[1] == '\0') {
+        /* Instants are kept only for the memory they carry (Chromium's UpdateCounters). */
+        const cJSON *args;
+        double ts;
+        int64_t pid;
+        int used = 0;
+        if ((st = want_args(r, ev, i, &args)) != FP_OK)
+            return st;
+        if (args != NULL && get(ev, "ts", &dup) != NULL) {
+            if ((st = want_time(r, ev, i, "ts", &ts)) != FP_OK ||
+                (st = want_id(r, ev, i, "pid", &pid)) != FP_OK ||
+                (st = heap_sample(r, args, pid, ts, &used)) != FP_OK)
+                return st;
+            if (used && ts > r->end_ts)
+                r->end_ts = ts;
+        }
+        if (used) {
+            if (r->stats != NULL)
+                r->stats->counters++;
+            return FP_OK;
+        }
     }
     note_ignored(r, phase);
     return FP_OK;
@@ -594,8 +944,8 @@ static fp_status close_span(trd *r, const raw_mark *b, const raw_mark *e, double
     if ((st = want_args(r, b->obj, b->ev, &args)) != FP_OK ||
         (st = span_args(r, args, b->ev, &s)) != FP_OK)
         return st;
-    if (fp_profile_intern_method(r->p, bn->valuestring, &s.method) != FP_OK)
-        return tr_nomem(r);
+    if ((st = intern_span(r, bn->valuestring, args, &s.method)) != FP_OK)
+        return st;
     return add_span(r, &s);
 }
 
@@ -657,6 +1007,140 @@ out:
     return st;
 }
 
+/* Sort keys for async matching: pid, method, id, time, file order. */
+static int cmp_amarks(const void *a, const void *b)
+{
+    const async_mark *x = a, *y = b;
+    if (x->pid != y->pid)
+        return x->pid < y->pid ? -1 : 1;
+    if (x->method != y->method)
+        return x->method < y->method ? -1 : 1;
+    if (x->id != y->id)
+        return x->id < y->id ? -1 : 1;
+    if (x->ts != y->ts)
+        return x->ts < y->ts ? -1 : 1;
+    return x->ev < y->ev ? -1 : (x->ev > y->ev);
+}
+
+typedef struct lane_key {
+    int64_t pid, tid;
+    double ts, end;
+    size_t ix;
+} lane_key;
+
+static int cmp_lane(const void *a, const void *b)
+{
+    const lane_key *x = a, *y = b;
+    if (x->pid != y->pid)
+        return x->pid < y->pid ? -1 : 1;
+    if (x->tid != y->tid)
+        return x->tid < y->tid ? -1 : 1;
+    if (x->ts != y->ts)
+        return x->ts < y->ts ? -1 : 1;
+    return x->ix < y->ix ? -1 : (x->ix > y->ix);
+}
+
+/*
+ * Matches user-timing b/e pairs (same pid, name and id, in time order; nestable ids stack) into
+ * spans, then puts them on async lanes of the thread that began them: lane 1, 2, ... each hold
+ * spans that do not overlap, the first free lane taken in start order. An e without a b is
+ * ignored with a count (the trace started after it began); a b without an e lasts until the end
+ * of the trace (stats->unclosed), as B events do.
+ */
+static fp_status match_async(trd *r)
+{
+    fp_status st = FP_OK;
+    size_t *stack = NULL;
+    lane_key *keys = NULL;
+    double *lane_end = NULL;
+    size_t first = r->n_spans;
+    if (r->n_amarks == 0)
+        return FP_OK;
+    qsort(r->amarks, r->n_amarks, sizeof(async_mark), cmp_amarks);
+    stack = fp_calloc(r->n_amarks, sizeof(size_t));
+    if (stack == NULL)
+        return tr_nomem(r);
+    size_t depth = 0;
+    for (size_t i = 0; i <= r->n_amarks; i++) {
+        const async_mark *m = i < r->n_amarks ? &r->amarks[i] : NULL;
+        const async_mark *top = depth > 0 ? &r->amarks[stack[depth - 1]] : NULL;
+        while (depth > 0 &&
+               (m == NULL || m->pid != top->pid || m->method != top->method || m->id != top->id)) {
+            const async_mark *b = &r->amarks[stack[--depth]];
+            raw_span sp;
+            memset(&sp, 0, sizeof(sp));
+            sp.method = b->method;
+            sp.pid = b->pid;
+            sp.tid = b->tid;
+            sp.ts = b->ts;
+            sp.end = r->end_ts;
+            sp.ev = sp.end_ev = b->ev;
+            sp.fpsim_span = sp.fpsim_parent = -1.0;
+            sp.lane = 1;
+            if ((st = add_span(r, &sp)) != FP_OK)
+                goto out;
+            if (r->stats != NULL)
+                r->stats->unclosed++;
+        }
+        if (m == NULL)
+            break;
+        if (m->begin) {
+            stack[depth++] = i;
+            continue;
+        }
+        if (depth == 0) {
+            note_ignored(r, "e");
+            continue;
+        }
+        const async_mark *b = &r->amarks[stack[--depth]];
+        raw_span sp;
+        memset(&sp, 0, sizeof(sp));
+        sp.method = b->method;
+        sp.pid = b->pid;
+        sp.tid = b->tid;
+        sp.ts = b->ts;
+        sp.end = m->ts;
+        sp.ev = b->ev;
+        sp.end_ev = m->ev;
+        sp.fpsim_span = sp.fpsim_parent = -1.0;
+        sp.lane = 1;
+        if ((st = add_span(r, &sp)) != FP_OK)
+            goto out;
+    }
+    /* Lanes: per thread, in start order, the first lane whose last span has ended. */
+    size_t na = r->n_spans - first;
+    if (na == 0)
+        goto out;
+    keys = fp_calloc(na, sizeof(lane_key));
+    lane_end = fp_calloc(na, sizeof(double));
+    if (keys == NULL || lane_end == NULL) {
+        st = tr_nomem(r);
+        goto out;
+    }
+    for (size_t k = 0; k < na; k++) {
+        const raw_span *sp = &r->spans[first + k];
+        keys[k] = (lane_key){sp->pid, sp->tid, sp->ts, sp->end, first + k};
+    }
+    qsort(keys, na, sizeof(lane_key), cmp_lane);
+    size_t lanes = 0;
+    for (size_t k = 0; k < na; k++) {
+        if (k > 0 && (keys[k].pid != keys[k - 1].pid || keys[k].tid != keys[k - 1].tid))
+            lanes = 0;
+        size_t l = 0;
+        while (l < lanes && lane_end[l] > keys[k].ts + TR_TOL_US)
+            l++;
+        if (l == lanes)
+            lanes++;
+        lane_end[l] = keys[k].end;
+        r->spans[keys[k].ix].lane = (int)l + 1;
+    }
+out:
+    fp_free(stack);
+    fp_free(keys);
+    fp_free(lane_end);
+    return st;
+}
+
 typedef struct ord {
     uint32_t track;
     double ts, end;
@@ -692,6 +1176,7 @@ static int cmp_start(const void *a, const void *b)
 
 typedef struct thread_key {
     int64_t pid, tid;
+    int lane;
 } thread_key;
 
 static int cmp_thread(const void *a, const void *b)
@@ -699,7 +1184,30 @@ static int cmp_thread(const void *a, const void *b)
     const thread_key *x = a, *y = b;
     if (x->pid != y->pid)
         return x->pid < y->pid ? -1 : 1;
-    return x->tid < y->tid ? -1 : (x->tid > y->tid);
+    if (x->tid != y->tid)
+        return x->tid < y->tid ? -1 : 1;
+    return x->lane < y->lane ? -1 : (x->lane > y->lane);
+}
+
+/* The innermost span of track `track` that encloses [ts, end], or -1. `o` is sorted by cmp_ord
+ * and spans on one track are nested: every span enclosing [ts, end] encloses the last span of
+ * the track starting at or before ts, so the answer is on that span's parent chain. */
+static long enclosing(const trd *r, const ord *o, size_t n, uint32_t track, double ts, double end)
+{
+    size_t lo = 0, hi = n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (o[mid].track < track || (o[mid].track == track && o[mid].ts <= ts))
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    if (lo == 0 || o[lo - 1].track != track)
+        return -1;
+    for (long k = (long)o[lo - 1].ix; k >= 0; k = r->spans[k].parent)
+        if (r->spans[k].ts <= ts + TR_TOL_US && end <= r->spans[k].end + TR_TOL_US)
+            return k;
+    return -1;
 }
 
 typedef struct id_ix {
@@ -750,6 +1258,7 @@ static fp_status build_spans(trd *r, double t0)
     for (size_t i = 0; i < n; i++) {
         threads[i].pid = r->spans[i].pid;
         threads[i].tid = r->spans[i].tid;
+        threads[i].lane = r->spans[i].lane;
     }
     qsort(threads, n, sizeof(thread_key), cmp_thread);
     size_t nt = 0;
@@ -760,7 +1269,7 @@ static fp_status build_spans(trd *r, double t0)
         r->stats->threads = nt;
     for (size_t i = 0; i < n; i++) {
         raw_span *s = &r->spans[i];
-        thread_key k = {s->pid, s->tid};
+        thread_key k = {s->pid, s->tid, s->lane};
         const thread_key *hit = bsearch(&k, threads, nt, sizeof(thread_key), cmp_thread);
         s->track = (uint32_t)(hit - threads);
         s->parent = s->first_child = s->last_child = s->next_sibling = -1;
@@ -792,6 +1301,17 @@ static fp_status build_spans(trd *r, double t0)
             s->parent = (long)stack[depth - 1];
         }
         stack[depth++] = o[k].ix;
+    }
+    /* Async lanes: a top-level user-timing span belongs to the thread span enclosing it (the
+     * scheduler wrapper that ran it), so the wrapper's time goes to the user's code. */
+    for (size_t i = 0; i < n; i++) {
+        raw_span *s = &r->spans[i];
+        if (s->lane == 0 || s->parent >= 0)
+            continue;
+        thread_key k = {s->pid, s->tid, 0};
+        const thread_key *hit = bsearch(&k, threads, nt, sizeof(thread_key), cmp_thread);
+        if (hit != NULL)
+            s->parent = enclosing(r, o, n, (uint32_t)(hit - threads), s->ts, s->end);
     }
     /* Across tracks: fpsim's own traces name the parent of a span that runs on another track. */
     size_t nid = 0;
@@ -992,20 +1512,95 @@ out:
     return st;
 }
 
-fp_status fp_trace_read_chrome(fp_profile *out, const char *text, size_t len, const char *file,
-                               fp_trace_stats *stats, fp_error *err)
+/* ======================================================================== top level */
+
+/* Frees what a read holds (not the profile). */
+static void trd_free(trd *r)
 {
-    trd r;
-    cJSON *root = NULL;
-    memset(&r, 0, sizeof(r));
-    r.err = err;
-    r.file = file;
-    r.p = out;
-    r.stats = stats;
+    for (int k = 0; k < SER_COUNT; k++) {
+        fp_free(r->samples[k]);
+        fp_free(r->series_owner[k]);
+    }
+    fp_free(r->spans);
+    fp_free(r->marks);
+    fp_free(r->amarks);
+}
+
+static void trd_init(trd *r, fp_profile *out, const char *file, fp_trace_stats *stats,
+                     fp_error *err)
+{
+    memset(r, 0, sizeof(*r));
+    r->err = err;
+    r->file = file;
+    r->p = out;
+    r->stats = stats;
     if (stats != NULL)
         memset(stats, 0, sizeof(*stats));
     fp_profile_reset(out);
-    fp_status st = fp_json_parse_guarded(text, len, file, "trace", err, &root);
+}
+
+/* After every event was read: B/E pairs, then spans and series into the profile. */
+static fp_status finish(trd *r, size_t n_events)
+{
+    fp_status st;
+    fp_profile *out = r->p;
+    if (r->stats != NULL)
+        r->stats->events = n_events;
+    if ((st = match_marks(r)) != FP_OK || (st = match_async(r)) != FP_OK)
+        return st;
+    /* Give back the doubling slack of the raw spans before the profile's own spans are built
+     * next to them (up to half of the largest array of a large read). */
+    if (r->n_spans > 0 && r->cap_spans > r->n_spans) {
+        raw_span *shrunk = fp_realloc(r->spans, r->n_spans * sizeof(raw_span));
+        if (shrunk != NULL) {
+            r->spans = shrunk;
+            r->cap_spans = r->n_spans;
+        }
+    }
+    size_t n_counter = 0;
+    for (int k = 0; k < SER_COUNT; k++)
+        n_counter += r->n_samples[k];
+    if (r->n_spans == 0 && n_counter == 0)
+        return tr_fail(r, FP_EINVAL, "traceEvents",
+                       "no span (X, B/E) and no counter (C) event: nothing to analyse");
+    double t0 = INFINITY;
+    for (size_t k = 0; k < r->n_spans; k++)
+        if (r->spans[k].ts < t0)
+            t0 = r->spans[k].ts;
+    for (int k = 0; k < SER_COUNT; k++)
+        for (size_t j = 0; j < r->n_samples[k]; j++)
+            if (r->samples[k][j].ts < t0)
+                t0 = r->samples[k][j].ts;
+    if (r->stats != NULL)
+        r->stats->spans = r->n_spans;
+    st = fp_profile_set_meta(out, r->process_name != NULL ? r->process_name : "", 0, 0, "", "",
+                             "chrome-trace", 0);
+    if (st != FP_OK)
+        return tr_nomem(r);
+    if ((st = build_spans(r, t0)) != FP_OK || (st = build_series(r, t0)) != FP_OK)
+        return st;
+    /* Memory or CPU the trace does not carry is unknown, not zero (fp_profile_data()). */
+    unsigned data = 0;
+    int span_cpu = 0;
+    for (size_t k = 0; k < r->n_spans && !span_cpu; k++)
+        span_cpu = r->spans[k].has_attr;
+    if (r->n_samples[SER_MEM] > 0 || span_cpu)
+        data |= FP_DATA_MEM;
+    if (r->n_samples[SER_CPU] > 0 || span_cpu)
+        data |= FP_DATA_CPU;
+    fp_profile_set_data(out, data);
+    fp_error tmp = FP_ERROR_INIT;
+    if (fp_profile_check(out, &tmp) != FP_OK)
+        return tr_fail(r, FP_EINVAL, "traceEvents", "converted profile is invalid: %s", tmp.msg);
+    return FP_OK;
+}
+
+/* The whole-tree reader: the guarded parse of all of `text`, then every event. It is the
+ * reference the streaming reader below must agree with, and what reports its errors. */
+static fp_status read_tree(trd *r, const char *text, size_t len)
+{
+    cJSON *root = NULL;
+    fp_status st = fp_json_parse_guarded(text, len, r->file, "trace", r->err, &root);
     if (st != FP_OK)
         goto out;
     const cJSON *events = root;
@@ -1013,76 +1608,498 @@ fp_status fp_trace_read_chrome(fp_profile *out, const char *text, size_t len, co
         int dup = 0;
         events = get(root, "traceEvents", &dup);
         if (dup) {
-            st = tr_fail(&r, FP_EINVAL, "traceEvents", "duplicate key 'traceEvents'");
+            st = tr_fail(r, FP_EINVAL, "traceEvents", "duplicate key 'traceEvents'");
             goto out;
         }
         if (events == NULL) {
-            st = tr_fail(&r, FP_EINVAL, "", "missing field 'traceEvents'");
+            st = tr_fail(r, FP_EINVAL, "", "missing field 'traceEvents'");
             goto out;
         }
         const cJSON *unit = get(root, "displayTimeUnit", &dup);
         /* displayTimeUnit only changes how viewers label time; timestamps stay microseconds. */
         if (unit != NULL && (!cJSON_IsString(unit) || (strcmp(unit->valuestring, "ms") != 0 &&
                                                        strcmp(unit->valuestring, "ns") != 0))) {
-            st = tr_fail(&r, FP_EINVAL, "displayTimeUnit", "expected \"ms\" or \"ns\", got %s",
+            st = tr_fail(r, FP_EINVAL, "displayTimeUnit", "expected \"ms\" or \"ns\", got %s",
                          cJSON_IsString(unit) ? unit->valuestring : type_name(unit));
             goto out;
         }
     }
     if (!cJSON_IsArray(events)) {
-        st = tr_fail(&r, FP_EINVAL, cJSON_IsObject(root) ? "traceEvents" : "",
+        st = tr_fail(r, FP_EINVAL, cJSON_IsObject(root) ? "traceEvents" : "",
                      "expected an array of events, got %s", type_name(events));
         goto out;
     }
     size_t i = 0;
     for (const cJSON *ev = events->child; ev != NULL; ev = ev->next, i++) {
-        if ((st = read_event(&r, ev, i)) != FP_OK)
+        if ((st = read_event(r, ev, i)) != FP_OK)
             goto out;
     }
-    if (stats != NULL)
-        stats->events = i;
-    if ((st = match_marks(&r)) != FP_OK)
-        goto out;
-    size_t n_counter = 0;
-    for (int k = 0; k < SER_COUNT; k++)
-        n_counter += r.n_samples[k];
-    if (r.n_spans == 0 && n_counter == 0) {
-        st = tr_fail(&r, FP_EINVAL, "traceEvents",
-                     "no span (X, B/E) and no counter (C) event: nothing to analyse");
-        goto out;
-    }
-    double t0 = INFINITY;
-    for (size_t k = 0; k < r.n_spans; k++)
-        if (r.spans[k].ts < t0)
-            t0 = r.spans[k].ts;
-    for (int k = 0; k < SER_COUNT; k++)
-        for (size_t j = 0; j < r.n_samples[k]; j++)
-            if (r.samples[k][j].ts < t0)
-                t0 = r.samples[k][j].ts;
-    if (stats != NULL)
-        stats->spans = r.n_spans;
-    st = fp_profile_set_meta(out, r.process_name != NULL ? r.process_name : "", 0, 0, "", "",
-                             "chrome-trace", 0);
-    if (st != FP_OK) {
-        st = tr_nomem(&r);
-        goto out;
-    }
-    if ((st = build_spans(&r, t0)) != FP_OK || (st = build_series(&r, t0)) != FP_OK)
-        goto out;
-    fp_error tmp = FP_ERROR_INIT;
-    if (fp_profile_check(out, &tmp) != FP_OK)
-        st = tr_fail(&r, FP_EINVAL, "traceEvents", "converted profile is invalid: %s", tmp.msg);
+    st = finish(r, i);
 out:
-    if (st != FP_OK && err != NULL && err->file[0] == '\0' && file != NULL)
-        snprintf(err->file, sizeof(err->file), "%s", file);
-    if (st != FP_OK)
-        fp_profile_reset(out);
-    for (int k = 0; k < SER_COUNT; k++) {
-        fp_free(r.samples[k]);
-        fp_free(r.series_owner[k]);
-    }
-    fp_free(r.spans);
-    fp_free(r.marks);
     cJSON_Delete(root);
     return st;
+}
+
+/*
+ * The streaming reader. The text comes from memory or from a file in chunks; a window holds
+ * what is being looked at. The top level (the object and its keys, the traceEvents array and
+ * its commas) is walked here; each value under it (one event, or one other top-level value such
+ * as otherData) is delimited by a scan that also does the guard's checks (NUL bytes, nesting
+ * depth counted from the top), then parsed alone by cJSON, so that it is accepted or rejected,
+ * and its numbers and strings read, exactly as in the whole-tree parse. Each event goes to
+ * read_event() and is then freed, except those whose phase read_event() may keep pointers into
+ * until the end of the read (B/E marks, the process_name, and, to be safe with new phases, any
+ * phase other than X and C).
+ *
+ * The walk accepts only what the whole-tree parse accepts; anything else (malformed JSON, a NUL
+ * byte, depth, a duplicate or missing traceEvents, any error an event raises) ends it with
+ * ST_RETRY, and the caller then runs read_tree() on the whole text: errors are rare, and so
+ * every message, location and precedence (a syntax error anywhere before an event's error) stays
+ * exactly the whole-tree reader's.
+ */
+#define ST_RETRY ((fp_status)-1)
+#define SRC_CHUNK ((size_t)1 << 20)
+
+typedef struct tr_src {
+    FILE *f;       /* NULL: the whole text is `p` */
+    char *buf;     /* the window's storage (file mode) */
+    size_t cap;    /* its size */
+    const char *p; /* the window */
+    size_t len;    /* bytes in the window */
+    size_t pos;    /* the cursor, an offset into the window */
+    size_t total;  /* bytes read from the file so far */
+    int eof;
+} tr_src;
+
+/*
+ * Brings more bytes into the window, keeping those from offset *keep on (moved to the start;
+ * *keep and the cursor follow, and *i when not NULL). 0 at the end of the input or on a read
+ * error or past the size cap (the whole-text reader then says which).
+ */
+static int src_more(tr_src *s, size_t *keep, size_t *i)
+{
+    if (s->f == NULL || s->eof)
+        return 0;
+    size_t k = *keep;
+    if (k > 0) {
+        memmove(s->buf, s->buf + k, s->len - k);
+        s->len -= k;
+        s->pos -= k;
+        if (i != NULL)
+            *i -= k;
+        *keep = 0;
+    }
+    if (s->cap - s->len < SRC_CHUNK / 2) {
+        size_t ncap = s->cap == 0 ? SRC_CHUNK : s->cap * 2;
+        char *nb = fp_realloc(s->buf, ncap);
+        if (nb == NULL)
+            return 0;
+        s->buf = nb;
+        s->cap = ncap;
+    }
+    s->p = s->buf;
+    size_t got = fread(s->buf + s->len, 1, s->cap - s->len, s->f);
+    /* A NUL byte anywhere is an error (the whole-text reader locates it): looked for once here,
+     * so that events need no byte-by-byte scan. */
+    if (memchr(s->buf + s->len, '\0', got) != NULL) {
+        s->eof = 1;
+        return 0;
+    }
+    s->len += got;
+    s->total += got;
+    if (got == 0 || s->total > FP_JSON_GUARD_MAX_BYTES) {
+        s->eof = 1;
+        return got > 0 && s->total <= FP_JSON_GUARD_MAX_BYTES;
+    }
+    return 1;
+}
+
+/* Skips what cJSON takes for whitespace (bytes 1 to 32); 0 on a NUL byte or at the end. */
+static int skip_ws(tr_src *s)
+{
+    for (;;) {
+        while (s->pos < s->len && (unsigned char)s->p[s->pos] - 1u < 32u)
+            s->pos++;
+        if (s->pos < s->len)
+            return s->p[s->pos] != '\0';
+        size_t keep = s->pos;
+        if (!src_more(s, &keep, NULL))
+            return 0;
+    }
+}
+
+/*
+ * Delimits the value at the cursor (a non-blank byte), whose container is at nesting `depth`:
+ * on success [*start, *end) is the value and the cursor is at *end. 0 on a NUL byte, nesting
+ * deeper than the guard allows, or the end of the input inside the value.
+ */
+static int scan_value(tr_src *s, int depth, size_t *start, size_t *end)
+{
+    size_t i = s->pos;
+    int d = depth, in_str = 0;
+    unsigned char first = (unsigned char)s->p[i];
+    int scalar = first != '{' && first != '[';
+    *start = i;
+    for (;;) {
+        if (i >= s->len) {
+            if (!src_more(s, start, &i))
+                return 0;
+            continue;
+        }
+        const unsigned char *p = (const unsigned char *)s->p;
+        if (in_str) {
+            while (i < s->len && p[i] != '"' && p[i] != '\\' && p[i] != '\0')
+                i++;
+            if (i >= s->len)
+                continue;
+            if (p[i] == '\0')
+                return 0;
+            if (p[i] == '\\') {
+                if (i + 1 >= s->len) {
+                    if (!src_more(s, start, &i))
+                        return 0;
+                    continue;
+                }
+                if (p[i + 1] == '\0')
+                    return 0;
+                i += 2;
+                continue;
+            }
+            in_str = 0;
+            i++;
+            if (scalar)
+                break;
+            continue;
+        }
+        unsigned char ch = p[i];
+        if (ch == '"') {
+            in_str = 1;
+        } else if (ch == '{' || ch == '[') {
+            if (++d > FP_JSON_GUARD_MAX_DEPTH)
+                return 0;
+        } else if (ch == '}' || ch == ']') {
+            if (scalar)
+                break;
+            if (--d == depth) {
+                i++;
+                break;
+            }
+        } else if (ch == '\0') {
+            return 0;
+        } else if (scalar && (ch == ',' || ch <= 32)) {
+            break;
+        }
+        i++;
+    }
+    *end = i;
+    s->pos = i;
+    return 1;
+}
+
+/* Parses the value [start, end) of the window alone; NULL unless cJSON takes all of it. */
+static cJSON *parse_value_at(const tr_src *s, size_t start, size_t end)
+{
+    const char *stop = NULL;
+    cJSON *v = cJSON_ParseWithLengthOpts(s->p + start, end - start, &stop, 0);
+    if (v != NULL && stop != s->p + end) {
+        cJSON_Delete(v);
+        v = NULL;
+    }
+    return v;
+}
+
+/* Nesting depth of `v`: 0 for a scalar, 1 for a flat object or array, ... */
+static int tree_depth(const cJSON *v)
+{
+    int d = 0;
+    /* the type bits, not cJSON_IsObject(): this runs on every event and those are calls */
+    if ((v->type & (cJSON_Object | cJSON_Array)) == 0)
+        return 0;
+    for (const cJSON *c = v->child; c != NULL; c = c->next)
+        if ((c->type & (cJSON_Object | cJSON_Array)) != 0) {
+            int k = tree_depth(c);
+            d = k > d ? k : d;
+        }
+    return d + 1;
+}
+
+/*
+ * The value at the cursor (a non-blank byte), whose container is at nesting `depth`, parsed
+ * alone; the cursor moves past it. Usually cJSON is simply run on the rest of the window and
+ * finds the value's end itself; only a value that may run past the window (cJSON stopped at or
+ * failed before its end, with more input to come) is delimited by scan_value() and parsed again.
+ * NULL when malformed or nested deeper than the guard allows.
+ */
+static cJSON *next_value(tr_src *s, int depth)
+{
+    unsigned char first = (unsigned char)s->p[s->pos];
+    /* what parse_value() starts on (a byte order mark here would be skipped by cJSON) */
+    if (strchr("{[\"-0123456789tfn", first) == NULL || first == '\0')
+        return NULL;
+    const char *stop = NULL;
+    cJSON *v = cJSON_ParseWithLengthOpts(s->p + s->pos, s->len - s->pos, &stop, 0);
+    if (v != NULL && (stop < s->p + s->len || s->eof)) {
+        s->pos = (size_t)(stop - s->p);
+    } else if (v == NULL && s->eof) {
+        return NULL;
+    } else {
+        size_t start, end;
+        cJSON_Delete(v);
+        if (!scan_value(s, depth, &start, &end))
+            return NULL;
+        v = parse_value_at(s, start, end);
+    }
+    if (v != NULL && depth + tree_depth(v) > FP_JSON_GUARD_MAX_DEPTH) {
+        cJSON_Delete(v);
+        v = NULL;
+    }
+    return v;
+}
+
+/* Events read_event() may keep pointers into, freed at the end of the read. */
+typedef struct kept_events {
+    cJSON **ev;
+    size_t n, cap;
+} kept_events;
+
+/* Frees `ev` after read_event() unless its phase may be kept (see above). 0 when out of memory. */
+static int release_event(trd *r, kept_events *kept, cJSON *ev, const char *process_before)
+{
+    int dup = 0;
+    const cJSON *ph = get(ev, "ph", &dup);
+    const char *phase = cJSON_IsString(ph) ? ph->valuestring : "";
+    if (strcmp(phase, "X") == 0 || strcmp(phase, "C") == 0 ||
+        (strcmp(phase, "M") == 0 && r->process_name == process_before)) {
+        cJSON_Delete(ev);
+        return 1;
+    }
+    if (fp_grow((void **)&kept->ev, &kept->cap, kept->n + 1, sizeof(cJSON *)) != FP_OK) {
+        cJSON_Delete(ev);
+        return 0;
+    }
+    kept->ev[kept->n++] = ev;
+    return 1;
+}
+
+/* The events array at the cursor ('['), whose container is at nesting `depth`. */
+static fp_status stream_events(trd *r, tr_src *s, int depth, kept_events *kept, size_t *n_events)
+{
+    size_t i = 0;
+    if (depth + 1 > FP_JSON_GUARD_MAX_DEPTH)
+        return ST_RETRY;
+    s->pos++;
+    if (!skip_ws(s))
+        return ST_RETRY;
+    if (s->p[s->pos] == ']') {
+        s->pos++;
+        *n_events = 0;
+        return FP_OK;
+    }
+    for (;; i++) {
+        cJSON *ev = skip_ws(s) ? next_value(s, depth + 1) : NULL;
+        if (ev == NULL)
+            return ST_RETRY;
+        const char *process_before = r->process_name;
+        if (read_event(r, ev, i) != FP_OK) {
+            cJSON_Delete(ev);
+            return ST_RETRY;
+        }
+        if (!release_event(r, kept, ev, process_before))
+            return ST_RETRY;
+        if (!skip_ws(s))
+            return ST_RETRY;
+        char ch = s->p[s->pos++];
+        if (ch == ']')
+            break;
+        if (ch != ',')
+            return ST_RETRY;
+    }
+    *n_events = i + 1;
+    return FP_OK;
+}
+
+/* The key at the cursor ('"') of the top-level object: 1 "traceEvents", 2 "displayTimeUnit",
+ * 0 another key, -1 not a valid key. Keys are compared after unescaping, as cJSON stores them. */
+static int stream_key(tr_src *s)
+{
+    size_t start, end;
+    if (!scan_value(s, 1, &start, &end))
+        return -1;
+    const char *k = s->p + start + 1;
+    size_t n = end - start - 2;
+    char name[32];
+    if (memchr(k, '\\', n) != NULL) {
+        cJSON *v = parse_value_at(s, start, end);
+        if (v == NULL)
+            return -1;
+        snprintf(name, sizeof(name), "%s",
+                 strlen(v->valuestring) < sizeof(name) ? v->valuestring : "");
+        cJSON_Delete(v);
+    } else if (n < sizeof(name)) {
+        memcpy(name, k, n);
+        name[n] = '\0';
+    } else {
+        return 0;
+    }
+    if (strcmp(name, "traceEvents") == 0)
+        return 1;
+    if (strcmp(name, "displayTimeUnit") == 0)
+        return 2;
+    return 0;
+}
+
+/* Streams every event of `s` through read_event(); *n_out the number of events. */
+static fp_status read_stream(trd *r, tr_src *s, kept_events *kept, size_t *n_out)
+{
+    size_t n_events = 0;
+    fp_status st;
+    size_t keep = 0;
+    if (s->f != NULL && !src_more(s, &keep, NULL))
+        return ST_RETRY;
+    /* cJSON skips a UTF-8 byte order mark at the very start. */
+    if (s->len >= 4 && memcmp(s->p, "\xEF\xBB\xBF", 3) == 0)
+        s->pos = 3;
+    if (!skip_ws(s))
+        return ST_RETRY;
+    if (s->p[s->pos] == '[') {
+        if ((st = stream_events(r, s, 0, kept, &n_events)) != FP_OK)
+            return st;
+    } else if (s->p[s->pos] == '{') {
+        int seen = 0, seen_unit = 0;
+        s->pos++;
+        if (!skip_ws(s) || s->p[s->pos] == '}')
+            return ST_RETRY; /* no traceEvents */
+        for (;;) {
+            if (!skip_ws(s) || s->p[s->pos] != '"')
+                return ST_RETRY;
+            int key = stream_key(s);
+            if (key < 0 || !skip_ws(s) || s->p[s->pos++] != ':' || !skip_ws(s))
+                return ST_RETRY;
+            if (key == 1) {
+                if (seen++ || s->p[s->pos] != '[')
+                    return ST_RETRY;
+                if ((st = stream_events(r, s, 1, kept, &n_events)) != FP_OK)
+                    return st;
+            } else {
+                cJSON *v = next_value(s, 1);
+                if (v == NULL)
+                    return ST_RETRY;
+                /* displayTimeUnit only changes how viewers label time; timestamps stay
+                 * microseconds. The first one counts, as in the whole-tree reader. */
+                int bad = key == 2 && !seen_unit++ &&
+                          (!cJSON_IsString(v) || (strcmp(v->valuestring, "ms") != 0 &&
+                                                  strcmp(v->valuestring, "ns") != 0));
+                cJSON_Delete(v);
+                if (bad)
+                    return ST_RETRY;
+            }
+            if (!skip_ws(s))
+                return ST_RETRY;
+            char ch = s->p[s->pos++];
+            if (ch == '}')
+                break;
+            if (ch != ',')
+                return ST_RETRY;
+        }
+        if (!seen)
+            return ST_RETRY;
+    } else {
+        return ST_RETRY;
+    }
+    /* Nothing but whitespace may follow. */
+    if (skip_ws(s) || s->pos < s->len)
+        return ST_RETRY;
+    *n_out = n_events;
+    return FP_OK;
+}
+
+/* Runs the streaming reader, then finish(); *retry set when it gave up (ST_RETRY). The window
+ * is freed before finish() and the kept events after it. */
+static fp_status stream_or_retry(trd *r, tr_src *s, int *retry)
+{
+    kept_events kept = {NULL, 0, 0};
+    size_t n_events = 0;
+    fp_status st = read_stream(r, s, &kept, &n_events);
+    fp_free(s->buf);
+    s->buf = NULL;
+    if (st == FP_OK)
+        st = finish(r, n_events);
+    for (size_t k = 0; k < kept.n; k++)
+        cJSON_Delete(kept.ev[k]);
+    fp_free(kept.ev);
+    *retry = st == ST_RETRY;
+    return st;
+}
+
+/* Common end of both entry points. */
+static fp_status done(trd *r, fp_status st)
+{
+    fp_error *err = r->err;
+    if (st != FP_OK && err != NULL && err->file[0] == '\0' && r->file != NULL)
+        snprintf(err->file, sizeof(err->file), "%s", r->file);
+    if (st != FP_OK)
+        fp_profile_reset(r->p);
+    trd_free(r);
+    return st;
+}
+
+/* Starts again on the whole text (the streaming reader gave up). */
+static fp_status retry_tree(trd *r, const char *text, size_t len)
+{
+    fp_profile *out = r->p;
+    const char *file = r->file;
+    fp_trace_stats *stats = r->stats;
+    fp_error *err = r->err;
+    trd_free(r);
+    fp_error_clear(err);
+    trd_init(r, out, file, stats, err);
+    return read_tree(r, text, len);
+}
+
+fp_status fp_trace_read_chrome(fp_profile *out, const char *text, size_t len, const char *file,
+                               fp_trace_stats *stats, fp_error *err)
+{
+    trd r;
+    tr_src s;
+    int retry = 0;
+    trd_init(&r, out, file, stats, err);
+    memset(&s, 0, sizeof(s));
+    s.p = text;
+    s.len = len;
+    s.eof = 1;
+    fp_status st = FP_OK;
+    /* Too large, or a NUL byte: the whole-text reader says so, with the location. */
+    int stream = len <= FP_JSON_GUARD_MAX_BYTES && memchr(text, '\0', len) == NULL;
+    if (stream)
+        st = stream_or_retry(&r, &s, &retry);
+    if (!stream || retry)
+        st = retry_tree(&r, text, len);
+    return done(&r, st);
+}
+
+fp_status fp_trace_read_chrome_file(fp_profile *out, FILE *f, const char *file,
+                                    fp_trace_stats *stats, fp_error *err)
+{
+    trd r;
+    tr_src s;
+    int retry = 0;
+    trd_init(&r, out, file, stats, err);
+    memset(&s, 0, sizeof(s));
+    s.f = f;
+    long at = ftell(f);
+    fp_status st = stream_or_retry(&r, &s, &retry);
+    if (retry) {
+        char *text = NULL;
+        size_t len = 0;
+        if (at < 0 || fseek(f, at, SEEK_SET) != 0) {
+            st = fp_error_set_at(err, FP_ENOENT, file, 0, 0, "cannot read: %s", strerror(errno));
+        } else {
+            fp_error_clear(err);
+            st = fp_read_stream(f, file != NULL ? file : "trace", &text, &len, err);
+            if (st == FP_OK)
+                st = retry_tree(&r, text, len);
+        }
+        fp_free(text);
+    }
+    return done(&r, st);
 }

@@ -95,28 +95,6 @@ void fp_yaml_path_pop(fp_yaml_ctx *c, size_t old)
 /* Stage 1: events -> tree                                                                    */
 /* ------------------------------------------------------------------------------------------ */
 
-/* Line and column (1-based, columns in characters) of byte `off` of `text`. */
-static void offset_to_mark(const char *text, size_t len, size_t off, unsigned long *line,
-                           unsigned long *col)
-{
-    unsigned long l = 1, c = 1;
-    if (off > len)
-        off = len;
-    for (size_t i = 0; i < off; i++) {
-        unsigned char ch = (unsigned char)text[i];
-        if (ch == '\n' || (ch == '\r' && (i + 1 >= len || text[i + 1] != '\n'))) {
-            l++;
-            c = 1;
-        } else if (ch == '\r') {
-            continue;
-        } else if ((ch & 0xC0) != 0x80) {
-            c++;
-        }
-    }
-    *line = l;
-    *col = c;
-}
-
 static fp_status yaml_failure(fp_yaml_ctx *c, const yaml_parser_t *p, const char *text, size_t len,
                               size_t base)
 {
@@ -128,7 +106,7 @@ static fp_status yaml_failure(fp_yaml_ctx *c, const yaml_parser_t *p, const char
         unsigned long line, col;
         size_t off = p->problem_offset + base;
         /* Count from after the BOM, which is not a column of its own. */
-        offset_to_mark(text + base, len - base, p->problem_offset, &line, &col);
+        fp_line_col(text + base, len - base, p->problem_offset, FP_LC_CHARS, &line, &col);
         if (p->problem_value != -1)
             return fp_yaml_fail_at(c, FP_EPARSE, line, col, "%s (0x%02X) at byte %zu", problem,
                                    (unsigned)p->problem_value, off);

@@ -408,6 +408,8 @@ static fp_status finding_aggs(fp_scn *s, const fp_analysis *a, const fp_match_re
         int any_true = simulated && mr->finding_truth[i] >= 0;
         /* one count per run and key: skip if an earlier finding had the same key */
         int dup = 0;
+        if (f[i].caused_by > 0)
+            continue; /* a consequence is shown under its cause, not as a finding of its own */
         for (j = 0; j < i && !dup; j++)
             dup = f[j].kind == f[i].kind && strcmp(f[j].target_name, f[i].target_name) == 0;
         if (dup)
@@ -535,6 +537,16 @@ fp_status fp_report_add_run(fp_report *r, const fp_profile *p, const fp_analysis
     v[FP_S_F_MEDIUM] = (double)fp_analysis_count_severity(a, FP_SEV_MEDIUM);
     v[FP_S_F_LOW] = (double)fp_analysis_count_severity(a, FP_SEV_LOW);
     v[FP_S_F_TOTAL] = v[FP_S_F_CRITICAL] + v[FP_S_F_HIGH] + v[FP_S_F_MEDIUM] + v[FP_S_F_LOW];
+    /* Unknown figures (fp_profile_data()) are counted so that writers print n/a. */
+    if (m->mem_source == FP_SOURCE_NONE) {
+        s->na_runs[FP_S_PEAK_MEM]++;
+        s->na_runs[FP_S_AVG_MEM]++;
+    }
+    if (m->cpu_source == FP_SOURCE_NONE) {
+        s->na_runs[FP_S_AVG_CPU]++;
+        s->na_runs[FP_S_PEAK_CPU]++;
+    }
+    s->not_run |= fp_analysis_not_run(a);
     for (k = 0; k < FP_S_COUNT; k++) {
         if (fp_qacc_add(&s->sum[k], v[k]) != FP_OK) {
             st = FP_ENOMEM;

@@ -151,6 +151,8 @@ typedef struct fp_scn {
     size_t runs;
     size_t simulated_runs;
     fp_qacc sum[FP_S_COUNT];
+    size_t na_runs[FP_S_COUNT]; /* runs whose value k is unknown (no data in the input): n/a */
+    unsigned not_run;           /* fp_analysis_not_run() of the runs, OR-ed */
     size_t t_found, t_missed, t_unobservable, f_true, f_false;
     int has_detail;
     fp_detail d;
@@ -203,8 +205,11 @@ size_t fp_report_pick(const fp_report *r, int k, int highest);
 /* Text: control bytes as spaces. _pad adds spaces up to `width` bytes (like "%-*s"). */
 void fp_put_text(FILE *f, const char *s);
 void fp_put_text_pad(FILE *f, const char *s, size_t width);
-/* Markdown: control bytes as spaces, | \ ` * _ escaped. */
+/* Markdown: control bytes as spaces, | \ ` * _ < > escaped. */
 void fp_put_md(FILE *f, const char *s);
+/* Whether Markdown text needs a backslash before s[0] (`s` inside a NUL-terminated string):
+ * | \ ` * > always, < before a letter, '/', '!' or '?'. The one rule for every Markdown writer. */
+int fp_md_escape_at(const char *s);
 /* JSON: the one escaper (profile/fp_escape.h), with the quotes. */
 void fp_put_json(FILE *f, const char *s);
 /* CSV: an RFC 4180 field. */

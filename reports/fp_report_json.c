@@ -139,6 +139,22 @@ static void summary(jctx *c, cJSON *so, const fp_scn *s)
     jstr(c, sum, "status",
          fp_score_status_name(
              fp_score_status_from_score(fp_qacc_get(&s->sum[FP_S_SCORE], FP_Q_MED))));
+    /* Only when something is unknown, so that reports of simulated runs keep their shape. */
+    int any_na = 0;
+    for (int k = 0; k < FP_S_COUNT; k++)
+        any_na |= s->na_runs[k] == s->runs;
+    if (any_na) {
+        cJSON *na = jarr(c, sum, "not_available");
+        for (int k = 0; na != NULL && k < FP_S_COUNT; k++)
+            if (s->na_runs[k] == s->runs)
+                jstr(c, na, NULL, fp_sum_infos[k].key);
+    }
+    if (s->not_run != 0) {
+        cJSON *nr = jarr(c, sum, "detectors_not_run");
+        for (int k = 0; nr != NULL && k < FP_KIND_COUNT; k++)
+            if (s->not_run >> k & 1u)
+                jstr(c, nr, NULL, fp_kind_name((fp_kind)k));
+    }
     if (s->simulated_runs == 0) {
         add(c, so, "ground_truth_totals", cJSON_CreateNull());
         return;
@@ -239,6 +255,8 @@ static void detail(jctx *c, cJSON *so, const fp_scn *s)
         if (!(x = jobj(c, arr, NULL)))
             break;
         juint(c, x, "rank", i + 1);
+        if (f->caused_by > 0)
+            juint(c, x, "caused_by", f->caused_by);
         jstr(c, x, "kind", fp_kind_name(f->kind));
         jstr(c, x, "target", f->target_name);
         jstr(c, x, "severity", fp_severity_name(f->severity));
@@ -264,6 +282,8 @@ static void detail(jctx *c, cJSON *so, const fp_scn *s)
             add(c, x, "truth", cJSON_CreateNull());
         else if (d->match.finding_truth[i] >= 0)
             juint(c, x, "truth", (uint64_t)d->match.finding_truth[i] + 1);
+        else if (d->match.finding_truth[i] == FP_MATCH_CONSEQUENCE)
+            jstr(c, x, "truth", "consequence");
         else
             jbool(c, x, "truth", 0);
     }

@@ -4,7 +4,12 @@
  *
  *  - text: control bytes (C0 and DEL) become spaces, so a name cannot move the cursor, recolour
  *    or retitle a terminal (the table/document sink, fp_report_table.c, does the same);
- *  - Markdown: the same, and | \ ` * _ are backslash-escaped so a name stays literal text;
+ *  - Markdown: the same, and | \ ` * _ < > are backslash-escaped (CommonMark escapes every ASCII
+ *    punctuation), so a name such as std::vector<int>::push_back stays literal text and never
+ *    opens an HTML tag, a code span, emphasis or a table cell. fp_md_escape_at() is the rule for
+ *    Markdown text in general, shared with the document sink (fp_report_table.c), which writes
+ *    prose around names: | \ ` * > always, < only where it could open a tag (not "p < 0.001");
+ *    `_` is left to the sink's text (intraword underscores are not emphasis in CommonMark/GFM);
  *  - JSON: the one escaper of fpsim (profile/fp_escape.h);
  *  - CSV: data as is, an RFC 4180 field (quoted when it holds , " CR or LF; quotes doubled).
  *
@@ -37,12 +42,22 @@ void fp_put_text_pad(FILE *f, const char *s, size_t width)
         putc(' ', f);
 }
 
+int fp_md_escape_at(const char *s)
+{
+    unsigned char c = (unsigned char)s[0], n = (unsigned char)s[1];
+    if (c == '|' || c == '\\' || c == '`' || c == '*' || c == '>')
+        return 1;
+    /* "<int>" or "</a>" would open an HTML tag (or an autolink); "p < 0.001" opens nothing. */
+    return c == '<' &&
+           ((n >= 'a' && n <= 'z') || (n >= 'A' && n <= 'Z') || n == '/' || n == '!' || n == '?');
+}
+
 void fp_put_md(FILE *f, const char *s)
 {
-    for (const unsigned char *c = (const unsigned char *)s; *c != '\0'; c++) {
-        if (*c == '|' || *c == '\\' || *c == '`' || *c == '*' || *c == '_')
+    for (const char *c = s; *c != '\0'; c++) {
+        if (fp_md_escape_at(c) || *c == '_' || *c == '<')
             putc('\\', f);
-        putc(is_control(*c) ? ' ' : *c, f);
+        putc(is_control((unsigned char)*c) ? ' ' : *c, f);
     }
 }
 

@@ -189,11 +189,12 @@ static void putn(fp_doc *d, char ch, size_t n)
             d->st = FP_EIO;
 }
 
-/* Writes `s` with Markdown's `|` escaped (and `\` before it, so "\|" stays literal). */
+/* Writes `s` with Markdown's specials escaped (fp_md_escape_at(): `|`, `\`, backquote, `*`, `>`,
+ * and `<` where it could open a tag), so names such as std::vector<int>::push_back stay text. */
 static void put_md(fp_doc *d, const char *s)
 {
     for (; *s && d->st == FP_OK; s++) {
-        if (*s == '|' || *s == '\\')
+        if (fp_md_escape_at(s))
             putn(d, '\\', 1);
         putn(d, *s, 1);
     }
@@ -203,7 +204,7 @@ static size_t md_width(const char *s)
 {
     size_t w = fp_utf8_width(s);
     for (; *s; s++)
-        if (*s == '|' || *s == '\\')
+        if (fp_md_escape_at(s))
             w++;
     return w;
 }

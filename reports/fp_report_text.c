@@ -69,8 +69,12 @@ static void summary(fp_doc *d, const fp_scn *s)
         for (int q = 0; q < (s->runs == 1 ? 1 : 3); q++) {
             static const int order[3] = {FP_Q_MED, FP_Q_P5, FP_Q_P95};
             double v = fp_qacc_get(&s->sum[k], s->runs == 1 ? FP_Q_MED : order[q]);
-            fp_tab_cell(&t, FP_STYLE_NONE, "%s",
-                        dec < 0 ? fp_fmt_count(a, sizeof a, v) : fp_fmt_fixed(a, sizeof a, v, dec));
+            if (s->na_runs[k] == s->runs)
+                fp_tab_cell(&t, FP_STYLE_NONE, "n/a");
+            else
+                fp_tab_cell(&t, FP_STYLE_NONE, "%s",
+                            dec < 0 ? fp_fmt_count(a, sizeof a, v)
+                                    : fp_fmt_fixed(a, sizeof a, v, dec));
         }
         fp_tab_cell(&t, FP_STYLE_NONE, "%s", in->unit);
     }
@@ -78,6 +82,18 @@ static void summary(fp_doc *d, const fp_scn *s)
     fp_tab_cleanup(&t);
     fp_doc_line(d, "Status: %s (score %s/100%s)", fp_score_status_name(status),
                 fp_fmt_fixed(a, sizeof a, score, 1), s->runs > 1 ? ", median" : "");
+    if (s->not_run != 0) {
+        char list[256] = "";
+        size_t len = 0;
+        for (int k = 0; k < FP_KIND_COUNT; k++)
+            if (s->not_run >> k & 1u)
+                len += (size_t)snprintf(list + len, len < sizeof list ? sizeof list - len : 0,
+                                        "%s%s", len ? ", " : "", fp_kind_name((fp_kind)k));
+        fp_doc_line(d,
+                    "Not run (the input has no memory or CPU data): %s; the score covers only "
+                    "the detectors that ran.",
+                    list);
+    }
     if (s->simulated_runs > 0) {
         size_t obs = s->t_found + s->t_missed, nf = s->f_true + s->f_false;
         char r1[NB], r2[NB];
@@ -190,7 +206,11 @@ static void detail_findings(fp_doc *d, const fp_scn *s, const char *which)
         fp_tab_cell(&t, FP_STYLE_NONE, "%zu", i + 1);
         fp_tab_cell(&t, sev_style(f->severity), "%s", fp_severity_name(f->severity));
         fp_tab_cell(&t, FP_STYLE_NONE, "%s", fp_fmt_fixed(a, sizeof a, f->impact, 1));
-        fp_tab_cell(&t, FP_STYLE_NONE, "%s", fp_kind_name(f->kind));
+        if (f->caused_by > 0)
+            fp_tab_cell(&t, FP_STYLE_NONE, "%s (caused by #%zu)", fp_kind_name(f->kind),
+                        f->caused_by);
+        else
+            fp_tab_cell(&t, FP_STYLE_NONE, "%s", fp_kind_name(f->kind));
         fp_tab_cell(&t, FP_STYLE_NONE, "%s", f->target_name);
         window(w, sizeof w, f->start_s, f->end_s);
         fp_tab_cell(&t, FP_STYLE_NONE, "%s", w);
@@ -200,14 +220,21 @@ static void detail_findings(fp_doc *d, const fp_scn *s, const char *which)
             int64_t tr = dt->match.finding_truth[i];
             if (tr >= 0)
                 fp_tab_cell(&t, FP_STYLE_GREEN, "true (truth #%" PRId64 ")", tr + 1);
+            else if (tr == FP_MATCH_CONSEQUENCE)
+                fp_tab_cell(&t, FP_STYLE_NONE, "consequence of #%zu", f->caused_by);
             else
                 fp_tab_cell(&t, FP_STYLE_YELLOW, "false alarm");
         }
     }
     fp_doc_table(d, &t);
     fp_tab_cleanup(&t);
-    for (i = 0; i < dt->n_findings; i++)
-        fp_doc_item(d, FP_STYLE_NONE, "#%zu %s", i + 1, dt->findings[i].root_cause);
+    for (i = 0; i < dt->n_findings; i++) {
+        if (dt->findings[i].caused_by > 0)
+            fp_doc_item(d, FP_STYLE_NONE, "#%zu (caused by #%zu, its saving counted there) %s",
+                        i + 1, dt->findings[i].caused_by, dt->findings[i].root_cause);
+        else
+            fp_doc_item(d, FP_STYLE_NONE, "#%zu %s", i + 1, dt->findings[i].root_cause);
+    }
     fp_doc_blank(d);
 }
 

@@ -110,6 +110,10 @@ static void text_summary(FILE *f, const fp_validate_summary *s,
         if (kind_seen(&s->kinds[k]))
             text_kind_row(f, fp_kind_name((fp_kind)k), &s->kinds[k], 1);
     text_kind_row(f, "all", &s->overall, 0);
+    fprintf(f,
+            "  consequences of true findings (reported under their cause, neither TP nor FP): "
+            "%llu\n",
+            (unsigned long long)s->consequences);
     fprintf(f, "  false alarms on clean runs: %s per run (%llu in %llu runs); runs with any: ",
             fx(s->clean_false_alarms_per_run, 4).s, (unsigned long long)s->clean_false_alarms,
             (unsigned long long)s->clean_runs);
@@ -177,6 +181,7 @@ static void json_summary(FILE *f, const fp_validate_summary *s,
     }
     fprintf(f, "%s},\n%s\"all\": ", first ? "" : "\n", ind);
     json_kind(f, &s->overall, ind);
+    fprintf(f, ",\n%s\"consequences\": %llu", ind, (unsigned long long)s->consequences);
     fprintf(f, ",\n%s\"clean_false_alarms\": %llu, \"clean_false_alarms_per_run\": %s, ", ind,
             (unsigned long long)s->clean_false_alarms, fx(s->clean_false_alarms_per_run, 6).s);
     json_rate(f, "clean_runs_alarmed", &s->clean_runs_alarmed);
@@ -243,9 +248,10 @@ static void csv_kind_row(FILE *f, const char *scn, const char *kind,
             fprintf(f, ",%s", fx(s->spearman, 6).s);
         else
             fputc(',', f);
-        fprintf(f, ",%s,%s,%s", fx(s->nab[0], 4).s, fx(s->nab[1], 4).s, fx(s->nab[2], 4).s);
+        fprintf(f, ",%s,%s,%s,%llu", fx(s->nab[0], 4).s, fx(s->nab[1], 4).s, fx(s->nab[2], 4).s,
+                (unsigned long long)s->consequences);
     } else {
-        fputs(",,,,,,,,,,,,,,,,", f);
+        fputs(",,,,,,,,,,,,,,,,,", f);
     }
     fputs("\r\n", f);
 }
@@ -278,6 +284,10 @@ static void md_summary(FILE *f, const fp_validate_summary *s, const fp_validate_
         else
             fputs(" |\n", f);
     }
+    fprintf(f,
+            "\n- consequences of true findings (reported under their cause, neither TP nor FP): "
+            "%llu",
+            (unsigned long long)s->consequences);
     fprintf(f, "\n- false alarms on clean runs: %s per run; runs with any:",
             fx(s->clean_false_alarms_per_run, 4).s);
     md_rate_plain(f, &s->clean_runs_alarmed);
@@ -343,7 +353,7 @@ fp_status fp_report_write_validate(FILE *f, fp_report_format fmt, const fp_valid
               "recall_hi,f1,f1_lo,f1_hi,ttd_n,ttd_mean_s,ttd_p95_s,runs,clean_runs,"
               "clean_false_alarms_per_run,top1,top1_lo,top1_hi,top1_found,top1_found_lo,"
               "top1_found_hi,topk,topk_lo,topk_hi,spearman,"
-              "nab_standard,nab_low_fp,nab_low_fn\r\n",
+              "nab_standard,nab_low_fp,nab_low_fn,consequences\r\n",
               f);
         for (size_t i = 0; i < n; i++) {
             const fp_validate_scenario_result *r = fp_validate_engine_scenario(e, i);
@@ -399,10 +409,9 @@ fp_status fp_report_write_sweep(FILE *f, fp_report_format fmt, const fp_validate
     fp_kind kind;
     const char *key;
     const fp_validate_sweep_point *pts = fp_validate_engine_sweep_points(e, &n, &kind, &key);
-    size_t best = n;
-    for (size_t i = 0; i < n; i++)
-        if (pts[i].ks.f1.available && (best == n || pts[i].ks.f1.value > pts[best].ks.f1.value))
-            best = i;
+    fp_validate_best_rule rule;
+    double def;
+    size_t best = fp_validate_sweep_best(e, &rule, &def);
     switch (fmt) {
     case FP_REPORT_JSON:
         fprintf(f, "{\n  \"fpsim_validate_sweep\": 1, \"detector\": \"%s\", \"key\": ",
@@ -411,15 +420,18 @@ fp_status fp_report_write_sweep(FILE *f, fp_report_format fmt, const fp_validate
         fprintf(f, ", \"runs\": %llu, \"inject\": \"%s\",\n  \"points\": [",
                 (unsigned long long)o->runs, fp_validate_inject_name(o->inject));
         for (size_t i = 0; i < n; i++) {
-            fprintf(f, "%s\n    {\"threshold\": %.17g, ", i ? "," : "", pts[i].value);
+            fprintf(f, "%s\n    {\"threshold\": %.17g, \"stats\": ", i ? "," : "", pts[i].value);
             json_kind(f, &pts[i].ks, "    ");
             fputc('}', f);
         }
         fputs("\n  ],\n  \"best_f1_threshold\": ", f);
-        if (best < n)
-            fprintf(f, "%.17g\n}\n", pts[best].value);
+        if (best < n && rule == FP_VALIDATE_BEST_F1)
+            fprintf(f, "%.17g", pts[best].value);
         else
-            fputs("null\n}\n", f);
+            fputs("null", f);
+        if (best < n && rule == FP_VALIDATE_BEST_FEWEST_FP)
+            fprintf(f, ",\n  \"fewest_false_alarms_threshold\": %.17g", pts[best].value);
+        fputs("\n}\n", f);
         break;
     case FP_REPORT_CSV:
         fputs("threshold,tp,fp,fn,precision,precision_lo,precision_hi,recall,recall_lo,recall_hi,"
@@ -442,7 +454,11 @@ fp_status fp_report_write_sweep(FILE *f, fp_report_format fmt, const fp_validate
                 fp_kind_name(kind), key);
         for (size_t i = 0; i < n; i++) {
             const fp_validate_kind_stats *k = &pts[i].ks;
-            fprintf(f, "| %g%s | %llu | %llu | %llu |", pts[i].value, i == best ? " **best**" : "",
+            const char *mark = i != best ? ""
+                               : rule == FP_VALIDATE_BEST_FEWEST_FP
+                                   ? " **best (fewest false alarms)**"
+                                   : " **best**";
+            fprintf(f, "| %g%s | %llu | %llu | %llu |", pts[i].value, mark,
                     (unsigned long long)k->tp, (unsigned long long)k->fp,
                     (unsigned long long)k->fn);
             md_rate(f, &k->precision);
@@ -466,9 +482,15 @@ fp_status fp_report_write_sweep(FILE *f, fp_report_format fmt, const fp_validate
             text_rate(f, &k->f1, 0);
             fputc('\n', f);
         }
-        if (best < n)
+        if (best < n && rule == FP_VALIDATE_BEST_F1)
             fprintf(f, "best F1: %s at %s = %g\n", fx(pts[best].ks.f1.value, 4).s, key,
                     pts[best].value);
+        else if (best < n)
+            fprintf(f,
+                    "best: %s = %g, the fewest false alarms (%llu); no true positive at any "
+                    "threshold, so F1 cannot rank them (ties go to the default %g, else to the "
+                    "nearest value)\n",
+                    key, pts[best].value, (unsigned long long)pts[best].ks.fp, def);
         else
             fputs("best F1: n/a (no labels or findings of this kind)\n", f);
         break;

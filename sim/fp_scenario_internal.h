@@ -9,7 +9,8 @@
  *  - every method is reachable: it has top-level calls (a non-zero `calls`) or a caller;
  *  - every distribution is validated; durations, memory, I/O and counts have support >= 0,
  *    CPU has support inside [0, 100], fractions and probabilities inside [0, 1];
- *  - process.sample_interval_s > 0; noise values >= 0.
+ *  - process.sample_interval_s > 0; noise values >= 0; process.io_latency_s >= 0 and
+ *    process.io_bandwidth_mb_s > 0.
  */
 #ifndef FP_SCENARIO_INTERNAL_H
 #define FP_SCENARIO_INTERNAL_H
@@ -54,14 +55,24 @@ typedef struct fp_bottleneck_spec {
     unsigned long line, col;
 } fp_bottleneck_spec;
 
+/* Defaults of process.io_latency_ms and process.io_bandwidth_mb_s (docs/scenario-format.md). */
+#define FP_SCENARIO_IO_LATENCY_MS 0.1
+#define FP_SCENARIO_IO_BANDWIDTH_MB_S 500.0
+
 typedef struct fp_process_spec {
     fp_dist baseline_mb;  /* resident memory before the flow starts, MB */
     fp_dist idle_cpu_pct; /* CPU % when no method is doing work */
     double sample_interval_s;
-    double noise_mem_mb;  /* sd of additive Gaussian noise on each memory sample */
-    double noise_cpu_pct; /* sd of additive Gaussian noise on each CPU sample */
-    double noise_io_rel;  /* relative sd of multiplicative noise on each I/O sample */
+    double noise_mem_mb;      /* sd of additive Gaussian noise on each memory sample */
+    double noise_cpu_pct;     /* sd of additive Gaussian noise on each CPU sample */
+    double noise_io_rel;      /* relative sd of multiplicative noise on each I/O sample */
+    double io_latency_s;      /* wait per I/O operation, seconds (io_latency_ms / 1000) */
+    double io_bandwidth_mb_s; /* I/O transfer rate, MB/s: a call waits bytes / 2^20 / this */
+    uint32_t cores;           /* CPU cores the process can use, 1..FP_SCENARIO_MAX_CORES */
 } fp_process_spec;
+
+/* Largest process.cores a scenario may declare. */
+#define FP_SCENARIO_MAX_CORES 4096
 
 typedef struct fp_analysis_override {
     char *key;

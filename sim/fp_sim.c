@@ -307,7 +307,14 @@ static int is_method_kind_on(const fp_bottleneck_spec *b, uint32_t m)
 static void gen_calls(fp_sim *s, int32_t parent, uint32_t m, uint32_t n, uint32_t group,
                       int parallel, gsl_rng *r, uint16_t storm);
 
-/* Extra calls of callee `m` that active call storms add next to `base` ordinary calls. */
+/*
+ * Extra calls of callee `m` that active call storms add next to `base` ordinary calls. The
+ * expected number is base * (k - 1); it is rounded stochastically per call site (up with the
+ * probability of its fractional part, drawn from the bottleneck's own stream), so the extra calls
+ * are unbiased for any factor: rounding each site to the nearest integer made x1.4 on a site of
+ * one call add nothing and x1.6 add as much as x2.4. Integral expectations draw nothing, so such
+ * runs are as before; the draw is deterministic per (seed, scenario, run index).
+ */
 static void gen_storm_calls(fp_sim *s, int32_t parent, uint32_t m, uint32_t base, uint32_t group,
                             int parallel)
 {
@@ -318,7 +325,9 @@ static void gen_storm_calls(fp_sim *s, int32_t parent, uint32_t m, uint32_t base
             continue;
         double k =
             fp_sim_effective_magnitude(bs->kind, s->bs[b].magnitude, s->opts.magnitude_scale);
-        double extra = floor((double)base * (k - 1.0) + 0.5);
+        double want = (double)base * (k - 1.0), extra = floor(want);
+        if (want > extra && gsl_rng_uniform(s->brng[b]) < want - extra)
+            extra += 1.0;
         if (extra > (double)FP_SIM_MAX_SPANS)
             extra = (double)FP_SIM_MAX_SPANS + 1; /* fails with FP_ELIMIT, never capped */
         gen_calls(s, parent, m, (uint32_t)extra, group, parallel, s->brng[b], (uint16_t)(b + 1));
@@ -437,6 +446,12 @@ static int past_onset(const fp_bottleneck_spec *spec, bstate *b, const node *nd,
 
 static double exec_node(fp_sim *s, fp_span *spans, size_t ix, double t, uint32_t track);
 
+/* Seconds a call waits for `ops` I/O operations moving `bytes` bytes (docs/simulation.md). */
+static double io_wait_s(const fp_process_spec *p, double ops, double bytes)
+{
+    return ops * p->io_latency_s + bytes / 1048576.0 / p->io_bandwidth_mb_s;
+}
+
 static double exec_children(fp_sim *s, fp_span *spans, size_t ix, double t, uint32_t track)
 {
     size_t j = ix + 1, end = s->nodes[ix].end;
@@ -515,12 +530,15 @@ static double exec_node(fp_sim *s, fp_span *spans, size_t ix, double t, uint32_t
             bs->truth.extra_mb += add;
             break;
         }
-        case E_IO:
-            bs->truth.extra_io_ops += increase(k, ops, m, str);
-            bs->truth.extra_io_bytes += increase(k, bytes, m, str);
-            ops += increase(k, ops, m, str);
-            bytes += increase(k, bytes, m, str);
+        case E_IO: {
+            double add_ops = increase(k, ops, m, str), add_bytes = increase(k, bytes, m, str);
+            bs->truth.extra_io_ops += add_ops;
+            bs->truth.extra_io_bytes += add_bytes;
+            bs->truth.extra_s += io_wait_s(&scn->process, add_ops, add_bytes);
+            ops += add_ops;
+            bytes += add_bytes;
             break;
+        }
         case E_CPU:   /* applied last, below */
         case E_CALLS: /* adds calls in pass A */
             break;
@@ -542,6 +560,12 @@ static double exec_node(fp_sim *s, fp_span *spans, size_t ix, double t, uint32_t
         note_affected(bs, start, ix);
     }
 
+    /* The call's own time is its work plus its I/O wait, during which it uses no CPU: the
+     * span's CPU % is the time-weighted mean, so its CPU-seconds stay cpu x work. */
+    double work = own;
+    own += io_wait_s(&scn->process, ops, bytes);
+    if (own > work)
+        cpu = cpu * work / own;
     double half = own / 2.0;
     if (push_segment(s, t, t + half, cpu, ops / 2.0, bytes / 2.0) != FP_OK ||
         push_mem(s, t, alloc) != FP_OK) {
@@ -657,7 +681,9 @@ static fp_status build_series(fp_sim *s, fp_profile *out, double dur, double bas
         double w = (k == n - 1) ? dur - a : dt;
         if (!(w > 0.0))
             w = dt;
-        cpu[k] = clamp_pct(idle + cpu[k] / w);
+        /* own-work CPU is % of one core; the series is % of the process's cores */
+        cpu[k] =
+            clamp_pct(idle + cpu[k] / w / (double)(scn->process.cores ? scn->process.cores : 1));
     }
 
     /* Process-level injections. */
@@ -701,6 +727,8 @@ static fp_status build_series(fp_sim *s, fp_profile *out, double dur, double bas
         }
         case E_CPU: {
             double target = clamp_pct(bs->magnitude);
+            /* the series is % of the process's cores; the truth is % of one core (x cores) */
+            double cores = (double)(scn->process.cores ? scn->process.cores : 1);
             for (size_t e = 0; e < n_ep; e++) {
                 fp_truth tr = bs->truth;
                 /* Episode e is placed in the e-th of n_ep equal slots after the onset, so
@@ -729,7 +757,7 @@ static fp_status build_series(fp_sim *s, fp_profile *out, double dur, double bas
                     if (want <= cpu[k])
                         continue;
                     double ncpu = cpu[k] + (want - cpu[k]) * (hi - lo) / w;
-                    tr.extra_cpu_pct_s += (ncpu - cpu[k]) * w;
+                    tr.extra_cpu_pct_s += (ncpu - cpu[k]) * w * cores;
                     cpu[k] = ncpu;
                 }
                 st = fp_profile_add_truth(out, &tr);
@@ -814,6 +842,8 @@ fp_status fp_sim_run(fp_sim *s, uint64_t seed, uint64_t run_index, fp_profile *o
     fp_profile_reset(out);
     st = fp_profile_set_meta(out, scn->name, seed, run_index, gsl_rng_name(s->flow), GSL_VERSION,
                              "simulated", 1);
+    if (st == FP_OK)
+        st = fp_profile_set_cores(out, scn->process.cores ? scn->process.cores : 1);
     if (st != FP_OK)
         goto fail;
     for (size_t m = 0; m < scn->n_methods; m++) {

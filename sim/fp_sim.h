@@ -69,9 +69,10 @@ fp_status fp_sim_run(fp_sim *sim, uint64_t seed, uint64_t run_index, fp_profile 
  * kind's fp_kind_info.mag_mode: a factor (slow_method, latency_outliers, call_storm, io_heavy)
  * gives 1 + (magnitude - 1) * scale, so scale 0 means no effect and 1 the magnitude as drawn; an
  * amount (memory_hotspot MB per call, memory_leak MB/s or MB per call, cpu_saturation target
- * CPU %) gives magnitude * scale. For cpu_saturation the simulator scales the rise towards the
- * target, scale x (target - base), so magnitude * scale is its nominal size (as
- * fp_kind_info.mag_label says). NaN for an out-of-range kind. Pure; thread-safe.
+ * CPU %) gives magnitude * scale. For cpu_saturation the simulator does not use this value: it
+ * raises the CPU from its level c to c + (target - c) * min(scale, 1), so magnitude * scale is
+ * only a nominal size (fp_kind_info.mag_label says both). NaN for an out-of-range kind. Pure;
+ * thread-safe.
  */
 double fp_sim_effective_magnitude(fp_kind k, double magnitude, double scale);
 

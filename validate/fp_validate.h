@@ -101,11 +101,13 @@ double fp_validate_nab_score(fp_nab_profile p, double tp_credit, uint64_t fp, ui
 /* ---- per-run records ---- */
 
 /*
- * True cost of an injected bottleneck as a share of the run, the same notion as a finding's
- * `share` (docs/validation.md): added seconds / duration (slow_method, latency_outliers,
- * call_storm), MB per affected call / peak memory (memory_hotspot), retained MB / peak memory
- * (memory_leak), added CPU percent-seconds / (100 x duration) (cpu_saturation), added I/O
- * operations / the run's I/O operations (io_heavy). Clamped to [0, 1]; 0 when a denominator is 0.
+ * True cost of an injected bottleneck as a share of the same resource's total in the run, the
+ * same notion as a finding's `cost` (docs/analysis.md "Cost"), chosen by its kind's
+ * fp_truth_measure: added seconds / duration (slow_method, latency_outliers, call_storm,
+ * io_heavy), MB per affected call / peak memory (memory_hotspot), retained MB / peak memory
+ * (memory_leak), added CPU percent-seconds of one core / (100 x cores x duration), i.e.
+ * core-seconds of the process's cores (cpu_saturation; run->cores below 1 is read as 1).
+ * Clamped to [0, 1]; 0 when a denominator is 0.
  */
 double fp_validate_truth_cost(const fp_truth *t, const fp_run_metrics *run);
 
@@ -137,6 +139,7 @@ typedef struct fp_validate_run {
     uint32_t fp[FP_KIND_COUNT]; /* findings of that kind matched to nothing */
     uint32_t fn[FP_KIND_COUNT]; /* observable truth records of that kind not found */
     uint32_t unobservable;      /* truth records with no effect */
+    uint32_t consequences;      /* findings reported under a true cause: neither tp nor fp */
     uint32_t n_findings;
     int top1;         /* -1 n/a (nothing injected), 0 wrong, 1 right */
     int top1_found;   /* the same among the found labels only: -1 when none found */
@@ -226,6 +229,8 @@ typedef struct fp_validate_summary {
     uint64_t runs, injected_runs, clean_runs;
     fp_validate_kind_stats kinds[FP_KIND_COUNT];
     fp_validate_kind_stats overall;
+    uint64_t consequences;               /* findings reported under a true cause (caused_by),
+                                            counted neither as true nor as false positives */
     uint64_t clean_false_alarms;         /* false alarms summed over clean runs */
     double clean_false_alarms_per_run;   /* clean_false_alarms / clean_runs */
     fp_validate_rate clean_runs_alarmed; /* clean runs with >= 1 false alarm / clean runs */
@@ -423,6 +428,24 @@ const fp_validate_sweep_point *fp_validate_engine_sweep_points(const fp_validate
                                                                size_t *n, fp_kind *kind,
                                                                const char **key);
 
+/* How fp_validate_sweep_best() chose its point. */
+typedef enum fp_validate_best_rule {
+    FP_VALIDATE_BEST_NONE,     /* no point has a label or a finding of the kind */
+    FP_VALIDATE_BEST_F1,       /* the highest F1 (> 0); ties to the earlier point */
+    FP_VALIDATE_BEST_FEWEST_FP /* no true positive anywhere: the fewest false positives */
+} fp_validate_best_rule;
+
+/*
+ * The best point of the last sweep: the highest F1 when some point has F1 > 0 (ties to the
+ * earlier point). When no point has a true positive (F1 is 0 or n/a everywhere, e.g. a kind with
+ * only false alarms) F1 cannot rank the points, and the best is the point with the fewest false
+ * positives, ties to the detector's default threshold (*def, from FP_THRESHOLDS_INIT) when it is
+ * among them, else to the tied value nearest the default, else the earlier one. Returns the point's
+ * index, or n (rule NONE) when no point has a label or a finding. `rule` and `def` may be NULL.
+ */
+size_t fp_validate_sweep_best(const fp_validate_engine *e, fp_validate_best_rule *rule,
+                              double *def);
+
 /* One point of a power curve: one declared bottleneck of one scenario at one scale. */
 typedef struct fp_validate_power_row {
     size_t scenario, source, g;
@@ -434,8 +457,10 @@ typedef struct fp_validate_power_row {
 /*
  * The power curve of kind `kind`: for each scale of `grid`, every scenario's runs with every
  * bottleneck injected and magnitudes scaled. Rows are grouped per (scenario, bottleneck), grid
- * order inside; scenarios without a bottleneck of that kind give no rows. FP_OK, FP_EINTR, or a
- * run's error.
+ * order inside; scenarios without a bottleneck of that kind give no rows. FP_OK, FP_EINTR, a
+ * run's error, or FP_EINVAL (before any run) when no scenario declares a bottleneck of `kind`:
+ * "scenario 'NAME' declares no bottleneck of kind KIND" (one scenario) or "no scenario declares a
+ * bottleneck of kind KIND".
  */
 fp_status fp_validate_engine_power(fp_validate_engine *e, fp_kind kind, const double *grid,
                                    size_t n, fp_error *err);

@@ -5,6 +5,7 @@
  */
 #include "fp_validate.h"
 
+#include <math.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
@@ -398,13 +399,31 @@ out:
     return st;
 }
 
+/* The injection mode of a pass over `s`: BOTH on a scenario without bottlenecks would simulate
+   the same clean run twice per index and count it twice, so it becomes NONE there. */
+static fp_validate_inject scen_inject(const fp_validate_engine *e, const scen *s)
+{
+    if (e->cfg.inject == FP_VALIDATE_INJECT_BOTH && fp_scenario_bottleneck_count(s->scn) == 0)
+        return FP_VALIDATE_INJECT_NONE;
+    return e->cfg.inject;
+}
+
+/* Run indices times the variants simulated per index, summed over the scenarios. */
+static uint64_t units_per_pass(const fp_validate_engine *e)
+{
+    uint64_t u = 0;
+    for (size_t i = 0; i < e->n_scns; i++)
+        u += e->cfg.runs * (scen_inject(e, &e->scns[i]) == FP_VALIDATE_INJECT_BOTH ? 2 : 1);
+    return u;
+}
+
 static void pass_init(pass_cfg *p, const fp_validate_engine *e, const scen *s)
 {
     memset(p, 0, sizeof *p);
     p->scn = s->scn;
     p->seed = s->seed;
     p->runs = e->cfg.runs;
-    p->inject = e->cfg.inject;
+    p->inject = scen_inject(e, s);
     p->scale = 1.0;
     p->th = s->th;
     p->baseline = s->baseline;
@@ -467,16 +486,11 @@ static void add_both(void *ctx, const fp_validate_run *r)
         fp_validate_acc_add(p->b, r);
 }
 
-static unsigned per_index(const fp_validate_engine *e)
-{
-    return e->cfg.inject == FP_VALIDATE_INJECT_BOTH ? 2 : 1;
-}
-
 fp_status fp_validate_engine_run(fp_validate_engine *e, fp_error *err)
 {
     fp_status st;
     clear_results(e);
-    e->total = e->cfg.runs * per_index(e) * e->n_scns;
+    e->total = units_per_pass(e);
     if ((st = fp_validate_acc_new(&e->all, 0, err)) != FP_OK)
         return st;
     for (size_t i = 0; i < e->n_scns; i++) {
@@ -506,7 +520,7 @@ fp_status fp_validate_engine_sweep(fp_validate_engine *e, fp_kind kind, const ch
         return fp_error_set(err, FP_EINVAL, "sweep: at most %d thresholds", FP_VALIDATE_MAX_GRID);
     e->kind = kind;
     e->key = key;
-    e->total = e->cfg.runs * per_index(e) * e->n_scns * n;
+    e->total = units_per_pass(e) * n;
     for (size_t g = 0; g < n && st == FP_OK; g++) {
         fp_validate_acc *acc = NULL;
         if ((st = fp_validate_acc_new(&acc, 0, err)) != FP_OK)
@@ -530,6 +544,48 @@ fp_status fp_validate_engine_sweep(fp_validate_engine *e, fp_kind kind, const ch
         fp_validate_acc_free(acc);
     }
     return st;
+}
+
+size_t fp_validate_sweep_best(const fp_validate_engine *e, fp_validate_best_rule *rule, double *def)
+{
+    const fp_validate_sweep_point *p = e->pts;
+    size_t n = e->n_pts, best = n;
+    fp_thresholds t = FP_THRESHOLDS_INIT;
+    double d = NAN;
+    if (e->key == NULL || fp_thresholds_get(&t, e->key, &d, NULL) != FP_OK)
+        d = NAN;
+    if (def != NULL)
+        *def = d;
+    if (rule != NULL)
+        *rule = FP_VALIDATE_BEST_NONE;
+    for (size_t i = 0; i < n; i++)
+        if (p[i].ks.f1.available && p[i].ks.f1.value > 0 &&
+            (best == n || p[i].ks.f1.value > p[best].ks.f1.value))
+            best = i;
+    if (best < n) {
+        if (rule != NULL)
+            *rule = FP_VALIDATE_BEST_F1;
+        return best;
+    }
+    int any = 0;
+    for (size_t i = 0; i < n; i++)
+        any |= p[i].ks.tp + p[i].ks.fp + p[i].ks.fn > 0;
+    for (size_t i = 0; any && i < n; i++) {
+        const fp_validate_kind_stats *k = &p[i].ks;
+        if (best == n || k->fp < p[best].ks.fp) {
+            best = i;
+            continue;
+        }
+        if (k->fp > p[best].ks.fp)
+            continue;
+        /* A tie: the default, else the value nearest to it, else the earlier point. */
+        double db = fabs(p[best].value - d), di = fabs(p[i].value - d);
+        if (!isnan(d) && p[best].value != d && (p[i].value == d || di < db))
+            best = i;
+    }
+    if (best < n && rule != NULL)
+        *rule = FP_VALIDATE_BEST_FEWEST_FP;
+    return best;
 }
 
 /* ---- the power curve ---- */
@@ -570,14 +626,31 @@ fp_status fp_validate_engine_power(fp_validate_engine *e, fp_kind kind, const do
     fp_status st = FP_OK;
     clear_results(e);
     e->kind = kind;
-    e->total = e->cfg.runs * e->n_scns * n_grid;
+    /* A power curve of a kind that no scenario declares has no rows: an error, before any run. */
+    size_t n_with = 0;
+    for (size_t i = 0; i < e->n_scns && st == FP_OK; i++) {
+        st = probe_sources(&e->scns[i], e->cfg.rng, err);
+        size_t any = 0;
+        for (size_t s = 0; st == FP_OK && s < e->scns[i].res.n_sources; s++)
+            any += e->scns[i].sources[s].kind == (int)kind;
+        n_with += any > 0;
+    }
+    if (st != FP_OK)
+        return st;
+    if (n_with == 0) {
+        if (e->n_scns == 1)
+            return fp_error_set(err, FP_EINVAL, "scenario '%s' declares no bottleneck of kind %s",
+                                fp_scenario_name(e->scns[0].scn), fp_kind_name(kind));
+        return fp_error_set(err, FP_EINVAL, "no scenario declares a bottleneck of kind %s",
+                            fp_kind_name(kind));
+    }
+    e->total = e->cfg.runs * n_with * n_grid;
     for (size_t i = 0; i < e->n_scns && st == FP_OK; i++) {
         scen *sc = &e->scns[i];
-        st = probe_sources(sc, e->cfg.rng, err);
         size_t ns = sc->res.n_sources, any = 0;
-        for (size_t s = 0; st == FP_OK && s < ns; s++)
+        for (size_t s = 0; s < ns; s++)
             any += sc->sources[s].kind == (int)kind;
-        if (st != FP_OK || any == 0)
+        if (any == 0)
             continue;
         power_ctx pc = {kind, ns, fp_calloc(ns, sizeof(uint64_t)), fp_calloc(ns, sizeof(uint64_t)),
                         fp_calloc(ns, sizeof(double))};

@@ -121,4 +121,18 @@ expect_rc 130 "SIGINT"
 expect_err_has "interrupted" "SIGINT"
 if [ ! -e "$TMP/int.json" ] && ! ls -a "$TMP" | grep -q '^\.int\.json\.'; then ok; else bad "SIGINT left files"; fi
 
+
+# The analysis: section is checked as strictly as report checks it (same message and key path),
+# although simulate does not analyse; a valid one is accepted.
+printf 'name: t\nmethods:\n  - name: a\n    calls: 1\n    duration_s: 1\nanalysis:\n  slow_method.mean_sec: 3\n' >"$TMP/an.yaml"
+for cmd in simulate report; do
+    run "$FPSIM" $cmd -s "$TMP/an.yaml"
+    expect_rc 65 "$cmd: misspelled analysis key"
+    expect_empty_out "$cmd: misspelled analysis key"
+    expect_err_exact "fpsim: $TMP/an.yaml:7:3: error: unknown analysis threshold 'slow_method.mean_sec' (did you mean 'slow_method.mean_s'?) (analysis.slow_method.mean_sec)" "$cmd: misspelled analysis key"
+done
+sed 's/mean_sec: 3/mean_s: 3/' "$TMP/an.yaml" >"$TMP/an2.yaml"
+run "$FPSIM" simulate -s "$TMP/an2.yaml"
+expect_rc 0 "simulate: valid analysis key"
+
 finish

@@ -3,6 +3,7 @@
  * reader's exact errors) and the analysis against it (a x2 slowdown found, a method that always
  * takes 7 s a known hotspot, no baseline = fp_analyze()).
  */
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -220,6 +221,97 @@ static fp_profile *simulate(const fp_scenario *scn, int force, uint64_t run)
     return p;
 }
 
+/* Every baseline finding of `a` is costed like its kind's detector (docs/analysis.md "Cost"),
+ * with the baseline median in place of the budget: its saving is the excess over the median in
+ * the kind's unit (at most that: fp_analysis_costs() may scale savings down together), its cost
+ * the saving as a share of the run's total of the resource, impact 100 + 30 log10(cost).
+ * Returns how many it checked. */
+static size_t check_costs(const fp_analysis *a)
+{
+    size_t n, nm, i, checked = 0;
+    const fp_finding *f = fp_analysis_findings(a, &n);
+    const fp_method_metrics *ms = fp_analysis_methods(a, &nm);
+    const fp_run_metrics *run = fp_analysis_run(a);
+    for (i = 0; i < n; i++) {
+        const fp_method_metrics *m;
+        double med, x, e, want, total;
+        const char *unit;
+        if (strcmp(f[i].rule, "baseline") != 0)
+            continue;
+        CU_ASSERT_FATAL(f[i].target >= 0 && (size_t)f[i].target < nm);
+        m = &ms[f[i].target];
+        CU_ASSERT_STRING_EQUAL(f[i].evidence[0].name, "baseline_median");
+        med = f[i].evidence[0].value;
+        x = f[i].measured;
+        e = 1.0 - med / x;
+        total = run->duration_s;
+        switch (f[i].kind) {
+        case FP_KIND_SLOW_METHOD:
+            want = m->path_s * e, unit = "s";
+            break;
+        case FP_KIND_CALL_STORM:
+            want = (m->total_s < run->duration_s ? m->total_s : run->duration_s) * e, unit = "s";
+            break;
+        case FP_KIND_IO_HEAVY:
+            want = m->self_s * e, unit = "s";
+            break;
+        case FP_KIND_MEMORY_HOTSPOT:
+            want = x - med, unit = "MB", total = run->peak_mem_mb;
+            break;
+        case FP_KIND_MEMORY_LEAK:
+            want = (x - med) * (double)m->calls, unit = "MB", total = run->peak_mem_mb;
+            break;
+        case FP_KIND_CPU_SATURATION:
+            want = m->self_s * (x - med) / 100.0, unit = "core-s";
+            total = (run->cores >= 1 ? run->cores : 1.0) * run->duration_s;
+            break;
+        case FP_KIND_LATENCY_OUTLIERS:
+        default:
+            CU_FAIL("a baseline finding of a kind the baseline does not test");
+            continue;
+        }
+        CU_ASSERT_STRING_EQUAL(f[i].improvement_unit, unit);
+        CU_ASSERT(f[i].improvement > 0);
+        CU_ASSERT(f[i].improvement <= want * (1 + 1e-9));
+        if (n == 1) /* nothing to share a cap with */
+            FP_ASSERT_NEAR(f[i].improvement, want, 1e-9 * want);
+        FP_ASSERT_NEAR(f[i].cost, f[i].improvement / total > 1 ? 1 : f[i].improvement / total,
+                       1e-12);
+        FP_ASSERT_NEAR(f[i].impact, fmax(0.0, 100.0 + 30.0 * log10(f[i].cost)), 1e-9);
+        CU_ASSERT_EQUAL(f[i].severity, fp_severity_from_impact(f[i].impact));
+        checked++;
+    }
+    return checked;
+}
+
+/* Plants below the absolute MDE of four kinds: found only against the baseline, and costed. */
+static void test_costs(void)
+{
+    static const char *const files[] = {"tests/data/unlike/mde-call-storm-below.yaml",
+                                        "tests/data/unlike/mde-io-heavy-below.yaml",
+                                        "tests/data/unlike/mde-memory-hotspot-below.yaml",
+                                        "tests/data/unlike/mde-memory-leak-below.yaml"};
+    for (size_t k = 0; k < sizeof files / sizeof files[0]; k++) {
+        fp_scenario *scn = load(files[k]);
+        fp_baseline *b = learn(scn, FP_BASELINE_AUTO_RUNS);
+        fp_error err = FP_ERROR_INIT;
+        size_t checked = 0;
+        for (uint64_t run = 0; run < 3; run++) {
+            fp_profile *inj = simulate(scn, 1, run);
+            fp_analysis *a = NULL;
+            CU_ASSERT_EQUAL_FATAL(fp_analyze_with_baseline(&a, inj, NULL, b, &err), FP_OK);
+            checked += check_costs(a);
+            fp_analysis_free(a);
+            fp_profile_free(inj);
+        }
+        if (checked < 3)
+            fprintf(stderr, "\n%s: %zu baseline findings in 3 runs\n", files[k], checked);
+        CU_ASSERT(checked >= 3);
+        fp_baseline_free(b);
+        fp_scenario_free(scn);
+    }
+}
+
 static void test_slowdown_found(void)
 {
     fp_scenario *scn = load("tests/data/unlike/baseline-slowdown.yaml");
@@ -268,6 +360,8 @@ static void test_known_hotspot(void)
     CU_ASSERT_STRING_EQUAL(h[0].target_name, "render_report");
     CU_ASSERT(h[0].baseline_median > 6 && h[0].baseline_median < 8);
     CU_ASSERT(strstr(h[0].text, "normal for this flow") != NULL);
+    /* a known hotspot costs nothing: no finding, no score points */
+    CU_ASSERT(fp_analysis_score(a) > fp_analysis_score(a0));
     /* no baseline: exactly fp_analyze() */
     CU_ASSERT_EQUAL_FATAL(fp_analyze_with_baseline(&an, p, NULL, NULL, &err), FP_OK);
     const fp_finding *f0 = fp_analysis_findings(a0, &n0), *fn = fp_analysis_findings(an, &nn);
@@ -290,6 +384,7 @@ int fp_test_register(void)
         {"roundtrip", test_roundtrip}, {"reader_errors", test_reader_errors}, {NULL, NULL}};
     static const fp_test_case apply[] = {{"slowdown_found", test_slowdown_found},
                                          {"known_hotspot", test_known_hotspot},
+                                         {"costs", test_costs},
                                          {NULL, NULL}};
     if (fp_test_add_suite("model", model) != 0 || fp_test_add_suite("file", file) != 0 ||
         fp_test_add_suite("apply", apply) != 0)

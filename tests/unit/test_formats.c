@@ -10,10 +10,16 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "fp_formats.h"
 #include "fp_profile.h"
+#include "fp_scenario.h"
+#include "fp_sim.h"
 #include "fp_test.h"
+
+#include <cjson/cJSON.h>
+#include <zlib.h>
 
 /* ---- fixture ---- */
 
@@ -267,6 +273,132 @@ static void test_chrome_write(void)
         "\"fpsim_version\": \"0.1.0\", \"scenario\": \"demo\", \"seed\": \"42\", \"run_index\": 1, "
         "\"rng\": \"mt19937\", \"gsl_version\": \"2.7.1\"}}\n");
     fp_profile_free(p);
+}
+
+/* One X event of an exported trace, as a strict consumer sees it. */
+typedef struct x_event {
+    double tid, ts, dur, span, parent;
+} x_event;
+
+static int cmp_x_event(const void *a, const void *b)
+{
+    const x_event *x = a, *y = b;
+    if (x->tid != y->tid)
+        return x->tid < y->tid ? -1 : 1;
+    if (x->ts != y->ts)
+        return x->ts < y->ts ? -1 : 1;
+    if (x->dur != y->dur) /* the enclosing span first */
+        return x->dur > y->dur ? -1 : 1;
+    return x->span < y->span ? -1 : (x->span > y->span);
+}
+
+/*
+ * Checks strict nesting of an exported trace with no tolerance: integer ts and dur; per thread,
+ * in time order, each span either lies inside the innermost open span or starts at or after its
+ * end; and each span lies inside the span its fpsim_parent names (across threads too). Returns
+ * the number of violations.
+ */
+static size_t strict_nesting_violations(const char *text)
+{
+    cJSON *root = cJSON_Parse(text);
+    CU_ASSERT_FATAL(root != NULL);
+    const cJSON *evs = cJSON_GetObjectItemCaseSensitive(root, "traceEvents");
+    size_t n = 0, bad = 0, cap = (size_t)cJSON_GetArraySize(evs);
+    x_event *x = calloc(cap + 1, sizeof(*x));
+    x_event *by_span = calloc(cap + 1, sizeof(*x));
+    CU_ASSERT_FATAL(x != NULL && by_span != NULL);
+    for (const cJSON *e = evs->child; e != NULL; e = e->next) {
+        if (strcmp(cJSON_GetObjectItemCaseSensitive(e, "ph")->valuestring, "X") != 0)
+            continue;
+        const cJSON *args = cJSON_GetObjectItemCaseSensitive(e, "args");
+        x_event v = {cJSON_GetObjectItemCaseSensitive(e, "tid")->valuedouble,
+                     cJSON_GetObjectItemCaseSensitive(e, "ts")->valuedouble,
+                     cJSON_GetObjectItemCaseSensitive(e, "dur")->valuedouble,
+                     cJSON_GetObjectItemCaseSensitive(args, "fpsim_span")->valuedouble,
+                     cJSON_GetObjectItemCaseSensitive(args, "fpsim_parent")->valuedouble};
+        bad += v.ts != floor(v.ts) || v.dur != floor(v.dur) || v.dur < 0;
+        by_span[(size_t)v.span] = v;
+        x[n++] = v;
+    }
+    for (size_t i = 0; i < n; i++)
+        if (x[i].parent >= 0) {
+            const x_event *q = &by_span[(size_t)x[i].parent];
+            bad += x[i].ts < q->ts || x[i].ts + x[i].dur > q->ts + q->dur;
+        }
+    qsort(x, n, sizeof(*x), cmp_x_event);
+    size_t *stack = calloc(n + 1, sizeof(size_t)), depth = 0;
+    CU_ASSERT_FATAL(stack != NULL);
+    for (size_t i = 0; i < n; i++) {
+        if (i > 0 && x[i].tid != x[i - 1].tid)
+            depth = 0;
+        while (depth > 0 && x[i].ts >= x[stack[depth - 1]].ts + x[stack[depth - 1]].dur &&
+               !(x[i].dur == 0 && x[i].ts == x[stack[depth - 1]].ts))
+            depth--;
+        if (depth > 0) {
+            const x_event *top = &x[stack[depth - 1]];
+            bad += x[i].ts + x[i].dur > top->ts + top->dur;
+        }
+        stack[depth++] = i;
+    }
+    free(stack);
+    free(x);
+    free(by_span);
+    cJSON_Delete(root);
+    return bad;
+}
+
+/* Every exported trace of the built-in scenarios' runs nests strictly (issue 10: back-to-back
+ * spans overlapped by ~1e-8 us when ts and dur were scaled separately). */
+static void test_chrome_strict_nesting(void)
+{
+    static const char *const names[] = {"optimal", "bottlenecked", "memory-intensive",
+                                        "cpu-intensive"};
+    size_t spans = 0;
+    for (size_t k = 0; k < sizeof(names) / sizeof(names[0]); k++) {
+        char path[1024];
+        snprintf(path, sizeof(path), "%s/scenarios/%s.yaml", FP_SOURCE_DIR, names[k]);
+        fp_scenario *scn = NULL;
+        fp_sim *sim = NULL;
+        fp_error err = FP_ERROR_INIT;
+        CU_ASSERT_EQUAL_FATAL(fp_scenario_load_file(&scn, path, &err), FP_OK);
+        CU_ASSERT_EQUAL_FATAL(fp_sim_new(&sim, scn, NULL, &err), FP_OK);
+        fp_profile *p = fp_profile_new();
+        CU_ASSERT_FATAL(p != NULL);
+        for (uint64_t run = 0; run < 3; run++) {
+            CU_ASSERT_EQUAL_FATAL(fp_sim_run(sim, 42, run, p, &err), FP_OK);
+            fp_status st;
+            char *text = write_to_string(fp_trace_write_chrome, p, &st);
+            CU_ASSERT_EQUAL_FATAL(st, FP_OK);
+            size_t bad = strict_nesting_violations(text);
+            if (bad != 0)
+                fprintf(stderr, "%s run %u: %zu nesting violations\n", names[k], (unsigned)run,
+                        bad);
+            CU_ASSERT_EQUAL(bad, 0);
+            spans += fp_profile_span_count(p);
+            free(text);
+        }
+        fp_profile_free(p);
+        fp_sim_free(sim);
+        fp_scenario_free(scn);
+    }
+    CU_ASSERT(spans > 1000);
+}
+
+/* The check itself catches the overlap that fractional ts/dur produced. */
+static void test_chrome_strict_nesting_detects(void)
+{
+    CU_ASSERT_EQUAL(
+        strict_nesting_violations(
+            "{\"traceEvents\": [{\"ph\": \"X\", \"tid\": 0, \"ts\": 0, \"dur\": 10, \"args\": "
+            "{\"fpsim_span\": 0, \"fpsim_parent\": -1}}, {\"ph\": \"X\", \"tid\": 0, \"ts\": 5, "
+            "\"dur\": 6, \"args\": {\"fpsim_span\": 1, \"fpsim_parent\": -1}}]}"),
+        1);
+    CU_ASSERT_EQUAL(
+        strict_nesting_violations(
+            "{\"traceEvents\": [{\"ph\": \"X\", \"tid\": 0, \"ts\": 0.5, \"dur\": 10, \"args\": "
+            "{\"fpsim_span\": 0, \"fpsim_parent\": -1}}, {\"ph\": \"X\", \"tid\": 1, \"ts\": 5, "
+            "\"dur\": 6, \"args\": {\"fpsim_span\": 1, \"fpsim_parent\": 0}}]}"),
+        2);
 }
 
 /* Writers refuse a profile that breaks the invariants, and report a dead stream as FP_EIO. */
@@ -838,7 +970,10 @@ static void test_input_sniff(void)
     CU_ASSERT_EQUAL(fp_input_sniff("{\"fpsim_index\": 1}", 18), FP_INPUT_INDEX);
     CU_ASSERT_EQUAL(fp_input_sniff("{\"fpsim_index\": 1, \"traceEvents\": []}", 37),
                     FP_INPUT_CHROME);
-    CU_ASSERT_EQUAL(fp_input_sniff("{\"a\": {\"fpsim_index\": 1}}", 25), FP_INPUT_PROFILE);
+    /* an index key below the top level does not make an index; unknown top-level keys are not
+     * a profile (issue 10: "not a format fpsim reads" instead of an unknown-key message) */
+    CU_ASSERT_EQUAL(fp_input_sniff("{\"a\": {\"fpsim_index\": 1}}", 25), FP_INPUT_UNKNOWN);
+    CU_ASSERT_EQUAL(fp_input_sniff("{\"meta\": {\"fpsim_index\": 1}}", 28), FP_INPUT_PROFILE);
     CU_ASSERT_EQUAL(fp_input_sniff("{\"fpsim_runs\": 1, \"runs\": []}", 29), FP_INPUT_PROFILE);
     CU_ASSERT_EQUAL(fp_input_sniff(" [", 2), FP_INPUT_CHROME);
     CU_ASSERT_EQUAL(fp_input_sniff("", 0), FP_INPUT_PROFILE);
@@ -931,18 +1066,734 @@ static void test_input_files(void)
     CU_ASSERT_EQUAL(system(cmd), 0);
 }
 
+/* ---- sampled formats, gzip, and what fpsim does not read ---- */
+
+/* Writes `len` bytes to a new temporary file; returns its path (static buffer per call site). */
+static void put_bytes(const char *path, const void *data, size_t len)
+{
+    FILE *f = fopen(path, "wb");
+    CU_ASSERT_FATAL(f != NULL);
+    CU_ASSERT_EQUAL(fwrite(data, 1, len, f), len);
+    CU_ASSERT_EQUAL(fclose(f), 0);
+}
+
+/* Opens `path` and reads its first run into `q`; the formatted error ("" on success) in msg. */
+static fp_status read_one(const char *path, fp_profile *q, fp_input_kind *kind, char *msg,
+                          size_t size)
+{
+    fp_input *in = NULL;
+    fp_error err = FP_ERROR_INIT;
+    fp_input_run run;
+    int got = 0;
+    msg[0] = '\0';
+    fp_status st = fp_input_open(&in, path, &err);
+    if (st == FP_OK)
+        st = fp_input_next(in, q, &run, &got, &err);
+    if (st == FP_OK && kind != NULL)
+        *kind = run.kind;
+    if (st != FP_OK)
+        fp_error_format(&err, msg, size);
+    fp_input_close(in);
+    return st;
+}
+
+/* Reads text as a file named `name` in a temporary directory. */
+static fp_status read_text_as(const char *name, const char *text, size_t len, fp_profile *q,
+                              fp_input_kind *kind, char *msg, size_t size)
+{
+    char dir[] = "/tmp/fp_fmt_XXXXXX", path[600];
+    CU_ASSERT_FATAL(mkdtemp(dir) != NULL);
+    snprintf(path, sizeof(path), "%s/%s", dir, name);
+    put_bytes(path, text, len);
+    fp_status st = read_one(path, q, kind, msg, size);
+    /* Messages name the file: make them comparable. */
+    char *at = strstr(msg, path);
+    if (at != NULL)
+        memmove(at + strlen(name), at + strlen(path), strlen(at + strlen(path)) + 1),
+            memcpy(at, name, strlen(name));
+    remove(path);
+    rmdir(dir);
+    return st;
+}
+
+/* Self time of every method of `p`, summed: duration minus the union of children (one track). */
+static double method_self(const fp_profile *p, const char *name)
+{
+    size_t n = fp_profile_span_count(p);
+    const fp_span *sp = fp_profile_spans(p);
+    double total = 0.0;
+    for (size_t i = 0; i < n; i++) {
+        if (strcmp(fp_profile_method_name(p, sp[i].method), name) != 0)
+            continue;
+        double self = sp[i].dur_s;
+        for (size_t j = i + 1; j < n; j++)
+            if (sp[j].parent == (int32_t)i)
+                self -= sp[j].dur_s;
+        total += self;
+    }
+    return total;
+}
+
+static void test_sniff_formats(void)
+{
+    static const struct {
+        const char *text;
+        fp_input_kind kind;
+    } cases[] = {
+        {"{\"nodes\": [], \"startTime\": 0}", FP_INPUT_CPUPROFILE},
+        {"{\"startTime\": 0, \"endTime\": 1, \"samples\": [], \"nodes\": []}", FP_INPUT_CPUPROFILE},
+        {"{\"$schema\": \"https://www.speedscope.app/file-format-schema.json\"}",
+         FP_INPUT_SPEEDSCOPE},
+        {"main;work 12\nmain 3\n", FP_INPUT_FOLDED},
+        {"\n  a 1.5\r\n", FP_INPUT_FOLDED},
+        {"{\"head\": {}, \"samples\": []}", FP_INPUT_UNKNOWN},
+        {"{\"fpsim_manifest\": 1}", FP_INPUT_UNKNOWN},
+        {"a,b,c\n1,2,3\n", FP_INPUT_UNKNOWN},
+        {"\x7f"
+         "ELF\x02\x01\x01",
+         FP_INPUT_UNKNOWN},
+        {"{}", FP_INPUT_PROFILE},
+        {"{\"nodes\": []}", FP_INPUT_CPUPROFILE},
+        {"{\"foo\": [1, 2", FP_INPUT_PROFILE},
+        {"{\"foo\": 1}", FP_INPUT_UNKNOWN},
+        {"nope", FP_INPUT_PROFILE},
+        {"\"a 1\"", FP_INPUT_PROFILE},
+    };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        fp_input_kind k = fp_input_sniff(cases[i].text, strlen(cases[i].text));
+        if (k != cases[i].kind)
+            fprintf(stderr, "sniff case %zu: got %d\n", i, (int)k);
+        CU_ASSERT_EQUAL(k, cases[i].kind);
+    }
+    char buf[64];
+    fp_input_looks_like("{}", 2, buf, sizeof(buf));
+    CU_ASSERT_STRING_EQUAL(buf, "");
+}
+
+/* What fpsim does not read is named, not reported as an unknown key or malformed JSON. */
+static void test_not_a_format(void)
+{
+    static const struct {
+        const char *name, *text;
+        size_t len;
+        const char *want;
+    } cases[] = {
+        {"h.heapprofile", "{\"head\": {\"callFrame\": {}}, \"samples\": []}", 0,
+         "h.heapprofile: error: not a format fpsim reads (looks like a V8 sampling heap profile "
+         "(.heapprofile), which has allocations but no times; record a .cpuprofile (node "
+         "--cpu-prof) or a trace)"},
+        {"x.json", "{\"foo\": 1, \"bar\": [2], \"baz\": {}, \"qux\": 3, \"quux\": 4}", 0,
+         "x.json: error: not a format fpsim reads (looks like a JSON object with top-level keys "
+         "\"foo\", \"bar\", \"baz\", \"qux\", ...)"},
+        {"run-0.truth.json", "{\"fpsim_manifest\": 1, \"injected\": []}", 0,
+         "run-0.truth.json: error: not a format fpsim reads (looks like an fpsim ground-truth "
+         "manifest; give the run's profile (run-K.profile.json), which finds the manifest beside "
+         "it)"},
+        {"s.csv", "sample,start_s,mem_mb\r\n0,0,1\r\n", 0,
+         "s.csv: error: not a format fpsim reads (looks like CSV; fpsim reads profile JSON, "
+         "Chrome traces, V8 .cpuprofile, speedscope JSON and folded stacks)"},
+        {"a.out",
+         "\x7f"
+         "ELF\x02\x01\x01\0\0\0",
+         10, "a.out: error: not a format fpsim reads (looks like binary data)"},
+    };
+    fp_profile *q = fp_profile_new();
+    CU_ASSERT_FATAL(q != NULL);
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        char msg[512];
+        size_t len = cases[i].len ? cases[i].len : strlen(cases[i].text);
+        CU_ASSERT_EQUAL(read_text_as(cases[i].name, cases[i].text, len, q, NULL, msg, sizeof(msg)),
+                        FP_EINVAL);
+        CU_ASSERT_STRING_EQUAL(msg, cases[i].want);
+    }
+    fp_profile_free(q);
+}
+
+static void test_folded_read(void)
+{
+    /* Our own export reads back: the same self time per stack. */
+    fp_profile *p = make_small(), *q = fp_profile_new();
+    CU_ASSERT_FATAL(q != NULL);
+    fp_status st;
+    char *text = write_to_string(fp_export_folded, p, &st);
+    CU_ASSERT_EQUAL_FATAL(st, FP_OK);
+    char msg[512];
+    fp_input_kind kind;
+    CU_ASSERT_EQUAL_FATAL(
+        read_text_as("run-1.folded", text, strlen(text), q, &kind, msg, sizeof(msg)), FP_OK);
+    CU_ASSERT_EQUAL(kind, FP_INPUT_FOLDED);
+    CU_ASSERT_STRING_EQUAL(fp_profile_meta(q).scenario, "run-1");
+    CU_ASSERT_STRING_EQUAL(fp_profile_meta(q).source, "folded");
+    CU_ASSERT_EQUAL(fp_profile_check(q, NULL), FP_OK);
+    /* main 1750000, main;io:x 1250000, main;work 1000000: one main span with two children */
+    CU_ASSERT_EQUAL(fp_profile_span_count(q), 3);
+    CU_ASSERT_DOUBLE_EQUAL(fp_profile_duration(q), 4.0, 1e-9);
+    CU_ASSERT_DOUBLE_EQUAL(method_self(q, "main"), 1.75, 1e-9);
+    CU_ASSERT_DOUBLE_EQUAL(method_self(q, "io:x"), 1.25, 1e-9);
+    CU_ASSERT_DOUBLE_EQUAL(method_self(q, "work"), 1.0, 1e-9);
+    /* Writing it again gives the same folded text. */
+    char *again = write_to_string(fp_export_folded, q, &st);
+    CU_ASSERT_STRING_EQUAL(again, text);
+    free(again);
+    free(text);
+    /* Bad lines: LINE:COL and what is wrong. */
+    static const struct {
+        const char *text, *want;
+    } bad[] = {
+        {"a;b 1\na;b\n", "f.folded:2:4: error: expected 'FRAME;FRAME;... COUNT' (frames "
+                         "separated by ';', then one space and a non-negative sample count)"},
+        {"a 1\nb;c 12x\n", "f.folded:2:5: error: expected a non-negative sample count, got '12x'"},
+        {"a 1\na;;b 2\n", "f.folded:2:3: error: empty frame name"},
+        {"a 0\n# only zero\n", "f.folded: error: no stack with a positive count in the folded "
+                               "file"},
+    };
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        st = read_text_as("f.folded", bad[i].text, strlen(bad[i].text), q, NULL, msg, sizeof(msg));
+        CU_ASSERT_NOT_EQUAL(st, FP_OK);
+        CU_ASSERT_STRING_EQUAL(msg, bad[i].want);
+        CU_ASSERT_EQUAL(fp_profile_span_count(q), 0);
+    }
+    fp_profile_free(q);
+    fp_profile_free(p);
+}
+
+static void test_speedscope_read(void)
+{
+    /* Our own export: one evented profile per track, read back as tracks of one run. */
+    fp_profile *p = make_small(), *q = fp_profile_new();
+    CU_ASSERT_FATAL(q != NULL);
+    fp_status st;
+    char *text = write_to_string(fp_export_speedscope, p, &st);
+    CU_ASSERT_EQUAL_FATAL(st, FP_OK);
+    char msg[512];
+    fp_input_kind kind;
+    CU_ASSERT_EQUAL_FATAL(
+        read_text_as("r.speedscope.json", text, strlen(text), q, &kind, msg, sizeof(msg)), FP_OK);
+    free(text);
+    CU_ASSERT_EQUAL(kind, FP_INPUT_SPEEDSCOPE);
+    CU_ASSERT_STRING_EQUAL(fp_profile_meta(q).scenario, "demo run 1");
+    CU_ASSERT_EQUAL(fp_profile_check(q, NULL), FP_OK);
+    CU_ASSERT_EQUAL_FATAL(fp_profile_span_count(q), 4);
+    const fp_span *b = fp_profile_spans(q);
+    /* main [0,2] (track 0) > work [0.5,1.5]; io [0.25,1.5] on track 1 (top-level there); main
+     * [2,3]: top-level trees in start order. */
+    CU_ASSERT_STRING_EQUAL(fp_profile_method_name(q, b[0].method), "main");
+    CU_ASSERT_STRING_EQUAL(fp_profile_method_name(q, b[1].method), "work");
+    CU_ASSERT_EQUAL(b[1].parent, 0);
+    CU_ASSERT_STRING_EQUAL(fp_profile_method_name(q, b[2].method), "io;x");
+    CU_ASSERT_EQUAL(b[2].track, 1);
+    CU_ASSERT_EQUAL(b[2].parent, -1);
+    CU_ASSERT_DOUBLE_EQUAL(b[2].start_s, 0.25, 1e-12);
+    CU_ASSERT_DOUBLE_EQUAL(b[2].dur_s, 1.25, 1e-12);
+    CU_ASSERT_DOUBLE_EQUAL(b[3].start_s, 2.0, 1e-12);
+    /* A sampled profile in milliseconds: consecutive samples share their common frames. */
+    static const char sampled[] =
+        "{\"$schema\": \"https://www.speedscope.app/file-format-schema.json\", \"shared\": "
+        "{\"frames\": [{\"name\": \"main\"}, {\"name\": \"a\"}, {\"name\": \"b\"}]}, "
+        "\"profiles\": [{\"type\": \"sampled\", \"name\": \"t\", \"unit\": \"milliseconds\", "
+        "\"startValue\": 0, \"endValue\": 40, \"samples\": [[0, 1], [0, 1], [0, 2], [], [0]], "
+        "\"weights\": [10, 10, 5, 5, 10]}]}";
+    CU_ASSERT_EQUAL_FATAL(
+        read_text_as("s.json", sampled, strlen(sampled), q, NULL, msg, sizeof(msg)), FP_OK);
+    CU_ASSERT_STRING_EQUAL(fp_profile_meta(q).scenario, "s");
+    CU_ASSERT_EQUAL_FATAL(fp_profile_span_count(q), 4); /* main > a, b; (gap); main */
+    b = fp_profile_spans(q);
+    CU_ASSERT_DOUBLE_EQUAL(b[0].dur_s, 0.025, 1e-12);
+    CU_ASSERT_DOUBLE_EQUAL(b[1].dur_s, 0.020, 1e-12);
+    CU_ASSERT_DOUBLE_EQUAL(b[2].start_s, 0.020, 1e-12);
+    CU_ASSERT_DOUBLE_EQUAL(b[3].start_s, 0.030, 1e-12);
+    CU_ASSERT_DOUBLE_EQUAL(b[3].dur_s, 0.010, 1e-12);
+    static const struct {
+        const char *text, *want;
+    } bad[] = {
+        {"{\"$schema\": \"https://example.com/other.json\"}",
+         "b.json: error: not a speedscope file (expected "
+         "\"https://www.speedscope.app/file-format-schema.json\") ($schema)"},
+        {"{\"$schema\": \"https://www.speedscope.app/file-format-schema.json\", \"shared\": "
+         "{\"frames\": [{\"name\": \"a\"}]}, \"profiles\": [{\"type\": \"evented\", \"unit\": "
+         "\"seconds\", \"startValue\": 0, \"endValue\": 1, \"events\": [{\"type\": \"O\", "
+         "\"frame\": 0, \"at\": 0}, {\"type\": \"C\", \"frame\": 1, \"at\": 1}]}]}",
+         "b.json: error: expected a frame index in [0, 1), got a number out of range "
+         "(profiles[0].events[1].frame)"},
+        {"{\"$schema\": \"https://www.speedscope.app/file-format-schema.json\", \"shared\": "
+         "{\"frames\": [{\"name\": \"a\"}]}, \"profiles\": [{\"type\": \"evented\", \"unit\": "
+         "\"bytes\", \"startValue\": 0, \"endValue\": 1, \"events\": []}]}",
+         "b.json: error: expected a time unit (seconds, milliseconds, microseconds, nanoseconds "
+         "or none), got \"bytes\" (profiles[0].unit)"},
+        {"{\"$schema\": \"https://www.speedscope.app/file-format-schema.json\", \"shared\": "
+         "{\"frames\": [{\"name\": \"a\"}, {\"name\": \"b\"}]}, \"profiles\": [{\"type\": "
+         "\"evented\", \"unit\": \"seconds\", \"startValue\": 0, \"endValue\": 1, \"events\": "
+         "[{\"type\": \"O\", \"frame\": 0, \"at\": 0}, {\"type\": \"C\", \"frame\": 1, \"at\": "
+         "1}]}]}",
+         "b.json: error: closes frame 1 but frame 0 is open (profiles[0].events[1].frame)"},
+        {"{\"$schema\": \"https://www.speedscope.app/file-format-schema.json\",\n \"shared\": }",
+         "b.json:2:12: error: malformed JSON: unexpected '}'"},
+    };
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        st = read_text_as("b.json", bad[i].text, strlen(bad[i].text), q, NULL, msg, sizeof(msg));
+        CU_ASSERT_NOT_EQUAL(st, FP_OK);
+        CU_ASSERT_STRING_EQUAL(msg, bad[i].want);
+        CU_ASSERT_EQUAL(fp_profile_span_count(q), 0);
+    }
+    fp_profile_free(q);
+    fp_profile_free(p);
+}
+
+/* A V8 CPU profile: root > main > {fast, slow}, plus idle and GC samples. */
+static const char s_cpuprofile[] =
+    "{\"nodes\": ["
+    "{\"id\": 1, \"callFrame\": {\"functionName\": \"(root)\", \"url\": \"\", \"lineNumber\": "
+    "-1}, \"children\": [2, 5, 6]},"
+    "{\"id\": 2, \"callFrame\": {\"functionName\": \"main\", \"url\": \"file:///x/app.js\", "
+    "\"lineNumber\": 9}, \"children\": [3, 4]},"
+    "{\"id\": 3, \"callFrame\": {\"functionName\": \"slow\", \"url\": \"file:///x/app.js\", "
+    "\"lineNumber\": 0}},"
+    "{\"id\": 4, \"callFrame\": {\"functionName\": \"\", \"url\": \"file:///x/app.js\", "
+    "\"lineNumber\": 4}},"
+    "{\"id\": 5, \"callFrame\": {\"functionName\": \"(idle)\", \"url\": \"\"}},"
+    "{\"id\": 6, \"callFrame\": {\"functionName\": \"(garbage collector)\", \"url\": \"\"}}],"
+    "\"startTime\": 1000, \"endTime\": 9000,"
+    "\"samples\": [3, 3, 6, 3, 4, 5, 2],"
+    "\"timeDeltas\": [0, 1000, 1000, 1000, 1000, 1000, 1000]}";
+
+static void test_cpuprofile_read(void)
+{
+    fp_profile *q = fp_profile_new();
+    CU_ASSERT_FATAL(q != NULL);
+    char msg[512];
+    fp_input_kind kind;
+    CU_ASSERT_EQUAL_FATAL(read_text_as("app.cpuprofile", s_cpuprofile, strlen(s_cpuprofile), q,
+                                       &kind, msg, sizeof(msg)),
+                          FP_OK);
+    CU_ASSERT_EQUAL(kind, FP_INPUT_CPUPROFILE);
+    fp_meta m = fp_profile_meta(q);
+    CU_ASSERT_STRING_EQUAL(m.scenario, "app");
+    CU_ASSERT_STRING_EQUAL(m.source, "v8-cpuprofile");
+    CU_ASSERT_EQUAL(m.simulated, 0);
+    CU_ASSERT_EQUAL(fp_profile_check(q, NULL), FP_OK);
+    /* Samples at 0..6 ms: slow slow GC slow anon idle main; end 8 ms. The GC sample keeps slow
+     * open (one slow call of 4 ms with GC inside), then the anonymous function, a gap, main. */
+    CU_ASSERT_EQUAL(fp_profile_find_method(q, "(root)"), -1);
+    CU_ASSERT_EQUAL(fp_profile_find_method(q, "(idle)"), -1);
+    CU_ASSERT_EQUAL_FATAL(fp_profile_span_count(q), 5);
+    const fp_span *b = fp_profile_spans(q);
+    CU_ASSERT_STRING_EQUAL(fp_profile_method_name(q, b[0].method), "main (app.js:10)");
+    CU_ASSERT_DOUBLE_EQUAL(b[0].dur_s, 0.005, 1e-12);
+    CU_ASSERT_STRING_EQUAL(fp_profile_method_name(q, b[1].method), "slow (app.js:1)");
+    CU_ASSERT_DOUBLE_EQUAL(b[1].dur_s, 0.004, 1e-12);
+    CU_ASSERT_STRING_EQUAL(fp_profile_method_name(q, b[2].method), "(garbage collector)");
+    CU_ASSERT_EQUAL(b[2].parent, 1);
+    CU_ASSERT_DOUBLE_EQUAL(b[2].start_s, 0.002, 1e-12);
+    CU_ASSERT_DOUBLE_EQUAL(b[2].dur_s, 0.001, 1e-12);
+    CU_ASSERT_STRING_EQUAL(fp_profile_method_name(q, b[3].method), "(anonymous) (app.js:5)");
+    CU_ASSERT_STRING_EQUAL(fp_profile_method_name(q, b[4].method), "main (app.js:10)");
+    CU_ASSERT_DOUBLE_EQUAL(b[4].start_s, 0.006, 1e-12);
+    CU_ASSERT_DOUBLE_EQUAL(b[4].dur_s, 0.002, 1e-12); /* until endTime */
+    static const struct {
+        const char *text, *want;
+    } bad[] = {
+        {"{\"nodes\": [{\"id\": 1, \"callFrame\": {\"functionName\": \"f\"}}], \"startTime\": 0, "
+         "\"endTime\": 1, \"samples\": [2], \"timeDeltas\": [0]}",
+         "b.cpuprofile: error: expected the id of a node, got an id no node has (samples[0])"},
+        {"{\"nodes\": [{\"id\": 1, \"callFrame\": {\"functionName\": \"f\"}}], \"startTime\": 0, "
+         "\"endTime\": 1, \"samples\": [1, 1], \"timeDeltas\": [0]}",
+         "b.cpuprofile: error: expected an array of one time delta per sample (timeDeltas)"},
+        {"{\"nodes\": [{\"id\": 1, \"callFrame\": {\"functionName\": 3}}], \"startTime\": 0, "
+         "\"endTime\": 1, \"samples\": [1], \"timeDeltas\": [0]}",
+         "b.cpuprofile: error: expected a string, got a number "
+         "(nodes[0].callFrame.functionName)"},
+        {"{\"nodes\": [{\"id\": 1, \"callFrame\": {\"functionName\": \"f\"}, \"children\": [1]}], "
+         "\"startTime\": 0, \"endTime\": 1, \"samples\": [1], \"timeDeltas\": [0]}",
+         "b.cpuprofile: error: node 1 has two parents (nodes[0].children[0])"},
+        {"{\"nodes\": [{\"id\": 1, \"callFrame\": {\"functionName\": \"f\"}}, {\"id\": 1, "
+         "\"callFrame\": {\"functionName\": \"g\"}}], \"startTime\": 0, \"endTime\": 1, "
+         "\"samples\": [1], \"timeDeltas\": [0]}",
+         "b.cpuprofile: error: duplicate node id 1 (nodes[1].id)"},
+        {"{\"nodes\": [{\"id\": 1, \"callFrame\": {\"functionName\": \"f\"}}], \"startTime\": "
+         "\"x\", \"endTime\": 1, \"samples\": [1], \"timeDeltas\": [0]}",
+         "b.cpuprofile: error: expected a number (microseconds), got a string (startTime)"},
+        {"{\"nodes\": [{\"id\": 1, \"callFrame\": {\"functionName\": \"(idle)\"}}], \"startTime\": "
+         "0, \"endTime\": 1, \"samples\": [1], \"timeDeltas\": [0]}",
+         "b.cpuprofile: error: every sample is idle: no call to analyse (samples)"},
+        {"{\"nodes\": [{\"id\": 1,\n\"callFrame\": {\"functionName\": \"f\"}],",
+         "b.cpuprofile:2:35: error: malformed JSON: unexpected ']'"},
+    };
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        fp_status st = read_text_as("b.cpuprofile", bad[i].text, strlen(bad[i].text), q, NULL, msg,
+                                    sizeof(msg));
+        CU_ASSERT_NOT_EQUAL(st, FP_OK);
+        if (strcmp(msg, bad[i].want) != 0)
+            fprintf(stderr, "cpuprofile case %zu: %s\n", i, msg);
+        CU_ASSERT_STRING_EQUAL(msg, bad[i].want);
+        CU_ASSERT_EQUAL(fp_profile_span_count(q), 0);
+    }
+    fp_profile_free(q);
+}
+
+/* The real `node --cpu-prof` recording (scripts/record-traces/cpuprof-record.sh) reads, and
+ * its planted slow function holds most of the run. */
+static void test_cpuprofile_real(void)
+{
+    fp_profile *q = fp_profile_new();
+    CU_ASSERT_FATAL(q != NULL);
+    char msg[512];
+    CU_ASSERT_EQUAL_FATAL(
+        read_one(FP_TEST_DATA "/traces/real/cpuprof-app.cpuprofile", q, NULL, msg, sizeof(msg)),
+        FP_OK);
+    CU_ASSERT_EQUAL(fp_profile_check(q, NULL), FP_OK);
+    CU_ASSERT_STRING_EQUAL(fp_profile_meta(q).scenario, "cpuprof-app");
+    double slow = method_self(q, "slowFunction (cpuprof-app.js:9)");
+    CU_ASSERT(slow > 0.7 * fp_profile_duration(q));
+    fp_profile_free(q);
+}
+
+/* gzip-compressed `len` bytes of `text` (one member), into a malloc'd buffer. */
+static unsigned char *gzip_bytes(const char *text, size_t len, size_t *out_len)
+{
+    z_stream z;
+    memset(&z, 0, sizeof(z));
+    CU_ASSERT_FATAL(deflateInit2(&z, 9, Z_DEFLATED, 16 + MAX_WBITS, 8, Z_DEFAULT_STRATEGY) == Z_OK);
+    size_t cap = deflateBound(&z, (uLong)len) + 64;
+    unsigned char *buf = malloc(cap);
+    CU_ASSERT_FATAL(buf != NULL);
+    z.next_in = (Bytef *)(uintptr_t)text;
+    z.avail_in = (uInt)len;
+    z.next_out = buf;
+    z.avail_out = (uInt)cap;
+    CU_ASSERT_FATAL(deflate(&z, Z_FINISH) == Z_STREAM_END);
+    *out_len = cap - z.avail_out;
+    deflateEnd(&z);
+    return buf;
+}
+
+static void test_gzip(void)
+{
+    fp_profile *q = fp_profile_new();
+    CU_ASSERT_FATAL(q != NULL);
+    char msg[512];
+    fp_input_kind kind;
+    size_t n;
+    /* Every format reads compressed: a cpuprofile, a folded file, a Chrome trace. */
+    unsigned char *gz = gzip_bytes(s_cpuprofile, strlen(s_cpuprofile), &n);
+    CU_ASSERT_EQUAL(
+        read_text_as("app.cpuprofile.gz", (const char *)gz, n, q, &kind, msg, sizeof(msg)), FP_OK);
+    CU_ASSERT_EQUAL(kind, FP_INPUT_CPUPROFILE);
+    CU_ASSERT_STRING_EQUAL(fp_profile_meta(q).scenario, "app");
+    CU_ASSERT_EQUAL(fp_profile_span_count(q), 5);
+    /* Two concatenated members read as one text. */
+    unsigned char *two = malloc(2 * n + 8);
+    size_t n1, n2;
+    unsigned char *g1 = gzip_bytes("main;a 5\n", 9, &n1), *g2 = gzip_bytes("main;b 7\n", 9, &n2);
+    memcpy(two, g1, n1);
+    memcpy(two + n1, g2, n2);
+    CU_ASSERT_EQUAL(
+        read_text_as("x.folded.gz", (const char *)two, n1 + n2, q, &kind, msg, sizeof(msg)), FP_OK);
+    CU_ASSERT_EQUAL(kind, FP_INPUT_FOLDED);
+    CU_ASSERT_DOUBLE_EQUAL(fp_profile_duration(q), 12e-6, 1e-15);
+    free(g1);
+    free(g2);
+    free(two);
+    const char *trace = "[{\"ph\":\"X\",\"name\":\"a\",\"ts\":0,\"dur\":5}]";
+    unsigned char *gt = gzip_bytes(trace, strlen(trace), &n2);
+    CU_ASSERT_EQUAL(read_text_as("t.json.gz", (const char *)gt, n2, q, &kind, msg, sizeof(msg)),
+                    FP_OK);
+    CU_ASSERT_EQUAL(kind, FP_INPUT_CHROME);
+    /* Truncated and corrupt data: a clear error, nothing read. */
+    CU_ASSERT_EQUAL(read_text_as("t.json.gz", (const char *)gt, n2 - 9, q, NULL, msg, sizeof(msg)),
+                    FP_EPARSE);
+    CU_ASSERT_STRING_EQUAL(msg, "t.json.gz: error: not valid gzip data: truncated (the input ends "
+                                "inside the compressed stream)");
+    gt[12] ^= 0xff;
+    gt[13] ^= 0xff;
+    CU_ASSERT_EQUAL(read_text_as("t.json.gz", (const char *)gt, n2, q, NULL, msg, sizeof(msg)),
+                    FP_EPARSE);
+    CU_ASSERT(strncmp(msg, "t.json.gz: error: not valid gzip data: ", 39) == 0);
+    free(gt);
+    /* A bomb: 1 MiB of zeros is ~1 KiB of gzip; a 64 KiB cap refuses it. */
+    char *zeros = calloc(1, 1 << 20);
+    CU_ASSERT_FATAL(zeros != NULL);
+    unsigned char *bomb = gzip_bytes(zeros, 1 << 20, &n2);
+    CU_ASSERT(n2 < 4096);
+    char *out = NULL;
+    size_t out_len = 0;
+    fp_error err = FP_ERROR_INIT;
+    CU_ASSERT_EQUAL(fp_gunzip((const char *)bomb, n2, 65536, "z.gz", &out, &out_len, &err),
+                    FP_ELIMIT);
+    CU_ASSERT_PTR_NULL(out);
+    fp_error_format(&err, msg, sizeof(msg));
+    CU_ASSERT_STRING_EQUAL(msg, "z.gz: error: gzip data expands beyond 65536 bytes (refused: "
+                                "possible decompression bomb)");
+    CU_ASSERT_EQUAL(fp_gunzip((const char *)bomb, n2, 1 << 20, "z.gz", &out, &out_len, &err),
+                    FP_OK);
+    CU_ASSERT_EQUAL(out_len, (size_t)1 << 20);
+    fp_free(out);
+    free(bomb);
+    free(zeros);
+    free(gz);
+    fp_profile_free(q);
+}
+
+/* fp_input_open_mem() reads what a file would: the sampled formats, gzip, and the refusal. */
+static void test_mem_formats(void)
+{
+    fp_profile *q = fp_profile_new();
+    CU_ASSERT_FATAL(q != NULL);
+    fp_input *in = NULL;
+    fp_input_run run;
+    int got = 0;
+    fp_error err = FP_ERROR_INIT;
+    size_t n;
+    unsigned char *gz = gzip_bytes(s_cpuprofile, strlen(s_cpuprofile), &n);
+    CU_ASSERT_FATAL(fp_input_open_mem(&in, (const char *)gz, n, "app.cpuprofile.gz", &err) ==
+                    FP_OK);
+    CU_ASSERT_EQUAL(fp_input_next(in, q, &run, &got, &err), FP_OK);
+    CU_ASSERT(got == 1 && run.kind == FP_INPUT_CPUPROFILE);
+    CU_ASSERT_STRING_EQUAL(run.file, "app.cpuprofile.gz");
+    CU_ASSERT_EQUAL(fp_profile_span_count(q), 5);
+    CU_ASSERT_EQUAL(fp_profile_data(q), 0u); /* no memory or CPU in the format: unknown */
+    CU_ASSERT_EQUAL(fp_input_next(in, q, &run, &got, &err), FP_OK);
+    CU_ASSERT_EQUAL(got, 0);
+    fp_input_close(in);
+    static const char folded[] = "main;a 5\nmain;b 7\n";
+    CU_ASSERT_FATAL(fp_input_open_mem(&in, folded, strlen(folded), "x", &err) == FP_OK);
+    CU_ASSERT_EQUAL(fp_input_next(in, q, &run, &got, &err), FP_OK);
+    CU_ASSERT(got == 1 && run.kind == FP_INPUT_FOLDED);
+    CU_ASSERT_DOUBLE_EQUAL(fp_profile_duration(q), 12e-6, 1e-15);
+    CU_ASSERT_EQUAL(fp_profile_data(q), 0u);
+    fp_input_close(in);
+    static const char speedscope[] =
+        "{\"$schema\": \"https://www.speedscope.app/file-format-schema.json\", \"shared\": "
+        "{\"frames\": [{\"name\": \"main\"}]}, \"profiles\": [{\"type\": \"sampled\", "
+        "\"name\": \"t\", \"unit\": \"milliseconds\", \"startValue\": 0, \"endValue\": 10, "
+        "\"samples\": [[0]], \"weights\": [10]}]}";
+    CU_ASSERT_FATAL(fp_input_open_mem(&in, speedscope, strlen(speedscope), "s.json", &err) ==
+                    FP_OK);
+    CU_ASSERT_EQUAL(fp_input_next(in, q, &run, &got, &err), FP_OK);
+    CU_ASSERT(got == 1 && run.kind == FP_INPUT_SPEEDSCOPE);
+    CU_ASSERT_EQUAL(fp_profile_span_count(q), 1);
+    CU_ASSERT_EQUAL(fp_profile_data(q), 0u);
+    fp_input_close(in);
+    /* errors at open name `name`; *out stays NULL */
+    char msg[512];
+    in = (fp_input *)q;
+    CU_ASSERT_EQUAL(fp_input_open_mem(&in, (const char *)gz, n - 9, "t.gz", &err), FP_EPARSE);
+    CU_ASSERT_PTR_NULL(in);
+    fp_error_format(&err, msg, sizeof(msg));
+    CU_ASSERT_STRING_EQUAL(msg, "t.gz: error: not valid gzip data: truncated (the input ends "
+                                "inside the compressed stream)");
+    err = (fp_error)FP_ERROR_INIT;
+    CU_ASSERT_EQUAL(fp_input_open_mem(&in, "a,b\n1,2\n", 8, "t.csv", &err), FP_EINVAL);
+    CU_ASSERT_PTR_NULL(in);
+    CU_ASSERT_STRING_EQUAL(err.file, "t.csv");
+    CU_ASSERT(strstr(err.msg, "not a format fpsim reads (looks like CSV") != NULL);
+    free(gz);
+    fp_profile_free(q);
+}
+
+/* A generate directory without its index: the profiles are read, their viewer formats and
+ * manifests beside them are not. */
+static void test_input_generate_dir(void)
+{
+    char dir[] = "/tmp/fp_gen_XXXXXX", path[600];
+    CU_ASSERT_FATAL(mkdtemp(dir) != NULL);
+    fp_profile *p = make_small();
+    static const struct {
+        writer_fn fn;
+        const char *name;
+    } files[] = {{fp_trace_write_chrome, "run-0.trace.json"},
+                 {fp_export_speedscope, "run-0.speedscope.json"},
+                 {fp_export_folded, "run-0.folded"},
+                 {fp_export_manifest, "run-0.truth.json"},
+                 {fp_export_folded, "other.folded"}};
+    for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
+        fp_status st;
+        char *text = write_to_string(files[i].fn, p, &st);
+        snprintf(path, sizeof(path), "%s/%s", dir, files[i].name);
+        put_bytes(path, text, strlen(text));
+        free(text);
+    }
+    put_runs(dir, "run-0.profile.json", 1);
+    fp_input_kind k[8];
+    fp_error err = FP_ERROR_INIT;
+    /* other.folded and run-0.profile.json; the rest repeats run 0 or is its truth */
+    CU_ASSERT_EQUAL(read_all_runs(dir, k, 8, &err), 2);
+    CU_ASSERT(k[0] == FP_INPUT_FOLDED && k[1] == FP_INPUT_RUNS);
+    for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
+        snprintf(path, sizeof(path), "%s/%s", dir, files[i].name);
+        remove(path);
+    }
+    snprintf(path, sizeof(path), "%s/run-0.profile.json", dir);
+    remove(path);
+    rmdir(dir);
+    fp_profile_free(p);
+}
+
+/* The generate index: written by fp_export_index(), read back by fp_input_open() (round trip). */
+static void test_input_index(void)
+{
+    char dir[] = "/tmp/fp_index_XXXXXX", sub[64], path[700];
+    CU_ASSERT_FATAL(mkdtemp(dir) != NULL);
+    fp_error err = FP_ERROR_INIT;
+    int formats[FP_FORMAT_COUNT] = {0};
+    formats[FP_FORMAT_PROFILE] = formats[FP_FORMAT_CHROME] = 1;
+    static const fp_index_scenario sc[2] = {{"alpha", NULL, "alpha", 7},
+                                            {"b\"q", "/x/b\"q.yaml", "b_q", 18446744073709551615u}};
+    const fp_index ix = {"2.7.1", "mt19937", formats, 2, sc, 2};
+    /* the exact layout (the generate CLI test and the schema check the rest) */
+    char *text = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&text, &len);
+    CU_ASSERT_FATAL(f != NULL);
+    CU_ASSERT_EQUAL(fp_export_index(&ix, f, &err), FP_OK);
+    CU_ASSERT_EQUAL(fclose(f), 0);
+    static const char head[] = "{\n  \"fpsim_index\": 1,\n  \"fpsim_version\": \"";
+    CU_ASSERT(strncmp(text, head, sizeof(head) - 1) == 0);
+    CU_ASSERT(strstr(text, "\"formats\": [\"profile\", \"chrome\"],\n  \"scenarios\": [\n    "
+                           "{\"name\": \"alpha\", \"file\": null, \"dir\": \"alpha\", \"seed\": "
+                           "\"7\", \"runs\": [\n      {\"run_index\": 0, \"files\": {\"profile\": "
+                           "\"alpha/run-0.profile.json\", \"chrome\": \"alpha/run-0.trace.json\"}},"
+                           "\n      {\"run_index\": 1,") != NULL);
+    CU_ASSERT(strstr(text, "{\"name\": \"b\\\"q\", \"file\": \"/x/b\\\"q.yaml\", \"dir\": \"b_q\", "
+                           "\"seed\": \"18446744073709551615\"") != NULL);
+    static const char tail[] = "\n    ]}\n  ]\n}\n";
+    CU_ASSERT(len > sizeof(tail) && strcmp(text + len - (sizeof(tail) - 1), tail) == 0);
+    CU_ASSERT_EQUAL(fp_input_sniff(text, len), FP_INPUT_INDEX);
+    free(text);
+    /* round trip: the index and the files it names, read back through fp_input */
+    snprintf(path, sizeof(path), "%s/index.json", dir);
+    f = fopen(path, "w");
+    CU_ASSERT_FATAL(f != NULL);
+    CU_ASSERT_EQUAL(fp_export_index(&ix, f, &err), FP_OK);
+    CU_ASSERT_EQUAL(fclose(f), 0);
+    fp_profile *p = make_small();
+    for (size_t i = 0; i < 2; i++) {
+        snprintf(sub, sizeof(sub), "%s/%s", dir, sc[i].dir);
+        CU_ASSERT_FATAL(mkdir(sub, 0755) == 0);
+        for (uint64_t r = 0; r < 2; r++) {
+            CU_ASSERT_EQUAL(fp_profile_set_meta(p, sc[i].name, sc[i].seed, r, "mt19937", "2.7.1",
+                                                "simulated", 1),
+                            FP_OK);
+            snprintf(path, sizeof(path), "%s/run-%u.profile.json", sub, (unsigned)r);
+            f = fopen(path, "w");
+            CU_ASSERT_FATAL(f != NULL);
+            CU_ASSERT_EQUAL(fp_profile_write_json(p, 0, 0, f, &err), FP_OK);
+            CU_ASSERT_EQUAL(fclose(f), 0);
+        }
+    }
+    fp_profile_free(p);
+    fp_profile *q = fp_profile_new();
+    CU_ASSERT_FATAL(q != NULL);
+    fp_input *in = NULL;
+    CU_ASSERT_FATAL(fp_input_open(&in, dir, &err) == FP_OK);
+    size_t n = 0;
+    int got = 1;
+    while (got) {
+        fp_input_run run;
+        CU_ASSERT_FATAL(fp_input_next(in, q, &run, &got, &err) == FP_OK);
+        if (!got)
+            break;
+        fp_meta m = fp_profile_meta(q);
+        CU_ASSERT_EQUAL(run.kind, FP_INPUT_PROFILE);
+        CU_ASSERT_STRING_EQUAL(m.scenario, sc[n / 2].name);
+        CU_ASSERT_EQUAL(m.seed, sc[n / 2].seed);
+        CU_ASSERT_EQUAL(m.run_index, n % 2);
+        n++;
+    }
+    CU_ASSERT_EQUAL(n, 4);
+    fp_input_close(in);
+    fp_profile_free(q);
+    /* refused descriptions */
+    fp_index_scenario nodir = {"x", NULL, NULL, 1};
+    fp_index bad = {"2.7.1", "mt19937", formats, 1, &nodir, 1};
+    err = (fp_error)FP_ERROR_INIT;
+    f = fopen("/dev/null", "w");
+    CU_ASSERT_FATAL(f != NULL);
+    CU_ASSERT_EQUAL(fp_export_index(&bad, f, &err), FP_EINVAL);
+    CU_ASSERT_EQUAL(err.status, FP_EINVAL);
+    fclose(f);
+    char cmd[700];
+    snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+    CU_ASSERT_EQUAL(system(cmd), 0);
+}
+
+/* fp_input_open_mem: the same sniffing and reading as a file, on bytes in memory. */
+static void test_input_mem(void)
+{
+    char dir[] = "/tmp/fp_inmem_XXXXXX", path[700];
+    CU_ASSERT_FATAL(mkdtemp(dir) != NULL);
+    fp_error err = FP_ERROR_INIT;
+    fp_profile *q = fp_profile_new();
+    CU_ASSERT_FATAL(q != NULL);
+    fp_input *in = NULL;
+    fp_input_run run;
+    int got = 0;
+    /* a runs document: every run, in order, named by `name` */
+    put_runs(dir, "runs.json", 3);
+    snprintf(path, sizeof(path), "%s/runs.json", dir);
+    size_t len;
+    char *text = fp_test_read_file(path, &len);
+    CU_ASSERT_FATAL(text != NULL);
+    CU_ASSERT_FATAL(fp_input_open_mem(&in, text, len, "mem.json", &err) == FP_OK);
+    free(text);
+    for (size_t k = 0; k < 3; k++) {
+        CU_ASSERT_EQUAL_FATAL(fp_input_next(in, q, &run, &got, &err), FP_OK);
+        CU_ASSERT_EQUAL(got, 1);
+        CU_ASSERT_EQUAL(run.kind, FP_INPUT_RUNS);
+        CU_ASSERT_EQUAL(run.index, k);
+        CU_ASSERT_STRING_EQUAL(run.file, "mem.json");
+        CU_ASSERT_EQUAL(fp_profile_meta(q).run_index, k);
+    }
+    CU_ASSERT_EQUAL(fp_input_next(in, q, &run, &got, &err), FP_OK);
+    CU_ASSERT_EQUAL(got, 0);
+    fp_input_close(in);
+    /* a bare-array trace, not NUL-terminated (the length is what counts) */
+    static const char trace[] = "[{\"ph\":\"X\",\"name\":\"a\",\"ts\":0,\"dur\":1}]garbage";
+    CU_ASSERT_FATAL(fp_input_open_mem(&in, trace, sizeof(trace) - 1 - 7, "t", &err) == FP_OK);
+    CU_ASSERT_EQUAL(fp_input_next(in, q, &run, &got, &err), FP_OK);
+    CU_ASSERT(got == 1 && run.kind == FP_INPUT_CHROME && run.trace.spans == 1);
+    CU_ASSERT_EQUAL(fp_profile_span_count(q), 1);
+    fp_input_close(in);
+    /* an index: its files are relative to the directory of `name` */
+    put_file(dir, "t.json", "[{\"ph\":\"X\",\"name\":\"b\",\"ts\":0,\"dur\":2}]");
+    static const char index[] = "{\"fpsim_index\": 1, \"scenarios\": [{\"runs\": [{\"files\": "
+                                "{\"chrome\": \"t.json\"}}]}]}";
+    snprintf(path, sizeof(path), "%s/whatever.json", dir);
+    CU_ASSERT_FATAL(fp_input_open_mem(&in, index, sizeof(index) - 1, path, &err) == FP_OK);
+    CU_ASSERT_EQUAL(fp_input_next(in, q, &run, &got, &err), FP_OK);
+    CU_ASSERT(got == 1 && run.kind == FP_INPUT_CHROME && strstr(run.file, "/t.json") != NULL);
+    fp_input_close(in);
+    /* errors name `name`; *out stays NULL */
+    err = (fp_error)FP_ERROR_INIT;
+    in = (fp_input *)q; /* overwritten with NULL */
+    CU_ASSERT_EQUAL(fp_input_open_mem(&in, "{\"a\": ", 6, "bad.json", &err), FP_EPARSE);
+    CU_ASSERT_PTR_NULL(in);
+    CU_ASSERT_STRING_EQUAL(err.file, "bad.json");
+    err = (fp_error)FP_ERROR_INIT;
+    CU_ASSERT_EQUAL(
+        fp_input_open_mem(&in, index, sizeof(index) - 1, "/nonexistent-fp/i.json", &err),
+        FP_ENOENT);
+    CU_ASSERT_PTR_NULL(in);
+    fp_profile_free(q);
+    char cmd[760];
+    snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+    CU_ASSERT_EQUAL(system(cmd), 0);
+}
+
 int fp_test_register(void)
 {
-    static const fp_test_case write[] = {{"names", test_names},
-                                         {"folded", test_folded},
-                                         {"folded_rounding", test_folded_rounding},
-                                         {"csv", test_csv},
-                                         {"manifest", test_manifest},
-                                         {"speedscope", test_speedscope},
-                                         {"empty", test_speedscope_empty},
-                                         {"chrome", test_chrome_write},
-                                         {"errors", test_write_errors},
-                                         {NULL, NULL}};
+    static const fp_test_case write[] = {
+        {"names", test_names},
+        {"folded", test_folded},
+        {"folded_rounding", test_folded_rounding},
+        {"csv", test_csv},
+        {"manifest", test_manifest},
+        {"speedscope", test_speedscope},
+        {"empty", test_speedscope_empty},
+        {"chrome", test_chrome_write},
+        {"errors", test_write_errors},
+        {"chrome_strict_nesting", test_chrome_strict_nesting},
+        {"chrome_strict_nesting_detects", test_chrome_strict_nesting_detects},
+        {NULL, NULL}};
     static const fp_test_case read[] = {{"roundtrip", test_roundtrip},
                                         {"roundtrip_inexact", test_roundtrip_inexact},
                                         {"sniff", test_sniff},
@@ -956,10 +1807,24 @@ int fp_test_register(void)
                                        {"truncation", test_truncation},
                                        {"alloc", test_alloc_fail},
                                        {NULL, NULL}};
-    static const fp_test_case input[] = {
-        {"sniff", test_input_sniff}, {"files", test_input_files}, {NULL, NULL}};
+    static const fp_test_case input[] = {{"sniff", test_input_sniff},
+                                         {"files", test_input_files},
+                                         {"sniff_formats", test_sniff_formats},
+                                         {"not_a_format", test_not_a_format},
+                                         {"generate_dir", test_input_generate_dir},
+                                         {"index", test_input_index},
+                                         {"mem", test_input_mem},
+                                         {NULL, NULL}};
+    static const fp_test_case sampled[] = {{"folded", test_folded_read},
+                                           {"speedscope", test_speedscope_read},
+                                           {"cpuprofile", test_cpuprofile_read},
+                                           {"cpuprofile_real", test_cpuprofile_real},
+                                           {"gzip", test_gzip},
+                                           {"mem", test_mem_formats},
+                                           {NULL, NULL}};
     if (fp_test_add_suite("write", write) != 0 || fp_test_add_suite("read", read) != 0 ||
-        fp_test_add_suite("bad", bad) != 0 || fp_test_add_suite("input", input) != 0)
+        fp_test_add_suite("bad", bad) != 0 || fp_test_add_suite("input", input) != 0 ||
+        fp_test_add_suite("sampled", sampled) != 0)
         return -1;
     return 0;
 }

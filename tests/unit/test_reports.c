@@ -1103,6 +1103,31 @@ static void test_outputs_compare_control_bytes(void)
     fp_profile_free(p);
 }
 
+/* Markdown names stay literal text on CommonMark/GFM: a C++ name is not an HTML tag, a backquote
+ * does not open a code span, * and _ do not emphasise, | does not split a table cell. */
+static void test_outputs_markdown_escaper(void)
+{
+    static const struct {
+        const char *in, *want;
+    } cases[] = {
+        {"std::vector<int>::push_back", "std::vector\\<int\\>::push\\_back"},
+        {"a|b`c*d\\e", "a\\|b\\`c\\*d\\\\e"},
+        {"<script>", "\\<script\\>"},
+        {"plain.name(x)", "plain.name(x)"},
+        {"tab\there", "tab here"},
+    };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        char *buf = NULL;
+        size_t len = 0;
+        FILE *f = open_memstream(&buf, &len);
+        CU_ASSERT_FATAL(f != NULL);
+        fp_put_md(f, cases[i].in);
+        fclose(f);
+        CU_ASSERT_STRING_EQUAL(buf, cases[i].want);
+        free(buf);
+    }
+}
+
 /* The report JSON writes names with the same escaper as every other JSON output. */
 static void test_outputs_report_json_escaper(void)
 {
@@ -1160,6 +1185,7 @@ int fp_test_register(void)
         {"json_escaper", test_outputs_json_escaper},
         {"compare_control_bytes", test_outputs_compare_control_bytes},
         {"report_json_escaper", test_outputs_report_json_escaper},
+        {"markdown_escaper", test_outputs_markdown_escaper},
         {NULL, NULL}};
     if (fp_test_add_suite("outputs", outputs) || fp_test_add_suite("match", match) ||
         fp_test_add_suite("quant", quant) || fp_test_add_suite("layout", layout) ||

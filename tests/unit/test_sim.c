@@ -137,6 +137,38 @@ static int profiles_equal(const fp_profile *a, const fp_profile *b)
 
 /* ---- determinism ---- */
 
+/* 4 parallel workers at 24 % of a core each: 96 % of a 1-core process, 24 % of a 4-core one
+ * (idle 0, no noise); the profile records the cores */
+static void test_cores(void)
+{
+    static const char *yaml[2] = {
+        "name: c\nprocess: {idle_cpu_percent: 0, noise: {cpu_percent: 0}}\nmethods:\n"
+        "  - {name: f, calls: 1, duration_s: 0, callees: [{method: w, count: 4, parallel: "
+        "true}]}\n  - {name: w, duration_s: 2, cpu_percent: 24}\n",
+        "name: c\nprocess: {idle_cpu_percent: 0, cores: 4, noise: {cpu_percent: 0}}\nmethods:\n"
+        "  - {name: f, calls: 1, duration_s: 0, callees: [{method: w, count: 4, parallel: "
+        "true}]}\n  - {name: w, duration_s: 2, cpu_percent: 24}\n"};
+    static const double want[2] = {96.0, 24.0};
+    for (int i = 0; i < 2; i++) {
+        fp_scenario *s = NULL;
+        fp_sim *sim = NULL;
+        fp_profile *p = fp_profile_new();
+        fp_error err = FP_ERROR_INIT;
+        CU_ASSERT_EQUAL_FATAL(fp_scenario_load_string(&s, yaml[i], strlen(yaml[i]), "c", &err),
+                              FP_OK);
+        CU_ASSERT_EQUAL_FATAL(fp_sim_new(&sim, s, NULL, NULL), FP_OK);
+        CU_ASSERT_EQUAL_FATAL(fp_sim_run(sim, 1, 0, p, NULL), FP_OK);
+        CU_ASSERT_EQUAL(fp_profile_meta(p).cores, i == 0 ? 1u : 4u);
+        fp_series ser = fp_profile_series(p);
+        CU_ASSERT_FATAL(ser.n == 20);
+        for (size_t k = 0; k < ser.n; k++)
+            FP_ASSERT_NEAR(ser.cpu_pct[k], want[i], 1e-9);
+        fp_profile_free(p);
+        fp_sim_free(sim);
+        fp_scenario_free(s);
+    }
+}
+
 static void test_same_seed_same_run(void)
 {
     fp_scenario *s = load_builtin("bottlenecked");
@@ -350,9 +382,6 @@ static void test_truth_measure(void)
         case FP_MEASURE_EXTRA_CPU_PCT_S:
             v = t->extra_cpu_pct_s;
             break;
-        case FP_MEASURE_EXTRA_IO_OPS:
-            v = t->extra_io_ops;
-            break;
         }
         if (!(v > 0.0))
             fprintf(stderr, "%s: measure %d is %g\n", in->name, (int)in->measure, v);
@@ -430,6 +459,113 @@ static void test_effective_magnitude_applied(void)
     }
 }
 
+/* process.io_latency_ms / io_bandwidth_mb_s: checked by the loader, with the exact message. */
+static void test_io_keys(void)
+{
+    static const struct {
+        const char *process, *msg, *path;
+        unsigned long col;
+    } bad[] = {
+        {"{io_latency_ms: -1}", "'io_latency_ms' must be in [0, 60000], got -1",
+         "process.io_latency_ms", 26},
+        {"{io_latency_ms: 60001}", "'io_latency_ms' must be in [0, 60000], got 60001",
+         "process.io_latency_ms", 26},
+        {"{io_bandwidth_mb_s: 0}", "'io_bandwidth_mb_s' must be in [0.001, 1e+09], got 0",
+         "process.io_bandwidth_mb_s", 30},
+        {"{io_bandwidth_mb_s: fast}", NULL, "process.io_bandwidth_mb_s", 30},
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        char text[256];
+        snprintf(text, sizeof text,
+                 "name: x\nprocess: %s\nmethods:\n  - {name: m, calls: 1, duration_s: 0.1}\n",
+                 bad[i].process);
+        fp_scenario *s = NULL;
+        fp_error err = FP_ERROR_INIT;
+        CU_ASSERT_EQUAL(fp_scenario_load_string(&s, text, strlen(text), "io.yaml", &err),
+                        FP_EINVAL);
+        CU_ASSERT_PTR_NULL(s);
+        CU_ASSERT_STRING_EQUAL(err.key_path, bad[i].path);
+        CU_ASSERT_EQUAL(err.line, 2);
+        CU_ASSERT_EQUAL(err.col, bad[i].col);
+        if (bad[i].msg != NULL)
+            CU_ASSERT_STRING_EQUAL(err.msg, bad[i].msg);
+        fp_scenario_free(s);
+    }
+}
+
+/* A call waits ops x latency + MB / bandwidth for its I/O with no CPU: its span is longer by
+ * that wait and its CPU % is the time-weighted mean, so it looks I/O-bound. */
+static void test_io_time(void)
+{
+    const char *text = "name: io\nprocess: {io_latency_ms: 1, io_bandwidth_mb_s: 100}\n"
+                       "methods:\n  - name: m\n    calls: 1\n    duration_s: 0.1\n"
+                       "    cpu_percent: 50\n    io: {ops: 1000, bytes: 10485760}\n";
+    fp_scenario *s = NULL;
+    CU_ASSERT_EQUAL_FATAL(fp_scenario_load_string(&s, text, strlen(text), "io.yaml", NULL), FP_OK);
+    fp_sim *sim = NULL;
+    fp_profile *p = fp_profile_new();
+    CU_ASSERT_EQUAL_FATAL(fp_sim_new(&sim, s, NULL, NULL), FP_OK);
+    CU_ASSERT_EQUAL_FATAL(fp_sim_run(sim, 1, 0, p, NULL), FP_OK);
+    CU_ASSERT_EQUAL_FATAL(fp_profile_span_count(p), 1);
+    const fp_span *sp = fp_profile_spans(p);
+    /* 0.1 s of work + 1000 x 1 ms + 10 MB / 100 MB/s = 1.2 s; CPU 50 % x 0.1 / 1.2 */
+    REL_NEAR(sp->dur_s, 1.2);
+    REL_NEAR(sp->cpu_pct, 50.0 * 0.1 / 1.2);
+    REL_NEAR(sp->cpu_pct / 100.0 * sp->dur_s, 0.05); /* CPU-seconds unchanged */
+    fp_sim_free(sim);
+    fp_profile_free(p);
+    fp_scenario_free(s);
+}
+
+/* Calls of method `name` in one forced run of `text` at `seed`, run index `i`. */
+static size_t calls_of(const fp_scenario *scn, uint64_t i, const char *name)
+{
+    fp_sim_options o = FP_SIM_OPTIONS_INIT;
+    o.force_bottlenecks = 1;
+    fp_sim *sim = NULL;
+    fp_profile *p = fp_profile_new();
+    size_t n = 0;
+    CU_ASSERT_EQUAL_FATAL(fp_sim_new(&sim, scn, &o, NULL), FP_OK);
+    CU_ASSERT_EQUAL_FATAL(fp_sim_run(sim, 7, i, p, NULL), FP_OK);
+    for (size_t k = 0; k < fp_profile_span_count(p); k++) {
+        const char *nm = fp_profile_method_name(p, fp_profile_spans(p)[k].method);
+        n += nm != NULL && strcmp(nm, name) == 0;
+    }
+    fp_sim_free(sim);
+    fp_profile_free(p);
+    return n;
+}
+
+/* A call storm of factor m adds (m - 1) x base calls on average, also when every call site calls
+ * the target once (base 1 per site: rounding per site made x1.4 add none and x1.6 one per site,
+ * as many as x2.4). Fixed seed, 200 sites x 60 runs: the mean extra's sd is about 0.9 calls. */
+static void test_call_storm_unbiased(void)
+{
+    const double factors[] = {1.4, 1.6, 2.4, 3.0};
+    for (size_t f = 0; f < sizeof factors / sizeof factors[0]; f++) {
+        char text[512];
+        snprintf(text, sizeof text,
+                 "name: storm\nmethods:\n  - name: caller\n    calls: 200\n    duration_s: 0.001\n"
+                 "    callees:\n      - {method: helper, count: 1}\n  - name: helper\n"
+                 "    duration_s: 0.0001\nbottlenecks:\n  - kind: call_storm\n    target: helper\n"
+                 "    magnitude: %g\n",
+                 factors[f]);
+        fp_scenario *scn = NULL;
+        CU_ASSERT_EQUAL_FATAL(fp_scenario_load_string(&scn, text, strlen(text), "s.yaml", NULL),
+                              FP_OK);
+        double sum = 0;
+        const int runs = 60;
+        for (int i = 0; i < runs; i++)
+            sum += (double)calls_of(scn, (uint64_t)i, "helper") - 200.0;
+        double mean = sum / runs, want = (factors[f] - 1.0) * 200.0;
+        CU_ASSERT(fabs(mean - want) < 4.0);
+        if (fabs(mean - want) >= 4.0)
+            fprintf(stderr, "call storm x%g: mean extra %g, expected %g\n", factors[f], mean, want);
+        CU_ASSERT_EQUAL(calls_of(scn, 3, "helper"), calls_of(scn, 3, "helper")); /* per seed */
+        fp_scenario_free(scn);
+    }
+}
+
 static void test_truth_costs(void)
 {
     fp_scenario *s = load_data("costs.yaml");
@@ -462,7 +598,11 @@ static void test_truth_costs(void)
         CU_ASSERT_EQUAL(a1.calls, a0.calls);
         CU_ASSERT_EQUAL(slow2->affected_calls, 3);
         CU_ASSERT_EQUAL(slow->affected_calls, 2); /* onset_fraction 0.3 of 3 calls: calls 1, 2 */
-        REL_NEAR(b1.self_s - b0.self_s, outl->extra_s);
+        /* b: outliers add own work, io_heavy adds I/O wait (process defaults: 0.1 ms per
+         * operation, 500 MB/s) */
+        REL_NEAR(b1.self_s - b0.self_s, outl->extra_s + io->extra_s);
+        REL_NEAR(io->extra_s, io->extra_io_ops * 1e-4 + io->extra_io_bytes / 1048576.0 / 500.0);
+        CU_ASSERT(io->extra_s > 0.0);
         REL_NEAR(c1.alloc - c0.alloc, hot->extra_mb);
         CU_ASSERT_EQUAL(hot->affected_calls, 6);
         REL_NEAR(a1.retained - a0.retained, leak->extra_mb);
@@ -649,6 +789,7 @@ static void test_builtin_medians(void)
 int fp_test_register(void)
 {
     static const fp_test_case determinism[] = {{"same_seed_same_run", test_same_seed_same_run},
+                                               {"cores", test_cores},
                                                {"rng_choice", test_rng_choice},
                                                {"stream_seed", test_stream_seed},
                                                {NULL, NULL}};
@@ -660,7 +801,10 @@ int fp_test_register(void)
         {"probability", test_probability},
         {"effective_magnitude", test_effective_magnitude},
         {"truth_measure", test_truth_measure},
+        {"io_keys", test_io_keys},
+        {"io_time", test_io_time},
         {"effective_magnitude_applied", test_effective_magnitude_applied},
+        {"call_storm_unbiased", test_call_storm_unbiased},
         {NULL, NULL}};
     static const fp_test_case resources[] = {{"memory_reuse", test_memory_reuse},
                                              {"alloc_failure", test_alloc_failure},

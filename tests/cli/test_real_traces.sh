@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# CLI tests of real traces (tests/data/traces/real/, docs/real-traces.md): memory and CPU a trace
+# does not carry are printed as n/a, the detectors that need them are listed as not run, and the
+# planted problems head the findings.
+. "$(dirname "$0")/lib.sh"
+
+R="$DATA/traces/real"
+
+run "$FPSIM" analyze "$R/clang-heavy.trace.json"
+expect_rc 0 "analyze clang trace"
+if grep -qE '^Peak memory +n/a +MB$' "$TMP/out"; then ok; else bad "clang: peak memory is not n/a"; fi
+if grep -qE '^Average CPU +n/a +%$' "$TMP/out"; then ok; else bad "clang: average CPU is not n/a"; fi
+expect_out_has "Not run (the input has no memory or CPU data): memory_hotspot, memory_leak, cpu_saturation" \
+    "clang: detectors not run"
+if grep -qE '^(Peak|Average) memory +0\.0' "$TMP/out"; then bad "clang: a memory figure is printed as 0.0 MB"; else ok; fi
+
+run "$FPSIM" analyze --format json "$R/clang-heavy.trace.json"
+expect_rc 0 "analyze clang trace as JSON"
+expect_out_has '"not_available"' "clang JSON: not_available"
+expect_out_has '"detectors_not_run"' "clang JSON: detectors_not_run"
+
+run "$FPSIM" analyze -d "$R/node-slow-leak.trace.json"
+expect_rc 0 "analyze node trace"
+if grep -qE '^Peak memory +[0-9.]+ +MB$' "$TMP/out"; then ok; else bad "node: peak memory from V8 heap sizes"; fi
+if grep -qE '^Average CPU +n/a +%$' "$TMP/out"; then ok; else bad "node: average CPU is not n/a"; fi
+expect_out_has "slow_method       slowParse" "node: slowParse found"
+if grep -q "RunTimers  *[0-9.]*\.\.\|slow_method *RunTimers" "$TMP/out"; then bad "node: RunTimers is a finding"; else ok; fi
+
+run "$FPSIM" analyze -d "$R/chromium-long-task.trace.json"
+expect_rc 0 "analyze chromium trace"
+if grep -qE '^1 +[a-z]+ +[0-9.]+ +slow_method +longTask ' "$TMP/out"; then ok; else bad "chromium: longTask is not finding #1"; fi
+
+finish

@@ -1,0 +1,341 @@
+/*
+ * test_realtraces.c - tracer conventions of the Chrome trace reader (profile/fp_trace.c) and the
+ * analysis of real traces with planted problems (tests/data/traces/real/, recorded by
+ * scripts/record-traces/; each trace's truth is in its .truth.txt). docs/real-traces.md.
+ */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "fp_analysis.h"
+#include "fp_formats.h"
+#include "fp_profile.h"
+#include "fp_test.h"
+
+/* Reads `text` as a Chrome trace (must succeed) and analyses it with default thresholds. */
+static fp_profile *read_text(const char *text, size_t len, fp_trace_stats *ts)
+{
+    fp_profile *p = fp_profile_new();
+    fp_error err = FP_ERROR_INIT;
+    CU_ASSERT_FATAL(p != NULL);
+    fp_status st = fp_trace_read_chrome(p, text, len, "t.json", ts, &err);
+    if (st != FP_OK)
+        fprintf(stderr, "read: %s (%s)\n", err.msg, err.key_path);
+    CU_ASSERT_EQUAL_FATAL(st, FP_OK);
+    return p;
+}
+
+static fp_profile *read_real(const char *name, fp_trace_stats *ts)
+{
+    char path[512];
+    size_t len;
+    snprintf(path, sizeof(path), "%s/traces/real/%s", FP_TEST_DATA, name);
+    char *text = fp_test_read_file(path, &len);
+    CU_ASSERT_FATAL(text != NULL);
+    fp_profile *p = read_text(text, len, ts);
+    free(text);
+    return p;
+}
+
+static fp_analysis *analyse(const fp_profile *p)
+{
+    fp_analysis *a = NULL;
+    fp_error err = FP_ERROR_INIT;
+    CU_ASSERT_EQUAL_FATAL(fp_analyze(&a, p, NULL, &err), FP_OK);
+    return a;
+}
+
+/* Index of the first finding of `kind` on `target` (NULL: the process), or -1. */
+static long find(const fp_analysis *a, fp_kind kind, const char *target)
+{
+    size_t n;
+    const fp_finding *f = fp_analysis_findings(a, &n);
+    for (size_t i = 0; i < n; i++)
+        if (f[i].kind == kind && (target == NULL ? f[i].target == FP_TARGET_PROCESS
+                                                 : strcmp(f[i].target_name, target) == 0))
+            return (long)i;
+    return -1;
+}
+
+static void print_findings(const char *what, const fp_analysis *a)
+{
+    size_t n;
+    const fp_finding *f = fp_analysis_findings(a, &n);
+    for (size_t i = 0; i < n && i < 5; i++)
+        fprintf(stderr, "%s #%zu %s %s impact %.1f\n", what, i, fp_kind_name(f[i].kind),
+                f[i].target_name, f[i].impact);
+}
+
+/* 1 when `text` prints a duration in scientific notation ("6.8e-05 s"). */
+static int sci_seconds(const char *text)
+{
+    for (const char *c = strstr(text, "e-"); c != NULL; c = strstr(c + 2, "e-")) {
+        const char *d = c + 2;
+        while (*d >= '0' && *d <= '9')
+            d++;
+        if (d > c + 2 && strncmp(d, " s", 2) == 0)
+            return 1;
+    }
+    return 0;
+}
+
+/* Root causes print sub-millisecond durations in a unit that fits, never "6.8e-05 s". */
+static void check_texts(const fp_analysis *a)
+{
+    size_t n;
+    const fp_finding *f = fp_analysis_findings(a, &n);
+    for (size_t i = 0; i < n; i++) {
+        CU_ASSERT_FALSE(sci_seconds(f[i].root_cause));
+        if (sci_seconds(f[i].root_cause))
+            fprintf(stderr, "scientific seconds: %s\n", f[i].root_cause);
+    }
+}
+
+/* ---- conventions on small inline traces ---- */
+
+/* clang: generic names take args.detail; "Total ..." summaries are left out (counted). */
+static void test_detail_and_totals(void)
+{
+    const char *t =
+        "{\"traceEvents\":["
+        "{\"ph\":\"X\",\"name\":\"Source\",\"ts\":0,\"dur\":100,\"pid\":1,\"tid\":1,"
+        "\"args\":{\"detail\":\"./heavy.h\"}},"
+        "{\"ph\":\"X\",\"name\":\"InstantiateFunction\",\"ts\":120,\"dur\":50,\"pid\":1,"
+        "\"tid\":1,\"args\":{\"detail\":\"std::sort<int *>\"}},"
+        "{\"ph\":\"X\",\"name\":\"Total Source\",\"ts\":0,\"dur\":100,\"pid\":1,\"tid\":2},"
+        "{\"ph\":\"X\",\"name\":\"Total Frontend\",\"ts\":0,\"dur\":170,\"pid\":1,\"tid\":3}]}";
+    fp_trace_stats ts;
+    fp_profile *p = read_text(t, strlen(t), &ts);
+    CU_ASSERT_EQUAL(fp_profile_span_count(p), 2);
+    CU_ASSERT_EQUAL(ts.summaries, 2);
+    CU_ASSERT_EQUAL(ts.threads, 1);
+    CU_ASSERT(fp_profile_find_method(p, "Source ./heavy.h") >= 0);
+    CU_ASSERT(fp_profile_find_method(p, "InstantiateFunction std::sort<int *>") >= 0);
+    CU_ASSERT(fp_profile_find_method(p, "Total Source") < 0);
+    CU_ASSERT(fp_profile_find_method(p, "Source") < 0);
+    /* No memory or CPU in this trace: marked unknown. */
+    CU_ASSERT_EQUAL(fp_profile_data(p), 0u);
+    fp_profile_free(p);
+}
+
+/*
+ * Node: console.time b/e pairs become spans on an async lane of their thread, parented to the
+ * event-loop phase (a container) that ran them; an e without a b is ignored; async events of
+ * other categories are ignored; a GC end's usedHeapSizeAfter is a memory sample.
+ */
+static void test_async_user_timing(void)
+{
+    const char *t =
+        "{\"traceEvents\":["
+        "{\"ph\":\"X\",\"cat\":\"node,node.environment\",\"name\":\"RunTimers\",\"ts\":1000,"
+        "\"dur\":5000,\"pid\":7,\"tid\":7},"
+        "{\"ph\":\"b\",\"cat\":\"node,node.console\",\"name\":\"time::work\",\"id\":\"0x0\","
+        "\"ts\":1100,\"pid\":7,\"tid\":7},"
+        "{\"ph\":\"e\",\"cat\":\"node,node.console\",\"name\":\"time::work\",\"id\":\"0x0\","
+        "\"ts\":5900,\"pid\":7,\"tid\":7},"
+        "{\"ph\":\"e\",\"cat\":\"node,node.console\",\"name\":\"time::orphan\",\"id\":\"0x0\","
+        "\"ts\":900,\"pid\":7,\"tid\":7},"
+        "{\"ph\":\"b\",\"cat\":\"node,node.async_hooks\",\"name\":\"Timeout\",\"id\":\"0x1\","
+        "\"ts\":1000,\"pid\":7,\"tid\":7},"
+        "{\"ph\":\"B\",\"cat\":\"v8\",\"name\":\"MinorGC\",\"ts\":2000,\"pid\":7,\"tid\":7},"
+        "{\"ph\":\"E\",\"cat\":\"v8\",\"name\":\"MinorGC\",\"ts\":2100,\"pid\":7,\"tid\":7,"
+        "\"args\":{\"usedHeapSizeAfter\":10485760}}]}";
+    fp_trace_stats ts;
+    fp_profile *p = read_text(t, strlen(t), &ts);
+    CU_ASSERT_EQUAL(fp_profile_span_count(p), 3);
+    CU_ASSERT_EQUAL(ts.ignored, 2); /* the orphan e and the async_hooks b */
+    int32_t work = fp_profile_find_method(p, "work");
+    int32_t timers = fp_profile_find_method(p, "RunTimers");
+    CU_ASSERT_FATAL(work >= 0 && timers >= 0);
+    CU_ASSERT_EQUAL(fp_profile_method_flags(p, (size_t)timers), FP_METHOD_CONTAINER);
+    CU_ASSERT_EQUAL(fp_profile_method_flags(p, (size_t)work), 0u);
+    const fp_span *s = fp_profile_spans(p);
+    for (size_t i = 0; i < fp_profile_span_count(p); i++) {
+        if (s[i].method != (uint32_t)work)
+            continue;
+        CU_ASSERT(s[i].parent >= 0);
+        CU_ASSERT_EQUAL(s[s[i].parent].method, (uint32_t)timers);
+        CU_ASSERT_NOT_EQUAL(s[i].track, s[s[i].parent].track);
+        CU_ASSERT_DOUBLE_EQUAL(s[i].dur_s, 0.0048, 1e-12);
+    }
+    CU_ASSERT_EQUAL(fp_profile_data(p), FP_DATA_MEM);
+    fp_series ser = fp_profile_series(p);
+    CU_ASSERT(ser.n > 0);
+    if (ser.n > 0)
+        CU_ASSERT_DOUBLE_EQUAL(ser.mem_mb[ser.n - 1], 10.0, 1e-9);
+    /* The container's time goes to the user span inside it: its self time is what is left. */
+    fp_analysis *a = analyse(p);
+    size_t nm;
+    const fp_method_metrics *mm = fp_analysis_methods(a, &nm);
+    CU_ASSERT(mm[timers].container);
+    CU_ASSERT(mm[timers].self_s < 0.0003);
+    CU_ASSERT(find(a, FP_KIND_SLOW_METHOD, "RunTimers") < 0);
+    CU_ASSERT(find(a, FP_KIND_SLOW_METHOD, "work") >= 0);
+    /* CPU is unknown: cpu_saturation did not run, the run's CPU figures say so. */
+    CU_ASSERT(fp_analysis_not_run(a) & (1u << FP_KIND_CPU_SATURATION));
+    CU_ASSERT_FALSE(fp_analysis_not_run(a) & (1u << FP_KIND_MEMORY_LEAK));
+    CU_ASSERT_EQUAL(fp_analysis_run(a)->cpu_source, FP_SOURCE_NONE);
+    CU_ASSERT_EQUAL(fp_analysis_run(a)->mem_source, FP_SOURCE_SERIES);
+    fp_analysis_free(a);
+    fp_profile_free(p);
+}
+
+/* Recursion is counted once: a call inside a call of the same method adds nothing to the total. */
+static void test_recursion_once(void)
+{
+    const char *t = "[{\"ph\":\"X\",\"name\":\"f\",\"ts\":0,\"dur\":1000000,\"tid\":1},"
+                    "{\"ph\":\"X\",\"name\":\"f\",\"ts\":100000,\"dur\":800000,\"tid\":1},"
+                    "{\"ph\":\"X\",\"name\":\"f\",\"ts\":200000,\"dur\":600000,\"tid\":1},"
+                    "{\"ph\":\"X\",\"name\":\"g\",\"ts\":1000000,\"dur\":500000,\"tid\":1}]";
+    fp_trace_stats ts;
+    fp_profile *p = read_text(t, strlen(t), &ts);
+    fp_analysis *a = analyse(p);
+    size_t nm;
+    const fp_method_metrics *mm = fp_analysis_methods(a, &nm);
+    int32_t f = fp_profile_find_method(p, "f");
+    CU_ASSERT_FATAL(f >= 0);
+    CU_ASSERT_EQUAL(mm[f].calls, 3);
+    CU_ASSERT_DOUBLE_EQUAL(mm[f].total_s, 1.0, 1e-12);
+    CU_ASSERT_DOUBLE_EQUAL(mm[f].mean_s, 0.8, 1e-12); /* per call: inclusive, every call */
+    CU_ASSERT_DOUBLE_EQUAL(mm[f].self_s, 1.0, 1e-12);
+    fp_analysis_free(a);
+    fp_profile_free(p);
+}
+
+/* ---- recorded traces with planted problems ---- */
+
+/* Node.js trace events: slowParse (5 x 300 ms) and a 96 MB leak (node-slow-leak.truth.txt). */
+static void test_node(void)
+{
+    fp_trace_stats ts;
+    fp_profile *p = read_real("node-slow-leak.trace.json", &ts);
+    fp_analysis *a = analyse(p);
+    size_t n;
+    const fp_finding *f = fp_analysis_findings(a, &n);
+    long slow = find(a, FP_KIND_SLOW_METHOD, "slowParse");
+    long leak = find(a, FP_KIND_MEMORY_LEAK, NULL);
+    if (slow < 0 || leak < 0 || slow > 1 || leak > 1)
+        print_findings("node", a);
+    CU_ASSERT(slow >= 0);
+    CU_ASSERT(leak >= 0);
+    /* Both planted problems are the top two findings. The leak (about 75 MB of a 115 MB peak)
+     * outranks the slow function (68 % of the run) by impact: the slow function is the first
+     * time finding, not the first finding. */
+    CU_ASSERT(slow >= 0 && slow <= 1);
+    CU_ASSERT(leak >= 0 && leak <= 1);
+    for (size_t i = 0; i < n; i++) {
+        CU_ASSERT(strcmp(f[i].target_name, "RunTimers") != 0);
+        CU_ASSERT(strcmp(f[i].target_name, "RunAndClearNativeImmediates") != 0);
+        CU_ASSERT(strcmp(f[i].target_name, "CheckImmediate") != 0);
+        if (f[i].kind == FP_KIND_SLOW_METHOD) {
+            CU_ASSERT_EQUAL((long)i, slow); /* the first slow method is the planted one */
+            break;
+        }
+    }
+    CU_ASSERT(fp_analysis_run(a)->peak_mem_mb > 96.0);
+    check_texts(a);
+    CU_ASSERT_EQUAL(fp_analysis_run(a)->cpu_source, FP_SOURCE_NONE);
+    fp_analysis_free(a);
+    fp_profile_free(p);
+}
+
+/* clang++ -ftime-trace: heavy_header.h and planted_kernel<int> (clang-heavy.truth.txt). */
+static void test_clang_heavy(void)
+{
+    fp_trace_stats ts;
+    fp_profile *p = read_real("clang-heavy.trace.json", &ts);
+    fp_analysis *a = analyse(p);
+    size_t n;
+    const fp_finding *f = fp_analysis_findings(a, &n);
+    long header = find(a, FP_KIND_SLOW_METHOD, "Source ./heavy_header.h");
+    long kernel = find(a, FP_KIND_SLOW_METHOD, "InstantiateFunction planted_kernel<int>");
+    if (header < 0 || kernel < 0 || header > 1 || kernel > 1)
+        print_findings("clang", a);
+    CU_ASSERT(header >= 0 && header <= 1);
+    CU_ASSERT(kernel >= 0 && kernel <= 1);
+    CU_ASSERT(ts.summaries > 0);
+    for (size_t m = 0; m < fp_profile_method_count(p); m++)
+        CU_ASSERT(strncmp(fp_profile_method_name(p, m), "Total ", 6) != 0);
+    for (size_t i = 0; i < n; i++)
+        CU_ASSERT(f[i].impact > 0.0);
+    /* Recursion counted once: no method's total exceeds the compile. */
+    size_t nm;
+    const fp_method_metrics *mm = fp_analysis_methods(a, &nm);
+    double dur = fp_analysis_run(a)->duration_s;
+    for (size_t m = 0; m < nm; m++)
+        CU_ASSERT(mm[m].total_s <= dur + 1e-9);
+    CU_ASSERT_NOT_EQUAL(fp_analysis_status(a), FP_SCORE_POOR);
+    CU_ASSERT_EQUAL(fp_profile_data(p), 0u);
+    check_texts(a);
+    CU_ASSERT(fp_analysis_not_run(a) & (1u << FP_KIND_MEMORY_LEAK));
+    fp_analysis_free(a);
+    fp_profile_free(p);
+}
+
+/* clang -ftime-trace of a normal file: nothing planted, nothing found, not "poor". */
+static void test_clang_normal(void)
+{
+    fp_trace_stats ts;
+    fp_profile *p = read_real("clang-normal.trace.json", &ts);
+    fp_analysis *a = analyse(p);
+    size_t n;
+    fp_analysis_findings(a, &n);
+    if (n != 0)
+        print_findings("clang-normal", a);
+    CU_ASSERT_EQUAL(n, 0);
+    CU_ASSERT_NOT_EQUAL(fp_analysis_status(a), FP_SCORE_POOR);
+    CU_ASSERT(ts.summaries > 0);
+    fp_analysis_free(a);
+    fp_profile_free(p);
+}
+
+/* Chromium headless: the 1.5 s longTask (performance.measure) is the top finding. */
+static void test_chromium(void)
+{
+    fp_trace_stats ts;
+    fp_profile *p = read_real("chromium-long-task.trace.json", &ts);
+    fp_analysis *a = analyse(p);
+    size_t n;
+    const fp_finding *f = fp_analysis_findings(a, &n);
+    if (n == 0 || strcmp(f[0].target_name, "longTask") != 0)
+        print_findings("chromium", a);
+    CU_ASSERT_FATAL(n > 0);
+    CU_ASSERT_EQUAL(f[0].kind, FP_KIND_SLOW_METHOD);
+    CU_ASSERT_STRING_EQUAL(f[0].target_name, "longTask");
+    int32_t rt = fp_profile_find_method(p, "ThreadControllerImpl::RunTask");
+    CU_ASSERT(rt >= 0 && (fp_profile_method_flags(p, (size_t)rt) & FP_METHOD_CONTAINER));
+    for (size_t i = 0; i < n; i++)
+        CU_ASSERT(strstr(f[i].target_name, "RunTask") == NULL);
+    /* UpdateCounters carry the JS heap: memory is known, CPU is not. */
+    CU_ASSERT_EQUAL(fp_profile_data(p), FP_DATA_MEM);
+    check_texts(a);
+    fp_analysis_free(a);
+    fp_profile_free(p);
+}
+
+/* The text check itself. */
+static void test_sci_seconds(void)
+{
+    CU_ASSERT_TRUE(sci_seconds("median own time of 6.8e-05 s (modified"));
+    CU_ASSERT_FALSE(sci_seconds("median own time of 68 \xc2\xb5s (p = 3.3e-05)"));
+    CU_ASSERT_FALSE(sci_seconds("takes 0.306 s"));
+}
+
+int fp_test_register(void)
+{
+    static const fp_test_case conventions[] = {{"detail_totals", test_detail_and_totals},
+                                               {"async_user_timing", test_async_user_timing},
+                                               {"recursion", test_recursion_once},
+                                               {"sci_seconds", test_sci_seconds},
+                                               {NULL, NULL}};
+    static const fp_test_case recorded[] = {{"node", test_node},
+                                            {"clang_heavy", test_clang_heavy},
+                                            {"clang_normal", test_clang_normal},
+                                            {"chromium", test_chromium},
+                                            {NULL, NULL}};
+    if (fp_test_add_suite("conventions", conventions) != 0 ||
+        fp_test_add_suite("recorded", recorded) != 0)
+        return -1;
+    return 0;
+}
