@@ -64,9 +64,11 @@ fp_status fp_format_from_name(const char *name, fp_format *out);
  * event, pid 1, tid = track, name = method, ts/dur in whole microseconds derived from one
  * integer start and end per span (each rounded once, then clamped into the parent and the
  * enclosing span of its track, and after the previous span of its track), so children never
- * overlap their parent or their siblings in a strict viewer; args hold the span's resource
- * attributes and its fpsim span/parent ids (so a span whose parent runs on another track keeps
- * that parent when read back); the series are counter (C) events "memory" {"MB"}, "cpu"
+ * overlap their parent or their siblings in a strict viewer; a top-level "fpsim" object (not
+ * args, which viewers such as speedscope fold into the frame name) holds the span's resource
+ * attributes and its span/parent ids (so a span whose parent runs on another track keeps that
+ * parent when read back; the reader also takes the older args form fpsim_span/fpsim_parent);
+ * X events have no args; the series are counter (C) events "memory" {"MB"}, "cpu"
  * {"percent"} and "io" {"ops", "bytes"}, one per sample at the start of its interval (whole
  * microseconds).
  */

@@ -175,8 +175,8 @@ fp_status fp_trace_write_chrome(const fp_profile *p, FILE *out, fp_error *err)
         put_string(out, fp_profile_method_name(p, s->method));
         fprintf(out,
                 ", \"cat\": \"fpsim\", \"ts\": %" PRId64 ", \"dur\": %" PRId64
-                ", \"args\": {\"fpsim_span\": "
-                "%zu, \"fpsim_parent\": %" PRId32 ", \"cpu_pct\": %.17g, \"mem_alloc_mb\": %.17g, "
+                ", \"fpsim\": {\"span\": "
+                "%zu, \"parent\": %" PRId32 ", \"cpu_pct\": %.17g, \"mem_alloc_mb\": %.17g, "
                 "\"mem_retained_mb\": %.17g, \"io_ops\": %.17g, \"io_bytes\": %.17g}}",
                 us[2 * i], us[2 * i + 1] - us[2 * i], i, s->parent, s->cpu_pct, s->mem_alloc_mb,
                 s->mem_retained_mb, s->io_ops, s->io_bytes);
@@ -228,22 +228,34 @@ fp_input_kind fp_trace_sniff(const char *text, size_t len)
 
 /* ======================================================================== reader */
 
-/* One span before nesting: microseconds as in the file. */
-typedef struct raw_span {
-    uint32_t method;
-    int64_t pid, tid;
-    uint32_t track;
-    double ts, end;    /* microseconds */
-    size_t ev;         /* event index (X, or the B of a pair) */
-    size_t end_ev;     /* event index that set the end (X, or the E of a pair) */
-    int is_x;          /* a complete (X) event */
-    int has_attr;      /* attrs came from args */
+/* What a span may carry besides its interval: resource attributes and fpsim's span ids. Only
+ * spans that have any (fpsim's own exports, traces with attributes) get one, so a tracer's span
+ * stays small (raw_span.extra). */
+typedef struct raw_extra {
     double attr[5];    /* cpu_pct, mem_alloc_mb, mem_retained_mb, io_ops, io_bytes */
     double fpsim_span; /* -1 when absent */
     double fpsim_parent;
-    int lane; /* 0: the thread's own spans; >= 1: an async lane of the thread (see match_async) */
-    long parent; /* index into the raw span array, -1 */
-    long first_child, last_child, next_sibling;
+    int has_attr;     /* attrs came from the event */
+    int ids_in_fpsim; /* the ids came from the top-level "fpsim" object (else from args) */
+} raw_extra;
+
+#define TR_NO_EXTRA UINT32_MAX
+
+/* One span before nesting: microseconds as in the file. Kept small (one per span of the trace,
+ * alive until the profile is built): links are 32-bit (at most 2^31 spans, add_span). */
+typedef struct raw_span {
+    int64_t pid, tid;
+    double ts, end; /* microseconds */
+    size_t ev;      /* event index (X, or the B of a pair) */
+    size_t end_ev;  /* event index that set the end (X, or the E of a pair) */
+    uint32_t method;
+    uint32_t track;
+    uint32_t extra; /* index into trd.extras, TR_NO_EXTRA */
+    int32_t
+        lane; /* 0: the thread's own spans; >= 1: an async lane of the thread (see match_async) */
+    int32_t parent; /* index into the raw span array, -1 */
+    int32_t first_child, last_child, next_sibling;
+    uint8_t is_x; /* a complete (X) event */
 } raw_span;
 
 /* One B or E event. */
@@ -279,6 +291,8 @@ typedef struct trd {
     fp_trace_stats *stats;
     raw_span *spans;
     size_t n_spans, cap_spans;
+    raw_extra *extras;
+    size_t n_extras, cap_extras;
     raw_mark *marks;
     size_t n_marks, cap_marks;
     async_mark *amarks;
@@ -457,50 +471,98 @@ static fp_status want_args(trd *r, const cJSON *ev, size_t i, const cJSON **out)
 static const char *const s_attr_keys[5] = {"cpu_pct", "mem_alloc_mb", "mem_retained_mb", "io_ops",
                                            "io_bytes"};
 
-/* Span attributes and fpsim ids from args (all optional; when present, checked). */
-static fp_status span_args(trd *r, const cJSON *args, size_t i, raw_span *s)
+/* The attributes and ids of one object: `args` (old form: keys cpu_pct, ..., fpsim_span,
+ * fpsim_parent) or the event's top-level "fpsim" object (keys cpu_pct, ..., span, parent).
+ * All optional; when present, checked. `where` is "args" or "fpsim" for error paths. */
+static fp_status extra_from(trd *r, const cJSON *obj, size_t i, const char *where,
+                            const char *const *id_keys, raw_extra *x)
 {
-    char path[128];
-    s->fpsim_span = -1.0;
-    s->fpsim_parent = -1.0;
-    if (args == NULL)
-        return FP_OK;
+    char path[160];
     for (int k = 0; k < 7; k++) {
-        const char *key = k < 5 ? s_attr_keys[k] : (k == 5 ? "fpsim_span" : "fpsim_parent");
+        const char *key = k < 5 ? s_attr_keys[k] : id_keys[k - 5];
         int dup = 0;
-        const cJSON *it = get(args, key, &dup);
+        const cJSON *it = get(obj, key, &dup);
         if (it == NULL)
             continue;
+        snprintf(path, sizeof(path), "traceEvents[%zu].%s.%s", i, where, key);
         if (dup)
-            return tr_fail(r, FP_EINVAL, arg_path(path, sizeof(path), i, key), "duplicate key '%s'",
-                           key);
+            return tr_fail(r, FP_EINVAL, path, "duplicate key '%s'", key);
         if (!cJSON_IsNumber(it) || !isfinite(it->valuedouble))
-            return tr_fail(r, FP_EINVAL, arg_path(path, sizeof(path), i, key),
-                           "expected a finite number, got %s",
+            return tr_fail(r, FP_EINVAL, path, "expected a finite number, got %s",
                            cJSON_IsNumber(it) ? "a non-finite number" : type_name(it));
         double v = it->valuedouble;
         if (k < 5) {
             if (v < 0.0 || (k == 0 && v > 100.0))
-                return tr_fail(r, FP_EINVAL, arg_path(path, sizeof(path), i, key),
-                               "expected a number in [0, %s], got %.17g", k == 0 ? "100" : "inf)",
-                               v);
-            s->attr[k] = v;
-            s->has_attr = 1;
+                return tr_fail(r, FP_EINVAL, path, "expected a number in [0, %s], got %.17g",
+                               k == 0 ? "100" : "inf)", v);
+            x->attr[k] = v;
+            x->has_attr = 1;
         } else {
             if (v != floor(v) || v < (k == 6 ? -1.0 : 0.0) || v > TR_MAX_US)
-                return tr_fail(r, FP_EINVAL, arg_path(path, sizeof(path), i, key),
-                               "expected an integer span id, got %.17g", v);
+                return tr_fail(r, FP_EINVAL, path, "expected an integer span id, got %.17g", v);
             if (k == 5)
-                s->fpsim_span = v;
+                x->fpsim_span = v;
             else
-                s->fpsim_parent = v;
+                x->fpsim_parent = v;
+            x->ids_in_fpsim = where[0] == 'f';
         }
     }
     return FP_OK;
 }
 
+/*
+ * Span attributes and fpsim ids of event `ev` (index i, args `args` or NULL): from args (the
+ * form fpsim wrote before, still read) and then from the top-level "fpsim" object (the form it
+ * writes now, which wins: viewers fold args into frame names, not unknown top-level keys). A
+ * span with any of them gets a raw_extra (s->extra); others stay TR_NO_EXTRA.
+ */
+static fp_status span_args(trd *r, const cJSON *ev, const cJSON *args, size_t i, raw_span *s)
+{
+    static const char *const old_ids[2] = {"fpsim_span", "fpsim_parent"};
+    static const char *const new_ids[2] = {"span", "parent"};
+    raw_extra x;
+    fp_status st;
+    int dup = 0;
+    s->extra = TR_NO_EXTRA;
+    const cJSON *fp = get(ev, "fpsim", &dup);
+    if (args == NULL && fp == NULL)
+        return FP_OK;
+    memset(&x, 0, sizeof(x));
+    x.fpsim_span = -1.0;
+    x.fpsim_parent = -1.0;
+    if (args != NULL && (st = extra_from(r, args, i, "args", old_ids, &x)) != FP_OK)
+        return st;
+    if (fp != NULL) {
+        char path[96];
+        if (dup)
+            return tr_fail(r, FP_EINVAL, ev_path(path, sizeof(path), i, "fpsim"),
+                           "duplicate key 'fpsim'");
+        if (!cJSON_IsObject(fp))
+            return tr_fail(r, FP_EINVAL, ev_path(path, sizeof(path), i, "fpsim"),
+                           "expected an object, got %s", type_name(fp));
+        if ((st = extra_from(r, fp, i, "fpsim", new_ids, &x)) != FP_OK)
+            return st;
+    }
+    if (!x.has_attr && x.fpsim_span < 0.0 && x.fpsim_parent < 0.0)
+        return FP_OK;
+    if (r->n_extras >= TR_NO_EXTRA ||
+        fp_grow((void **)&r->extras, &r->cap_extras, r->n_extras + 1, sizeof(raw_extra)) != FP_OK)
+        return tr_nomem(r);
+    s->extra = (uint32_t)r->n_extras;
+    r->extras[r->n_extras++] = x;
+    return FP_OK;
+}
+
+/* The extra of span `s`, NULL when it has none. */
+static const raw_extra *extra_of(const trd *r, const raw_span *s)
+{
+    return s->extra != TR_NO_EXTRA ? &r->extras[s->extra] : NULL;
+}
+
 static fp_status add_span(trd *r, const raw_span *s)
 {
+    if (r->n_spans >= (size_t)INT32_MAX)
+        return fp_error_set_at(r->err, FP_ELIMIT, r->file, 0, 0, "more than 2^31 spans");
     if (fp_grow((void **)&r->spans, &r->cap_spans, r->n_spans + 1, sizeof(raw_span)) != FP_OK)
         return tr_nomem(r);
     r->spans[r->n_spans++] = *s;
@@ -819,10 +881,13 @@ static fp_status read_event(trd *r, const cJSON *ev, size_t i)
             (st = want_time(r, ev, i, "dur", &dur)) != FP_OK ||
             (st = want_id(r, ev, i, "pid", &s.pid)) != FP_OK ||
             (st = want_id(r, ev, i, "tid", &s.tid)) != FP_OK ||
-            (st = want_args(r, ev, i, &args)) != FP_OK || (st = span_args(r, args, i, &s)) != FP_OK)
+            (st = want_args(r, ev, i, &args)) != FP_OK ||
+            (st = span_args(r, ev, args, i, &s)) != FP_OK)
             return st;
         /* clang's "Total <phase>" events sum a phase over the compile: a summary, not work. */
         if (strncmp(name, "Total ", 6) == 0) {
+            if (s.extra != TR_NO_EXTRA)
+                r->n_extras--; /* no span, so no extra */
             if (r->stats != NULL)
                 r->stats->summaries++;
             return FP_OK;
@@ -942,7 +1007,7 @@ static fp_status close_span(trd *r, const raw_mark *b, const raw_mark *e, double
     s.ev = b->ev;
     s.end_ev = e != NULL ? e->ev : b->ev;
     if ((st = want_args(r, b->obj, b->ev, &args)) != FP_OK ||
-        (st = span_args(r, args, b->ev, &s)) != FP_OK)
+        (st = span_args(r, b->obj, args, b->ev, &s)) != FP_OK)
         return st;
     if ((st = intern_span(r, bn->valuestring, args, &s.method)) != FP_OK)
         return st;
@@ -1075,7 +1140,7 @@ static fp_status match_async(trd *r)
             sp.ts = b->ts;
             sp.end = r->end_ts;
             sp.ev = sp.end_ev = b->ev;
-            sp.fpsim_span = sp.fpsim_parent = -1.0;
+            sp.extra = TR_NO_EXTRA;
             sp.lane = 1;
             if ((st = add_span(r, &sp)) != FP_OK)
                 goto out;
@@ -1102,7 +1167,7 @@ static fp_status match_async(trd *r)
         sp.end = m->ts;
         sp.ev = b->ev;
         sp.end_ev = m->ev;
-        sp.fpsim_span = sp.fpsim_parent = -1.0;
+        sp.extra = TR_NO_EXTRA;
         sp.lane = 1;
         if ((st = add_span(r, &sp)) != FP_OK)
             goto out;
@@ -1132,7 +1197,7 @@ static fp_status match_async(trd *r)
         if (l == lanes)
             lanes++;
         lane_end[l] = keys[k].end;
-        r->spans[keys[k].ix].lane = (int)l + 1;
+        r->spans[keys[k].ix].lane = (int32_t)l + 1;
     }
 out:
     fp_free(stack);
@@ -1298,7 +1363,7 @@ static fp_status build_spans(trd *r, double t0)
                              s->end, up->ev, up->end, s->pid, s->tid);
                 goto out;
             }
-            s->parent = (long)stack[depth - 1];
+            s->parent = (int32_t)stack[depth - 1];
         }
         stack[depth++] = o[k].ix;
     }
@@ -1311,13 +1376,14 @@ static fp_status build_spans(trd *r, double t0)
         thread_key k = {s->pid, s->tid, 0};
         const thread_key *hit = bsearch(&k, threads, nt, sizeof(thread_key), cmp_thread);
         if (hit != NULL)
-            s->parent = enclosing(r, o, n, (uint32_t)(hit - threads), s->ts, s->end);
+            s->parent = (int32_t)enclosing(r, o, n, (uint32_t)(hit - threads), s->ts, s->end);
     }
     /* Across tracks: fpsim's own traces name the parent of a span that runs on another track. */
     size_t nid = 0;
     for (size_t i = 0; i < n; i++) {
-        if (r->spans[i].fpsim_span >= 0.0) {
-            ids[nid].id = r->spans[i].fpsim_span;
+        const raw_extra *x = extra_of(r, &r->spans[i]);
+        if (x != NULL && x->fpsim_span >= 0.0) {
+            ids[nid].id = x->fpsim_span;
             ids[nid].ix = i;
             nid++;
         }
@@ -1325,9 +1391,10 @@ static fp_status build_spans(trd *r, double t0)
     qsort(ids, nid, sizeof(id_ix), cmp_id);
     for (size_t i = 0; i < n; i++) {
         raw_span *s = &r->spans[i];
-        if (s->parent >= 0 || s->fpsim_parent < 0.0)
+        const raw_extra *x = extra_of(r, s);
+        if (s->parent >= 0 || x == NULL || x->fpsim_parent < 0.0)
             continue;
-        id_ix key = {s->fpsim_parent, 0};
+        id_ix key = {x->fpsim_parent, 0};
         size_t lo = 0, hi = nid;
         while (lo < hi) {
             size_t mid = lo + (hi - lo) / 2;
@@ -1336,7 +1403,8 @@ static fp_status build_spans(trd *r, double t0)
             else
                 hi = mid;
         }
-        snprintf(path, sizeof(path), "traceEvents[%zu].args.fpsim_parent", s->ev);
+        snprintf(path, sizeof(path), "traceEvents[%zu].%s", s->ev,
+                 x->ids_in_fpsim ? "fpsim.parent" : "args.fpsim_parent");
         if (lo >= nid || ids[lo].id != key.id) {
             st = tr_fail(r, FP_EINVAL, path, "no event has fpsim_span %.17g", key.id);
             goto out;
@@ -1348,16 +1416,16 @@ static fp_status build_spans(trd *r, double t0)
                          key.id, up->ev);
             goto out;
         }
-        s->parent = (long)ids[lo].ix;
+        s->parent = (int32_t)ids[lo].ix;
     }
     /* Children lists in sibling order; then a depth-first walk writes the pre-order. */
     qsort(o, n, sizeof(ord), cmp_start);
-    long roots_first = -1, roots_last = -1;
+    int32_t roots_first = -1, roots_last = -1;
     for (size_t k = 0; k < n; k++) {
-        long ix = (long)o[k].ix;
+        int32_t ix = (int32_t)o[k].ix;
         raw_span *s = &r->spans[ix];
-        long *first = s->parent >= 0 ? &r->spans[s->parent].first_child : &roots_first;
-        long *last = s->parent >= 0 ? &r->spans[s->parent].last_child : &roots_last;
+        int32_t *first = s->parent >= 0 ? &r->spans[s->parent].first_child : &roots_first;
+        int32_t *last = s->parent >= 0 ? &r->spans[s->parent].last_child : &roots_last;
         if (*last >= 0)
             r->spans[*last].next_sibling = ix;
         else
@@ -1371,7 +1439,7 @@ static fp_status build_spans(trd *r, double t0)
         goto out;
     }
     depth = 0;
-    long cur = roots_first;
+    int32_t cur = roots_first;
     size_t out_n = 0;
     while (cur >= 0 || depth > 0) {
         if (cur < 0) {
@@ -1386,11 +1454,14 @@ static fp_status build_spans(trd *r, double t0)
         sp.track = s->track;
         sp.start_s = (s->ts - t0) / 1e6;
         sp.dur_s = (s->end - s->ts) / 1e6;
-        sp.cpu_pct = s->attr[0];
-        sp.mem_alloc_mb = s->attr[1];
-        sp.mem_retained_mb = s->attr[2];
-        sp.io_ops = s->attr[3];
-        sp.io_bytes = s->attr[4];
+        const raw_extra *x = extra_of(r, s);
+        if (x != NULL) {
+            sp.cpu_pct = x->attr[0];
+            sp.mem_alloc_mb = x->attr[1];
+            sp.mem_retained_mb = x->attr[2];
+            sp.io_ops = x->attr[3];
+            sp.io_bytes = x->attr[4];
+        }
         if (out_n > (size_t)INT32_MAX) {
             st = fp_error_set_at(r->err, FP_ELIMIT, r->file, 0, 0, "more than 2^31 spans");
             goto out;
@@ -1522,6 +1593,7 @@ static void trd_free(trd *r)
         fp_free(r->series_owner[k]);
     }
     fp_free(r->spans);
+    fp_free(r->extras);
     fp_free(r->marks);
     fp_free(r->amarks);
 }
@@ -1582,8 +1654,8 @@ static fp_status finish(trd *r, size_t n_events)
     /* Memory or CPU the trace does not carry is unknown, not zero (fp_profile_data()). */
     unsigned data = 0;
     int span_cpu = 0;
-    for (size_t k = 0; k < r->n_spans && !span_cpu; k++)
-        span_cpu = r->spans[k].has_attr;
+    for (size_t k = 0; k < r->n_extras && !span_cpu; k++)
+        span_cpu = r->extras[k].has_attr;
     if (r->n_samples[SER_MEM] > 0 || span_cpu)
         data |= FP_DATA_MEM;
     if (r->n_samples[SER_CPU] > 0 || span_cpu)
