@@ -484,28 +484,31 @@ static fp_status extra_from(trd *r, const cJSON *obj, size_t i, const char *wher
         const cJSON *it = get(obj, key, &dup);
         if (it == NULL)
             continue;
-        snprintf(path, sizeof(path), "traceEvents[%zu].%s.%s", i, where, key);
+            /* the path is built on the error path only (it cost a tenth of a read) */
+#define EXTRA_PATH (snprintf(path, sizeof(path), "traceEvents[%zu].%s.%s", i, where, key), path)
         if (dup)
-            return tr_fail(r, FP_EINVAL, path, "duplicate key '%s'", key);
+            return tr_fail(r, FP_EINVAL, EXTRA_PATH, "duplicate key '%s'", key);
         if (!cJSON_IsNumber(it) || !isfinite(it->valuedouble))
-            return tr_fail(r, FP_EINVAL, path, "expected a finite number, got %s",
+            return tr_fail(r, FP_EINVAL, EXTRA_PATH, "expected a finite number, got %s",
                            cJSON_IsNumber(it) ? "a non-finite number" : type_name(it));
         double v = it->valuedouble;
         if (k < 5) {
             if (v < 0.0 || (k == 0 && v > 100.0))
-                return tr_fail(r, FP_EINVAL, path, "expected a number in [0, %s], got %.17g",
+                return tr_fail(r, FP_EINVAL, EXTRA_PATH, "expected a number in [0, %s], got %.17g",
                                k == 0 ? "100" : "inf)", v);
             x->attr[k] = v;
             x->has_attr = 1;
         } else {
             if (v != floor(v) || v < (k == 6 ? -1.0 : 0.0) || v > TR_MAX_US)
-                return tr_fail(r, FP_EINVAL, path, "expected an integer span id, got %.17g", v);
+                return tr_fail(r, FP_EINVAL, EXTRA_PATH, "expected an integer span id, got %.17g",
+                               v);
             if (k == 5)
                 x->fpsim_span = v;
             else
                 x->fpsim_parent = v;
             x->ids_in_fpsim = where[0] == 'f';
         }
+#undef EXTRA_PATH
     }
     return FP_OK;
 }
@@ -1308,7 +1311,6 @@ static fp_status build_spans(trd *r, double t0)
     ord *o = NULL;
     size_t *stack = NULL;
     id_ix *ids = NULL;
-    size_t *newix = NULL;
     char path[96];
     if (n == 0)
         return FP_OK;
@@ -1432,12 +1434,20 @@ static fp_status build_spans(trd *r, double t0)
             *first = ix;
         *last = ix;
     }
-    /* Walk: `stack` holds the open spans (raw indices); newix maps raw -> profile index. */
-    newix = fp_calloc(n, sizeof(size_t));
-    if (newix == NULL) {
+    /* The scratch of the nesting is not needed by the walk: freed before the profile's spans
+     * are made (peak memory at 10^6 spans, docs/performance.md). */
+    fp_free(threads);
+    fp_free(o);
+    fp_free(ids);
+    threads = NULL;
+    o = NULL;
+    ids = NULL;
+    if (fp_profile_reserve_spans(r->p, n) != FP_OK) {
         st = tr_nomem(r);
         goto out;
     }
+    /* Walk: `stack` holds the open spans (raw indices). A span's profile index is kept in its
+     * last_child, which the walk no longer needs (a parent is written before its children). */
     depth = 0;
     int32_t cur = roots_first;
     size_t out_n = 0;
@@ -1450,7 +1460,7 @@ static fp_status build_spans(trd *r, double t0)
         fp_span sp;
         memset(&sp, 0, sizeof(sp));
         sp.method = s->method;
-        sp.parent = s->parent >= 0 ? (int32_t)newix[s->parent] : -1;
+        sp.parent = s->parent >= 0 ? r->spans[s->parent].last_child : -1;
         sp.track = s->track;
         sp.start_s = (s->ts - t0) / 1e6;
         sp.dur_s = (s->end - s->ts) / 1e6;
@@ -1466,7 +1476,7 @@ static fp_status build_spans(trd *r, double t0)
             st = fp_error_set_at(r->err, FP_ELIMIT, r->file, 0, 0, "more than 2^31 spans");
             goto out;
         }
-        newix[cur] = out_n++;
+        s->last_child = (int32_t)out_n++;
         if (fp_profile_add_span(r->p, &sp, NULL) != FP_OK) {
             st = tr_nomem(r);
             goto out;
@@ -1478,7 +1488,6 @@ static fp_status build_spans(trd *r, double t0)
     if (out_n != n)
         st = tr_fail(r, FP_EINVAL, "traceEvents", "fpsim_parent links form a cycle");
 out:
-    fp_free(newix);
     fp_free(threads);
     fp_free(o);
     fp_free(stack);
