@@ -18,6 +18,7 @@
 #include <errno.h>
 #include <float.h>
 #include <inttypes.h>
+#include <limits.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdlib.h>
@@ -743,6 +744,7 @@ static fp_status intern_span(trd *r, const char *name, const cJSON *args, uint32
         subject = str_member(data, "functionName");
     }
     fp_status st;
+    size_t known = fp_profile_method_count(r->p);
     if (subject != NULL) {
         char buf[512];
         snprintf(buf, sizeof(buf), "%.200s %.*s", name, TR_SUBJECT_MAX, subject);
@@ -752,7 +754,8 @@ static fp_status intern_span(trd *r, const char *name, const cJSON *args, uint32
     }
     if (st != FP_OK)
         return tr_nomem(r);
-    for (size_t k = 0; k < sizeof(s_containers) / sizeof(s_containers[0]); k++)
+    /* A method seen before already has its flags (the names are compared once per method). */
+    for (size_t k = 0; *method >= known && k < sizeof(s_containers) / sizeof(s_containers[0]); k++)
         if (strcmp(name, s_containers[k]) == 0 &&
             fp_profile_set_method_flags(r->p, *method, FP_METHOD_CONTAINER) != FP_OK)
             return tr_nomem(r);
@@ -1962,6 +1965,178 @@ static int release_event(trd *r, kept_events *kept, cJSON *ev, const char *proce
     return 1;
 }
 
+/*
+ * Fast path for the events that are most of a large trace and are freed at once (X and C):
+ * an event object of strings and numbers, with at most one level of objects of strings and
+ * numbers inside, is parsed into nodes on the stack instead of a heap cJSON tree (cJSON
+ * allocates every node, key and string: about half of a read). The nodes are cJSON structs, so
+ * read_event() runs on them unchanged. It takes only what cJSON would parse to the same tree:
+ * no escape in a string, no NUL byte, numbers as cJSON reads them (its characters, strtod, at
+ * most 63 bytes), no array, true, false or null, nothing past the window; anything else (and
+ * every other phase) returns 0 and the event goes the cJSON way.
+ */
+#define FAST_NODES 48
+#define FAST_TEXT 2048
+
+typedef struct fast_event {
+    cJSON node[FAST_NODES];
+    size_t n_node;
+    char text[FAST_TEXT];
+    size_t n_text;
+} fast_event;
+
+/* A string at p[*pos] ('"') copied into fe->text; NULL when not plain or too long. */
+static char *fast_string(const tr_src *s, size_t *pos, fast_event *fe)
+{
+    size_t i = *pos + 1;
+    size_t start = i;
+    while (i < s->len && s->p[i] != '"') {
+        if (s->p[i] == '\\' || s->p[i] == '\0')
+            return NULL;
+        i++;
+    }
+    if (i >= s->len || fe->n_text + (i - start) + 1 > FAST_TEXT)
+        return NULL;
+    char *out = fe->text + fe->n_text;
+    memcpy(out, s->p + start, i - start);
+    out[i - start] = '\0';
+    fe->n_text += i - start + 1;
+    *pos = i + 1;
+    return out;
+}
+
+/* The number at p[*pos] into `v` as cJSON's parse_number() does; 0 when it would not. */
+static int fast_number(const tr_src *s, size_t *pos, cJSON *v)
+{
+    char num[64];
+    size_t n = 0;
+    while (*pos + n < s->len && strchr("0123456789+-eE.", s->p[*pos + n]) != NULL &&
+           s->p[*pos + n] != '\0') {
+        if (n == sizeof(num) - 1)
+            return 0;
+        num[n] = s->p[*pos + n];
+        n++;
+    }
+    if (*pos + n >= s->len || n == 0)
+        return 0;
+    num[n] = '\0';
+    char *end = NULL;
+    double d = strtod(num, &end);
+    if (end != num + n)
+        return 0;
+    v->type = cJSON_Number;
+    v->valuedouble = d;
+    v->valueint = d >= INT_MAX ? INT_MAX : (d <= (double)INT_MIN ? INT_MIN : (int)d);
+    *pos += n;
+    return 1;
+}
+
+static size_t fast_ws(const tr_src *s, size_t i)
+{
+    while (i < s->len && (unsigned char)s->p[i] <= 32 && s->p[i] != '\0')
+        i++;
+    return i;
+}
+
+/* The object at p[*pos] ('{') into a node `obj` of fe, members one level deep at most when
+ * `nested` is 0. 1 when parsed, 0 when the cJSON way must take it. */
+static int fast_object(const tr_src *s, size_t *pos, fast_event *fe, cJSON *obj, int nested)
+{
+    size_t i = fast_ws(s, *pos + 1);
+    cJSON *last = NULL;
+    memset(obj, 0, sizeof(*obj));
+    obj->type = cJSON_Object;
+    if (i < s->len && s->p[i] == '}') {
+        *pos = i + 1;
+        return 1;
+    }
+    for (;;) {
+        if (i >= s->len || s->p[i] != '"' || fe->n_node >= FAST_NODES)
+            return 0;
+        cJSON *m = &fe->node[fe->n_node++];
+        memset(m, 0, sizeof(*m));
+        if ((m->string = fast_string(s, &i, fe)) == NULL)
+            return 0;
+        i = fast_ws(s, i);
+        if (i >= s->len || s->p[i] != ':')
+            return 0;
+        i = fast_ws(s, i + 1);
+        if (i >= s->len)
+            return 0;
+        char c = s->p[i];
+        if (c == '"') {
+            m->type = cJSON_String;
+            if ((m->valuestring = fast_string(s, &i, fe)) == NULL)
+                return 0;
+        } else if (c == '-' || (c >= '0' && c <= '9')) {
+            if (!fast_number(s, &i, m))
+                return 0;
+        } else if (c == '{' && !nested) {
+            char *key = m->string;
+            if (!fast_object(s, &i, fe, m, 1))
+                return 0;
+            m->string = key;
+        } else {
+            return 0;
+        }
+        if (last != NULL) {
+            last->next = m;
+            m->prev = last;
+        } else {
+            obj->child = m;
+        }
+        last = m;
+        if (obj->child != NULL)
+            obj->child->prev = last; /* cJSON keeps the last member in the first one's prev */
+        i = fast_ws(s, i);
+        if (i >= s->len)
+            return 0;
+        if (s->p[i] == '}') {
+            *pos = i + 1;
+            return 1;
+        }
+        if (s->p[i] != ',')
+            return 0;
+        i = fast_ws(s, i + 1);
+    }
+}
+
+/* Reads the event at the cursor the fast way when it can (*done set, the cursor moved past it,
+ * read_event()'s status returned); otherwise leaves everything as it was. */
+static fp_status fast_event_read(trd *r, tr_src *s, size_t i, fast_event *fe, int *done)
+{
+    size_t pos = s->pos;
+    *done = 0;
+    fe->n_node = 1;
+    fe->n_text = 0;
+    if (s->p[pos] != '{' || !fast_object(s, &pos, fe, &fe->node[0], 0))
+        return FP_OK;
+    int dup = 0;
+    const cJSON *ph = get(&fe->node[0], "ph", &dup);
+    if (dup || ph == NULL || !cJSON_IsString(ph) ||
+        (strcmp(ph->valuestring, "X") != 0 && strcmp(ph->valuestring, "C") != 0))
+        return FP_OK;
+    *done = 1;
+    s->pos = pos;
+    return read_event(r, &fe->node[0], i);
+}
+
+/* The event at the cursor parsed by cJSON, read, then freed or kept (release_event()). */
+static fp_status slow_event(trd *r, tr_src *s, int depth, kept_events *kept, size_t i)
+{
+    cJSON *ev = next_value(s, depth + 1);
+    if (ev == NULL)
+        return ST_RETRY;
+    const char *process_before = r->process_name;
+    if (read_event(r, ev, i) != FP_OK) {
+        cJSON_Delete(ev);
+        return ST_RETRY;
+    }
+    if (!release_event(r, kept, ev, process_before))
+        return ST_RETRY;
+    return FP_OK;
+}
+
 /* The events array at the cursor ('['), whose container is at nesting `depth`. */
 static fp_status stream_events(trd *r, tr_src *s, int depth, kept_events *kept, size_t *n_events)
 {
@@ -1976,25 +2151,38 @@ static fp_status stream_events(trd *r, tr_src *s, int depth, kept_events *kept, 
         *n_events = 0;
         return FP_OK;
     }
+    fast_event *fe = fp_malloc(sizeof(fast_event));
+    if (fe == NULL)
+        return ST_RETRY;
+    fp_status st = FP_OK;
     for (;; i++) {
-        cJSON *ev = skip_ws(s) ? next_value(s, depth + 1) : NULL;
-        if (ev == NULL)
-            return ST_RETRY;
-        const char *process_before = r->process_name;
-        if (read_event(r, ev, i) != FP_OK) {
-            cJSON_Delete(ev);
-            return ST_RETRY;
+        int fast = 0;
+        if (!skip_ws(s)) {
+            st = ST_RETRY;
+            break;
         }
-        if (!release_event(r, kept, ev, process_before))
-            return ST_RETRY;
-        if (!skip_ws(s))
-            return ST_RETRY;
+        if (depth + 3 <= FP_JSON_GUARD_MAX_DEPTH &&
+            (st = fast_event_read(r, s, i, fe, &fast)) != FP_OK) {
+            st = ST_RETRY;
+            break;
+        }
+        if (!fast && (st = slow_event(r, s, depth, kept, i)) != FP_OK)
+            break;
+        if (!skip_ws(s)) {
+            st = ST_RETRY;
+            break;
+        }
         char ch = s->p[s->pos++];
         if (ch == ']')
             break;
-        if (ch != ',')
-            return ST_RETRY;
+        if (ch != ',') {
+            st = ST_RETRY;
+            break;
+        }
     }
+    fp_free(fe);
+    if (st != FP_OK)
+        return st;
     *n_events = i + 1;
     return FP_OK;
 }
