@@ -956,8 +956,11 @@ static fp_status read_event(trd *r, const cJSON *ev, size_t i)
             r->stats->metadata++;
         return FP_OK;
     }
-    if (strchr("benSF", phase[0]) != NULL && phase[1] == '\0')
+    if (strchr("benSF", phase[0]) != NULL && phase[1] == '\0') {
+        if (phase[0] == 'n' && r->stats != NULL)
+            r->stats->instants++;
         return read_async(r, ev, i, phase);
+    }
     if ((phase[0] == 'I' || phase[0] == 'i') && phase[1] == '\0') {
         /* Instants are kept only for the memory they carry (Chromium's UpdateCounters). */
         const cJSON *args;
@@ -979,6 +982,8 @@ static fp_status read_event(trd *r, const cJSON *ev, size_t i)
                 r->stats->counters++;
             return FP_OK;
         }
+        if (r->stats != NULL)
+            r->stats->instants++;
     }
     note_ignored(r, phase);
     return FP_OK;
@@ -1665,12 +1670,12 @@ static fp_status finish(trd *r, size_t n_events)
         return st;
     /* Memory or CPU the trace does not carry is unknown, not zero (fp_profile_data()). */
     unsigned data = 0;
-    int span_cpu = 0;
-    for (size_t k = 0; k < r->n_extras && !span_cpu; k++)
-        span_cpu = r->extras[k].has_attr;
-    if (r->n_samples[SER_MEM] > 0 || span_cpu)
+    int span_attr = 0;
+    for (size_t k = 0; k < r->n_extras && !span_attr; k++)
+        span_attr = r->extras[k].has_attr;
+    if (r->n_samples[SER_MEM] > 0 || span_attr)
         data |= FP_DATA_MEM;
-    if (r->n_samples[SER_CPU] > 0 || span_cpu)
+    if (r->n_samples[SER_CPU] > 0 || span_attr)
         data |= FP_DATA_CPU;
     fp_profile_set_data(out, data);
     fp_error tmp = FP_ERROR_INIT;

@@ -443,6 +443,24 @@ static fp_profile *read_trace(const char *text, size_t len, fp_trace_stats *stat
     return q;
 }
 
+/* Instants are counted as markers (the profile has no place for them); tdur is not CPU yet. */
+static void test_read_instants(void)
+{
+    const char *text = "[{\"ph\":\"X\",\"name\":\"a\",\"ts\":0,\"dur\":100,\"tts\":5,\"tdur\":25},"
+                       "{\"ph\":\"i\",\"name\":\"mark\",\"ts\":50,\"s\":\"t\"},"
+                       "{\"ph\":\"I\",\"name\":\"mark\",\"ts\":51,\"args\":{}},"
+                       "{\"ph\":\"n\",\"name\":\"m2\",\"ts\":60,\"cat\":\"x\",\"id\":1}]";
+    fp_trace_stats ts;
+    fp_error err = FP_ERROR_INIT;
+    fp_status st;
+    fp_profile *q = read_trace(text, strlen(text), &ts, &err, &st);
+    CU_ASSERT_EQUAL_FATAL(st, FP_OK);
+    CU_ASSERT_EQUAL(ts.instants, 3);
+    CU_ASSERT_EQUAL(ts.ignored, 3);
+    CU_ASSERT_TRUE((fp_profile_data(q) & FP_DATA_CPU) == 0);
+    fp_profile_free(q);
+}
+
 static void test_roundtrip(void)
 {
     fp_profile *p = make_small();
@@ -1842,6 +1860,7 @@ int fp_test_register(void)
                                         {"roundtrip_inexact", test_roundtrip_inexact},
                                         {"sniff", test_sniff},
                                         {"handwritten", test_read_handwritten},
+                                        {"instants", test_read_instants},
                                         {"real", test_read_real},
                                         {"unclosed", test_unclosed},
                                         {"counters_only", test_counters_only},
