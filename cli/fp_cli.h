@@ -115,7 +115,8 @@ enum {
     FP_CLI_O_OUTPUT = 1u << 5,     /* -o, --output FILE */
     FP_CLI_O_FAIL_ON = 1u << 6,    /* --fail-on low|medium|high|critical */
     FP_CLI_O_THRESHOLDS = 1u << 7, /* --thresholds FILE (not read while parsing) */
-    FP_CLI_O_DETAILED = 1u << 8    /* -d, --detailed */
+    FP_CLI_O_DETAILED = 1u << 8,   /* -d, --detailed */
+    FP_CLI_O_SHARD = 1u << 9       /* --shard K/N, 0 <= K < N (docs/validation.md) */
 };
 
 /* The options of the commands that simulate scenarios. */
@@ -135,7 +136,9 @@ enum {
     (FP_CLI_O_FORMAT | FP_CLI_O_OUTPUT | FP_CLI_O_FAIL_ON | FP_CLI_O_THRESHOLDS | FP_CLI_O_DETAILED)
 #define FP_CMD_COMPARE_OPTS                                                                        \
     (FP_CLI_O_RUNS | FP_CLI_O_SEED | FP_CLI_O_RNG | FP_CLI_O_FORMAT | FP_CLI_O_OUTPUT)
-#define FP_CMD_VALIDATE_OPTS (FP_CLI_O_SIMULATING | FP_CLI_O_FORMAT | FP_CLI_O_OUTPUT)
+#define FP_CMD_VALIDATE_OPTS                                                                       \
+    (FP_CLI_O_SIMULATING | FP_CLI_O_FORMAT | FP_CLI_O_OUTPUT | FP_CLI_O_SHARD)
+#define FP_CMD_MERGE_OPTS (FP_CLI_O_FORMAT | FP_CLI_O_OUTPUT)
 #define FP_CMD_SCENARIOS_OPTS 0u
 
 /* Default upper bound of --runs. */
@@ -161,6 +164,7 @@ typedef struct fp_cli_common {
     const char *thresholds;         /* --thresholds FILE, or NULL */
     int fail_on;                    /* --fail-on as an fp_severity, or -1 (default: off) */
     int detailed;                   /* --detailed given */
+    uint64_t shard_k, shard_n;      /* --shard K/N; shard_n 0: not given */
     char **args;                    /* positional arguments (spec.positional), into argv */
     size_t n_args;
 } fp_cli_common;
@@ -333,5 +337,6 @@ int fp_cmd_compare(int argc, char **argv);
 int fp_cmd_generate(int argc, char **argv);
 int fp_cmd_analyze(int argc, char **argv);
 int fp_cmd_validate(int argc, char **argv);
+int fp_cmd_merge(int argc, char **argv);
 
 #endif

@@ -88,6 +88,8 @@ static const command s_commands[] = {
     {"compare", fp_cmd_compare, "compare two profiles, run directories or scenarios per method",
      FP_CMD_COMPARE_OPTS},
     {"validate", fp_cmd_validate, "detector accuracy against ground truth", FP_CMD_VALIDATE_OPTS},
+    {"merge", fp_cmd_merge, "join the parts of 'validate --shard K/N' into its one-process output",
+     FP_CMD_MERGE_OPTS},
     {"scenarios", cmd_scenarios, "list the built-in scenarios", FP_CMD_SCENARIOS_OPTS},
 };
 
