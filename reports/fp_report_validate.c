@@ -620,9 +620,10 @@ fp_status fp_report_write_power(FILE *f, fp_report_format fmt, const fp_validate
         double mag, s = fp_validate_power_mde(rows, n, rows[i].scenario, rows[i].source, &mag);
         fprintf(f, "%sminimum detectable effect (recall >= 0.9) of ",
                 fmt == FP_REPORT_MARKDOWN ? "- " : "");
-        fp_put_text(f, scn_name(e, rows[i].scenario)); /* as in text, in Markdown too */
+        void (*put)(FILE *, const char *) = fmt == FP_REPORT_MARKDOWN ? fp_put_md : fp_put_text;
+        put(f, scn_name(e, rows[i].scenario));
         fprintf(f, " [%zu] on ", rows[i].source);
-        fp_put_text(f, target_name(e, rows[i].scenario, rows[i].source));
+        put(f, target_name(e, rows[i].scenario, rows[i].source));
         fputs(": ", f);
         if (s >= 0)
             fprintf(f, "scale %g (magnitude %s)\n", s, fx(mag, 3).s);

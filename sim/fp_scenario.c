@@ -556,7 +556,7 @@ static fp_status parse_method(loader *L, const node *m, fp_method_spec *ms, size
     size_t old = path_key(c, "name");
     if ((st = get_string(c, f.val[M_NAME], &name)) != FP_OK)
         return st;
-    if (!name_ok(name, 128, "_.:-"))
+    if (!name_ok(name, FP_SCENARIO_MAX_NAME, "_.:-"))
         return FAIL(c, FP_EINVAL, f.val[M_NAME],
                     "method name must match [A-Za-z0-9_.:-]{1,128}, got '%.40s'", name);
     path_pop(c, old);
