@@ -273,6 +273,12 @@ static void test_registry(void)
         CU_ASSERT(d->phase == FP_DETECT_METHOD || d->phase == FP_DETECT_PROCESS ||
                   d->phase == FP_DETECT_BOTH);
         CU_ASSERT(d->action != NULL && d->action[0] != '\0');
+        CU_ASSERT_EQUAL(d->needs & ~FP_DATA_ALL, 0u);
+        CU_ASSERT_EQUAL(d->needs,
+                        d->kind == FP_KIND_MEMORY_HOTSPOT || d->kind == FP_KIND_MEMORY_LEAK
+                            ? FP_DATA_MEM
+                        : d->kind == FP_KIND_CPU_SATURATION ? FP_DATA_CPU
+                                                            : 0u);
         CU_ASSERT(d->n_thresholds >= 1);
         CU_ASSERT_EQUAL(d->first_threshold, total); /* contiguous, in list order */
         size_t nl = strlen(d->name);
