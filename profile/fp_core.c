@@ -255,15 +255,19 @@ const char *fp_suggest(const char *word, const char *const *candidates, size_t n
 
 /* ---- hash, string map, line:column ---- */
 
-uint64_t fp_hash_bytes(const void *p, size_t n)
+uint64_t fp_hash_bytes_from(uint64_t h, const void *p, size_t n)
 {
     const unsigned char *b = p;
-    uint64_t h = UINT64_C(0xcbf29ce484222325);
     for (size_t i = 0; i < n; i++) {
         h ^= b[i];
         h *= UINT64_C(0x100000001b3);
     }
     return h;
+}
+
+uint64_t fp_hash_bytes(const void *p, size_t n)
+{
+    return fp_hash_bytes_from(FP_HASH_INIT, p, n);
 }
 
 uint64_t fp_hash_str(const char *s)

@@ -139,6 +139,14 @@ uint64_t fp_hash_bytes(const void *p, size_t n);
 uint64_t fp_hash_str(const char *s);
 
 /*
+ * The same hash continued from `h` over `n` more bytes at `p`: fp_hash_bytes(ab, na + nb) ==
+ * fp_hash_bytes_from(fp_hash_bytes(ab, na), ab + na, nb). Start from FP_HASH_INIT to hash several
+ * fields as one key, with a separator byte between them (so "ab" + "c" and "a" + "bc" differ).
+ */
+#define FP_HASH_INIT UINT64_C(0xcbf29ce484222325)
+uint64_t fp_hash_bytes_from(uint64_t h, const void *p, size_t n);
+
+/*
  * A string -> index map over strings the caller stores: element `i` of the caller's table has
  * the string key(ctx, i), and the map holds only indices, so the strings may move (a realloc'ed
  * name buffer) between calls as long as key() finds them. Open addressing with linear probing on

@@ -92,6 +92,12 @@ static void test_fnv1a(void)
     CU_ASSERT_EQUAL(fp_hash_bytes("foobar", 6), UINT64_C(0x85944171f73967e8));
     CU_ASSERT_EQUAL(fp_hash_bytes("", 1), UINT64_C(0xaf63bd4c8601b7df)); /* one NUL byte */
     CU_ASSERT_NOT_EQUAL(fp_hash_bytes("\xff", 1), fp_hash_bytes("\x7f", 1));
+    /* continued: the same as one call over all the bytes; a separator keeps fields apart */
+    CU_ASSERT_EQUAL(fp_hash_bytes_from(FP_HASH_INIT, "", 0), fp_hash_str(""));
+    CU_ASSERT_EQUAL(fp_hash_bytes_from(fp_hash_bytes("foo", 3), "bar", 3), fp_hash_str("foobar"));
+    uint64_t ab_c = fp_hash_bytes_from(fp_hash_bytes("ab", 3), "c", 1); /* "ab" NUL "c" */
+    uint64_t a_bc = fp_hash_bytes_from(fp_hash_bytes("a", 2), "bc", 2); /* "a" NUL "bc" */
+    CU_ASSERT_NOT_EQUAL(ab_c, a_bc);
 }
 
 /* ---- string map ---- */
