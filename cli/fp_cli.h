@@ -122,9 +122,9 @@ enum {
 #define FP_CLI_O_SIMULATING (FP_CLI_O_SCENARIO | FP_CLI_O_RUNS | FP_CLI_O_SEED | FP_CLI_O_RNG)
 
 /*
- * The common options each command takes: the command table (cli/main.c) and each command's
- * parser use these, so they are written once. compare's --scenario is its own option (exactly
- * two), so FP_CMD_COMPARE_OPTS leaves FP_CLI_O_SCENARIO out.
+ * The common options each command takes, one mask per command, passed by its parser to
+ * fp_cli_parse() (fp_cli_spec), so they are written once. compare's --scenario is its own option
+ * (exactly two), so FP_CMD_COMPARE_OPTS leaves FP_CLI_O_SCENARIO out.
  */
 #define FP_CMD_REPORT_OPTS                                                                         \
     (FP_CLI_O_SIMULATING | FP_CLI_O_FORMAT | FP_CLI_O_OUTPUT | FP_CLI_O_FAIL_ON |                  \
@@ -264,11 +264,6 @@ void fp_cli_free_thresholds(fp_cli_thresholds *t);
  */
 int fp_cli_scenario_thresholds(const fp_scenario *scn, const fp_cli_thresholds *file,
                                fp_thresholds *out);
-
-/* Writes `s` as a JSON string literal with the one escaper of fpsim (profile/fp_escape.h:
- * fp_json_put_string); kept for the commands that still write JSON by hand. Every other output
- * (and CSV and Markdown strings) is written by reports/. */
-void fp_cli_json_str(FILE *f, const char *s);
 
 /* Whether colour may be used on `f`: a terminal and NO_COLOR unset or empty. */
 int fp_cli_use_colour(FILE *f);

@@ -794,10 +794,3 @@ int fp_cli_scenario_thresholds(const fp_scenario *scn, const fp_cli_thresholds *
         fp_thresholds_set(t, file->keys[i], file->values[i], NULL); /* checked when loaded */
     return 0;
 }
-
-/* ---- JSON string values ---- */
-
-void fp_cli_json_str(FILE *f, const char *s)
-{
-    fp_json_put_string(f, s);
-}
