@@ -17,6 +17,10 @@
  * analysis copies what it needs from the profile (method names included), so the profile may be
  * modified, reset or freed afterwards. An analysis is immutable and may be read from several
  * threads.
+ *
+ * GSL: the caller must turn off GSL's default error handler, which aborts the process, before
+ * the first call (gsl_set_error_handler_off(), as cli/main.c and the tests do); a failing GSL
+ * routine then gives FP_EINTERNAL instead of abort().
  */
 #ifndef FP_ANALYSIS_H
 #define FP_ANALYSIS_H

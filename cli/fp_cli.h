@@ -8,6 +8,7 @@
 #define FP_CLI_H
 
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdint.h>
 #include <stdio.h>
 
@@ -34,8 +35,11 @@ enum {
     FP_EXIT_SIGTERM = 143
 };
 
-/* Set by the SIGINT/SIGTERM handler (the handler does nothing else). */
-extern volatile sig_atomic_t fp_cli_signal;
+/*
+ * Set by the SIGINT/SIGTERM handler (the handler does nothing else). A lock-free C11 atomic, so
+ * the handler may store it and validate's worker threads (its cancel callback) may read it.
+ */
+extern atomic_int fp_cli_signal;
 
 /* Installs the SIGINT/SIGTERM handlers. */
 void fp_cli_install_signals(void);

@@ -19,7 +19,8 @@
 #include "fp_sim.h"
 #include "fp_yaml.h"
 
-volatile sig_atomic_t fp_cli_signal;
+_Static_assert(ATOMIC_INT_LOCK_FREE == 2, "fp_cli_signal is stored by a signal handler");
+atomic_int fp_cli_signal;
 
 static void on_signal(int sig)
 {

@@ -147,6 +147,13 @@ uint64_t fp_hash_str(const char *s);
 uint64_t fp_hash_bytes_from(uint64_t h, const void *p, size_t n);
 
 /*
+ * The message of errno value `errnum`, thread-safe (strerror_r, the XSI or the GNU variant):
+ * returns `buf` (n bytes, filled) or a static string; "unknown error" when there is none. For
+ * every library message that quotes errno.
+ */
+const char *fp_strerror(int errnum, char *buf, size_t n);
+
+/*
  * A string -> index map over strings the caller stores: element `i` of the caller's table has
  * the string key(ctx, i), and the map holds only indices, so the strings may move (a realloc'ed
  * name buffer) between calls as long as key() finds them. Open addressing with linear probing on

@@ -2092,7 +2092,8 @@ fp_status fp_trace_read_chrome_file(fp_profile *out, FILE *f, const char *file,
         char *text = NULL;
         size_t len = 0;
         if (at < 0 || fseek(f, at, SEEK_SET) != 0) {
-            st = fp_error_set_at(err, FP_ENOENT, file, 0, 0, "cannot read: %s", strerror(errno));
+            st = fp_error_set_at(err, FP_ENOENT, file, 0, 0, "cannot read: %s",
+                                 fp_strerror(errno, (char[128]){""}, 128));
         } else {
             fp_error_clear(err);
             st = fp_read_stream(f, file != NULL ? file : "trace", &text, &len, err);

@@ -1135,7 +1135,8 @@ fp_status fp_scenario_load_file(fp_scenario **out, const char *path, fp_error *e
     fp_error_clear(err);
     int fd = open(path, O_RDONLY);
     if (fd < 0)
-        return fp_error_set_at(err, FP_ENOENT, path, 0, 0, "cannot open: %s", strerror(errno));
+        return fp_error_set_at(err, FP_ENOENT, path, 0, 0, "cannot open: %s",
+                               fp_strerror(errno, (char[128]){""}, 128));
     if (fstat(fd, &sb) == 0 && S_ISDIR(sb.st_mode)) {
         st = fp_error_set_at(err, FP_ENOENT, path, 0, 0, "is a directory");
         goto out;
@@ -1161,7 +1162,8 @@ fp_status fp_scenario_load_file(fp_scenario **out, const char *path, fp_error *e
         if (got < 0) {
             if (errno == EINTR)
                 continue;
-            st = fp_error_set_at(err, FP_EIO, path, 0, 0, "read error: %s", strerror(errno));
+            st = fp_error_set_at(err, FP_EIO, path, 0, 0, "read error: %s",
+                                 fp_strerror(errno, (char[128]){""}, 128));
             goto out;
         }
         if (got == 0)
