@@ -181,6 +181,10 @@ struct fp_report {
 const char *fp_fmt_fixed(char *buf, size_t size, double v, int dec);
 /* Shortest "%.Ng" that reads back exactly (round trip); "null"-free: caller checks finiteness. */
 const char *fp_fmt_exact(char *buf, size_t size, double v);
+/* "%.17g" (every digit, as the compare, sweep and power documents write their numbers; their
+ * bytes differ from fp_fmt_exact's) when `v` is finite, else `nonfinite` ("null" in JSON, "" in
+ * CSV). Returns buf or nonfinite. */
+const char *fp_fmt_g17(char *buf, size_t size, double v, const char *nonfinite);
 /* Integer-valued doubles without decimals, others with one decimal (for median counts). */
 const char *fp_fmt_count(char *buf, size_t size, double v);
 

@@ -43,6 +43,14 @@ const char *fp_fmt_fixed(char *buf, size_t size, double v, int dec)
     return buf;
 }
 
+const char *fp_fmt_g17(char *buf, size_t size, double v, const char *nonfinite)
+{
+    if (!isfinite(v))
+        return nonfinite;
+    snprintf(buf, size, "%.17g", v);
+    return buf;
+}
+
 const char *fp_fmt_exact(char *buf, size_t size, double v)
 {
     if (!isfinite(v)) {

@@ -556,6 +556,10 @@ static void test_layout_numbers(void)
     CU_ASSERT_STRING_EQUAL(fp_fmt_exact(b, sizeof b, 1.0 / 3.0), "0.3333333333333333");
     CU_ASSERT_STRING_EQUAL(fp_fmt_exact(b, sizeof b, 9007199254740993.0), "9007199254740992");
     CU_ASSERT_STRING_EQUAL(fp_fmt_exact(b, sizeof b, INFINITY), "null");
+    /* the compare, sweep and power documents' numbers: every digit, never "nan" or "inf" */
+    CU_ASSERT_STRING_EQUAL(fp_fmt_g17(b, sizeof b, 0.1, "null"), "0.10000000000000001");
+    CU_ASSERT_STRING_EQUAL(fp_fmt_g17(b, sizeof b, NAN, "null"), "null");
+    CU_ASSERT_STRING_EQUAL(fp_fmt_g17(b, sizeof b, -INFINITY, ""), "");
     CU_ASSERT_STRING_EQUAL(fp_fmt_count(b, sizeof b, 2.0), "2");
     CU_ASSERT_STRING_EQUAL(fp_fmt_count(b, sizeof b, 2.5), "2.5");
     CU_ASSERT_EQUAL(fp_utf8_width("d\xc3\xa9j\xc3\xa0"), 4);
