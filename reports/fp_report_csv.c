@@ -26,15 +26,10 @@ typedef struct csv {
 
 static void field(csv *c, const char *s)
 {
-    int quote = 0;
     const char *p;
     if (c->st != FP_OK)
         return;
-    for (p = s; *p; p++)
-        if (*p == ',' || *p == '"' || *p == '\r' || *p == '\n')
-            quote = 1;
-    if (s[0] == ' ' || (s[0] && s[strlen(s) - 1] == ' '))
-        quote = 1;
+    int quote = fp_csv_needs_quotes(s);
     if (quote && fputc('"', c->out) == EOF)
         c->st = FP_EIO;
     for (p = s; *p && c->st == FP_OK; p++) {

@@ -213,8 +213,13 @@ void fp_put_md(FILE *f, const char *s);
 int fp_md_escape_at(const char *s);
 /* JSON: the one escaper (profile/fp_escape.h), with the quotes. */
 void fp_put_json(FILE *f, const char *s);
-/* CSV: an RFC 4180 field. */
+/* CSV: an RFC 4180 field, quoted (with "" for ") when fp_csv_needs_quotes(s). */
 void fp_put_csv(FILE *f, const char *s);
+/* The one CSV quoting rule of every writer: a comma, quote, CR or LF, or a leading or trailing
+ * space (which some readers strip). */
+int fp_csv_needs_quotes(const char *s);
+/* The one control-byte rule (C0 and DEL) of every writer. */
+int fp_is_control(unsigned char c);
 /*
  * The metadata a document records, filled in one place for every document and format: fpsim's
  * version, the GSL version built against and the generator's name (`rng` NULL: the default,

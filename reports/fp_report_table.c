@@ -97,7 +97,7 @@ size_t fp_utf8_width(const char *s)
 static void blank_controls(char *s)
 {
     for (unsigned char *p = (unsigned char *)s; *p; p++)
-        if (*p < 0x20 || *p == 0x7f)
+        if (fp_is_control(*p))
             *p = ' ';
 }
 
