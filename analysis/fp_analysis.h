@@ -225,6 +225,37 @@ fp_status fp_thresholds_set(fp_thresholds *t, const char *key, double value, fp_
 /* Reads threshold `key` into *out. FP_OK or FP_EINVAL (unknown key, with suggestion). */
 fp_status fp_thresholds_get(const fp_thresholds *t, const char *key, double *out, fp_error *err);
 
+/* ---- the --thresholds file (fp_thresholds_file.c) ---- */
+
+/* Largest thresholds file, in bytes, and its YAML nesting limit (the forms allow depth 2). */
+#define FP_THRESHOLDS_FILE_MAX_BYTES ((size_t)1 << 20)
+#define FP_THRESHOLDS_FILE_MAX_DEPTH 16
+
+/*
+ * Threshold overrides read from a file: n dotted keys and their values, in file order, each
+ * already checked by fp_thresholds_set(). Owns keys, each key and values (fp_malloc'd); free
+ * with fp_thresholds_overrides_free() (NULL and a zeroed struct are fine).
+ */
+typedef struct fp_thresholds_overrides {
+    char **keys;
+    double *values;
+    size_t n;
+} fp_thresholds_overrides;
+
+/*
+ * Reads a thresholds file's `text` (`len` bytes; `file` names it in errors) into `out` (zeroed
+ * first, left empty on error): a strict YAML mapping (profile/fp_yaml.h) of names to numbers,
+ * "slow_method.mean_s: 3", or of detectors to mappings of numbers, "slow_method: {mean_s: 3}";
+ * empty or comments only gives no overrides. FP_OK; FP_EPARSE / FP_EINVAL / FP_ELIMIT from the
+ * YAML layer (located FILE:LINE:COL, key path set), FP_ELIMIT "thresholds file larger than
+ * 1 MiB" past FP_THRESHOLDS_FILE_MAX_BYTES; FP_EINVAL for a non-number ("expected a finite
+ * number for 'K', got ..."), a non-scalar name, an unknown name (with did-you-mean), a name given
+ * twice in either form ("duplicate threshold 'K'"); FP_ERANGE for a value out of range; FP_ENOMEM.
+ */
+fp_status fp_thresholds_load_yaml(const char *text, size_t len, const char *file,
+                                  fp_thresholds_overrides *out, fp_error *err);
+void fp_thresholds_overrides_free(fp_thresholds_overrides *o);
+
 /* ---- results ---- */
 
 typedef enum fp_severity {

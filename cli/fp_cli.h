@@ -251,11 +251,7 @@ int fp_cli_report_input_error(const fp_error *err);
  * (unknown names get a did-you-mean; a name given twice, in either form, is an error), errors
  * located as FILE:LINE:COL.
  */
-typedef struct fp_cli_thresholds {
-    char **keys;
-    double *values;
-    size_t n;
-} fp_cli_thresholds;
+typedef fp_thresholds_overrides fp_cli_thresholds; /* read by fp_thresholds_load_yaml() */
 
 /* Loads `file` into `out` (zeroed first). Prints the error and returns its exit status. */
 int fp_cli_load_thresholds(const char *file, fp_cli_thresholds *out);
