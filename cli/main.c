@@ -82,6 +82,9 @@ static const command s_commands[] = {
     {"analyze", fp_cmd_analyze, "analyse profile JSON or Chrome Trace Event files"},
     {"compare", fp_cmd_compare, "compare two profiles, run directories or scenarios per method"},
     {"validate", fp_cmd_validate, "detector accuracy against ground truth"},
+    {"baseline", fp_cmd_baseline, "learn what is normal for a flow into a baseline file"},
+    {"thresholds", fp_cmd_thresholds, "list every analysis threshold: default, unit, meaning"},
+    {"merge", fp_cmd_merge, "join the parts of 'validate --shard K/N' into its one-process output"},
     {"scenarios", cmd_scenarios, "list the built-in scenarios"},
 };
 
