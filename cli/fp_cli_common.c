@@ -205,7 +205,7 @@ const char *fp_cli_rng_name(const gsl_rng_type *t)
 /* ---- the common-options parser ---- */
 
 /* getopt_long values of the options without a one-letter name: past every char value. */
-enum { V_SEED = 0x100, V_RNG, V_FAIL_ON, V_THRESHOLDS, V_OWN = 0x200 };
+enum { V_SEED = 0x100, V_RNG, V_FAIL_ON, V_THRESHOLDS, V_SUMMARY, V_OWN = 0x200 };
 
 /* The common options: mask bit, long name, whether it takes a value, getopt value. */
 static const struct common_opt {
@@ -221,7 +221,8 @@ static const struct common_opt {
                 {FP_CLI_O_FORMAT, "format", 1, 'f'},
                 {FP_CLI_O_OUTPUT, "output", 1, 'o'},
                 {FP_CLI_O_THRESHOLDS, "thresholds", 1, V_THRESHOLDS},
-                {FP_CLI_O_FAIL_ON, "fail-on", 1, V_FAIL_ON}};
+                {FP_CLI_O_FAIL_ON, "fail-on", 1, V_FAIL_ON},
+                {FP_CLI_O_SUMMARY, "summary", 1, V_SUMMARY}};
 
 #define N_COMMON (sizeof(s_common) / sizeof(s_common[0]))
 #define MAX_OPTS 64 /* options of one command, --help included */
@@ -295,6 +296,9 @@ static int common_value(fp_cli_common *c, const fp_cli_spec *spec, int val, char
         return 0;
     case V_THRESHOLDS:
         c->thresholds = arg;
+        return 0;
+    case V_SUMMARY:
+        c->summary = arg;
         return 0;
     case V_FAIL_ON:
         if (parse_severity(arg, &c->fail_on) != 0)
