@@ -295,8 +295,9 @@ static void detail_truth(fp_doc *d, const fp_scn *s, const char *which)
 
 static void across_methods(fp_doc *d, const fp_scn *s)
 {
-    static const char *const h[] = {"Method", "Runs",  "Calls",    "Total s", "Mean s", "P50 s",
-                                    "P95 s",  "P99 s", "Alloc MB", "CPU %",   "Share %"};
+    static const char *const h[] = {"Method",   "Runs",  "Calls (median)", "Total s",
+                                    "Mean s",   "P50 s", "P95 s",          "P99 s",
+                                    "Alloc MB", "CPU %", "Share %"};
     static const int dec[FP_M_COUNT] = {-1, 3, 3, 3, 3, 3, 1, 1, 1};
     char a[NB];
     fp_tab t;
