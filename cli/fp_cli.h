@@ -216,6 +216,14 @@ void fp_cli_free_scenarios(fp_cli_scenarios *s);
 /* Prints the built-in scenario names, one per line. */
 void fp_cli_list_builtins(FILE *out);
 
+/* Prints "NAME  DESCRIPTION" per built-in (its description: key), names aligned. Returns 0, or
+ * prints the error and returns its exit status. */
+int fp_cli_describe_builtins(FILE *out);
+
+/* Prints the YAML text of built-in `name` (underscores accepted), byte for byte. Returns 0, or a
+ * usage error (64) with a did-you-mean for an unknown name. */
+int fp_cli_show_builtin(FILE *out, const char *name);
+
 /*
  * Output destination: stdout ("-" or NULL path) or a file written atomically: a temp file in the
  * same directory, flushed and closed with the result checked, then renamed over the target.

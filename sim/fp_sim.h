@@ -25,7 +25,7 @@
 #include <gsl/gsl_rng.h>
 
 #include "fp_scenario.h"
-#include "../profile/fp_profile.h"
+#include "fp_profile.h"
 
 #define FP_SIM_DEFAULT_SEED 42
 #define FP_SIM_MAX_SPANS 10000000
