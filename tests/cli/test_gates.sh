@@ -45,7 +45,7 @@ run "$FPSIM" compare --scenario optimal --scenario optimal --runs 3 --seed 3 --a
 expect_empty_err "compare 3 vs 3 at alpha 0.2 can reach it (p 0.1)"
 
 # validate --fail-below: the measured F1 and the limit
-run "$FPSIM" validate -s cpu-intensive -n 20 --fail-below 0.99 -o "$TMP/v.txt"
+run "$FPSIM" validate -s cpu-intensive -n 20 --baseline none --fail-below 0.99 -o "$TMP/v.txt"
 expect_rc 1 "--fail-below 0.99"
 expect_err_has "fpsim: gate: --fail-below 0.99: overall F1 is 0." "--fail-below gate line"
 expect_err_has "(limit: at least 0.99)" "--fail-below gate line gives the limit"
