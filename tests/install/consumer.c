@@ -19,13 +19,19 @@ int main(void)
     fp_analysis *a = NULL;
     fp_thresholds th = FP_THRESHOLDS_INIT;
     fp_report *rep = fp_report_new(NULL);
-    if (prof == NULL || rep == NULL ||
-        fp_scenario_load_string(&scn, yaml, strlen(yaml), "demo.yaml", &err) != FP_OK ||
-        fp_sim_new(&sim, scn, NULL, &err) != FP_OK || fp_sim_run(sim, 7, 0, prof, &err) != FP_OK ||
-        fp_analyze(&a, prof, &th, &err) != FP_OK ||
-        fp_report_begin_scenario(rep, "demo", 7, "mt19937", "", &err) != FP_OK ||
-        fp_report_add_run(rep, prof, a, &err) != FP_OK)
-        return fprintf(stderr, "consumer: %s\n", err.msg), 1;
-    printf("fpsim %s: %zu scenario\n", fp_version(), fp_report_scenario_count(rep));
-    return fp_report_write_json(rep, stdout, &err) == FP_OK ? 0 : 1;
+    int ok = prof != NULL && rep != NULL &&
+             fp_scenario_load_string(&scn, yaml, strlen(yaml), "demo.yaml", &err) == FP_OK &&
+             fp_sim_new(&sim, scn, NULL, &err) == FP_OK &&
+             fp_sim_run(sim, 7, 0, prof, &err) == FP_OK &&
+             fp_analyze(&a, prof, &th, &err) == FP_OK &&
+             fp_report_begin_scenario(rep, "demo", 7, "mt19937", "", &err) == FP_OK &&
+             fp_report_add_run(rep, prof, a, &err) == FP_OK;
+    if (ok)
+        printf("fpsim %s: %zu scenario\n", fp_version(), fp_report_scenario_count(rep));
+    ok = ok && fp_report_write_json(rep, stdout, &err) == FP_OK;
+    if (!ok)
+        fprintf(stderr, "consumer: %s\n", err.msg);
+    fp_analysis_free(a), fp_report_free(rep), fp_sim_free(sim), fp_scenario_free(scn);
+    fp_profile_free(prof);
+    return ok ? 0 : 1;
 }
