@@ -23,9 +23,15 @@
 
 #include "fp_escape.h"
 
-static int is_control(unsigned char c)
+int fp_is_control(unsigned char c)
 {
     return c < 0x20 || c == 0x7f;
+}
+
+int fp_csv_needs_quotes(const char *s)
+{
+    size_t n = strlen(s);
+    return strpbrk(s, ",\"\r\n") != NULL || (n > 0 && (s[0] == ' ' || s[n - 1] == ' '));
 }
 
 void fp_put_text(FILE *f, const char *s)
@@ -36,7 +42,7 @@ void fp_put_text(FILE *f, const char *s)
 void fp_put_text_pad(FILE *f, const char *s, size_t width)
 {
     for (const unsigned char *c = (const unsigned char *)s; *c != '\0'; c++)
-        putc(is_control(*c) ? ' ' : *c, f);
+        putc(fp_is_control(*c) ? ' ' : *c, f);
     for (size_t n = fp_utf8_width(s); n < width; n++) /* display columns, not bytes */
         putc(' ', f);
 }
@@ -56,7 +62,7 @@ void fp_put_md(FILE *f, const char *s)
     for (const char *c = s; *c != '\0'; c++) {
         if (fp_md_escape_at(c) || *c == '_' || *c == '<')
             putc('\\', f);
-        putc(is_control((unsigned char)*c) ? ' ' : *c, f);
+        putc(fp_is_control((unsigned char)*c) ? ' ' : *c, f);
     }
 }
 
@@ -67,7 +73,7 @@ void fp_put_json(FILE *f, const char *s)
 
 void fp_put_csv(FILE *f, const char *s)
 {
-    if (strpbrk(s, ",\"\r\n") == NULL) {
+    if (!fp_csv_needs_quotes(s)) {
         fputs(s, f);
         return;
     }
