@@ -184,6 +184,18 @@ const char *fp_fmt_exact(char *buf, size_t size, double v);
 /* Integer-valued doubles without decimals, others with one decimal (for median counts). */
 const char *fp_fmt_count(char *buf, size_t size, double v);
 
+/*
+ * A duration in seconds in the unit that fits, for text and Markdown (JSON and CSV keep exact
+ * seconds): the largest of s, ms, \u00b5s (UTF-8 micro sign), ns in which the value rounded to
+ * 3 significant digits is at least 1, with 3 significant digits ("1.50 s", "12.3 ms", "250 ns";
+ * from 1000 s on, all integer digits: "1234 s", never an exponent); "0 s" for 0; "n/a" when not
+ * finite. Switching units at 1000: 999.96 ms is "1.00 s". Returns buf.
+ */
+const char *fp_fmt_duration(char *buf, size_t size, double seconds);
+/* A measured value followed by its unit: fp_fmt_duration when unit is "s"; else integers as
+ * integers, |v| >= 1e4 without decimals, others "%.4g"; then " unit" (nothing for ""). */
+const char *fp_fmt_measure(char *buf, size_t size, double v, const char *unit);
+
 /* Sorted views used by every writer (arrays of indices; free with fp_free). */
 size_t *fp_report_sorted_maggs(const fp_scn *s);
 size_t *fp_report_sorted_faggs(const fp_scn *s);

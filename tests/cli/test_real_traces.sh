@@ -25,6 +25,11 @@ if grep -qE '^Peak memory +[0-9.]+ +MB$' "$TMP/out"; then ok; else bad "node: pe
 if grep -qE '^Average CPU +n/a +%$' "$TMP/out"; then ok; else bad "node: average CPU is not n/a"; fi
 expect_out_has "slow_method       slowParse" "node: slowParse found"
 if grep -q "RunTimers  *[0-9.]*\.\.\|slow_method *RunTimers" "$TMP/out"; then bad "node: RunTimers is a finding"; else ok; fi
+# durations in a unit that fits (docs/output-formats.md): a 2 us call is "2.00 us", never 0.000
+if grep -qE '^fs\.sync\.close +1 +2\.00 µs ' "$TMP/out"; then ok; else bad "node: a 2 us call is not printed in us"; fi
+if grep -qE '(^| )0\.000( |$)' "$TMP/out"; then bad "node: a duration printed as 0.000"; else ok; fi
+# counts and durations never in exponent form (p-values may be: "p = 1.8e-11")
+if sed 's/p = [0-9.]*e[-+][0-9]*//g' "$TMP/out" | grep -qE '[0-9]e[-+][0-9]'; then bad "node: an exponent in the report"; else ok; fi
 
 run "$FPSIM" analyze -d "$R/chromium-long-task.trace.json"
 expect_rc 0 "analyze chromium trace"
