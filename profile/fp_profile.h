@@ -299,7 +299,13 @@ fp_status fp_profile_series_resize(fp_profile *p, size_t n, double interval_s, d
  */
 #define FP_DATA_MEM 0x1u
 #define FP_DATA_CPU 0x2u
-#define FP_DATA_ALL (FP_DATA_MEM | FP_DATA_CPU)
+/* Where it is: the series' mem_mb (cpu_pct) column holds measured memory (CPU). Without the bit
+ * the column is zeros that mean "not in the series", and the analysis takes that resource from
+ * the spans (FP_DATA_MEM / FP_DATA_CPU still say whether the spans carry it): a Node.js or
+ * Chromium trace has a heap series but its CPU, when any, is the spans' thread time. */
+#define FP_DATA_SERIES_MEM 0x4u
+#define FP_DATA_SERIES_CPU 0x8u
+#define FP_DATA_ALL (FP_DATA_MEM | FP_DATA_CPU | FP_DATA_SERIES_MEM | FP_DATA_SERIES_CPU)
 
 /* Sets the present bits (others are ignored). */
 void fp_profile_set_data(fp_profile *p, unsigned present);

@@ -256,7 +256,9 @@ typedef struct raw_span {
         lane; /* 0: the thread's own spans; >= 1: an async lane of the thread (see match_async) */
     int32_t parent; /* index into the raw span array, -1 */
     int32_t first_child, last_child, next_sibling;
-    uint8_t is_x; /* a complete (X) event */
+    uint8_t is_x;    /* a complete (X) event */
+    uint8_t has_cpu; /* cpu holds the thread's CPU share (tdur, or tts at both ends) */
+    float cpu;       /* thread time / wall time x 100, capped at 100 */
 } raw_span;
 
 /* One B or E event. */
@@ -264,6 +266,7 @@ typedef struct raw_mark {
     int begin;
     int64_t pid, tid;
     double ts;
+    double tts; /* thread clock (microseconds); < 0: absent */
     size_t ev;
     const cJSON *obj;
 } raw_mark;
@@ -276,6 +279,7 @@ typedef struct async_mark {
     uint32_t method;
     uint64_t id; /* FNV-1a of the "id" / "id2" text and the category */
     double ts;
+    double tts; /* thread clock (microseconds); < 0: absent */
     size_t ev;
 } async_mark;
 
@@ -302,7 +306,8 @@ typedef struct trd {
     size_t n_samples[SER_COUNT], cap_samples[SER_COUNT];
     char *series_owner[SER_COUNT]; /* "name.key" of the counter claiming each series */
     const char *process_name;
-    double end_ts; /* latest timestamp or X end seen: where cut-off B events end */
+    double end_ts;    /* latest timestamp or X end seen: where cut-off B events end */
+    size_t cpu_spans; /* spans with a thread CPU share (raw_span.has_cpu) */
 } trd;
 
 static fp_status tr_fail(trd *r, fp_status st, const char *path, const char *fmt, ...)
@@ -805,6 +810,34 @@ static uint64_t fnv(uint64_t h, const char *s)
 }
 
 /*
+ * Thread CPU time (docs/real-traces.md): Chromium and Node.js write the thread clock `tts` on
+ * events and the thread duration `tdur` on X events, in microseconds. A value that is absent, not
+ * a number, negative or not finite is no data (never an error: the wall-clock fields are what a
+ * trace must have). Returns the value or -1.
+ */
+static double thread_time(const cJSON *ev, const char *key)
+{
+    int dup = 0;
+    const cJSON *v = get(ev, key, &dup);
+    if (dup || !cJSON_IsNumber(v) || !isfinite(v->valuedouble) || v->valuedouble < 0)
+        return -1.0;
+    return v->valuedouble;
+}
+
+/* Sets span s's CPU share from `thread_us` of thread time over its wall time (capped at 100 %:
+ * the two clocks are sampled separately); nothing when either is unknown or the span is empty. */
+static void span_cpu(trd *r, raw_span *s, double thread_us)
+{
+    double wall = s->end - s->ts;
+    if (!(thread_us >= 0) || !(wall > 0))
+        return;
+    double pct = 100.0 * thread_us / wall;
+    s->cpu = (float)(pct > 100.0 ? 100.0 : pct);
+    s->has_cpu = 1;
+    r->cpu_spans++;
+}
+
+/*
  * Nestable async b/e (and legacy S/F) events. Those of a user-timing category (console.time,
  * performance.measure) are collected for match_async; others, and async instants (n), are
  * ignored with a count.
@@ -850,6 +883,7 @@ static fp_status read_async(trd *r, const cJSON *ev, size_t i, const char *phase
             str_member(id, "local") != NULL ? str_member(id, "local") : str_member(id, "global");
     }
     m.id = fnv(fnv(14695981039346656037u, idtext), cat);
+    m.tts = thread_time(ev, "tts");
     if (m.ts > r->end_ts)
         r->end_ts = m.ts;
     if (fp_grow((void **)&r->amarks, &r->cap_amarks, r->n_amarks + 1, sizeof(async_mark)) != FP_OK)
@@ -904,6 +938,7 @@ static fp_status read_event(trd *r, const cJSON *ev, size_t i)
         s.end = s.ts + dur;
         s.ev = s.end_ev = i;
         s.is_x = 1;
+        span_cpu(r, &s, thread_time(ev, "tdur"));
         if (s.end > r->end_ts)
             r->end_ts = s.end;
         if ((st = intern_span(r, name, args, &s.method)) != FP_OK)
@@ -916,6 +951,7 @@ static fp_status read_event(trd *r, const cJSON *ev, size_t i)
         m.begin = phase[0] == 'B';
         m.ev = i;
         m.obj = ev;
+        m.tts = thread_time(ev, "tts");
         if ((st = want_name(r, ev, i, m.begin, &name)) != FP_OK ||
             (st = want_time(r, ev, i, "ts", &m.ts)) != FP_OK ||
             (st = want_id(r, ev, i, "pid", &m.pid)) != FP_OK ||
@@ -1022,6 +1058,8 @@ static fp_status close_span(trd *r, const raw_mark *b, const raw_mark *e, double
         return st;
     if ((st = intern_span(r, bn->valuestring, args, &s.method)) != FP_OK)
         return st;
+    if (e != NULL && b->tts >= 0 && e->tts >= b->tts)
+        span_cpu(r, &s, e->tts - b->tts);
     return add_span(r, &s);
 }
 
@@ -1180,6 +1218,9 @@ static fp_status match_async(trd *r)
         sp.end_ev = m->ev;
         sp.extra = TR_NO_EXTRA;
         sp.lane = 1;
+        /* the thread's CPU over the user span, when both ends are on the same thread */
+        if (b->tid == m->tid && b->tts >= 0 && m->tts >= b->tts)
+            span_cpu(r, &sp, m->tts - b->tts);
         if ((st = add_span(r, &sp)) != FP_OK)
             goto out;
     }
@@ -1473,7 +1514,9 @@ static fp_status build_spans(trd *r, double t0)
         sp.start_s = (s->ts - t0) / 1e6;
         sp.dur_s = (s->end - s->ts) / 1e6;
         const raw_extra *x = extra_of(r, s);
-        if (x != NULL) {
+        if (s->has_cpu)
+            sp.cpu_pct = s->cpu;
+        if (x != NULL && x->has_attr) { /* the trace's own attributes (fpsim's export) win */
             sp.cpu_pct = x->attr[0];
             sp.mem_alloc_mb = x->attr[1];
             sp.mem_retained_mb = x->attr[2];
@@ -1675,8 +1718,12 @@ static fp_status finish(trd *r, size_t n_events)
         span_attr = r->extras[k].has_attr;
     if (r->n_samples[SER_MEM] > 0 || span_attr)
         data |= FP_DATA_MEM;
-    if (r->n_samples[SER_CPU] > 0 || span_attr)
+    if (r->n_samples[SER_CPU] > 0 || span_attr || r->cpu_spans > 0)
         data |= FP_DATA_CPU;
+    if (r->n_samples[SER_MEM] > 0)
+        data |= FP_DATA_SERIES_MEM;
+    if (r->n_samples[SER_CPU] > 0)
+        data |= FP_DATA_SERIES_CPU;
     fp_profile_set_data(out, data);
     fp_error tmp = FP_ERROR_INIT;
     if (fp_profile_check(out, &tmp) != FP_OK)

@@ -22,7 +22,9 @@ expect_out_has '"detectors_not_run"' "clang JSON: detectors_not_run"
 run "$FPSIM" analyze -d "$R/node-slow-leak.trace.json"
 expect_rc 0 "analyze node trace"
 if grep -qE '^Peak memory +[0-9.]+ +MB$' "$TMP/out"; then ok; else bad "node: peak memory from V8 heap sizes"; fi
-if grep -qE '^Average CPU +n/a +%$' "$TMP/out"; then ok; else bad "node: average CPU is not n/a"; fi
+# CPU from the spans' thread time (tts/tdur), not 0.0 from the heap series
+if grep -qE '^Average CPU +[0-9]+\.[0-9] +%$' "$TMP/out" && ! grep -qE '^Average CPU +0\.0 ' "$TMP/out"; then ok; else bad "node: average CPU is not from thread time"; fi
+if grep -q "cpu_saturation" "$TMP/out"; then bad "node: a cpu_saturation finding from thread time"; else ok; fi
 expect_out_has "slow_method       slowParse" "node: slowParse found"
 if grep -q "RunTimers  *[0-9.]*\.\.\|slow_method *RunTimers" "$TMP/out"; then bad "node: RunTimers is a finding"; else ok; fi
 # durations in a unit that fits (docs/output-formats.md): a 2 us call is "2.00 us", never 0.000

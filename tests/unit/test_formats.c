@@ -443,7 +443,7 @@ static fp_profile *read_trace(const char *text, size_t len, fp_trace_stats *stat
     return q;
 }
 
-/* Instants are counted as markers (the profile has no place for them); tdur is not CPU yet. */
+/* Instants are counted as markers; tdur is the span's thread CPU. */
 static void test_read_instants(void)
 {
     const char *text = "[{\"ph\":\"X\",\"name\":\"a\",\"ts\":0,\"dur\":100,\"tts\":5,\"tdur\":25},"
@@ -457,7 +457,10 @@ static void test_read_instants(void)
     CU_ASSERT_EQUAL_FATAL(st, FP_OK);
     CU_ASSERT_EQUAL(ts.instants, 3);
     CU_ASSERT_EQUAL(ts.ignored, 3);
-    CU_ASSERT_TRUE((fp_profile_data(q) & FP_DATA_CPU) == 0);
+    /* thread time: tdur 25 of dur 100 is 25 % CPU, from the spans (no series CPU) */
+    CU_ASSERT_EQUAL(fp_profile_data(q), FP_DATA_CPU);
+    CU_ASSERT_EQUAL_FATAL(fp_profile_span_count(q), 1);
+    CU_ASSERT_DOUBLE_EQUAL(fp_profile_spans(q)[0].cpu_pct, 25.0, 1e-6);
     fp_profile_free(q);
 }
 
