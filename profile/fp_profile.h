@@ -313,6 +313,29 @@ void fp_profile_set_data(fp_profile *p, unsigned present);
 /* The present bits. */
 unsigned fp_profile_data(const fp_profile *p);
 
+/* ---- markers (instant events of a trace; the analysis does not use them) ---- */
+
+/*
+ * A point in time the input marked (a Chrome trace's i / I / n instant: "navigationStart",
+ * "loopExit", ...), for reading a report against the timeline. `track` is the span track of
+ * the thread that wrote it, or FP_MARKER_NO_TRACK (a process- or global-scoped instant, or a
+ * thread without spans). Simulated and fpsim JSON profiles have none.
+ */
+#define FP_MARKER_NO_TRACK UINT32_MAX
+
+/* Appends a marker: `name` is copied, `ts_s` seconds from the profile's time 0 (negative when
+ * the instant came before the first span or sample). FP_OK, FP_EINVAL (NULL name or a time
+ * that is not finite; nothing added) or FP_ENOMEM (nothing added). */
+fp_status fp_profile_add_marker(fp_profile *p, const char *name, double ts_s, uint32_t track);
+
+/* Markers in the order they were added (a trace's: in time order, then file order). */
+size_t fp_profile_marker_count(const fp_profile *p);
+
+/* Marker i (< fp_profile_marker_count()): its name (owned by the profile, valid until the next
+ * fp_profile_add_marker(), fp_profile_reset() or fp_profile_free()); *ts_s and *track when not
+ * NULL. NULL when i is out of range. */
+const char *fp_profile_marker(const fp_profile *p, size_t i, double *ts_s, uint32_t *track);
+
 /* ---- ground truth (simulated runs only; the analysis never calls these) ---- */
 
 size_t fp_profile_truth_count(const fp_profile *p);

@@ -283,6 +283,23 @@ typedef struct async_mark {
     size_t ev;
 } async_mark;
 
+/* One i / I / n instant kept as a marker (fp_profile_add_marker) once tracks are known. */
+typedef struct raw_instant {
+    double ts; /* microseconds */
+    int64_t pid, tid;
+    int on_thread;   /* thread-scoped (the default "s": "t") with a pid and tid */
+    size_t name_off; /* into trd.inames */
+    size_t seq;      /* file order: equal times keep it */
+} raw_instant;
+
+static int cmp_instant(const void *a, const void *b)
+{
+    const raw_instant *x = a, *y = b;
+    if (x->ts != y->ts)
+        return x->ts < y->ts ? -1 : 1;
+    return x->seq < y->seq ? -1 : (x->seq > y->seq);
+}
+
 typedef struct raw_sample {
     double ts; /* microseconds */
     double value;
@@ -308,6 +325,10 @@ typedef struct trd {
     const char *process_name;
     double end_ts;    /* latest timestamp or X end seen: where cut-off B events end */
     size_t cpu_spans; /* spans with a thread CPU share (raw_span.has_cpu) */
+    raw_instant *instants;
+    size_t n_instants, cap_instants;
+    char *inames; /* instant names, NUL-terminated, back to back */
+    size_t inames_len, inames_cap;
 } trd;
 
 static fp_status tr_fail(trd *r, fp_status st, const char *path, const char *fmt, ...)
@@ -810,6 +831,45 @@ static uint64_t fnv(uint64_t h, const char *s)
 }
 
 /*
+ * Keeps an i / I / n instant as a marker (docs/real-traces.md, "Instants"): its name (or ""), its
+ * ts, and its thread when thread-scoped. An instant without a valid ts is only counted. Markers
+ * are optional, so malformed fields are never an error here.
+ */
+static fp_status keep_instant(trd *r, const cJSON *ev)
+{
+    int dup = 0;
+    const cJSON *ts = get(ev, "ts", &dup);
+    if (dup || !cJSON_IsNumber(ts) || !isfinite(ts->valuedouble))
+        return FP_OK;
+    const char *name = str_member(ev, "name");
+    const char *scope = str_member(ev, "s");
+    const cJSON *pid = get(ev, "pid", &dup), *tid = get(ev, "tid", &dup);
+    raw_instant in;
+    memset(&in, 0, sizeof(in));
+    in.ts = ts->valuedouble;
+    /* pid and tid: absent means 0, as for spans (want_id) */
+    in.on_thread = (scope == NULL || strcmp(scope, "t") == 0) &&
+                   (pid == NULL || cJSON_IsNumber(pid)) && (tid == NULL || cJSON_IsNumber(tid));
+    if (in.on_thread) {
+        in.pid = pid != NULL ? (int64_t)pid->valuedouble : 0;
+        in.tid = tid != NULL ? (int64_t)tid->valuedouble : 0;
+    }
+    if (name == NULL)
+        name = "";
+    size_t len = strlen(name) + 1;
+    if (fp_grow((void **)&r->instants, &r->cap_instants, r->n_instants + 1, sizeof(raw_instant)) !=
+            FP_OK ||
+        fp_grow((void **)&r->inames, &r->inames_cap, r->inames_len + len, 1) != FP_OK)
+        return tr_nomem(r);
+    memcpy(r->inames + r->inames_len, name, len);
+    in.name_off = r->inames_len;
+    in.seq = r->n_instants;
+    r->inames_len += len;
+    r->instants[r->n_instants++] = in;
+    return FP_OK;
+}
+
+/*
  * Thread CPU time (docs/real-traces.md): Chromium and Node.js write the thread clock `tts` on
  * events and the thread duration `tdur` on X events, in microseconds. A value that is absent, not
  * a number, negative or not finite is no data (never an error: the wall-clock fields are what a
@@ -993,8 +1053,11 @@ static fp_status read_event(trd *r, const cJSON *ev, size_t i)
         return FP_OK;
     }
     if (strchr("benSF", phase[0]) != NULL && phase[1] == '\0') {
-        if (phase[0] == 'n' && r->stats != NULL)
-            r->stats->instants++;
+        if (phase[0] == 'n') {
+            if (r->stats != NULL)
+                r->stats->instants++;
+            return keep_instant(r, ev);
+        }
         return read_async(r, ev, i, phase);
     }
     if ((phase[0] == 'I' || phase[0] == 'i') && phase[1] == '\0') {
@@ -1020,6 +1083,7 @@ static fp_status read_event(trd *r, const cJSON *ev, size_t i)
         }
         if (r->stats != NULL)
             r->stats->instants++;
+        return keep_instant(r, ev);
     }
     note_ignored(r, phase);
     return FP_OK;
@@ -1350,8 +1414,35 @@ static void end_path(const raw_span *s, char *path, size_t size)
         snprintf(path, size, "traceEvents[%zu].ts", s->end_ev);
 }
 
+/* The kept instants as profile markers, times relative to t0 (microseconds; the first instant
+ * when the trace has no span or sample), each on its thread's own track (lane 0) when the
+ * thread has spans. `threads` (nt unique keys, sorted by cmp_thread) may be NULL. */
+static fp_status build_markers(trd *r, double t0, const thread_key *threads, size_t nt)
+{
+    if (r->n_instants > 1) /* in time order */
+        qsort(r->instants, r->n_instants, sizeof(raw_instant), cmp_instant);
+    if (!isfinite(t0))
+        for (size_t i = 0; i < r->n_instants; i++)
+            if (i == 0 || r->instants[i].ts < t0)
+                t0 = r->instants[i].ts;
+    for (size_t i = 0; i < r->n_instants; i++) {
+        const raw_instant *in = &r->instants[i];
+        uint32_t track = FP_MARKER_NO_TRACK;
+        if (in->on_thread && nt > 0) {
+            thread_key k = {in->pid, in->tid, 0};
+            const thread_key *hit = bsearch(&k, threads, nt, sizeof(thread_key), cmp_thread);
+            if (hit != NULL)
+                track = (uint32_t)(hit - threads);
+        }
+        if (fp_profile_add_marker(r->p, r->inames + in->name_off, (in->ts - t0) / 1e6, track) !=
+            FP_OK)
+            return tr_nomem(r);
+    }
+    return FP_OK;
+}
+
 /* Assigns tracks, nests spans per thread and across tracks (fpsim_parent), then appends them to
- * the profile in pre-order with times relative to t0 (microseconds). */
+ * the profile in pre-order with times relative to t0 (microseconds); the markers too. */
 static fp_status build_spans(trd *r, double t0)
 {
     size_t n = r->n_spans;
@@ -1362,7 +1453,7 @@ static fp_status build_spans(trd *r, double t0)
     id_ix *ids = NULL;
     char path[96];
     if (n == 0)
-        return FP_OK;
+        return build_markers(r, t0, NULL, 0);
     threads = fp_calloc(n, sizeof(thread_key));
     o = fp_calloc(n, sizeof(ord));
     stack = fp_calloc(n, sizeof(size_t));
@@ -1395,6 +1486,8 @@ static fp_status build_spans(trd *r, double t0)
         o[i].ev = s->ev;
         o[i].ix = i;
     }
+    if ((st = build_markers(r, t0, threads, nt)) != FP_OK)
+        goto out;
     /* Per thread: nest by interval. */
     qsort(o, n, sizeof(ord), cmp_ord);
     size_t depth = 0;
@@ -1656,6 +1749,8 @@ static void trd_free(trd *r)
     fp_free(r->extras);
     fp_free(r->marks);
     fp_free(r->amarks);
+    fp_free(r->instants);
+    fp_free(r->inames);
 }
 
 static void trd_init(trd *r, fp_profile *out, const char *file, fp_trace_stats *stats,

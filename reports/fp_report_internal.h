@@ -121,6 +121,17 @@ typedef struct fp_tagg {
     size_t records, found, missed, unobservable;
 } fp_tagg;
 
+/* A marker of the run shown in detail (fp_profile_marker()). */
+typedef struct fp_report_marker {
+    const char *name; /* in the scenario's string pool */
+    double ts_s;
+    uint32_t track; /* FP_MARKER_NO_TRACK: none */
+} fp_report_marker;
+
+/* Markers kept per detail (JSON lists these; the text report the first FP_REPORT_TEXT_MARKERS). */
+#define FP_REPORT_MAX_MARKERS 1000
+#define FP_REPORT_TEXT_MARKERS 20
+
 /* The full detail of one run. Strings point into the scenario's string pool or are static. */
 typedef struct fp_detail {
     uint64_t run_index;
@@ -140,6 +151,8 @@ typedef struct fp_detail {
     const char **truth_target; /* n_truth names */
     size_t n_truth;
     fp_match_result match;
+    fp_report_marker *markers; /* the first min(n_markers_total, FP_REPORT_MAX_MARKERS) */
+    size_t n_markers, n_markers_total;
 } fp_detail;
 
 typedef struct fp_scn {

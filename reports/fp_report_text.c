@@ -173,6 +173,29 @@ static void detail_path(fp_doc *d, const fp_scn *s, const char *which)
     fp_tab_cleanup(&t);
 }
 
+static void detail_markers(fp_doc *d, const fp_scn *s, const char *which)
+{
+    const fp_detail *dt = &s->d;
+    char a[NB];
+    size_t shown = dt->n_markers < FP_REPORT_TEXT_MARKERS ? dt->n_markers : FP_REPORT_TEXT_MARKERS;
+    if (dt->n_markers_total == 0)
+        return;
+    if (shown < dt->n_markers_total)
+        fp_doc_heading(d, 3, "Markers (%s, the first %zu of %zu)", which, shown,
+                       dt->n_markers_total);
+    else
+        fp_doc_heading(d, 3, "Markers (%s)", which);
+    for (size_t i = 0; i < shown; i++) {
+        const fp_report_marker *m = &dt->markers[i];
+        if (m->track == FP_MARKER_NO_TRACK)
+            fp_doc_item(d, FP_STYLE_NONE, "%s %s", fp_fmt_duration(a, sizeof a, m->ts_s), m->name);
+        else
+            fp_doc_item(d, FP_STYLE_NONE, "%s %s (track %" PRIu32 ")",
+                        fp_fmt_duration(a, sizeof a, m->ts_s), m->name, m->track);
+    }
+    fp_doc_blank(d);
+}
+
 static void window(char *buf, size_t size, double t0, double t1)
 {
     char a[NB], b[NB];
@@ -414,6 +437,7 @@ static void detail(fp_doc *d, const fp_scn *s)
     fp_doc_blank(d);
     detail_methods(d, s, which);
     detail_path(d, s, which);
+    detail_markers(d, s, which);
     detail_findings(d, s, which);
     detail_recs(d, s, which);
     if (s->d.simulated)

@@ -254,7 +254,7 @@ expect_rc 1 "analyze --fail-on low"
 # ---- real traces ----
 run "$FPSIM" analyze "$TRACES/node-v20-trace-events.json" --detailed
 expect_rc 0 "node trace"
-expect_err_exact "fpsim: $TRACES/node-v20-trace-events.json: note: ignored 33 of 122 events (phases b,I,e)" "node trace note"
+expect_err_exact "fpsim: $TRACES/node-v20-trace-events.json: note: ignored 27 of 122 events (phases b,e)" "node trace note"
 expect_out_has "fs.sync.open" "node trace methods"
 run "$FPSIM" analyze "$TRACES/chromium-156-startup.json" --format json
 expect_rc 0 "chromium trace"

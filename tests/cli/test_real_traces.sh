@@ -33,6 +33,13 @@ if grep -qE '(^| )0\.000( |$)' "$TMP/out"; then bad "node: a duration printed as
 # counts and durations never in exponent form (p-values may be: "p = 1.8e-11")
 if sed 's/p = [0-9.]*e[-+][0-9]*//g' "$TMP/out" | grep -qE '[0-9]e[-+][0-9]'; then bad "node: an exponent in the report"; else ok; fi
 
+# instants as markers (docs/real-traces.md): Node's milestones in time order, in text and JSON
+expect_out_has "Markers (run 0)" "node: markers section"
+if grep -qE '^  - 2\.[0-9]+ s loopExit \(track 0\)$' "$TMP/out"; then ok; else bad "node: loopExit marker"; fi
+run "$FPSIM" analyze -d --format json "$R/node-slow-leak.trace.json"
+if grep -qE '"markers_total":[[:space:]]*6,' "$TMP/out"; then ok; else bad "node JSON: markers_total"; fi
+if grep -qE '"name":[[:space:]]*"loopExit"' "$TMP/out"; then ok; else bad "node JSON: loopExit marker"; fi
+
 run "$FPSIM" analyze -d "$R/chromium-long-task.trace.json"
 expect_rc 0 "analyze chromium trace"
 if grep -qE '^1 +[a-z]+ +[0-9.]+ +slow_method +longTask ' "$TMP/out"; then ok; else bad "chromium: longTask is not finding #1"; fi
