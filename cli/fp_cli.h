@@ -8,6 +8,7 @@
 #define FP_CLI_H
 
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdint.h>
 #include <stdio.h>
 
@@ -34,8 +35,11 @@ enum {
     FP_EXIT_SIGTERM = 143
 };
 
-/* Set by the SIGINT/SIGTERM handler (the handler does nothing else). */
-extern volatile sig_atomic_t fp_cli_signal;
+/*
+ * Set by the SIGINT/SIGTERM handler (the handler does nothing else). A lock-free C11 atomic, so
+ * the handler may store it and validate's worker threads (its cancel callback) may read it.
+ */
+extern atomic_int fp_cli_signal;
 
 /* Installs the SIGINT/SIGTERM handlers. */
 void fp_cli_install_signals(void);
@@ -115,28 +119,37 @@ enum {
     FP_CLI_O_OUTPUT = 1u << 5,     /* -o, --output FILE */
     FP_CLI_O_FAIL_ON = 1u << 6,    /* --fail-on low|medium|high|critical */
     FP_CLI_O_THRESHOLDS = 1u << 7, /* --thresholds FILE (not read while parsing) */
-    FP_CLI_O_DETAILED = 1u << 8    /* -d, --detailed */
+    FP_CLI_O_DETAILED = 1u << 8,   /* -d, --detailed */
+    FP_CLI_O_BASELINE = 1u << 9,   /* --baseline FILE|auto|none (not read while parsing) */
+    FP_CLI_O_SET = 1u << 10,       /* --set KEY=NUMBER, repeatable, checked while parsing */
+    FP_CLI_O_SHARD = 1u << 11      /* --shard K/N, 0 <= K < N (docs/validation.md) */
 };
 
 /* The options of the commands that simulate scenarios. */
 #define FP_CLI_O_SIMULATING (FP_CLI_O_SCENARIO | FP_CLI_O_RUNS | FP_CLI_O_SEED | FP_CLI_O_RNG)
 
 /*
- * The common options each command takes: the command table (cli/main.c) and each command's
- * parser use these, so they are written once. compare's --scenario is its own option (exactly
- * two), so FP_CMD_COMPARE_OPTS leaves FP_CLI_O_SCENARIO out.
+ * The common options each command takes, one mask per command, passed by its parser to
+ * fp_cli_parse() (fp_cli_spec), so they are written once. compare's --scenario is its own option
+ * (exactly two), so FP_CMD_COMPARE_OPTS leaves FP_CLI_O_SCENARIO out.
  */
 #define FP_CMD_REPORT_OPTS                                                                         \
     (FP_CLI_O_SIMULATING | FP_CLI_O_FORMAT | FP_CLI_O_OUTPUT | FP_CLI_O_FAIL_ON |                  \
-     FP_CLI_O_THRESHOLDS | FP_CLI_O_DETAILED)
+     FP_CLI_O_THRESHOLDS | FP_CLI_O_DETAILED | FP_CLI_O_BASELINE | FP_CLI_O_SET)
 #define FP_CMD_SIMULATE_OPTS (FP_CLI_O_SIMULATING | FP_CLI_O_FORMAT | FP_CLI_O_OUTPUT)
 #define FP_CMD_GENERATE_OPTS FP_CLI_O_SIMULATING
 #define FP_CMD_ANALYZE_OPTS                                                                        \
-    (FP_CLI_O_FORMAT | FP_CLI_O_OUTPUT | FP_CLI_O_FAIL_ON | FP_CLI_O_THRESHOLDS | FP_CLI_O_DETAILED)
+    (FP_CLI_O_FORMAT | FP_CLI_O_OUTPUT | FP_CLI_O_FAIL_ON | FP_CLI_O_THRESHOLDS |                  \
+     FP_CLI_O_DETAILED | FP_CLI_O_BASELINE | FP_CLI_O_SET)
 #define FP_CMD_COMPARE_OPTS                                                                        \
     (FP_CLI_O_RUNS | FP_CLI_O_SEED | FP_CLI_O_RNG | FP_CLI_O_FORMAT | FP_CLI_O_OUTPUT)
-#define FP_CMD_VALIDATE_OPTS (FP_CLI_O_SIMULATING | FP_CLI_O_FORMAT | FP_CLI_O_OUTPUT)
+#define FP_CMD_VALIDATE_OPTS                                                                       \
+    (FP_CLI_O_SIMULATING | FP_CLI_O_FORMAT | FP_CLI_O_OUTPUT | FP_CLI_O_BASELINE | FP_CLI_O_SET |  \
+     FP_CLI_O_SHARD)
+#define FP_CMD_MERGE_OPTS (FP_CLI_O_FORMAT | FP_CLI_O_OUTPUT)
 #define FP_CMD_SCENARIOS_OPTS 0u
+#define FP_CMD_BASELINE_OPTS (FP_CLI_O_SIMULATING | FP_CLI_O_OUTPUT | FP_CLI_O_SET)
+#define FP_CMD_THRESHOLDS_OPTS 0u
 
 /* Default upper bound of --runs. */
 #define FP_CLI_MAX_RUNS UINT64_C(100000000)
@@ -161,7 +174,12 @@ typedef struct fp_cli_common {
     const char *thresholds;         /* --thresholds FILE, or NULL */
     int fail_on;                    /* --fail-on as an fp_severity, or -1 (default: off) */
     int detailed;                   /* --detailed given */
-    char **args;                    /* positional arguments (spec.positional), into argv */
+    const char *baseline;           /* --baseline as given ("auto", "none", a file), or NULL */
+    char **set_keys;                /* --set keys (owned array of argv strings cut at '=') */
+    double *set_values;             /* and their values; n_sets of each */
+    size_t n_sets;
+    uint64_t shard_k, shard_n; /* --shard K/N; shard_n 0: not given */
+    char **args;               /* positional arguments (spec.positional), into argv */
     size_t n_args;
 } fp_cli_common;
 
@@ -247,11 +265,7 @@ int fp_cli_report_input_error(const fp_error *err);
  * (unknown names get a did-you-mean; a name given twice, in either form, is an error), errors
  * located as FILE:LINE:COL.
  */
-typedef struct fp_cli_thresholds {
-    char **keys;
-    double *values;
-    size_t n;
-} fp_cli_thresholds;
+typedef fp_thresholds_overrides fp_cli_thresholds; /* read by fp_thresholds_load_yaml() */
 
 /* Loads `file` into `out` (zeroed first). Prints the error and returns its exit status. */
 int fp_cli_load_thresholds(const char *file, fp_cli_thresholds *out);
@@ -265,10 +279,27 @@ void fp_cli_free_thresholds(fp_cli_thresholds *t);
 int fp_cli_scenario_thresholds(const fp_scenario *scn, const fp_cli_thresholds *file,
                                fp_thresholds *out);
 
-/* Writes `s` as a JSON string literal with the one escaper of fpsim (profile/fp_escape.h:
- * fp_json_put_string); kept for the commands that still write JSON by hand. Every other output
- * (and CSV and Markdown strings) is written by reports/. */
-void fp_cli_json_str(FILE *f, const char *s);
+/*
+ * The thresholds for one scenario (or for files: `scn` NULL) with the command's --set values
+ * applied last (after the scenario's analysis: and --thresholds). Returns 0, or prints the error
+ * and returns its exit status.
+ */
+int fp_cli_thresholds_for(const fp_cli_common *c, const fp_scenario *scn,
+                          const fp_cli_thresholds *file, fp_thresholds *out);
+
+/*
+ * The baseline of --baseline (c->baseline; NULL means `def`, "auto" or "none"): "none" gives
+ * *out NULL; "auto" learns from FP_BASELINE_AUTO_RUNS clean runs of `scn` on the independent
+ * seed stream of `seed` (fp_validate_learn_baseline(); "auto" without a scenario is a usage
+ * error); else the file is read (fp_baseline_read_json()). *out is owned by the caller (free
+ * with fp_baseline_free()). Returns 0, or prints the error and returns its exit status.
+ */
+struct fp_baseline;
+int fp_cli_baseline_for(const fp_cli_common *c, const char *def, const fp_scenario *scn,
+                        uint64_t seed, const fp_thresholds *th, struct fp_baseline **out);
+
+/* Reads baseline file `path` into *out (caller-owned). 0, or prints the error and its status. */
+int fp_cli_read_baseline(const char *path, struct fp_baseline **out);
 
 /* Whether colour may be used on `f`: a terminal and NO_COLOR unset or empty. */
 int fp_cli_use_colour(FILE *f);
@@ -318,6 +349,11 @@ int fp_cli_report_open(const fp_cli_common *c, fp_cli_out *out, fp_report **rep)
 int fp_cli_report_run(fp_report *rep, const fp_profile *prof, const fp_thresholds *th, int fail_on,
                       const char *file, int *gate);
 
+/* fp_cli_report_run() analysing against baseline `b` (borrowed; NULL: none). */
+int fp_cli_report_run_baseline(fp_report *rep, const fp_profile *prof, const fp_thresholds *th,
+                               const struct fp_baseline *b, int fail_on, const char *file,
+                               int *gate);
+
 /*
  * Finishes output `o` after its writer returned `st` (error in `err`): a writer error other than
  * a write error (FP_EIO, which the checked commit reports) is printed and the output abandoned;
@@ -333,5 +369,8 @@ int fp_cmd_compare(int argc, char **argv);
 int fp_cmd_generate(int argc, char **argv);
 int fp_cmd_analyze(int argc, char **argv);
 int fp_cmd_validate(int argc, char **argv);
+int fp_cmd_baseline(int argc, char **argv);
+int fp_cmd_thresholds(int argc, char **argv);
+int fp_cmd_merge(int argc, char **argv);
 
 #endif

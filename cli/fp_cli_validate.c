@@ -12,6 +12,7 @@
 
 #include "fp_analysis.h"
 #include "fp_cli.h"
+#include "fp_cli_shard.h"
 #include "fp_profile.h"
 #include "fp_report.h"
 #include "fp_validate.h"
@@ -45,9 +46,15 @@ static const char *const s_help =
     "                        injected) and print detection probability per magnitude and\n"
     "                        the minimum detectable effect at >= 90 % recall\n"
     "      --grid LIST       comma-separated thresholds (--sweep) or scales (--power)\n"
-    "      --set KEY=VALUE   set an analysis threshold (repeatable)\n"
+    "      --set KEY=VALUE   set an analysis threshold (repeatable; 'fpsim thresholds')\n"
+    "      --baseline B      auto (default; none with --sweep): learn what is normal from\n"
+    "                        30 clean runs of each scenario on an independent seed stream;\n"
+    "                        none: absolute thresholds only; or a baseline FILE\n"
     "  -f, --format FMT      text, json, markdown (md) or csv (default text)\n"
     "  -o, --output FILE     write atomically to FILE (default standard output)\n"
+    "      --shard K/N       compute only the run indices i with i mod N = K (0 <= K < N) and\n"
+    "                        write a partial result; 'fpsim merge' joins the N parts into\n"
+    "                        this command's output, byte for byte (docs/validation.md)\n"
     "      --fail-below F1   exit 1 when the overall F1 is below F1 (CI gate)\n"
     "  -q, --quiet           no progress on standard error\n"
     "  -h, --help            show this help\n"
@@ -57,7 +64,6 @@ static const char *const s_help =
     "70 internal, 73 cannot create output, 74 write error, 130/143 interrupted.\n";
 
 #define MAX_GRID FP_VALIDATE_MAX_GRID
-#define MAX_SETS 64
 
 typedef struct vopts {
     fp_cli_common c; /* --scenario, --runs, --seed, --rng, --format, --output */
@@ -68,9 +74,6 @@ typedef struct vopts {
     int power;         /* -1 off, else fp_kind */
     double grid[MAX_GRID];
     size_t n_grid;
-    char *set_key[MAX_SETS];
-    double set_val[MAX_SETS];
-    size_t n_sets;
     double fail_below; /* < 0: off */
     int quiet;
 } vopts;
@@ -122,6 +125,16 @@ static int on_cancel(void *ctx)
     return fp_cli_signal != 0;
 }
 
+/* After a study: a shard's part gets its trailer; a merge checks every part was read whole. */
+static fp_status end_study(fp_cli_shard_out *shard, fp_cli_merge *merge, fp_error *err)
+{
+    if (shard != NULL)
+        return fp_cli_shard_end(shard, err);
+    if (merge != NULL)
+        return fp_cli_merge_finish(merge, err);
+    return FP_OK;
+}
+
 /* ---- options ---- */
 
 static int parse_grid(vopts *o, const char *s)
@@ -140,17 +153,7 @@ static int parse_grid(vopts *o, const char *s)
     return o->n_grid > 0 ? 0 : -1;
 }
 
-enum {
-    OPT_JOBS,
-    OPT_INJECT,
-    OPT_NOTTD,
-    OPT_SWEEP,
-    OPT_POWER,
-    OPT_GRID,
-    OPT_SET,
-    OPT_FAIL,
-    OPT_QUIET
-};
+enum { OPT_JOBS, OPT_INJECT, OPT_NOTTD, OPT_SWEEP, OPT_POWER, OPT_GRID, OPT_FAIL, OPT_QUIET };
 
 static int on_option(void *ctx, int id, char *arg)
 {
@@ -186,22 +189,6 @@ static int on_option(void *ctx, int id, char *arg)
                                 "numbers >= 0, got '%s'",
                                 MAX_GRID, arg);
         return 0;
-    case OPT_SET: {
-        char *eq = strchr(arg, '=');
-        double v;
-        fp_thresholds probe = FP_THRESHOLDS_INIT;
-        fp_error err = FP_ERROR_INIT;
-        if (eq == NULL || fp_cli_parse_double(eq + 1, &v) != 0)
-            return fp_cli_usage("--set needs KEY=NUMBER, got '%s'", arg);
-        if (o->n_sets == MAX_SETS)
-            return fp_cli_usage("--set: at most %d thresholds", MAX_SETS);
-        *eq = '\0';
-        if (fp_thresholds_set(&probe, arg, v, &err) != FP_OK)
-            return fp_cli_usage("--set: %s", err.msg);
-        o->set_key[o->n_sets] = arg;
-        o->set_val[o->n_sets++] = v;
-        return 0;
-    }
     case OPT_FAIL:
         if (fp_cli_parse_double(arg, &o->fail_below) != 0 || o->fail_below < 0 || o->fail_below > 1)
             return fp_cli_usage("--fail-below must be a number in [0, 1], got '%s'", arg);
@@ -216,11 +203,9 @@ static int on_option(void *ctx, int id, char *arg)
 static int parse(vopts *o, int argc, char **argv)
 {
     static const fp_cli_option own[] = {
-        {"jobs", 'j', 1, OPT_JOBS},   {"inject", 0, 1, OPT_INJECT},
-        {"no-ttd", 0, 0, OPT_NOTTD},  {"sweep", 0, 1, OPT_SWEEP},
-        {"power", 0, 1, OPT_POWER},   {"grid", 0, 1, OPT_GRID},
-        {"set", 0, 1, OPT_SET},       {"fail-below", 0, 1, OPT_FAIL},
-        {"quiet", 'q', 0, OPT_QUIET}, {NULL, 0, 0, 0}};
+        {"jobs", 'j', 1, OPT_JOBS},     {"inject", 0, 1, OPT_INJECT}, {"no-ttd", 0, 0, OPT_NOTTD},
+        {"sweep", 0, 1, OPT_SWEEP},     {"power", 0, 1, OPT_POWER},   {"grid", 0, 1, OPT_GRID},
+        {"fail-below", 0, 1, OPT_FAIL}, {"quiet", 'q', 0, OPT_QUIET}, {NULL, 0, 0, 0}};
     const fp_cli_spec spec = {s_help, FP_CMD_VALIDATE_OPTS, 0, own, on_option, NULL, 0, o};
     int rc = fp_cli_parse(&o->c, &spec, argc, argv);
     if (rc != 0)
@@ -229,6 +214,8 @@ static int parse(vopts *o, int argc, char **argv)
         return fp_cli_usage("--sweep and --power cannot be combined");
     if (o->n_grid > 0 && o->sweep == NULL && o->power < 0)
         return fp_cli_usage("--grid needs --sweep or --power");
+    if (o->c.shard_n > 0 && o->c.format != NULL)
+        return fp_cli_usage("--shard writes a partial result: give --format to 'fpsim merge'");
     if (o->fail_below >= 0 && (o->sweep != NULL || o->power >= 0))
         return fp_cli_usage("--fail-below applies to the accuracy report, not to --sweep or "
                             "--power");
@@ -242,6 +229,11 @@ static int parse(vopts *o, int argc, char **argv)
 
 int fp_cmd_validate(int argc, char **argv)
 {
+    return fp_cli_validate_main(argc, argv, NULL);
+}
+
+int fp_cli_validate_main(int argc, char **argv, fp_cli_merge *merge)
+{
     vopts o;
     memset(&o, 0, sizeof o);
     fp_cli_common_init(&o.c);
@@ -254,11 +246,15 @@ int fp_cmd_validate(int argc, char **argv)
     fp_cli_out out;
     memset(&out, 0, sizeof out);
     fp_validate_engine *eng = NULL;
+    fp_baseline **bls = NULL; /* one per scenario (NULL entries: none) */
     fp_error err = FP_ERROR_INIT;
     fp_status st;
     int gate = 0;
     progress pg;
     memset(&pg, 0, sizeof pg);
+    uint64_t *seeds = NULL;
+    fp_cli_shard_out shard;
+    int sharded = 0;
 
     int rc = parse(&o, argc, argv);
     if (rc != 0) {
@@ -279,11 +275,33 @@ int fp_cmd_validate(int argc, char **argv)
             memcpy(sweep_grid, o.grid, o.n_grid * sizeof *sweep_grid);
             n_sweep = o.n_grid;
         }
+        if (n_sweep == 0) {
+            rc = fp_cli_usage("--sweep %s: its default is 0, so give its values with --grid",
+                              sweep_key);
+            goto done;
+        }
+        if (fp_validate_sweep_check(sweep_key, sweep_grid, n_sweep, &err) != FP_OK) {
+            rc = fp_cli_usage("--grid: %s", err.msg);
+            goto done;
+        }
     }
     if ((rc = fp_cli_load_scenarios(&scns, o.c.scenarios, o.c.n_scenarios)) != 0 ||
         (rc = fp_cli_out_open(&out, o.c.output)) != 0)
         goto done;
 
+    sharded = o.c.shard_n > 0 && merge == NULL;
+    seeds = calloc(scns.n ? scns.n : 1, sizeof *seeds);
+    if (seeds == NULL) {
+        rc = fp_cli_nomem();
+        goto done;
+    }
+    for (size_t i = 0; i < scns.n; i++)
+        seeds[i] = fp_cli_seed_for(o.c.has_seed, o.c.seed, scns.items[i]);
+    if (merge != NULL && (rc = fp_cli_merge_check(merge, &scns, seeds)) != 0)
+        goto done;
+    if (sharded && (rc = fp_cli_shard_begin(&shard, out.f, "validate", argc, argv, &scns, seeds,
+                                            o.c.shard_k, o.c.shard_n)) != 0)
+        goto done;
     pg.on = !o.quiet && isatty(STDERR_FILENO);
     pg.t0 = now_s();
     fp_validate_config cfg = FP_VALIDATE_CONFIG_INIT;
@@ -295,18 +313,36 @@ int fp_cmd_validate(int argc, char **argv)
     cfg.progress = on_progress;
     cfg.progress_ctx = &pg;
     cfg.cancel = on_cancel;
+    if (sharded) {
+        cfg.shard_k = o.c.shard_k;
+        cfg.shard_n = o.c.shard_n;
+        cfg.sink = fp_cli_shard_sink;
+        cfg.sink_ctx = &shard;
+    } else if (merge != NULL) {
+        cfg.source = fp_cli_merge_source;
+        cfg.source_ctx = merge;
+    }
     if (fp_validate_engine_new(&eng, &cfg, &err) != FP_OK) {
         rc = fp_cli_report_error(&err);
         goto done;
     }
-    /* --set, applied over each scenario's analysis: section as --thresholds is by report */
-    const fp_cli_thresholds sets = {o.set_key, o.set_val, o.n_sets};
+    if ((bls = calloc(scns.n ? scns.n : 1, sizeof *bls)) == NULL) {
+        rc = fp_cli_nomem();
+        goto done;
+    }
+    /* --set, applied over each scenario's analysis: section as --thresholds is by report; the
+     * baseline (default auto) is learnt on a seed stream independent of the validated runs */
     for (size_t i = 0; i < scns.n; i++) {
         fp_thresholds th;
-        if ((rc = fp_cli_scenario_thresholds(scns.items[i], &sets, &th)) != 0)
+        if ((rc = fp_cli_thresholds_for(&o.c, scns.items[i], NULL, &th)) != 0)
             goto done;
-        uint64_t seed = fp_cli_seed_for(o.c.has_seed, o.c.seed, scns.items[i]);
-        if (fp_validate_engine_add_scenario(eng, scns.items[i], seed, &th, &err) != FP_OK) {
+        uint64_t seed = seeds[i];
+        /* a sweep studies the absolute rule alone unless --baseline is given */
+        if ((rc = fp_cli_baseline_for(&o.c, o.sweep != NULL ? "none" : "auto", scns.items[i], seed,
+                                      &th, &bls[i])) != 0)
+            goto done;
+        if (fp_validate_engine_add_scenario(eng, scns.items[i], seed, &th, &err) != FP_OK ||
+            fp_validate_engine_set_baseline(eng, i, bls[i], &err) != FP_OK) {
             rc = fp_cli_report_error(&err);
             goto done;
         }
@@ -314,7 +350,9 @@ int fp_cmd_validate(int argc, char **argv)
 
     if (o.sweep != NULL) {
         st = fp_validate_engine_sweep(eng, sweep_kind, sweep_key, sweep_grid, n_sweep, &err);
-        if (st == FP_OK) {
+        if (st == FP_OK && (st = end_study(sharded ? &shard : NULL, merge, &err)) != FP_OK)
+            ;
+        else if (st == FP_OK && !sharded) {
             progress_show(&pg, 1);
             st = fp_report_write_sweep(out.f, o.c.report_format, eng, &err);
         }
@@ -326,18 +364,22 @@ int fp_cmd_validate(int argc, char **argv)
             rc = fp_cli_usage("--power: %s", err.msg);
             goto done;
         }
-        if (st == FP_OK) {
+        if (st == FP_OK && (st = end_study(sharded ? &shard : NULL, merge, &err)) != FP_OK)
+            ;
+        else if (st == FP_OK && !sharded) {
             progress_show(&pg, 1);
             st = fp_report_write_power(out.f, o.c.report_format, eng, &err);
         }
     } else {
         st = fp_validate_engine_run(eng, &err);
-        if (st == FP_OK) {
+        if (st == FP_OK && (st = end_study(sharded ? &shard : NULL, merge, &err)) != FP_OK)
+            ;
+        else if (st == FP_OK && !sharded) {
             progress_show(&pg, 1);
             st = fp_report_write_validate(out.f, o.c.report_format, eng, &err);
         }
         const fp_validate_summary *s_all = fp_validate_engine_overall(eng);
-        if (st == FP_OK && o.fail_below >= 0 &&
+        if (st == FP_OK && !sharded && o.fail_below >= 0 &&
             (!s_all->overall.f1.available || s_all->overall.f1.value < o.fail_below)) {
             gate = 1;
             fp_cli_errorf("overall F1 %.4f is below --fail-below %g",
@@ -356,6 +398,10 @@ int fp_cmd_validate(int argc, char **argv)
 done:
     fp_cli_out_abort(&out); /* no-op once committed */
     fp_validate_engine_free(eng);
+    for (size_t i = 0; bls != NULL && i < scns.n; i++)
+        fp_baseline_free(bls[i]);
+    free(bls);
+    free(seeds);
     fp_cli_free_scenarios(&scns);
     fp_cli_common_cleanup(&o.c);
     return rc;

@@ -28,6 +28,8 @@ const fp_sum_info fp_sum_infos[FP_S_COUNT] = {
 };
 
 static const char *const s_format_names[] = {"text", "json", "markdown", "csv"};
+_Static_assert(sizeof s_format_names / sizeof s_format_names[0] == FP_REPORT_CSV + 1,
+               "s_format_names: one name per fp_report_format, in enum order (CSV is the last)");
 
 fp_status fp_report_format_from_name(const char *name, fp_report_format *out)
 {
@@ -84,6 +86,7 @@ static void detail_clear(fp_detail *d)
     fp_free(d->path);
     fp_free(d->findings);
     fp_free(d->recs);
+    fp_free(d->known);
     fp_free(d->truth);
     fp_free(d->truth_target);
     fp_free(d->markers);
@@ -305,6 +308,18 @@ static fp_status keep_detail(fp_scn *s, const fp_profile *p, const fp_analysis *
     for (i = 0; i < n; i++)
         if (!(d->recs[i].target_name = keep(s, rc[i].target_name)))
             return FP_ENOMEM;
+
+    {
+        const fp_known_hotspot *kh = fp_analysis_known_hotspots(a, &n);
+        d->baseline_runs = fp_analysis_baseline_runs(a);
+        d->known = copy_array(kh, n, sizeof *kh);
+        if (!d->known)
+            return FP_ENOMEM;
+        d->n_known = n;
+        for (i = 0; i < n; i++)
+            if (!(d->known[i].target_name = keep(s, kh[i].target_name)))
+                return FP_ENOMEM;
+    }
 
     if (simulated) {
         n = fp_profile_truth_count(p);
