@@ -111,7 +111,9 @@ static int cmp_finding(const void *pa, const void *pb)
  * critical path (slow_method's path_share rule), not its time per call (the mean_s rule stays a
  * finding of its own). An I/O-bound method's time is its I/O wait: a slow_method (any rule) on a
  * method with io_heavy is io_heavy's consequence when the I/O wait io_heavy would save is at
- * least half the slow method's excess (its excess is mostly I/O wait).
+ * least half the slow method's excess (its excess is mostly I/O wait). Likewise a few outlier
+ * calls raise their method's mean and path share: a slow_method whose excess is mostly the
+ * outliers' time beyond the median is latency_outliers' consequence.
  */
 typedef struct cause_rule {
     fp_kind cause, effect;
@@ -119,18 +121,19 @@ typedef struct cause_rule {
     int (*explains)(const fp_finding *cause, const fp_finding *effect);
 } cause_rule;
 
-/* Share of an effect's saving its cause's saving must reach to explain it (io_heavy rule). */
-#define IO_EXPLAINS_SHARE 0.5
+/* Share of an effect's saving its cause's saving must reach to explain it. */
+#define MOSTLY_EXPLAINS_SHARE 0.5
 
-static int io_explains(const fp_finding *c, const fp_finding *e)
+static int mostly_explains(const fp_finding *c, const fp_finding *e)
 {
     /* once marked (caused_by != 0) an effect keeps its cause: its saving is then 0 */
-    return e->caused_by != 0 || c->improvement >= IO_EXPLAINS_SHARE * e->improvement;
+    return e->caused_by != 0 || c->improvement >= MOSTLY_EXPLAINS_SHARE * e->improvement;
 }
 
 static const cause_rule s_cause_rules[] = {
     {FP_KIND_CALL_STORM, FP_KIND_SLOW_METHOD, "path_share", NULL},
-    {FP_KIND_IO_HEAVY, FP_KIND_SLOW_METHOD, NULL, io_explains},
+    {FP_KIND_IO_HEAVY, FP_KIND_SLOW_METHOD, NULL, mostly_explains},
+    {FP_KIND_LATENCY_OUTLIERS, FP_KIND_SLOW_METHOD, NULL, mostly_explains},
 };
 
 /* Index of the root finding that explains finding j, or n_findings. */
@@ -308,6 +311,12 @@ fp_status fp_analyze(fp_analysis **out, const fp_profile *p, const fp_thresholds
 fp_status fp_analyze_with_baseline(fp_analysis **out, const fp_profile *p, const fp_thresholds *t,
                                    const struct fp_baseline *b, fp_error *err)
 {
+    return fp_analyze_full(out, p, t, b, b != NULL, err);
+}
+
+fp_status fp_analyze_full(fp_analysis **out, const fp_profile *p, const fp_thresholds *t,
+                          const struct fp_baseline *b, int tails, fp_error *err)
+{
     fp_analysis *a = NULL;
     fp_work w;
     fp_status st;
@@ -357,6 +366,8 @@ fp_status fp_analyze_with_baseline(fp_analysis **out, const fp_profile *p, const
     if (st != FP_OK)
         goto out;
     st = fp_detect_all(a, &w, err);
+    if (st == FP_OK && tails)
+        st = fp_metrics_tails(a, &w, err); /* after the detectors: it reuses w.buf */
     if (st != FP_OK)
         goto out;
     if (b) {
@@ -404,6 +415,7 @@ void fp_analysis_free(fp_analysis *a)
     fp_free(a->findings);
     fp_free(a->recs);
     fp_free(a->known);
+    fp_free(a->tails);
     fp_free(a);
 }
 
