@@ -125,11 +125,11 @@ for f in "$DATA"/bad/*.yaml; do
     expect_err_exact "fpsim: $f:$want" "$(basename "$f")"
 done
 
-# the score follows the findings' costs: over 20 runs (default seed) optimal scores best and
+# the score follows the findings' costs: over 30 runs (default seed) optimal scores best and
 # bottlenecked worst, well below, and the comparison says why (its top finding and its cost)
-run "$FPSIM" --scenario all --runs 20
+run "$FPSIM" --scenario all --runs 30
 expect_rc 0 "score ranking"
 expect_out_has "  - Best score: optimal (100.0/100)" "optimal scores best"
-if grep -qE "^  - Worst score: bottlenecked \(([0-9]|[1-5][0-9])\.[0-9]/100\): [a-z_]+ on '[a-z_]+' costs [0-9.]+ % of the run's (time|CPU|peak memory) \(median; in [0-9]+ of 20 runs\)$" "$TMP/out"; then ok; else bad "worst score line: $(grep 'Worst score' "$TMP/out")"; fi
+if grep -qE "^  - Worst score: bottlenecked \(([0-9]|[1-5][0-9])\.[0-9]/100\): [a-z_]+ on '[a-z_]+' costs [0-9.]+ % of the run's (time|CPU|peak memory) \(median; in [0-9]+ of 30 runs\)$" "$TMP/out"; then ok; else bad "worst score line: $(grep 'Worst score' "$TMP/out")"; fi
 
 finish
