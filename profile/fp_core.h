@@ -139,6 +139,35 @@ uint64_t fp_hash_bytes(const void *p, size_t n);
 uint64_t fp_hash_str(const char *s);
 
 /*
+ * The same hash continued from `h` over `n` more bytes at `p`: fp_hash_bytes(ab, na + nb) ==
+ * fp_hash_bytes_from(fp_hash_bytes(ab, na), ab + na, nb). Start from FP_HASH_INIT to hash several
+ * fields as one key, with a separator byte between them (so "ab" + "c" and "a" + "bc" differ).
+ */
+#define FP_HASH_INIT UINT64_C(0xcbf29ce484222325)
+uint64_t fp_hash_bytes_from(uint64_t h, const void *p, size_t n);
+
+/*
+ * The message of errno value `errnum`, thread-safe (strerror_r, the XSI or the GNU variant):
+ * returns `buf` (n bytes, filled) or a static string; "unknown error" when there is none. For
+ * every library message that quotes errno.
+ */
+const char *fp_strerror(int errnum, char *buf, size_t n);
+
+/*
+ * Writes `v` into `out` (at least FP_FMT_DOUBLE_SIZE bytes, NUL-terminated) as a short decimal
+ * that strtod reads back to exactly `v` (profile/fp_dtoa.c: Grisu2, the shortest digits in nearly
+ * every case), laid out like printf("%.17g"): exponent form when the decimal exponent is below -4
+ * or at least 17, "-0" for negative zero, printf's text for NaN and the infinities. Returns the
+ * length. The one number formatter of fpsim's data writers (profile, runs, trace, export).
+ * FP_G(v) is the same in a temporary buffer, for a printf argument ("%s").
+ */
+#define FP_FMT_DOUBLE_SIZE 32
+size_t fp_fmt_double(char *out, double v);
+/* fp_fmt_double() returning `out`. */
+const char *fp_g(char *out, double v);
+#define FP_G(v) fp_g((char[FP_FMT_DOUBLE_SIZE]){0}, (v))
+
+/*
  * A string -> index map over strings the caller stores: element `i` of the caller's table has
  * the string key(ctx, i), and the map holds only indices, so the strings may move (a realloc'ed
  * name buffer) between calls as long as key() finds them. Open addressing with linear probing on

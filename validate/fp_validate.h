@@ -26,6 +26,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include <gsl/gsl_rng.h>
 
@@ -184,6 +185,23 @@ fp_status fp_validate_time_to_detect(double *ttd_s, int *detected, const fp_prof
                                      const fp_match_options *mo, fp_profile *scratch,
                                      fp_match_result *sm, fp_error *err);
 
+/* ---- partial results: one record as a line of JSON ---- */
+
+/*
+ * Writes record `r` of pass `pass` as one JSON array of numbers (no newline): pass, unit
+ * (r->run_index), injected, tp[FP_KIND_COUNT], fp[...], fn[...], unobservable, consequences,
+ * n_findings, top1, top1_found, n_dropped, n_items, then per item kind, source, found, rank,
+ * cost, impact, window_s, has_ttd, ttd_s, truth, target, magnitude. Doubles are written with
+ * 17 significant digits (read back bit for bit by fp_validate_run_parse; NaN as null, the
+ * infinities as +-1e999). FP_OK or FP_EIO.
+ */
+fp_status fp_validate_run_write(FILE *f, uint64_t pass, const fp_validate_run *r, fp_error *err);
+
+/* Parses one line written by fp_validate_run_write() into *pass and `r`. FP_OK, or FP_EPARSE
+ * with "record: ..." in `err` (the caller adds the file and line). */
+fp_status fp_validate_run_parse(const char *line, uint64_t *pass, fp_validate_run *r,
+                                fp_error *err);
+
 /* ---- accumulation ---- */
 
 typedef struct fp_validate_acc fp_validate_acc;
@@ -263,14 +281,23 @@ fp_status fp_validate_acc_summary(fp_validate_acc *acc, fp_validate_summary *out
 /*
  * Resolves a --sweep name: a detector name ("slow_method", ...) or one of the default sweep keys
  * gives that detector's key and default grid; any other detector threshold key ("x.y" with x a
- * detector) gives that key and a grid of 0.25, 0.5, 0.75, 1, 1.5, 2 and 4 times its default.
- * `*key` is static or `name` itself (borrowed). `grid` must hold FP_VALIDATE_MAX_GRID values.
- * FP_OK, or FP_EINVAL with the message "unknown detector or threshold 'NAME'" or "'NAME' is not a
- * detector threshold".
+ * detector) gives that key and those of 0.25, 0.5, 0.75, 1, 1.5, 2 and 4 times its default that
+ * lie in the key's [min, max], without repeats; a key whose default is 0 gets no grid (*n = 0:
+ * the caller must supply the values). `*key` is static or `name` itself (borrowed). `grid` must
+ * hold FP_VALIDATE_MAX_GRID values. FP_OK, FP_ELIMIT (a default grid too long), or FP_EINVAL with
+ * the message "unknown detector or threshold 'NAME'" or "'NAME' is not a detector threshold".
  */
 #define FP_VALIDATE_MAX_GRID 64
 fp_status fp_validate_sweep_resolve(const char *name, fp_kind *kind, const char **key, double *grid,
                                     size_t *n, fp_error *err);
+
+/*
+ * Checks every value of a sweep grid against threshold `key` before anything runs: FP_OK;
+ * FP_EINVAL for more than FP_VALIDATE_MAX_GRID values, an unknown key or a non-finite value;
+ * FP_ERANGE for a value outside the key's [min, max] ("analysis threshold 'K' must be in
+ * [MIN, MAX], got V"), as fp_thresholds_set() words it.
+ */
+fp_status fp_validate_sweep_check(const char *key, const double *grid, size_t n, fp_error *err);
 
 /* The default magnitude scales of a power curve (static array of *n values). */
 const double *fp_validate_power_grid(size_t *n);
@@ -322,6 +349,14 @@ fp_status fp_validate_inject_from_name(const char *name, fp_validate_inject *out
 typedef void (*fp_validate_progress_fn)(void *ctx, uint64_t done, uint64_t total);
 /* Cancellation: nonzero stops the study. Called from worker threads: must be thread-safe. */
 typedef int (*fp_validate_cancel_fn)(void *ctx);
+/* Shards: receives each record a shard computes, in unit order within its pass (the study's
+ * run_pass calls numbered from 0 in order), on the calling thread. */
+typedef fp_status (*fp_validate_sink_fn)(void *ctx, uint64_t pass, const fp_validate_run *r,
+                                         fp_error *err);
+/* Merge: fills `r` with the record of unit `unit` (run index `run`) of pass `pass`, read from
+ * the shards instead of simulated; asked in unit order. FP_OK or the reader's error. */
+typedef fp_status (*fp_validate_source_fn)(void *ctx, uint64_t pass, uint64_t unit, uint64_t run,
+                                           fp_validate_run *r, fp_error *err);
 
 /* Engine configuration. Plain value type; FP_VALIDATE_CONFIG_INIT gives the defaults. */
 typedef struct fp_validate_config {
@@ -334,11 +369,22 @@ typedef struct fp_validate_config {
     void *progress_ctx;
     fp_validate_cancel_fn cancel;
     void *cancel_ctx;
+    /* Shards (docs/validation.md "Shards and merge"): run index i belongs to shard i mod
+     * shard_n. With `sink` set, only the run indices of shard `shard_k` (0-based, < shard_n)
+     * are simulated, each record goes to `sink`, and the study's results are not meaningful.
+     * With `source` set, nothing is simulated: every record comes from `source` (the merge), so
+     * the results equal those of the one-process run whose shards wrote the records. */
+    uint64_t shard_k, shard_n;
+    fp_validate_sink_fn sink;
+    void *sink_ctx;
+    fp_validate_source_fn source;
+    void *source_ctx;
 } fp_validate_config;
 
 #define FP_VALIDATE_CONFIG_INIT                                                                    \
     {                                                                                              \
-        100, FP_VALIDATE_INJECT_BOTH, 1, 1, NULL, NULL, NULL, NULL, NULL                           \
+        100, FP_VALIDATE_INJECT_BOTH, 1, 1, NULL, NULL, NULL, NULL, NULL, 0, 1, NULL, NULL, NULL,  \
+            NULL                                                                                   \
     }
 
 typedef struct fp_validate_engine fp_validate_engine;
@@ -382,8 +428,8 @@ fp_status fp_validate_learn_baseline(fp_baseline **out, const fp_scenario *scn,
 
 /* A declared bottleneck of a scenario, as seen in one all-injected run. */
 typedef struct fp_validate_source {
-    int kind;         /* fp_kind, or -1 when never observed */
-    char target[128]; /* method name, "process", or "?" when never observed */
+    int kind;                              /* fp_kind, or -1 when never observed */
+    char target[FP_SCENARIO_MAX_NAME + 1]; /* method name, "process", or "?" when never seen */
 } fp_validate_source;
 
 /* Per-scenario result. Plain value; pointers borrowed from the engine. */
@@ -417,8 +463,9 @@ typedef struct fp_validate_sweep_point {
 /*
  * The threshold sweep: for each of the `n` values of `grid` (n <= FP_VALIDATE_MAX_GRID), every
  * scenario's runs with threshold `key` set to it (no time to detect). `kind` is the detector's
- * kind (fp_validate_sweep_resolve). FP_OK, FP_EINVAL (bad key or value), FP_EINTR, or a run's
- * error.
+ * kind (fp_validate_sweep_resolve). Every value is checked first (fp_validate_sweep_check), so
+ * nothing runs when one is bad. FP_OK, FP_EINVAL (too many values, an unknown key, a non-finite
+ * value), FP_ERANGE (a value outside the key's [min, max]), FP_EINTR, or a run's error.
  */
 fp_status fp_validate_engine_sweep(fp_validate_engine *e, fp_kind kind, const char *key,
                                    const double *grid, size_t n, fp_error *err);

@@ -644,6 +644,31 @@ static void test_engine_sweep_resolve(void)
     CU_ASSERT_EQUAL(n, 7);
     CU_ASSERT_EQUAL(grid[3], def);
     CU_ASSERT_EQUAL(grid[6], 4 * def);
+    /* ... only those inside the key's [min, max], without repeats; none for a default of 0 */
+    CU_ASSERT_EQUAL(fp_validate_sweep_resolve("slow_method.path_share", &k, &key, grid, &n, &err),
+                    FP_OK);
+    CU_ASSERT_EQUAL(n, 6); /* 0.125 ... 1: 2 * 0.5 = 1 is the max, 4 * 0.5 is over it */
+    CU_ASSERT_EQUAL(grid[5], 1.0);
+    CU_ASSERT_EQUAL(
+        fp_validate_sweep_resolve("latency_outliers.min_count", &k, &key, grid, &n, &err), FP_OK);
+    CU_ASSERT_EQUAL(n, 4); /* 1, 1.5, 2, 4: min 1 */
+    CU_ASSERT_EQUAL(grid[0], 1.0);
+    CU_ASSERT_EQUAL(fp_validate_sweep_resolve("call_storm.ratio", &k, &key, grid, &n, &err), FP_OK);
+    CU_ASSERT_EQUAL(n, 0);
+    for (size_t i = 0; i < fp_thresholds_key_count(); i++) {
+        const fp_threshold_info *ti = fp_thresholds_key_info(i);
+        if (fp_validate_sweep_resolve(ti->key, &k, &key, grid, &n, &err) != FP_OK)
+            continue; /* the score's keys */
+        CU_ASSERT_EQUAL(fp_validate_sweep_check(key, grid, n, &err), FP_OK);
+        for (size_t j = 1; j < n; j++)
+            CU_ASSERT(grid[j] > grid[j - 1]);
+    }
+    /* every value is checked against the key's range before anything runs */
+    const double bad[] = {0.5, 2};
+    CU_ASSERT_EQUAL(fp_validate_sweep_check("slow_method.path_share", bad, 2, &err), FP_ERANGE);
+    CU_ASSERT_STRING_EQUAL(err.msg,
+                           "analysis threshold 'slow_method.path_share' must be in [0, 1], got 2");
+    CU_ASSERT_EQUAL(fp_validate_sweep_check("slow_method.path_share", bad, 1, &err), FP_OK);
     CU_ASSERT_EQUAL(fp_validate_sweep_resolve("nope", &k, &key, grid, &n, &err), FP_EINVAL);
     CU_ASSERT_STRING_EQUAL(err.msg, "unknown detector or threshold 'nope'");
     CU_ASSERT_EQUAL(fp_validate_sweep_resolve("score.avg_cpu_pct", &k, &key, grid, &n, &err),
@@ -658,6 +683,45 @@ static void test_engine_sweep_resolve(void)
     }
     CU_ASSERT_EQUAL(fp_validate_inject_from_name("some", &m), FP_EINVAL);
     CU_ASSERT_STRING_EQUAL(fp_validate_inject_name((fp_validate_inject)9), "?");
+}
+
+/*
+ * validate --help names every detector --sweep takes (cli/fp_cli_validate.c: "threshold (NAME,
+ * NAME, ..., or a dotted threshold key)"): the list in the help text is the registry's, in order.
+ */
+static void test_sweep_help_lists_detectors(void)
+{
+    char path[4096];
+    snprintf(path, sizeof path, "%s/cli/fp_cli_validate.c", FP_SOURCE_DIR);
+    FILE *f = fopen(path, "rb");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+    static char src[1 << 17];
+    size_t len = fread(src, 1, sizeof src - 1, f);
+    fclose(f);
+    src[len] = '\0';
+    const char *b = strstr(src, "sweep a detector's threshold (");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(b);
+    b += strlen("sweep a detector's threshold (");
+    const char *e = strstr(b, ", or a dotted threshold key");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(e);
+    /* the names without the C string's quotes, "\n" escapes and indentation */
+    char is[1024], want[1024] = "";
+    size_t k = 0;
+    for (const char *c = b; c < e && k + 1 < sizeof is; c++) {
+        if (c[0] == '\\' && c[1] == 'n')
+            c++;
+        else if (*c != '"' && *c != ' ' && *c != '\n')
+            is[k++] = *c;
+    }
+    is[k] = '\0';
+    for (size_t i = 0; i < fp_detector_count(); i++) {
+        if (i > 0)
+            strcat(want, ",");
+        strcat(want, fp_detector_get(i)->name);
+    }
+    if (strcmp(is, want) != 0)
+        fprintf(stderr, "validate --help --sweep list:\n  is:   %s\n  want: %s\n", is, want);
+    CU_ASSERT_STRING_EQUAL(is, want);
 }
 
 /* A sweep gives one point per threshold; a power curve rows grouped per bottleneck, grid order. */
@@ -824,6 +888,65 @@ static void test_engine_kind_tables(void)
     CU_ASSERT(r.available && r.value == 0.75 && r.lo < 0.75 && r.hi > 0.75);
 }
 
+/* A record written as a partial-result line reads back bit for bit: random doubles of every
+ * magnitude (and NaN, the infinities, -0), every count; a malformed line is refused. */
+static void test_record_line(void)
+{
+    gsl_rng *g = gsl_rng_alloc(gsl_rng_mt19937);
+    char *buf = NULL;
+    size_t len = 0;
+    for (int trial = 0; trial < 2000; trial++) {
+        fp_validate_run r, back;
+        memset(&r, 0, sizeof r);
+        r.run_index = gsl_rng_get(g);
+        r.injected = (int)(trial & 1);
+        for (int k = 0; k < FP_KIND_COUNT; k++) {
+            r.tp[k] = (uint32_t)gsl_rng_get(g);
+            r.fp[k] = (uint32_t)gsl_rng_uniform_int(g, 5);
+            r.fn[k] = (uint32_t)k;
+        }
+        r.top1 = (int)gsl_rng_uniform_int(g, 3) - 1;
+        r.top1_found = -1;
+        r.n_findings = 7;
+        r.n_dropped = (size_t)trial;
+        r.n_items = (size_t)gsl_rng_uniform_int(g, FP_VALIDATE_MAX_ITEMS + 1);
+        for (size_t i = 0; i < r.n_items; i++) {
+            fp_validate_item *it = &r.items[i];
+            uint64_t bits = ((uint64_t)gsl_rng_get(g) << 32) ^ gsl_rng_get(g);
+            double d;
+            memcpy(&d, &bits, sizeof d); /* any bit pattern: subnormals, huge, NaN */
+            it->kind = (fp_kind)gsl_rng_uniform_int(g, FP_KIND_COUNT);
+            it->rank = (int32_t)gsl_rng_uniform_int(g, 9) - 1;
+            it->cost = isnan(d) ? 0.1 : d;
+            it->impact = gsl_rng_uniform(g) * pow(10, (double)gsl_rng_uniform_int(g, 40) - 20);
+            it->window_s = i == 0 ? -0.0 : (i == 1 ? (double)INFINITY : -(double)INFINITY);
+            it->ttd_s = (double)NAN;
+            it->target = -1;
+            it->magnitude = 1.0 / 3.0;
+        }
+        FILE *f = open_memstream(&buf, &len);
+        CU_ASSERT_EQUAL_FATAL(fp_validate_run_write(f, 3, &r, NULL), FP_OK);
+        fclose(f);
+        uint64_t pass = 0;
+        fp_error err = FP_ERROR_INIT;
+        CU_ASSERT_EQUAL_FATAL(fp_validate_run_parse(buf, &pass, &back, &err), FP_OK);
+        CU_ASSERT_EQUAL(pass, 3);
+        for (size_t i = 0; i < r.n_items; i++) {
+            CU_ASSERT(isnan(back.items[i].ttd_s));
+            back.items[i].ttd_s = r.items[i].ttd_s = 0; /* NaN != NaN in memcmp terms too */
+        }
+        CU_ASSERT(memcmp(&r, &back, sizeof r) == 0);
+        free(buf);
+        buf = NULL;
+    }
+    gsl_rng_free(g);
+    fp_validate_run r;
+    uint64_t pass;
+    fp_error err = FP_ERROR_INIT;
+    CU_ASSERT_EQUAL(fp_validate_run_parse("[1,2,x]", &pass, &r, &err), FP_EPARSE);
+    CU_ASSERT_STRING_EQUAL(err.msg, "record: malformed at byte 6");
+}
+
 int fp_test_register(void)
 {
     static const fp_test_case stats[] = {
@@ -834,11 +957,13 @@ int fp_test_register(void)
                                            {"truncate", test_truncate},
                                            {"ttd", test_ttd},
                                            {"acc", test_acc},
+                                           {"record_line", test_record_line},
                                            {NULL, NULL}};
     static const fp_test_case engine[] = {
         {"jobs", test_engine_jobs},
         {"progress_cancel", test_engine_progress_cancel},
         {"sweep_resolve", test_engine_sweep_resolve},
+        {"sweep_help", test_sweep_help_lists_detectors},
         {"sweep_power", test_engine_sweep_power},
         {"kind_tables", test_engine_kind_tables},
         {"both_without_bottlenecks", test_engine_both_without_bottlenecks},
