@@ -112,7 +112,9 @@ typedef struct fp_fagg {
     size_t runs;        /* runs with at least one such finding */
     size_t false_runs;  /* runs where none of them matched the truth (simulated runs only) */
     fp_severity worst;
-    fp_qacc impact; /* largest impact per run */
+    fp_qacc impact;   /* largest impact per run */
+    fp_qacc cost;     /* largest cost per run (share of the run's resource, in [0, 1]) */
+    const char *unit; /* the resource of that cost: "s", "core-s" or "MB" (static) */
 } fp_fagg;
 
 typedef struct fp_tagg {
@@ -120,6 +122,17 @@ typedef struct fp_tagg {
     const char *target;
     size_t records, found, missed, unobservable;
 } fp_tagg;
+
+/* A marker of the run shown in detail (fp_profile_marker()). */
+typedef struct fp_report_marker {
+    const char *name; /* in the scenario's string pool */
+    double ts_s;
+    uint32_t track; /* FP_MARKER_NO_TRACK: none */
+} fp_report_marker;
+
+/* Markers kept per detail (JSON lists these; the text report the first FP_REPORT_TEXT_MARKERS). */
+#define FP_REPORT_MAX_MARKERS 1000
+#define FP_REPORT_TEXT_MARKERS 20
 
 /* The full detail of one run. Strings point into the scenario's string pool or are static. */
 typedef struct fp_detail {
@@ -143,6 +156,8 @@ typedef struct fp_detail {
     const char **truth_target; /* n_truth names */
     size_t n_truth;
     fp_match_result match;
+    fp_report_marker *markers; /* the first min(n_markers_total, FP_REPORT_MAX_MARKERS) */
+    size_t n_markers, n_markers_total;
     struct fp_pics *pics; /* what the pictures need (HTML, sparklines); NULL when not kept */
 } fp_detail;
 
@@ -192,6 +207,18 @@ const char *fp_fmt_g17(char *buf, size_t size, double v, const char *nonfinite);
 /* Integer-valued doubles without decimals, others with one decimal (for median counts). */
 const char *fp_fmt_count(char *buf, size_t size, double v);
 
+/*
+ * A duration in seconds in the unit that fits, for text and Markdown (JSON and CSV keep exact
+ * seconds): the largest of s, ms, \u00b5s (UTF-8 micro sign), ns in which the value rounded to
+ * 3 significant digits is at least 1, with 3 significant digits ("1.50 s", "12.3 ms", "250 ns";
+ * from 1000 s on, all integer digits: "1234 s", never an exponent); "0 s" for 0; "n/a" when not
+ * finite. Switching units at 1000: 999.96 ms is "1.00 s". Returns buf.
+ */
+const char *fp_fmt_duration(char *buf, size_t size, double seconds);
+/* A measured value followed by its unit: fp_fmt_duration when unit is "s"; else integers as
+ * integers, |v| >= 1e4 without decimals, others "%.4g"; then " unit" (nothing for ""). */
+const char *fp_fmt_measure(char *buf, size_t size, double v, const char *unit);
+
 /* Sorted views used by every writer (arrays of indices; free with fp_free). */
 size_t *fp_report_sorted_maggs(const fp_scn *s);
 size_t *fp_report_sorted_faggs(const fp_scn *s);
@@ -204,6 +231,10 @@ double fp_report_geomean(const fp_report *r, int k, int *ok);
 /* Index of the best (or worst) scenario by summary metric k's median; (size_t)-1 when none.
  * `highest` selects the maximum; ties go to the earlier scenario. */
 size_t fp_report_pick(const fp_report *r, int k, int highest);
+/* Why scenario s scores as it does: its top finding (in the most runs, then the costliest) and
+ * its median cost, written into buf ("slow_method on 'x' costs 41.0 % of the run's time"), or
+ * "no findings". Returns buf. */
+const char *fp_report_score_why(const fp_scn *s, char *buf, size_t size);
 
 /* ---- string values (fp_report_str.c): one helper per format, used by every writer ---- */
 
