@@ -128,6 +128,7 @@ static void print_version(void)
 
 int main(int argc, char **argv)
 {
+    fp_cli_std_fds();
     gsl_set_error_handler_off();
     fp_cli_install_signals();
     int rc;

@@ -266,9 +266,12 @@ static fp_status read_all(const char *path, char **out, size_t *len, fp_error *e
         size_t got = fread(buf + n, 1, cap - n, f);
         n += got;
         if (got == 0) {
-            if (ferror(f))
-                st =
-                    fp_error_set_at(err, FP_ENOENT, path, 0, 0, "cannot read: %s", strerror(errno));
+            /* A read error after the open is an I/O error (exit 74, as for scenarios); a
+             * signal interrupting a blocked read stops the read. */
+            if (ferror(f) && errno == EINTR)
+                st = fp_error_set_at(err, FP_EINTR, path, 0, 0, "interrupted");
+            else if (ferror(f))
+                st = fp_error_set_at(err, FP_EIO, path, 0, 0, "cannot read: %s", strerror(errno));
             break;
         }
     }
