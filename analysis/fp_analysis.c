@@ -165,6 +165,20 @@ static fp_status copy_names(fp_analysis *a, const fp_profile *p, fp_error *err)
 
 fp_status fp_analyze(fp_analysis **out, const fp_profile *p, const fp_thresholds *t, fp_error *err)
 {
+    return fp_analyze_cancellable(out, p, t, NULL, NULL, err);
+}
+
+/* FP_EINTR when the caller's cancel callback says stop, else FP_OK. */
+static fp_status poll_cancel(int (*cancel)(void *), void *ctx, fp_error *err)
+{
+    if (cancel != NULL && cancel(ctx))
+        return fp_error_set(err, FP_EINTR, "interrupted");
+    return FP_OK;
+}
+
+fp_status fp_analyze_cancellable(fp_analysis **out, const fp_profile *p, const fp_thresholds *t,
+                                 int (*cancel)(void *ctx), void *cancel_ctx, fp_error *err)
+{
     fp_analysis *a = NULL;
     fp_work w;
     fp_status st;
@@ -209,10 +223,16 @@ fp_status fp_analyze(fp_analysis **out, const fp_profile *p, const fp_thresholds
         goto out;
     for (i = 0; i < a->n_methods; i++)
         a->methods[i].container = (fp_profile_method_flags(p, i) & FP_METHOD_CONTAINER) != 0;
+    if ((st = poll_cancel(cancel, cancel_ctx, err)) != FP_OK)
+        goto out;
     st = fp_metrics_compute(a, &w, err);
+    if (st == FP_OK)
+        st = poll_cancel(cancel, cancel_ctx, err);
     if (st != FP_OK)
         goto out;
     st = fp_detect_all(a, &w, err);
+    if (st == FP_OK)
+        st = poll_cancel(cancel, cancel_ctx, err);
     if (st != FP_OK)
         goto out;
     fp_analysis_costs(a);

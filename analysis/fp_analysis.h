@@ -371,6 +371,14 @@ typedef struct fp_analysis fp_analysis;
  */
 fp_status fp_analyze(fp_analysis **out, const fp_profile *p, const fp_thresholds *t, fp_error *err);
 
+/*
+ * fp_analyze() that polls `cancel(cancel_ctx)` between its stages (profile check, metrics,
+ * detectors, recommendations: each well under a second for FP_SIM_MAX_SPANS spans); nonzero
+ * stops it with FP_EINTR ("interrupted") and *out NULL. `cancel` may be NULL (never).
+ */
+fp_status fp_analyze_cancellable(fp_analysis **out, const fp_profile *p, const fp_thresholds *t,
+                                 int (*cancel)(void *ctx), void *cancel_ctx, fp_error *err);
+
 /* Frees `a`. NULL is a no-op. */
 void fp_analysis_free(fp_analysis *a);
 

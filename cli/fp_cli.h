@@ -240,6 +240,15 @@ typedef struct fp_cli_out {
     int in_place; /* 1: a device, FIFO or system path written in place */
 } fp_cli_out;
 
+/*
+ * Whether output `out` would replace input (or other output) `in`: both exist and are the same
+ * file by device and inode, or neither exists and both resolve to the same parent directory and
+ * name. "-", NULL, devices and /dev, /proc paths are never the same file (written in place).
+ * fp_cli_parse() checks --output against the --scenario files and --thresholds; commands check
+ * their own inputs and outputs (analyze FILEs, compare BASE/NEW and --folded-diff).
+ */
+int fp_cli_same_file(const char *out, const char *in);
+
 /* Opens the destination; on failure prints the error and returns its exit status (73). */
 int fp_cli_out_open(fp_cli_out *o, const char *path);
 

@@ -55,7 +55,7 @@ static int parse(an_opts *o, int argc, char **argv)
     if (o->c.n_args == 0)
         return fp_cli_usage("analyze needs at least one FILE");
     for (size_t i = 0; i < o->c.n_args && o->c.output != NULL; i++) {
-        if (strcmp(o->c.args[i], o->c.output) == 0 && strcmp(o->c.output, "-") != 0)
+        if (fp_cli_same_file(o->c.output, o->c.args[i]))
             return fp_cli_usage("--output '%s' is also an input", o->c.output);
     }
     return 0;

@@ -36,6 +36,32 @@ static volatile sig_atomic_t s_tmp_used[TMP_SLOTS];
 static mode_t s_umask = 022;
 static int s_stdout_closed; /* fd 1 was closed at start (now /dev/null) */
 
+/* Outputs that are pipes, FIFOs or sockets (stdout included): on SIGINT/SIGTERM the handler
+ * makes them non-blocking, so a writer stalled on a reader that stopped draining fails with
+ * EAGAIN at once instead of blocking again after the first EINTR. */
+#define PIPE_SLOTS 4
+static volatile sig_atomic_t s_pipe_fd[PIPE_SLOTS] = {-1, -1, -1, -1};
+
+/* Stops watching `fd` (about to be closed). */
+static void unwatch(int fd)
+{
+    for (int i = 0; i < PIPE_SLOTS; i++)
+        if (s_pipe_fd[i] == fd)
+            s_pipe_fd[i] = -1;
+}
+
+static void watch_if_pipe(int fd)
+{
+    struct stat sb;
+    if (fstat(fd, &sb) != 0 || !(S_ISFIFO(sb.st_mode) || S_ISSOCK(sb.st_mode)))
+        return;
+    for (int i = 0; i < PIPE_SLOTS; i++)
+        if (s_pipe_fd[i] < 0) {
+            s_pipe_fd[i] = fd;
+            return;
+        }
+}
+
 static void remove_temps(void)
 {
     for (int i = 0; i < TMP_SLOTS; i++)
@@ -54,6 +80,11 @@ static void on_signal(int sig)
         return;
     }
     fp_cli_signal = sig;
+    for (int i = 0; i < PIPE_SLOTS; i++) {
+        int fd = s_pipe_fd[i], fl;
+        if (fd >= 0 && (fl = fcntl(fd, F_GETFL)) != -1)
+            fcntl(fd, F_SETFL, fl | O_NONBLOCK);
+    }
 }
 
 /* SIGHUP, SIGQUIT, SIGPIPE, SIGUSR1, SIGUSR2, SIGALRM: remove the temp files, then end by the
@@ -94,6 +125,7 @@ void fp_cli_install_signals(void)
     }
     /* A file size limit (ulimit -f) is then a write error (EFBIG, exit 74), not a kill. */
     signal(SIGXFSZ, SIG_IGN);
+    watch_if_pipe(STDOUT_FILENO);
     s_umask = umask(022);
     umask(s_umask);
 }
@@ -183,7 +215,9 @@ int fp_cli_exit_for(fp_status st)
 
 int fp_cli_report_error(const fp_error *err)
 {
-    if (err->status == FP_EINTR) { /* a signal stopped the library: one "interrupted" line */
+    /* A signal stopped the library, or a pending one caused the failure (an interrupted
+     * write): one "interrupted" line and 130/143. */
+    if (err->status == FP_EINTR || fp_cli_signal != 0) {
         fp_cli_errorf("interrupted");
         return fp_cli_exit_for(FP_EINTR);
     }
@@ -392,6 +426,55 @@ static int common_value(fp_cli_common *c, const fp_cli_spec *spec, int val, char
     return -2; /* not a common option */
 }
 
+static char *dir_of(const char *path);
+static int is_system_path(const char *p);
+static const fp_builtin *find_builtin(const char *name);
+
+/* The canonical name of a path that does not exist: realpath(parent) + "/" + name. */
+static char *resolved_name(const char *path)
+{
+    char *dir = dir_of(path);
+    const char *slash = strrchr(path, '/');
+    const char *base = slash ? slash + 1 : path;
+    char *rdir = dir != NULL ? realpath(dir, NULL) : NULL;
+    char *out = NULL;
+    if (rdir != NULL && (out = malloc(strlen(rdir) + strlen(base) + 2)) != NULL)
+        sprintf(out, "%s/%s", rdir, base);
+    free(dir);
+    free(rdir);
+    return out;
+}
+
+int fp_cli_same_file(const char *out, const char *in)
+{
+    if (out == NULL || in == NULL || strcmp(out, "-") == 0 || strcmp(in, "-") == 0)
+        return 0;
+    struct stat so, si;
+    int out_exists = stat(out, &so) == 0, in_exists = stat(in, &si) == 0;
+    if (out_exists && (!S_ISREG(so.st_mode) || is_system_path(out)))
+        return 0; /* a device or pipe is written in place: never a file's replacement */
+    if (out_exists && in_exists)
+        return so.st_dev == si.st_dev && so.st_ino == si.st_ino;
+    if (out_exists || in_exists)
+        return 0;
+    char *a = resolved_name(out), *b = resolved_name(in); /* two outputs not yet made */
+    int same = a != NULL && b != NULL && strcmp(a, b) == 0;
+    free(a);
+    free(b);
+    return same || strcmp(out, in) == 0;
+}
+
+/* The usage error when c->output is the same file as a scenario file or --thresholds. */
+static int check_output(const fp_cli_common *c)
+{
+    for (size_t i = 0; c->output != NULL && i < c->n_scenarios; i++)
+        if (find_builtin(c->scenarios[i]) == NULL && fp_cli_same_file(c->output, c->scenarios[i]))
+            return fp_cli_usage("--output '%s' is also an input", c->output);
+    if (fp_cli_same_file(c->output, c->thresholds))
+        return fp_cli_usage("--output '%s' is also an input", c->output);
+    return 0;
+}
+
 int fp_cli_parse(fp_cli_common *c, const fp_cli_spec *spec, int argc, char **argv)
 {
     struct option lo[MAX_OPTS];
@@ -436,7 +519,7 @@ int fp_cli_parse(fp_cli_common *c, const fp_cli_spec *spec, int argc, char **arg
     } else if (optind < argc) {
         return fp_cli_usage("unexpected argument '%s'", argv[optind]);
     }
-    return 0;
+    return check_output(c);
 }
 
 /* ---- scenarios ---- */
@@ -576,6 +659,7 @@ static int out_open_in_place(fp_cli_out *o, const char *path)
     if (fstat(fd, &sb) == 0 && S_ISREG(sb.st_mode))
         lseek(fd, 0, SEEK_END); /* /dev/stdout redirected to a file: append, as the shell would */
     o->in_place = 1;
+    watch_if_pipe(fd);
     o->path = strdup(path);
     o->f = o->path != NULL ? fdopen(fd, "w") : NULL;
     if (o->f == NULL) {
@@ -755,6 +839,8 @@ int fp_cli_out_commit(fp_cli_out *o)
     }
     if (e == 0 && o->anon)
         e = link_anon(o);
+    if (o->in_place)
+        unwatch(fileno(o->f));
     if (fclose(o->f) != 0 && e == 0)
         e = errno ? errno : EIO;
     o->f = NULL;
@@ -778,6 +864,8 @@ int fp_cli_out_commit(fp_cli_out *o)
 
 void fp_cli_out_abort(fp_cli_out *o)
 {
+    if (o->in_place && o->f != NULL)
+        unwatch(fileno(o->f));
     if (o->f != NULL && o->f != stdout)
         fclose(o->f); /* an unnamed (O_TMPFILE) file vanishes here */
     o->f = NULL;

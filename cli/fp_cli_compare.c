@@ -129,11 +129,15 @@ static int parse(cmp_opts *o, int argc, char **argv)
     if (c->n_args > 0 && (c->has_runs || c->has_seed || c->rng != NULL))
         return fp_cli_usage("--runs, --seed and --rng apply only to --scenario");
     for (size_t i = 0; i < c->n_args; i++) {
-        if ((c->output && strcmp(c->output, c->args[i]) == 0) ||
-            (o->folded && strcmp(o->folded, c->args[i]) == 0))
+        if (fp_cli_same_file(c->output, c->args[i]) || fp_cli_same_file(o->folded, c->args[i]))
             return fp_cli_usage("refusing to overwrite input '%s'", c->args[i]);
     }
-    if (c->output && o->folded && strcmp(c->output, o->folded) == 0 && strcmp(c->output, "-"))
+    for (size_t i = 0; i < o->n_scenarios; i++) {
+        if (fp_cli_same_file(c->output, o->scenarios[i]) ||
+            fp_cli_same_file(o->folded, o->scenarios[i]))
+            return fp_cli_usage("refusing to overwrite input '%s'", o->scenarios[i]);
+    }
+    if (fp_cli_same_file(c->output, o->folded))
         return fp_cli_usage("--output and --folded-diff name the same file '%s'", c->output);
     return 0;
 }

@@ -54,6 +54,37 @@ expect_err_has "File too large" "ulimit -f 1"
 [ ! -e "$d/big.json" ] && ok || bad "ulimit -f 1: output committed"
 no_leftovers "$d" "ulimit -f"
 
+# ---- an output that is an input: usage error (64) before anything runs, input untouched ----
+s="$TMP/same"
+mkdir -p "$s/sub"
+cp "$SRC/scenarios/optimal.yaml" "$s/s.yaml"
+printf 'slow_method.mean_s: 3\n' >"$s/th.yaml"
+"$FPSIM" simulate -s optimal -f json -o "$s/p.json" 2>/dev/null
+cp "$s/p.json" "$s/q.json"
+ln -s ../s.yaml "$s/sub/link.yaml"
+same() { # DESC FILE CMD...: exit 64 and FILE unchanged
+    local desc=$1 f=$2
+    shift 2
+    local before
+    before=$(cksum <"$f")
+    run "$@"
+    expect_rc 64 "$desc"
+    [ "$(cksum <"$f")" = "$before" ] && ok || bad "$desc: input overwritten"
+}
+same "report -o scenario" "$s/s.yaml" "$FPSIM" report -s "$s/s.yaml" -o "$s/./s.yaml"
+same "report -o scenario via symlink" "$s/s.yaml" "$FPSIM" report -s "$s/s.yaml" -o "$s/sub/link.yaml"
+same "simulate -o scenario" "$s/s.yaml" "$FPSIM" simulate -s "$s/s.yaml" -o "$s/sub/../s.yaml"
+same "validate -o scenario" "$s/s.yaml" "$FPSIM" validate -s "$s/s.yaml" -o "$s/s.yaml"
+same "report -o thresholds" "$s/th.yaml" "$FPSIM" report --thresholds "$s/th.yaml" -o "$s/sub/../th.yaml"
+same "analyze -o input" "$s/p.json" "$FPSIM" analyze "$s/p.json" -o "$s/sub/../p.json"
+same "analyze -o thresholds" "$s/th.yaml" "$FPSIM" analyze "$s/p.json" --thresholds "$s/th.yaml" -o "$s/./th.yaml"
+same "compare -o base" "$s/p.json" "$FPSIM" compare "$s/p.json" "$s/q.json" -o "$s/./p.json"
+same "compare --folded-diff new" "$s/q.json" "$FPSIM" compare "$s/p.json" "$s/q.json" --folded-diff "$s/sub/../q.json"
+same "compare -o scenario" "$s/s.yaml" "$FPSIM" compare -s "$s/s.yaml" -s optimal -n 1 -o "$s/sub/link.yaml"
+run "$FPSIM" compare "$s/p.json" "$s/q.json" -o "$s/new.txt" --folded-diff "$s/sub/../new.txt"
+expect_rc 64 "compare -o and --folded-diff the same new file"
+[ ! -e "$s/new.txt" ] && ok || bad "compare same new outputs: file created"
+
 # ---- closed standard streams ----
 "$FPSIM" -o "$d/closed-out.txt" >&- 2>"$TMP/err"
 rc=$?
@@ -93,6 +124,31 @@ for sig in HUP USR1 ALRM; do # (SIGQUIT: ignored in a background job of a script
     [ ! -e "$d/sig2.txt" ] && ok || bad "SIG$sig: output committed"
     no_leftovers "$d" "SIG$sig"
 done
+
+# Inside a run and inside a validate batch: out within about a second of the signal.
+for cmd in report simulate validate; do
+    sig_at INT 0.4 "$FPSIM" $cmd -s "$BIG" -n 2 -o "$d/stage.txt"
+    expect_rc 130 "SIGINT inside a $cmd run"
+    [ "$secs" -lt 4 ] && ok || bad "SIGINT inside a $cmd run: took ${secs}s"
+    [ ! -e "$d/stage.txt" ] && ok || bad "SIGINT inside $cmd: output committed"
+    no_leftovers "$d" "SIGINT inside $cmd"
+done
+
+# While writing: the report goes to a FIFO nobody drains after its first byte (a stalled
+# pipe); SIGINT after that first byte interrupts the blocked write.
+mkfifo "$d/stall"
+"$FPSIM" simulate -s optimal -n 40 -f json -o "$d/stall" 2>"$TMP/err" &
+pid=$!
+exec 3<"$d/stall"
+head -c 1 <&3 >/dev/null
+t0=$(date +%s)
+kill -INT $pid
+wait $pid
+rc=$?
+exec 3<&-
+expect_rc 130 "SIGINT after the first byte, output stalled"
+[ $(($(date +%s) - t0)) -lt 3 ] && ok || bad "SIGINT on a stalled write: not prompt"
+rm -f "$d/stall"
 
 # A FIFO scenario whose writer stays open: SIGINT interrupts the blocked read.
 mkfifo "$d/fifo.yaml"
