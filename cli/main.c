@@ -131,6 +131,13 @@ int main(int argc, char **argv)
     fp_cli_std_fds();
     gsl_set_error_handler_off();
     fp_cli_install_signals();
+    /* Test-only, undocumented in --help (docs/reliability.md): make the N-th allocation through
+     * the library's seam (cJSON's included) and every later one fail, for the loop over N in
+     * tests/cli/test_oom.sh. */
+    const char *fail_at = getenv("FPSIM_TEST_ALLOC_FAIL");
+    uint64_t n_fail;
+    if (fail_at != NULL && fp_cli_parse_u64(fail_at, &n_fail) == 0)
+        fp_alloc_fail_after((unsigned long)n_fail);
     int rc;
     const char *first = argc >= 2 ? argv[1] : NULL;
     const command *cmd = first != NULL ? find_command(first) : NULL;

@@ -150,6 +150,37 @@ expect_rc 130 "SIGINT after the first byte, output stalled"
 [ $(($(date +%s) - t0)) -lt 3 ] && ok || bad "SIGINT on a stalled write: not prompt"
 rm -f "$d/stall"
 
+# ---- generate: all or nothing ----
+g="$TMP/gen"
+mkdir -p "$g"
+sig_at INT 0.5 "$FPSIM" generate -s optimal -n 400 --out "$g/new"
+expect_rc 130 "SIGINT during generate into a new DIR"
+[ -z "$(ls -A "$g")" ] && ok || bad "generate interrupted: left $(ls -A "$g")"
+run "$FPSIM" generate -s optimal -n 2 --out "$g/a/b"
+expect_rc 0 "generate into a new nested DIR"
+[ -f "$g/a/b/index.json" ] && [ "$(ls -A "$g/a")" = b ] && ok || bad "generate new DIR: $(ls -A "$g/a")"
+# Two runs into one existing DIR: one of them fails clearly, the DIR holds one run's files.
+"$FPSIM" generate -s optimal -n 300 --seed 1 --out "$g/a/b" 2>"$TMP/err1" &
+p1=$!
+sleep 0.2
+"$FPSIM" generate -s optimal -n 300 --seed 2 --out "$g/a/b" 2>"$TMP/err2"
+rc2=$?
+wait $p1
+rc1=$?
+if { [ $rc1 -eq 0 ] && [ $rc2 -eq 73 ]; } || { [ $rc1 -eq 73 ] && [ $rc2 -eq 0 ]; }; then ok; else
+    bad "concurrent generate: exits $rc1 and $rc2"; fi
+grep -q "another 'fpsim generate' is writing" "$TMP/err1" "$TMP/err2" && ok ||
+    bad "concurrent generate: no clear error"
+# Two runs creating one new DIR: one wins, the other fails (73) and leaves nothing.
+"$FPSIM" generate -s optimal -n 100 --out "$g/c" 2>"$TMP/err1" &
+p1=$!
+"$FPSIM" generate -s optimal -n 100 --out "$g/c" 2>"$TMP/err2"
+rc2=$?
+wait $p1
+rc1=$?
+if [ $((rc1 + rc2)) -eq 73 ] || [ $((rc1 + rc2)) -eq 0 ]; then ok; else bad "concurrent new DIR: $rc1 $rc2"; fi
+[ -f "$g/c/index.json" ] && ! ls -A "$g" | grep -q fpsim- && ok || bad "concurrent new DIR: $(ls -A "$g")"
+
 # A FIFO scenario whose writer stays open: SIGINT interrupts the blocked read.
 mkfifo "$d/fifo.yaml"
 sleep 30 >"$d/fifo.yaml" &

@@ -914,7 +914,7 @@ static void test_api_alloc_failures(void)
     fp_profile *p[2] = {make_run("a", 0), make_run("a", 1)};
     fp_analysis *a[2] = {analyse(p[0]), analyse(p[1])};
     int ok = 0;
-    for (unsigned long n = 1; n < 5000 && !ok; n++) {
+    for (unsigned long n = 1; n < 100000 && !ok; n++) {
         fp_report_options o = FP_REPORT_OPTIONS_INIT;
         fp_error err = FP_ERROR_INIT;
         fp_report *r;
