@@ -85,6 +85,16 @@ run "$FPSIM" compare "$s/p.json" "$s/q.json" -o "$s/new.txt" --folded-diff "$s/s
 expect_rc 64 "compare -o and --folded-diff the same new file"
 [ ! -e "$s/new.txt" ] && ok || bad "compare same new outputs: file created"
 
+# ---- invalid UTF-8 in a trace's names: every JSON output stays valid (U+FFFD) ----
+printf '{"traceEvents":[{"name":"bad\xff\xc3name","ph":"X","ts":0,"dur":1000,"pid":1,"tid":1},{"name":"ok","ph":"X","ts":1000,"dur":500,"pid":1,"tid":1}]}' >"$TMP/u.json"
+run "$FPSIM" analyze "$TMP/u.json" -d -f json -o "$TMP/u.out"
+expect_rc 0 "analyze a trace with invalid UTF-8 names"
+if command -v python3 >/dev/null; then
+    python3 -c "import json,sys; json.loads(open(sys.argv[1],'rb').read().decode('utf-8'))" "$TMP/u.out" &&
+        ok || bad "invalid UTF-8 name: JSON report not valid UTF-8 JSON"
+fi
+grep -q 'bad\\ufffd\\ufffdname' "$TMP/u.out" && ok || bad "invalid UTF-8 name: no U+FFFD"
+
 # ---- closed standard streams ----
 "$FPSIM" -o "$d/closed-out.txt" >&- 2>"$TMP/err"
 rc=$?
