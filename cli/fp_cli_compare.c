@@ -46,7 +46,8 @@ static const char *const s_help =
     "  -h, --help              show this help\n"
     "\n"
     "Exit status: 0 ok, 1 regression with --fail-on-regression, 64 usage, 65 bad data,\n"
-    "66 no input, 70 internal, 73 cannot create output, 74 write error, 130/143 interrupted.\n";
+    "66 no input, 70 internal or out of memory, 73 cannot create output, 74 read or write error,\n"
+    "130/143 interrupted.\n";
 
 typedef struct cmp_opts {
     fp_cli_common c;    /* --runs, --seed, --rng, --format, --output; BASE and NEW are c.args */

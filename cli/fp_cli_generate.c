@@ -55,8 +55,8 @@ static const char *const s_help =
     "                        speedscope (default all)\n"
     "  -h, --help            show this help\n"
     "\n"
-    "Exit status: 0 ok, 64 usage, 65 bad scenario, 66 no input, 70 internal,\n"
-    "73 cannot create output, 74 write error, 130/143 interrupted.\n";
+    "Exit status: 0 ok, 64 usage, 65 bad scenario, 66 no input, 70 internal or out of memory,\n"
+    "73 cannot create output or DIR locked by another run, 74 write error, 130/143 interrupted.\n";
 
 typedef struct gen_opts {
     fp_cli_common c; /* --scenario, --runs, --seed, --rng */

@@ -37,8 +37,9 @@ static const char *const s_options =
     "\n"
     "Exit status:\n"
     "  0 success; 1 a --fail-on gate triggered; 64 usage error; 65 bad scenario or profile data;\n"
-    "  66 input cannot be opened; 70 internal error; 73 output cannot be created;\n"
-    "  74 write error; 130 interrupted (SIGINT); 143 terminated (SIGTERM).\n";
+    "  66 input cannot be opened; 70 internal error or out of memory; 73 output cannot be\n"
+    "  created; 74 read or write error; 130 interrupted (SIGINT); 143 terminated (SIGTERM).\n"
+    "  An output that is also an input is a usage error (64).\n";
 
 static const char *const s_scenarios_help =
     "Usage: fpsim scenarios\n"
