@@ -6,6 +6,8 @@
  * The reader treats its input as untrusted, like the profile JSON reader: size cap, NUL and
  * nesting depth checked before cJSON (recursive) sees the text, then every event's phase, types
  * and numbers checked, the first problem reported with the event index ("traceEvents[12].dur").
+ * It streams: events are parsed and converted one at a time (see "top level" below), and the
+ * whole-tree reader is kept as the reference that reports every error.
  * Real traces are not sorted by time and interleave threads, so events are collected first,
  * then B/E pairs are matched per thread in time order, spans nested per thread by interval, and
  * the whole forest is emitted in the profile's pre-order.
@@ -13,8 +15,10 @@
 #include "fp_formats.h"
 #include "fp_escape.h"
 
+#include <errno.h>
 #include <float.h>
 #include <inttypes.h>
+#include <limits.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdlib.h>
@@ -172,8 +176,8 @@ fp_status fp_trace_write_chrome(const fp_profile *p, FILE *out, fp_error *err)
         put_string(out, fp_profile_method_name(p, s->method));
         fprintf(out,
                 ", \"cat\": \"fpsim\", \"ts\": %" PRId64 ", \"dur\": %" PRId64
-                ", \"args\": {\"fpsim_span\": "
-                "%zu, \"fpsim_parent\": %" PRId32 ", \"cpu_pct\": %.17g, \"mem_alloc_mb\": %.17g, "
+                ", \"fpsim\": {\"span\": "
+                "%zu, \"parent\": %" PRId32 ", \"cpu_pct\": %.17g, \"mem_alloc_mb\": %.17g, "
                 "\"mem_retained_mb\": %.17g, \"io_ops\": %.17g, \"io_bytes\": %.17g}}",
                 us[2 * i], us[2 * i + 1] - us[2 * i], i, s->parent, s->cpu_pct, s->mem_alloc_mb,
                 s->mem_retained_mb, s->io_ops, s->io_bytes);
@@ -225,22 +229,34 @@ fp_input_kind fp_trace_sniff(const char *text, size_t len)
 
 /* ======================================================================== reader */
 
-/* One span before nesting: microseconds as in the file. */
-typedef struct raw_span {
-    uint32_t method;
-    int64_t pid, tid;
-    uint32_t track;
-    double ts, end;    /* microseconds */
-    size_t ev;         /* event index (X, or the B of a pair) */
-    size_t end_ev;     /* event index that set the end (X, or the E of a pair) */
-    int is_x;          /* a complete (X) event */
-    int has_attr;      /* attrs came from args */
+/* What a span may carry besides its interval: resource attributes and fpsim's span ids. Only
+ * spans that have any (fpsim's own exports, traces with attributes) get one, so a tracer's span
+ * stays small (raw_span.extra). */
+typedef struct raw_extra {
     double attr[5];    /* cpu_pct, mem_alloc_mb, mem_retained_mb, io_ops, io_bytes */
     double fpsim_span; /* -1 when absent */
     double fpsim_parent;
-    int lane; /* 0: the thread's own spans; >= 1: an async lane of the thread (see match_async) */
-    long parent; /* index into the raw span array, -1 */
-    long first_child, last_child, next_sibling;
+    int has_attr;     /* attrs came from the event */
+    int ids_in_fpsim; /* the ids came from the top-level "fpsim" object (else from args) */
+} raw_extra;
+
+#define TR_NO_EXTRA UINT32_MAX
+
+/* One span before nesting: microseconds as in the file. Kept small (one per span of the trace,
+ * alive until the profile is built): links are 32-bit (at most 2^31 spans, add_span). */
+typedef struct raw_span {
+    int64_t pid, tid;
+    double ts, end; /* microseconds */
+    size_t ev;      /* event index (X, or the B of a pair) */
+    size_t end_ev;  /* event index that set the end (X, or the E of a pair) */
+    uint32_t method;
+    uint32_t track;
+    uint32_t extra; /* index into trd.extras, TR_NO_EXTRA */
+    int32_t
+        lane; /* 0: the thread's own spans; >= 1: an async lane of the thread (see match_async) */
+    int32_t parent; /* index into the raw span array, -1 */
+    int32_t first_child, last_child, next_sibling;
+    uint8_t is_x; /* a complete (X) event */
 } raw_span;
 
 /* One B or E event. */
@@ -276,6 +292,8 @@ typedef struct trd {
     fp_trace_stats *stats;
     raw_span *spans;
     size_t n_spans, cap_spans;
+    raw_extra *extras;
+    size_t n_extras, cap_extras;
     raw_mark *marks;
     size_t n_marks, cap_marks;
     async_mark *amarks;
@@ -310,6 +328,23 @@ static fp_status tr_nomem(trd *r)
     return fp_error_set_at(r->err, FP_ENOMEM, r->file, 0, 0, "out of memory reading trace");
 }
 
+/*
+ * "traceEvents[I]" followed by ".KEY" (KEY NULL: nothing) into buf; returns buf. Called only on
+ * the error path: building the path of every field of every event cost a tenth of a read.
+ */
+static const char *ev_path(char *buf, size_t size, size_t i, const char *key)
+{
+    snprintf(buf, size, "traceEvents[%zu]%s%s", i, key != NULL ? "." : "", key != NULL ? key : "");
+    return buf;
+}
+
+/* "traceEvents[I].args.KEY" (KEY cut at 80 bytes) into buf; returns buf. Error path only. */
+static const char *arg_path(char *buf, size_t size, size_t i, const char *key)
+{
+    snprintf(buf, size, "traceEvents[%zu].args.%.80s", i, key);
+    return buf;
+}
+
 static const char *type_name(const cJSON *it)
 {
     if (it == NULL)
@@ -334,7 +369,8 @@ static const cJSON *get(const cJSON *obj, const char *key, int *dup)
 {
     const cJSON *found = NULL;
     for (const cJSON *c = obj->child; c != NULL; c = c->next) {
-        if (c->string != NULL && strcmp(c->string, key) == 0) {
+        /* the first byte first: this lookup runs for every field of every event */
+        if (c->string != NULL && c->string[0] == key[0] && strcmp(c->string, key) == 0) {
             if (found != NULL)
                 *dup = 1;
             else
@@ -350,19 +386,22 @@ static fp_status want_time(trd *r, const cJSON *ev, size_t i, const char *what, 
     char path[96];
     int dup = 0;
     const cJSON *it = get(ev, what, &dup);
-    snprintf(path, sizeof(path), "traceEvents[%zu].%s", i, what);
     if (dup)
-        return tr_fail(r, FP_EINVAL, path, "duplicate key '%s'", what);
+        return tr_fail(r, FP_EINVAL, ev_path(path, sizeof(path), i, what), "duplicate key '%s'",
+                       what);
     if (it == NULL)
-        return tr_fail(r, FP_EINVAL, path, "missing field '%s'", what);
+        return tr_fail(r, FP_EINVAL, ev_path(path, sizeof(path), i, what), "missing field '%s'",
+                       what);
     if (!cJSON_IsNumber(it))
-        return tr_fail(r, FP_EINVAL, path, "expected a non-negative number, got %s", type_name(it));
+        return tr_fail(r, FP_EINVAL, ev_path(path, sizeof(path), i, what),
+                       "expected a non-negative number, got %s", type_name(it));
     double v = it->valuedouble;
     if (!isfinite(v) || v > TR_MAX_US)
-        return tr_fail(r, FP_EINVAL, path,
+        return tr_fail(r, FP_EINVAL, ev_path(path, sizeof(path), i, what),
                        "number out of range (must be finite and at most 2^53 microseconds)");
     if (v < 0.0)
-        return tr_fail(r, FP_EINVAL, path, "expected a non-negative number, got %.17g", v);
+        return tr_fail(r, FP_EINVAL, ev_path(path, sizeof(path), i, what),
+                       "expected a non-negative number, got %.17g", v);
     *out = v;
     return FP_OK;
 }
@@ -373,15 +412,16 @@ static fp_status want_id(trd *r, const cJSON *ev, size_t i, const char *what, in
     char path[96];
     int dup = 0;
     const cJSON *it = get(ev, what, &dup);
-    snprintf(path, sizeof(path), "traceEvents[%zu].%s", i, what);
     *out = 0;
     if (dup)
-        return tr_fail(r, FP_EINVAL, path, "duplicate key '%s'", what);
+        return tr_fail(r, FP_EINVAL, ev_path(path, sizeof(path), i, what), "duplicate key '%s'",
+                       what);
     if (it == NULL)
         return FP_OK;
     if (!cJSON_IsNumber(it) || !isfinite(it->valuedouble) ||
         it->valuedouble != floor(it->valuedouble) || fabs(it->valuedouble) > TR_MAX_US)
-        return tr_fail(r, FP_EINVAL, path, "expected an integer, got %s",
+        return tr_fail(r, FP_EINVAL, ev_path(path, sizeof(path), i, what),
+                       "expected an integer, got %s",
                        cJSON_IsNumber(it) ? "a non-integer number" : type_name(it));
     *out = (int64_t)it->valuedouble;
     return FP_OK;
@@ -393,17 +433,19 @@ static fp_status want_name(trd *r, const cJSON *ev, size_t i, int required, cons
     char path[96];
     int dup = 0;
     const cJSON *it = get(ev, "name", &dup);
-    snprintf(path, sizeof(path), "traceEvents[%zu].name", i);
     *out = NULL;
     if (dup)
-        return tr_fail(r, FP_EINVAL, path, "duplicate key 'name'");
+        return tr_fail(r, FP_EINVAL, ev_path(path, sizeof(path), i, "name"),
+                       "duplicate key 'name'");
     if (it == NULL) {
         if (required)
-            return tr_fail(r, FP_EINVAL, path, "missing field 'name'");
+            return tr_fail(r, FP_EINVAL, ev_path(path, sizeof(path), i, "name"),
+                           "missing field 'name'");
         return FP_OK;
     }
     if (!cJSON_IsString(it))
-        return tr_fail(r, FP_EINVAL, path, "expected a string, got %s", type_name(it));
+        return tr_fail(r, FP_EINVAL, ev_path(path, sizeof(path), i, "name"),
+                       "expected a string, got %s", type_name(it));
     *out = it->valuestring;
     return FP_OK;
 }
@@ -414,14 +456,15 @@ static fp_status want_args(trd *r, const cJSON *ev, size_t i, const cJSON **out)
     char path[96];
     int dup = 0;
     const cJSON *it = get(ev, "args", &dup);
-    snprintf(path, sizeof(path), "traceEvents[%zu].args", i);
     *out = NULL;
     if (dup)
-        return tr_fail(r, FP_EINVAL, path, "duplicate key 'args'");
+        return tr_fail(r, FP_EINVAL, ev_path(path, sizeof(path), i, "args"),
+                       "duplicate key 'args'");
     if (it == NULL)
         return FP_OK;
     if (!cJSON_IsObject(it))
-        return tr_fail(r, FP_EINVAL, path, "expected an object, got %s", type_name(it));
+        return tr_fail(r, FP_EINVAL, ev_path(path, sizeof(path), i, "args"),
+                       "expected an object, got %s", type_name(it));
     *out = it;
     return FP_OK;
 }
@@ -429,47 +472,101 @@ static fp_status want_args(trd *r, const cJSON *ev, size_t i, const cJSON **out)
 static const char *const s_attr_keys[5] = {"cpu_pct", "mem_alloc_mb", "mem_retained_mb", "io_ops",
                                            "io_bytes"};
 
-/* Span attributes and fpsim ids from args (all optional; when present, checked). */
-static fp_status span_args(trd *r, const cJSON *args, size_t i, raw_span *s)
+/* The attributes and ids of one object: `args` (old form: keys cpu_pct, ..., fpsim_span,
+ * fpsim_parent) or the event's top-level "fpsim" object (keys cpu_pct, ..., span, parent).
+ * All optional; when present, checked. `where` is "args" or "fpsim" for error paths. */
+static fp_status extra_from(trd *r, const cJSON *obj, size_t i, const char *where,
+                            const char *const *id_keys, raw_extra *x)
 {
-    char path[128];
-    s->fpsim_span = -1.0;
-    s->fpsim_parent = -1.0;
-    if (args == NULL)
-        return FP_OK;
+    char path[160];
     for (int k = 0; k < 7; k++) {
-        const char *key = k < 5 ? s_attr_keys[k] : (k == 5 ? "fpsim_span" : "fpsim_parent");
+        const char *key = k < 5 ? s_attr_keys[k] : id_keys[k - 5];
         int dup = 0;
-        const cJSON *it = get(args, key, &dup);
+        const cJSON *it = get(obj, key, &dup);
         if (it == NULL)
             continue;
-        snprintf(path, sizeof(path), "traceEvents[%zu].args.%s", i, key);
+            /* the path is built on the error path only (it cost a tenth of a read) */
+#define EXTRA_PATH (snprintf(path, sizeof(path), "traceEvents[%zu].%s.%s", i, where, key), path)
         if (dup)
-            return tr_fail(r, FP_EINVAL, path, "duplicate key '%s'", key);
+            return tr_fail(r, FP_EINVAL, EXTRA_PATH, "duplicate key '%s'", key);
         if (!cJSON_IsNumber(it) || !isfinite(it->valuedouble))
-            return tr_fail(r, FP_EINVAL, path, "expected a finite number, got %s",
+            return tr_fail(r, FP_EINVAL, EXTRA_PATH, "expected a finite number, got %s",
                            cJSON_IsNumber(it) ? "a non-finite number" : type_name(it));
         double v = it->valuedouble;
         if (k < 5) {
             if (v < 0.0 || (k == 0 && v > 100.0))
-                return tr_fail(r, FP_EINVAL, path, "expected a number in [0, %s], got %.17g",
+                return tr_fail(r, FP_EINVAL, EXTRA_PATH, "expected a number in [0, %s], got %.17g",
                                k == 0 ? "100" : "inf)", v);
-            s->attr[k] = v;
-            s->has_attr = 1;
+            x->attr[k] = v;
+            x->has_attr = 1;
         } else {
             if (v != floor(v) || v < (k == 6 ? -1.0 : 0.0) || v > TR_MAX_US)
-                return tr_fail(r, FP_EINVAL, path, "expected an integer span id, got %.17g", v);
+                return tr_fail(r, FP_EINVAL, EXTRA_PATH, "expected an integer span id, got %.17g",
+                               v);
             if (k == 5)
-                s->fpsim_span = v;
+                x->fpsim_span = v;
             else
-                s->fpsim_parent = v;
+                x->fpsim_parent = v;
+            x->ids_in_fpsim = where[0] == 'f';
         }
+#undef EXTRA_PATH
     }
     return FP_OK;
 }
 
+/*
+ * Span attributes and fpsim ids of event `ev` (index i, args `args` or NULL): from args (the
+ * form fpsim wrote before, still read) and then from the top-level "fpsim" object (the form it
+ * writes now, which wins: viewers fold args into frame names, not unknown top-level keys). A
+ * span with any of them gets a raw_extra (s->extra); others stay TR_NO_EXTRA.
+ */
+static fp_status span_args(trd *r, const cJSON *ev, const cJSON *args, size_t i, raw_span *s)
+{
+    static const char *const old_ids[2] = {"fpsim_span", "fpsim_parent"};
+    static const char *const new_ids[2] = {"span", "parent"};
+    raw_extra x;
+    fp_status st;
+    int dup = 0;
+    s->extra = TR_NO_EXTRA;
+    const cJSON *fp = get(ev, "fpsim", &dup);
+    if (args == NULL && fp == NULL)
+        return FP_OK;
+    memset(&x, 0, sizeof(x));
+    x.fpsim_span = -1.0;
+    x.fpsim_parent = -1.0;
+    if (args != NULL && (st = extra_from(r, args, i, "args", old_ids, &x)) != FP_OK)
+        return st;
+    if (fp != NULL) {
+        char path[96];
+        if (dup)
+            return tr_fail(r, FP_EINVAL, ev_path(path, sizeof(path), i, "fpsim"),
+                           "duplicate key 'fpsim'");
+        if (!cJSON_IsObject(fp))
+            return tr_fail(r, FP_EINVAL, ev_path(path, sizeof(path), i, "fpsim"),
+                           "expected an object, got %s", type_name(fp));
+        if ((st = extra_from(r, fp, i, "fpsim", new_ids, &x)) != FP_OK)
+            return st;
+    }
+    if (!x.has_attr && x.fpsim_span < 0.0 && x.fpsim_parent < 0.0)
+        return FP_OK;
+    if (r->n_extras >= TR_NO_EXTRA ||
+        fp_grow((void **)&r->extras, &r->cap_extras, r->n_extras + 1, sizeof(raw_extra)) != FP_OK)
+        return tr_nomem(r);
+    s->extra = (uint32_t)r->n_extras;
+    r->extras[r->n_extras++] = x;
+    return FP_OK;
+}
+
+/* The extra of span `s`, NULL when it has none. */
+static const raw_extra *extra_of(const trd *r, const raw_span *s)
+{
+    return s->extra != TR_NO_EXTRA ? &r->extras[s->extra] : NULL;
+}
+
 static fp_status add_span(trd *r, const raw_span *s)
 {
+    if (r->n_spans >= (size_t)INT32_MAX)
+        return fp_error_set_at(r->err, FP_ELIMIT, r->file, 0, 0, "more than 2^31 spans");
     if (fp_grow((void **)&r->spans, &r->cap_spans, r->n_spans + 1, sizeof(raw_span)) != FP_OK)
         return tr_nomem(r);
     r->spans[r->n_spans++] = *s;
@@ -560,9 +657,9 @@ static fp_status read_counter(trd *r, const cJSON *ev, size_t i, const char *nam
         r->end_ts = ts;
     int used = 0;
     for (const cJSON *a = args != NULL ? args->child : NULL; a != NULL; a = a->next) {
-        snprintf(path, sizeof(path), "traceEvents[%zu].args.%.80s", i, a->string);
         if (!cJSON_IsNumber(a) || !isfinite(a->valuedouble))
-            return tr_fail(r, FP_EINVAL, path, "expected a finite number, got %s",
+            return tr_fail(r, FP_EINVAL, arg_path(path, sizeof(path), i, a->string),
+                           "expected a finite number, got %s",
                            cJSON_IsNumber(a) ? "a non-finite number" : type_name(a));
         char lname[256];
         int bytes;
@@ -572,7 +669,8 @@ static fp_status read_counter(trd *r, const cJSON *ev, size_t i, const char *nam
             continue;
         double v = a->valuedouble;
         if (v < 0.0)
-            return tr_fail(r, FP_EINVAL, path, "expected a non-negative number, got %.17g", v);
+            return tr_fail(r, FP_EINVAL, arg_path(path, sizeof(path), i, a->string),
+                           "expected a non-negative number, got %.17g", v);
         if (k == SER_MEM && bytes)
             v /= 1048576.0;
         if (k == SER_CPU && v > 100.0)
@@ -646,6 +744,7 @@ static fp_status intern_span(trd *r, const char *name, const cJSON *args, uint32
         subject = str_member(data, "functionName");
     }
     fp_status st;
+    size_t known = fp_profile_method_count(r->p);
     if (subject != NULL) {
         char buf[512];
         snprintf(buf, sizeof(buf), "%.200s %.*s", name, TR_SUBJECT_MAX, subject);
@@ -655,7 +754,8 @@ static fp_status intern_span(trd *r, const char *name, const cJSON *args, uint32
     }
     if (st != FP_OK)
         return tr_nomem(r);
-    for (size_t k = 0; k < sizeof(s_containers) / sizeof(s_containers[0]); k++)
+    /* A method seen before already has its flags (the names are compared once per method). */
+    for (size_t k = 0; *method >= known && k < sizeof(s_containers) / sizeof(s_containers[0]); k++)
         if (strcmp(name, s_containers[k]) == 0 &&
             fp_profile_set_method_flags(r->p, *method, FP_METHOD_CONTAINER) != FP_OK)
             return tr_nomem(r);
@@ -761,18 +861,18 @@ static fp_status read_async(trd *r, const cJSON *ev, size_t i, const char *phase
 static fp_status read_event(trd *r, const cJSON *ev, size_t i)
 {
     char path[96];
-    snprintf(path, sizeof(path), "traceEvents[%zu]", i);
     if (!cJSON_IsObject(ev))
-        return tr_fail(r, FP_EINVAL, path, "expected an object, got %s", type_name(ev));
+        return tr_fail(r, FP_EINVAL, ev_path(path, sizeof(path), i, NULL),
+                       "expected an object, got %s", type_name(ev));
     int dup = 0;
     const cJSON *ph = get(ev, "ph", &dup);
-    snprintf(path, sizeof(path), "traceEvents[%zu].ph", i);
     if (dup)
-        return tr_fail(r, FP_EINVAL, path, "duplicate key 'ph'");
+        return tr_fail(r, FP_EINVAL, ev_path(path, sizeof(path), i, "ph"), "duplicate key 'ph'");
     if (ph == NULL)
-        return tr_fail(r, FP_EINVAL, path, "missing field 'ph'");
+        return tr_fail(r, FP_EINVAL, ev_path(path, sizeof(path), i, "ph"), "missing field 'ph'");
     if (!cJSON_IsString(ph) || ph->valuestring[0] == '\0')
-        return tr_fail(r, FP_EINVAL, path, "expected a one-letter phase string, got %s",
+        return tr_fail(r, FP_EINVAL, ev_path(path, sizeof(path), i, "ph"),
+                       "expected a one-letter phase string, got %s",
                        cJSON_IsString(ph) ? "\"\"" : type_name(ph));
     const char *phase = ph->valuestring;
     const char *name = NULL;
@@ -787,10 +887,13 @@ static fp_status read_event(trd *r, const cJSON *ev, size_t i)
             (st = want_time(r, ev, i, "dur", &dur)) != FP_OK ||
             (st = want_id(r, ev, i, "pid", &s.pid)) != FP_OK ||
             (st = want_id(r, ev, i, "tid", &s.tid)) != FP_OK ||
-            (st = want_args(r, ev, i, &args)) != FP_OK || (st = span_args(r, args, i, &s)) != FP_OK)
+            (st = want_args(r, ev, i, &args)) != FP_OK ||
+            (st = span_args(r, ev, args, i, &s)) != FP_OK)
             return st;
         /* clang's "Total <phase>" events sum a phase over the compile: a summary, not work. */
         if (strncmp(name, "Total ", 6) == 0) {
+            if (s.extra != TR_NO_EXTRA)
+                r->n_extras--; /* no span, so no extra */
             if (r->stats != NULL)
                 r->stats->summaries++;
             return FP_OK;
@@ -853,8 +956,11 @@ static fp_status read_event(trd *r, const cJSON *ev, size_t i)
             r->stats->metadata++;
         return FP_OK;
     }
-    if (strchr("benSF", phase[0]) != NULL && phase[1] == '\0')
+    if (strchr("benSF", phase[0]) != NULL && phase[1] == '\0') {
+        if (phase[0] == 'n' && r->stats != NULL)
+            r->stats->instants++;
         return read_async(r, ev, i, phase);
+    }
     if ((phase[0] == 'I' || phase[0] == 'i') && phase[1] == '\0') {
         /* Instants are kept only for the memory they carry (Chromium's UpdateCounters). */
         const cJSON *args;
@@ -876,6 +982,8 @@ static fp_status read_event(trd *r, const cJSON *ev, size_t i)
                 r->stats->counters++;
             return FP_OK;
         }
+        if (r->stats != NULL)
+            r->stats->instants++;
     }
     note_ignored(r, phase);
     return FP_OK;
@@ -910,7 +1018,7 @@ static fp_status close_span(trd *r, const raw_mark *b, const raw_mark *e, double
     s.ev = b->ev;
     s.end_ev = e != NULL ? e->ev : b->ev;
     if ((st = want_args(r, b->obj, b->ev, &args)) != FP_OK ||
-        (st = span_args(r, args, b->ev, &s)) != FP_OK)
+        (st = span_args(r, b->obj, args, b->ev, &s)) != FP_OK)
         return st;
     if ((st = intern_span(r, bn->valuestring, args, &s.method)) != FP_OK)
         return st;
@@ -1043,7 +1151,7 @@ static fp_status match_async(trd *r)
             sp.ts = b->ts;
             sp.end = r->end_ts;
             sp.ev = sp.end_ev = b->ev;
-            sp.fpsim_span = sp.fpsim_parent = -1.0;
+            sp.extra = TR_NO_EXTRA;
             sp.lane = 1;
             if ((st = add_span(r, &sp)) != FP_OK)
                 goto out;
@@ -1070,7 +1178,7 @@ static fp_status match_async(trd *r)
         sp.end = m->ts;
         sp.ev = b->ev;
         sp.end_ev = m->ev;
-        sp.fpsim_span = sp.fpsim_parent = -1.0;
+        sp.extra = TR_NO_EXTRA;
         sp.lane = 1;
         if ((st = add_span(r, &sp)) != FP_OK)
             goto out;
@@ -1100,7 +1208,7 @@ static fp_status match_async(trd *r)
         if (l == lanes)
             lanes++;
         lane_end[l] = keys[k].end;
-        r->spans[keys[k].ix].lane = (int)l + 1;
+        r->spans[keys[k].ix].lane = (int32_t)l + 1;
     }
 out:
     fp_free(stack);
@@ -1211,7 +1319,6 @@ static fp_status build_spans(trd *r, double t0)
     ord *o = NULL;
     size_t *stack = NULL;
     id_ix *ids = NULL;
-    size_t *newix = NULL;
     char path[96];
     if (n == 0)
         return FP_OK;
@@ -1266,7 +1373,7 @@ static fp_status build_spans(trd *r, double t0)
                              s->end, up->ev, up->end, s->pid, s->tid);
                 goto out;
             }
-            s->parent = (long)stack[depth - 1];
+            s->parent = (int32_t)stack[depth - 1];
         }
         stack[depth++] = o[k].ix;
     }
@@ -1279,13 +1386,14 @@ static fp_status build_spans(trd *r, double t0)
         thread_key k = {s->pid, s->tid, 0};
         const thread_key *hit = bsearch(&k, threads, nt, sizeof(thread_key), cmp_thread);
         if (hit != NULL)
-            s->parent = enclosing(r, o, n, (uint32_t)(hit - threads), s->ts, s->end);
+            s->parent = (int32_t)enclosing(r, o, n, (uint32_t)(hit - threads), s->ts, s->end);
     }
     /* Across tracks: fpsim's own traces name the parent of a span that runs on another track. */
     size_t nid = 0;
     for (size_t i = 0; i < n; i++) {
-        if (r->spans[i].fpsim_span >= 0.0) {
-            ids[nid].id = r->spans[i].fpsim_span;
+        const raw_extra *x = extra_of(r, &r->spans[i]);
+        if (x != NULL && x->fpsim_span >= 0.0) {
+            ids[nid].id = x->fpsim_span;
             ids[nid].ix = i;
             nid++;
         }
@@ -1293,9 +1401,10 @@ static fp_status build_spans(trd *r, double t0)
     qsort(ids, nid, sizeof(id_ix), cmp_id);
     for (size_t i = 0; i < n; i++) {
         raw_span *s = &r->spans[i];
-        if (s->parent >= 0 || s->fpsim_parent < 0.0)
+        const raw_extra *x = extra_of(r, s);
+        if (s->parent >= 0 || x == NULL || x->fpsim_parent < 0.0)
             continue;
-        id_ix key = {s->fpsim_parent, 0};
+        id_ix key = {x->fpsim_parent, 0};
         size_t lo = 0, hi = nid;
         while (lo < hi) {
             size_t mid = lo + (hi - lo) / 2;
@@ -1304,7 +1413,8 @@ static fp_status build_spans(trd *r, double t0)
             else
                 hi = mid;
         }
-        snprintf(path, sizeof(path), "traceEvents[%zu].args.fpsim_parent", s->ev);
+        snprintf(path, sizeof(path), "traceEvents[%zu].%s", s->ev,
+                 x->ids_in_fpsim ? "fpsim.parent" : "args.fpsim_parent");
         if (lo >= nid || ids[lo].id != key.id) {
             st = tr_fail(r, FP_EINVAL, path, "no event has fpsim_span %.17g", key.id);
             goto out;
@@ -1316,30 +1426,38 @@ static fp_status build_spans(trd *r, double t0)
                          key.id, up->ev);
             goto out;
         }
-        s->parent = (long)ids[lo].ix;
+        s->parent = (int32_t)ids[lo].ix;
     }
     /* Children lists in sibling order; then a depth-first walk writes the pre-order. */
     qsort(o, n, sizeof(ord), cmp_start);
-    long roots_first = -1, roots_last = -1;
+    int32_t roots_first = -1, roots_last = -1;
     for (size_t k = 0; k < n; k++) {
-        long ix = (long)o[k].ix;
+        int32_t ix = (int32_t)o[k].ix;
         raw_span *s = &r->spans[ix];
-        long *first = s->parent >= 0 ? &r->spans[s->parent].first_child : &roots_first;
-        long *last = s->parent >= 0 ? &r->spans[s->parent].last_child : &roots_last;
+        int32_t *first = s->parent >= 0 ? &r->spans[s->parent].first_child : &roots_first;
+        int32_t *last = s->parent >= 0 ? &r->spans[s->parent].last_child : &roots_last;
         if (*last >= 0)
             r->spans[*last].next_sibling = ix;
         else
             *first = ix;
         *last = ix;
     }
-    /* Walk: `stack` holds the open spans (raw indices); newix maps raw -> profile index. */
-    newix = fp_calloc(n, sizeof(size_t));
-    if (newix == NULL) {
+    /* The scratch of the nesting is not needed by the walk: freed before the profile's spans
+     * are made (peak memory at 10^6 spans, docs/performance.md). */
+    fp_free(threads);
+    fp_free(o);
+    fp_free(ids);
+    threads = NULL;
+    o = NULL;
+    ids = NULL;
+    if (fp_profile_reserve_spans(r->p, n) != FP_OK) {
         st = tr_nomem(r);
         goto out;
     }
+    /* Walk: `stack` holds the open spans (raw indices). A span's profile index is kept in its
+     * last_child, which the walk no longer needs (a parent is written before its children). */
     depth = 0;
-    long cur = roots_first;
+    int32_t cur = roots_first;
     size_t out_n = 0;
     while (cur >= 0 || depth > 0) {
         if (cur < 0) {
@@ -1350,20 +1468,23 @@ static fp_status build_spans(trd *r, double t0)
         fp_span sp;
         memset(&sp, 0, sizeof(sp));
         sp.method = s->method;
-        sp.parent = s->parent >= 0 ? (int32_t)newix[s->parent] : -1;
+        sp.parent = s->parent >= 0 ? r->spans[s->parent].last_child : -1;
         sp.track = s->track;
         sp.start_s = (s->ts - t0) / 1e6;
         sp.dur_s = (s->end - s->ts) / 1e6;
-        sp.cpu_pct = s->attr[0];
-        sp.mem_alloc_mb = s->attr[1];
-        sp.mem_retained_mb = s->attr[2];
-        sp.io_ops = s->attr[3];
-        sp.io_bytes = s->attr[4];
+        const raw_extra *x = extra_of(r, s);
+        if (x != NULL) {
+            sp.cpu_pct = x->attr[0];
+            sp.mem_alloc_mb = x->attr[1];
+            sp.mem_retained_mb = x->attr[2];
+            sp.io_ops = x->attr[3];
+            sp.io_bytes = x->attr[4];
+        }
         if (out_n > (size_t)INT32_MAX) {
             st = fp_error_set_at(r->err, FP_ELIMIT, r->file, 0, 0, "more than 2^31 spans");
             goto out;
         }
-        newix[cur] = out_n++;
+        s->last_child = (int32_t)out_n++;
         if (fp_profile_add_span(r->p, &sp, NULL) != FP_OK) {
             st = tr_nomem(r);
             goto out;
@@ -1375,7 +1496,6 @@ static fp_status build_spans(trd *r, double t0)
     if (out_n != n)
         st = tr_fail(r, FP_EINVAL, "traceEvents", "fpsim_parent links form a cycle");
 out:
-    fp_free(newix);
     fp_free(threads);
     fp_free(o);
     fp_free(stack);
@@ -1480,20 +1600,96 @@ out:
     return st;
 }
 
-fp_status fp_trace_read_chrome(fp_profile *out, const char *text, size_t len, const char *file,
-                               fp_trace_stats *stats, fp_error *err)
+/* ======================================================================== top level */
+
+/* Frees what a read holds (not the profile). */
+static void trd_free(trd *r)
 {
-    trd r;
-    cJSON *root = NULL;
-    memset(&r, 0, sizeof(r));
-    r.err = err;
-    r.file = file;
-    r.p = out;
-    r.stats = stats;
+    for (int k = 0; k < SER_COUNT; k++) {
+        fp_free(r->samples[k]);
+        fp_free(r->series_owner[k]);
+    }
+    fp_free(r->spans);
+    fp_free(r->extras);
+    fp_free(r->marks);
+    fp_free(r->amarks);
+}
+
+static void trd_init(trd *r, fp_profile *out, const char *file, fp_trace_stats *stats,
+                     fp_error *err)
+{
+    memset(r, 0, sizeof(*r));
+    r->err = err;
+    r->file = file;
+    r->p = out;
+    r->stats = stats;
     if (stats != NULL)
         memset(stats, 0, sizeof(*stats));
     fp_profile_reset(out);
-    fp_status st = fp_json_parse_guarded(text, len, file, "trace", err, &root);
+}
+
+/* After every event was read: B/E pairs, then spans and series into the profile. */
+static fp_status finish(trd *r, size_t n_events)
+{
+    fp_status st;
+    fp_profile *out = r->p;
+    if (r->stats != NULL)
+        r->stats->events = n_events;
+    if ((st = match_marks(r)) != FP_OK || (st = match_async(r)) != FP_OK)
+        return st;
+    /* Give back the doubling slack of the raw spans before the profile's own spans are built
+     * next to them (up to half of the largest array of a large read). */
+    if (r->n_spans > 0 && r->cap_spans > r->n_spans) {
+        raw_span *shrunk = fp_realloc(r->spans, r->n_spans * sizeof(raw_span));
+        if (shrunk != NULL) {
+            r->spans = shrunk;
+            r->cap_spans = r->n_spans;
+        }
+    }
+    size_t n_counter = 0;
+    for (int k = 0; k < SER_COUNT; k++)
+        n_counter += r->n_samples[k];
+    if (r->n_spans == 0 && n_counter == 0)
+        return tr_fail(r, FP_EINVAL, "traceEvents",
+                       "no span (X, B/E) and no counter (C) event: nothing to analyse");
+    double t0 = INFINITY;
+    for (size_t k = 0; k < r->n_spans; k++)
+        if (r->spans[k].ts < t0)
+            t0 = r->spans[k].ts;
+    for (int k = 0; k < SER_COUNT; k++)
+        for (size_t j = 0; j < r->n_samples[k]; j++)
+            if (r->samples[k][j].ts < t0)
+                t0 = r->samples[k][j].ts;
+    if (r->stats != NULL)
+        r->stats->spans = r->n_spans;
+    st = fp_profile_set_meta(out, r->process_name != NULL ? r->process_name : "", 0, 0, "", "",
+                             "chrome-trace", 0);
+    if (st != FP_OK)
+        return tr_nomem(r);
+    if ((st = build_spans(r, t0)) != FP_OK || (st = build_series(r, t0)) != FP_OK)
+        return st;
+    /* Memory or CPU the trace does not carry is unknown, not zero (fp_profile_data()). */
+    unsigned data = 0;
+    int span_attr = 0;
+    for (size_t k = 0; k < r->n_extras && !span_attr; k++)
+        span_attr = r->extras[k].has_attr;
+    if (r->n_samples[SER_MEM] > 0 || span_attr)
+        data |= FP_DATA_MEM;
+    if (r->n_samples[SER_CPU] > 0 || span_attr)
+        data |= FP_DATA_CPU;
+    fp_profile_set_data(out, data);
+    fp_error tmp = FP_ERROR_INIT;
+    if (fp_profile_check(out, &tmp) != FP_OK)
+        return tr_fail(r, FP_EINVAL, "traceEvents", "converted profile is invalid: %s", tmp.msg);
+    return FP_OK;
+}
+
+/* The whole-tree reader: the guarded parse of all of `text`, then every event. It is the
+ * reference the streaming reader below must agree with, and what reports its errors. */
+static fp_status read_tree(trd *r, const char *text, size_t len)
+{
+    cJSON *root = NULL;
+    fp_status st = fp_json_parse_guarded(text, len, r->file, "trace", r->err, &root);
     if (st != FP_OK)
         goto out;
     const cJSON *events = root;
@@ -1501,87 +1697,683 @@ fp_status fp_trace_read_chrome(fp_profile *out, const char *text, size_t len, co
         int dup = 0;
         events = get(root, "traceEvents", &dup);
         if (dup) {
-            st = tr_fail(&r, FP_EINVAL, "traceEvents", "duplicate key 'traceEvents'");
+            st = tr_fail(r, FP_EINVAL, "traceEvents", "duplicate key 'traceEvents'");
             goto out;
         }
         if (events == NULL) {
-            st = tr_fail(&r, FP_EINVAL, "", "missing field 'traceEvents'");
+            st = tr_fail(r, FP_EINVAL, "", "missing field 'traceEvents'");
             goto out;
         }
         const cJSON *unit = get(root, "displayTimeUnit", &dup);
         /* displayTimeUnit only changes how viewers label time; timestamps stay microseconds. */
         if (unit != NULL && (!cJSON_IsString(unit) || (strcmp(unit->valuestring, "ms") != 0 &&
                                                        strcmp(unit->valuestring, "ns") != 0))) {
-            st = tr_fail(&r, FP_EINVAL, "displayTimeUnit", "expected \"ms\" or \"ns\", got %s",
+            st = tr_fail(r, FP_EINVAL, "displayTimeUnit", "expected \"ms\" or \"ns\", got %s",
                          cJSON_IsString(unit) ? unit->valuestring : type_name(unit));
             goto out;
         }
     }
     if (!cJSON_IsArray(events)) {
-        st = tr_fail(&r, FP_EINVAL, cJSON_IsObject(root) ? "traceEvents" : "",
+        st = tr_fail(r, FP_EINVAL, cJSON_IsObject(root) ? "traceEvents" : "",
                      "expected an array of events, got %s", type_name(events));
         goto out;
     }
     size_t i = 0;
     for (const cJSON *ev = events->child; ev != NULL; ev = ev->next, i++) {
-        if ((st = read_event(&r, ev, i)) != FP_OK)
+        if ((st = read_event(r, ev, i)) != FP_OK)
             goto out;
     }
-    if (stats != NULL)
-        stats->events = i;
-    if ((st = match_marks(&r)) != FP_OK || (st = match_async(&r)) != FP_OK)
-        goto out;
-    size_t n_counter = 0;
-    for (int k = 0; k < SER_COUNT; k++)
-        n_counter += r.n_samples[k];
-    if (r.n_spans == 0 && n_counter == 0) {
-        st = tr_fail(&r, FP_EINVAL, "traceEvents",
-                     "no span (X, B/E) and no counter (C) event: nothing to analyse");
-        goto out;
-    }
-    double t0 = INFINITY;
-    for (size_t k = 0; k < r.n_spans; k++)
-        if (r.spans[k].ts < t0)
-            t0 = r.spans[k].ts;
-    for (int k = 0; k < SER_COUNT; k++)
-        for (size_t j = 0; j < r.n_samples[k]; j++)
-            if (r.samples[k][j].ts < t0)
-                t0 = r.samples[k][j].ts;
-    if (stats != NULL)
-        stats->spans = r.n_spans;
-    st = fp_profile_set_meta(out, r.process_name != NULL ? r.process_name : "", 0, 0, "", "",
-                             "chrome-trace", 0);
-    if (st != FP_OK) {
-        st = tr_nomem(&r);
-        goto out;
-    }
-    if ((st = build_spans(&r, t0)) != FP_OK || (st = build_series(&r, t0)) != FP_OK)
-        goto out;
-    /* Memory or CPU the trace does not carry is unknown, not zero (fp_profile_data()). */
-    unsigned data = 0;
-    int span_cpu = 0;
-    for (size_t k = 0; k < r.n_spans && !span_cpu; k++)
-        span_cpu = r.spans[k].has_attr;
-    if (r.n_samples[SER_MEM] > 0 || span_cpu)
-        data |= FP_DATA_MEM;
-    if (r.n_samples[SER_CPU] > 0 || span_cpu)
-        data |= FP_DATA_CPU;
-    fp_profile_set_data(out, data);
-    fp_error tmp = FP_ERROR_INIT;
-    if (fp_profile_check(out, &tmp) != FP_OK)
-        st = tr_fail(&r, FP_EINVAL, "traceEvents", "converted profile is invalid: %s", tmp.msg);
+    st = finish(r, i);
 out:
-    if (st != FP_OK && err != NULL && err->file[0] == '\0' && file != NULL)
-        snprintf(err->file, sizeof(err->file), "%s", file);
-    if (st != FP_OK)
-        fp_profile_reset(out);
-    for (int k = 0; k < SER_COUNT; k++) {
-        fp_free(r.samples[k]);
-        fp_free(r.series_owner[k]);
-    }
-    fp_free(r.spans);
-    fp_free(r.marks);
-    fp_free(r.amarks);
     cJSON_Delete(root);
     return st;
+}
+
+/*
+ * The streaming reader. The text comes from memory or from a file in chunks; a window holds
+ * what is being looked at. The top level (the object and its keys, the traceEvents array and
+ * its commas) is walked here; each value under it (one event, or one other top-level value such
+ * as otherData) is delimited by a scan that also does the guard's checks (NUL bytes, nesting
+ * depth counted from the top), then parsed alone by cJSON, so that it is accepted or rejected,
+ * and its numbers and strings read, exactly as in the whole-tree parse. Each event goes to
+ * read_event() and is then freed, except those whose phase read_event() may keep pointers into
+ * until the end of the read (B/E marks, the process_name, and, to be safe with new phases, any
+ * phase other than X and C).
+ *
+ * The walk accepts only what the whole-tree parse accepts; anything else (malformed JSON, a NUL
+ * byte, depth, a duplicate or missing traceEvents, any error an event raises) ends it with
+ * ST_RETRY, and the caller then runs read_tree() on the whole text: errors are rare, and so
+ * every message, location and precedence (a syntax error anywhere before an event's error) stays
+ * exactly the whole-tree reader's.
+ */
+#define ST_RETRY ((fp_status)-1)
+#define SRC_CHUNK ((size_t)1 << 20)
+
+typedef struct tr_src {
+    FILE *f;       /* NULL: the whole text is `p` */
+    char *buf;     /* the window's storage (file mode) */
+    size_t cap;    /* its size */
+    const char *p; /* the window */
+    size_t len;    /* bytes in the window */
+    size_t pos;    /* the cursor, an offset into the window */
+    size_t total;  /* bytes read from the file so far */
+    int eof;
+} tr_src;
+
+/*
+ * Brings more bytes into the window, keeping those from offset *keep on (moved to the start;
+ * *keep and the cursor follow, and *i when not NULL). 0 at the end of the input or on a read
+ * error or past the size cap (the whole-text reader then says which).
+ */
+static int src_more(tr_src *s, size_t *keep, size_t *i)
+{
+    if (s->f == NULL || s->eof)
+        return 0;
+    size_t k = *keep;
+    if (k > 0) {
+        memmove(s->buf, s->buf + k, s->len - k);
+        s->len -= k;
+        s->pos -= k;
+        if (i != NULL)
+            *i -= k;
+        *keep = 0;
+    }
+    if (s->cap - s->len < SRC_CHUNK / 2) {
+        size_t ncap = s->cap == 0 ? SRC_CHUNK : s->cap * 2;
+        char *nb = fp_realloc(s->buf, ncap);
+        if (nb == NULL)
+            return 0;
+        s->buf = nb;
+        s->cap = ncap;
+    }
+    s->p = s->buf;
+    size_t got = fread(s->buf + s->len, 1, s->cap - s->len, s->f);
+    /* A NUL byte anywhere is an error (the whole-text reader locates it): looked for once here,
+     * so that events need no byte-by-byte scan. */
+    if (memchr(s->buf + s->len, '\0', got) != NULL) {
+        s->eof = 1;
+        return 0;
+    }
+    s->len += got;
+    s->total += got;
+    if (got == 0 || s->total > FP_JSON_GUARD_MAX_BYTES) {
+        s->eof = 1;
+        return got > 0 && s->total <= FP_JSON_GUARD_MAX_BYTES;
+    }
+    return 1;
+}
+
+/* Skips what cJSON takes for whitespace (bytes 1 to 32); 0 on a NUL byte or at the end. */
+static int skip_ws(tr_src *s)
+{
+    for (;;) {
+        while (s->pos < s->len && (unsigned char)s->p[s->pos] - 1u < 32u)
+            s->pos++;
+        if (s->pos < s->len)
+            return s->p[s->pos] != '\0';
+        size_t keep = s->pos;
+        if (!src_more(s, &keep, NULL))
+            return 0;
+    }
+}
+
+/*
+ * Delimits the value at the cursor (a non-blank byte), whose container is at nesting `depth`:
+ * on success [*start, *end) is the value and the cursor is at *end. 0 on a NUL byte, nesting
+ * deeper than the guard allows, or the end of the input inside the value.
+ */
+static int scan_value(tr_src *s, int depth, size_t *start, size_t *end)
+{
+    size_t i = s->pos;
+    int d = depth, in_str = 0;
+    unsigned char first = (unsigned char)s->p[i];
+    int scalar = first != '{' && first != '[';
+    *start = i;
+    for (;;) {
+        if (i >= s->len) {
+            if (!src_more(s, start, &i))
+                return 0;
+            continue;
+        }
+        const unsigned char *p = (const unsigned char *)s->p;
+        if (in_str) {
+            while (i < s->len && p[i] != '"' && p[i] != '\\' && p[i] != '\0')
+                i++;
+            if (i >= s->len)
+                continue;
+            if (p[i] == '\0')
+                return 0;
+            if (p[i] == '\\') {
+                if (i + 1 >= s->len) {
+                    if (!src_more(s, start, &i))
+                        return 0;
+                    continue;
+                }
+                if (p[i + 1] == '\0')
+                    return 0;
+                i += 2;
+                continue;
+            }
+            in_str = 0;
+            i++;
+            if (scalar)
+                break;
+            continue;
+        }
+        unsigned char ch = p[i];
+        if (ch == '"') {
+            in_str = 1;
+        } else if (ch == '{' || ch == '[') {
+            if (++d > FP_JSON_GUARD_MAX_DEPTH)
+                return 0;
+        } else if (ch == '}' || ch == ']') {
+            if (scalar)
+                break;
+            if (--d == depth) {
+                i++;
+                break;
+            }
+        } else if (ch == '\0') {
+            return 0;
+        } else if (scalar && (ch == ',' || ch <= 32)) {
+            break;
+        }
+        i++;
+    }
+    *end = i;
+    s->pos = i;
+    return 1;
+}
+
+/* Parses the value [start, end) of the window alone; NULL unless cJSON takes all of it. */
+static cJSON *parse_value_at(const tr_src *s, size_t start, size_t end)
+{
+    const char *stop = NULL;
+    cJSON *v = cJSON_ParseWithLengthOpts(s->p + start, end - start, &stop, 0);
+    if (v != NULL && stop != s->p + end) {
+        cJSON_Delete(v);
+        v = NULL;
+    }
+    return v;
+}
+
+/* Nesting depth of `v`: 0 for a scalar, 1 for a flat object or array, ... */
+static int tree_depth(const cJSON *v)
+{
+    int d = 0;
+    /* the type bits, not cJSON_IsObject(): this runs on every event and those are calls */
+    if ((v->type & (cJSON_Object | cJSON_Array)) == 0)
+        return 0;
+    for (const cJSON *c = v->child; c != NULL; c = c->next)
+        if ((c->type & (cJSON_Object | cJSON_Array)) != 0) {
+            int k = tree_depth(c);
+            d = k > d ? k : d;
+        }
+    return d + 1;
+}
+
+/*
+ * The value at the cursor (a non-blank byte), whose container is at nesting `depth`, parsed
+ * alone; the cursor moves past it. Usually cJSON is simply run on the rest of the window and
+ * finds the value's end itself; only a value that may run past the window (cJSON stopped at or
+ * failed before its end, with more input to come) is delimited by scan_value() and parsed again.
+ * NULL when malformed or nested deeper than the guard allows.
+ */
+static cJSON *next_value(tr_src *s, int depth)
+{
+    unsigned char first = (unsigned char)s->p[s->pos];
+    /* what parse_value() starts on (a byte order mark here would be skipped by cJSON) */
+    if (strchr("{[\"-0123456789tfn", first) == NULL || first == '\0')
+        return NULL;
+    const char *stop = NULL;
+    cJSON *v = cJSON_ParseWithLengthOpts(s->p + s->pos, s->len - s->pos, &stop, 0);
+    if (v != NULL && (stop < s->p + s->len || s->eof)) {
+        s->pos = (size_t)(stop - s->p);
+    } else if (v == NULL && s->eof) {
+        return NULL;
+    } else {
+        size_t start, end;
+        cJSON_Delete(v);
+        if (!scan_value(s, depth, &start, &end))
+            return NULL;
+        v = parse_value_at(s, start, end);
+    }
+    if (v != NULL && depth + tree_depth(v) > FP_JSON_GUARD_MAX_DEPTH) {
+        cJSON_Delete(v);
+        v = NULL;
+    }
+    return v;
+}
+
+/* Events read_event() may keep pointers into, freed at the end of the read. */
+typedef struct kept_events {
+    cJSON **ev;
+    size_t n, cap;
+} kept_events;
+
+/* Frees `ev` after read_event() unless its phase may be kept (see above). 0 when out of memory. */
+static int release_event(trd *r, kept_events *kept, cJSON *ev, const char *process_before)
+{
+    int dup = 0;
+    const cJSON *ph = get(ev, "ph", &dup);
+    const char *phase = cJSON_IsString(ph) ? ph->valuestring : "";
+    if (strcmp(phase, "X") == 0 || strcmp(phase, "C") == 0 ||
+        (strcmp(phase, "M") == 0 && r->process_name == process_before)) {
+        cJSON_Delete(ev);
+        return 1;
+    }
+    if (fp_grow((void **)&kept->ev, &kept->cap, kept->n + 1, sizeof(cJSON *)) != FP_OK) {
+        cJSON_Delete(ev);
+        return 0;
+    }
+    kept->ev[kept->n++] = ev;
+    return 1;
+}
+
+/*
+ * Fast path for the events that are most of a large trace and are freed at once (X and C):
+ * an event object of strings and numbers, with at most one level of objects of strings and
+ * numbers inside, is parsed into nodes on the stack instead of a heap cJSON tree (cJSON
+ * allocates every node, key and string: about half of a read). The nodes are cJSON structs, so
+ * read_event() runs on them unchanged. It takes only what cJSON would parse to the same tree:
+ * no escape in a string, no NUL byte, numbers as cJSON reads them (its characters, strtod, at
+ * most 63 bytes), no array, true, false or null, nothing past the window; anything else (and
+ * every other phase) returns 0 and the event goes the cJSON way.
+ */
+#define FAST_NODES 48
+#define FAST_TEXT 2048
+
+typedef struct fast_event {
+    cJSON node[FAST_NODES];
+    size_t n_node;
+    char text[FAST_TEXT];
+    size_t n_text;
+} fast_event;
+
+/* A string at p[*pos] ('"') copied into fe->text; NULL when not plain or too long. */
+static char *fast_string(const tr_src *s, size_t *pos, fast_event *fe)
+{
+    size_t i = *pos + 1;
+    size_t start = i;
+    while (i < s->len && s->p[i] != '"') {
+        if (s->p[i] == '\\' || s->p[i] == '\0')
+            return NULL;
+        i++;
+    }
+    if (i >= s->len || fe->n_text + (i - start) + 1 > FAST_TEXT)
+        return NULL;
+    char *out = fe->text + fe->n_text;
+    memcpy(out, s->p + start, i - start);
+    out[i - start] = '\0';
+    fe->n_text += i - start + 1;
+    *pos = i + 1;
+    return out;
+}
+
+/* The number at p[*pos] into `v` as cJSON's parse_number() does; 0 when it would not. */
+static int fast_number(const tr_src *s, size_t *pos, cJSON *v)
+{
+    char num[64];
+    size_t n = 0;
+    while (*pos + n < s->len && strchr("0123456789+-eE.", s->p[*pos + n]) != NULL &&
+           s->p[*pos + n] != '\0') {
+        if (n == sizeof(num) - 1)
+            return 0;
+        num[n] = s->p[*pos + n];
+        n++;
+    }
+    if (*pos + n >= s->len || n == 0)
+        return 0;
+    num[n] = '\0';
+    char *end = NULL;
+    double d = strtod(num, &end);
+    if (end != num + n)
+        return 0;
+    v->type = cJSON_Number;
+    v->valuedouble = d;
+    v->valueint = d >= INT_MAX ? INT_MAX : (d <= (double)INT_MIN ? INT_MIN : (int)d);
+    *pos += n;
+    return 1;
+}
+
+static size_t fast_ws(const tr_src *s, size_t i)
+{
+    while (i < s->len && (unsigned char)s->p[i] <= 32 && s->p[i] != '\0')
+        i++;
+    return i;
+}
+
+/* The object at p[*pos] ('{') into a node `obj` of fe, members one level deep at most when
+ * `nested` is 0. 1 when parsed, 0 when the cJSON way must take it. */
+static int fast_object(const tr_src *s, size_t *pos, fast_event *fe, cJSON *obj, int nested)
+{
+    size_t i = fast_ws(s, *pos + 1);
+    cJSON *last = NULL;
+    memset(obj, 0, sizeof(*obj));
+    obj->type = cJSON_Object;
+    if (i < s->len && s->p[i] == '}') {
+        *pos = i + 1;
+        return 1;
+    }
+    for (;;) {
+        if (i >= s->len || s->p[i] != '"' || fe->n_node >= FAST_NODES)
+            return 0;
+        cJSON *m = &fe->node[fe->n_node++];
+        memset(m, 0, sizeof(*m));
+        if ((m->string = fast_string(s, &i, fe)) == NULL)
+            return 0;
+        i = fast_ws(s, i);
+        if (i >= s->len || s->p[i] != ':')
+            return 0;
+        i = fast_ws(s, i + 1);
+        if (i >= s->len)
+            return 0;
+        char c = s->p[i];
+        if (c == '"') {
+            m->type = cJSON_String;
+            if ((m->valuestring = fast_string(s, &i, fe)) == NULL)
+                return 0;
+        } else if (c == '-' || (c >= '0' && c <= '9')) {
+            if (!fast_number(s, &i, m))
+                return 0;
+        } else if (c == '{' && !nested) {
+            char *key = m->string;
+            if (!fast_object(s, &i, fe, m, 1))
+                return 0;
+            m->string = key;
+        } else {
+            return 0;
+        }
+        if (last != NULL) {
+            last->next = m;
+            m->prev = last;
+        } else {
+            obj->child = m;
+        }
+        last = m;
+        if (obj->child != NULL)
+            obj->child->prev = last; /* cJSON keeps the last member in the first one's prev */
+        i = fast_ws(s, i);
+        if (i >= s->len)
+            return 0;
+        if (s->p[i] == '}') {
+            *pos = i + 1;
+            return 1;
+        }
+        if (s->p[i] != ',')
+            return 0;
+        i = fast_ws(s, i + 1);
+    }
+}
+
+/* Reads the event at the cursor the fast way when it can (*done set, the cursor moved past it,
+ * read_event()'s status returned); otherwise leaves everything as it was. */
+static fp_status fast_event_read(trd *r, tr_src *s, size_t i, fast_event *fe, int *done)
+{
+    size_t pos = s->pos;
+    *done = 0;
+    fe->n_node = 1;
+    fe->n_text = 0;
+    if (s->p[pos] != '{' || !fast_object(s, &pos, fe, &fe->node[0], 0))
+        return FP_OK;
+    int dup = 0;
+    const cJSON *ph = get(&fe->node[0], "ph", &dup);
+    if (dup || ph == NULL || !cJSON_IsString(ph) ||
+        (strcmp(ph->valuestring, "X") != 0 && strcmp(ph->valuestring, "C") != 0))
+        return FP_OK;
+    *done = 1;
+    s->pos = pos;
+    return read_event(r, &fe->node[0], i);
+}
+
+/* The event at the cursor parsed by cJSON, read, then freed or kept (release_event()). */
+static fp_status slow_event(trd *r, tr_src *s, int depth, kept_events *kept, size_t i)
+{
+    cJSON *ev = next_value(s, depth + 1);
+    if (ev == NULL)
+        return ST_RETRY;
+    const char *process_before = r->process_name;
+    if (read_event(r, ev, i) != FP_OK) {
+        cJSON_Delete(ev);
+        return ST_RETRY;
+    }
+    if (!release_event(r, kept, ev, process_before))
+        return ST_RETRY;
+    return FP_OK;
+}
+
+/* The events array at the cursor ('['), whose container is at nesting `depth`. */
+static fp_status stream_events(trd *r, tr_src *s, int depth, kept_events *kept, size_t *n_events)
+{
+    size_t i = 0;
+    if (depth + 1 > FP_JSON_GUARD_MAX_DEPTH)
+        return ST_RETRY;
+    s->pos++;
+    if (!skip_ws(s))
+        return ST_RETRY;
+    if (s->p[s->pos] == ']') {
+        s->pos++;
+        *n_events = 0;
+        return FP_OK;
+    }
+    fast_event *fe = fp_malloc(sizeof(fast_event));
+    if (fe == NULL)
+        return ST_RETRY;
+    fp_status st = FP_OK;
+    for (;; i++) {
+        int fast = 0;
+        if (!skip_ws(s)) {
+            st = ST_RETRY;
+            break;
+        }
+        if (depth + 3 <= FP_JSON_GUARD_MAX_DEPTH &&
+            (st = fast_event_read(r, s, i, fe, &fast)) != FP_OK) {
+            st = ST_RETRY;
+            break;
+        }
+        if (!fast && (st = slow_event(r, s, depth, kept, i)) != FP_OK)
+            break;
+        if (!skip_ws(s)) {
+            st = ST_RETRY;
+            break;
+        }
+        char ch = s->p[s->pos++];
+        if (ch == ']')
+            break;
+        if (ch != ',') {
+            st = ST_RETRY;
+            break;
+        }
+    }
+    fp_free(fe);
+    if (st != FP_OK)
+        return st;
+    *n_events = i + 1;
+    return FP_OK;
+}
+
+/* The key at the cursor ('"') of the top-level object: 1 "traceEvents", 2 "displayTimeUnit",
+ * 0 another key, -1 not a valid key. Keys are compared after unescaping, as cJSON stores them. */
+static int stream_key(tr_src *s)
+{
+    size_t start, end;
+    if (!scan_value(s, 1, &start, &end))
+        return -1;
+    const char *k = s->p + start + 1;
+    size_t n = end - start - 2;
+    char name[32];
+    if (memchr(k, '\\', n) != NULL) {
+        cJSON *v = parse_value_at(s, start, end);
+        if (v == NULL)
+            return -1;
+        snprintf(name, sizeof(name), "%s",
+                 strlen(v->valuestring) < sizeof(name) ? v->valuestring : "");
+        cJSON_Delete(v);
+    } else if (n < sizeof(name)) {
+        memcpy(name, k, n);
+        name[n] = '\0';
+    } else {
+        return 0;
+    }
+    if (strcmp(name, "traceEvents") == 0)
+        return 1;
+    if (strcmp(name, "displayTimeUnit") == 0)
+        return 2;
+    return 0;
+}
+
+/* Streams every event of `s` through read_event(); *n_out the number of events. */
+static fp_status read_stream(trd *r, tr_src *s, kept_events *kept, size_t *n_out)
+{
+    size_t n_events = 0;
+    fp_status st;
+    size_t keep = 0;
+    if (s->f != NULL && !src_more(s, &keep, NULL))
+        return ST_RETRY;
+    /* cJSON skips a UTF-8 byte order mark at the very start. */
+    if (s->len >= 4 && memcmp(s->p, "\xEF\xBB\xBF", 3) == 0)
+        s->pos = 3;
+    if (!skip_ws(s))
+        return ST_RETRY;
+    if (s->p[s->pos] == '[') {
+        if ((st = stream_events(r, s, 0, kept, &n_events)) != FP_OK)
+            return st;
+    } else if (s->p[s->pos] == '{') {
+        int seen = 0, seen_unit = 0;
+        s->pos++;
+        if (!skip_ws(s) || s->p[s->pos] == '}')
+            return ST_RETRY; /* no traceEvents */
+        for (;;) {
+            if (!skip_ws(s) || s->p[s->pos] != '"')
+                return ST_RETRY;
+            int key = stream_key(s);
+            if (key < 0 || !skip_ws(s) || s->p[s->pos++] != ':' || !skip_ws(s))
+                return ST_RETRY;
+            if (key == 1) {
+                if (seen++ || s->p[s->pos] != '[')
+                    return ST_RETRY;
+                if ((st = stream_events(r, s, 1, kept, &n_events)) != FP_OK)
+                    return st;
+            } else {
+                cJSON *v = next_value(s, 1);
+                if (v == NULL)
+                    return ST_RETRY;
+                /* displayTimeUnit only changes how viewers label time; timestamps stay
+                 * microseconds. The first one counts, as in the whole-tree reader. */
+                int bad = key == 2 && !seen_unit++ &&
+                          (!cJSON_IsString(v) || (strcmp(v->valuestring, "ms") != 0 &&
+                                                  strcmp(v->valuestring, "ns") != 0));
+                cJSON_Delete(v);
+                if (bad)
+                    return ST_RETRY;
+            }
+            if (!skip_ws(s))
+                return ST_RETRY;
+            char ch = s->p[s->pos++];
+            if (ch == '}')
+                break;
+            if (ch != ',')
+                return ST_RETRY;
+        }
+        if (!seen)
+            return ST_RETRY;
+    } else {
+        return ST_RETRY;
+    }
+    /* Nothing but whitespace may follow. */
+    if (skip_ws(s) || s->pos < s->len)
+        return ST_RETRY;
+    *n_out = n_events;
+    return FP_OK;
+}
+
+/* Runs the streaming reader, then finish(); *retry set when it gave up (ST_RETRY). The window
+ * is freed before finish() and the kept events after it. */
+static fp_status stream_or_retry(trd *r, tr_src *s, int *retry)
+{
+    kept_events kept = {NULL, 0, 0};
+    size_t n_events = 0;
+    fp_status st = read_stream(r, s, &kept, &n_events);
+    fp_free(s->buf);
+    s->buf = NULL;
+    if (st == FP_OK)
+        st = finish(r, n_events);
+    for (size_t k = 0; k < kept.n; k++)
+        cJSON_Delete(kept.ev[k]);
+    fp_free(kept.ev);
+    *retry = st == ST_RETRY;
+    return st;
+}
+
+/* Common end of both entry points. */
+static fp_status done(trd *r, fp_status st)
+{
+    fp_error *err = r->err;
+    if (st != FP_OK && err != NULL && err->file[0] == '\0' && r->file != NULL)
+        snprintf(err->file, sizeof(err->file), "%s", r->file);
+    if (st != FP_OK)
+        fp_profile_reset(r->p);
+    trd_free(r);
+    return st;
+}
+
+/* Starts again on the whole text (the streaming reader gave up). */
+static fp_status retry_tree(trd *r, const char *text, size_t len)
+{
+    fp_profile *out = r->p;
+    const char *file = r->file;
+    fp_trace_stats *stats = r->stats;
+    fp_error *err = r->err;
+    trd_free(r);
+    fp_error_clear(err);
+    trd_init(r, out, file, stats, err);
+    return read_tree(r, text, len);
+}
+
+fp_status fp_trace_read_chrome(fp_profile *out, const char *text, size_t len, const char *file,
+                               fp_trace_stats *stats, fp_error *err)
+{
+    trd r;
+    tr_src s;
+    int retry = 0;
+    trd_init(&r, out, file, stats, err);
+    memset(&s, 0, sizeof(s));
+    s.p = text;
+    s.len = len;
+    s.eof = 1;
+    fp_status st = FP_OK;
+    /* Too large, or a NUL byte: the whole-text reader says so, with the location. */
+    int stream = len <= FP_JSON_GUARD_MAX_BYTES && memchr(text, '\0', len) == NULL;
+    if (stream)
+        st = stream_or_retry(&r, &s, &retry);
+    if (!stream || retry)
+        st = retry_tree(&r, text, len);
+    return done(&r, st);
+}
+
+fp_status fp_trace_read_chrome_file(fp_profile *out, FILE *f, const char *file,
+                                    fp_trace_stats *stats, fp_error *err)
+{
+    trd r;
+    tr_src s;
+    int retry = 0;
+    trd_init(&r, out, file, stats, err);
+    memset(&s, 0, sizeof(s));
+    s.f = f;
+    long at = ftell(f);
+    fp_status st = stream_or_retry(&r, &s, &retry);
+    if (retry) {
+        char *text = NULL;
+        size_t len = 0;
+        if (at < 0 || fseek(f, at, SEEK_SET) != 0) {
+            st = fp_error_set_at(err, FP_ENOENT, file, 0, 0, "cannot read: %s", strerror(errno));
+        } else {
+            fp_error_clear(err);
+            st = fp_read_stream(f, file != NULL ? file : "trace", &text, &len, err);
+            if (st == FP_OK)
+                st = retry_tree(&r, text, len);
+        }
+        fp_free(text);
+    }
+    return done(&r, st);
 }

@@ -84,6 +84,7 @@ static void detail_clear(fp_detail *d)
     fp_free(d->path);
     fp_free(d->findings);
     fp_free(d->recs);
+    fp_free(d->known);
     fp_free(d->truth);
     fp_free(d->truth_target);
     fp_match_result_cleanup(&d->match);
@@ -305,6 +306,18 @@ static fp_status keep_detail(fp_scn *s, const fp_profile *p, const fp_analysis *
         if (!(d->recs[i].target_name = keep(s, rc[i].target_name)))
             return FP_ENOMEM;
 
+    {
+        const fp_known_hotspot *kh = fp_analysis_known_hotspots(a, &n);
+        d->baseline_runs = fp_analysis_baseline_runs(a);
+        d->known = copy_array(kh, n, sizeof *kh);
+        if (!d->known)
+            return FP_ENOMEM;
+        d->n_known = n;
+        for (i = 0; i < n; i++)
+            if (!(d->known[i].target_name = keep(s, kh[i].target_name)))
+                return FP_ENOMEM;
+    }
+
     if (simulated) {
         n = fp_profile_truth_count(p);
         d->truth = copy_array(fp_profile_truth(p), n, sizeof *d->truth);
@@ -395,6 +408,8 @@ static fp_status finding_aggs(fp_scn *s, const fp_analysis *a, const fp_match_re
         int any_true = simulated && mr->finding_truth[i] >= 0;
         /* one count per run and key: skip if an earlier finding had the same key */
         int dup = 0;
+        if (f[i].caused_by > 0)
+            continue; /* a consequence is shown under its cause, not as a finding of its own */
         for (j = 0; j < i && !dup; j++)
             dup = f[j].kind == f[i].kind && strcmp(f[j].target_name, f[i].target_name) == 0;
         if (dup)

@@ -30,6 +30,7 @@
 #include <gsl/gsl_rng.h>
 
 #include "fp_analysis.h"
+#include "fp_baseline.h"
 #include "fp_core.h"
 #include "fp_match.h"
 #include "fp_profile.h"
@@ -100,11 +101,13 @@ double fp_validate_nab_score(fp_nab_profile p, double tp_credit, uint64_t fp, ui
 /* ---- per-run records ---- */
 
 /*
- * True cost of an injected bottleneck as a share of the run, the same notion as a finding's
- * `share` (docs/validation.md): added seconds / duration (slow_method, latency_outliers,
- * call_storm), MB per affected call / peak memory (memory_hotspot), retained MB / peak memory
- * (memory_leak), added CPU percent-seconds / (100 x duration) (cpu_saturation), added I/O
- * operations / the run's I/O operations (io_heavy). Clamped to [0, 1]; 0 when a denominator is 0.
+ * True cost of an injected bottleneck as a share of the same resource's total in the run, the
+ * same notion as a finding's `cost` (docs/analysis.md "Cost"), chosen by its kind's
+ * fp_truth_measure: added seconds / duration (slow_method, latency_outliers, call_storm,
+ * io_heavy), MB per affected call / peak memory (memory_hotspot), retained MB / peak memory
+ * (memory_leak), added CPU percent-seconds of one core / (100 x cores x duration), i.e.
+ * core-seconds of the process's cores (cpu_saturation; run->cores below 1 is read as 1).
+ * Clamped to [0, 1]; 0 when a denominator is 0.
  */
 double fp_validate_truth_cost(const fp_truth *t, const fp_run_metrics *run);
 
@@ -136,6 +139,7 @@ typedef struct fp_validate_run {
     uint32_t fp[FP_KIND_COUNT]; /* findings of that kind matched to nothing */
     uint32_t fn[FP_KIND_COUNT]; /* observable truth records of that kind not found */
     uint32_t unobservable;      /* truth records with no effect */
+    uint32_t consequences;      /* findings reported under a true cause: neither tp nor fp */
     uint32_t n_findings;
     int top1;         /* -1 n/a (nothing injected), 0 wrong, 1 right */
     int top1_found;   /* the same among the found labels only: -1 when none found */
@@ -225,6 +229,8 @@ typedef struct fp_validate_summary {
     uint64_t runs, injected_runs, clean_runs;
     fp_validate_kind_stats kinds[FP_KIND_COUNT];
     fp_validate_kind_stats overall;
+    uint64_t consequences;               /* findings reported under a true cause (caused_by),
+                                            counted neither as true nor as false positives */
     uint64_t clean_false_alarms;         /* false alarms summed over clean runs */
     double clean_false_alarms_per_run;   /* clean_false_alarms / clean_runs */
     fp_validate_rate clean_runs_alarmed; /* clean runs with >= 1 false alarm / clean runs */
@@ -353,6 +359,26 @@ const fp_validate_config *fp_validate_engine_config(const fp_validate_engine *e)
  */
 fp_status fp_validate_engine_add_scenario(fp_validate_engine *e, const fp_scenario *scn,
                                           uint64_t seed, const fp_thresholds *th, fp_error *err);
+
+/*
+ * Analyses scenario i's runs against baseline `b` (borrowed; must outlive the engine; NULL:
+ * none, the default) in the accuracy, sweep and power studies; the time to detect is measured
+ * without it. FP_OK or FP_EINVAL (no scenario i).
+ */
+fp_status fp_validate_engine_set_baseline(fp_validate_engine *e, size_t i, const fp_baseline *b,
+                                          fp_error *err);
+
+/*
+ * Learns the baseline of `scn` from `runs` clean runs (nothing injected) simulated with `rng`
+ * (NULL: mt19937) on the batch seed fp_sim_stream_seed(seed, name, 0,
+ * FP_BASELINE_SEED_COMPONENT): a stream independent of every run simulated from `seed` itself,
+ * so the runs analysed are never the runs learnt from. Each run is analysed with `th`. On FP_OK
+ * *out is new and finished (free with fp_baseline_free()); errors are the simulator's or the
+ * analysis'.
+ */
+fp_status fp_validate_learn_baseline(fp_baseline **out, const fp_scenario *scn,
+                                     const gsl_rng_type *rng, uint64_t seed, uint64_t runs,
+                                     const fp_thresholds *th, fp_error *err);
 
 /* A declared bottleneck of a scenario, as seen in one all-injected run. */
 typedef struct fp_validate_source {
