@@ -342,7 +342,7 @@ static int begin_output(const char *out_dir, char **stage, int *lock_fd)
     char *t = rc == 0 ? malloc(need) : NULL;
     if (rc == 0 && t == NULL)
         rc = fp_cli_nomem();
-    if (rc == 0) {
+    if (t != NULL) {
         snprintf(t, need, "%.*s.%s.fpsim-XXXXXX", (int)(base - copy), copy, base);
         if (mkdtemp(t) == NULL) {
             fp_cli_errorf("%s: cannot create directory: %s", out_dir, strerror(errno));
