@@ -164,17 +164,18 @@ rm -f "$d/stall"
 # ---- generate: all or nothing ----
 g="$TMP/gen"
 mkdir -p "$g"
-sig_at INT 0.5 "$FPSIM" generate -s optimal -n 400 --out "$g/new"
+sig_at INT 0.3 "$FPSIM" generate -s optimal -n 3000 --out "$g/new" # (seconds of work: still running at 0.3 s)
 expect_rc 130 "SIGINT during generate into a new DIR"
 [ -z "$(ls -A "$g")" ] && ok || bad "generate interrupted: left $(ls -A "$g")"
 run "$FPSIM" generate -s optimal -n 2 --out "$g/a/b"
 expect_rc 0 "generate into a new nested DIR"
 [ -f "$g/a/b/index.json" ] && [ "$(ls -A "$g/a")" = b ] && ok || bad "generate new DIR: $(ls -A "$g/a")"
 # Two runs into one existing DIR: one of them fails clearly, the DIR holds one run's files.
-"$FPSIM" generate -s optimal -n 300 --seed 1 --out "$g/a/b" 2>"$TMP/err1" &
+# (1,500 runs each: a few seconds, so the first still holds the lock when the second starts)
+"$FPSIM" generate -s optimal -n 1500 --seed 1 --out "$g/a/b" 2>"$TMP/err1" &
 p1=$!
 sleep 0.2
-"$FPSIM" generate -s optimal -n 300 --seed 2 --out "$g/a/b" 2>"$TMP/err2"
+"$FPSIM" generate -s optimal -n 1500 --seed 2 --out "$g/a/b" 2>"$TMP/err2"
 rc2=$?
 wait $p1
 rc1=$?
