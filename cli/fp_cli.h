@@ -133,7 +133,7 @@ enum {
     (FP_CLI_O_SIMULATING | FP_CLI_O_FORMAT | FP_CLI_O_OUTPUT | FP_CLI_O_FAIL_ON |                  \
      FP_CLI_O_THRESHOLDS | FP_CLI_O_DETAILED | FP_CLI_O_BASELINE | FP_CLI_O_SET)
 #define FP_CMD_SIMULATE_OPTS (FP_CLI_O_SIMULATING | FP_CLI_O_FORMAT | FP_CLI_O_OUTPUT)
-#define FP_CMD_GENERATE_OPTS FP_CLI_O_SIMULATING
+#define FP_CMD_GENERATE_OPTS (FP_CLI_O_SIMULATING | FP_CLI_O_SHARD)
 #define FP_CMD_ANALYZE_OPTS                                                                        \
     (FP_CLI_O_FORMAT | FP_CLI_O_OUTPUT | FP_CLI_O_FAIL_ON | FP_CLI_O_THRESHOLDS |                  \
      FP_CLI_O_DETAILED | FP_CLI_O_BASELINE | FP_CLI_O_SET)
@@ -330,6 +330,11 @@ typedef int (*fp_cli_input_fn)(void *ctx, fp_profile *prof, const fp_input_run *
  */
 int fp_cli_simulate(const fp_scenario *scn, const gsl_rng_type *rng, uint64_t seed, uint64_t runs,
                     fp_profile *prof, fp_cli_sim_fn each, void *ctx);
+/* The same for shard K of N (shard_n 0: every run): only the runs r with r mod N = K are
+ * simulated and passed to `each` (docs/validation.md, "Shards and merge"). */
+int fp_cli_simulate_shard(const fp_scenario *scn, const gsl_rng_type *rng, uint64_t seed,
+                          uint64_t runs, uint64_t shard_k, uint64_t shard_n, fp_profile *prof,
+                          fp_cli_sim_fn each, void *ctx);
 
 /*
  * Reads every run of input `path` (fp_input_open(): profile, runs document, Chrome trace,

@@ -18,6 +18,13 @@ int fp_cli_interrupted(void)
 int fp_cli_simulate(const fp_scenario *scn, const gsl_rng_type *rng, uint64_t seed, uint64_t runs,
                     fp_profile *prof, fp_cli_sim_fn each, void *ctx)
 {
+    return fp_cli_simulate_shard(scn, rng, seed, runs, 0, 0, prof, each, ctx);
+}
+
+int fp_cli_simulate_shard(const fp_scenario *scn, const gsl_rng_type *rng, uint64_t seed,
+                          uint64_t runs, uint64_t shard_k, uint64_t shard_n, fp_profile *prof,
+                          fp_cli_sim_fn each, void *ctx)
+{
     fp_sim_options so = FP_SIM_OPTIONS_INIT;
     so.rng_type = rng;
     fp_error err = FP_ERROR_INIT;
@@ -25,7 +32,8 @@ int fp_cli_simulate(const fp_scenario *scn, const gsl_rng_type *rng, uint64_t se
     int rc = 0;
     if (fp_sim_new(&sim, scn, &so, &err) != FP_OK)
         return fp_cli_report_error(&err);
-    for (uint64_t r = 0; r < runs && rc == 0; r++) {
+    uint64_t step = shard_n > 0 ? shard_n : 1;
+    for (uint64_t r = shard_n > 0 ? shard_k : 0; r < runs && rc == 0; r += step) {
         if ((rc = fp_cli_interrupted()) != 0)
             break;
         if (fp_sim_run(sim, seed, r, prof, &err) != FP_OK)
