@@ -13,6 +13,7 @@
 #include "fp_analysis.h"
 #include "fp_cli.h"
 #include "fp_cli_shard.h"
+#include "fp_progress.h"
 #include "fp_profile.h"
 #include "fp_report.h"
 #include "fp_validate.h"
@@ -83,7 +84,8 @@ typedef struct vopts {
 typedef struct progress {
     int on;
     uint64_t done, total;
-    double t0, last;
+    double last;
+    fp_progress est; /* sliding-window rate and ETA (validate/fp_progress.h) */
 } progress;
 
 static double now_s(void)
@@ -101,8 +103,8 @@ static void progress_show(progress *pg, int final)
     if (!final && t - pg->last < 0.25)
         return;
     pg->last = t;
-    double rate = t > pg->t0 ? (double)pg->done / (t - pg->t0) : 0;
-    double eta = rate > 0 ? (double)(pg->total - pg->done) / rate : 0;
+    double rate, eta;
+    fp_progress_eta(&pg->est, pg->total, &rate, &eta);
     fprintf(stderr, "\rvalidate: %llu/%llu runs, %.1f runs/s, ETA %.0f s   ",
             (unsigned long long)pg->done, (unsigned long long)pg->total, rate, eta);
     if (final)
@@ -113,8 +115,12 @@ static void progress_show(progress *pg, int final)
 static void on_progress(void *ctx, uint64_t done, uint64_t total)
 {
     progress *pg = ctx;
+    double t = now_s();
+    if (pg->total != 0 && (done < pg->done || total != pg->total)) /* a new study */
+        fp_progress_start(&pg->est, t);
     pg->done = done;
     pg->total = total;
+    fp_progress_update(&pg->est, t, done);
     progress_show(pg, 0);
 }
 
@@ -294,7 +300,7 @@ int fp_cli_validate_main(int argc, char **argv, fp_cli_merge *merge)
                                             o.c.shard_k, o.c.shard_n)) != 0)
         goto done;
     pg.on = !o.quiet && isatty(STDERR_FILENO);
-    pg.t0 = now_s();
+    fp_progress_start(&pg.est, now_s());
     fp_validate_config cfg = FP_VALIDATE_CONFIG_INIT;
     cfg.runs = o.c.runs;
     cfg.inject = o.inject;
