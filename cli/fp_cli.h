@@ -132,7 +132,8 @@ enum {
 #define FP_CMD_REPORT_OPTS                                                                         \
     (FP_CLI_O_SIMULATING | FP_CLI_O_FORMAT | FP_CLI_O_OUTPUT | FP_CLI_O_FAIL_ON |                  \
      FP_CLI_O_THRESHOLDS | FP_CLI_O_DETAILED | FP_CLI_O_BASELINE | FP_CLI_O_SET)
-#define FP_CMD_SIMULATE_OPTS (FP_CLI_O_SIMULATING | FP_CLI_O_FORMAT | FP_CLI_O_OUTPUT)
+#define FP_CMD_SIMULATE_OPTS                                                                       \
+    (FP_CLI_O_SIMULATING | FP_CLI_O_FORMAT | FP_CLI_O_OUTPUT | FP_CLI_O_SHARD)
 #define FP_CMD_GENERATE_OPTS (FP_CLI_O_SIMULATING | FP_CLI_O_SHARD)
 #define FP_CMD_ANALYZE_OPTS                                                                        \
     (FP_CLI_O_FORMAT | FP_CLI_O_OUTPUT | FP_CLI_O_FAIL_ON | FP_CLI_O_THRESHOLDS |                  \
