@@ -337,6 +337,20 @@ int fp_cli_simulate_shard(const fp_scenario *scn, const gsl_rng_type *rng, uint6
                           uint64_t runs, uint64_t shard_k, uint64_t shard_n, fp_profile *prof,
                           fp_cli_sim_fn each, void *ctx);
 
+/* What fp_cli_simulate_analyze() hands over: run `run`'s profile and analysis (both borrowed,
+ * valid during the call). Returns 0 or an exit status (stops the loop). */
+struct fp_baseline;
+typedef int (*fp_cli_analyzed_fn)(void *ctx, const fp_profile *prof, const fp_analysis *a,
+                                  uint64_t run);
+/* Simulates and analyses runs 0..runs-1 of `scn` (thresholds `th`, baseline `bl` or NULL, both
+ * borrowed, read-only) on `jobs` threads (0 or 1: the calling thread only), calling `each` in
+ * run order on the calling thread, so its results do not depend on `jobs`
+ * (cli/fp_cli_jobs.c). A pending signal stops it between batches. Returns 0 or an exit status
+ * (printed). */
+int fp_cli_simulate_analyze(const fp_scenario *scn, const gsl_rng_type *rng, uint64_t seed,
+                            uint64_t runs, unsigned jobs, const fp_thresholds *th,
+                            const struct fp_baseline *bl, fp_cli_analyzed_fn each, void *ctx);
+
 /*
  * Reads every run of input `path` (fp_input_open(): profile, runs document, Chrome trace,
  * generate directory or index, directory of JSON files, "-") into `prof` (caller-owned), calling
