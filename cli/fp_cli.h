@@ -17,6 +17,7 @@
 #include "fp_core.h"
 #include "fp_formats.h"
 #include "fp_profile.h"
+#include "fp_progress.h"
 #include "fp_report.h"
 #include "fp_scenario.h"
 
@@ -336,6 +337,21 @@ int fp_cli_simulate(const fp_scenario *scn, const gsl_rng_type *rng, uint64_t se
 int fp_cli_simulate_shard(const fp_scenario *scn, const gsl_rng_type *rng, uint64_t seed,
                           uint64_t runs, uint64_t shard_k, uint64_t shard_n, fp_profile *prof,
                           fp_cli_sim_fn each, void *ctx);
+
+/* The progress line of a long run on standard error (cli/fp_cli_progress.c). Plain value;
+ * `what` borrowed. `on` 0: every call is a no-op (not a terminal, --quiet). */
+typedef struct fp_cli_progress {
+    int on;
+    const char *what; /* "validate", "fpsim" */
+    uint64_t done, total;
+    double last;     /* when last shown */
+    fp_progress est; /* sliding-window rate and ETA */
+} fp_cli_progress;
+void fp_cli_progress_init(fp_cli_progress *pg, const char *what, int on);
+/* `done` of `total` runs finished; a smaller `done` or another `total` starts a new estimate. */
+void fp_cli_progress_update(fp_cli_progress *pg, uint64_t done, uint64_t total);
+/* Prints the line (at most every 0.25 s unless `final`, which ends it with a newline). */
+void fp_cli_progress_show(fp_cli_progress *pg, int final);
 
 /* What fp_cli_simulate_analyze() hands over: run `run`'s profile and analysis (both borrowed,
  * valid during the call). Returns 0 or an exit status (stops the loop). */

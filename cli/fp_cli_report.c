@@ -5,6 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <unistd.h>
+
 #include <gsl/gsl_version.h>
 
 #include "fp_analysis.h"
@@ -40,6 +42,9 @@ static const char *const s_help =
     "                         (low, medium, high, critical)\n"
     "  -j, --jobs J           simulate and analyse on J threads (default 1); the output is\n"
     "                         the same for any J\n"
+    "\n"
+    "Progress (runs done, runs/s, ETA) goes to standard error when it is a terminal and there\n"
+    "are 100 runs or more.\n"
     "  -h, --help             show this help\n"
     "\n"
     "Exit status: 0 ok, 1 --fail-on triggered, 64 usage, 65 bad data, 66 no input,\n"
@@ -71,6 +76,8 @@ typedef struct report_ctx {
     fp_baseline *bl;  /* the current scenario's baseline, or NULL */
     int fail_on;
     int gate;
+    fp_cli_progress pg; /* on a terminal, from 100 runs */
+    uint64_t done, total;
 } report_ctx;
 
 /* Adds one analysed run to the report (in run order, fp_cli_simulate_analyze). */
@@ -80,6 +87,7 @@ static int on_run(void *ctx, const fp_profile *prof, const fp_analysis *a, uint6
     fp_error err = FP_ERROR_INIT;
     size_t nf;
     (void)run;
+    fp_cli_progress_update(&r->pg, ++r->done, r->total);
     const fp_finding *f = fp_analysis_findings(a, &nf);
     for (size_t k = 0; k < nf && r->fail_on >= 0; k++)
         r->gate |= (int)f[k].severity >= r->fail_on;
@@ -96,7 +104,10 @@ int fp_cmd_report(int argc, char **argv)
     fp_cli_scenarios scns = {NULL, 0};
     fp_cli_out out;
     memset(&out, 0, sizeof(out));
-    report_ctx r = {NULL, FP_THRESHOLDS_INIT, NULL, -1, 0};
+    report_ctx r;
+    memset(&r, 0, sizeof r);
+    r.th = (fp_thresholds)FP_THRESHOLDS_INIT;
+    r.fail_on = -1;
     int rc = fp_cli_parse(&o.c, &spec, argc, argv);
     if (rc != 0) {
         rc = rc < 0 ? 0 : rc;
@@ -109,6 +120,8 @@ int fp_cmd_report(int argc, char **argv)
         goto done;
     if ((rc = fp_cli_report_open(&o.c, &out, &r.rep)) != 0)
         goto done;
+    r.total = o.c.runs * scns.n;
+    fp_cli_progress_init(&r.pg, "fpsim", r.total >= 100 && isatty(STDERR_FILENO));
     fp_error err = FP_ERROR_INIT;
     for (size_t i = 0; i < scns.n; i++) {
         const fp_scenario *scn = scns.items[i];
@@ -128,6 +141,7 @@ int fp_cmd_report(int argc, char **argv)
                                           &r)) != 0)
             goto done;
     }
+    fp_cli_progress_show(&r.pg, 1);
     rc = fp_cli_out_finish(&out, fp_report_write(r.rep, out.f, &err), &err, r.gate);
 done:
     fp_cli_out_abort(&out); /* no-op once committed */

@@ -13,7 +13,6 @@
 #include "fp_analysis.h"
 #include "fp_cli.h"
 #include "fp_cli_shard.h"
-#include "fp_progress.h"
 #include "fp_profile.h"
 #include "fp_report.h"
 #include "fp_validate.h"
@@ -81,47 +80,10 @@ typedef struct vopts {
 
 /* ---- progress ---- */
 
-typedef struct progress {
-    int on;
-    uint64_t done, total;
-    double last;
-    fp_progress est; /* sliding-window rate and ETA (validate/fp_progress.h) */
-} progress;
-
-static double now_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
-
-static void progress_show(progress *pg, int final)
-{
-    if (!pg->on)
-        return;
-    double t = now_s();
-    if (!final && t - pg->last < 0.25)
-        return;
-    pg->last = t;
-    double rate, eta;
-    fp_progress_eta(&pg->est, pg->total, &rate, &eta);
-    fprintf(stderr, "\rvalidate: %llu/%llu runs, %.1f runs/s, ETA %.0f s   ",
-            (unsigned long long)pg->done, (unsigned long long)pg->total, rate, eta);
-    if (final)
-        fputc('\n', stderr);
-}
-
 /* The engine's progress callback: called after each batch. */
 static void on_progress(void *ctx, uint64_t done, uint64_t total)
 {
-    progress *pg = ctx;
-    double t = now_s();
-    if (pg->total != 0 && (done < pg->done || total != pg->total)) /* a new study */
-        fp_progress_start(&pg->est, t);
-    pg->done = done;
-    pg->total = total;
-    fp_progress_update(&pg->est, t, done);
-    progress_show(pg, 0);
+    fp_cli_progress_update(ctx, done, total);
 }
 
 /* The engine's cancel callback: a SIGINT or SIGTERM is pending. */
@@ -256,8 +218,8 @@ int fp_cli_validate_main(int argc, char **argv, fp_cli_merge *merge)
     fp_error err = FP_ERROR_INIT;
     fp_status st;
     int gate = 0;
-    progress pg;
-    memset(&pg, 0, sizeof pg);
+    fp_cli_progress pg;
+    fp_cli_progress_init(&pg, "validate", 0);
     uint64_t *seeds = NULL;
     fp_cli_shard_out shard;
     int sharded = 0;
@@ -299,8 +261,7 @@ int fp_cli_validate_main(int argc, char **argv, fp_cli_merge *merge)
     if (sharded && (rc = fp_cli_shard_begin(&shard, out.f, "validate", argc, argv, &scns, seeds,
                                             o.c.shard_k, o.c.shard_n)) != 0)
         goto done;
-    pg.on = !o.quiet && isatty(STDERR_FILENO);
-    fp_progress_start(&pg.est, now_s());
+    fp_cli_progress_init(&pg, "validate", !o.quiet && isatty(STDERR_FILENO));
     fp_validate_config cfg = FP_VALIDATE_CONFIG_INIT;
     cfg.runs = o.c.runs;
     cfg.inject = o.inject;
@@ -350,7 +311,7 @@ int fp_cli_validate_main(int argc, char **argv, fp_cli_merge *merge)
         if (st == FP_OK && (st = end_study(sharded ? &shard : NULL, merge, &err)) != FP_OK)
             ;
         else if (st == FP_OK && !sharded) {
-            progress_show(&pg, 1);
+            fp_cli_progress_show(&pg, 1);
             st = fp_report_write_sweep(out.f, o.c.report_format, eng, &err);
         }
     } else if (o.power >= 0) {
@@ -364,7 +325,7 @@ int fp_cli_validate_main(int argc, char **argv, fp_cli_merge *merge)
         if (st == FP_OK && (st = end_study(sharded ? &shard : NULL, merge, &err)) != FP_OK)
             ;
         else if (st == FP_OK && !sharded) {
-            progress_show(&pg, 1);
+            fp_cli_progress_show(&pg, 1);
             st = fp_report_write_power(out.f, o.c.report_format, eng, &err);
         }
     } else {
@@ -372,7 +333,7 @@ int fp_cli_validate_main(int argc, char **argv, fp_cli_merge *merge)
         if (st == FP_OK && (st = end_study(sharded ? &shard : NULL, merge, &err)) != FP_OK)
             ;
         else if (st == FP_OK && !sharded) {
-            progress_show(&pg, 1);
+            fp_cli_progress_show(&pg, 1);
             st = fp_report_write_validate(out.f, o.c.report_format, eng, &err);
         }
         const fp_validate_summary *s_all = fp_validate_engine_overall(eng);
