@@ -39,7 +39,9 @@ static const char *const s_help =
     "                         the scenario on an independent seed stream; none: absolute\n"
     "                         thresholds only; or a baseline FILE ('fpsim baseline')\n"
     "      --fail-on SEV      exit 1 when any finding is at or above SEV\n"
-    "                         (low, medium, high, critical)\n"
+    "                         (low, medium, high, critical); says why on stderr\n"
+    "      --summary FILE     append a Markdown summary for CI pages to FILE\n"
+    "                         (default: $GITHUB_STEP_SUMMARY when set)\n"
     "  -j, --jobs J           simulate and analyse on J threads (default 1); the output is\n"
     "                         the same for any J\n"
     "\n"
@@ -75,23 +77,25 @@ typedef struct report_ctx {
     fp_thresholds th; /* the current scenario's */
     fp_baseline *bl;  /* the current scenario's baseline, or NULL */
     int fail_on;
-    int gate;
+    fp_cli_gate gate;
     fp_cli_progress pg; /* on a terminal, from 100 runs */
     uint64_t done, total;
 } report_ctx;
+
+/* The CI summary of the report, with the --fail-on gate's outcome. */
+static fp_status write_summary(void *ctx, FILE *f, fp_error *err)
+{
+    const report_ctx *r = ctx;
+    return fp_report_write_summary(r->rep, f, r->fail_on < 0 ? NULL : r->gate.why, err);
+}
 
 /* Adds one analysed run to the report (in run order, fp_cli_simulate_analyze). */
 static int on_run(void *ctx, const fp_profile *prof, const fp_analysis *a, uint64_t run)
 {
     report_ctx *r = ctx;
-    fp_error err = FP_ERROR_INIT;
-    size_t nf;
     (void)run;
     fp_cli_progress_update(&r->pg, ++r->done, r->total);
-    const fp_finding *f = fp_analysis_findings(a, &nf);
-    for (size_t k = 0; k < nf && r->fail_on >= 0; k++)
-        r->gate |= (int)f[k].severity >= r->fail_on;
-    return fp_report_add_run(r->rep, prof, a, &err) != FP_OK ? fp_cli_report_error(&err) : 0;
+    return fp_cli_report_add_analyzed(r->rep, prof, a, r->fail_on, NULL, &r->gate);
 }
 
 int fp_cmd_report(int argc, char **argv)
@@ -108,6 +112,8 @@ int fp_cmd_report(int argc, char **argv)
     memset(&r, 0, sizeof r);
     r.th = (fp_thresholds)FP_THRESHOLDS_INIT;
     r.fail_on = -1;
+    r.gate = (fp_cli_gate)FP_CLI_GATE_INIT;
+    fp_cli_progress_init(&r.pg, "fpsim", 0);
     int rc = fp_cli_parse(&o.c, &spec, argc, argv);
     if (rc != 0) {
         rc = rc < 0 ? 0 : rc;
@@ -142,7 +148,12 @@ int fp_cmd_report(int argc, char **argv)
             goto done;
     }
     fp_cli_progress_show(&r.pg, 1);
-    rc = fp_cli_out_finish(&out, fp_report_write(r.rep, out.f, &err), &err, r.gate);
+    rc = fp_cli_out_finish(&out, fp_report_write(r.rep, out.f, &err), &err, r.gate.fired);
+    fp_cli_gate_print(&r.gate);
+    if (rc == 0 || rc == FP_EXIT_FINDINGS) {
+        int src = fp_cli_write_summary(o.c.summary, write_summary, &r);
+        rc = src != 0 ? src : rc;
+    }
 done:
     fp_cli_out_abort(&out); /* no-op once committed */
     fp_report_free(r.rep);
