@@ -111,8 +111,10 @@ static void scn_free(fp_scn *s)
             fp_qacc_cleanup(&s->maggs[i].q[k]);
     fp_free(s->maggs);
     fp_smap_cleanup(&s->mmap);
-    for (i = 0; i < s->n_faggs; i++)
+    for (i = 0; i < s->n_faggs; i++) {
         fp_qacc_cleanup(&s->faggs[i].impact);
+        fp_qacc_cleanup(&s->faggs[i].cost);
+    }
     fp_free(s->faggs);
     fp_smap_cleanup(&s->fmap);
     fp_free(s->taggs);
@@ -411,6 +413,16 @@ static char *agg_key(fp_kind kind, const char *target)
     return k;
 }
 
+/* The run's resource a saving in `unit` is a share of (docs/analysis.md "Cost"). */
+static const char *resource_name(const char *unit)
+{
+    if (unit != NULL && strcmp(unit, "MB") == 0)
+        return "peak memory";
+    if (unit != NULL && strcmp(unit, "core-s") == 0)
+        return "CPU";
+    return "time";
+}
+
 static fp_status finding_aggs(fp_scn *s, const fp_analysis *a, const fp_match_result *mr,
                               int simulated)
 {
@@ -420,7 +432,7 @@ static fp_status finding_aggs(fp_scn *s, const fp_analysis *a, const fp_match_re
         char *key;
         size_t idx;
         fp_fagg *g;
-        double impact = f[i].impact;
+        double impact = f[i].impact, cost = f[i].cost;
         fp_severity worst = f[i].severity;
         int any_true = simulated && mr->finding_truth[i] >= 0;
         /* one count per run and key: skip if an earlier finding had the same key */
@@ -435,6 +447,8 @@ static fp_status finding_aggs(fp_scn *s, const fp_analysis *a, const fp_match_re
             if (f[j].kind == f[i].kind && strcmp(f[j].target_name, f[i].target_name) == 0) {
                 if (f[j].impact > impact)
                     impact = f[j].impact;
+                if (f[j].cost > cost)
+                    cost = f[j].cost;
                 if (f[j].severity > worst)
                     worst = f[j].severity;
                 if (simulated && mr->finding_truth[j] >= 0)
@@ -464,8 +478,9 @@ static fp_status finding_aggs(fp_scn *s, const fp_analysis *a, const fp_match_re
         }
         fp_free(key);
         g = &s->faggs[idx];
-        if (fp_qacc_add(&g->impact, impact) != FP_OK)
+        if (fp_qacc_add(&g->impact, impact) != FP_OK || fp_qacc_add(&g->cost, cost) != FP_OK)
             return FP_ENOMEM;
+        g->unit = resource_name(f[i].improvement_unit);
         if (g->runs == 0 || worst > g->worst)
             g->worst = worst;
         g->runs++;
@@ -712,6 +727,26 @@ size_t fp_report_pick(const fp_report *r, int k, int highest)
         }
     }
     return best;
+}
+
+const char *fp_report_score_why(const fp_scn *s, char *buf, size_t size)
+{
+    size_t *ix = s->n_faggs ? fp_report_sorted_faggs(s) : NULL;
+    const fp_fagg *g = ix ? &s->faggs[ix[0]] : NULL;
+    int n;
+
+    fp_free(ix);
+    if (g == NULL) {
+        snprintf(buf, size, "%s", s->n_faggs ? "n/a" : "no findings");
+        return buf;
+    }
+    n = snprintf(buf, size, "%s on %s%s%s costs %.1f %% of the run's %s", fp_kind_name(g->kind),
+                 strcmp(g->target, "process") != 0 ? "'" : "", g->target,
+                 strcmp(g->target, "process") != 0 ? "'" : "",
+                 100.0 * fp_qacc_get(&g->cost, FP_Q_MED), g->unit ? g->unit : "time");
+    if (s->runs > 1 && n >= 0 && (size_t)n < size)
+        snprintf(buf + n, size - (size_t)n, " (median; in %zu of %zu runs)", g->runs, s->runs);
+    return buf;
 }
 
 /* ---- dispatch ---- */

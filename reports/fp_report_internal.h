@@ -112,7 +112,9 @@ typedef struct fp_fagg {
     size_t runs;        /* runs with at least one such finding */
     size_t false_runs;  /* runs where none of them matched the truth (simulated runs only) */
     fp_severity worst;
-    fp_qacc impact; /* largest impact per run */
+    fp_qacc impact;   /* largest impact per run */
+    fp_qacc cost;     /* largest cost per run (share of the run's resource, in [0, 1]) */
+    const char *unit; /* the resource of that cost: "s", "core-s" or "MB" (static) */
 } fp_fagg;
 
 typedef struct fp_tagg {
@@ -228,6 +230,10 @@ double fp_report_geomean(const fp_report *r, int k, int *ok);
 /* Index of the best (or worst) scenario by summary metric k's median; (size_t)-1 when none.
  * `highest` selects the maximum; ties go to the earlier scenario. */
 size_t fp_report_pick(const fp_report *r, int k, int highest);
+/* Why scenario s scores as it does: its top finding (in the most runs, then the costliest) and
+ * its median cost, written into buf ("slow_method on 'x' costs 41.0 % of the run's time"), or
+ * "no findings". Returns buf. */
+const char *fp_report_score_why(const fp_scn *s, char *buf, size_t size);
 
 /* ---- string values (fp_report_str.c): one helper per format, used by every writer ---- */
 

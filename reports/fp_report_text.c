@@ -477,7 +477,7 @@ static void comparison(fp_doc *d, const fp_report *r)
 {
     const char *head[N_CMP + 1];
     char align[N_CMP + 2];
-    char a[NB], b[NB], c[NB];
+    char a[NB], b[NB], c[NB], why[256];
     int ranges = 0;
     size_t i, j;
     fp_tab t;
@@ -557,8 +557,12 @@ static void comparison(fp_doc *d, const fp_report *r)
                                                     : " MB";
             if (w == (size_t)-1)
                 continue;
-            fp_doc_item(d, FP_STYLE_NONE, "%s: %s (%s%s)", picks[j].label, r->scns[w]->name,
-                        fmt_sum(a, sizeof a, k, fp_qacc_get(&r->scns[w]->sum[k], FP_Q_MED)), unit);
+            fp_doc_item(d, FP_STYLE_NONE, "%s: %s (%s%s)%s%s", picks[j].label, r->scns[w]->name,
+                        fmt_sum(a, sizeof a, k, fp_qacc_get(&r->scns[w]->sum[k], FP_Q_MED)), unit,
+                        k == FP_S_SCORE && !picks[j].highest ? ": " : "",
+                        k == FP_S_SCORE && !picks[j].highest
+                            ? fp_report_score_why(r->scns[w], why, sizeof why)
+                            : "");
         }
         fp_doc_blank(d);
         fp_doc_line(d, "Ties go to the scenario listed first.");
