@@ -50,7 +50,8 @@ static const char *const s_help =
     "  -h, --help             show this help\n"
     "\n"
     "Exit status: 0 ok, 1 --fail-on triggered, 64 usage, 65 bad data, 66 no input,\n"
-    "70 internal, 73 cannot create output, 74 write error, 130/143 interrupted.\n";
+    "70 internal or out of memory, 73 cannot create output, 74 read or write error,\n"
+    "130/143 interrupted.\n";
 
 typedef struct report_opts {
     fp_cli_common c; /* the common options */

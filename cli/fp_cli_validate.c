@@ -64,7 +64,8 @@ static const char *const s_help =
     "\n"
     "Progress (runs done, runs/s, ETA) goes to standard error when it is a terminal.\n"
     "Exit status: 0 ok, 1 --fail-below triggered, 64 usage, 65 bad data, 66 no input,\n"
-    "70 internal, 73 cannot create output, 74 write error, 130/143 interrupted.\n";
+    "70 internal or out of memory, 73 cannot create output, 74 read or write error,\n"
+    "130/143 interrupted.\n";
 
 #define MAX_GRID FP_VALIDATE_MAX_GRID
 

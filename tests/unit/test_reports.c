@@ -971,7 +971,7 @@ static void test_api_alloc_failures(void)
     fp_profile *p[2] = {make_run("a", 0), make_run("a", 1)};
     fp_analysis *a[2] = {analyse(p[0]), analyse(p[1])};
     int ok = 0;
-    for (unsigned long n = 1; n < 5000 && !ok; n++) {
+    for (unsigned long n = 1; n < 100000 && !ok; n++) {
         fp_report_options o = FP_REPORT_OPTIONS_INIT;
         fp_error err = FP_ERROR_INIT;
         fp_report *r;
@@ -1082,6 +1082,41 @@ static void test_outputs_json_escaper(void)
     q = fp_json_quote("");
     CU_ASSERT_STRING_EQUAL(q, "\"\"");
     fp_free(q);
+}
+
+/* Invalid UTF-8 becomes \ufffd per bad byte; well-formed multi-byte sequences pass unchanged. */
+static void test_outputs_json_escaper_utf8(void)
+{
+    static const struct {
+        const char *in, *out;
+    } cases[] = {
+        {"caf\xc3\xa9", "\"caf\xc3\xa9\""},                                   /* 2 bytes */
+        {"\xe2\x82\xac\xf0\x9f\x98\x80", "\"\xe2\x82\xac\xf0\x9f\x98\x80\""}, /* 3, 4 */
+        {"a\xff"
+         "b",
+         "\"a\\ufffdb\""},                                        /* never valid */
+        {"\x80", "\"\\ufffd\""},                                  /* stray continuation */
+        {"x\xc3", "\"x\\ufffd\""},                                /* truncated at the end */
+        {"\xc0\xaf", "\"\\ufffd\\ufffd\""},                       /* overlong '/' */
+        {"\xed\xa0\x80", "\"\\ufffd\\ufffd\\ufffd\""},            /* a surrogate */
+        {"\xf4\x90\x80\x80", "\"\\ufffd\\ufffd\\ufffd\\ufffd\""}, /* above U+10FFFF */
+    };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        char *q = fp_json_quote(cases[i].in), *buf = NULL;
+        size_t len = 0;
+        CU_ASSERT_FATAL(q != NULL);
+        CU_ASSERT_STRING_EQUAL(q, cases[i].out);
+        FILE *f = open_memstream(&buf, &len);
+        CU_ASSERT_FATAL(f != NULL);
+        fp_json_put_string(f, cases[i].in);
+        fclose(f);
+        CU_ASSERT_STRING_EQUAL(buf, q);
+        cJSON *j = cJSON_Parse(q);
+        CU_ASSERT(j != NULL && cJSON_IsString(j));
+        cJSON_Delete(j);
+        free(buf);
+        fp_free(q);
+    }
 }
 
 #define ESC_NAME "esc\033]0;x\007name\r\n|_"
@@ -1309,6 +1344,7 @@ int fp_test_register(void)
                                        {NULL, NULL}};
     static const fp_test_case outputs[] = {
         {"json_escaper", test_outputs_json_escaper},
+        {"json_escaper_utf8", test_outputs_json_escaper_utf8},
         {"compare_control_bytes", test_outputs_compare_control_bytes},
         {"report_json_escaper", test_outputs_report_json_escaper},
         {"markdown_escaper", test_outputs_markdown_escaper},
