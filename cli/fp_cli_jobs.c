@@ -49,7 +49,8 @@ static void *work(void *arg)
         s->err = (fp_error)FP_ERROR_INIT;
         s->st = fp_sim_run(w->sim, b->seed, b->first + i, s->prof, &s->err);
         if (s->st == FP_OK)
-            s->st = fp_analyze_with_baseline(&s->a, s->prof, b->th, b->bl, &s->err);
+            s->st = fp_analyze_cancellable(&s->a, s->prof, b->th, b->bl, fp_cli_cancel_cb, NULL,
+                                           &s->err);
     }
 }
 
@@ -59,6 +60,7 @@ int fp_cli_simulate_analyze(const fp_scenario *scn, const gsl_rng_type *rng, uin
 {
     fp_sim_options so = FP_SIM_OPTIONS_INIT;
     so.rng_type = rng;
+    so.cancel = fp_cli_cancel_cb; /* a SIGINT/SIGTERM stops a run within a fraction of a second */
     fp_error err = FP_ERROR_INIT;
     unsigned nw = jobs > 0 ? jobs : 1;
     size_t cap = 16 * (size_t)nw;
