@@ -18,6 +18,7 @@
 #include "fp_core.h"
 #include "fp_formats.h"
 #include "fp_profile.h"
+#include "fp_progress.h"
 #include "fp_report.h"
 #include "fp_scenario.h"
 
@@ -150,8 +151,9 @@ enum {
     (FP_CLI_O_SIMULATING | FP_CLI_O_FORMAT | FP_CLI_O_OUTPUT | FP_CLI_O_FAIL_ON |                  \
      FP_CLI_O_THRESHOLDS | FP_CLI_O_DETAILED | FP_CLI_O_BASELINE | FP_CLI_O_SET |                  \
      FP_CLI_O_SUMMARY)
-#define FP_CMD_SIMULATE_OPTS (FP_CLI_O_SIMULATING | FP_CLI_O_FORMAT | FP_CLI_O_OUTPUT)
-#define FP_CMD_GENERATE_OPTS FP_CLI_O_SIMULATING
+#define FP_CMD_SIMULATE_OPTS                                                                       \
+    (FP_CLI_O_SIMULATING | FP_CLI_O_FORMAT | FP_CLI_O_OUTPUT | FP_CLI_O_SHARD)
+#define FP_CMD_GENERATE_OPTS (FP_CLI_O_SIMULATING | FP_CLI_O_SHARD)
 #define FP_CMD_ANALYZE_OPTS                                                                        \
     (FP_CLI_O_FORMAT | FP_CLI_O_OUTPUT | FP_CLI_O_FAIL_ON | FP_CLI_O_THRESHOLDS |                  \
      FP_CLI_O_DETAILED | FP_CLI_O_BASELINE | FP_CLI_O_SET | FP_CLI_O_SUMMARY)
@@ -366,6 +368,40 @@ typedef int (*fp_cli_input_fn)(void *ctx, fp_profile *prof, const fp_input_run *
  */
 int fp_cli_simulate(const fp_scenario *scn, const gsl_rng_type *rng, uint64_t seed, uint64_t runs,
                     fp_profile *prof, fp_cli_sim_fn each, void *ctx);
+/* The same for shard K of N (shard_n 0: every run): only the runs r with r mod N = K are
+ * simulated and passed to `each` (docs/validation.md, "Shards and merge"). */
+int fp_cli_simulate_shard(const fp_scenario *scn, const gsl_rng_type *rng, uint64_t seed,
+                          uint64_t runs, uint64_t shard_k, uint64_t shard_n, fp_profile *prof,
+                          fp_cli_sim_fn each, void *ctx);
+
+/* The progress line of a long run on standard error (cli/fp_cli_progress.c). Plain value;
+ * `what` borrowed. `on` 0: every call is a no-op (not a terminal, --quiet). */
+typedef struct fp_cli_progress {
+    int on;
+    const char *what; /* "validate", "fpsim" */
+    uint64_t done, total;
+    double last;     /* when last shown */
+    fp_progress est; /* sliding-window rate and ETA */
+} fp_cli_progress;
+void fp_cli_progress_init(fp_cli_progress *pg, const char *what, int on);
+/* `done` of `total` runs finished; a smaller `done` or another `total` starts a new estimate. */
+void fp_cli_progress_update(fp_cli_progress *pg, uint64_t done, uint64_t total);
+/* Prints the line (at most every 0.25 s unless `final`, which ends it with a newline). */
+void fp_cli_progress_show(fp_cli_progress *pg, int final);
+
+/* What fp_cli_simulate_analyze() hands over: run `run`'s profile and analysis (both borrowed,
+ * valid during the call). Returns 0 or an exit status (stops the loop). */
+struct fp_baseline;
+typedef int (*fp_cli_analyzed_fn)(void *ctx, const fp_profile *prof, const fp_analysis *a,
+                                  uint64_t run);
+/* Simulates and analyses runs 0..runs-1 of `scn` (thresholds `th`, baseline `bl` or NULL, both
+ * borrowed, read-only) on `jobs` threads (0 or 1: the calling thread only), calling `each` in
+ * run order on the calling thread, so its results do not depend on `jobs`
+ * (cli/fp_cli_jobs.c). A pending signal stops it between batches. Returns 0 or an exit status
+ * (printed). */
+int fp_cli_simulate_analyze(const fp_scenario *scn, const gsl_rng_type *rng, uint64_t seed,
+                            uint64_t runs, unsigned jobs, const fp_thresholds *th,
+                            const struct fp_baseline *bl, fp_cli_analyzed_fn each, void *ctx);
 
 /*
  * Reads every run of input `path` (fp_input_open(): profile, runs document, Chrome trace,
@@ -438,6 +474,10 @@ size_t fp_cli_mw_runs_needed(double alpha);
 int fp_cli_report_run_baseline(fp_report *rep, const fp_profile *prof, const fp_thresholds *th,
                                const struct fp_baseline *b, int fail_on, const char *file,
                                fp_cli_gate *gate);
+/* The same with the analysis `a` already made (borrowed): the --fail-on gate, then the report
+ * (the default command's --jobs, fp_cli_simulate_analyze). */
+int fp_cli_report_add_analyzed(fp_report *rep, const fp_profile *prof, const fp_analysis *a,
+                               int fail_on, const char *file, fp_cli_gate *gate);
 
 /*
  * Finishes output `o` after its writer returned `st` (error in `err`): a writer error other than

@@ -53,6 +53,9 @@ static const char *const s_help =
     "      --out DIR         output directory (required)\n"
     "      --formats LIST    comma-separated subset of profile,truth,csv,folded,chrome,\n"
     "                        speedscope (default all)\n"
+    "      --shard K/N       write only the runs k with k mod N = K (0 <= K < N); every shard\n"
+    "                        writes the same index.json, so the union of the N shards' DIRs is\n"
+    "                        the one-process DIR, byte for byte (docs/validation.md)\n"
     "  -h, --help            show this help\n"
     "\n"
     "Exit status: 0 ok, 64 usage, 65 bad scenario, 66 no input, 70 internal or out of memory,\n"
@@ -434,7 +437,8 @@ int fp_cmd_generate(int argc, char **argv)
             goto done;
         g.dir = dir;
         uint64_t seed = fp_cli_seed_for(o.c.has_seed, o.c.seed, scn);
-        if ((rc = fp_cli_simulate(scn, o.c.rng, seed, o.c.runs, prof, on_run, &g)) != 0)
+        if ((rc = fp_cli_simulate_shard(scn, o.c.rng, seed, o.c.runs, o.c.shard_k, o.c.shard_n,
+                                        prof, on_run, &g)) != 0)
             goto done;
     }
     rc = write_index(&o, g.root, &scns, fp_cli_rng_name(o.c.rng));

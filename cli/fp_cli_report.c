@@ -5,6 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <unistd.h>
+
 #include <gsl/gsl_version.h>
 
 #include "fp_analysis.h"
@@ -40,6 +42,11 @@ static const char *const s_help =
     "                         (low, medium, high, critical); says why on stderr\n"
     "      --summary FILE     append a Markdown summary for CI pages to FILE\n"
     "                         (default: $GITHUB_STEP_SUMMARY when set)\n"
+    "  -j, --jobs J           simulate and analyse on J threads (default 1); the output is\n"
+    "                         the same for any J\n"
+    "\n"
+    "Progress (runs done, runs/s, ETA) goes to standard error when it is a terminal and there\n"
+    "are 100 runs or more.\n"
     "  -h, --help             show this help\n"
     "\n"
     "Exit status: 0 ok, 1 --fail-on triggered, 64 usage, 65 bad data, 66 no input,\n"
@@ -47,9 +54,23 @@ static const char *const s_help =
     "130/143 interrupted.\n";
 
 typedef struct report_opts {
-    fp_cli_common c; /* every option of report is a common one */
+    fp_cli_common c; /* the common options */
     fp_cli_thresholds overrides;
+    unsigned jobs; /* --jobs */
 } report_opts;
+
+enum { OPT_JOBS };
+
+static int on_option(void *ctx, int id, char *arg)
+{
+    report_opts *o = ctx;
+    uint64_t j;
+    (void)id; /* OPT_JOBS, the only one */
+    if (fp_cli_parse_u64(arg, &j) != 0 || j == 0 || j > 256)
+        return fp_cli_usage("--jobs must be an integer in [1, 256], got '%s'", arg);
+    o->jobs = (unsigned)j;
+    return 0;
+}
 
 /* What each simulated run is added to. */
 typedef struct report_ctx {
@@ -58,6 +79,8 @@ typedef struct report_ctx {
     fp_baseline *bl;  /* the current scenario's baseline, or NULL */
     int fail_on;
     fp_cli_gate gate;
+    fp_cli_progress pg; /* on a terminal, from 100 runs */
+    uint64_t done, total;
 } report_ctx;
 
 /* The CI summary of the report, with the --fail-on gate's outcome. */
@@ -67,11 +90,13 @@ static fp_status write_summary(void *ctx, FILE *f, fp_error *err)
     return fp_report_write_summary(r->rep, f, r->fail_on < 0 ? NULL : r->gate.why, err);
 }
 
-static int on_run(void *ctx, fp_profile *prof, uint64_t run)
+/* Adds one analysed run to the report (in run order, fp_cli_simulate_analyze). */
+static int on_run(void *ctx, const fp_profile *prof, const fp_analysis *a, uint64_t run)
 {
     report_ctx *r = ctx;
     (void)run;
-    return fp_cli_report_run_baseline(r->rep, prof, &r->th, r->bl, r->fail_on, NULL, &r->gate);
+    fp_cli_progress_update(&r->pg, ++r->done, r->total);
+    return fp_cli_report_add_analyzed(r->rep, prof, a, r->fail_on, NULL, &r->gate);
 }
 
 int fp_cmd_report(int argc, char **argv)
@@ -79,12 +104,17 @@ int fp_cmd_report(int argc, char **argv)
     report_opts o;
     memset(&o, 0, sizeof(o));
     fp_cli_common_init(&o.c);
-    const fp_cli_spec spec = {s_help, FP_CMD_REPORT_OPTS, 0, NULL, NULL, NULL, 0, &o};
+    static const fp_cli_option own[] = {{"jobs", 'j', 1, OPT_JOBS}, {NULL, 0, 0, 0}};
+    const fp_cli_spec spec = {s_help, FP_CMD_REPORT_OPTS, 0, own, on_option, NULL, 0, &o};
     fp_cli_scenarios scns = {NULL, 0};
     fp_cli_out out;
     memset(&out, 0, sizeof(out));
-    fp_profile *prof = NULL;
-    report_ctx r = {NULL, FP_THRESHOLDS_INIT, NULL, -1, FP_CLI_GATE_INIT};
+    report_ctx r;
+    memset(&r, 0, sizeof r);
+    r.th = (fp_thresholds)FP_THRESHOLDS_INIT;
+    r.fail_on = -1;
+    r.gate = (fp_cli_gate)FP_CLI_GATE_INIT;
+    fp_cli_progress_init(&r.pg, "fpsim", 0);
     int rc = fp_cli_parse(&o.c, &spec, argc, argv);
     if (rc != 0) {
         rc = rc < 0 ? 0 : rc;
@@ -95,12 +125,10 @@ int fp_cmd_report(int argc, char **argv)
          (rc = fp_cli_load_thresholds(o.c.thresholds, &o.overrides)) != 0) ||
         (rc = fp_cli_load_scenarios(&scns, o.c.scenarios, o.c.n_scenarios)) != 0)
         goto done;
-    if ((prof = fp_profile_new()) == NULL) {
-        rc = fp_cli_nomem();
-        goto done;
-    }
     if ((rc = fp_cli_report_open(&o.c, &out, &r.rep)) != 0)
         goto done;
+    r.total = o.c.runs * scns.n;
+    fp_cli_progress_init(&r.pg, "fpsim", r.total >= 100 && isatty(STDERR_FILENO));
     fp_error err = FP_ERROR_INIT;
     for (size_t i = 0; i < scns.n; i++) {
         const fp_scenario *scn = scns.items[i];
@@ -116,9 +144,11 @@ int fp_cmd_report(int argc, char **argv)
             rc = fp_cli_report_error(&err);
             goto done;
         }
-        if ((rc = fp_cli_simulate(scn, o.c.rng, seed, o.c.runs, prof, on_run, &r)) != 0)
+        if ((rc = fp_cli_simulate_analyze(scn, o.c.rng, seed, o.c.runs, o.jobs, &r.th, r.bl, on_run,
+                                          &r)) != 0)
             goto done;
     }
+    fp_cli_progress_show(&r.pg, 1);
     rc = fp_cli_out_finish(&out, fp_report_write(r.rep, out.f, &err), &err, r.gate.fired);
     fp_cli_gate_print(&r.gate);
     if (rc == 0 || rc == FP_EXIT_FINDINGS) {
@@ -129,7 +159,6 @@ done:
     fp_cli_out_abort(&out); /* no-op once committed */
     fp_report_free(r.rep);
     fp_baseline_free(r.bl);
-    fp_profile_free(prof);
     fp_cli_free_scenarios(&scns);
     fp_cli_free_thresholds(&o.overrides);
     fp_cli_common_cleanup(&o.c);

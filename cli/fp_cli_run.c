@@ -24,6 +24,13 @@ int fp_cli_interrupted(void)
 int fp_cli_simulate(const fp_scenario *scn, const gsl_rng_type *rng, uint64_t seed, uint64_t runs,
                     fp_profile *prof, fp_cli_sim_fn each, void *ctx)
 {
+    return fp_cli_simulate_shard(scn, rng, seed, runs, 0, 0, prof, each, ctx);
+}
+
+int fp_cli_simulate_shard(const fp_scenario *scn, const gsl_rng_type *rng, uint64_t seed,
+                          uint64_t runs, uint64_t shard_k, uint64_t shard_n, fp_profile *prof,
+                          fp_cli_sim_fn each, void *ctx)
+{
     fp_sim_options so = FP_SIM_OPTIONS_INIT;
     so.rng_type = rng;
     so.cancel = fp_cli_cancel_cb; /* a SIGINT/SIGTERM stops a run within a fraction of a second */
@@ -32,7 +39,8 @@ int fp_cli_simulate(const fp_scenario *scn, const gsl_rng_type *rng, uint64_t se
     int rc = 0;
     if (fp_sim_new(&sim, scn, &so, &err) != FP_OK)
         return fp_cli_report_error(&err);
-    for (uint64_t r = 0; r < runs && rc == 0; r++) {
+    uint64_t step = shard_n > 0 ? shard_n : 1;
+    for (uint64_t r = shard_n > 0 ? shard_k : 0; r < runs && rc == 0; r += step) {
         if ((rc = fp_cli_interrupted()) != 0)
             break;
         if (fp_sim_run(sim, seed, r, prof, &err) != FP_OK)
@@ -100,6 +108,15 @@ int fp_cli_report_run_baseline(fp_report *rep, const fp_profile *prof, const fp_
             snprintf(err.file, sizeof(err.file), "%s", file);
         return fp_cli_report_error(&err);
     }
+    int rc = fp_cli_report_add_analyzed(rep, prof, a, fail_on, file, gate);
+    fp_analysis_free(a);
+    return rc;
+}
+
+int fp_cli_report_add_analyzed(fp_report *rep, const fp_profile *prof, const fp_analysis *a,
+                               int fail_on, const char *file, fp_cli_gate *gate)
+{
+    fp_error err = FP_ERROR_INIT;
     size_t nf;
     const fp_finding *f = fp_analysis_findings(a, &nf);
     fp_meta m = fp_profile_meta(prof);
@@ -116,9 +133,7 @@ int fp_cli_report_run_baseline(fp_report *rep, const fp_profile *prof, const fp_
                          fp_severity_name((fp_severity)fail_on), k + 1, fp_kind_name(f[k].kind),
                          f[k].target_name, fp_severity_name(f[k].severity), f[k].impact, where);
     }
-    fp_status st = fp_report_add_run(rep, prof, a, &err);
-    fp_analysis_free(a);
-    return st != FP_OK ? fp_cli_report_error(&err) : 0;
+    return fp_report_add_run(rep, prof, a, &err) != FP_OK ? fp_cli_report_error(&err) : 0;
 }
 
 int fp_cli_out_finish(fp_cli_out *o, fp_status st, const fp_error *err, int gate)

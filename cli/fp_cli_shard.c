@@ -24,13 +24,15 @@
 static const char *const s_merge_help =
     "Usage: fpsim merge PART... [-o FILE] [-f FORMAT]\n"
     "\n"
-    "Merges the partial results of 'fpsim validate --shard K/N' (K = 0 .. N-1) into the output\n"
-    "the one-process run writes, byte for byte. The parts must come from the same command and\n"
+    "Merges the partial results of 'fpsim validate --shard K/N' or 'fpsim simulate --shard K/N'\n"
+    "(K = 0 .. N-1) into the output the one-process run writes, byte for byte. The parts must come "
+    "from the same command and\n"
     "options, seed, scenario files (by content hash) and fpsim version, and every shard must be\n"
     "given once. The scenario files must be readable at the paths the shards used.\n"
     "\n"
     "Options:\n"
-    "  -f, --format FMT      text, json, markdown (md), csv or html (default text)\n"
+    "  -f, --format FMT      the command's formats: validate text, json, markdown (md), csv,\n"
+    "                        html; simulate text, json (default text)\n"
     "  -o, --output FILE     write atomically to FILE (default standard output)\n"
     "  -h, --help            show this help\n";
 
@@ -337,18 +339,36 @@ int fp_cli_merge_check(const fp_cli_merge *m, const fp_cli_scenarios *scns, cons
     return 0;
 }
 
+const char *fp_cli_merge_line(fp_cli_merge *m, uint64_t run, fp_error *err)
+{
+    part *p = &m->parts[run % m->n];
+    char *l = next_line(p);
+    if (l == NULL || l[0] == ']') {
+        fp_error_set(err, FP_EPARSE,
+                     "merge: '%s' ends before run %llu (truncated, or another campaign)", p->path,
+                     (unsigned long long)run);
+        return NULL;
+    }
+    p->read++;
+    return l[0] == ',' ? l + 1 : l;
+}
+
+/* Where the last line given by fp_cli_merge_line for `run` came from. */
+static const part *line_part(const fp_cli_merge *m, uint64_t run)
+{
+    return &m->parts[run % m->n];
+}
+
 fp_status fp_cli_merge_source(void *ctx, uint64_t pass, uint64_t unit, uint64_t run,
                               fp_validate_run *r, fp_error *err)
 {
     fp_cli_merge *m = ctx;
-    part *p = &m->parts[run % m->n];
-    char *l = next_line(p);
-    if (l == NULL || l[0] == ']')
-        return fp_error_set(err, FP_EPARSE,
-                            "merge: '%s' ends before run %llu (truncated, or another campaign)",
-                            p->path, (unsigned long long)run);
+    const char *l = fp_cli_merge_line(m, run, err);
+    if (l == NULL)
+        return err->status;
+    const part *p = line_part(m, run);
     uint64_t got_pass;
-    fp_status st = fp_validate_run_parse(l[0] == ',' ? l + 1 : l, &got_pass, r, err);
+    fp_status st = fp_validate_run_parse(l, &got_pass, r, err);
     if (st != FP_OK)
         return fp_error_set(err, st, "merge: %s:%lu: %s", p->path, p->lineno, err->msg);
     if (got_pass != pass || r->run_index != unit)
@@ -358,7 +378,6 @@ fp_status fp_cli_merge_source(void *ctx, uint64_t pass, uint64_t unit, uint64_t 
                             p->path, p->lineno, (unsigned long long)got_pass,
                             (unsigned long long)r->run_index, (unsigned long long)pass,
                             (unsigned long long)unit);
-    p->read++;
     return FP_OK;
 }
 
@@ -407,11 +426,21 @@ int fp_cmd_merge(int argc, char **argv)
         rc = open_part(&m.parts[i], c.args[i]);
     if (rc != 0 || (rc = check_parts(&m)) != 0)
         goto done;
-    /* The validate command line of the campaign, with the merge's format and output. */
+    /* The command line of the campaign, with the merge's format and output. */
+    static const struct {
+        const char *name;
+        int (*main)(int argc, char **argv, fp_cli_merge *m);
+        int quiet; /* takes --quiet */
+    } s_commands[] = {{"validate", fp_cli_validate_main, 1}, {"simulate", fp_cli_simulate_main, 0}};
     const cJSON *args = cJSON_GetObjectItemCaseSensitive(m.header, "args");
     const cJSON *cmd = cJSON_GetObjectItemCaseSensitive(m.header, "command");
-    if (!cJSON_IsString(cmd) || strcmp(cmd->valuestring, "validate") != 0) {
-        fp_cli_errorf("merge: '%s' is of command '%s'; merge reads validate's parts",
+    size_t ci = 0;
+    while (ci < sizeof s_commands / sizeof s_commands[0] &&
+           !(cJSON_IsString(cmd) && strcmp(cmd->valuestring, s_commands[ci].name) == 0))
+        ci++;
+    if (ci == sizeof s_commands / sizeof s_commands[0]) {
+        fp_cli_errorf("merge: '%s' is of command '%s'; merge reads the parts of validate and "
+                      "simulate",
                       m.parts[0].path, cJSON_IsString(cmd) ? cmd->valuestring : "?");
         rc = FP_EXIT_DATA;
         goto done;
@@ -422,10 +451,9 @@ int fp_cmd_merge(int argc, char **argv)
         rc = fp_cli_nomem();
         goto done;
     }
-    static char s_validate[] = "validate", s_quiet[] = "--quiet", s_format[] = "--format",
-                s_output[] = "--output";
+    static char s_quiet[] = "--quiet", s_format[] = "--format", s_output[] = "--output";
     int vn = 0;
-    vargv[vn++] = s_validate;
+    vargv[vn++] = cmd->valuestring;
     const cJSON *a;
     cJSON_ArrayForEach(a, args)
     {
@@ -436,7 +464,8 @@ int fp_cmd_merge(int argc, char **argv)
         }
         vargv[vn++] = a->valuestring;
     }
-    vargv[vn++] = s_quiet;
+    if (s_commands[ci].quiet)
+        vargv[vn++] = s_quiet;
     if (c.format != NULL) {
         vargv[vn++] = s_format;
         vargv[vn++] = fmt = strdup(c.format);
@@ -449,7 +478,7 @@ int fp_cmd_merge(int argc, char **argv)
         rc = fp_cli_nomem();
         goto done;
     }
-    rc = fp_cli_validate_main(vn, vargv, &m);
+    rc = s_commands[ci].main(vn, vargv, &m);
 done:
     free(vargv);
     free(fmt);

@@ -1,7 +1,7 @@
 /*
- * fp_cli_shard.h - shards and merge of `fpsim validate` (cli/fp_cli_shard.c): the partial result
- * file a shard writes (schemas/partial.schema.json) and `fpsim merge`, which reads the parts
- * back into the validate command so its output equals the one-process run byte for byte.
+ * fp_cli_shard.h - shards and merge of `fpsim validate` and `fpsim simulate` (cli/fp_cli_shard.c):
+ * the partial result file a shard writes (schemas/partial.schema.json) and `fpsim merge`, which
+ * reads the parts back into the command so its output equals the one-process run byte for byte.
  * Private to cli/. Layout and partition in docs/validation.md ("Shards and merge").
  */
 #ifndef FP_CLI_SHARD_H
@@ -37,11 +37,16 @@ int fp_cli_merge_check(const fp_cli_merge *m, const fp_cli_scenarios *scns, cons
 /* The engine's source (fp_validate_source_fn): the next record, from shard run mod N. */
 fp_status fp_cli_merge_source(void *ctx, uint64_t pass, uint64_t unit, uint64_t run,
                               fp_validate_run *r, fp_error *err);
+/* The next record line of run `run` (from shard run mod N), borrowed until the next call; NULL
+ * with `err` set when that part has no more records. */
+const char *fp_cli_merge_line(fp_cli_merge *m, uint64_t run, fp_error *err);
 /* After the study: every part read to its end, with the count it declares. FP_OK or
  * FP_EPARSE. */
 fp_status fp_cli_merge_finish(fp_cli_merge *m, fp_error *err);
 
 /* `fpsim validate` with its records from a merge (`m` NULL: the normal command). */
 int fp_cli_validate_main(int argc, char **argv, fp_cli_merge *m);
+/* `fpsim simulate` with its runs' output from a merge (`m` NULL: the normal command). */
+int fp_cli_simulate_main(int argc, char **argv, fp_cli_merge *m);
 
 #endif

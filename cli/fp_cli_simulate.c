@@ -5,7 +5,10 @@
 
 #include <gsl/gsl_version.h>
 
+#include <cjson/cJSON.h>
+
 #include "fp_cli.h"
+#include "fp_cli_shard.h"
 #include "fp_profile.h"
 
 static const char *const s_help =
@@ -22,6 +25,8 @@ static const char *const s_help =
     "      --rng NAME        GSL generator (default mt19937)\n"
     "  -f, --format FMT      text or json (default text)\n"
     "  -o, --output FILE     write to FILE atomically (default standard output)\n"
+    "      --shard K/N       simulate only the runs k with k mod N = K (0 <= K < N) and write a\n"
+    "                        partial result for 'fpsim merge' (which takes --format)\n"
     "  -h, --help            show this help\n";
 
 typedef struct sim_opts {
@@ -29,6 +34,7 @@ typedef struct sim_opts {
     int json;        /* --format json */
     fp_runs_writer rw;
     FILE *out;
+    fp_cli_shard_out *shard; /* --shard: runs go to the partial file */
 } sim_opts;
 
 /* Summary numbers of one run, straight from its spans and series. */
@@ -94,6 +100,88 @@ static int parse(sim_opts *o, int argc, char **argv)
         return rc;
     if (o->c.n_scenarios == 0)
         return fp_cli_usage("simulate needs --scenario NAME|FILE|all");
+    if (o->c.shard_n > 0 && o->c.format != NULL)
+        return fp_cli_usage("--shard writes a partial result: give --format to 'fpsim merge'");
+    return 0;
+}
+
+/*
+ * A shard's record of one run: [run,"TEXT","JSON"], the run's summary line (text format) and its
+ * profile as the runs document holds it (fp_profile_write_json, indent 1, with truth), as JSON
+ * strings, so the merge writes either format byte for byte.
+ */
+static int write_shard_run(sim_opts *o, const fp_profile *prof, uint64_t run)
+{
+    char *text = NULL, *json = NULL, *line = NULL;
+    size_t ntext = 0, njson = 0;
+    fp_error err = FP_ERROR_INIT;
+    int rc = 0;
+    FILE *ft = open_memstream(&text, &ntext), *fj = open_memstream(&json, &njson);
+    if (ft == NULL || fj == NULL) {
+        rc = fp_cli_nomem();
+        goto done;
+    }
+    write_text_run(ft, prof);
+    fp_status st = fp_profile_write_json(prof, 1, 1, fj, &err);
+    if (fclose(ft) != 0 || fclose(fj) != 0) {
+        ft = fj = NULL;
+        rc = fp_cli_nomem();
+        goto done;
+    }
+    ft = fj = NULL;
+    if (st != FP_OK) {
+        rc = fp_cli_report_error(&err);
+        goto done;
+    }
+    cJSON *a = cJSON_CreateArray();
+    cJSON_AddItemToArray(a, cJSON_CreateNumber((double)run));
+    cJSON_AddItemToArray(a, cJSON_CreateString(text));
+    cJSON_AddItemToArray(a, cJSON_CreateString(json));
+    line = cJSON_PrintUnformatted(a);
+    cJSON_Delete(a);
+    if (line == NULL) {
+        rc = fp_cli_nomem();
+        goto done;
+    }
+    fprintf(o->out, "%s%s\n", o->shard->count++ > 0 ? "," : "", line);
+done:
+    if (ft != NULL)
+        fclose(ft);
+    if (fj != NULL)
+        fclose(fj);
+    free(text);
+    free(json);
+    free(line);
+    return rc;
+}
+
+/* The merge: the runs of one scenario from the parts' records, in run order. */
+static int merge_runs(sim_opts *o, fp_cli_merge *m)
+{
+    fp_error err = FP_ERROR_INIT;
+    for (uint64_t r = 0; r < o->c.runs; r++) {
+        const char *l = fp_cli_merge_line(m, r, &err);
+        if (l == NULL)
+            return fp_cli_report_error(&err);
+        cJSON *a = cJSON_Parse(l);
+        const cJSON *run = cJSON_GetArrayItem(a, 0), *text = cJSON_GetArrayItem(a, 1),
+                    *json = cJSON_GetArrayItem(a, 2);
+        if (!cJSON_IsNumber(run) || run->valuedouble != (double)r || !cJSON_IsString(text) ||
+            !cJSON_IsString(json) || cJSON_GetArraySize(a) != 3) {
+            cJSON_Delete(a);
+            fp_cli_errorf("merge: malformed record, or not of run %llu (another campaign)",
+                          (unsigned long long)r);
+            return FP_EXIT_DATA;
+        }
+        if (!o->json) {
+            fputs(text->valuestring, o->out);
+        } else {
+            /* as fp_runs_write_run: a separator, then the profile */
+            fputs(o->rw.runs++ == 0 ? "\n" : ",\n", o->out);
+            fputs(json->valuestring, o->out);
+        }
+        cJSON_Delete(a);
+    }
     return 0;
 }
 
@@ -102,7 +190,8 @@ static int on_run(void *ctx, fp_profile *prof, uint64_t run)
 {
     sim_opts *o = ctx;
     fp_error err = FP_ERROR_INIT;
-    (void)run;
+    if (o->shard != NULL)
+        return write_shard_run(o, prof, run);
     if (!o->json)
         write_text_run(o->out, prof);
     else if (fp_runs_write_run(&o->rw, prof, &err) != FP_OK)
@@ -112,7 +201,14 @@ static int on_run(void *ctx, fp_profile *prof, uint64_t run)
 
 int fp_cmd_simulate(int argc, char **argv)
 {
+    return fp_cli_simulate_main(argc, argv, NULL);
+}
+
+int fp_cli_simulate_main(int argc, char **argv, fp_cli_merge *merge)
+{
     sim_opts o;
+    fp_cli_shard_out shard;
+    uint64_t *seeds = NULL;
     memset(&o, 0, sizeof(o));
     fp_cli_common_init(&o.c);
     fp_cli_scenarios scns = {NULL, 0};
@@ -145,8 +241,25 @@ int fp_cmd_simulate(int argc, char **argv)
     o.out = out.f;
     const char *rng_name = fp_cli_rng_name(o.c.rng);
     fp_error werr = FP_ERROR_INIT;
+    seeds = calloc(scns.n > 0 ? scns.n : 1, sizeof *seeds);
+    if (seeds == NULL) {
+        rc = fp_cli_nomem();
+        goto done;
+    }
+    for (size_t i = 0; i < scns.n; i++)
+        seeds[i] = fp_cli_seed_for(o.c.has_seed, o.c.seed, scns.items[i]);
+    if (merge != NULL && (rc = fp_cli_merge_check(merge, &scns, seeds)) != 0)
+        goto done;
+    if (o.c.shard_n > 0 && merge == NULL) {
+        if ((rc = fp_cli_shard_begin(&shard, out.f, "simulate", argc, argv, &scns, seeds,
+                                     o.c.shard_k, o.c.shard_n)) != 0)
+            goto done;
+        o.shard = &shard;
+    }
     /* A stream error (FP_EIO) is reported once, by the checked commit below. */
-    if (o.json) {
+    if (o.shard != NULL) {
+        /* the partial file: no header of the output format */
+    } else if (o.json) {
         fp_runs_write_begin(&o.rw, out.f, GSL_VERSION, rng_name, &werr);
     } else {
         fprintf(out.f, "# fpsim %s, GSL %s, rng %s\n", fp_version(), GSL_VERSION, rng_name);
@@ -156,17 +269,29 @@ int fp_cmd_simulate(int argc, char **argv)
     for (size_t i = 0; i < scns.n; i++) {
         const fp_scenario *scn = scns.items[i];
         uint64_t seed = fp_cli_seed_for(o.c.has_seed, o.c.seed, scn);
-        if (!o.json)
+        if (!o.json && o.shard == NULL)
             fprintf(out.f, "# scenario %s, seed %llu\n", fp_scenario_name(scn),
                     (unsigned long long)seed);
-        if ((rc = fp_cli_simulate(scn, o.c.rng, seed, o.c.runs, prof, on_run, &o)) != 0)
+        if (merge != NULL)
+            rc = merge_runs(&o, merge);
+        else
+            rc = fp_cli_simulate_shard(scn, o.c.rng, seed, o.c.runs, o.c.shard_k, o.c.shard_n, prof,
+                                       on_run, &o);
+        if (rc != 0)
             goto done;
     }
-    if (o.json)
+    if (merge != NULL && fp_cli_merge_finish(merge, &werr) != FP_OK) {
+        rc = fp_cli_report_error(&werr);
+        goto done;
+    }
+    if (o.shard != NULL)
+        fp_cli_shard_end(o.shard, &werr);
+    else if (o.json)
         fp_runs_write_end(&o.rw, &werr);
     rc = fp_cli_out_commit(&out);
 done:
     fp_cli_out_abort(&out); /* no-op once committed */
+    free(seeds);
     fp_profile_free(prof);
     fp_cli_free_scenarios(&scns);
     fp_cli_common_cleanup(&o.c);

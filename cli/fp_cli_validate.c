@@ -84,42 +84,10 @@ typedef struct vopts {
 
 /* ---- progress ---- */
 
-typedef struct progress {
-    int on;
-    uint64_t done, total;
-    double t0, last;
-} progress;
-
-static double now_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
-
-static void progress_show(progress *pg, int final)
-{
-    if (!pg->on)
-        return;
-    double t = now_s();
-    if (!final && t - pg->last < 0.25)
-        return;
-    pg->last = t;
-    double rate = t > pg->t0 ? (double)pg->done / (t - pg->t0) : 0;
-    double eta = rate > 0 ? (double)(pg->total - pg->done) / rate : 0;
-    fprintf(stderr, "\rvalidate: %llu/%llu runs, %.1f runs/s, ETA %.0f s   ",
-            (unsigned long long)pg->done, (unsigned long long)pg->total, rate, eta);
-    if (final)
-        fputc('\n', stderr);
-}
-
 /* The engine's progress callback: called after each batch. */
 static void on_progress(void *ctx, uint64_t done, uint64_t total)
 {
-    progress *pg = ctx;
-    pg->done = done;
-    pg->total = total;
-    progress_show(pg, 0);
+    fp_cli_progress_update(ctx, done, total);
 }
 
 /* The engine's cancel callback: a SIGINT or SIGTERM is pending. */
@@ -265,8 +233,8 @@ int fp_cli_validate_main(int argc, char **argv, fp_cli_merge *merge)
     fp_error err = FP_ERROR_INIT;
     fp_status st;
     fp_cli_gate gate = FP_CLI_GATE_INIT;
-    progress pg;
-    memset(&pg, 0, sizeof pg);
+    fp_cli_progress pg;
+    fp_cli_progress_init(&pg, "validate", 0);
     uint64_t *seeds = NULL;
     fp_cli_shard_out shard;
     int sharded = 0;
@@ -317,8 +285,7 @@ int fp_cli_validate_main(int argc, char **argv, fp_cli_merge *merge)
     if (sharded && (rc = fp_cli_shard_begin(&shard, out.f, "validate", argc, argv, &scns, seeds,
                                             o.c.shard_k, o.c.shard_n)) != 0)
         goto done;
-    pg.on = !o.quiet && isatty(STDERR_FILENO);
-    pg.t0 = now_s();
+    fp_cli_progress_init(&pg, "validate", !o.quiet && isatty(STDERR_FILENO));
     fp_validate_config cfg = FP_VALIDATE_CONFIG_INIT;
     cfg.runs = o.c.runs;
     cfg.inject = o.inject;
@@ -368,7 +335,7 @@ int fp_cli_validate_main(int argc, char **argv, fp_cli_merge *merge)
         if (st == FP_OK && (st = end_study(sharded ? &shard : NULL, merge, &err)) != FP_OK)
             ;
         else if (st == FP_OK && !sharded) {
-            progress_show(&pg, 1);
+            fp_cli_progress_show(&pg, 1);
             st = fp_report_write_sweep(out.f, o.c.report_format, eng, &err);
         }
     } else if (o.power >= 0) {
@@ -382,7 +349,7 @@ int fp_cli_validate_main(int argc, char **argv, fp_cli_merge *merge)
         if (st == FP_OK && (st = end_study(sharded ? &shard : NULL, merge, &err)) != FP_OK)
             ;
         else if (st == FP_OK && !sharded) {
-            progress_show(&pg, 1);
+            fp_cli_progress_show(&pg, 1);
             st = fp_report_write_power(out.f, o.c.report_format, eng, &err);
         }
     } else {
@@ -390,7 +357,7 @@ int fp_cli_validate_main(int argc, char **argv, fp_cli_merge *merge)
         if (st == FP_OK && (st = end_study(sharded ? &shard : NULL, merge, &err)) != FP_OK)
             ;
         else if (st == FP_OK && !sharded) {
-            progress_show(&pg, 1);
+            fp_cli_progress_show(&pg, 1);
             st = fp_report_write_validate(out.f, o.c.report_format, eng, &err);
         }
         const fp_validate_summary *s_all = fp_validate_engine_overall(eng);

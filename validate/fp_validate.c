@@ -337,16 +337,18 @@ fp_status fp_validate_time_to_detect(double *ttd_s, int *detected, const fp_prof
 
 /* ---- accumulation ---- */
 
-/* A bounded buffer of samples: the first FP_VALIDATE_SAMPLE_CAP values added. */
+/* A buffer of samples: the first `limit` values added (limit 0: every value, grown on demand). */
 typedef struct sample_buf {
     double *v;
-    size_t n;
+    size_t n, cap, limit;
+    int oom; /* a value could not be kept (out of memory): the summary fails */
 } sample_buf;
 
 /*
- * Invariants: every counter is a sum over the records added; ttd[k] and the Spearman buffers
- * hold the first FP_VALIDATE_SAMPLE_CAP values in the order added (so the order of adds is the
- * only thing that matters); ttd_sum[k] sums all ttd values of kind k, in add order.
+ * Invariants: every counter is a sum over the records added; ttd[k] holds every ttd value of
+ * kind k (so its quantiles are exact); the Spearman buffers hold the first
+ * FP_VALIDATE_SAMPLE_CAP values in the order added (so the order of adds is the only thing that
+ * matters); ttd_sum[k] sums all ttd values of kind k, in add order.
  */
 struct fp_validate_acc {
     uint64_t runs, injected_runs, clean_runs, clean_alarmed, clean_fa, consequences;
@@ -375,6 +377,8 @@ fp_status fp_validate_acc_new(fp_validate_acc **out, size_t n_sources, fp_error 
     acc->sources = fp_calloc(n_sources ? n_sources : 1, sizeof *acc->sources);
     acc->sp_impact.v = fp_malloc(FP_VALIDATE_SAMPLE_CAP * sizeof(double));
     acc->sp_cost.v = fp_malloc(FP_VALIDATE_SAMPLE_CAP * sizeof(double));
+    acc->sp_impact.cap = acc->sp_impact.limit = FP_VALIDATE_SAMPLE_CAP;
+    acc->sp_cost.cap = acc->sp_cost.limit = FP_VALIDATE_SAMPLE_CAP;
     if (acc->sources == NULL || acc->sp_impact.v == NULL || acc->sp_cost.v == NULL) {
         st = FP_ENOMEM;
         goto out;
@@ -382,7 +386,8 @@ fp_status fp_validate_acc_new(fp_validate_acc **out, size_t n_sources, fp_error 
     for (size_t k = 0; k < FP_KIND_COUNT; k++) {
         if (!fp_validate_time_based((fp_kind)k))
             continue;
-        acc->ttd[k].v = fp_malloc(FP_VALIDATE_SAMPLE_CAP * sizeof(double));
+        acc->ttd[k].cap = 1024;
+        acc->ttd[k].v = fp_malloc(acc->ttd[k].cap * sizeof(double));
         if (acc->ttd[k].v == NULL) {
             st = FP_ENOMEM;
             goto out;
@@ -413,8 +418,20 @@ void fp_validate_acc_free(fp_validate_acc *acc)
 
 static void push(sample_buf *b, double v)
 {
-    if (b->v != NULL && b->n < FP_VALIDATE_SAMPLE_CAP)
-        b->v[b->n++] = v;
+    if (b->v == NULL || (b->limit > 0 && b->n >= b->limit))
+        return;
+    if (b->n == b->cap) {
+        double *nv = b->cap <= SIZE_MAX / (2 * sizeof(double))
+                         ? fp_realloc(b->v, 2 * b->cap * sizeof(double))
+                         : NULL;
+        if (nv == NULL) {
+            b->oom = 1;
+            return;
+        }
+        b->v = nv;
+        b->cap *= 2;
+    }
+    b->v[b->n++] = v;
 }
 
 void fp_validate_acc_add(fp_validate_acc *acc, const fp_validate_run *r)
@@ -519,8 +536,13 @@ fp_status fp_validate_acc_summary(fp_validate_acc *acc, fp_validate_summary *out
             s->ttd_mean_s = acc->ttd_sum[k] / (double)acc->ttd_n[k];
             ttd_sum += acc->ttd_sum[k];
             ttd_n += acc->ttd_n[k];
+            if (b->oom)
+                return fp_error_set(err, FP_ENOMEM,
+                                    "validate: out of memory keeping %llu time-to-detect values",
+                                    (unsigned long long)acc->ttd_n[k]);
             if (b->n > 0) {
-                /* Sorting the buffer in place keeps it a valid sample for later summaries. */
+                /* Every value is kept: the p95 is exact, and sorting in place keeps the buffer
+                 * a valid input of later summaries (the quantile does not depend on order). */
                 gsl_sort(b->v, 1, b->n);
                 s->ttd_p95_s = gsl_stats_quantile_from_sorted_data(b->v, 1, b->n, 0.95);
             }

@@ -13,9 +13,9 @@
  * order: the accumulated result, including every floating sum, depends only on the records and
  * their order, never on threads.
  *
- * Memory: an accumulator holds counts, sums and two bounded sample buffers (Spearman pairs and
- * time-to-detect values, at most FP_VALIDATE_SAMPLE_CAP each, the first ones in run order), so
- * its size does not grow with the number of runs.
+ * Memory: an accumulator holds counts, sums, a bounded sample buffer of Spearman pairs (at most
+ * FP_VALIDATE_SAMPLE_CAP, the first ones in run order) and every time-to-detect value (8 bytes per
+ * detected time-based label, so the p95 is exact at any size; docs/validation.md).
  *
  * Ownership: fp_validate_acc_new() hands over a new accumulator (free with fp_validate_acc_free()).
  * Summaries are plain values; their per-source array is borrowed from the accumulator. The
@@ -39,7 +39,8 @@
 
 /* Truth records kept per run record (more are counted in n_dropped, not itemised). */
 #define FP_VALIDATE_MAX_ITEMS 32
-/* Samples kept for Spearman and time-to-detect quantiles (per accumulator and kind). */
+/* Spearman pairs kept per accumulator (the first ones in run order; docs/validation.md).
+ * Time-to-detect values are all kept: their quantiles are exact. */
 #define FP_VALIDATE_SAMPLE_CAP 100000
 /* Recommendations counted as "top k" for the root-cause hit rate: k = max(FP_VALIDATE_TOP_K,
  * observable labels in the run), so a run with 4 injected bottlenecks can score 100 %. */

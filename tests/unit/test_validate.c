@@ -14,6 +14,7 @@
 #include "fp_scenario.h"
 #include "fp_sim.h"
 #include "fp_test.h"
+#include "fp_progress.h"
 #include "fp_validate.h"
 
 /* ---- statistics ---- */
@@ -728,6 +729,106 @@ static void test_sweep_help_lists_detectors(void)
 }
 
 /* A sweep gives one point per threshold; a power curve rows grouped per bottleneck, grid order. */
+/* Synthetic timings: `phases` of (duration s, runs/s), updates every 0.25 s. Checks the ETA is
+ * within 25 % of the true remaining time at every update from `check_from` runs on; returns the
+ * largest relative error of the naive estimator (runs done / elapsed) over the same updates. */
+static double progress_run(const double (*phases)[2], int n_phases, uint64_t total,
+                           uint64_t check_from)
+{
+    fp_progress p;
+    double end = 0, naive_worst = 0, worst = 0;
+    for (int i = 0; i < n_phases; i++)
+        end += phases[i][0];
+    fp_progress_start(&p, 0);
+    double t = 0, done = 0;
+    int ph = 0;
+    double ph_end = phases[0][0];
+    while (ph < n_phases) {
+        t += 0.25;
+        while (ph < n_phases && t > ph_end) {
+            ph++;
+            if (ph < n_phases)
+                ph_end += phases[ph][0];
+        }
+        if (ph >= n_phases)
+            break;
+        done += 0.25 * phases[ph][1];
+        fp_progress_update(&p, t, (uint64_t)done);
+        double rate, eta;
+        if ((uint64_t)done < check_from)
+            continue;
+        CU_ASSERT_FATAL(fp_progress_eta(&p, total, &rate, &eta));
+        double truth = end - t;
+        if (truth < 1)
+            break;
+        double e = fabs(eta - truth) / truth;
+        worst = e > worst ? e : worst;
+        double naive = ((double)total - done) / (done / t);
+        double ne = fabs(naive - truth) / truth;
+        naive_worst = ne > naive_worst ? ne : naive_worst;
+    }
+    CU_ASSERT(worst <= 0.25);
+    if (worst > 0.25)
+        fprintf(stderr, "progress: ETA off by %.0f %%\n", 100 * worst);
+    return naive_worst;
+}
+
+/* The ETA is within 25 % after the first 10 % with a start-up phase (60 s with no run done, then
+ * 100 runs/s), and after twice the fast phase's time when the first 10 % ran 10x faster; the
+ * naive estimate is far off in both (so the test tells them apart). */
+static void test_progress_eta(void)
+{
+    fp_progress p;
+    double rate, eta;
+    fp_progress_start(&p, 100);
+    CU_ASSERT_FALSE(fp_progress_eta(&p, 10, &rate, &eta));
+    fp_progress_update(&p, 102, 0);
+    CU_ASSERT_FALSE(fp_progress_eta(&p, 10, &rate, &eta));
+    fp_progress_update(&p, 104, 4);
+    /* the window is the last half: 4 runs in [102, 104], 2 runs/s, 3 s for the 6 left */
+    CU_ASSERT(fp_progress_eta(&p, 10, &rate, &eta));
+    FP_ASSERT_NEAR(rate, 2.0, 1e-12);
+    FP_ASSERT_NEAR(eta, 3.0, 1e-12);
+
+    static const double startup[][2] = {{60, 0}, {1000, 100}};
+    CU_ASSERT(progress_run(startup, 2, 100000, 10000) > 0.4);
+    static const double fast_first[][2] = {{10, 1000}, {900, 100}};
+    CU_ASSERT(progress_run(fast_first, 2, 100000, 12500) > 0.4);
+    static const double steady[][2] = {{2000, 100}};
+    CU_ASSERT(progress_run(steady, 1, 200000, 20000) < 0.01);
+}
+
+/* The time-to-detect p95 is exact past FP_VALIDATE_SAMPLE_CAP values: 150 000 values, the first
+ * 100 000 of them 1 s and the rest 2 s, have p95 = 2 s (a sample of the first 100 000: 1 s). */
+static void test_acc_ttd_exact(void)
+{
+    fp_validate_acc *acc = NULL;
+    fp_validate_summary s;
+    fp_validate_run r;
+    fp_error err = FP_ERROR_INIT;
+    memset(&r, 0, sizeof r);
+    r.injected = 1;
+    r.top1 = 1;
+    r.top1_found = 1;
+    r.tp[FP_KIND_MEMORY_LEAK] = 1;
+    r.n_items = 1;
+    CU_ASSERT_EQUAL_FATAL(fp_validate_acc_new(&acc, 1, &err), FP_OK);
+    for (int i = 0; i < 150000; i++) {
+        double ttd = i < FP_VALIDATE_SAMPLE_CAP ? 1.0 : 2.0;
+        r.items[0] =
+            (fp_validate_item){FP_KIND_MEMORY_LEAK, 0, 1, 0, 0.2, 60, 20, 1, ttd, 0, -1, 3};
+        fp_validate_acc_add(acc, &r);
+    }
+    CU_ASSERT_EQUAL_FATAL(fp_validate_acc_summary(acc, &s, &err), FP_OK);
+    CU_ASSERT_EQUAL(s.kinds[FP_KIND_MEMORY_LEAK].ttd_n, 150000);
+    FP_ASSERT_NEAR(s.kinds[FP_KIND_MEMORY_LEAK].ttd_p95_s, 2.0, 1e-15);
+    FP_ASSERT_NEAR(s.kinds[FP_KIND_MEMORY_LEAK].ttd_mean_s, 4.0 / 3.0, 1e-12);
+    /* a second summary (the buffer is sorted in place) gives the same */
+    CU_ASSERT_EQUAL_FATAL(fp_validate_acc_summary(acc, &s, &err), FP_OK);
+    FP_ASSERT_NEAR(s.kinds[FP_KIND_MEMORY_LEAK].ttd_p95_s, 2.0, 1e-15);
+    fp_validate_acc_free(acc);
+}
+
 static void test_engine_sweep_power(void)
 {
     fp_scenario *scns[2] = {load_builtin("optimal"), load_builtin("memory-intensive")};
@@ -968,14 +1069,16 @@ int fp_test_register(void)
         {"sweep_resolve", test_engine_sweep_resolve},
         {"sweep_help", test_sweep_help_lists_detectors},
         {"sweep_power", test_engine_sweep_power},
+        {"acc_ttd_exact", test_acc_ttd_exact},
         {"kind_tables", test_engine_kind_tables},
         {"both_without_bottlenecks", test_engine_both_without_bottlenecks},
         {"power_undeclared", test_engine_power_undeclared},
         {"sweep_best", test_engine_sweep_best},
         {NULL, NULL}};
+    static const fp_test_case progress[] = {{"eta", test_progress_eta}, {NULL, NULL}};
     gsl_set_error_handler_off();
     if (fp_test_add_suite("stats", stats) || fp_test_add_suite("records", records) ||
-        fp_test_add_suite("engine", engine))
+        fp_test_add_suite("engine", engine) || fp_test_add_suite("progress", progress))
         return -1;
     return 0;
 }
