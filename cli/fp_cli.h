@@ -137,6 +137,8 @@ enum {
     (FP_CLI_O_RUNS | FP_CLI_O_SEED | FP_CLI_O_RNG | FP_CLI_O_FORMAT | FP_CLI_O_OUTPUT)
 #define FP_CMD_VALIDATE_OPTS (FP_CLI_O_SIMULATING | FP_CLI_O_FORMAT | FP_CLI_O_OUTPUT)
 #define FP_CMD_SCENARIOS_OPTS 0u
+#define FP_CMD_RECORD_OPTS                                                                         \
+    (FP_CLI_O_FORMAT | FP_CLI_O_OUTPUT | FP_CLI_O_FAIL_ON | FP_CLI_O_THRESHOLDS | FP_CLI_O_DETAILED)
 
 /* Default upper bound of --runs. */
 #define FP_CLI_MAX_RUNS UINT64_C(100000000)
@@ -333,5 +335,6 @@ int fp_cmd_compare(int argc, char **argv);
 int fp_cmd_generate(int argc, char **argv);
 int fp_cmd_analyze(int argc, char **argv);
 int fp_cmd_validate(int argc, char **argv);
+int fp_cmd_record(int argc, char **argv); /* cli/fp_cli_record.c */
 
 #endif

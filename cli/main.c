@@ -87,6 +87,8 @@ static const command s_commands[] = {
      FP_CMD_ANALYZE_OPTS},
     {"compare", fp_cmd_compare, "compare two profiles, run directories or scenarios per method",
      FP_CMD_COMPARE_OPTS},
+    {"record", fp_cmd_record, "run a command and profile it: samples, spans, guards, report",
+     FP_CMD_RECORD_OPTS},
     {"validate", fp_cmd_validate, "detector accuracy against ground truth", FP_CMD_VALIDATE_OPTS},
     {"scenarios", cmd_scenarios, "list the built-in scenarios", FP_CMD_SCENARIOS_OPTS},
 };
