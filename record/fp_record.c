@@ -815,6 +815,20 @@ fp_status fp_record_profile(const fp_record *r, const char *name, fp_profile *ou
     if (fp_profile_set_meta(out, name, 0, 0, "", "", "record", 0) != FP_OK)
         goto nomem;
     fp_profile_set_data(out, FP_DATA_ALL);
+    /* The command's spans (any thread, any process of the tree) go under the root span, which
+     * is the first span (it starts with the recording) and grows to cover them all. */
+    {
+        fp_span *sp = fp_profile_spans_mut(out);
+        size_t nsp = fp_profile_span_count(out);
+        if (nsp > 0 && sp[0].parent == -1 && sp[0].start_s == 0.0 &&
+            sp[0].method == (uint32_t)fp_profile_find_method(out, name)) {
+            for (size_t k = 1; k < nsp; k++) {
+                if (sp[k].parent == -1)
+                    sp[k].parent = 0;
+                sp[0].dur_s = fmax(sp[0].dur_s, sp[k].start_s + sp[k].dur_s);
+            }
+        }
+    }
 
     double iv = r->o.interval_s;
     double dur = fp_profile_duration(out);
