@@ -12,11 +12,15 @@ bad() { echo "FAIL: $*" >&2; fail=1; }
 
 # check NAME EXPECT ARGS...: records fp_planted ARGS and compares the findings with EXPECT,
 # "kind target lo hi" per planted problem ("" for none): the finding's window must overlap
-# [lo, hi] and start within 0.5 s of lo.
+# [lo, hi] and start within 0.5 s of lo. "--th FILE" first: thresholds other than $TH.
 check() {
-    local name=$1 expect=$2
+    local name=$1 expect=$2 th=$TH
     shift 2
-    if ! "$FPSIM" record -d -f json --thresholds "$TH" --name planted -- "$PLANTED" "$@" \
+    if [ "${1:-}" = --th ]; then
+        th=$2
+        shift 2
+    fi
+    if ! "$FPSIM" record -d -f json --thresholds "$th" --name planted -- "$PLANTED" "$@" \
         >"$tmp/$name.json" 2>"$tmp/$name.err"; then
         bad "$name: record failed: $(cat "$tmp/$name.err")"
         return
@@ -43,7 +47,7 @@ check clean ""
 check slow "slow_method slow_step 0.05 1.05" --slow 1000
 check leak "memory_leak process 0.05 1.55" --leak 100 --for 1.5
 n=$(nproc)
-check burst "cpu_saturation process 0.05 1.55" --burst $((4 * n)) --for 1.5
+check burst "cpu_saturation process 0.05 1.55" --th "$DATA/record/thresholds-burst.yaml" --burst $((4 * n)) --for 1.5
 check calls "call_storm tiny_call 0.05 0.5" --calls 3000
 
 # The command's exit status passes through; a command that cannot be run is 127.
