@@ -202,6 +202,17 @@ typedef struct fp_trace_stats {
 fp_status fp_trace_read_chrome(fp_profile *out, const char *text, size_t len, const char *file,
                                fp_trace_stats *stats, fp_error *err);
 
+/*
+ * fp_trace_read_chrome() on the file `f` (borrowed, not closed), read from its current position
+ * in bounded chunks: one event at a time is parsed and, unless the reader keeps it, freed, so
+ * memory grows with the spans, not with the file. `f` must be seekable: on any error the reader
+ * goes back to where it started and reads the text whole, so that every message and location is
+ * exactly that of fp_trace_read_chrome(). Same results and errors, plus "input larger than N
+ * bytes" (FP_ELIMIT) and read errors (FP_ENOENT).
+ */
+fp_status fp_trace_read_chrome_file(fp_profile *out, FILE *f, const char *file,
+                                    fp_trace_stats *stats, fp_error *err);
+
 /* ---- readers of sampled formats: one file, one run (conversion in docs/output-formats.md) ---- */
 
 /*

@@ -5,8 +5,9 @@
  *
  * State: the list of files still to read (one for a plain file; the index's or the directory's
  * files otherwise) and the file being read: either its parsed profile JSON tree, whose runs are
- * read (and then freed) one by one, or the text of a Chrome trace, converted when its one run is
- * asked for. Nothing is printed; every problem goes into the caller's fp_error.
+ * read (and then freed) one by one, or a Chrome trace, converted when its one run is asked for:
+ * a regular file is kept open and streamed (fp_trace_read_chrome_file()), standard input is read
+ * whole first. Nothing is printed; every problem goes into the caller's fp_error.
  */
 #include "fp_formats.h"
 
@@ -35,7 +36,9 @@ struct fp_input {
     char *truth_file; /* the manifest read for the last run, or NULL (owned) */
     int from_list;    /* the files came from an index or a directory listing */
     fp_input_kind kind;
-    /* FP_INPUT_CHROME: the text, converted by the next fp_input_next() */
+    /* FP_INPUT_CHROME: the open file streamed by the next fp_input_next() (a regular file), or
+     * else its text (standard input) */
+    FILE *trace;
     char *text;
     size_t len;
     /* FP_INPUT_PROFILE / FP_INPUT_RUNS: the tree, and the next run to read */
@@ -235,18 +238,13 @@ void fp_input_looks_like(const char *text, size_t len, char *buf, size_t size)
 
 /* ======================================================================== files */
 
-/* Reads all of `path` ("-": standard input) into a new NUL-terminated buffer (fp_free). */
-static fp_status read_all(const char *path, char **out, size_t *len, fp_error *err)
+fp_status fp_read_stream(FILE *f, const char *path, char **out, size_t *len, fp_error *err)
 {
-    int is_stdin = strcmp(path, "-") == 0;
-    FILE *f = is_stdin ? stdin : fopen(path, "rb");
     char *buf = NULL;
     size_t n = 0, cap = 0;
     fp_status st = FP_OK;
     *out = NULL;
     *len = 0;
-    if (f == NULL)
-        return fp_error_set_at(err, FP_ENOENT, path, 0, 0, "cannot open: %s", strerror(errno));
     for (;;) {
         if (n == cap) {
             if (cap > IN_MAX_BYTES) {
@@ -272,8 +270,6 @@ static fp_status read_all(const char *path, char **out, size_t *len, fp_error *e
             break;
         }
     }
-    if (!is_stdin)
-        fclose(f);
     if (st == FP_OK && n > IN_MAX_BYTES)
         st = fp_error_set_at(err, FP_ELIMIT, path, 0, 0, "input larger than %zu bytes",
                              (size_t)IN_MAX_BYTES);
@@ -284,6 +280,51 @@ static fp_status read_all(const char *path, char **out, size_t *len, fp_error *e
     buf[n] = '\0';
     *out = buf;
     *len = n;
+    return FP_OK;
+}
+
+/* Reads all of `path` ("-": standard input) into a new NUL-terminated buffer (fp_free). */
+static fp_status read_all(const char *path, char **out, size_t *len, fp_error *err)
+{
+    int is_stdin = strcmp(path, "-") == 0;
+    FILE *f = is_stdin ? stdin : fopen(path, "rb");
+    *out = NULL;
+    *len = 0;
+    if (f == NULL)
+        return fp_error_set_at(err, FP_ENOENT, path, 0, 0, "cannot open: %s", strerror(errno));
+    fp_status st = fp_read_stream(f, path, out, len, err);
+    if (!is_stdin)
+        fclose(f);
+    return st;
+}
+
+/*
+ * Opens the regular file `path` and sniffs its first SNIFF_HEAD bytes: a Chrome trace is then
+ * left open in *trace (at its start) to be streamed by fp_input_next(), so that its text is never
+ * held whole. Anything else (or a prefix that cannot tell: the "traceEvents" key may come late)
+ * leaves *trace NULL and the caller reads the whole file as before. Standard input and other
+ * non-regular files are never streamed (they cannot be read twice, which the trace reader's
+ * error path needs).
+ */
+#define SNIFF_HEAD 65536
+static fp_status open_trace(const char *path, FILE **trace, fp_error *err)
+{
+    *trace = NULL;
+    struct stat sb;
+    if (strcmp(path, "-") == 0 || stat(path, &sb) != 0 || !S_ISREG(sb.st_mode))
+        return FP_OK;
+    FILE *f = fopen(path, "rb");
+    if (f == NULL)
+        return fp_error_set_at(err, FP_ENOENT, path, 0, 0, "cannot open: %s", strerror(errno));
+    char *head = fp_malloc(SNIFF_HEAD);
+    size_t n = head != NULL ? fread(head, 1, SNIFF_HEAD, f) : 0;
+    int chrome = head != NULL && !ferror(f) && fp_input_sniff(head, n) == FP_INPUT_CHROME;
+    fp_free(head);
+    if (chrome && fseek(f, 0, SEEK_SET) == 0) {
+        *trace = f;
+        return FP_OK;
+    }
+    fclose(f);
     return FP_OK;
 }
 
@@ -610,6 +651,9 @@ static fp_status add_manifest(fp_input *in, fp_profile *out, fp_error *err)
 /* Frees what the current file holds. */
 static void drop_current(fp_input *in)
 {
+    if (in->trace != NULL)
+        fclose(in->trace);
+    in->trace = NULL;
     fp_free(in->text);
     in->text = NULL;
     in->len = 0;
@@ -629,7 +673,16 @@ static fp_status load_next(fp_input *in, size_t *cap, fp_error *err)
     in->cur_file = in->files[in->next_file];
     in->files[in->next_file++] = NULL;
     in->run = 0;
-    fp_status st = read_all(in->cur_file, &in->text, &in->len, err);
+    const char *file = in->cur_file;
+    fp_status st = open_trace(file, &in->trace, err);
+    if (st != FP_OK)
+        return st;
+    if (in->trace != NULL) {
+        in->kind = FP_INPUT_CHROME;
+        in->pending = 1;
+        return FP_OK;
+    }
+    st = read_all(file, &in->text, &in->len, err);
     if (st != FP_OK)
         return st;
     return load_text(in, cap, err);
@@ -798,7 +851,11 @@ fp_status fp_input_next(fp_input *in, fp_profile *out, fp_input_run *run, int *g
         run->index = in->run;
     }
     text_reader_fn read = text_reader(in->kind);
-    if (read != NULL) {
+    if (in->kind == FP_INPUT_CHROME && in->trace != NULL) {
+        fp_trace_stats *stats = run != NULL ? &run->trace : NULL;
+        st = fp_trace_read_chrome_file(out, in->trace, in->cur_file, stats, err);
+        drop_current(in);
+    } else if (read != NULL) {
         st = read(out, in->text, in->len, in->cur_file, run, err);
         drop_current(in);
     } else if (in->kind == FP_INPUT_PROFILE) {

@@ -7,6 +7,7 @@
 #define FP_PROFILE_INTERNAL_H
 
 #include <stddef.h>
+#include <stdio.h>
 
 #include "fp_profile.h"
 
@@ -69,5 +70,12 @@ fp_status fp_profile_json_locate(const struct cJSON *root, const char *file,
                                  const struct cJSON **runs, size_t *count, fp_error *err);
 fp_status fp_profile_json_read_node(fp_profile *out, const struct cJSON *obj, size_t run,
                                     int in_runs, const char *file, fp_error *err);
+
+/*
+ * Reads the rest of `f` into a new NUL-terminated buffer (*out, fp_free; *len bytes); `path`
+ * names it in errors: FP_ELIMIT "input larger than N bytes" past FP_JSON_GUARD_MAX_BYTES,
+ * FP_ENOENT "cannot read: ...", FP_ENOMEM. Does not close `f` (fp_input.c).
+ */
+fp_status fp_read_stream(FILE *f, const char *path, char **out, size_t *len, fp_error *err);
 
 #endif /* FP_PROFILE_INTERNAL_H */

@@ -6,6 +6,8 @@
  * The reader treats its input as untrusted, like the profile JSON reader: size cap, NUL and
  * nesting depth checked before cJSON (recursive) sees the text, then every event's phase, types
  * and numbers checked, the first problem reported with the event index ("traceEvents[12].dur").
+ * It streams: events are parsed and converted one at a time (see "top level" below), and the
+ * whole-tree reader is kept as the reference that reports every error.
  * Real traces are not sorted by time and interleave threads, so events are collected first,
  * then B/E pairs are matched per thread in time order, spans nested per thread by interval, and
  * the whole forest is emitted in the profile's pre-order.
@@ -13,6 +15,7 @@
 #include "fp_formats.h"
 #include "fp_escape.h"
 
+#include <errno.h>
 #include <float.h>
 #include <inttypes.h>
 #include <math.h>
@@ -310,6 +313,23 @@ static fp_status tr_nomem(trd *r)
     return fp_error_set_at(r->err, FP_ENOMEM, r->file, 0, 0, "out of memory reading trace");
 }
 
+/*
+ * "traceEvents[I]" followed by ".KEY" (KEY NULL: nothing) into buf; returns buf. Called only on
+ * the error path: building the path of every field of every event cost a tenth of a read.
+ */
+static const char *ev_path(char *buf, size_t size, size_t i, const char *key)
+{
+    snprintf(buf, size, "traceEvents[%zu]%s%s", i, key != NULL ? "." : "", key != NULL ? key : "");
+    return buf;
+}
+
+/* "traceEvents[I].args.KEY" (KEY cut at 80 bytes) into buf; returns buf. Error path only. */
+static const char *arg_path(char *buf, size_t size, size_t i, const char *key)
+{
+    snprintf(buf, size, "traceEvents[%zu].args.%.80s", i, key);
+    return buf;
+}
+
 static const char *type_name(const cJSON *it)
 {
     if (it == NULL)
@@ -334,7 +354,8 @@ static const cJSON *get(const cJSON *obj, const char *key, int *dup)
 {
     const cJSON *found = NULL;
     for (const cJSON *c = obj->child; c != NULL; c = c->next) {
-        if (c->string != NULL && strcmp(c->string, key) == 0) {
+        /* the first byte first: this lookup runs for every field of every event */
+        if (c->string != NULL && c->string[0] == key[0] && strcmp(c->string, key) == 0) {
             if (found != NULL)
                 *dup = 1;
             else
@@ -350,19 +371,22 @@ static fp_status want_time(trd *r, const cJSON *ev, size_t i, const char *what, 
     char path[96];
     int dup = 0;
     const cJSON *it = get(ev, what, &dup);
-    snprintf(path, sizeof(path), "traceEvents[%zu].%s", i, what);
     if (dup)
-        return tr_fail(r, FP_EINVAL, path, "duplicate key '%s'", what);
+        return tr_fail(r, FP_EINVAL, ev_path(path, sizeof(path), i, what), "duplicate key '%s'",
+                       what);
     if (it == NULL)
-        return tr_fail(r, FP_EINVAL, path, "missing field '%s'", what);
+        return tr_fail(r, FP_EINVAL, ev_path(path, sizeof(path), i, what), "missing field '%s'",
+                       what);
     if (!cJSON_IsNumber(it))
-        return tr_fail(r, FP_EINVAL, path, "expected a non-negative number, got %s", type_name(it));
+        return tr_fail(r, FP_EINVAL, ev_path(path, sizeof(path), i, what),
+                       "expected a non-negative number, got %s", type_name(it));
     double v = it->valuedouble;
     if (!isfinite(v) || v > TR_MAX_US)
-        return tr_fail(r, FP_EINVAL, path,
+        return tr_fail(r, FP_EINVAL, ev_path(path, sizeof(path), i, what),
                        "number out of range (must be finite and at most 2^53 microseconds)");
     if (v < 0.0)
-        return tr_fail(r, FP_EINVAL, path, "expected a non-negative number, got %.17g", v);
+        return tr_fail(r, FP_EINVAL, ev_path(path, sizeof(path), i, what),
+                       "expected a non-negative number, got %.17g", v);
     *out = v;
     return FP_OK;
 }
@@ -373,15 +397,16 @@ static fp_status want_id(trd *r, const cJSON *ev, size_t i, const char *what, in
     char path[96];
     int dup = 0;
     const cJSON *it = get(ev, what, &dup);
-    snprintf(path, sizeof(path), "traceEvents[%zu].%s", i, what);
     *out = 0;
     if (dup)
-        return tr_fail(r, FP_EINVAL, path, "duplicate key '%s'", what);
+        return tr_fail(r, FP_EINVAL, ev_path(path, sizeof(path), i, what), "duplicate key '%s'",
+                       what);
     if (it == NULL)
         return FP_OK;
     if (!cJSON_IsNumber(it) || !isfinite(it->valuedouble) ||
         it->valuedouble != floor(it->valuedouble) || fabs(it->valuedouble) > TR_MAX_US)
-        return tr_fail(r, FP_EINVAL, path, "expected an integer, got %s",
+        return tr_fail(r, FP_EINVAL, ev_path(path, sizeof(path), i, what),
+                       "expected an integer, got %s",
                        cJSON_IsNumber(it) ? "a non-integer number" : type_name(it));
     *out = (int64_t)it->valuedouble;
     return FP_OK;
@@ -393,17 +418,19 @@ static fp_status want_name(trd *r, const cJSON *ev, size_t i, int required, cons
     char path[96];
     int dup = 0;
     const cJSON *it = get(ev, "name", &dup);
-    snprintf(path, sizeof(path), "traceEvents[%zu].name", i);
     *out = NULL;
     if (dup)
-        return tr_fail(r, FP_EINVAL, path, "duplicate key 'name'");
+        return tr_fail(r, FP_EINVAL, ev_path(path, sizeof(path), i, "name"),
+                       "duplicate key 'name'");
     if (it == NULL) {
         if (required)
-            return tr_fail(r, FP_EINVAL, path, "missing field 'name'");
+            return tr_fail(r, FP_EINVAL, ev_path(path, sizeof(path), i, "name"),
+                           "missing field 'name'");
         return FP_OK;
     }
     if (!cJSON_IsString(it))
-        return tr_fail(r, FP_EINVAL, path, "expected a string, got %s", type_name(it));
+        return tr_fail(r, FP_EINVAL, ev_path(path, sizeof(path), i, "name"),
+                       "expected a string, got %s", type_name(it));
     *out = it->valuestring;
     return FP_OK;
 }
@@ -414,14 +441,15 @@ static fp_status want_args(trd *r, const cJSON *ev, size_t i, const cJSON **out)
     char path[96];
     int dup = 0;
     const cJSON *it = get(ev, "args", &dup);
-    snprintf(path, sizeof(path), "traceEvents[%zu].args", i);
     *out = NULL;
     if (dup)
-        return tr_fail(r, FP_EINVAL, path, "duplicate key 'args'");
+        return tr_fail(r, FP_EINVAL, ev_path(path, sizeof(path), i, "args"),
+                       "duplicate key 'args'");
     if (it == NULL)
         return FP_OK;
     if (!cJSON_IsObject(it))
-        return tr_fail(r, FP_EINVAL, path, "expected an object, got %s", type_name(it));
+        return tr_fail(r, FP_EINVAL, ev_path(path, sizeof(path), i, "args"),
+                       "expected an object, got %s", type_name(it));
     *out = it;
     return FP_OK;
 }
@@ -443,22 +471,25 @@ static fp_status span_args(trd *r, const cJSON *args, size_t i, raw_span *s)
         const cJSON *it = get(args, key, &dup);
         if (it == NULL)
             continue;
-        snprintf(path, sizeof(path), "traceEvents[%zu].args.%s", i, key);
         if (dup)
-            return tr_fail(r, FP_EINVAL, path, "duplicate key '%s'", key);
+            return tr_fail(r, FP_EINVAL, arg_path(path, sizeof(path), i, key), "duplicate key '%s'",
+                           key);
         if (!cJSON_IsNumber(it) || !isfinite(it->valuedouble))
-            return tr_fail(r, FP_EINVAL, path, "expected a finite number, got %s",
+            return tr_fail(r, FP_EINVAL, arg_path(path, sizeof(path), i, key),
+                           "expected a finite number, got %s",
                            cJSON_IsNumber(it) ? "a non-finite number" : type_name(it));
         double v = it->valuedouble;
         if (k < 5) {
             if (v < 0.0 || (k == 0 && v > 100.0))
-                return tr_fail(r, FP_EINVAL, path, "expected a number in [0, %s], got %.17g",
-                               k == 0 ? "100" : "inf)", v);
+                return tr_fail(r, FP_EINVAL, arg_path(path, sizeof(path), i, key),
+                               "expected a number in [0, %s], got %.17g", k == 0 ? "100" : "inf)",
+                               v);
             s->attr[k] = v;
             s->has_attr = 1;
         } else {
             if (v != floor(v) || v < (k == 6 ? -1.0 : 0.0) || v > TR_MAX_US)
-                return tr_fail(r, FP_EINVAL, path, "expected an integer span id, got %.17g", v);
+                return tr_fail(r, FP_EINVAL, arg_path(path, sizeof(path), i, key),
+                               "expected an integer span id, got %.17g", v);
             if (k == 5)
                 s->fpsim_span = v;
             else
@@ -560,9 +591,9 @@ static fp_status read_counter(trd *r, const cJSON *ev, size_t i, const char *nam
         r->end_ts = ts;
     int used = 0;
     for (const cJSON *a = args != NULL ? args->child : NULL; a != NULL; a = a->next) {
-        snprintf(path, sizeof(path), "traceEvents[%zu].args.%.80s", i, a->string);
         if (!cJSON_IsNumber(a) || !isfinite(a->valuedouble))
-            return tr_fail(r, FP_EINVAL, path, "expected a finite number, got %s",
+            return tr_fail(r, FP_EINVAL, arg_path(path, sizeof(path), i, a->string),
+                           "expected a finite number, got %s",
                            cJSON_IsNumber(a) ? "a non-finite number" : type_name(a));
         char lname[256];
         int bytes;
@@ -572,7 +603,8 @@ static fp_status read_counter(trd *r, const cJSON *ev, size_t i, const char *nam
             continue;
         double v = a->valuedouble;
         if (v < 0.0)
-            return tr_fail(r, FP_EINVAL, path, "expected a non-negative number, got %.17g", v);
+            return tr_fail(r, FP_EINVAL, arg_path(path, sizeof(path), i, a->string),
+                           "expected a non-negative number, got %.17g", v);
         if (k == SER_MEM && bytes)
             v /= 1048576.0;
         if (k == SER_CPU && v > 100.0)
@@ -761,18 +793,18 @@ static fp_status read_async(trd *r, const cJSON *ev, size_t i, const char *phase
 static fp_status read_event(trd *r, const cJSON *ev, size_t i)
 {
     char path[96];
-    snprintf(path, sizeof(path), "traceEvents[%zu]", i);
     if (!cJSON_IsObject(ev))
-        return tr_fail(r, FP_EINVAL, path, "expected an object, got %s", type_name(ev));
+        return tr_fail(r, FP_EINVAL, ev_path(path, sizeof(path), i, NULL),
+                       "expected an object, got %s", type_name(ev));
     int dup = 0;
     const cJSON *ph = get(ev, "ph", &dup);
-    snprintf(path, sizeof(path), "traceEvents[%zu].ph", i);
     if (dup)
-        return tr_fail(r, FP_EINVAL, path, "duplicate key 'ph'");
+        return tr_fail(r, FP_EINVAL, ev_path(path, sizeof(path), i, "ph"), "duplicate key 'ph'");
     if (ph == NULL)
-        return tr_fail(r, FP_EINVAL, path, "missing field 'ph'");
+        return tr_fail(r, FP_EINVAL, ev_path(path, sizeof(path), i, "ph"), "missing field 'ph'");
     if (!cJSON_IsString(ph) || ph->valuestring[0] == '\0')
-        return tr_fail(r, FP_EINVAL, path, "expected a one-letter phase string, got %s",
+        return tr_fail(r, FP_EINVAL, ev_path(path, sizeof(path), i, "ph"),
+                       "expected a one-letter phase string, got %s",
                        cJSON_IsString(ph) ? "\"\"" : type_name(ph));
     const char *phase = ph->valuestring;
     const char *name = NULL;
@@ -1480,20 +1512,95 @@ out:
     return st;
 }
 
-fp_status fp_trace_read_chrome(fp_profile *out, const char *text, size_t len, const char *file,
-                               fp_trace_stats *stats, fp_error *err)
+/* ======================================================================== top level */
+
+/* Frees what a read holds (not the profile). */
+static void trd_free(trd *r)
 {
-    trd r;
-    cJSON *root = NULL;
-    memset(&r, 0, sizeof(r));
-    r.err = err;
-    r.file = file;
-    r.p = out;
-    r.stats = stats;
+    for (int k = 0; k < SER_COUNT; k++) {
+        fp_free(r->samples[k]);
+        fp_free(r->series_owner[k]);
+    }
+    fp_free(r->spans);
+    fp_free(r->marks);
+    fp_free(r->amarks);
+}
+
+static void trd_init(trd *r, fp_profile *out, const char *file, fp_trace_stats *stats,
+                     fp_error *err)
+{
+    memset(r, 0, sizeof(*r));
+    r->err = err;
+    r->file = file;
+    r->p = out;
+    r->stats = stats;
     if (stats != NULL)
         memset(stats, 0, sizeof(*stats));
     fp_profile_reset(out);
-    fp_status st = fp_json_parse_guarded(text, len, file, "trace", err, &root);
+}
+
+/* After every event was read: B/E pairs, then spans and series into the profile. */
+static fp_status finish(trd *r, size_t n_events)
+{
+    fp_status st;
+    fp_profile *out = r->p;
+    if (r->stats != NULL)
+        r->stats->events = n_events;
+    if ((st = match_marks(r)) != FP_OK || (st = match_async(r)) != FP_OK)
+        return st;
+    /* Give back the doubling slack of the raw spans before the profile's own spans are built
+     * next to them (up to half of the largest array of a large read). */
+    if (r->n_spans > 0 && r->cap_spans > r->n_spans) {
+        raw_span *shrunk = fp_realloc(r->spans, r->n_spans * sizeof(raw_span));
+        if (shrunk != NULL) {
+            r->spans = shrunk;
+            r->cap_spans = r->n_spans;
+        }
+    }
+    size_t n_counter = 0;
+    for (int k = 0; k < SER_COUNT; k++)
+        n_counter += r->n_samples[k];
+    if (r->n_spans == 0 && n_counter == 0)
+        return tr_fail(r, FP_EINVAL, "traceEvents",
+                       "no span (X, B/E) and no counter (C) event: nothing to analyse");
+    double t0 = INFINITY;
+    for (size_t k = 0; k < r->n_spans; k++)
+        if (r->spans[k].ts < t0)
+            t0 = r->spans[k].ts;
+    for (int k = 0; k < SER_COUNT; k++)
+        for (size_t j = 0; j < r->n_samples[k]; j++)
+            if (r->samples[k][j].ts < t0)
+                t0 = r->samples[k][j].ts;
+    if (r->stats != NULL)
+        r->stats->spans = r->n_spans;
+    st = fp_profile_set_meta(out, r->process_name != NULL ? r->process_name : "", 0, 0, "", "",
+                             "chrome-trace", 0);
+    if (st != FP_OK)
+        return tr_nomem(r);
+    if ((st = build_spans(r, t0)) != FP_OK || (st = build_series(r, t0)) != FP_OK)
+        return st;
+    /* Memory or CPU the trace does not carry is unknown, not zero (fp_profile_data()). */
+    unsigned data = 0;
+    int span_cpu = 0;
+    for (size_t k = 0; k < r->n_spans && !span_cpu; k++)
+        span_cpu = r->spans[k].has_attr;
+    if (r->n_samples[SER_MEM] > 0 || span_cpu)
+        data |= FP_DATA_MEM;
+    if (r->n_samples[SER_CPU] > 0 || span_cpu)
+        data |= FP_DATA_CPU;
+    fp_profile_set_data(out, data);
+    fp_error tmp = FP_ERROR_INIT;
+    if (fp_profile_check(out, &tmp) != FP_OK)
+        return tr_fail(r, FP_EINVAL, "traceEvents", "converted profile is invalid: %s", tmp.msg);
+    return FP_OK;
+}
+
+/* The whole-tree reader: the guarded parse of all of `text`, then every event. It is the
+ * reference the streaming reader below must agree with, and what reports its errors. */
+static fp_status read_tree(trd *r, const char *text, size_t len)
+{
+    cJSON *root = NULL;
+    fp_status st = fp_json_parse_guarded(text, len, r->file, "trace", r->err, &root);
     if (st != FP_OK)
         goto out;
     const cJSON *events = root;
@@ -1501,87 +1608,498 @@ fp_status fp_trace_read_chrome(fp_profile *out, const char *text, size_t len, co
         int dup = 0;
         events = get(root, "traceEvents", &dup);
         if (dup) {
-            st = tr_fail(&r, FP_EINVAL, "traceEvents", "duplicate key 'traceEvents'");
+            st = tr_fail(r, FP_EINVAL, "traceEvents", "duplicate key 'traceEvents'");
             goto out;
         }
         if (events == NULL) {
-            st = tr_fail(&r, FP_EINVAL, "", "missing field 'traceEvents'");
+            st = tr_fail(r, FP_EINVAL, "", "missing field 'traceEvents'");
             goto out;
         }
         const cJSON *unit = get(root, "displayTimeUnit", &dup);
         /* displayTimeUnit only changes how viewers label time; timestamps stay microseconds. */
         if (unit != NULL && (!cJSON_IsString(unit) || (strcmp(unit->valuestring, "ms") != 0 &&
                                                        strcmp(unit->valuestring, "ns") != 0))) {
-            st = tr_fail(&r, FP_EINVAL, "displayTimeUnit", "expected \"ms\" or \"ns\", got %s",
+            st = tr_fail(r, FP_EINVAL, "displayTimeUnit", "expected \"ms\" or \"ns\", got %s",
                          cJSON_IsString(unit) ? unit->valuestring : type_name(unit));
             goto out;
         }
     }
     if (!cJSON_IsArray(events)) {
-        st = tr_fail(&r, FP_EINVAL, cJSON_IsObject(root) ? "traceEvents" : "",
+        st = tr_fail(r, FP_EINVAL, cJSON_IsObject(root) ? "traceEvents" : "",
                      "expected an array of events, got %s", type_name(events));
         goto out;
     }
     size_t i = 0;
     for (const cJSON *ev = events->child; ev != NULL; ev = ev->next, i++) {
-        if ((st = read_event(&r, ev, i)) != FP_OK)
+        if ((st = read_event(r, ev, i)) != FP_OK)
             goto out;
     }
-    if (stats != NULL)
-        stats->events = i;
-    if ((st = match_marks(&r)) != FP_OK || (st = match_async(&r)) != FP_OK)
-        goto out;
-    size_t n_counter = 0;
-    for (int k = 0; k < SER_COUNT; k++)
-        n_counter += r.n_samples[k];
-    if (r.n_spans == 0 && n_counter == 0) {
-        st = tr_fail(&r, FP_EINVAL, "traceEvents",
-                     "no span (X, B/E) and no counter (C) event: nothing to analyse");
-        goto out;
-    }
-    double t0 = INFINITY;
-    for (size_t k = 0; k < r.n_spans; k++)
-        if (r.spans[k].ts < t0)
-            t0 = r.spans[k].ts;
-    for (int k = 0; k < SER_COUNT; k++)
-        for (size_t j = 0; j < r.n_samples[k]; j++)
-            if (r.samples[k][j].ts < t0)
-                t0 = r.samples[k][j].ts;
-    if (stats != NULL)
-        stats->spans = r.n_spans;
-    st = fp_profile_set_meta(out, r.process_name != NULL ? r.process_name : "", 0, 0, "", "",
-                             "chrome-trace", 0);
-    if (st != FP_OK) {
-        st = tr_nomem(&r);
-        goto out;
-    }
-    if ((st = build_spans(&r, t0)) != FP_OK || (st = build_series(&r, t0)) != FP_OK)
-        goto out;
-    /* Memory or CPU the trace does not carry is unknown, not zero (fp_profile_data()). */
-    unsigned data = 0;
-    int span_cpu = 0;
-    for (size_t k = 0; k < r.n_spans && !span_cpu; k++)
-        span_cpu = r.spans[k].has_attr;
-    if (r.n_samples[SER_MEM] > 0 || span_cpu)
-        data |= FP_DATA_MEM;
-    if (r.n_samples[SER_CPU] > 0 || span_cpu)
-        data |= FP_DATA_CPU;
-    fp_profile_set_data(out, data);
-    fp_error tmp = FP_ERROR_INIT;
-    if (fp_profile_check(out, &tmp) != FP_OK)
-        st = tr_fail(&r, FP_EINVAL, "traceEvents", "converted profile is invalid: %s", tmp.msg);
+    st = finish(r, i);
 out:
-    if (st != FP_OK && err != NULL && err->file[0] == '\0' && file != NULL)
-        snprintf(err->file, sizeof(err->file), "%s", file);
-    if (st != FP_OK)
-        fp_profile_reset(out);
-    for (int k = 0; k < SER_COUNT; k++) {
-        fp_free(r.samples[k]);
-        fp_free(r.series_owner[k]);
-    }
-    fp_free(r.spans);
-    fp_free(r.marks);
-    fp_free(r.amarks);
     cJSON_Delete(root);
     return st;
+}
+
+/*
+ * The streaming reader. The text comes from memory or from a file in chunks; a window holds
+ * what is being looked at. The top level (the object and its keys, the traceEvents array and
+ * its commas) is walked here; each value under it (one event, or one other top-level value such
+ * as otherData) is delimited by a scan that also does the guard's checks (NUL bytes, nesting
+ * depth counted from the top), then parsed alone by cJSON, so that it is accepted or rejected,
+ * and its numbers and strings read, exactly as in the whole-tree parse. Each event goes to
+ * read_event() and is then freed, except those whose phase read_event() may keep pointers into
+ * until the end of the read (B/E marks, the process_name, and, to be safe with new phases, any
+ * phase other than X and C).
+ *
+ * The walk accepts only what the whole-tree parse accepts; anything else (malformed JSON, a NUL
+ * byte, depth, a duplicate or missing traceEvents, any error an event raises) ends it with
+ * ST_RETRY, and the caller then runs read_tree() on the whole text: errors are rare, and so
+ * every message, location and precedence (a syntax error anywhere before an event's error) stays
+ * exactly the whole-tree reader's.
+ */
+#define ST_RETRY ((fp_status)-1)
+#define SRC_CHUNK ((size_t)1 << 20)
+
+typedef struct tr_src {
+    FILE *f;       /* NULL: the whole text is `p` */
+    char *buf;     /* the window's storage (file mode) */
+    size_t cap;    /* its size */
+    const char *p; /* the window */
+    size_t len;    /* bytes in the window */
+    size_t pos;    /* the cursor, an offset into the window */
+    size_t total;  /* bytes read from the file so far */
+    int eof;
+} tr_src;
+
+/*
+ * Brings more bytes into the window, keeping those from offset *keep on (moved to the start;
+ * *keep and the cursor follow, and *i when not NULL). 0 at the end of the input or on a read
+ * error or past the size cap (the whole-text reader then says which).
+ */
+static int src_more(tr_src *s, size_t *keep, size_t *i)
+{
+    if (s->f == NULL || s->eof)
+        return 0;
+    size_t k = *keep;
+    if (k > 0) {
+        memmove(s->buf, s->buf + k, s->len - k);
+        s->len -= k;
+        s->pos -= k;
+        if (i != NULL)
+            *i -= k;
+        *keep = 0;
+    }
+    if (s->cap - s->len < SRC_CHUNK / 2) {
+        size_t ncap = s->cap == 0 ? SRC_CHUNK : s->cap * 2;
+        char *nb = fp_realloc(s->buf, ncap);
+        if (nb == NULL)
+            return 0;
+        s->buf = nb;
+        s->cap = ncap;
+    }
+    s->p = s->buf;
+    size_t got = fread(s->buf + s->len, 1, s->cap - s->len, s->f);
+    /* A NUL byte anywhere is an error (the whole-text reader locates it): looked for once here,
+     * so that events need no byte-by-byte scan. */
+    if (memchr(s->buf + s->len, '\0', got) != NULL) {
+        s->eof = 1;
+        return 0;
+    }
+    s->len += got;
+    s->total += got;
+    if (got == 0 || s->total > FP_JSON_GUARD_MAX_BYTES) {
+        s->eof = 1;
+        return got > 0 && s->total <= FP_JSON_GUARD_MAX_BYTES;
+    }
+    return 1;
+}
+
+/* Skips what cJSON takes for whitespace (bytes 1 to 32); 0 on a NUL byte or at the end. */
+static int skip_ws(tr_src *s)
+{
+    for (;;) {
+        while (s->pos < s->len && (unsigned char)s->p[s->pos] - 1u < 32u)
+            s->pos++;
+        if (s->pos < s->len)
+            return s->p[s->pos] != '\0';
+        size_t keep = s->pos;
+        if (!src_more(s, &keep, NULL))
+            return 0;
+    }
+}
+
+/*
+ * Delimits the value at the cursor (a non-blank byte), whose container is at nesting `depth`:
+ * on success [*start, *end) is the value and the cursor is at *end. 0 on a NUL byte, nesting
+ * deeper than the guard allows, or the end of the input inside the value.
+ */
+static int scan_value(tr_src *s, int depth, size_t *start, size_t *end)
+{
+    size_t i = s->pos;
+    int d = depth, in_str = 0;
+    unsigned char first = (unsigned char)s->p[i];
+    int scalar = first != '{' && first != '[';
+    *start = i;
+    for (;;) {
+        if (i >= s->len) {
+            if (!src_more(s, start, &i))
+                return 0;
+            continue;
+        }
+        const unsigned char *p = (const unsigned char *)s->p;
+        if (in_str) {
+            while (i < s->len && p[i] != '"' && p[i] != '\\' && p[i] != '\0')
+                i++;
+            if (i >= s->len)
+                continue;
+            if (p[i] == '\0')
+                return 0;
+            if (p[i] == '\\') {
+                if (i + 1 >= s->len) {
+                    if (!src_more(s, start, &i))
+                        return 0;
+                    continue;
+                }
+                if (p[i + 1] == '\0')
+                    return 0;
+                i += 2;
+                continue;
+            }
+            in_str = 0;
+            i++;
+            if (scalar)
+                break;
+            continue;
+        }
+        unsigned char ch = p[i];
+        if (ch == '"') {
+            in_str = 1;
+        } else if (ch == '{' || ch == '[') {
+            if (++d > FP_JSON_GUARD_MAX_DEPTH)
+                return 0;
+        } else if (ch == '}' || ch == ']') {
+            if (scalar)
+                break;
+            if (--d == depth) {
+                i++;
+                break;
+            }
+        } else if (ch == '\0') {
+            return 0;
+        } else if (scalar && (ch == ',' || ch <= 32)) {
+            break;
+        }
+        i++;
+    }
+    *end = i;
+    s->pos = i;
+    return 1;
+}
+
+/* Parses the value [start, end) of the window alone; NULL unless cJSON takes all of it. */
+static cJSON *parse_value_at(const tr_src *s, size_t start, size_t end)
+{
+    const char *stop = NULL;
+    cJSON *v = cJSON_ParseWithLengthOpts(s->p + start, end - start, &stop, 0);
+    if (v != NULL && stop != s->p + end) {
+        cJSON_Delete(v);
+        v = NULL;
+    }
+    return v;
+}
+
+/* Nesting depth of `v`: 0 for a scalar, 1 for a flat object or array, ... */
+static int tree_depth(const cJSON *v)
+{
+    int d = 0;
+    /* the type bits, not cJSON_IsObject(): this runs on every event and those are calls */
+    if ((v->type & (cJSON_Object | cJSON_Array)) == 0)
+        return 0;
+    for (const cJSON *c = v->child; c != NULL; c = c->next)
+        if ((c->type & (cJSON_Object | cJSON_Array)) != 0) {
+            int k = tree_depth(c);
+            d = k > d ? k : d;
+        }
+    return d + 1;
+}
+
+/*
+ * The value at the cursor (a non-blank byte), whose container is at nesting `depth`, parsed
+ * alone; the cursor moves past it. Usually cJSON is simply run on the rest of the window and
+ * finds the value's end itself; only a value that may run past the window (cJSON stopped at or
+ * failed before its end, with more input to come) is delimited by scan_value() and parsed again.
+ * NULL when malformed or nested deeper than the guard allows.
+ */
+static cJSON *next_value(tr_src *s, int depth)
+{
+    unsigned char first = (unsigned char)s->p[s->pos];
+    /* what parse_value() starts on (a byte order mark here would be skipped by cJSON) */
+    if (strchr("{[\"-0123456789tfn", first) == NULL || first == '\0')
+        return NULL;
+    const char *stop = NULL;
+    cJSON *v = cJSON_ParseWithLengthOpts(s->p + s->pos, s->len - s->pos, &stop, 0);
+    if (v != NULL && (stop < s->p + s->len || s->eof)) {
+        s->pos = (size_t)(stop - s->p);
+    } else if (v == NULL && s->eof) {
+        return NULL;
+    } else {
+        size_t start, end;
+        cJSON_Delete(v);
+        if (!scan_value(s, depth, &start, &end))
+            return NULL;
+        v = parse_value_at(s, start, end);
+    }
+    if (v != NULL && depth + tree_depth(v) > FP_JSON_GUARD_MAX_DEPTH) {
+        cJSON_Delete(v);
+        v = NULL;
+    }
+    return v;
+}
+
+/* Events read_event() may keep pointers into, freed at the end of the read. */
+typedef struct kept_events {
+    cJSON **ev;
+    size_t n, cap;
+} kept_events;
+
+/* Frees `ev` after read_event() unless its phase may be kept (see above). 0 when out of memory. */
+static int release_event(trd *r, kept_events *kept, cJSON *ev, const char *process_before)
+{
+    int dup = 0;
+    const cJSON *ph = get(ev, "ph", &dup);
+    const char *phase = cJSON_IsString(ph) ? ph->valuestring : "";
+    if (strcmp(phase, "X") == 0 || strcmp(phase, "C") == 0 ||
+        (strcmp(phase, "M") == 0 && r->process_name == process_before)) {
+        cJSON_Delete(ev);
+        return 1;
+    }
+    if (fp_grow((void **)&kept->ev, &kept->cap, kept->n + 1, sizeof(cJSON *)) != FP_OK) {
+        cJSON_Delete(ev);
+        return 0;
+    }
+    kept->ev[kept->n++] = ev;
+    return 1;
+}
+
+/* The events array at the cursor ('['), whose container is at nesting `depth`. */
+static fp_status stream_events(trd *r, tr_src *s, int depth, kept_events *kept, size_t *n_events)
+{
+    size_t i = 0;
+    if (depth + 1 > FP_JSON_GUARD_MAX_DEPTH)
+        return ST_RETRY;
+    s->pos++;
+    if (!skip_ws(s))
+        return ST_RETRY;
+    if (s->p[s->pos] == ']') {
+        s->pos++;
+        *n_events = 0;
+        return FP_OK;
+    }
+    for (;; i++) {
+        cJSON *ev = skip_ws(s) ? next_value(s, depth + 1) : NULL;
+        if (ev == NULL)
+            return ST_RETRY;
+        const char *process_before = r->process_name;
+        if (read_event(r, ev, i) != FP_OK) {
+            cJSON_Delete(ev);
+            return ST_RETRY;
+        }
+        if (!release_event(r, kept, ev, process_before))
+            return ST_RETRY;
+        if (!skip_ws(s))
+            return ST_RETRY;
+        char ch = s->p[s->pos++];
+        if (ch == ']')
+            break;
+        if (ch != ',')
+            return ST_RETRY;
+    }
+    *n_events = i + 1;
+    return FP_OK;
+}
+
+/* The key at the cursor ('"') of the top-level object: 1 "traceEvents", 2 "displayTimeUnit",
+ * 0 another key, -1 not a valid key. Keys are compared after unescaping, as cJSON stores them. */
+static int stream_key(tr_src *s)
+{
+    size_t start, end;
+    if (!scan_value(s, 1, &start, &end))
+        return -1;
+    const char *k = s->p + start + 1;
+    size_t n = end - start - 2;
+    char name[32];
+    if (memchr(k, '\\', n) != NULL) {
+        cJSON *v = parse_value_at(s, start, end);
+        if (v == NULL)
+            return -1;
+        snprintf(name, sizeof(name), "%s",
+                 strlen(v->valuestring) < sizeof(name) ? v->valuestring : "");
+        cJSON_Delete(v);
+    } else if (n < sizeof(name)) {
+        memcpy(name, k, n);
+        name[n] = '\0';
+    } else {
+        return 0;
+    }
+    if (strcmp(name, "traceEvents") == 0)
+        return 1;
+    if (strcmp(name, "displayTimeUnit") == 0)
+        return 2;
+    return 0;
+}
+
+/* Streams every event of `s` through read_event(); *n_out the number of events. */
+static fp_status read_stream(trd *r, tr_src *s, kept_events *kept, size_t *n_out)
+{
+    size_t n_events = 0;
+    fp_status st;
+    size_t keep = 0;
+    if (s->f != NULL && !src_more(s, &keep, NULL))
+        return ST_RETRY;
+    /* cJSON skips a UTF-8 byte order mark at the very start. */
+    if (s->len >= 4 && memcmp(s->p, "\xEF\xBB\xBF", 3) == 0)
+        s->pos = 3;
+    if (!skip_ws(s))
+        return ST_RETRY;
+    if (s->p[s->pos] == '[') {
+        if ((st = stream_events(r, s, 0, kept, &n_events)) != FP_OK)
+            return st;
+    } else if (s->p[s->pos] == '{') {
+        int seen = 0, seen_unit = 0;
+        s->pos++;
+        if (!skip_ws(s) || s->p[s->pos] == '}')
+            return ST_RETRY; /* no traceEvents */
+        for (;;) {
+            if (!skip_ws(s) || s->p[s->pos] != '"')
+                return ST_RETRY;
+            int key = stream_key(s);
+            if (key < 0 || !skip_ws(s) || s->p[s->pos++] != ':' || !skip_ws(s))
+                return ST_RETRY;
+            if (key == 1) {
+                if (seen++ || s->p[s->pos] != '[')
+                    return ST_RETRY;
+                if ((st = stream_events(r, s, 1, kept, &n_events)) != FP_OK)
+                    return st;
+            } else {
+                cJSON *v = next_value(s, 1);
+                if (v == NULL)
+                    return ST_RETRY;
+                /* displayTimeUnit only changes how viewers label time; timestamps stay
+                 * microseconds. The first one counts, as in the whole-tree reader. */
+                int bad = key == 2 && !seen_unit++ &&
+                          (!cJSON_IsString(v) || (strcmp(v->valuestring, "ms") != 0 &&
+                                                  strcmp(v->valuestring, "ns") != 0));
+                cJSON_Delete(v);
+                if (bad)
+                    return ST_RETRY;
+            }
+            if (!skip_ws(s))
+                return ST_RETRY;
+            char ch = s->p[s->pos++];
+            if (ch == '}')
+                break;
+            if (ch != ',')
+                return ST_RETRY;
+        }
+        if (!seen)
+            return ST_RETRY;
+    } else {
+        return ST_RETRY;
+    }
+    /* Nothing but whitespace may follow. */
+    if (skip_ws(s) || s->pos < s->len)
+        return ST_RETRY;
+    *n_out = n_events;
+    return FP_OK;
+}
+
+/* Runs the streaming reader, then finish(); *retry set when it gave up (ST_RETRY). The window
+ * is freed before finish() and the kept events after it. */
+static fp_status stream_or_retry(trd *r, tr_src *s, int *retry)
+{
+    kept_events kept = {NULL, 0, 0};
+    size_t n_events = 0;
+    fp_status st = read_stream(r, s, &kept, &n_events);
+    fp_free(s->buf);
+    s->buf = NULL;
+    if (st == FP_OK)
+        st = finish(r, n_events);
+    for (size_t k = 0; k < kept.n; k++)
+        cJSON_Delete(kept.ev[k]);
+    fp_free(kept.ev);
+    *retry = st == ST_RETRY;
+    return st;
+}
+
+/* Common end of both entry points. */
+static fp_status done(trd *r, fp_status st)
+{
+    fp_error *err = r->err;
+    if (st != FP_OK && err != NULL && err->file[0] == '\0' && r->file != NULL)
+        snprintf(err->file, sizeof(err->file), "%s", r->file);
+    if (st != FP_OK)
+        fp_profile_reset(r->p);
+    trd_free(r);
+    return st;
+}
+
+/* Starts again on the whole text (the streaming reader gave up). */
+static fp_status retry_tree(trd *r, const char *text, size_t len)
+{
+    fp_profile *out = r->p;
+    const char *file = r->file;
+    fp_trace_stats *stats = r->stats;
+    fp_error *err = r->err;
+    trd_free(r);
+    fp_error_clear(err);
+    trd_init(r, out, file, stats, err);
+    return read_tree(r, text, len);
+}
+
+fp_status fp_trace_read_chrome(fp_profile *out, const char *text, size_t len, const char *file,
+                               fp_trace_stats *stats, fp_error *err)
+{
+    trd r;
+    tr_src s;
+    int retry = 0;
+    trd_init(&r, out, file, stats, err);
+    memset(&s, 0, sizeof(s));
+    s.p = text;
+    s.len = len;
+    s.eof = 1;
+    fp_status st = FP_OK;
+    /* Too large, or a NUL byte: the whole-text reader says so, with the location. */
+    int stream = len <= FP_JSON_GUARD_MAX_BYTES && memchr(text, '\0', len) == NULL;
+    if (stream)
+        st = stream_or_retry(&r, &s, &retry);
+    if (!stream || retry)
+        st = retry_tree(&r, text, len);
+    return done(&r, st);
+}
+
+fp_status fp_trace_read_chrome_file(fp_profile *out, FILE *f, const char *file,
+                                    fp_trace_stats *stats, fp_error *err)
+{
+    trd r;
+    tr_src s;
+    int retry = 0;
+    trd_init(&r, out, file, stats, err);
+    memset(&s, 0, sizeof(s));
+    s.f = f;
+    long at = ftell(f);
+    fp_status st = stream_or_retry(&r, &s, &retry);
+    if (retry) {
+        char *text = NULL;
+        size_t len = 0;
+        if (at < 0 || fseek(f, at, SEEK_SET) != 0) {
+            st = fp_error_set_at(err, FP_ENOENT, file, 0, 0, "cannot read: %s", strerror(errno));
+        } else {
+            fp_error_clear(err);
+            st = fp_read_stream(f, file != NULL ? file : "trace", &text, &len, err);
+            if (st == FP_OK)
+                st = retry_tree(&r, text, len);
+        }
+        fp_free(text);
+    }
+    return done(&r, st);
 }
