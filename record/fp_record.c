@@ -838,15 +838,16 @@ fp_status fp_record_profile(const fp_record *r, const char *name, fp_profile *ou
     double *mem, *cpu, *ops, *bytes;
     if (fp_profile_series_resize(out, n, iv, &mem, &cpu, &ops, &bytes) != FP_OK)
         goto nomem;
-    /* memory: the last sample in each slot, held over slots without one; the zombie's last
-     * sample (0, the process is gone) does not count */
+    /* memory: the last sample taken by the end of each slot (or half an interval later, as a
+     * tick wakes up a little late), held over slots without one; the samples at the end
+     * that read 0 (an exiting process has unmapped its memory; a zombie has none) do not count */
     size_t ns = r->n_samples;
-    if (ns > 1 && r->samples[ns - 1].rss_mb == 0.0)
+    while (ns > 1 && r->samples[ns - 1].rss_mb == 0.0)
         ns--;
     double held = 0.0;
     size_t i = 0;
     for (size_t k = 0; k < n; k++) {
-        double slot_end = (double)(k + 1) * iv + 1e-6;
+        double slot_end = ((double)k + 1.5) * iv; /* a tick runs a little late */
         while (i < ns && r->samples[i].t_s <= slot_end)
             held = r->samples[i++].rss_mb;
         mem[k] = held;
