@@ -81,6 +81,12 @@ grep -q "guard max-rss breached" "$tmp/err" || bad "max-rss breach not reported"
     2>/dev/null
 [ $? -eq 124 ] || bad "max-rss kill is not 124"
 
+"$FPSIM" record --max-cpu 0.3 --cpu-window 300ms --on-breach term -- "$PLANTED" --burst 4 \
+    --for 3 >/dev/null 2>"$tmp/err"
+[ $? -eq 124 ] || bad "max-cpu term is not 124"
+grep -q "guard max-cpu breached at .* cores > limit 0.300 cores (term)" "$tmp/err" ||
+    bad "max-cpu breach not reported: $(cat "$tmp/err")"
+
 # SIGTERM to fpsim reaches the command: it dies of it and fpsim exits 128+15.
 "$FPSIM" record -- sleep 5 >/dev/null 2>&1 &
 pid=$!
@@ -92,7 +98,7 @@ rc=$?
 
 # Spans written by a shell to $FPSIM_TRACE_FD, and the profile saved and read by analyze.
 "$FPSIM" record -d --save "$tmp/p.json" -- sh -c '
-  now() { awk "{printf \"%d\", \$1 * 1000000}" /proc/uptime; }
+  now() { python3 -c "import time; print(int(time.monotonic() * 1e6))"; }
   echo "{\"ph\":\"X\",\"name\":\"shell_step\",\"pid\":$$,\"tid\":$$,\"ts\":$(now),\"dur\":1000}" >&$FPSIM_TRACE_FD
 ' >"$tmp/sh.txt" 2>"$tmp/err" || bad "shell spans: $(cat "$tmp/err")"
 grep -q "shell_step" "$tmp/sh.txt" || bad "shell span missing from the report"
