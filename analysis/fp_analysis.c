@@ -24,32 +24,39 @@ fp_status fp_analysis_push_finding(fp_analysis *a, const fp_finding *f, fp_error
 #define IMPACT_PER_DECADE 30.0
 
 /* The run's total of the resource a saving in `unit` is counted in: seconds of the run,
- * core-seconds of one core over the run, or peak MB (docs/analysis.md "Cost"). */
+ * core-seconds of the process's cores over the run (cores x duration), or peak MB
+ * (docs/analysis.md "Cost"; the validator takes the true cost with the same totals). */
 static double resource_total(const fp_analysis *a, const char *unit)
 {
     if (unit != NULL && strcmp(unit, "MB") == 0)
         return a->run.peak_mem_mb;
-    return a->run.duration_s; /* "s" and FP_UNIT_CORE_S */
+    if (unit != NULL && strcmp(unit, FP_UNIT_CORE_S) == 0)
+        return (a->run.cores >= 1 ? a->run.cores : 1.0) * a->run.duration_s;
+    return a->run.duration_s; /* "s" */
 }
 
-/* Scales the savings in `unit` of the findings selected by `target` (a method index, or
- * FP_TARGET_PROCESS - 1 for all) down so they add up to at most `cap`. */
+/* 1 when f's saving in `unit` counts towards a cap on `target` (a method index, or
+ * FP_TARGET_PROCESS - 1 for all): consequences (caused_by != 0) have none of their own. */
+static int capped(const fp_finding *f, const char *unit, int64_t target)
+{
+    return f->caused_by == 0 && (target < FP_TARGET_PROCESS || f->target == target) &&
+           f->improvement_unit != NULL && strcmp(f->improvement_unit, unit) == 0;
+}
+
+/* Scales the savings in `unit` of the root findings selected by `target` down so they add up to
+ * at most `cap`. */
 static void cap_savings(fp_analysis *a, const char *unit, int64_t target, double cap)
 {
     double sum = 0;
     size_t i;
-    for (i = 0; i < a->n_findings; i++) {
-        const fp_finding *f = &a->findings[i];
-        if ((target < FP_TARGET_PROCESS || f->target == target) && f->improvement_unit != NULL &&
-            strcmp(f->improvement_unit, unit) == 0)
-            sum += f->improvement;
-    }
+    for (i = 0; i < a->n_findings; i++)
+        if (capped(&a->findings[i], unit, target))
+            sum += a->findings[i].improvement;
     if (!(sum > cap))
         return;
     for (i = 0; i < a->n_findings; i++) {
         fp_finding *f = &a->findings[i];
-        if ((target < FP_TARGET_PROCESS || f->target == target) && f->improvement_unit != NULL &&
-            strcmp(f->improvement_unit, unit) == 0)
+        if (capped(f, unit, target))
             f->improvement = cap > 0 ? f->improvement * (cap / sum) : 0.0;
     }
 }
@@ -69,6 +76,8 @@ void fp_analysis_costs(fp_analysis *a)
         cap_savings(a, units[u], (int64_t)FP_TARGET_PROCESS - 1, resource_total(a, units[u]));
     for (i = 0; i < a->n_findings; i++) {
         fp_finding *f = &a->findings[i];
+        if (f->caused_by != 0)
+            f->improvement = 0; /* a consequence: its saving is its cause's (cost 0, impact 0) */
         f->cost = fp_clamp(fp_div(f->improvement, resource_total(a, f->improvement_unit)), 0, 1);
         f->impact =
             f->cost > 0 ? fp_clamp(100.0 + IMPACT_PER_DECADE * log10(f->cost), 0.0, 100.0) : 0.0;
@@ -95,14 +104,106 @@ static int cmp_finding(const void *pa, const void *pb)
     return (x->target > y->target) - (x->target < y->target);
 }
 
+/*
+ * Root-cause rules: a finding of kind `effect` (and rule `effect_rule`, NULL: any) on the same
+ * target as a finding of kind `cause` is that cause's consequence. A call storm inflates its
+ * method's share of the critical path (slow_method's path_share rule), not its time per call
+ * (the mean_s rule stays a finding of its own).
+ */
+typedef struct cause_rule {
+    fp_kind cause, effect;
+    const char *effect_rule;
+} cause_rule;
+
+static const cause_rule s_cause_rules[] = {
+    {FP_KIND_CALL_STORM, FP_KIND_SLOW_METHOD, "path_share"},
+};
+
+/* Index of the root finding that explains finding j, or n_findings. */
+static size_t find_cause(const fp_analysis *a, size_t j)
+{
+    const fp_finding *e = &a->findings[j];
+    size_t i, r;
+
+    for (r = 0; r < sizeof s_cause_rules / sizeof s_cause_rules[0]; r++) {
+        const cause_rule *cr = &s_cause_rules[r];
+        if (e->kind != cr->effect || (cr->effect_rule && strcmp(e->rule, cr->effect_rule) != 0))
+            continue;
+        for (i = 0; i < a->n_findings; i++)
+            if (i != j && a->findings[i].kind == cr->cause && a->findings[i].target == e->target)
+                return i;
+    }
+    return a->n_findings;
+}
+
+/*
+ * Marks the consequences before their costs are taken (the findings are not sorted yet):
+ * caused_by = 1 for now (link_causes() sets the cause's rank once the order is known) and no
+ * saving, so fp_analysis_costs() leaves them out of every cap and gives them cost 0.
+ */
+static void mark_consequences(fp_analysis *a)
+{
+    size_t j;
+    for (j = 0; j < a->n_findings; j++)
+        if (find_cause(a, j) < a->n_findings) {
+            a->findings[j].caused_by = 1;
+            a->findings[j].improvement = 0;
+        }
+}
+
+/*
+ * Links consequences to their causes (the findings are sorted): the root findings keep their
+ * order and come first, the consequences follow in theirs, each with caused_by = its cause's
+ * 1-based rank and no saving of its own (it is part of the cause's). Causes are never
+ * consequences themselves (no rule has a kind on both sides).
+ */
+static fp_status link_causes(fp_analysis *a, fp_error *err)
+{
+    size_t n = a->n_findings, i, k = 0, *cause = NULL, *rank = NULL;
+    fp_finding *sorted = NULL;
+
+    a->n_recs = n;
+    if (n < 2)
+        return FP_OK;
+    cause = fp_calloc(n, sizeof *cause);
+    rank = fp_calloc(n, sizeof *rank);
+    sorted = fp_calloc(n, sizeof *sorted);
+    if (!cause || !rank || !sorted) {
+        fp_free(cause);
+        fp_free(rank);
+        fp_free(sorted);
+        return fp_error_set(err, FP_ENOMEM, "analysis: out of memory");
+    }
+    for (i = 0; i < n; i++)
+        cause[i] = find_cause(a, i);
+    for (i = 0; i < n; i++)
+        if (cause[i] == n) {
+            rank[i] = k;
+            sorted[k++] = a->findings[i];
+        }
+    a->n_recs = k;
+    for (i = 0; i < n; i++)
+        if (cause[i] != n) {
+            sorted[k] = a->findings[i];
+            sorted[k].caused_by = rank[cause[i]] + 1;
+            sorted[k].improvement = 0;
+            k++;
+        }
+    memcpy(a->findings, sorted, n * sizeof *sorted);
+    fp_free(cause);
+    fp_free(rank);
+    fp_free(sorted);
+    return FP_OK;
+}
+
 static fp_status build_recommendations(fp_analysis *a, fp_error *err)
 {
     size_t i;
 
-    a->recs = fp_calloc(a->n_findings ? a->n_findings : 1, sizeof *a->recs);
+    a->recs = fp_calloc(a->n_recs ? a->n_recs : 1, sizeof *a->recs);
     if (!a->recs)
         return fp_error_set(err, FP_ENOMEM, "analysis: out of memory");
-    for (i = 0; i < a->n_findings; i++) {
+    for (i = 0; i < a->n_recs; i++) {
         const fp_finding *f = &a->findings[i];
         fp_recommendation *r = &a->recs[i];
         r->rank = i + 1;
@@ -130,7 +231,8 @@ static void score(fp_analysis *a)
     size_t i;
 
     for (i = 0; i < a->n_findings; i++)
-        s -= weight[a->findings[i].severity];
+        if (a->findings[i].caused_by == 0)
+            s -= weight[a->findings[i].severity];
     if (a->run.peak_mem_mb > a->th.score_peak_mem_mb)
         s -= 5.0;
     if (a->run.avg_cpu_pct > a->th.score_avg_cpu_pct)
@@ -190,6 +292,7 @@ fp_status fp_analyze(fp_analysis **out, const fp_profile *p, const fp_thresholds
     w.ser = fp_profile_series(p);
     w.data = fp_profile_data(p);
     w.duration = fp_fin(fp_profile_duration(p));
+    w.cores = fp_profile_meta(p).cores >= 1 ? (double)fp_profile_meta(p).cores : 1.0;
     if (w.duration < 0)
         w.duration = 0;
     for (i = 0; i < w.n_spans; i++) {
@@ -215,9 +318,13 @@ fp_status fp_analyze(fp_analysis **out, const fp_profile *p, const fp_thresholds
     st = fp_detect_all(a, &w, err);
     if (st != FP_OK)
         goto out;
+    mark_consequences(a);
     fp_analysis_costs(a);
     if (a->n_findings > 1)
         qsort(a->findings, a->n_findings, sizeof *a->findings, cmp_finding);
+    st = link_causes(a, err);
+    if (st != FP_OK)
+        goto out;
     st = build_recommendations(a, err);
     if (st != FP_OK)
         goto out;
@@ -295,8 +402,8 @@ size_t fp_analysis_count_severity(const fp_analysis *a, fp_severity s)
 
 const fp_recommendation *fp_analysis_recommendations(const fp_analysis *a, size_t *n)
 {
-    *n = a->n_findings;
-    return a->n_findings ? a->recs : NULL;
+    *n = a->n_recs;
+    return a->n_recs ? a->recs : NULL;
 }
 
 double fp_analysis_score(const fp_analysis *a)

@@ -73,7 +73,12 @@
         "an outlier must also exceed the median self time by this many seconds") \
       T(latency_outliers, outlier_p_value, "p_value", "p", 1e-4, 1e-300, 0.5, \
         "outliers are reported when their count and size have p below this under a log-normal " \
-        "null (Bonferroni over methods)")) \
+        "null (Bonferroni over methods)") \
+      T(latency_outliers, outlier_gap_p_value, "gap_p_value", "p", 0.01, 1e-300, 1.0, \
+        "the outliers must also stand apart from the tail below them: gap p below this under " \
+        "an exponential (Pareto) log tail, Bonferroni over methods (1 off)") \
+      T(latency_outliers, outlier_mode_min_calls, "mode_min_calls", "calls", 20.0, 2.0, 1e12, \
+        "a separated group of this many slow calls or more is a latency mode, not outliers")) \
     D(memory_hotspot, MEMORY_HOTSPOT, METHOD, "Cut the per-call allocation of", \
       "alloc_mb", (25, 50, 75, 100, 150, 200, 300, 400), \
       T(memory_hotspot, hotspot_alloc_mb, "alloc_mb", "MB", 100.0, 0.0, 1e12, \
@@ -101,7 +106,9 @@
       T(call_storm, storm_calls, "calls", "calls", 1000.0, 0.0, 1e15, \
         "a method called more often than this in one run is a call storm") \
       T(call_storm, storm_ratio, "ratio", "ratio", 0.0, 0.0, 1e15, \
-        "also a storm when calls exceed this times the median calls per method (0 off)")) \
+        "also a storm when calls exceed this times the median calls per method (0 off)") \
+      T(call_storm, storm_min_share, "min_share", "fraction", 0.05, 0.0, 1.0, \
+        "a storm's calls must take at least this share of the run's time (0 off)")) \
     D(io_heavy, IO_HEAVY, BOTH, "Reduce and batch the I/O of", \
       "ops", (1000, 2500, 5000, 10000, 20000, 50000), \
       T(io_heavy, io_ops, "ops", "ops", 10000.0, 0.0, 1e18, \
@@ -252,6 +259,7 @@ const char *fp_source_name(fp_source s);
 /* Run-level metrics. Plain value type. */
 typedef struct fp_run_metrics {
     double duration_s;   /* fp_profile_duration() */
+    double cores;        /* fp_meta.cores (>= 1): the cores the run's CPU % and core-s are of */
     size_t span_count;   /* spans (calls) */
     size_t method_count; /* methods in the method table */
     size_t track_count;  /* distinct track ids among spans */
@@ -343,9 +351,17 @@ typedef struct fp_finding {
     char root_cause[FP_FINDING_TEXT_MAX];                /* one sentence with the numbers */
     const char *suggestions[FP_FINDING_MAX_SUGGESTIONS]; /* static strings */
     size_t n_suggestions;
-    double improvement;           /* estimated saving, >= 0 */
+    double improvement;           /* estimated saving, >= 0 (0 for a consequence: see below) */
     const char *improvement_unit; /* "s", "MB" or "core-s" (CPU above the background) */
-    double cost; /* improvement / the run's total of that resource, in [0, 1] ("Cost") */
+    double cost; /* improvement / the run's total of that resource, in [0, 1] ("Cost"); 0 for a
+                    consequence */
+    /*
+     * 0 for a root finding; k > 0 when this finding's cost is explained by finding #k (1-based
+     * rank, always a root finding ranked before every consequence): "caused by #k". Its saving
+     * is part of its cause's, so its improvement and cost are 0 and it has no recommendation nor
+     * score weight. Rules: docs/analysis.md, "Root causes".
+     */
+    size_t caused_by;
 } fp_finding;
 
 /* One ranked recommendation (one per finding). Plain value type. */
@@ -393,7 +409,8 @@ const fp_path_entry *fp_analysis_critical_path(const fp_analysis *a, size_t *n);
 const size_t *fp_analysis_critical_spans(const fp_analysis *a, size_t *n);
 
 /*
- * Findings, sorted by severity (desc), impact (desc), kind, target name, start. Borrowed.
+ * Findings: the root findings (caused_by == 0) sorted by severity (desc), impact (desc), kind,
+ * target name, start; then the consequences (caused_by > 0) in the same order. Borrowed.
  * At most one finding per (kind, method); process-level CPU saturation gives one per episode.
  */
 const fp_finding *fp_analysis_findings(const fp_analysis *a, size_t *n);
@@ -401,11 +418,12 @@ const fp_finding *fp_analysis_findings(const fp_analysis *a, size_t *n);
 /* Number of findings with severity `s`. */
 size_t fp_analysis_count_severity(const fp_analysis *a, fp_severity s);
 
-/* Recommendations, rank order (same as the findings order). Borrowed. */
+/* Recommendations, one per root finding, rank order (recommendation i is for finding i; the
+ * consequences, ranked after every root finding, have none). Borrowed. */
 const fp_recommendation *fp_analysis_recommendations(const fp_analysis *a, size_t *n);
 
 /*
- * Score in [0, 100]: 100 minus 25 / 15 / 8 / 3 per critical / high / medium / low finding,
+ * Score in [0, 100]: 100 minus 25 / 15 / 8 / 3 per critical / high / medium / low root finding,
  * minus 5 when peak memory > score.peak_memory_mb, minus 5 when average CPU >
  * score.avg_cpu_pct, clamped to [0, 100].
  */

@@ -5,7 +5,8 @@
  * Invariants of a finished fp_analysis:
  *  - methods has n_methods entries (the profile's method table order), names point into `names`;
  *  - every double in every struct is finite (fp_fin() guards each division and GSL result);
- *  - findings are sorted (fp_analysis.h) and recs[i].finding == i for the rank order.
+ *  - findings are sorted (fp_analysis.h): the n_recs root findings first, then the consequences;
+ *    recs[i].finding == i for the rank order.
  */
 #ifndef FP_ANALYSIS_INTERNAL_H
 #define FP_ANALYSIS_INTERNAL_H
@@ -26,7 +27,8 @@ struct fp_analysis {
     size_t n_path_spans;
     fp_finding *findings;
     size_t n_findings, cap_findings;
-    fp_recommendation *recs;
+    fp_recommendation *recs; /* n_recs, one per root finding */
+    size_t n_recs;
     double score;
     fp_score_status status;
     unsigned not_run; /* fp_analysis_not_run() */
@@ -42,8 +44,9 @@ typedef struct fp_work {
     size_t n_spans;
     fp_series ser;
     double duration;
-    unsigned data;     /* fp_profile_data(): FP_DATA_* the profile really has */
-    double *self;      /* self time of each span */
+    double cores;  /* fp_meta.cores (>= 1): the series' CPU % is of all of them, spans' of one */
+    unsigned data; /* fp_profile_data(): FP_DATA_* the profile really has */
+    double *self;  /* self time of each span */
     size_t *child_off; /* n_spans + 2 offsets into child_idx (span order = start order) */
     size_t *child_idx;
     size_t *m_off; /* n_methods + 1 offsets into m_idx */
@@ -61,7 +64,9 @@ typedef struct fp_work {
 
 /* Estimated savings capped per method and per resource, then each finding's cost (its saving
  * as a share of the resource's total) and from it impact and severity (docs/analysis.md
- * "Cost"). Called once after fp_detect_all(). */
+ * "Cost"). Consequences (caused_by != 0) keep a saving of 0, take no part in any cap and get
+ * cost and impact 0 ("Root causes"). Called once after fp_detect_all() and after the
+ * consequences are marked. */
 void fp_analysis_costs(fp_analysis *a);
 
 /* x when finite, else 0: the last guard before a value leaves the module. */

@@ -217,14 +217,82 @@ static double outliers_p_value(const double *zs, size_t count, size_t n, double 
     return fp_clamp(best * (double)count, 0.0, 1.0);
 }
 
+/* Reference window of the gap test: the normalised spacings of the next max(10, n / 10) calls
+ * below the tested group. */
+#define OUTLIER_GAP_REF_MIN 10
+#define OUTLIER_GAP_REF_DIV 10
+/* The body (calls that are not candidates) has a heavy, exponential-in-log (Pareto-like) upper
+ * tail when its octile skewness in log space, (Q7/8 + Q1/8 - 2 Q1/2) / (Q7/8 - Q1/8), is above
+ * this: 0 for a log-normal body, 0.42 for a Pareto one. Only then (or for a group the size of a
+ * mode) is the gap test needed; a log-normal body keeps the log-normal test's power. */
+#define OUTLIER_HEAVY_SKEW 0.2
+
+/* Floor on the gap test's tail scale, as a fraction of the robust log scale (ties: quantised
+ * timers give zero spacings, which must not make every gap infinitely significant). */
+#define OUTLIER_GAP_SCALE_FLOOR 0.1
+
+/*
+ * Gap test (tail-index aware): with l sorted ascending (n values), the normalised spacing of the
+ * top m calls, D_m = m (l[n-m] - l[n-m-1]), is exponential with the tail's mean excess when the
+ * log tail is exponential (a Pareto tail; Renyi's representation, the spacings behind Hill's
+ * estimator), and smaller for a lighter, log-normal tail. The mean theta is estimated from the
+ * median of the next R normalised spacings below the group (median / ln 2, robust to a few
+ * gaps), floored at `floor_theta`, and p_m = exp(-D_m / theta). Returns min over m in
+ * [1, max_m] of p_m times the number of m tried (Bonferroni), and the best m in *m_best (0 when
+ * nothing could be tested: p = 1). `tmp` holds n doubles.
+ */
+static double outliers_gap_p(const double *l, size_t n, size_t max_m, double floor_theta,
+                             double *tmp, size_t *m_best)
+{
+    size_t m, k, tried = 0, r = n / OUTLIER_GAP_REF_DIV;
+    double best = 1.0;
+
+    if (r < OUTLIER_GAP_REF_MIN)
+        r = OUTLIER_GAP_REF_MIN;
+    *m_best = 0;
+    for (m = 1; m <= max_m && m + 3 < n; m++) {
+        double dm = (double)m * (l[n - m] - l[n - m - 1]), theta, pm;
+        size_t j = 0;
+        for (k = m + 1; k <= m + r && k + 1 <= n - 1; k++)
+            tmp[j++] = (double)k * (l[n - k] - l[n - k - 1]);
+        if (j < 3)
+            break;
+        tried++;
+        theta = gsl_stats_median(tmp, 1, j) / M_LN2;
+        if (!(theta > floor_theta))
+            theta = floor_theta;
+        if (!(theta > 0) || !(dm > 0))
+            continue;
+        /* D_m / theta is about F(2, 2j) under the exponential null (theta estimated from j
+         * spacings): P = (1 + D_m / (j theta))^-j */
+        pm = pow(1.0 + dm / ((double)j * theta), -(double)j);
+        if (pm < best || *m_best == 0) {
+            best = pm;
+            *m_best = m;
+        }
+    }
+    return fp_clamp(best * (double)(tried ? tried : 1), 0.0, 1.0);
+}
+
+/* Octile skewness of the sorted values x[0..n): (Q7/8 + Q1/8 - 2 Q1/2) / (Q7/8 - Q1/8), 0 when
+ * the octiles coincide. */
+static double octile_skew(const double *x, size_t n)
+{
+    double q1 = gsl_stats_quantile_from_sorted_data(x, 1, n, 0.125);
+    double q2 = gsl_stats_quantile_from_sorted_data(x, 1, n, 0.5);
+    double q7 = gsl_stats_quantile_from_sorted_data(x, 1, n, 0.875);
+    return fp_div(q7 + q1 - 2.0 * q2, q7 - q1);
+}
+
 static fp_status detect_latency_outliers(fp_analysis *a, const fp_work *w, size_t m, fp_error *err)
 {
     size_t n_tested = w->outlier_methods;
     const fp_thresholds *th = &a->th;
     const fp_method_metrics *mm = &a->methods[m];
-    size_t n = mm->calls, k, j, count = 0;
+    size_t n = mm->calls, k, j, count = 0, m_gap = 0;
     double *lx = w->buf, *dev = w->buf2;
     double med_l, mad, scale, med_x, excess_s = 0, zmax = 0, zsum = 0, t0 = 0, t1 = 0, p, df;
+    double p_gap = 1.0, cut = -HUGE_VAL;
     fp_finding f;
 
     if (n == 0 || (double)n < th->outlier_min_calls || n > UINT_MAX)
@@ -255,29 +323,17 @@ static fp_status detect_latency_outliers(fp_analysis *a, const fp_work *w, size_
             return FP_OK; /* all calls equal: nothing stands out */
         scale = 1.253314 * meanad;
     }
-    /* lx and dev are free again: dev collects the outliers' z-scores */
+    /* lx stays sorted; dev collects the candidate outliers' z-scores */
     for (k = w->m_off[m]; k < w->m_off[m + 1]; k++) {
-        size_t si = w->m_idx[k];
-        double x = w->self[si];
+        double x = w->self[w->m_idx[k]];
         double z = ((x > LOG_FLOOR_S ? log(x) : log(LOG_FLOOR_S)) - med_l) / scale;
-        if (z > th->outlier_z && x - med_x > th->outlier_min_excess_s) {
-            const fp_span *s = &w->spans[si];
-            if (count == 0 || s->start_s < t0)
-                t0 = s->start_s;
-            if (count == 0 || s->start_s + s->dur_s > t1)
-                t1 = s->start_s + s->dur_s;
+        if (z > th->outlier_z && x - med_x > th->outlier_min_excess_s)
             dev[count++] = z;
-            excess_s += x - med_x;
-            zsum += z;
-            if (z > zmax)
-                zmax = z;
-        }
     }
-    if (count == 0 || (double)count < th->outlier_min_count ||
-        (double)count < th->outlier_min_fraction * (double)n)
+    if (count == 0)
         return FP_OK;
-    /* significance of the count and size of the outliers under a log-normal null, Bonferroni
-     * over the methods tested */
+    /* significance of the count and size of the candidates under a log-normal null,
+     * Bonferroni over the methods tested */
     gsl_sort(dev, 1, count);
     for (j = 0; j < count / 2; j++) {
         double tmp = dev[j];
@@ -287,6 +343,42 @@ static fp_status detect_latency_outliers(fp_analysis *a, const fp_work *w, size_
     df = OUTLIER_DF_PER_CALL * (double)n;
     p = fp_clamp(outliers_p_value(dev, count, n, df) * (double)(n_tested ? n_tested : 1), 0, 1);
     if (!(p < th->outlier_p_value))
+        return FP_OK;
+    /* rare and apart: the outliers are the top m calls above the most significant gap, fewer
+     * than a latency mode, and that gap must be unlikely under an exponential (Pareto) log tail
+     * too; a heavy tail or a stable second mode alone never passes */
+    if (th->outlier_gap_p_value < 1.0 &&
+        ((double)count >= th->outlier_mode_min_calls || n - count < 8 ||
+         octile_skew(lx, n - count) > OUTLIER_HEAVY_SKEW)) {
+        double mode_min = th->outlier_mode_min_calls - 1.0;
+        size_t max_m = mode_min < (double)count ? (size_t)mode_min : count;
+        p_gap =
+            fp_clamp(outliers_gap_p(lx, n, max_m, OUTLIER_GAP_SCALE_FLOOR * scale, dev, &m_gap) *
+                         (double)(n_tested ? n_tested : 1),
+                     0, 1);
+        if (m_gap == 0 || !(p_gap < th->outlier_gap_p_value))
+            return FP_OK;
+        cut = lx[n - m_gap];
+    }
+    for (k = w->m_off[m], count = 0; k < w->m_off[m + 1]; k++) {
+        size_t si = w->m_idx[k];
+        double x = w->self[si], lv = x > LOG_FLOOR_S ? log(x) : log(LOG_FLOOR_S);
+        double z = (lv - med_l) / scale;
+        if (z > th->outlier_z && x - med_x > th->outlier_min_excess_s && lv >= cut) {
+            const fp_span *s = &w->spans[si];
+            if (count == 0 || s->start_s < t0)
+                t0 = s->start_s;
+            if (count == 0 || s->start_s + s->dur_s > t1)
+                t1 = s->start_s + s->dur_s;
+            count++;
+            excess_s += x - med_x;
+            zsum += z;
+            if (z > zmax)
+                zmax = z;
+        }
+    }
+    if (count == 0 || (double)count < th->outlier_min_count ||
+        (double)count < th->outlier_min_fraction * (double)n)
         return FP_OK;
     memset(&f, 0, sizeof f);
     f.start_s = t0;
@@ -298,13 +390,14 @@ static fp_status detect_latency_outliers(fp_analysis *a, const fp_work *w, size_
     evid(&f, "p_value", p);
     evid(&f, "median_self_s", med_x);
     evid(&f, "excess_s", excess_s);
-    evid(&f, "mean_z", zsum / (double)count);
+    evid(&f, "gap_p_value", p_gap);
     dur_buf d1, d2;
     snprintf(f.root_cause, sizeof f.root_cause,
              "%zu of %zu calls of '%s' (%.2f%%) take far longer than its median own time of "
-             "%s (modified z up to %.1f, threshold %.1f; p = %.2g), adding %s in total.",
+             "%s (modified z up to %.1f, threshold %.1f; p = %.2g, gap p = %.2g), adding %s in "
+             "total.",
              count, n, mm->name, 100.0 * (double)count / (double)n, dur_text(&d1, med_x), zmax,
-             th->outlier_z, p, dur_text(&d2, excess_s));
+             th->outlier_z, p, p_gap, dur_text(&d2, excess_s));
     SET_SUGG(&f, s_sugg_outliers);
     finish(&f, FP_KIND_LATENCY_OUTLIERS, (int32_t)m, mm->name, zmax, th->outlier_z, "z",
            "modified_z", fp_div(excess_s, w->duration),
@@ -348,6 +441,12 @@ static fp_status detect_memory_hotspot(fp_analysis *a, const fp_work *w, size_t 
 
 #define LEAK_GRID 20
 #define LEAK_PERSIST 0.75
+/* A leak is growth that continues to the end of the observed window: the fitted ramp of the
+ * series must still be rising in the last quarter of the window after its onset, and a method's
+ * retention must go on in the second half of its window (at least this share of it there). A
+ * step that allocates once and then stays flat (a cache warm-up) is neither. */
+#define LEAK_TAIL_FRACTION 0.75
+#define LEAK_TAIL_SHARE 0.25
 
 /*
  * Ramp model of the memory series: y = a + b * clamp(t - t_c, 0, t_d - t_c), flat up to sample
@@ -574,7 +673,8 @@ static fp_status detect_memory_leak_process(fp_analysis *a, const fp_work *w, fp
     final_level = run_sum / (double)sm;
     if (!(best.c1 > th->leak_min_slope_mb_s) || !(p < th->leak_p_value) ||
         !(growth > th->leak_min_growth_mb) ||
-        final_level - best.c0 < LEAK_PERSIST * (max_level - best.c0))
+        final_level - best.c0 < LEAK_PERSIST * (max_level - best.c0) ||
+        (double)best.d < (double)best.c + LEAK_TAIL_FRACTION * (double)(n - 1 - best.c))
         goto out;
 
     memset(&f, 0, sizeof f);
@@ -614,7 +714,7 @@ static fp_status detect_memory_leak(fp_analysis *a, const fp_work *w, size_t m, 
 {
     const fp_thresholds *th = &a->th;
     const fp_method_metrics *mm = &a->methods[m];
-    double t0 = 0, t1 = 0, rate, len;
+    double t0 = 0, t1 = 0, rate, len, m0, m1, mid, tail_mb = 0;
     size_t k, n = 0;
     fp_finding f;
 
@@ -634,6 +734,18 @@ static fp_status detect_memory_leak(fp_analysis *a, const fp_work *w, size_t m, 
     rate = len > 0 ? mm->mem_retained_mb / len : mm->mem_retained_mb / 1e-9;
     rate = fp_fin(rate);
     if (!(rate > th->leak_min_slope_mb_s))
+        return FP_OK;
+    /* growth must go on to the end of the method's observed window (first retaining call to its
+     * last call): the calls starting in the second half of it retain >= LEAK_TAIL_SHARE of the
+     * total, so one call (or a burst) that fills a cache and then stays flat is not a leak */
+    method_window(w, m, &m0, &m1);
+    mid = t0 + (m1 - t0) / 2.0;
+    for (k = w->m_off[m]; k < w->m_off[m + 1]; k++) {
+        const fp_span *s = &w->spans[w->m_idx[k]];
+        if (s->mem_retained_mb > 0 && s->start_s > mid)
+            tail_mb += s->mem_retained_mb;
+    }
+    if (!(tail_mb >= LEAK_TAIL_SHARE * mm->mem_retained_mb))
         return FP_OK;
     memset(&f, 0, sizeof f);
     f.start_s = t0;
@@ -669,7 +781,8 @@ static fp_status detect_cpu_saturation(fp_analysis *a, const fp_work *w, size_t 
         return FP_OK;
     memset(&f, 0, sizeof f);
     method_window(w, m, &f.start_s, &f.end_s);
-    /* cost: the core-seconds above the background CPU, not the method's total CPU */
+    /* cost: the core-seconds above the background CPU, not the method's total CPU (its CPU is %
+     * of one core, the background the series' level per core) */
     f.improvement = mm->self_s * fp_clamp(mm->cpu_pct - w->cpu_background, 0.0, 100.0) / 100.0;
     f.improvement_unit = FP_UNIT_CORE_S;
     evid(&f, "cpu_pct", mm->cpu_pct);
@@ -761,9 +874,9 @@ static void add_cpu_interval(const fp_series *ser, double g0, double g1, double 
 }
 
 /*
- * CPU % per sample from the own work of the methods already flagged for CPU saturation: each
- * flagged span's own-work intervals (the span minus the union of its children), and the
- * fraction of each sample those intervals cover.
+ * CPU % (of the process's cores) per sample from the own work of the methods already flagged for
+ * CPU saturation: each flagged span's own-work intervals (the span minus the union of its
+ * children) at its cpu_pct / cores, and the fraction of each sample those intervals cover.
  */
 static void flagged_cpu_curve(const fp_work *w, const char *flagged, double *curve, double *cover)
 {
@@ -780,12 +893,13 @@ static void flagged_cpu_curve(const fp_work *w, const char *flagged, double *cur
             const fp_span *c = &w->spans[w->child_idx[k]];
             double c0 = c->start_s, c1 = c->start_s + c->dur_s;
             if (c0 > cur)
-                add_cpu_interval(&w->ser, cur, c0 < s1 ? c0 : s1, s->cpu_pct, curve, cover);
+                add_cpu_interval(&w->ser, cur, c0 < s1 ? c0 : s1, s->cpu_pct / w->cores, curve,
+                                 cover);
             if (c1 > cur)
                 cur = c1;
         }
         if (s1 > cur)
-            add_cpu_interval(&w->ser, cur, s1, s->cpu_pct, curve, cover);
+            add_cpu_interval(&w->ser, cur, s1, s->cpu_pct / w->cores, curve, cover);
     }
 }
 
@@ -886,10 +1000,11 @@ static fp_status detect_cpu_saturation_process(fp_analysis *a, const fp_work *w,
         memset(&f, 0, sizeof f);
         f.start_s = t0;
         f.end_s = t1;
-        /* cost: the episode's core-seconds above the background CPU, not its total CPU */
+        /* cost: the episode's core-seconds above the background CPU, not its total CPU (the
+         * series is % of the process's cores: x cores for core-seconds) */
         for (k = b, f.improvement = 0; k <= e; k++)
             if (ser->cpu_pct[k] > w->cpu_background)
-                f.improvement += (ser->cpu_pct[k] - w->cpu_background) / 100.0 * iv;
+                f.improvement += (ser->cpu_pct[k] - w->cpu_background) / 100.0 * iv * w->cores;
         f.improvement_unit = FP_UNIT_CORE_S;
         evid(&f, "mean_cpu_pct", mean);
         evid(&f, "length_s", t1 - t0);
@@ -931,7 +1046,10 @@ static fp_status detect_call_storm(fp_analysis *a, const fp_work *w, size_t m, f
     fp_finding f;
     double e;
 
-    if (mm->calls == 0 || (!by_abs && !by_ratio))
+    double time_share = fp_clamp(fp_div(mm->total_s, w->duration), 0.0, 1.0);
+
+    /* many cheap calls are not a storm: the calls must cost a material share of the run */
+    if (mm->calls == 0 || (!by_abs && !by_ratio) || time_share < th->storm_min_share)
         return FP_OK;
     thr = by_abs ? th->storm_calls : th->storm_ratio * median_calls;
     e = excess_ratio(calls, thr);
@@ -943,12 +1061,13 @@ static fp_status detect_call_storm(fp_analysis *a, const fp_work *w, size_t m, f
     evid(&f, "median_calls_per_method", median_calls);
     evid(&f, "total_s", mm->total_s);
     evid(&f, "mean_s", mm->mean_s);
+    evid(&f, "time_share", time_share);
     dur_buf d1, d2;
     snprintf(f.root_cause, sizeof f.root_cause,
              "'%s' is called %zu times in one run (threshold %.0f; median over methods %.0f), "
-             "spending %s in those calls at %s each.",
+             "spending %s in those calls at %s each, %.1f%% of the run (threshold %.1f%%).",
              mm->name, mm->calls, thr, median_calls, dur_text(&d1, mm->total_s),
-             dur_text(&d2, mm->mean_s));
+             dur_text(&d2, mm->mean_s), 100.0 * time_share, 100.0 * th->storm_min_share);
     SET_SUGG(&f, s_sugg_storm);
     finish(&f, FP_KIND_CALL_STORM, (int32_t)m, mm->name, calls, thr, "calls",
            by_abs ? "calls" : "ratio", fp_div(mm->total_s, w->duration), e);

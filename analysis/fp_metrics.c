@@ -232,6 +232,7 @@ static fp_status run_metrics(fp_analysis *a, const fp_work *w, fp_error *err)
     fp_status st = FP_OK;
 
     r->duration_s = fp_fin(w->duration);
+    r->cores = w->cores >= 1 ? w->cores : 1.0;
     r->span_count = w->n_spans;
     r->method_count = a->n_methods;
     /* distinct tracks: ids are usually small, so mark them in a bitmap of the scratch buffer
@@ -299,8 +300,9 @@ static fp_status run_metrics(fp_analysis *a, const fp_work *w, fp_error *err)
         if (w->n_spans > 0) {
             st = mem_from_spans(r, w, err);
             r->cpu_source = FP_SOURCE_SPANS;
-            r->peak_cpu_pct = fp_clamp(cpu_max, 0.0, 100.0);
-            r->avg_cpu_pct = fp_clamp(fp_div(cpu_w, w->duration), 0.0, 100.0);
+            /* span CPU is % of one core; run CPU is % of the process's cores */
+            r->peak_cpu_pct = fp_clamp(cpu_max / w->cores, 0.0, 100.0);
+            r->avg_cpu_pct = fp_clamp(fp_div(cpu_w, w->duration) / w->cores, 0.0, 100.0);
             if (r->avg_cpu_pct > r->peak_cpu_pct)
                 r->peak_cpu_pct = r->avg_cpu_pct;
         }

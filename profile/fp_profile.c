@@ -33,6 +33,7 @@ struct fp_profile {
     uint64_t seed;
     uint64_t run_index;
     int simulated;
+    uint32_t cores; /* 0 is read as 1 (a new profile is zeroed) */
 
     char *names;
     size_t names_len, names_cap;
@@ -136,6 +137,7 @@ void fp_profile_reset(fp_profile *p)
     p->seed = 0;
     p->run_index = 0;
     p->simulated = 0;
+    p->cores = 1;
     p->names_len = 0;
     p->n_methods = 0;
     p->n_mflags = 0;
@@ -165,6 +167,7 @@ fp_meta fp_profile_meta(const fp_profile *p)
     m.fpsim_version = fp_version();
     m.source = meta_get(&p->source);
     m.simulated = p->simulated;
+    m.cores = p->cores ? p->cores : 1;
     return m;
 }
 
@@ -209,6 +212,14 @@ fp_status fp_profile_set_meta(fp_profile *p, const char *scenario, uint64_t seed
     p->seed = seed;
     p->run_index = run_index;
     p->simulated = simulated != 0;
+    return FP_OK;
+}
+
+fp_status fp_profile_set_cores(fp_profile *p, uint32_t cores)
+{
+    if (cores == 0)
+        return FP_EINVAL;
+    p->cores = cores;
     return FP_OK;
 }
 

@@ -84,7 +84,8 @@ typedef enum fp_truth_measure {
     FP_MEASURE_EXTRA_S = 0,       /* extra_s: time added */
     FP_MEASURE_EXTRA_MB_PER_CALL, /* extra_mb / affected_calls: MB added per affected call */
     FP_MEASURE_EXTRA_MB,          /* extra_mb: MB retained in total */
-    FP_MEASURE_EXTRA_CPU_PCT_S    /* extra_cpu_pct_s: CPU percent-seconds above the base */
+    FP_MEASURE_EXTRA_CPU_PCT_S    /* extra_cpu_pct_s: CPU percent-seconds (of one core) above
+                                     the base */
 } fp_truth_measure;
 
 /* Kind-only scenario keys of a bottleneck (bit set in fp_kind_info.keys). */
@@ -179,7 +180,8 @@ typedef struct fp_truth {
     double extra_calls;    /* calls added (call_storm) */
     double extra_io_ops;   /* I/O operations added */
     double extra_io_bytes; /* I/O bytes added */
-    double extra_cpu_pct_s; /* CPU percent-seconds added (cpu_saturation) */
+    double extra_cpu_pct_s; /* CPU percent-seconds added (cpu_saturation), % of one core:
+                               100 = one core-second, whatever fp_meta.cores is */
 } fp_truth;
 
 /* Run metadata. Strings are owned by the profile. */
@@ -192,6 +194,8 @@ typedef struct fp_meta {
     const char *fpsim_version; /* fpsim version that produced the profile */
     const char *source;        /* "simulated", "fpsim-json", "chrome-trace", ... */
     int simulated;             /* 1 when ground truth is meaningful */
+    uint32_t cores; /* CPU cores the process can use (>= 1; 1 when unknown): the series' CPU % is
+                       of all of them, a span's cpu_pct of one (docs/simulation.md) */
 } fp_meta;
 
 typedef struct fp_profile fp_profile;
@@ -217,6 +221,12 @@ fp_meta fp_profile_meta(const fp_profile *p);
 fp_status fp_profile_set_meta(fp_profile *p, const char *scenario, uint64_t seed,
                               uint64_t run_index, const char *rng, const char *gsl_version,
                               const char *source, int simulated);
+
+/*
+ * Sets the cores the process can use (fp_meta.cores; fp_profile_reset() sets 1, and
+ * fp_profile_set_meta() leaves it unchanged). FP_OK, or FP_EINVAL when cores is 0.
+ */
+fp_status fp_profile_set_cores(fp_profile *p, uint32_t cores);
 
 /* ---- methods ---- */
 

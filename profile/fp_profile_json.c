@@ -174,7 +174,10 @@ fp_status fp_profile_write_json(const fp_profile *p, int include_truth, int inde
     put_string(out, m.fpsim_version);
     fputs(", \"source\": ", out);
     put_string(out, m.source);
-    fprintf(out, ", \"simulated\": %s},\n", m.simulated ? "true" : "false");
+    fprintf(out, ", \"simulated\": %s", m.simulated ? "true" : "false");
+    if (m.cores > 1) /* optional: absent means 1 */
+        fprintf(out, ", \"cores\": %" PRIu32, m.cores);
+    fputs("},\n", out);
 
     pad(out, L + 1);
     fputs("\"methods\": [", out);
@@ -438,12 +441,14 @@ static int parse_u64(const char *s, uint64_t *out)
 
 static fp_status read_meta(rd *r, fp_profile *p, const cJSON *meta)
 {
-    static const char *const keys[] = {"scenario",    "seed",          "run_index", "rng",
-                                       "gsl_version", "fpsim_version", "source",    "simulated"};
-    const cJSON *f[8];
+    static const char *const keys[] = {"scenario", "seed",        "run_index",
+                                       "rng",      "gsl_version", "fpsim_version",
+                                       "source",   "simulated",   "cores"};
+    const cJSON *f[9];
+    double cores = 1;
     if (!want_type(r, meta, cJSON_IsObject(meta), "an object"))
         return rd_fail(r, FP_EINVAL, "meta");
-    fp_status st = get_fields(r, meta, "meta", keys, 8, 0xffu, 0, f);
+    fp_status st = get_fields(r, meta, "meta", keys, 9, 0xffu, 0, f); /* cores optional */
     if (st != FP_OK)
         return st;
     static const int str_keys[] = {0, 1, 3, 4, 5, 6};
@@ -464,11 +469,14 @@ static fp_status read_meta(rd *r, fp_profile *p, const cJSON *meta)
         return rd_fail(r, FP_EINVAL, "meta.run_index");
     if (!want_type(r, f[7], cJSON_IsBool(f[7]), "a boolean"))
         return rd_fail(r, FP_EINVAL, "meta.simulated");
+    if (f[8] != NULL && !want_int(r, f[8], 1, 4096, &cores))
+        return rd_fail(r, FP_EINVAL, "meta.cores");
     /* fpsim_version is checked for type only: the model always reports this build's version. */
     st = fp_profile_set_meta(p, f[0]->valuestring, seed, (uint64_t)run_index, f[3]->valuestring,
                              f[4]->valuestring, f[6]->valuestring, cJSON_IsTrue(f[7]));
     if (st != FP_OK)
         return fp_error_set(r->err, st, "out of memory reading profile JSON");
+    (void)fp_profile_set_cores(p, (uint32_t)cores); /* cores >= 1: cannot fail */
     return FP_OK;
 }
 

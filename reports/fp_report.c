@@ -395,6 +395,8 @@ static fp_status finding_aggs(fp_scn *s, const fp_analysis *a, const fp_match_re
         int any_true = simulated && mr->finding_truth[i] >= 0;
         /* one count per run and key: skip if an earlier finding had the same key */
         int dup = 0;
+        if (f[i].caused_by > 0)
+            continue; /* a consequence is shown under its cause, not as a finding of its own */
         for (j = 0; j < i && !dup; j++)
             dup = f[j].kind == f[i].kind && strcmp(f[j].target_name, f[i].target_name) == 0;
         if (dup)

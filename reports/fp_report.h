@@ -38,7 +38,7 @@
 #include "fp_validate.h"
 
 /* Version of the report JSON structure (docs/output-formats.md, "Report JSON"). */
-#define FP_REPORT_SCHEMA_VERSION 1
+#define FP_REPORT_SCHEMA_VERSION 2
 
 /* Runs per scenario up to which medians and ranges are exact. */
 #define FP_REPORT_EXACT_RUNS 512

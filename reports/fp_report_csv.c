@@ -167,6 +167,8 @@ static void scenario(csv *c, const fp_report *r, const fp_scn *s)
         const fp_finding *f = &d->findings[i];
         snprintf(k, sizeof k, "%zu", i + 1);
         row(c, k, "kind", fp_kind_name(f->kind));
+        if (f->caused_by > 0)
+            ruint(c, k, "caused_by", f->caused_by);
         row(c, k, "target", f->target_name);
         row(c, k, "severity", fp_severity_name(f->severity));
         rnum(c, k, "impact", f->impact);
@@ -182,6 +184,8 @@ static void scenario(csv *c, const fp_report *r, const fp_scn *s)
         if (d->simulated) {
             if (d->match.finding_truth[i] >= 0)
                 ruint(c, k, "truth", (uint64_t)d->match.finding_truth[i] + 1);
+            else if (d->match.finding_truth[i] == FP_MATCH_CONSEQUENCE)
+                row(c, k, "truth", "consequence");
             else
                 row(c, k, "truth", "false_alarm");
         }

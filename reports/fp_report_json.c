@@ -237,6 +237,8 @@ static void detail(jctx *c, cJSON *so, const fp_scn *s)
         if (!(x = jobj(c, arr, NULL)))
             break;
         juint(c, x, "rank", i + 1);
+        if (f->caused_by > 0)
+            juint(c, x, "caused_by", f->caused_by);
         jstr(c, x, "kind", fp_kind_name(f->kind));
         jstr(c, x, "target", f->target_name);
         jstr(c, x, "severity", fp_severity_name(f->severity));
@@ -262,6 +264,8 @@ static void detail(jctx *c, cJSON *so, const fp_scn *s)
             add(c, x, "truth", cJSON_CreateNull());
         else if (d->match.finding_truth[i] >= 0)
             juint(c, x, "truth", (uint64_t)d->match.finding_truth[i] + 1);
+        else if (d->match.finding_truth[i] == FP_MATCH_CONSEQUENCE)
+            jstr(c, x, "truth", "consequence");
         else
             jbool(c, x, "truth", 0);
     }

@@ -198,7 +198,11 @@ static void detail_findings(fp_doc *d, const fp_scn *s, const char *which)
         fp_tab_cell(&t, FP_STYLE_NONE, "%zu", i + 1);
         fp_tab_cell(&t, sev_style(f->severity), "%s", fp_severity_name(f->severity));
         fp_tab_cell(&t, FP_STYLE_NONE, "%s", fp_fmt_fixed(a, sizeof a, f->impact, 1));
-        fp_tab_cell(&t, FP_STYLE_NONE, "%s", fp_kind_name(f->kind));
+        if (f->caused_by > 0)
+            fp_tab_cell(&t, FP_STYLE_NONE, "%s (caused by #%zu)", fp_kind_name(f->kind),
+                        f->caused_by);
+        else
+            fp_tab_cell(&t, FP_STYLE_NONE, "%s", fp_kind_name(f->kind));
         fp_tab_cell(&t, FP_STYLE_NONE, "%s", f->target_name);
         window(w, sizeof w, f->start_s, f->end_s);
         fp_tab_cell(&t, FP_STYLE_NONE, "%s", w);
@@ -208,14 +212,21 @@ static void detail_findings(fp_doc *d, const fp_scn *s, const char *which)
             int64_t tr = dt->match.finding_truth[i];
             if (tr >= 0)
                 fp_tab_cell(&t, FP_STYLE_GREEN, "true (truth #%" PRId64 ")", tr + 1);
+            else if (tr == FP_MATCH_CONSEQUENCE)
+                fp_tab_cell(&t, FP_STYLE_NONE, "consequence of #%zu", f->caused_by);
             else
                 fp_tab_cell(&t, FP_STYLE_YELLOW, "false alarm");
         }
     }
     fp_doc_table(d, &t);
     fp_tab_cleanup(&t);
-    for (i = 0; i < dt->n_findings; i++)
-        fp_doc_item(d, FP_STYLE_NONE, "#%zu %s", i + 1, dt->findings[i].root_cause);
+    for (i = 0; i < dt->n_findings; i++) {
+        if (dt->findings[i].caused_by > 0)
+            fp_doc_item(d, FP_STYLE_NONE, "#%zu (caused by #%zu, its saving counted there) %s",
+                        i + 1, dt->findings[i].caused_by, dt->findings[i].root_cause);
+        else
+            fp_doc_item(d, FP_STYLE_NONE, "#%zu %s", i + 1, dt->findings[i].root_cause);
+    }
     fp_doc_blank(d);
 }
 

@@ -110,6 +110,10 @@ static void text_summary(FILE *f, const fp_validate_summary *s,
         if (kind_seen(&s->kinds[k]))
             text_kind_row(f, fp_kind_name((fp_kind)k), &s->kinds[k], 1);
     text_kind_row(f, "all", &s->overall, 0);
+    fprintf(f,
+            "  consequences of true findings (reported under their cause, neither TP nor FP): "
+            "%llu\n",
+            (unsigned long long)s->consequences);
     fprintf(f, "  false alarms on clean runs: %s per run (%llu in %llu runs); runs with any: ",
             fx(s->clean_false_alarms_per_run, 4).s, (unsigned long long)s->clean_false_alarms,
             (unsigned long long)s->clean_runs);
@@ -177,6 +181,7 @@ static void json_summary(FILE *f, const fp_validate_summary *s,
     }
     fprintf(f, "%s},\n%s\"all\": ", first ? "" : "\n", ind);
     json_kind(f, &s->overall, ind);
+    fprintf(f, ",\n%s\"consequences\": %llu", ind, (unsigned long long)s->consequences);
     fprintf(f, ",\n%s\"clean_false_alarms\": %llu, \"clean_false_alarms_per_run\": %s, ", ind,
             (unsigned long long)s->clean_false_alarms, fx(s->clean_false_alarms_per_run, 6).s);
     json_rate(f, "clean_runs_alarmed", &s->clean_runs_alarmed);
@@ -243,9 +248,10 @@ static void csv_kind_row(FILE *f, const char *scn, const char *kind,
             fprintf(f, ",%s", fx(s->spearman, 6).s);
         else
             fputc(',', f);
-        fprintf(f, ",%s,%s,%s", fx(s->nab[0], 4).s, fx(s->nab[1], 4).s, fx(s->nab[2], 4).s);
+        fprintf(f, ",%s,%s,%s,%llu", fx(s->nab[0], 4).s, fx(s->nab[1], 4).s, fx(s->nab[2], 4).s,
+                (unsigned long long)s->consequences);
     } else {
-        fputs(",,,,,,,,,,,,,,,,", f);
+        fputs(",,,,,,,,,,,,,,,,,", f);
     }
     fputs("\r\n", f);
 }
@@ -278,6 +284,10 @@ static void md_summary(FILE *f, const fp_validate_summary *s, const fp_validate_
         else
             fputs(" |\n", f);
     }
+    fprintf(f,
+            "\n- consequences of true findings (reported under their cause, neither TP nor FP): "
+            "%llu",
+            (unsigned long long)s->consequences);
     fprintf(f, "\n- false alarms on clean runs: %s per run; runs with any:",
             fx(s->clean_false_alarms_per_run, 4).s);
     md_rate_plain(f, &s->clean_runs_alarmed);
@@ -343,7 +353,7 @@ fp_status fp_report_write_validate(FILE *f, fp_report_format fmt, const fp_valid
               "recall_hi,f1,f1_lo,f1_hi,ttd_n,ttd_mean_s,ttd_p95_s,runs,clean_runs,"
               "clean_false_alarms_per_run,top1,top1_lo,top1_hi,top1_found,top1_found_lo,"
               "top1_found_hi,topk,topk_lo,topk_hi,spearman,"
-              "nab_standard,nab_low_fp,nab_low_fn\r\n",
+              "nab_standard,nab_low_fp,nab_low_fn,consequences\r\n",
               f);
         for (size_t i = 0; i < n; i++) {
             const fp_validate_scenario_result *r = fp_validate_engine_scenario(e, i);

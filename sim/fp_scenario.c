@@ -322,10 +322,14 @@ static const char *const top_keys[] = {"name",    "description", "seed",    "pro
                                        "methods", "bottlenecks", "analysis"};
 enum { T_NAME, T_DESC, T_SEED, T_PROCESS, T_METHODS, T_BOTTLENECKS, T_ANALYSIS, T_N };
 
-static const char *const process_keys[] = {"baseline_memory_mb", "idle_cpu_percent",
-                                           "sample_interval_s",  "noise",
-                                           "io_latency_ms",      "io_bandwidth_mb_s"};
-enum { P_BASE, P_IDLE, P_INTERVAL, P_NOISE, P_IO_LAT, P_IO_BW, P_N };
+static const char *const process_keys[] = {"baseline_memory_mb",
+                                           "idle_cpu_percent",
+                                           "sample_interval_s",
+                                           "noise",
+                                           "io_latency_ms",
+                                           "io_bandwidth_mb_s",
+                                           "cores"};
+enum { P_BASE, P_IDLE, P_INTERVAL, P_NOISE, P_IO_LAT, P_IO_BW, P_CORES, P_N };
 
 static const char *const noise_keys[] = {"memory_mb", "cpu_percent", "io_relative"};
 enum { Z_MEM, Z_CPU, Z_IO, Z_N };
@@ -423,6 +427,19 @@ static fp_status parse_process(ctx *c, const node *v, fp_process_spec *p)
     if ((st = number_field(c, f.val[P_INTERVAL], "sample_interval_s", &p->sample_interval_s, 0.1,
                            0.001, 60.0)) != FP_OK)
         return st;
+    {
+        double cores;
+        if ((st = number_field(c, f.val[P_CORES], "cores", &cores, 1.0, 1.0,
+                               (double)FP_SCENARIO_MAX_CORES)) != FP_OK)
+            return st;
+        if (cores != floor(cores)) {
+            size_t at = path_key(c, "cores");
+            (void)at;
+            return FAIL(c, FP_EINVAL, f.val[P_CORES], "'cores' must be a whole number, got %g",
+                        cores);
+        }
+        p->cores = (uint32_t)cores;
+    }
     /* I/O time: each operation waits io_latency_ms, each MB 1 / io_bandwidth_mb_s seconds */
     if ((st = number_field(c, f.val[P_IO_LAT], "io_latency_ms", &p->io_latency_s,
                            FP_SCENARIO_IO_LATENCY_MS, 0.0, 60000.0)) != FP_OK)

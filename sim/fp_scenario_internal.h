@@ -68,7 +68,11 @@ typedef struct fp_process_spec {
     double noise_io_rel;      /* relative sd of multiplicative noise on each I/O sample */
     double io_latency_s;      /* wait per I/O operation, seconds (io_latency_ms / 1000) */
     double io_bandwidth_mb_s; /* I/O transfer rate, MB/s: a call waits bytes / 2^20 / this */
+    uint32_t cores;           /* CPU cores the process can use, 1..FP_SCENARIO_MAX_CORES */
 } fp_process_spec;
+
+/* Largest process.cores a scenario may declare. */
+#define FP_SCENARIO_MAX_CORES 4096
 
 typedef struct fp_analysis_override {
     char *key;

@@ -681,7 +681,9 @@ static fp_status build_series(fp_sim *s, fp_profile *out, double dur, double bas
         double w = (k == n - 1) ? dur - a : dt;
         if (!(w > 0.0))
             w = dt;
-        cpu[k] = clamp_pct(idle + cpu[k] / w);
+        /* own-work CPU is % of one core; the series is % of the process's cores */
+        cpu[k] =
+            clamp_pct(idle + cpu[k] / w / (double)(scn->process.cores ? scn->process.cores : 1));
     }
 
     /* Process-level injections. */
@@ -725,6 +727,8 @@ static fp_status build_series(fp_sim *s, fp_profile *out, double dur, double bas
         }
         case E_CPU: {
             double target = clamp_pct(bs->magnitude);
+            /* the series is % of the process's cores; the truth is % of one core (x cores) */
+            double cores = (double)(scn->process.cores ? scn->process.cores : 1);
             for (size_t e = 0; e < n_ep; e++) {
                 fp_truth tr = bs->truth;
                 /* Episode e is placed in the e-th of n_ep equal slots after the onset, so
@@ -753,7 +757,7 @@ static fp_status build_series(fp_sim *s, fp_profile *out, double dur, double bas
                     if (want <= cpu[k])
                         continue;
                     double ncpu = cpu[k] + (want - cpu[k]) * (hi - lo) / w;
-                    tr.extra_cpu_pct_s += (ncpu - cpu[k]) * w;
+                    tr.extra_cpu_pct_s += (ncpu - cpu[k]) * w * cores;
                     cpu[k] = ncpu;
                 }
                 st = fp_profile_add_truth(out, &tr);
@@ -838,6 +842,8 @@ fp_status fp_sim_run(fp_sim *s, uint64_t seed, uint64_t run_index, fp_profile *o
     fp_profile_reset(out);
     st = fp_profile_set_meta(out, scn->name, seed, run_index, gsl_rng_name(s->flow), GSL_VERSION,
                              "simulated", 1);
+    if (st == FP_OK)
+        st = fp_profile_set_cores(out, scn->process.cores ? scn->process.cores : 1);
     if (st != FP_OK)
         goto fail;
     for (size_t m = 0; m < scn->n_methods; m++) {

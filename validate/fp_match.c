@@ -47,6 +47,7 @@ int fp_truth_observable(const fp_truth *t)
 /* A candidate pair and its sort keys. */
 typedef struct cand {
     size_t truth, finding;
+    int root;       /* 1 for a root finding, 0 for a consequence (matched after every root) */
     int exact;      /* 1 when the targets are equal, 0 for the process fallback */
     double overlap; /* signed overlap of the two windows, seconds (negative: a gap) */
 } cand;
@@ -54,6 +55,8 @@ typedef struct cand {
 static int cand_cmp(const void *pa, const void *pb)
 {
     const cand *a = pa, *b = pb;
+    if (a->root != b->root)
+        return a->root > b->root ? -1 : 1;
     if (a->exact != b->exact)
         return a->exact > b->exact ? -1 : 1;
     if (a->overlap != b->overlap)
@@ -135,6 +138,7 @@ fp_status fp_match_findings(fp_match_result *out, const fp_truth *truth, size_t 
                 continue;
             c.truth = i;
             c.finding = j;
+            c.root = findings[j].caused_by == 0;
             st = fp_grow((void **)&cands, &cap, n_cands + 1, sizeof *cands);
             if (st != FP_OK)
                 goto out;
@@ -160,8 +164,14 @@ fp_status fp_match_findings(fp_match_result *out, const fp_truth *truth, size_t 
             out->unobservable++;
     }
     for (j = 0; j < n_findings; j++) {
+        size_t cause = findings[j].caused_by;
+        if (out->finding_truth[j] < 0 && cause > 0 && cause <= n_findings &&
+            out->finding_truth[cause - 1] >= 0)
+            out->finding_truth[j] = FP_MATCH_CONSEQUENCE;
         if (out->finding_truth[j] >= 0)
             out->true_positives++;
+        else if (out->finding_truth[j] == FP_MATCH_CONSEQUENCE)
+            out->consequences++;
         else
             out->false_alarms++;
     }

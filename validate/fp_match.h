@@ -57,10 +57,15 @@ typedef enum fp_truth_outcome {
 /* "found", "missed", "not_observable"; NULL when out of range. Static string. */
 const char *fp_truth_outcome_name(fp_truth_outcome o);
 
+/* finding_truth[j] of a consequence (fp_finding.caused_by > 0) of a true finding that matched
+ * no truth itself: neither a true positive nor a false alarm. */
+#define FP_MATCH_CONSEQUENCE (-2)
+
 /*
  * Result of one match. Invariants: truth_outcome[i] == FP_TRUTH_FOUND iff truth_finding[i] >= 0;
  * finding_truth[j] >= 0 iff finding j is a true positive, and then truth_finding[finding_truth[j]]
- * == j; found + missed + unobservable == n_truth; true_positives + false_alarms == n_findings;
+ * == j; finding_truth[j] == FP_MATCH_CONSEQUENCE for the `consequences`; found + missed +
+ * unobservable == n_truth; true_positives + false_alarms + consequences == n_findings;
  * found == true_positives.
  */
 typedef struct fp_match_result {
@@ -68,10 +73,12 @@ typedef struct fp_match_result {
     fp_truth_outcome *truth_outcome; /* n_truth entries */
     int64_t *truth_finding;          /* n_truth entries: index of the matching finding, or -1 */
     size_t n_findings;
-    int64_t *finding_truth; /* n_findings entries: index of the matched truth, or -1 */
+    int64_t *finding_truth; /* n_findings entries: index of the matched truth, -1 (false alarm)
+                               or FP_MATCH_CONSEQUENCE */
     size_t found, missed, unobservable;
     size_t true_positives, false_alarms;
-    double tolerance_s; /* the window tolerance used, seconds */
+    size_t consequences; /* consequences of true findings: neither true nor false */
+    double tolerance_s;  /* the window tolerance used, seconds */
 } fp_match_result;
 
 /* Sets `r` to an empty result (no allocation). */
@@ -85,7 +92,10 @@ int fp_truth_observable(const fp_truth *t);
 
 /*
  * Matches `n_findings` findings against `n_truth` truth records of a run lasting `duration_s`
- * (used for the relative tolerance). `opt` may be NULL (defaults). Fills `out` (previous content
+ * (used for the relative tolerance). Root findings are matched first, then consequences
+ * (fp_finding.caused_by > 0) may match a truth left over; a consequence left unmatched whose
+ * cause is a true positive is FP_MATCH_CONSEQUENCE, else a false alarm.
+ * `opt` may be NULL (defaults). Fills `out` (previous content
  * freed). FP_OK, FP_EINVAL (negative or non-finite tolerance or duration) or FP_ENOMEM; on error
  * `out` is left empty. Deterministic; O((n_truth * n_findings) log(...)) time.
  */

@@ -117,8 +117,9 @@ double fp_validate_truth_cost(const fp_truth *t, const fp_run_metrics *run)
                      run->peak_mem_mb);
     case FP_MEASURE_EXTRA_MB:
         return share(t->extra_mb, run->peak_mem_mb);
-    case FP_MEASURE_EXTRA_CPU_PCT_S: /* core-seconds above the base, of one core's run */
-        return share(t->extra_cpu_pct_s, 100.0 * run->duration_s);
+    case FP_MEASURE_EXTRA_CPU_PCT_S: /* core-seconds above the base, of the cores' run */
+        return share(t->extra_cpu_pct_s,
+                     100.0 * (run->cores >= 1 ? run->cores : 1.0) * run->duration_s);
     }
     return 0;
 }
@@ -148,6 +149,8 @@ void fp_validate_run_record(fp_validate_run *out, uint64_t run_index, const fp_p
             continue;
         if (m->finding_truth[j] >= 0)
             out->tp[f[j].kind]++;
+        else if (m->finding_truth[j] == FP_MATCH_CONSEQUENCE)
+            out->consequences++;
         else
             out->fp[f[j].kind]++;
     }
@@ -211,6 +214,8 @@ fp_status fp_validate_truncate(fp_profile *dst, const fp_profile *src, double t,
     fp_profile_reset(dst);
     st = fp_profile_set_meta(dst, meta.scenario, meta.seed, meta.run_index, meta.rng,
                              meta.gsl_version, meta.source, meta.simulated);
+    if (st == FP_OK)
+        st = fp_profile_set_cores(dst, meta.cores);
     if (st != FP_OK)
         goto out;
     for (size_t i = 0; i < nm; i++) {
@@ -344,7 +349,7 @@ typedef struct sample_buf {
  * only thing that matters); ttd_sum[k] sums all ttd values of kind k, in add order.
  */
 struct fp_validate_acc {
-    uint64_t runs, injected_runs, clean_runs, clean_alarmed, clean_fa;
+    uint64_t runs, injected_runs, clean_runs, clean_alarmed, clean_fa, consequences;
     uint64_t tp[FP_KIND_COUNT], fp[FP_KIND_COUNT], fn[FP_KIND_COUNT];
     uint64_t ttd_n[FP_KIND_COUNT];
     double ttd_sum[FP_KIND_COUNT];
@@ -416,6 +421,7 @@ void fp_validate_acc_add(fp_validate_acc *acc, const fp_validate_run *r)
 {
     uint64_t fa = 0;
     acc->runs++;
+    acc->consequences += r->consequences;
     for (size_t k = 0; k < FP_KIND_COUNT; k++) {
         acc->tp[k] += r->tp[k];
         acc->fp[k] += r->fp[k];
@@ -523,6 +529,7 @@ fp_status fp_validate_acc_summary(fp_validate_acc *acc, fp_validate_summary *out
     kind_stats(&out->overall, tp, fp, fn);
     out->overall.ttd_n = ttd_n;
     out->overall.ttd_mean_s = ttd_n > 0 ? ttd_sum / (double)ttd_n : 0;
+    out->consequences = acc->consequences;
     out->clean_false_alarms = acc->clean_fa;
     out->clean_false_alarms_per_run =
         acc->clean_runs > 0 ? (double)acc->clean_fa / (double)acc->clean_runs : 0;

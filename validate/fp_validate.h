@@ -100,11 +100,13 @@ double fp_validate_nab_score(fp_nab_profile p, double tp_credit, uint64_t fp, ui
 /* ---- per-run records ---- */
 
 /*
- * True cost of an injected bottleneck as a share of the run, the same notion as a finding's
- * `share` (docs/validation.md): added seconds / duration (slow_method, latency_outliers,
- * call_storm), MB per affected call / peak memory (memory_hotspot), retained MB / peak memory
- * (memory_leak), added CPU percent-seconds / (100 x duration) (cpu_saturation), added I/O
- * operations / the run's I/O operations (io_heavy). Clamped to [0, 1]; 0 when a denominator is 0.
+ * True cost of an injected bottleneck as a share of the same resource's total in the run, the
+ * same notion as a finding's `cost` (docs/analysis.md "Cost"), chosen by its kind's
+ * fp_truth_measure: added seconds / duration (slow_method, latency_outliers, call_storm,
+ * io_heavy), MB per affected call / peak memory (memory_hotspot), retained MB / peak memory
+ * (memory_leak), added CPU percent-seconds of one core / (100 x cores x duration), i.e.
+ * core-seconds of the process's cores (cpu_saturation; run->cores below 1 is read as 1).
+ * Clamped to [0, 1]; 0 when a denominator is 0.
  */
 double fp_validate_truth_cost(const fp_truth *t, const fp_run_metrics *run);
 
@@ -136,6 +138,7 @@ typedef struct fp_validate_run {
     uint32_t fp[FP_KIND_COUNT]; /* findings of that kind matched to nothing */
     uint32_t fn[FP_KIND_COUNT]; /* observable truth records of that kind not found */
     uint32_t unobservable;      /* truth records with no effect */
+    uint32_t consequences;      /* findings reported under a true cause: neither tp nor fp */
     uint32_t n_findings;
     int top1;         /* -1 n/a (nothing injected), 0 wrong, 1 right */
     int top1_found;   /* the same among the found labels only: -1 when none found */
@@ -225,6 +228,8 @@ typedef struct fp_validate_summary {
     uint64_t runs, injected_runs, clean_runs;
     fp_validate_kind_stats kinds[FP_KIND_COUNT];
     fp_validate_kind_stats overall;
+    uint64_t consequences;               /* findings reported under a true cause (caused_by),
+                                            counted neither as true nor as false positives */
     uint64_t clean_false_alarms;         /* false alarms summed over clean runs */
     double clean_false_alarms_per_run;   /* clean_false_alarms / clean_runs */
     fp_validate_rate clean_runs_alarmed; /* clean runs with >= 1 false alarm / clean runs */

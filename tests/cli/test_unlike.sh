@@ -22,18 +22,28 @@
 
 U="$DATA/unlike"
 : "${GATE_bimodal_latency:=clean=1.00 fa=2.30}"
+# (deep-flow-40 latency_outliers.r: 0.98 -> 0.96 at the merge of normal patterns, an intended
+# consequence: the gap test that keeps heavy tails quiet has less power on a log-normal top whose body
+# looks skewed by chance (docs/analysis.md, latency_outliers); the bound 0.93 still holds.)
 : "${GATE_deep_flow_40:=clean=0.18 fa=0.19 top1=0.95 cpu_saturation.p=0.95 cpu_saturation.r=0.95 latency_outliers.p=0.95 latency_outliers.r=0.93 memory_hotspot.p=0.95 memory_hotspot.r=0.95 slow_method.p=0.81 slow_method.r=0.95}"
 : "${GATE_etl_batch:=clean=1.00 fa=7.80}"
 : "${GATE_heavy_tail_lognormal:=clean=1.00 fa=1.20}"
-: "${GATE_heavy_tail_pareto:=clean=1.00 fa=1.82}"
-: "${GATE_many_cheap_calls:=clean=1.00 fa=2.30}"
+# (heavy-tail-pareto fa 1.82 -> 1.25, many-cheap-calls fa 2.30 -> 1.20 and warmup-cache fa 3.40 ->
+# 2.39 at the merge of normal patterns and root causes (issue 9, sections 2 and 4): measured 1.04,
+# 1.00 and 2.08 false alarms per clean run (were 1.56, 2.00, 3.08 on main): the latency_outliers gap
+# test, call_storm.min_share and "a leak continues to the window's end" remove one alarm per run;
+# the margin rule above, rounded up.)
+: "${GATE_heavy_tail_pareto:=clean=1.00 fa=1.25}"
+: "${GATE_many_cheap_calls:=clean=1.00 fa=1.20}"
 : "${GATE_mde_call_storm_above:=clean=0.96 fa=1.05 top1=0.95 call_storm.p=0.95 call_storm.r=0.95}"
 : "${GATE_mde_call_storm_below:=clean=0.82 fa=0.90}"
 : "${GATE_mde_cpu_saturation_above:=clean=0.10 fa=0.10 top1=0.95 cpu_saturation.p=0.95 cpu_saturation.r=0.95}"
 : "${GATE_mde_cpu_saturation_below:=clean=0.14 fa=0.15}"
 : "${GATE_mde_io_heavy_above:=clean=1.00 fa=1.20 top1=0.85 io_heavy.p=0.95 io_heavy.r=0.95}"
 # (top1 0.95 -> 0.85 at the merge of the cost currency: io_heavy's I/O wait is now time, so slow_method
-# echoes it on the same method in some runs until root causes (issue 9, section 4) fold the echo.)
+# echoes it on the same method in some runs until root causes (issue 9, section 4) fold the echo.
+# Root causes are merged, but their one rule is call_storm -> slow_method by path_share; there is no
+# io_heavy -> slow_method rule yet, so top-1 is still 0.90 at 50 runs and the bound stays.)
 : "${GATE_mde_io_heavy_below:=clean=1.00 fa=1.20}"
 : "${GATE_mde_latency_outliers_above:=clean=0.10 fa=0.10 top1=0.01 latency_outliers.p=0.95 latency_outliers.r=0.95}"
 : "${GATE_mde_latency_outliers_below:=clean=0.10 fa=0.10 latency_outliers.p=0.95}"
@@ -44,8 +54,11 @@ U="$DATA/unlike"
 : "${GATE_mde_slow_method_above:=clean=0.10 fa=0.10 top1=0.95 slow_method.p=0.95 slow_method.r=0.95}"
 : "${GATE_mde_slow_method_below:=clean=0.10 fa=0.10 slow_method.p=0.95}"
 : "${GATE_ml_training:=clean=1.00 fa=2.30 top1=0.95 memory_leak.p=0.95 memory_leak.r=0.95}"
-: "${GATE_parallel_threads:=clean=1.00 fa=12.09}"
-: "${GATE_warmup_cache:=clean=1.00 fa=3.40}"
+# (parallel-threads fa 12.09 -> 1.20 at the same merge: the file now declares `cores: 4`, one per
+# worker, as its README asked once the format had process.cores; its ~10 cpu_saturation false alarms
+# per clean run are gone (measured 1.00 per run, the worker's slow_method path share, was 10.90).)
+: "${GATE_parallel_threads:=clean=1.00 fa=1.20}"
+: "${GATE_warmup_cache:=clean=1.00 fa=2.39}"
 : "${GATE_web_handler:=clean=1.00 fa=5.60}"
 
 for f in "$U"/*.yaml; do
@@ -112,11 +125,13 @@ run "$FPSIM" validate -s "$U/mde-cpu-saturation-above.yaml" -n 5 --power cpu_sat
 expect_rc 0 "--power cpu_saturation"
 expect_out_has "magnitude = target CPU % x scale; the CPU rises min(scale, 1) of the way to the target" "--power cpu_saturation label"
 
-# --sweep of a kind with only false alarms: the threshold that removes them, and why.
-run "$FPSIM" validate -s "$U/many-cheap-calls.yaml" -n 10 --no-ttd --sweep call_storm
+# --sweep of a kind with only false alarms: the threshold that removes them, and why. (The 1,500
+# cheap calls are a call storm only with call_storm.min_share off: by default they are too small
+# a share of the run to alarm at all.)
+run "$FPSIM" validate -s "$U/many-cheap-calls.yaml" -n 10 --no-ttd --set call_storm.min_share=0 --sweep call_storm
 expect_rc 0 "--sweep only false alarms"
 expect_out_has "best: call_storm.calls = 2000, the fewest false alarms (0); no true positive at any threshold" "--sweep only false alarms"
-run "$FPSIM" validate -s "$U/many-cheap-calls.yaml" -n 10 --no-ttd --sweep call_storm -f json
+run "$FPSIM" validate -s "$U/many-cheap-calls.yaml" -n 10 --no-ttd --set call_storm.min_share=0 --sweep call_storm -f json
 if python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert d["best_f1_threshold"] is None and d["fewest_false_alarms_threshold"] == 2000' "$TMP/out"; then ok; else bad "--sweep json best: $(tail -c 200 "$TMP/out")"; fi
 
 finish

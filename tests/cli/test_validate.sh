@@ -74,8 +74,8 @@ done
 # nothing on stderr when it is not a terminal
 if [ ! -s "$TMP/err" ]; then ok; else bad "stderr not empty: $(head -c 300 "$TMP/err")"; fi
 if python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert len(d["scenarios"])==4; assert d["overall"]["runs"]==320' "$TMP/j1.json" 2>/dev/null; then ok; else bad "json output"; fi
-if [ "$(head -1 "$TMP/j1.csv" | tr -d '\r' | awk -F, '{print NF}')" = 33 ] &&
-    [ "$(tr -d '\r' <"$TMP/j1.csv" | awk -F, '{print NF}' | sort -u)" = 33 ]; then ok; else bad "csv: every row needs 33 fields"; fi
+if [ "$(head -1 "$TMP/j1.csv" | tr -d '\r' | awk -F, '{print NF}')" = 34 ] &&
+    [ "$(tr -d '\r' <"$TMP/j1.csv" | awk -F, '{print NF}' | sort -u)" = 34 ]; then ok; else bad "csv: every row needs 34 fields (consequences column)"; fi
 
 # --fail-below: 1 when the overall F1 is below, 0 otherwise (cpu-intensive misses its
 # below-MDE slow_method, so its F1 is < 0.99).

@@ -122,12 +122,20 @@ static void test_meta(void)
     CU_ASSERT_STRING_EQUAL(m.source, "");
     CU_ASSERT_STRING_EQUAL(m.fpsim_version, fp_version());
     CU_ASSERT_EQUAL(m.simulated, 1);
+    /* cores: 1 until set, kept by set_meta, back to 1 on reset; 0 is rejected */
+    CU_ASSERT_EQUAL(m.cores, 1);
+    CU_ASSERT_EQUAL(fp_profile_set_cores(p, 4), FP_OK);
+    CU_ASSERT_EQUAL(fp_profile_set_cores(p, 0), FP_EINVAL);
+    CU_ASSERT_EQUAL(fp_profile_meta(p).cores, 4);
     /* Setting from the profile's own current values is allowed. */
     CU_ASSERT_EQUAL(fp_profile_set_meta(p, m.scenario, 1, 2, m.rng, m.gsl_version, "x", 0), FP_OK);
     m = fp_profile_meta(p);
     CU_ASSERT_STRING_EQUAL(m.scenario, "web");
     CU_ASSERT_STRING_EQUAL(m.gsl_version, "2.7");
     CU_ASSERT_STRING_EQUAL(m.source, "x");
+    CU_ASSERT_EQUAL(m.cores, 4);
+    fp_profile_reset(p);
+    CU_ASSERT_EQUAL(fp_profile_meta(p).cores, 1);
     fp_profile_free(p);
 }
 

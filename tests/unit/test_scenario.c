@@ -196,6 +196,7 @@ static void test_minimal_defaults(void)
     assert_const(&s->process.baseline_mb, 100.0);
     assert_const(&s->process.idle_cpu_pct, 1.0);
     CU_ASSERT_EQUAL(s->process.sample_interval_s, 0.1);
+    CU_ASSERT_EQUAL(s->process.cores, 1);
     CU_ASSERT_EQUAL(s->process.noise_mem_mb, 0.5);
     CU_ASSERT_EQUAL(s->process.noise_cpu_pct, 1.0);
     CU_ASSERT_EQUAL(s->process.noise_io_rel, 0.05);
@@ -650,6 +651,15 @@ static void test_inline_errors(void)
     expect_error(t1, strlen(t1), FP_EINVAL,
                  "6:14: error: unknown key 'alloc_m' (did you mean 'alloc_mb'?) "
                  "(methods[0].memory.alloc_m)");
+    /* process.cores: a whole number in [1, 4096] */
+    const char *tc1 = "name: x\nprocess:\n  cores: 2.5\nmethods:\n  - {name: a, calls: 1, "
+                      "duration_s: 1}\n";
+    expect_error(tc1, strlen(tc1), FP_EINVAL,
+                 "3:10: error: 'cores' must be a whole number, got 2.5 (process.cores)");
+    const char *tc2 = "name: x\nprocess:\n  cores: 0\nmethods:\n  - {name: a, calls: 1, "
+                      "duration_s: 1}\n";
+    expect_error(tc2, strlen(tc2), FP_EINVAL,
+                 "3:10: error: 'cores' must be in [1, 4096], got 0 (process.cores)");
     const char *t2 = "name: x\n? [a]\n: 1\nmethods: []\n";
     expect_error(t2, strlen(t2), FP_EINVAL, "2:3: error: expected a string key, got a sequence");
     /* a duplicate key inside a distribution mapping */

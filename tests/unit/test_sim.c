@@ -137,6 +137,38 @@ static int profiles_equal(const fp_profile *a, const fp_profile *b)
 
 /* ---- determinism ---- */
 
+/* 4 parallel workers at 24 % of a core each: 96 % of a 1-core process, 24 % of a 4-core one
+ * (idle 0, no noise); the profile records the cores */
+static void test_cores(void)
+{
+    static const char *yaml[2] = {
+        "name: c\nprocess: {idle_cpu_percent: 0, noise: {cpu_percent: 0}}\nmethods:\n"
+        "  - {name: f, calls: 1, duration_s: 0, callees: [{method: w, count: 4, parallel: "
+        "true}]}\n  - {name: w, duration_s: 2, cpu_percent: 24}\n",
+        "name: c\nprocess: {idle_cpu_percent: 0, cores: 4, noise: {cpu_percent: 0}}\nmethods:\n"
+        "  - {name: f, calls: 1, duration_s: 0, callees: [{method: w, count: 4, parallel: "
+        "true}]}\n  - {name: w, duration_s: 2, cpu_percent: 24}\n"};
+    static const double want[2] = {96.0, 24.0};
+    for (int i = 0; i < 2; i++) {
+        fp_scenario *s = NULL;
+        fp_sim *sim = NULL;
+        fp_profile *p = fp_profile_new();
+        fp_error err = FP_ERROR_INIT;
+        CU_ASSERT_EQUAL_FATAL(fp_scenario_load_string(&s, yaml[i], strlen(yaml[i]), "c", &err),
+                              FP_OK);
+        CU_ASSERT_EQUAL_FATAL(fp_sim_new(&sim, s, NULL, NULL), FP_OK);
+        CU_ASSERT_EQUAL_FATAL(fp_sim_run(sim, 1, 0, p, NULL), FP_OK);
+        CU_ASSERT_EQUAL(fp_profile_meta(p).cores, i == 0 ? 1u : 4u);
+        fp_series ser = fp_profile_series(p);
+        CU_ASSERT_FATAL(ser.n == 20);
+        for (size_t k = 0; k < ser.n; k++)
+            FP_ASSERT_NEAR(ser.cpu_pct[k], want[i], 1e-9);
+        fp_profile_free(p);
+        fp_sim_free(sim);
+        fp_scenario_free(s);
+    }
+}
+
 static void test_same_seed_same_run(void)
 {
     fp_scenario *s = load_builtin("bottlenecked");
@@ -757,6 +789,7 @@ static void test_builtin_medians(void)
 int fp_test_register(void)
 {
     static const fp_test_case determinism[] = {{"same_seed_same_run", test_same_seed_same_run},
+                                               {"cores", test_cores},
                                                {"rng_choice", test_rng_choice},
                                                {"stream_seed", test_stream_seed},
                                                {NULL, NULL}};

@@ -12,6 +12,7 @@
 
 #include "fp_report.h"
 #include "fp_scenario.h"
+#include "fp_sim.h"
 #include "fp_test.h"
 #include "fp_validate.h"
 
@@ -188,6 +189,168 @@ static void test_record(void)
     fp_profile_free(p);
     fp_profile_free(q);
     fp_profile_free(c);
+}
+
+/* A call storm making its method 75 % of the run: slow_method (path_share) on the same method is
+ * its consequence. With the storm injected, the consequence is neither a true nor a false
+ * positive and is counted; without (a clean run), both are false alarms. */
+static void test_record_consequence(void)
+{
+    fp_profile *p = fp_profile_new();
+    fp_analysis *a = NULL;
+    fp_match_result m;
+    fp_validate_run r;
+    fp_error err = FP_ERROR_INIT;
+    const fp_finding *f;
+    size_t nf;
+    CU_ASSERT_FATAL(p != NULL);
+    uint32_t s = method(p, "fetch_row"), o = method(p, "other");
+    double t = 0;
+    for (int i = 0; i < 1500; i++, t += 0.01)
+        span(p, s, t, 0.01, 10);
+    for (int i = 0; i < 5; i++, t += 1.0)
+        span(p, o, t, 1.0, 10);
+    truth(p, FP_KIND_CALL_STORM, (int32_t)s, 0, 15, 1200, 12, 0);
+    fp_match_result_init(&m);
+    CU_ASSERT_EQUAL_FATAL(fp_analyze(&a, p, NULL, &err), FP_OK);
+    f = fp_analysis_findings(a, &nf);
+    CU_ASSERT_EQUAL_FATAL(nf, 2);
+    CU_ASSERT_EQUAL(f[0].kind, FP_KIND_CALL_STORM);
+    CU_ASSERT_EQUAL(f[1].kind, FP_KIND_SLOW_METHOD);
+    CU_ASSERT_EQUAL(f[1].caused_by, 1);
+    CU_ASSERT_EQUAL_FATAL(fp_match_run(&m, p, a, NULL, &err), FP_OK);
+    CU_ASSERT_EQUAL(m.true_positives, 1);
+    CU_ASSERT_EQUAL(m.false_alarms, 0);
+    CU_ASSERT_EQUAL(m.consequences, 1);
+    CU_ASSERT_EQUAL(m.finding_truth[1], FP_MATCH_CONSEQUENCE);
+    fp_validate_run_record(&r, 1, p, a, &m);
+    CU_ASSERT_EQUAL(r.tp[FP_KIND_CALL_STORM], 1);
+    CU_ASSERT_EQUAL(r.fp[FP_KIND_SLOW_METHOD], 0);
+    CU_ASSERT_EQUAL(r.consequences, 1);
+    {
+        fp_validate_acc *acc = NULL;
+        fp_validate_summary sum;
+        CU_ASSERT_EQUAL_FATAL(fp_validate_acc_new(&acc, 1, &err), FP_OK);
+        fp_validate_acc_add(acc, &r);
+        fp_validate_acc_add(acc, &r);
+        CU_ASSERT_EQUAL_FATAL(fp_validate_acc_summary(acc, &sum, &err), FP_OK);
+        CU_ASSERT_EQUAL(sum.consequences, 2);
+        CU_ASSERT_EQUAL(sum.overall.fp, 0);
+        fp_validate_acc_free(acc);
+    }
+    /* a slow_method truth on the same method is matched by the consequence itself */
+    truth(p, FP_KIND_SLOW_METHOD, (int32_t)s, 0, 15, 1500, 3, 0);
+    CU_ASSERT_EQUAL_FATAL(fp_match_run(&m, p, a, NULL, &err), FP_OK);
+    CU_ASSERT_EQUAL(m.true_positives, 2);
+    CU_ASSERT_EQUAL(m.consequences, 0);
+    /* clean run (no truth): the cause is a false alarm, and so is its consequence */
+    fp_profile_reset(p);
+    s = method(p, "fetch_row");
+    o = method(p, "other");
+    t = 0;
+    for (int i = 0; i < 1500; i++, t += 0.01)
+        span(p, s, t, 0.01, 10);
+    for (int i = 0; i < 5; i++, t += 1.0)
+        span(p, o, t, 1.0, 10);
+    fp_analysis_free(a);
+    CU_ASSERT_EQUAL_FATAL(fp_analyze(&a, p, NULL, &err), FP_OK);
+    CU_ASSERT_EQUAL_FATAL(fp_match_run(&m, p, a, NULL, &err), FP_OK);
+    CU_ASSERT_EQUAL(m.false_alarms, 2);
+    CU_ASSERT_EQUAL(m.consequences, 0);
+    fp_analysis_free(a);
+    fp_match_result_cleanup(&m);
+    fp_profile_free(p);
+}
+
+/*
+ * CPU cost against the process's cores: the total is cores x duration core-seconds in the
+ * validator's true cost and in the analysis' finding cost alike, and the truth's
+ * extra_cpu_pct_s is % of one core whatever the cores (the series is % of all of them).
+ */
+static void test_truth_cost_cores(void)
+{
+    fp_truth t;
+    fp_run_metrics run;
+    memset(&t, 0, sizeof t);
+    memset(&run, 0, sizeof run);
+    t.kind = FP_KIND_CPU_SATURATION;
+    t.extra_cpu_pct_s = 200; /* 2 core-seconds */
+    run.duration_s = 10;
+    run.cores = 1;
+    FP_ASSERT_NEAR(fp_validate_truth_cost(&t, &run), 0.2, 1e-12);
+    run.cores = 4;
+    FP_ASSERT_NEAR(fp_validate_truth_cost(&t, &run), 0.05, 1e-12);
+    run.cores = 0; /* unknown: one core */
+    FP_ASSERT_NEAR(fp_validate_truth_cost(&t, &run), 0.2, 1e-12);
+
+    /* A 1 s episode at 95 % of 4 cores over a 20 % level (idle 10 % + one worker at 40 % of a
+     * core / 4), no noise: the truth holds (95 - 20) % x 1 s x 4 cores = 3 core-seconds, the
+     * finding's saving is the same core-seconds above the background, and both costs are
+     * 3 / (4 cores x 4 s). With cores 1 the level is 50 %: 0.45 core-s of 4 s. */
+    static const int cores[] = {4, 1};
+    static const double level[] = {20, 50};
+    for (size_t c = 0; c < 2; c++) {
+        char text[512];
+        fp_scenario *s = NULL;
+        fp_sim *sim = NULL, *sim0 = NULL;
+        fp_sim_options on = FP_SIM_OPTIONS_INIT, off = FP_SIM_OPTIONS_INIT;
+        fp_profile *p = fp_profile_new(), *p0 = fp_profile_new();
+        fp_analysis *a = NULL;
+        fp_error err = FP_ERROR_INIT;
+        const fp_finding *f;
+        size_t nf, i, n_cpu = 0;
+        double diff = 0;
+        snprintf(text, sizeof text,
+                 "name: cores\nprocess: {idle_cpu_percent: 10, cores: %d, sample_interval_s: 0.1,\n"
+                 "  noise: {memory_mb: 0, cpu_percent: 0, io_relative: 0}}\n"
+                 "methods:\n  - {name: w, calls: 1, duration_s: 4, cpu_percent: 40}\n"
+                 "bottlenecks:\n  - {kind: cpu_saturation, target: process, magnitude: 95, "
+                 "episodes: 1,\n"
+                 "     episode_s: 1, onset_s: 1}\n",
+                 cores[c]);
+        CU_ASSERT_EQUAL_FATAL(fp_scenario_load_string(&s, text, strlen(text), "cores", &err),
+                              FP_OK);
+        on.force_bottlenecks = 1;
+        off.force_bottlenecks = 0;
+        CU_ASSERT_EQUAL_FATAL(fp_sim_new(&sim, s, &on, NULL), FP_OK);
+        CU_ASSERT_EQUAL_FATAL(fp_sim_new(&sim0, s, &off, NULL), FP_OK);
+        CU_ASSERT_EQUAL_FATAL(fp_sim_run(sim, 3, 0, p, NULL), FP_OK);
+        CU_ASSERT_EQUAL_FATAL(fp_sim_run(sim0, 3, 0, p0, NULL), FP_OK);
+        CU_ASSERT_EQUAL_FATAL(fp_profile_truth_count(p), 1);
+        const fp_truth *tr = fp_profile_truth(p);
+        fp_series on_s = fp_profile_series(p), off_s = fp_profile_series(p0);
+        CU_ASSERT_EQUAL_FATAL(on_s.n, off_s.n);
+        for (i = 0; i < on_s.n; i++)
+            diff += (on_s.cpu_pct[i] - off_s.cpu_pct[i]) * on_s.interval_s;
+        FP_ASSERT_NEAR(off_s.cpu_pct[0], level[c], 1e-9);
+        /* the truth is the series' added %·s times the cores: % of one core */
+        FP_ASSERT_NEAR(tr->extra_cpu_pct_s, diff * cores[c], 1e-6);
+        FP_ASSERT_NEAR(tr->extra_cpu_pct_s, (95.0 - level[c]) * cores[c], 1e-6);
+        CU_ASSERT_EQUAL_FATAL(fp_analyze(&a, p, NULL, &err), FP_OK);
+        FP_ASSERT_NEAR(fp_analysis_run(a)->cores, cores[c], 0);
+        double want = fp_validate_truth_cost(tr, fp_analysis_run(a));
+        FP_ASSERT_NEAR(want, (95.0 - level[c]) / 100.0 / 4.0, 1e-6);
+        f = fp_analysis_findings(a, &nf);
+        for (i = 0; i < nf; i++) {
+            if (f[i].kind != FP_KIND_CPU_SATURATION || f[i].target != FP_TARGET_PROCESS)
+                continue;
+            n_cpu++;
+            CU_ASSERT_STRING_EQUAL(f[i].improvement_unit, "core-s");
+            /* the samples the episode covers only in part are where the two differ (about
+             * 1 %); an analysis total of one core would make the cost 4 times the truth's */
+            FP_ASSERT_NEAR(f[i].improvement, (95.0 - level[c]) / 100.0 * cores[c],
+                           0.03 * (95.0 - level[c]) / 100.0 * cores[c]);
+            FP_ASSERT_NEAR(f[i].cost, want, 0.03 * want);
+            FP_ASSERT_NEAR(f[i].cost, f[i].improvement / (4.0 * cores[c]), 1e-12);
+        }
+        CU_ASSERT_EQUAL(n_cpu, 1);
+        fp_analysis_free(a);
+        fp_profile_free(p);
+        fp_profile_free(p0);
+        fp_sim_free(sim);
+        fp_sim_free(sim0);
+        fp_scenario_free(s);
+    }
 }
 
 static void test_truncate(void)
@@ -600,9 +763,18 @@ static void test_engine_power_undeclared(void)
  * false positives, ties to the value nearest the default), not "F1 0 at the first point". */
 static void test_engine_sweep_best(void)
 {
-    fp_scenario *scn = load_unlike("many-cheap-calls"); /* 1,500 calls: call_storm fires */
-    fp_validate_engine *e = engine(&scn, 1, 1, 3);
+    /* 1,500 cheap calls: call_storm fires when its min_share is off (by default those calls are
+     * too cheap a share of the run to be a storm at all) */
+    fp_scenario *scn = load_unlike("many-cheap-calls");
+    fp_validate_config cfg = FP_VALIDATE_CONFIG_INIT;
+    fp_validate_engine *e = NULL;
+    fp_thresholds th = FP_THRESHOLDS_INIT;
     fp_error err = FP_ERROR_INIT;
+    cfg.runs = 3;
+    cfg.jobs = 1;
+    th.storm_min_share = 0;
+    CU_ASSERT_EQUAL_FATAL(fp_validate_engine_new(&e, &cfg, &err), FP_OK);
+    CU_ASSERT_EQUAL_FATAL(fp_validate_engine_add_scenario(e, scn, 7, &th, &err), FP_OK);
     static const double g[] = {100, 1000, 5000, 2000, 3000};
     CU_ASSERT_EQUAL_FATAL(
         fp_validate_engine_sweep(e, FP_KIND_CALL_STORM, "call_storm.calls", g, 5, &err), FP_OK);
@@ -657,6 +829,8 @@ int fp_test_register(void)
     static const fp_test_case stats[] = {
         {"wilson", test_wilson}, {"spearman", test_spearman}, {"nab", test_nab}, {NULL, NULL}};
     static const fp_test_case records[] = {{"record", test_record},
+                                           {"record_consequence", test_record_consequence},
+                                           {"truth_cost_cores", test_truth_cost_cores},
                                            {"truncate", test_truncate},
                                            {"ttd", test_ttd},
                                            {"acc", test_acc},
