@@ -102,7 +102,7 @@ static void test_exit_and_span(void)
     fp_series ser = fp_profile_series(p);
     FP_ASSERT_NEAR(ser.interval_s, 0.02, 1e-12);
     CU_ASSERT_EQUAL(ser.n, (size_t)ceil(fp_profile_duration(p) / 0.02 - 1e-9));
-    CU_ASSERT(ser.mem_mb[0] > 0.0); /* the first interval has its sample */
+    CU_ASSERT(ser.mem_mb[ser.n / 2] > 0.0); /* (the first may have none on a loaded machine) */
     fp_profile_free(p);
     fp_record_free(r);
 }
