@@ -64,9 +64,11 @@ fp_status fp_format_from_name(const char *name, fp_format *out);
  * event, pid 1, tid = track, name = method, ts/dur in whole microseconds derived from one
  * integer start and end per span (each rounded once, then clamped into the parent and the
  * enclosing span of its track, and after the previous span of its track), so children never
- * overlap their parent or their siblings in a strict viewer; args hold the span's resource
- * attributes and its fpsim span/parent ids (so a span whose parent runs on another track keeps
- * that parent when read back); the series are counter (C) events "memory" {"MB"}, "cpu"
+ * overlap their parent or their siblings in a strict viewer; a top-level "fpsim" object (not
+ * args, which viewers such as speedscope fold into the frame name) holds the span's resource
+ * attributes and its span/parent ids (so a span whose parent runs on another track keeps that
+ * parent when read back; the reader also takes the older args form fpsim_span/fpsim_parent);
+ * X events have no args; the series are counter (C) events "memory" {"MB"}, "cpu"
  * {"percent"} and "io" {"ops", "bytes"}, one per sample at the start of its interval (whole
  * microseconds).
  */
@@ -170,6 +172,8 @@ typedef struct fp_trace_stats {
     size_t threads;            /* distinct (pid, tid) pairs with spans = tracks */
     double counter_interval_s; /* the resampling interval (0 without counters) */
     size_t summaries;          /* tracer summary events left out (clang's "Total ..." X events) */
+    size_t instants;           /* i/I/n events not used as memory samples: markers the profile
+                                * has no place for, counted (also in `ignored`) */
 } fp_trace_stats;
 
 /*
@@ -179,7 +183,7 @@ typedef struct fp_trace_stats {
  *    stops mid-task, lasts until the latest timestamp of the trace and is counted in
  *    stats->unclosed; an E without a B is an error); each (pid, tid) is a track (tracks numbered in
  *    ascending (pid, tid) order); on one track, intervals nest by time; across tracks spans are
- *    concurrent, unless an fpsim-written "fpsim_parent" argument names the enclosing span.
+ *    concurrent, unless an fpsim-written parent id names the enclosing span.
  *    Spans are stored in pre-order, times in seconds from the earliest X/B/E/C event.
  *  - C events become series: memory (name or argument mentions mem, rss, heap; bytes converted
  *    to MB when it mentions "byte"), CPU ("cpu", clamped to [0, 100]) and I/O ("io"/"disk";
@@ -192,7 +196,11 @@ typedef struct fp_trace_stats {
  *    user-timing b/e pairs (console.time, performance.measure) are spans on async lanes of their
  *    thread, parented to the thread span enclosing them; scheduler wrappers are flagged
  *    FP_METHOD_CONTAINER; V8 / Blink heap sizes in args feed the memory series; memory or CPU
- *    the trace does not carry is cleared with fp_profile_set_data().
+ *    the trace does not carry is cleared with fp_profile_set_data() (tts/tdur are not read);
+ *    i/I/n instants not used as memory are counted (stats->instants).
+ *  - fpsim's own span ids and attributes are read from a top-level "fpsim" object (what
+ *    fp_trace_write_chrome() writes) and from args (fpsim_span, fpsim_parent, cpu_pct, ...: the
+ *    older form); the "fpsim" object wins.
  * `file` names the input in errors. Errors name the event: err->key_path is "traceEvents[12].dur"
  * (the index into the event array, also for a bare array). FP_OK; FP_EPARSE (malformed JSON,
  * with line:col); FP_EINVAL (wrong type, missing field, negative or non-finite time, overlapping

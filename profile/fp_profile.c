@@ -327,6 +327,21 @@ fp_status fp_profile_add_span(fp_profile *p, const fp_span *s, size_t *out)
     return FP_OK;
 }
 
+fp_status fp_profile_reserve_spans(fp_profile *p, size_t n)
+{
+    size_t bytes;
+    if (n <= p->spans_cap)
+        return FP_OK;
+    if (!fp_mul_size(n, sizeof(fp_span), &bytes))
+        return FP_ENOMEM;
+    fp_span *sp = fp_realloc(p->spans, bytes);
+    if (sp == NULL)
+        return FP_ENOMEM;
+    p->spans = sp;
+    p->spans_cap = n;
+    return FP_OK;
+}
+
 /* ---- series ---- */
 
 fp_series fp_profile_series(const fp_profile *p)

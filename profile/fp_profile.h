@@ -274,6 +274,10 @@ fp_span *fp_profile_spans_mut(fp_profile *p);
 /* Appends a copy of `s`; stores its index in *out (may be NULL). FP_OK or FP_ENOMEM. */
 fp_status fp_profile_add_span(fp_profile *p, const fp_span *s, size_t *out);
 
+/* Makes room for `n` spans in all, exactly (so that a builder that knows its count does not pay
+ * for doubling, nor for the copy the doubling makes). FP_OK or FP_ENOMEM (nothing changed). */
+fp_status fp_profile_reserve_spans(fp_profile *p, size_t n);
+
 /* ---- series ---- */
 
 /* Borrowed view of the series (n == 0 when the profile has none). */

@@ -18,6 +18,7 @@
 #include <errno.h>
 #include <float.h>
 #include <inttypes.h>
+#include <limits.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdlib.h>
@@ -175,8 +176,8 @@ fp_status fp_trace_write_chrome(const fp_profile *p, FILE *out, fp_error *err)
         put_string(out, fp_profile_method_name(p, s->method));
         fprintf(out,
                 ", \"cat\": \"fpsim\", \"ts\": %" PRId64 ", \"dur\": %" PRId64
-                ", \"args\": {\"fpsim_span\": "
-                "%zu, \"fpsim_parent\": %" PRId32 ", \"cpu_pct\": %.17g, \"mem_alloc_mb\": %.17g, "
+                ", \"fpsim\": {\"span\": "
+                "%zu, \"parent\": %" PRId32 ", \"cpu_pct\": %.17g, \"mem_alloc_mb\": %.17g, "
                 "\"mem_retained_mb\": %.17g, \"io_ops\": %.17g, \"io_bytes\": %.17g}}",
                 us[2 * i], us[2 * i + 1] - us[2 * i], i, s->parent, s->cpu_pct, s->mem_alloc_mb,
                 s->mem_retained_mb, s->io_ops, s->io_bytes);
@@ -228,22 +229,34 @@ fp_input_kind fp_trace_sniff(const char *text, size_t len)
 
 /* ======================================================================== reader */
 
-/* One span before nesting: microseconds as in the file. */
-typedef struct raw_span {
-    uint32_t method;
-    int64_t pid, tid;
-    uint32_t track;
-    double ts, end;    /* microseconds */
-    size_t ev;         /* event index (X, or the B of a pair) */
-    size_t end_ev;     /* event index that set the end (X, or the E of a pair) */
-    int is_x;          /* a complete (X) event */
-    int has_attr;      /* attrs came from args */
+/* What a span may carry besides its interval: resource attributes and fpsim's span ids. Only
+ * spans that have any (fpsim's own exports, traces with attributes) get one, so a tracer's span
+ * stays small (raw_span.extra). */
+typedef struct raw_extra {
     double attr[5];    /* cpu_pct, mem_alloc_mb, mem_retained_mb, io_ops, io_bytes */
     double fpsim_span; /* -1 when absent */
     double fpsim_parent;
-    int lane; /* 0: the thread's own spans; >= 1: an async lane of the thread (see match_async) */
-    long parent; /* index into the raw span array, -1 */
-    long first_child, last_child, next_sibling;
+    int has_attr;     /* attrs came from the event */
+    int ids_in_fpsim; /* the ids came from the top-level "fpsim" object (else from args) */
+} raw_extra;
+
+#define TR_NO_EXTRA UINT32_MAX
+
+/* One span before nesting: microseconds as in the file. Kept small (one per span of the trace,
+ * alive until the profile is built): links are 32-bit (at most 2^31 spans, add_span). */
+typedef struct raw_span {
+    int64_t pid, tid;
+    double ts, end; /* microseconds */
+    size_t ev;      /* event index (X, or the B of a pair) */
+    size_t end_ev;  /* event index that set the end (X, or the E of a pair) */
+    uint32_t method;
+    uint32_t track;
+    uint32_t extra; /* index into trd.extras, TR_NO_EXTRA */
+    int32_t
+        lane; /* 0: the thread's own spans; >= 1: an async lane of the thread (see match_async) */
+    int32_t parent; /* index into the raw span array, -1 */
+    int32_t first_child, last_child, next_sibling;
+    uint8_t is_x; /* a complete (X) event */
 } raw_span;
 
 /* One B or E event. */
@@ -279,6 +292,8 @@ typedef struct trd {
     fp_trace_stats *stats;
     raw_span *spans;
     size_t n_spans, cap_spans;
+    raw_extra *extras;
+    size_t n_extras, cap_extras;
     raw_mark *marks;
     size_t n_marks, cap_marks;
     async_mark *amarks;
@@ -457,50 +472,101 @@ static fp_status want_args(trd *r, const cJSON *ev, size_t i, const cJSON **out)
 static const char *const s_attr_keys[5] = {"cpu_pct", "mem_alloc_mb", "mem_retained_mb", "io_ops",
                                            "io_bytes"};
 
-/* Span attributes and fpsim ids from args (all optional; when present, checked). */
-static fp_status span_args(trd *r, const cJSON *args, size_t i, raw_span *s)
+/* The attributes and ids of one object: `args` (old form: keys cpu_pct, ..., fpsim_span,
+ * fpsim_parent) or the event's top-level "fpsim" object (keys cpu_pct, ..., span, parent).
+ * All optional; when present, checked. `where` is "args" or "fpsim" for error paths. */
+static fp_status extra_from(trd *r, const cJSON *obj, size_t i, const char *where,
+                            const char *const *id_keys, raw_extra *x)
 {
-    char path[128];
-    s->fpsim_span = -1.0;
-    s->fpsim_parent = -1.0;
-    if (args == NULL)
-        return FP_OK;
+    char path[160];
     for (int k = 0; k < 7; k++) {
-        const char *key = k < 5 ? s_attr_keys[k] : (k == 5 ? "fpsim_span" : "fpsim_parent");
+        const char *key = k < 5 ? s_attr_keys[k] : id_keys[k - 5];
         int dup = 0;
-        const cJSON *it = get(args, key, &dup);
+        const cJSON *it = get(obj, key, &dup);
         if (it == NULL)
             continue;
+            /* the path is built on the error path only (it cost a tenth of a read) */
+#define EXTRA_PATH (snprintf(path, sizeof(path), "traceEvents[%zu].%s.%s", i, where, key), path)
         if (dup)
-            return tr_fail(r, FP_EINVAL, arg_path(path, sizeof(path), i, key), "duplicate key '%s'",
-                           key);
+            return tr_fail(r, FP_EINVAL, EXTRA_PATH, "duplicate key '%s'", key);
         if (!cJSON_IsNumber(it) || !isfinite(it->valuedouble))
-            return tr_fail(r, FP_EINVAL, arg_path(path, sizeof(path), i, key),
-                           "expected a finite number, got %s",
+            return tr_fail(r, FP_EINVAL, EXTRA_PATH, "expected a finite number, got %s",
                            cJSON_IsNumber(it) ? "a non-finite number" : type_name(it));
         double v = it->valuedouble;
         if (k < 5) {
             if (v < 0.0 || (k == 0 && v > 100.0))
-                return tr_fail(r, FP_EINVAL, arg_path(path, sizeof(path), i, key),
-                               "expected a number in [0, %s], got %.17g", k == 0 ? "100" : "inf)",
-                               v);
-            s->attr[k] = v;
-            s->has_attr = 1;
+                return tr_fail(r, FP_EINVAL, EXTRA_PATH, "expected a number in [0, %s], got %.17g",
+                               k == 0 ? "100" : "inf)", v);
+            x->attr[k] = v;
+            x->has_attr = 1;
         } else {
             if (v != floor(v) || v < (k == 6 ? -1.0 : 0.0) || v > TR_MAX_US)
-                return tr_fail(r, FP_EINVAL, arg_path(path, sizeof(path), i, key),
-                               "expected an integer span id, got %.17g", v);
+                return tr_fail(r, FP_EINVAL, EXTRA_PATH, "expected an integer span id, got %.17g",
+                               v);
             if (k == 5)
-                s->fpsim_span = v;
+                x->fpsim_span = v;
             else
-                s->fpsim_parent = v;
+                x->fpsim_parent = v;
+            x->ids_in_fpsim = where[0] == 'f';
         }
+#undef EXTRA_PATH
     }
     return FP_OK;
 }
 
+/*
+ * Span attributes and fpsim ids of event `ev` (index i, args `args` or NULL): from args (the
+ * form fpsim wrote before, still read) and then from the top-level "fpsim" object (the form it
+ * writes now, which wins: viewers fold args into frame names, not unknown top-level keys). A
+ * span with any of them gets a raw_extra (s->extra); others stay TR_NO_EXTRA.
+ */
+static fp_status span_args(trd *r, const cJSON *ev, const cJSON *args, size_t i, raw_span *s)
+{
+    static const char *const old_ids[2] = {"fpsim_span", "fpsim_parent"};
+    static const char *const new_ids[2] = {"span", "parent"};
+    raw_extra x;
+    fp_status st;
+    int dup = 0;
+    s->extra = TR_NO_EXTRA;
+    const cJSON *fp = get(ev, "fpsim", &dup);
+    if (args == NULL && fp == NULL)
+        return FP_OK;
+    memset(&x, 0, sizeof(x));
+    x.fpsim_span = -1.0;
+    x.fpsim_parent = -1.0;
+    if (args != NULL && (st = extra_from(r, args, i, "args", old_ids, &x)) != FP_OK)
+        return st;
+    if (fp != NULL) {
+        char path[96];
+        if (dup)
+            return tr_fail(r, FP_EINVAL, ev_path(path, sizeof(path), i, "fpsim"),
+                           "duplicate key 'fpsim'");
+        if (!cJSON_IsObject(fp))
+            return tr_fail(r, FP_EINVAL, ev_path(path, sizeof(path), i, "fpsim"),
+                           "expected an object, got %s", type_name(fp));
+        if ((st = extra_from(r, fp, i, "fpsim", new_ids, &x)) != FP_OK)
+            return st;
+    }
+    if (!x.has_attr && x.fpsim_span < 0.0 && x.fpsim_parent < 0.0)
+        return FP_OK;
+    if (r->n_extras >= TR_NO_EXTRA ||
+        fp_grow((void **)&r->extras, &r->cap_extras, r->n_extras + 1, sizeof(raw_extra)) != FP_OK)
+        return tr_nomem(r);
+    s->extra = (uint32_t)r->n_extras;
+    r->extras[r->n_extras++] = x;
+    return FP_OK;
+}
+
+/* The extra of span `s`, NULL when it has none. */
+static const raw_extra *extra_of(const trd *r, const raw_span *s)
+{
+    return s->extra != TR_NO_EXTRA ? &r->extras[s->extra] : NULL;
+}
+
 static fp_status add_span(trd *r, const raw_span *s)
 {
+    if (r->n_spans >= (size_t)INT32_MAX)
+        return fp_error_set_at(r->err, FP_ELIMIT, r->file, 0, 0, "more than 2^31 spans");
     if (fp_grow((void **)&r->spans, &r->cap_spans, r->n_spans + 1, sizeof(raw_span)) != FP_OK)
         return tr_nomem(r);
     r->spans[r->n_spans++] = *s;
@@ -678,6 +744,7 @@ static fp_status intern_span(trd *r, const char *name, const cJSON *args, uint32
         subject = str_member(data, "functionName");
     }
     fp_status st;
+    size_t known = fp_profile_method_count(r->p);
     if (subject != NULL) {
         char buf[512];
         snprintf(buf, sizeof(buf), "%.200s %.*s", name, TR_SUBJECT_MAX, subject);
@@ -687,7 +754,8 @@ static fp_status intern_span(trd *r, const char *name, const cJSON *args, uint32
     }
     if (st != FP_OK)
         return tr_nomem(r);
-    for (size_t k = 0; k < sizeof(s_containers) / sizeof(s_containers[0]); k++)
+    /* A method seen before already has its flags (the names are compared once per method). */
+    for (size_t k = 0; *method >= known && k < sizeof(s_containers) / sizeof(s_containers[0]); k++)
         if (strcmp(name, s_containers[k]) == 0 &&
             fp_profile_set_method_flags(r->p, *method, FP_METHOD_CONTAINER) != FP_OK)
             return tr_nomem(r);
@@ -819,10 +887,13 @@ static fp_status read_event(trd *r, const cJSON *ev, size_t i)
             (st = want_time(r, ev, i, "dur", &dur)) != FP_OK ||
             (st = want_id(r, ev, i, "pid", &s.pid)) != FP_OK ||
             (st = want_id(r, ev, i, "tid", &s.tid)) != FP_OK ||
-            (st = want_args(r, ev, i, &args)) != FP_OK || (st = span_args(r, args, i, &s)) != FP_OK)
+            (st = want_args(r, ev, i, &args)) != FP_OK ||
+            (st = span_args(r, ev, args, i, &s)) != FP_OK)
             return st;
         /* clang's "Total <phase>" events sum a phase over the compile: a summary, not work. */
         if (strncmp(name, "Total ", 6) == 0) {
+            if (s.extra != TR_NO_EXTRA)
+                r->n_extras--; /* no span, so no extra */
             if (r->stats != NULL)
                 r->stats->summaries++;
             return FP_OK;
@@ -885,8 +956,11 @@ static fp_status read_event(trd *r, const cJSON *ev, size_t i)
             r->stats->metadata++;
         return FP_OK;
     }
-    if (strchr("benSF", phase[0]) != NULL && phase[1] == '\0')
+    if (strchr("benSF", phase[0]) != NULL && phase[1] == '\0') {
+        if (phase[0] == 'n' && r->stats != NULL)
+            r->stats->instants++;
         return read_async(r, ev, i, phase);
+    }
     if ((phase[0] == 'I' || phase[0] == 'i') && phase[1] == '\0') {
         /* Instants are kept only for the memory they carry (Chromium's UpdateCounters). */
         const cJSON *args;
@@ -908,6 +982,8 @@ static fp_status read_event(trd *r, const cJSON *ev, size_t i)
                 r->stats->counters++;
             return FP_OK;
         }
+        if (r->stats != NULL)
+            r->stats->instants++;
     }
     note_ignored(r, phase);
     return FP_OK;
@@ -942,7 +1018,7 @@ static fp_status close_span(trd *r, const raw_mark *b, const raw_mark *e, double
     s.ev = b->ev;
     s.end_ev = e != NULL ? e->ev : b->ev;
     if ((st = want_args(r, b->obj, b->ev, &args)) != FP_OK ||
-        (st = span_args(r, args, b->ev, &s)) != FP_OK)
+        (st = span_args(r, b->obj, args, b->ev, &s)) != FP_OK)
         return st;
     if ((st = intern_span(r, bn->valuestring, args, &s.method)) != FP_OK)
         return st;
@@ -1075,7 +1151,7 @@ static fp_status match_async(trd *r)
             sp.ts = b->ts;
             sp.end = r->end_ts;
             sp.ev = sp.end_ev = b->ev;
-            sp.fpsim_span = sp.fpsim_parent = -1.0;
+            sp.extra = TR_NO_EXTRA;
             sp.lane = 1;
             if ((st = add_span(r, &sp)) != FP_OK)
                 goto out;
@@ -1102,7 +1178,7 @@ static fp_status match_async(trd *r)
         sp.end = m->ts;
         sp.ev = b->ev;
         sp.end_ev = m->ev;
-        sp.fpsim_span = sp.fpsim_parent = -1.0;
+        sp.extra = TR_NO_EXTRA;
         sp.lane = 1;
         if ((st = add_span(r, &sp)) != FP_OK)
             goto out;
@@ -1132,7 +1208,7 @@ static fp_status match_async(trd *r)
         if (l == lanes)
             lanes++;
         lane_end[l] = keys[k].end;
-        r->spans[keys[k].ix].lane = (int)l + 1;
+        r->spans[keys[k].ix].lane = (int32_t)l + 1;
     }
 out:
     fp_free(stack);
@@ -1243,7 +1319,6 @@ static fp_status build_spans(trd *r, double t0)
     ord *o = NULL;
     size_t *stack = NULL;
     id_ix *ids = NULL;
-    size_t *newix = NULL;
     char path[96];
     if (n == 0)
         return FP_OK;
@@ -1298,7 +1373,7 @@ static fp_status build_spans(trd *r, double t0)
                              s->end, up->ev, up->end, s->pid, s->tid);
                 goto out;
             }
-            s->parent = (long)stack[depth - 1];
+            s->parent = (int32_t)stack[depth - 1];
         }
         stack[depth++] = o[k].ix;
     }
@@ -1311,13 +1386,14 @@ static fp_status build_spans(trd *r, double t0)
         thread_key k = {s->pid, s->tid, 0};
         const thread_key *hit = bsearch(&k, threads, nt, sizeof(thread_key), cmp_thread);
         if (hit != NULL)
-            s->parent = enclosing(r, o, n, (uint32_t)(hit - threads), s->ts, s->end);
+            s->parent = (int32_t)enclosing(r, o, n, (uint32_t)(hit - threads), s->ts, s->end);
     }
     /* Across tracks: fpsim's own traces name the parent of a span that runs on another track. */
     size_t nid = 0;
     for (size_t i = 0; i < n; i++) {
-        if (r->spans[i].fpsim_span >= 0.0) {
-            ids[nid].id = r->spans[i].fpsim_span;
+        const raw_extra *x = extra_of(r, &r->spans[i]);
+        if (x != NULL && x->fpsim_span >= 0.0) {
+            ids[nid].id = x->fpsim_span;
             ids[nid].ix = i;
             nid++;
         }
@@ -1325,9 +1401,10 @@ static fp_status build_spans(trd *r, double t0)
     qsort(ids, nid, sizeof(id_ix), cmp_id);
     for (size_t i = 0; i < n; i++) {
         raw_span *s = &r->spans[i];
-        if (s->parent >= 0 || s->fpsim_parent < 0.0)
+        const raw_extra *x = extra_of(r, s);
+        if (s->parent >= 0 || x == NULL || x->fpsim_parent < 0.0)
             continue;
-        id_ix key = {s->fpsim_parent, 0};
+        id_ix key = {x->fpsim_parent, 0};
         size_t lo = 0, hi = nid;
         while (lo < hi) {
             size_t mid = lo + (hi - lo) / 2;
@@ -1336,7 +1413,8 @@ static fp_status build_spans(trd *r, double t0)
             else
                 hi = mid;
         }
-        snprintf(path, sizeof(path), "traceEvents[%zu].args.fpsim_parent", s->ev);
+        snprintf(path, sizeof(path), "traceEvents[%zu].%s", s->ev,
+                 x->ids_in_fpsim ? "fpsim.parent" : "args.fpsim_parent");
         if (lo >= nid || ids[lo].id != key.id) {
             st = tr_fail(r, FP_EINVAL, path, "no event has fpsim_span %.17g", key.id);
             goto out;
@@ -1348,30 +1426,38 @@ static fp_status build_spans(trd *r, double t0)
                          key.id, up->ev);
             goto out;
         }
-        s->parent = (long)ids[lo].ix;
+        s->parent = (int32_t)ids[lo].ix;
     }
     /* Children lists in sibling order; then a depth-first walk writes the pre-order. */
     qsort(o, n, sizeof(ord), cmp_start);
-    long roots_first = -1, roots_last = -1;
+    int32_t roots_first = -1, roots_last = -1;
     for (size_t k = 0; k < n; k++) {
-        long ix = (long)o[k].ix;
+        int32_t ix = (int32_t)o[k].ix;
         raw_span *s = &r->spans[ix];
-        long *first = s->parent >= 0 ? &r->spans[s->parent].first_child : &roots_first;
-        long *last = s->parent >= 0 ? &r->spans[s->parent].last_child : &roots_last;
+        int32_t *first = s->parent >= 0 ? &r->spans[s->parent].first_child : &roots_first;
+        int32_t *last = s->parent >= 0 ? &r->spans[s->parent].last_child : &roots_last;
         if (*last >= 0)
             r->spans[*last].next_sibling = ix;
         else
             *first = ix;
         *last = ix;
     }
-    /* Walk: `stack` holds the open spans (raw indices); newix maps raw -> profile index. */
-    newix = fp_calloc(n, sizeof(size_t));
-    if (newix == NULL) {
+    /* The scratch of the nesting is not needed by the walk: freed before the profile's spans
+     * are made (peak memory at 10^6 spans, docs/performance.md). */
+    fp_free(threads);
+    fp_free(o);
+    fp_free(ids);
+    threads = NULL;
+    o = NULL;
+    ids = NULL;
+    if (fp_profile_reserve_spans(r->p, n) != FP_OK) {
         st = tr_nomem(r);
         goto out;
     }
+    /* Walk: `stack` holds the open spans (raw indices). A span's profile index is kept in its
+     * last_child, which the walk no longer needs (a parent is written before its children). */
     depth = 0;
-    long cur = roots_first;
+    int32_t cur = roots_first;
     size_t out_n = 0;
     while (cur >= 0 || depth > 0) {
         if (cur < 0) {
@@ -1382,20 +1468,23 @@ static fp_status build_spans(trd *r, double t0)
         fp_span sp;
         memset(&sp, 0, sizeof(sp));
         sp.method = s->method;
-        sp.parent = s->parent >= 0 ? (int32_t)newix[s->parent] : -1;
+        sp.parent = s->parent >= 0 ? r->spans[s->parent].last_child : -1;
         sp.track = s->track;
         sp.start_s = (s->ts - t0) / 1e6;
         sp.dur_s = (s->end - s->ts) / 1e6;
-        sp.cpu_pct = s->attr[0];
-        sp.mem_alloc_mb = s->attr[1];
-        sp.mem_retained_mb = s->attr[2];
-        sp.io_ops = s->attr[3];
-        sp.io_bytes = s->attr[4];
+        const raw_extra *x = extra_of(r, s);
+        if (x != NULL) {
+            sp.cpu_pct = x->attr[0];
+            sp.mem_alloc_mb = x->attr[1];
+            sp.mem_retained_mb = x->attr[2];
+            sp.io_ops = x->attr[3];
+            sp.io_bytes = x->attr[4];
+        }
         if (out_n > (size_t)INT32_MAX) {
             st = fp_error_set_at(r->err, FP_ELIMIT, r->file, 0, 0, "more than 2^31 spans");
             goto out;
         }
-        newix[cur] = out_n++;
+        s->last_child = (int32_t)out_n++;
         if (fp_profile_add_span(r->p, &sp, NULL) != FP_OK) {
             st = tr_nomem(r);
             goto out;
@@ -1407,7 +1496,6 @@ static fp_status build_spans(trd *r, double t0)
     if (out_n != n)
         st = tr_fail(r, FP_EINVAL, "traceEvents", "fpsim_parent links form a cycle");
 out:
-    fp_free(newix);
     fp_free(threads);
     fp_free(o);
     fp_free(stack);
@@ -1522,6 +1610,7 @@ static void trd_free(trd *r)
         fp_free(r->series_owner[k]);
     }
     fp_free(r->spans);
+    fp_free(r->extras);
     fp_free(r->marks);
     fp_free(r->amarks);
 }
@@ -1581,12 +1670,12 @@ static fp_status finish(trd *r, size_t n_events)
         return st;
     /* Memory or CPU the trace does not carry is unknown, not zero (fp_profile_data()). */
     unsigned data = 0;
-    int span_cpu = 0;
-    for (size_t k = 0; k < r->n_spans && !span_cpu; k++)
-        span_cpu = r->spans[k].has_attr;
-    if (r->n_samples[SER_MEM] > 0 || span_cpu)
+    int span_attr = 0;
+    for (size_t k = 0; k < r->n_extras && !span_attr; k++)
+        span_attr = r->extras[k].has_attr;
+    if (r->n_samples[SER_MEM] > 0 || span_attr)
         data |= FP_DATA_MEM;
-    if (r->n_samples[SER_CPU] > 0 || span_cpu)
+    if (r->n_samples[SER_CPU] > 0 || span_attr)
         data |= FP_DATA_CPU;
     fp_profile_set_data(out, data);
     fp_error tmp = FP_ERROR_INIT;
@@ -1881,6 +1970,178 @@ static int release_event(trd *r, kept_events *kept, cJSON *ev, const char *proce
     return 1;
 }
 
+/*
+ * Fast path for the events that are most of a large trace and are freed at once (X and C):
+ * an event object of strings and numbers, with at most one level of objects of strings and
+ * numbers inside, is parsed into nodes on the stack instead of a heap cJSON tree (cJSON
+ * allocates every node, key and string: about half of a read). The nodes are cJSON structs, so
+ * read_event() runs on them unchanged. It takes only what cJSON would parse to the same tree:
+ * no escape in a string, no NUL byte, numbers as cJSON reads them (its characters, strtod, at
+ * most 63 bytes), no array, true, false or null, nothing past the window; anything else (and
+ * every other phase) returns 0 and the event goes the cJSON way.
+ */
+#define FAST_NODES 48
+#define FAST_TEXT 2048
+
+typedef struct fast_event {
+    cJSON node[FAST_NODES];
+    size_t n_node;
+    char text[FAST_TEXT];
+    size_t n_text;
+} fast_event;
+
+/* A string at p[*pos] ('"') copied into fe->text; NULL when not plain or too long. */
+static char *fast_string(const tr_src *s, size_t *pos, fast_event *fe)
+{
+    size_t i = *pos + 1;
+    size_t start = i;
+    while (i < s->len && s->p[i] != '"') {
+        if (s->p[i] == '\\' || s->p[i] == '\0')
+            return NULL;
+        i++;
+    }
+    if (i >= s->len || fe->n_text + (i - start) + 1 > FAST_TEXT)
+        return NULL;
+    char *out = fe->text + fe->n_text;
+    memcpy(out, s->p + start, i - start);
+    out[i - start] = '\0';
+    fe->n_text += i - start + 1;
+    *pos = i + 1;
+    return out;
+}
+
+/* The number at p[*pos] into `v` as cJSON's parse_number() does; 0 when it would not. */
+static int fast_number(const tr_src *s, size_t *pos, cJSON *v)
+{
+    char num[64];
+    size_t n = 0;
+    while (*pos + n < s->len && strchr("0123456789+-eE.", s->p[*pos + n]) != NULL &&
+           s->p[*pos + n] != '\0') {
+        if (n == sizeof(num) - 1)
+            return 0;
+        num[n] = s->p[*pos + n];
+        n++;
+    }
+    if (*pos + n >= s->len || n == 0)
+        return 0;
+    num[n] = '\0';
+    char *end = NULL;
+    double d = strtod(num, &end);
+    if (end != num + n)
+        return 0;
+    v->type = cJSON_Number;
+    v->valuedouble = d;
+    v->valueint = d >= INT_MAX ? INT_MAX : (d <= (double)INT_MIN ? INT_MIN : (int)d);
+    *pos += n;
+    return 1;
+}
+
+static size_t fast_ws(const tr_src *s, size_t i)
+{
+    while (i < s->len && (unsigned char)s->p[i] <= 32 && s->p[i] != '\0')
+        i++;
+    return i;
+}
+
+/* The object at p[*pos] ('{') into a node `obj` of fe, members one level deep at most when
+ * `nested` is 0. 1 when parsed, 0 when the cJSON way must take it. */
+static int fast_object(const tr_src *s, size_t *pos, fast_event *fe, cJSON *obj, int nested)
+{
+    size_t i = fast_ws(s, *pos + 1);
+    cJSON *last = NULL;
+    memset(obj, 0, sizeof(*obj));
+    obj->type = cJSON_Object;
+    if (i < s->len && s->p[i] == '}') {
+        *pos = i + 1;
+        return 1;
+    }
+    for (;;) {
+        if (i >= s->len || s->p[i] != '"' || fe->n_node >= FAST_NODES)
+            return 0;
+        cJSON *m = &fe->node[fe->n_node++];
+        memset(m, 0, sizeof(*m));
+        if ((m->string = fast_string(s, &i, fe)) == NULL)
+            return 0;
+        i = fast_ws(s, i);
+        if (i >= s->len || s->p[i] != ':')
+            return 0;
+        i = fast_ws(s, i + 1);
+        if (i >= s->len)
+            return 0;
+        char c = s->p[i];
+        if (c == '"') {
+            m->type = cJSON_String;
+            if ((m->valuestring = fast_string(s, &i, fe)) == NULL)
+                return 0;
+        } else if (c == '-' || (c >= '0' && c <= '9')) {
+            if (!fast_number(s, &i, m))
+                return 0;
+        } else if (c == '{' && !nested) {
+            char *key = m->string;
+            if (!fast_object(s, &i, fe, m, 1))
+                return 0;
+            m->string = key;
+        } else {
+            return 0;
+        }
+        if (last != NULL) {
+            last->next = m;
+            m->prev = last;
+        } else {
+            obj->child = m;
+        }
+        last = m;
+        if (obj->child != NULL)
+            obj->child->prev = last; /* cJSON keeps the last member in the first one's prev */
+        i = fast_ws(s, i);
+        if (i >= s->len)
+            return 0;
+        if (s->p[i] == '}') {
+            *pos = i + 1;
+            return 1;
+        }
+        if (s->p[i] != ',')
+            return 0;
+        i = fast_ws(s, i + 1);
+    }
+}
+
+/* Reads the event at the cursor the fast way when it can (*done set, the cursor moved past it,
+ * read_event()'s status returned); otherwise leaves everything as it was. */
+static fp_status fast_event_read(trd *r, tr_src *s, size_t i, fast_event *fe, int *done)
+{
+    size_t pos = s->pos;
+    *done = 0;
+    fe->n_node = 1;
+    fe->n_text = 0;
+    if (s->p[pos] != '{' || !fast_object(s, &pos, fe, &fe->node[0], 0))
+        return FP_OK;
+    int dup = 0;
+    const cJSON *ph = get(&fe->node[0], "ph", &dup);
+    if (dup || ph == NULL || !cJSON_IsString(ph) ||
+        (strcmp(ph->valuestring, "X") != 0 && strcmp(ph->valuestring, "C") != 0))
+        return FP_OK;
+    *done = 1;
+    s->pos = pos;
+    return read_event(r, &fe->node[0], i);
+}
+
+/* The event at the cursor parsed by cJSON, read, then freed or kept (release_event()). */
+static fp_status slow_event(trd *r, tr_src *s, int depth, kept_events *kept, size_t i)
+{
+    cJSON *ev = next_value(s, depth + 1);
+    if (ev == NULL)
+        return ST_RETRY;
+    const char *process_before = r->process_name;
+    if (read_event(r, ev, i) != FP_OK) {
+        cJSON_Delete(ev);
+        return ST_RETRY;
+    }
+    if (!release_event(r, kept, ev, process_before))
+        return ST_RETRY;
+    return FP_OK;
+}
+
 /* The events array at the cursor ('['), whose container is at nesting `depth`. */
 static fp_status stream_events(trd *r, tr_src *s, int depth, kept_events *kept, size_t *n_events)
 {
@@ -1895,25 +2156,38 @@ static fp_status stream_events(trd *r, tr_src *s, int depth, kept_events *kept, 
         *n_events = 0;
         return FP_OK;
     }
+    fast_event *fe = fp_malloc(sizeof(fast_event));
+    if (fe == NULL)
+        return ST_RETRY;
+    fp_status st = FP_OK;
     for (;; i++) {
-        cJSON *ev = skip_ws(s) ? next_value(s, depth + 1) : NULL;
-        if (ev == NULL)
-            return ST_RETRY;
-        const char *process_before = r->process_name;
-        if (read_event(r, ev, i) != FP_OK) {
-            cJSON_Delete(ev);
-            return ST_RETRY;
+        int fast = 0;
+        if (!skip_ws(s)) {
+            st = ST_RETRY;
+            break;
         }
-        if (!release_event(r, kept, ev, process_before))
-            return ST_RETRY;
-        if (!skip_ws(s))
-            return ST_RETRY;
+        if (depth + 3 <= FP_JSON_GUARD_MAX_DEPTH &&
+            (st = fast_event_read(r, s, i, fe, &fast)) != FP_OK) {
+            st = ST_RETRY;
+            break;
+        }
+        if (!fast && (st = slow_event(r, s, depth, kept, i)) != FP_OK)
+            break;
+        if (!skip_ws(s)) {
+            st = ST_RETRY;
+            break;
+        }
         char ch = s->p[s->pos++];
         if (ch == ']')
             break;
-        if (ch != ',')
-            return ST_RETRY;
+        if (ch != ',') {
+            st = ST_RETRY;
+            break;
+        }
     }
+    fp_free(fe);
+    if (st != FP_OK)
+        return st;
     *n_events = i + 1;
     return FP_OK;
 }

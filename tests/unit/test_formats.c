@@ -238,16 +238,16 @@ static void test_chrome_write(void)
         "\"track 1\"}},\n"
         "{\"ph\": \"X\", \"pid\": 1, \"tid\": 0, \"name\": \"main\", \"cat\": \"fpsim\", \"ts\": "
         "0, "
-        "\"dur\": 2000000, \"args\": {\"fpsim_span\": 0, \"fpsim_parent\": -1, \"cpu_pct\": 50, "
+        "\"dur\": 2000000, \"fpsim\": {\"span\": 0, \"parent\": -1, \"cpu_pct\": 50, "
         "\"mem_alloc_mb\": 2, \"mem_retained_mb\": 0.5, \"io_ops\": 1, \"io_bytes\": 4096}},\n"
         "{\"ph\": \"X\", \"pid\": 1, \"tid\": 1, \"name\": \"io;x\", \"cat\": \"fpsim\", \"ts\": "
-        "250000, \"dur\": 1250000, \"args\": {\"fpsim_span\": 1, \"fpsim_parent\": 0, \"cpu_pct\": "
+        "250000, \"dur\": 1250000, \"fpsim\": {\"span\": 1, \"parent\": 0, \"cpu_pct\": "
         "50, \"mem_alloc_mb\": 2, \"mem_retained_mb\": 0.5, \"io_ops\": 1, \"io_bytes\": 4096}},\n"
         "{\"ph\": \"X\", \"pid\": 1, \"tid\": 0, \"name\": \"work\", \"cat\": \"fpsim\", \"ts\": "
-        "500000, \"dur\": 1000000, \"args\": {\"fpsim_span\": 2, \"fpsim_parent\": 0, \"cpu_pct\": "
+        "500000, \"dur\": 1000000, \"fpsim\": {\"span\": 2, \"parent\": 0, \"cpu_pct\": "
         "50, \"mem_alloc_mb\": 2, \"mem_retained_mb\": 0.5, \"io_ops\": 1, \"io_bytes\": 4096}},\n"
         "{\"ph\": \"X\", \"pid\": 1, \"tid\": 0, \"name\": \"main\", \"cat\": \"fpsim\", \"ts\": "
-        "2000000, \"dur\": 1000000, \"args\": {\"fpsim_span\": 3, \"fpsim_parent\": -1, "
+        "2000000, \"dur\": 1000000, \"fpsim\": {\"span\": 3, \"parent\": -1, "
         "\"cpu_pct\": 50, \"mem_alloc_mb\": 2, \"mem_retained_mb\": 0.5, \"io_ops\": 1, "
         "\"io_bytes\": 4096}},\n"
         "{\"ph\": \"C\", \"pid\": 1, \"tid\": 0, \"name\": \"memory\", \"ts\": 0, \"args\": "
@@ -310,12 +310,16 @@ static size_t strict_nesting_violations(const char *text)
     for (const cJSON *e = evs->child; e != NULL; e = e->next) {
         if (strcmp(cJSON_GetObjectItemCaseSensitive(e, "ph")->valuestring, "X") != 0)
             continue;
-        const cJSON *args = cJSON_GetObjectItemCaseSensitive(e, "args");
+        /* Ids sit in the top-level "fpsim" object; no args, which speedscope folds into the
+         * frame name (a unique value per span stops it from merging frames). */
+        const cJSON *ids = cJSON_GetObjectItemCaseSensitive(e, "fpsim");
+        CU_ASSERT_FATAL(cJSON_IsObject(ids));
+        bad += cJSON_GetObjectItemCaseSensitive(e, "args") != NULL;
         x_event v = {cJSON_GetObjectItemCaseSensitive(e, "tid")->valuedouble,
                      cJSON_GetObjectItemCaseSensitive(e, "ts")->valuedouble,
                      cJSON_GetObjectItemCaseSensitive(e, "dur")->valuedouble,
-                     cJSON_GetObjectItemCaseSensitive(args, "fpsim_span")->valuedouble,
-                     cJSON_GetObjectItemCaseSensitive(args, "fpsim_parent")->valuedouble};
+                     cJSON_GetObjectItemCaseSensitive(ids, "span")->valuedouble,
+                     cJSON_GetObjectItemCaseSensitive(ids, "parent")->valuedouble};
         bad += v.ts != floor(v.ts) || v.dur != floor(v.dur) || v.dur < 0;
         by_span[(size_t)v.span] = v;
         x[n++] = v;
@@ -389,15 +393,15 @@ static void test_chrome_strict_nesting_detects(void)
 {
     CU_ASSERT_EQUAL(
         strict_nesting_violations(
-            "{\"traceEvents\": [{\"ph\": \"X\", \"tid\": 0, \"ts\": 0, \"dur\": 10, \"args\": "
-            "{\"fpsim_span\": 0, \"fpsim_parent\": -1}}, {\"ph\": \"X\", \"tid\": 0, \"ts\": 5, "
-            "\"dur\": 6, \"args\": {\"fpsim_span\": 1, \"fpsim_parent\": -1}}]}"),
+            "{\"traceEvents\": [{\"ph\": \"X\", \"tid\": 0, \"ts\": 0, \"dur\": 10, \"fpsim\": "
+            "{\"span\": 0, \"parent\": -1}}, {\"ph\": \"X\", \"tid\": 0, \"ts\": 5, "
+            "\"dur\": 6, \"fpsim\": {\"span\": 1, \"parent\": -1}}]}"),
         1);
     CU_ASSERT_EQUAL(
         strict_nesting_violations(
-            "{\"traceEvents\": [{\"ph\": \"X\", \"tid\": 0, \"ts\": 0.5, \"dur\": 10, \"args\": "
-            "{\"fpsim_span\": 0, \"fpsim_parent\": -1}}, {\"ph\": \"X\", \"tid\": 1, \"ts\": 5, "
-            "\"dur\": 6, \"args\": {\"fpsim_span\": 1, \"fpsim_parent\": 0}}]}"),
+            "{\"traceEvents\": [{\"ph\": \"X\", \"tid\": 0, \"ts\": 0.5, \"dur\": 10, \"fpsim\": "
+            "{\"span\": 0, \"parent\": -1}}, {\"ph\": \"X\", \"tid\": 1, \"ts\": 5, "
+            "\"dur\": 6, \"fpsim\": {\"span\": 1, \"parent\": 0}}]}"),
         2);
 }
 
@@ -437,6 +441,24 @@ static fp_profile *read_trace(const char *text, size_t len, fp_trace_stats *stat
     CU_ASSERT_FATAL(q != NULL);
     *st = fp_trace_read_chrome(q, text, len, "t.json", stats, err);
     return q;
+}
+
+/* Instants are counted as markers (the profile has no place for them); tdur is not CPU yet. */
+static void test_read_instants(void)
+{
+    const char *text = "[{\"ph\":\"X\",\"name\":\"a\",\"ts\":0,\"dur\":100,\"tts\":5,\"tdur\":25},"
+                       "{\"ph\":\"i\",\"name\":\"mark\",\"ts\":50,\"s\":\"t\"},"
+                       "{\"ph\":\"I\",\"name\":\"mark\",\"ts\":51,\"args\":{}},"
+                       "{\"ph\":\"n\",\"name\":\"m2\",\"ts\":60,\"cat\":\"x\",\"id\":1}]";
+    fp_trace_stats ts;
+    fp_error err = FP_ERROR_INIT;
+    fp_status st;
+    fp_profile *q = read_trace(text, strlen(text), &ts, &err, &st);
+    CU_ASSERT_EQUAL_FATAL(st, FP_OK);
+    CU_ASSERT_EQUAL(ts.instants, 3);
+    CU_ASSERT_EQUAL(ts.ignored, 3);
+    CU_ASSERT_TRUE((fp_profile_data(q) & FP_DATA_CPU) == 0);
+    fp_profile_free(q);
 }
 
 static void test_roundtrip(void)
@@ -493,6 +515,38 @@ static void test_roundtrip(void)
     CU_ASSERT_FATAL(cut != NULL);
     CU_ASSERT_EQUAL(strncmp(again, text, (size_t)(cut - text)), 0);
     free(again);
+    /* Files written before the ids moved out of args still read the same: rewrite every
+     * "fpsim": {"span": I, "parent": J, ...} as "args": {"fpsim_span": I, "fpsim_parent": J, ...}.
+     */
+    char *old = malloc(2 * strlen(text) + 1);
+    CU_ASSERT_FATAL(old != NULL);
+    size_t o = 0, rewritten = 0;
+    for (const char *c = text; *c != '\0';) {
+        static const char from[] = "\"fpsim\": {\"span\": ", to[] = "\"args\": {\"fpsim_span\": ";
+        static const char pfrom[] = "\"parent\": ", pto[] = "\"fpsim_parent\": ";
+        if (strncmp(c, from, sizeof(from) - 1) == 0) {
+            memcpy(old + o, to, sizeof(to) - 1), o += sizeof(to) - 1, c += sizeof(from) - 1;
+            rewritten++;
+        } else if (strncmp(c, pfrom, sizeof(pfrom) - 1) == 0) {
+            memcpy(old + o, pto, sizeof(pto) - 1), o += sizeof(pto) - 1, c += sizeof(pfrom) - 1;
+        } else {
+            old[o++] = *c++;
+        }
+    }
+    old[o] = '\0';
+    CU_ASSERT_EQUAL(rewritten, 4);
+    fp_profile *r = read_trace(old, o, NULL, &err, &st);
+    CU_ASSERT_EQUAL_FATAL(st, FP_OK);
+    CU_ASSERT_EQUAL_FATAL(fp_profile_span_count(r), 4);
+    const fp_span *c2 = fp_profile_spans(r);
+    for (size_t i = 0; i < 4; i++) {
+        CU_ASSERT_EQUAL(c2[i].parent, a[i].parent);
+        CU_ASSERT_EQUAL(c2[i].track, a[i].track);
+        CU_ASSERT_EQUAL(c2[i].cpu_pct, a[i].cpu_pct);
+        CU_ASSERT_EQUAL(c2[i].io_bytes, a[i].io_bytes);
+    }
+    fp_profile_free(r);
+    free(old);
     free(text);
     fp_profile_free(q);
     fp_profile_free(p);
@@ -780,6 +834,14 @@ static const bad_case s_bad[] = {
      "\"fpsim_parent\":0}}]",
      FP_EINVAL, "traceEvents[1].args.fpsim_parent",
      "span fpsim_span 0 (traceEvents[0]) does not enclose this event"},
+    {"[{\"ph\":\"X\",\"name\":\"a\",\"ts\":1,\"dur\":1,\"fpsim\":{\"span\":0,\"parent\":9}}]",
+     FP_EINVAL, "traceEvents[0].fpsim.parent", "no event has fpsim_span 9"},
+    {"[{\"ph\":\"X\",\"name\":\"a\",\"ts\":1,\"dur\":1,\"fpsim\":{\"span\":0.5}}]", FP_EINVAL,
+     "traceEvents[0].fpsim.span", "expected an integer span id, got 0.5"},
+    {"[{\"ph\":\"X\",\"name\":\"a\",\"ts\":1,\"dur\":1,\"fpsim\":{\"cpu_pct\":101}}]", FP_EINVAL,
+     "traceEvents[0].fpsim.cpu_pct", "expected a number in [0, 100], got 101"},
+    {"[{\"ph\":\"X\",\"name\":\"a\",\"ts\":1,\"dur\":1,\"fpsim\":[]}]", FP_EINVAL,
+     "traceEvents[0].fpsim", "expected an object, got an array"},
     /* empty */
     {"[]", FP_EINVAL, "traceEvents",
      "no span (X, B/E) and no counter (C) event: nothing to analyse"},
@@ -1798,6 +1860,7 @@ int fp_test_register(void)
                                         {"roundtrip_inexact", test_roundtrip_inexact},
                                         {"sniff", test_sniff},
                                         {"handwritten", test_read_handwritten},
+                                        {"instants", test_read_instants},
                                         {"real", test_read_real},
                                         {"unclosed", test_unclosed},
                                         {"counters_only", test_counters_only},

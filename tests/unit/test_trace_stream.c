@@ -229,12 +229,66 @@ static void test_late_errors(void)
     free(b.s);
 }
 
+/*
+ * The fast path (X and C events of strings, numbers and flat objects, parsed without cJSON)
+ * gives what cJSON gives: each trace is read as written, then with every event given a member
+ * "zz": [0], which the reader ignores but which sends the event the cJSON way. Same profile,
+ * stats and error, event by event: tricky numbers, white space, args with strings, a nested
+ * object one level too deep, duplicated keys, escapes, empty objects.
+ */
+static void test_fast_path(void)
+{
+    static const char *const events[] = {
+        "{\"ph\":\"X\",\"name\":\"a\",\"ts\":1e3,\"dur\":1.5E+2,\"pid\":-0,\"tid\":7}",
+        "{ \"ph\" : \"X\" ,\n\t\"name\" : \"b c\" , \"ts\" : 0.1 , \"dur\" : 12345678901234567 }",
+        "{\"ph\":\"X\",\"name\":\"Source\",\"ts\":5,\"dur\":2,\"args\":{\"detail\":\"x.h\"}}",
+        "{\"ph\":\"X\",\"name\":\"f\",\"ts\":5,\"dur\":2,\"args\":{\"data\":{\"functionName\":"
+        "\"g\"}}}",
+        "{\"ph\":\"X\",\"name\":\"h\",\"ts\":5,\"dur\":2,\"fpsim\":{\"span\":0,\"cpu_pct\":50}}",
+        "{\"ph\":\"X\",\"name\":\"MajorGC\",\"ts\":9,\"dur\":1,\"args\":{\"usedHeapSizeAfter\":"
+        "1048576}}",
+        "{\"ph\":\"C\",\"name\":\"memory\",\"ts\":3,\"args\":{\"MB\":12.5}}",
+        "{\"ph\":\"X\",\"name\":\"e\",\"ts\":5,\"dur\":2,\"args\":{}}",
+        "{\"ph\":\"X\",\"name\":\"Total Frontend\",\"ts\":0,\"dur\":20}",
+        "{\"ph\":\"X\",\"name\":\"d\",\"name\":\"d\",\"ts\":1,\"dur\":1}",
+        "{\"ph\":\"X\",\"name\":\"a\\u0062\",\"ts\":1,\"dur\":1}",
+        "{\"ph\":\"X\",\"name\":\"n\",\"ts\":1,\"dur\":-1}",
+        "{\"ph\":\"X\",\"name\":\"n\",\"ts\":1,\"dur\":1,\"tid\":1.5}",
+        "{\"ph\":\"X\",\"name\":\"n\",\"ts\":1,\"dur\":\"1\"}",
+    };
+    size_t n = sizeof(events) / sizeof(events[0]);
+    for (size_t k = 0; k < n; k++) {
+        char fast[512], slow[512];
+        const char *ev = events[k];
+        size_t len = strlen(ev);
+        /* the event, and a span after it so that every trace has something to analyse */
+        snprintf(fast, sizeof(fast), "[%s,{\"ph\":\"X\",\"name\":\"z\",\"ts\":100,\"dur\":1}]", ev);
+        snprintf(slow, sizeof(slow),
+                 "[%.*s,\"zz\":[0]},{\"ph\":\"X\",\"name\":\"z\",\"ts\":100,\"dur\":1,\"zz\":[0]}]",
+                 (int)(len - 1), ev);
+        outcome a, b;
+        read_file(fast, strlen(fast), &a);
+        read_file(slow, strlen(slow), &b);
+        int ok = a.st == b.st && strcmp(a.err.msg, b.err.msg) == 0 &&
+                 strcmp(a.err.key_path, b.err.key_path) == 0 &&
+                 memcmp(&a.stats, &b.stats, sizeof(a.stats)) == 0 &&
+                 strcmp(a.chrome, b.chrome) == 0;
+        if (!ok)
+            fprintf(stderr, "\nfast path, event %zu: %d '%s' vs %d '%s'\n", k, (int)a.st, a.err.msg,
+                    (int)b.st, b.err.msg);
+        CU_ASSERT(ok);
+        outcome_free(&a);
+        outcome_free(&b);
+    }
+}
+
 int fp_test_register(void)
 {
     static const fp_test_case stream[] = {{"real", test_real},
                                           {"window_edge", test_window_edge},
                                           {"kept_and_long", test_kept_and_long},
                                           {"late_errors", test_late_errors},
+                                          {"fast_path", test_fast_path},
                                           {NULL, NULL}};
     return fp_test_add_suite("stream", stream);
 }
