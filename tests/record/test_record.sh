@@ -58,7 +58,7 @@ if "$FPSIM" record -f json --name planted -- "$PLANTED" --burst $((4 * n)) --for
 else
     echo "SKIP: burst: the loaded machine gave $((4 * n)) busy threads under 30 % of its CPU ($(cat /proc/loadavg))" >&2
 fi
-check calls "call_storm tiny_call 0.05 0.5" --calls 3000
+check calls "call_storm tiny_call 0.05 0.5" --calls 3000 --sleep 1500
 
 # The command's exit status passes through; a command that cannot be run is 127.
 "$FPSIM" record -- sh -c 'exit 3' >/dev/null 2>&1
