@@ -267,6 +267,12 @@ static fp_status copy_names(fp_analysis *a, const fp_profile *p, fp_error *err)
 
 fp_status fp_analyze(fp_analysis **out, const fp_profile *p, const fp_thresholds *t, fp_error *err)
 {
+    return fp_analyze_with_baseline(out, p, t, NULL, err);
+}
+
+fp_status fp_analyze_with_baseline(fp_analysis **out, const fp_profile *p, const fp_thresholds *t,
+                                   const struct fp_baseline *b, fp_error *err)
+{
     fp_analysis *a = NULL;
     fp_work w;
     fp_status st;
@@ -318,6 +324,14 @@ fp_status fp_analyze(fp_analysis **out, const fp_profile *p, const fp_thresholds
     st = fp_detect_all(a, &w, err);
     if (st != FP_OK)
         goto out;
+    if (b) {
+        /* before the consequences and the costs: a baseline finding's saving is capped with
+         * the others', and an absolute finding that is normal for the flow (a known hotspot)
+         * is no finding, so it costs nothing and explains nothing */
+        st = fp_baseline_apply(a, b, err);
+        if (st != FP_OK)
+            goto out;
+    }
     mark_consequences(a);
     fp_analysis_costs(a);
     if (a->n_findings > 1)
@@ -354,6 +368,7 @@ void fp_analysis_free(fp_analysis *a)
     fp_free(a->path_spans);
     fp_free(a->findings);
     fp_free(a->recs);
+    fp_free(a->known);
     fp_free(a);
 }
 
@@ -404,6 +419,17 @@ const fp_recommendation *fp_analysis_recommendations(const fp_analysis *a, size_
 {
     *n = a->n_recs;
     return a->n_recs ? a->recs : NULL;
+}
+
+const fp_known_hotspot *fp_analysis_known_hotspots(const fp_analysis *a, size_t *n)
+{
+    *n = a->n_known;
+    return a->n_known ? a->known : NULL;
+}
+
+uint64_t fp_analysis_baseline_runs(const fp_analysis *a)
+{
+    return a->baseline_runs;
 }
 
 double fp_analysis_score(const fp_analysis *a)

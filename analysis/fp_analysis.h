@@ -387,6 +387,42 @@ typedef struct fp_analysis fp_analysis;
  */
 fp_status fp_analyze(fp_analysis **out, const fp_profile *p, const fp_thresholds *t, fp_error *err);
 
+/*
+ * A breach of an absolute threshold (a budget) that the baseline says is normal for this flow:
+ * shown beside the methods, not as a finding: it has no saving, costs nothing (no cost, impact
+ * or score points), caps no other finding's saving and is no cause of one. Plain value; strings
+ * borrowed from the analysis.
+ */
+typedef struct fp_known_hotspot {
+    fp_kind kind;            /* the detector whose budget is breached */
+    int32_t target;          /* method index */
+    const char *target_name; /* method name */
+    double measured, threshold;
+    const char *unit, *rule;
+    double baseline_median, baseline_p99; /* the baseline's, in the unit of its metric */
+    uint64_t baseline_runs;
+    char text[FP_FINDING_TEXT_MAX]; /* "over the slow_method budget (7 s > 2 s), normal ..." */
+} fp_known_hotspot;
+
+struct fp_baseline;
+
+/*
+ * fp_analyze() against a baseline (analysis/fp_baseline.h; NULL: exactly fp_analyze()). After
+ * the detectors, each method's metrics are tested against the baseline (docs/analysis.md,
+ * "Baselines"): a method finding that is normal for the flow moves to the known hotspots, and a
+ * significant difference no detector reported becomes a finding with rule "baseline", whose
+ * saving is its kind's excess over the baseline median, costed like every finding ("Cost"). The
+ * baseline is borrowed for the call only.
+ */
+fp_status fp_analyze_with_baseline(fp_analysis **out, const fp_profile *p, const fp_thresholds *t,
+                                   const struct fp_baseline *b, fp_error *err);
+
+/* Known hotspots, *n of them, in findings order of their detector. Borrowed; NULL when none. */
+const fp_known_hotspot *fp_analysis_known_hotspots(const fp_analysis *a, size_t *n);
+
+/* Runs of the baseline the analysis was compared with; 0 when none. */
+uint64_t fp_analysis_baseline_runs(const fp_analysis *a);
+
 /* Frees `a`. NULL is a no-op. */
 void fp_analysis_free(fp_analysis *a);
 

@@ -31,7 +31,10 @@ struct fp_analysis {
     size_t n_recs;
     double score;
     fp_score_status status;
-    unsigned not_run; /* fp_analysis_not_run() */
+    unsigned not_run;        /* fp_analysis_not_run() */
+    fp_known_hotspot *known; /* fp_baseline_apply() */
+    size_t n_known, cap_known;
+    uint64_t baseline_runs;
 };
 
 /*
@@ -65,8 +68,9 @@ typedef struct fp_work {
 /* Estimated savings capped per method and per resource, then each finding's cost (its saving
  * as a share of the resource's total) and from it impact and severity (docs/analysis.md
  * "Cost"). Consequences (caused_by != 0) keep a saving of 0, take no part in any cap and get
- * cost and impact 0 ("Root causes"). Called once after fp_detect_all() and after the
- * consequences are marked. */
+ * cost and impact 0 ("Root causes"). Called once after fp_detect_all(), fp_baseline_apply()
+ * (whose findings it costs the same way; known hotspots are not findings and cost nothing) and
+ * after the consequences are marked. */
 void fp_analysis_costs(fp_analysis *a);
 
 /* x when finite, else 0: the last guard before a value leaves the module. */
@@ -95,6 +99,13 @@ fp_status fp_metrics_compute(fp_analysis *a, fp_work *w, fp_error *err);
  * method the per-method detectors in list order, then the process-level ones in list order.
  */
 fp_status fp_detect_all(fp_analysis *a, fp_work *w, fp_error *err);
+
+/*
+ * Compares the analysed run with baseline `b` (fp_baseline.c): moves normal method findings to
+ * a->known and appends the significant differences, each with its saving in its kind's unit.
+ * Called before the consequences are marked, the costs taken and the findings sorted.
+ */
+fp_status fp_baseline_apply(fp_analysis *a, const struct fp_baseline *b, fp_error *err);
 
 /* Appends a copy of `f` to a->findings. FP_OK or FP_ENOMEM. */
 fp_status fp_analysis_push_finding(fp_analysis *a, const fp_finding *f, fp_error *err);

@@ -115,7 +115,9 @@ enum {
     FP_CLI_O_OUTPUT = 1u << 5,     /* -o, --output FILE */
     FP_CLI_O_FAIL_ON = 1u << 6,    /* --fail-on low|medium|high|critical */
     FP_CLI_O_THRESHOLDS = 1u << 7, /* --thresholds FILE (not read while parsing) */
-    FP_CLI_O_DETAILED = 1u << 8    /* -d, --detailed */
+    FP_CLI_O_DETAILED = 1u << 8,   /* -d, --detailed */
+    FP_CLI_O_BASELINE = 1u << 9,   /* --baseline FILE|auto|none (not read while parsing) */
+    FP_CLI_O_SET = 1u << 10        /* --set KEY=NUMBER, repeatable, checked while parsing */
 };
 
 /* The options of the commands that simulate scenarios. */
@@ -128,17 +130,20 @@ enum {
  */
 #define FP_CMD_REPORT_OPTS                                                                         \
     (FP_CLI_O_SIMULATING | FP_CLI_O_FORMAT | FP_CLI_O_OUTPUT | FP_CLI_O_FAIL_ON |                  \
-     FP_CLI_O_THRESHOLDS | FP_CLI_O_DETAILED)
+     FP_CLI_O_THRESHOLDS | FP_CLI_O_DETAILED | FP_CLI_O_BASELINE | FP_CLI_O_SET)
 #define FP_CMD_SIMULATE_OPTS (FP_CLI_O_SIMULATING | FP_CLI_O_FORMAT | FP_CLI_O_OUTPUT)
 #define FP_CMD_GENERATE_OPTS FP_CLI_O_SIMULATING
 #define FP_CMD_ANALYZE_OPTS                                                                        \
-    (FP_CLI_O_FORMAT | FP_CLI_O_OUTPUT | FP_CLI_O_FAIL_ON | FP_CLI_O_THRESHOLDS | FP_CLI_O_DETAILED)
+    (FP_CLI_O_FORMAT | FP_CLI_O_OUTPUT | FP_CLI_O_FAIL_ON | FP_CLI_O_THRESHOLDS |                  \
+     FP_CLI_O_DETAILED | FP_CLI_O_BASELINE | FP_CLI_O_SET)
 #define FP_CMD_COMPARE_OPTS                                                                        \
     (FP_CLI_O_RUNS | FP_CLI_O_SEED | FP_CLI_O_RNG | FP_CLI_O_FORMAT | FP_CLI_O_OUTPUT)
-#define FP_CMD_VALIDATE_OPTS (FP_CLI_O_SIMULATING | FP_CLI_O_FORMAT | FP_CLI_O_OUTPUT)
+#define FP_CMD_VALIDATE_OPTS                                                                       \
+    (FP_CLI_O_SIMULATING | FP_CLI_O_FORMAT | FP_CLI_O_OUTPUT | FP_CLI_O_BASELINE | FP_CLI_O_SET)
 #define FP_CMD_SCENARIOS_OPTS 0u
-#define FP_CMD_RECORD_OPTS                                                                         \
-    (FP_CLI_O_FORMAT | FP_CLI_O_OUTPUT | FP_CLI_O_FAIL_ON | FP_CLI_O_THRESHOLDS | FP_CLI_O_DETAILED)
+#define FP_CMD_RECORD_OPTS FP_CMD_ANALYZE_OPTS
+#define FP_CMD_BASELINE_OPTS (FP_CLI_O_SIMULATING | FP_CLI_O_OUTPUT | FP_CLI_O_SET)
+#define FP_CMD_THRESHOLDS_OPTS 0u
 
 /* Default upper bound of --runs. */
 #define FP_CLI_MAX_RUNS UINT64_C(100000000)
@@ -163,7 +168,11 @@ typedef struct fp_cli_common {
     const char *thresholds;         /* --thresholds FILE, or NULL */
     int fail_on;                    /* --fail-on as an fp_severity, or -1 (default: off) */
     int detailed;                   /* --detailed given */
-    char **args;                    /* positional arguments (spec.positional), into argv */
+    const char *baseline;           /* --baseline as given ("auto", "none", a file), or NULL */
+    char **set_keys;                /* --set keys (owned array of argv strings cut at '=') */
+    double *set_values;             /* and their values; n_sets of each */
+    size_t n_sets;
+    char **args; /* positional arguments (spec.positional), into argv */
     size_t n_args;
 } fp_cli_common;
 
@@ -267,6 +276,28 @@ void fp_cli_free_thresholds(fp_cli_thresholds *t);
 int fp_cli_scenario_thresholds(const fp_scenario *scn, const fp_cli_thresholds *file,
                                fp_thresholds *out);
 
+/*
+ * The thresholds for one scenario (or for files: `scn` NULL) with the command's --set values
+ * applied last (after the scenario's analysis: and --thresholds). Returns 0, or prints the error
+ * and returns its exit status.
+ */
+int fp_cli_thresholds_for(const fp_cli_common *c, const fp_scenario *scn,
+                          const fp_cli_thresholds *file, fp_thresholds *out);
+
+/*
+ * The baseline of --baseline (c->baseline; NULL means `def`, "auto" or "none"): "none" gives
+ * *out NULL; "auto" learns from FP_BASELINE_AUTO_RUNS clean runs of `scn` on the independent
+ * seed stream of `seed` (fp_validate_learn_baseline(); "auto" without a scenario is a usage
+ * error); else the file is read (fp_baseline_read_json()). *out is owned by the caller (free
+ * with fp_baseline_free()). Returns 0, or prints the error and returns its exit status.
+ */
+struct fp_baseline;
+int fp_cli_baseline_for(const fp_cli_common *c, const char *def, const fp_scenario *scn,
+                        uint64_t seed, const fp_thresholds *th, struct fp_baseline **out);
+
+/* Reads baseline file `path` into *out (caller-owned). 0, or prints the error and its status. */
+int fp_cli_read_baseline(const char *path, struct fp_baseline **out);
+
 /* Writes `s` as a JSON string literal with the one escaper of fpsim (profile/fp_escape.h:
  * fp_json_put_string); kept for the commands that still write JSON by hand. Every other output
  * (and CSV and Markdown strings) is written by reports/. */
@@ -320,6 +351,11 @@ int fp_cli_report_open(const fp_cli_common *c, fp_cli_out *out, fp_report **rep)
 int fp_cli_report_run(fp_report *rep, const fp_profile *prof, const fp_thresholds *th, int fail_on,
                       const char *file, int *gate);
 
+/* fp_cli_report_run() analysing against baseline `b` (borrowed; NULL: none). */
+int fp_cli_report_run_baseline(fp_report *rep, const fp_profile *prof, const fp_thresholds *th,
+                               const struct fp_baseline *b, int fail_on, const char *file,
+                               int *gate);
+
 /*
  * Finishes output `o` after its writer returned `st` (error in `err`): a writer error other than
  * a write error (FP_EIO, which the checked commit reports) is printed and the output abandoned;
@@ -336,5 +372,7 @@ int fp_cmd_generate(int argc, char **argv);
 int fp_cmd_analyze(int argc, char **argv);
 int fp_cmd_validate(int argc, char **argv);
 int fp_cmd_record(int argc, char **argv); /* cli/fp_cli_record.c */
+int fp_cmd_baseline(int argc, char **argv);
+int fp_cmd_thresholds(int argc, char **argv);
 
 #endif

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "fp_analysis.h"
+#include "fp_baseline.h"
 #include "fp_cli.h"
 #include "fp_formats.h"
 #include "fp_profile.h"
@@ -34,6 +35,9 @@ static const char *const s_help =
     "  -o, --output FILE      write atomically to FILE (default standard output)\n"
     "      --thresholds FILE  analysis thresholds, a YAML mapping 'name: number' (dotted\n"
     "                         names, or one mapping per detector: 'slow_method: {mean_s: 3}')\n"
+    "      --set KEY=VALUE    set one analysis threshold (repeatable; 'fpsim thresholds')\n"
+    "      --baseline B       a baseline FILE ('fpsim baseline') to test every run against;\n"
+    "                         none (default): absolute thresholds only\n"
     "      --fail-on SEV      exit 1 when any finding is at or above SEV\n"
     "                         (low, medium, high, critical)\n"
     "  -h, --help             show this help\n"
@@ -44,6 +48,7 @@ static const char *const s_help =
 typedef struct an_opts {
     fp_cli_common c; /* every option of analyze is a common one; the FILEs are c.args */
     fp_thresholds th;
+    fp_baseline *bl; /* --baseline FILE, or NULL (none, the default for files) */
 } an_opts;
 
 static int parse(an_opts *o, int argc, char **argv)
@@ -127,7 +132,8 @@ static int on_run(void *ctx, fp_profile *prof, const fp_input_run *run)
     }
     s->first = 0;
     snprintf(s->prev, sizeof(s->prev), "%s", name);
-    return fp_cli_report_run(s->rep, prof, &s->o->th, s->o->c.fail_on, run->file, &s->gate);
+    return fp_cli_report_run_baseline(s->rep, prof, &s->o->th, s->o->bl, s->o->c.fail_on, run->file,
+                                      &s->gate);
 }
 
 int fp_cmd_analyze(int argc, char **argv)
@@ -135,6 +141,7 @@ int fp_cmd_analyze(int argc, char **argv)
     an_opts o;
     fp_cli_common_init(&o.c);
     fp_thresholds_init(&o.th);
+    o.bl = NULL;
     fp_cli_thresholds file_th = {NULL, NULL, 0};
     fp_cli_out out;
     memset(&out, 0, sizeof(out));
@@ -147,8 +154,9 @@ int fp_cmd_analyze(int argc, char **argv)
         rc = rc < 0 ? 0 : rc;
         goto done;
     }
-    if (o.c.thresholds != NULL && ((rc = fp_cli_load_thresholds(o.c.thresholds, &file_th)) != 0 ||
-                                   (rc = fp_cli_scenario_thresholds(NULL, &file_th, &o.th)) != 0))
+    if ((o.c.thresholds != NULL && (rc = fp_cli_load_thresholds(o.c.thresholds, &file_th)) != 0) ||
+        (rc = fp_cli_thresholds_for(&o.c, NULL, &file_th, &o.th)) != 0 ||
+        (rc = fp_cli_baseline_for(&o.c, "none", NULL, 0, &o.th, &o.bl)) != 0)
         goto done;
     /* The output is opened first (temp file; nothing is renamed into place on error) so that
      * colour can follow the destination, as in the default command. */
@@ -174,6 +182,7 @@ done:
         fp_free(s.sections[i]);
     fp_free(s.sections);
     fp_cli_free_thresholds(&file_th);
+    fp_baseline_free(o.bl);
     fp_cli_common_cleanup(&o.c);
     return rc;
 }

@@ -15,8 +15,10 @@
 #include <unistd.h>
 
 #include "fp_analysis.h"
+#include "fp_baseline.h"
 #include "fp_builtin.h"
 #include "fp_sim.h"
+#include "fp_validate.h"
 #include "fp_yaml.h"
 
 volatile sig_atomic_t fp_cli_signal;
@@ -202,10 +204,40 @@ const char *fp_cli_rng_name(const gsl_rng_type *t)
     return t != NULL ? t->name : "mt19937";
 }
 
+/* Most --set values one command takes. */
+#define MAX_SETS 64
+
+/* --set KEY=NUMBER: the key is checked against the thresholds (did-you-mean) and its range. */
+static int opt_set(fp_cli_common *c, char *arg)
+{
+    char *eq = strchr(arg, '=');
+    double v;
+    fp_thresholds probe = FP_THRESHOLDS_INIT;
+    fp_error err = FP_ERROR_INIT;
+    if (eq == NULL || fp_cli_parse_double(eq + 1, &v) != 0)
+        return fp_cli_usage("--set needs KEY=NUMBER, got '%s'", arg);
+    if (c->n_sets == MAX_SETS)
+        return fp_cli_usage("--set: at most %d thresholds", MAX_SETS);
+    *eq = '\0';
+    if (fp_thresholds_set(&probe, arg, v, &err) != FP_OK)
+        return fp_cli_usage("--set: %s", err.msg);
+    char **k = realloc(c->set_keys, (c->n_sets + 1) * sizeof(*k));
+    if (k == NULL)
+        return fp_cli_nomem();
+    c->set_keys = k;
+    double *vv = realloc(c->set_values, (c->n_sets + 1) * sizeof(*vv));
+    if (vv == NULL)
+        return fp_cli_nomem();
+    c->set_values = vv;
+    c->set_keys[c->n_sets] = arg;
+    c->set_values[c->n_sets++] = v;
+    return 0;
+}
+
 /* ---- the common-options parser ---- */
 
 /* getopt_long values of the options without a one-letter name: past every char value. */
-enum { V_SEED = 0x100, V_RNG, V_FAIL_ON, V_THRESHOLDS, V_OWN = 0x200 };
+enum { V_SEED = 0x100, V_RNG, V_FAIL_ON, V_THRESHOLDS, V_BASELINE, V_SET, V_OWN = 0x200 };
 
 /* The common options: mask bit, long name, whether it takes a value, getopt value. */
 static const struct common_opt {
@@ -221,7 +253,9 @@ static const struct common_opt {
                 {FP_CLI_O_FORMAT, "format", 1, 'f'},
                 {FP_CLI_O_OUTPUT, "output", 1, 'o'},
                 {FP_CLI_O_THRESHOLDS, "thresholds", 1, V_THRESHOLDS},
-                {FP_CLI_O_FAIL_ON, "fail-on", 1, V_FAIL_ON}};
+                {FP_CLI_O_FAIL_ON, "fail-on", 1, V_FAIL_ON},
+                {FP_CLI_O_BASELINE, "baseline", 1, V_BASELINE},
+                {FP_CLI_O_SET, "set", 1, V_SET}};
 
 #define N_COMMON (sizeof(s_common) / sizeof(s_common[0]))
 #define MAX_OPTS 64 /* options of one command, --help included */
@@ -237,6 +271,8 @@ void fp_cli_common_init(fp_cli_common *c)
 void fp_cli_common_cleanup(fp_cli_common *c)
 {
     free(c->scenarios);
+    free(c->set_keys);
+    free(c->set_values);
     fp_cli_common_init(c);
 }
 
@@ -296,6 +332,13 @@ static int common_value(fp_cli_common *c, const fp_cli_spec *spec, int val, char
     case V_THRESHOLDS:
         c->thresholds = arg;
         return 0;
+    case V_BASELINE:
+        if (arg[0] == '\0')
+            return fp_cli_usage("--baseline needs FILE, auto or none");
+        c->baseline = arg;
+        return 0;
+    case V_SET:
+        return opt_set(c, arg);
     case V_FAIL_ON:
         if (parse_severity(arg, &c->fail_on) != 0)
             return fp_cli_usage("--fail-on must be low, medium, high or critical, got '%s'", arg);
@@ -793,6 +836,74 @@ int fp_cli_scenario_thresholds(const fp_scenario *scn, const fp_cli_thresholds *
     for (size_t i = 0; file != NULL && i < file->n; i++)
         fp_thresholds_set(t, file->keys[i], file->values[i], NULL); /* checked when loaded */
     return 0;
+}
+
+int fp_cli_thresholds_for(const fp_cli_common *c, const fp_scenario *scn,
+                          const fp_cli_thresholds *file, fp_thresholds *out)
+{
+    int rc = fp_cli_scenario_thresholds(scn, file, out);
+    for (size_t i = 0; rc == 0 && i < c->n_sets; i++)
+        fp_thresholds_set(out, c->set_keys[i], c->set_values[i], NULL); /* checked when parsed */
+    return rc;
+}
+
+int fp_cli_read_baseline(const char *path, fp_baseline **out)
+{
+    fp_error err = FP_ERROR_INIT;
+    char *text = NULL;
+    size_t len = 0;
+    *out = NULL;
+    FILE *f = fopen(path, "rb");
+    if (f == NULL) {
+        fp_cli_errorf("%s: cannot open: %s", path, strerror(errno));
+        return FP_EXIT_NOINPUT;
+    }
+    for (;;) {
+        char buf[65536];
+        size_t got = fread(buf, 1, sizeof(buf), f);
+        if (got > 0) {
+            char *t = realloc(text, len + got + 1);
+            if (t == NULL) {
+                fclose(f);
+                free(text);
+                return fp_cli_nomem();
+            }
+            text = t;
+            memcpy(text + len, buf, got);
+            len += got;
+        }
+        if (got < sizeof(buf))
+            break;
+    }
+    int bad = ferror(f);
+    fclose(f);
+    if (bad) {
+        free(text);
+        fp_cli_errorf("%s: cannot read", path);
+        return FP_EXIT_NOINPUT;
+    }
+    fp_status st = fp_baseline_read_json(out, text ? text : "", len, path, &err);
+    free(text);
+    return st != FP_OK ? fp_cli_report_error(&err) : 0;
+}
+
+int fp_cli_baseline_for(const fp_cli_common *c, const char *def, const fp_scenario *scn,
+                        uint64_t seed, const fp_thresholds *th, fp_baseline **out)
+{
+    const char *b = c->baseline != NULL ? c->baseline : def;
+    *out = NULL;
+    if (b == NULL || strcmp(b, "none") == 0)
+        return 0;
+    if (strcmp(b, "auto") == 0) {
+        fp_error err = FP_ERROR_INIT;
+        if (scn == NULL)
+            return fp_cli_usage("--baseline auto needs a scenario; give a baseline FILE");
+        if (fp_validate_learn_baseline(out, scn, c->rng, seed, FP_BASELINE_AUTO_RUNS, th, &err) !=
+            FP_OK)
+            return fp_cli_report_error(&err);
+        return 0;
+    }
+    return fp_cli_read_baseline(b, out);
 }
 
 /* ---- JSON string values ---- */

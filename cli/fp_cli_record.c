@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fp_baseline.h"
 #include "fp_cli.h"
 #include "fp_record.h"
 
@@ -35,6 +36,8 @@ static const char *const s_help =
     "  -f, --format FMT       text, json, markdown (md) or csv (default text)\n"
     "  -o, --output FILE      write the report atomically to FILE (default standard output)\n"
     "      --thresholds FILE  analysis thresholds (as for analyze)\n"
+    "      --set KEY=VALUE    set one analysis threshold (repeatable; 'fpsim thresholds')\n"
+    "      --baseline B       a baseline FILE ('fpsim baseline') to test the run against\n"
     "      --fail-on SEV      exit 1 when COMMAND exits 0 and a finding is at or above SEV\n"
     "  -h, --help             show this help\n"
     "\n"
@@ -184,6 +187,7 @@ int fp_cmd_record(int argc, char **argv)
     fp_report *rep = NULL;
     fp_record *r = NULL;
     fp_profile *prof = NULL;
+    fp_baseline *bl = NULL;
     int rc, gate = 0;
 
     /* The command starts after the first "--": options after it are the command's. */
@@ -208,8 +212,9 @@ int fp_cmd_record(int argc, char **argv)
         const char *slash = strrchr(cmd[0], '/');
         name = slash != NULL ? slash + 1 : cmd[0];
     }
-    if (o.c.thresholds != NULL && ((rc = fp_cli_load_thresholds(o.c.thresholds, &file_th)) != 0 ||
-                                   (rc = fp_cli_scenario_thresholds(NULL, &file_th, &th)) != 0))
+    if ((o.c.thresholds != NULL && (rc = fp_cli_load_thresholds(o.c.thresholds, &file_th)) != 0) ||
+        (rc = fp_cli_thresholds_for(&o.c, NULL, &file_th, &th)) != 0 ||
+        (rc = fp_cli_baseline_for(&o.c, "none", NULL, 0, &th, &bl)) != 0)
         goto done;
     /* The report's output is opened before the command runs, so a bad -o fails early. */
     if ((rc = fp_cli_report_open(&o.c, &out, &rep)) != 0)
@@ -245,7 +250,7 @@ int fp_cmd_record(int argc, char **argv)
         rc = fp_cli_report_error(&err);
         goto done;
     }
-    if ((rc = fp_cli_report_run(rep, prof, &th, o.c.fail_on, NULL, &gate)) != 0)
+    if ((rc = fp_cli_report_run_baseline(rep, prof, &th, bl, o.c.fail_on, NULL, &gate)) != 0)
         goto done;
     rc = fp_cli_out_finish(&out, fp_report_write(rep, out.f, &err), &err, gate);
     if (rc != 0 && rc != FP_EXIT_FINDINGS)
@@ -258,6 +263,7 @@ done:
     fp_cli_out_abort(&out);
     fp_report_free(rep);
     fp_record_free(r);
+    fp_baseline_free(bl);
     fp_profile_free(prof);
     fp_cli_free_thresholds(&file_th);
     fp_cli_common_cleanup(&o.c);

@@ -8,6 +8,7 @@
 #include <gsl/gsl_version.h>
 
 #include "fp_analysis.h"
+#include "fp_baseline.h"
 #include "fp_cli.h"
 #include "fp_profile.h"
 #include "fp_report.h"
@@ -31,6 +32,10 @@ static const char *const s_help =
     "  -o, --output FILE      write atomically to FILE (default standard output)\n"
     "      --thresholds FILE  analysis thresholds, a flat YAML mapping 'name: number'\n"
     "                         (names in docs/analysis.md; they override a scenario's analysis:)\n"
+    "      --set KEY=VALUE    set one analysis threshold (repeatable; 'fpsim thresholds')\n"
+    "      --baseline B       auto (default): learn what is normal from 30 clean runs of\n"
+    "                         the scenario on an independent seed stream; none: absolute\n"
+    "                         thresholds only; or a baseline FILE ('fpsim baseline')\n"
     "      --fail-on SEV      exit 1 when any finding is at or above SEV\n"
     "                         (low, medium, high, critical)\n"
     "  -h, --help             show this help\n"
@@ -47,6 +52,7 @@ typedef struct report_opts {
 typedef struct report_ctx {
     fp_report *rep;
     fp_thresholds th; /* the current scenario's */
+    fp_baseline *bl;  /* the current scenario's baseline, or NULL */
     int fail_on;
     int gate;
 } report_ctx;
@@ -55,7 +61,7 @@ static int on_run(void *ctx, fp_profile *prof, uint64_t run)
 {
     report_ctx *r = ctx;
     (void)run;
-    return fp_cli_report_run(r->rep, prof, &r->th, r->fail_on, NULL, &r->gate);
+    return fp_cli_report_run_baseline(r->rep, prof, &r->th, r->bl, r->fail_on, NULL, &r->gate);
 }
 
 int fp_cmd_report(int argc, char **argv)
@@ -68,7 +74,7 @@ int fp_cmd_report(int argc, char **argv)
     fp_cli_out out;
     memset(&out, 0, sizeof(out));
     fp_profile *prof = NULL;
-    report_ctx r = {NULL, FP_THRESHOLDS_INIT, -1, 0};
+    report_ctx r = {NULL, FP_THRESHOLDS_INIT, NULL, -1, 0};
     int rc = fp_cli_parse(&o.c, &spec, argc, argv);
     if (rc != 0) {
         rc = rc < 0 ? 0 : rc;
@@ -88,9 +94,13 @@ int fp_cmd_report(int argc, char **argv)
     fp_error err = FP_ERROR_INIT;
     for (size_t i = 0; i < scns.n; i++) {
         const fp_scenario *scn = scns.items[i];
-        if ((rc = fp_cli_scenario_thresholds(scn, &o.overrides, &r.th)) != 0)
+        if ((rc = fp_cli_thresholds_for(&o.c, scn, &o.overrides, &r.th)) != 0)
             goto done;
         uint64_t seed = fp_cli_seed_for(o.c.has_seed, o.c.seed, scn);
+        fp_baseline_free(r.bl);
+        r.bl = NULL;
+        if ((rc = fp_cli_baseline_for(&o.c, "auto", scn, seed, &r.th, &r.bl)) != 0)
+            goto done;
         if (fp_report_begin_scenario(r.rep, fp_scenario_name(scn), seed, fp_cli_rng_name(o.c.rng),
                                      GSL_VERSION, &err) != FP_OK) {
             rc = fp_cli_report_error(&err);
@@ -103,6 +113,7 @@ int fp_cmd_report(int argc, char **argv)
 done:
     fp_cli_out_abort(&out); /* no-op once committed */
     fp_report_free(r.rep);
+    fp_baseline_free(r.bl);
     fp_profile_free(prof);
     fp_cli_free_scenarios(&scns);
     fp_cli_free_thresholds(&o.overrides);

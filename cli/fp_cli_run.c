@@ -79,9 +79,16 @@ int fp_cli_report_open(const fp_cli_common *c, fp_cli_out *out, fp_report **rep)
 int fp_cli_report_run(fp_report *rep, const fp_profile *prof, const fp_thresholds *th, int fail_on,
                       const char *file, int *gate)
 {
+    return fp_cli_report_run_baseline(rep, prof, th, NULL, fail_on, file, gate);
+}
+
+int fp_cli_report_run_baseline(fp_report *rep, const fp_profile *prof, const fp_thresholds *th,
+                               const struct fp_baseline *b, int fail_on, const char *file,
+                               int *gate)
+{
     fp_error err = FP_ERROR_INIT;
     fp_analysis *a = NULL;
-    if (fp_analyze(&a, prof, th, &err) != FP_OK) {
+    if (fp_analyze_with_baseline(&a, prof, th, b, &err) != FP_OK) {
         if (file != NULL && err.file[0] == '\0')
             snprintf(err.file, sizeof(err.file), "%s", file);
         return fp_cli_report_error(&err);

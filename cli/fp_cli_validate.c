@@ -45,7 +45,10 @@ static const char *const s_help =
     "                        injected) and print detection probability per magnitude and\n"
     "                        the minimum detectable effect at >= 90 % recall\n"
     "      --grid LIST       comma-separated thresholds (--sweep) or scales (--power)\n"
-    "      --set KEY=VALUE   set an analysis threshold (repeatable)\n"
+    "      --set KEY=VALUE   set an analysis threshold (repeatable; 'fpsim thresholds')\n"
+    "      --baseline B      auto (default; none with --sweep): learn what is normal from\n"
+    "                        30 clean runs of each scenario on an independent seed stream;\n"
+    "                        none: absolute thresholds only; or a baseline FILE\n"
     "  -f, --format FMT      text, json, markdown (md) or csv (default text)\n"
     "  -o, --output FILE     write atomically to FILE (default standard output)\n"
     "      --fail-below F1   exit 1 when the overall F1 is below F1 (CI gate)\n"
@@ -57,7 +60,6 @@ static const char *const s_help =
     "70 internal, 73 cannot create output, 74 write error, 130/143 interrupted.\n";
 
 #define MAX_GRID FP_VALIDATE_MAX_GRID
-#define MAX_SETS 64
 
 typedef struct vopts {
     fp_cli_common c; /* --scenario, --runs, --seed, --rng, --format, --output */
@@ -68,9 +70,6 @@ typedef struct vopts {
     int power;         /* -1 off, else fp_kind */
     double grid[MAX_GRID];
     size_t n_grid;
-    char *set_key[MAX_SETS];
-    double set_val[MAX_SETS];
-    size_t n_sets;
     double fail_below; /* < 0: off */
     int quiet;
 } vopts;
@@ -140,17 +139,7 @@ static int parse_grid(vopts *o, const char *s)
     return o->n_grid > 0 ? 0 : -1;
 }
 
-enum {
-    OPT_JOBS,
-    OPT_INJECT,
-    OPT_NOTTD,
-    OPT_SWEEP,
-    OPT_POWER,
-    OPT_GRID,
-    OPT_SET,
-    OPT_FAIL,
-    OPT_QUIET
-};
+enum { OPT_JOBS, OPT_INJECT, OPT_NOTTD, OPT_SWEEP, OPT_POWER, OPT_GRID, OPT_FAIL, OPT_QUIET };
 
 static int on_option(void *ctx, int id, char *arg)
 {
@@ -186,22 +175,6 @@ static int on_option(void *ctx, int id, char *arg)
                                 "numbers >= 0, got '%s'",
                                 MAX_GRID, arg);
         return 0;
-    case OPT_SET: {
-        char *eq = strchr(arg, '=');
-        double v;
-        fp_thresholds probe = FP_THRESHOLDS_INIT;
-        fp_error err = FP_ERROR_INIT;
-        if (eq == NULL || fp_cli_parse_double(eq + 1, &v) != 0)
-            return fp_cli_usage("--set needs KEY=NUMBER, got '%s'", arg);
-        if (o->n_sets == MAX_SETS)
-            return fp_cli_usage("--set: at most %d thresholds", MAX_SETS);
-        *eq = '\0';
-        if (fp_thresholds_set(&probe, arg, v, &err) != FP_OK)
-            return fp_cli_usage("--set: %s", err.msg);
-        o->set_key[o->n_sets] = arg;
-        o->set_val[o->n_sets++] = v;
-        return 0;
-    }
     case OPT_FAIL:
         if (fp_cli_parse_double(arg, &o->fail_below) != 0 || o->fail_below < 0 || o->fail_below > 1)
             return fp_cli_usage("--fail-below must be a number in [0, 1], got '%s'", arg);
@@ -216,11 +189,9 @@ static int on_option(void *ctx, int id, char *arg)
 static int parse(vopts *o, int argc, char **argv)
 {
     static const fp_cli_option own[] = {
-        {"jobs", 'j', 1, OPT_JOBS},   {"inject", 0, 1, OPT_INJECT},
-        {"no-ttd", 0, 0, OPT_NOTTD},  {"sweep", 0, 1, OPT_SWEEP},
-        {"power", 0, 1, OPT_POWER},   {"grid", 0, 1, OPT_GRID},
-        {"set", 0, 1, OPT_SET},       {"fail-below", 0, 1, OPT_FAIL},
-        {"quiet", 'q', 0, OPT_QUIET}, {NULL, 0, 0, 0}};
+        {"jobs", 'j', 1, OPT_JOBS},     {"inject", 0, 1, OPT_INJECT}, {"no-ttd", 0, 0, OPT_NOTTD},
+        {"sweep", 0, 1, OPT_SWEEP},     {"power", 0, 1, OPT_POWER},   {"grid", 0, 1, OPT_GRID},
+        {"fail-below", 0, 1, OPT_FAIL}, {"quiet", 'q', 0, OPT_QUIET}, {NULL, 0, 0, 0}};
     const fp_cli_spec spec = {s_help, FP_CMD_VALIDATE_OPTS, 0, own, on_option, NULL, 0, o};
     int rc = fp_cli_parse(&o->c, &spec, argc, argv);
     if (rc != 0)
@@ -254,6 +225,7 @@ int fp_cmd_validate(int argc, char **argv)
     fp_cli_out out;
     memset(&out, 0, sizeof out);
     fp_validate_engine *eng = NULL;
+    fp_baseline **bls = NULL; /* one per scenario (NULL entries: none) */
     fp_error err = FP_ERROR_INIT;
     fp_status st;
     int gate = 0;
@@ -299,14 +271,23 @@ int fp_cmd_validate(int argc, char **argv)
         rc = fp_cli_report_error(&err);
         goto done;
     }
-    /* --set, applied over each scenario's analysis: section as --thresholds is by report */
-    const fp_cli_thresholds sets = {o.set_key, o.set_val, o.n_sets};
+    if ((bls = calloc(scns.n ? scns.n : 1, sizeof *bls)) == NULL) {
+        rc = fp_cli_nomem();
+        goto done;
+    }
+    /* --set, applied over each scenario's analysis: section as --thresholds is by report; the
+     * baseline (default auto) is learnt on a seed stream independent of the validated runs */
     for (size_t i = 0; i < scns.n; i++) {
         fp_thresholds th;
-        if ((rc = fp_cli_scenario_thresholds(scns.items[i], &sets, &th)) != 0)
+        if ((rc = fp_cli_thresholds_for(&o.c, scns.items[i], NULL, &th)) != 0)
             goto done;
         uint64_t seed = fp_cli_seed_for(o.c.has_seed, o.c.seed, scns.items[i]);
-        if (fp_validate_engine_add_scenario(eng, scns.items[i], seed, &th, &err) != FP_OK) {
+        /* a sweep studies the absolute rule alone unless --baseline is given */
+        if ((rc = fp_cli_baseline_for(&o.c, o.sweep != NULL ? "none" : "auto", scns.items[i], seed,
+                                      &th, &bls[i])) != 0)
+            goto done;
+        if (fp_validate_engine_add_scenario(eng, scns.items[i], seed, &th, &err) != FP_OK ||
+            fp_validate_engine_set_baseline(eng, i, bls[i], &err) != FP_OK) {
             rc = fp_cli_report_error(&err);
             goto done;
         }
@@ -356,6 +337,9 @@ int fp_cmd_validate(int argc, char **argv)
 done:
     fp_cli_out_abort(&out); /* no-op once committed */
     fp_validate_engine_free(eng);
+    for (size_t i = 0; bls != NULL && i < scns.n; i++)
+        fp_baseline_free(bls[i]);
+    free(bls);
     fp_cli_free_scenarios(&scns);
     fp_cli_common_cleanup(&o.c);
     return rc;

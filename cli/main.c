@@ -90,6 +90,10 @@ static const command s_commands[] = {
     {"record", fp_cmd_record, "run a command and profile it: samples, spans, guards, report",
      FP_CMD_RECORD_OPTS},
     {"validate", fp_cmd_validate, "detector accuracy against ground truth", FP_CMD_VALIDATE_OPTS},
+    {"baseline", fp_cmd_baseline, "learn what is normal for a flow into a baseline file",
+     FP_CMD_BASELINE_OPTS},
+    {"thresholds", fp_cmd_thresholds, "list every analysis threshold: default, unit, meaning",
+     FP_CMD_THRESHOLDS_OPTS},
     {"scenarios", cmd_scenarios, "list the built-in scenarios", FP_CMD_SCENARIOS_OPTS},
 };
 

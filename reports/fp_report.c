@@ -84,6 +84,7 @@ static void detail_clear(fp_detail *d)
     fp_free(d->path);
     fp_free(d->findings);
     fp_free(d->recs);
+    fp_free(d->known);
     fp_free(d->truth);
     fp_free(d->truth_target);
     fp_match_result_cleanup(&d->match);
@@ -304,6 +305,18 @@ static fp_status keep_detail(fp_scn *s, const fp_profile *p, const fp_analysis *
     for (i = 0; i < n; i++)
         if (!(d->recs[i].target_name = keep(s, rc[i].target_name)))
             return FP_ENOMEM;
+
+    {
+        const fp_known_hotspot *kh = fp_analysis_known_hotspots(a, &n);
+        d->baseline_runs = fp_analysis_baseline_runs(a);
+        d->known = copy_array(kh, n, sizeof *kh);
+        if (!d->known)
+            return FP_ENOMEM;
+        d->n_known = n;
+        for (i = 0; i < n; i++)
+            if (!(d->known[i].target_name = keep(s, kh[i].target_name)))
+                return FP_ENOMEM;
+    }
 
     if (simulated) {
         n = fp_profile_truth_count(p);

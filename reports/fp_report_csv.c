@@ -190,6 +190,19 @@ static void scenario(csv *c, const fp_report *r, const fp_scn *s)
                 row(c, k, "truth", "false_alarm");
         }
     }
+    c->table = "known_hotspot"; /* rows only with a baseline */
+    for (i = 0; i < d->n_known; i++) {
+        const fp_known_hotspot *h = &d->known[i];
+        snprintf(k, sizeof k, "%zu", i + 1);
+        row(c, k, "kind", fp_kind_name(h->kind));
+        row(c, k, "target", h->target_name);
+        rnum(c, k, "measured", h->measured);
+        rnum(c, k, "threshold", h->threshold);
+        row(c, k, "unit", h->unit);
+        rnum(c, k, "baseline_median", h->baseline_median);
+        rnum(c, k, "baseline_p99", h->baseline_p99);
+        row(c, k, "text", h->text);
+    }
     c->table = "recommendation";
     for (i = 0; i < d->n_recs; i++) {
         const fp_recommendation *rc = &d->recs[i];

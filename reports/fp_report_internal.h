@@ -136,6 +136,9 @@ typedef struct fp_detail {
     size_t n_findings;
     fp_recommendation *recs;
     size_t n_recs;
+    fp_known_hotspot *known; /* budget breaches normal for the flow (--baseline) */
+    size_t n_known;
+    uint64_t baseline_runs; /* 0: analysed without a baseline */
     fp_truth *truth;
     const char **truth_target; /* n_truth names */
     size_t n_truth;

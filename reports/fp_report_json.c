@@ -221,6 +221,24 @@ static void detail(jctx *c, cJSON *so, const fp_scn *s)
         jnum(c, x, "io_ops", m->io_ops);
         jnum(c, x, "io_bytes", m->io_bytes);
     }
+    if (d->baseline_runs > 0) { /* only with --baseline: outputs without one are unchanged */
+        juint(c, dt, "baseline_runs", d->baseline_runs);
+        arr = jarr(c, dt, "known_hotspots");
+        for (i = 0; arr && i < d->n_known; i++) {
+            const fp_known_hotspot *h = &d->known[i];
+            if (!(x = jobj(c, arr, NULL)))
+                break;
+            jstr(c, x, "kind", fp_kind_name(h->kind));
+            jstr(c, x, "target", h->target_name);
+            jstr(c, x, "rule", h->rule);
+            jnum(c, x, "measured", h->measured);
+            jnum(c, x, "threshold", h->threshold);
+            jstr(c, x, "unit", h->unit);
+            jnum(c, x, "baseline_median", h->baseline_median);
+            jnum(c, x, "baseline_p99", h->baseline_p99);
+            jstr(c, x, "text", h->text);
+        }
+    }
     arr = jarr(c, dt, "critical_path");
     for (i = 0; arr && i < d->n_path; i++) {
         if (!(x = jobj(c, arr, NULL)))

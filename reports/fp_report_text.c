@@ -141,6 +141,14 @@ static void detail_methods(fp_doc *d, const fp_scn *s, const char *which)
     fp_tab_cleanup(&t);
     fp_doc_line(d, "Times are inclusive per call; CPU %% is the time-weighted CPU of the method's "
                    "own work; Share %% is its own time over the run duration.");
+    if (dt->n_known > 0) {
+        fp_doc_line(d,
+                    "Known hotspots (over a budget, normal for this flow in the baseline of "
+                    "%" PRIu64 " runs; not findings):",
+                    dt->baseline_runs);
+        for (i = 0; i < dt->n_known; i++)
+            fp_doc_line(d, "  - '%s': %s", dt->known[i].target_name, dt->known[i].text);
+    }
     fp_doc_blank(d);
 }
 

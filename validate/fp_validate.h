@@ -30,6 +30,7 @@
 #include <gsl/gsl_rng.h>
 
 #include "fp_analysis.h"
+#include "fp_baseline.h"
 #include "fp_core.h"
 #include "fp_match.h"
 #include "fp_profile.h"
@@ -358,6 +359,26 @@ const fp_validate_config *fp_validate_engine_config(const fp_validate_engine *e)
  */
 fp_status fp_validate_engine_add_scenario(fp_validate_engine *e, const fp_scenario *scn,
                                           uint64_t seed, const fp_thresholds *th, fp_error *err);
+
+/*
+ * Analyses scenario i's runs against baseline `b` (borrowed; must outlive the engine; NULL:
+ * none, the default) in the accuracy, sweep and power studies; the time to detect is measured
+ * without it. FP_OK or FP_EINVAL (no scenario i).
+ */
+fp_status fp_validate_engine_set_baseline(fp_validate_engine *e, size_t i, const fp_baseline *b,
+                                          fp_error *err);
+
+/*
+ * Learns the baseline of `scn` from `runs` clean runs (nothing injected) simulated with `rng`
+ * (NULL: mt19937) on the batch seed fp_sim_stream_seed(seed, name, 0,
+ * FP_BASELINE_SEED_COMPONENT): a stream independent of every run simulated from `seed` itself,
+ * so the runs analysed are never the runs learnt from. Each run is analysed with `th`. On FP_OK
+ * *out is new and finished (free with fp_baseline_free()); errors are the simulator's or the
+ * analysis'.
+ */
+fp_status fp_validate_learn_baseline(fp_baseline **out, const fp_scenario *scn,
+                                     const gsl_rng_type *rng, uint64_t seed, uint64_t runs,
+                                     const fp_thresholds *th, fp_error *err);
 
 /* A declared bottleneck of a scenario, as seen in one all-injected run. */
 typedef struct fp_validate_source {

@@ -48,6 +48,7 @@ typedef struct scen {
     const fp_scenario *scn;
     uint64_t seed;
     fp_thresholds th;
+    const fp_baseline *baseline; /* borrowed; NULL: none */
     fp_validate_acc *acc;
     fp_validate_source *sources;
     fp_validate_scenario_result res;
@@ -186,6 +187,15 @@ const fp_validate_power_row *fp_validate_engine_power_rows(const fp_validate_eng
     return e->rows;
 }
 
+fp_status fp_validate_engine_set_baseline(fp_validate_engine *e, size_t i, const fp_baseline *b,
+                                          fp_error *err)
+{
+    if (i >= e->n_scns)
+        return fp_error_set(err, FP_EINVAL, "no scenario %zu", i);
+    e->scns[i].baseline = b;
+    return FP_OK;
+}
+
 /* ---- the parallel pass ---- */
 
 /* What one pass over one scenario simulates. */
@@ -197,6 +207,7 @@ typedef struct pass_cfg {
     double scale;
     int ttd;
     fp_thresholds th;
+    const fp_baseline *baseline;
     const gsl_rng_type *rng;
     const fp_validate_config *engine;
 } pass_cfg;
@@ -231,7 +242,7 @@ static fp_status do_unit(const pass_cfg *cfg, worker *w, uint64_t unit, unsigned
     fp_analysis *a = NULL;
     fp_status st = fp_sim_run(w->sim[variant], cfg->seed, run, w->prof, &w->err);
     if (st == FP_OK)
-        st = fp_analyze(&a, w->prof, &cfg->th, &w->err);
+        st = fp_analyze_with_baseline(&a, w->prof, &cfg->th, cfg->baseline, &w->err);
     if (st == FP_OK)
         st = fp_match_run(&w->m, w->prof, a, NULL, &w->err);
     if (st == FP_OK) {
@@ -415,6 +426,7 @@ static void pass_init(pass_cfg *p, const fp_validate_engine *e, const scen *s)
     p->inject = scen_inject(e, s);
     p->scale = 1.0;
     p->th = s->th;
+    p->baseline = s->baseline;
     p->rng = e->cfg.rng;
     p->engine = &e->cfg;
 }

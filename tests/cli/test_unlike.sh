@@ -2,25 +2,47 @@
 # CLI gate on the scenarios unlike the built-ins (tests/data/unlike/, README there; issue 9 §5),
 # and CLI checks of the validate fixes that use them.
 #
-# ACCURACY GATE. Each scenario runs `fpsim validate --runs 50 --seed 42 --no-ttd` (each index
-# with and without the injection; clean scenarios once, clean). Its GATE_<name> variable lists the
+# ACCURACY GATE, in two modes. Each scenario runs `fpsim validate --runs 50 --seed 42 --no-ttd`
+# (each index with and without the injection; clean scenarios once, clean) twice: with
+# `--baseline none` (the absolute rules alone) against its GATE_<name> bounds, and with the default
+# `--baseline auto` (a baseline learnt from 30 clean runs on an independent seed stream,
+# docs/analysis.md "Baselines") against its GATE_AUTO_<name> bounds. Each variable lists the
 # bounds that must hold:
 #   clean=X      clean runs with any finding          <= X
 #   fa=X         false alarms per clean run           <= X
 #   top1=X       top finding = costliest label        >= X (runs with an injection)
 #   KIND.p=X     precision of KIND                    >= X
-#   KIND.r=X     recall of KIND                       >= X (not gated below the MDE)
-# The values are TODAY'S measured values (commit after f631433, 50 runs, seed 42) loosened by a
-# margin on the side of "must not get worse": rates that must stay low +0.10, false alarms per
-# clean run x1.1 + 0.1, precision/recall/top-1 -0.05 (capped at 0 and 1). So the test fails if
-# the detectors regress, and passes while they improve. Many of today's values are far from the
-# issue's targets (clean runs with any finding <= 0.02, precision and recall >= 0.95 above the
-# MDE, top-1 >= 0.90): the lead TIGHTENS each GATE_ line to those targets as the detector work
-# (baselines, normal patterns, one cost currency) lands. Override one from the environment to
-# experiment: GATE_etl_batch="clean=0.02 fa=0.05" ctest -R cli.test_unlike
+#   KIND.r=X     recall of KIND                       >= X (GATE_: not gated below the MDE)
+# The values are TODAY'S measured values (GATE_: commit after f631433; GATE_AUTO_: the merge of
+# main into h-baseline; 50 runs, seed 42) loosened by a margin on the side of "must not get
+# worse": rates that must stay low +0.10, false alarms per clean run x1.1 + 0.1,
+# precision/recall/top-1 -0.05 (capped at 0 and 1; a bound of 0 is not written). So the test
+# fails if the detectors regress, and passes while they improve. Many of the GATE_ values are far
+# from the issue's targets (clean runs with any finding <= 0.02, precision and recall >= 0.95
+# above the MDE, top-1 >= 0.90): they gate the absolute rules, which a baseline does not change.
+#
+# GATE_AUTO_ is where the targets are met. Where a scenario's clean runs meet the target with
+# auto, its clean= bound is the target itself, written for 50 runs as clean=0.04: the largest
+# observed share whose 95 % Wilson interval still contains 0.02 (2 of 50 runs: 0.04, interval
+# 0.011-0.135; 3 of 50: 0.06, interval 0.021-0.162 excludes 0.02). "Met" means the 200-run
+# measurement of docs/validation.md ("with and without a baseline") is consistent with 2 %, its
+# Wilson interval reaching 0.02, and the 50 runs here show at most 1 (every such flow). A flow
+# that truly alarms in <= 2 % of clean runs shows more than 2 of 50 with probability <= 8 %
+# (binomial), but the runs are seeded, so the gate is deterministic: it fails only when a change
+# makes the flow inconsistent with the target. Below the MDE the baseline finds call_storm,
+# io_heavy, memory_hotspot and memory_leak plants the absolute rules miss, so GATE_AUTO_ gates
+# their recall too. Not met with auto: bimodal-latency (its stable 8 % second mode of 12 calls is
+# still a latency_outliers finding in every run) and heavy-tail-pareto (9 % of clean runs:
+# latency_outliers on the tail and slow_method against the baseline when the tail lifts the mean);
+# latency outliers are not tested against the baseline yet. The lead TIGHTENS those two lines as
+# that work lands.
+# Override one from the environment to experiment:
+#   GATE_AUTO_etl_batch="clean=0.02 fa=0.02" ctest -R cli.test_unlike
 . "$(dirname "$0")/lib.sh"
 
 U="$DATA/unlike"
+
+# With --baseline none (the absolute rules alone).
 : "${GATE_bimodal_latency:=clean=1.00 fa=2.30}"
 # (deep-flow-40 latency_outliers.r: 0.98 -> 0.96 at the merge of normal patterns, an intended
 # consequence: the gap test that keeps heavy tails quiet has less power on a log-normal top whose body
@@ -61,21 +83,39 @@ U="$DATA/unlike"
 : "${GATE_warmup_cache:=clean=1.00 fa=2.39}"
 : "${GATE_web_handler:=clean=1.00 fa=5.60}"
 
-for f in "$U"/*.yaml; do
-    name=$(basename "$f" .yaml)
-    case $name in patterns-* | cost-* | baseline-*) continue ;; esac
-    var="GATE_${name//-/_}"
-    gate=${!var:-}
-    if [ -z "$gate" ]; then
-        bad "$name: no $var bound (every scenario of the set needs one)"
-        continue
-    fi
-    run "$FPSIM" validate --scenario "$f" --runs 50 --seed 42 --no-ttd -q -f json
-    if [ "$rc" -ne 0 ]; then
-        bad "$name: validate exit $rc: $(head -c 300 "$TMP/err")"
-        continue
-    fi
-    if msg=$(python3 - "$TMP/out" "$gate" <<'PY'
+# With the default --baseline auto (measured at the merge of main, with normal patterns and root
+# causes, into h-baseline; "# target": the clean= bound is the issue's 2 % target for 50 runs, see
+# the header).
+: "${GATE_AUTO_bimodal_latency:=clean=1.00 fa=1.20}"
+: "${GATE_AUTO_deep_flow_40:=clean=0.04 fa=0.13 top1=0.95 cpu_saturation.p=0.95 cpu_saturation.r=0.95 latency_outliers.p=0.95 latency_outliers.r=0.91 memory_hotspot.p=0.95 memory_hotspot.r=0.95 slow_method.p=0.89 slow_method.r=0.95}" # target
+: "${GATE_AUTO_etl_batch:=clean=0.04 fa=0.10}" # target
+: "${GATE_AUTO_heavy_tail_lognormal:=clean=0.04 fa=0.10}" # target
+# (heavy-tail-pareto: 2 of 50 here, but 9.0 % of 200 clean runs, Wilson 5.8-13.8 %, in
+# docs/validation.md: not at the target, so the margin rule, not the target bound.)
+: "${GATE_AUTO_heavy_tail_pareto:=clean=0.14 fa=0.15}"
+: "${GATE_AUTO_many_cheap_calls:=clean=0.04 fa=0.10}" # target
+: "${GATE_AUTO_mde_call_storm_above:=clean=0.04 fa=0.10 top1=0.95 call_storm.p=0.95 call_storm.r=0.95}" # target
+: "${GATE_AUTO_mde_call_storm_below:=clean=0.04 fa=0.10 top1=0.95 call_storm.p=0.95 call_storm.r=0.95}" # target
+: "${GATE_AUTO_mde_cpu_saturation_above:=clean=0.04 fa=0.10 top1=0.95 cpu_saturation.p=0.95 cpu_saturation.r=0.95}" # target
+: "${GATE_AUTO_mde_cpu_saturation_below:=clean=0.04 fa=0.10}" # target
+: "${GATE_AUTO_mde_io_heavy_above:=clean=0.04 fa=0.10 top1=0.95 io_heavy.p=0.95 io_heavy.r=0.95}" # target
+: "${GATE_AUTO_mde_io_heavy_below:=clean=0.04 fa=0.10 top1=0.95 io_heavy.p=0.95 io_heavy.r=0.95}" # target
+: "${GATE_AUTO_mde_latency_outliers_above:=clean=0.04 fa=0.10 top1=0.95 latency_outliers.p=0.95 latency_outliers.r=0.95}" # target
+: "${GATE_AUTO_mde_latency_outliers_below:=clean=0.04 fa=0.10 top1=0.09 latency_outliers.p=0.95 latency_outliers.r=0.09}" # target
+: "${GATE_AUTO_mde_memory_hotspot_above:=clean=0.04 fa=0.10 top1=0.95 memory_hotspot.p=0.95 memory_hotspot.r=0.95}" # target
+: "${GATE_AUTO_mde_memory_hotspot_below:=clean=0.04 fa=0.10 top1=0.95 memory_hotspot.p=0.95 memory_hotspot.r=0.95}" # target
+: "${GATE_AUTO_mde_memory_leak_above:=clean=0.04 fa=0.10 top1=0.95 memory_leak.p=0.95 memory_leak.r=0.95}" # target
+: "${GATE_AUTO_mde_memory_leak_below:=clean=0.04 fa=0.10 top1=0.95 memory_leak.p=0.95 memory_leak.r=0.95}" # target
+: "${GATE_AUTO_mde_slow_method_above:=clean=0.04 fa=0.10 top1=0.95 slow_method.p=0.95 slow_method.r=0.95}" # target
+: "${GATE_AUTO_mde_slow_method_below:=clean=0.04 fa=0.10 top1=0.55 slow_method.p=0.95 slow_method.r=0.55}" # target
+: "${GATE_AUTO_ml_training:=clean=0.04 fa=0.13 top1=0.95 memory_leak.p=0.95 memory_leak.r=0.95}" # target
+: "${GATE_AUTO_parallel_threads:=clean=0.04 fa=0.10}" # target
+: "${GATE_AUTO_warmup_cache:=clean=0.04 fa=0.10}" # target
+: "${GATE_AUTO_web_handler:=clean=0.04 fa=0.10}" # target
+
+# check_gate BOUNDS: the bounds against the validate JSON in $TMP/out; prints the failures.
+check_gate() {
+    python3 - "$TMP/out" "$1" <<'PY'
 import json, sys
 s = json.load(open(sys.argv[1]))["scenarios"][0]
 def val(x):
@@ -103,7 +143,29 @@ for item in sys.argv[2].split():
 print("; ".join(fails))
 sys.exit(1 if fails else 0)
 PY
-    ); then ok; else bad "$name: $msg"; fi
+}
+
+for f in "$U"/*.yaml; do
+    name=$(basename "$f" .yaml)
+    case $name in patterns-* | cost-* | baseline-*) continue ;; esac
+    for mode in none auto; do
+        if [ "$mode" = none ]; then
+            var="GATE_${name//-/_}" args=(--baseline none)
+        else
+            var="GATE_AUTO_${name//-/_}" args=() # the default: --baseline auto
+        fi
+        gate=${!var:-}
+        if [ -z "$gate" ]; then
+            bad "$name: no $var bound (every scenario of the set needs one per mode)"
+            continue
+        fi
+        run "$FPSIM" validate --scenario "$f" --runs 50 --seed 42 --no-ttd -q -f json ${args[@]+"${args[@]}"}
+        if [ "$rc" -ne 0 ]; then
+            bad "$name ($mode): validate exit $rc: $(head -c 300 "$TMP/err")"
+            continue
+        fi
+        if msg=$(check_gate "$gate"); then ok; else bad "$name (--baseline $mode): $msg"; fi
+    done
 done
 
 # ---- the validate fixes, on these scenarios ----

@@ -56,9 +56,9 @@ expect_err_exact "fpsim: $TMP/scn.yaml:7:3: error: unknown analysis threshold 'c
 usage_case "--set: unknown analysis threshold 'slow_method.mean' (did you mean 'slow_method.mean_s'?)" --set slow_method.mean=3
 sed 's/^  cpu_saturation.pcnt: 90$/  slow_method.path_share: 0/' "$TMP/scn.yaml" >"$TMP/scn2.yaml"
 sed 's/^  cpu_saturation.pcnt: 90$/  slow_method.path_share: 0.5/' "$TMP/scn.yaml" >"$TMP/scn3.yaml"
-"$FPSIM" validate -s "$TMP/scn2.yaml" -n 3 -q -f json --set slow_method.path_share=0.5 >"$TMP/set1.json" 2>&1
-"$FPSIM" validate -s "$TMP/scn3.yaml" -n 3 -q -f json >"$TMP/set2.json" 2>&1
-"$FPSIM" validate -s "$TMP/scn2.yaml" -n 3 -q -f json >"$TMP/set3.json" 2>&1
+"$FPSIM" validate -s "$TMP/scn2.yaml" -n 3 -q -f json --baseline none --set slow_method.path_share=0.5 >"$TMP/set1.json" 2>&1
+"$FPSIM" validate -s "$TMP/scn3.yaml" -n 3 -q -f json --baseline none >"$TMP/set2.json" 2>&1
+"$FPSIM" validate -s "$TMP/scn2.yaml" -n 3 -q -f json --baseline none >"$TMP/set3.json" 2>&1
 if cmp -s "$TMP/set1.json" "$TMP/set2.json" && ! cmp -s "$TMP/set1.json" "$TMP/set3.json"; then ok; else bad "--set does not override the scenario's analysis: section"; fi
 
 # Byte-identical output for any --jobs (records are merged in run order), in every format.
@@ -77,9 +77,9 @@ if python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert len(d["sc
 if [ "$(head -1 "$TMP/j1.csv" | tr -d '\r' | awk -F, '{print NF}')" = 34 ] &&
     [ "$(tr -d '\r' <"$TMP/j1.csv" | awk -F, '{print NF}' | sort -u)" = 34 ]; then ok; else bad "csv: every row needs 34 fields (consequences column)"; fi
 
-# --fail-below: 1 when the overall F1 is below, 0 otherwise (cpu-intensive misses its
-# below-MDE slow_method, so its F1 is < 0.99).
-run "$FPSIM" validate -s cpu-intensive -n 20 --fail-below 0.99
+# --fail-below: 1 when the overall F1 is below, 0 otherwise (without a baseline cpu-intensive
+# misses its below-MDE slow_method, so its F1 is < 0.99).
+run "$FPSIM" validate -s cpu-intensive -n 20 --baseline none --fail-below 0.99
 expect_rc 1 "--fail-below 0.99"
 expect_err_has "is below --fail-below 0.99" "--fail-below message"
 expect_out_has "overall:" "--fail-below still writes the report"

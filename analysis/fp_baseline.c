@@ -1,0 +1,809 @@
+/*
+ * fp_baseline.c - the baseline model (learning, quantiles), its JSON file (writer and strict
+ * reader) and the comparison of an analysed run with it (fp_baseline_apply(), called by
+ * fp_analyze_with_baseline()). docs/analysis.md, "Baselines", states the test.
+ */
+#include "fp_baseline.h"
+
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cjson/cJSON.h>
+#include <gsl/gsl_cdf.h>
+#include <gsl/gsl_fit.h>
+#include <gsl/gsl_sort.h>
+#include <gsl/gsl_statistics_double.h>
+
+#include "fp_analysis_internal.h"
+#include "fp_escape.h"
+#include "fp_json.h"
+
+const double fp_baseline_levels[FP_BASELINE_NQ] = {0.01, 0.05, 0.10, 0.25, 0.50,
+                                                   0.75, 0.90, 0.95, 0.99};
+
+static const char *const s_metric_keys[FP_BM_COUNT] = {"self_s",      "calls",   "alloc_mb",
+                                                       "retained_mb", "cpu_pct", "io_ops"};
+static const char *const s_run_keys[FP_BR_COUNT] = {
+    "duration_s",    "mem_level_mb",    "mem_slope_mb_s", "mem_noise_mb",
+    "cpu_level_pct", "cpu_slope_pct_s", "cpu_noise_pct"};
+
+const char *fp_baseline_metric_key(fp_baseline_metric m)
+{
+    return (unsigned)m < FP_BM_COUNT ? s_metric_keys[m] : NULL;
+}
+
+const char *fp_baseline_run_metric_key(fp_baseline_run_metric m)
+{
+    return (unsigned)m < FP_BR_COUNT ? s_run_keys[m] : NULL;
+}
+
+/* A growing sample (learning only). */
+typedef struct sample {
+    double *v;
+    size_t n, cap;
+} sample;
+
+typedef struct bl_method {
+    char *name;
+    sample s[FP_BM_COUNT];
+    fp_baseline_dist d[FP_BM_COUNT];
+} bl_method;
+
+struct fp_baseline {
+    uint64_t runs;
+    int finished;
+    bl_method *m; /* sorted by name once finished */
+    size_t n_m, cap_m;
+    sample rs[FP_BR_COUNT];
+    fp_baseline_dist rd[FP_BR_COUNT];
+};
+
+fp_status fp_baseline_new(fp_baseline **out, fp_error *err)
+{
+    *out = fp_calloc(1, sizeof **out);
+    return *out ? FP_OK : fp_error_set(err, FP_ENOMEM, "baseline: out of memory");
+}
+
+void fp_baseline_free(fp_baseline *b)
+{
+    size_t i, k;
+    if (!b)
+        return;
+    for (i = 0; i < b->n_m; i++) {
+        fp_free(b->m[i].name);
+        for (k = 0; k < FP_BM_COUNT; k++)
+            fp_free(b->m[i].s[k].v);
+    }
+    for (k = 0; k < FP_BR_COUNT; k++)
+        fp_free(b->rs[k].v);
+    fp_free(b->m);
+    fp_free(b);
+}
+
+static fp_status push(sample *s, double x, fp_error *err)
+{
+    if (s->n >= FP_BASELINE_MAX_SAMPLES)
+        return FP_OK;
+    if (fp_grow((void **)&s->v, &s->cap, s->n + 1, sizeof *s->v) != FP_OK)
+        return fp_error_set(err, FP_ENOMEM, "baseline: out of memory");
+    s->v[s->n++] = fp_fin(x);
+    return FP_OK;
+}
+
+static bl_method *find_method(const fp_baseline *b, const char *name)
+{
+    size_t i;
+    if (b->finished) {
+        size_t lo = 0, hi = b->n_m;
+        while (lo < hi) {
+            size_t mid = lo + (hi - lo) / 2;
+            int c = strcmp(b->m[mid].name, name);
+            if (c == 0)
+                return &b->m[mid];
+            if (c < 0)
+                lo = mid + 1;
+            else
+                hi = mid;
+        }
+        return NULL;
+    }
+    for (i = 0; i < b->n_m; i++)
+        if (strcmp(b->m[i].name, name) == 0)
+            return &b->m[i];
+    return NULL;
+}
+
+static fp_status add_method(fp_baseline *b, const char *name, bl_method **out, fp_error *err)
+{
+    bl_method *m;
+    if (fp_grow((void **)&b->m, &b->cap_m, b->n_m + 1, sizeof *b->m) != FP_OK)
+        return fp_error_set(err, FP_ENOMEM, "baseline: out of memory");
+    m = &b->m[b->n_m];
+    memset(m, 0, sizeof *m);
+    m->name = fp_strdup(name);
+    if (!m->name)
+        return fp_error_set(err, FP_ENOMEM, "baseline: out of memory");
+    b->n_m++;
+    *out = m;
+    return FP_OK;
+}
+
+/* Level (mean), slope per second (least squares) and residual sd of one series. */
+static void series_stats(const double *y, size_t n, double dt, double *level, double *slope,
+                         double *noise)
+{
+    double c0 = 0, c1 = 0, cov00, cov01, cov11, sumsq = 0;
+    double *x;
+    size_t i;
+
+    *level = *slope = *noise = 0;
+    if (!y || n == 0)
+        return;
+    *level = fp_fin(gsl_stats_mean(y, 1, n));
+    if (n < 3)
+        return;
+    x = fp_malloc(n * sizeof *x);
+    if (!x)
+        return; /* the level alone: the slope and noise stay 0 */
+    for (i = 0; i < n; i++)
+        x[i] = (double)i * dt;
+    if (gsl_fit_linear(x, 1, y, 1, n, &c0, &c1, &cov00, &cov01, &cov11, &sumsq) == 0) {
+        *slope = fp_fin(c1);
+        *noise = fp_fin(sqrt(sumsq / (double)(n - 2)));
+    }
+    fp_free(x);
+}
+
+fp_status fp_baseline_add(fp_baseline *b, const fp_profile *p, const fp_thresholds *t,
+                          fp_error *err)
+{
+    fp_analysis *a = NULL;
+    const fp_method_metrics *mm;
+    const fp_run_metrics *run;
+    fp_series ser;
+    double rv[FP_BR_COUNT];
+    size_t i, n, k;
+    fp_status st;
+
+    if (b->finished)
+        return fp_error_set(err, FP_EINVAL, "baseline: already finished");
+    st = fp_analyze(&a, p, t, err);
+    if (st != FP_OK)
+        return st;
+    mm = fp_analysis_methods(a, &n);
+    for (i = 0; i < n && st == FP_OK; i++) {
+        const fp_method_metrics *m = &mm[i];
+        double v[FP_BM_COUNT];
+        bl_method *bm;
+        if (m->calls == 0)
+            continue;
+        bm = find_method(b, m->name);
+        if (!bm && (st = add_method(b, m->name, &bm, err)) != FP_OK)
+            break;
+        v[FP_BM_SELF_S] = m->self_mean_s;
+        v[FP_BM_CALLS] = (double)m->calls;
+        v[FP_BM_ALLOC_MB] = m->mem_alloc_mean_mb;
+        v[FP_BM_RETAINED_MB] = fp_div(m->mem_retained_mb, (double)m->calls);
+        v[FP_BM_CPU_PCT] = m->cpu_pct;
+        v[FP_BM_IO_OPS] = m->io_ops;
+        for (k = 0; k < FP_BM_COUNT && st == FP_OK; k++)
+            st = push(&bm->s[k], v[k], err);
+    }
+    run = fp_analysis_run(a);
+    ser = fp_profile_series(p);
+    rv[FP_BR_DURATION_S] = run->duration_s;
+    series_stats(ser.mem_mb, ser.n, ser.interval_s, &rv[FP_BR_MEM_LEVEL_MB],
+                 &rv[FP_BR_MEM_SLOPE_MB_S], &rv[FP_BR_MEM_NOISE_MB]);
+    series_stats(ser.cpu_pct, ser.n, ser.interval_s, &rv[FP_BR_CPU_LEVEL_PCT],
+                 &rv[FP_BR_CPU_SLOPE_PCT_S], &rv[FP_BR_CPU_NOISE_PCT]);
+    for (k = 0; k < FP_BR_COUNT && st == FP_OK; k++)
+        st = push(&b->rs[k], rv[k], err);
+    if (st == FP_OK)
+        b->runs++;
+    fp_analysis_free(a);
+    return st;
+}
+
+static void summarise(sample *s, fp_baseline_dist *d)
+{
+    size_t j;
+    memset(d, 0, sizeof *d);
+    d->n = s->n;
+    if (s->n == 0)
+        return;
+    gsl_sort(s->v, 1, s->n);
+    for (j = 0; j < FP_BASELINE_NQ; j++) {
+        d->q[j] = fp_fin(gsl_stats_quantile_from_sorted_data(s->v, 1, s->n, fp_baseline_levels[j]));
+        if (j > 0 && d->q[j] < d->q[j - 1]) /* interpolating between equal values can round down */
+            d->q[j] = d->q[j - 1];
+    }
+    fp_free(s->v);
+    memset(s, 0, sizeof *s);
+}
+
+static int cmp_method(const void *x, const void *y)
+{
+    return strcmp(((const bl_method *)x)->name, ((const bl_method *)y)->name);
+}
+
+fp_status fp_baseline_finish(fp_baseline *b, fp_error *err)
+{
+    size_t i, k;
+    (void)err;
+    if (b->finished)
+        return FP_OK;
+    for (i = 0; i < b->n_m; i++)
+        for (k = 0; k < FP_BM_COUNT; k++)
+            summarise(&b->m[i].s[k], &b->m[i].d[k]);
+    for (k = 0; k < FP_BR_COUNT; k++)
+        summarise(&b->rs[k], &b->rd[k]);
+    if (b->n_m > 1)
+        qsort(b->m, b->n_m, sizeof *b->m, cmp_method);
+    b->finished = 1;
+    return FP_OK;
+}
+
+uint64_t fp_baseline_runs(const fp_baseline *b)
+{
+    return b->runs;
+}
+
+size_t fp_baseline_method_count(const fp_baseline *b)
+{
+    return b->n_m;
+}
+
+const char *fp_baseline_method_name(const fp_baseline *b, size_t i)
+{
+    return i < b->n_m ? b->m[i].name : NULL;
+}
+
+const fp_baseline_dist *fp_baseline_method_dist(const fp_baseline *b, const char *name,
+                                                fp_baseline_metric m)
+{
+    const bl_method *bm;
+    if (!b->finished || (unsigned)m >= FP_BM_COUNT)
+        return NULL;
+    bm = find_method(b, name);
+    return bm ? &bm->d[m] : NULL;
+}
+
+const fp_baseline_dist *fp_baseline_run_dist(const fp_baseline *b, fp_baseline_run_metric m)
+{
+    return b->finished && (unsigned)m < FP_BR_COUNT ? &b->rd[m] : NULL;
+}
+
+/* ---- the file ---- */
+
+static void put_dist(FILE *f, const fp_baseline_dist *d)
+{
+    size_t j;
+    fprintf(f, "{\"n\": %llu, \"q\": [", (unsigned long long)d->n);
+    for (j = 0; j < FP_BASELINE_NQ; j++)
+        fprintf(f, "%s%.17g", j ? ", " : "", d->q[j]);
+    fputs("]}", f);
+}
+
+fp_status fp_baseline_write_json(const fp_baseline *b, FILE *f, fp_error *err)
+{
+    size_t i, k;
+    if (!b->finished)
+        return fp_error_set(err, FP_EINVAL, "baseline: not finished");
+    fprintf(f,
+            "{\n  \"format\": \"%s\",\n  \"version\": %d,\n  \"runs\": %llu,\n  \"quantiles\": [",
+            FP_BASELINE_FORMAT, FP_BASELINE_VERSION, (unsigned long long)b->runs);
+    for (k = 0; k < FP_BASELINE_NQ; k++)
+        fprintf(f, "%s%g", k ? ", " : "", fp_baseline_levels[k]);
+    fputs("],\n  \"run\": {", f);
+    for (k = 0; k < FP_BR_COUNT; k++) {
+        fprintf(f, "%s\n    \"%s\": ", k ? "," : "", s_run_keys[k]);
+        put_dist(f, &b->rd[k]);
+    }
+    fputs("\n  },\n  \"methods\": [", f);
+    for (i = 0; i < b->n_m; i++) {
+        fprintf(f, "%s\n    {\"name\": ", i ? "," : "");
+        fp_json_put_string(f, b->m[i].name);
+        for (k = 0; k < FP_BM_COUNT; k++) {
+            fprintf(f, ",\n     \"%s\": ", s_metric_keys[k]);
+            put_dist(f, &b->m[i].d[k]);
+        }
+        fputc('}', f);
+    }
+    fputs(b->n_m ? "\n  ]\n}\n" : "]\n}\n", f);
+    return ferror(f) ? fp_error_set(err, FP_EIO, "baseline: write failed") : FP_OK;
+}
+
+/* Reader: every error names the file and the key path. */
+static fp_status bad(fp_error *err, const char *file, const char *path, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 4, 5)))
+#endif
+    ;
+static fp_status bad(fp_error *err, const char *file, const char *path, const char *fmt, ...)
+{
+    char msg[FP_ERROR_MSG_MAX];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    fp_error_set_at(err, FP_EINVAL, file, 0, 0, "%s", msg);
+    fp_error_set_path(err, path);
+    return FP_EINVAL;
+}
+
+/* Checks that object `o` has only the keys in `keys` (NULL-terminated) and all of them. */
+static fp_status check_keys(const cJSON *o, const char *const *keys, const char *file,
+                            const char *path, fp_error *err)
+{
+    const cJSON *c;
+    char p[FP_ERROR_PATH_MAX];
+    size_t i;
+    if (!cJSON_IsObject(o))
+        return bad(err, file, path, "%s must be an object", path[0] ? path : "the document");
+    cJSON_ArrayForEach(c, o)
+    {
+        for (i = 0; keys[i]; i++)
+            if (strcmp(c->string, keys[i]) == 0)
+                break;
+        if (!keys[i]) {
+            snprintf(p, sizeof p, "%s%s%s", path, path[0] ? "." : "", c->string);
+            return bad(err, file, p, "unknown key '%s'", c->string);
+        }
+    }
+    for (i = 0; keys[i]; i++)
+        if (!cJSON_GetObjectItemCaseSensitive(o, keys[i])) {
+            snprintf(p, sizeof p, "%s%s%s", path, path[0] ? "." : "", keys[i]);
+            return bad(err, file, p, "missing key '%s'", keys[i]);
+        }
+    return FP_OK;
+}
+
+static fp_status read_count(const cJSON *v, const char *file, const char *path, uint64_t *out,
+                            fp_error *err)
+{
+    if (!cJSON_IsNumber(v) || !(v->valuedouble >= 0) || v->valuedouble > 9007199254740992.0 ||
+        floor(v->valuedouble) != v->valuedouble)
+        return bad(err, file, path, "%s must be a non-negative integer", path);
+    *out = (uint64_t)v->valuedouble;
+    return FP_OK;
+}
+
+static fp_status read_dist(const cJSON *o, const char *file, const char *path, fp_baseline_dist *d,
+                           fp_error *err)
+{
+    static const char *const keys[] = {"n", "q", NULL};
+    char p[FP_ERROR_PATH_MAX];
+    const cJSON *q, *c;
+    size_t j = 0;
+    fp_status st = check_keys(o, keys, file, path, err);
+    if (st != FP_OK)
+        return st;
+    snprintf(p, sizeof p, "%s.n", path);
+    if ((st = read_count(cJSON_GetObjectItemCaseSensitive(o, "n"), file, p, &d->n, err)) != FP_OK)
+        return st;
+    snprintf(p, sizeof p, "%s.q", path);
+    q = cJSON_GetObjectItemCaseSensitive(o, "q");
+    if (!cJSON_IsArray(q) || cJSON_GetArraySize(q) != FP_BASELINE_NQ)
+        return bad(err, file, p, "%s must be an array of 9 numbers", p);
+    cJSON_ArrayForEach(c, q)
+    {
+        if (!cJSON_IsNumber(c) || !isfinite(c->valuedouble))
+            return bad(err, file, p, "%s must be an array of 9 numbers", p);
+        d->q[j] = c->valuedouble;
+        if (j > 0 && d->q[j] < d->q[j - 1])
+            return bad(err, file, p, "%s must be non-decreasing", p);
+        j++;
+    }
+    return FP_OK;
+}
+
+static fp_status read_tree(fp_baseline *b, const cJSON *root, const char *file, fp_error *err)
+{
+    static const char *const top[] = {"format", "version", "runs", "quantiles",
+                                      "run",    "methods", NULL};
+    const char *mkeys[FP_BM_COUNT + 2]; /* "name" and the metrics, NULL-terminated */
+    const char *rkeys[FP_BR_COUNT + 1];
+    const cJSON *v, *c;
+    char p[FP_ERROR_PATH_MAX];
+    size_t k, i = 0;
+    fp_status st;
+
+    mkeys[0] = "name";
+    for (k = 0; k < FP_BM_COUNT; k++)
+        mkeys[k + 1] = s_metric_keys[k];
+    mkeys[FP_BM_COUNT + 1] = NULL;
+    for (k = 0; k < FP_BR_COUNT; k++)
+        rkeys[k] = s_run_keys[k];
+    rkeys[FP_BR_COUNT] = NULL;
+
+    if (!cJSON_IsObject(root))
+        return bad(err, file, "", "a baseline must be a JSON object");
+    /* the format and version first: another version may have other keys */
+    v = cJSON_GetObjectItemCaseSensitive(root, "format");
+    if (!cJSON_IsString(v) || strcmp(v->valuestring, FP_BASELINE_FORMAT) != 0)
+        return bad(err, file, "format", "format must be \"%s\"", FP_BASELINE_FORMAT);
+    v = cJSON_GetObjectItemCaseSensitive(root, "version");
+    if (!cJSON_IsNumber(v) || v->valuedouble != FP_BASELINE_VERSION)
+        return bad(err, file, "version", "unsupported baseline version (%d is supported)",
+                   FP_BASELINE_VERSION);
+    if ((st = check_keys(root, top, file, "", err)) != FP_OK)
+        return st;
+    if ((st = read_count(cJSON_GetObjectItemCaseSensitive(root, "runs"), file, "runs", &b->runs,
+                         err)) != FP_OK)
+        return st;
+    v = cJSON_GetObjectItemCaseSensitive(root, "quantiles");
+    if (!cJSON_IsArray(v) || cJSON_GetArraySize(v) != FP_BASELINE_NQ)
+        return bad(err, file, "quantiles", "%s must be the 9 levels 0.01 .. 0.99", "quantiles");
+    cJSON_ArrayForEach(c, v)
+    {
+        if (!cJSON_IsNumber(c) || fabs(c->valuedouble - fp_baseline_levels[i]) > 1e-12)
+            return bad(err, file, "quantiles", "%s must be the 9 levels 0.01 .. 0.99", "quantiles");
+        i++;
+    }
+    v = cJSON_GetObjectItemCaseSensitive(root, "run");
+    if ((st = check_keys(v, rkeys, file, "run", err)) != FP_OK)
+        return st;
+    for (k = 0; k < FP_BR_COUNT; k++) {
+        snprintf(p, sizeof p, "run.%s", s_run_keys[k]);
+        if ((st = read_dist(cJSON_GetObjectItemCaseSensitive(v, s_run_keys[k]), file, p, &b->rd[k],
+                            err)) != FP_OK)
+            return st;
+    }
+    v = cJSON_GetObjectItemCaseSensitive(root, "methods");
+    if (!cJSON_IsArray(v))
+        return bad(err, file, "methods", "%s must be an array", "methods");
+    i = 0;
+    cJSON_ArrayForEach(c, v)
+    {
+        const cJSON *nm;
+        bl_method *bm;
+        snprintf(p, sizeof p, "methods[%zu]", i);
+        if ((st = check_keys(c, mkeys, file, p, err)) != FP_OK)
+            return st;
+        nm = cJSON_GetObjectItemCaseSensitive(c, "name");
+        snprintf(p, sizeof p, "methods[%zu].name", i);
+        if (!cJSON_IsString(nm) || nm->valuestring[0] == '\0')
+            return bad(err, file, p, "%s must be a non-empty string", p);
+        if (find_method(b, nm->valuestring))
+            return bad(err, file, p, "method '%s' given twice", nm->valuestring);
+        if ((st = add_method(b, nm->valuestring, &bm, err)) != FP_OK)
+            return st;
+        for (k = 0; k < FP_BM_COUNT; k++) {
+            snprintf(p, sizeof p, "methods[%zu].%s", i, s_metric_keys[k]);
+            if ((st = read_dist(cJSON_GetObjectItemCaseSensitive(c, s_metric_keys[k]), file, p,
+                                &bm->d[k], err)) != FP_OK)
+                return st;
+        }
+        i++;
+    }
+    if (b->n_m > 1)
+        qsort(b->m, b->n_m, sizeof *b->m, cmp_method);
+    b->finished = 1;
+    return FP_OK;
+}
+
+fp_status fp_baseline_read_json(fp_baseline **out, const char *text, size_t len, const char *file,
+                                fp_error *err)
+{
+    cJSON *root = NULL;
+    fp_baseline *b = NULL;
+    fp_status st;
+
+    *out = NULL;
+    st = fp_json_parse(text, len, file, "baseline", err, &root);
+    if (st != FP_OK)
+        return st;
+    st = fp_baseline_new(&b, err);
+    if (st == FP_OK)
+        st = read_tree(b, root, file, err);
+    cJSON_Delete(root);
+    if (st != FP_OK)
+        fp_baseline_free(b);
+    else
+        *out = b;
+    return st;
+}
+
+/* ---- the test ---- */
+
+#define LOG_FLOOR 1e-9
+
+/* The standardised log distance of x from the distribution (see fp_baseline_test()). */
+static double test_z(const fp_baseline_dist *d, double x, double *ratio)
+{
+    const double *q = d->q;
+    double lm = log(q[4] + LOG_FLOOR);
+    double s = (log(q[5] + LOG_FLOOR) - log(q[3] + LOG_FLOOR)) / 1.349;
+    if (!(s >= FP_BASELINE_MIN_LOG_SCALE))
+        s = FP_BASELINE_MIN_LOG_SCALE;
+    /* a prediction for one new run from n learnt ones: the scale widened by sqrt(1 + 1/n) and
+     * Student's t with n - 1 degrees of freedom (the centre and scale are estimates) */
+    s *= sqrt(1.0 + 1.0 / (double)(d->n > 0 ? d->n : 1));
+    /* a median of 0 (never retains, no I/O): any material value is a large ratio */
+    *ratio = q[4] > 0 ? fp_div(x, q[4]) : (x > 0 ? 1e9 : 1.0);
+    return fp_fin((log(fp_fin(x) > 0 ? x + LOG_FLOOR : LOG_FLOOR) - lm) / s);
+}
+
+static double tail_p(const fp_baseline_dist *d, double z)
+{
+    return fp_fin(d->n > 2 ? gsl_cdf_tdist_Q(z, (double)(d->n - 1)) : gsl_cdf_ugaussian_Q(z));
+}
+
+void fp_baseline_test(const fp_baseline_dist *d, double x, double *p_value, double *ratio)
+{
+    *p_value = tail_p(d, test_z(d, x, ratio));
+}
+
+/* The detector kind each per-method metric speaks for, and a finding's unit and suggestion. */
+static const struct {
+    fp_kind kind;
+    const char *unit;
+    double min_excess; /* smallest material excess over the median, in the metric's unit */
+    const char *suggestion;
+} s_metric_kind[FP_BM_COUNT] = {
+    {FP_KIND_SLOW_METHOD, "s", 0.0,
+     "compare with the baseline runs: find what made each call slower than normal"},
+    {FP_KIND_CALL_STORM, "calls", 10.0,
+     "find the caller that now calls it more often than in the baseline runs"},
+    {FP_KIND_MEMORY_HOTSPOT, "MB", 1.0,
+     "find what made each call allocate more than in the baseline runs"},
+    {FP_KIND_MEMORY_LEAK, "MB", 1.0,
+     "find what each call now retains that the baseline runs released"},
+    {FP_KIND_CPU_SATURATION, "%", 5.0,
+     "find what made its own work use more CPU than in the baseline runs"},
+    {FP_KIND_IO_HEAVY, "ops", 100.0, "find the I/O it now issues beyond the baseline runs"},
+};
+
+static double metric_value(const fp_method_metrics *m, fp_baseline_metric k)
+{
+    switch (k) {
+    case FP_BM_SELF_S:
+        return m->self_mean_s;
+    case FP_BM_CALLS:
+        return (double)m->calls;
+    case FP_BM_ALLOC_MB:
+        return m->mem_alloc_mean_mb;
+    case FP_BM_RETAINED_MB:
+        return fp_div(m->mem_retained_mb, (double)m->calls);
+    case FP_BM_CPU_PCT:
+        return m->cpu_pct;
+    case FP_BM_IO_OPS:
+        return m->io_ops;
+    case FP_BM_COUNT:
+        break;
+    }
+    return 0.0;
+}
+
+/* Material: a time excess must cost at least 1 % of the run; the others their min_excess. */
+static int material(const fp_analysis *a, const fp_method_metrics *m, fp_baseline_metric k,
+                    double x, double median)
+{
+    double ex = x - median;
+    if (k == FP_BM_SELF_S)
+        return ex * (double)m->calls >= 0.01 * a->run.duration_s && ex > 0;
+    return ex >= s_metric_kind[k].min_excess;
+}
+
+/* The estimated saving of a baseline finding, in its kind's unit, computed as that kind's
+ * detector does (fp_detect.c) with the baseline median in place of the budget: the excess over
+ * what is normal for this flow. fp_analysis_costs() then caps it with the other findings' and
+ * takes its cost as a share of the run's total of the resource (docs/analysis.md "Cost"). */
+static double baseline_saving(const fp_analysis *a, const fp_method_metrics *m,
+                              fp_baseline_metric k, double x, double med, const char **unit)
+{
+    double e = fp_clamp(1.0 - fp_div(med, x), 0.0, 1.0); /* 1 - typical / measured */
+    double t = m->total_s < a->run.duration_s ? m->total_s : a->run.duration_s;
+    switch (k) {
+    case FP_BM_SELF_S: /* slow_method: the method's time on the critical path, scaled */
+        *unit = "s";
+        return m->path_s * e;
+    case FP_BM_CALLS: /* call_storm: the time of the extra calls */
+        *unit = "s";
+        return t * e;
+    case FP_BM_ALLOC_MB: /* memory_hotspot: MB per call above the typical allocation */
+        *unit = "MB";
+        return x - med;
+    case FP_BM_RETAINED_MB: /* memory_leak: MB retained beyond the typical retention */
+        *unit = "MB";
+        return (x - med) * (double)m->calls;
+    case FP_BM_CPU_PCT: /* cpu_saturation: core-seconds above the typical CPU of its work */
+        *unit = FP_UNIT_CORE_S;
+        return m->self_s * fp_clamp(x - med, 0.0, 100.0) / 100.0;
+    case FP_BM_IO_OPS: /* io_heavy: the I/O-bound own time of the extra operations */
+        *unit = "s";
+        return m->self_s * e;
+    case FP_BM_COUNT:
+        break;
+    }
+    *unit = "s";
+    return 0.0;
+}
+
+static fp_status new_finding(fp_analysis *a, const fp_method_metrics *m, size_t mi,
+                             fp_baseline_metric k, const fp_baseline_dist *d, double x, double p,
+                             double ratio, fp_error *err)
+{
+    fp_finding f;
+    double med = d->q[4];
+    memset(&f, 0, sizeof f);
+    f.kind = s_metric_kind[k].kind;
+    f.target = (int32_t)mi;
+    f.target_name = m->name;
+    f.start_s = 0;
+    f.end_s = a->run.duration_s;
+    f.measured = x;
+    f.threshold = d->q[FP_BASELINE_NQ - 1];
+    f.unit = s_metric_kind[k].unit;
+    f.rule = "baseline";
+    f.evidence[0] = (fp_evidence){"baseline_median", med};
+    f.evidence[1] = (fp_evidence){"ratio", ratio};
+    f.evidence[2] = (fp_evidence){"p_value", p};
+    f.evidence[3] = (fp_evidence){"baseline_runs", (double)d->n};
+    f.n_evidence = 4;
+    f.excess = fp_clamp(1.0 - fp_div(med, x), 0.0, 1.0);
+    if (k == FP_BM_ALLOC_MB || k == FP_BM_RETAINED_MB)
+        f.share = fp_clamp(fp_div(m->mem_alloc_max_mb, a->run.peak_mem_mb), 0.0, 1.0);
+    else
+        f.share =
+            fp_clamp(fp_div(m->path_s > 0 ? m->path_s : m->self_s, a->run.duration_s), 0.0, 1.0);
+    f.improvement = baseline_saving(a, m, k, x, med, &f.improvement_unit);
+    f.improvement = fp_fin(f.improvement > 0 ? f.improvement : 0);
+    /* cost, impact and severity: fp_analysis_costs(), after the comparison */
+    snprintf(f.root_cause, sizeof f.root_cause,
+             "%s of '%s' is %.3g %s, %.2fx its baseline median %.3g %s over %llu runs "
+             "(p = %.2g, corrected over %s)",
+             s_metric_keys[k], m->name, x, f.unit, ratio, med, f.unit, (unsigned long long)d->n, p,
+             "every method and metric");
+    f.suggestions[0] = s_metric_kind[k].suggestion;
+    f.n_suggestions = 1;
+    return fp_analysis_push_finding(a, &f, err);
+}
+
+static fp_status push_known(fp_analysis *a, const fp_finding *f, const fp_baseline_dist *d,
+                            double x, fp_error *err)
+{
+    fp_known_hotspot h;
+    memset(&h, 0, sizeof h);
+    h.kind = f->kind;
+    h.target = f->target;
+    h.target_name = f->target_name;
+    h.measured = f->measured;
+    h.threshold = f->threshold;
+    h.unit = f->unit;
+    h.rule = f->rule;
+    h.baseline_median = d->q[4];
+    h.baseline_p99 = d->q[FP_BASELINE_NQ - 1];
+    h.baseline_runs = d->n;
+    snprintf(h.text, sizeof h.text,
+             "over the %s budget (%.3g %s > %.3g %s), normal for this flow: baseline median "
+             "%.3g, p99 %.3g over %llu runs",
+             fp_kind_name(f->kind), f->measured, f->unit, f->threshold, f->unit, d->q[4],
+             d->q[FP_BASELINE_NQ - 1], (unsigned long long)d->n);
+    (void)x;
+    if (fp_grow((void **)&a->known, &a->cap_known, a->n_known + 1, sizeof h) != FP_OK)
+        return fp_error_set(err, FP_ENOMEM, "analysis: out of memory");
+    a->known[a->n_known++] = h;
+    return FP_OK;
+}
+
+/* The metric a detector kind's method finding is judged by against the baseline, or -1. */
+static int metric_of_kind(fp_kind k)
+{
+    size_t i;
+    for (i = 0; i < FP_BM_COUNT; i++)
+        if (s_metric_kind[i].kind == k)
+            return (int)i;
+    return -1;
+}
+
+fp_status fp_baseline_apply(fp_analysis *a, const fp_baseline *b, fp_error *err)
+{
+    /* per (method, metric): 0 not tested, 1 normal, 2 different and material, 3 different and
+     * reported by its detector, 4 beyond normal but too small to report */
+    unsigned char *verdict;
+    double *pv, *xs;
+    size_t i, k, n_tests = 0, out = 0;
+    fp_status st = FP_OK;
+    double cut;
+
+    if (!b || !b->finished || a->n_methods == 0)
+        return FP_OK;
+    pv = fp_calloc(a->n_methods * FP_BM_COUNT, 2 * sizeof *pv + 1); /* pv, xs, verdict */
+    xs = pv ? pv + a->n_methods * FP_BM_COUNT : NULL;
+    verdict = pv ? (unsigned char *)(xs + a->n_methods * FP_BM_COUNT) : NULL;
+    if (!pv) {
+        st = fp_error_set(err, FP_ENOMEM, "analysis: out of memory");
+        goto done;
+    }
+    for (i = 0; i < a->n_methods; i++) {
+        const fp_method_metrics *m = &a->methods[i];
+        /* a container method (real traces) gets no per-method detector, so no comparison */
+        const bl_method *bm = m->calls > 0 && !m->container ? find_method(b, m->name) : NULL;
+        for (k = 0; bm && k < FP_BM_COUNT; k++) {
+            /* nor does a metric whose detector did not run for lack of data */
+            if (bm->d[k].n < FP_BASELINE_MIN_RUNS || (a->not_run >> s_metric_kind[k].kind & 1u))
+                continue;
+            xs[i * FP_BM_COUNT + k] = metric_value(m, k);
+            verdict[i * FP_BM_COUNT + k] = 1;
+            n_tests++;
+        }
+    }
+    /* Bonferroni over every (method, metric) test of the run. The tail probability is computed
+     * only for values above the learnt 99th percentile and NORMAL_RATIO times the median: the
+     * others are normal whatever it is (this keeps the comparison cheap). */
+    cut = n_tests ? FP_BASELINE_ALPHA / (double)n_tests : 0.0;
+    for (i = 0; i < a->n_methods; i++) {
+        const fp_method_metrics *m = &a->methods[i];
+        const bl_method *bm = NULL;
+        for (k = 0; k < FP_BM_COUNT; k++) {
+            size_t j = i * FP_BM_COUNT + k;
+            const fp_baseline_dist *d;
+            double x = xs[j], r;
+            if (!verdict[j])
+                continue;
+            if (!bm)
+                bm = find_method(b, m->name);
+            d = &bm->d[k];
+            if (!(x > d->q[FP_BASELINE_NQ - 1]))
+                continue;
+            r = d->q[4] > 0 ? x / d->q[4] : 1e9;
+            if (!(r >= FP_BASELINE_NORMAL_RATIO))
+                continue;
+            pv[j] = tail_p(d, test_z(d, x, &r));
+            /* 4: beyond normal (suppresses no budget finding); 2: also big enough to report */
+            if (pv[j] < cut)
+                verdict[j] = r >= FP_BASELINE_MIN_RATIO && material(a, m, k, x, d->q[4]) ? 2 : 4;
+        }
+    }
+    /* Absolute findings that are normal for this flow become known hotspots. */
+    for (i = 0; i < a->n_findings; i++) {
+        const fp_finding *f = &a->findings[i];
+        int k2 = f->target >= 0 ? metric_of_kind(f->kind) : -1;
+        size_t j = k2 >= 0 ? (size_t)f->target * FP_BM_COUNT + (size_t)k2 : 0;
+        if (k2 >= 0 && verdict[j] == 1) {
+            st = push_known(a, f, fp_baseline_method_dist(b, f->target_name, k2), xs[j], err);
+            if (st != FP_OK)
+                goto done;
+            continue;
+        }
+        if (k2 >= 0 && verdict[j] == 2)
+            verdict[j] = 3; /* already reported by its detector */
+        a->findings[out++] = *f;
+    }
+    a->n_findings = out;
+    /* Differences from normal no absolute rule caught, on methods no detector reported (a
+     * method's finding explains its other differences: outlier calls raise its mean time, a
+     * leak its allocation); a rise of allocation explained by retention is the leak's. */
+    for (i = 0; i < a->n_methods; i++) {
+        int reported = 0;
+        size_t best = FP_BM_COUNT;
+        for (k = 0; k < a->n_findings; k++)
+            reported |= a->findings[k].target == (int32_t)i;
+        for (k = 0; k < FP_BM_COUNT && !reported; k++) {
+            size_t j = i * FP_BM_COUNT + k;
+            if (verdict[j] != 2)
+                continue;
+            if (k == FP_BM_ALLOC_MB && verdict[i * FP_BM_COUNT + FP_BM_RETAINED_MB] == 2)
+                continue;
+            if (best == FP_BM_COUNT || pv[j] < pv[i * FP_BM_COUNT + best])
+                best = k; /* one finding per method: its most significant difference */
+        }
+        if (best < FP_BM_COUNT) {
+            size_t j = i * FP_BM_COUNT + best;
+            const fp_baseline_dist *d = fp_baseline_method_dist(b, a->methods[i].name, best);
+            double p, r;
+            fp_baseline_test(d, xs[j], &p, &r);
+            st = new_finding(a, &a->methods[i], i, best, d, xs[j], p, r, err);
+            if (st != FP_OK)
+                goto done;
+        }
+    }
+    a->baseline_runs = b->runs;
+done:
+    fp_free(pv);
+    return st;
+}

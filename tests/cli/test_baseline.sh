@@ -1,0 +1,128 @@
+#!/usr/bin/env bash
+# CLI tests of baselines: `fpsim baseline` from a scenario and from files (valid against
+# schemas/baseline.schema.json), --baseline FILE|auto|none on report, analyze and validate (a x2
+# slowdown found only with a baseline; a method that always takes 7 s a known hotspot, not a
+# finding; none = the absolute rules alone), the bad baseline files' exact errors, the usage
+# errors, --set on report and analyze, and `fpsim thresholds`.
+. "$(dirname "$0")/lib.sh"
+
+PY=/usr/bin/python3
+U="$SRC/tests/data/unlike"
+
+# ---- fpsim baseline --scenario ----
+run "$FPSIM" baseline --scenario "$U/baseline-always-7s.yaml" --runs 12 -o "$TMP/b7.json"
+expect_rc 0 "baseline --scenario"
+expect_empty_out "baseline -o"
+if $PY -c 'import json,sys; d=json.load(open(sys.argv[1])); assert d["format"]=="fpsim-baseline" and d["version"]==1 and d["runs"]==12; assert [m["name"] for m in d["methods"]]==["parse_request","render_report","send_email"]; m=d["methods"][1]["self_s"]; assert m["n"]==12 and 6 < m["q"][4] < 8' "$TMP/b7.json"; then ok; else bad "baseline --scenario content"; fi
+# deterministic: the same command gives the same bytes; another seed another baseline
+"$FPSIM" baseline --scenario "$U/baseline-always-7s.yaml" --runs 12 >"$TMP/b7b.json"
+if cmp -s "$TMP/b7.json" "$TMP/b7b.json"; then ok; else bad "baseline is not deterministic"; fi
+"$FPSIM" baseline --scenario "$U/baseline-always-7s.yaml" --runs 12 --seed 7 >"$TMP/b7c.json"
+if ! cmp -s "$TMP/b7.json" "$TMP/b7c.json"; then ok; else bad "--seed does not change the baseline"; fi
+
+# ---- fpsim baseline FILE|DIR... (every input analyze reads) ----
+"$FPSIM" generate --scenario "$U/baseline-always-7s.yaml" -n 4 --out "$TMP/gen" >/dev/null 2>&1
+run "$FPSIM" baseline "$TMP/gen" -o "$TMP/bg.json"
+expect_rc 0 "baseline DIR"
+if $PY -c 'import json,sys; d=json.load(open(sys.argv[1])); assert d["runs"]==4' "$TMP/bg.json"; then ok; else bad "baseline DIR learns 4 runs"; fi
+run "$FPSIM" baseline "$TMP/gen/baseline-always-7s/run-0.trace.json" "$TMP/gen/baseline-always-7s/run-1.profile.json"
+expect_rc 0 "baseline trace + profile"
+if $PY -c 'import json,sys; assert json.load(open(sys.argv[1]))["runs"]==2' "$TMP/out"; then ok; else bad "baseline from a trace and a profile"; fi
+
+# ---- the schema, with a real validator ----
+if $PY -c 'import jsonschema' 2>/dev/null; then
+    if $PY - "$SRC/schemas/baseline.schema.json" "$TMP/b7.json" "$TMP/bg.json" >"$TMP/val" 2>&1 <<'PYEOF'; then ok; else bad "schema: $(head -c 1000 "$TMP/val")"; fi
+import json, sys
+from jsonschema import Draft202012Validator
+s = json.load(open(sys.argv[1]))
+Draft202012Validator.check_schema(s)
+v = Draft202012Validator(s)
+for f in sys.argv[2:]:
+    v.validate(json.load(open(f)))
+bad = json.load(open(sys.argv[2])); bad["extra"] = 1
+assert list(v.iter_errors(bad)), "the schema accepts an unknown key"
+PYEOF
+else
+    bad "python3-jsonschema is not installed (scripts/bootstrap.sh installs it)"
+fi
+
+# ---- a method that always takes 7 s: a known hotspot with a baseline, a finding without ----
+run "$FPSIM" --scenario "$U/baseline-always-7s.yaml" --detailed --baseline none
+if grep -qE "slow_method +render_report" "$TMP/out"; then ok; else bad "7 s method is a finding without a baseline"; fi
+run "$FPSIM" --scenario "$U/baseline-always-7s.yaml" --detailed --baseline "$TMP/b7.json"
+expect_rc 0 "--baseline FILE"
+expect_out_has "Known hotspots (over a budget, normal for this flow in the baseline of 12 runs; not findings):" "known hotspot heading"
+expect_out_has "  - 'render_report': over the slow_method budget" "known hotspot line"
+if ! grep -qE "slow_method +render_report" "$TMP/out"; then ok; else bad "7 s method still a finding with a baseline"; fi
+run "$FPSIM" --scenario "$U/baseline-always-7s.yaml" --detailed -f json
+if $PY -c 'import json,sys; d=json.load(open(sys.argv[1])); dt=d["scenarios"][0]["detail"]; assert dt["baseline_runs"]==30; k=dt["known_hotspots"]; assert k[0]["kind"]=="slow_method" and k[0]["target"]=="render_report"' "$TMP/out"; then ok; else bad "json known_hotspots (default auto)"; fi
+run "$FPSIM" --scenario "$U/baseline-always-7s.yaml" --detailed -f json --baseline none
+if $PY -c 'import json,sys; d=json.load(open(sys.argv[1])); dt=d["scenarios"][0]["detail"]; assert "known_hotspots" not in dt and "baseline_runs" not in dt' "$TMP/out"; then ok; else bad "json without a baseline has no known_hotspots"; fi
+run "$FPSIM" --scenario "$U/baseline-always-7s.yaml" --detailed -f csv
+expect_out_has "known_hotspot" "csv known_hotspot rows"
+
+# ---- analyze: files default to none; --baseline FILE applies ----
+run "$FPSIM" analyze "$TMP/gen" --detailed
+if grep -qE "slow_method +render_report" "$TMP/out"; then ok; else bad "analyze without --baseline keeps the budget finding"; fi
+run "$FPSIM" analyze "$TMP/gen" --detailed --baseline "$TMP/b7.json"
+expect_out_has "  - 'render_report': over the slow_method budget" "analyze --baseline FILE"
+
+# ---- validate: a x2 slowdown of a 0.45 s method is found only with a baseline ----
+run "$FPSIM" validate -s "$U/baseline-slowdown.yaml" -n 20 -q --baseline none --no-ttd
+expect_out_has "false alarms on clean runs: 1.0000 per run (20 in 20 runs)" "slowdown scenario without a baseline"
+run "$FPSIM" validate -s "$U/baseline-slowdown.yaml" -n 20 -q --no-ttd
+expect_out_has "[0] slow_method      on score_item             found 20 / 20" "x2 slowdown found with --baseline auto"
+expect_out_has "false alarms on clean runs: 0.0000 per run" "no false alarm with --baseline auto"
+run "$FPSIM" validate -s cpu-intensive -n 10 -q --no-ttd
+expect_out_has "[2] slow_method      on quality_gate_check     found 10 / 10" "cpu-intensive slowdown found"
+run "$FPSIM" validate -s cpu-intensive -n 10 -q --no-ttd --baseline none
+expect_out_has "[2] slow_method      on quality_gate_check     found 0 / 10" "cpu-intensive slowdown not found without"
+
+# ---- bad baseline files: exit 65, one located line ----
+printf '{"format": "fpsim-baseline",\n "version": 1,,}' >"$TMP/bad1.json"
+run "$FPSIM" analyze "$TMP/gen" --baseline "$TMP/bad1.json"
+expect_rc 65 "malformed baseline"
+expect_empty_out "malformed baseline"
+expect_err_exact "fpsim: $TMP/bad1.json:2:16: error: malformed JSON: unexpected '}'" "malformed baseline"
+$PY -c 'import json,sys; d=json.load(open(sys.argv[1])); d["methods"][0]["cpu_pct"]["q"][3]="x"; json.dump(d, open(sys.argv[2],"w"))' "$TMP/b7.json" "$TMP/bad2.json"
+run "$FPSIM" --scenario "$U/baseline-always-7s.yaml" --baseline "$TMP/bad2.json"
+expect_rc 65 "baseline wrong type"
+expect_err_exact "fpsim: $TMP/bad2.json: error: methods[0].cpu_pct.q must be an array of 9 numbers (methods[0].cpu_pct.q)" "baseline wrong type"
+run "$FPSIM" analyze "$TMP/gen" --baseline "$TMP/nope.json"
+expect_rc 66 "missing baseline"
+expect_err_exact "fpsim: $TMP/nope.json: cannot open: No such file or directory" "missing baseline"
+
+# ---- usage errors ----
+usage() {
+    local want="$1"
+    shift
+    run "$FPSIM" "$@"
+    expect_rc 64 "$*"
+    expect_empty_out "$*"
+    expect_err_exact "fpsim: $want
+Try 'fpsim --help'." "$*"
+}
+usage "baseline needs --scenario NAME|FILE or at least one input FILE" baseline
+usage "baseline takes one --scenario, or input files, not both" baseline -s optimal "$TMP/gen"
+usage "baseline takes one --scenario, or input files, not both" baseline -s optimal -s cpu-intensive
+usage "baseline learns one scenario; 'all' is not one" baseline -s all
+usage "--runs, --seed and --rng apply to --scenario only" baseline "$TMP/gen" --runs 3
+usage "--baseline auto needs a scenario; give a baseline FILE" analyze "$TMP/gen" --baseline auto
+usage "--baseline needs FILE, auto or none" --baseline ""
+usage "--set needs KEY=NUMBER, got 'slow_method.mean_s'" --set slow_method.mean_s
+usage "--set: unknown analysis threshold 'slow_method.mean' (did you mean 'slow_method.mean_s'?)" analyze "$TMP/gen" --set slow_method.mean=3
+usage "unknown option '--baseline'" simulate --baseline none
+
+# ---- --set on report and analyze ----
+run "$FPSIM" --scenario "$U/baseline-always-7s.yaml" --baseline none --set slow_method.mean_s=10 --set slow_method.path_share=0
+if ! grep -qE "slow_method +render_report" "$TMP/out"; then ok; else bad "report --set slow_method.mean_s=10"; fi
+run "$FPSIM" analyze "$TMP/gen" --detailed --set slow_method.mean_s=10 --set slow_method.path_share=0
+if ! grep -qE "slow_method +render_report" "$TMP/out"; then ok; else bad "analyze --set"; fi
+
+# ---- fpsim thresholds ----
+run "$FPSIM" thresholds
+expect_rc 0 "thresholds"
+if grep -qE '^slow_method\.mean_s +2  s +a method is slow when its mean own \(self\) time per call is above this \[0, 1e\+09\]$' "$TMP/out"; then ok; else bad "thresholds lists slow_method.mean_s: $(head -3 "$TMP/out")"; fi
+if [ "$(($(wc -l <"$TMP/out") - 1))" = "$($PY -c 'import re,sys; print(len(re.findall(r"^\| `[a-z_]+\.[a-z_]+`", open(sys.argv[1]).read(), re.M)))' "$SRC/docs/analysis.md")" ]; then ok; else bad "thresholds: one line per threshold of docs/analysis.md"; fi
+
+finish

@@ -1,0 +1,393 @@
+/*
+ * test_baseline.c - the baseline model (learning, quantiles), its file (round trip, the strict
+ * reader's exact errors) and the analysis against it (a x2 slowdown found, a method that always
+ * takes 7 s a known hotspot, no baseline = fp_analyze()).
+ */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "fp_analysis.h"
+#include "fp_baseline.h"
+#include "fp_sim.h"
+#include "fp_test.h"
+#include "fp_validate.h"
+
+static fp_scenario *load(const char *rel)
+{
+    char path[1024];
+    fp_scenario *scn = NULL;
+    fp_error err = FP_ERROR_INIT;
+    snprintf(path, sizeof path, "%s/%s", FP_SOURCE_DIR, rel);
+    CU_ASSERT_EQUAL_FATAL(fp_scenario_load_file(&scn, path, &err), FP_OK);
+    return scn;
+}
+
+static fp_baseline *learn(const fp_scenario *scn, uint64_t runs)
+{
+    fp_baseline *b = NULL;
+    fp_error err = FP_ERROR_INIT;
+    CU_ASSERT_EQUAL_FATAL(fp_validate_learn_baseline(&b, scn, NULL, 42, runs, NULL, &err), FP_OK);
+    return b;
+}
+
+static void test_learn(void)
+{
+    fp_scenario *scn = load("scenarios/cpu-intensive.yaml");
+    fp_baseline *b = learn(scn, 20);
+    const fp_baseline_dist *d;
+    CU_ASSERT_EQUAL(fp_baseline_runs(b), 20);
+    CU_ASSERT_EQUAL(fp_baseline_method_count(b), 12);
+    d = fp_baseline_method_dist(b, "quality_gate_check", FP_BM_SELF_S);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(d);
+    CU_ASSERT_EQUAL(d->n, 20);
+    /* lognormal, median 0.4 s, 18 calls: the per-run mean own time is near 0.41 s */
+    CU_ASSERT(d->q[4] > 0.35 && d->q[4] < 0.5);
+    for (size_t j = 1; j < FP_BASELINE_NQ; j++)
+        CU_ASSERT(d->q[j] >= d->q[j - 1]);
+    d = fp_baseline_method_dist(b, "quality_gate_check", FP_BM_CALLS);
+    FP_ASSERT_NEAR(d->q[0], 18.0, 1e-12);
+    FP_ASSERT_NEAR(d->q[8], 18.0, 1e-12);
+    CU_ASSERT_PTR_NULL(fp_baseline_method_dist(b, "no_such_method", FP_BM_SELF_S));
+    d = fp_baseline_run_dist(b, FP_BR_DURATION_S);
+    CU_ASSERT(d->n == 20 && d->q[4] > 60 && d->q[4] < 90);
+    /* a different seed gives a different (independent) sample */
+    fp_baseline *b2 = NULL;
+    fp_error err = FP_ERROR_INIT;
+    CU_ASSERT_EQUAL(fp_validate_learn_baseline(&b2, scn, NULL, 43, 20, NULL, &err), FP_OK);
+    CU_ASSERT(fp_baseline_run_dist(b2, FP_BR_DURATION_S)->q[4] != d->q[4]);
+    fp_baseline_free(b2);
+    fp_baseline_free(b);
+    fp_scenario_free(scn);
+}
+
+static void test_test(void)
+{
+    fp_baseline_dist d = {30, {0.9, 0.92, 0.94, 0.97, 1.0, 1.03, 1.06, 1.08, 1.1}};
+    double p, r;
+    fp_baseline_test(&d, 1.0, &p, &r);
+    CU_ASSERT(p > 0.4 && p < 0.6);
+    FP_ASSERT_NEAR(r, 1.0, 1e-12);
+    fp_baseline_test(&d, 2.0, &p, &r);
+    CU_ASSERT(p < 1e-6);
+    FP_ASSERT_NEAR(r, 2.0, 1e-12);
+    /* a median of 0: any positive value is far above */
+    fp_baseline_dist z = {30, {0}};
+    fp_baseline_test(&z, 5.0, &p, &r);
+    CU_ASSERT(p < 1e-6 && r > 1e6);
+}
+
+static void test_roundtrip(void)
+{
+    fp_scenario *scn = load("scenarios/optimal.yaml");
+    fp_baseline *b = learn(scn, 8), *c = NULL;
+    fp_error err = FP_ERROR_INIT;
+    char *text = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&text, &len);
+    CU_ASSERT_EQUAL_FATAL(fp_baseline_write_json(b, f, &err), FP_OK);
+    fclose(f);
+    CU_ASSERT_EQUAL_FATAL(fp_baseline_read_json(&c, text, len, "b.json", &err), FP_OK);
+    CU_ASSERT_EQUAL(fp_baseline_runs(c), 8);
+    CU_ASSERT_EQUAL(fp_baseline_method_count(c), fp_baseline_method_count(b));
+    for (size_t i = 0; i < fp_baseline_method_count(b); i++) {
+        const char *nm = fp_baseline_method_name(b, i);
+        CU_ASSERT_STRING_EQUAL(nm, fp_baseline_method_name(c, i));
+        for (int k = 0; k < FP_BM_COUNT; k++)
+            CU_ASSERT(memcmp(fp_baseline_method_dist(b, nm, k), fp_baseline_method_dist(c, nm, k),
+                             sizeof(fp_baseline_dist)) == 0);
+    }
+    for (int k = 0; k < FP_BR_COUNT; k++)
+        CU_ASSERT(memcmp(fp_baseline_run_dist(b, k), fp_baseline_run_dist(c, k),
+                         sizeof(fp_baseline_dist)) == 0);
+    free(text);
+    fp_baseline_free(c);
+    fp_baseline_free(b);
+    fp_scenario_free(scn);
+}
+
+#define Q9 "[0.01, 0.05, 0.1, 0.25, 0.5, 0.75, 0.9, 0.95, 0.99]"
+#define D9 "{\"n\": 3, \"q\": [1, 1, 1, 1, 1, 1, 1, 1, 1]}"
+#define RUN                                                                                        \
+    "{\"duration_s\": " D9 ", \"mem_level_mb\": " D9 ", \"mem_slope_mb_s\": " D9                   \
+    ", \"mem_noise_mb\": " D9 ", \"cpu_level_pct\": " D9 ", \"cpu_slope_pct_s\": " D9              \
+    ", \"cpu_noise_pct\": " D9 "}"
+#define METHOD(name)                                                                               \
+    "{\"name\": \"" name "\", \"self_s\": " D9 ", \"calls\": " D9 ", \"alloc_mb\": " D9            \
+    ", \"retained_mb\": " D9 ", \"cpu_pct\": " D9 ", \"io_ops\": " D9 "}"
+#define METHOD_SELF(self)                                                                          \
+    "{\"name\": \"a\", \"self_s\": " self ", \"calls\": " D9 ", \"alloc_mb\": " D9                 \
+    ", \"retained_mb\": " D9 ", \"cpu_pct\": " D9 ", \"io_ops\": " D9 "}"
+#define HEAD "{\"format\": \"fpsim-baseline\", \"version\": 1, \"runs\": 3, \"quantiles\": " Q9
+
+static void test_reader_errors(void)
+{
+    static const struct {
+        const char *text, *want;
+    } cases[] = {
+        {HEAD ", \"run\": " RUN ", \"methods\": [" METHOD("a") "]}", NULL},
+        {"{\"format\": \"fpsim-baseline\",\n \"version\": 1,,}",
+         "b.json:2:16: error: malformed JSON: unexpected '}'"},
+        {"[]", "b.json: error: a baseline must be a JSON object"},
+        {"{\"format\": \"x\"}", "b.json: error: format must be \"fpsim-baseline\" (format)"},
+        {"{\"format\": \"fpsim-baseline\", \"version\": 2}",
+         "b.json: error: unsupported baseline version (1 is supported) (version)"},
+        {HEAD ", \"run\": " RUN ", \"methods\": [], \"extra\": 1}",
+         "b.json: error: unknown key 'extra' (extra)"},
+        {HEAD ", \"methods\": []}", "b.json: error: missing key 'run' (run)"},
+        {HEAD ", \"run\": " RUN ", \"methods\": {}}",
+         "b.json: error: methods must be an array (methods)"},
+        {HEAD ", \"run\": " RUN ", \"methods\": [" METHOD("a") ", " METHOD("a") "]}",
+         "b.json: error: method 'a' given twice (methods[1].name)"},
+        {HEAD ", \"run\": " RUN ", \"methods\": [" METHOD("") "]}",
+         "b.json: error: methods[0].name must be a non-empty string (methods[0].name)"},
+        {HEAD ", \"run\": " RUN ", \"methods\": [" METHOD_SELF("1") "]}",
+         "b.json: error: methods[0].self_s must be an object (methods[0].self_s)"},
+        {HEAD ", \"run\": " RUN ", \"methods\": [" METHOD_SELF(
+             "{\"n\": 3, \"q\": [1, 1, 1, 1, 1, 1, 1, 1, 1], \"x\": 1}") "]}",
+         "b.json: error: unknown key 'x' (methods[0].self_s.x)"},
+        {HEAD ", \"run\": " RUN ", \"methods\": [" METHOD_SELF(
+             "{\"n\": -1, \"q\": [1, 1, 1, 1, 1, 1, 1, 1, 1]}") "]}",
+         "b.json: error: methods[0].self_s.n must be a non-negative integer (methods[0].self_s.n)"},
+        {HEAD ", \"run\": " RUN ", \"methods\": [" METHOD_SELF(
+             "{\"n\": 3, \"q\": [1, 1, 1, 1, 1, 1, 1, \"1\", 1]}") "]}",
+         "b.json: error: methods[0].self_s.q must be an array of 9 numbers (methods[0].self_s.q)"},
+        {HEAD ", \"run\": {\"duration_s\": {\"n\": 1.5, \"q\": [1,1,1,1,1,1,1,1,1]}}, "
+              "\"methods\": []}",
+         "b.json: error: missing key 'mem_level_mb' (run.mem_level_mb)"},
+        {"{\"format\": \"fpsim-baseline\", \"version\": 1, \"runs\": \"3\", \"quantiles\": " Q9
+         ", \"run\": " RUN ", \"methods\": []}",
+         "b.json: error: runs must be a non-negative integer (runs)"},
+        {"{\"format\": \"fpsim-baseline\", \"version\": 1, \"runs\": 3, \"quantiles\": [0.5], "
+         "\"run\": " RUN ", \"methods\": []}",
+         "b.json: error: quantiles must be the 9 levels 0.01 .. 0.99 (quantiles)"},
+        {HEAD ", \"run\": {\"duration_s\": {\"n\": 3, \"q\": [2, 1, 1, 1, 1, 1, 1, 1, 1]}, "
+              "\"mem_level_mb\": " D9 ", \"mem_slope_mb_s\": " D9 ", \"mem_noise_mb\": " D9
+              ", \"cpu_level_pct\": " D9 ", \"cpu_slope_pct_s\": " D9 ", \"cpu_noise_pct\": " D9
+              "}, \"methods\": []}",
+         "b.json: error: run.duration_s.q must be non-decreasing (run.duration_s.q)"},
+        {HEAD ", \"run\": {\"duration_s\": {\"n\": 1.5, \"q\": [1, 1, 1, 1, 1, 1, 1, 1, 1]}, "
+              "\"mem_level_mb\": " D9 ", \"mem_slope_mb_s\": " D9 ", \"mem_noise_mb\": " D9
+              ", \"cpu_level_pct\": " D9 ", \"cpu_slope_pct_s\": " D9 ", \"cpu_noise_pct\": " D9
+              "}, \"methods\": []}",
+         "b.json: error: run.duration_s.n must be a non-negative integer (run.duration_s.n)"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        fp_baseline *b = NULL;
+        fp_error err = FP_ERROR_INIT;
+        char got[600];
+        fp_status st =
+            fp_baseline_read_json(&b, cases[i].text, strlen(cases[i].text), "b.json", &err);
+        if (cases[i].want == NULL) {
+            CU_ASSERT_EQUAL(st, FP_OK);
+            CU_ASSERT_PTR_NOT_NULL(b);
+        } else {
+            CU_ASSERT_NOT_EQUAL(st, FP_OK);
+            CU_ASSERT_PTR_NULL(b);
+            fp_error_format(&err, got, sizeof got);
+            if (strcmp(got, cases[i].want) != 0)
+                fprintf(stderr, "\ncase %zu: got '%s'\n     want '%s'\n", i, got, cases[i].want);
+            CU_ASSERT_STRING_EQUAL(got, cases[i].want);
+        }
+        fp_baseline_free(b);
+    }
+}
+
+/* Findings of `kind` on method `name` in `a`, and whether one has rule "baseline". */
+static size_t count(const fp_analysis *a, fp_kind kind, const char *name, int *by_baseline)
+{
+    size_t n, c = 0;
+    const fp_finding *f = fp_analysis_findings(a, &n);
+    *by_baseline = 0;
+    for (size_t i = 0; i < n; i++)
+        if (f[i].kind == kind && strcmp(f[i].target_name, name) == 0) {
+            c++;
+            *by_baseline |= strcmp(f[i].rule, "baseline") == 0;
+        }
+    return c;
+}
+
+static fp_profile *simulate(const fp_scenario *scn, int force, uint64_t run)
+{
+    fp_sim_options o = FP_SIM_OPTIONS_INIT;
+    fp_sim *sim = NULL;
+    fp_profile *p = fp_profile_new();
+    fp_error err = FP_ERROR_INIT;
+    o.force_bottlenecks = force;
+    CU_ASSERT_EQUAL_FATAL(fp_sim_new(&sim, scn, &o, &err), FP_OK);
+    CU_ASSERT_EQUAL_FATAL(fp_sim_run(sim, 42, run, p, &err), FP_OK);
+    fp_sim_free(sim);
+    return p;
+}
+
+/* Every baseline finding of `a` is costed like its kind's detector (docs/analysis.md "Cost"),
+ * with the baseline median in place of the budget: its saving is the excess over the median in
+ * the kind's unit (at most that: fp_analysis_costs() may scale savings down together), its cost
+ * the saving as a share of the run's total of the resource, impact 100 + 30 log10(cost).
+ * Returns how many it checked. */
+static size_t check_costs(const fp_analysis *a)
+{
+    size_t n, nm, i, checked = 0;
+    const fp_finding *f = fp_analysis_findings(a, &n);
+    const fp_method_metrics *ms = fp_analysis_methods(a, &nm);
+    const fp_run_metrics *run = fp_analysis_run(a);
+    for (i = 0; i < n; i++) {
+        const fp_method_metrics *m;
+        double med, x, e, want, total;
+        const char *unit;
+        if (strcmp(f[i].rule, "baseline") != 0)
+            continue;
+        CU_ASSERT_FATAL(f[i].target >= 0 && (size_t)f[i].target < nm);
+        m = &ms[f[i].target];
+        CU_ASSERT_STRING_EQUAL(f[i].evidence[0].name, "baseline_median");
+        med = f[i].evidence[0].value;
+        x = f[i].measured;
+        e = 1.0 - med / x;
+        total = run->duration_s;
+        switch (f[i].kind) {
+        case FP_KIND_SLOW_METHOD:
+            want = m->path_s * e, unit = "s";
+            break;
+        case FP_KIND_CALL_STORM:
+            want = (m->total_s < run->duration_s ? m->total_s : run->duration_s) * e, unit = "s";
+            break;
+        case FP_KIND_IO_HEAVY:
+            want = m->self_s * e, unit = "s";
+            break;
+        case FP_KIND_MEMORY_HOTSPOT:
+            want = x - med, unit = "MB", total = run->peak_mem_mb;
+            break;
+        case FP_KIND_MEMORY_LEAK:
+            want = (x - med) * (double)m->calls, unit = "MB", total = run->peak_mem_mb;
+            break;
+        case FP_KIND_CPU_SATURATION:
+            want = m->self_s * (x - med) / 100.0, unit = "core-s";
+            total = (run->cores >= 1 ? run->cores : 1.0) * run->duration_s;
+            break;
+        case FP_KIND_LATENCY_OUTLIERS:
+        default:
+            CU_FAIL("a baseline finding of a kind the baseline does not test");
+            continue;
+        }
+        CU_ASSERT_STRING_EQUAL(f[i].improvement_unit, unit);
+        CU_ASSERT(f[i].improvement > 0);
+        CU_ASSERT(f[i].improvement <= want * (1 + 1e-9));
+        if (n == 1) /* nothing to share a cap with */
+            FP_ASSERT_NEAR(f[i].improvement, want, 1e-9 * want);
+        FP_ASSERT_NEAR(f[i].cost, f[i].improvement / total > 1 ? 1 : f[i].improvement / total,
+                       1e-12);
+        FP_ASSERT_NEAR(f[i].impact, fmax(0.0, 100.0 + 30.0 * log10(f[i].cost)), 1e-9);
+        CU_ASSERT_EQUAL(f[i].severity, fp_severity_from_impact(f[i].impact));
+        checked++;
+    }
+    return checked;
+}
+
+/* Plants below the absolute MDE of four kinds: found only against the baseline, and costed. */
+static void test_costs(void)
+{
+    static const char *const files[] = {"tests/data/unlike/mde-call-storm-below.yaml",
+                                        "tests/data/unlike/mde-io-heavy-below.yaml",
+                                        "tests/data/unlike/mde-memory-hotspot-below.yaml",
+                                        "tests/data/unlike/mde-memory-leak-below.yaml"};
+    for (size_t k = 0; k < sizeof files / sizeof files[0]; k++) {
+        fp_scenario *scn = load(files[k]);
+        fp_baseline *b = learn(scn, FP_BASELINE_AUTO_RUNS);
+        fp_error err = FP_ERROR_INIT;
+        size_t checked = 0;
+        for (uint64_t run = 0; run < 3; run++) {
+            fp_profile *inj = simulate(scn, 1, run);
+            fp_analysis *a = NULL;
+            CU_ASSERT_EQUAL_FATAL(fp_analyze_with_baseline(&a, inj, NULL, b, &err), FP_OK);
+            checked += check_costs(a);
+            fp_analysis_free(a);
+            fp_profile_free(inj);
+        }
+        if (checked < 3)
+            fprintf(stderr, "\n%s: %zu baseline findings in 3 runs\n", files[k], checked);
+        CU_ASSERT(checked >= 3);
+        fp_baseline_free(b);
+        fp_scenario_free(scn);
+    }
+}
+
+static void test_slowdown_found(void)
+{
+    fp_scenario *scn = load("tests/data/unlike/baseline-slowdown.yaml");
+    fp_baseline *b = learn(scn, FP_BASELINE_AUTO_RUNS);
+    fp_error err = FP_ERROR_INIT;
+    int bb;
+    for (uint64_t run = 0; run < 5; run++) {
+        fp_profile *inj = simulate(scn, 1, run), *clean = simulate(scn, 0, run);
+        fp_analysis *a = NULL;
+        CU_ASSERT_EQUAL_FATAL(fp_analyze_with_baseline(&a, inj, NULL, b, &err), FP_OK);
+        CU_ASSERT_EQUAL(count(a, FP_KIND_SLOW_METHOD, "score_item", &bb), 1);
+        CU_ASSERT_EQUAL(fp_analysis_baseline_runs(a), FP_BASELINE_AUTO_RUNS);
+        fp_analysis_free(a);
+        /* the same run without the injection: nothing */
+        CU_ASSERT_EQUAL_FATAL(fp_analyze_with_baseline(&a, clean, NULL, b, &err), FP_OK);
+        size_t n;
+        fp_analysis_findings(a, &n);
+        CU_ASSERT_EQUAL(n, 0);
+        fp_analysis_free(a);
+        fp_profile_free(inj);
+        fp_profile_free(clean);
+    }
+    fp_baseline_free(b);
+    fp_scenario_free(scn);
+}
+
+static void test_known_hotspot(void)
+{
+    fp_scenario *scn = load("tests/data/unlike/baseline-always-7s.yaml");
+    fp_baseline *b = learn(scn, FP_BASELINE_AUTO_RUNS);
+    fp_profile *p = simulate(scn, 0, 0);
+    fp_error err = FP_ERROR_INIT;
+    fp_analysis *a = NULL, *a0 = NULL, *an = NULL;
+    size_t n, n0, nn;
+    int bb;
+    CU_ASSERT_EQUAL_FATAL(fp_analyze(&a0, p, NULL, &err), FP_OK);
+    CU_ASSERT_EQUAL(count(a0, FP_KIND_SLOW_METHOD, "render_report", &bb), 1);
+    CU_ASSERT_PTR_NULL(fp_analysis_known_hotspots(a0, &n0));
+    CU_ASSERT_EQUAL(n0, 0);
+    CU_ASSERT_EQUAL(fp_analysis_baseline_runs(a0), 0);
+    CU_ASSERT_EQUAL_FATAL(fp_analyze_with_baseline(&a, p, NULL, b, &err), FP_OK);
+    CU_ASSERT_EQUAL(count(a, FP_KIND_SLOW_METHOD, "render_report", &bb), 0);
+    const fp_known_hotspot *h = fp_analysis_known_hotspots(a, &n);
+    CU_ASSERT_EQUAL_FATAL(n, 1);
+    CU_ASSERT_EQUAL(h[0].kind, FP_KIND_SLOW_METHOD);
+    CU_ASSERT_STRING_EQUAL(h[0].target_name, "render_report");
+    CU_ASSERT(h[0].baseline_median > 6 && h[0].baseline_median < 8);
+    CU_ASSERT(strstr(h[0].text, "normal for this flow") != NULL);
+    /* a known hotspot costs nothing: no finding, no score points */
+    CU_ASSERT(fp_analysis_score(a) > fp_analysis_score(a0));
+    /* no baseline: exactly fp_analyze() */
+    CU_ASSERT_EQUAL_FATAL(fp_analyze_with_baseline(&an, p, NULL, NULL, &err), FP_OK);
+    const fp_finding *f0 = fp_analysis_findings(a0, &n0), *fn = fp_analysis_findings(an, &nn);
+    CU_ASSERT_EQUAL(n0, nn);
+    for (size_t i = 0; i < n0 && i < nn; i++)
+        CU_ASSERT(f0[i].kind == fn[i].kind && f0[i].impact == fn[i].impact);
+    FP_ASSERT_NEAR(fp_analysis_score(a0), fp_analysis_score(an), 0);
+    fp_analysis_free(a);
+    fp_analysis_free(a0);
+    fp_analysis_free(an);
+    fp_profile_free(p);
+    fp_baseline_free(b);
+    fp_scenario_free(scn);
+}
+
+int fp_test_register(void)
+{
+    static const fp_test_case model[] = {{"learn", test_learn}, {"test", test_test}, {NULL, NULL}};
+    static const fp_test_case file[] = {
+        {"roundtrip", test_roundtrip}, {"reader_errors", test_reader_errors}, {NULL, NULL}};
+    static const fp_test_case apply[] = {{"slowdown_found", test_slowdown_found},
+                                         {"known_hotspot", test_known_hotspot},
+                                         {"costs", test_costs},
+                                         {NULL, NULL}};
+    if (fp_test_add_suite("model", model) != 0 || fp_test_add_suite("file", file) != 0 ||
+        fp_test_add_suite("apply", apply) != 0)
+        return -1;
+    return 0;
+}
