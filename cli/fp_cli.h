@@ -117,7 +117,8 @@ enum {
     FP_CLI_O_THRESHOLDS = 1u << 7, /* --thresholds FILE (not read while parsing) */
     FP_CLI_O_DETAILED = 1u << 8,   /* -d, --detailed */
     FP_CLI_O_BASELINE = 1u << 9,   /* --baseline FILE|auto|none (not read while parsing) */
-    FP_CLI_O_SET = 1u << 10        /* --set KEY=NUMBER, repeatable, checked while parsing */
+    FP_CLI_O_SET = 1u << 10,       /* --set KEY=NUMBER, repeatable, checked while parsing */
+    FP_CLI_O_SHARD = 1u << 11      /* --shard K/N, 0 <= K < N (docs/validation.md) */
 };
 
 /* The options of the commands that simulate scenarios. */
@@ -139,7 +140,9 @@ enum {
 #define FP_CMD_COMPARE_OPTS                                                                        \
     (FP_CLI_O_RUNS | FP_CLI_O_SEED | FP_CLI_O_RNG | FP_CLI_O_FORMAT | FP_CLI_O_OUTPUT)
 #define FP_CMD_VALIDATE_OPTS                                                                       \
-    (FP_CLI_O_SIMULATING | FP_CLI_O_FORMAT | FP_CLI_O_OUTPUT | FP_CLI_O_BASELINE | FP_CLI_O_SET)
+    (FP_CLI_O_SIMULATING | FP_CLI_O_FORMAT | FP_CLI_O_OUTPUT | FP_CLI_O_BASELINE | FP_CLI_O_SET |  \
+     FP_CLI_O_SHARD)
+#define FP_CMD_MERGE_OPTS (FP_CLI_O_FORMAT | FP_CLI_O_OUTPUT)
 #define FP_CMD_SCENARIOS_OPTS 0u
 #define FP_CMD_RECORD_OPTS FP_CMD_ANALYZE_OPTS
 #define FP_CMD_BASELINE_OPTS (FP_CLI_O_SIMULATING | FP_CLI_O_OUTPUT | FP_CLI_O_SET)
@@ -172,7 +175,8 @@ typedef struct fp_cli_common {
     char **set_keys;                /* --set keys (owned array of argv strings cut at '=') */
     double *set_values;             /* and their values; n_sets of each */
     size_t n_sets;
-    char **args; /* positional arguments (spec.positional), into argv */
+    uint64_t shard_k, shard_n; /* --shard K/N; shard_n 0: not given */
+    char **args;               /* positional arguments (spec.positional), into argv */
     size_t n_args;
 } fp_cli_common;
 
@@ -374,5 +378,6 @@ int fp_cmd_validate(int argc, char **argv);
 int fp_cmd_record(int argc, char **argv); /* cli/fp_cli_record.c */
 int fp_cmd_baseline(int argc, char **argv);
 int fp_cmd_thresholds(int argc, char **argv);
+int fp_cmd_merge(int argc, char **argv);
 
 #endif

@@ -237,7 +237,7 @@ static int opt_set(fp_cli_common *c, char *arg)
 /* ---- the common-options parser ---- */
 
 /* getopt_long values of the options without a one-letter name: past every char value. */
-enum { V_SEED = 0x100, V_RNG, V_FAIL_ON, V_THRESHOLDS, V_BASELINE, V_SET, V_OWN = 0x200 };
+enum { V_SEED = 0x100, V_RNG, V_FAIL_ON, V_THRESHOLDS, V_BASELINE, V_SET, V_SHARD, V_OWN = 0x200 };
 
 /* The common options: mask bit, long name, whether it takes a value, getopt value. */
 static const struct common_opt {
@@ -255,7 +255,8 @@ static const struct common_opt {
                 {FP_CLI_O_THRESHOLDS, "thresholds", 1, V_THRESHOLDS},
                 {FP_CLI_O_FAIL_ON, "fail-on", 1, V_FAIL_ON},
                 {FP_CLI_O_BASELINE, "baseline", 1, V_BASELINE},
-                {FP_CLI_O_SET, "set", 1, V_SET}};
+                {FP_CLI_O_SET, "set", 1, V_SET},
+                {FP_CLI_O_SHARD, "shard", 1, V_SHARD}};
 
 #define N_COMMON (sizeof(s_common) / sizeof(s_common[0]))
 #define MAX_OPTS 64 /* options of one command, --help included */
@@ -293,6 +294,22 @@ static void add_opt(struct option *lo, size_t *n, char *shorts, size_t *ns, cons
             shorts[(*ns)++] = ':';
         shorts[*ns] = '\0';
     }
+}
+
+/* --shard K/N: shard K (0-based) of N, 1 <= N <= 10^6. */
+static int opt_shard(const char *arg, uint64_t *k, uint64_t *n)
+{
+    char buf[64];
+    const char *slash = strchr(arg, '/');
+    if (slash != NULL && (size_t)(slash - arg) < sizeof buf) {
+        memcpy(buf, arg, (size_t)(slash - arg));
+        buf[slash - arg] = '\0';
+        if (fp_cli_parse_u64(buf, k) == 0 && fp_cli_parse_u64(slash + 1, n) == 0 && *n >= 1 &&
+            *n <= 1000000 && *k < *n)
+            return 0;
+    }
+    *n = 0;
+    return fp_cli_usage("--shard must be K/N with 0 <= K < N <= 1000000, got '%s'", arg);
 }
 
 /* Handles one common option; 0, a usage error's exit status, or -2 when `val` is not a common
@@ -339,6 +356,8 @@ static int common_value(fp_cli_common *c, const fp_cli_spec *spec, int val, char
         return 0;
     case V_SET:
         return opt_set(c, arg);
+    case V_SHARD:
+        return opt_shard(arg, &c->shard_k, &c->shard_n);
     case V_FAIL_ON:
         if (parse_severity(arg, &c->fail_on) != 0)
             return fp_cli_usage("--fail-on must be low, medium, high or critical, got '%s'", arg);

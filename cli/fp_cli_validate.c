@@ -12,6 +12,7 @@
 
 #include "fp_analysis.h"
 #include "fp_cli.h"
+#include "fp_cli_shard.h"
 #include "fp_profile.h"
 #include "fp_report.h"
 #include "fp_validate.h"
@@ -51,6 +52,9 @@ static const char *const s_help =
     "                        none: absolute thresholds only; or a baseline FILE\n"
     "  -f, --format FMT      text, json, markdown (md) or csv (default text)\n"
     "  -o, --output FILE     write atomically to FILE (default standard output)\n"
+    "      --shard K/N       compute only the run indices i with i mod N = K (0 <= K < N) and\n"
+    "                        write a partial result; 'fpsim merge' joins the N parts into\n"
+    "                        this command's output, byte for byte (docs/validation.md)\n"
     "      --fail-below F1   exit 1 when the overall F1 is below F1 (CI gate)\n"
     "  -q, --quiet           no progress on standard error\n"
     "  -h, --help            show this help\n"
@@ -119,6 +123,16 @@ static int on_cancel(void *ctx)
 {
     (void)ctx;
     return fp_cli_signal != 0;
+}
+
+/* After a study: a shard's part gets its trailer; a merge checks every part was read whole. */
+static fp_status end_study(fp_cli_shard_out *shard, fp_cli_merge *merge, fp_error *err)
+{
+    if (shard != NULL)
+        return fp_cli_shard_end(shard, err);
+    if (merge != NULL)
+        return fp_cli_merge_finish(merge, err);
+    return FP_OK;
 }
 
 /* ---- options ---- */
@@ -200,6 +214,8 @@ static int parse(vopts *o, int argc, char **argv)
         return fp_cli_usage("--sweep and --power cannot be combined");
     if (o->n_grid > 0 && o->sweep == NULL && o->power < 0)
         return fp_cli_usage("--grid needs --sweep or --power");
+    if (o->c.shard_n > 0 && o->c.format != NULL)
+        return fp_cli_usage("--shard writes a partial result: give --format to 'fpsim merge'");
     if (o->fail_below >= 0 && (o->sweep != NULL || o->power >= 0))
         return fp_cli_usage("--fail-below applies to the accuracy report, not to --sweep or "
                             "--power");
@@ -212,6 +228,11 @@ static int parse(vopts *o, int argc, char **argv)
 }
 
 int fp_cmd_validate(int argc, char **argv)
+{
+    return fp_cli_validate_main(argc, argv, NULL);
+}
+
+int fp_cli_validate_main(int argc, char **argv, fp_cli_merge *merge)
 {
     vopts o;
     memset(&o, 0, sizeof o);
@@ -231,6 +252,9 @@ int fp_cmd_validate(int argc, char **argv)
     int gate = 0;
     progress pg;
     memset(&pg, 0, sizeof pg);
+    uint64_t *seeds = NULL;
+    fp_cli_shard_out shard;
+    int sharded = 0;
 
     int rc = parse(&o, argc, argv);
     if (rc != 0) {
@@ -256,6 +280,19 @@ int fp_cmd_validate(int argc, char **argv)
         (rc = fp_cli_out_open(&out, o.c.output)) != 0)
         goto done;
 
+    sharded = o.c.shard_n > 0 && merge == NULL;
+    seeds = calloc(scns.n ? scns.n : 1, sizeof *seeds);
+    if (seeds == NULL) {
+        rc = fp_cli_nomem();
+        goto done;
+    }
+    for (size_t i = 0; i < scns.n; i++)
+        seeds[i] = fp_cli_seed_for(o.c.has_seed, o.c.seed, scns.items[i]);
+    if (merge != NULL && (rc = fp_cli_merge_check(merge, &scns, seeds)) != 0)
+        goto done;
+    if (sharded && (rc = fp_cli_shard_begin(&shard, out.f, "validate", argc, argv, &scns, seeds,
+                                            o.c.shard_k, o.c.shard_n)) != 0)
+        goto done;
     pg.on = !o.quiet && isatty(STDERR_FILENO);
     pg.t0 = now_s();
     fp_validate_config cfg = FP_VALIDATE_CONFIG_INIT;
@@ -267,6 +304,15 @@ int fp_cmd_validate(int argc, char **argv)
     cfg.progress = on_progress;
     cfg.progress_ctx = &pg;
     cfg.cancel = on_cancel;
+    if (sharded) {
+        cfg.shard_k = o.c.shard_k;
+        cfg.shard_n = o.c.shard_n;
+        cfg.sink = fp_cli_shard_sink;
+        cfg.sink_ctx = &shard;
+    } else if (merge != NULL) {
+        cfg.source = fp_cli_merge_source;
+        cfg.source_ctx = merge;
+    }
     if (fp_validate_engine_new(&eng, &cfg, &err) != FP_OK) {
         rc = fp_cli_report_error(&err);
         goto done;
@@ -281,7 +327,7 @@ int fp_cmd_validate(int argc, char **argv)
         fp_thresholds th;
         if ((rc = fp_cli_thresholds_for(&o.c, scns.items[i], NULL, &th)) != 0)
             goto done;
-        uint64_t seed = fp_cli_seed_for(o.c.has_seed, o.c.seed, scns.items[i]);
+        uint64_t seed = seeds[i];
         /* a sweep studies the absolute rule alone unless --baseline is given */
         if ((rc = fp_cli_baseline_for(&o.c, o.sweep != NULL ? "none" : "auto", scns.items[i], seed,
                                       &th, &bls[i])) != 0)
@@ -295,7 +341,9 @@ int fp_cmd_validate(int argc, char **argv)
 
     if (o.sweep != NULL) {
         st = fp_validate_engine_sweep(eng, sweep_kind, sweep_key, sweep_grid, n_sweep, &err);
-        if (st == FP_OK) {
+        if (st == FP_OK && (st = end_study(sharded ? &shard : NULL, merge, &err)) != FP_OK)
+            ;
+        else if (st == FP_OK && !sharded) {
             progress_show(&pg, 1);
             st = fp_report_write_sweep(out.f, o.c.report_format, eng, &err);
         }
@@ -307,18 +355,22 @@ int fp_cmd_validate(int argc, char **argv)
             rc = fp_cli_usage("--power: %s", err.msg);
             goto done;
         }
-        if (st == FP_OK) {
+        if (st == FP_OK && (st = end_study(sharded ? &shard : NULL, merge, &err)) != FP_OK)
+            ;
+        else if (st == FP_OK && !sharded) {
             progress_show(&pg, 1);
             st = fp_report_write_power(out.f, o.c.report_format, eng, &err);
         }
     } else {
         st = fp_validate_engine_run(eng, &err);
-        if (st == FP_OK) {
+        if (st == FP_OK && (st = end_study(sharded ? &shard : NULL, merge, &err)) != FP_OK)
+            ;
+        else if (st == FP_OK && !sharded) {
             progress_show(&pg, 1);
             st = fp_report_write_validate(out.f, o.c.report_format, eng, &err);
         }
         const fp_validate_summary *s_all = fp_validate_engine_overall(eng);
-        if (st == FP_OK && o.fail_below >= 0 &&
+        if (st == FP_OK && !sharded && o.fail_below >= 0 &&
             (!s_all->overall.f1.available || s_all->overall.f1.value < o.fail_below)) {
             gate = 1;
             fp_cli_errorf("overall F1 %.4f is below --fail-below %g",
@@ -340,6 +392,7 @@ done:
     for (size_t i = 0; bls != NULL && i < scns.n; i++)
         fp_baseline_free(bls[i]);
     free(bls);
+    free(seeds);
     fp_cli_free_scenarios(&scns);
     fp_cli_common_cleanup(&o.c);
     return rc;

@@ -94,6 +94,8 @@ static const command s_commands[] = {
      FP_CMD_BASELINE_OPTS},
     {"thresholds", fp_cmd_thresholds, "list every analysis threshold: default, unit, meaning",
      FP_CMD_THRESHOLDS_OPTS},
+    {"merge", fp_cmd_merge, "join the parts of 'validate --shard K/N' into its one-process output",
+     FP_CMD_MERGE_OPTS},
     {"scenarios", cmd_scenarios, "list the built-in scenarios", FP_CMD_SCENARIOS_OPTS},
 };
 

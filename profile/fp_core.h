@@ -139,6 +139,20 @@ uint64_t fp_hash_bytes(const void *p, size_t n);
 uint64_t fp_hash_str(const char *s);
 
 /*
+ * Writes `v` into `out` (at least FP_FMT_DOUBLE_SIZE bytes, NUL-terminated) as a short decimal
+ * that strtod reads back to exactly `v` (profile/fp_dtoa.c: Grisu2, the shortest digits in nearly
+ * every case), laid out like printf("%.17g"): exponent form when the decimal exponent is below -4
+ * or at least 17, "-0" for negative zero, printf's text for NaN and the infinities. Returns the
+ * length. The one number formatter of fpsim's data writers (profile, runs, trace, export).
+ * FP_G(v) is the same in a temporary buffer, for a printf argument ("%s").
+ */
+#define FP_FMT_DOUBLE_SIZE 32
+size_t fp_fmt_double(char *out, double v);
+/* fp_fmt_double() returning `out`. */
+const char *fp_g(char *out, double v);
+#define FP_G(v) fp_g((char[FP_FMT_DOUBLE_SIZE]){0}, (v))
+
+/*
  * A string -> index map over strings the caller stores: element `i` of the caller's table has
  * the string key(ctx, i), and the map holds only indices, so the strings may move (a realloc'ed
  * name buffer) between calls as long as key() finds them. Open addressing with linear probing on

@@ -234,8 +234,8 @@ static int cmp_keys(const void *a, const void *b)
 
 static void ss_event(FILE *out, int *first, char type, uint32_t frame, double at)
 {
-    fprintf(out, "%s\n        {\"type\": \"%c\", \"frame\": %" PRIu32 ", \"at\": %.17g}",
-            *first ? "" : ",", type, frame, at);
+    fprintf(out, "%s\n        {\"type\": \"%c\", \"frame\": %" PRIu32 ", \"at\": %s}",
+            *first ? "" : ",", type, frame, FP_G(at));
     *first = 0;
 }
 
@@ -288,8 +288,8 @@ fp_status fp_export_speedscope(const fp_profile *p, FILE *out, fp_error *err)
         uint32_t track = n > 0 ? keys[i].track : 0;
         fprintf(out,
                 "%s\n    {\"type\": \"evented\", \"name\": \"track %" PRIu32 "\", \"unit\": "
-                "\"seconds\", \"startValue\": 0, \"endValue\": %.17g, \"events\": [",
-                nprof > 0 ? "," : "", track, duration);
+                "\"seconds\", \"startValue\": 0, \"endValue\": %s, \"events\": [",
+                nprof > 0 ? "," : "", track, FP_G(duration));
         nprof++;
         int first = 1;
         size_t depth = 0;
@@ -346,8 +346,8 @@ fp_status fp_export_series_csv(const fp_profile *p, FILE *out, fp_error *err)
     fp_series s = fp_profile_series(p);
     fputs("sample,start_s,mem_mb,cpu_pct,io_ops,io_bytes\r\n", out);
     for (size_t k = 0; k < s.n; k++)
-        fprintf(out, "%zu,%.17g,%.17g,%.17g,%.17g,%.17g\r\n", k, (double)k * s.interval_s,
-                s.mem_mb[k], s.cpu_pct[k], s.io_ops[k], s.io_bytes[k]);
+        fprintf(out, "%zu,%s,%s,%s,%s,%s\r\n", k, FP_G((double)k * s.interval_s), FP_G(s.mem_mb[k]),
+                FP_G(s.cpu_pct[k]), FP_G(s.io_ops[k]), FP_G(s.io_bytes[k]));
     return finish(out, err, "series CSV");
 }
 
@@ -369,8 +369,8 @@ fp_status fp_export_manifest(const fp_profile *p, FILE *out, fp_error *err)
     put_string(out, m.gsl_version);
     fputs(",\n  \"fpsim_version\": ", out);
     put_string(out, m.fpsim_version);
-    fprintf(out, ",\n  \"simulated\": %s,\n  \"duration_s\": %.17g,\n  \"injected\": [",
-            m.simulated ? "true" : "false", fp_profile_duration(p));
+    fprintf(out, ",\n  \"simulated\": %s,\n  \"duration_s\": %s,\n  \"injected\": [",
+            m.simulated ? "true" : "false", FP_G(fp_profile_duration(p)));
     const fp_truth *t = fp_profile_truth(p);
     size_t nt = fp_profile_truth_count(p);
     for (size_t i = 0; i < nt; i++) {
@@ -382,13 +382,14 @@ fp_status fp_export_manifest(const fp_profile *p, FILE *out, fp_error *err)
         else
             put_string(out, fp_profile_method_name(p, (size_t)t[i].target));
         fprintf(out,
-                ", \"source\": %" PRIu32 ", \"start_s\": %.17g, \"end_s\": %.17g, "
-                "\"magnitude\": %.17g, \"affected_calls\": %" PRIu32 ", \"extra_s\": %.17g, "
-                "\"extra_mb\": %.17g, \"extra_calls\": %.17g, \"extra_io_ops\": %.17g, "
-                "\"extra_io_bytes\": %.17g, \"extra_cpu_pct_s\": %.17g}",
-                t[i].source, t[i].start_s, t[i].end_s, t[i].magnitude, t[i].affected_calls,
-                t[i].extra_s, t[i].extra_mb, t[i].extra_calls, t[i].extra_io_ops,
-                t[i].extra_io_bytes, t[i].extra_cpu_pct_s);
+                ", \"source\": %" PRIu32 ", \"start_s\": %s, \"end_s\": %s, "
+                "\"magnitude\": %s, \"affected_calls\": %" PRIu32 ", \"extra_s\": %s, "
+                "\"extra_mb\": %s, \"extra_calls\": %s, \"extra_io_ops\": %s, "
+                "\"extra_io_bytes\": %s, \"extra_cpu_pct_s\": %s}",
+                t[i].source, FP_G(t[i].start_s), FP_G(t[i].end_s), FP_G(t[i].magnitude),
+                t[i].affected_calls, FP_G(t[i].extra_s), FP_G(t[i].extra_mb),
+                FP_G(t[i].extra_calls), FP_G(t[i].extra_io_ops), FP_G(t[i].extra_io_bytes),
+                FP_G(t[i].extra_cpu_pct_s));
     }
     fputs(nt > 0 ? "\n  ]\n}\n" : "]\n}\n", out);
     return finish(out, err, "manifest JSON");

@@ -3,8 +3,8 @@
  *
  * The writer streams with fprintf and never builds a cJSON tree: a profile can hold 10^6 spans,
  * and cJSON 1.7.15 prints some doubles lossily and NaN/Inf as null. Every double is printed with
- * "%.17g", which strtod (used by cJSON's parser) reads back bit-exactly, so write -> read -> write
- * is byte-identical.
+ * fp_fmt_double() (the shortest digits that strtod, used by cJSON's parser, reads back
+ * bit-exactly), so write -> read -> write is byte-identical.
  *
  * The reader treats its input as untrusted: it copies it to a NUL-terminated buffer, rejects
  * embedded NUL bytes and nesting deeper than FP_JSON_GUARD_MAX_DEPTH before parsing (cJSON's own
@@ -129,10 +129,10 @@ static void write_truth(const fp_profile *p, const fp_truth *t, FILE *out)
         fputs("null", out);
     fprintf(out, ", \"source\": %" PRIu32, t->source);
     for (size_t k = 0; k < 3; k++)
-        fprintf(out, ", \"%s\": %.17g", s_truth_num_keys[k], *truth_numbers(t, k));
+        fprintf(out, ", \"%s\": %s", s_truth_num_keys[k], FP_G(*truth_numbers(t, k)));
     fprintf(out, ", \"affected_calls\": %" PRIu32, t->affected_calls);
     for (size_t k = 3; k < 9; k++)
-        fprintf(out, ", \"%s\": %.17g", s_truth_num_keys[k], *truth_numbers(t, k));
+        fprintf(out, ", \"%s\": %s", s_truth_num_keys[k], FP_G(*truth_numbers(t, k)));
     putc('}', out);
 }
 
@@ -203,11 +203,18 @@ fp_status fp_profile_write_json(const fp_profile *p, int include_truth, int inde
         fputs(i > 0 ? ",\n" : "\n", out);
         pad(out, L + 3);
         const fp_span *s = &sp[i];
-        int w = fprintf(
-            out, "[%" PRIu32 ",%" PRId32 ",%" PRIu32 ",%.17g,%.17g,%.17g,%.17g,%.17g,%.17g,%.17g]",
-            s->method, s->parent, s->track, s->start_s, s->dur_s, s->cpu_pct, s->mem_alloc_mb,
-            s->mem_retained_mb, s->io_ops, s->io_bytes);
-        if (w < 0)
+        char row[64 + 7 * FP_FMT_DOUBLE_SIZE];
+        int w =
+            snprintf(row, 64, "[%" PRIu32 ",%" PRId32 ",%" PRIu32, s->method, s->parent, s->track);
+        const double v[7] = {s->start_s,         s->dur_s,  s->cpu_pct, s->mem_alloc_mb,
+                             s->mem_retained_mb, s->io_ops, s->io_bytes};
+        size_t len = (size_t)w;
+        for (int k = 0; k < 7; k++) {
+            row[len++] = ',';
+            len += fp_fmt_double(row + len, v[k]);
+        }
+        row[len++] = ']';
+        if (fwrite(row, 1, len, out) != len)
             goto io_error; /* stop early on a dead stream rather than format 10^6 rows */
     }
     if (n > 0) {
@@ -223,12 +230,16 @@ fp_status fp_profile_write_json(const fp_profile *p, int include_truth, int inde
     pad(out, L + 1);
     fputs("\"series\": {\n", out);
     pad(out, L + 2);
-    fprintf(out, "\"interval_s\": %.17g,\n", ser.interval_s);
+    fprintf(out, "\"interval_s\": %s,\n", FP_G(ser.interval_s));
     for (int k = 0; k < 4; k++) {
         pad(out, L + 2);
         fprintf(out, "\"%s\": [", s_series_keys[k]);
-        for (size_t i = 0; i < ser.n; i++)
-            fprintf(out, i > 0 ? ",%.17g" : "%.17g", arr[k][i]);
+        for (size_t i = 0; i < ser.n; i++) {
+            char num[FP_FMT_DOUBLE_SIZE + 1];
+            num[0] = ',';
+            size_t len = fp_fmt_double(num + 1, arr[k][i]) + 1;
+            fwrite(i > 0 ? num : num + 1, 1, i > 0 ? len : len - 1, out);
+        }
         fputs(k < 3 ? "],\n" : "]\n", out);
     }
     pad(out, L + 1);

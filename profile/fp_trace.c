@@ -177,10 +177,11 @@ fp_status fp_trace_write_chrome(const fp_profile *p, FILE *out, fp_error *err)
         fprintf(out,
                 ", \"cat\": \"fpsim\", \"ts\": %" PRId64 ", \"dur\": %" PRId64
                 ", \"fpsim\": {\"span\": "
-                "%zu, \"parent\": %" PRId32 ", \"cpu_pct\": %.17g, \"mem_alloc_mb\": %.17g, "
-                "\"mem_retained_mb\": %.17g, \"io_ops\": %.17g, \"io_bytes\": %.17g}}",
-                us[2 * i], us[2 * i + 1] - us[2 * i], i, s->parent, s->cpu_pct, s->mem_alloc_mb,
-                s->mem_retained_mb, s->io_ops, s->io_bytes);
+                "%zu, \"parent\": %" PRId32 ", \"cpu_pct\": %s, \"mem_alloc_mb\": %s, "
+                "\"mem_retained_mb\": %s, \"io_ops\": %s, \"io_bytes\": %s}}",
+                us[2 * i], us[2 * i + 1] - us[2 * i], i, s->parent, FP_G(s->cpu_pct),
+                FP_G(s->mem_alloc_mb), FP_G(s->mem_retained_mb), FP_G(s->io_ops),
+                FP_G(s->io_bytes));
     }
     fp_free(us);
     fp_series ser = fp_profile_series(p);
@@ -189,17 +190,17 @@ fp_status fp_trace_write_chrome(const fp_profile *p, FILE *out, fp_error *err)
         fprintf(out,
                 ",\n{\"ph\": \"C\", \"pid\": 1, \"tid\": 0, \"name\": \"memory\", \"ts\": %" PRId64
                 ", "
-                "\"args\": {\"MB\": %.17g}}",
-                ts, ser.mem_mb[k]);
+                "\"args\": {\"MB\": %s}}",
+                ts, FP_G(ser.mem_mb[k]));
         fprintf(out,
                 ",\n{\"ph\": \"C\", \"pid\": 1, \"tid\": 0, \"name\": \"cpu\", \"ts\": %" PRId64
                 ", "
-                "\"args\": {\"percent\": %.17g}}",
-                ts, ser.cpu_pct[k]);
+                "\"args\": {\"percent\": %s}}",
+                ts, FP_G(ser.cpu_pct[k]));
         fprintf(out,
                 ",\n{\"ph\": \"C\", \"pid\": 1, \"tid\": 0, \"name\": \"io\", \"ts\": %" PRId64 ", "
-                "\"args\": {\"ops\": %.17g, \"bytes\": %.17g}}",
-                ts, ser.io_ops[k], ser.io_bytes[k]);
+                "\"args\": {\"ops\": %s, \"bytes\": %s}}",
+                ts, FP_G(ser.io_ops[k]), FP_G(ser.io_bytes[k]));
     }
     fputs("\n],\n\"displayTimeUnit\": \"ms\",\n\"otherData\": {\"producer\": \"fpsim\", "
           "\"fpsim_version\": ",

@@ -26,6 +26,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include <gsl/gsl_rng.h>
 
@@ -184,6 +185,23 @@ fp_status fp_validate_time_to_detect(double *ttd_s, int *detected, const fp_prof
                                      const fp_match_options *mo, fp_profile *scratch,
                                      fp_match_result *sm, fp_error *err);
 
+/* ---- partial results: one record as a line of JSON ---- */
+
+/*
+ * Writes record `r` of pass `pass` as one JSON array of numbers (no newline): pass, unit
+ * (r->run_index), injected, tp[FP_KIND_COUNT], fp[...], fn[...], unobservable, consequences,
+ * n_findings, top1, top1_found, n_dropped, n_items, then per item kind, source, found, rank,
+ * cost, impact, window_s, has_ttd, ttd_s, truth, target, magnitude. Doubles are written with
+ * 17 significant digits (read back bit for bit by fp_validate_run_parse; NaN as null, the
+ * infinities as +-1e999). FP_OK or FP_EIO.
+ */
+fp_status fp_validate_run_write(FILE *f, uint64_t pass, const fp_validate_run *r, fp_error *err);
+
+/* Parses one line written by fp_validate_run_write() into *pass and `r`. FP_OK, or FP_EPARSE
+ * with "record: ..." in `err` (the caller adds the file and line). */
+fp_status fp_validate_run_parse(const char *line, uint64_t *pass, fp_validate_run *r,
+                                fp_error *err);
+
 /* ---- accumulation ---- */
 
 typedef struct fp_validate_acc fp_validate_acc;
@@ -322,6 +340,14 @@ fp_status fp_validate_inject_from_name(const char *name, fp_validate_inject *out
 typedef void (*fp_validate_progress_fn)(void *ctx, uint64_t done, uint64_t total);
 /* Cancellation: nonzero stops the study. Called from worker threads: must be thread-safe. */
 typedef int (*fp_validate_cancel_fn)(void *ctx);
+/* Shards: receives each record a shard computes, in unit order within its pass (the study's
+ * run_pass calls numbered from 0 in order), on the calling thread. */
+typedef fp_status (*fp_validate_sink_fn)(void *ctx, uint64_t pass, const fp_validate_run *r,
+                                         fp_error *err);
+/* Merge: fills `r` with the record of unit `unit` (run index `run`) of pass `pass`, read from
+ * the shards instead of simulated; asked in unit order. FP_OK or the reader's error. */
+typedef fp_status (*fp_validate_source_fn)(void *ctx, uint64_t pass, uint64_t unit, uint64_t run,
+                                           fp_validate_run *r, fp_error *err);
 
 /* Engine configuration. Plain value type; FP_VALIDATE_CONFIG_INIT gives the defaults. */
 typedef struct fp_validate_config {
@@ -334,11 +360,22 @@ typedef struct fp_validate_config {
     void *progress_ctx;
     fp_validate_cancel_fn cancel;
     void *cancel_ctx;
+    /* Shards (docs/validation.md "Shards and merge"): run index i belongs to shard i mod
+     * shard_n. With `sink` set, only the run indices of shard `shard_k` (0-based, < shard_n)
+     * are simulated, each record goes to `sink`, and the study's results are not meaningful.
+     * With `source` set, nothing is simulated: every record comes from `source` (the merge), so
+     * the results equal those of the one-process run whose shards wrote the records. */
+    uint64_t shard_k, shard_n;
+    fp_validate_sink_fn sink;
+    void *sink_ctx;
+    fp_validate_source_fn source;
+    void *source_ctx;
 } fp_validate_config;
 
 #define FP_VALIDATE_CONFIG_INIT                                                                    \
     {                                                                                              \
-        100, FP_VALIDATE_INJECT_BOTH, 1, 1, NULL, NULL, NULL, NULL, NULL                           \
+        100, FP_VALIDATE_INJECT_BOTH, 1, 1, NULL, NULL, NULL, NULL, NULL, 0, 1, NULL, NULL, NULL,  \
+            NULL                                                                                   \
     }
 
 typedef struct fp_validate_engine fp_validate_engine;

@@ -67,6 +67,7 @@ struct fp_validate_engine {
     fp_validate_power_row *rows;
     size_t n_rows;
     uint64_t done, total; /* progress of the current study */
+    uint64_t pass;        /* run_pass calls of the current study (shards and merge) */
 };
 
 static void interrupted(fp_error *err)
@@ -85,6 +86,8 @@ fp_status fp_validate_engine_new(fp_validate_engine **out, const fp_validate_con
     *out = NULL;
     if (cfg->runs == 0 || cfg->jobs == 0)
         return fp_error_set(err, FP_EINVAL, "validate: runs and jobs must be >= 1");
+    if (cfg->shard_n == 0 || cfg->shard_k >= cfg->shard_n)
+        return fp_error_set(err, FP_EINVAL, "validate: shard K/N needs 0 <= K < N");
     fp_validate_engine *e = fp_calloc(1, sizeof *e);
     if (e == NULL)
         return fp_error_set(err, FP_ENOMEM, "out of memory");
@@ -113,6 +116,7 @@ static void clear_results(fp_validate_engine *e)
     e->n_rows = 0;
     e->done = 0;
     e->total = 0;
+    e->pass = 0;
 }
 
 void fp_validate_engine_free(fp_validate_engine *e)
@@ -259,6 +263,13 @@ static fp_status do_unit(const pass_cfg *cfg, worker *w, uint64_t unit, unsigned
     return st;
 }
 
+/* Whether run index `run` is computed here: always, except in a shard (cfg->sink set), which
+ * computes the run indices i with i mod shard_n == shard_k. */
+static int owned(const fp_validate_config *c, uint64_t run)
+{
+    return c->sink == NULL || run % c->shard_n == c->shard_k;
+}
+
 static void *batch_worker(void *arg)
 {
     batch *b = ((void **)arg)[0];
@@ -269,6 +280,10 @@ static void *batch_worker(void *arg)
         pthread_mutex_unlock(&b->mu);
         if (off >= b->count || w->st != FP_OK || cancelled(b->cfg->engine))
             break;
+        if (!owned(b->cfg->engine, (b->first + off) / b->per_index)) {
+            b->recs[off].run_index = UINT64_MAX; /* another shard's */
+            continue;
+        }
         w->st = do_unit(b->cfg, w, b->first + off, b->per_index, &b->recs[off]);
     }
     return NULL;
@@ -320,6 +335,23 @@ static fp_status workers_new(worker **out, unsigned n, const pass_cfg *cfg, fp_e
 /* Callback receiving each record in unit order. */
 typedef void (*record_fn)(void *ctx, const fp_validate_run *r);
 
+/* A pass of the merge: every record from the source, in unit order, into `fn`. */
+static fp_status merge_pass(fp_validate_engine *e, uint64_t pass, uint64_t units,
+                            unsigned per_index, record_fn fn, void *ctx, fp_error *err)
+{
+    fp_validate_run rec;
+    for (uint64_t u = 0; u < units; u++) {
+        fp_status st = e->cfg.source(e->cfg.source_ctx, pass, u, u / per_index, &rec, err);
+        if (st != FP_OK)
+            return st;
+        fn(ctx, &rec);
+        e->done++;
+        if (e->cfg.progress != NULL && (e->done % 4096 == 0 || u + 1 == units))
+            e->cfg.progress(e->cfg.progress_ctx, e->done, e->total);
+    }
+    return FP_OK;
+}
+
 /* Runs one pass; calls `fn` for every record in unit order. */
 static fp_status run_pass(fp_validate_engine *e, const pass_cfg *cfg, record_fn fn, void *ctx,
                           fp_error *err)
@@ -327,6 +359,9 @@ static fp_status run_pass(fp_validate_engine *e, const pass_cfg *cfg, record_fn 
     unsigned jobs = e->cfg.jobs;
     unsigned per_index = cfg->inject == FP_VALIDATE_INJECT_BOTH ? 2 : 1;
     uint64_t units = cfg->runs * per_index;
+    uint64_t pass = e->pass++;
+    if (e->cfg.source != NULL)
+        return merge_pass(e, pass, units, per_index, fn, ctx, err);
     uint64_t cap = (uint64_t)BATCH_PER_JOB * jobs;
     worker *w = NULL;
     fp_validate_run *recs = NULL;
@@ -384,8 +419,14 @@ static fp_status run_pass(fp_validate_engine *e, const pass_cfg *cfg, record_fn 
                 goto out;
             }
         }
-        for (uint64_t k = 0; k < b.count; k++)
-            fn(ctx, &recs[k]);
+        for (uint64_t k = 0; k < b.count && st == FP_OK; k++) {
+            if (e->cfg.sink == NULL)
+                fn(ctx, &recs[k]);
+            else if (recs[k].run_index != UINT64_MAX)
+                st = e->cfg.sink(e->cfg.sink_ctx, pass, &recs[k], err);
+        }
+        if (st != FP_OK)
+            goto out;
         e->done += b.count;
         if (e->cfg.progress != NULL)
             e->cfg.progress(e->cfg.progress_ctx, e->done, e->total);

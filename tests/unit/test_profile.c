@@ -867,7 +867,7 @@ static const char s_expected_small[] =
     "\"mem_alloc_mb\", \"mem_retained_mb\", \"io_ops\", \"io_bytes\"],\n"
     "    \"rows\": [\n"
     "      [0,-1,0,0,2,12.5,1,0.25,3,4096],\n"
-    "      [1,0,3,0.10000000000000001,0.5,12.5,1,0.25,3,4096]\n"
+    "      [1,0,3,0.1,0.5,12.5,1,0.25,3,4096]\n"
     "    ]\n"
     "  },\n"
     "  \"series\": {\n"
@@ -1068,10 +1068,11 @@ static void test_roundtrip_awkward(void)
         strstr(t1, "\"scenario\": \"we\\\"ird\\\\ name\\n\\t\\u0001 \xc3\xa9\""));
     CU_ASSERT_PTR_NOT_NULL(strstr(t1, "[0,-1,4294967295,1e-300,"
                                       "0.30000000000000004,33.333333333333336,"
-                                      "123456789.12345679,4.9406564584124654e-324,"
+                                      "123456789.12345679,5e-324,"
                                       "9007199254740992,1.7976931348623157e+308]"));
-    CU_ASSERT_PTR_NOT_NULL(strstr(t1, "[1,0,0,0.10000000000000001,0.20000000000000001,"
-                                      "0.79999999999999993,-0,"));
+    /* the shortest digits that read back (fp_fmt_double), not 17 */
+    CU_ASSERT_PTR_NOT_NULL(strstr(t1, "[1,0,0,0.1,0.2,"
+                                      "0.7999999999999999,-0,"));
     fp_profile *q = from_json(t1, n1, 0);
     assert_same_profile(p, q, 1);
     CU_ASSERT_EQUAL(fp_profile_meta(q).seed, 4611686018427387905u);

@@ -824,6 +824,65 @@ static void test_engine_kind_tables(void)
     CU_ASSERT(r.available && r.value == 0.75 && r.lo < 0.75 && r.hi > 0.75);
 }
 
+/* A record written as a partial-result line reads back bit for bit: random doubles of every
+ * magnitude (and NaN, the infinities, -0), every count; a malformed line is refused. */
+static void test_record_line(void)
+{
+    gsl_rng *g = gsl_rng_alloc(gsl_rng_mt19937);
+    char *buf = NULL;
+    size_t len = 0;
+    for (int trial = 0; trial < 2000; trial++) {
+        fp_validate_run r, back;
+        memset(&r, 0, sizeof r);
+        r.run_index = gsl_rng_get(g);
+        r.injected = (int)(trial & 1);
+        for (int k = 0; k < FP_KIND_COUNT; k++) {
+            r.tp[k] = (uint32_t)gsl_rng_get(g);
+            r.fp[k] = (uint32_t)gsl_rng_uniform_int(g, 5);
+            r.fn[k] = (uint32_t)k;
+        }
+        r.top1 = (int)gsl_rng_uniform_int(g, 3) - 1;
+        r.top1_found = -1;
+        r.n_findings = 7;
+        r.n_dropped = (size_t)trial;
+        r.n_items = (size_t)gsl_rng_uniform_int(g, FP_VALIDATE_MAX_ITEMS + 1);
+        for (size_t i = 0; i < r.n_items; i++) {
+            fp_validate_item *it = &r.items[i];
+            uint64_t bits = ((uint64_t)gsl_rng_get(g) << 32) ^ gsl_rng_get(g);
+            double d;
+            memcpy(&d, &bits, sizeof d); /* any bit pattern: subnormals, huge, NaN */
+            it->kind = (fp_kind)gsl_rng_uniform_int(g, FP_KIND_COUNT);
+            it->rank = (int32_t)gsl_rng_uniform_int(g, 9) - 1;
+            it->cost = isnan(d) ? 0.1 : d;
+            it->impact = gsl_rng_uniform(g) * pow(10, (double)gsl_rng_uniform_int(g, 40) - 20);
+            it->window_s = i == 0 ? -0.0 : (i == 1 ? (double)INFINITY : -(double)INFINITY);
+            it->ttd_s = (double)NAN;
+            it->target = -1;
+            it->magnitude = 1.0 / 3.0;
+        }
+        FILE *f = open_memstream(&buf, &len);
+        CU_ASSERT_EQUAL_FATAL(fp_validate_run_write(f, 3, &r, NULL), FP_OK);
+        fclose(f);
+        uint64_t pass = 0;
+        fp_error err = FP_ERROR_INIT;
+        CU_ASSERT_EQUAL_FATAL(fp_validate_run_parse(buf, &pass, &back, &err), FP_OK);
+        CU_ASSERT_EQUAL(pass, 3);
+        for (size_t i = 0; i < r.n_items; i++) {
+            CU_ASSERT(isnan(back.items[i].ttd_s));
+            back.items[i].ttd_s = r.items[i].ttd_s = 0; /* NaN != NaN in memcmp terms too */
+        }
+        CU_ASSERT(memcmp(&r, &back, sizeof r) == 0);
+        free(buf);
+        buf = NULL;
+    }
+    gsl_rng_free(g);
+    fp_validate_run r;
+    uint64_t pass;
+    fp_error err = FP_ERROR_INIT;
+    CU_ASSERT_EQUAL(fp_validate_run_parse("[1,2,x]", &pass, &r, &err), FP_EPARSE);
+    CU_ASSERT_STRING_EQUAL(err.msg, "record: malformed at byte 6");
+}
+
 int fp_test_register(void)
 {
     static const fp_test_case stats[] = {
@@ -834,6 +893,7 @@ int fp_test_register(void)
                                            {"truncate", test_truncate},
                                            {"ttd", test_ttd},
                                            {"acc", test_acc},
+                                           {"record_line", test_record_line},
                                            {NULL, NULL}};
     static const fp_test_case engine[] = {
         {"jobs", test_engine_jobs},

@@ -1,0 +1,47 @@
+/*
+ * fp_cli_shard.h - shards and merge of `fpsim validate` (cli/fp_cli_shard.c): the partial result
+ * file a shard writes (schemas/partial.schema.json) and `fpsim merge`, which reads the parts
+ * back into the validate command so its output equals the one-process run byte for byte.
+ * Private to cli/. Layout and partition in docs/validation.md ("Shards and merge").
+ */
+#ifndef FP_CLI_SHARD_H
+#define FP_CLI_SHARD_H
+
+#include <stdio.h>
+
+#include "fp_cli.h"
+#include "fp_validate.h"
+
+/* The writer of one partial file. Plain value; `f` borrowed. */
+typedef struct fp_cli_shard_out {
+    FILE *f;
+    uint64_t count; /* records written */
+} fp_cli_shard_out;
+
+/* Writes the header (the campaign: command, its options without --shard/--output/--format/
+ * --jobs/--quiet, the scenarios with their content hashes and seeds, the version, K and N).
+ * Returns 0 or an exit status (printed). */
+int fp_cli_shard_begin(fp_cli_shard_out *o, FILE *f, const char *command, int argc, char **argv,
+                       const fp_cli_scenarios *scns, const uint64_t *seeds, uint64_t k, uint64_t n);
+/* The engine's sink (fp_validate_sink_fn): one record line. */
+fp_status fp_cli_shard_sink(void *ctx, uint64_t pass, const fp_validate_run *r, fp_error *err);
+/* Writes the trailer (the record count). FP_OK or FP_EIO. */
+fp_status fp_cli_shard_end(fp_cli_shard_out *o, fp_error *err);
+
+/* A merge in progress (opaque, owned by fp_cmd_merge). */
+typedef struct fp_cli_merge fp_cli_merge;
+
+/* Checks that the loaded scenarios and their seeds are those the parts were computed from.
+ * Returns 0 or an exit status (printed). */
+int fp_cli_merge_check(const fp_cli_merge *m, const fp_cli_scenarios *scns, const uint64_t *seeds);
+/* The engine's source (fp_validate_source_fn): the next record, from shard run mod N. */
+fp_status fp_cli_merge_source(void *ctx, uint64_t pass, uint64_t unit, uint64_t run,
+                              fp_validate_run *r, fp_error *err);
+/* After the study: every part read to its end, with the count it declares. FP_OK or
+ * FP_EPARSE. */
+fp_status fp_cli_merge_finish(fp_cli_merge *m, fp_error *err);
+
+/* `fpsim validate` with its records from a merge (`m` NULL: the normal command). */
+int fp_cli_validate_main(int argc, char **argv, fp_cli_merge *m);
+
+#endif
