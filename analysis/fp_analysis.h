@@ -17,6 +17,10 @@
  * analysis copies what it needs from the profile (method names included), so the profile may be
  * modified, reset or freed afterwards. An analysis is immutable and may be read from several
  * threads.
+ *
+ * GSL: the caller must turn off GSL's default error handler, which aborts the process, before
+ * the first call (gsl_set_error_handler_off(), as cli/main.c and the tests do); a failing GSL
+ * routine then gives FP_EINTERNAL instead of abort().
  */
 #ifndef FP_ANALYSIS_H
 #define FP_ANALYSIS_H
@@ -36,11 +40,13 @@
  * grids all come from it; docs/analysis.md's threshold table is checked against it by
  * tests/unit/test_analysis.c. Adding a detector: docs/architecture.md, "Adding a detector".
  *
- *   D(name, ID, phase, action, sweep_key, sweep_grid, thresholds)
+ *   D(name, ID, phase, needs, action, sweep_key, sweep_grid, thresholds)
  *     name        detector name, a token equal to fp_kind_name(FP_KIND_<ID>)
  *     ID          the kind of its findings, FP_KIND_<ID>
  *     phase       METHOD: runs once per method, as detect_<name>(); PROCESS: once per run after
  *                 every method, as detect_<name>_process(); BOTH: both (fp_detect.c)
+ *     needs       the FP_DATA_* bits (profile/fp_profile.h) it needs, or 0: it does not run on a
+ *                 profile without them (fp_analysis_not_run())
  *     action      recommendation text, followed by the target: "Reduce the own work of 'load'"
  *     sweep_key   the threshold `fpsim validate --sweep <name>` varies (key after "<name>.")
  *     sweep_grid  its default grid, parenthesised, ascending
@@ -52,13 +58,13 @@
  */
 /* clang-format off */
 #define FP_DETECTOR_LIST(D, T) \
-    D(slow_method, SLOW_METHOD, METHOD, "Reduce the own work of", \
+    D(slow_method, SLOW_METHOD, METHOD, 0, "Reduce the own work of", \
       "mean_s", (0.5, 0.75, 1, 1.25, 1.5, 1.75, 2, 2.5, 3, 4), \
       T(slow_method, slow_mean_s, "mean_s", "s", 2.0, 0.0, 1e9, \
         "a method is slow when its mean own (self) time per call is above this") \
       T(slow_method, slow_path_share, "path_share", "fraction", 0.5, 0.0, 1.0, \
         "a method is slow when its own work is above this share of the critical path (0 off)")) \
-    D(latency_outliers, LATENCY_OUTLIERS, METHOD, \
+    D(latency_outliers, LATENCY_OUTLIERS, METHOD, 0, \
       "Remove the causes of the slow outlier calls of", \
       "z", (2.5, 3, 3.5, 4, 4.5, 5, 6, 8), \
       T(latency_outliers, outlier_z, "z", "z", 3.5, 0.5, 1e3, \
@@ -79,11 +85,11 @@
         "an exponential (Pareto) log tail, Bonferroni over methods (1 off)") \
       T(latency_outliers, outlier_mode_min_calls, "mode_min_calls", "calls", 20.0, 2.0, 1e12, \
         "a separated group of this many slow calls or more is a latency mode, not outliers")) \
-    D(memory_hotspot, MEMORY_HOTSPOT, METHOD, "Cut the per-call allocation of", \
+    D(memory_hotspot, MEMORY_HOTSPOT, METHOD, FP_DATA_MEM, "Cut the per-call allocation of", \
       "alloc_mb", (25, 50, 75, 100, 150, 200, 300, 400), \
       T(memory_hotspot, hotspot_alloc_mb, "alloc_mb", "MB", 100.0, 0.0, 1e12, \
         "a method is a memory hotspot when its mean allocation per call is above this")) \
-    D(memory_leak, MEMORY_LEAK, BOTH, "Release the memory retained by", \
+    D(memory_leak, MEMORY_LEAK, BOTH, FP_DATA_MEM, "Release the memory retained by", \
       "min_growth_mb", (10, 25, 50, 100, 200, 400), \
       T(memory_leak, leak_min_slope_mb_s, "min_slope_mb_s", "MB/s", 0.5, 0.0, 1e12, \
         "memory growth rate after the onset must be above this") \
@@ -93,7 +99,7 @@
         "the slope's one-sided t-test p-value must be below this") \
       T(memory_leak, leak_min_samples, "min_samples", "samples", 10.0, 4.0, 1e12, \
         "memory samples needed before a leak is tested")) \
-    D(cpu_saturation, CPU_SATURATION, BOTH, "Lower the CPU demand of", \
+    D(cpu_saturation, CPU_SATURATION, BOTH, FP_DATA_CPU, "Lower the CPU demand of", \
       "pct", (60, 70, 75, 80, 85, 90, 95), \
       T(cpu_saturation, cpu_pct, "pct", "%", 80.0, 0.0, 99.999, \
         "CPU saturation: series samples or a method's own-work CPU above this") \
@@ -101,7 +107,7 @@
         "consecutive samples above cpu_saturation.pct needed for an episode") \
       T(cpu_saturation, cpu_min_pct_s, "min_pct_s", "%*s", 5.0, 0.0, 1e15, \
         "an episode's area above cpu_saturation.pct (percent-seconds) needed for a finding")) \
-    D(call_storm, CALL_STORM, METHOD, "Reduce the number of calls of", \
+    D(call_storm, CALL_STORM, METHOD, 0, "Reduce the number of calls of", \
       "calls", (100, 250, 500, 1000, 2000, 5000), \
       T(call_storm, storm_calls, "calls", "calls", 1000.0, 0.0, 1e15, \
         "a method called more often than this in one run is a call storm") \
@@ -109,7 +115,7 @@
         "also a storm when calls exceed this times the median calls per method (0 off)") \
       T(call_storm, storm_min_share, "min_share", "fraction", 0.05, 0.0, 1.0, \
         "a storm's calls must take at least this share of the run's time (0 off)")) \
-    D(io_heavy, IO_HEAVY, BOTH, "Reduce and batch the I/O of", \
+    D(io_heavy, IO_HEAVY, BOTH, 0, "Reduce and batch the I/O of", \
       "ops", (1000, 2500, 5000, 10000, 20000, 50000), \
       T(io_heavy, io_ops, "ops", "ops", 10000.0, 0.0, 1e18, \
         "a method issuing more I/O operations than this in one run is I/O heavy") \
@@ -129,7 +135,7 @@
 /* clang-format on */
 
 /* Every threshold, detectors' first (in list order), then the score's. */
-#define FP_DETECTOR_THRESHOLDS_(name, id, phase, action, sweep_key, sweep_grid, thresholds)        \
+#define FP_DETECTOR_THRESHOLDS_(name, id, phase, needs, action, sweep_key, sweep_grid, thresholds) \
     thresholds
 #define FP_THRESHOLD_LIST(T) FP_DETECTOR_LIST(FP_DETECTOR_THRESHOLDS_, T) FP_SCORE_THRESHOLD_LIST(T)
 
@@ -186,6 +192,7 @@ typedef struct fp_detector_info {
     const char *name;         /* "slow_method": fp_kind_name(kind) */
     fp_kind kind;             /* kind of its findings; fp_detector_get(kind) is this detector */
     fp_detect_phase phase;    /* when it runs */
+    unsigned needs;           /* FP_DATA_* bits it needs to run, or 0 */
     const char *action;       /* recommendation text: "Reduce the own work of" + target */
     size_t first_threshold;   /* its thresholds: fp_thresholds_key_info(first_threshold + j), */
     size_t n_thresholds;      /* j < n_thresholds */
@@ -217,6 +224,37 @@ fp_status fp_thresholds_set(fp_thresholds *t, const char *key, double value, fp_
 
 /* Reads threshold `key` into *out. FP_OK or FP_EINVAL (unknown key, with suggestion). */
 fp_status fp_thresholds_get(const fp_thresholds *t, const char *key, double *out, fp_error *err);
+
+/* ---- the --thresholds file (fp_thresholds_file.c) ---- */
+
+/* Largest thresholds file, in bytes, and its YAML nesting limit (the forms allow depth 2). */
+#define FP_THRESHOLDS_FILE_MAX_BYTES ((size_t)1 << 20)
+#define FP_THRESHOLDS_FILE_MAX_DEPTH 16
+
+/*
+ * Threshold overrides read from a file: n dotted keys and their values, in file order, each
+ * already checked by fp_thresholds_set(). Owns keys, each key and values (fp_malloc'd); free
+ * with fp_thresholds_overrides_free() (NULL and a zeroed struct are fine).
+ */
+typedef struct fp_thresholds_overrides {
+    char **keys;
+    double *values;
+    size_t n;
+} fp_thresholds_overrides;
+
+/*
+ * Reads a thresholds file's `text` (`len` bytes; `file` names it in errors) into `out` (zeroed
+ * first, left empty on error): a strict YAML mapping (profile/fp_yaml.h) of names to numbers,
+ * "slow_method.mean_s: 3", or of detectors to mappings of numbers, "slow_method: {mean_s: 3}";
+ * empty or comments only gives no overrides. FP_OK; FP_EPARSE / FP_EINVAL / FP_ELIMIT from the
+ * YAML layer (located FILE:LINE:COL, key path set), FP_ELIMIT "thresholds file larger than
+ * 1 MiB" past FP_THRESHOLDS_FILE_MAX_BYTES; FP_EINVAL for a non-number ("expected a finite
+ * number for 'K', got ..."), a non-scalar name, an unknown name (with did-you-mean), a name given
+ * twice in either form ("duplicate threshold 'K'"); FP_ERANGE for a value out of range; FP_ENOMEM.
+ */
+fp_status fp_thresholds_load_yaml(const char *text, size_t len, const char *file,
+                                  fp_thresholds_overrides *out, fp_error *err);
+void fp_thresholds_overrides_free(fp_thresholds_overrides *o);
 
 /* ---- results ---- */
 
@@ -472,6 +510,7 @@ double fp_analysis_score(const fp_analysis *a);
  * detectors that ran: reports say which did not (docs/real-traces.md).
  */
 unsigned fp_analysis_not_run(const fp_analysis *a);
+_Static_assert(FP_KIND_COUNT <= 32, "fp_analysis_not_run() has one bit per kind in an unsigned");
 
 /* fp_score_status_from_score(fp_analysis_score(a)). */
 fp_score_status fp_analysis_status(const fp_analysis *a);

@@ -10,6 +10,8 @@
  */
 #include "fp_compare.h"
 
+#include "fp_escape.h"
+
 #include <float.h>
 #include <math.h>
 #include <stdint.h>
@@ -885,14 +887,8 @@ static char *frame_path(const fp_compare *c, char *const *paths, size_t i)
         memcpy(s, pre, lp - 1);
         s[lp - 1] = ';';
     }
-    for (size_t k = 0; k < ln; k++) {
-        char ch = name[k];
-        if (ch == ';')
-            ch = ':';
-        else if (ch == ' ' || ch == '\t' || ch == '\n' || ch == '\r' || ch == '\v' || ch == '\f')
-            ch = '_';
-        s[lp + k] = ch;
-    }
+    for (size_t k = 0; k < ln; k++)
+        s[lp + k] = fp_folded_char(name[k]);
     s[lp + ln] = '\0';
     return s;
 }

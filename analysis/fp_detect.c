@@ -1219,19 +1219,11 @@ typedef struct detector_fns {
 #define NO_T(...)
 static const detector_fns s_fns[FP_KIND_COUNT] = {FP_DETECTOR_LIST(DET_FNS, NO_T)};
 
-/* The FP_DATA_* a detector needs; it does not run (fp_analysis_not_run()) when any is absent. */
+/* The FP_DATA_* a detector needs (FP_DETECTOR_LIST); it does not run (fp_analysis_not_run())
+ * when any is absent. */
 static unsigned needs_data(fp_kind kind)
 {
-    static const struct {
-        fp_kind kind;
-        unsigned data;
-    } s_needs[] = {{FP_KIND_MEMORY_HOTSPOT, FP_DATA_MEM},
-                   {FP_KIND_MEMORY_LEAK, FP_DATA_MEM},
-                   {FP_KIND_CPU_SATURATION, FP_DATA_CPU}};
-    for (size_t i = 0; i < sizeof s_needs / sizeof s_needs[0]; i++)
-        if (s_needs[i].kind == kind)
-            return s_needs[i].data;
-    return 0u;
+    return fp_detector_get((size_t)kind)->needs;
 }
 
 fp_status fp_detect_all(fp_analysis *a, fp_work *w, fp_error *err)

@@ -41,19 +41,20 @@ _Static_assert((int)N_DETECTORS == (int)FP_KIND_COUNT,
 /* Index in s_keys of each detector's first threshold: TBEGIN_<name>. */
 enum {
 #define TH_IDX(group, field, ...) TIDX_##field,
-#define DET_BEGIN(name, id, phase, action, sweep_key, grid, ths)                                   \
+#define DET_BEGIN(name, id, phase, needs, action, sweep_key, grid, ths)                            \
     TBEGIN_##name, TBEGIN_FIX_##name = TBEGIN_##name - 1, ths
     FP_DETECTOR_LIST(DET_BEGIN, TH_IDX) N_DETECTOR_KEYS_
 };
 
-#define DET_GRID(name, id, phase, action, sweep_key, grid, ths)                                    \
+#define DET_GRID(name, id, phase, needs, action, sweep_key, grid, ths)                             \
     static const double s_grid_##name[] = {EXPAND_ grid};
 FP_DETECTOR_LIST(DET_GRID, NO_T_)
 
-#define DET_INFO(name, id, phase, action, sweep_key, grid, ths)                                    \
+#define DET_INFO(name, id, phase, needs, action, sweep_key, grid, ths)                             \
     {#name,                                                                                        \
      FP_KIND_##id,                                                                                 \
      FP_DETECT_##phase,                                                                            \
+     needs,                                                                                        \
      action,                                                                                       \
      TBEGIN_##name,                                                                                \
      0 ths,                                                                                        \

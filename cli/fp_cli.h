@@ -8,6 +8,7 @@
 #define FP_CLI_H
 
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdint.h>
 #include <stdio.h>
 
@@ -34,8 +35,11 @@ enum {
     FP_EXIT_SIGTERM = 143
 };
 
-/* Set by the SIGINT/SIGTERM handler (the handler does nothing else). */
-extern volatile sig_atomic_t fp_cli_signal;
+/*
+ * Set by the SIGINT/SIGTERM handler (the handler does nothing else). A lock-free C11 atomic, so
+ * the handler may store it and validate's worker threads (its cancel callback) may read it.
+ */
+extern atomic_int fp_cli_signal;
 
 /* Installs the SIGINT/SIGTERM handlers. */
 void fp_cli_install_signals(void);
@@ -125,9 +129,9 @@ enum {
 #define FP_CLI_O_SIMULATING (FP_CLI_O_SCENARIO | FP_CLI_O_RUNS | FP_CLI_O_SEED | FP_CLI_O_RNG)
 
 /*
- * The common options each command takes: the command table (cli/main.c) and each command's
- * parser use these, so they are written once. compare's --scenario is its own option (exactly
- * two), so FP_CMD_COMPARE_OPTS leaves FP_CLI_O_SCENARIO out.
+ * The common options each command takes, one mask per command, passed by its parser to
+ * fp_cli_parse() (fp_cli_spec), so they are written once. compare's --scenario is its own option
+ * (exactly two), so FP_CMD_COMPARE_OPTS leaves FP_CLI_O_SCENARIO out.
  */
 #define FP_CMD_REPORT_OPTS                                                                         \
     (FP_CLI_O_SIMULATING | FP_CLI_O_FORMAT | FP_CLI_O_OUTPUT | FP_CLI_O_FAIL_ON |                  \
@@ -262,11 +266,7 @@ int fp_cli_report_input_error(const fp_error *err);
  * (unknown names get a did-you-mean; a name given twice, in either form, is an error), errors
  * located as FILE:LINE:COL.
  */
-typedef struct fp_cli_thresholds {
-    char **keys;
-    double *values;
-    size_t n;
-} fp_cli_thresholds;
+typedef fp_thresholds_overrides fp_cli_thresholds; /* read by fp_thresholds_load_yaml() */
 
 /* Loads `file` into `out` (zeroed first). Prints the error and returns its exit status. */
 int fp_cli_load_thresholds(const char *file, fp_cli_thresholds *out);
@@ -301,11 +301,6 @@ int fp_cli_baseline_for(const fp_cli_common *c, const char *def, const fp_scenar
 
 /* Reads baseline file `path` into *out (caller-owned). 0, or prints the error and its status. */
 int fp_cli_read_baseline(const char *path, struct fp_baseline **out);
-
-/* Writes `s` as a JSON string literal with the one escaper of fpsim (profile/fp_escape.h:
- * fp_json_put_string); kept for the commands that still write JSON by hand. Every other output
- * (and CSV and Markdown strings) is written by reports/. */
-void fp_cli_json_str(FILE *f, const char *s);
 
 /* Whether colour may be used on `f`: a terminal and NO_COLOR unset or empty. */
 int fp_cli_use_colour(FILE *f);

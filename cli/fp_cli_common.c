@@ -19,9 +19,9 @@
 #include "fp_builtin.h"
 #include "fp_sim.h"
 #include "fp_validate.h"
-#include "fp_yaml.h"
 
-volatile sig_atomic_t fp_cli_signal;
+_Static_assert(ATOMIC_INT_LOCK_FREE == 2, "fp_cli_signal is stored by a signal handler");
+atomic_int fp_cli_signal;
 
 static void on_signal(int sig)
 {
@@ -649,32 +649,13 @@ int fp_cli_report_input_error(const fp_error *err)
 
 /* ---- thresholds ---- */
 
-/* Largest --thresholds file read, and its nesting limit (the checks below allow depth 2). */
-#define TH_MAX_BYTES ((size_t)1 << 20)
-#define TH_MAX_DEPTH 16
-
 void fp_cli_free_thresholds(fp_cli_thresholds *t)
 {
-    for (size_t i = 0; i < t->n; i++)
-        free(t->keys[i]);
-    free(t->keys);
-    free(t->values);
-    memset(t, 0, sizeof(*t));
+    fp_thresholds_overrides_free(t);
 }
 
-/* One threshold of the file: its full dotted name and where its key is. */
-typedef struct th_entry {
-    char *name;
-    double value;
-    const fp_yaml_node *key;
-} th_entry;
-
-typedef struct th_list {
-    th_entry *v;
-    size_t n, cap;
-} th_list;
-
-/* Reads `file` (at most TH_MAX_BYTES) into a new buffer; prints and returns the exit status. */
+/* Reads `file` (at most FP_THRESHOLDS_FILE_MAX_BYTES) into a new buffer; prints and returns the
+ * exit status. */
 static int th_read(const char *file, char **out, size_t *len)
 {
     FILE *f = fopen(file, "rb");
@@ -684,13 +665,13 @@ static int th_read(const char *file, char **out, size_t *len)
         fp_cli_errorf("%s: cannot open: %s", file, strerror(errno));
         return FP_EXIT_NOINPUT;
     }
-    char *buf = malloc(TH_MAX_BYTES + 1);
+    char *buf = malloc(FP_THRESHOLDS_FILE_MAX_BYTES + 1);
     if (buf == NULL) {
         fclose(f);
         fp_cli_errorf("out of memory reading %s", file);
         return FP_EXIT_SOFTWARE;
     }
-    size_t n = fread(buf, 1, TH_MAX_BYTES + 1, f);
+    size_t n = fread(buf, 1, FP_THRESHOLDS_FILE_MAX_BYTES + 1, f);
     int bad = ferror(f);
     fclose(f);
     if (bad) {
@@ -698,7 +679,7 @@ static int th_read(const char *file, char **out, size_t *len)
         fp_cli_errorf("%s: read error", file);
         return FP_EXIT_IOERR;
     }
-    if (n > TH_MAX_BYTES) {
+    if (n > FP_THRESHOLDS_FILE_MAX_BYTES) {
         free(buf);
         fp_cli_errorf("%s: error: thresholds file larger than 1 MiB", file);
         return FP_EXIT_DATA;
@@ -706,92 +687,6 @@ static int th_read(const char *file, char **out, size_t *len)
     *out = buf;
     *len = n;
     return 0;
-}
-
-/* The number of threshold `name` in node `v`: a plain finite number (the strict YAML parse). */
-static fp_status th_value(fp_yaml_ctx *c, const char *name, const fp_yaml_node *v, double *out)
-{
-    if (v->kind == FP_YAML_SCALAR && v->plain && v->len > 0) {
-        if (fp_yaml_parse_number(v->str, out) == 0)
-            return FP_OK;
-        return FP_YAML_FAIL(c, FP_EINVAL, v, "expected a finite number for '%.80s', got '%.40s'",
-                            name, v->str);
-    }
-    return FP_YAML_FAIL(c, FP_EINVAL, v, "expected a finite number for '%.80s', got %s", name,
-                        fp_yaml_kind_word(v));
-}
-
-/* Adds threshold `prefix.key` (or `key`) with the number in `v`, checked by the analysis. */
-static fp_status th_add(fp_yaml_ctx *c, th_list *l, fp_thresholds *probe, const char *prefix,
-                        const fp_yaml_node *key, const fp_yaml_node *v)
-{
-    if (key->kind != FP_YAML_SCALAR)
-        return FP_YAML_FAIL(c, FP_EINVAL, key, "expected a threshold name, got %s",
-                            fp_yaml_kind_word(key));
-    size_t need = (prefix != NULL ? strlen(prefix) + 1 : 0) + key->len + 1;
-    char *name = fp_malloc(need);
-    if (name == NULL)
-        return fp_yaml_fail_nomem(c);
-    snprintf(name, need, "%s%s%s", prefix != NULL ? prefix : "", prefix != NULL ? "." : "",
-             key->str);
-    double value = 0;
-    fp_error terr = FP_ERROR_INIT;
-    fp_status st = th_value(c, name, v, &value);
-    if (st == FP_OK && (st = fp_thresholds_set(probe, name, value, &terr)) != FP_OK)
-        fp_yaml_fail_at(c, st, key->line, key->col, "%s", terr.msg);
-    if (st == FP_OK && fp_grow((void **)&l->v, &l->cap, l->n + 1, sizeof(*l->v)) != FP_OK)
-        st = fp_yaml_fail_nomem(c);
-    if (st != FP_OK) {
-        fp_free(name);
-        return st;
-    }
-    l->v[l->n].name = name;
-    l->v[l->n].value = value;
-    l->v[l->n].key = key;
-    l->n++;
-    return FP_OK;
-}
-
-/*
- * The thresholds in the tree: a mapping whose values are numbers ("slow_method.mean_s: 3") or
- * mappings of numbers, one per detector ("slow_method: {mean_s: 3}"); both forms give the same
- * dotted names, each of which may appear once.
- */
-static fp_status th_collect(fp_yaml_ctx *c, const fp_yaml_node *root, th_list *l)
-{
-    fp_thresholds probe = FP_THRESHOLDS_INIT;
-    fp_status st = FP_OK;
-    if (root == NULL)
-        return FP_OK; /* empty, comments only, or '---' */
-    if (root->kind != FP_YAML_MAP)
-        return FP_YAML_FAIL(c, FP_EINVAL, root,
-                            "expected a mapping of threshold names to numbers, got %s",
-                            fp_yaml_kind_word(root));
-    for (size_t i = 0; st == FP_OK && i < fp_yaml_map_len(root); i++) {
-        const fp_yaml_node *k = root->kids[2 * i], *v = root->kids[2 * i + 1];
-        if (v->kind != FP_YAML_MAP || k->kind != FP_YAML_SCALAR) {
-            st = th_add(c, l, &probe, NULL, k, v);
-            continue;
-        }
-        for (size_t j = 0; st == FP_OK && j < fp_yaml_map_len(v); j++)
-            st = th_add(c, l, &probe, k->str, v->kids[2 * j], v->kids[2 * j + 1]);
-    }
-    if (st != FP_OK || l->n < 2)
-        return st;
-    const char **names = fp_malloc(l->n * sizeof(*names));
-    size_t dup;
-    if (names == NULL)
-        return fp_yaml_fail_nomem(c);
-    for (size_t i = 0; i < l->n; i++)
-        names[i] = l->v[i].name;
-    st = fp_yaml_find_duplicate(names, l->n, &dup);
-    fp_free(names);
-    if (st != FP_OK)
-        return fp_yaml_fail_nomem(c);
-    if (dup != (size_t)-1)
-        return FP_YAML_FAIL(c, FP_EINVAL, l->v[dup].key, "duplicate threshold '%.80s'",
-                            l->v[dup].name);
-    return FP_OK;
 }
 
 int fp_cli_load_thresholds(const char *file, fp_cli_thresholds *out)
@@ -803,34 +698,9 @@ int fp_cli_load_thresholds(const char *file, fp_cli_thresholds *out)
     if (rc != 0)
         return rc;
     fp_error err = FP_ERROR_INIT;
-    fp_yaml_ctx c = FP_YAML_CTX_INIT(file, &err);
-    fp_yaml_node *root = NULL;
-    th_list l = {NULL, 0, 0};
-    fp_status st = fp_yaml_parse(&c, text, len, "thresholds file", TH_MAX_DEPTH, &root);
-    if (st == FP_OK)
-        st = th_collect(&c, root, &l);
-    if (st != FP_OK) {
+    if (fp_thresholds_load_yaml(text, len, file, out, &err) != FP_OK)
         rc = fp_cli_report_error(&err);
-    } else if (l.n > 0) {
-        out->keys = calloc(l.n, sizeof(char *));
-        out->values = calloc(l.n, sizeof(double));
-        for (size_t i = 0; out->keys != NULL && out->values != NULL && i < l.n; i++) {
-            if ((out->keys[i] = strdup(l.v[i].name)) == NULL)
-                break;
-            out->values[i] = l.v[i].value;
-            out->n = i + 1;
-        }
-        if (out->n != l.n) {
-            rc = fp_cli_nomem();
-        }
-    }
-    for (size_t i = 0; i < l.n; i++)
-        fp_free(l.v[i].name);
-    fp_free(l.v);
-    fp_yaml_node_free(root);
     free(text);
-    if (rc != 0)
-        fp_cli_free_thresholds(out);
     return rc;
 }
 
@@ -923,11 +793,4 @@ int fp_cli_baseline_for(const fp_cli_common *c, const char *def, const fp_scenar
         return 0;
     }
     return fp_cli_read_baseline(b, out);
-}
-
-/* ---- JSON string values ---- */
-
-void fp_cli_json_str(FILE *f, const char *s)
-{
-    fp_json_put_string(f, s);
 }

@@ -181,9 +181,10 @@ static fp_status write_format(fp_format f, const fp_profile *p, FILE *out, fp_er
         return fp_trace_write_chrome(p, out, err);
     case FP_FORMAT_SPEEDSCOPE:
         return fp_export_speedscope(p, out, err);
-    default:
-        return fp_error_set(err, FP_EINTERNAL, "unknown format %d", (int)f);
+    case FP_FORMAT_COUNT: /* not a format */
+        break;
     }
+    return fp_error_set(err, FP_EINTERNAL, "unknown format %d", (int)f);
 }
 
 /* Writes one file atomically; returns an exit status (0 ok). */
@@ -250,6 +251,22 @@ done:
     return rc;
 }
 
+/* Two scenarios with one directory would overwrite each other's runs: 64 (usage) if any do. */
+static int check_unique(const fp_cli_scenarios *scns)
+{
+    for (size_t i = 0; i < scns->n; i++) {
+        char a[256], b[256];
+        dir_name(fp_scenario_name(scns->items[i]), a, sizeof a);
+        for (size_t j = 0; j < i; j++) {
+            dir_name(fp_scenario_name(scns->items[j]), b, sizeof b);
+            if (strcmp(a, b) == 0)
+                return fp_cli_usage("--scenario: '%s' given twice (both would write DIR/%s/)",
+                                    fp_scenario_name(scns->items[i]), a);
+        }
+    }
+    return 0;
+}
+
 /* Where the runs of the current scenario are written. */
 typedef struct gen_ctx {
     const gen_opts *o;
@@ -287,7 +304,7 @@ int fp_cmd_generate(int argc, char **argv)
         goto done;
     }
     rc = fp_cli_load_scenarios(&scns, o.c.scenarios, o.c.n_scenarios);
-    if (rc != 0)
+    if (rc != 0 || (rc = check_unique(&scns)) != 0)
         goto done;
     prof = fp_profile_new();
     g.cap = strlen(o.out_dir) + 256 + 64;

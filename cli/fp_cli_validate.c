@@ -275,6 +275,15 @@ int fp_cli_validate_main(int argc, char **argv, fp_cli_merge *merge)
             memcpy(sweep_grid, o.grid, o.n_grid * sizeof *sweep_grid);
             n_sweep = o.n_grid;
         }
+        if (n_sweep == 0) {
+            rc = fp_cli_usage("--sweep %s: its default is 0, so give its values with --grid",
+                              sweep_key);
+            goto done;
+        }
+        if (fp_validate_sweep_check(sweep_key, sweep_grid, n_sweep, &err) != FP_OK) {
+            rc = fp_cli_usage("--grid: %s", err.msg);
+            goto done;
+        }
     }
     if ((rc = fp_cli_load_scenarios(&scns, o.c.scenarios, o.c.n_scenarios)) != 0 ||
         (rc = fp_cli_out_open(&out, o.c.output)) != 0)

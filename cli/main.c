@@ -64,39 +64,29 @@ static int cmd_scenarios(int argc, char **argv)
 
 /*
  * The commands: one entry each. `run` gets argv from the command's name on and returns the exit
- * status; `common` is the set of common options it takes (FP_CLI_O_*, cli/fp_cli.h), the same
- * macro its parser uses. The top-level --help lists them in this order; a mistyped name is
- * matched against them for a did-you-mean.
+ * status (the common options it takes are the FP_CMD_*_OPTS mask its own parser passes to
+ * fp_cli_parse(), cli/fp_cli.h). The top-level --help lists them in this order; a mistyped name
+ * is matched against them for a did-you-mean.
  */
 typedef struct command {
     const char *name;
     int (*run)(int argc, char **argv);
     const char *summary; /* one line in the top-level --help */
-    unsigned common;
 } command;
 
 static const command s_commands[] = {
-    {"report", fp_cmd_report, "simulate, analyse and report: the default command",
-     FP_CMD_REPORT_OPTS},
-    {"simulate", fp_cmd_simulate, "simulated runs: summaries or full profiles as JSON",
-     FP_CMD_SIMULATE_OPTS},
+    {"report", fp_cmd_report, "simulate, analyse and report: the default command"},
+    {"simulate", fp_cmd_simulate, "simulated runs: summaries or full profiles as JSON"},
     {"generate", fp_cmd_generate,
-     "fixture files per run: profile, truth, CSV, folded, Chrome trace, speedscope",
-     FP_CMD_GENERATE_OPTS},
-    {"analyze", fp_cmd_analyze, "analyse profile JSON or Chrome Trace Event files",
-     FP_CMD_ANALYZE_OPTS},
-    {"compare", fp_cmd_compare, "compare two profiles, run directories or scenarios per method",
-     FP_CMD_COMPARE_OPTS},
-    {"record", fp_cmd_record, "run a command and profile it: samples, spans, guards, report",
-     FP_CMD_RECORD_OPTS},
-    {"validate", fp_cmd_validate, "detector accuracy against ground truth", FP_CMD_VALIDATE_OPTS},
-    {"baseline", fp_cmd_baseline, "learn what is normal for a flow into a baseline file",
-     FP_CMD_BASELINE_OPTS},
-    {"thresholds", fp_cmd_thresholds, "list every analysis threshold: default, unit, meaning",
-     FP_CMD_THRESHOLDS_OPTS},
-    {"merge", fp_cmd_merge, "join the parts of 'validate --shard K/N' into its one-process output",
-     FP_CMD_MERGE_OPTS},
-    {"scenarios", cmd_scenarios, "list the built-in scenarios", FP_CMD_SCENARIOS_OPTS},
+     "fixture files per run: profile, truth, CSV, folded, Chrome trace, speedscope"},
+    {"analyze", fp_cmd_analyze, "analyse profile JSON or Chrome Trace Event files"},
+    {"compare", fp_cmd_compare, "compare two profiles, run directories or scenarios per method"},
+    {"record", fp_cmd_record, "run a command and profile it: samples, spans, guards, report"},
+    {"validate", fp_cmd_validate, "detector accuracy against ground truth"},
+    {"baseline", fp_cmd_baseline, "learn what is normal for a flow into a baseline file"},
+    {"thresholds", fp_cmd_thresholds, "list every analysis threshold: default, unit, meaning"},
+    {"merge", fp_cmd_merge, "join the parts of 'validate --shard K/N' into its one-process output"},
+    {"scenarios", cmd_scenarios, "list the built-in scenarios"},
 };
 
 #define N_COMMANDS (sizeof(s_commands) / sizeof(s_commands[0]))

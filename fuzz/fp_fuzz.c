@@ -10,8 +10,8 @@
  *             .cpuprofile, speedscope, folded stacks, each possibly gzip; index: its files are
  *             named under a directory that does not exist, so none is ever read), every run read
  *             and the first few analysed and rendered;
- *   thresholds  the strict YAML layer (fp_yaml.c) as the --thresholds reader uses it: parsed
- *             with its depth limit and walked into dotted names set through fp_thresholds_set.
+ *   thresholds  the --thresholds reader, fp_thresholds_load_yaml() (analysis/, over the strict
+ *             YAML layer fp_yaml.c), and every override it returns set through fp_thresholds_set.
  *   sampled   the V8 .cpuprofile, speedscope and folded-stacks readers on the bytes (inflated
  *             first when they are gzip), each followed by the same as json.
  * Built two ways (fuzz/CMakeLists.txt): with clang's libFuzzer (-DFP_FUZZ=ON; FP_FUZZ_TARGET
@@ -33,7 +33,6 @@
 #include "fp_scenario.h"
 #include "fp_sim.h"
 #include "fp_validate.h"
-#include "fp_yaml.h"
 
 enum { T_SCENARIO, T_JSON, T_TRACE, T_INPUT, T_THRESHOLDS, T_SAMPLED };
 
@@ -119,58 +118,18 @@ static void input_runs(const char *text, size_t size, fp_profile *p)
     fp_input_close(in);
 }
 
-/* Same limits as the CLI's --thresholds reader (cli/fp_cli_common.c: 16 levels, 1 MiB). */
-#define FUZZ_TH_DEPTH 16
-#define FUZZ_TH_BYTES ((size_t)1 << 20)
-
-/* One threshold: "prefix.key" (or "key") set from `v` through the analysis's key table. */
-static void threshold_set(fp_yaml_ctx *c, fp_thresholds *t, const char *prefix,
-                          const fp_yaml_node *k, const fp_yaml_node *v)
-{
-    char name[256];
-    double value;
-    if (k->kind != FP_YAML_SCALAR) {
-        FP_YAML_FAIL(c, FP_EINVAL, k, "expected a threshold name, got %s", fp_yaml_kind_word(k));
-        return;
-    }
-    snprintf(name, sizeof(name), "%s%s%s", prefix != NULL ? prefix : "", prefix != NULL ? "." : "",
-             k->str);
-    size_t old = fp_yaml_path_key(c, name);
-    if (fp_yaml_get_number(c, v, &value) == FP_OK)
-        fp_thresholds_set(t, name, value, NULL);
-    fp_yaml_path_pop(c, old);
-}
-
-/*
- * The --thresholds file's tree walk: a mapping of numbers or of mappings of numbers, keys unique
- * (the CLI's reader, cli/fp_cli_common.c, is not in a library, so its walk is repeated here; what
- * is fuzzed is fp_yaml.c underneath it).
- */
+/* The --thresholds reader itself (analysis/fp_thresholds_file.c), as the CLI calls it. */
 static void thresholds_walk(const char *text, size_t size)
 {
     fp_error err = FP_ERROR_INIT;
-    fp_yaml_ctx c = FP_YAML_CTX_INIT("fuzz.yaml", &err);
-    fp_yaml_node *root = NULL;
-    if (size > FUZZ_TH_BYTES ||
-        fp_yaml_parse(&c, text, size, "thresholds file", FUZZ_TH_DEPTH, &root) != FP_OK ||
-        root == NULL)
+    fp_thresholds_overrides o;
+    if (fp_thresholds_load_yaml(text, size, "fuzz.yaml", &o, &err) != FP_OK)
         return;
     fp_thresholds t = FP_THRESHOLDS_INIT;
-    if (fp_yaml_expect_kind(&c, root, FP_YAML_MAP) == FP_OK &&
-        fp_yaml_check_keys_unique(&c, root) == FP_OK) {
-        for (size_t i = 0; i < fp_yaml_map_len(root); i++) {
-            const fp_yaml_node *k = root->kids[2 * i], *v = root->kids[2 * i + 1];
-            if (v->kind != FP_YAML_MAP || k->kind != FP_YAML_SCALAR) {
-                threshold_set(&c, &t, NULL, k, v);
-                continue;
-            }
-            if (fp_yaml_check_keys_unique(&c, v) != FP_OK)
-                continue;
-            for (size_t j = 0; j < fp_yaml_map_len(v); j++)
-                threshold_set(&c, &t, k->str, v->kids[2 * j], v->kids[2 * j + 1]);
-        }
-    }
-    fp_yaml_node_free(root);
+    for (size_t i = 0; i < o.n; i++)
+        if (fp_thresholds_set(&t, o.keys[i], o.values[i], NULL) != FP_OK)
+            abort(); /* every loaded value was checked */
+    fp_thresholds_overrides_free(&o);
 }
 
 static void run_target(int target, const uint8_t *data, size_t size)

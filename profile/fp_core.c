@@ -255,15 +255,42 @@ const char *fp_suggest(const char *word, const char *const *candidates, size_t n
 
 /* ---- hash, string map, line:column ---- */
 
-uint64_t fp_hash_bytes(const void *p, size_t n)
+uint64_t fp_hash_bytes_from(uint64_t h, const void *p, size_t n)
 {
     const unsigned char *b = p;
-    uint64_t h = UINT64_C(0xcbf29ce484222325);
     for (size_t i = 0; i < n; i++) {
         h ^= b[i];
         h *= UINT64_C(0x100000001b3);
     }
     return h;
+}
+
+/* strerror_r returns int (XSI) or char * (GNU): one of these takes its result. */
+static const char *strerror_xsi(int r, char *buf)
+{
+    return r == 0 ? buf : "unknown error";
+}
+
+static const char *strerror_gnu(char *r, char *buf)
+{
+    (void)buf;
+    return r != NULL ? r : "unknown error";
+}
+
+const char *fp_strerror(int errnum, char *buf, size_t n)
+{
+    if (buf == NULL || n == 0)
+        return "unknown error";
+    buf[0] = '\0';
+    const char *s =
+        _Generic(strerror_r(errnum, buf, n), int: strerror_xsi, char *: strerror_gnu)(
+            strerror_r(errnum, buf, n), buf);
+    return s[0] != '\0' ? s : "unknown error";
+}
+
+uint64_t fp_hash_bytes(const void *p, size_t n)
+{
+    return fp_hash_bytes_from(FP_HASH_INIT, p, n);
 }
 
 uint64_t fp_hash_str(const char *s)

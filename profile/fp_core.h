@@ -139,6 +139,21 @@ uint64_t fp_hash_bytes(const void *p, size_t n);
 uint64_t fp_hash_str(const char *s);
 
 /*
+ * The same hash continued from `h` over `n` more bytes at `p`: fp_hash_bytes(ab, na + nb) ==
+ * fp_hash_bytes_from(fp_hash_bytes(ab, na), ab + na, nb). Start from FP_HASH_INIT to hash several
+ * fields as one key, with a separator byte between them (so "ab" + "c" and "a" + "bc" differ).
+ */
+#define FP_HASH_INIT UINT64_C(0xcbf29ce484222325)
+uint64_t fp_hash_bytes_from(uint64_t h, const void *p, size_t n);
+
+/*
+ * The message of errno value `errnum`, thread-safe (strerror_r, the XSI or the GNU variant):
+ * returns `buf` (n bytes, filled) or a static string; "unknown error" when there is none. For
+ * every library message that quotes errno.
+ */
+const char *fp_strerror(int errnum, char *buf, size_t n);
+
+/*
  * Writes `v` into `out` (at least FP_FMT_DOUBLE_SIZE bytes, NUL-terminated) as a short decimal
  * that strtod reads back to exactly `v` (profile/fp_dtoa.c: Grisu2, the shortest digits in nearly
  * every case), laid out like printf("%.17g"): exponent form when the decimal exponent is below -4

@@ -9,15 +9,15 @@
  * The conversion (documented in docs/output-formats.md): sample k is taken at
  * startTime + timeDeltas[0..k] and its stack (the path from the root to the sampled node, the
  * "(root)" node left out) holds until the next sample (the last until endTime). Consecutive
- * samples with the same stack prefix share its spans (fp_stacks.h), so a function sampled N
- * times in a row is one span per frame lasting those samples' time. "(idle)" samples are gaps
- * (no span); "(program)" is kept as a frame; a "(garbage collector)" sample keeps the previous
- * sample's stack with the collector on top (V8 samples GC as a child of the root, which would
- * otherwise cut the interrupted function into two calls). A function is named
- * "NAME (FILE:LINE)" with FILE the url's last path component and LINE 1-based, or NAME alone
- * when it has no url ("(anonymous)" when NAME is empty). Everything is on track 0; the run is
- * named by the file's stem and has no series; memory and CPU are marked unknown
- * (fp_profile_set_data(), so the memory and CPU detectors do not run and reports print n/a).
+ * samples with the same stack prefix share its spans (fp_profile_internal.h), so a function sampled
+ * N times in a row is one span per frame lasting those samples' time. "(idle)" samples are gaps (no
+ * span); "(program)" is kept as a frame; a "(garbage collector)" sample keeps the previous sample's
+ * stack with the collector on top (V8 samples GC as a child of the root, which would otherwise cut
+ * the interrupted function into two calls). A function is named "NAME (FILE:LINE)" with FILE the
+ * url's last path component and LINE 1-based, or NAME alone when it has no url ("(anonymous)" when
+ * NAME is empty). Everything is on track 0; the run is named by the file's stem and has no series;
+ * memory and CPU are marked unknown (fp_profile_set_data(), so the memory and CPU detectors do not
+ * run and reports print n/a).
  */
 #include "fp_formats.h"
 
@@ -28,7 +28,6 @@
 #include <cjson/cJSON.h>
 
 #include "fp_profile_internal.h"
-#include "fp_stacks.h"
 
 /* Call depth accepted (a deeper or cyclic parent chain is an error). */
 #define CP_MAX_DEPTH 4096

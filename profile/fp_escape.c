@@ -80,3 +80,11 @@ char *fp_json_quote(const char *s)
     *w = '\0';
     return q;
 }
+
+char fp_folded_char(char c)
+{
+    unsigned char u = (unsigned char)c;
+    if (c == ';')
+        return ':';
+    return u <= 0x20 || u == 0x7f ? '_' : c;
+}

@@ -1,6 +1,7 @@
 /*
  * fp_escape.h - the one JSON string escaper of fpsim, used by every JSON writer (profile JSON,
- * runs documents, Chrome traces, exports, reports, validate, compare, generate's index).
+ * runs documents, Chrome traces, exports, reports, validate, compare, generate's index), and the
+ * one folded-stacks frame rule.
  *
  * Escaping, identical everywhere: '"' and '\' get a backslash; the control bytes with a short
  * form are written as \b \f \n \r \t; every other byte below 0x20 and DEL (0x7f) as \u00XX
@@ -21,5 +22,12 @@ void fp_json_put_string(FILE *out, const char *s);
 
 /* `s` as a new JSON string literal (with the quotes); NULL when out of memory. */
 char *fp_json_quote(const char *s);
+
+/*
+ * The one rule for a name's byte in a folded-stacks frame (fp_export_folded and compare's folded
+ * diff): ';' (the frame separator) as ':', white space and every other control byte (C0, DEL) as
+ * '_', so a line always splits back into frames and numbers and no raw ESC reaches a terminal.
+ */
+char fp_folded_char(char c);
 
 #endif /* FP_ESCAPE_H */

@@ -129,14 +129,8 @@ static int cmp_rows(const void *a, const void *b)
 /* Appends the sanitised name of method `m` to buf at *len (buf is large enough). */
 static void append_name(char *buf, size_t *len, const char *name)
 {
-    for (const unsigned char *c = (const unsigned char *)name; *c != '\0'; c++) {
-        char ch = (char)*c;
-        if (*c == ';')
-            ch = ':';
-        else if (*c < 0x20 || *c == 0x7f)
-            ch = ' ';
-        buf[(*len)++] = ch;
-    }
+    for (const char *c = name; *c != '\0'; c++)
+        buf[(*len)++] = fp_folded_char(*c);
 }
 
 fp_status fp_export_folded(const fp_profile *p, FILE *out, fp_error *err)

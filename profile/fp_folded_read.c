@@ -5,8 +5,8 @@
  * Folded stacks carry no time order, so the stacks are laid end to end in file order, each
  * lasting COUNT microseconds (fpsim writes self time in whole microseconds; for sample counts
  * from other tools, one sample is one microsecond: only the shares matter to the analysis).
- * Consecutive lines sharing a prefix share its spans (fp_stacks.h), so a sorted file gives one
- * span per distinct call path: the flame graph's own layout. Everything is on track 0.
+ * Consecutive lines sharing a prefix share its spans (fp_profile_internal.h), so a sorted file
+ * gives one span per distinct call path: the flame graph's own layout. Everything is on track 0.
  */
 #include "fp_formats.h"
 
@@ -14,7 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "fp_stacks.h"
+#include "fp_profile_internal.h"
 
 /* Frames per line accepted (a deeper stack is FP_ELIMIT). */
 #define FOLD_MAX_DEPTH 4096

@@ -78,8 +78,8 @@ fp_status fp_trace_write_chrome(const fp_profile *p, FILE *out, fp_error *err);
  * Folded stacks: one line "root;child;leaf WEIGHT" per distinct call stack (method names from
  * the top-level span down, following parent links across tracks), WEIGHT the summed self time
  * (duration minus the union of its children) in whole microseconds, rounded once per stack.
- * Lines are sorted bytewise by stack; stacks whose weight rounds to 0 are omitted. ';' in a
- * method name becomes ':' and control characters become ' ' so that a line always splits back.
+ * Lines are sorted bytewise by stack; stacks whose weight rounds to 0 are omitted. Names are
+ * written with fp_folded_char() (fp_escape.h) so that a line always splits back.
  */
 fp_status fp_export_folded(const fp_profile *p, FILE *out, fp_error *err);
 

@@ -265,8 +265,8 @@ fp_status fp_read_stream(FILE *f, const char *path, char **out, size_t *len, fp_
         n += got;
         if (got == 0) {
             if (ferror(f))
-                st =
-                    fp_error_set_at(err, FP_ENOENT, path, 0, 0, "cannot read: %s", strerror(errno));
+                st = fp_error_set_at(err, FP_ENOENT, path, 0, 0, "cannot read: %s",
+                                     fp_strerror(errno, (char[128]){""}, 128));
             break;
         }
     }
@@ -291,7 +291,8 @@ static fp_status read_all(const char *path, char **out, size_t *len, fp_error *e
     *out = NULL;
     *len = 0;
     if (f == NULL)
-        return fp_error_set_at(err, FP_ENOENT, path, 0, 0, "cannot open: %s", strerror(errno));
+        return fp_error_set_at(err, FP_ENOENT, path, 0, 0, "cannot open: %s",
+                               fp_strerror(errno, (char[128]){""}, 128));
     fp_status st = fp_read_stream(f, path, out, len, err);
     if (!is_stdin)
         fclose(f);
@@ -315,7 +316,8 @@ static fp_status open_trace(const char *path, FILE **trace, fp_error *err)
         return FP_OK;
     FILE *f = fopen(path, "rb");
     if (f == NULL)
-        return fp_error_set_at(err, FP_ENOENT, path, 0, 0, "cannot open: %s", strerror(errno));
+        return fp_error_set_at(err, FP_ENOENT, path, 0, 0, "cannot open: %s",
+                               fp_strerror(errno, (char[128]){""}, 128));
     char *head = fp_malloc(SNIFF_HEAD);
     size_t n = head != NULL ? fread(head, 1, SNIFF_HEAD, f) : 0;
     int chrome = head != NULL && !ferror(f) && fp_input_sniff(head, n) == FP_INPUT_CHROME;
@@ -406,7 +408,8 @@ static fp_status list_dir(fp_input *in, const char *dir, int depth, size_t *cap,
     DIR *d = opendir(dir);
     if (d == NULL) {
         if (depth == 0)
-            return fp_error_set_at(err, FP_ENOENT, dir, 0, 0, "cannot open: %s", strerror(errno));
+            return fp_error_set_at(err, FP_ENOENT, dir, 0, 0, "cannot open: %s",
+                                   fp_strerror(errno, (char[128]){""}, 128));
         return FP_OK; /* an unreadable subdirectory holds nothing we can read */
     }
     fp_status st = FP_OK;

@@ -12,7 +12,6 @@
 #include <cjson/cJSON.h>
 
 #include "fp_profile_internal.h"
-#include "fp_stacks.h"
 
 /* The number fields of an injected record, in fp_truth order after kind/target. */
 static const char *const s_num_keys[] = {

@@ -9,7 +9,7 @@
  *    still open at the end close at endValue);
  *  - "sampled": samples (frame indices, outermost first) with weights; sample k holds from the
  *    sum of the earlier weights, and consecutive samples sharing a prefix share its spans
- *    (fp_stacks.h).
+ *    (fp_profile_internal.h).
  * Units "seconds", "milliseconds", "microseconds", "nanoseconds" (or "none", taken as seconds);
  * times are relative to the smallest startValue of all profiles. The run is named by the file's
  * "name", else the file's stem.
@@ -22,7 +22,6 @@
 #include <cjson/cJSON.h>
 
 #include "fp_profile_internal.h"
-#include "fp_stacks.h"
 
 #define SS_SCHEMA "https://www.speedscope.app/file-format-schema.json"
 

@@ -1,10 +1,11 @@
 /*
- * fp_stacks.c - call stacks over time into nested spans (fp_stacks.h explains the conversion).
+ * fp_stacks.c - call stacks over time into nested spans (fp_profile_internal.h explains the
+ * conversion).
  *
  * State: the open frames, outermost first, each with its method and the index of its span in
  * the profile (whose duration is set when the frame closes).
  */
-#include "fp_stacks.h"
+#include "fp_profile_internal.h"
 
 #include <stdarg.h>
 #include <stdlib.h>

@@ -275,7 +275,7 @@ typedef struct async_mark {
     int begin;
     int64_t pid, tid;
     uint32_t method;
-    uint64_t id; /* FNV-1a of the "id" / "id2" text and the category */
+    uint64_t id; /* async_id(): hash of the "id" / "id2" text and the category */
     double ts;
     size_t ev;
 } async_mark;
@@ -795,14 +795,14 @@ static fp_status heap_sample(trd *r, const cJSON *args, int64_t pid, double ts, 
     return FP_OK;
 }
 
-/* FNV-1a over `s`, continuing from `h`. */
-static uint64_t fnv(uint64_t h, const char *s)
+/* The core hash of the id text and the category as one key, a NUL byte between them. */
+static uint64_t async_id(const char *idtext, const char *cat)
 {
-    for (; s != NULL && *s != '\0'; s++) {
-        h ^= (unsigned char)*s;
-        h *= 1099511628211u;
-    }
-    return h;
+    uint64_t h = FP_HASH_INIT;
+    if (idtext != NULL)
+        h = fp_hash_bytes_from(h, idtext, strlen(idtext));
+    h = fp_hash_bytes_from(h, "", 1);
+    return cat != NULL ? fp_hash_bytes_from(h, cat, strlen(cat)) : h;
 }
 
 /*
@@ -850,7 +850,7 @@ static fp_status read_async(trd *r, const cJSON *ev, size_t i, const char *phase
         idtext =
             str_member(id, "local") != NULL ? str_member(id, "local") : str_member(id, "global");
     }
-    m.id = fnv(fnv(14695981039346656037u, idtext), cat);
+    m.id = async_id(idtext, cat);
     if (m.ts > r->end_ts)
         r->end_ts = m.ts;
     if (fp_grow((void **)&r->amarks, &r->cap_amarks, r->n_amarks + 1, sizeof(async_mark)) != FP_OK)
@@ -2367,7 +2367,8 @@ fp_status fp_trace_read_chrome_file(fp_profile *out, FILE *f, const char *file,
         char *text = NULL;
         size_t len = 0;
         if (at < 0 || fseek(f, at, SEEK_SET) != 0) {
-            st = fp_error_set_at(err, FP_ENOENT, file, 0, 0, "cannot read: %s", strerror(errno));
+            st = fp_error_set_at(err, FP_ENOENT, file, 0, 0, "cannot read: %s",
+                                 fp_strerror(errno, (char[128]){""}, 128));
         } else {
             fp_error_clear(err);
             st = fp_read_stream(f, file != NULL ? file : "trace", &text, &len, err);

@@ -41,16 +41,31 @@ size_t fp_yaml_map_len(const fp_yaml_node *m)
     return m->n / 2;
 }
 
+/*
+ * Control bytes (C0, DEL) as '?': messages quote names and keys from the file, and a raw ESC or
+ * newline would drive the terminal the message is printed on. The one rule for every message
+ * of the YAML inputs (scenarios, --thresholds).
+ */
+static void blank_controls(char *s)
+{
+    for (unsigned char *p = (unsigned char *)s; *p != '\0'; p++)
+        if (*p < 0x20 || *p == 0x7f)
+            *p = '?';
+}
+
 fp_status fp_yaml_fail_at(fp_yaml_ctx *c, fp_status st, unsigned long line, unsigned long col,
                           const char *fmt, ...)
 {
-    char msg[FP_ERROR_MSG_MAX];
+    char msg[FP_ERROR_MSG_MAX], path[sizeof c->path];
     va_list ap;
     va_start(ap, fmt);
     vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
+    blank_controls(msg);
+    snprintf(path, sizeof path, "%s", c->path);
+    blank_controls(path);
     fp_error_set_at(c->err, st, c->file, line, col, "%s", msg);
-    fp_error_set_path(c->err, c->path);
+    fp_error_set_path(c->err, path);
     return st;
 }
 

@@ -28,6 +28,8 @@ const fp_sum_info fp_sum_infos[FP_S_COUNT] = {
 };
 
 static const char *const s_format_names[] = {"text", "json", "markdown", "csv"};
+_Static_assert(sizeof s_format_names / sizeof s_format_names[0] == FP_REPORT_CSV + 1,
+               "s_format_names: one name per fp_report_format, in enum order (CSV is the last)");
 
 fp_status fp_report_format_from_name(const char *name, fp_report_format *out)
 {

@@ -28,23 +28,24 @@ static const char *verdict(fp_change ch)
     return "?";
 }
 
+/* Every digit of a number (fp_fmt_g17): null in JSON, empty in CSV when it is not finite. */
+#define JG(v) fp_fmt_g17((char[32]){""}, 32, (v), "null")
+#define CG(v) fp_fmt_g17((char[32]){""}, 32, (v), "")
+
 static void json_delta(FILE *f, const fp_sample_delta *d)
 {
     fprintf(f,
-            "\"n_base\": %zu, \"n_new\": %zu, \"base_median\": %.17g, \"new_median\": %.17g, "
+            "\"n_base\": %zu, \"n_new\": %zu, \"base_median\": %s, \"new_median\": %s, "
             "\"ratio\": ",
-            d->n_base, d->n_new, d->base_median, d->new_median);
-    if (d->ratio_defined)
-        fprintf(f, "%.17g", d->ratio);
-    else
-        fputs("null", f);
+            d->n_base, d->n_new, JG(d->base_median), JG(d->new_median));
+    fputs(d->ratio_defined ? JG(d->ratio) : "null", f);
     fprintf(f,
-            ", \"ratio_defined\": %s, \"u\": %.17g, \"z\": %.17g, \"p_value\": %.17g, "
-            "\"exact\": %s, \"hl_shift\": %.17g, \"hl_ci\": ",
-            d->ratio_defined ? "true" : "false", d->mw.u, d->mw.z, d->mw.p,
-            d->mw.exact ? "true" : "false", d->hl.shift);
+            ", \"ratio_defined\": %s, \"u\": %s, \"z\": %s, \"p_value\": %s, "
+            "\"exact\": %s, \"hl_shift\": %s, \"hl_ci\": ",
+            d->ratio_defined ? "true" : "false", JG(d->mw.u), JG(d->mw.z), JG(d->mw.p),
+            d->mw.exact ? "true" : "false", JG(d->hl.shift));
     if (d->hl.ci_valid)
-        fprintf(f, "[%.17g, %.17g]", d->hl.lo, d->hl.hi);
+        fprintf(f, "[%s, %s]", JG(d->hl.lo), JG(d->hl.hi));
     else
         fputs("null", f);
 }
@@ -70,9 +71,9 @@ static void write_json(FILE *f, const fp_compare *c, const fp_report_compare_sid
         fputs("},\n", f);
     }
     fprintf(f,
-            " \"options\": {\"alpha\": %.17g, \"noise\": %.17g, \"min_samples\": %zu, "
-            "\"min_runs\": %zu, \"conf\": %.17g},\n",
-            co->alpha, co->noise, co->min_samples, co->min_runs, co->conf);
+            " \"options\": {\"alpha\": %s, \"noise\": %s, \"min_samples\": %zu, "
+            "\"min_runs\": %zu, \"conf\": %s},\n",
+            JG(co->alpha), JG(co->noise), co->min_samples, co->min_runs, JG(co->conf));
     fputs(" \"run_level\": [", f);
     for (size_t i = 0; i < nr; i++) {
         fprintf(f, "%s\n  {\"metric\": \"%s\", \"unit\": \"%s\", \"change\": \"%s\", ",
@@ -84,18 +85,19 @@ static void write_json(FILE *f, const fp_compare *c, const fp_report_compare_sid
     for (size_t i = 0; i < nm; i++) {
         fprintf(f, "%s\n  {\"name\": ", i ? "," : "");
         fp_put_json(f, md[i].name);
-        fprintf(f, ", \"change\": \"%s\", \"calls_base\": %.17g, \"calls_new\": %.17g, ",
-                fp_change_name(md[i].change), md[i].calls_base, md[i].calls_new);
+        fprintf(f, ", \"change\": \"%s\", \"calls_base\": %s, \"calls_new\": %s, ",
+                fp_change_name(md[i].change), JG(md[i].calls_base), JG(md[i].calls_new));
         json_delta(f, &md[i].time);
         fputc('}', f);
     }
     fprintf(f,
             "\n ],\n \"summary\": {\"regressions\": %zu, \"improvements\": %zu, "
             "\"no_change\": %zu, \"insufficient_data\": %zu, \"added\": %zu, \"removed\": %zu, "
-            "\"geomean_ratio\": %.17g, \"geomean_methods\": %zu}}\n",
+            "\"geomean_ratio\": %s, \"geomean_methods\": %zu}}\n",
             fp_compare_count(c, FP_CHANGE_REGRESSION), fp_compare_count(c, FP_CHANGE_IMPROVEMENT),
             fp_compare_count(c, FP_CHANGE_NONE), fp_compare_count(c, FP_CHANGE_INSUFFICIENT),
-            fp_compare_count(c, FP_CHANGE_ADDED), fp_compare_count(c, FP_CHANGE_REMOVED), g, used);
+            fp_compare_count(c, FP_CHANGE_ADDED), fp_compare_count(c, FP_CHANGE_REMOVED), JG(g),
+            used);
 }
 
 static void csv_row(FILE *f, const char *kind, const char *name, const char *unit, fp_change ch,
@@ -103,13 +105,13 @@ static void csv_row(FILE *f, const char *kind, const char *name, const char *uni
 {
     fprintf(f, "%s,", kind);
     fp_put_csv(f, name);
-    fprintf(f, ",%s,%s,%zu,%zu,%.17g,%.17g,%.17g,%.17g,", unit, fp_change_name(ch), d->n_base,
-            d->n_new, cb, cn, d->base_median, d->new_median);
+    fprintf(f, ",%s,%s,%zu,%zu,%s,%s,%s,%s,", unit, fp_change_name(ch), d->n_base, d->n_new, CG(cb),
+            CG(cn), CG(d->base_median), CG(d->new_median));
     if (d->ratio_defined)
-        fprintf(f, "%.17g", d->ratio);
-    fprintf(f, ",%.17g,%.17g,%.17g,%.17g,", d->mw.p, d->mw.u, d->mw.z, d->hl.shift);
+        fputs(CG(d->ratio), f);
+    fprintf(f, ",%s,%s,%s,%s,", CG(d->mw.p), CG(d->mw.u), CG(d->mw.z), CG(d->hl.shift));
     if (d->hl.ci_valid)
-        fprintf(f, "%.17g,%.17g\n", d->hl.lo, d->hl.hi);
+        fprintf(f, "%s,%s\n", CG(d->hl.lo), CG(d->hl.hi));
     else
         fputs(",\n", f);
 }

@@ -26,15 +26,10 @@ typedef struct csv {
 
 static void field(csv *c, const char *s)
 {
-    int quote = 0;
     const char *p;
     if (c->st != FP_OK)
         return;
-    for (p = s; *p; p++)
-        if (*p == ',' || *p == '"' || *p == '\r' || *p == '\n')
-            quote = 1;
-    if (s[0] == ' ' || (s[0] && s[strlen(s) - 1] == ' '))
-        quote = 1;
+    int quote = fp_csv_needs_quotes(s);
     if (quote && fputc('"', c->out) == EOF)
         c->st = FP_EIO;
     for (p = s; *p && c->st == FP_OK; p++) {
@@ -109,7 +104,7 @@ static void scenario(csv *c, const fp_report *r, const fp_scn *s)
     ruint(c, "", "seed", s->seed);
     row(c, "", "rng", s->rng);
     row(c, "", "gsl_version", s->gsl);
-    row(c, "", "fpsim_version", fp_version());
+    row(c, "", "fpsim_version", fp_report_meta_get(NULL).fpsim_version);
     ruint(c, "", "runs", s->runs);
     row(c, "", "quantiles", s->runs > FP_REPORT_EXACT_RUNS ? "p2" : "exact");
     if (r->opt.detailed && s->has_detail)
@@ -300,7 +295,7 @@ fp_status fp_report_write_csv(const fp_report *r, FILE *out, fp_error *err)
     if (fputs("table,scenario,key,column,value\r\n", out) == EOF)
         c.st = FP_EIO;
     ruint(&c, "", "schema_version", FP_REPORT_SCHEMA_VERSION);
-    row(&c, "", "fpsim_version", fp_version());
+    row(&c, "", "fpsim_version", fp_report_meta_get(NULL).fpsim_version);
     row(&c, "", "title", r->title ? r->title : "");
     for (i = 0; i < r->n_scns && c.st == FP_OK; i++)
         scenario(&c, r, r->scns[i]);

@@ -184,6 +184,10 @@ struct fp_report {
 const char *fp_fmt_fixed(char *buf, size_t size, double v, int dec);
 /* Shortest "%.Ng" that reads back exactly (round trip); "null"-free: caller checks finiteness. */
 const char *fp_fmt_exact(char *buf, size_t size, double v);
+/* "%.17g" (every digit, as the compare, sweep and power documents write their numbers; their
+ * bytes differ from fp_fmt_exact's) when `v` is finite, else `nonfinite` ("null" in JSON, "" in
+ * CSV). Returns buf or nonfinite. */
+const char *fp_fmt_g17(char *buf, size_t size, double v, const char *nonfinite);
 /* Integer-valued doubles without decimals, others with one decimal (for median counts). */
 const char *fp_fmt_count(char *buf, size_t size, double v);
 
@@ -212,8 +216,13 @@ void fp_put_md(FILE *f, const char *s);
 int fp_md_escape_at(const char *s);
 /* JSON: the one escaper (profile/fp_escape.h), with the quotes. */
 void fp_put_json(FILE *f, const char *s);
-/* CSV: an RFC 4180 field. */
+/* CSV: an RFC 4180 field, quoted (with "" for ") when fp_csv_needs_quotes(s). */
 void fp_put_csv(FILE *f, const char *s);
+/* The one CSV quoting rule of every writer: a comma, quote, CR or LF, or a leading or trailing
+ * space (which some readers strip). */
+int fp_csv_needs_quotes(const char *s);
+/* The one control-byte rule (C0 and DEL) of every writer. */
+int fp_is_control(unsigned char c);
 /*
  * The metadata a document records, filled in one place for every document and format: fpsim's
  * version, the GSL version built against and the generator's name (`rng` NULL: the default,

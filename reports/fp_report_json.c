@@ -463,7 +463,7 @@ fp_status fp_report_write_json(const fp_report *r, FILE *out, fp_error *err)
     if (root == NULL)
         return fp_error_set(err, FP_ENOMEM, "report: out of memory");
     juint(&c, root, "schema_version", FP_REPORT_SCHEMA_VERSION);
-    jstr(&c, root, "fpsim_version", fp_version());
+    jstr(&c, root, "fpsim_version", fp_report_meta_get(NULL).fpsim_version);
     jstr(&c, root, "title", r->title);
     jbool(&c, root, "detailed", r->opt.detailed);
     mt = jobj(&c, root, "match_tolerance");
@@ -484,7 +484,7 @@ fp_status fp_report_write_json(const fp_report *r, FILE *out, fp_error *err)
         jstr(&c, so, "seed", seed);
         jstr(&c, so, "rng", s->rng);
         jstr(&c, so, "gsl_version", s->gsl);
-        jstr(&c, so, "fpsim_version", fp_version());
+        jstr(&c, so, "fpsim_version", fp_report_meta_get(NULL).fpsim_version);
         juint(&c, so, "runs", s->runs);
         jstr(&c, so, "quantiles", s->runs > FP_REPORT_EXACT_RUNS ? "p2" : "exact");
         summary(&c, so, s);

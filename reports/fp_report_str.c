@@ -23,9 +23,15 @@
 
 #include "fp_escape.h"
 
-static int is_control(unsigned char c)
+int fp_is_control(unsigned char c)
 {
     return c < 0x20 || c == 0x7f;
+}
+
+int fp_csv_needs_quotes(const char *s)
+{
+    size_t n = strlen(s);
+    return strpbrk(s, ",\"\r\n") != NULL || (n > 0 && (s[0] == ' ' || s[n - 1] == ' '));
 }
 
 void fp_put_text(FILE *f, const char *s)
@@ -37,7 +43,7 @@ void fp_put_text_pad(FILE *f, const char *s, size_t width)
 {
     size_t n = 0;
     for (const unsigned char *c = (const unsigned char *)s; *c != '\0'; c++, n++)
-        putc(is_control(*c) ? ' ' : *c, f);
+        putc(fp_is_control(*c) ? ' ' : *c, f);
     for (; n < width; n++)
         putc(' ', f);
 }
@@ -57,7 +63,7 @@ void fp_put_md(FILE *f, const char *s)
     for (const char *c = s; *c != '\0'; c++) {
         if (fp_md_escape_at(c) || *c == '_' || *c == '<')
             putc('\\', f);
-        putc(is_control((unsigned char)*c) ? ' ' : *c, f);
+        putc(fp_is_control((unsigned char)*c) ? ' ' : *c, f);
     }
 }
 
@@ -68,7 +74,7 @@ void fp_put_json(FILE *f, const char *s)
 
 void fp_put_csv(FILE *f, const char *s)
 {
-    if (strpbrk(s, ",\"\r\n") == NULL) {
+    if (!fp_csv_needs_quotes(s)) {
         fputs(s, f);
         return;
     }

@@ -43,6 +43,14 @@ const char *fp_fmt_fixed(char *buf, size_t size, double v, int dec)
     return buf;
 }
 
+const char *fp_fmt_g17(char *buf, size_t size, double v, const char *nonfinite)
+{
+    if (!isfinite(v))
+        return nonfinite;
+    snprintf(buf, size, "%.17g", v);
+    return buf;
+}
+
 const char *fp_fmt_exact(char *buf, size_t size, double v)
 {
     if (!isfinite(v)) {
@@ -89,7 +97,7 @@ size_t fp_utf8_width(const char *s)
 static void blank_controls(char *s)
 {
     for (unsigned char *p = (unsigned char *)s; *p; p++)
-        if (*p < 0x20 || *p == 0x7f)
+        if (fp_is_control(*p))
             *p = ' ';
 }
 

@@ -542,15 +542,16 @@ fp_status fp_report_write_doc(const fp_report *r, FILE *out, int markdown, fp_er
     d.st = FP_OK;
 
     fp_doc_heading(&d, 1, "%s", r->title ? r->title : "fpsim report");
-    fp_doc_line(&d, "fpsim %s; report schema %d; %zu scenario%s", fp_version(),
-                FP_REPORT_SCHEMA_VERSION, r->n_scns, plural(r->n_scns));
+    fp_doc_line(&d, "fpsim %s; report schema %d; %zu scenario%s",
+                fp_report_meta_get(NULL).fpsim_version, FP_REPORT_SCHEMA_VERSION, r->n_scns,
+                plural(r->n_scns));
     fp_doc_blank(&d);
     for (size_t i = 0; i < r->n_scns && d.st == FP_OK; i++) {
         const fp_scn *s = r->scns[i];
         fp_doc_heading(&d, 2, "Scenario: %s", s->name);
         fp_doc_line(&d, "seed %" PRIu64 ", rng %s, GSL %s, fpsim %s, %zu run%s", s->seed,
-                    s->rng[0] ? s->rng : "n/a", s->gsl[0] ? s->gsl : "n/a", fp_version(), s->runs,
-                    plural(s->runs));
+                    s->rng[0] ? s->rng : "n/a", s->gsl[0] ? s->gsl : "n/a",
+                    fp_report_meta_get(NULL).fpsim_version, s->runs, plural(s->runs));
         if (s->runs > FP_REPORT_EXACT_RUNS)
             fp_doc_line(&d,
                         "Medians and ranges are exact up to %d runs; beyond, P-square estimates.",

@@ -22,6 +22,10 @@ typedef struct fx_buf {
 
 /* `v` with `dec` decimals (fp_fmt_fixed: never "-0", "n/a" when not finite), in a value that
  * lives until the end of the full expression: fx(v, 6).s as a printf argument. */
+/* Every digit of a number (fp_fmt_g17): null in JSON, empty in CSV when it is not finite. */
+#define JG(v) fp_fmt_g17((char[32]){""}, 32, (v), "null")
+#define CG(v) fp_fmt_g17((char[32]){""}, 32, (v), "")
+
 static fx_buf fx(double v, int dec)
 {
     fx_buf b;
@@ -420,17 +424,17 @@ fp_status fp_report_write_sweep(FILE *f, fp_report_format fmt, const fp_validate
         fprintf(f, ", \"runs\": %llu, \"inject\": \"%s\",\n  \"points\": [",
                 (unsigned long long)o->runs, fp_validate_inject_name(o->inject));
         for (size_t i = 0; i < n; i++) {
-            fprintf(f, "%s\n    {\"threshold\": %.17g, \"stats\": ", i ? "," : "", pts[i].value);
+            fprintf(f, "%s\n    {\"threshold\": %s, \"stats\": ", i ? "," : "", JG(pts[i].value));
             json_kind(f, &pts[i].ks, "    ");
             fputc('}', f);
         }
         fputs("\n  ],\n  \"best_f1_threshold\": ", f);
         if (best < n && rule == FP_VALIDATE_BEST_F1)
-            fprintf(f, "%.17g", pts[best].value);
+            fputs(JG(pts[best].value), f);
         else
             fputs("null", f);
         if (best < n && rule == FP_VALIDATE_BEST_FEWEST_FP)
-            fprintf(f, ",\n  \"fewest_false_alarms_threshold\": %.17g", pts[best].value);
+            fprintf(f, ",\n  \"fewest_false_alarms_threshold\": %s", JG(pts[best].value));
         fputs("\n}\n", f);
         break;
     case FP_REPORT_CSV:
@@ -439,7 +443,7 @@ fp_status fp_report_write_sweep(FILE *f, fp_report_format fmt, const fp_validate
               f);
         for (size_t i = 0; i < n; i++) {
             const fp_validate_kind_stats *k = &pts[i].ks;
-            fprintf(f, "%.17g,%llu,%llu,%llu", pts[i].value, (unsigned long long)k->tp,
+            fprintf(f, "%s,%llu,%llu,%llu", CG(pts[i].value), (unsigned long long)k->tp,
                     (unsigned long long)k->fp, (unsigned long long)k->fn);
             csv_rate(f, &k->precision);
             csv_rate(f, &k->recall);
@@ -529,8 +533,8 @@ fp_status fp_report_write_power(FILE *f, fp_report_format fmt, const fp_validate
             fp_put_json(f, scn_name(e, r->scenario));
             fprintf(f, ", \"bottleneck\": %zu, \"target\": ", r->source);
             fp_put_json(f, target_name(e, r->scenario, r->source));
-            fprintf(f, ", \"scale\": %.17g, \"magnitude\": %s, \"found\": %llu, \"labels\": %llu, ",
-                    r->scale, fx(r->magnitude, 6).s, (unsigned long long)r->found,
+            fprintf(f, ", \"scale\": %s, \"magnitude\": %s, \"found\": %llu, \"labels\": %llu, ",
+                    JG(r->scale), fx(r->magnitude, 6).s, (unsigned long long)r->found,
                     (unsigned long long)r->total);
             json_rate(f, "recall", &r->recall);
             fputc('}', f);
@@ -548,7 +552,7 @@ fp_status fp_report_write_power(FILE *f, fp_report_format fmt, const fp_validate
                 fp_put_json(f, scn_name(e, rows[i].scenario));
                 fprintf(f, ", \"bottleneck\": %zu, ", rows[i].source);
                 if (s >= 0)
-                    fprintf(f, "\"scale\": %.17g, \"magnitude\": %s}", s, fx(mag, 6).s);
+                    fprintf(f, "\"scale\": %s, \"magnitude\": %s}", JG(s), fx(mag, 6).s);
                 else
                     fputs("\"scale\": null, \"magnitude\": null}", f);
                 first = 0;
@@ -565,7 +569,7 @@ fp_status fp_report_write_power(FILE *f, fp_report_format fmt, const fp_validate
             fp_put_csv(f, scn_name(e, r->scenario));
             fprintf(f, ",%zu,", r->source);
             fp_put_csv(f, target_name(e, r->scenario, r->source));
-            fprintf(f, ",%.17g,%s,%llu,%llu", r->scale, fx(r->magnitude, 6).s,
+            fprintf(f, ",%s,%s,%llu,%llu", CG(r->scale), fx(r->magnitude, 6).s,
                     (unsigned long long)r->found, (unsigned long long)r->total);
             csv_rate(f, &r->recall);
             fputs("\r\n", f);
@@ -620,9 +624,10 @@ fp_status fp_report_write_power(FILE *f, fp_report_format fmt, const fp_validate
         double mag, s = fp_validate_power_mde(rows, n, rows[i].scenario, rows[i].source, &mag);
         fprintf(f, "%sminimum detectable effect (recall >= 0.9) of ",
                 fmt == FP_REPORT_MARKDOWN ? "- " : "");
-        fp_put_text(f, scn_name(e, rows[i].scenario)); /* as in text, in Markdown too */
+        void (*put)(FILE *, const char *) = fmt == FP_REPORT_MARKDOWN ? fp_put_md : fp_put_text;
+        put(f, scn_name(e, rows[i].scenario));
         fprintf(f, " [%zu] on ", rows[i].source);
-        fp_put_text(f, target_name(e, rows[i].scenario, rows[i].source));
+        put(f, target_name(e, rows[i].scenario, rows[i].source));
         fputs(": ", f);
         if (s >= 0)
             fprintf(f, "scale %g (magnitude %s)\n", s, fx(mag, 3).s);

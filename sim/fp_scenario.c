@@ -556,7 +556,7 @@ static fp_status parse_method(loader *L, const node *m, fp_method_spec *ms, size
     size_t old = path_key(c, "name");
     if ((st = get_string(c, f.val[M_NAME], &name)) != FP_OK)
         return st;
-    if (!name_ok(name, 128, "_.:-"))
+    if (!name_ok(name, FP_SCENARIO_MAX_NAME, "_.:-"))
         return FAIL(c, FP_EINVAL, f.val[M_NAME],
                     "method name must match [A-Za-z0-9_.:-]{1,128}, got '%.40s'", name);
     path_pop(c, old);
@@ -1135,7 +1135,8 @@ fp_status fp_scenario_load_file(fp_scenario **out, const char *path, fp_error *e
     fp_error_clear(err);
     int fd = open(path, O_RDONLY);
     if (fd < 0)
-        return fp_error_set_at(err, FP_ENOENT, path, 0, 0, "cannot open: %s", strerror(errno));
+        return fp_error_set_at(err, FP_ENOENT, path, 0, 0, "cannot open: %s",
+                               fp_strerror(errno, (char[128]){""}, 128));
     if (fstat(fd, &sb) == 0 && S_ISDIR(sb.st_mode)) {
         st = fp_error_set_at(err, FP_ENOENT, path, 0, 0, "is a directory");
         goto out;
@@ -1161,7 +1162,8 @@ fp_status fp_scenario_load_file(fp_scenario **out, const char *path, fp_error *e
         if (got < 0) {
             if (errno == EINTR)
                 continue;
-            st = fp_error_set_at(err, FP_EIO, path, 0, 0, "read error: %s", strerror(errno));
+            st = fp_error_set_at(err, FP_EIO, path, 0, 0, "read error: %s",
+                                 fp_strerror(errno, (char[128]){""}, 128));
             goto out;
         }
         if (got == 0)

@@ -27,6 +27,8 @@
 #define FP_SCENARIO_MAX_METHODS 1024
 #define FP_SCENARIO_MAX_BOTTLENECKS 256
 #define FP_SCENARIO_MAX_CALLEES 64
+/* Longest method name a scenario may declare, in bytes (without the NUL). */
+#define FP_SCENARIO_MAX_NAME 128
 
 typedef struct fp_scenario fp_scenario;
 

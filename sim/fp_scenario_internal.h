@@ -17,7 +17,7 @@
 
 #include "fp_dist.h"
 #include "fp_scenario.h"
-#include "../profile/fp_profile.h"
+#include "fp_profile.h"
 
 typedef struct fp_callee_spec {
     uint32_t method; /* callee index */

@@ -16,6 +16,10 @@
  * Ownership: an fp_sim borrows the scenario (which must outlive it) and owns its generators and
  * workspace. One fp_sim per thread; fp_sim_run() reuses the output profile's allocations, so
  * simulating many runs does not grow memory.
+ *
+ * GSL: the caller must turn off GSL's default error handler, which aborts the process, before
+ * the first call (gsl_set_error_handler_off(), as cli/main.c and the tests do), so that a GSL
+ * error is a return value the library checks, not abort().
  */
 #ifndef FP_SIM_H
 #define FP_SIM_H
@@ -25,7 +29,7 @@
 #include <gsl/gsl_rng.h>
 
 #include "fp_scenario.h"
-#include "../profile/fp_profile.h"
+#include "fp_profile.h"
 
 #define FP_SIM_DEFAULT_SEED 42
 #define FP_SIM_MAX_SPANS 10000000

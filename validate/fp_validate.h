@@ -281,14 +281,23 @@ fp_status fp_validate_acc_summary(fp_validate_acc *acc, fp_validate_summary *out
 /*
  * Resolves a --sweep name: a detector name ("slow_method", ...) or one of the default sweep keys
  * gives that detector's key and default grid; any other detector threshold key ("x.y" with x a
- * detector) gives that key and a grid of 0.25, 0.5, 0.75, 1, 1.5, 2 and 4 times its default.
- * `*key` is static or `name` itself (borrowed). `grid` must hold FP_VALIDATE_MAX_GRID values.
- * FP_OK, or FP_EINVAL with the message "unknown detector or threshold 'NAME'" or "'NAME' is not a
- * detector threshold".
+ * detector) gives that key and those of 0.25, 0.5, 0.75, 1, 1.5, 2 and 4 times its default that
+ * lie in the key's [min, max], without repeats; a key whose default is 0 gets no grid (*n = 0:
+ * the caller must supply the values). `*key` is static or `name` itself (borrowed). `grid` must
+ * hold FP_VALIDATE_MAX_GRID values. FP_OK, FP_ELIMIT (a default grid too long), or FP_EINVAL with
+ * the message "unknown detector or threshold 'NAME'" or "'NAME' is not a detector threshold".
  */
 #define FP_VALIDATE_MAX_GRID 64
 fp_status fp_validate_sweep_resolve(const char *name, fp_kind *kind, const char **key, double *grid,
                                     size_t *n, fp_error *err);
+
+/*
+ * Checks every value of a sweep grid against threshold `key` before anything runs: FP_OK;
+ * FP_EINVAL for more than FP_VALIDATE_MAX_GRID values, an unknown key or a non-finite value;
+ * FP_ERANGE for a value outside the key's [min, max] ("analysis threshold 'K' must be in
+ * [MIN, MAX], got V"), as fp_thresholds_set() words it.
+ */
+fp_status fp_validate_sweep_check(const char *key, const double *grid, size_t n, fp_error *err);
 
 /* The default magnitude scales of a power curve (static array of *n values). */
 const double *fp_validate_power_grid(size_t *n);
@@ -419,8 +428,8 @@ fp_status fp_validate_learn_baseline(fp_baseline **out, const fp_scenario *scn,
 
 /* A declared bottleneck of a scenario, as seen in one all-injected run. */
 typedef struct fp_validate_source {
-    int kind;         /* fp_kind, or -1 when never observed */
-    char target[128]; /* method name, "process", or "?" when never observed */
+    int kind;                              /* fp_kind, or -1 when never observed */
+    char target[FP_SCENARIO_MAX_NAME + 1]; /* method name, "process", or "?" when never seen */
 } fp_validate_source;
 
 /* Per-scenario result. Plain value; pointers borrowed from the engine. */
@@ -454,8 +463,9 @@ typedef struct fp_validate_sweep_point {
 /*
  * The threshold sweep: for each of the `n` values of `grid` (n <= FP_VALIDATE_MAX_GRID), every
  * scenario's runs with threshold `key` set to it (no time to detect). `kind` is the detector's
- * kind (fp_validate_sweep_resolve). FP_OK, FP_EINVAL (bad key or value), FP_EINTR, or a run's
- * error.
+ * kind (fp_validate_sweep_resolve). Every value is checked first (fp_validate_sweep_check), so
+ * nothing runs when one is bad. FP_OK, FP_EINVAL (too many values, an unknown key, a non-finite
+ * value), FP_ERANGE (a value outside the key's [min, max]), FP_EINTR, or a run's error.
  */
 fp_status fp_validate_engine_sweep(fp_validate_engine *e, fp_kind kind, const char *key,
                                    const double *grid, size_t n, fp_error *err);

@@ -557,8 +557,8 @@ fp_status fp_validate_engine_sweep(fp_validate_engine *e, fp_kind kind, const ch
 {
     fp_status st = FP_OK;
     clear_results(e);
-    if (n > FP_VALIDATE_MAX_GRID)
-        return fp_error_set(err, FP_EINVAL, "sweep: at most %d thresholds", FP_VALIDATE_MAX_GRID);
+    if ((st = fp_validate_sweep_check(key, grid, n, err)) != FP_OK)
+        return st;
     e->kind = kind;
     e->key = key;
     e->total = units_per_pass(e) * n;

@@ -16,6 +16,15 @@
 static const double s_power_grid[] = {0.02, 0.05, 0.1, 0.15, 0.2, 0.3, 0.4,
                                       0.5,  0.7,  1.0, 1.5,  2.0, 3.0};
 
+/* The description of threshold `key`, or NULL. */
+static const fp_threshold_info *threshold_info(const char *key)
+{
+    for (size_t i = 0; i < fp_thresholds_key_count(); i++)
+        if (strcmp(fp_thresholds_key_info(i)->key, key) == 0)
+            return fp_thresholds_key_info(i);
+    return NULL;
+}
+
 fp_status fp_validate_sweep_resolve(const char *name, fp_kind *kind, const char **key, double *grid,
                                     size_t *n, fp_error *err)
 {
@@ -46,10 +55,32 @@ fp_status fp_validate_sweep_resolve(const char *name, fp_kind *kind, const char 
         return fp_error_set(err, FP_EINVAL, "'%s' is not a detector threshold", name);
     *kind = d->kind;
     *key = name;
+    /* Multiples of the default inside the key's [min, max], without repeats (ascending). A
+     * default of 0 has no multiples: the caller must give the values (*n = 0). */
     static const double mult[] = {0.25, 0.5, 0.75, 1, 1.5, 2, 4};
+    const fp_threshold_info *ti = threshold_info(name);
     *n = 0;
-    for (size_t i = 0; i < sizeof mult / sizeof mult[0]; i++)
-        grid[(*n)++] = def * mult[i];
+    for (size_t i = 0; i < sizeof mult / sizeof mult[0] && def != 0; i++) {
+        double v = def * mult[i];
+        if (ti != NULL && (v < ti->min || v > ti->max))
+            continue;
+        if (*n > 0 && grid[*n - 1] == v)
+            continue;
+        grid[(*n)++] = v;
+    }
+    return FP_OK;
+}
+
+fp_status fp_validate_sweep_check(const char *key, const double *grid, size_t n, fp_error *err)
+{
+    if (n > FP_VALIDATE_MAX_GRID)
+        return fp_error_set(err, FP_EINVAL, "sweep: at most %d thresholds", FP_VALIDATE_MAX_GRID);
+    for (size_t i = 0; i < n; i++) {
+        fp_thresholds t = FP_THRESHOLDS_INIT;
+        fp_status st = fp_thresholds_set(&t, key, grid[i], err);
+        if (st != FP_OK)
+            return st;
+    }
     return FP_OK;
 }
 

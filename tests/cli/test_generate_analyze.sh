@@ -29,6 +29,7 @@ usage_case "generate needs --out DIR" generate --scenario optimal
 usage_case "generate needs --scenario NAME|FILE|all" generate --out "$TMP/x"
 usage_case "--formats: unknown format 'pdf' (profile, truth, csv, folded, chrome, speedscope)" generate --scenario optimal --out "$TMP/x" --formats csv,pdf
 usage_case "--formats: 'csv' given twice" generate --scenario optimal --out "$TMP/x" --formats csv,csv
+usage_case "--scenario: 'optimal' given twice (both would write DIR/optimal/)" generate -s optimal -s optimal --out "$TMP/x"
 usage_case "--formats: expected a comma-separated list of profile, truth, csv, folded, chrome, speedscope, got 'csv,'" generate --scenario optimal --out "$TMP/x" --formats csv,
 usage_case "analyze needs at least one FILE" analyze
 usage_case "--format must be text, json, markdown or csv, got 'xml'" analyze -f xml x.json

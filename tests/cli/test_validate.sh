@@ -35,6 +35,8 @@ usage_case "--set needs KEY=NUMBER, got 'slow_method.mean_s'" --set slow_method.
 usage_case "--set needs KEY=NUMBER, got 'slow_method.mean_s=x'" --set slow_method.mean_s=x
 usage_case "--set: at most 64 thresholds" $(for i in $(seq 65); do printf -- '--set slow_method.mean_s=%d ' "$i"; done)
 usage_case "--fail-below applies to the accuracy report, not to --sweep or --power" --fail-below 0.5 --sweep slow_method
+usage_case "--grid: analysis threshold 'slow_method.path_share' must be in [0, 1], got 2" --sweep slow_method.path_share --grid 0.5,2
+usage_case "--sweep call_storm.ratio: its default is 0, so give its values with --grid" --sweep call_storm.ratio
 usage_case "--grid scales for --power must be > 0" --power slow_method --grid 0,1
 
 # a bad key in a scenario's analysis: section is located in the scenario file and named by its
@@ -87,6 +89,16 @@ run "$FPSIM" validate -s optimal -n 20 --fail-below 0.5
 expect_rc 0 "--fail-below 0.5"
 
 # sweep and power, small
+# a key's default grid keeps to its [min, max] without repeats: path_share (default 0.5, max 1)
+# sweeps 0.125 ... 1, min_count (default 1, min 1) sweeps 1, 1.5, 2, 4
+for k in "slow_method.path_share 0.125 0.25 0.375 0.5 0.75 1" "latency_outliers.min_count 1 1.5 2 4"; do
+    set -- $k
+    run "$FPSIM" validate -s optimal -n 1 -q -f csv --sweep "$1"
+    expect_rc 0 "--sweep $1"
+    shift
+    got=$(tail -n +2 "$TMP/out" | cut -d, -f1 | tr '\n' ' ')
+    if [ "$got" = "$* " ]; then ok; else bad "--sweep default grid: got '$got', want '$* '"; fi
+done
 run "$FPSIM" validate -s bottlenecked -n 10 --sweep slow_method --grid 1,2,8 --inject all
 expect_rc 0 "--sweep"
 expect_out_has "best F1: 1.0000 at slow_method.mean_s = 2" "--sweep best threshold"
@@ -95,6 +107,8 @@ run "$FPSIM" validate -s bottlenecked -n 10 --power slow_method --grid 0.05,1
 expect_rc 0 "--power"
 expect_out_has "0.05" "--power grid"
 expect_out_has "minimum detectable effect (recall >= 0.9) of bottlenecked [0] on generate_draft: scale 1" "--power MDE"
+run "$FPSIM" validate -s bottlenecked -n 10 --power slow_method --grid 0.05,1 -f markdown
+expect_out_has "- minimum detectable effect (recall >= 0.9) of bottlenecked [0] on generate\\_draft: scale 1" "--power MDE in Markdown: names escaped"
 
 # write errors
 run "$FPSIM" validate -s optimal -n 2 -o /dev/full
@@ -102,6 +116,24 @@ expect_rc 74 "-o /dev/full"
 "$FPSIM" validate -s optimal -n 2 >/dev/full 2>"$TMP/err"
 rc=$?
 expect_rc 74 "stdout /dev/full"
+
+# a 128-character method name (the longest a scenario may declare) comes out whole
+long=$(printf 'm%.0s' $(seq 128))
+cat >"$TMP/long.yaml" <<EOF
+name: long
+methods:
+  - name: $long
+    calls: 1
+    duration_s: 0.5
+bottlenecks:
+  - kind: slow_method
+    target: $long
+    probability: 1
+    magnitude: 3
+EOF
+run "$FPSIM" validate -s "$TMP/long.yaml" -n 2 -f json -q
+expect_rc 0 "validate 128-char method"
+expect_out_has "\"target\": \"$long\"" "validate 128-char method: whole name in json"
 
 # Accuracy regression gate (relaxed bounds; the 1,000-run table is in docs/validation.md).
 "$FPSIM" validate -s all -n 100 -j 2 -f csv -q --no-ttd >"$TMP/acc.csv"

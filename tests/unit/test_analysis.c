@@ -255,6 +255,35 @@ static void test_thresholds_set(void)
     CU_ASSERT_EQUAL(fp_thresholds_get(&t, "nope", &v, &err), FP_EINVAL);
 }
 
+/* The --thresholds file reader: both forms, file order, located errors, the size limit. */
+static void test_thresholds_file(void)
+{
+    fp_thresholds_overrides o;
+    fp_error err = FP_ERROR_INIT;
+    const char *good = "# c\nslow_method: {mean_s: 3}\n'call_storm.calls': 5\n";
+    CU_ASSERT_EQUAL_FATAL(fp_thresholds_load_yaml(good, strlen(good), "t.yaml", &o, &err), FP_OK);
+    CU_ASSERT_EQUAL_FATAL(o.n, 2);
+    CU_ASSERT_STRING_EQUAL(o.keys[0], "slow_method.mean_s");
+    CU_ASSERT_EQUAL(o.values[0], 3.0);
+    CU_ASSERT_STRING_EQUAL(o.keys[1], "call_storm.calls");
+    fp_thresholds_overrides_free(&o);
+    CU_ASSERT_EQUAL(o.n, 0);
+    CU_ASSERT_EQUAL(fp_thresholds_load_yaml("", 0, "t.yaml", &o, &err), FP_OK);
+    CU_ASSERT_EQUAL(o.n, 0);
+    const char *dup = "slow_method.mean_s: 3\nslow_method: {mean_s: 4}\n";
+    CU_ASSERT_EQUAL(fp_thresholds_load_yaml(dup, strlen(dup), "t.yaml", &o, &err), FP_EINVAL);
+    CU_ASSERT_STRING_EQUAL(err.msg, "duplicate threshold 'slow_method.mean_s'");
+    CU_ASSERT_STRING_EQUAL(err.file, "t.yaml");
+    CU_ASSERT_EQUAL(err.line, 2);
+    CU_ASSERT_PTR_NULL(o.keys);
+    const char *range = "slow_method.path_share: 2\n";
+    CU_ASSERT_EQUAL(fp_thresholds_load_yaml(range, strlen(range), "t.yaml", &o, &err), FP_ERANGE);
+    CU_ASSERT_EQUAL(
+        fp_thresholds_load_yaml(good, FP_THRESHOLDS_FILE_MAX_BYTES + 1, "t.yaml", &o, &err),
+        FP_ELIMIT);
+    CU_ASSERT_STRING_EQUAL(err.msg, "thresholds file larger than 1 MiB");
+}
+
 /* The detector registry: one per kind in kind order, thresholds grouped under its name. */
 static void test_registry(void)
 {
@@ -273,6 +302,12 @@ static void test_registry(void)
         CU_ASSERT(d->phase == FP_DETECT_METHOD || d->phase == FP_DETECT_PROCESS ||
                   d->phase == FP_DETECT_BOTH);
         CU_ASSERT(d->action != NULL && d->action[0] != '\0');
+        CU_ASSERT_EQUAL(d->needs & ~FP_DATA_ALL, 0u);
+        CU_ASSERT_EQUAL(d->needs,
+                        d->kind == FP_KIND_MEMORY_HOTSPOT || d->kind == FP_KIND_MEMORY_LEAK
+                            ? FP_DATA_MEM
+                        : d->kind == FP_KIND_CPU_SATURATION ? FP_DATA_CPU
+                                                            : 0u);
         CU_ASSERT(d->n_thresholds >= 1);
         CU_ASSERT_EQUAL(d->first_threshold, total); /* contiguous, in list order */
         size_t nl = strlen(d->name);
@@ -2111,6 +2146,7 @@ int fp_test_register(void)
         {"set_get", test_thresholds_set},
         {"names", test_names},
         {"registry", test_registry},
+        {"thresholds_file", test_thresholds_file},
         {"registry_docs_thresholds", test_registry_docs_thresholds},
         {"registry_docs_detectors", test_registry_docs_detectors},
         {NULL, NULL}};

@@ -3,6 +3,7 @@
  * also when several threads allocate at once (run under ThreadSanitizer in .ci/run); the FNV-1a
  * hash against published vectors; the string map; line:column.
  */
+#include <errno.h>
 #include <math.h>
 #include <pthread.h>
 #include <stdint.h>
@@ -94,6 +95,22 @@ static void test_fnv1a(void)
     CU_ASSERT_EQUAL(fp_hash_bytes("foobar", 6), UINT64_C(0x85944171f73967e8));
     CU_ASSERT_EQUAL(fp_hash_bytes("", 1), UINT64_C(0xaf63bd4c8601b7df)); /* one NUL byte */
     CU_ASSERT_NOT_EQUAL(fp_hash_bytes("\xff", 1), fp_hash_bytes("\x7f", 1));
+    /* continued: the same as one call over all the bytes; a separator keeps fields apart */
+    CU_ASSERT_EQUAL(fp_hash_bytes_from(FP_HASH_INIT, "", 0), fp_hash_str(""));
+    CU_ASSERT_EQUAL(fp_hash_bytes_from(fp_hash_bytes("foo", 3), "bar", 3), fp_hash_str("foobar"));
+    uint64_t ab_c = fp_hash_bytes_from(fp_hash_bytes("ab", 3), "c", 1); /* "ab" NUL "c" */
+    uint64_t a_bc = fp_hash_bytes_from(fp_hash_bytes("a", 2), "bc", 2); /* "a" NUL "bc" */
+    CU_ASSERT_NOT_EQUAL(ab_c, a_bc);
+}
+
+/* fp_strerror: the errno message without strerror()'s shared buffer. */
+static void test_strerror(void)
+{
+    char buf[128];
+    CU_ASSERT_STRING_EQUAL(fp_strerror(ENOENT, buf, sizeof buf), strerror(ENOENT));
+    CU_ASSERT_STRING_EQUAL(fp_strerror(EACCES, buf, sizeof buf), strerror(EACCES));
+    CU_ASSERT_STRING_EQUAL(fp_strerror(ENOENT, NULL, 0), "unknown error");
+    CU_ASSERT(fp_strerror(-12345, buf, sizeof buf)[0] != '\0');
 }
 
 /* ---- string map ---- */
@@ -336,8 +353,10 @@ int fp_test_register(void)
 {
     static const fp_test_case alloc[] = {
         {"fail_after", test_fail_after}, {"threads", test_threads}, {NULL, NULL}};
-    static const fp_test_case hash[] = {
-        {"fnv1a", test_fnv1a}, {"fmt_double", test_fmt_double}, {NULL, NULL}};
+    static const fp_test_case hash[] = {{"fnv1a", test_fnv1a},
+                                        {"strerror", test_strerror},
+                                        {"fmt_double", test_fmt_double},
+                                        {NULL, NULL}};
     static const fp_test_case strmap[] = {
         {"strmap", test_strmap}, {"nomem", test_strmap_nomem}, {NULL, NULL}};
     static const fp_test_case line_col[] = {{"line_col", test_line_col}, {NULL, NULL}};

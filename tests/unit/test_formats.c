@@ -12,6 +12,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "fp_escape.h"
 #include "fp_formats.h"
 #include "fp_profile.h"
 #include "fp_scenario.h"
@@ -132,6 +133,23 @@ static void test_folded(void)
     fp_profile *p = make_small();
     /* ';' in a method name would split the frame: it is written as ':'. */
     expect_output(fp_export_folded, p, "main 1750000\nmain;io:x 1250000\nmain;work 1000000\n");
+    fp_profile_free(p);
+}
+
+/* One folded frame rule (fp_escape.h): ';' as ':', white space and control bytes as '_'. */
+static void test_folded_names(void)
+{
+    fp_profile *p = fp_profile_new();
+    uint32_t a, b;
+    CU_ASSERT_FATAL(p != NULL);
+    fp_profile_intern_method(p, "a b", &a);
+    fp_profile_intern_method(p, "x;\x1b[2J\x7f", &b);
+    fp_span s[] = {mk(a, -1, 0, 0.0, 2e-6), mk(b, 0, 0, 0.0, 1e-6)};
+    for (size_t i = 0; i < 2; i++)
+        CU_ASSERT_EQUAL_FATAL(fp_profile_add_span(p, &s[i], NULL), FP_OK);
+    expect_output(fp_export_folded, p, "a_b 1\na_b;x:_[2J_ 1\n");
+    CU_ASSERT_EQUAL(fp_folded_char('\t'), '_');
+    CU_ASSERT_EQUAL(fp_folded_char('\xc3'), '\xc3'); /* UTF-8 passes */
     fp_profile_free(p);
 }
 
@@ -1847,6 +1865,7 @@ int fp_test_register(void)
         {"names", test_names},
         {"folded", test_folded},
         {"folded_rounding", test_folded_rounding},
+        {"folded_names", test_folded_names},
         {"csv", test_csv},
         {"manifest", test_manifest},
         {"speedscope", test_speedscope},

@@ -120,6 +120,30 @@ static void test_detail_and_totals(void)
 }
 
 /*
+ * An async pair is keyed by its id and category as two fields: id "0xe," of category
+ * "node.console" and id "0x" of category "e,node.console" are different pairs, though their
+ * concatenations are equal, so this e closes nothing and the b is left open.
+ */
+static void test_async_id_cat_separate(void)
+{
+    const char *t =
+        "{\"traceEvents\":["
+        "{\"ph\":\"X\",\"cat\":\"node\",\"name\":\"RunTimers\",\"ts\":1000,"
+        "\"dur\":5000,\"pid\":7,\"tid\":7},"
+        "{\"ph\":\"b\",\"cat\":\"node.console\",\"name\":\"time::work\",\"id\":\"0xe,\","
+        "\"ts\":1100,\"pid\":7,\"tid\":7},"
+        "{\"ph\":\"e\",\"cat\":\"e,node.console\",\"name\":\"time::work\",\"id\":\"0x\","
+        "\"ts\":5900,\"pid\":7,\"tid\":7}]}";
+    fp_trace_stats ts;
+    fp_profile *p = read_text(t, strlen(t), &ts);
+    int32_t work = fp_profile_find_method(p, "work");
+    const fp_span *s = fp_profile_spans(p);
+    for (size_t i = 0; i < fp_profile_span_count(p); i++)
+        CU_ASSERT(work < 0 || s[i].method != (uint32_t)work || s[i].dur_s != 0.0048);
+    fp_profile_free(p);
+}
+
+/*
  * Node: console.time b/e pairs become spans on an async lane of their thread, parented to the
  * event-loop phase (a container) that ran them; an e without a b is ignored; async events of
  * other categories are ignored; a GC end's usedHeapSizeAfter is a memory sample.
@@ -326,6 +350,7 @@ int fp_test_register(void)
 {
     static const fp_test_case conventions[] = {{"detail_totals", test_detail_and_totals},
                                                {"async_user_timing", test_async_user_timing},
+                                               {"async_id_cat", test_async_id_cat_separate},
                                                {"recursion", test_recursion_once},
                                                {"sci_seconds", test_sci_seconds},
                                                {NULL, NULL}};

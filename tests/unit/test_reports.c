@@ -556,9 +556,32 @@ static void test_layout_numbers(void)
     CU_ASSERT_STRING_EQUAL(fp_fmt_exact(b, sizeof b, 1.0 / 3.0), "0.3333333333333333");
     CU_ASSERT_STRING_EQUAL(fp_fmt_exact(b, sizeof b, 9007199254740993.0), "9007199254740992");
     CU_ASSERT_STRING_EQUAL(fp_fmt_exact(b, sizeof b, INFINITY), "null");
+    /* the compare, sweep and power documents' numbers: every digit, never "nan" or "inf" */
+    CU_ASSERT_STRING_EQUAL(fp_fmt_g17(b, sizeof b, 0.1, "null"), "0.10000000000000001");
+    CU_ASSERT_STRING_EQUAL(fp_fmt_g17(b, sizeof b, NAN, "null"), "null");
+    CU_ASSERT_STRING_EQUAL(fp_fmt_g17(b, sizeof b, -INFINITY, ""), "");
     CU_ASSERT_STRING_EQUAL(fp_fmt_count(b, sizeof b, 2.0), "2");
     CU_ASSERT_STRING_EQUAL(fp_fmt_count(b, sizeof b, 2.5), "2.5");
     CU_ASSERT_EQUAL(fp_utf8_width("d\xc3\xa9j\xc3\xa0"), 4);
+}
+
+/* One CSV rule for every writer: the report's fields and fp_put_csv (compare, validate) alike
+ * quote a value with a leading or trailing space, as well as , " CR LF. */
+static void test_layout_csv_one_rule(void)
+{
+    const char *in[] = {"plain", " lead", "trail ", "a,b", "q\"", "in side"};
+    const char *want = "plain\" lead\"\"trail \"\"a,b\"\"q\"\"\"in side";
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+    CU_ASSERT_FATAL(f != NULL);
+    for (size_t i = 0; i < sizeof in / sizeof in[0]; i++) {
+        fp_put_csv(f, in[i]);
+        CU_ASSERT_EQUAL(fp_csv_needs_quotes(in[i]), i >= 1 && i <= 4);
+    }
+    fclose(f);
+    CU_ASSERT_STRING_EQUAL(buf, want);
+    free(buf);
 }
 
 static void test_layout_csv_quoting(void)
@@ -1162,6 +1185,7 @@ int fp_test_register(void)
                                           {"trailing_and_colour", test_layout_trailing_and_colour},
                                           {"numbers", test_layout_numbers},
                                           {"csv_quoting", test_layout_csv_quoting},
+                                          {"csv_one_rule", test_layout_csv_one_rule},
                                           {"markdown_report", test_layout_markdown_report},
                                           {"control_bytes", test_layout_control_bytes},
                                           {NULL, NULL}};

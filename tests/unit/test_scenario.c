@@ -667,6 +667,18 @@ static void test_inline_errors(void)
                      "value: 1, value: 2}}\n";
     expect_error(t3, strlen(t3), FP_EINVAL,
                  "3:64: error: duplicate key 'value' (methods[0].duration_s.value)");
+    /* names and keys from the file are quoted with their control bytes as '?' (no raw ESC) */
+    const char *tx = "name: x\nmethods:\n  - {name: \"a\\eb\", calls: 1, duration_s: 1}\n";
+    expect_error(tx, strlen(tx), FP_EINVAL,
+                 "3:12: error: method name must match [A-Za-z0-9_.:-]{1,128}, got 'a?b' "
+                 "(methods[0].name)");
+    const char *ty = "name: x\n\"k\\e[2J\": 1\nmethods: []\n";
+    fp_scenario *sy = NULL;
+    fp_error ey = FP_ERROR_INIT;
+    CU_ASSERT_EQUAL(load_str(&sy, ty, strlen(ty), &ey), FP_EINVAL);
+    CU_ASSERT_PTR_NULL(strchr(ey.msg, '\x1b'));
+    CU_ASSERT_PTR_NULL(strchr(ey.key_path, '\x1b'));
+    CU_ASSERT_PTR_NOT_NULL(strstr(ey.msg, "'k?[2J'"));
     /* the cycle closes at the edge found last by the walk, not at the first method */
     const char *t4 = "name: x\nmethods:\n  - {name: a, calls: 1, callees: [{method: b}], "
                      "duration_s: 1}\n  - {name: b, callees: [{method: c}], duration_s: 1}\n"

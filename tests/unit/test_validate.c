@@ -644,6 +644,31 @@ static void test_engine_sweep_resolve(void)
     CU_ASSERT_EQUAL(n, 7);
     CU_ASSERT_EQUAL(grid[3], def);
     CU_ASSERT_EQUAL(grid[6], 4 * def);
+    /* ... only those inside the key's [min, max], without repeats; none for a default of 0 */
+    CU_ASSERT_EQUAL(fp_validate_sweep_resolve("slow_method.path_share", &k, &key, grid, &n, &err),
+                    FP_OK);
+    CU_ASSERT_EQUAL(n, 6); /* 0.125 ... 1: 2 * 0.5 = 1 is the max, 4 * 0.5 is over it */
+    CU_ASSERT_EQUAL(grid[5], 1.0);
+    CU_ASSERT_EQUAL(
+        fp_validate_sweep_resolve("latency_outliers.min_count", &k, &key, grid, &n, &err), FP_OK);
+    CU_ASSERT_EQUAL(n, 4); /* 1, 1.5, 2, 4: min 1 */
+    CU_ASSERT_EQUAL(grid[0], 1.0);
+    CU_ASSERT_EQUAL(fp_validate_sweep_resolve("call_storm.ratio", &k, &key, grid, &n, &err), FP_OK);
+    CU_ASSERT_EQUAL(n, 0);
+    for (size_t i = 0; i < fp_thresholds_key_count(); i++) {
+        const fp_threshold_info *ti = fp_thresholds_key_info(i);
+        if (fp_validate_sweep_resolve(ti->key, &k, &key, grid, &n, &err) != FP_OK)
+            continue; /* the score's keys */
+        CU_ASSERT_EQUAL(fp_validate_sweep_check(key, grid, n, &err), FP_OK);
+        for (size_t j = 1; j < n; j++)
+            CU_ASSERT(grid[j] > grid[j - 1]);
+    }
+    /* every value is checked against the key's range before anything runs */
+    const double bad[] = {0.5, 2};
+    CU_ASSERT_EQUAL(fp_validate_sweep_check("slow_method.path_share", bad, 2, &err), FP_ERANGE);
+    CU_ASSERT_STRING_EQUAL(err.msg,
+                           "analysis threshold 'slow_method.path_share' must be in [0, 1], got 2");
+    CU_ASSERT_EQUAL(fp_validate_sweep_check("slow_method.path_share", bad, 1, &err), FP_OK);
     CU_ASSERT_EQUAL(fp_validate_sweep_resolve("nope", &k, &key, grid, &n, &err), FP_EINVAL);
     CU_ASSERT_STRING_EQUAL(err.msg, "unknown detector or threshold 'nope'");
     CU_ASSERT_EQUAL(fp_validate_sweep_resolve("score.avg_cpu_pct", &k, &key, grid, &n, &err),
@@ -658,6 +683,45 @@ static void test_engine_sweep_resolve(void)
     }
     CU_ASSERT_EQUAL(fp_validate_inject_from_name("some", &m), FP_EINVAL);
     CU_ASSERT_STRING_EQUAL(fp_validate_inject_name((fp_validate_inject)9), "?");
+}
+
+/*
+ * validate --help names every detector --sweep takes (cli/fp_cli_validate.c: "threshold (NAME,
+ * NAME, ..., or a dotted threshold key)"): the list in the help text is the registry's, in order.
+ */
+static void test_sweep_help_lists_detectors(void)
+{
+    char path[4096];
+    snprintf(path, sizeof path, "%s/cli/fp_cli_validate.c", FP_SOURCE_DIR);
+    FILE *f = fopen(path, "rb");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+    static char src[1 << 17];
+    size_t len = fread(src, 1, sizeof src - 1, f);
+    fclose(f);
+    src[len] = '\0';
+    const char *b = strstr(src, "sweep a detector's threshold (");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(b);
+    b += strlen("sweep a detector's threshold (");
+    const char *e = strstr(b, ", or a dotted threshold key");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(e);
+    /* the names without the C string's quotes, "\n" escapes and indentation */
+    char is[1024], want[1024] = "";
+    size_t k = 0;
+    for (const char *c = b; c < e && k + 1 < sizeof is; c++) {
+        if (c[0] == '\\' && c[1] == 'n')
+            c++;
+        else if (*c != '"' && *c != ' ' && *c != '\n')
+            is[k++] = *c;
+    }
+    is[k] = '\0';
+    for (size_t i = 0; i < fp_detector_count(); i++) {
+        if (i > 0)
+            strcat(want, ",");
+        strcat(want, fp_detector_get(i)->name);
+    }
+    if (strcmp(is, want) != 0)
+        fprintf(stderr, "validate --help --sweep list:\n  is:   %s\n  want: %s\n", is, want);
+    CU_ASSERT_STRING_EQUAL(is, want);
 }
 
 /* A sweep gives one point per threshold; a power curve rows grouped per bottleneck, grid order. */
@@ -899,6 +963,7 @@ int fp_test_register(void)
         {"jobs", test_engine_jobs},
         {"progress_cancel", test_engine_progress_cancel},
         {"sweep_resolve", test_engine_sweep_resolve},
+        {"sweep_help", test_sweep_help_lists_detectors},
         {"sweep_power", test_engine_sweep_power},
         {"kind_tables", test_engine_kind_tables},
         {"both_without_bottlenecks", test_engine_both_without_bottlenecks},
