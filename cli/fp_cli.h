@@ -122,7 +122,8 @@ enum {
     FP_CLI_O_DETAILED = 1u << 8,   /* -d, --detailed */
     FP_CLI_O_BASELINE = 1u << 9,   /* --baseline FILE|auto|none (not read while parsing) */
     FP_CLI_O_SET = 1u << 10,       /* --set KEY=NUMBER, repeatable, checked while parsing */
-    FP_CLI_O_SHARD = 1u << 11      /* --shard K/N, 0 <= K < N (docs/validation.md) */
+    FP_CLI_O_SHARD = 1u << 11,     /* --shard K/N, 0 <= K < N (docs/validation.md) */
+    FP_CLI_O_SUMMARY = 1u << 12    /* --summary FILE (Markdown for CI pages, appended) */
 };
 
 /* The options of the commands that simulate scenarios. */
@@ -135,17 +136,19 @@ enum {
  */
 #define FP_CMD_REPORT_OPTS                                                                         \
     (FP_CLI_O_SIMULATING | FP_CLI_O_FORMAT | FP_CLI_O_OUTPUT | FP_CLI_O_FAIL_ON |                  \
-     FP_CLI_O_THRESHOLDS | FP_CLI_O_DETAILED | FP_CLI_O_BASELINE | FP_CLI_O_SET)
+     FP_CLI_O_THRESHOLDS | FP_CLI_O_DETAILED | FP_CLI_O_BASELINE | FP_CLI_O_SET |                  \
+     FP_CLI_O_SUMMARY)
 #define FP_CMD_SIMULATE_OPTS (FP_CLI_O_SIMULATING | FP_CLI_O_FORMAT | FP_CLI_O_OUTPUT)
 #define FP_CMD_GENERATE_OPTS FP_CLI_O_SIMULATING
 #define FP_CMD_ANALYZE_OPTS                                                                        \
     (FP_CLI_O_FORMAT | FP_CLI_O_OUTPUT | FP_CLI_O_FAIL_ON | FP_CLI_O_THRESHOLDS |                  \
-     FP_CLI_O_DETAILED | FP_CLI_O_BASELINE | FP_CLI_O_SET)
+     FP_CLI_O_DETAILED | FP_CLI_O_BASELINE | FP_CLI_O_SET | FP_CLI_O_SUMMARY)
 #define FP_CMD_COMPARE_OPTS                                                                        \
-    (FP_CLI_O_RUNS | FP_CLI_O_SEED | FP_CLI_O_RNG | FP_CLI_O_FORMAT | FP_CLI_O_OUTPUT)
+    (FP_CLI_O_RUNS | FP_CLI_O_SEED | FP_CLI_O_RNG | FP_CLI_O_FORMAT | FP_CLI_O_OUTPUT |            \
+     FP_CLI_O_SUMMARY)
 #define FP_CMD_VALIDATE_OPTS                                                                       \
     (FP_CLI_O_SIMULATING | FP_CLI_O_FORMAT | FP_CLI_O_OUTPUT | FP_CLI_O_BASELINE | FP_CLI_O_SET |  \
-     FP_CLI_O_SHARD)
+     FP_CLI_O_SHARD | FP_CLI_O_SUMMARY)
 #define FP_CMD_MERGE_OPTS (FP_CLI_O_FORMAT | FP_CLI_O_OUTPUT)
 #define FP_CMD_SCENARIOS_OPTS 0u
 #define FP_CMD_RECORD_OPTS FP_CMD_ANALYZE_OPTS
@@ -175,6 +178,7 @@ typedef struct fp_cli_common {
     const char *thresholds;         /* --thresholds FILE, or NULL */
     int fail_on;                    /* --fail-on as an fp_severity, or -1 (default: off) */
     int detailed;                   /* --detailed given */
+    const char *summary;            /* --summary FILE, or NULL ($GITHUB_STEP_SUMMARY applies) */
     const char *baseline;           /* --baseline as given ("auto", "none", a file), or NULL */
     char **set_keys;                /* --set keys (owned array of argv strings cut at '=') */
     double *set_values;             /* and their values; n_sets of each */
@@ -229,6 +233,14 @@ void fp_cli_free_scenarios(fp_cli_scenarios *s);
 
 /* Prints the built-in scenario names, one per line. */
 void fp_cli_list_builtins(FILE *out);
+
+/* Prints "NAME  DESCRIPTION" per built-in (its description: key), names aligned. Returns 0, or
+ * prints the error and returns its exit status. */
+int fp_cli_describe_builtins(FILE *out);
+
+/* Prints the YAML text of built-in `name` (underscores accepted), byte for byte. Returns 0, or a
+ * usage error (64) with a did-you-mean for an unknown name. */
+int fp_cli_show_builtin(FILE *out, const char *name);
 
 /*
  * Output destination: stdout ("-" or NULL path) or a file written atomically: a temp file in the
@@ -343,17 +355,61 @@ int fp_cli_read_input(const char *path, fp_profile *prof, fp_cli_input_fn each, 
 int fp_cli_report_open(const fp_cli_common *c, fp_cli_out *out, fp_report **rep);
 
 /*
- * Analyses the run in `prof` with `th`, adds it to `rep`, and sets *gate when a finding is at or
- * above `fail_on` (an fp_severity; -1: never): the --fail-on gate. An analysis error that names
- * no file is located in `file` (NULL: left as is).
+ * ---- Gates (--fail-on, --fail-below, --fail-on-regression) ----
+ * A gate that fires says why: fp_cli_gate_fire() records the first thing that fired (which rule,
+ * on what, the measured value and the limit) and counts the rest; fp_cli_gate_print() prints it
+ * as one line on stderr, "fpsim: gate: WHY[ (and N more)]", whatever the output is. Plain value;
+ * zero it (FP_CLI_GATE_INIT) before use.
+ */
+typedef struct fp_cli_gate {
+    int fired;     /* 1 once anything fired */
+    size_t count;  /* how many things fired */
+    char why[640]; /* the first: "--fail-on high: finding #1 slow_method on 'load' is ..." */
+} fp_cli_gate;
+
+#define FP_CLI_GATE_INIT                                                                           \
+    {                                                                                              \
+        0, 0, ""                                                                                   \
+    }
+
+/* Records one firing; the first one's text is kept. */
+void fp_cli_gate_fire(fp_cli_gate *g, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 2, 3)))
+#endif
+    ;
+
+/* Prints "fpsim: gate: WHY" (with " (and N more)" when several fired) when `g` fired. */
+void fp_cli_gate_print(const fp_cli_gate *g);
+
+/*
+ * Analyses the run in `prof` with `th`, adds it to `rep`, and fires `gate` for each finding at
+ * or above `fail_on` (an fp_severity; -1: never): the --fail-on gate. An analysis error that
+ * names no file is located in `file` (NULL: left as is).
  */
 int fp_cli_report_run(fp_report *rep, const fp_profile *prof, const fp_thresholds *th, int fail_on,
-                      const char *file, int *gate);
+                      const char *file, fp_cli_gate *gate);
+
+/*
+ * The Markdown summary for CI pages: --summary FILE when given (`path` non-NULL), else
+ * $GITHUB_STEP_SUMMARY when set and not empty, else nothing. The summary is appended (as GitHub
+ * appends the steps' summaries), written by `write` with `ctx`. Returns 0, or prints the error
+ * and returns 73 (cannot open) or 74 (write error).
+ */
+typedef fp_status (*fp_cli_summary_fn)(void *ctx, FILE *out, fp_error *err);
+int fp_cli_write_summary(const char *path, fp_cli_summary_fn write, void *ctx);
+
+/*
+ * The smallest number of runs per side with which the exact two-sided Mann-Whitney test of
+ * n vs n can reach p < alpha (its smallest p is 2 / C(2n, n)); and that smallest p for n1 vs n2.
+ */
+double fp_cli_mw_min_p(size_t n1, size_t n2);
+size_t fp_cli_mw_runs_needed(double alpha);
 
 /* fp_cli_report_run() analysing against baseline `b` (borrowed; NULL: none). */
 int fp_cli_report_run_baseline(fp_report *rep, const fp_profile *prof, const fp_thresholds *th,
                                const struct fp_baseline *b, int fail_on, const char *file,
-                               int *gate);
+                               fp_cli_gate *gate);
 
 /*
  * Finishes output `o` after its writer returned `st` (error in `err`): a writer error other than

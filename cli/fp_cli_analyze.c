@@ -39,7 +39,9 @@ static const char *const s_help =
     "      --baseline B       a baseline FILE ('fpsim baseline') to test every run against;\n"
     "                         none (default): absolute thresholds only\n"
     "      --fail-on SEV      exit 1 when any finding is at or above SEV\n"
-    "                         (low, medium, high, critical)\n"
+    "                         (low, medium, high, critical); says why on stderr\n"
+    "      --summary FILE     append a Markdown summary for CI pages to FILE\n"
+    "                         (default: $GITHUB_STEP_SUMMARY when set)\n"
     "  -h, --help             show this help\n"
     "\n"
     "Exit status: 0 ok, 1 --fail-on triggered, 64 usage, 65 bad profile or trace data,\n"
@@ -71,7 +73,7 @@ typedef struct an_state {
     fp_report *rep;
     char prev[FP_ERROR_FILE_MAX]; /* the section of the previous run */
     int first;                    /* the next run is its input's first */
-    int gate;
+    fp_cli_gate gate;
     char **sections; /* section names started so far, by this and earlier inputs (owned) */
     size_t n_sections, cap_sections;
     size_t first_section; /* sections[0..first_section) were started by earlier inputs */
@@ -136,6 +138,13 @@ static int on_run(void *ctx, fp_profile *prof, const fp_input_run *run)
                                       &s->gate);
 }
 
+/* The CI summary of the report, with the --fail-on gate's outcome. */
+static fp_status write_summary(void *ctx, FILE *f, fp_error *err)
+{
+    const an_state *s = ctx;
+    return fp_report_write_summary(s->rep, f, s->o->c.fail_on < 0 ? NULL : s->gate.why, err);
+}
+
 int fp_cmd_analyze(int argc, char **argv)
 {
     an_opts o;
@@ -173,7 +182,12 @@ int fp_cmd_analyze(int argc, char **argv)
             goto done;
     }
     fp_error err = FP_ERROR_INIT;
-    rc = fp_cli_out_finish(&out, fp_report_write(s.rep, out.f, &err), &err, s.gate);
+    rc = fp_cli_out_finish(&out, fp_report_write(s.rep, out.f, &err), &err, s.gate.fired);
+    fp_cli_gate_print(&s.gate);
+    if (rc == 0 || rc == FP_EXIT_FINDINGS) {
+        int src = fp_cli_write_summary(o.c.summary, write_summary, &s);
+        rc = src != 0 ? src : rc;
+    }
 done:
     fp_cli_out_abort(&out); /* no-op once committed */
     fp_report_free(s.rep);

@@ -237,7 +237,17 @@ static int opt_set(fp_cli_common *c, char *arg)
 /* ---- the common-options parser ---- */
 
 /* getopt_long values of the options without a one-letter name: past every char value. */
-enum { V_SEED = 0x100, V_RNG, V_FAIL_ON, V_THRESHOLDS, V_BASELINE, V_SET, V_SHARD, V_OWN = 0x200 };
+enum {
+    V_SEED = 0x100,
+    V_RNG,
+    V_FAIL_ON,
+    V_THRESHOLDS,
+    V_BASELINE,
+    V_SET,
+    V_SHARD,
+    V_SUMMARY,
+    V_OWN = 0x200
+};
 
 /* The common options: mask bit, long name, whether it takes a value, getopt value. */
 static const struct common_opt {
@@ -256,7 +266,8 @@ static const struct common_opt {
                 {FP_CLI_O_FAIL_ON, "fail-on", 1, V_FAIL_ON},
                 {FP_CLI_O_BASELINE, "baseline", 1, V_BASELINE},
                 {FP_CLI_O_SET, "set", 1, V_SET},
-                {FP_CLI_O_SHARD, "shard", 1, V_SHARD}};
+                {FP_CLI_O_SHARD, "shard", 1, V_SHARD},
+                {FP_CLI_O_SUMMARY, "summary", 1, V_SUMMARY}};
 
 #define N_COMMON (sizeof(s_common) / sizeof(s_common[0]))
 #define MAX_OPTS 64 /* options of one command, --help included */
@@ -358,6 +369,9 @@ static int common_value(fp_cli_common *c, const fp_cli_spec *spec, int val, char
         return opt_set(c, arg);
     case V_SHARD:
         return opt_shard(arg, &c->shard_k, &c->shard_n);
+    case V_SUMMARY:
+        c->summary = arg;
+        return 0;
     case V_FAIL_ON:
         if (parse_severity(arg, &c->fail_on) != 0)
             return fp_cli_usage("--fail-on must be low, medium, high or critical, got '%s'", arg);
@@ -432,17 +446,67 @@ static const fp_builtin *find_builtin(const char *name)
     return NULL;
 }
 
-void fp_cli_list_builtins(FILE *out)
+/* The built-ins in listing order: those of `all` first, then the others. */
+static size_t builtin_order(const fp_builtin **out, size_t cap)
 {
-    for (size_t i = 0; i < sizeof(s_all) / sizeof(s_all[0]); i++)
-        fprintf(out, "%s\n", s_all[i]);
-    for (size_t i = 0; i < fp_builtin_count; i++) {
+    size_t n = 0;
+    for (size_t i = 0; i < sizeof(s_all) / sizeof(s_all[0]) && n < cap; i++)
+        if ((out[n] = find_builtin(s_all[i])) != NULL)
+            n++;
+    for (size_t i = 0; i < fp_builtin_count && n < cap; i++) {
         int listed = 0;
         for (size_t j = 0; j < sizeof(s_all) / sizeof(s_all[0]); j++)
             listed |= strcmp(s_all[j], fp_builtins[i].name) == 0;
         if (!listed)
-            fprintf(out, "%s\n", fp_builtins[i].name);
+            out[n++] = &fp_builtins[i];
     }
+    return n;
+}
+
+void fp_cli_list_builtins(FILE *out)
+{
+    const fp_builtin *b[64];
+    size_t n = builtin_order(b, 64);
+    for (size_t i = 0; i < n; i++)
+        fprintf(out, "%s\n", b[i]->name);
+}
+
+int fp_cli_describe_builtins(FILE *out)
+{
+    const fp_builtin *b[64];
+    size_t n = builtin_order(b, 64), w = 0;
+    for (size_t i = 0; i < n; i++)
+        w = strlen(b[i]->name) > w ? strlen(b[i]->name) : w;
+    for (size_t i = 0; i < n; i++) {
+        fp_error err = FP_ERROR_INIT;
+        fp_scenario *s = NULL;
+        char file[160];
+        snprintf(file, sizeof(file), "<builtin:%s>", b[i]->name);
+        if (fp_scenario_load_string(&s, b[i]->text, b[i]->len, file, &err) != FP_OK)
+            return fp_cli_report_error(&err);
+        fprintf(out, "%-*s  %s\n", (int)w, b[i]->name, fp_scenario_description(s));
+        fp_scenario_free(s);
+    }
+    return 0;
+}
+
+int fp_cli_show_builtin(FILE *out, const char *name)
+{
+    const fp_builtin *b = find_builtin(name);
+    if (b == NULL) {
+        const char *cands[64];
+        const fp_builtin *all[64];
+        size_t n = builtin_order(all, 64);
+        for (size_t i = 0; i < n; i++)
+            cands[i] = all[i]->name;
+        const char *sug = fp_suggest(name, cands, n);
+        if (sug != NULL)
+            return fp_cli_usage("--show: unknown built-in scenario '%s' (did you mean '%s'?)", name,
+                                sug);
+        return fp_cli_usage("--show: unknown built-in scenario '%s' (see 'fpsim scenarios')", name);
+    }
+    fwrite(b->text, 1, b->len, out);
+    return 0;
 }
 
 static int push_scenario(fp_cli_scenarios *out, fp_scenario *s)

@@ -42,7 +42,9 @@ static const char *const s_help =
     "  -o, --output FILE       write atomically to FILE (default standard output)\n"
     "      --folded-diff FILE  write 'stack before after' lines (mean self time per run, us)\n"
     "                          for difffolded.pl / flamegraph.pl red-blue flame graphs\n"
-    "      --fail-on-regression  exit 1 when any regression is flagged\n"
+    "      --fail-on-regression  exit 1 when any regression is flagged; says which on stderr\n"
+    "      --summary FILE      append a Markdown summary for CI pages to FILE\n"
+    "                          (default: $GITHUB_STEP_SUMMARY when set)\n"
     "  -h, --help              show this help\n"
     "\n"
     "Exit status: 0 ok, 1 regression with --fail-on-regression, 64 usage, 65 bad data,\n"
@@ -199,6 +201,61 @@ static int add_scenario(fp_compare *c, fp_side side, const fp_scenario *scn, con
     return fp_cli_simulate(scn, o->c.rng, seed, o->c.runs, prof, on_sim_run, &sc);
 }
 
+/*
+ * Warns when the run counts cannot reach significance at run level: the smallest p of the exact
+ * two-sided Mann-Whitney test for n1 vs n2 runs is 2 / C(n1 + n2, n1), and a verdict needs
+ * p < alpha.
+ */
+static void warn_power(const fp_compare *c)
+{
+    size_t n1 = fp_compare_run_count(c, FP_SIDE_BASE), n2 = fp_compare_run_count(c, FP_SIDE_NEW);
+    double alpha = fp_compare_opts(c)->alpha, pmin = fp_cli_mw_min_p(n1, n2);
+    if (pmin < alpha)
+        return;
+    fp_cli_errorf("warning: %zu vs %zu runs cannot reach significance at run level (smallest "
+                  "possible p %.3g >= alpha %g); %zu runs per side would",
+                  n1, n2, pmin, alpha, fp_cli_mw_runs_needed(alpha));
+}
+
+/* Fires `g` for each regression: run-level metrics first, then methods. */
+static void gate_regressions(const fp_compare *c, fp_cli_gate *g)
+{
+    size_t nm, nr;
+    const fp_method_delta *md = fp_compare_methods(c, &nm);
+    const fp_run_delta *rd = fp_compare_run_deltas(c, &nr);
+    const fp_compare_options *co = fp_compare_opts(c);
+    for (size_t i = 0; i < nr; i++) {
+        const fp_sample_delta *d = &rd[i].d;
+        if (d->change == FP_CHANGE_REGRESSION)
+            fp_cli_gate_fire(g,
+                             "--fail-on-regression: run %s %.4g -> %.4g %s (ratio %.3f, p %.2g; "
+                             "limit ratio > %.3f and p < %g)",
+                             rd[i].name, d->base_median, d->new_median, rd[i].unit, d->ratio,
+                             d->mw.p, 1.0 + co->noise, co->alpha);
+    }
+    for (size_t i = 0; i < nm; i++) {
+        const fp_sample_delta *d = &md[i].time;
+        if (md[i].change == FP_CHANGE_REGRESSION)
+            fp_cli_gate_fire(g,
+                             "--fail-on-regression: method '%s' per-call time %.4g -> %.4g s "
+                             "(ratio %.3f, p %.2g; limit ratio > %.3f and p < %g)",
+                             md[i].name, d->base_median, d->new_median, d->ratio, d->mw.p,
+                             1.0 + co->noise, co->alpha);
+    }
+}
+
+typedef struct cmp_summary {
+    const fp_compare *c;
+    const fp_report_compare_side *sides;
+    const char *gate;
+} cmp_summary;
+
+static fp_status write_summary(void *ctx, FILE *f, fp_error *err)
+{
+    const cmp_summary *cs = ctx;
+    return fp_report_write_compare_summary(f, cs->c, cs->sides, cs->gate, err);
+}
+
 int fp_cmd_compare(int argc, char **argv)
 {
     cmp_opts o;
@@ -242,6 +299,7 @@ int fp_cmd_compare(int argc, char **argv)
         rc = fp_cli_report_error(&err);
         goto done;
     }
+    warn_power(c);
     if (o.folded != NULL) {
         if ((rc = fp_cli_out_open(&fold, o.folded)) != 0)
             goto done;
@@ -264,8 +322,16 @@ int fp_cmd_compare(int argc, char **argv)
     if ((rc = fp_cli_interrupted()) != 0 ||
         (o.folded != NULL && (rc = fp_cli_out_commit(&fold)) != 0))
         goto done;
-    rc = fp_cli_out_finish(&out, FP_OK, &err,
-                           o.fail_on_regression && fp_compare_count(c, FP_CHANGE_REGRESSION) > 0);
+    fp_cli_gate gate = FP_CLI_GATE_INIT;
+    if (o.fail_on_regression)
+        gate_regressions(c, &gate);
+    rc = fp_cli_out_finish(&out, FP_OK, &err, gate.fired);
+    fp_cli_gate_print(&gate);
+    if (rc == 0 || rc == FP_EXIT_FINDINGS) {
+        cmp_summary cs = {c, sides, o.fail_on_regression ? gate.why : NULL};
+        int src = fp_cli_write_summary(o.c.summary, write_summary, &cs);
+        rc = src != 0 ? src : rc;
+    }
 done:
     fp_cli_out_abort(&out); /* no-ops once committed */
     fp_cli_out_abort(&fold);

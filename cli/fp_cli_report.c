@@ -37,7 +37,9 @@ static const char *const s_help =
     "                         the scenario on an independent seed stream; none: absolute\n"
     "                         thresholds only; or a baseline FILE ('fpsim baseline')\n"
     "      --fail-on SEV      exit 1 when any finding is at or above SEV\n"
-    "                         (low, medium, high, critical)\n"
+    "                         (low, medium, high, critical); says why on stderr\n"
+    "      --summary FILE     append a Markdown summary for CI pages to FILE\n"
+    "                         (default: $GITHUB_STEP_SUMMARY when set)\n"
     "  -h, --help             show this help\n"
     "\n"
     "Exit status: 0 ok, 1 --fail-on triggered, 64 usage, 65 bad data, 66 no input,\n"
@@ -54,8 +56,15 @@ typedef struct report_ctx {
     fp_thresholds th; /* the current scenario's */
     fp_baseline *bl;  /* the current scenario's baseline, or NULL */
     int fail_on;
-    int gate;
+    fp_cli_gate gate;
 } report_ctx;
+
+/* The CI summary of the report, with the --fail-on gate's outcome. */
+static fp_status write_summary(void *ctx, FILE *f, fp_error *err)
+{
+    const report_ctx *r = ctx;
+    return fp_report_write_summary(r->rep, f, r->fail_on < 0 ? NULL : r->gate.why, err);
+}
 
 static int on_run(void *ctx, fp_profile *prof, uint64_t run)
 {
@@ -74,7 +83,7 @@ int fp_cmd_report(int argc, char **argv)
     fp_cli_out out;
     memset(&out, 0, sizeof(out));
     fp_profile *prof = NULL;
-    report_ctx r = {NULL, FP_THRESHOLDS_INIT, NULL, -1, 0};
+    report_ctx r = {NULL, FP_THRESHOLDS_INIT, NULL, -1, FP_CLI_GATE_INIT};
     int rc = fp_cli_parse(&o.c, &spec, argc, argv);
     if (rc != 0) {
         rc = rc < 0 ? 0 : rc;
@@ -109,7 +118,12 @@ int fp_cmd_report(int argc, char **argv)
         if ((rc = fp_cli_simulate(scn, o.c.rng, seed, o.c.runs, prof, on_run, &r)) != 0)
             goto done;
     }
-    rc = fp_cli_out_finish(&out, fp_report_write(r.rep, out.f, &err), &err, r.gate);
+    rc = fp_cli_out_finish(&out, fp_report_write(r.rep, out.f, &err), &err, r.gate.fired);
+    fp_cli_gate_print(&r.gate);
+    if (rc == 0 || rc == FP_EXIT_FINDINGS) {
+        int src = fp_cli_write_summary(o.c.summary, write_summary, &r);
+        rc = src != 0 ? src : rc;
+    }
 done:
     fp_cli_out_abort(&out); /* no-op once committed */
     fp_report_free(r.rep);

@@ -5,6 +5,12 @@
  */
 #include "fp_cli.h"
 
+#include <errno.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
 #include "fp_sim.h"
 
 int fp_cli_interrupted(void)
@@ -77,14 +83,14 @@ int fp_cli_report_open(const fp_cli_common *c, fp_cli_out *out, fp_report **rep)
 }
 
 int fp_cli_report_run(fp_report *rep, const fp_profile *prof, const fp_thresholds *th, int fail_on,
-                      const char *file, int *gate)
+                      const char *file, fp_cli_gate *gate)
 {
     return fp_cli_report_run_baseline(rep, prof, th, NULL, fail_on, file, gate);
 }
 
 int fp_cli_report_run_baseline(fp_report *rep, const fp_profile *prof, const fp_thresholds *th,
                                const struct fp_baseline *b, int fail_on, const char *file,
-                               int *gate)
+                               fp_cli_gate *gate)
 {
     fp_error err = FP_ERROR_INIT;
     fp_analysis *a = NULL;
@@ -95,8 +101,20 @@ int fp_cli_report_run_baseline(fp_report *rep, const fp_profile *prof, const fp_
     }
     size_t nf;
     const fp_finding *f = fp_analysis_findings(a, &nf);
-    for (size_t k = 0; k < nf && fail_on >= 0; k++)
-        *gate |= (int)f[k].severity >= fail_on;
+    fp_meta m = fp_profile_meta(prof);
+    for (size_t k = 0; k < nf && fail_on >= 0; k++) {
+        if ((int)f[k].severity < fail_on)
+            continue;
+        char where[FP_ERROR_FILE_MAX + 64] = "";
+        if (m.scenario[0] != '\0')
+            snprintf(where, sizeof(where), " in '%s' run %llu", m.scenario,
+                     (unsigned long long)m.run_index);
+        else if (file != NULL)
+            snprintf(where, sizeof(where), " in %s", file);
+        fp_cli_gate_fire(gate, "--fail-on %s: finding #%zu %s on '%s' is %s (impact %.0f)%s",
+                         fp_severity_name((fp_severity)fail_on), k + 1, fp_kind_name(f[k].kind),
+                         f[k].target_name, fp_severity_name(f[k].severity), f[k].impact, where);
+    }
     fp_status st = fp_report_add_run(rep, prof, a, &err);
     fp_analysis_free(a);
     return st != FP_OK ? fp_cli_report_error(&err) : 0;
@@ -114,4 +132,76 @@ int fp_cli_out_finish(fp_cli_out *o, fp_status st, const fp_error *err, int gate
         return rc;
     }
     return gate ? FP_EXIT_FINDINGS : 0;
+}
+
+/* ---- gates ---- */
+
+void fp_cli_gate_fire(fp_cli_gate *g, const char *fmt, ...)
+{
+    if (!g->fired) {
+        va_list ap;
+        va_start(ap, fmt);
+        vsnprintf(g->why, sizeof(g->why), fmt, ap);
+        va_end(ap);
+    }
+    g->fired = 1;
+    g->count++;
+}
+
+void fp_cli_gate_print(const fp_cli_gate *g)
+{
+    if (!g->fired)
+        return;
+    if (g->count > 1)
+        fprintf(stderr, "fpsim: gate: %s (and %zu more)\n", g->why, g->count - 1);
+    else
+        fprintf(stderr, "fpsim: gate: %s\n", g->why);
+}
+
+/* ---- the CI summary ---- */
+
+int fp_cli_write_summary(const char *path, fp_cli_summary_fn write, void *ctx)
+{
+    if (path == NULL) {
+        path = getenv("GITHUB_STEP_SUMMARY");
+        if (path == NULL || path[0] == '\0')
+            return 0;
+    }
+    FILE *f = strcmp(path, "-") == 0 ? stdout : fopen(path, "a");
+    if (f == NULL) {
+        fp_cli_errorf("%s: cannot open summary: %s", path, strerror(errno));
+        return FP_EXIT_CANTCREAT;
+    }
+    fp_error err = FP_ERROR_INIT;
+    fp_status st = write(ctx, f, &err);
+    int bad = fflush(f) != 0 || ferror(f);
+    if (f != stdout && fclose(f) != 0)
+        bad = 1;
+    if (st != FP_OK && st != FP_EIO)
+        return fp_cli_report_error(&err);
+    if (bad || st == FP_EIO) {
+        fp_cli_errorf("%s: summary write failed", path);
+        return FP_EXIT_IOERR;
+    }
+    return 0;
+}
+
+/* ---- what a run count can show ---- */
+
+double fp_cli_mw_min_p(size_t n1, size_t n2)
+{
+    /* 2 / C(n1 + n2, n1), in logs so that large counts do not overflow */
+    if (n1 == 0 || n2 == 0)
+        return 1.0;
+    double lc = lgamma((double)(n1 + n2) + 1) - lgamma((double)n1 + 1) - lgamma((double)n2 + 1);
+    double p = 2.0 * exp(-lc);
+    return p > 1.0 ? 1.0 : p;
+}
+
+size_t fp_cli_mw_runs_needed(double alpha)
+{
+    size_t n = 1;
+    while (n < 1000 && !(fp_cli_mw_min_p(n, n) < alpha))
+        n++;
+    return n;
 }

@@ -151,7 +151,7 @@ int fp_cmd_simulate(int argc, char **argv)
     } else {
         fprintf(out.f, "# fpsim %s, GSL %s, rng %s\n", fp_version(), GSL_VERSION, rng_name);
         fprintf(out.f, "%-18s %5s %9s %9s %9s %6s %6s %9s %10s %s\n", "# scenario", "run", "dur_s",
-                "peak_mb", "avg_mb", "pk_cpu", "av_cpu", "io_ops", "io_mib", "injected");
+                "peak_mb", "avg_mb", "pk_cpu", "av_cpu", "io_ops", "io_mb", "injected");
     }
     for (size_t i = 0; i < scns.n; i++) {
         const fp_scenario *scn = scns.items[i];

@@ -55,7 +55,10 @@ static const char *const s_help =
     "      --shard K/N       compute only the run indices i with i mod N = K (0 <= K < N) and\n"
     "                        write a partial result; 'fpsim merge' joins the N parts into\n"
     "                        this command's output, byte for byte (docs/validation.md)\n"
-    "      --fail-below F1   exit 1 when the overall F1 is below F1 (CI gate)\n"
+    "      --fail-below F1   exit 1 when the overall F1 is below F1 (CI gate); says why on\n"
+    "                        stderr\n"
+    "      --summary FILE    append a Markdown summary for CI pages to FILE\n"
+    "                        (default: $GITHUB_STEP_SUMMARY when set)\n"
     "  -q, --quiet           no progress on standard error\n"
     "  -h, --help            show this help\n"
     "\n"
@@ -227,6 +230,17 @@ static int parse(vopts *o, int argc, char **argv)
     return 0;
 }
 
+typedef struct vsummary {
+    const fp_validate_engine *e;
+    const char *gate;
+} vsummary;
+
+static fp_status write_summary(void *ctx, FILE *f, fp_error *err)
+{
+    const vsummary *vs = ctx;
+    return fp_report_write_validate_summary(f, vs->e, vs->gate, err);
+}
+
 int fp_cmd_validate(int argc, char **argv)
 {
     return fp_cli_validate_main(argc, argv, NULL);
@@ -249,7 +263,7 @@ int fp_cli_validate_main(int argc, char **argv, fp_cli_merge *merge)
     fp_baseline **bls = NULL; /* one per scenario (NULL entries: none) */
     fp_error err = FP_ERROR_INIT;
     fp_status st;
-    int gate = 0;
+    fp_cli_gate gate = FP_CLI_GATE_INIT;
     progress pg;
     memset(&pg, 0, sizeof pg);
     uint64_t *seeds = NULL;
@@ -381,10 +395,14 @@ int fp_cli_validate_main(int argc, char **argv, fp_cli_merge *merge)
         const fp_validate_summary *s_all = fp_validate_engine_overall(eng);
         if (st == FP_OK && !sharded && o.fail_below >= 0 &&
             (!s_all->overall.f1.available || s_all->overall.f1.value < o.fail_below)) {
-            gate = 1;
-            fp_cli_errorf("overall F1 %.4f is below --fail-below %g",
-                          s_all->overall.f1.available ? s_all->overall.f1.value : 0.0,
-                          o.fail_below);
+            if (s_all->overall.f1.available)
+                fp_cli_gate_fire(&gate, "--fail-below %g: overall F1 is %.4f (limit: at least %g)",
+                                 o.fail_below, s_all->overall.f1.value, o.fail_below);
+            else
+                fp_cli_gate_fire(&gate,
+                                 "--fail-below %g: overall F1 is n/a (no labels nor "
+                                 "findings; limit: at least %g)",
+                                 o.fail_below, o.fail_below);
         }
     }
     if (st == FP_EINTR) { /* cancelled by a signal (on_cancel) */
@@ -393,7 +411,13 @@ int fp_cli_validate_main(int argc, char **argv, fp_cli_merge *merge)
         fp_cli_errorf("interrupted");
         rc = fp_cli_signal_exit();
     } else {
-        rc = fp_cli_out_finish(&out, st, &err, gate);
+        rc = fp_cli_out_finish(&out, st, &err, gate.fired);
+        fp_cli_gate_print(&gate);
+        if ((rc == 0 || rc == FP_EXIT_FINDINGS) && o.sweep == NULL && o.power < 0 && !sharded) {
+            vsummary vs = {eng, o.fail_below >= 0 ? gate.why : NULL};
+            int src = fp_cli_write_summary(o.c.summary, write_summary, &vs);
+            rc = src != 0 ? src : rc;
+        }
     }
 done:
     fp_cli_out_abort(&out); /* no-op once committed */

@@ -41,25 +41,55 @@ static const char *const s_options =
     "  74 write error; 130 interrupted (SIGINT); 143 terminated (SIGTERM).\n";
 
 static const char *const s_scenarios_help =
-    "Usage: fpsim scenarios\n"
+    "Usage: fpsim scenarios [--show NAME | --names]\n"
     "\n"
-    "Lists the built-in scenarios, one name per line, in the order '--scenario all' runs them.\n"
+    "Lists the built-in scenarios with their one-line description, in the order\n"
+    "'--scenario all' runs them.\n"
     "\n"
     "Options:\n"
-    "  -h, --help   show this help\n";
+    "      --show NAME   print the built-in's YAML (a starting point for your own scenario)\n"
+    "      --names       print the names only, one per line\n"
+    "  -h, --help        show this help\n";
+
+enum { OPT_SHOW, OPT_NAMES };
+
+typedef struct scn_opts {
+    const char *show;
+    int names;
+} scn_opts;
+
+static int scenarios_option(void *ctx, int id, char *arg)
+{
+    scn_opts *o = ctx;
+    if (id == OPT_SHOW)
+        o->show = arg;
+    else
+        o->names = 1;
+    return 0;
+}
 
 static int cmd_scenarios(int argc, char **argv)
 {
+    static const fp_cli_option own[] = {
+        {"show", 0, 1, OPT_SHOW}, {"names", 0, 0, OPT_NAMES}, {NULL, 0, 0, 0}};
+    scn_opts o = {NULL, 0};
     const fp_cli_spec spec = {
-        s_scenarios_help, FP_CMD_SCENARIOS_OPTS, 0, NULL, NULL, NULL, 0, NULL};
+        s_scenarios_help, FP_CMD_SCENARIOS_OPTS, 0, own, scenarios_option, NULL, 0, &o};
     fp_cli_common c;
     fp_cli_common_init(&c);
     int rc = fp_cli_parse(&c, &spec, argc, argv);
     fp_cli_common_cleanup(&c);
     if (rc != 0)
         return rc < 0 ? 0 : rc;
-    fp_cli_list_builtins(stdout);
-    return 0;
+    if (o.show != NULL && o.names)
+        return fp_cli_usage("--show and --names exclude each other");
+    if (o.show != NULL)
+        return fp_cli_show_builtin(stdout, o.show);
+    if (o.names) {
+        fp_cli_list_builtins(stdout);
+        return 0;
+    }
+    return fp_cli_describe_builtins(stdout);
 }
 
 /*
@@ -86,7 +116,7 @@ static const command s_commands[] = {
     {"baseline", fp_cmd_baseline, "learn what is normal for a flow into a baseline file"},
     {"thresholds", fp_cmd_thresholds, "list every analysis threshold: default, unit, meaning"},
     {"merge", fp_cmd_merge, "join the parts of 'validate --shard K/N' into its one-process output"},
-    {"scenarios", cmd_scenarios, "list the built-in scenarios"},
+    {"scenarios", cmd_scenarios, "list the built-in scenarios; --show NAME prints one's YAML"},
 };
 
 #define N_COMMANDS (sizeof(s_commands) / sizeof(s_commands[0]))
@@ -116,12 +146,29 @@ static void print_help(void)
     fputs(s_options, stdout);
 }
 
+/*
+ * The versions fpsim runs with (the shared libraries' own answers: gsl_version,
+ * yaml_get_version(), cJSON_Version()) and, when any differs, those it was built with (the
+ * headers', and libyaml's from pkg-config).
+ */
 static void print_version(void)
 {
     int ymaj, ymin, ypatch;
+    char yaml_run[48], cjson_build[48];
     yaml_get_version(&ymaj, &ymin, &ypatch);
-    printf("fpsim %s (GSL %s, libyaml %d.%d.%d, cJSON %s)\n", fp_version(), GSL_VERSION, ymaj, ymin,
-           ypatch, cJSON_Version());
+    snprintf(yaml_run, sizeof yaml_run, "%d.%d.%d", ymaj, ymin, ypatch);
+    snprintf(cjson_build, sizeof cjson_build, "%d.%d.%d", CJSON_VERSION_MAJOR, CJSON_VERSION_MINOR,
+             CJSON_VERSION_PATCH);
+#ifdef FP_BUILD_YAML_VERSION
+    const char *yaml_build = FP_BUILD_YAML_VERSION;
+#else
+    const char *yaml_build = yaml_run;
+#endif
+    printf("fpsim %s (GSL %s, libyaml %s, cJSON %s)\n", fp_version(), gsl_version, yaml_run,
+           cJSON_Version());
+    if (strcmp(gsl_version, GSL_VERSION) != 0 || strcmp(yaml_run, yaml_build) != 0 ||
+        strcmp(cJSON_Version(), cjson_build) != 0)
+        printf("built with GSL %s, libyaml %s, cJSON %s\n", GSL_VERSION, yaml_build, cjson_build);
 }
 
 int main(int argc, char **argv)

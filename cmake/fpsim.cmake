@@ -33,7 +33,15 @@ function(fp_library name)
     set(srcs ${CMAKE_SOURCE_DIR}/cmake/empty.c)
   endif()
   add_library(${name} STATIC ${srcs})
-  target_include_directories(${name} PUBLIC ${CMAKE_CURRENT_SOURCE_DIR} ${CMAKE_BINARY_DIR}/generated)
+  target_include_directories(${name} PUBLIC
+    $<BUILD_INTERFACE:${CMAKE_CURRENT_SOURCE_DIR}> $<BUILD_INTERFACE:${CMAKE_BINARY_DIR}/generated>
+    $<INSTALL_INTERFACE:${CMAKE_INSTALL_INCLUDEDIR}/fpsim>)
+  # installed: the library (export set fpsimTargets, cmake/install.cmake) and its public headers
+  # (every .h of the directory but *_internal.h) in include/fpsim/
+  install(TARGETS ${name} EXPORT fpsimTargets ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR})
+  file(GLOB hdrs CONFIGURE_DEPENDS ${CMAKE_CURRENT_SOURCE_DIR}/*.h)
+  list(FILTER hdrs EXCLUDE REGEX "_internal\\.h$")
+  install(FILES ${hdrs} DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}/fpsim)
   target_compile_definitions(${name} PRIVATE _POSIX_C_SOURCE=200809L)
   fp_target_warnings(${name})
   if(ARGN)

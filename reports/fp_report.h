@@ -151,4 +151,20 @@ fp_status fp_report_write_compare(FILE *out, fp_report_format fmt, const fp_comp
                                   const fp_report_compare_side sides[2], const char *rng,
                                   fp_error *err);
 
+/* ---- the CI summaries (--summary FILE, $GITHUB_STEP_SUMMARY) ----
+ *
+ * A short Markdown block (a heading, a table, the gate's outcome) appended to a CI page. `gate`
+ * is NULL when no gate was asked for, "" when it passed, else the one line saying why it fired
+ * (as printed on stderr). FP_OK, or FP_EIO when ferror(out) is set afterwards.
+ */
+/* Per scenario: runs, score, findings and the top finding; the worst scenario marked. */
+fp_status fp_report_write_summary(const fp_report *r, FILE *out, const char *gate, fp_error *err);
+/* The run counts, the counts of regressions and improvements, and each of them. */
+fp_status fp_report_write_compare_summary(FILE *out, const fp_compare *c,
+                                          const fp_report_compare_side sides[2], const char *gate,
+                                          fp_error *err);
+/* The overall TP, FP, FN, precision, recall and F1. */
+fp_status fp_report_write_validate_summary(FILE *out, const fp_validate_engine *e, const char *gate,
+                                           fp_error *err);
+
 #endif /* FP_REPORT_H */

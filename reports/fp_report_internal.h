@@ -206,7 +206,7 @@ size_t fp_report_pick(const fp_report *r, int k, int highest);
 
 /* ---- string values (fp_report_str.c): one helper per format, used by every writer ---- */
 
-/* Text: control bytes as spaces. _pad adds spaces up to `width` bytes (like "%-*s"). */
+/* Text: control bytes as spaces. _pad adds spaces up to `width` display columns. */
 void fp_put_text(FILE *f, const char *s);
 void fp_put_text_pad(FILE *f, const char *s, size_t width);
 /* Markdown: control bytes as spaces, | \ ` * _ < > escaped. */
@@ -268,6 +268,14 @@ void fp_tab_cell(fp_tab *t, fp_style style, const char *fmt, ...)
 #endif
     ;
 
+/*
+ * Text documents fit in FP_TEXT_WIDTH columns: prose (lines, items, sublines) is wrapped at
+ * spaces, and a table cell wider than FP_TEXT_CELL_MAX columns is shortened in the middle
+ * (fp_utf8_shorten) with its full text listed under the table. Markdown is left whole.
+ */
+#define FP_TEXT_WIDTH 100
+#define FP_TEXT_CELL_MAX 32
+
 /* A document sink rendering as text (optionally coloured) or Markdown. Errors are sticky. */
 typedef struct fp_doc {
     FILE *out;
@@ -302,8 +310,20 @@ void fp_doc_subline(fp_doc *d, const char *fmt, ...)
 void fp_doc_blank(fp_doc *d);
 void fp_doc_table(fp_doc *d, const fp_tab *t);
 
-/* Display width of UTF-8 text (code points). */
+/* ---- display width (fp_report_width.c): fpsim's own East Asian Width and combining tables,
+ * the same whatever the locale ---- */
+
+/* Columns code point `c` takes in a terminal: 0 (combining, zero width), 1, or 2 (wide). */
+int fp_cp_width(uint32_t c);
+/* Decodes the UTF-8 sequence at `s` (not at its end) into *cp; returns its length. A byte that
+ * does not start a valid sequence is one U+FFFD of length 1. */
+size_t fp_utf8_next(const char *s, uint32_t *cp);
+/* Display width of UTF-8 text (columns; invalid bytes count 1). */
 size_t fp_utf8_width(const char *s);
+/* `s` shortened in the middle to at most `max` columns ("head...tail", never splitting a
+ * character or separating a combining mark from its base) into buf; `s` as is when it fits or
+ * when max < 5. Returns buf. */
+const char *fp_utf8_shorten(char *buf, size_t size, const char *s, size_t max);
 
 /* Builds the text/Markdown document (fp_report_text.c). */
 fp_status fp_report_write_doc(const fp_report *r, FILE *out, int markdown, fp_error *err);

@@ -172,11 +172,56 @@ static void summary(jctx *c, cJSON *so, const fp_scn *s)
     ratio(c, gt, "precision", s->f_true, s->f_true + s->f_false);
 }
 
+/* The ranked findings of run `d` (the detailed run), as key "findings" of `parent`. */
+static void findings(jctx *c, cJSON *parent, const fp_detail *d)
+{
+    cJSON *arr = jarr(c, parent, "findings"), *x;
+    size_t i, k;
+    for (i = 0; arr && i < d->n_findings; i++) {
+        const fp_finding *f = &d->findings[i];
+        cJSON *ev, *sg;
+        if (!(x = jobj(c, arr, NULL)))
+            break;
+        juint(c, x, "rank", i + 1);
+        if (f->caused_by > 0)
+            juint(c, x, "caused_by", f->caused_by);
+        jstr(c, x, "kind", fp_kind_name(f->kind));
+        jstr(c, x, "target", f->target_name);
+        jstr(c, x, "severity", fp_severity_name(f->severity));
+        jnum(c, x, "impact", f->impact);
+        jnum(c, x, "share", f->share);
+        jnum(c, x, "excess", f->excess);
+        jnum(c, x, "start_s", f->start_s);
+        jnum(c, x, "end_s", f->end_s);
+        jstr(c, x, "rule", f->rule);
+        jnum(c, x, "measured", f->measured);
+        jnum(c, x, "threshold", f->threshold);
+        jstr(c, x, "unit", f->unit);
+        ev = jobj(c, x, "evidence");
+        for (k = 0; ev && k < f->n_evidence; k++)
+            jnum(c, ev, f->evidence[k].name, f->evidence[k].value);
+        jstr(c, x, "root_cause", f->root_cause);
+        sg = jarr(c, x, "suggestions");
+        for (k = 0; sg && k < f->n_suggestions; k++)
+            jstr(c, sg, NULL, f->suggestions[k]);
+        jnum(c, x, "improvement", f->improvement);
+        jstr(c, x, "improvement_unit", f->improvement_unit);
+        if (!d->simulated)
+            add(c, x, "truth", cJSON_CreateNull());
+        else if (d->match.finding_truth[i] >= 0)
+            juint(c, x, "truth", (uint64_t)d->match.finding_truth[i] + 1);
+        else if (d->match.finding_truth[i] == FP_MATCH_CONSEQUENCE)
+            jstr(c, x, "truth", "consequence");
+        else
+            jbool(c, x, "truth", 0);
+    }
+}
+
 static void detail(jctx *c, cJSON *so, const fp_scn *s)
 {
     const fp_detail *d = &s->d;
     cJSON *dt = jobj(c, so, "detail"), *o, *arr, *x;
-    size_t i, k;
+    size_t i;
     if (dt == NULL)
         return;
     juint(c, dt, "run_index", d->run_index);
@@ -248,45 +293,7 @@ static void detail(jctx *c, cJSON *so, const fp_scn *s)
         jnum(c, x, "seconds", d->path[i].seconds);
         jnum(c, x, "share", d->path[i].share);
     }
-    arr = jarr(c, dt, "findings");
-    for (i = 0; arr && i < d->n_findings; i++) {
-        const fp_finding *f = &d->findings[i];
-        cJSON *ev, *sg;
-        if (!(x = jobj(c, arr, NULL)))
-            break;
-        juint(c, x, "rank", i + 1);
-        if (f->caused_by > 0)
-            juint(c, x, "caused_by", f->caused_by);
-        jstr(c, x, "kind", fp_kind_name(f->kind));
-        jstr(c, x, "target", f->target_name);
-        jstr(c, x, "severity", fp_severity_name(f->severity));
-        jnum(c, x, "impact", f->impact);
-        jnum(c, x, "share", f->share);
-        jnum(c, x, "excess", f->excess);
-        jnum(c, x, "start_s", f->start_s);
-        jnum(c, x, "end_s", f->end_s);
-        jstr(c, x, "rule", f->rule);
-        jnum(c, x, "measured", f->measured);
-        jnum(c, x, "threshold", f->threshold);
-        jstr(c, x, "unit", f->unit);
-        ev = jobj(c, x, "evidence");
-        for (k = 0; ev && k < f->n_evidence; k++)
-            jnum(c, ev, f->evidence[k].name, f->evidence[k].value);
-        jstr(c, x, "root_cause", f->root_cause);
-        sg = jarr(c, x, "suggestions");
-        for (k = 0; sg && k < f->n_suggestions; k++)
-            jstr(c, sg, NULL, f->suggestions[k]);
-        jnum(c, x, "improvement", f->improvement);
-        jstr(c, x, "improvement_unit", f->improvement_unit);
-        if (!d->simulated)
-            add(c, x, "truth", cJSON_CreateNull());
-        else if (d->match.finding_truth[i] >= 0)
-            juint(c, x, "truth", (uint64_t)d->match.finding_truth[i] + 1);
-        else if (d->match.finding_truth[i] == FP_MATCH_CONSEQUENCE)
-            jstr(c, x, "truth", "consequence");
-        else
-            jbool(c, x, "truth", 0);
-    }
+    findings(c, dt, d);
     arr = jarr(c, dt, "recommendations");
     for (i = 0; arr && i < d->n_recs; i++) {
         const fp_recommendation *rc = &d->recs[i];
@@ -488,6 +495,10 @@ fp_status fp_report_write_json(const fp_report *r, FILE *out, fp_error *err)
         juint(&c, so, "runs", s->runs);
         jstr(&c, so, "quantiles", s->runs > FP_REPORT_EXACT_RUNS ? "p2" : "exact");
         summary(&c, so, s);
+        if (s->has_detail) /* always: --detailed adds detail, it never hides findings */
+            findings(&c, so, &s->d);
+        else
+            add(&c, so, "findings", cJSON_CreateNull());
         if (r->opt.detailed && s->has_detail) {
             detail(&c, so, s);
             if (s->runs > 1)

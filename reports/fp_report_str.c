@@ -41,10 +41,9 @@ void fp_put_text(FILE *f, const char *s)
 
 void fp_put_text_pad(FILE *f, const char *s, size_t width)
 {
-    size_t n = 0;
-    for (const unsigned char *c = (const unsigned char *)s; *c != '\0'; c++, n++)
+    for (const unsigned char *c = (const unsigned char *)s; *c != '\0'; c++)
         putc(fp_is_control(*c) ? ' ' : *c, f);
-    for (; n < width; n++)
+    for (size_t n = fp_utf8_width(s); n < width; n++) /* display columns, not bytes */
         putc(' ', f);
 }
 

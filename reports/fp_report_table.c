@@ -80,15 +80,6 @@ const char *fp_fmt_count(char *buf, size_t size, double v)
     return fp_fmt_fixed(buf, size, v, 1);
 }
 
-size_t fp_utf8_width(const char *s)
-{
-    size_t w = 0;
-    for (; *s; s++)
-        if (((unsigned char)*s & 0xC0) != 0x80)
-            w++;
-    return w;
-}
-
 /*
  * Replaces control bytes (C0 and DEL) with spaces. Names come from untrusted profiles and traces:
  * written raw, an ESC sequence in a method name would drive the reader's terminal (retitle,
@@ -230,6 +221,55 @@ static void styled(fp_doc *d, fp_style st, const char *s)
     }
 }
 
+/*
+ * Text prose wrapped to FP_TEXT_WIDTH columns: `first` columns are already used on the first
+ * line, continuation lines start with `indent` spaces. Breaks at spaces (a word wider than the
+ * line stays whole); Markdown is written as one line (its readers wrap). Each piece is styled.
+ */
+static void wrapped(fp_doc *d, fp_style st, const char *s, size_t first, size_t indent)
+{
+    if (d->markdown) {
+        styled(d, st, s);
+        return;
+    }
+    size_t used = first;
+    while (d->st == FP_OK) {
+        size_t avail = FP_TEXT_WIDTH > used ? FP_TEXT_WIDTH - used : 1;
+        size_t len = strlen(s), cut = len, w = 0, last_space = 0, i = 0;
+        uint32_t cp;
+        while (i < len) {
+            size_t n = fp_utf8_next(s + i, &cp);
+            if (s[i] == ' ')
+                last_space = i;
+            w += (size_t)fp_cp_width(cp);
+            if (w > avail) {
+                cut = last_space > 0 ? last_space : len; /* no space: the word stays whole */
+                break;
+            }
+            i += n;
+        }
+        if (cut == len) {
+            styled(d, st, s);
+            return;
+        }
+        char *piece = fp_malloc(cut + 1);
+        if (piece == NULL) {
+            d->st = FP_ENOMEM;
+            return;
+        }
+        memcpy(piece, s, cut);
+        piece[cut] = '\0';
+        styled(d, st, piece);
+        fp_free(piece);
+        put(d, "\n");
+        putn(d, ' ', indent);
+        used = indent;
+        s += cut;
+        while (*s == ' ')
+            s++;
+    }
+}
+
 static char *vformat(const char *fmt, va_list ap)
 {
     va_list ap2;
@@ -298,7 +338,7 @@ void fp_doc_line(fp_doc *d, const char *fmt, ...)
         put_md(d, s);
         put(d, "  \n"); /* hard line break: lines stay lines */
     } else {
-        put(d, s);
+        wrapped(d, FP_STYLE_NONE, s, 0, 0);
         put(d, "\n");
     }
     fp_free(s);
@@ -318,7 +358,7 @@ void fp_doc_item(fp_doc *d, fp_style style, const char *fmt, ...)
         return;
     }
     put(d, d->markdown ? "- " : "  - ");
-    styled(d, style, s);
+    wrapped(d, style, s, 4, 4);
     put(d, "\n");
     fp_free(s);
 }
@@ -337,7 +377,7 @@ void fp_doc_subline(fp_doc *d, const char *fmt, ...)
         return;
     }
     put(d, d->markdown ? "  " : "    ");
-    styled(d, FP_STYLE_DIM, s);
+    wrapped(d, FP_STYLE_DIM, s, 4, 4);
     put(d, "\n");
     fp_free(s);
 }
@@ -358,16 +398,36 @@ void fp_doc_table(fp_doc *d, const fp_tab *t)
     }
     nrow = t->n / t->ncol;
     w = fp_calloc(t->ncol, sizeof *w);
-    if (w == NULL) {
+    /* text: left-aligned cells (names) wider than FP_TEXT_CELL_MAX are shortened in the middle */
+    char **view = fp_calloc(t->n ? t->n : 1, sizeof *view);
+    size_t n_short = 0;
+    if (w == NULL || view == NULL) {
+        fp_free(w);
+        fp_free(view);
         d->st = FP_ENOMEM;
         return;
+    }
+    for (size_t i = 0; i < t->n; i++) {
+        view[i] = t->cells[i];
+        if (d->markdown || t->align[i % t->ncol] != 'l' ||
+            fp_utf8_width(t->cells[i]) <= FP_TEXT_CELL_MAX)
+            continue;
+        size_t size = strlen(t->cells[i]) + 4;
+        char *sh = fp_malloc(size);
+        if (sh == NULL) {
+            d->st = FP_ENOMEM; /* the cell stays whole; nothing more is written */
+            continue;
+        }
+        fp_utf8_shorten(sh, size, t->cells[i], FP_TEXT_CELL_MAX);
+        view[i] = sh;
+        n_short++;
     }
     for (c = 0; c < t->ncol; c++) {
         w[c] = d->markdown ? md_width(t->head[c]) : fp_utf8_width(t->head[c]);
         if (d->markdown && w[c] < 3)
             w[c] = 3; /* "---" */
         for (r = 0; r < nrow; r++) {
-            const char *s = t->cells[r * t->ncol + c];
+            const char *s = view[r * t->ncol + c];
             size_t cw = d->markdown ? md_width(s) : fp_utf8_width(s);
             if (cw > w[c])
                 w[c] = cw;
@@ -380,12 +440,12 @@ void fp_doc_table(fp_doc *d, const fp_tab *t)
             size_t lastc = t->ncol - 1;
             /* text: stop after the last non-empty cell so that no line ends in blanks */
             while (!d->markdown && !rule && ri >= 0 && lastc > 0 &&
-                   t->cells[(size_t)ri * t->ncol + lastc][0] == '\0')
+                   view[(size_t)ri * t->ncol + lastc][0] == '\0')
                 lastc--;
             if (d->markdown)
                 put(d, "|");
             for (c = 0; c < t->ncol; c++) {
-                const char *s = ri < 0 ? t->head[c] : t->cells[(size_t)ri * t->ncol + c];
+                const char *s = ri < 0 ? t->head[c] : view[(size_t)ri * t->ncol + c];
                 fp_style st = ri < 0 ? FP_STYLE_BOLD : (fp_style)t->style[(size_t)ri * t->ncol + c];
                 size_t sw = d->markdown ? md_width(s) : fp_utf8_width(s);
                 int right = t->align[c] == 'r';
@@ -423,6 +483,24 @@ void fp_doc_table(fp_doc *d, const fp_tab *t)
             put(d, "\n");
         }
     }
+    /* the full text of each shortened cell, once */
+    for (size_t i = 0; i < t->n && n_short > 0; i++) {
+        if (view[i] == t->cells[i])
+            continue;
+        int seen = 0;
+        for (size_t j = 0; j < i && !seen; j++)
+            seen = view[j] != t->cells[j] && strcmp(t->cells[j], t->cells[i]) == 0;
+        if (!seen) {
+            put(d, view[i]);
+            put(d, " = ");
+            wrapped(d, FP_STYLE_NONE, t->cells[i], fp_utf8_width(view[i]) + 3, 4);
+            put(d, "\n");
+        }
+    }
     put(d, "\n");
+    for (size_t i = 0; i < t->n; i++)
+        if (view[i] != t->cells[i])
+            fp_free(view[i]);
+    fp_free(view);
     fp_free(w);
 }

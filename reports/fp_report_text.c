@@ -97,14 +97,15 @@ static void summary(fp_doc *d, const fp_scn *s)
     if (s->simulated_runs > 0) {
         size_t obs = s->t_found + s->t_missed, nf = s->f_true + s->f_false;
         char r1[NB], r2[NB];
+        /* two lines, so that each fits in FP_TEXT_WIDTH columns */
         fp_doc_line(
-            d,
-            "Ground truth (%zu simulated run%s): %zu found, %zu missed, %zu not observable; "
-            "findings: %zu true, %zu false alarm%s; recall %s %%, precision %s %%",
+            d, "Ground truth (%zu simulated run%s): %zu found, %zu missed, %zu not observable;",
             s->simulated_runs, plural(s->simulated_runs), s->t_found, s->t_missed,
-            s->t_unobservable, s->f_true, s->f_false, plural(s->f_false),
-            pct(r1, sizeof r1, obs ? (double)s->t_found / (double)obs : 0, obs),
-            pct(r2, sizeof r2, nf ? (double)s->f_true / (double)nf : 0, nf));
+            s->t_unobservable);
+        fp_doc_line(d, "findings: %zu true, %zu false alarm%s; recall %s %%, precision %s %%",
+                    s->f_true, s->f_false, plural(s->f_false),
+                    pct(r1, sizeof r1, obs ? (double)s->t_found / (double)obs : 0, obs),
+                    pct(r2, sizeof r2, nf ? (double)s->f_true / (double)nf : 0, nf));
     }
     fp_doc_blank(d);
 }
@@ -219,7 +220,7 @@ static void detail_findings(fp_doc *d, const fp_scn *s, const char *which)
         if (dt->simulated) {
             int64_t tr = dt->match.finding_truth[i];
             if (tr >= 0)
-                fp_tab_cell(&t, FP_STYLE_GREEN, "true (truth #%" PRId64 ")", tr + 1);
+                fp_tab_cell(&t, FP_STYLE_GREEN, "true (#%" PRId64 ")", tr + 1);
             else if (tr == FP_MATCH_CONSEQUENCE)
                 fp_tab_cell(&t, FP_STYLE_NONE, "consequence of #%zu", f->caused_by);
             else
@@ -249,9 +250,10 @@ static void detail_recs(fp_doc *d, const fp_scn *s, const char *which)
     }
     for (size_t i = 0; i < dt->n_recs; i++) {
         const fp_recommendation *rc = &dt->recs[i];
-        fp_doc_item(d, FP_STYLE_NONE, "%zu. [%s] %s (finding #%zu)", rc->rank,
-                    fp_kind_name(rc->kind), rc->text, rc->finding + 1);
-        fp_doc_subline(d, "why: %s", rc->evidence);
+        /* the text names the kind and severity, and finding #N above gives the evidence: neither
+         * is repeated here */
+        fp_doc_item(d, FP_STYLE_NONE, "%zu. %s (finding #%zu)", rc->rank, rc->text,
+                    rc->finding + 1);
     }
     fp_doc_blank(d);
 }
@@ -303,8 +305,9 @@ static void detail_truth(fp_doc *d, const fp_scn *s, const char *which)
 
 static void across_methods(fp_doc *d, const fp_scn *s)
 {
-    static const char *const h[] = {"Method", "Runs",  "Calls",    "Total s", "Mean s", "P50 s",
-                                    "P95 s",  "P99 s", "Alloc MB", "CPU %",   "Share %"};
+    static const char *const h[] = {"Method",   "Runs",  "Calls (median)", "Total s",
+                                    "Mean s",   "P50 s", "P95 s",          "P99 s",
+                                    "Alloc MB", "CPU %", "Share %"};
     static const int dec[FP_M_COUNT] = {-1, 3, 3, 3, 3, 3, 1, 1, 1};
     char a[NB];
     fp_tab t;
@@ -436,9 +439,10 @@ static const struct {
     int k;
     const char *head;
 } s_cmp[] = {
-    {FP_S_DURATION, "Duration s"}, {FP_S_PEAK_MEM, "Peak mem MB"}, {FP_S_AVG_CPU, "Avg CPU %"},
-    {FP_S_PEAK_CPU, "Peak CPU %"}, {FP_S_IO_OPS, "I/O ops"},       {FP_S_SCORE, "Score"},
-    {FP_S_F_CRITICAL, "Critical"}, {FP_S_F_HIGH, "High"},          {FP_S_F_MEDIUM, "Medium"},
+    /* short headers: the table of four built-ins fits in FP_TEXT_WIDTH (100) columns */
+    {FP_S_DURATION, "Duration s"}, {FP_S_PEAK_MEM, "Peak MB"}, {FP_S_AVG_CPU, "Avg CPU %"},
+    {FP_S_PEAK_CPU, "Peak CPU %"}, {FP_S_IO_OPS, "I/O ops"},   {FP_S_SCORE, "Score"},
+    {FP_S_F_CRITICAL, "Crit"},     {FP_S_F_HIGH, "High"},      {FP_S_F_MEDIUM, "Med"},
     {FP_S_F_LOW, "Low"},
 };
 #define N_CMP (sizeof s_cmp / sizeof s_cmp[0])
@@ -469,8 +473,14 @@ static void comparison(fp_doc *d, const fp_report *r)
     }
     align[N_CMP + 1] = '\0';
     fp_doc_heading(d, 2, "Comparison");
-    if (ranges)
+    /* text shows medians only, so that the table fits in FP_TEXT_WIDTH columns: the 5-95 %
+     * ranges are in each scenario's summary above (and in Markdown, JSON and CSV) */
+    int show_ranges = ranges && d->markdown;
+    if (show_ranges)
         fp_doc_line(d, "Cells show the median over runs and the 5-95 %% range [P5, P95].");
+    else if (ranges)
+        fp_doc_line(d, "Cells show the median over runs; each scenario's summary above gives the "
+                       "5-95 %% range.");
     fp_tab_init(&t, N_CMP + 1, head, align);
     for (i = 0; i < r->n_scns; i++) {
         const fp_scn *s = r->scns[i];
@@ -482,7 +492,7 @@ static void comparison(fp_doc *d, const fp_report *r)
                 continue;
             }
             fmt_sum(a, sizeof a, k, fp_qacc_get(&s->sum[k], FP_Q_MED));
-            if (ranges && s->runs > 1)
+            if (show_ranges && s->runs > 1)
                 fp_tab_cell(&t, FP_STYLE_NONE, "%s [%s, %s]", a,
                             fmt_sum(b, sizeof b, k, fp_qacc_get(&s->sum[k], FP_Q_P5)),
                             fmt_sum(c, sizeof c, k, fp_qacc_get(&s->sum[k], FP_Q_P95)));
@@ -533,6 +543,52 @@ static void comparison(fp_doc *d, const fp_report *r)
     }
 }
 
+/* "high memory_hotspot on 'generate_draft' (impact 89)": a scenario's top finding of run 0. */
+static const char *top_finding(char *buf, size_t size, const fp_scn *s)
+{
+    if (!s->has_detail || s->d.n_findings == 0) {
+        snprintf(buf, size, "no findings");
+        return buf;
+    }
+    const fp_finding *f = &s->d.findings[0];
+    snprintf(buf, size, "%s %s on '%s' (impact %.0f)", fp_severity_name(f->severity),
+             fp_kind_name(f->kind), f->target_name, f->impact);
+    return buf;
+}
+
+/*
+ * The first lines a reader sees: which scenario is worst (lowest median score) and why (its top
+ * finding and root cause), then one line per scenario. The detail follows.
+ */
+static void at_a_glance(fp_doc *d, const fp_report *r)
+{
+    char a[NB], top[FP_FINDING_TEXT_MAX + 128];
+    size_t w = fp_report_pick(r, FP_S_SCORE, 0);
+    if (w == (size_t)-1)
+        return;
+    const fp_scn *s = r->scns[w];
+    double score = fp_qacc_get(&s->sum[FP_S_SCORE], FP_Q_MED);
+    fp_doc_heading(d, 2, "At a glance");
+    fp_doc_line(
+        d, "%s: %s, score %s/100%s (%s); %s.", r->n_scns > 1 ? "Worst scenario" : "Scenario",
+        s->name, fp_fmt_fixed(a, sizeof a, score, 1), s->runs > 1 ? " median" : "",
+        fp_score_status_name(fp_score_status_from_score(score)), top_finding(top, sizeof top, s));
+    if (s->has_detail && s->d.n_findings > 0)
+        fp_doc_line(d, "Why%s: %s", s->runs > 1 ? " (run 0)" : "", s->d.findings[0].root_cause);
+    if (r->n_scns > 1) {
+        fp_doc_blank(d);
+        for (size_t i = 0; i < r->n_scns; i++) {
+            const fp_scn *x = r->scns[i];
+            if (x->runs == 0)
+                continue;
+            fp_doc_item(d, FP_STYLE_NONE, "%s: score %s/100, top: %s", x->name,
+                        fp_fmt_fixed(a, sizeof a, fp_qacc_get(&x->sum[FP_S_SCORE], FP_Q_MED), 1),
+                        top_finding(top, sizeof top, x));
+        }
+    }
+    fp_doc_blank(d);
+}
+
 fp_status fp_report_write_doc(const fp_report *r, FILE *out, int markdown, fp_error *err)
 {
     fp_doc d;
@@ -546,6 +602,7 @@ fp_status fp_report_write_doc(const fp_report *r, FILE *out, int markdown, fp_er
                 fp_report_meta_get(NULL).fpsim_version, FP_REPORT_SCHEMA_VERSION, r->n_scns,
                 plural(r->n_scns));
     fp_doc_blank(&d);
+    at_a_glance(&d, r);
     for (size_t i = 0; i < r->n_scns && d.st == FP_OK; i++) {
         const fp_scn *s = r->scns[i];
         fp_doc_heading(&d, 2, "Scenario: %s", s->name);

@@ -333,7 +333,7 @@ fp_status fp_report_write_validate(FILE *f, fp_report_format fmt, const fp_valid
     fp_report_meta m = meta(o);
     switch (fmt) {
     case FP_REPORT_JSON:
-        fprintf(f, "{\n  \"fpsim_validate\": 1,\n  \"fpsim_version\": ");
+        fprintf(f, "{\n  \"fpsim_validate\": 2,\n  \"fpsim_version\": ");
         fp_put_json(f, m.fpsim_version);
         fprintf(f, ",\n  \"gsl_version\": \"%s\", \"rng\": ", m.gsl_version);
         fp_put_json(f, m.rng);
@@ -344,7 +344,7 @@ fp_status fp_report_write_validate(FILE *f, fp_report_format fmt, const fp_valid
             const fp_validate_scenario_result *r = fp_validate_engine_scenario(e, i);
             fprintf(f, "%s\n    {\"name\": ", i ? "," : "");
             fp_put_json(f, r->name);
-            fprintf(f, ", \"seed\": %llu,\n", (unsigned long long)r->seed);
+            fprintf(f, ", \"seed\": \"%llu\",\n", (unsigned long long)r->seed); /* string: v2 */
             json_summary(f, &r->sum, r, "     ");
             fputs("    }", f);
         }

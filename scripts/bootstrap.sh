@@ -7,7 +7,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-packages=(build-essential cmake pkg-config libgsl-dev libyaml-dev libcjson-dev libcunit1-dev zlib1g-dev python3-jsonschema parallel)
+packages=(build-essential cmake pkg-config libgsl-dev libyaml-dev libcjson-dev libcunit1-dev zlib1g-dev python3-jsonschema parallel help2man)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

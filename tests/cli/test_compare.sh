@@ -13,7 +13,7 @@ run "$FPSIM" compare --scenario optimal --scenario bottlenecked --runs 30 --seed
 expect_rc 1 "optimal vs bottlenecked with --fail-on-regression"
 if grep -qE '^  generate_draft .* REGRESSION$' "$TMP/out"; then ok; else bad "generate_draft not flagged: $(grep generate_draft "$TMP/out")"; fi
 if grep -qE '^  duration_s .* REGRESSION$' "$TMP/out"; then ok; else bad "duration not flagged"; fi
-expect_empty_err "optimal vs bottlenecked"
+expect_err_has "fpsim: gate: --fail-on-regression: run duration_s" "optimal vs bottlenecked: the gate says why (issue 11)"
 # same seed -> byte-identical output; JSON agrees
 cp "$TMP/out" "$TMP/ob1"
 run "$FPSIM" compare --scenario optimal --scenario bottlenecked --runs 30 --seed 7

@@ -50,7 +50,7 @@ expect_rc 0 "compare speedscope with folded"
 run "$FPSIM" analyze "$TMP/g/bottlenecked/run-0.profile.json" --detailed
 expect_rc 0 "analyze a generated profile"
 expect_out_has "findings: 1 true, 0 false alarms" "truth found beside run-0.profile.json"
-expect_out_has "true (truth #1)" "the finding is matched to its truth"
+expect_out_has "true (#1)" "the finding is matched to its truth"
 # without the manifest the same profile has no truth to match
 mkdir -p "$TMP/alone" && cp "$TMP/g/bottlenecked/run-0.profile.json" "$TMP/alone/"
 run "$FPSIM" analyze "$TMP/alone/run-0.profile.json" --detailed

@@ -26,8 +26,8 @@ for v in --version -V; do
     if grep -qE '^fpsim [0-9]+\.[0-9]+\.[0-9]+ \(GSL [0-9.]+, libyaml [0-9.]+, cJSON [0-9.]+\)$' "$TMP/out"; then ok; else bad "version line: $(cat "$TMP/out")"; fi
 done
 
-run "$FPSIM" scenarios
-expect_rc 0 "scenarios"
+run "$FPSIM" scenarios --names
+expect_rc 0 "scenarios --names"
 if [ "$(cat "$TMP/out")" = "$(printf 'optimal\nbottlenecked\nmemory-intensive\ncpu-intensive')" ]; then ok; else bad "scenarios list: $(cat "$TMP/out")"; fi
 
 # usage errors: exit 64, one line plus the hint, nothing on stdout

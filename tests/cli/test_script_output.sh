@@ -1,0 +1,80 @@
+#!/usr/bin/env bash
+# CLI tests of the script-facing output (issue 11, §2): JSON findings always present, the seed a
+# decimal string in every JSON output, one unit name per quantity, and the report, compare and
+# validate JSON checked against schemas/ with a real validator (python3-jsonschema).
+. "$(dirname "$0")/lib.sh"
+PY=${PYTHON:-python3}
+J="$TMP/json"
+mkdir -p "$J"
+
+# findings are present without --detailed (--detailed adds detail, it never hides findings)
+"$FPSIM" --scenario optimal --seed 42 -f json -o "$J/report-plain.json"
+"$FPSIM" --scenario all --seed 42 --runs 3 --detailed -f json -o "$J/report-detailed.json"
+"$FPSIM" analyze "$DATA"/traces/*.json --detailed -f json -o "$J/report-traces.json" 2>/dev/null
+$PY - "$J/report-plain.json" "$J/report-detailed.json" >"$TMP/py" 2>&1 <<'PYEOF' && ok || bad "JSON findings: $(cat "$TMP/py")"
+import json, sys
+plain = json.load(open(sys.argv[1])); det = json.load(open(sys.argv[2]))
+s = plain["scenarios"][0]
+assert s["detail"] is None, "detail without --detailed"
+assert s["findings"] and s["findings"][0]["kind"] == "slow_method", s["findings"]
+assert s["findings"][0]["target"] == "generate_draft"
+assert s["findings"][0]["root_cause"]
+for sc in det["scenarios"]:
+    assert sc["findings"] == sc["detail"]["findings"], "the two lists differ"
+assert isinstance(s["seed"], str) and s["seed"] == "42"
+PYEOF
+
+# compare (scenarios and files) and validate
+"$FPSIM" compare --scenario optimal --scenario bottlenecked --runs 10 --seed 5 -f json -o "$J/compare-sim.json" 2>/dev/null
+"$FPSIM" simulate --scenario optimal --runs 3 --seed 18446744073709551615 -f json -o "$TMP/a.json"
+"$FPSIM" simulate --scenario bottlenecked --runs 3 -f json -o "$TMP/b.json"
+"$FPSIM" compare "$TMP/a.json" "$TMP/b.json" -f json -o "$J/compare-files.json" 2>/dev/null
+"$FPSIM" validate --scenario optimal --scenario bottlenecked --runs 4 --seed 18446744073709551615 -f json -o "$J/validate.json"
+$PY - "$J/validate.json" >"$TMP/py" 2>&1 <<'PYEOF' && ok || bad "validate JSON seed: $(cat "$TMP/py")"
+import json, sys
+v = json.load(open(sys.argv[1]))
+assert v["fpsim_validate"] == 2
+assert v["scenarios"][0]["seed"] == "18446744073709551615", v["scenarios"][0]["seed"]
+PYEOF
+
+# one unit name per quantity: megabytes are MB (2^20 bytes) everywhere, never MiB
+run "$FPSIM" simulate --scenario optimal --seed 42
+expect_out_has " io_mb " "simulate text header names I/O volume io_mb"
+if grep -qi "mib" "$TMP/out"; then bad "simulate text still says MiB"; else ok; fi
+
+# every JSON output against its schema; the validator must reject what the schemas forbid
+if $PY -c 'import jsonschema' 2>/dev/null; then
+    $PY - "$SRC/schemas" "$J" >"$TMP/val" 2>&1 <<'PYEOF' && ok || bad "schema validation: $(head -c 2000 "$TMP/val")"
+import json, pathlib, sys, copy
+from jsonschema import Draft202012Validator
+schemas = pathlib.Path(sys.argv[1]); root = pathlib.Path(sys.argv[2])
+def validator(name):
+    s = json.loads((schemas / name).read_text())
+    Draft202012Validator.check_schema(s)
+    return Draft202012Validator(s)
+n = 0
+for f in sorted(root.glob("*.json")):
+    name = f.name.split("-")[0].split(".")[0] + ".schema.json"
+    doc = json.loads(f.read_text())
+    errs = list(validator(name).iter_errors(doc))
+    assert not errs, f"{f.name}: {errs[0].message} at {list(errs[0].path)}"
+    n += 1
+assert n == 6, n
+rep = json.loads((root / "report-plain.json").read_text())
+bad = copy.deepcopy(rep); bad["scenarios"][0]["seed"] = 42
+assert not validator("report.schema.json").is_valid(bad), "numeric seed accepted"
+bad = copy.deepcopy(rep); del bad["scenarios"][0]["findings"]
+assert not validator("report.schema.json").is_valid(bad), "missing findings accepted"
+val = json.loads((root / "validate.json").read_text())
+bad = copy.deepcopy(val); bad["scenarios"][0]["seed"] = 1
+assert not validator("validate.schema.json").is_valid(bad), "numeric validate seed accepted"
+cmp = json.loads((root / "compare-sim.json").read_text())
+bad = copy.deepcopy(cmp); bad["methods"][0]["change"] = "worse"
+assert not validator("compare.schema.json").is_valid(bad), "unknown verdict accepted"
+print("ok", n)
+PYEOF
+else
+    bad "python3-jsonschema is not installed (scripts/bootstrap.sh installs it)"
+fi
+
+finish
