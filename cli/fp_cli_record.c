@@ -4,6 +4,7 @@
  * (docs/record.md). The command's exit status is fpsim's unless fpsim fails or a guard stops it.
  */
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -127,6 +128,14 @@ static void on_hup(int sig)
     fp_cli_signal = sig;
 }
 
+/* The signal the handlers stored, for the recorder to forward; cleared, so that fpsim's exit
+ * status stays the command's. */
+static int take_signal(void *ctx)
+{
+    (void)ctx;
+    return atomic_exchange(&fp_cli_signal, 0);
+}
+
 /* The recording's notes on stderr: guard breaches and sampling gaps. */
 static void print_notes(const fp_record *r)
 {
@@ -188,7 +197,8 @@ int fp_cmd_record(int argc, char **argv)
     fp_record *r = NULL;
     fp_profile *prof = NULL;
     fp_baseline *bl = NULL;
-    int rc, gate = 0;
+    fp_cli_gate gate = FP_CLI_GATE_INIT;
+    int rc;
 
     /* The command starts after the first "--": options after it are the command's. */
     int split = 1;
@@ -228,7 +238,7 @@ int fp_cmd_record(int argc, char **argv)
     sa.sa_handler = on_hup;
     sigemptyset(&sa.sa_mask);
     sigaction(SIGHUP, &sa, NULL);
-    o.ro.pending_signal = &fp_cli_signal;
+    o.ro.take_signal = take_signal;
 
     fp_error err = FP_ERROR_INIT;
     fp_status st = fp_record_run(&r, cmd, &o.ro, &err);
@@ -252,7 +262,8 @@ int fp_cmd_record(int argc, char **argv)
     }
     if ((rc = fp_cli_report_run_baseline(rep, prof, &th, bl, o.c.fail_on, NULL, &gate)) != 0)
         goto done;
-    rc = fp_cli_out_finish(&out, fp_report_write(rep, out.f, &err), &err, gate);
+    rc = fp_cli_out_finish(&out, fp_report_write(rep, out.f, &err), &err, gate.fired);
+    fp_cli_gate_print(&gate);
     if (rc != 0 && rc != FP_EXIT_FINDINGS)
         goto done;
     if (sum->stopped_by_guard)

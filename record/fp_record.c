@@ -11,6 +11,7 @@
 #include <fcntl.h>
 #include <math.h>
 #include <poll.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -551,11 +552,9 @@ fp_status fp_record_run(fp_record **out, char *const argv[], const fp_record_opt
             if (kill_at_us >= 0 && kill_at_us - now < wait_us)
                 wait_us = kill_at_us - now;
             int pr = poll(pf, (nfds_t)npf, (int)((wait_us + 999) / 1000));
-            if (o->pending_signal != NULL && *o->pending_signal != 0) {
-                int sig = *o->pending_signal;
-                *o->pending_signal = 0;
+            int sig = o->take_signal != NULL ? o->take_signal(o->signal_ctx) : 0;
+            if (sig > 0)
                 kill(pid, sig);
-            }
             if (pr > 0) {
                 for (int i = 0; i < npf; i++) {
                     if (pf[i].fd == tp[0] && (pf[i].revents & (POLLIN | POLLHUP))) {

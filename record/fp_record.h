@@ -17,7 +17,6 @@
 #ifndef FP_RECORD_H
 #define FP_RECORD_H
 
-#include <signal.h>
 #include <stddef.h>
 
 #include "fp_core.h"
@@ -55,14 +54,15 @@ typedef struct fp_record_options {
     const char *trace_file;  /* a Chrome trace the command writes (--trace), read at the end;
                                 NULL: none */
     const char *trace_label; /* name of the trace input in errors (NULL: trace_file) */
-    /* Set by the caller's signal handler to a signal number; the recorder forwards it to the
-     * command and clears it. NULL: nothing is forwarded. */
-    volatile sig_atomic_t *pending_signal;
+    /* Called after each wake-up: returns a signal the caller received that the recorder is to
+     * forward to the command (0: none), and forgets it. NULL: nothing is forwarded. */
+    int (*take_signal)(void *ctx);
+    void *signal_ctx; /* passed to take_signal */
 } fp_record_options;
 
 #define FP_RECORD_OPTIONS_INIT                                                                     \
     {                                                                                              \
-        0.1, 0.5, {0.0, 0.0, 0.0}, 5.0, FP_RECORD_WARN, 2.0, NULL, NULL, NULL                      \
+        0.1, 0.5, {0.0, 0.0, 0.0}, 5.0, FP_RECORD_WARN, 2.0, NULL, NULL, NULL, NULL                \
     }
 
 /* One guard breach. Plain value. */
