@@ -106,7 +106,7 @@
       T(cpu_saturation, cpu_min_samples, "min_samples", "samples", 3.0, 1.0, 1e12, \
         "consecutive samples above cpu_saturation.pct needed for an episode") \
       T(cpu_saturation, cpu_min_pct_s, "min_pct_s", "%*s", 5.0, 0.0, 1e15, \
-        "an episode's area above cpu_saturation.pct (percent-seconds) needed for a finding")) \
+        "the area above cpu_saturation.pct (percent-seconds) of an episode or a method's own work needed for a finding")) \
     D(call_storm, CALL_STORM, METHOD, 0, "Reduce the number of calls of", \
       "calls", (100, 250, 500, 1000, 2000, 5000), \
       T(call_storm, storm_calls, "calls", "calls", 1000.0, 0.0, 1e15, \

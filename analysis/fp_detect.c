@@ -779,6 +779,10 @@ static fp_status detect_cpu_saturation(fp_analysis *a, const fp_work *w, size_t 
 
     if (mm->calls == 0 || !(mm->self_s > 0) || !(mm->cpu_pct > th->cpu_pct))
         return FP_OK;
+    /* the area gate of a process episode (cpu_saturation.min_pct_s): a 2 us call at 100 % of its
+     * thread (a trace's thread time, docs/real-traces.md) is not a saturation */
+    if ((mm->cpu_pct - th->cpu_pct) * mm->self_s < th->cpu_min_pct_s)
+        return FP_OK;
     memset(&f, 0, sizeof f);
     method_window(w, m, &f.start_s, &f.end_s);
     /* cost: the core-seconds above the background CPU, not the method's total CPU (its CPU is %

@@ -273,39 +273,53 @@ static fp_status run_metrics(fp_analysis *a, const fp_work *w, fp_error *err)
     r->self_s = fp_fin(self);
     r->parallelism = fp_div(self, w->duration);
 
-    if (w->ser.n > 0) {
-        const fp_series *ser = &w->ser;
-        double mmax = ser->mem_mb[0], msum = 0, cmax = 0, csum = 0, so = 0, sb = 0;
+    /* Each resource from its own source (fp_profile_data()): the series when it carries that
+     * resource, else the spans (a trace's heap series has no CPU; its CPU is span thread time). */
+    const fp_series *ser = &w->ser;
+    int ser_mem = ser->n > 0 && (w->data & FP_DATA_SERIES_MEM);
+    int ser_cpu = ser->n > 0 && (w->data & FP_DATA_SERIES_CPU);
+    if (ser_mem) {
+        double mmax = ser->mem_mb[0], msum = 0;
         for (i = 0; i < ser->n; i++) {
             if (ser->mem_mb[i] > mmax)
                 mmax = ser->mem_mb[i];
             msum += ser->mem_mb[i];
-            if (ser->cpu_pct[i] > cmax)
-                cmax = ser->cpu_pct[i];
-            csum += ser->cpu_pct[i];
-            so += ser->io_ops[i];
-            sb += ser->io_bytes[i];
         }
         r->mem_source = FP_SOURCE_SERIES;
         r->peak_mem_mb = fp_fin(mmax);
         r->avg_mem_mb = fp_clamp(msum / (double)ser->n, 0.0, r->peak_mem_mb);
         r->mem_growth_mb = fp_fin(ser->mem_mb[ser->n - 1] - ser->mem_mb[0]);
+    } else if (w->n_spans > 0) {
+        st = mem_from_spans(r, w, err);
+    }
+    if (ser_cpu) {
+        double cmax = 0, csum = 0;
+        for (i = 0; i < ser->n; i++) {
+            if (ser->cpu_pct[i] > cmax)
+                cmax = ser->cpu_pct[i];
+            csum += ser->cpu_pct[i];
+        }
         r->cpu_source = FP_SOURCE_SERIES;
         r->peak_cpu_pct = fp_clamp(cmax, 0.0, 100.0);
         r->avg_cpu_pct = fp_clamp(csum / (double)ser->n, 0.0, r->peak_cpu_pct);
+    } else if (w->n_spans > 0) {
+        r->cpu_source = FP_SOURCE_SPANS;
+        /* span CPU is % of one core; run CPU is % of the process's cores */
+        r->peak_cpu_pct = fp_clamp(cpu_max / w->cores, 0.0, 100.0);
+        r->avg_cpu_pct = fp_clamp(fp_div(cpu_w, w->duration) / w->cores, 0.0, 100.0);
+        if (r->avg_cpu_pct > r->peak_cpu_pct)
+            r->peak_cpu_pct = r->avg_cpu_pct;
+    }
+    if (ser->n > 0) {
+        double so = 0, sb = 0;
+        for (i = 0; i < ser->n; i++) {
+            so += ser->io_ops[i];
+            sb += ser->io_bytes[i];
+        }
         /* I/O: the series counts everything, spans may miss unattributed work */
         r->io_ops = fp_fin(so > ops ? so : ops);
         r->io_bytes = fp_fin(sb > bytes ? sb : bytes);
     } else {
-        if (w->n_spans > 0) {
-            st = mem_from_spans(r, w, err);
-            r->cpu_source = FP_SOURCE_SPANS;
-            /* span CPU is % of one core; run CPU is % of the process's cores */
-            r->peak_cpu_pct = fp_clamp(cpu_max / w->cores, 0.0, 100.0);
-            r->avg_cpu_pct = fp_clamp(fp_div(cpu_w, w->duration) / w->cores, 0.0, 100.0);
-            if (r->avg_cpu_pct > r->peak_cpu_pct)
-                r->peak_cpu_pct = r->avg_cpu_pct;
-        }
         r->io_ops = fp_fin(ops);
         r->io_bytes = fp_fin(bytes);
     }

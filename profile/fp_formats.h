@@ -196,7 +196,9 @@ typedef struct fp_trace_stats {
  *    user-timing b/e pairs (console.time, performance.measure) are spans on async lanes of their
  *    thread, parented to the thread span enclosing them; scheduler wrappers are flagged
  *    FP_METHOD_CONTAINER; V8 / Blink heap sizes in args feed the memory series; memory or CPU
- *    the trace does not carry is cleared with fp_profile_set_data() (tts/tdur are not read);
+ *    the trace does not carry is cleared with fp_profile_set_data(); thread time (X tdur, B/E and
+ *    user-timing b/e tts at both ends) is each span's cpu_pct (FP_DATA_CPU; the heap series
+ *    carries no CPU: FP_DATA_SERIES_CPU stays clear);
  *    i/I/n instants not used as memory are counted (stats->instants).
  *  - fpsim's own span ids and attributes are read from a top-level "fpsim" object (what
  *    fp_trace_write_chrome() writes) and from args (fpsim_span, fpsim_parent, cpu_pct, ...: the

@@ -55,6 +55,15 @@ struct fp_profile {
     unsigned char *mflags; /* FP_METHOD_* of methods 0..n_mflags-1; later methods have none */
     size_t n_mflags, mflags_cap;
     unsigned data; /* FP_DATA_* present (all after reset) */
+
+    struct marker {
+        size_t name_off; /* into mnames */
+        double ts_s;
+        uint32_t track;
+    } * markers;
+    size_t n_markers, markers_cap;
+    char *mnames; /* NUL-terminated marker names, back to back */
+    size_t mnames_len, mnames_cap;
 };
 
 const char *const fp_span_field_names[FP_SPAN_NFIELDS] = {
@@ -119,6 +128,8 @@ void fp_profile_free(fp_profile *p)
         fp_free(p->ser[k]);
     fp_free(p->truth);
     fp_free(p->mflags);
+    fp_free(p->markers);
+    fp_free(p->mnames);
     fp_free(p);
 }
 
@@ -147,6 +158,8 @@ void fp_profile_reset(fp_profile *p)
     p->interval_s = 0.0;
     p->series_n = 0;
     p->n_truth = 0;
+    p->n_markers = 0;
+    p->mnames_len = 0;
 }
 
 /* ---- metadata ---- */
@@ -665,4 +678,39 @@ void fp_profile_set_data(fp_profile *p, unsigned present)
 unsigned fp_profile_data(const fp_profile *p)
 {
     return p->data;
+}
+
+fp_status fp_profile_add_marker(fp_profile *p, const char *name, double ts_s, uint32_t track)
+{
+    if (name == NULL || !isfinite(ts_s))
+        return FP_EINVAL;
+    size_t len = strlen(name) + 1;
+    if (fp_grow((void **)&p->markers, &p->markers_cap, p->n_markers + 1, sizeof(*p->markers)) !=
+            FP_OK ||
+        len > SIZE_MAX - p->mnames_len ||
+        fp_grow((void **)&p->mnames, &p->mnames_cap, p->mnames_len + len, 1) != FP_OK)
+        return FP_ENOMEM;
+    memcpy(p->mnames + p->mnames_len, name, len);
+    p->markers[p->n_markers].name_off = p->mnames_len;
+    p->markers[p->n_markers].ts_s = ts_s;
+    p->markers[p->n_markers].track = track;
+    p->mnames_len += len;
+    p->n_markers++;
+    return FP_OK;
+}
+
+size_t fp_profile_marker_count(const fp_profile *p)
+{
+    return p->n_markers;
+}
+
+const char *fp_profile_marker(const fp_profile *p, size_t i, double *ts_s, uint32_t *track)
+{
+    if (i >= p->n_markers)
+        return NULL;
+    if (ts_s != NULL)
+        *ts_s = p->markers[i].ts_s;
+    if (track != NULL)
+        *track = p->markers[i].track;
+    return p->mnames + p->markers[i].name_off;
 }

@@ -299,13 +299,42 @@ fp_status fp_profile_series_resize(fp_profile *p, size_t n, double interval_s, d
  */
 #define FP_DATA_MEM 0x1u
 #define FP_DATA_CPU 0x2u
-#define FP_DATA_ALL (FP_DATA_MEM | FP_DATA_CPU)
+/* Where it is: the series' mem_mb (cpu_pct) column holds measured memory (CPU). Without the bit
+ * the column is zeros that mean "not in the series", and the analysis takes that resource from
+ * the spans (FP_DATA_MEM / FP_DATA_CPU still say whether the spans carry it): a Node.js or
+ * Chromium trace has a heap series but its CPU, when any, is the spans' thread time. */
+#define FP_DATA_SERIES_MEM 0x4u
+#define FP_DATA_SERIES_CPU 0x8u
+#define FP_DATA_ALL (FP_DATA_MEM | FP_DATA_CPU | FP_DATA_SERIES_MEM | FP_DATA_SERIES_CPU)
 
 /* Sets the present bits (others are ignored). */
 void fp_profile_set_data(fp_profile *p, unsigned present);
 
 /* The present bits. */
 unsigned fp_profile_data(const fp_profile *p);
+
+/* ---- markers (instant events of a trace; the analysis does not use them) ---- */
+
+/*
+ * A point in time the input marked (a Chrome trace's i / I / n instant: "navigationStart",
+ * "loopExit", ...), for reading a report against the timeline. `track` is the span track of
+ * the thread that wrote it, or FP_MARKER_NO_TRACK (a process- or global-scoped instant, or a
+ * thread without spans). Simulated and fpsim JSON profiles have none.
+ */
+#define FP_MARKER_NO_TRACK UINT32_MAX
+
+/* Appends a marker: `name` is copied, `ts_s` seconds from the profile's time 0 (negative when
+ * the instant came before the first span or sample). FP_OK, FP_EINVAL (NULL name or a time
+ * that is not finite; nothing added) or FP_ENOMEM (nothing added). */
+fp_status fp_profile_add_marker(fp_profile *p, const char *name, double ts_s, uint32_t track);
+
+/* Markers in the order they were added (a trace's: in time order, then file order). */
+size_t fp_profile_marker_count(const fp_profile *p);
+
+/* Marker i (< fp_profile_marker_count()): its name (owned by the profile, valid until the next
+ * fp_profile_add_marker(), fp_profile_reset() or fp_profile_free()); *ts_s and *track when not
+ * NULL. NULL when i is out of range. */
+const char *fp_profile_marker(const fp_profile *p, size_t i, double *ts_s, uint32_t *track);
 
 /* ---- ground truth (simulated runs only; the analysis never calls these) ---- */
 

@@ -257,7 +257,9 @@ typedef struct raw_span {
         lane; /* 0: the thread's own spans; >= 1: an async lane of the thread (see match_async) */
     int32_t parent; /* index into the raw span array, -1 */
     int32_t first_child, last_child, next_sibling;
-    uint8_t is_x; /* a complete (X) event */
+    uint8_t is_x;    /* a complete (X) event */
+    uint8_t has_cpu; /* cpu holds the thread's CPU share (tdur, or tts at both ends) */
+    float cpu;       /* thread time / wall time x 100, capped at 100 */
 } raw_span;
 
 /* One B or E event. */
@@ -265,6 +267,7 @@ typedef struct raw_mark {
     int begin;
     int64_t pid, tid;
     double ts;
+    double tts; /* thread clock (microseconds); < 0: absent */
     size_t ev;
     const cJSON *obj;
 } raw_mark;
@@ -277,8 +280,26 @@ typedef struct async_mark {
     uint32_t method;
     uint64_t id; /* async_id(): hash of the "id" / "id2" text and the category */
     double ts;
+    double tts; /* thread clock (microseconds); < 0: absent */
     size_t ev;
 } async_mark;
+
+/* One i / I / n instant kept as a marker (fp_profile_add_marker) once tracks are known. */
+typedef struct raw_instant {
+    double ts; /* microseconds */
+    int64_t pid, tid;
+    int on_thread;   /* thread-scoped (the default "s": "t") with a pid and tid */
+    size_t name_off; /* into trd.inames */
+    size_t seq;      /* file order: equal times keep it */
+} raw_instant;
+
+static int cmp_instant(const void *a, const void *b)
+{
+    const raw_instant *x = a, *y = b;
+    if (x->ts != y->ts)
+        return x->ts < y->ts ? -1 : 1;
+    return x->seq < y->seq ? -1 : (x->seq > y->seq);
+}
 
 typedef struct raw_sample {
     double ts; /* microseconds */
@@ -303,7 +324,12 @@ typedef struct trd {
     size_t n_samples[SER_COUNT], cap_samples[SER_COUNT];
     char *series_owner[SER_COUNT]; /* "name.key" of the counter claiming each series */
     const char *process_name;
-    double end_ts; /* latest timestamp or X end seen: where cut-off B events end */
+    double end_ts;    /* latest timestamp or X end seen: where cut-off B events end */
+    size_t cpu_spans; /* spans with a thread CPU share (raw_span.has_cpu) */
+    raw_instant *instants;
+    size_t n_instants, cap_instants;
+    char *inames; /* instant names, NUL-terminated, back to back */
+    size_t inames_len, inames_cap;
 } trd;
 
 static fp_status tr_fail(trd *r, fp_status st, const char *path, const char *fmt, ...)
@@ -806,6 +832,73 @@ static uint64_t async_id(const char *idtext, const char *cat)
 }
 
 /*
+ * Keeps an i / I / n instant as a marker (docs/real-traces.md, "Instants"): its name (or ""), its
+ * ts, and its thread when thread-scoped. An instant without a valid ts is only counted. Markers
+ * are optional, so malformed fields are never an error here.
+ */
+static fp_status keep_instant(trd *r, const cJSON *ev)
+{
+    int dup = 0;
+    const cJSON *ts = get(ev, "ts", &dup);
+    if (dup || !cJSON_IsNumber(ts) || !isfinite(ts->valuedouble))
+        return FP_OK;
+    const char *name = str_member(ev, "name");
+    const char *scope = str_member(ev, "s");
+    const cJSON *pid = get(ev, "pid", &dup), *tid = get(ev, "tid", &dup);
+    raw_instant in;
+    memset(&in, 0, sizeof(in));
+    in.ts = ts->valuedouble;
+    /* pid and tid: absent means 0, as for spans (want_id) */
+    in.on_thread = (scope == NULL || strcmp(scope, "t") == 0) &&
+                   (pid == NULL || cJSON_IsNumber(pid)) && (tid == NULL || cJSON_IsNumber(tid));
+    if (in.on_thread) {
+        in.pid = pid != NULL ? (int64_t)pid->valuedouble : 0;
+        in.tid = tid != NULL ? (int64_t)tid->valuedouble : 0;
+    }
+    if (name == NULL)
+        name = "";
+    size_t len = strlen(name) + 1;
+    if (fp_grow((void **)&r->instants, &r->cap_instants, r->n_instants + 1, sizeof(raw_instant)) !=
+            FP_OK ||
+        fp_grow((void **)&r->inames, &r->inames_cap, r->inames_len + len, 1) != FP_OK)
+        return tr_nomem(r);
+    memcpy(r->inames + r->inames_len, name, len);
+    in.name_off = r->inames_len;
+    in.seq = r->n_instants;
+    r->inames_len += len;
+    r->instants[r->n_instants++] = in;
+    return FP_OK;
+}
+
+/*
+ * Thread CPU time (docs/real-traces.md): Chromium and Node.js write the thread clock `tts` on
+ * events and the thread duration `tdur` on X events, in microseconds. A value that is absent, not
+ * a number, negative or not finite is no data (never an error: the wall-clock fields are what a
+ * trace must have). Returns the value or -1.
+ */
+static double thread_time(const cJSON *ev, const char *key)
+{
+    int dup = 0;
+    const cJSON *v = get(ev, key, &dup);
+    if (dup || !cJSON_IsNumber(v) || !isfinite(v->valuedouble) || v->valuedouble < 0)
+        return -1.0;
+    return v->valuedouble;
+}
+
+/* Sets span s's CPU share from `thread_us` of thread time over its wall time (capped at 100 %:
+ * the two clocks are sampled separately); nothing when either is unknown or the span is empty. */
+static void span_cpu(trd *r, raw_span *s, double thread_us)
+{
+    double wall = s->end - s->ts;
+    if (!(thread_us >= 0) || !(wall > 0))
+        return;
+    double pct = 100.0 * thread_us / wall;
+    s->cpu = (float)(pct > 100.0 ? 100.0 : pct);
+    s->has_cpu = 1;
+    r->cpu_spans++;
+}
+
+/*
  * Nestable async b/e (and legacy S/F) events. Those of a user-timing category (console.time,
  * performance.measure) are collected for match_async; others, and async instants (n), are
  * ignored with a count.
@@ -851,6 +944,7 @@ static fp_status read_async(trd *r, const cJSON *ev, size_t i, const char *phase
             str_member(id, "local") != NULL ? str_member(id, "local") : str_member(id, "global");
     }
     m.id = async_id(idtext, cat);
+    m.tts = thread_time(ev, "tts");
     if (m.ts > r->end_ts)
         r->end_ts = m.ts;
     if (fp_grow((void **)&r->amarks, &r->cap_amarks, r->n_amarks + 1, sizeof(async_mark)) != FP_OK)
@@ -905,6 +999,7 @@ static fp_status read_event(trd *r, const cJSON *ev, size_t i)
         s.end = s.ts + dur;
         s.ev = s.end_ev = i;
         s.is_x = 1;
+        span_cpu(r, &s, thread_time(ev, "tdur"));
         if (s.end > r->end_ts)
             r->end_ts = s.end;
         if ((st = intern_span(r, name, args, &s.method)) != FP_OK)
@@ -917,6 +1012,7 @@ static fp_status read_event(trd *r, const cJSON *ev, size_t i)
         m.begin = phase[0] == 'B';
         m.ev = i;
         m.obj = ev;
+        m.tts = thread_time(ev, "tts");
         if ((st = want_name(r, ev, i, m.begin, &name)) != FP_OK ||
             (st = want_time(r, ev, i, "ts", &m.ts)) != FP_OK ||
             (st = want_id(r, ev, i, "pid", &m.pid)) != FP_OK ||
@@ -958,8 +1054,11 @@ static fp_status read_event(trd *r, const cJSON *ev, size_t i)
         return FP_OK;
     }
     if (strchr("benSF", phase[0]) != NULL && phase[1] == '\0') {
-        if (phase[0] == 'n' && r->stats != NULL)
-            r->stats->instants++;
+        if (phase[0] == 'n') {
+            if (r->stats != NULL)
+                r->stats->instants++;
+            return keep_instant(r, ev);
+        }
         return read_async(r, ev, i, phase);
     }
     if ((phase[0] == 'I' || phase[0] == 'i') && phase[1] == '\0') {
@@ -985,6 +1084,7 @@ static fp_status read_event(trd *r, const cJSON *ev, size_t i)
         }
         if (r->stats != NULL)
             r->stats->instants++;
+        return keep_instant(r, ev);
     }
     note_ignored(r, phase);
     return FP_OK;
@@ -1023,6 +1123,8 @@ static fp_status close_span(trd *r, const raw_mark *b, const raw_mark *e, double
         return st;
     if ((st = intern_span(r, bn->valuestring, args, &s.method)) != FP_OK)
         return st;
+    if (e != NULL && b->tts >= 0 && e->tts >= b->tts)
+        span_cpu(r, &s, e->tts - b->tts);
     return add_span(r, &s);
 }
 
@@ -1181,6 +1283,9 @@ static fp_status match_async(trd *r)
         sp.end_ev = m->ev;
         sp.extra = TR_NO_EXTRA;
         sp.lane = 1;
+        /* the thread's CPU over the user span, when both ends are on the same thread */
+        if (b->tid == m->tid && b->tts >= 0 && m->tts >= b->tts)
+            span_cpu(r, &sp, m->tts - b->tts);
         if ((st = add_span(r, &sp)) != FP_OK)
             goto out;
     }
@@ -1310,8 +1415,35 @@ static void end_path(const raw_span *s, char *path, size_t size)
         snprintf(path, size, "traceEvents[%zu].ts", s->end_ev);
 }
 
+/* The kept instants as profile markers, times relative to t0 (microseconds; the first instant
+ * when the trace has no span or sample), each on its thread's own track (lane 0) when the
+ * thread has spans. `threads` (nt unique keys, sorted by cmp_thread) may be NULL. */
+static fp_status build_markers(trd *r, double t0, const thread_key *threads, size_t nt)
+{
+    if (r->n_instants > 1) /* in time order */
+        qsort(r->instants, r->n_instants, sizeof(raw_instant), cmp_instant);
+    if (!isfinite(t0))
+        for (size_t i = 0; i < r->n_instants; i++)
+            if (i == 0 || r->instants[i].ts < t0)
+                t0 = r->instants[i].ts;
+    for (size_t i = 0; i < r->n_instants; i++) {
+        const raw_instant *in = &r->instants[i];
+        uint32_t track = FP_MARKER_NO_TRACK;
+        if (in->on_thread && nt > 0) {
+            thread_key k = {in->pid, in->tid, 0};
+            const thread_key *hit = bsearch(&k, threads, nt, sizeof(thread_key), cmp_thread);
+            if (hit != NULL)
+                track = (uint32_t)(hit - threads);
+        }
+        if (fp_profile_add_marker(r->p, r->inames + in->name_off, (in->ts - t0) / 1e6, track) !=
+            FP_OK)
+            return tr_nomem(r);
+    }
+    return FP_OK;
+}
+
 /* Assigns tracks, nests spans per thread and across tracks (fpsim_parent), then appends them to
- * the profile in pre-order with times relative to t0 (microseconds). */
+ * the profile in pre-order with times relative to t0 (microseconds); the markers too. */
 static fp_status build_spans(trd *r, double t0)
 {
     size_t n = r->n_spans;
@@ -1322,7 +1454,7 @@ static fp_status build_spans(trd *r, double t0)
     id_ix *ids = NULL;
     char path[96];
     if (n == 0)
-        return FP_OK;
+        return build_markers(r, t0, NULL, 0);
     threads = fp_calloc(n, sizeof(thread_key));
     o = fp_calloc(n, sizeof(ord));
     stack = fp_calloc(n, sizeof(size_t));
@@ -1355,6 +1487,8 @@ static fp_status build_spans(trd *r, double t0)
         o[i].ev = s->ev;
         o[i].ix = i;
     }
+    if ((st = build_markers(r, t0, threads, nt)) != FP_OK)
+        goto out;
     /* Per thread: nest by interval. */
     qsort(o, n, sizeof(ord), cmp_ord);
     size_t depth = 0;
@@ -1474,7 +1608,9 @@ static fp_status build_spans(trd *r, double t0)
         sp.start_s = (s->ts - t0) / 1e6;
         sp.dur_s = (s->end - s->ts) / 1e6;
         const raw_extra *x = extra_of(r, s);
-        if (x != NULL) {
+        if (s->has_cpu)
+            sp.cpu_pct = s->cpu;
+        if (x != NULL && x->has_attr) { /* the trace's own attributes (fpsim's export) win */
             sp.cpu_pct = x->attr[0];
             sp.mem_alloc_mb = x->attr[1];
             sp.mem_retained_mb = x->attr[2];
@@ -1614,6 +1750,8 @@ static void trd_free(trd *r)
     fp_free(r->extras);
     fp_free(r->marks);
     fp_free(r->amarks);
+    fp_free(r->instants);
+    fp_free(r->inames);
 }
 
 static void trd_init(trd *r, fp_profile *out, const char *file, fp_trace_stats *stats,
@@ -1676,8 +1814,12 @@ static fp_status finish(trd *r, size_t n_events)
         span_attr = r->extras[k].has_attr;
     if (r->n_samples[SER_MEM] > 0 || span_attr)
         data |= FP_DATA_MEM;
-    if (r->n_samples[SER_CPU] > 0 || span_attr)
+    if (r->n_samples[SER_CPU] > 0 || span_attr || r->cpu_spans > 0)
         data |= FP_DATA_CPU;
+    if (r->n_samples[SER_MEM] > 0)
+        data |= FP_DATA_SERIES_MEM;
+    if (r->n_samples[SER_CPU] > 0)
+        data |= FP_DATA_SERIES_CPU;
     fp_profile_set_data(out, data);
     fp_error tmp = FP_ERROR_INIT;
     if (fp_profile_check(out, &tmp) != FP_OK)

@@ -89,6 +89,7 @@ static void detail_clear(fp_detail *d)
     fp_free(d->known);
     fp_free(d->truth);
     fp_free(d->truth_target);
+    fp_free(d->markers);
     fp_match_result_cleanup(&d->match);
     memset(d, 0, sizeof *d);
 }
@@ -338,6 +339,20 @@ static fp_status keep_detail(fp_scn *s, const fp_profile *p, const fp_analysis *
         d->match.finding_truth = copy_array(mr->finding_truth, mr->n_findings, sizeof(int64_t));
         if (!d->match.truth_outcome || !d->match.truth_finding || !d->match.finding_truth)
             return FP_ENOMEM;
+    }
+    n = fp_profile_marker_count(p);
+    d->n_markers_total = n;
+    if (n > FP_REPORT_MAX_MARKERS)
+        n = FP_REPORT_MAX_MARKERS;
+    if (n > 0) {
+        d->markers = fp_calloc(n, sizeof *d->markers);
+        if (!d->markers)
+            return FP_ENOMEM;
+        for (i = 0; i < n; i++, d->n_markers++) {
+            fp_report_marker *m = &d->markers[i];
+            if (!(m->name = keep(s, fp_profile_marker(p, i, &m->ts_s, &m->track))))
+                return FP_ENOMEM;
+        }
     }
     s->has_detail = 1;
     return FP_OK;

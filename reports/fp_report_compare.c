@@ -7,6 +7,7 @@
 #include "fp_report_internal.h"
 
 #include <stdio.h>
+#include <string.h>
 
 /* Verdict words for people. */
 static const char *verdict(fp_change ch)
@@ -141,15 +142,33 @@ static const char *fmt_ratio(char *buf, size_t n, const fp_sample_delta *d)
     return buf;
 }
 
+/* A shift in seconds with its sign, in a unit that fits ("+1.20 ms", "-3.00 s", "0 s"). */
+static const char *fmt_shift(char *buf, size_t n, double v)
+{
+    char a[48];
+    fp_fmt_duration(a, sizeof a, v);
+    snprintf(buf, n, "%s%.47s", a[0] != '-' && v > 0 && strcmp(a, "0 s") != 0 ? "+" : "", a);
+    return buf;
+}
+
 static const char *fmt_ci(char *buf, size_t n, const fp_sample_delta *d)
 {
+    char a[64], b[64], c[64];
     if (d->n_base == 0 || d->n_new == 0)
         snprintf(buf, n, "-");
     else if (d->hl.ci_valid)
-        snprintf(buf, n, "%+.4g [%+.4g, %+.4g]", d->hl.shift, d->hl.lo, d->hl.hi);
+        snprintf(buf, n, "%s [%s, %s]", fmt_shift(a, sizeof a, d->hl.shift),
+                 fmt_shift(b, sizeof b, d->hl.lo), fmt_shift(c, sizeof c, d->hl.hi));
     else
-        snprintf(buf, n, "%+.4g [n/a]", d->hl.shift);
+        snprintf(buf, n, "%s [n/a]", fmt_shift(a, sizeof a, d->hl.shift));
     return buf;
+}
+
+/* A run-level median: a duration in a unit that fits when `unit` is "s", else the number alone
+ * (its unit is in the row's label; counts never in exponent form). */
+static const char *fmt_run(char *buf, size_t n, double v, const char *unit)
+{
+    return strcmp(unit, "s") == 0 ? fp_fmt_duration(buf, n, v) : fp_fmt_measure(buf, n, v, "");
 }
 
 static void write_summary_line(FILE *f, const fp_compare *c, const char *pre)
@@ -174,7 +193,7 @@ static void write_text(FILE *f, const fp_compare *c, const fp_report_compare_sid
     size_t nm, nr;
     const fp_method_delta *mdl = fp_compare_methods(c, &nm);
     const fp_run_delta *rd = fp_compare_run_deltas(c, &nr);
-    char rb[32], cb[96];
+    char rb[32], cb[256], n1[64], n2[64], a1[64], a2[64];
     if (md) {
         fputs("# fpsim compare\n\n", f);
         for (int s = 0; s < 2; s++) {
@@ -192,19 +211,23 @@ static void write_text(FILE *f, const fp_compare *c, const fp_report_compare_sid
                 "|---|---:|---:|---:|---:|---|\n",
                 co->alpha, co->noise * 100, co->min_samples, m->fpsim_version, m->gsl_version);
         for (size_t i = 0; i < nr; i++)
-            fprintf(f, "| %s (%s) | %.4g | %.4g | %s | %.3g | %s |\n", rd[i].name, rd[i].unit,
-                    rd[i].d.base_median, rd[i].d.new_median, fmt_ratio(rb, sizeof(rb), &rd[i].d),
-                    rd[i].d.mw.p, verdict(rd[i].d.change));
+            fprintf(f, "| %s (%s) | %s | %s | %s | %.3g | %s |\n", rd[i].name, rd[i].unit,
+                    fmt_run(n1, sizeof n1, rd[i].d.base_median, rd[i].unit),
+                    fmt_run(n2, sizeof n2, rd[i].d.new_median, rd[i].unit),
+                    fmt_ratio(rb, sizeof(rb), &rd[i].d), rd[i].d.mw.p, verdict(rd[i].d.change));
         fputs("\n## Methods (per-call inclusive time, pooled over runs)\n\n"
-              "| method | calls base | calls new | median base (s) | median new (s) | ratio | "
-              "p-value | HL shift [95 % CI] (s) | verdict |\n"
+              "| method | calls base | calls new | median base | median new | ratio | "
+              "p-value | HL shift [95 % CI] | verdict |\n"
               "|---|---:|---:|---:|---:|---:|---:|---|---|\n",
               f);
         for (size_t i = 0; i < nm; i++) {
             fputs("| ", f);
             fp_put_md(f, mdl[i].name);
-            fprintf(f, " | %g | %g | %.4g | %.4g | %s | %.3g | %s | %s |\n", mdl[i].calls_base,
-                    mdl[i].calls_new, mdl[i].time.base_median, mdl[i].time.new_median,
+            fprintf(f, " | %s | %s | %s | %s | %s | %.3g | %s | %s |\n",
+                    fp_fmt_count(n1, sizeof n1, mdl[i].calls_base),
+                    fp_fmt_count(n2, sizeof n2, mdl[i].calls_new),
+                    fp_fmt_duration(a1, sizeof a1, mdl[i].time.base_median),
+                    fp_fmt_duration(a2, sizeof a2, mdl[i].time.new_median),
                     fmt_ratio(rb, sizeof(rb), &mdl[i].time), mdl[i].time.mw.p,
                     fmt_ci(cb, sizeof(cb), &mdl[i].time), verdict(mdl[i].change));
         }
@@ -226,19 +249,23 @@ static void write_text(FILE *f, const fp_compare *c, const fp_report_compare_sid
     fprintf(f, "Run level (median per run)\n  %-14s %12s %12s %8s %9s  %s\n", "metric", "base",
             "new", "ratio", "p-value", "verdict");
     for (size_t i = 0; i < nr; i++)
-        fprintf(f, "  %-14s %12.4g %12.4g %8s %9.3g  %s\n", rd[i].name, rd[i].d.base_median,
-                rd[i].d.new_median, fmt_ratio(rb, sizeof(rb), &rd[i].d), rd[i].d.mw.p,
-                verdict(rd[i].d.change));
+        fprintf(f, "  %-14s %12s %12s %8s %9.3g  %s\n", rd[i].name,
+                fmt_run(n1, sizeof n1, rd[i].d.base_median, rd[i].unit),
+                fmt_run(n2, sizeof n2, rd[i].d.new_median, rd[i].unit),
+                fmt_ratio(rb, sizeof(rb), &rd[i].d), rd[i].d.mw.p, verdict(rd[i].d.change));
     fprintf(f,
-            "\nMethods (per-call inclusive time in seconds, pooled over runs)\n"
+            "\nMethods (per-call inclusive time, pooled over runs)\n"
             "  %-26s %7s %7s %10s %10s %7s %9s  %-34s %s\n",
             "method", "calls_b", "calls_n", "median_b", "median_n", "ratio", "p-value",
             "HL shift [95% CI]", "verdict");
     for (size_t i = 0; i < nm; i++) {
         fputs("  ", f);
         fp_put_text_pad(f, mdl[i].name, 26);
-        fprintf(f, " %7g %7g %10.4g %10.4g %7s %9.3g  %-34s %s\n", mdl[i].calls_base,
-                mdl[i].calls_new, mdl[i].time.base_median, mdl[i].time.new_median,
+        fprintf(f, " %7s %7s %10s %10s %7s %9.3g  %-34s %s\n",
+                fp_fmt_count(n1, sizeof n1, mdl[i].calls_base),
+                fp_fmt_count(n2, sizeof n2, mdl[i].calls_new),
+                fp_fmt_duration(a1, sizeof a1, mdl[i].time.base_median),
+                fp_fmt_duration(a2, sizeof a2, mdl[i].time.new_median),
                 fmt_ratio(rb, sizeof(rb), &mdl[i].time), mdl[i].time.mw.p,
                 fmt_ci(cb, sizeof(cb), &mdl[i].time), verdict(mdl[i].change));
     }

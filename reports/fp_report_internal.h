@@ -121,6 +121,17 @@ typedef struct fp_tagg {
     size_t records, found, missed, unobservable;
 } fp_tagg;
 
+/* A marker of the run shown in detail (fp_profile_marker()). */
+typedef struct fp_report_marker {
+    const char *name; /* in the scenario's string pool */
+    double ts_s;
+    uint32_t track; /* FP_MARKER_NO_TRACK: none */
+} fp_report_marker;
+
+/* Markers kept per detail (JSON lists these; the text report the first FP_REPORT_TEXT_MARKERS). */
+#define FP_REPORT_MAX_MARKERS 1000
+#define FP_REPORT_TEXT_MARKERS 20
+
 /* The full detail of one run. Strings point into the scenario's string pool or are static. */
 typedef struct fp_detail {
     uint64_t run_index;
@@ -143,6 +154,8 @@ typedef struct fp_detail {
     const char **truth_target; /* n_truth names */
     size_t n_truth;
     fp_match_result match;
+    fp_report_marker *markers; /* the first min(n_markers_total, FP_REPORT_MAX_MARKERS) */
+    size_t n_markers, n_markers_total;
 } fp_detail;
 
 typedef struct fp_scn {
@@ -190,6 +203,18 @@ const char *fp_fmt_exact(char *buf, size_t size, double v);
 const char *fp_fmt_g17(char *buf, size_t size, double v, const char *nonfinite);
 /* Integer-valued doubles without decimals, others with one decimal (for median counts). */
 const char *fp_fmt_count(char *buf, size_t size, double v);
+
+/*
+ * A duration in seconds in the unit that fits, for text and Markdown (JSON and CSV keep exact
+ * seconds): the largest of s, ms, \u00b5s (UTF-8 micro sign), ns in which the value rounded to
+ * 3 significant digits is at least 1, with 3 significant digits ("1.50 s", "12.3 ms", "250 ns";
+ * from 1000 s on, all integer digits: "1234 s", never an exponent); "0 s" for 0; "n/a" when not
+ * finite. Switching units at 1000: 999.96 ms is "1.00 s". Returns buf.
+ */
+const char *fp_fmt_duration(char *buf, size_t size, double seconds);
+/* A measured value followed by its unit: fp_fmt_duration when unit is "s"; else integers as
+ * integers, |v| >= 1e4 without decimals, others "%.4g"; then " unit" (nothing for ""). */
+const char *fp_fmt_measure(char *buf, size_t size, double v, const char *unit);
 
 /* Sorted views used by every writer (arrays of indices; free with fp_free). */
 size_t *fp_report_sorted_maggs(const fp_scn *s);

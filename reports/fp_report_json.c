@@ -293,6 +293,20 @@ static void detail(jctx *c, cJSON *so, const fp_scn *s)
         jnum(c, x, "seconds", d->path[i].seconds);
         jnum(c, x, "share", d->path[i].share);
     }
+    if (d->n_markers_total > 0) { /* only inputs with markers (traces): other outputs unchanged */
+        juint(c, dt, "markers_total", d->n_markers_total);
+        arr = jarr(c, dt, "markers");
+        for (i = 0; arr && i < d->n_markers; i++) {
+            if (!(x = jobj(c, arr, NULL)))
+                break;
+            jstr(c, x, "name", d->markers[i].name);
+            jnum(c, x, "ts_s", d->markers[i].ts_s);
+            if (d->markers[i].track == FP_MARKER_NO_TRACK)
+                add(c, x, "track", cJSON_CreateNull());
+            else
+                juint(c, x, "track", d->markers[i].track);
+        }
+    }
     findings(c, dt, d);
     arr = jarr(c, dt, "recommendations");
     for (i = 0; arr && i < d->n_recs; i++) {

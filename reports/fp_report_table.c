@@ -80,6 +80,62 @@ const char *fp_fmt_count(char *buf, size_t size, double v)
     return fp_fmt_fixed(buf, size, v, 1);
 }
 
+/* Unit steps for fp_fmt_duration, largest first. */
+static const struct {
+    double scale; /* unit per second */
+    const char *name;
+} s_dur_units[] = {{1.0, "s"}, {1e3, "ms"}, {1e6, "\xc2\xb5s" /* UTF-8 micro sign */}, {1e9, "ns"}};
+
+const char *fp_fmt_duration(char *buf, size_t size, double seconds)
+{
+    size_t n = sizeof s_dur_units / sizeof s_dur_units[0], u;
+    double a = fabs(seconds), x = 0;
+    char num[64];
+    if (!isfinite(seconds)) {
+        snprintf(buf, size, "n/a");
+        return buf;
+    }
+    if (a == 0) {
+        snprintf(buf, size, "0 s");
+        return buf;
+    }
+    /* The largest unit in which the value, rounded to 3 significant digits, is at least 1; the
+     * rounding is checked on the printed digits, so 999.96 us becomes "1.00 ms", not "1000 us". */
+    for (u = 0; u < n; u++) {
+        snprintf(num, sizeof num, "%.2e", a * s_dur_units[u].scale); /* 3 significant digits */
+        if (strtod(num, NULL) >= 1.0 || u + 1 == n)
+            break;
+    }
+    x = a * s_dur_units[u].scale;
+    /* 3 significant digits (more integer digits stay: "1234 s", never an exponent) */
+    snprintf(num, sizeof num, "%.*f", x < 10 ? 2 : x < 100 ? 1 : 0, x);
+    if (strcmp(num, "1000") == 0 && u > 0) { /* 999.5..999.99 of a unit: the next unit up */
+        u--;
+        x = a * s_dur_units[u].scale;
+        snprintf(num, sizeof num, "%.2f", x);
+    }
+    snprintf(buf, size, "%s%s %s", seconds < 0 && strtod(num, NULL) != 0 ? "-" : "", num,
+             s_dur_units[u].name);
+    return buf;
+}
+
+const char *fp_fmt_measure(char *buf, size_t size, double v, const char *unit)
+{
+    char num[64];
+    if (unit != NULL && strcmp(unit, "s") == 0)
+        return fp_fmt_duration(buf, size, v);
+    if (!isfinite(v))
+        snprintf(num, sizeof num, "n/a");
+    else if (v == floor(v) && fabs(v) < 9007199254740992.0)
+        snprintf(num, sizeof num, "%.0f", v == 0 ? 0.0 : v); /* counts: never an exponent */
+    else if (fabs(v) >= 1e4 && fabs(v) < 1e15)
+        snprintf(num, sizeof num, "%.0f", v);
+    else
+        snprintf(num, sizeof num, "%.4g", v);
+    snprintf(buf, size, "%s%s%s", num, unit != NULL && unit[0] ? " " : "", unit ? unit : "");
+    return buf;
+}
+
 /*
  * Replaces control bytes (C0 and DEL) with spaces. Names come from untrusted profiles and traces:
  * written raw, an ESC sequence in a method name would drive the reader's terminal (retitle,

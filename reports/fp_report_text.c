@@ -31,21 +31,26 @@ static const char *plural(size_t n)
     return n == 1 ? "" : "s";
 }
 
-/* "%.4g" with "n/a" for non-finite values. */
-static const char *g4(char *buf, size_t size, double v)
-{
-    if (!isfinite(v))
-        snprintf(buf, size, "n/a");
-    else
-        snprintf(buf, size, "%.4g", v == 0 ? 0.0 : v);
-    return buf;
-}
-
 static const char *pct(char *buf, size_t size, double ratio, size_t den)
 {
     if (den == 0)
         return snprintf(buf, size, "n/a"), buf;
     return fp_fmt_fixed(buf, size, 100.0 * ratio, 1);
+}
+
+/* Summary metric k's value for a cell: durations in a unit that fits (fp_fmt_duration), counts
+ * as counts, others with the metric's decimals. */
+static int sum_is_duration(int k)
+{
+    return strcmp(fp_sum_infos[k].unit, "s") == 0;
+}
+
+static const char *fmt_sum(char *buf, size_t size, int k, double v)
+{
+    int dec = fp_sum_infos[k].decimals;
+    if (sum_is_duration(k))
+        return fp_fmt_duration(buf, size, v);
+    return dec < 0 ? fp_fmt_count(buf, size, v) : fp_fmt_fixed(buf, size, v, dec);
 }
 
 static void summary(fp_doc *d, const fp_scn *s)
@@ -64,7 +69,6 @@ static void summary(fp_doc *d, const fp_scn *s)
         fp_tab_init(&t, 5, hn, "lrrrl");
     for (int k = 0; k < FP_S_COUNT; k++) {
         const fp_sum_info *in = &fp_sum_infos[k];
-        int dec = in->decimals;
         fp_tab_cell(&t, FP_STYLE_NONE, "%s", in->label);
         for (int q = 0; q < (s->runs == 1 ? 1 : 3); q++) {
             static const int order[3] = {FP_Q_MED, FP_Q_P5, FP_Q_P95};
@@ -72,11 +76,9 @@ static void summary(fp_doc *d, const fp_scn *s)
             if (s->na_runs[k] == s->runs)
                 fp_tab_cell(&t, FP_STYLE_NONE, "n/a");
             else
-                fp_tab_cell(&t, FP_STYLE_NONE, "%s",
-                            dec < 0 ? fp_fmt_count(a, sizeof a, v)
-                                    : fp_fmt_fixed(a, sizeof a, v, dec));
+                fp_tab_cell(&t, FP_STYLE_NONE, "%s", fmt_sum(a, sizeof a, k, v));
         }
-        fp_tab_cell(&t, FP_STYLE_NONE, "%s", in->unit);
+        fp_tab_cell(&t, FP_STYLE_NONE, "%s", sum_is_duration(k) ? "" : in->unit);
     }
     fp_doc_table(d, &t);
     fp_tab_cleanup(&t);
@@ -112,8 +114,8 @@ static void summary(fp_doc *d, const fp_scn *s)
 
 static void detail_methods(fp_doc *d, const fp_scn *s, const char *which)
 {
-    static const char *const h[] = {"Method", "Calls", "Total s",  "Mean s", "P50 s",
-                                    "P95 s",  "P99 s", "Alloc MB", "CPU %",  "Share %"};
+    static const char *const h[] = {"Method", "Calls", "Total",    "Mean",  "P50",
+                                    "P95",    "P99",   "Alloc MB", "CPU %", "Share %"};
     const fp_detail *dt = &s->d;
     char a[NB];
     fp_tab t;
@@ -129,11 +131,11 @@ static void detail_methods(fp_doc *d, const fp_scn *s, const char *which)
         const fp_method_metrics *m = &dt->methods[i];
         fp_tab_cell(&t, FP_STYLE_NONE, "%s", m->name);
         fp_tab_cell(&t, FP_STYLE_NONE, "%zu", m->calls);
-        fp_tab_cell(&t, FP_STYLE_NONE, "%s", fp_fmt_fixed(a, sizeof a, m->total_s, 3));
-        fp_tab_cell(&t, FP_STYLE_NONE, "%s", fp_fmt_fixed(a, sizeof a, m->mean_s, 3));
-        fp_tab_cell(&t, FP_STYLE_NONE, "%s", fp_fmt_fixed(a, sizeof a, m->p50_s, 3));
-        fp_tab_cell(&t, FP_STYLE_NONE, "%s", fp_fmt_fixed(a, sizeof a, m->p95_s, 3));
-        fp_tab_cell(&t, FP_STYLE_NONE, "%s", fp_fmt_fixed(a, sizeof a, m->p99_s, 3));
+        fp_tab_cell(&t, FP_STYLE_NONE, "%s", fp_fmt_duration(a, sizeof a, m->total_s));
+        fp_tab_cell(&t, FP_STYLE_NONE, "%s", fp_fmt_duration(a, sizeof a, m->mean_s));
+        fp_tab_cell(&t, FP_STYLE_NONE, "%s", fp_fmt_duration(a, sizeof a, m->p50_s));
+        fp_tab_cell(&t, FP_STYLE_NONE, "%s", fp_fmt_duration(a, sizeof a, m->p95_s));
+        fp_tab_cell(&t, FP_STYLE_NONE, "%s", fp_fmt_duration(a, sizeof a, m->p99_s));
         fp_tab_cell(&t, FP_STYLE_NONE, "%s", fp_fmt_fixed(a, sizeof a, m->mem_alloc_mb, 1));
         fp_tab_cell(&t, FP_STYLE_NONE, "%s", fp_fmt_fixed(a, sizeof a, m->cpu_pct, 1));
         fp_tab_cell(&t, FP_STYLE_NONE, "%s", fp_fmt_fixed(a, sizeof a, 100.0 * m->share, 1));
@@ -155,7 +157,7 @@ static void detail_methods(fp_doc *d, const fp_scn *s, const char *which)
 
 static void detail_path(fp_doc *d, const fp_scn *s, const char *which)
 {
-    static const char *const h[] = {"Method", "Spans", "Seconds", "Share %"};
+    static const char *const h[] = {"Method", "Spans", "Time", "Share %"};
     const fp_detail *dt = &s->d;
     char a[NB];
     fp_tab t;
@@ -165,12 +167,12 @@ static void detail_path(fp_doc *d, const fp_scn *s, const char *which)
         const fp_path_entry *e = &dt->path[i];
         fp_tab_cell(&t, FP_STYLE_NONE, "%s", e->name);
         fp_tab_cell(&t, FP_STYLE_NONE, "%zu", e->spans);
-        fp_tab_cell(&t, FP_STYLE_NONE, "%s", fp_fmt_fixed(a, sizeof a, e->seconds, 3));
+        fp_tab_cell(&t, FP_STYLE_NONE, "%s", fp_fmt_duration(a, sizeof a, e->seconds));
         fp_tab_cell(&t, FP_STYLE_NONE, "%s", fp_fmt_fixed(a, sizeof a, 100.0 * e->share, 1));
     }
     fp_tab_cell(&t, FP_STYLE_DIM, "(idle)");
     fp_tab_cell(&t, FP_STYLE_NONE, "%s", "");
-    fp_tab_cell(&t, FP_STYLE_NONE, "%s", fp_fmt_fixed(a, sizeof a, dt->run.idle_path_s, 3));
+    fp_tab_cell(&t, FP_STYLE_NONE, "%s", fp_fmt_duration(a, sizeof a, dt->run.idle_path_s));
     fp_tab_cell(&t, FP_STYLE_NONE, "%s",
                 fp_fmt_fixed(
                     a, sizeof a,
@@ -180,17 +182,40 @@ static void detail_path(fp_doc *d, const fp_scn *s, const char *which)
     fp_tab_cleanup(&t);
 }
 
+static void detail_markers(fp_doc *d, const fp_scn *s, const char *which)
+{
+    const fp_detail *dt = &s->d;
+    char a[NB];
+    size_t shown = dt->n_markers < FP_REPORT_TEXT_MARKERS ? dt->n_markers : FP_REPORT_TEXT_MARKERS;
+    if (dt->n_markers_total == 0)
+        return;
+    if (shown < dt->n_markers_total)
+        fp_doc_heading(d, 3, "Markers (%s, the first %zu of %zu)", which, shown,
+                       dt->n_markers_total);
+    else
+        fp_doc_heading(d, 3, "Markers (%s)", which);
+    for (size_t i = 0; i < shown; i++) {
+        const fp_report_marker *m = &dt->markers[i];
+        if (m->track == FP_MARKER_NO_TRACK)
+            fp_doc_item(d, FP_STYLE_NONE, "%s %s", fp_fmt_duration(a, sizeof a, m->ts_s), m->name);
+        else
+            fp_doc_item(d, FP_STYLE_NONE, "%s %s (track %" PRIu32 ")",
+                        fp_fmt_duration(a, sizeof a, m->ts_s), m->name, m->track);
+    }
+    fp_doc_blank(d);
+}
+
 static void window(char *buf, size_t size, double t0, double t1)
 {
     char a[NB], b[NB];
-    snprintf(buf, size, "%s..%s", fp_fmt_fixed(a, sizeof a, t0, 2),
-             fp_fmt_fixed(b, sizeof b, t1, 2));
+    snprintf(buf, size, "%s..%s", fp_fmt_duration(a, sizeof a, t0),
+             fp_fmt_duration(b, sizeof b, t1));
 }
 
 static void detail_findings(fp_doc *d, const fp_scn *s, const char *which)
 {
-    static const char *const h[] = {"#",        "Severity", "Impact",    "Kind", "Target",
-                                    "Window s", "Measured", "Threshold", "Truth"};
+    static const char *const h[] = {"#",      "Severity", "Impact",    "Kind", "Target",
+                                    "Window", "Measured", "Threshold", "Truth"};
     const fp_detail *dt = &s->d;
     char a[NB], b[NB], w[2 * NB];
     fp_tab t;
@@ -215,8 +240,8 @@ static void detail_findings(fp_doc *d, const fp_scn *s, const char *which)
         fp_tab_cell(&t, FP_STYLE_NONE, "%s", f->target_name);
         window(w, sizeof w, f->start_s, f->end_s);
         fp_tab_cell(&t, FP_STYLE_NONE, "%s", w);
-        fp_tab_cell(&t, FP_STYLE_NONE, "%s %s", g4(a, sizeof a, f->measured), f->unit);
-        fp_tab_cell(&t, FP_STYLE_NONE, "%s %s", g4(b, sizeof b, f->threshold), f->unit);
+        fp_tab_cell(&t, FP_STYLE_NONE, "%s", fp_fmt_measure(a, sizeof a, f->measured, f->unit));
+        fp_tab_cell(&t, FP_STYLE_NONE, "%s", fp_fmt_measure(b, sizeof b, f->threshold, f->unit));
         if (dt->simulated) {
             int64_t tr = dt->match.finding_truth[i];
             if (tr >= 0)
@@ -260,7 +285,7 @@ static void detail_recs(fp_doc *d, const fp_scn *s, const char *which)
 
 static void detail_truth(fp_doc *d, const fp_scn *s, const char *which)
 {
-    static const char *const h[] = {"#",         "Kind",  "Target", "Window s",
+    static const char *const h[] = {"#",         "Kind",  "Target", "Window",
                                     "Magnitude", "Calls", "Outcome"};
     const fp_detail *dt = &s->d;
     char a[NB], w[2 * NB];
@@ -279,7 +304,7 @@ static void detail_truth(fp_doc *d, const fp_scn *s, const char *which)
         fp_tab_cell(&t, FP_STYLE_NONE, "%s", dt->truth_target[i]);
         window(w, sizeof w, tr->start_s, tr->end_s);
         fp_tab_cell(&t, FP_STYLE_NONE, "%s", w);
-        fp_tab_cell(&t, FP_STYLE_NONE, "%s", g4(a, sizeof a, tr->magnitude));
+        fp_tab_cell(&t, FP_STYLE_NONE, "%s", fp_fmt_measure(a, sizeof a, tr->magnitude, ""));
         fp_tab_cell(&t, FP_STYLE_NONE, "%" PRIu32, tr->affected_calls);
         switch (dt->match.truth_outcome[i]) {
         case FP_TRUTH_FOUND:
@@ -297,18 +322,17 @@ static void detail_truth(fp_doc *d, const fp_scn *s, const char *which)
     fp_doc_table(d, &t);
     fp_tab_cleanup(&t);
     fp_doc_line(d,
-                "Matching: same kind and target; leak and CPU windows must overlap within %s s "
+                "Matching: same kind and target; leak and CPU windows must overlap within %s "
                 "(docs/validation.md).",
-                g4(a, sizeof a, dt->match.tolerance_s));
+                fp_fmt_duration(a, sizeof a, dt->match.tolerance_s));
     fp_doc_blank(d);
 }
 
 static void across_methods(fp_doc *d, const fp_scn *s)
 {
-    static const char *const h[] = {"Method",   "Runs",  "Calls (median)", "Total s",
-                                    "Mean s",   "P50 s", "P95 s",          "P99 s",
-                                    "Alloc MB", "CPU %", "Share %"};
-    static const int dec[FP_M_COUNT] = {-1, 3, 3, 3, 3, 3, 1, 1, 1};
+    static const char *const h[] = {"Method", "Runs", "Calls (median)", "Total", "Mean",   "P50",
+                                    "P95",    "P99",  "Alloc MB",       "CPU %", "Share %"};
+    static const int dec[FP_M_COUNT] = {-1, -2, -2, -2, -2, -2, 1, 1, 1}; /* -2: duration */
     char a[NB];
     fp_tab t;
     size_t *ix = fp_report_sorted_maggs(s);
@@ -328,8 +352,9 @@ static void across_methods(fp_doc *d, const fp_scn *s)
             if (k == FP_M_SHARE)
                 v *= 100.0;
             fp_tab_cell(&t, FP_STYLE_NONE, "%s",
-                        dec[k] < 0 ? fp_fmt_count(a, sizeof a, v)
-                                   : fp_fmt_fixed(a, sizeof a, v, dec[k]));
+                        dec[k] == -2 ? fp_fmt_duration(a, sizeof a, v)
+                        : dec[k] < 0 ? fp_fmt_count(a, sizeof a, v)
+                                     : fp_fmt_fixed(a, sizeof a, v, dec[k]));
         }
     }
     fp_doc_table(d, &t);
@@ -422,6 +447,7 @@ static void detail(fp_doc *d, const fp_scn *s)
     fp_doc_blank(d);
     detail_methods(d, s, which);
     detail_path(d, s, which);
+    detail_markers(d, s, which);
     detail_findings(d, s, which);
     detail_recs(d, s, which);
     if (s->d.simulated)
@@ -440,18 +466,12 @@ static const struct {
     const char *head;
 } s_cmp[] = {
     /* short headers: the table of four built-ins fits in FP_TEXT_WIDTH (100) columns */
-    {FP_S_DURATION, "Duration s"}, {FP_S_PEAK_MEM, "Peak MB"}, {FP_S_AVG_CPU, "Avg CPU %"},
+    {FP_S_DURATION, "Duration"},   {FP_S_PEAK_MEM, "Peak MB"}, {FP_S_AVG_CPU, "Avg CPU %"},
     {FP_S_PEAK_CPU, "Peak CPU %"}, {FP_S_IO_OPS, "I/O ops"},   {FP_S_SCORE, "Score"},
     {FP_S_F_CRITICAL, "Crit"},     {FP_S_F_HIGH, "High"},      {FP_S_F_MEDIUM, "Med"},
     {FP_S_F_LOW, "Low"},
 };
 #define N_CMP (sizeof s_cmp / sizeof s_cmp[0])
-
-static const char *fmt_sum(char *buf, size_t size, int k, double v)
-{
-    int dec = fp_sum_infos[k].decimals;
-    return dec < 0 ? fp_fmt_count(buf, size, v) : fp_fmt_fixed(buf, size, v, dec);
-}
 
 static void comparison(fp_doc *d, const fp_report *r)
 {
@@ -506,7 +526,9 @@ static void comparison(fp_doc *d, const fp_report *r)
         double g = fp_report_geomean(r, k, &ok);
         int dec = fp_sum_infos[k].decimals;
         fp_tab_cell(&t, FP_STYLE_NONE, "%s",
-                    ok ? fp_fmt_fixed(a, sizeof a, g, dec < 0 ? 2 : dec) : "n/a");
+                    !ok                  ? "n/a"
+                    : sum_is_duration(k) ? fp_fmt_duration(a, sizeof a, g)
+                                         : fp_fmt_fixed(a, sizeof a, g, dec < 0 ? 2 : dec));
     }
     fp_doc_table(d, &t);
     fp_tab_cleanup(&t);
@@ -531,7 +553,7 @@ static void comparison(fp_doc *d, const fp_report *r)
             int k = picks[j].k;
             const char *unit = k == FP_S_F_TOTAL    ? " findings"
                                : k == FP_S_SCORE    ? "/100"
-                               : k == FP_S_DURATION ? " s"
+                               : k == FP_S_DURATION ? ""
                                                     : " MB";
             if (w == (size_t)-1)
                 continue;

@@ -22,9 +22,23 @@ expect_out_has '"detectors_not_run"' "clang JSON: detectors_not_run"
 run "$FPSIM" analyze -d "$R/node-slow-leak.trace.json"
 expect_rc 0 "analyze node trace"
 if grep -qE '^Peak memory +[0-9.]+ +MB$' "$TMP/out"; then ok; else bad "node: peak memory from V8 heap sizes"; fi
-if grep -qE '^Average CPU +n/a +%$' "$TMP/out"; then ok; else bad "node: average CPU is not n/a"; fi
+# CPU from the spans' thread time (tts/tdur), not 0.0 from the heap series
+if grep -qE '^Average CPU +[0-9]+\.[0-9] +%$' "$TMP/out" && ! grep -qE '^Average CPU +0\.0 ' "$TMP/out"; then ok; else bad "node: average CPU is not from thread time"; fi
+if grep -q "cpu_saturation" "$TMP/out"; then bad "node: a cpu_saturation finding from thread time"; else ok; fi
 expect_out_has "slow_method       slowParse" "node: slowParse found"
 if grep -q "RunTimers  *[0-9.]*\.\.\|slow_method *RunTimers" "$TMP/out"; then bad "node: RunTimers is a finding"; else ok; fi
+# durations in a unit that fits (docs/output-formats.md): a 2 us call is "2.00 us", never 0.000
+if grep -qE '^fs\.sync\.close +1 +2\.00 µs ' "$TMP/out"; then ok; else bad "node: a 2 us call is not printed in us"; fi
+if grep -qE '(^| )0\.000( |$)' "$TMP/out"; then bad "node: a duration printed as 0.000"; else ok; fi
+# counts and durations never in exponent form (p-values may be: "p = 1.8e-11")
+if sed 's/p = [0-9.]*e[-+][0-9]*//g' "$TMP/out" | grep -qE '[0-9]e[-+][0-9]'; then bad "node: an exponent in the report"; else ok; fi
+
+# instants as markers (docs/real-traces.md): Node's milestones in time order, in text and JSON
+expect_out_has "Markers (run 0)" "node: markers section"
+if grep -qE '^  - 2\.[0-9]+ s loopExit \(track 0\)$' "$TMP/out"; then ok; else bad "node: loopExit marker"; fi
+run "$FPSIM" analyze -d --format json "$R/node-slow-leak.trace.json"
+if grep -qE '"markers_total":[[:space:]]*6,' "$TMP/out"; then ok; else bad "node JSON: markers_total"; fi
+if grep -qE '"name":[[:space:]]*"loopExit"' "$TMP/out"; then ok; else bad "node JSON: loopExit marker"; fi
 
 run "$FPSIM" analyze -d "$R/chromium-long-task.trace.json"
 expect_rc 0 "analyze chromium trace"

@@ -461,21 +461,41 @@ static fp_profile *read_trace(const char *text, size_t len, fp_trace_stats *stat
     return q;
 }
 
-/* Instants are counted as markers (the profile has no place for them); tdur is not CPU yet. */
+/* Instants are counted as markers; tdur is the span's thread CPU. */
 static void test_read_instants(void)
 {
     const char *text = "[{\"ph\":\"X\",\"name\":\"a\",\"ts\":0,\"dur\":100,\"tts\":5,\"tdur\":25},"
                        "{\"ph\":\"i\",\"name\":\"mark\",\"ts\":50,\"s\":\"t\"},"
                        "{\"ph\":\"I\",\"name\":\"mark\",\"ts\":51,\"args\":{}},"
-                       "{\"ph\":\"n\",\"name\":\"m2\",\"ts\":60,\"cat\":\"x\",\"id\":1}]";
+                       "{\"ph\":\"n\",\"name\":\"m2\",\"ts\":60,\"cat\":\"x\",\"id\":1},"
+                       "{\"ph\":\"i\",\"name\":\"p\",\"ts\":70,\"s\":\"p\",\"pid\":3},"
+                       "{\"ph\":\"I\",\"ts\":\"bad\"}]";
     fp_trace_stats ts;
     fp_error err = FP_ERROR_INIT;
     fp_status st;
     fp_profile *q = read_trace(text, strlen(text), &ts, &err, &st);
     CU_ASSERT_EQUAL_FATAL(st, FP_OK);
-    CU_ASSERT_EQUAL(ts.instants, 3);
-    CU_ASSERT_EQUAL(ts.ignored, 3);
-    CU_ASSERT_TRUE((fp_profile_data(q) & FP_DATA_CPU) == 0);
+    CU_ASSERT_EQUAL(ts.instants, 5); /* the one without a valid ts is only counted */
+    CU_ASSERT_EQUAL(ts.ignored, 0);  /* kept as markers, not ignored */
+    CU_ASSERT_EQUAL_FATAL(fp_profile_marker_count(q), 4);
+    double t;
+    uint32_t track;
+    /* thread-scoped on the X's thread (pid and tid absent: 0, as the span's): its track */
+    CU_ASSERT_STRING_EQUAL(fp_profile_marker(q, 0, &t, &track), "mark");
+    CU_ASSERT_DOUBLE_EQUAL(t, 50e-6, 1e-12);
+    CU_ASSERT_EQUAL(track, fp_profile_spans(q)[0].track);
+    CU_ASSERT_STRING_EQUAL(fp_profile_marker(q, 1, &t, &track), "mark");
+    CU_ASSERT_DOUBLE_EQUAL(t, 51e-6, 1e-12);
+    CU_ASSERT_STRING_EQUAL(fp_profile_marker(q, 2, &t, &track), "m2");
+    CU_ASSERT_DOUBLE_EQUAL(t, 60e-6, 1e-12);
+    /* process-scoped: no track */
+    CU_ASSERT_STRING_EQUAL(fp_profile_marker(q, 3, NULL, &track), "p");
+    CU_ASSERT_EQUAL(track, FP_MARKER_NO_TRACK);
+    CU_ASSERT_PTR_NULL(fp_profile_marker(q, 4, NULL, NULL));
+    /* thread time: tdur 25 of dur 100 is 25 % CPU, from the spans (no series CPU) */
+    CU_ASSERT_EQUAL(fp_profile_data(q), FP_DATA_CPU);
+    CU_ASSERT_EQUAL_FATAL(fp_profile_span_count(q), 1);
+    CU_ASSERT_DOUBLE_EQUAL(fp_profile_spans(q)[0].cpu_pct, 25.0, 1e-6);
     fp_profile_free(q);
 }
 
@@ -643,8 +663,9 @@ static void test_read_handwritten(void)
     CU_ASSERT_EQUAL(ts.spans, 5);
     CU_ASSERT_EQUAL(ts.metadata, 2);
     CU_ASSERT_EQUAL(ts.counters, 6);
-    CU_ASSERT_EQUAL(ts.ignored, 2); /* the instant event and the unknown "gc" counter */
-    CU_ASSERT_STRING_EQUAL(ts.ignored_phases, "i,C");
+    CU_ASSERT_EQUAL(ts.ignored, 1); /* the unknown "gc" counter (the instant is a marker) */
+    CU_ASSERT_STRING_EQUAL(ts.ignored_phases, "C");
+    CU_ASSERT_EQUAL(fp_profile_marker_count(q), 1);
     CU_ASSERT_EQUAL(ts.threads, 3);
     CU_ASSERT_EQUAL(ts.unclosed, 0);
     CU_ASSERT_STRING_EQUAL(fp_profile_meta(q).scenario, "handwritten");

@@ -183,7 +183,8 @@ static void test_async_user_timing(void)
         CU_ASSERT_NOT_EQUAL(s[i].track, s[s[i].parent].track);
         CU_ASSERT_DOUBLE_EQUAL(s[i].dur_s, 0.0048, 1e-12);
     }
-    CU_ASSERT_EQUAL(fp_profile_data(p), FP_DATA_MEM);
+    /* memory in the series (V8 heap sizes), no thread time in the trace: CPU unknown */
+    CU_ASSERT_EQUAL(fp_profile_data(p), FP_DATA_MEM | FP_DATA_SERIES_MEM);
     fp_series ser = fp_profile_series(p);
     CU_ASSERT(ser.n > 0);
     if (ser.n > 0)
@@ -206,6 +207,42 @@ static void test_async_user_timing(void)
 }
 
 /* Recursion is counted once: a call inside a call of the same method adds nothing to the total. */
+/* B/E thread time: the tts difference over the wall time; a heap series carries no CPU, so the
+ * run's CPU comes from the spans (not 0 % from the series). Bad tts is no data, not an error. */
+static void test_read_thread_time(void)
+{
+    const char *text =
+        "[{\"ph\":\"B\",\"name\":\"a\",\"ts\":0,\"tts\":10,\"pid\":1,\"tid\":1},"
+        "{\"ph\":\"E\",\"name\":\"a\",\"ts\":1000,\"tts\":510,\"pid\":1,\"tid\":1},"
+        "{\"ph\":\"X\",\"name\":\"b\",\"ts\":1000,\"dur\":1000,\"tdur\":\"x\",\"pid\":1,"
+        "\"tid\":1},"
+        "{\"ph\":\"X\",\"name\":\"c\",\"ts\":2000,\"dur\":10,\"tdur\":12,\"pid\":1,"
+        "\"tid\":1},"
+        "{\"ph\":\"C\",\"name\":\"mem\",\"ts\":0,\"pid\":1,\"args\":{\"bytes\":1048576}},"
+        "{\"ph\":\"C\",\"name\":\"mem\",\"ts\":2010,\"pid\":1,\"args\":{\"bytes\":2097152}}]";
+    fp_trace_stats ts;
+    fp_profile *q = read_text(text, strlen(text), &ts);
+    CU_ASSERT_EQUAL(fp_profile_data(q), FP_DATA_MEM | FP_DATA_SERIES_MEM | FP_DATA_CPU);
+    CU_ASSERT_EQUAL_FATAL(fp_profile_span_count(q), 3);
+    const fp_span *sp = fp_profile_spans(q);
+    for (size_t i = 0; i < 3; i++) {
+        const char *name = fp_profile_method_name(q, sp[i].method);
+        double want = strcmp(name, "a") == 0   ? 50.0   /* (510 - 10) / 1000 */
+                      : strcmp(name, "b") == 0 ? 0.0    /* tdur not a number: no data */
+                                               : 100.0; /* 12 / 10, capped */
+        CU_ASSERT_DOUBLE_EQUAL(sp[i].cpu_pct, want, 1e-6);
+    }
+    fp_analysis *a = analyse(q);
+    const fp_run_metrics *rm = fp_analysis_run(a);
+    CU_ASSERT_EQUAL(rm->cpu_source, FP_SOURCE_SPANS);
+    CU_ASSERT_EQUAL(rm->mem_source, FP_SOURCE_SERIES);
+    CU_ASSERT_DOUBLE_EQUAL(rm->peak_cpu_pct, 100.0, 1e-6);
+    CU_ASSERT(rm->avg_cpu_pct > 20.0); /* 500 + 10 us of CPU over 2010 us */
+    CU_ASSERT_DOUBLE_EQUAL(rm->peak_mem_mb, 2.0, 1e-9);
+    fp_analysis_free(a);
+    fp_profile_free(q);
+}
+
 static void test_recursion_once(void)
 {
     const char *t = "[{\"ph\":\"X\",\"name\":\"f\",\"ts\":0,\"dur\":1000000,\"tid\":1},"
@@ -259,7 +296,23 @@ static void test_node(void)
     }
     CU_ASSERT(fp_analysis_run(a)->peak_mem_mb > 96.0);
     check_texts(a);
-    CU_ASSERT_EQUAL(fp_analysis_run(a)->cpu_source, FP_SOURCE_NONE);
+    /* CPU from the spans' thread time (tdur, tts), not from the heap series. slowParse is a
+     * busy loop, but the recording machine was shared: its thread clock advanced 415 ms over
+     * its 1538 ms of wall time (tts of its console.time b/e pairs), 27.0 %. */
+    CU_ASSERT_EQUAL(fp_analysis_run(a)->cpu_source, FP_SOURCE_SPANS);
+    CU_ASSERT(fp_analysis_run(a)->avg_cpu_pct > 0.0);
+    size_t nm;
+    const fp_method_metrics *mm = fp_analysis_methods(a, &nm);
+    int seen = 0;
+    for (size_t i = 0; i < nm; i++)
+        if (strcmp(mm[i].name, "slowParse") == 0) {
+            CU_ASSERT_DOUBLE_EQUAL(mm[i].cpu_pct, 27.0, 1.0);
+            seen = 1;
+        }
+    CU_ASSERT(seen);
+    for (size_t i = 0; i < n; i++) /* thread time adds no finding on tracer machinery */
+        CU_ASSERT(f[i].kind != FP_KIND_CPU_SATURATION ||
+                  strcmp(f[i].target_name, "slowParse") == 0);
     fp_analysis_free(a);
     fp_profile_free(p);
 }
@@ -331,8 +384,11 @@ static void test_chromium(void)
     CU_ASSERT(rt >= 0 && (fp_profile_method_flags(p, (size_t)rt) & FP_METHOD_CONTAINER));
     for (size_t i = 0; i < n; i++)
         CU_ASSERT(strstr(f[i].target_name, "RunTask") == NULL);
-    /* UpdateCounters carry the JS heap: memory is known, CPU is not. */
-    CU_ASSERT_EQUAL(fp_profile_data(p), FP_DATA_MEM);
+    /* UpdateCounters carry the JS heap (the series); CPU is the spans' thread time (tdur) */
+    CU_ASSERT_EQUAL(fp_profile_data(p), FP_DATA_MEM | FP_DATA_SERIES_MEM | FP_DATA_CPU);
+    CU_ASSERT_EQUAL(fp_analysis_run(a)->cpu_source, FP_SOURCE_SPANS);
+    for (size_t i = 0; i < n; i++) /* thread time adds no cpu_saturation finding */
+        CU_ASSERT(f[i].kind != FP_KIND_CPU_SATURATION);
     check_texts(a);
     fp_analysis_free(a);
     fp_profile_free(p);
@@ -352,6 +408,7 @@ int fp_test_register(void)
                                                {"async_user_timing", test_async_user_timing},
                                                {"async_id_cat", test_async_id_cat_separate},
                                                {"recursion", test_recursion_once},
+                                               {"thread_time", test_read_thread_time},
                                                {"sci_seconds", test_sci_seconds},
                                                {NULL, NULL}};
     static const fp_test_case recorded[] = {{"node", test_node},

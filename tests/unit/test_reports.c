@@ -565,6 +565,38 @@ static void test_layout_numbers(void)
     CU_ASSERT_EQUAL(fp_utf8_width("d\xc3\xa9j\xc3\xa0"), 4);
 }
 
+/* Durations in a unit that fits: 3 significant digits, units switch at 1000 (after rounding),
+ * never an exponent, never "0.000 s" for a sub-millisecond value. */
+static void test_layout_durations(void)
+{
+    char b[64];
+    CU_ASSERT_STRING_EQUAL(fp_fmt_duration(b, sizeof b, 0.0), "0 s");
+    CU_ASSERT_STRING_EQUAL(fp_fmt_duration(b, sizeof b, -0.0), "0 s");
+    CU_ASSERT_STRING_EQUAL(fp_fmt_duration(b, sizeof b, 37.349), "37.3 s");
+    CU_ASSERT_STRING_EQUAL(fp_fmt_duration(b, sizeof b, 4.075), "4.08 s");
+    CU_ASSERT_STRING_EQUAL(fp_fmt_duration(b, sizeof b, 0.445), "445 ms");
+    CU_ASSERT_STRING_EQUAL(fp_fmt_duration(b, sizeof b, 0.054), "54.0 ms");
+    CU_ASSERT_STRING_EQUAL(fp_fmt_duration(b, sizeof b, 1.8e-5), "18.0 \xc2\xb5s");
+    CU_ASSERT_STRING_EQUAL(fp_fmt_duration(b, sizeof b, 2.5e-7), "250 ns");
+    CU_ASSERT_STRING_EQUAL(fp_fmt_duration(b, sizeof b, 1e-6), "1.00 \xc2\xb5s");
+    /* rounding up to 1000 of a unit moves to the next unit */
+    CU_ASSERT_STRING_EQUAL(fp_fmt_duration(b, sizeof b, 0.99996), "1.00 s");
+    CU_ASSERT_STRING_EQUAL(fp_fmt_duration(b, sizeof b, 9.9996e-4), "1.00 ms");
+    CU_ASSERT_STRING_EQUAL(fp_fmt_duration(b, sizeof b, 0.9994e-3), "999 \xc2\xb5s");
+    /* large: all integer digits, no exponent */
+    CU_ASSERT_STRING_EQUAL(fp_fmt_duration(b, sizeof b, 1234.4), "1234 s");
+    CU_ASSERT_STRING_EQUAL(fp_fmt_duration(b, sizeof b, 1e7), "10000000 s");
+    CU_ASSERT_STRING_EQUAL(fp_fmt_duration(b, sizeof b, -0.002), "-2.00 ms");
+    CU_ASSERT_STRING_EQUAL(fp_fmt_duration(b, sizeof b, NAN), "n/a");
+    CU_ASSERT_STRING_EQUAL(fp_fmt_duration(b, sizeof b, 5e-13), "0.00 ns");
+    /* values with a unit: durations through fp_fmt_duration, counts never in exponent form */
+    CU_ASSERT_STRING_EQUAL(fp_fmt_measure(b, sizeof b, 2.0, "s"), "2.00 s");
+    CU_ASSERT_STRING_EQUAL(fp_fmt_measure(b, sizeof b, 123456.0, "calls"), "123456 calls");
+    CU_ASSERT_STRING_EQUAL(fp_fmt_measure(b, sizeof b, 12345.6, "ops/s"), "12346 ops/s");
+    CU_ASSERT_STRING_EQUAL(fp_fmt_measure(b, sizeof b, 2.968, ""), "2.968");
+    CU_ASSERT_STRING_EQUAL(fp_fmt_measure(b, sizeof b, 50.25, "MB"), "50.25 MB");
+}
+
 /* One CSV rule for every writer: the report's fields and fp_put_csv (compare, validate) alike
  * quote a value with a leading or trailing space, as well as , " CR LF. */
 static void test_layout_csv_one_rule(void)
@@ -1251,6 +1283,7 @@ int fp_test_register(void)
                                           {"markdown_table", test_layout_markdown},
                                           {"trailing_and_colour", test_layout_trailing_and_colour},
                                           {"numbers", test_layout_numbers},
+                                          {"durations", test_layout_durations},
                                           {"csv_quoting", test_layout_csv_quoting},
                                           {"csv_one_rule", test_layout_csv_one_rule},
                                           {"markdown_report", test_layout_markdown_report},

@@ -380,8 +380,8 @@ static void test_truncate(void)
 static void test_ttd(void)
 {
     /* cool work 0..10 s at 20 % CPU, then hot at 95 % from 10 to 20 s: the per-method CPU
-     * detector fires on any prefix that includes hot's work, so the bisection over [10, 20]
-     * with 8 analyses ends 10 / 2^7 s after the onset. */
+     * detector fires on a prefix that includes enough of hot's work (below), found by a
+     * bisection over [10, 20] with 8 analyses. */
     fp_profile *p = fp_profile_new(), *scratch = fp_profile_new();
     fp_match_result sm;
     fp_error err = FP_ERROR_INIT;
@@ -397,7 +397,10 @@ static void test_ttd(void)
     CU_ASSERT_EQUAL_FATAL(
         fp_validate_time_to_detect(&ttd, &det, p, 0, NULL, NULL, scratch, &sm, &err), FP_OK);
     CU_ASSERT_EQUAL(det, 1);
-    FP_ASSERT_NEAR(ttd, 10.0 / 128.0, 1e-12);
+    /* the per-method finding needs the episode area of cpu_saturation.min_pct_s (5 %*s):
+     * (95 - 80) % x hot's own time >= 5, i.e. 1/3 s of hot's work; the bisection resolves that
+     * to within 10 / 2^7 s */
+    CU_ASSERT_TRUE(ttd >= 1.0 / 3.0 && ttd <= 1.0 / 3.0 + 10.0 / 128.0);
 
     /* A label the full run does not detect: not detected, ttd 0. */
     truth(p, FP_KIND_SLOW_METHOD, (int32_t)cool, 0, 10, 10, 1, 0);
