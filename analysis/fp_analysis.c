@@ -106,17 +106,34 @@ static int cmp_finding(const void *pa, const void *pb)
 
 /*
  * Root-cause rules: a finding of kind `effect` (and rule `effect_rule`, NULL: any) on the same
- * target as a finding of kind `cause` is that cause's consequence. A call storm inflates its
- * method's share of the critical path (slow_method's path_share rule), not its time per call
- * (the mean_s rule stays a finding of its own).
+ * target as a finding of kind `cause` is that cause's consequence, when `explains` (NULL:
+ * always) says the cause accounts for it. A call storm inflates its method's share of the
+ * critical path (slow_method's path_share rule), not its time per call (the mean_s rule stays a
+ * finding of its own). An I/O-bound method's time is its I/O wait: a slow_method (any rule) on a
+ * method with io_heavy is io_heavy's consequence when the I/O wait io_heavy would save is at
+ * least half the slow method's excess (its excess is mostly I/O wait). Likewise a few outlier
+ * calls raise their method's mean and path share: a slow_method whose excess is mostly the
+ * outliers' time beyond the median is latency_outliers' consequence.
  */
 typedef struct cause_rule {
     fp_kind cause, effect;
     const char *effect_rule;
+    int (*explains)(const fp_finding *cause, const fp_finding *effect);
 } cause_rule;
 
+/* Share of an effect's saving its cause's saving must reach to explain it. */
+#define MOSTLY_EXPLAINS_SHARE 0.5
+
+static int mostly_explains(const fp_finding *c, const fp_finding *e)
+{
+    /* once marked (caused_by != 0) an effect keeps its cause: its saving is then 0 */
+    return e->caused_by != 0 || c->improvement >= MOSTLY_EXPLAINS_SHARE * e->improvement;
+}
+
 static const cause_rule s_cause_rules[] = {
-    {FP_KIND_CALL_STORM, FP_KIND_SLOW_METHOD, "path_share"},
+    {FP_KIND_CALL_STORM, FP_KIND_SLOW_METHOD, "path_share", NULL},
+    {FP_KIND_IO_HEAVY, FP_KIND_SLOW_METHOD, NULL, mostly_explains},
+    {FP_KIND_LATENCY_OUTLIERS, FP_KIND_SLOW_METHOD, NULL, mostly_explains},
 };
 
 /* Index of the root finding that explains finding j, or n_findings. */
@@ -130,7 +147,8 @@ static size_t find_cause(const fp_analysis *a, size_t j)
         if (e->kind != cr->effect || (cr->effect_rule && strcmp(e->rule, cr->effect_rule) != 0))
             continue;
         for (i = 0; i < a->n_findings; i++)
-            if (i != j && a->findings[i].kind == cr->cause && a->findings[i].target == e->target)
+            if (i != j && a->findings[i].kind == cr->cause && a->findings[i].target == e->target &&
+                (!cr->explains || cr->explains(&a->findings[i], e)))
                 return i;
     }
     return a->n_findings;
@@ -174,8 +192,8 @@ static fp_status link_causes(fp_analysis *a, fp_error *err)
         fp_free(sorted);
         return fp_error_set(err, FP_ENOMEM, "analysis: out of memory");
     }
-    for (i = 0; i < n; i++)
-        cause[i] = find_cause(a, i);
+    for (i = 0; i < n; i++) /* only the findings mark_consequences() marked */
+        cause[i] = a->findings[i].caused_by != 0 ? find_cause(a, i) : n;
     for (i = 0; i < n; i++)
         if (cause[i] == n) {
             rank[i] = k;
@@ -224,20 +242,40 @@ static fp_status build_recommendations(fp_analysis *a, fp_error *err)
     return FP_OK;
 }
 
+/* Score points per root finding, whatever its cost: a finding is worth a look. */
+#define SCORE_FINDING_POINTS 1.0
+
+/*
+ * The score is driven by the findings' costs (docs/analysis.md "Score and status"): for each
+ * resource (time, core-seconds, peak memory) E = the sum of the root findings' costs in it (at
+ * most 1: fp_analysis_costs() caps the savings at the run's total), and
+ *     score = 100 * prod(1 - E) - 1 per root finding - 5 per budget breached, in [0, 100],
+ * so a run whose findings explain half its time scores about 50, one with a 2 % finding 97.
+ */
 static void score(fp_analysis *a)
 {
-    static const double weight[] = {3.0, 8.0, 15.0, 25.0}; /* low, medium, high, critical */
-    double s = 100.0;
-    size_t i;
+    static const char *const units[] = {"s", FP_UNIT_CORE_S, "MB"};
+    double keep = 1.0, s;
+    size_t i, u, roots = 0;
 
+    for (u = 0; u < sizeof units / sizeof units[0]; u++) {
+        double e = 0;
+        for (i = 0; i < a->n_findings; i++) {
+            const fp_finding *f = &a->findings[i];
+            if (f->caused_by == 0 && f->improvement_unit != NULL &&
+                strcmp(f->improvement_unit, units[u]) == 0)
+                e += f->cost;
+        }
+        keep *= 1.0 - fp_clamp(e, 0.0, 1.0);
+    }
     for (i = 0; i < a->n_findings; i++)
-        if (a->findings[i].caused_by == 0)
-            s -= weight[a->findings[i].severity];
+        roots += a->findings[i].caused_by == 0;
+    s = 100.0 * keep - SCORE_FINDING_POINTS * (double)roots;
     if (a->run.peak_mem_mb > a->th.score_peak_mem_mb)
         s -= 5.0;
     if (a->run.avg_cpu_pct > a->th.score_avg_cpu_pct)
         s -= 5.0;
-    a->score = fp_clamp(s, 0.0, 100.0);
+    a->score = fp_clamp(fp_fin(s), 0.0, 100.0);
     a->status = fp_score_status_from_score(a->score);
 }
 
@@ -267,11 +305,44 @@ static fp_status copy_names(fp_analysis *a, const fp_profile *p, fp_error *err)
 
 fp_status fp_analyze(fp_analysis **out, const fp_profile *p, const fp_thresholds *t, fp_error *err)
 {
-    return fp_analyze_with_baseline(out, p, t, NULL, err);
+    return fp_analyze_cancellable(out, p, t, NULL, NULL, NULL, err);
 }
 
 fp_status fp_analyze_with_baseline(fp_analysis **out, const fp_profile *p, const fp_thresholds *t,
                                    const struct fp_baseline *b, fp_error *err)
+{
+    return fp_analyze_cancellable(out, p, t, b, NULL, NULL, err);
+}
+
+/* FP_EINTR when the caller's cancel callback says stop, else FP_OK. */
+static fp_status poll_cancel(int (*cancel)(void *), void *ctx, fp_error *err)
+{
+    if (cancel != NULL && cancel(ctx))
+        return fp_error_set(err, FP_EINTR, "interrupted");
+    return FP_OK;
+}
+
+static fp_status analyze_impl(fp_analysis **out, const fp_profile *p, const fp_thresholds *t,
+                              const struct fp_baseline *b, int tails, int (*cancel)(void *ctx),
+                              void *cancel_ctx, fp_error *err);
+
+fp_status fp_analyze_full(fp_analysis **out, const fp_profile *p, const fp_thresholds *t,
+                          const struct fp_baseline *b, int tails, fp_error *err)
+{
+    return analyze_impl(out, p, t, b, tails, NULL, NULL, err);
+}
+
+/* With a baseline, the latency tails are measured too (fp_metrics_tails()). */
+fp_status fp_analyze_cancellable(fp_analysis **out, const fp_profile *p, const fp_thresholds *t,
+                                 const struct fp_baseline *b, int (*cancel)(void *ctx),
+                                 void *cancel_ctx, fp_error *err)
+{
+    return analyze_impl(out, p, t, b, b != NULL, cancel, cancel_ctx, err);
+}
+
+static fp_status analyze_impl(fp_analysis **out, const fp_profile *p, const fp_thresholds *t,
+                              const struct fp_baseline *b, int tails, int (*cancel)(void *ctx),
+                              void *cancel_ctx, fp_error *err)
 {
     fp_analysis *a = NULL;
     fp_work w;
@@ -318,10 +389,18 @@ fp_status fp_analyze_with_baseline(fp_analysis **out, const fp_profile *p, const
         goto out;
     for (i = 0; i < a->n_methods; i++)
         a->methods[i].container = (fp_profile_method_flags(p, i) & FP_METHOD_CONTAINER) != 0;
+    if ((st = poll_cancel(cancel, cancel_ctx, err)) != FP_OK)
+        goto out;
     st = fp_metrics_compute(a, &w, err);
+    if (st == FP_OK)
+        st = poll_cancel(cancel, cancel_ctx, err);
     if (st != FP_OK)
         goto out;
     st = fp_detect_all(a, &w, err);
+    if (st == FP_OK && tails)
+        st = fp_metrics_tails(a, &w, err); /* after the detectors: it reuses w.buf */
+    if (st == FP_OK)
+        st = poll_cancel(cancel, cancel_ctx, err);
     if (st != FP_OK)
         goto out;
     if (b) {
@@ -369,6 +448,7 @@ void fp_analysis_free(fp_analysis *a)
     fp_free(a->findings);
     fp_free(a->recs);
     fp_free(a->known);
+    fp_free(a->tails);
     fp_free(a);
 }
 

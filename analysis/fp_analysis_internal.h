@@ -35,7 +35,11 @@ struct fp_analysis {
     fp_known_hotspot *known; /* fp_baseline_apply() */
     size_t n_known, cap_known;
     uint64_t baseline_runs;
+    double *tails; /* FP_TAIL_N per method (fp_metrics_tails()), NULL unless computed */
 };
+
+/* The latency tail of method i: tails[i * FP_TAIL_N + FP_TAIL_*]. */
+enum { FP_TAIL_FRAC = 0, FP_TAIL_RATIO, FP_TAIL_EXCESS_S, FP_TAIL_N };
 
 /*
  * Workspace of one fp_analyze() call, freed before it returns. Arrays indexed by span have
@@ -93,6 +97,19 @@ static inline double fp_clamp(double x, double lo, double hi)
 
 /* Builds the indices and self times in `w`, fills a->methods, a->run, a->path (fp_metrics.c). */
 fp_status fp_metrics_compute(fp_analysis *a, fp_work *w, fp_error *err);
+
+/*
+ * The latency tail of each method with at least latency_outliers.min_calls calls (the others
+ * get zeros): the fraction of its calls whose own time is above FP_BASELINE_TAIL_K times the
+ * median own time, the largest own time over the median, and the seconds those tail calls take
+ * beyond the median (the baseline's "is this tail normal for the flow", fp_baseline.c). Allocates
+ * a->tails. FP_OK or FP_ENOMEM.
+ */
+fp_status fp_metrics_tails(fp_analysis *a, fp_work *w, fp_error *err);
+
+/* fp_analyze_with_baseline(), and the tails with `tails` != 0 (always with a baseline). */
+fp_status fp_analyze_full(fp_analysis **out, const fp_profile *p, const fp_thresholds *t,
+                          const struct fp_baseline *b, int tails, fp_error *err);
 
 /*
  * Runs every detector of FP_DETECTOR_LIST, appending to a->findings (fp_detect.c): for each

@@ -24,8 +24,8 @@
 const double fp_baseline_levels[FP_BASELINE_NQ] = {0.01, 0.05, 0.10, 0.25, 0.50,
                                                    0.75, 0.90, 0.95, 0.99};
 
-static const char *const s_metric_keys[FP_BM_COUNT] = {"self_s",      "calls",   "alloc_mb",
-                                                       "retained_mb", "cpu_pct", "io_ops"};
+static const char *const s_metric_keys[FP_BM_COUNT] = {
+    "self_s", "calls", "alloc_mb", "retained_mb", "cpu_pct", "io_ops", "tail_frac", "tail_ratio"};
 static const char *const s_run_keys[FP_BR_COUNT] = {
     "duration_s",    "mem_level_mb",    "mem_slope_mb_s", "mem_noise_mb",
     "cpu_level_pct", "cpu_slope_pct_s", "cpu_noise_pct"};
@@ -157,6 +157,14 @@ static void series_stats(const double *y, size_t n, double dt, double *level, do
     fp_free(x);
 }
 
+/* 1 when metric k is a tail metric and method m has too few calls to have one learnt or
+ * tested (fewer than latency_outliers.min_calls, or no tails computed). */
+static int has_tail(const fp_analysis *a, const fp_method_metrics *m, fp_baseline_metric k)
+{
+    return (k == FP_BM_TAIL_FRAC || k == FP_BM_TAIL_RATIO) &&
+           (a->tails == NULL || m->container || (double)m->calls < a->th.outlier_min_calls);
+}
+
 fp_status fp_baseline_add(fp_baseline *b, const fp_profile *p, const fp_thresholds *t,
                           fp_error *err)
 {
@@ -170,7 +178,7 @@ fp_status fp_baseline_add(fp_baseline *b, const fp_profile *p, const fp_threshol
 
     if (b->finished)
         return fp_error_set(err, FP_EINVAL, "baseline: already finished");
-    st = fp_analyze(&a, p, t, err);
+    st = fp_analyze_full(&a, p, t, NULL, 1, err); /* with the latency tails */
     if (st != FP_OK)
         return st;
     mm = fp_analysis_methods(a, &n);
@@ -189,8 +197,11 @@ fp_status fp_baseline_add(fp_baseline *b, const fp_profile *p, const fp_threshol
         v[FP_BM_RETAINED_MB] = fp_div(m->mem_retained_mb, (double)m->calls);
         v[FP_BM_CPU_PCT] = m->cpu_pct;
         v[FP_BM_IO_OPS] = m->io_ops;
+        v[FP_BM_TAIL_FRAC] = a->tails[i * FP_TAIL_N + FP_TAIL_FRAC];
+        v[FP_BM_TAIL_RATIO] = a->tails[i * FP_TAIL_N + FP_TAIL_RATIO];
         for (k = 0; k < FP_BM_COUNT && st == FP_OK; k++)
-            st = push(&bm->s[k], v[k], err);
+            if (!has_tail(a, m, (fp_baseline_metric)k)) /* too few calls for a tail */
+                st = push(&bm->s[k], v[k], err);
     }
     run = fp_analysis_run(a);
     ser = fp_profile_series(p);
@@ -555,11 +566,20 @@ static const struct {
     {FP_KIND_CPU_SATURATION, "%", 5.0,
      "find what made its own work use more CPU than in the baseline runs"},
     {FP_KIND_IO_HEAVY, "ops", 100.0, "find the I/O it now issues beyond the baseline runs"},
+    {FP_KIND_LATENCY_OUTLIERS, "fraction", 0.0,
+     "inspect the calls now far slower than its median: more of them than in the baseline runs"},
+    {FP_KIND_LATENCY_OUTLIERS, "x median", 0.0,
+     "inspect the slowest calls: further above its median than in the baseline runs"},
 };
 
-static double metric_value(const fp_method_metrics *m, fp_baseline_metric k)
+static double metric_value(const fp_analysis *a, size_t mi, fp_baseline_metric k)
 {
+    const fp_method_metrics *m = &a->methods[mi];
     switch (k) {
+    case FP_BM_TAIL_FRAC:
+        return a->tails ? a->tails[mi * FP_TAIL_N + FP_TAIL_FRAC] : 0.0;
+    case FP_BM_TAIL_RATIO:
+        return a->tails ? a->tails[mi * FP_TAIL_N + FP_TAIL_RATIO] : 0.0;
     case FP_BM_SELF_S:
         return m->self_mean_s;
     case FP_BM_CALLS:
@@ -578,13 +598,23 @@ static double metric_value(const fp_method_metrics *m, fp_baseline_metric k)
     return 0.0;
 }
 
-/* Material: a time excess must cost at least 1 % of the run; the others their min_excess. */
-static int material(const fp_analysis *a, const fp_method_metrics *m, fp_baseline_metric k,
-                    double x, double median)
+/* The seconds a method's tail calls take beyond its median, scaled by how much of the tail
+ * metric's value is beyond normal (1 - median / x): a tail finding's saving. */
+static double tail_saving(const fp_analysis *a, size_t mi, double x, double med)
 {
+    double e = fp_clamp(1.0 - fp_div(med, x), 0.0, 1.0);
+    return a->tails ? a->tails[mi * FP_TAIL_N + FP_TAIL_EXCESS_S] * e : 0.0;
+}
+
+/* Material: a time excess must cost at least 1 % of the run; the others their min_excess. */
+static int material(const fp_analysis *a, size_t mi, fp_baseline_metric k, double x, double median)
+{
+    const fp_method_metrics *m = &a->methods[mi];
     double ex = x - median;
     if (k == FP_BM_SELF_S)
         return ex * (double)m->calls >= 0.01 * a->run.duration_s && ex > 0;
+    if (k == FP_BM_TAIL_FRAC || k == FP_BM_TAIL_RATIO)
+        return ex > 0 && tail_saving(a, mi, x, median) >= 0.01 * a->run.duration_s;
     return ex >= s_metric_kind[k].min_excess;
 }
 
@@ -592,9 +622,10 @@ static int material(const fp_analysis *a, const fp_method_metrics *m, fp_baselin
  * detector does (fp_detect.c) with the baseline median in place of the budget: the excess over
  * what is normal for this flow. fp_analysis_costs() then caps it with the other findings' and
  * takes its cost as a share of the run's total of the resource (docs/analysis.md "Cost"). */
-static double baseline_saving(const fp_analysis *a, const fp_method_metrics *m,
-                              fp_baseline_metric k, double x, double med, const char **unit)
+static double baseline_saving(const fp_analysis *a, size_t mi, fp_baseline_metric k, double x,
+                              double med, const char **unit)
 {
+    const fp_method_metrics *m = &a->methods[mi];
     double e = fp_clamp(1.0 - fp_div(med, x), 0.0, 1.0); /* 1 - typical / measured */
     double t = m->total_s < a->run.duration_s ? m->total_s : a->run.duration_s;
     switch (k) {
@@ -616,6 +647,10 @@ static double baseline_saving(const fp_analysis *a, const fp_method_metrics *m,
     case FP_BM_IO_OPS: /* io_heavy: the I/O-bound own time of the extra operations */
         *unit = "s";
         return m->self_s * e;
+    case FP_BM_TAIL_FRAC: /* latency_outliers: the tail calls' time beyond the median */
+    case FP_BM_TAIL_RATIO:
+        *unit = "s";
+        return tail_saving(a, mi, x, med);
     case FP_BM_COUNT:
         break;
     }
@@ -650,7 +685,7 @@ static fp_status new_finding(fp_analysis *a, const fp_method_metrics *m, size_t 
     else
         f.share =
             fp_clamp(fp_div(m->path_s > 0 ? m->path_s : m->self_s, a->run.duration_s), 0.0, 1.0);
-    f.improvement = baseline_saving(a, m, k, x, med, &f.improvement_unit);
+    f.improvement = baseline_saving(a, mi, k, x, med, &f.improvement_unit);
     f.improvement = fp_fin(f.improvement > 0 ? f.improvement : 0);
     /* cost, impact and severity: fp_analysis_costs(), after the comparison */
     snprintf(f.root_cause, sizeof f.root_cause,
@@ -700,6 +735,45 @@ static int metric_of_kind(fp_kind k)
     return -1;
 }
 
+/* 1 when the rise of method i's mean own time over its baseline median is carried by a few
+ * calls: its tail calls' time beyond the median is at least half the mean's excess. */
+static int tail_carried(const fp_analysis *a, size_t i, const double *xs, const fp_baseline *b)
+{
+    const fp_method_metrics *m = &a->methods[i];
+    const fp_baseline_dist *d = fp_baseline_method_dist(b, m->name, FP_BM_SELF_S);
+    double excess = (xs[i * FP_BM_COUNT + FP_BM_SELF_S] - d->q[4]) * (double)m->calls;
+    return a->tails != NULL && a->tails[i * FP_TAIL_N + FP_TAIL_EXCESS_S] >= 0.5 * excess;
+}
+
+/* 1 when both tail metrics of method i were tested and are normal. */
+static int tail_normal(size_t i, const unsigned char *verdict)
+{
+    return verdict[i * FP_BM_COUNT + FP_BM_TAIL_FRAC] == 1 &&
+           verdict[i * FP_BM_COUNT + FP_BM_TAIL_RATIO] == 1;
+}
+
+/* A rise of method i's mean own time carried by a few calls (tail_carried()) is no slow method:
+ * when a tail metric is beyond normal too (verdict 2 or 4) it is latency outliers, and the tail
+ * metric (the more significant of the two) is reported instead of `best` (FP_BM_SELF_S); when
+ * the tail is normal (tail_normal()), it is the flow's normal heavy tail and nothing is
+ * reported (FP_BM_COUNT). */
+static size_t tail_instead(const fp_analysis *a, size_t i, const unsigned char *verdict,
+                           const double *pv, const double *xs, const fp_baseline *b, size_t best)
+{
+    size_t k, tk = FP_BM_COUNT;
+    for (k = FP_BM_TAIL_FRAC; k <= FP_BM_TAIL_RATIO; k++) {
+        size_t j = i * FP_BM_COUNT + k;
+        if ((verdict[j] == 2 || verdict[j] == 4) &&
+            (tk == FP_BM_COUNT || pv[j] < pv[i * FP_BM_COUNT + tk]))
+            tk = k;
+    }
+    if (!tail_carried(a, i, xs, b))
+        return best;
+    if (tk != FP_BM_COUNT)
+        return tk;
+    return tail_normal(i, verdict) ? FP_BM_COUNT : best;
+}
+
 fp_status fp_baseline_apply(fp_analysis *a, const fp_baseline *b, fp_error *err)
 {
     /* per (method, metric): 0 not tested, 1 normal, 2 different and material, 3 different and
@@ -725,9 +799,10 @@ fp_status fp_baseline_apply(fp_analysis *a, const fp_baseline *b, fp_error *err)
         const bl_method *bm = m->calls > 0 && !m->container ? find_method(b, m->name) : NULL;
         for (k = 0; bm && k < FP_BM_COUNT; k++) {
             /* nor does a metric whose detector did not run for lack of data */
-            if (bm->d[k].n < FP_BASELINE_MIN_RUNS || (a->not_run >> s_metric_kind[k].kind & 1u))
+            if (bm->d[k].n < FP_BASELINE_MIN_RUNS || (a->not_run >> s_metric_kind[k].kind & 1u) ||
+                has_tail(a, m, (fp_baseline_metric)k))
                 continue;
-            xs[i * FP_BM_COUNT + k] = metric_value(m, k);
+            xs[i * FP_BM_COUNT + k] = metric_value(a, i, (fp_baseline_metric)k);
             verdict[i * FP_BM_COUNT + k] = 1;
             n_tests++;
         }
@@ -756,15 +831,26 @@ fp_status fp_baseline_apply(fp_analysis *a, const fp_baseline *b, fp_error *err)
             pv[j] = tail_p(d, test_z(d, x, &r));
             /* 4: beyond normal (suppresses no budget finding); 2: also big enough to report */
             if (pv[j] < cut)
-                verdict[j] = r >= FP_BASELINE_MIN_RATIO && material(a, m, k, x, d->q[4]) ? 2 : 4;
+                verdict[j] =
+                    r >= FP_BASELINE_MIN_RATIO && material(a, i, (fp_baseline_metric)k, x, d->q[4])
+                        ? 2
+                        : 4;
         }
     }
-    /* Absolute findings that are normal for this flow become known hotspots. */
+    /* Absolute findings that are normal for this flow become known hotspots. Latency outliers
+     * are normal when both the tail's size and its reach are (a stable second mode, a heavy
+     * tail the baseline has too). */
     for (i = 0; i < a->n_findings; i++) {
         const fp_finding *f = &a->findings[i];
-        int k2 = f->target >= 0 ? metric_of_kind(f->kind) : -1;
+        int normal, k2 = f->target >= 0 ? metric_of_kind(f->kind) : -1;
         size_t j = k2 >= 0 ? (size_t)f->target * FP_BM_COUNT + (size_t)k2 : 0;
-        if (k2 >= 0 && verdict[j] == 1) {
+        if (k2 == FP_BM_TAIL_FRAC && verdict[j] == 1 && verdict[j + 1] != 1)
+            j++; /* FP_BM_TAIL_RATIO: its verdict decides */
+        /* a slow method whose mean is above normal only by its normal heavy tail */
+        normal = k2 >= 0 && (verdict[j] == 1 || (k2 == FP_BM_SELF_S && verdict[j] != 0 &&
+                                                 tail_normal((size_t)f->target, verdict) &&
+                                                 tail_carried(a, (size_t)f->target, xs, b)));
+        if (normal) {
             st = push_known(a, f, fp_baseline_method_dist(b, f->target_name, k2), xs[j], err);
             if (st != FP_OK)
                 goto done;
@@ -789,9 +875,15 @@ fp_status fp_baseline_apply(fp_analysis *a, const fp_baseline *b, fp_error *err)
                 continue;
             if (k == FP_BM_ALLOC_MB && verdict[i * FP_BM_COUNT + FP_BM_RETAINED_MB] == 2)
                 continue;
+            /* a tail alone is no finding (the largest of a heavy tail's calls varies too much
+             * between runs for a normal test): it speaks only through tail_instead() */
+            if (k == FP_BM_TAIL_FRAC || k == FP_BM_TAIL_RATIO)
+                continue;
             if (best == FP_BM_COUNT || pv[j] < pv[i * FP_BM_COUNT + best])
                 best = k; /* one finding per method: its most significant difference */
         }
+        if (best == FP_BM_SELF_S)
+            best = tail_instead(a, i, verdict, pv, xs, b, best);
         if (best < FP_BM_COUNT) {
             size_t j = i * FP_BM_COUNT + best;
             const fp_baseline_dist *d = fp_baseline_method_dist(b, a->methods[i].name, best);

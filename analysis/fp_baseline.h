@@ -36,7 +36,7 @@
 #include "fp_profile.h"
 
 #define FP_BASELINE_FORMAT "fpsim-baseline"
-#define FP_BASELINE_VERSION 1
+#define FP_BASELINE_VERSION 2
 /* Per-run values each method keeps while learning (the first ones). */
 #define FP_BASELINE_MAX_SAMPLES 4096
 /* Runs a metric needs before a run is tested against it. */
@@ -46,6 +46,9 @@
 /* Component of the simulator's documented seed mixing that seeds the batch of `--baseline auto`
  * ("baseline" in ASCII): a stream no analysed run uses. */
 #define FP_BASELINE_SEED_COMPONENT UINT64_C(0x626173656c696e65)
+
+/* A call is in its method's tail when its own time is above this many times the median. */
+#define FP_BASELINE_TAIL_K 3.0
 
 /* The quantile levels kept per metric, ascending. */
 #define FP_BASELINE_NQ 9
@@ -59,6 +62,9 @@ typedef enum fp_baseline_metric {
     FP_BM_RETAINED_MB, /* mean retention per call, MB */
     FP_BM_CPU_PCT,     /* own-work CPU % */
     FP_BM_IO_OPS,      /* I/O operations per run */
+    /* the latency tail, for methods with at least latency_outliers.min_calls calls: */
+    FP_BM_TAIL_FRAC,  /* fraction of calls whose own time is above FP_BASELINE_TAIL_K x median */
+    FP_BM_TAIL_RATIO, /* largest own time of a call / median own time of its calls */
     FP_BM_COUNT
 } fp_baseline_metric;
 

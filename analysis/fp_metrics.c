@@ -8,6 +8,7 @@
  * time, credit the gap to the parent's own work, continue from that child's start.
  */
 #include "fp_analysis_internal.h"
+#include "fp_baseline.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -524,5 +525,33 @@ fp_status fp_metrics_compute(fp_analysis *a, fp_work *w, fp_error *err)
         return st;
     if (a->n_path > 1)
         qsort(a->path, a->n_path, sizeof *a->path, cmp_path_entry);
+    return FP_OK;
+}
+
+fp_status fp_metrics_tails(fp_analysis *a, fp_work *w, fp_error *err)
+{
+    size_t m, k, j, n;
+
+    a->tails = fp_calloc(a->n_methods ? a->n_methods * FP_TAIL_N : 1, sizeof *a->tails);
+    if (!a->tails)
+        return fp_error_set(err, FP_ENOMEM, "analysis: out of memory");
+    for (m = 0; m < a->n_methods; m++) {
+        double *t = &a->tails[m * FP_TAIL_N], med, top;
+        n = w->m_off[m + 1] - w->m_off[m];
+        if (a->methods[m].container || n == 0 || (double)n < a->th.outlier_min_calls)
+            continue;
+        for (j = 0, k = w->m_off[m]; k < w->m_off[m + 1]; k++, j++)
+            w->buf[j] = w->self[w->m_idx[k]];
+        gsl_sort(w->buf, 1, n);
+        med = gsl_stats_median_from_sorted_data(w->buf, 1, n);
+        top = w->buf[n - 1];
+        t[FP_TAIL_RATIO] = med > 0 ? fp_div(top, med) : 1.0;
+        for (j = n; j > 0 && med > 0 && w->buf[j - 1] > FP_BASELINE_TAIL_K * med; j--) {
+            t[FP_TAIL_FRAC] += 1.0;
+            t[FP_TAIL_EXCESS_S] += w->buf[j - 1] - med;
+        }
+        t[FP_TAIL_FRAC] = fp_div(t[FP_TAIL_FRAC], (double)n);
+        t[FP_TAIL_EXCESS_S] = fp_fin(t[FP_TAIL_EXCESS_S]);
+    }
     return FP_OK;
 }

@@ -27,9 +27,9 @@ const fp_sum_info fp_sum_infos[FP_S_COUNT] = {
     {"findings_total", "Findings: total", "", -1},
 };
 
-static const char *const s_format_names[] = {"text", "json", "markdown", "csv"};
-_Static_assert(sizeof s_format_names / sizeof s_format_names[0] == FP_REPORT_CSV + 1,
-               "s_format_names: one name per fp_report_format, in enum order (CSV is the last)");
+static const char *const s_format_names[] = {"text", "json", "markdown", "csv", "html"};
+_Static_assert(sizeof s_format_names / sizeof s_format_names[0] == FP_REPORT_HTML + 1,
+               "s_format_names: one name per fp_report_format, in enum order (HTML is the last)");
 
 fp_status fp_report_format_from_name(const char *name, fp_report_format *out)
 {
@@ -91,6 +91,7 @@ static void detail_clear(fp_detail *d)
     fp_free(d->truth_target);
     fp_free(d->markers);
     fp_match_result_cleanup(&d->match);
+    fp_pics_free(d->pics);
     memset(d, 0, sizeof *d);
 }
 
@@ -111,8 +112,10 @@ static void scn_free(fp_scn *s)
             fp_qacc_cleanup(&s->maggs[i].q[k]);
     fp_free(s->maggs);
     fp_smap_cleanup(&s->mmap);
-    for (i = 0; i < s->n_faggs; i++)
+    for (i = 0; i < s->n_faggs; i++) {
         fp_qacc_cleanup(&s->faggs[i].impact);
+        fp_qacc_cleanup(&s->faggs[i].cost);
+    }
     fp_free(s->faggs);
     fp_smap_cleanup(&s->fmap);
     fp_free(s->taggs);
@@ -178,6 +181,11 @@ static const char *keep(fp_scn *s, const char *str)
     if (c)
         s->pool[s->n_pool++] = c;
     return c;
+}
+
+static const char *keep_pool(void *ctx, const char *str)
+{
+    return keep(ctx, str);
 }
 
 /* Allocates a copy of n elements of size `size` (n may be 0). */
@@ -411,6 +419,16 @@ static char *agg_key(fp_kind kind, const char *target)
     return k;
 }
 
+/* The run's resource a saving in `unit` is a share of (docs/analysis.md "Cost"). */
+static const char *resource_name(const char *unit)
+{
+    if (unit != NULL && strcmp(unit, "MB") == 0)
+        return "peak memory";
+    if (unit != NULL && strcmp(unit, "core-s") == 0)
+        return "CPU";
+    return "time";
+}
+
 static fp_status finding_aggs(fp_scn *s, const fp_analysis *a, const fp_match_result *mr,
                               int simulated)
 {
@@ -420,7 +438,7 @@ static fp_status finding_aggs(fp_scn *s, const fp_analysis *a, const fp_match_re
         char *key;
         size_t idx;
         fp_fagg *g;
-        double impact = f[i].impact;
+        double impact = f[i].impact, cost = f[i].cost;
         fp_severity worst = f[i].severity;
         int any_true = simulated && mr->finding_truth[i] >= 0;
         /* one count per run and key: skip if an earlier finding had the same key */
@@ -435,6 +453,8 @@ static fp_status finding_aggs(fp_scn *s, const fp_analysis *a, const fp_match_re
             if (f[j].kind == f[i].kind && strcmp(f[j].target_name, f[i].target_name) == 0) {
                 if (f[j].impact > impact)
                     impact = f[j].impact;
+                if (f[j].cost > cost)
+                    cost = f[j].cost;
                 if (f[j].severity > worst)
                     worst = f[j].severity;
                 if (simulated && mr->finding_truth[j] >= 0)
@@ -464,8 +484,9 @@ static fp_status finding_aggs(fp_scn *s, const fp_analysis *a, const fp_match_re
         }
         fp_free(key);
         g = &s->faggs[idx];
-        if (fp_qacc_add(&g->impact, impact) != FP_OK)
+        if (fp_qacc_add(&g->impact, impact) != FP_OK || fp_qacc_add(&g->cost, cost) != FP_OK)
             return FP_ENOMEM;
+        g->unit = resource_name(f[i].improvement_unit);
         if (g->runs == 0 || worst > g->worst)
             g->worst = worst;
         g->runs++;
@@ -580,6 +601,13 @@ fp_status fp_report_add_run(fp_report *r, const fp_profile *p, const fp_analysis
     }
     if (!s->has_detail && (st = keep_detail(s, p, a, &mr, simulated)) != FP_OK)
         goto out;
+    /* the pictures only when drawn: HTML, or the text report's sparklines on a terminal */
+    if (s->runs == 0 && s->d.pics == NULL &&
+        (r->opt.format == FP_REPORT_HTML || (r->opt.format == FP_REPORT_TEXT && r->opt.colour)) &&
+        (s->d.pics = fp_pics_new(p, a, keep_pool, s)) == NULL) {
+        st = FP_ENOMEM;
+        goto out;
+    }
     if ((st = method_aggs(s, a)) != FP_OK)
         goto out;
     if ((st = finding_aggs(s, a, &mr, simulated)) != FP_OK)
@@ -714,6 +742,26 @@ size_t fp_report_pick(const fp_report *r, int k, int highest)
     return best;
 }
 
+const char *fp_report_score_why(const fp_scn *s, char *buf, size_t size)
+{
+    size_t *ix = s->n_faggs ? fp_report_sorted_faggs(s) : NULL;
+    const fp_fagg *g = ix ? &s->faggs[ix[0]] : NULL;
+    int n;
+
+    fp_free(ix);
+    if (g == NULL) {
+        snprintf(buf, size, "%s", s->n_faggs ? "n/a" : "no findings");
+        return buf;
+    }
+    n = snprintf(buf, size, "%s on %s%s%s costs %.1f %% of the run's %s", fp_kind_name(g->kind),
+                 strcmp(g->target, "process") != 0 ? "'" : "", g->target,
+                 strcmp(g->target, "process") != 0 ? "'" : "",
+                 100.0 * fp_qacc_get(&g->cost, FP_Q_MED), g->unit ? g->unit : "time");
+    if (s->runs > 1 && n >= 0 && (size_t)n < size)
+        snprintf(buf + n, size - (size_t)n, " (median; in %zu of %zu runs)", g->runs, s->runs);
+    return buf;
+}
+
 /* ---- dispatch ---- */
 
 fp_status fp_report_write(const fp_report *r, FILE *out, fp_error *err)
@@ -727,6 +775,8 @@ fp_status fp_report_write(const fp_report *r, FILE *out, fp_error *err)
         return fp_report_write_markdown(r, out, err);
     case FP_REPORT_CSV:
         return fp_report_write_csv(r, out, err);
+    case FP_REPORT_HTML:
+        return fp_report_write_html(r, out, err);
     }
     return fp_error_set(err, FP_EINVAL, "report: unknown format %d", (int)r->opt.format);
 }

@@ -13,7 +13,7 @@ U="$SRC/tests/data/unlike"
 run "$FPSIM" baseline --scenario "$U/baseline-always-7s.yaml" --runs 12 -o "$TMP/b7.json"
 expect_rc 0 "baseline --scenario"
 expect_empty_out "baseline -o"
-if $PY -c 'import json,sys; d=json.load(open(sys.argv[1])); assert d["format"]=="fpsim-baseline" and d["version"]==1 and d["runs"]==12; assert [m["name"] for m in d["methods"]]==["parse_request","render_report","send_email"]; m=d["methods"][1]["self_s"]; assert m["n"]==12 and 6 < m["q"][4] < 8' "$TMP/b7.json"; then ok; else bad "baseline --scenario content"; fi
+if $PY -c 'import json,sys; d=json.load(open(sys.argv[1])); assert d["format"]=="fpsim-baseline" and d["version"]==2 and d["runs"]==12; assert [m["name"] for m in d["methods"]]==["parse_request","render_report","send_email"]; m=d["methods"][1]["self_s"]; assert m["n"]==12 and 6 < m["q"][4] < 8' "$TMP/b7.json"; then ok; else bad "baseline --scenario content"; fi
 # deterministic: the same command gives the same bytes; another seed another baseline
 "$FPSIM" baseline --scenario "$U/baseline-always-7s.yaml" --runs 12 >"$TMP/b7b.json"
 if cmp -s "$TMP/b7.json" "$TMP/b7b.json"; then ok; else bad "baseline is not deterministic"; fi

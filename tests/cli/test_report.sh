@@ -125,4 +125,13 @@ for f in "$DATA"/bad/*.yaml; do
     expect_err_exact "fpsim: $f:$want" "$(basename "$f")"
 done
 
+# the score follows the findings' costs: over 30 runs (default seed) optimal scores best and
+# bottlenecked worst, well below, and the comparison says why (its top finding and its cost)
+run "$FPSIM" --scenario all --runs 30
+expect_rc 0 "score ranking"
+expect_out_has "  - Best score: optimal (100.0/100)" "optimal scores best"
+# (the text report wraps at 100 columns: join the line with its indented continuation)
+worst=$(grep -A1 '^  - Worst score:' "$TMP/out" | sed 's/^    / /' | tr -d '\n')
+if printf '%s\n' "$worst" | grep -qE "^  - Worst score: bottlenecked \(([0-9]|[1-5][0-9])\.[0-9]/100\): [a-z_]+ on '[a-z_]+' costs [0-9.]+ % of the run's (time|CPU|peak memory) \(median; in [0-9]+ of 30 runs\)$"; then ok; else bad "worst score line: $worst"; fi
+
 finish

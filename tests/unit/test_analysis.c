@@ -1780,11 +1780,8 @@ static void test_root_causes(void)
     CU_ASSERT_EQUAL(n, 1);
     CU_ASSERT_EQUAL(rc[0].finding, 0);
     CU_ASSERT_EQUAL(rc[0].kind, FP_KIND_CALL_STORM);
-    /* one root finding of severity f[0]: the consequence costs no score points */
-    {
-        static const double w[] = {3.0, 8.0, 15.0, 25.0};
-        FP_ASSERT_NEAR(fp_analysis_score(x), 100.0 - w[f[0].severity], 0);
-    }
+    /* one root finding: the consequence costs no score points (docs/analysis.md "Score") */
+    FP_ASSERT_NEAR(fp_analysis_score(x), 100.0 * (1.0 - f[0].cost) - 1.0, 1e-9);
     fp_analysis_free(x);
 
     /* slow by its time per call (mean_s), not by the call count: its own finding */
@@ -1801,6 +1798,44 @@ static void test_root_causes(void)
     rc = fp_analysis_recommendations(x, &n);
     CU_ASSERT_EQUAL(n, 2);
     fp_analysis_free(x);
+
+    /* io_heavy -> slow_method: 'load' takes 3 s a call (slow by mean_s, saving 12 s x 1/3 = 4 s)
+     * and issues 40,000 I/O operations (4x io_heavy.ops: its I/O wait saving is 12 s x 0.75 =
+     * 9 s, more than half the slow method's): the slow method is io_heavy's consequence */
+    for (int k = 0; k < 2; k++) {
+        uint32_t ld, ot;
+        fp_profile_reset(p);
+        ld = tb_method(p, "load");
+        ot = tb_method(p, "other");
+        t = 0;
+        for (i = 0; i < 4; i++, t += 3.0) {
+            tb_span(p, ld, -1, t, 3.0);
+            tb_last(p)->io_ops = k == 0 ? 10000 : 2625;
+        }
+        for (i = 0; i < 8; i++, t += 1.0)
+            tb_span(p, ot, -1, t, 1.0);
+        x = an(p, NULL);
+        f = fp_analysis_findings(x, &n);
+        CU_ASSERT_EQUAL_FATAL(n, 2);
+        if (k == 0) {
+            CU_ASSERT_EQUAL(f[0].kind, FP_KIND_IO_HEAVY);
+            CU_ASSERT_EQUAL(f[0].caused_by, 0);
+            CU_ASSERT_EQUAL(f[1].kind, FP_KIND_SLOW_METHOD);
+            CU_ASSERT_EQUAL(f[1].target, (int32_t)ld);
+            CU_ASSERT_EQUAL(f[1].caused_by, 1);
+            FP_ASSERT_NEAR(f[1].improvement, 0.0, 0);
+            CU_ASSERT_EQUAL(fp_analysis_recommendations(x, &n) != NULL && n == 1, 1);
+        } else {
+            /* 10,500 operations: 0.57 s of I/O wait to save, not most of the slow method's
+             * 4 s, so the slow method is a finding of its own, ranked first */
+            CU_ASSERT_EQUAL(f[0].kind, FP_KIND_SLOW_METHOD);
+            CU_ASSERT_EQUAL(f[0].caused_by, 0);
+            CU_ASSERT_EQUAL(f[1].kind, FP_KIND_IO_HEAVY);
+            CU_ASSERT_EQUAL(f[1].caused_by, 0);
+            CU_ASSERT_EQUAL(fp_analysis_recommendations(x, &n) != NULL && n == 2, 1);
+        }
+        fp_analysis_free(x);
+    }
     fp_profile_free(p);
 }
 
@@ -1884,12 +1919,14 @@ static void test_score(void)
         cpu[i] = 50;
     }
     x = an(p, NULL);
-    /* one finding, slow_method on fetch, cost 3/11, impact 83.1 (high, -15) */
+    /* one finding, slow_method on fetch, cost 3/11, impact 83.1 (high): the score is
+     * 100 * (1 - 3/11) - 1 (one finding) - 5 (the memory budget) = 66.7, "fair" */
     CU_ASSERT_EQUAL(fp_analysis_findings(x, &n) != NULL, 1);
     CU_ASSERT_EQUAL_FATAL(n, 1);
     CU_ASSERT_EQUAL(fp_analysis_count_severity(x, FP_SEV_HIGH), 1);
-    FP_ASSERT_NEAR(fp_analysis_score(x), 100.0 - 15.0 - 5.0, 1e-12);
-    CU_ASSERT_EQUAL(fp_analysis_status(x), FP_SCORE_GOOD);
+    FP_ASSERT_NEAR(fp_analysis_findings(x, &n)[0].cost, 3.0 / 11.0, 1e-9);
+    FP_ASSERT_NEAR(fp_analysis_score(x), 100.0 * (1.0 - 3.0 / 11.0) - 1.0 - 5.0, 1e-9);
+    CU_ASSERT_EQUAL(fp_analysis_status(x), FP_SCORE_FAIR);
     rec = fp_analysis_recommendations(x, &n);
     CU_ASSERT_EQUAL_FATAL(n, 1);
     CU_ASSERT_EQUAL(rec[0].rank, 1);
@@ -1906,11 +1943,54 @@ static void test_score(void)
         cpu[i] = 95;
     x = an(p, NULL);
     CU_ASSERT_EQUAL(count_kind(x, FP_KIND_CPU_SATURATION), 1);
-    FP_ASSERT_NEAR(fp_analysis_score(x), 100.0 - 15.0 - 15.0 - 5.0 - 5.0, 1e-12);
-    CU_ASSERT_EQUAL(fp_analysis_status(x), FP_SCORE_FAIR);
+    /* two resources: time keeps 8/11, CPU 0.85; two findings and two budgets breached */
+    FP_ASSERT_NEAR(fp_analysis_score(x), 100.0 * (8.0 / 11.0) * 0.85 - 2.0 - 5.0 - 5.0, 1e-9);
+    CU_ASSERT_EQUAL(fp_analysis_status(x), FP_SCORE_POOR);
     /* findings sorted by cost: the slow method's 3/11 before the episode's 0.15 */
     CU_ASSERT_EQUAL(fp_analysis_findings(x, &n)[0].kind, FP_KIND_SLOW_METHOD);
     FP_ASSERT_NEAR(fp_analysis_findings(x, &n)[1].cost, 0.15, 1e-9);
+    fp_analysis_free(x);
+    fp_profile_free(p);
+}
+
+/* The score follows the cost: one slow call that explains half the run scores far lower than
+ * one that explains 2 % of it (the old severity weights gave both "high" -15). */
+static void test_score_by_cost(void)
+{
+    fp_profile *p = tb_new();
+    static const char *const other[] = {"parse", "render", "store", "send"};
+    uint32_t a = tb_method(p, "fetch");
+    double db[20], small, big, t;
+    const double dsmall[] = {2.2}, dbig[] = {10.0};
+    fp_analysis *x;
+    size_t i, n;
+
+    for (i = 0; i < 20; i++)
+        db[i] = 0.1; /* 4 other methods of 2 s each, every one under the path-share budget */
+    /* fetch: 2.2 s, 0.2 s above the 2 s budget, in a 10.2 s run: cost 2 % */
+    t = tb_calls(p, a, dsmall, 1, 0);
+    for (i = 0; i < 4; i++)
+        t = tb_calls(p, tb_method(p, other[i]), db, 20, t);
+    x = an(p, NULL);
+    CU_ASSERT_EQUAL_FATAL(fp_analysis_findings(x, &n) != NULL && n == 1, 1);
+    FP_ASSERT_NEAR(fp_analysis_findings(x, &n)[0].cost, 0.2 / 10.2, 1e-9);
+    small = fp_analysis_score(x);
+    FP_ASSERT_NEAR(small, 100.0 * (1.0 - 0.2 / 10.2) - 1.0, 1e-9);
+    CU_ASSERT_EQUAL(fp_analysis_status(x), FP_SCORE_EXCELLENT);
+    fp_analysis_free(x);
+    /* fetch: 10 s, 8 s above the budget, in an 18 s run: cost 44 % */
+    fp_profile_reset(p);
+    a = tb_method(p, "fetch");
+    t = tb_calls(p, a, dbig, 1, 0);
+    for (i = 0; i < 4; i++)
+        t = tb_calls(p, tb_method(p, other[i]), db, 20, t);
+    x = an(p, NULL);
+    CU_ASSERT_EQUAL_FATAL(fp_analysis_findings(x, &n) != NULL && n == 1, 1);
+    FP_ASSERT_NEAR(fp_analysis_findings(x, &n)[0].cost, 8.0 / 18.0, 1e-9);
+    big = fp_analysis_score(x);
+    FP_ASSERT_NEAR(big, 100.0 * (1.0 - 8.0 / 18.0) - 1.0, 1e-9);
+    CU_ASSERT_EQUAL(fp_analysis_status(x), FP_SCORE_FAIR);
+    CU_ASSERT(small - big > 40.0);
     fp_analysis_free(x);
     fp_profile_free(p);
 }
@@ -2189,6 +2269,7 @@ int fp_test_register(void)
                                             {"io_heavy", test_io},
                                             {NULL, NULL}};
     static const fp_test_case report[] = {{"score", test_score},
+                                          {"score_by_cost", test_score_by_cost},
                                           {"savings_cap", test_savings_cap},
                                           {"order", test_order},
                                           {NULL, NULL}};

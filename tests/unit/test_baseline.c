@@ -115,11 +115,13 @@ static void test_roundtrip(void)
     ", \"cpu_noise_pct\": " D9 "}"
 #define METHOD(name)                                                                               \
     "{\"name\": \"" name "\", \"self_s\": " D9 ", \"calls\": " D9 ", \"alloc_mb\": " D9            \
-    ", \"retained_mb\": " D9 ", \"cpu_pct\": " D9 ", \"io_ops\": " D9 "}"
+    ", \"retained_mb\": " D9 ", \"cpu_pct\": " D9 ", \"io_ops\": " D9 ", \"tail_frac\": " D9       \
+    ", \"tail_ratio\": " D9 "}"
 #define METHOD_SELF(self)                                                                          \
     "{\"name\": \"a\", \"self_s\": " self ", \"calls\": " D9 ", \"alloc_mb\": " D9                 \
-    ", \"retained_mb\": " D9 ", \"cpu_pct\": " D9 ", \"io_ops\": " D9 "}"
-#define HEAD "{\"format\": \"fpsim-baseline\", \"version\": 1, \"runs\": 3, \"quantiles\": " Q9
+    ", \"retained_mb\": " D9 ", \"cpu_pct\": " D9 ", \"io_ops\": " D9 ", \"tail_frac\": " D9       \
+    ", \"tail_ratio\": " D9 "}"
+#define HEAD "{\"format\": \"fpsim-baseline\", \"version\": 2, \"runs\": 3, \"quantiles\": " Q9
 
 static void test_reader_errors(void)
 {
@@ -131,8 +133,8 @@ static void test_reader_errors(void)
          "b.json:2:16: error: malformed JSON: unexpected '}'"},
         {"[]", "b.json: error: a baseline must be a JSON object"},
         {"{\"format\": \"x\"}", "b.json: error: format must be \"fpsim-baseline\" (format)"},
-        {"{\"format\": \"fpsim-baseline\", \"version\": 2}",
-         "b.json: error: unsupported baseline version (1 is supported) (version)"},
+        {"{\"format\": \"fpsim-baseline\", \"version\": 1}",
+         "b.json: error: unsupported baseline version (2 is supported) (version)"},
         {HEAD ", \"run\": " RUN ", \"methods\": [], \"extra\": 1}",
          "b.json: error: unknown key 'extra' (extra)"},
         {HEAD ", \"methods\": []}", "b.json: error: missing key 'run' (run)"},
@@ -156,10 +158,10 @@ static void test_reader_errors(void)
         {HEAD ", \"run\": {\"duration_s\": {\"n\": 1.5, \"q\": [1,1,1,1,1,1,1,1,1]}}, "
               "\"methods\": []}",
          "b.json: error: missing key 'mem_level_mb' (run.mem_level_mb)"},
-        {"{\"format\": \"fpsim-baseline\", \"version\": 1, \"runs\": \"3\", \"quantiles\": " Q9
+        {"{\"format\": \"fpsim-baseline\", \"version\": 2, \"runs\": \"3\", \"quantiles\": " Q9
          ", \"run\": " RUN ", \"methods\": []}",
          "b.json: error: runs must be a non-negative integer (runs)"},
-        {"{\"format\": \"fpsim-baseline\", \"version\": 1, \"runs\": 3, \"quantiles\": [0.5], "
+        {"{\"format\": \"fpsim-baseline\", \"version\": 2, \"runs\": 3, \"quantiles\": [0.5], "
          "\"run\": " RUN ", \"methods\": []}",
          "b.json: error: quantiles must be the 9 levels 0.01 .. 0.99 (quantiles)"},
         {HEAD ", \"run\": {\"duration_s\": {\"n\": 3, \"q\": [2, 1, 1, 1, 1, 1, 1, 1, 1]}, "
@@ -377,6 +379,67 @@ static void test_known_hotspot(void)
     fp_scenario_free(scn);
 }
 
+/* The latency tail: a stable second mode the baseline has (8 % cache misses ~20x slower) is
+ * normal for the flow (a known hotspot, not a finding), while rare large outliers planted on a
+ * method whose baseline has no tail are still found, as latency_outliers, not slow_method. */
+static void test_tails(void)
+{
+    fp_scenario *scn = load("tests/data/unlike/bimodal-latency.yaml");
+    fp_baseline *b = learn(scn, FP_BASELINE_AUTO_RUNS);
+    const fp_baseline_dist *d = fp_baseline_method_dist(b, "lookup", FP_BM_TAIL_FRAC);
+    fp_error err = FP_ERROR_INIT;
+    size_t absolute = 0, known = 0, n, run;
+    int bb;
+
+    CU_ASSERT_PTR_NOT_NULL_FATAL(d);
+    CU_ASSERT_EQUAL(d->n, FP_BASELINE_AUTO_RUNS);
+    CU_ASSERT(d->q[4] > 0.04 && d->q[4] < 0.12); /* the 8 % miss mode, above 3x the median */
+    d = fp_baseline_method_dist(b, "lookup", FP_BM_TAIL_RATIO);
+    CU_ASSERT(d->q[4] > 10 && d->q[4] < 30); /* misses about 20x a hit */
+    /* handle_batch has 5 calls, under latency_outliers.min_calls: no tail learnt */
+    CU_ASSERT_EQUAL(fp_baseline_method_dist(b, "handle_batch", FP_BM_TAIL_FRAC)->n, 0);
+    for (run = 0; run < 10; run++) {
+        fp_profile *p = simulate(scn, 0, run);
+        fp_analysis *a0 = NULL, *a = NULL;
+        const fp_known_hotspot *h;
+        size_t i;
+        CU_ASSERT_EQUAL_FATAL(fp_analyze(&a0, p, NULL, &err), FP_OK);
+        absolute += count(a0, FP_KIND_LATENCY_OUTLIERS, "lookup", &bb);
+        CU_ASSERT_EQUAL_FATAL(fp_analyze_with_baseline(&a, p, NULL, b, &err), FP_OK);
+        CU_ASSERT_EQUAL(count(a, FP_KIND_LATENCY_OUTLIERS, "lookup", &bb), 0);
+        CU_ASSERT_EQUAL(count(a, FP_KIND_SLOW_METHOD, "lookup", &bb), 0);
+        h = fp_analysis_known_hotspots(a, &n);
+        for (i = 0; i < n; i++)
+            known += h[i].kind == FP_KIND_LATENCY_OUTLIERS;
+        fp_analysis_free(a0);
+        fp_analysis_free(a);
+        fp_profile_free(p);
+    }
+    CU_ASSERT(absolute >= 8); /* without a baseline the mode is outliers in most runs */
+    CU_ASSERT_EQUAL(known, absolute);
+    fp_baseline_free(b);
+    fp_scenario_free(scn);
+
+    /* 10 % of 'target's calls 14x slower, on a log-normal body: found in every run */
+    scn = load("tests/data/unlike/mde-latency-outliers-above.yaml");
+    b = learn(scn, FP_BASELINE_AUTO_RUNS);
+    for (run = 0; run < 5; run++) {
+        fp_profile *p = simulate(scn, 1, run);
+        fp_analysis *a = NULL;
+        CU_ASSERT_EQUAL_FATAL(fp_analyze_with_baseline(&a, p, NULL, b, &err), FP_OK);
+        const fp_finding *f = fp_analysis_findings(a, &n);
+        CU_ASSERT_EQUAL(count(a, FP_KIND_LATENCY_OUTLIERS, "target", &bb), 1);
+        /* the outliers make 'target' most of the critical path: that slow_method is their
+         * consequence (analysis/fp_analysis.c root-cause rules), never a finding of its own */
+        for (size_t i = 0; i < n; i++)
+            CU_ASSERT(f[i].kind != FP_KIND_SLOW_METHOD || f[i].caused_by != 0);
+        fp_analysis_free(a);
+        fp_profile_free(p);
+    }
+    fp_baseline_free(b);
+    fp_scenario_free(scn);
+}
+
 int fp_test_register(void)
 {
     static const fp_test_case model[] = {{"learn", test_learn}, {"test", test_test}, {NULL, NULL}};
@@ -385,6 +448,7 @@ int fp_test_register(void)
     static const fp_test_case apply[] = {{"slowdown_found", test_slowdown_found},
                                          {"known_hotspot", test_known_hotspot},
                                          {"costs", test_costs},
+                                         {"tails", test_tails},
                                          {NULL, NULL}};
     if (fp_test_add_suite("model", model) != 0 || fp_test_add_suite("file", file) != 0 ||
         fp_test_add_suite("apply", apply) != 0)
