@@ -135,12 +135,16 @@ for sig in HUP USR1 ALRM; do # (SIGQUIT: ignored in a background job of a script
     no_leftovers "$d" "SIG$sig"
 done
 
-# Inside a run and inside a validate batch: out within about a second of the signal.
+# Inside a run and inside a validate batch: out within about a second of the signal (4 s allowed
+# for a loaded machine). The analysis polls between its stages, and a sanitizer build runs a stage
+# of these 3e6-call runs several times slower, so there the bound is a timing sanity check only.
 # (--baseline none: learning the default baseline is not cancellable yet, docs/reliability.md)
+limit=4
+case "${FP_SANITIZE:-OFF}" in OFF | off | "") ;; *) limit=20 ;; esac
 for cmd in "report --baseline none" simulate "validate --baseline none"; do
     sig_at INT 0.4 "$FPSIM" $cmd -s "$BIG" -n 2 -o "$d/stage.txt"
     expect_rc 130 "SIGINT inside a $cmd run"
-    [ "$secs" -lt 4 ] && ok || bad "SIGINT inside a $cmd run: took ${secs}s"
+    [ "$secs" -lt "$limit" ] && ok || bad "SIGINT inside a $cmd run: took ${secs}s (limit ${limit}s)"
     [ ! -e "$d/stage.txt" ] && ok || bad "SIGINT inside $cmd: output committed"
     no_leftovers "$d" "SIGINT inside $cmd"
 done
