@@ -165,6 +165,7 @@ enum {
      FP_CLI_O_SHARD | FP_CLI_O_SUMMARY)
 #define FP_CMD_MERGE_OPTS (FP_CLI_O_FORMAT | FP_CLI_O_OUTPUT)
 #define FP_CMD_SCENARIOS_OPTS 0u
+#define FP_CMD_RECORD_OPTS FP_CMD_ANALYZE_OPTS
 #define FP_CMD_BASELINE_OPTS (FP_CLI_O_SIMULATING | FP_CLI_O_OUTPUT | FP_CLI_O_SET)
 #define FP_CMD_THRESHOLDS_OPTS 0u
 
@@ -494,6 +495,7 @@ int fp_cmd_compare(int argc, char **argv);
 int fp_cmd_generate(int argc, char **argv);
 int fp_cmd_analyze(int argc, char **argv);
 int fp_cmd_validate(int argc, char **argv);
+int fp_cmd_record(int argc, char **argv); /* cli/fp_cli_record.c */
 int fp_cmd_baseline(int argc, char **argv);
 int fp_cmd_thresholds(int argc, char **argv);
 int fp_cmd_merge(int argc, char **argv);

@@ -112,6 +112,7 @@ static const command s_commands[] = {
      "fixture files per run: profile, truth, CSV, folded, Chrome trace, speedscope"},
     {"analyze", fp_cmd_analyze, "analyse profile JSON or Chrome Trace Event files"},
     {"compare", fp_cmd_compare, "compare two profiles, run directories or scenarios per method"},
+    {"record", fp_cmd_record, "run a command and profile it: samples, spans, guards, report"},
     {"validate", fp_cmd_validate, "detector accuracy against ground truth"},
     {"baseline", fp_cmd_baseline, "learn what is normal for a flow into a baseline file"},
     {"thresholds", fp_cmd_thresholds, "list every analysis threshold: default, unit, meaning"},

@@ -5,7 +5,7 @@
 # command does not take.
 . "$(dirname "$0")/lib.sh"
 
-commands="report simulate generate analyze compare validate baseline thresholds merge scenarios"
+commands="report simulate generate analyze compare record validate baseline thresholds merge scenarios"
 
 # fpsim COMMAND --help / -h: the command's usage on stdout, exit 0, nothing on stderr
 for c in $commands; do
