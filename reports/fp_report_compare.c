@@ -6,6 +6,7 @@
  */
 #include "fp_report_internal.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -128,7 +129,7 @@ static void write_csv(FILE *f, const fp_compare *c)
           "new_median,ratio,p_value,u,z,hl_shift,hl_lo,hl_hi\r\n",
           f);
     for (size_t i = 0; i < nr; i++)
-        csv_row(f, "run_metric", rd[i].name, rd[i].unit, rd[i].d.change, 0, 0, &rd[i].d);
+        csv_row(f, "run_metric", rd[i].name, rd[i].unit, rd[i].d.change, NAN, NAN, &rd[i].d);
     for (size_t i = 0; i < nm; i++)
         csv_row(f, "method", md[i].name, "s", md[i].change, md[i].calls_base, md[i].calls_new,
                 &md[i].time);
