@@ -305,17 +305,44 @@ static fp_status copy_names(fp_analysis *a, const fp_profile *p, fp_error *err)
 
 fp_status fp_analyze(fp_analysis **out, const fp_profile *p, const fp_thresholds *t, fp_error *err)
 {
-    return fp_analyze_with_baseline(out, p, t, NULL, err);
+    return fp_analyze_cancellable(out, p, t, NULL, NULL, NULL, err);
 }
 
 fp_status fp_analyze_with_baseline(fp_analysis **out, const fp_profile *p, const fp_thresholds *t,
                                    const struct fp_baseline *b, fp_error *err)
 {
-    return fp_analyze_full(out, p, t, b, b != NULL, err);
+    return fp_analyze_cancellable(out, p, t, b, NULL, NULL, err);
 }
+
+/* FP_EINTR when the caller's cancel callback says stop, else FP_OK. */
+static fp_status poll_cancel(int (*cancel)(void *), void *ctx, fp_error *err)
+{
+    if (cancel != NULL && cancel(ctx))
+        return fp_error_set(err, FP_EINTR, "interrupted");
+    return FP_OK;
+}
+
+static fp_status analyze_impl(fp_analysis **out, const fp_profile *p, const fp_thresholds *t,
+                              const struct fp_baseline *b, int tails, int (*cancel)(void *ctx),
+                              void *cancel_ctx, fp_error *err);
 
 fp_status fp_analyze_full(fp_analysis **out, const fp_profile *p, const fp_thresholds *t,
                           const struct fp_baseline *b, int tails, fp_error *err)
+{
+    return analyze_impl(out, p, t, b, tails, NULL, NULL, err);
+}
+
+/* With a baseline, the latency tails are measured too (fp_metrics_tails()). */
+fp_status fp_analyze_cancellable(fp_analysis **out, const fp_profile *p, const fp_thresholds *t,
+                                 const struct fp_baseline *b, int (*cancel)(void *ctx),
+                                 void *cancel_ctx, fp_error *err)
+{
+    return analyze_impl(out, p, t, b, b != NULL, cancel, cancel_ctx, err);
+}
+
+static fp_status analyze_impl(fp_analysis **out, const fp_profile *p, const fp_thresholds *t,
+                              const struct fp_baseline *b, int tails, int (*cancel)(void *ctx),
+                              void *cancel_ctx, fp_error *err)
 {
     fp_analysis *a = NULL;
     fp_work w;
@@ -362,12 +389,18 @@ fp_status fp_analyze_full(fp_analysis **out, const fp_profile *p, const fp_thres
         goto out;
     for (i = 0; i < a->n_methods; i++)
         a->methods[i].container = (fp_profile_method_flags(p, i) & FP_METHOD_CONTAINER) != 0;
+    if ((st = poll_cancel(cancel, cancel_ctx, err)) != FP_OK)
+        goto out;
     st = fp_metrics_compute(a, &w, err);
+    if (st == FP_OK)
+        st = poll_cancel(cancel, cancel_ctx, err);
     if (st != FP_OK)
         goto out;
     st = fp_detect_all(a, &w, err);
     if (st == FP_OK && tails)
         st = fp_metrics_tails(a, &w, err); /* after the detectors: it reuses w.buf */
+    if (st == FP_OK)
+        st = poll_cancel(cancel, cancel_ctx, err);
     if (st != FP_OK)
         goto out;
     if (b) {

@@ -461,6 +461,16 @@ const fp_known_hotspot *fp_analysis_known_hotspots(const fp_analysis *a, size_t 
 /* Runs of the baseline the analysis was compared with; 0 when none. */
 uint64_t fp_analysis_baseline_runs(const fp_analysis *a);
 
+/*
+ * fp_analyze_with_baseline() (b may be NULL) that polls `cancel(cancel_ctx)` between its stages
+ * (profile check, metrics, detectors, recommendations: each well under a second for
+ * FP_SIM_MAX_SPANS spans); nonzero stops it with FP_EINTR ("interrupted") and *out NULL.
+ * `cancel` may be NULL (never).
+ */
+fp_status fp_analyze_cancellable(fp_analysis **out, const fp_profile *p, const fp_thresholds *t,
+                                 const struct fp_baseline *b, int (*cancel)(void *ctx),
+                                 void *cancel_ctx, fp_error *err);
+
 /* Frees `a`. NULL is a no-op. */
 void fp_analysis_free(fp_analysis *a);
 

@@ -41,8 +41,20 @@ enum {
  */
 extern atomic_int fp_cli_signal;
 
-/* Installs the SIGINT/SIGTERM handlers. */
+/*
+ * Installs the signal handlers (docs/reliability.md): SIGINT/SIGTERM set fp_cli_signal (a second
+ * one removes temp files and ends the process); SIGHUP, SIGQUIT, SIGPIPE, SIGUSR1, SIGUSR2 and
+ * SIGALRM remove the uncommitted temp files and end it by the signal; SIGXFSZ is ignored. None
+ * uses SA_RESTART, so blocking reads and writes return EINTR. Records the umask.
+ */
 void fp_cli_install_signals(void);
+
+/* Opens /dev/null on each of fd 0, 1, 2 that is closed (call first in main). An output to a
+ * standard output that was closed still fails at the commit (74). */
+void fp_cli_std_fds(void);
+
+/* A cancel callback for the library (ctx unused): nonzero when a SIGINT/SIGTERM is pending. */
+int fp_cli_cancel_cb(void *ctx);
 
 /* Exit status for a pending signal (130 or 143), or 0 when none. */
 int fp_cli_signal_exit(void);
@@ -242,19 +254,36 @@ int fp_cli_describe_builtins(FILE *out);
 int fp_cli_show_builtin(FILE *out, const char *name);
 
 /*
- * Output destination: stdout ("-" or NULL path) or a file written atomically: a temp file in the
- * same directory, flushed and closed with the result checked, then renamed over the target.
+ * Output destination: stdout ("-" or NULL path); a device, FIFO, or any path under /dev or /proc
+ * (also through a symlink), opened and written in place, never replaced; or a regular file
+ * (through a symlink: its target) written atomically: an unnamed O_TMPFILE file in the target's
+ * directory linked in and renamed over the target at the commit, or where O_TMPFILE is not
+ * supported a temp file DIR/.NAME.XXXXXX that the signal handlers remove. New files get mode
+ * 0666 less the umask. All-zero is a valid "not opened" value.
  */
 typedef struct fp_cli_out {
     FILE *f;
-    char *path; /* NULL for stdout */
-    char *tmp;  /* temp file path */
+    char *path;   /* NULL for stdout; the file written or replaced */
+    char *tmp;    /* the fallback temp file's path, or NULL */
+    int anon;     /* 1: f is an unnamed O_TMPFILE file */
+    int slot;     /* the fallback temp file's entry in the handlers' table + 1, or 0 */
+    int in_place; /* 1: a device, FIFO or system path written in place */
 } fp_cli_out;
+
+/*
+ * Whether output `out` would replace input (or other output) `in`: both exist and are the same
+ * file by device and inode, or neither exists and both resolve to the same parent directory and
+ * name. "-", NULL, devices and /dev, /proc paths are never the same file (written in place).
+ * fp_cli_parse() checks --output against the --scenario files and --thresholds; commands check
+ * their own inputs and outputs (analyze FILEs, compare BASE/NEW and --folded-diff).
+ */
+int fp_cli_same_file(const char *out, const char *in);
 
 /* Opens the destination; on failure prints the error and returns its exit status (73). */
 int fp_cli_out_open(fp_cli_out *o, const char *path);
 
-/* Finishes: checks the stream, closes, renames. Returns 0, or prints and returns 74. */
+/* Finishes: checks the stream, links or renames, closes. Returns 0; or with a SIGINT/SIGTERM
+ * pending, commits nothing, prints "interrupted" and returns 130/143; or prints and returns 74. */
 int fp_cli_out_commit(fp_cli_out *o);
 
 /* Abandons a file output (closes and unlinks the temp file). A no-op after a commit, and on an

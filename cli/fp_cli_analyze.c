@@ -31,7 +31,7 @@ static const char *const s_help =
     "\n"
     "Options:\n"
     "  -d, --detailed         add per-method tables, critical path, findings, recommendations\n"
-    "  -f, --format FMT       text, json, markdown (md) or csv (default text)\n"
+    "  -f, --format FMT       text, json, markdown (md), csv or html (default text)\n"
     "  -o, --output FILE      write atomically to FILE (default standard output)\n"
     "      --thresholds FILE  analysis thresholds, a YAML mapping 'name: number' (dotted\n"
     "                         names, or one mapping per detector: 'slow_method: {mean_s: 3}')\n"
@@ -45,7 +45,8 @@ static const char *const s_help =
     "  -h, --help             show this help\n"
     "\n"
     "Exit status: 0 ok, 1 --fail-on triggered, 64 usage, 65 bad profile or trace data,\n"
-    "66 no input, 70 internal, 73 cannot create output, 74 write error, 130/143 interrupted.\n";
+    "66 no input, 70 internal or out of memory, 73 cannot create output, 74 read or write error,\n"
+    "130/143 interrupted.\n";
 
 typedef struct an_opts {
     fp_cli_common c; /* every option of analyze is a common one; the FILEs are c.args */
@@ -62,7 +63,7 @@ static int parse(an_opts *o, int argc, char **argv)
     if (o->c.n_args == 0)
         return fp_cli_usage("analyze needs at least one FILE");
     for (size_t i = 0; i < o->c.n_args && o->c.output != NULL; i++) {
-        if (strcmp(o->c.args[i], o->c.output) == 0 && strcmp(o->c.output, "-") != 0)
+        if (fp_cli_same_file(o->c.output, o->c.args[i]))
             return fp_cli_usage("--output '%s' is also an input", o->c.output);
     }
     return 0;

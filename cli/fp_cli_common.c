@@ -1,4 +1,7 @@
 /* fp_cli_common.c - diagnostics, strict parsing, scenario resolution, atomic output, signals. */
+#if !defined(_GNU_SOURCE)
+#define _GNU_SOURCE /* O_TMPFILE, AT_EMPTY_PATH, realpath */
+#endif
 #include "fp_cli.h"
 #include "fp_escape.h"
 
@@ -11,6 +14,7 @@
 #include <string.h>
 
 #include <fcntl.h>
+#include <limits.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -23,19 +27,125 @@
 _Static_assert(ATOMIC_INT_LOCK_FREE == 2, "fp_cli_signal is stored by a signal handler");
 atomic_int fp_cli_signal;
 
+/*
+ * Temp files of outputs not yet committed (the fallback when O_TMPFILE is unsupported), so a
+ * handler can remove them: a fixed table the handlers read with async-signal-safe calls only.
+ * Entries are set and cleared with every signal blocked.
+ */
+#define TMP_SLOTS 8
+static char s_tmp_path[TMP_SLOTS][PATH_MAX];
+static volatile sig_atomic_t s_tmp_used[TMP_SLOTS];
+static mode_t s_umask = 022;
+static int s_stdout_closed; /* fd 1 was closed at start (now /dev/null) */
+
+/* Outputs that are pipes, FIFOs or sockets (stdout included): on SIGINT/SIGTERM the handler
+ * makes them non-blocking, so a writer stalled on a reader that stopped draining fails with
+ * EAGAIN at once instead of blocking again after the first EINTR. */
+#define PIPE_SLOTS 4
+static volatile sig_atomic_t s_pipe_fd[PIPE_SLOTS] = {-1, -1, -1, -1};
+
+/* Stops watching `fd` (about to be closed). */
+static void unwatch(int fd)
+{
+    for (int i = 0; i < PIPE_SLOTS; i++)
+        if (s_pipe_fd[i] == fd)
+            s_pipe_fd[i] = -1;
+}
+
+static void watch_if_pipe(int fd)
+{
+    struct stat sb;
+    if (fstat(fd, &sb) != 0 || !(S_ISFIFO(sb.st_mode) || S_ISSOCK(sb.st_mode)))
+        return;
+    for (int i = 0; i < PIPE_SLOTS; i++)
+        if (s_pipe_fd[i] < 0) {
+            s_pipe_fd[i] = fd;
+            return;
+        }
+}
+
+static void remove_temps(void)
+{
+    for (int i = 0; i < TMP_SLOTS; i++)
+        if (s_tmp_used[i])
+            unlink(s_tmp_path[i]);
+}
+
+/* SIGINT/SIGTERM: recorded, acted on at the next check (exit 130/143, nothing committed). A
+ * second one while the first is pending removes the temp files and ends the process by it. */
 static void on_signal(int sig)
 {
+    if (fp_cli_signal != 0) {
+        remove_temps();
+        signal(sig, SIG_DFL);
+        raise(sig);
+        return;
+    }
     fp_cli_signal = sig;
+    for (int i = 0; i < PIPE_SLOTS; i++) {
+        int fd = s_pipe_fd[i], fl;
+        if (fd >= 0 && (fl = fcntl(fd, F_GETFL)) != -1)
+            fcntl(fd, F_SETFL, fl | O_NONBLOCK);
+    }
+}
+
+/* SIGHUP, SIGQUIT, SIGPIPE, SIGUSR1, SIGUSR2, SIGALRM: remove the temp files, then end by the
+ * signal's default action (status 128+N as before; a core for SIGQUIT). */
+static void on_fatal(int sig)
+{
+    remove_temps();
+    signal(sig, SIG_DFL);
+    raise(sig);
+}
+
+static const int s_fatal[] = {SIGHUP, SIGQUIT, SIGPIPE, SIGUSR1, SIGUSR2, SIGALRM};
+
+/* Blocks every signal; `old` receives the previous mask (restore with sigprocmask). */
+static void block_signals(sigset_t *old)
+{
+    sigset_t all;
+    sigfillset(&all);
+    sigprocmask(SIG_BLOCK, &all, old);
 }
 
 void fp_cli_install_signals(void)
 {
     struct sigaction sa;
     memset(&sa, 0, sizeof(sa));
+    /* No SA_RESTART: a read or write blocked on a FIFO or a stalled pipe returns EINTR. */
     sa.sa_handler = on_signal;
     sigemptyset(&sa.sa_mask);
     sigaction(SIGINT, &sa, NULL);
     sigaction(SIGTERM, &sa, NULL);
+    sa.sa_handler = on_fatal;
+    for (size_t i = 0; i < sizeof(s_fatal) / sizeof(s_fatal[0]); i++) {
+        struct sigaction cur;
+        /* A signal the parent ignores (nohup's SIGHUP) stays ignored. */
+        if (sigaction(s_fatal[i], NULL, &cur) == 0 && cur.sa_handler == SIG_IGN)
+            continue;
+        sigaction(s_fatal[i], &sa, NULL);
+    }
+    /* A file size limit (ulimit -f) is then a write error (EFBIG, exit 74), not a kill. */
+    signal(SIGXFSZ, SIG_IGN);
+    watch_if_pipe(STDOUT_FILENO);
+    s_umask = umask(022);
+    umask(s_umask);
+}
+
+void fp_cli_std_fds(void)
+{
+    /* A closed 0, 1 or 2 would be reused by the first file opened, and diagnostics would land
+     * in an output file: each is opened on /dev/null. */
+    for (int fd = 0; fd <= 2; fd++) {
+        if (fcntl(fd, F_GETFD) != -1 || errno != EBADF)
+            continue;
+        s_stdout_closed |= fd == 1;
+        int n = open("/dev/null", fd == 0 ? O_RDONLY : O_WRONLY);
+        if (n >= 0 && n != fd) {
+            dup2(n, fd);
+            close(n);
+        }
+    }
 }
 
 int fp_cli_signal_exit(void)
@@ -45,6 +155,12 @@ int fp_cli_signal_exit(void)
     if (fp_cli_signal == SIGTERM)
         return FP_EXIT_SIGTERM;
     return 0;
+}
+
+int fp_cli_cancel_cb(void *ctx)
+{
+    (void)ctx;
+    return fp_cli_signal != 0;
 }
 
 void fp_cli_errorf(const char *fmt, ...)
@@ -91,7 +207,7 @@ int fp_cli_exit_for(fp_status st)
     case FP_EIO:
         return FP_EXIT_IOERR;
     case FP_EINTR:
-        return FP_EXIT_SIGINT;
+        return fp_cli_signal == SIGTERM ? FP_EXIT_SIGTERM : FP_EXIT_SIGINT;
     case FP_ENOMEM:
     case FP_EINTERNAL:
         return FP_EXIT_SOFTWARE;
@@ -101,6 +217,12 @@ int fp_cli_exit_for(fp_status st)
 
 int fp_cli_report_error(const fp_error *err)
 {
+    /* A signal stopped the library, or a pending one caused the failure (an interrupted
+     * write): one "interrupted" line and 130/143. */
+    if (err->status == FP_EINTR || fp_cli_signal != 0) {
+        fp_cli_errorf("interrupted");
+        return fp_cli_exit_for(FP_EINTR);
+    }
     char buf[FP_ERROR_FILE_MAX + FP_ERROR_MSG_MAX + FP_ERROR_PATH_MAX + 64];
     fp_error_format(err, buf, sizeof(buf));
     fprintf(stderr, "fpsim: %s\n", buf);
@@ -352,7 +474,8 @@ static int common_value(fp_cli_common *c, const fp_cli_spec *spec, int val, char
         if (spec->on_format != NULL)
             return spec->on_format(spec->ctx, arg);
         if (fp_report_format_from_name(arg, &c->report_format) != FP_OK)
-            return fp_cli_usage("--format must be text, json, markdown or csv, got '%s'", arg);
+            return fp_cli_usage("--format must be text, json, markdown, csv or html, got '%s'",
+                                arg);
         return 0;
     case 'o':
         c->output = arg;
@@ -378,6 +501,55 @@ static int common_value(fp_cli_common *c, const fp_cli_spec *spec, int val, char
         return 0;
     }
     return -2; /* not a common option */
+}
+
+static char *dir_of(const char *path);
+static int is_system_path(const char *p);
+static const fp_builtin *find_builtin(const char *name);
+
+/* The canonical name of a path that does not exist: realpath(parent) + "/" + name. */
+static char *resolved_name(const char *path)
+{
+    char *dir = dir_of(path);
+    const char *slash = strrchr(path, '/');
+    const char *base = slash ? slash + 1 : path;
+    char *rdir = dir != NULL ? realpath(dir, NULL) : NULL;
+    char *out = NULL;
+    if (rdir != NULL && (out = malloc(strlen(rdir) + strlen(base) + 2)) != NULL)
+        sprintf(out, "%s/%s", rdir, base);
+    free(dir);
+    free(rdir);
+    return out;
+}
+
+int fp_cli_same_file(const char *out, const char *in)
+{
+    if (out == NULL || in == NULL || strcmp(out, "-") == 0 || strcmp(in, "-") == 0)
+        return 0;
+    struct stat so, si;
+    int out_exists = stat(out, &so) == 0, in_exists = stat(in, &si) == 0;
+    if (out_exists && (!S_ISREG(so.st_mode) || is_system_path(out)))
+        return 0; /* a device or pipe is written in place: never a file's replacement */
+    if (out_exists && in_exists)
+        return so.st_dev == si.st_dev && so.st_ino == si.st_ino;
+    if (out_exists || in_exists)
+        return 0;
+    char *a = resolved_name(out), *b = resolved_name(in); /* two outputs not yet made */
+    int same = a != NULL && b != NULL && strcmp(a, b) == 0;
+    free(a);
+    free(b);
+    return same || strcmp(out, in) == 0;
+}
+
+/* The usage error when c->output is the same file as a scenario file or --thresholds. */
+static int check_output(const fp_cli_common *c)
+{
+    for (size_t i = 0; c->output != NULL && i < c->n_scenarios; i++)
+        if (find_builtin(c->scenarios[i]) == NULL && fp_cli_same_file(c->output, c->scenarios[i]))
+            return fp_cli_usage("--output '%s' is also an input", c->output);
+    if (fp_cli_same_file(c->output, c->thresholds))
+        return fp_cli_usage("--output '%s' is also an input", c->output);
+    return 0;
 }
 
 int fp_cli_parse(fp_cli_common *c, const fp_cli_spec *spec, int argc, char **argv)
@@ -424,7 +596,7 @@ int fp_cli_parse(fp_cli_common *c, const fp_cli_spec *spec, int argc, char **arg
     } else if (optind < argc) {
         return fp_cli_usage("unexpected argument '%s'", argv[optind]);
     }
-    return 0;
+    return check_output(c);
 }
 
 /* ---- scenarios ---- */
@@ -590,6 +762,70 @@ void fp_cli_free_scenarios(fp_cli_scenarios *s)
 
 /* ---- output ---- */
 
+/* A path under /dev or /proc (/dev/stdout, /dev/fd/1, /proc/self/fd/1): always written in place,
+ * even when it leads to a regular file, so a link there is never replaced. */
+static int is_system_path(const char *p)
+{
+    return strncmp(p, "/dev/", 5) == 0 || strncmp(p, "/proc/", 6) == 0;
+}
+
+static int out_fail(fp_cli_out *o, const char *path, int e)
+{
+    fp_cli_errorf("%s: cannot create output: %s", path, strerror(e));
+    fp_cli_out_abort(o);
+    return FP_EXIT_CANTCREAT;
+}
+
+/* Opens a device, FIFO or system path for writing in place (never replaced). */
+static int out_open_in_place(fp_cli_out *o, const char *path)
+{
+    int fd = open(path, O_WRONLY | O_NOCTTY | O_CLOEXEC);
+    if (fd < 0)
+        return out_fail(o, path, errno);
+    struct stat sb;
+    if (fstat(fd, &sb) == 0 && S_ISREG(sb.st_mode))
+        lseek(fd, 0, SEEK_END); /* /dev/stdout redirected to a file: append, as the shell would */
+    o->in_place = 1;
+    watch_if_pipe(fd);
+    o->path = strdup(path);
+    o->f = o->path != NULL ? fdopen(fd, "w") : NULL;
+    if (o->f == NULL) {
+        int e = errno;
+        close(fd);
+        return o->path == NULL ? (fp_cli_out_abort(o), fp_cli_nomem()) : out_fail(o, path, e);
+    }
+    return 0;
+}
+
+/* The directory part of `path` ("." when none), newly allocated. */
+static char *dir_of(const char *path)
+{
+    const char *slash = strrchr(path, '/');
+    if (slash == NULL)
+        return strdup(".");
+    if (slash == path)
+        return strdup("/");
+    char *d = malloc((size_t)(slash - path) + 1);
+    if (d != NULL) {
+        memcpy(d, path, (size_t)(slash - path));
+        d[slash - path] = '\0';
+    }
+    return d;
+}
+
+/* A fresh temp name beside o->path: DIR/.BASE.XXXXXX (mkstemp's template). */
+static char *tmp_name(const char *path)
+{
+    const char *slash = strrchr(path, '/');
+    size_t dirlen = slash ? (size_t)(slash - path) + 1 : 0;
+    const char *base = slash ? slash + 1 : path;
+    size_t need = dirlen + strlen(base) + 16;
+    char *t = malloc(need);
+    if (t != NULL)
+        snprintf(t, need, "%.*s.%s.XXXXXX", (int)dirlen, path, base);
+    return t;
+}
+
 int fp_cli_out_open(fp_cli_out *o, const char *path)
 {
     memset(o, 0, sizeof(*o));
@@ -597,58 +833,120 @@ int fp_cli_out_open(fp_cli_out *o, const char *path)
         o->f = stdout;
         return 0;
     }
-    struct stat sb;
-    if (stat(path, &sb) == 0 && S_ISDIR(sb.st_mode)) {
+    struct stat sb, lsb;
+    int exists = stat(path, &sb) == 0;
+    if (exists && S_ISDIR(sb.st_mode)) {
         fp_cli_errorf("%s: cannot create output: is a directory", path);
         return FP_EXIT_CANTCREAT;
     }
-    if (stat(path, &sb) == 0 && !S_ISREG(sb.st_mode)) {
-        /* A device or pipe (/dev/stdout, /dev/full, a FIFO): written in place, never replaced
-         * by a rename; errors still surface at the checked close. */
+    /* A device or pipe (/dev/null, /dev/full, a FIFO), or a link to one, or anything under /dev
+     * or /proc: written in place, never replaced by a rename; errors surface at the commit. */
+    if ((exists && !S_ISREG(sb.st_mode)) || is_system_path(path))
+        return out_open_in_place(o, path);
+    /* A symlink to a regular file: its target is replaced, the link stays. */
+    if (exists && lstat(path, &lsb) == 0 && S_ISLNK(lsb.st_mode))
+        o->path = realpath(path, NULL);
+    else
         o->path = strdup(path);
-        o->f = o->path ? fopen(path, "w") : NULL;
-        if (o->f == NULL) {
-            fp_cli_errorf("%s: cannot create output: %s", path, strerror(errno));
-            free(o->path);
-            o->path = NULL;
-            return FP_EXIT_CANTCREAT;
-        }
-        return 0;
-    }
-    const char *slash = strrchr(path, '/');
-    size_t dirlen = slash ? (size_t)(slash - path) + 1 : 0;
-    const char *base = slash ? slash + 1 : path;
-    size_t need = dirlen + strlen(base) + 16;
-    o->path = strdup(path);
-    o->tmp = malloc(need);
-    if (o->path == NULL || o->tmp == NULL) {
+    char *dir = o->path != NULL ? dir_of(o->path) : NULL;
+    if (dir == NULL) {
         fp_cli_out_abort(o);
         return fp_cli_nomem();
     }
-    snprintf(o->tmp, need, "%.*s.%s.XXXXXX", (int)dirlen, path, base);
-    int fd = mkstemp(o->tmp);
+    int fd = -1;
+#ifdef O_TMPFILE
+    /* An unnamed file: nothing visible until the commit links it, whatever kills fpsim. */
+    fd = open(dir, O_TMPFILE | O_WRONLY | O_CLOEXEC, 0666); /* the kernel applies the umask */
+    o->anon = fd >= 0;
+#endif
+    free(dir);
     if (fd < 0) {
-        fp_cli_errorf("%s: cannot create output: %s", path, strerror(errno));
-        free(o->tmp);
-        o->tmp = NULL;
-        fp_cli_out_abort(o);
-        return FP_EXIT_CANTCREAT;
+        /* Fallback: a named temp file, listed for the signal handlers to remove. */
+        if ((o->tmp = tmp_name(o->path)) == NULL) {
+            fp_cli_out_abort(o);
+            return fp_cli_nomem();
+        }
+        sigset_t old;
+        block_signals(&old);
+        fd = mkstemp(o->tmp);
+        int e = errno;
+        for (int i = 0; fd >= 0 && i < TMP_SLOTS && o->slot == 0; i++) {
+            if (!s_tmp_used[i] && strlen(o->tmp) < PATH_MAX) {
+                strcpy(s_tmp_path[i], o->tmp);
+                s_tmp_used[i] = 1;
+                o->slot = i + 1;
+            }
+        }
+        sigprocmask(SIG_SETMASK, &old, NULL);
+        if (fd < 0) {
+            free(o->tmp);
+            o->tmp = NULL;
+            return out_fail(o, path, e);
+        }
+        fchmod(fd, 0666 & ~s_umask); /* mkstemp makes 0600: the mode follows the umask */
     }
-    fchmod(fd, 0644);
     o->f = fdopen(fd, "w");
     if (o->f == NULL) {
+        int e = errno;
         close(fd);
-        fp_cli_errorf("%s: cannot create output: %s", path, strerror(errno));
-        fp_cli_out_abort(o);
-        return FP_EXIT_CANTCREAT;
+        return out_fail(o, path, e);
     }
     return 0;
 }
 
+/* Links the unnamed file of `o` in as a temp name, then renames it over o->path. */
+static int link_anon(fp_cli_out *o)
+{
+    char proc[64];
+    snprintf(proc, sizeof(proc), "/proc/self/fd/%d", fileno(o->f));
+    for (int attempt = 0; attempt < 100; attempt++) {
+        char *t = tmp_name(o->path);
+        if (t == NULL)
+            return ENOMEM;
+        /* A unique name: mkstemp's, removed again (signals are blocked meanwhile). */
+        int tfd = mkstemp(t);
+        if (tfd < 0) {
+            int e = errno;
+            free(t);
+            return e;
+        }
+        close(tfd);
+        unlink(t);
+        int rc = linkat(AT_FDCWD, proc, AT_FDCWD, t, AT_SYMLINK_FOLLOW);
+#ifdef AT_EMPTY_PATH
+        if (rc != 0 && errno != EEXIST)
+            rc = linkat(fileno(o->f), "", AT_FDCWD, t, AT_EMPTY_PATH);
+#endif
+        if (rc != 0) {
+            int e = errno;
+            free(t);
+            if (e == EEXIST)
+                continue;
+            return e;
+        }
+        if (rename(t, o->path) != 0) {
+            int e = errno;
+            unlink(t);
+            free(t);
+            return e;
+        }
+        free(t);
+        return 0;
+    }
+    return EEXIST;
+}
+
 int fp_cli_out_commit(fp_cli_out *o)
 {
+    int rc;
     if (o->path == NULL) {
         int bad = fflush(stdout) != 0 || ferror(stdout);
+        if ((rc = fp_cli_interrupted()) != 0)
+            return rc;
+        if (s_stdout_closed) { /* the report went to /dev/null: lost, as a write error */
+            errno = EBADF;
+            bad = 1;
+        }
         if (bad) {
             fp_cli_errorf("error writing standard output: %s", strerror(errno));
             return FP_EXIT_IOERR;
@@ -658,11 +956,28 @@ int fp_cli_out_commit(fp_cli_out *o)
     int e = 0;
     if (fflush(o->f) != 0 || ferror(o->f))
         e = errno ? errno : EIO;
+    sigset_t old;
+    block_signals(&old);
+    /* A SIGINT/SIGTERM that came while writing: nothing is committed. */
+    if (fp_cli_signal != 0) {
+        sigprocmask(SIG_SETMASK, &old, NULL);
+        fp_cli_out_abort(o);
+        return fp_cli_interrupted();
+    }
+    if (e == 0 && o->anon)
+        e = link_anon(o);
+    if (o->in_place)
+        unwatch(fileno(o->f));
     if (fclose(o->f) != 0 && e == 0)
         e = errno ? errno : EIO;
     o->f = NULL;
     if (e == 0 && o->tmp != NULL && rename(o->tmp, o->path) != 0)
         e = errno;
+    if (e == 0 && o->slot != 0) {
+        s_tmp_used[o->slot - 1] = 0;
+        o->slot = 0;
+    }
+    sigprocmask(SIG_SETMASK, &old, NULL);
     if (e != 0) {
         fp_cli_errorf("%s: write failed: %s", o->path, strerror(e));
         fp_cli_out_abort(o);
@@ -676,14 +991,24 @@ int fp_cli_out_commit(fp_cli_out *o)
 
 void fp_cli_out_abort(fp_cli_out *o)
 {
+    if (o->in_place && o->f != NULL)
+        unwatch(fileno(o->f));
     if (o->f != NULL && o->f != stdout)
-        fclose(o->f);
+        fclose(o->f); /* an unnamed (O_TMPFILE) file vanishes here */
     o->f = NULL;
-    if (o->tmp != NULL)
+    if (o->tmp != NULL) {
+        sigset_t old;
+        block_signals(&old);
         unlink(o->tmp);
+        if (o->slot != 0)
+            s_tmp_used[o->slot - 1] = 0;
+        o->slot = 0;
+        sigprocmask(SIG_SETMASK, &old, NULL);
+    }
     free(o->tmp);
     free(o->path);
     o->tmp = o->path = NULL;
+    o->anon = o->in_place = 0;
 }
 
 int fp_cli_use_colour(FILE *f)
@@ -736,8 +1061,13 @@ static int th_read(const char *file, char **out, size_t *len)
         return FP_EXIT_SOFTWARE;
     }
     size_t n = fread(buf, 1, FP_THRESHOLDS_FILE_MAX_BYTES + 1, f);
-    int bad = ferror(f);
+    int bad = ferror(f), e = errno;
     fclose(f);
+    if (bad && e == EINTR) {
+        free(buf);
+        fp_cli_errorf("interrupted");
+        return fp_cli_exit_for(FP_EINTR);
+    }
     if (bad) {
         free(buf);
         fp_cli_errorf("%s: read error", file);

@@ -38,7 +38,7 @@ static const char *const s_help =
     "      --alpha P           significance level, (0, 1] (default 0.002)\n"
     "      --noise F           noise threshold on the ratio of medians, [0, 10] (default 0.05)\n"
     "      --min-samples N     values needed per side for a per-method verdict (default 9)\n"
-    "  -f, --format FMT        text, json, markdown (md) or csv (default text)\n"
+    "  -f, --format FMT        text, json, markdown (md), csv or html (default text)\n"
     "  -o, --output FILE       write atomically to FILE (default standard output)\n"
     "      --folded-diff FILE  write 'stack before after' lines (mean self time per run, us)\n"
     "                          for difffolded.pl / flamegraph.pl red-blue flame graphs\n"
@@ -48,7 +48,8 @@ static const char *const s_help =
     "  -h, --help              show this help\n"
     "\n"
     "Exit status: 0 ok, 1 regression with --fail-on-regression, 64 usage, 65 bad data,\n"
-    "66 no input, 70 internal, 73 cannot create output, 74 write error, 130/143 interrupted.\n";
+    "66 no input, 70 internal or out of memory, 73 cannot create output, 74 read or write error,\n"
+    "130/143 interrupted.\n";
 
 typedef struct cmp_opts {
     fp_cli_common c;    /* --runs, --seed, --rng, --format, --output; BASE and NEW are c.args */
@@ -131,11 +132,15 @@ static int parse(cmp_opts *o, int argc, char **argv)
     if (c->n_args > 0 && (c->has_runs || c->has_seed || c->rng != NULL))
         return fp_cli_usage("--runs, --seed and --rng apply only to --scenario");
     for (size_t i = 0; i < c->n_args; i++) {
-        if ((c->output && strcmp(c->output, c->args[i]) == 0) ||
-            (o->folded && strcmp(o->folded, c->args[i]) == 0))
+        if (fp_cli_same_file(c->output, c->args[i]) || fp_cli_same_file(o->folded, c->args[i]))
             return fp_cli_usage("refusing to overwrite input '%s'", c->args[i]);
     }
-    if (c->output && o->folded && strcmp(c->output, o->folded) == 0 && strcmp(c->output, "-"))
+    for (size_t i = 0; i < o->n_scenarios; i++) {
+        if (fp_cli_same_file(c->output, o->scenarios[i]) ||
+            fp_cli_same_file(o->folded, o->scenarios[i]))
+            return fp_cli_usage("refusing to overwrite input '%s'", o->scenarios[i]);
+    }
+    if (fp_cli_same_file(c->output, o->folded))
         return fp_cli_usage("--output and --folded-diff name the same file '%s'", c->output);
     return 0;
 }

@@ -4,14 +4,26 @@
  * speedscope), plus an index.json describing them. Layout: DIR/<scenario>/run-<k>.<ext>
  * (docs/output-formats.md). Every file is written atomically and depends only on the scenario,
  * seed, generator and fpsim/GSL versions, so repeated invocations are byte-identical.
+ *
+ * All or nothing (docs/reliability.md): a DIR that does not exist is built as a temporary
+ * directory beside it (.DIR.fpsim-XXXXXX) and renamed into place at the end, or removed on any
+ * failure or signal; into an existing DIR every file is replaced atomically, index.json last,
+ * under an exclusive flock() on DIR itself, so a second concurrent run fails clearly (73).
  */
+#if !defined(_GNU_SOURCE)
+#define _GNU_SOURCE /* nftw's FTW_DEPTH | FTW_PHYS */
+#endif
 #include <errno.h>
+#include <fcntl.h>
+#include <ftw.h>
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <sys/types.h>
+#include <unistd.h>
 
 #include <gsl/gsl_version.h>
 
@@ -29,8 +41,9 @@ static const char *const s_help =
     "  folded           folded stacks (flamegraph.pl, inferno, speedscope), self time in us\n"
     "  trace.json       Chrome Trace Event JSON (Perfetto, chrome://tracing)\n"
     "  speedscope.json  speedscope's evented profile format\n"
-    "and DIR/index.json listing the scenarios, seeds, versions and files. DIR is created if\n"
-    "missing; every file is replaced atomically.\n"
+    "and DIR/index.json listing the scenarios, seeds, versions and files. All or nothing: a\n"
+    "new DIR appears only when complete; in an existing DIR every file is replaced atomically,\n"
+    "index.json last, and a second concurrent run into it fails (73).\n"
     "\n"
     "Options:\n"
     "  -s, --scenario NAME   built-in, 'all', or a scenario file; may be repeated\n"
@@ -42,8 +55,8 @@ static const char *const s_help =
     "                        speedscope (default all)\n"
     "  -h, --help            show this help\n"
     "\n"
-    "Exit status: 0 ok, 64 usage, 65 bad scenario, 66 no input, 70 internal,\n"
-    "73 cannot create output, 74 write error, 130/143 interrupted.\n";
+    "Exit status: 0 ok, 64 usage, 65 bad scenario, 66 no input, 70 internal or out of memory,\n"
+    "73 cannot create output or DIR locked by another run, 74 write error, 130/143 interrupted.\n";
 
 typedef struct gen_opts {
     fp_cli_common c; /* --scenario, --runs, --seed, --rng */
@@ -209,9 +222,10 @@ static int write_file(const char *path, fp_format f, const fp_profile *p)
 }
 
 /* DIR/index.json: what was generated, with the same names as the files (fp_export_index()). */
-static int write_index(const gen_opts *o, const fp_cli_scenarios *scns, const char *rng_name)
+static int write_index(const gen_opts *o, const char *root, const fp_cli_scenarios *scns,
+                       const char *rng_name)
 {
-    size_t need = strlen(o->out_dir) + 16;
+    size_t need = strlen(root) + 16;
     char *path = malloc(need);
     fp_index_scenario *sc = calloc(scns->n > 0 ? scns->n : 1, sizeof(*sc));
     char(*dirs)[256] = calloc(scns->n > 0 ? scns->n : 1, sizeof(*dirs));
@@ -231,7 +245,7 @@ static int write_index(const gen_opts *o, const fp_cli_scenarios *scns, const ch
         sc[i].seed = fp_cli_seed_for(o->c.has_seed, o->c.seed, scn);
     }
     fp_index ix = {GSL_VERSION, rng_name, o->formats, o->c.runs, sc, scns->n};
-    snprintf(path, need, "%s/index.json", o->out_dir);
+    snprintf(path, need, "%s/index.json", root);
     if ((rc = fp_cli_out_open(&out, path)) != 0)
         goto done;
     fp_error err = FP_ERROR_INIT;
@@ -270,8 +284,9 @@ static int check_unique(const fp_cli_scenarios *scns)
 /* Where the runs of the current scenario are written. */
 typedef struct gen_ctx {
     const gen_opts *o;
-    const char *dir; /* the scenario's directory name */
-    char *path;      /* buffer of `cap` bytes */
+    const char *root; /* where the files go: DIR, or the temporary directory beside it */
+    const char *dir;  /* the scenario's directory name */
+    char *path;       /* buffer of `cap` bytes */
     size_t cap;
 } gen_ctx;
 
@@ -283,10 +298,100 @@ static int on_run(void *ctx, fp_profile *prof, uint64_t run)
     for (int k = 0; k < FP_FORMAT_COUNT && rc == 0; k++) {
         if (!g->o->formats[k])
             continue;
-        snprintf(g->path, g->cap, "%s/%s/run-%" PRIu64 ".%s", g->o->out_dir, g->dir, run,
+        snprintf(g->path, g->cap, "%s/%s/run-%" PRIu64 ".%s", g->root, g->dir, run,
                  fp_format_ext((fp_format)k));
         rc = write_file(g->path, (fp_format)k, prof);
     }
+    return rc;
+}
+
+static int rm_entry(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
+{
+    (void)sb;
+    (void)ftw;
+    return flag == FTW_DP ? rmdir(path) : unlink(path);
+}
+
+/*
+ * Where generate writes: for an existing DIR, DIR itself, locked (*lock_fd); else a new
+ * temporary directory beside it (*stage, malloc'd), made after DIR's parents. Prints the error
+ * and returns its exit status.
+ */
+static int begin_output(const char *out_dir, char **stage, int *lock_fd)
+{
+    struct stat sb;
+    *stage = NULL;
+    *lock_fd = -1;
+    if (stat(out_dir, &sb) == 0) {
+        if (!S_ISDIR(sb.st_mode)) {
+            fp_cli_errorf("%s: cannot create directory: exists and is not a directory", out_dir);
+            return FP_EXIT_CANTCREAT;
+        }
+        /* The lock is on DIR itself (flock on its descriptor): no lock file is left. */
+        int fd = open(out_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (fd < 0) {
+            fp_cli_errorf("%s: cannot create output: %s", out_dir, strerror(errno));
+            return FP_EXIT_CANTCREAT;
+        }
+        if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
+            fp_cli_errorf("%s: another 'fpsim generate' is writing this directory", out_dir);
+            close(fd);
+            return FP_EXIT_CANTCREAT;
+        }
+        *lock_fd = fd;
+        return 0;
+    }
+    char *copy = strdup(out_dir);
+    if (copy == NULL)
+        return fp_cli_nomem();
+    size_t len = strlen(copy);
+    while (len > 1 && copy[len - 1] == '/')
+        copy[--len] = '\0';
+    char *slash = strrchr(copy, '/');
+    const char *base = slash ? slash + 1 : copy;
+    int rc = 0;
+    if (slash != NULL && slash != copy) {
+        *slash = '\0';
+        rc = make_dirs(copy);
+        *slash = '/';
+    }
+    size_t need = len + 32;
+    char *t = rc == 0 ? malloc(need) : NULL;
+    if (rc == 0 && t == NULL)
+        rc = fp_cli_nomem();
+    if (t != NULL) {
+        snprintf(t, need, "%.*s.%s.fpsim-XXXXXX", (int)(base - copy), copy, base);
+        if (mkdtemp(t) == NULL) {
+            fp_cli_errorf("%s: cannot create directory: %s", out_dir, strerror(errno));
+            free(t);
+            t = NULL;
+            rc = FP_EXIT_CANTCREAT;
+        } else {
+            mode_t um = umask(0);
+            umask(um);
+            chmod(t, 0777 & ~um); /* mkdtemp makes 0700: the mode follows the umask */
+        }
+    }
+    free(copy);
+    *stage = t;
+    return rc;
+}
+
+/* Publishes a staged directory (rename into place) when rc is 0, else removes it; unlocks. */
+static int end_output(const char *out_dir, char *stage, int lock_fd, int rc)
+{
+    if (rc == 0 && stage != NULL && (rc = fp_cli_interrupted()) == 0 &&
+        rename(stage, out_dir) != 0) {
+        fp_cli_errorf("%s: cannot create directory: %s", out_dir,
+                      errno == EEXIST || errno == ENOTEMPTY ? "created meanwhile by another run"
+                                                            : strerror(errno));
+        rc = FP_EXIT_CANTCREAT;
+    }
+    if (rc != 0 && stage != NULL)
+        nftw(stage, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+    free(stage);
+    if (lock_fd >= 0)
+        close(lock_fd);
     return rc;
 }
 
@@ -297,7 +402,9 @@ int fp_cmd_generate(int argc, char **argv)
     fp_cli_common_init(&o.c);
     fp_cli_scenarios scns = {NULL, 0};
     fp_profile *prof = NULL;
-    gen_ctx g = {&o, NULL, NULL, 0};
+    gen_ctx g = {&o, NULL, NULL, NULL, 0};
+    char *stage = NULL;
+    int lock_fd = -1, begun = 0;
     int rc = parse(&o, argc, argv);
     if (rc != 0) {
         rc = rc < 0 ? 0 : rc;
@@ -307,19 +414,22 @@ int fp_cmd_generate(int argc, char **argv)
     if (rc != 0 || (rc = check_unique(&scns)) != 0)
         goto done;
     prof = fp_profile_new();
-    g.cap = strlen(o.out_dir) + 256 + 64;
+    g.cap = strlen(o.out_dir) + 256 + 96; /* room for the staging name too */
     g.path = malloc(g.cap);
     if (prof == NULL || g.path == NULL) {
         rc = fp_cli_nomem();
         goto done;
     }
-    if ((rc = make_dirs(o.out_dir)) != 0)
+    rc = begin_output(o.out_dir, &stage, &lock_fd);
+    begun = 1;
+    if (rc != 0)
         goto done;
+    g.root = stage != NULL ? stage : o.out_dir;
     for (size_t i = 0; i < scns.n; i++) {
         const fp_scenario *scn = scns.items[i];
         char dir[256];
         dir_name(fp_scenario_name(scn), dir, sizeof(dir));
-        snprintf(g.path, g.cap, "%s/%s", o.out_dir, dir);
+        snprintf(g.path, g.cap, "%s/%s", g.root, dir);
         if ((rc = make_dirs(g.path)) != 0)
             goto done;
         g.dir = dir;
@@ -327,8 +437,10 @@ int fp_cmd_generate(int argc, char **argv)
         if ((rc = fp_cli_simulate(scn, o.c.rng, seed, o.c.runs, prof, on_run, &g)) != 0)
             goto done;
     }
-    rc = write_index(&o, &scns, fp_cli_rng_name(o.c.rng));
+    rc = write_index(&o, g.root, &scns, fp_cli_rng_name(o.c.rng));
 done:
+    if (begun)
+        rc = end_output(o.out_dir, stage, lock_fd, rc);
     free(g.path);
     fp_profile_free(prof);
     fp_cli_free_scenarios(&scns);

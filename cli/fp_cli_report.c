@@ -28,7 +28,7 @@ static const char *const s_help =
     "                         the 5-95 % range\n"
     "      --seed N           batch seed (default: the scenario's seed:, else 42)\n"
     "      --rng NAME         GSL generator (default mt19937)\n"
-    "  -f, --format FMT       text, json, markdown (md) or csv (default text)\n"
+    "  -f, --format FMT       text, json, markdown (md), csv or html (default text)\n"
     "  -o, --output FILE      write atomically to FILE (default standard output)\n"
     "      --thresholds FILE  analysis thresholds, a flat YAML mapping 'name: number'\n"
     "                         (names in docs/analysis.md; they override a scenario's analysis:)\n"
@@ -43,7 +43,8 @@ static const char *const s_help =
     "  -h, --help             show this help\n"
     "\n"
     "Exit status: 0 ok, 1 --fail-on triggered, 64 usage, 65 bad data, 66 no input,\n"
-    "70 internal, 73 cannot create output, 74 write error, 130/143 interrupted.\n";
+    "70 internal or out of memory, 73 cannot create output, 74 read or write error,\n"
+    "130/143 interrupted.\n";
 
 typedef struct report_opts {
     fp_cli_common c; /* every option of report is a common one */

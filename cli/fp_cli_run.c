@@ -26,6 +26,7 @@ int fp_cli_simulate(const fp_scenario *scn, const gsl_rng_type *rng, uint64_t se
 {
     fp_sim_options so = FP_SIM_OPTIONS_INIT;
     so.rng_type = rng;
+    so.cancel = fp_cli_cancel_cb; /* a SIGINT/SIGTERM stops a run within a fraction of a second */
     fp_error err = FP_ERROR_INIT;
     fp_sim *sim = NULL;
     int rc = 0;
@@ -94,7 +95,7 @@ int fp_cli_report_run_baseline(fp_report *rep, const fp_profile *prof, const fp_
 {
     fp_error err = FP_ERROR_INIT;
     fp_analysis *a = NULL;
-    if (fp_analyze_with_baseline(&a, prof, th, b, &err) != FP_OK) {
+    if (fp_analyze_cancellable(&a, prof, th, b, fp_cli_cancel_cb, NULL, &err) != FP_OK) {
         if (file != NULL && err.file[0] == '\0')
             snprintf(err.file, sizeof(err.file), "%s", file);
         return fp_cli_report_error(&err);

@@ -30,7 +30,7 @@ static const char *const s_merge_help =
     "given once. The scenario files must be readable at the paths the shards used.\n"
     "\n"
     "Options:\n"
-    "  -f, --format FMT      text, json, markdown (md) or csv (default text)\n"
+    "  -f, --format FMT      text, json, markdown (md), csv or html (default text)\n"
     "  -o, --output FILE     write atomically to FILE (default standard output)\n"
     "  -h, --help            show this help\n";
 

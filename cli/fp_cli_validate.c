@@ -50,7 +50,7 @@ static const char *const s_help =
     "      --baseline B      auto (default; none with --sweep): learn what is normal from\n"
     "                        30 clean runs of each scenario on an independent seed stream;\n"
     "                        none: absolute thresholds only; or a baseline FILE\n"
-    "  -f, --format FMT      text, json, markdown (md) or csv (default text)\n"
+    "  -f, --format FMT      text, json, markdown (md), csv or html (default text)\n"
     "  -o, --output FILE     write atomically to FILE (default standard output)\n"
     "      --shard K/N       compute only the run indices i with i mod N = K (0 <= K < N) and\n"
     "                        write a partial result; 'fpsim merge' joins the N parts into\n"
@@ -64,7 +64,8 @@ static const char *const s_help =
     "\n"
     "Progress (runs done, runs/s, ETA) goes to standard error when it is a terminal.\n"
     "Exit status: 0 ok, 1 --fail-below triggered, 64 usage, 65 bad data, 66 no input,\n"
-    "70 internal, 73 cannot create output, 74 write error, 130/143 interrupted.\n";
+    "70 internal or out of memory, 73 cannot create output, 74 read or write error,\n"
+    "130/143 interrupted.\n";
 
 #define MAX_GRID FP_VALIDATE_MAX_GRID
 

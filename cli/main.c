@@ -37,8 +37,9 @@ static const char *const s_options =
     "\n"
     "Exit status:\n"
     "  0 success; 1 a --fail-on gate triggered; 64 usage error; 65 bad scenario or profile data;\n"
-    "  66 input cannot be opened; 70 internal error; 73 output cannot be created;\n"
-    "  74 write error; 130 interrupted (SIGINT); 143 terminated (SIGTERM).\n";
+    "  66 input cannot be opened; 70 internal error or out of memory; 73 output cannot be\n"
+    "  created; 74 read or write error; 130 interrupted (SIGINT); 143 terminated (SIGTERM).\n"
+    "  An output that is also an input is a usage error (64).\n";
 
 static const char *const s_scenarios_help =
     "Usage: fpsim scenarios [--show NAME | --names]\n"
@@ -172,8 +173,16 @@ static void print_version(void)
 
 int main(int argc, char **argv)
 {
+    fp_cli_std_fds();
     gsl_set_error_handler_off();
     fp_cli_install_signals();
+    /* Test-only, undocumented in --help (docs/reliability.md): make the N-th allocation through
+     * the library's seam (cJSON's included) and every later one fail, for the loop over N in
+     * tests/cli/test_oom.sh. */
+    const char *fail_at = getenv("FPSIM_TEST_ALLOC_FAIL");
+    uint64_t n_fail;
+    if (fail_at != NULL && fp_cli_parse_u64(fail_at, &n_fail) == 0)
+        fp_alloc_fail_after((unsigned long)n_fail);
     int rc;
     const char *first = argc >= 2 ? argv[1] : NULL;
     const command *cmd = first != NULL ? find_command(first) : NULL;

@@ -1,11 +1,14 @@
 /* fp_core.c - status strings, error records, the allocation seam and overflow-checked sizes. */
 #include "fp_core.h"
 
+#include <pthread.h>
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include <cjson/cJSON.h>
 
 #include "fp_version.h"
 
@@ -69,6 +72,40 @@ void *fp_realloc(void *ptr, size_t size)
 void fp_free(void *ptr)
 {
     free(ptr);
+}
+
+/* ---- cJSON through the seam ---- */
+
+/* Set on the thread whose cJSON allocation failed, so a NULL from cJSON_Parse* can be told
+ * apart: out of memory, not malformed JSON. */
+static _Thread_local int s_json_nomem;
+
+static void *json_malloc(size_t size)
+{
+    void *p = fp_malloc(size);
+    if (p == NULL)
+        s_json_nomem = 1;
+    return p;
+}
+
+static void json_hooks_once(void)
+{
+    cJSON_Hooks h = {json_malloc, fp_free};
+    cJSON_InitHooks(&h);
+}
+
+void fp_json_use_allocator(void)
+{
+    static pthread_once_t once = PTHREAD_ONCE_INIT;
+    pthread_once(&once, json_hooks_once);
+    s_json_nomem = 0;
+}
+
+int fp_json_alloc_failed(void)
+{
+    int r = s_json_nomem;
+    s_json_nomem = 0;
+    return r;
 }
 
 char *fp_strdup(const char *s)

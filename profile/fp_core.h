@@ -123,6 +123,17 @@ void fp_alloc_fail_after(unsigned long n);
 unsigned long fp_alloc_count(void);
 
 /*
+ * Routes cJSON's allocations through fp_malloc()/fp_free() (so the fail-after-N hook covers
+ * them) and clears this thread's cJSON-allocation-failed flag. Idempotent and thread-safe (the
+ * hooks are installed once); every user of cJSON calls it first.
+ */
+void fp_json_use_allocator(void);
+
+/* Whether a cJSON allocation failed on this thread since the last fp_json_use_allocator() or
+ * call of this; clears the flag. Tells a NULL of cJSON_Parse* from out of memory apart. */
+int fp_json_alloc_failed(void);
+
+/*
  * Did-you-mean: returns the candidate closest to `word` by edit distance (Levenshtein, ASCII,
  * case-sensitive) when that distance is at most max(1, strlen(word) / 3), else NULL. Ties go to
  * the earlier candidate. Returns a borrowed pointer into `candidates`.

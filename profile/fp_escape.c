@@ -38,16 +38,59 @@ static const char *escape(unsigned char c, char *buf)
     }
 }
 
+/* Length (1-4) of the well-formed UTF-8 sequence at `s` (RFC 3629: no overlongs, surrogates
+ * or code points above U+10FFFF), or 0 when the byte at `s` starts none. Stops at a NUL. */
+static size_t utf8_len(const unsigned char *s)
+{
+#define CONT(x) ((x) >= 0x80 && (x) <= 0xBF)
+    unsigned char c = s[0];
+    if (c < 0x80)
+        return 1;
+    if (c >= 0xC2 && c <= 0xDF)
+        return CONT(s[1]) ? 2 : 0;
+    if (c >= 0xE0 && c <= 0xEF) {
+        unsigned char lo = c == 0xE0 ? 0xA0 : 0x80, hi = c == 0xED ? 0x9F : 0xBF;
+        return s[1] >= lo && s[1] <= hi && CONT(s[2]) ? 3 : 0;
+    }
+    if (c >= 0xF0 && c <= 0xF4) {
+        unsigned char lo = c == 0xF0 ? 0x90 : 0x80, hi = c == 0xF4 ? 0x8F : 0xBF;
+        return s[1] >= lo && s[1] <= hi && CONT(s[2]) && CONT(s[3]) ? 4 : 0;
+    }
+    return 0;
+#undef CONT
+}
+
+/* The replacement of a byte that starts no well-formed UTF-8 sequence: U+FFFD, escaped. */
+static const char s_replacement[] = "\\ufffd";
+
+/* One step of the escaper at `c`: the text to write (*e, or NULL for the `*n` bytes at c as
+ * they are); returns the bytes consumed. */
+static size_t step(const unsigned char *c, char *buf, const char **e, size_t *n)
+{
+    size_t k = utf8_len(c);
+    *e = NULL;
+    *n = k;
+    if (k == 0) {
+        *e = s_replacement;
+        return 1;
+    }
+    if (k == 1)
+        *e = escape(*c, buf);
+    return k;
+}
+
 void fp_json_put_string(FILE *out, const char *s)
 {
     char buf[8];
     putc('"', out);
-    for (const unsigned char *c = (const unsigned char *)s; *c != '\0'; c++) {
-        const char *e = escape(*c, buf);
+    for (const unsigned char *c = (const unsigned char *)s; *c != '\0';) {
+        const char *e;
+        size_t n, k = step(c, buf, &e, &n);
         if (e != NULL)
             fputs(e, out);
         else
-            putc(*c, out);
+            fwrite(c, 1, n, out);
+        c += k;
     }
     putc('"', out);
 }
@@ -58,23 +101,28 @@ char *fp_json_quote(const char *s)
     size_t n = 3; /* quotes and NUL; at most 6 bytes per input byte */
     if (strlen(s) > (SIZE_MAX - n) / 6)
         return NULL;
-    for (const unsigned char *c = (const unsigned char *)s; *c != '\0'; c++) {
-        const char *e = escape(*c, buf);
-        n += e != NULL ? strlen(e) : 1;
+    for (const unsigned char *c = (const unsigned char *)s; *c != '\0';) {
+        const char *e;
+        size_t m, k = step(c, buf, &e, &m);
+        n += e != NULL ? strlen(e) : m;
+        c += k;
     }
     char *q = fp_malloc(n), *w = q;
     if (q == NULL)
         return NULL;
     *w++ = '"';
-    for (const unsigned char *c = (const unsigned char *)s; *c != '\0'; c++) {
-        const char *e = escape(*c, buf);
+    for (const unsigned char *c = (const unsigned char *)s; *c != '\0';) {
+        const char *e;
+        size_t m, k = step(c, buf, &e, &m);
         if (e != NULL) {
-            size_t k = strlen(e);
-            memcpy(w, e, k);
-            w += k;
+            size_t len = strlen(e);
+            memcpy(w, e, len);
+            w += len;
         } else {
-            *w++ = (char)*c;
+            memcpy(w, c, m);
+            w += m;
         }
+        c += k;
     }
     *w++ = '"';
     *w = '\0';

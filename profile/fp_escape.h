@@ -5,9 +5,11 @@
  *
  * Escaping, identical everywhere: '"' and '\' get a backslash; the control bytes with a short
  * form are written as \b \f \n \r \t; every other byte below 0x20 and DEL (0x7f) as \u00XX
- * (lower-case hex); everything else, including bytes >= 0x80 (names are expected to be UTF-8),
- * passes through unchanged. The output is therefore valid JSON for any input string and never
- * carries a raw control byte to a terminal.
+ * (lower-case hex); well-formed UTF-8 sequences pass through unchanged; every byte that starts
+ * no well-formed UTF-8 sequence (a stray continuation byte, a truncated sequence, an overlong
+ * form, a surrogate, above U+10FFFF) is written as \ufffd (U+FFFD). The output is therefore
+ * valid JSON (and valid UTF-8) for any input string and never carries a raw control byte to a
+ * terminal.
  *
  * Ownership: fp_json_quote() hands over a new string (free with fp_free()).
  */

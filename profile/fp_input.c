@@ -264,8 +264,12 @@ fp_status fp_read_stream(FILE *f, const char *path, char **out, size_t *len, fp_
         size_t got = fread(buf + n, 1, cap - n, f);
         n += got;
         if (got == 0) {
-            if (ferror(f))
-                st = fp_error_set_at(err, FP_ENOENT, path, 0, 0, "cannot read: %s",
+            /* A read error after the open is an I/O error (exit 74, as for scenarios); a
+             * signal interrupting a blocked read stops the read. */
+            if (ferror(f) && errno == EINTR)
+                st = fp_error_set_at(err, FP_EINTR, path, 0, 0, "interrupted");
+            else if (ferror(f))
+                st = fp_error_set_at(err, FP_EIO, path, 0, 0, "cannot read: %s",
                                      fp_strerror(errno, (char[128]){""}, 128));
             break;
         }

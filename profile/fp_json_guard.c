@@ -61,10 +61,14 @@ fp_status fp_json_parse_guarded(const char *text, size_t len, const char *file, 
     buf[len] = '\0';
     /* len + 1 with require_null_terminated: cJSON then rejects trailing garbage (it checks that
      * the byte after the value and any whitespace is the terminator). cJSON allocates with
-     * malloc, so an allocation failure inside it also surfaces here as a parse error. */
+     * fp_malloc (fp_json_use_allocator), and a failed allocation is out of memory, not a parse
+     * error. */
     const char *end = NULL;
+    fp_json_use_allocator();
     *out = cJSON_ParseWithLengthOpts(buf, len + 1, &end, 1);
-    if (*out == NULL) {
+    if (*out == NULL && fp_json_alloc_failed()) {
+        st = fp_error_set(err, FP_ENOMEM, "out of memory reading %s", what);
+    } else if (*out == NULL) {
         size_t off = end != NULL && end >= buf ? (size_t)(end - buf) : 0;
         if (off > len)
             off = len;

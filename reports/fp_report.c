@@ -27,9 +27,9 @@ const fp_sum_info fp_sum_infos[FP_S_COUNT] = {
     {"findings_total", "Findings: total", "", -1},
 };
 
-static const char *const s_format_names[] = {"text", "json", "markdown", "csv"};
-_Static_assert(sizeof s_format_names / sizeof s_format_names[0] == FP_REPORT_CSV + 1,
-               "s_format_names: one name per fp_report_format, in enum order (CSV is the last)");
+static const char *const s_format_names[] = {"text", "json", "markdown", "csv", "html"};
+_Static_assert(sizeof s_format_names / sizeof s_format_names[0] == FP_REPORT_HTML + 1,
+               "s_format_names: one name per fp_report_format, in enum order (HTML is the last)");
 
 fp_status fp_report_format_from_name(const char *name, fp_report_format *out)
 {
@@ -91,6 +91,7 @@ static void detail_clear(fp_detail *d)
     fp_free(d->truth_target);
     fp_free(d->markers);
     fp_match_result_cleanup(&d->match);
+    fp_pics_free(d->pics);
     memset(d, 0, sizeof *d);
 }
 
@@ -180,6 +181,11 @@ static const char *keep(fp_scn *s, const char *str)
     if (c)
         s->pool[s->n_pool++] = c;
     return c;
+}
+
+static const char *keep_pool(void *ctx, const char *str)
+{
+    return keep(ctx, str);
 }
 
 /* Allocates a copy of n elements of size `size` (n may be 0). */
@@ -595,6 +601,13 @@ fp_status fp_report_add_run(fp_report *r, const fp_profile *p, const fp_analysis
     }
     if (!s->has_detail && (st = keep_detail(s, p, a, &mr, simulated)) != FP_OK)
         goto out;
+    /* the pictures only when drawn: HTML, or the text report's sparklines on a terminal */
+    if (s->runs == 0 && s->d.pics == NULL &&
+        (r->opt.format == FP_REPORT_HTML || (r->opt.format == FP_REPORT_TEXT && r->opt.colour)) &&
+        (s->d.pics = fp_pics_new(p, a, keep_pool, s)) == NULL) {
+        st = FP_ENOMEM;
+        goto out;
+    }
     if ((st = method_aggs(s, a)) != FP_OK)
         goto out;
     if ((st = finding_aggs(s, a, &mr, simulated)) != FP_OK)
@@ -762,6 +775,8 @@ fp_status fp_report_write(const fp_report *r, FILE *out, fp_error *err)
         return fp_report_write_markdown(r, out, err);
     case FP_REPORT_CSV:
         return fp_report_write_csv(r, out, err);
+    case FP_REPORT_HTML:
+        return fp_report_write_html(r, out, err);
     }
     return fp_error_set(err, FP_EINVAL, "report: unknown format %d", (int)r->opt.format);
 }

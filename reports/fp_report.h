@@ -47,16 +47,18 @@ typedef enum fp_report_format {
     FP_REPORT_TEXT = 0,
     FP_REPORT_JSON,
     FP_REPORT_MARKDOWN,
-    FP_REPORT_CSV
+    FP_REPORT_CSV,
+    FP_REPORT_HTML
 } fp_report_format;
 
 /*
- * Looks a format up by name: "text", "json", "markdown" (also "md"), "csv". FP_OK, or FP_EINVAL
- * (unknown name; *out unchanged).
+ * Looks a format up by name: "text", "json", "markdown" (also "md"), "csv", "html". FP_OK, or
+ * FP_EINVAL (unknown name; *out unchanged).
  */
 fp_status fp_report_format_from_name(const char *name, fp_report_format *out);
 
-/* Canonical name of a format ("text", "json", "markdown", "csv"); NULL when out of range. */
+/* Canonical name of a format ("text", "json", "markdown", "csv", "html"); NULL when out of range.
+ */
 const char *fp_report_format_name(fp_report_format f);
 
 /* Report options. Plain value type; FP_REPORT_OPTIONS_INIT gives the defaults. */
@@ -118,6 +120,11 @@ fp_status fp_report_write_text(const fp_report *r, FILE *out, fp_error *err);
 fp_status fp_report_write_json(const fp_report *r, FILE *out, fp_error *err);
 fp_status fp_report_write_markdown(const fp_report *r, FILE *out, fp_error *err);
 fp_status fp_report_write_csv(const fp_report *r, FILE *out, fp_error *err);
+/* One self-contained HTML page (inline CSS and SVG, no script needed, no external asset): the
+ * pictures of each scenario's detailed run (series timelines with the findings' and the ground
+ * truth's windows, the icicle of the spans with the critical path, per-method times), the
+ * comparison across scenarios, and the text report itself (docs/output-formats.md, "HTML"). */
+fp_status fp_report_write_html(const fp_report *r, FILE *out, fp_error *err);
 
 /* ---- the other documents: validate, sweep, power, compare ----
  *

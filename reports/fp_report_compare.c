@@ -292,6 +292,9 @@ fp_status fp_report_write_compare(FILE *f, fp_report_format fmt, const fp_compar
     case FP_REPORT_MARKDOWN:
         write_text(f, c, side, &m, fmt == FP_REPORT_MARKDOWN);
         break;
+    case FP_REPORT_HTML:
+        fp_html_compare(f, c, side, rng);
+        break;
     }
     return fp_report_finish(f, err);
 }

@@ -158,6 +158,7 @@ typedef struct fp_detail {
     fp_match_result match;
     fp_report_marker *markers; /* the first min(n_markers_total, FP_REPORT_MAX_MARKERS) */
     size_t n_markers, n_markers_total;
+    struct fp_pics *pics; /* what the pictures need (HTML, sparklines); NULL when not kept */
 } fp_detail;
 
 typedef struct fp_scn {
@@ -258,6 +259,8 @@ void fp_put_csv(FILE *f, const char *s);
 int fp_csv_needs_quotes(const char *s);
 /* The one control-byte rule (C0 and DEL) of every writer. */
 int fp_is_control(unsigned char c);
+/* HTML (and XML: SVG, attributes): & < > " ' as entities, control bytes as spaces. */
+void fp_put_html(FILE *f, const char *s);
 /*
  * The metadata a document records, filled in one place for every document and format: fpsim's
  * version, the GSL version built against and the generator's name (`rng` NULL: the default,
@@ -359,6 +362,53 @@ size_t fp_utf8_width(const char *s);
  * character or separating a combining mark from its base) into buf; `s` as is when it fits or
  * when max < 5. Returns buf. */
 const char *fp_utf8_shorten(char *buf, size_t size, const char *s, size_t max);
+
+/* ---- pictures (fp_report_pics.c): what the HTML charts and the text sparklines draw ---- */
+
+#define FP_PICS_COLS 300   /* columns a series is reduced to (min and max per column) */
+#define FP_PICS_NODES 2000 /* icicle nodes kept (the widest first) */
+#define FP_PICS_DEPTH 24   /* icicle depth kept */
+
+enum { FP_PICS_MEM = 0, FP_PICS_CPU, FP_PICS_IO, FP_PICS_SERIES };
+
+/* One node of the icicle: a call stack path, merged over the run's spans. */
+typedef struct fp_pics_node {
+    const char *name; /* in the scenario's string pool */
+    int32_t parent;   /* node index, -1 at the root level */
+    uint32_t depth;
+    double x, w; /* left edge and width, seconds of inclusive time (parent-relative layout) */
+    double secs; /* inclusive seconds of its spans (w is scaled to fit inside the parent) */
+    double crit; /* share of secs on the critical path, [0, 1] */
+} fp_pics_node;
+
+/* The series of one run, min/max per column over the run's time, and its spans' icicle. */
+typedef struct fp_pics {
+    double t_end; /* time axis end, seconds (> 0 when cols > 0) */
+    size_t cols;  /* columns of the series (0: no series) */
+    int banded;   /* 1: a column holds several samples (a min-max band); 0: one sample each */
+    int has[FP_PICS_SERIES];
+    double mn[FP_PICS_SERIES][FP_PICS_COLS], mx[FP_PICS_SERIES][FP_PICS_COLS];
+    fp_pics_node *nodes; /* in layout order: a parent before its children */
+    size_t n_nodes;
+    double root_w; /* total width of the root level, seconds */
+} fp_pics;
+
+/* Builds the pictures of run `p` analysed as `a`; names go into `keep(ctx, name)` (a pool copy,
+ * NULL on ENOMEM). New (fp_pics_free), NULL on ENOMEM. */
+fp_pics *fp_pics_new(const fp_profile *p, const fp_analysis *a,
+                     const char *(*keep)(void *ctx, const char *name), void *ctx);
+void fp_pics_free(fp_pics *pc);
+/* A sparkline of series `k` in `width` cells (UTF-8 blocks, max per cell) into buf; "" when the
+ * series is absent. Returns buf. */
+const char *fp_pics_spark(const fp_pics *pc, int k, size_t width, char *buf, size_t size);
+
+/* ---- HTML (fp_report_html.c): the other documents; the report is fp_report_write_html ---- */
+
+void fp_html_validate(FILE *f, const fp_validate_engine *e);
+void fp_html_sweep(FILE *f, const fp_validate_engine *e);
+void fp_html_power(FILE *f, const fp_validate_engine *e);
+void fp_html_compare(FILE *f, const fp_compare *c, const fp_report_compare_side sides[2],
+                     const char *rng);
 
 /* Builds the text/Markdown document (fp_report_text.c). */
 fp_status fp_report_write_doc(const fp_report *r, FILE *out, int markdown, fp_error *err);

@@ -476,6 +476,7 @@ static void comparison(jctx *c, cJSON *root, const fp_report *r)
 fp_status fp_report_write_json(const fp_report *r, FILE *out, fp_error *err)
 {
     jctx c = {0};
+    fp_json_use_allocator(); /* cJSON's allocations through the seam (fp_core.h) */
     cJSON *root = cJSON_CreateObject(), *arr, *mt;
     char *text = NULL;
     fp_status st = FP_OK;

@@ -11,7 +11,10 @@
  *    prose around names: | \ ` * > always, < only where it could open a tag (not "p < 0.001");
  *    `_` is left to the sink's text (intraword underscores are not emphasis in CommonMark/GFM);
  *  - JSON: the one escaper of fpsim (profile/fp_escape.h);
- *  - CSV: data as is, an RFC 4180 field (quoted when it holds , " CR or LF; quotes doubled).
+ *  - CSV: data as is, an RFC 4180 field (quoted when it holds , " CR or LF; quotes doubled);
+ *  - HTML: & < > " ' as entities and control bytes as spaces, safe in element text and in quoted
+ *    attributes of HTML, XHTML and SVG alike (the HTML writer, fp_report_html.c, writes every
+ *    string through it).
  *
  * Also the metadata block every document records (fp_report_meta_get).
  */
@@ -84,6 +87,70 @@ void fp_put_csv(FILE *f, const char *s)
         putc(*s, f);
     }
     putc('"', f);
+}
+
+/* Length of the valid UTF-8 sequence at `c` (lead byte >= 0x80), 0 when invalid. */
+static size_t utf8_len(const unsigned char *c)
+{
+    size_t n = *c >= 0xf0 && *c <= 0xf4 ? 4 : *c >= 0xe0 ? 3 : *c >= 0xc2 && *c < 0xe0 ? 2 : 0;
+    if (n == 0 || (n == 4 && *c > 0xf4))
+        return 0;
+    for (size_t i = 1; i < n; i++)
+        if ((c[i] & 0xc0) != 0x80)
+            return 0;
+    if ((n == 3 && c[0] == 0xe0 && c[1] < 0xa0) || (n == 3 && c[0] == 0xed && c[1] >= 0xa0) ||
+        (n == 4 && c[0] == 0xf0 && c[1] < 0x90) || (n == 4 && c[0] == 0xf4 && c[1] >= 0x90))
+        return 0; /* overlong, surrogate, beyond U+10FFFF */
+    return n;
+}
+
+/* Bytes written as they are: printable ASCII other than & < > " '. */
+static int html_plain(unsigned char c)
+{
+    return c >= 0x20 && c < 0x7f && c != '&' && c != '<' && c != '>' && c != '"' && c != '\'';
+}
+
+void fp_put_html(FILE *f, const char *s)
+{
+    for (const unsigned char *c = (const unsigned char *)s; *c != '\0'; c++) {
+        if (html_plain(*c)) { /* a run of plain bytes in one write */
+            const unsigned char *e = c + 1;
+            while (html_plain(*e))
+                e++;
+            fwrite(c, 1, (size_t)(e - c), f);
+            c = e - 1;
+            continue;
+        }
+        if (*c >= 0x80) { /* valid UTF-8 as is, anything else as U+FFFD (XML must parse it) */
+            size_t n = utf8_len(c);
+            if (n == 0) {
+                fputs("\xef\xbf\xbd", f);
+            } else {
+                fwrite(c, 1, n, f);
+                c += n - 1;
+            }
+            continue;
+        }
+        switch (*c) {
+        case '&':
+            fputs("&amp;", f);
+            break;
+        case '<':
+            fputs("&lt;", f);
+            break;
+        case '>':
+            fputs("&gt;", f);
+            break;
+        case '"':
+            fputs("&quot;", f);
+            break;
+        case '\'':
+            fputs("&#39;", f);
+            break;
+        default:
+            putc(fp_is_control(*c) ? ' ' : *c, f);
+        }
+    }
 }
 
 fp_report_meta fp_report_meta_get(const char *rng)

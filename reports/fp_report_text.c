@@ -460,6 +460,21 @@ static void detail(fp_doc *d, const fp_scn *s)
     }
 }
 
+/* On a terminal (colour allowed): one sparkline per series of the first run. */
+static void sparklines(fp_doc *d, const fp_scn *s)
+{
+    static const struct {
+        int k;
+        const char *label;
+    } rows[] = {{FP_PICS_MEM, "Memory"}, {FP_PICS_CPU, "CPU   "}};
+    char buf[3 * 64 + 1];
+    for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++)
+        if (fp_pics_spark(s->d.pics, rows[i].k, 60, buf, sizeof buf)[0] != '\0')
+            fp_doc_line(d, "%s %s (run %" PRIu64 ", 0..%.1f s)", rows[i].label, buf, s->d.run_index,
+                        s->d.pics->t_end);
+    fp_doc_blank(d);
+}
+
 /* Comparison columns: summary metric and header. */
 static const struct {
     int k;
@@ -646,6 +661,8 @@ fp_status fp_report_write_doc(const fp_report *r, FILE *out, int markdown, fp_er
             continue;
         }
         summary(&d, s);
+        if (d.colour && s->has_detail && s->d.pics != NULL)
+            sparklines(&d, s);
         if (r->opt.detailed && s->has_detail)
             detail(&d, s);
     }

@@ -403,6 +403,9 @@ fp_status fp_report_write_validate(FILE *f, fp_report_format fmt, const fp_valid
                 (unsigned long long)all->clean_runs);
         text_summary(f, all, NULL);
         break;
+    case FP_REPORT_HTML:
+        fp_html_validate(f, e);
+        break;
     }
     return fp_report_finish(f, err);
 }
@@ -502,6 +505,9 @@ fp_status fp_report_write_sweep(FILE *f, fp_report_format fmt, const fp_validate
                     key, pts[best].value, (unsigned long long)pts[best].ks.fp, def);
         else
             fputs("best F1: n/a (no labels or findings of this kind)\n", f);
+        break;
+    case FP_REPORT_HTML:
+        fp_html_sweep(f, e);
         break;
     }
     return fp_report_finish(f, err);
@@ -620,6 +626,9 @@ fp_status fp_report_write_power(FILE *f, fp_report_format fmt, const fp_validate
             fputc('\n', f);
         }
         break;
+    case FP_REPORT_HTML:
+        fp_html_power(f, e);
+        return fp_report_finish(f, err);
     }
     /* Text and Markdown: the minimum detectable effect of each bottleneck, one line each. */
     fputc('\n', f);

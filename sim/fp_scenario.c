@@ -1134,6 +1134,8 @@ fp_status fp_scenario_load_file(fp_scenario **out, const char *path, fp_error *e
     *out = NULL;
     fp_error_clear(err);
     int fd = open(path, O_RDONLY);
+    if (fd < 0 && errno == EINTR) /* a FIFO without a writer, and a signal: give up */
+        return fp_error_set_at(err, FP_EINTR, path, 0, 0, "interrupted");
     if (fd < 0)
         return fp_error_set_at(err, FP_ENOENT, path, 0, 0, "cannot open: %s",
                                fp_strerror(errno, (char[128]){""}, 128));
@@ -1160,8 +1162,12 @@ fp_status fp_scenario_load_file(fp_scenario **out, const char *path, fp_error *e
         }
         ssize_t got = read(fd, buf + len, cap - len);
         if (got < 0) {
-            if (errno == EINTR)
-                continue;
+            /* A signal (the caller's handlers are installed without SA_RESTART, so only one it
+             * acts on interrupts): stop, so a FIFO whose writer stays open cannot hang. */
+            if (errno == EINTR) {
+                st = fp_error_set_at(err, FP_EINTR, path, 0, 0, "interrupted");
+                goto out;
+            }
             st = fp_error_set_at(err, FP_EIO, path, 0, 0, "read error: %s",
                                  fp_strerror(errno, (char[128]){""}, 128));
             goto out;

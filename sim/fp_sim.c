@@ -91,7 +91,18 @@ struct fp_sim {
     uint32_t next_group;
     uint32_t next_track;
     fp_status fail; /* first failure inside the recursive passes */
+    uint32_t polls; /* counts calls between polls of opts.cancel */
 };
+
+/* Every 4096 calls, polls the cancel callback; when it says stop, fails the run with FP_EINTR. */
+static int sim_cancelled(fp_sim *s)
+{
+    if (s->opts.cancel == NULL || (++s->polls & 0xFFFu) != 0)
+        return s->fail == FP_EINTR;
+    if (s->fail == FP_OK && s->opts.cancel(s->opts.cancel_ctx))
+        s->fail = FP_EINTR;
+    return s->fail == FP_EINTR;
+}
 
 /* ---- seeding ---- */
 
@@ -383,7 +394,7 @@ static void gen_node(fp_sim *s, int32_t parent, uint32_t m, uint32_t group, int 
 static void gen_calls(fp_sim *s, int32_t parent, uint32_t m, uint32_t n, uint32_t group,
                       int parallel, gsl_rng *r, uint16_t storm)
 {
-    for (uint32_t i = 0; i < n && s->fail == FP_OK; i++)
+    for (uint32_t i = 0; i < n && s->fail == FP_OK && !sim_cancelled(s); i++)
         gen_node(s, parent, m, group, parallel, r, storm);
 }
 
@@ -491,6 +502,7 @@ static double exec_node(fp_sim *s, fp_span *spans, size_t ix, double t, uint32_t
     const fp_scenario *scn = s->scn;
     const node nd = s->nodes[ix];
     double start = t;
+    (void)sim_cancelled(s); /* sets s->fail, which stops the callers' loops */
     double own = nd.own, cpu = nd.cpu, alloc = nd.alloc, retained = nd.retained;
     double ops = nd.io_ops, bytes = nd.io_bytes;
     double scale = s->opts.magnitude_scale;
@@ -887,7 +899,7 @@ fp_status fp_sim_run(fp_sim *s, uint64_t seed, uint64_t run_index, fp_profile *o
     fp_span blank;
     memset(&blank, 0, sizeof(blank));
     for (size_t i = 0; i < s->n_nodes; i++) {
-        st = fp_profile_add_span(out, &blank, NULL);
+        st = sim_cancelled(s) ? FP_EINTR : fp_profile_add_span(out, &blank, NULL);
         if (st != FP_OK)
             goto fail;
     }
@@ -912,11 +924,17 @@ fp_status fp_sim_run(fp_sim *s, uint64_t seed, uint64_t run_index, fp_profile *o
     }
 
     /* Pass C. */
+    if (s->opts.cancel != NULL && s->opts.cancel(s->opts.cancel_ctx)) {
+        st = FP_EINTR;
+        goto fail;
+    }
     st = build_series(s, out, t, baseline, idle);
     if (st != FP_OK)
         goto fail;
     return FP_OK;
 fail:
+    if (st == FP_EINTR)
+        return fp_error_set(err, st, "interrupted");
     if (st == FP_ELIMIT && s->fail == FP_ELIMIT)
         return fp_error_set(err, st, "run %llu of '%s' has more than %d calls",
                             (unsigned long long)run_index, scn->name, FP_SIM_MAX_SPANS);

@@ -40,11 +40,16 @@ typedef struct fp_sim_options {
     const gsl_rng_type *rng_type; /* NULL: gsl_rng_mt19937 */
     int force_bottlenecks;        /* -1: use each probability; 0: inject none; 1: inject all */
     double magnitude_scale; /* multiplies drawn magnitudes' effect (power sweeps); 1 = as is */
+    /* Polled every few thousand calls while a run is built (well under a second apart);
+     * nonzero stops fp_sim_run() with FP_EINTR. NULL: never. The callback and `cancel_ctx`
+     * are borrowed; it may be called from the thread running fp_sim_run(). */
+    int (*cancel)(void *ctx);
+    void *cancel_ctx;
 } fp_sim_options;
 
 #define FP_SIM_OPTIONS_INIT                                                                        \
     {                                                                                              \
-        NULL, -1, 1.0                                                                              \
+        NULL, -1, 1.0, NULL, NULL                                                                  \
     }
 
 typedef struct fp_sim fp_sim;

@@ -246,7 +246,8 @@ static fp_status do_unit(const pass_cfg *cfg, worker *w, uint64_t unit, unsigned
     fp_analysis *a = NULL;
     fp_status st = fp_sim_run(w->sim[variant], cfg->seed, run, w->prof, &w->err);
     if (st == FP_OK)
-        st = fp_analyze_with_baseline(&a, w->prof, &cfg->th, cfg->baseline, &w->err);
+        st = fp_analyze_cancellable(&a, w->prof, &cfg->th, cfg->baseline, cfg->engine->cancel,
+                                    cfg->engine->cancel_ctx, &w->err);
     if (st == FP_OK)
         st = fp_match_run(&w->m, w->prof, a, NULL, &w->err);
     if (st == FP_OK) {
@@ -317,6 +318,10 @@ static fp_status workers_new(worker **out, unsigned n, const pass_cfg *cfg, fp_e
         fp_status st;
         so.rng_type = cfg->rng;
         so.magnitude_scale = cfg->scale;
+        /* The simulators poll the cancel callback inside a run too, so a signal stops a
+         * batch within a fraction of a second, not at its end. */
+        so.cancel = cfg->engine->cancel;
+        so.cancel_ctx = cfg->engine->cancel_ctx;
         fp_error_clear(&w[i].err);
         so.force_bottlenecks = 0;
         if ((st = fp_sim_new(&w[i].sim[0], cfg->scn, &so, err)) != FP_OK)

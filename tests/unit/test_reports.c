@@ -780,6 +780,11 @@ static void test_golden_csv(void)
     golden_case(FP_REPORT_CSV, 1, "reports_detailed.csv");
 }
 
+static void test_golden_html(void)
+{
+    golden_case(FP_REPORT_HTML, 1, "reports_detailed.html");
+}
+
 static void test_golden_content(void)
 {
     /* facts the goldens must show, checked independently of their exact bytes */
@@ -929,6 +934,9 @@ static void test_api_formats(void)
     CU_ASSERT_EQUAL(fp_report_format_from_name("markdown", &f), FP_OK);
     CU_ASSERT_EQUAL(fp_report_format_from_name("csv", &f), FP_OK);
     CU_ASSERT_EQUAL(f, FP_REPORT_CSV);
+    CU_ASSERT_EQUAL(fp_report_format_from_name("html", &f), FP_OK);
+    CU_ASSERT_EQUAL(f, FP_REPORT_HTML);
+    CU_ASSERT_STRING_EQUAL(fp_report_format_name(FP_REPORT_HTML), "html");
     CU_ASSERT_EQUAL(fp_report_format_from_name("text", &f), FP_OK);
     CU_ASSERT_EQUAL(f, FP_REPORT_TEXT);
     CU_ASSERT_EQUAL(fp_report_format_from_name("xml", &f), FP_EINVAL);
@@ -977,7 +985,7 @@ static void test_api_alloc_failures(void)
     fp_profile *p[2] = {make_run("a", 0), make_run("a", 1)};
     fp_analysis *a[2] = {analyse(p[0]), analyse(p[1])};
     int ok = 0;
-    for (unsigned long n = 1; n < 5000 && !ok; n++) {
+    for (unsigned long n = 1; n < 100000 && !ok; n++) {
         fp_report_options o = FP_REPORT_OPTIONS_INIT;
         fp_error err = FP_ERROR_INIT;
         fp_report *r;
@@ -1090,6 +1098,41 @@ static void test_outputs_json_escaper(void)
     fp_free(q);
 }
 
+/* Invalid UTF-8 becomes \ufffd per bad byte; well-formed multi-byte sequences pass unchanged. */
+static void test_outputs_json_escaper_utf8(void)
+{
+    static const struct {
+        const char *in, *out;
+    } cases[] = {
+        {"caf\xc3\xa9", "\"caf\xc3\xa9\""},                                   /* 2 bytes */
+        {"\xe2\x82\xac\xf0\x9f\x98\x80", "\"\xe2\x82\xac\xf0\x9f\x98\x80\""}, /* 3, 4 */
+        {"a\xff"
+         "b",
+         "\"a\\ufffdb\""},                                        /* never valid */
+        {"\x80", "\"\\ufffd\""},                                  /* stray continuation */
+        {"x\xc3", "\"x\\ufffd\""},                                /* truncated at the end */
+        {"\xc0\xaf", "\"\\ufffd\\ufffd\""},                       /* overlong '/' */
+        {"\xed\xa0\x80", "\"\\ufffd\\ufffd\\ufffd\""},            /* a surrogate */
+        {"\xf4\x90\x80\x80", "\"\\ufffd\\ufffd\\ufffd\\ufffd\""}, /* above U+10FFFF */
+    };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        char *q = fp_json_quote(cases[i].in), *buf = NULL;
+        size_t len = 0;
+        CU_ASSERT_FATAL(q != NULL);
+        CU_ASSERT_STRING_EQUAL(q, cases[i].out);
+        FILE *f = open_memstream(&buf, &len);
+        CU_ASSERT_FATAL(f != NULL);
+        fp_json_put_string(f, cases[i].in);
+        fclose(f);
+        CU_ASSERT_STRING_EQUAL(buf, q);
+        cJSON *j = cJSON_Parse(q);
+        CU_ASSERT(j != NULL && cJSON_IsString(j));
+        cJSON_Delete(j);
+        free(buf);
+        fp_free(q);
+    }
+}
+
 #define ESC_NAME "esc\033]0;x\007name\r\n|_"
 
 static void add_compare_run(fp_compare *c, fp_side side, fp_profile *p, double dur)
@@ -1189,6 +1232,60 @@ static void test_outputs_markdown_escaper(void)
         CU_ASSERT_STRING_EQUAL(buf, cases[i].want);
         free(buf);
     }
+}
+
+/* The HTML escaper: markup characters as entities, control bytes as spaces, valid UTF-8 kept and
+ * invalid bytes (which a strict XML parser refuses) as U+FFFD. */
+static void test_outputs_html_escaper(void)
+{
+    static const struct {
+        const char *in, *want;
+    } cases[] = {
+        {"std::vector<int>::push_back", "std::vector&lt;int&gt;::push_back"},
+        {"a&b\"c'd", "a&amp;b&quot;c&#39;d"},
+        {"<script>x</script>", "&lt;script&gt;x&lt;/script&gt;"},
+        {"tab\there\n\033[2J\177", "tab here  [2J "},
+        {"caf\xc3\xa9 \xe2\x86\x92", "caf\xc3\xa9 \xe2\x86\x92"},
+        {"bad\xff\xc3(", "bad\xef\xbf\xbd\xef\xbf\xbd("},
+        {"\xed\xa0\x80", "\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd"}, /* a surrogate */
+    };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        char *buf = NULL;
+        size_t len = 0;
+        FILE *f = open_memstream(&buf, &len);
+        CU_ASSERT_FATAL(f != NULL);
+        fp_put_html(f, cases[i].in);
+        fclose(f);
+        CU_ASSERT_STRING_EQUAL(buf, cases[i].want);
+        free(buf);
+    }
+}
+
+/* The HTML report writes a hostile scenario name escaped everywhere, and no script. */
+static void test_outputs_html_report(void)
+{
+    fp_report_options o = FP_REPORT_OPTIONS_INIT;
+    fp_report *r;
+    fp_status st;
+    char *out;
+    o.format = FP_REPORT_HTML;
+    o.detailed = 1;
+    r = fp_report_new(&o);
+    CU_ASSERT_FATAL(r != NULL);
+    add_runs(r, "<b>x</b>&\"'", 2);
+    add_runs(r, "second", 1);
+    out = render(fp_report_write, r, &st);
+    CU_ASSERT_EQUAL(st, FP_OK);
+    CU_ASSERT_PTR_NULL(strstr(out, "<b>x"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(out, "&lt;b&gt;x&lt;/b&gt;&amp;&quot;&#39;"));
+    CU_ASSERT_PTR_NULL(strstr(out, "<script"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(out, "id=\"s0-timeline\""));
+    CU_ASSERT_PTR_NOT_NULL(strstr(out, "id=\"s0-icicle\""));
+    CU_ASSERT_PTR_NOT_NULL(strstr(out, "id=\"s0-methods\""));
+    CU_ASSERT_PTR_NOT_NULL(strstr(out, "id=\"cmp-score\""));
+    CU_ASSERT_PTR_NOT_NULL(strstr(out, "<pre>"));
+    free(out);
+    fp_report_free(r);
 }
 
 /* The report JSON writes names with the same escaper as every other JSON output. */
@@ -1297,13 +1394,11 @@ int fp_test_register(void)
                                           {"display_width", test_layout_display_width},
                                           {"shorten", test_layout_shorten},
                                           {NULL, NULL}};
-    static const fp_test_case gold[] = {{"text", test_golden_text},
-                                        {"text_detailed", test_golden_text_detailed},
-                                        {"markdown", test_golden_markdown},
-                                        {"json", test_golden_json},
-                                        {"csv", test_golden_csv},
-                                        {"content", test_golden_content},
-                                        {NULL, NULL}};
+    static const fp_test_case gold[] = {
+        {"text", test_golden_text},         {"text_detailed", test_golden_text_detailed},
+        {"markdown", test_golden_markdown}, {"json", test_golden_json},
+        {"csv", test_golden_csv},           {"html", test_golden_html},
+        {"content", test_golden_content},   {NULL, NULL}};
     static const fp_test_case degenerate[] = {{"empty", test_degenerate_empty},
                                               {"zero_span", test_degenerate_zero_span},
                                               {"no_runs", test_degenerate_no_runs},
@@ -1315,9 +1410,12 @@ int fp_test_register(void)
                                        {NULL, NULL}};
     static const fp_test_case outputs[] = {
         {"json_escaper", test_outputs_json_escaper},
+        {"json_escaper_utf8", test_outputs_json_escaper_utf8},
         {"compare_control_bytes", test_outputs_compare_control_bytes},
         {"report_json_escaper", test_outputs_report_json_escaper},
         {"markdown_escaper", test_outputs_markdown_escaper},
+        {"html_escaper", test_outputs_html_escaper},
+        {"html_report", test_outputs_html_report},
         {NULL, NULL}};
     if (fp_test_add_suite("outputs", outputs) || fp_test_add_suite("match", match) ||
         fp_test_add_suite("quant", quant) || fp_test_add_suite("layout", layout) ||
