@@ -6,6 +6,7 @@
  */
 #include "fp_report_internal.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -101,10 +102,12 @@ static void write_json(FILE *f, const fp_compare *c, const fp_report_compare_sid
             used);
 }
 
-static void csv_row(FILE *f, const char *kind, const char *name, const char *unit, fp_change ch,
+/* One tidy CSV row (docs/output-formats.md, "CSV"): table (run_metric or method),
+ * format_version, the name, then the measures; CRLF like every fpsim CSV. */
+static void csv_row(FILE *f, const char *table, const char *name, const char *unit, fp_change ch,
                     double cb, double cn, const fp_sample_delta *d)
 {
-    fprintf(f, "%s,", kind);
+    fprintf(f, "%s,%d,", table, FP_CSV_FORMAT_VERSION);
     fp_put_csv(f, name);
     fprintf(f, ",%s,%s,%zu,%zu,%s,%s,%s,%s,", unit, fp_change_name(ch), d->n_base, d->n_new, CG(cb),
             CG(cn), CG(d->base_median), CG(d->new_median));
@@ -112,9 +115,9 @@ static void csv_row(FILE *f, const char *kind, const char *name, const char *uni
         fputs(CG(d->ratio), f);
     fprintf(f, ",%s,%s,%s,%s,", CG(d->mw.p), CG(d->mw.u), CG(d->mw.z), CG(d->hl.shift));
     if (d->hl.ci_valid)
-        fprintf(f, "%s,%s\n", CG(d->hl.lo), CG(d->hl.hi));
+        fprintf(f, "%s,%s\r\n", CG(d->hl.lo), CG(d->hl.hi));
     else
-        fputs(",\n", f);
+        fputs(",\r\n", f);
 }
 
 static void write_csv(FILE *f, const fp_compare *c)
@@ -122,11 +125,11 @@ static void write_csv(FILE *f, const fp_compare *c)
     size_t nm, nr;
     const fp_method_delta *md = fp_compare_methods(c, &nm);
     const fp_run_delta *rd = fp_compare_run_deltas(c, &nr);
-    fputs("kind,name,unit,change,n_base,n_new,calls_base,calls_new,base_median,new_median,ratio,"
-          "p_value,u,z,hl_shift,hl_lo,hl_hi\n",
+    fputs("table,format_version,name,unit,change,n_base,n_new,calls_base,calls_new,base_median,"
+          "new_median,ratio,p_value,u,z,hl_shift,hl_lo,hl_hi\r\n",
           f);
     for (size_t i = 0; i < nr; i++)
-        csv_row(f, "run", rd[i].name, rd[i].unit, rd[i].d.change, 0, 0, &rd[i].d);
+        csv_row(f, "run_metric", rd[i].name, rd[i].unit, rd[i].d.change, NAN, NAN, &rd[i].d);
     for (size_t i = 0; i < nm; i++)
         csv_row(f, "method", md[i].name, "s", md[i].change, md[i].calls_base, md[i].calls_new,
                 &md[i].time);

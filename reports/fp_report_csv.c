@@ -1,13 +1,15 @@
 /*
- * fp_report_csv.c - the report as one RFC 4180 CSV table in long form.
+ * fp_report_csv.c - the report as one RFC 4180 CSV table in the tidy shape.
  *
  * A report has many tables with different columns; rather than several CSV sections (which
- * RFC 4180 readers do not expect) it is one table with the fixed header
- *     table,scenario,key,column,value
- * and one row per value: `table` names the logical table (meta, summary, method, ...), `key`
- * the row within it, `column` the column. Pivoting on (table, scenario, key) x column gives the
- * wide tables back. Numbers are written in full (the shortest form that reads back exactly), so
- * CSV and JSON agree; a value that is not available is an empty field. Records end in CRLF.
+ * RFC 4180 readers do not expect) it is one table with one row per entity: the fixed key
+ * columns
+ *     table,format_version,scenario,key
+ * (`table` the entity type: meta, summary, method, finding, ...; `key` the entity within it)
+ * followed by one column per measure (the union over all tables, in the fixed order of
+ * `columns` below), empty where a measure does not apply. Filtering on `table` gives each wide
+ * table. Numbers are written in full (the shortest form that reads back exactly), so CSV and
+ * JSON agree; a value that is not available is an empty field. Records end in CRLF.
  * Documented in docs/output-formats.md ("CSV").
  */
 #include "fp_report_internal.h"
@@ -17,11 +19,44 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* The measure columns, in header order. A writer naming any other column is a bug (FP_EINVAL). */
+static const char *const columns[] = {
+    /* meta */
+    "schema_version", "fpsim_version", "title", "seed", "rng", "gsl_version", "runs", "quantiles",
+    "detail_run",
+    /* summary, comparison, geomean */
+    "p5", "median", "p95", "status", "geomean",
+    /* truth_totals */
+    "simulated_runs", "found", "missed", "not_observable", "true_findings", "false_alarms",
+    "recall", "precision",
+    /* method, critical_path */
+    "calls", "total_s", "self_s", "mean_s", "p50_s", "p95_s", "p99_s", "alloc_mb", "cpu_pct",
+    "share", "spans", "seconds",
+    /* finding, known_hotspot, recommendation, truth */
+    "kind", "caused_by", "target", "severity", "impact", "start_s", "end_s", "rule", "measured",
+    "threshold", "unit", "root_cause", "improvement", "improvement_unit", "truth",
+    "baseline_median", "baseline_p99", "text", "finding", "evidence", "magnitude", "affected_calls",
+    "outcome",
+    /* method_runs, finding_runs, truth_runs */
+    "calls.p5", "calls.median", "calls.p95", "total_s.p5", "total_s.median", "total_s.p95",
+    "mean_s.p5", "mean_s.median", "mean_s.p95", "p50_s.p5", "p50_s.median", "p50_s.p95", "p95_s.p5",
+    "p95_s.median", "p95_s.p95", "p99_s.p5", "p99_s.median", "p99_s.p95", "alloc_mb.p5",
+    "alloc_mb.median", "alloc_mb.p95", "cpu_pct.p5", "cpu_pct.median", "cpu_pct.p95", "share.p5",
+    "share.median", "share.p95", "impact.p5", "impact.median", "impact.p95", "worst_severity",
+    "false_alarm_runs", "records"};
+#define N_COLUMNS (sizeof columns / sizeof columns[0])
+
+/* The writer: the row being filled (owned copies, freed by flush) and the first error. */
 typedef struct csv {
     FILE *out;
     fp_status st;
-    const char *table;
-    const char *scenario;
+    const char *table;    /* the table of the next values */
+    const char *scenario; /* its scenario ("" for the report's own rows) */
+    int open;             /* whether a row is pending */
+    const char *ptable;   /* the pending row's table, scenario and key */
+    const char *pscenario;
+    char *pkey;
+    char *val[N_COLUMNS]; /* its values; NULL = empty */
 } csv;
 
 static void field(csv *c, const char *s)
@@ -42,23 +77,69 @@ static void field(csv *c, const char *s)
         c->st = FP_EIO;
 }
 
+static void sep(csv *c)
+{
+    if (c->st == FP_OK && fputc(',', c->out) == EOF)
+        c->st = FP_EIO;
+}
+
+/* Writes the pending row, if any, and frees its values. */
+static void flush(csv *c)
+{
+    char v[16];
+    if (c->open && c->st == FP_OK) {
+        snprintf(v, sizeof v, "%d", FP_CSV_FORMAT_VERSION);
+        field(c, c->ptable);
+        sep(c);
+        field(c, v);
+        sep(c);
+        field(c, c->pscenario);
+        sep(c);
+        field(c, c->pkey);
+        for (size_t i = 0; i < N_COLUMNS; i++) {
+            sep(c);
+            field(c, c->val[i] ? c->val[i] : "");
+        }
+        if (c->st == FP_OK && fputs("\r\n", c->out) == EOF)
+            c->st = FP_EIO;
+    }
+    for (size_t i = 0; i < N_COLUMNS; i++) {
+        fp_free(c->val[i]);
+        c->val[i] = NULL;
+    }
+    fp_free(c->pkey);
+    c->pkey = NULL;
+    c->open = 0;
+}
+
+/* One value: column `column` of the entity (c->table, c->scenario, key). Consecutive values of
+ * one entity make one row; a new entity (or a column given twice) starts the next row. */
 static void row(csv *c, const char *key, const char *column, const char *value)
 {
-    field(c, c->table);
-    if (c->st == FP_OK && fputc(',', c->out) == EOF)
-        c->st = FP_EIO;
-    field(c, c->scenario);
-    if (c->st == FP_OK && fputc(',', c->out) == EOF)
-        c->st = FP_EIO;
-    field(c, key);
-    if (c->st == FP_OK && fputc(',', c->out) == EOF)
-        c->st = FP_EIO;
-    field(c, column);
-    if (c->st == FP_OK && fputc(',', c->out) == EOF)
-        c->st = FP_EIO;
-    field(c, value ? value : "");
-    if (c->st == FP_OK && fputs("\r\n", c->out) == EOF)
-        c->st = FP_EIO;
+    size_t i;
+    if (c->st != FP_OK)
+        return;
+    for (i = 0; i < N_COLUMNS && strcmp(columns[i], column) != 0; i++)
+        ;
+    if (i == N_COLUMNS) {
+        c->st = FP_EINVAL;
+        return;
+    }
+    if (!c->open || strcmp(c->ptable, c->table) != 0 || strcmp(c->pscenario, c->scenario) != 0 ||
+        strcmp(c->pkey, key) != 0 || c->val[i] != NULL) {
+        flush(c);
+        c->pkey = fp_strdup(key);
+        if (c->pkey == NULL) {
+            c->st = FP_ENOMEM;
+            return;
+        }
+        c->ptable = c->table;
+        c->pscenario = c->scenario;
+        c->open = 1;
+    }
+    c->val[i] = fp_strdup(value ? value : "");
+    if (c->val[i] == NULL)
+        c->st = FP_ENOMEM;
 }
 
 static void rnum(csv *c, const char *key, const char *column, double v)
@@ -99,6 +180,7 @@ static void scenario(csv *c, const fp_report *r, const fp_scn *s)
     size_t i, j;
     const fp_detail *d = &s->d;
 
+    flush(c); /* a scenario's rows never merge into the previous one's */
     c->scenario = s->name;
     c->table = "meta";
     ruint(c, "", "seed", s->seed);
@@ -116,11 +198,11 @@ static void scenario(csv *c, const fp_report *r, const fp_scn *s)
         static const int order[3] = {FP_Q_MED, FP_Q_P5, FP_Q_P95};
         for (int q = 0; q < 3; q++)
             rnum(c, fp_sum_infos[m].key, cols[order[q]], fp_qacc_get(&s->sum[m], order[q]));
+        if (m == FP_S_SCORE)
+            row(c, fp_sum_infos[m].key, "status",
+                fp_score_status_name(
+                    fp_score_status_from_score(fp_qacc_get(&s->sum[FP_S_SCORE], FP_Q_MED))));
     }
-    if (s->runs)
-        row(c, "status", "median",
-            fp_score_status_name(
-                fp_score_status_from_score(fp_qacc_get(&s->sum[FP_S_SCORE], FP_Q_MED))));
 
     if (s->simulated_runs) {
         c->table = "truth_totals";
@@ -289,10 +371,16 @@ fp_status fp_report_write_csv(const fp_report *r, FILE *out, fp_error *err)
     static const int cols[] = {FP_S_DURATION, FP_S_PEAK_MEM, FP_S_AVG_CPU,    FP_S_PEAK_CPU,
                                FP_S_IO_OPS,   FP_S_SCORE,    FP_S_F_CRITICAL, FP_S_F_HIGH,
                                FP_S_F_MEDIUM, FP_S_F_LOW,    FP_S_F_TOTAL};
-    csv c = {out, FP_OK, "meta", ""};
+    csv c = {out, FP_OK, "meta", "", 0, NULL, NULL, NULL, {NULL}};
     size_t i, j;
 
-    if (fputs("table,scenario,key,column,value\r\n", out) == EOF)
+    if (fputs("table,format_version,scenario,key", out) == EOF)
+        c.st = FP_EIO;
+    for (i = 0; i < N_COLUMNS; i++) {
+        sep(&c);
+        field(&c, columns[i]);
+    }
+    if (c.st == FP_OK && fputs("\r\n", out) == EOF)
         c.st = FP_EIO;
     ruint(&c, "", "schema_version", FP_REPORT_SCHEMA_VERSION);
     row(&c, "", "fpsim_version", fp_report_meta_get(NULL).fpsim_version);
@@ -300,12 +388,17 @@ fp_status fp_report_write_csv(const fp_report *r, FILE *out, fp_error *err)
     for (i = 0; i < r->n_scns && c.st == FP_OK; i++)
         scenario(&c, r, r->scns[i]);
     if (r->n_scns >= 2) {
+        static const char *const qcols[3] = {"p5", "median", "p95"};
         c.table = "comparison";
         for (i = 0; i < r->n_scns; i++) {
             const fp_scn *s = r->scns[i];
             c.scenario = s->name;
             for (j = 0; j < sizeof cols / sizeof cols[0] && s->runs; j++)
-                rquant(&c, "", fp_sum_infos[cols[j]].key, &s->sum[cols[j]]);
+                for (int q = 0; q < 3; q++)
+                    rnum(&c, fp_sum_infos[cols[j]].key, qcols[q],
+                         fp_qacc_get(&s->sum[cols[j]], q == 0   ? FP_Q_P5
+                                                       : q == 1 ? FP_Q_MED
+                                                                : FP_Q_P95));
         }
         c.table = "geomean";
         c.scenario = "";
@@ -313,11 +406,12 @@ fp_status fp_report_write_csv(const fp_report *r, FILE *out, fp_error *err)
             int ok;
             double g = fp_report_geomean(r, cols[j], &ok);
             if (ok)
-                rnum(&c, "", fp_sum_infos[cols[j]].key, g);
+                rnum(&c, fp_sum_infos[cols[j]].key, "geomean", g);
             else
-                row(&c, "", fp_sum_infos[cols[j]].key, "");
+                row(&c, fp_sum_infos[cols[j]].key, "geomean", "");
         }
     }
+    flush(&c);
     if (c.st == FP_OK && ferror(out))
         c.st = FP_EIO;
     if (c.st != FP_OK)

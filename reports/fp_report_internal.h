@@ -248,6 +248,10 @@ void fp_put_md(FILE *f, const char *s);
 int fp_md_escape_at(const char *s);
 /* JSON: the one escaper (profile/fp_escape.h), with the quotes. */
 void fp_put_json(FILE *f, const char *s);
+/* The version of the one tidy CSV shape (docs/output-formats.md, "CSV"): the `format_version`
+ * column of every CSV row fpsim writes (report, compare, validate). Version 1 was the shapes
+ * before issue 11 (long form for the report, no table column). */
+#define FP_CSV_FORMAT_VERSION 2
 /* CSV: an RFC 4180 field, quoted (with "" for ") when fp_csv_needs_quotes(s). */
 void fp_put_csv(FILE *f, const char *s);
 /* The one CSV quoting rule of every writer: a comma, quote, CR or LF, or a leading or trailing

@@ -228,9 +228,12 @@ static void json_summary(FILE *f, const fp_validate_summary *s,
     fputc('\n', f);
 }
 
+/* One tidy CSV row (docs/output-formats.md, "CSV"): table `kind` for a kind's row, `scenario`
+ * for the scenario's "all" row (which alone has the ranking and score measures). */
 static void csv_kind_row(FILE *f, const char *scn, const char *kind,
                          const fp_validate_kind_stats *k, const fp_validate_summary *s)
 {
+    fprintf(f, "%s,%d,", s != NULL ? "scenario" : "kind", FP_CSV_FORMAT_VERSION);
     fp_put_csv(f, scn);
     fprintf(f, ",%s,%llu,%llu,%llu", kind, (unsigned long long)k->tp, (unsigned long long)k->fp,
             (unsigned long long)k->fn);
@@ -353,7 +356,8 @@ fp_status fp_report_write_validate(FILE *f, fp_report_format fmt, const fp_valid
         fputs("  }\n}\n", f);
         break;
     case FP_REPORT_CSV:
-        fputs("scenario,kind,tp,fp,fn,precision,precision_lo,precision_hi,recall,recall_lo,"
+        fputs("table,format_version,scenario,kind,tp,fp,fn,precision,precision_lo,precision_hi,"
+              "recall,recall_lo,"
               "recall_hi,f1,f1_lo,f1_hi,ttd_n,ttd_mean_s,ttd_p95_s,runs,clean_runs,"
               "clean_false_alarms_per_run,top1,top1_lo,top1_hi,top1_found,top1_found_lo,"
               "top1_found_hi,topk,topk_lo,topk_hi,spearman,"
@@ -441,13 +445,14 @@ fp_status fp_report_write_sweep(FILE *f, fp_report_format fmt, const fp_validate
         fputs("\n}\n", f);
         break;
     case FP_REPORT_CSV:
-        fputs("threshold,tp,fp,fn,precision,precision_lo,precision_hi,recall,recall_lo,recall_hi,"
-              "f1,f1_lo,f1_hi,best\r\n",
+        fputs("table,format_version,threshold,tp,fp,fn,precision,precision_lo,precision_hi,"
+              "recall,recall_lo,recall_hi,f1,f1_lo,f1_hi,best\r\n",
               f);
         for (size_t i = 0; i < n; i++) {
             const fp_validate_kind_stats *k = &pts[i].ks;
-            fprintf(f, "%s,%llu,%llu,%llu", CG(pts[i].value), (unsigned long long)k->tp,
-                    (unsigned long long)k->fp, (unsigned long long)k->fn);
+            fprintf(f, "sweep_point,%d,%s,%llu,%llu,%llu", FP_CSV_FORMAT_VERSION, CG(pts[i].value),
+                    (unsigned long long)k->tp, (unsigned long long)k->fp,
+                    (unsigned long long)k->fn);
             csv_rate(f, &k->precision);
             csv_rate(f, &k->recall);
             csv_rate(f, &k->f1);
@@ -567,11 +572,12 @@ fp_status fp_report_write_power(FILE *f, fp_report_format fmt, const fp_validate
         fputs("\n  ]\n}\n", f);
         return fp_report_finish(f, err);
     case FP_REPORT_CSV:
-        fputs("scenario,bottleneck,target,scale,magnitude,found,labels,recall,recall_lo,"
-              "recall_hi\r\n",
+        fputs("table,format_version,scenario,bottleneck,target,scale,magnitude,found,labels,"
+              "recall,recall_lo,recall_hi\r\n",
               f);
         for (size_t i = 0; i < n; i++) {
             const fp_validate_power_row *r = &rows[i];
+            fprintf(f, "power_point,%d,", FP_CSV_FORMAT_VERSION);
             fp_put_csv(f, scn_name(e, r->scenario));
             fprintf(f, ",%zu,", r->source);
             fp_put_csv(f, target_name(e, r->scenario, r->source));

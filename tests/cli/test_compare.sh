@@ -49,9 +49,9 @@ fi
 # same scenario vs itself: no regression, gate passes, every p is 1
 run "$FPSIM" compare --scenario optimal --scenario optimal --runs 20 --seed 3 --fail-on-regression -f csv
 expect_rc 0 "optimal vs itself"
-if [ "$(head -1 "$TMP/out")" = "kind,name,unit,change,n_base,n_new,calls_base,calls_new,base_median,new_median,ratio,p_value,u,z,hl_shift,hl_lo,hl_hi" ]; then ok; else bad "csv header"; fi
-if [ "$(tail -n +2 "$TMP/out" | cut -d, -f4 | sort -u)" = "no_change" ]; then ok; else bad "self comparison not all no_change"; fi
-if [ "$(tail -n +2 "$TMP/out" | cut -d, -f12 | sort -u)" = "1" ]; then ok; else bad "self comparison p != 1"; fi
+if [ "$(head -1 "$TMP/out" | tr -d '\r')" = "table,format_version,name,unit,change,n_base,n_new,calls_base,calls_new,base_median,new_median,ratio,p_value,u,z,hl_shift,hl_lo,hl_hi" ]; then ok; else bad "csv header"; fi
+if [ "$(tail -n +2 "$TMP/out" | cut -d, -f5 | sort -u)" = "no_change" ]; then ok; else bad "self comparison not all no_change"; fi
+if [ "$(tail -n +2 "$TMP/out" | cut -d, -f13 | sort -u)" = "1" ]; then ok; else bad "self comparison p != 1"; fi
 
 # two profile files written by simulate (independent seeds of one scenario): no regression
 "$FPSIM" simulate --scenario optimal --runs 15 --seed 1 --format json -o "$TMP/a.json"
@@ -87,7 +87,7 @@ expect_err_exact "fpsim: $TMP/empty: no *.json profiles in the directory or one 
 "$FPSIM" generate --scenario bottlenecked --runs 12 --seed 2 --out "$TMP/gb" --formats chrome
 run "$FPSIM" compare "$TMP/ga" "$TMP/gb" -f csv --fail-on-regression
 expect_rc 1 "generate directories: optimal vs bottlenecked"
-if grep -q '^method,generate_draft,s,regression,' "$TMP/out"; then ok; else bad "generate directories: generate_draft not a regression: $(grep generate_draft "$TMP/out")"; fi
+if grep -q '^method,2,generate_draft,s,regression,' "$TMP/out"; then ok; else bad "generate directories: generate_draft not a regression: $(grep generate_draft "$TMP/out")"; fi
 cp "$TMP/out" "$TMP/gdir.csv"
 run "$FPSIM" compare "$TMP/ga/index.json" "$TMP/gb/index.json" -f csv
 expect_rc 0 "index files"

@@ -76,8 +76,8 @@ done
 # nothing on stderr when it is not a terminal
 if [ ! -s "$TMP/err" ]; then ok; else bad "stderr not empty: $(head -c 300 "$TMP/err")"; fi
 if python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert len(d["scenarios"])==4; assert d["overall"]["runs"]==320' "$TMP/j1.json" 2>/dev/null; then ok; else bad "json output"; fi
-if [ "$(head -1 "$TMP/j1.csv" | tr -d '\r' | awk -F, '{print NF}')" = 34 ] &&
-    [ "$(tr -d '\r' <"$TMP/j1.csv" | awk -F, '{print NF}' | sort -u)" = 34 ]; then ok; else bad "csv: every row needs 34 fields (consequences column)"; fi
+if [ "$(head -1 "$TMP/j1.csv" | tr -d '\r' | awk -F, '{print NF}')" = 36 ] &&
+    [ "$(tr -d '\r' <"$TMP/j1.csv" | awk -F, '{print NF}' | sort -u)" = 36 ]; then ok; else bad "csv: every row needs 36 fields (table, format_version ... consequences)"; fi
 
 # --fail-below: 1 when the overall F1 is below, 0 otherwise (without a baseline cpu-intensive
 # misses its below-MDE slow_method, so its F1 is < 0.99).
@@ -96,7 +96,7 @@ for k in "slow_method.path_share 0.125 0.25 0.375 0.5 0.75 1" "latency_outliers.
     run "$FPSIM" validate -s optimal -n 1 -q -f csv --sweep "$1"
     expect_rc 0 "--sweep $1"
     shift
-    got=$(tail -n +2 "$TMP/out" | cut -d, -f1 | tr '\n' ' ')
+    got=$(tail -n +2 "$TMP/out" | cut -d, -f3 | tr '\n' ' ')
     if [ "$got" = "$* " ]; then ok; else bad "--sweep default grid: got '$got', want '$* '"; fi
 done
 run "$FPSIM" validate -s bottlenecked -n 10 --sweep slow_method --grid 1,2,8 --inject all
@@ -139,13 +139,13 @@ expect_out_has "\"target\": \"$long\"" "validate 128-char method: whole name in 
 "$FPSIM" validate -s all -n 100 -j 2 -f csv -q --no-ttd >"$TMP/acc.csv"
 check() { # scenario kind column min
     local v
-    v=$(tr -d '\r' <"$TMP/acc.csv" | awk -F, -v s="$1" -v k="$2" -v c="$3" '$1==s && $2==k {print $c}')
+    v=$(tr -d '\r' <"$TMP/acc.csv" | awk -F, -v s="$1" -v k="$2" -v c="$3" '$3==s && $4==k {print $c}')
     if [ -n "$v" ] && awk -v v="$v" -v m="$4" 'BEGIN{exit !(v >= m)}'; then ok; else bad "accuracy: $1 $2 column $3 = '$v' < $4"; fi
 }
 for s in optimal bottlenecked memory-intensive; do
-    check $s all 6 0.95 # precision
-    check $s all 9 0.95 # recall
+    check $s all 8 0.95 # precision
+    check $s all 11 0.95 # recall
 done
-check cpu-intensive cpu_saturation 6 0.95
-check cpu-intensive cpu_saturation 9 0.95
+check cpu-intensive cpu_saturation 8 0.95
+check cpu-intensive cpu_saturation 11 0.95
 finish
