@@ -68,6 +68,21 @@ typedef fp_yaml_fields fields;
 /* Scenario scalars                                                                           */
 /* ------------------------------------------------------------------------------------------ */
 
+/* A number whose magnitude is within FP_SCENARIO_MAX_NUMBER, so that products cannot overflow. */
+static fp_status check_bound(ctx *c, const node *n, double v)
+{
+    if (fabs(v) > FP_SCENARIO_MAX_NUMBER)
+        return FAIL(c, FP_EINVAL, n, "number %g exceeds the bound %g: products could overflow", v,
+                    FP_SCENARIO_MAX_NUMBER);
+    return FP_OK;
+}
+
+static fp_status get_bounded(ctx *c, const node *n, double *out)
+{
+    fp_status st = get_number(c, n, out);
+    return st == FP_OK ? check_bound(c, n, *out) : st;
+}
+
 static fp_status get_seed(ctx *c, const node *n, uint64_t *out)
 {
     if (n->kind != N_SCALAR || !n->plain || n->len == 0)
@@ -147,7 +162,7 @@ static fp_status get_number_list(ctx *c, const node *seq, double **out, size_t *
         return fail_nomem(c);
     for (size_t i = 0; i < seq->n; i++) {
         size_t old = path_index(c, i);
-        st = get_number(c, seq->kids[i], &v[i]);
+        st = get_bounded(c, seq->kids[i], &v[i]);
         if (st != FP_OK) {
             fp_free(v);
             return st;
@@ -190,7 +205,7 @@ static fp_status get_dist(ctx *c, const node *m, fp_dist *out)
         } else {
             params[np].key = k->str;
             param_pair[np] = i;
-            st = get_number(c, v, &params[np].value);
+            st = get_bounded(c, v, &params[np].value);
             np++;
         }
         if (st != FP_OK)
@@ -245,7 +260,7 @@ static fp_status get_value(ctx *c, const node *n, fp_dist *out)
     if (n->kind == N_SEQ)
         return FAIL(c, FP_EINVAL, n, "expected a number or a distribution, got %s", kind_word(n));
     double v;
-    fp_status st = get_number(c, n, &v);
+    fp_status st = get_bounded(c, n, &v);
     if (st == FP_OK)
         fp_dist_constant(out, v);
     return st;
@@ -309,6 +324,8 @@ static fp_status number_field(ctx *c, const node *v, const char *key, double *ou
     }
     size_t old = path_key(c, key);
     fp_status st = get_number_in(c, v, key, lo, hi, out);
+    if (st == FP_OK)
+        st = check_bound(c, v, *out);
     if (st == FP_OK)
         path_pop(c, old);
     return st;

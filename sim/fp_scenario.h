@@ -29,6 +29,12 @@
 #define FP_SCENARIO_MAX_CALLEES 64
 /* Longest method name a scenario may declare, in bytes (without the NUL). */
 #define FP_SCENARIO_MAX_NAME 128
+/*
+ * Largest magnitude of any number in a scenario (values, distribution parameters, choice
+ * values): products of a few of them (calls x duration x magnitude x bytes ...) stay far below
+ * DBL_MAX, so no simulated or analysed total can overflow. Larger numbers are a load error.
+ */
+#define FP_SCENARIO_MAX_NUMBER 1e12
 
 typedef struct fp_scenario fp_scenario;
 
