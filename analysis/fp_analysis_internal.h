@@ -77,7 +77,8 @@ typedef struct fp_work {
  * after the consequences are marked. */
 void fp_analysis_costs(fp_analysis *a);
 
-/* x when finite, else 0: the last guard before a value leaves the module. */
+/* x when finite, else 0: the last guard before a value leaves the module (for ratios and GSL
+ * results; a sum that overflows is an FP_ERANGE error instead, see check_sum() in fp_metrics.c). */
 static inline double fp_fin(double x)
 {
     return isfinite(x) ? x : 0.0;

@@ -124,7 +124,22 @@ static int inside_same_method(const fp_work *w, size_t i)
     return 0;
 }
 
-static void method_metrics(fp_analysis *a, const fp_work *w)
+/*
+ * A sum of finite span values that is not finite overflowed: an error (FP_ERANGE), never a
+ * silent 0 (fp_fin()). `what` names the quantity, `whose` the method or "the run".
+ */
+static fp_status check_sum(double sum, const char *what, const char *whose_kind, const char *whose,
+                           fp_error *err)
+{
+    if (isfinite(sum))
+        return FP_OK;
+    if (whose == NULL)
+        return fp_error_set(err, FP_ERANGE, "analysis: %s of %s overflow", what, whose_kind);
+    return fp_error_set(err, FP_ERANGE, "analysis: %s of %s '%s' overflow", what, whose_kind,
+                        whose);
+}
+
+static fp_status method_metrics(fp_analysis *a, const fp_work *w, fp_error *err)
 {
     size_t m, k;
 
@@ -153,6 +168,17 @@ static void method_metrics(fp_analysis *a, const fp_work *w)
             ops += s->io_ops;
             bytes += s->io_bytes;
         }
+        const struct {
+            double v;
+            const char *what;
+        } sums[] = {{sum, "total time"},      {self, "self time"},     {alloc, "allocated memory"},
+                    {ret, "retained memory"}, {ops, "I/O operations"}, {bytes, "I/O bytes"}};
+        for (size_t q = 0; q < sizeof sums / sizeof sums[0]; q++) {
+            fp_status st = check_sum(sums[q].v, sums[q].what, "method",
+                                     mm->name != NULL ? mm->name : "?", err);
+            if (st != FP_OK)
+                return st;
+        }
         gsl_sort(w->buf, 1, n);
         mm->total_s = fp_fin(sum);
         mm->self_s = fp_fin(self);
@@ -173,6 +199,7 @@ static void method_metrics(fp_analysis *a, const fp_work *w)
         mm->io_ops = fp_fin(ops);
         mm->io_bytes = fp_fin(bytes);
     }
+    return FP_OK;
 }
 
 typedef struct mem_event {
@@ -271,6 +298,10 @@ static fp_status run_metrics(fp_analysis *a, const fp_work *w, fp_error *err)
         if (w->self[i] > 0 && s->cpu_pct > cpu_max)
             cpu_max = s->cpu_pct;
     }
+    if ((st = check_sum(self, "self time", "the run", NULL, err)) != FP_OK ||
+        (st = check_sum(ops, "I/O operations", "the run", NULL, err)) != FP_OK ||
+        (st = check_sum(bytes, "I/O bytes", "the run", NULL, err)) != FP_OK)
+        return st;
     r->self_s = fp_fin(self);
     r->parallelism = fp_div(self, w->duration);
 
@@ -317,6 +348,9 @@ static fp_status run_metrics(fp_analysis *a, const fp_work *w, fp_error *err)
             so += ser->io_ops[i];
             sb += ser->io_bytes[i];
         }
+        if ((st = check_sum(so, "I/O operations", "the run", NULL, err)) != FP_OK ||
+            (st = check_sum(sb, "I/O bytes", "the run", NULL, err)) != FP_OK)
+            return st;
         /* I/O: the series counts everything, spans may miss unattributed work */
         r->io_ops = fp_fin(so > ops ? so : ops);
         r->io_bytes = fp_fin(sb > bytes ? sb : bytes);
@@ -516,7 +550,9 @@ fp_status fp_metrics_compute(fp_analysis *a, fp_work *w, fp_error *err)
         return st;
     build_index(w, a->n_methods);
     compute_self(w);
-    method_metrics(a, w);
+    st = method_metrics(a, w, err);
+    if (st != FP_OK)
+        return st;
     st = run_metrics(a, w, err);
     if (st != FP_OK)
         return st;

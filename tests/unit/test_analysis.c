@@ -2186,6 +2186,36 @@ static void test_edge_invalid(void)
     fp_profile_free(p);
 }
 
+/* Sums that overflow are an FP_ERANGE error naming the method and the quantity, never 0. */
+static void test_edge_overflow(void)
+{
+    fp_profile *p = tb_new();
+    uint32_t m = tb_method(p, "io_heavy");
+    fp_analysis *a = NULL;
+    fp_error err = FP_ERROR_INIT;
+    int i;
+
+    for (i = 0; i < 10; i++) {
+        tb_span(p, m, -1, (double)i, 1.0);
+        tb_last(p)->io_ops = 1e308;
+    }
+    CU_ASSERT_EQUAL(fp_analyze(&a, p, NULL, &err), FP_ERANGE);
+    CU_ASSERT_PTR_NULL(a);
+    CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "I/O operations of method 'io_heavy' overflow"));
+    fp_analysis_free(a);
+
+    /* one call of 1e308 is large but finite: analysed, not an error */
+    fp_profile_free(p);
+    p = tb_new();
+    m = tb_method(p, "io_heavy");
+    tb_span(p, m, -1, 0.0, 1.0);
+    tb_last(p)->io_ops = 1e308;
+    a = an(p, NULL);
+    FP_ASSERT_NEAR(fp_analysis_run(a)->io_ops, 1e308, 1e294);
+    fp_analysis_free(a);
+    fp_profile_free(p);
+}
+
 static void test_alloc_failure(void)
 {
     fp_profile *p = tree_profile();
@@ -2275,6 +2305,7 @@ int fp_test_register(void)
                                           {NULL, NULL}};
     static const fp_test_case edge[] = {{"empty_zero", test_edge_empty_and_zero},
                                         {"invalid", test_edge_invalid},
+                                        {"overflow", test_edge_overflow},
                                         {"alloc_failure", test_alloc_failure},
                                         {NULL, NULL}};
 
