@@ -327,9 +327,10 @@ static fp_status analyze_impl(fp_analysis **out, const fp_profile *p, const fp_t
                               void *cancel_ctx, fp_error *err);
 
 fp_status fp_analyze_full(fp_analysis **out, const fp_profile *p, const fp_thresholds *t,
-                          const struct fp_baseline *b, int tails, fp_error *err)
+                          const struct fp_baseline *b, int tails, int (*cancel)(void *ctx),
+                          void *cancel_ctx, fp_error *err)
 {
-    return analyze_impl(out, p, t, b, tails, NULL, NULL, err);
+    return analyze_impl(out, p, t, b, tails, cancel, cancel_ctx, err);
 }
 
 /* With a baseline, the latency tails are measured too (fp_metrics_tails()). */

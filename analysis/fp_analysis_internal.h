@@ -108,9 +108,11 @@ fp_status fp_metrics_compute(fp_analysis *a, fp_work *w, fp_error *err);
  */
 fp_status fp_metrics_tails(fp_analysis *a, fp_work *w, fp_error *err);
 
-/* fp_analyze_with_baseline(), and the tails with `tails` != 0 (always with a baseline). */
+/* fp_analyze_with_baseline(), and the tails with `tails` != 0 (always with a baseline), polling
+ * `cancel(cancel_ctx)` (may be NULL) as fp_analyze_cancellable() does. */
 fp_status fp_analyze_full(fp_analysis **out, const fp_profile *p, const fp_thresholds *t,
-                          const struct fp_baseline *b, int tails, fp_error *err);
+                          const struct fp_baseline *b, int tails, int (*cancel)(void *ctx),
+                          void *cancel_ctx, fp_error *err);
 
 /*
  * Runs every detector of FP_DETECTOR_LIST, appending to a->findings (fp_detect.c): for each

@@ -166,7 +166,7 @@ static int has_tail(const fp_analysis *a, const fp_method_metrics *m, fp_baselin
 }
 
 fp_status fp_baseline_add(fp_baseline *b, const fp_profile *p, const fp_thresholds *t,
-                          fp_error *err)
+                          int (*cancel)(void *ctx), void *cancel_ctx, fp_error *err)
 {
     fp_analysis *a = NULL;
     const fp_method_metrics *mm;
@@ -178,7 +178,7 @@ fp_status fp_baseline_add(fp_baseline *b, const fp_profile *p, const fp_threshol
 
     if (b->finished)
         return fp_error_set(err, FP_EINVAL, "baseline: already finished");
-    st = fp_analyze_full(&a, p, t, NULL, 1, err); /* with the latency tails */
+    st = fp_analyze_full(&a, p, t, NULL, 1, cancel, cancel_ctx, err); /* with the tails */
     if (st != FP_OK)
         return st;
     mm = fp_analysis_methods(a, &n);

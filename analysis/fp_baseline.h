@@ -99,11 +99,13 @@ fp_status fp_baseline_new(fp_baseline **out, fp_error *err);
 void fp_baseline_free(fp_baseline *b);
 
 /*
- * Learns from one clean run `p`, analysed with `t` (NULL: defaults). FP_OK, FP_EINVAL (a
- * finished baseline, or fp_analyze()'s errors), FP_ENOMEM.
+ * Learns from one clean run `p`, analysed with `t` (NULL: defaults). The analysis polls
+ * `cancel(cancel_ctx)` between its stages (`cancel` may be NULL: never); nonzero stops it with
+ * FP_EINTR and `b` unchanged. FP_OK, FP_EINVAL (a finished baseline, or fp_analyze()'s errors),
+ * FP_EINTR, FP_ENOMEM.
  */
 fp_status fp_baseline_add(fp_baseline *b, const fp_profile *p, const fp_thresholds *t,
-                          fp_error *err);
+                          int (*cancel)(void *ctx), void *cancel_ctx, fp_error *err);
 
 /* Turns the samples into quantiles; the baseline is then immutable. FP_OK or FP_ENOMEM. */
 fp_status fp_baseline_finish(fp_baseline *b, fp_error *err);

@@ -75,7 +75,8 @@ int main(int argc, char **argv)
             if ((p[k] = fp_profile_new()) == NULL || fp_sim_run(sim, 1, k, p[k], &err) != FP_OK)
                 return 1;
         double t0 = cpu_now();
-        if (fp_validate_learn_baseline(&b, s, NULL, 1, FP_BASELINE_AUTO_RUNS, NULL, &err) != FP_OK)
+        if (fp_validate_learn_baseline(&b, s, NULL, 1, FP_BASELINE_AUTO_RUNS, NULL, NULL, NULL,
+                                       &err) != FP_OK)
             return 1;
         double learn = cpu_now() - t0;
         for (int r = 0; r < rounds; r++) {

@@ -44,7 +44,7 @@ static int on_input(void *ctx, fp_profile *prof, const fp_input_run *run)
 {
     bl_ctx *c = ctx;
     fp_error err = FP_ERROR_INIT;
-    if (fp_baseline_add(c->b, prof, c->th, &err) != FP_OK) {
+    if (fp_baseline_add(c->b, prof, c->th, fp_cli_cancel_cb, NULL, &err) != FP_OK) {
         if (err.file[0] == '\0')
             snprintf(err.file, sizeof(err.file), "%s", run->file);
         return fp_cli_report_error(&err);
@@ -91,8 +91,8 @@ int fp_cmd_baseline(int argc, char **argv)
             (rc = fp_cli_thresholds_for(&c, scns.items[0], NULL, &th)) != 0)
             goto done;
         uint64_t seed = fp_cli_seed_for(c.has_seed, c.seed, scns.items[0]);
-        if (fp_validate_learn_baseline(&b, scns.items[0], c.rng, seed, c.runs, &th, &err) !=
-            FP_OK) {
+        if (fp_validate_learn_baseline(&b, scns.items[0], c.rng, seed, c.runs, &th,
+                                       fp_cli_cancel_cb, NULL, &err) != FP_OK) {
             rc = fp_cli_report_error(&err);
             goto done;
         }

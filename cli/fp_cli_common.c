@@ -1181,8 +1181,8 @@ int fp_cli_baseline_for(const fp_cli_common *c, const char *def, const fp_scenar
         fp_error err = FP_ERROR_INIT;
         if (scn == NULL)
             return fp_cli_usage("--baseline auto needs a scenario; give a baseline FILE");
-        if (fp_validate_learn_baseline(out, scn, c->rng, seed, FP_BASELINE_AUTO_RUNS, th, &err) !=
-            FP_OK)
+        if (fp_validate_learn_baseline(out, scn, c->rng, seed, FP_BASELINE_AUTO_RUNS, th,
+                                       fp_cli_cancel_cb, NULL, &err) != FP_OK)
             return fp_cli_report_error(&err);
         return 0;
     }

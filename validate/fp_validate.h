@@ -419,13 +419,16 @@ fp_status fp_validate_engine_set_baseline(fp_validate_engine *e, size_t i, const
  * Learns the baseline of `scn` from `runs` clean runs (nothing injected) simulated with `rng`
  * (NULL: mt19937) on the batch seed fp_sim_stream_seed(seed, name, 0,
  * FP_BASELINE_SEED_COMPONENT): a stream independent of every run simulated from `seed` itself,
- * so the runs analysed are never the runs learnt from. Each run is analysed with `th`. On FP_OK
- * *out is new and finished (free with fp_baseline_free()); errors are the simulator's or the
- * analysis'.
+ * so the runs analysed are never the runs learnt from. Each run is analysed with `th`. `cancel`
+ * (may be NULL: never) is given to the simulator (fp_sim_options.cancel) and to each analysis,
+ * and polled between runs: nonzero stops the learning with FP_EINTR within a fraction of a
+ * second. On FP_OK *out is new and finished (free with fp_baseline_free()); errors are the
+ * simulator's or the analysis', or FP_EINTR (*out stays NULL).
  */
 fp_status fp_validate_learn_baseline(fp_baseline **out, const fp_scenario *scn,
                                      const gsl_rng_type *rng, uint64_t seed, uint64_t runs,
-                                     const fp_thresholds *th, fp_error *err);
+                                     const fp_thresholds *th, fp_validate_cancel_fn cancel,
+                                     void *cancel_ctx, fp_error *err);
 
 /* A declared bottleneck of a scenario, as seen in one all-injected run. */
 typedef struct fp_validate_source {

@@ -123,13 +123,13 @@ sig_at() {
 for sig in INT TERM; do
     want=130
     [ $sig = TERM ] && want=143
-    sig_at $sig 0.3 "$FPSIM" -s "$BIG" --baseline none -o "$d/sig.txt"
+    sig_at $sig 0.3 "$FPSIM" -s "$BIG" -o "$d/sig.txt"
     expect_rc $want "SIG$sig inside a one-run report"
     [ ! -e "$d/sig.txt" ] && ok || bad "SIG$sig: output committed"
     no_leftovers "$d" "SIG$sig"
 done
 for sig in HUP USR1 ALRM; do # (SIGQUIT: ignored in a background job of a script)
-    sig_at $sig 0.3 "$FPSIM" -s "$BIG" --baseline none -o "$d/sig2.txt"
+    sig_at $sig 0.3 "$FPSIM" -s "$BIG" -o "$d/sig2.txt"
     [ "$rc" -gt 128 ] && ok || bad "SIG$sig: exit $rc"
     [ ! -e "$d/sig2.txt" ] && ok || bad "SIG$sig: output committed"
     no_leftovers "$d" "SIG$sig"
@@ -138,10 +138,10 @@ done
 # Inside a run and inside a validate batch: out within about a second of the signal (4 s allowed
 # for a loaded machine). The analysis polls between its stages, and a sanitizer build runs a stage
 # of these 3e6-call runs several times slower, so there the bound is a timing sanity check only.
-# (--baseline none: learning the default baseline is not cancellable yet, docs/reliability.md)
+# report and validate are interrupted while learning their default baseline (--baseline auto).
 limit=4
 case "${FP_SANITIZE:-OFF}" in OFF | off | "") ;; *) limit=20 ;; esac
-for cmd in "report --baseline none" simulate "validate --baseline none"; do
+for cmd in report "report --baseline none" simulate validate; do
     sig_at INT 0.4 "$FPSIM" $cmd -s "$BIG" -n 2 -o "$d/stage.txt"
     expect_rc 130 "SIGINT inside a $cmd run"
     [ "$secs" -lt "$limit" ] && ok || bad "SIGINT inside a $cmd run: took ${secs}s (limit ${limit}s)"

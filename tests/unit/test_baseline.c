@@ -28,7 +28,8 @@ static fp_baseline *learn(const fp_scenario *scn, uint64_t runs)
 {
     fp_baseline *b = NULL;
     fp_error err = FP_ERROR_INIT;
-    CU_ASSERT_EQUAL_FATAL(fp_validate_learn_baseline(&b, scn, NULL, 42, runs, NULL, &err), FP_OK);
+    CU_ASSERT_EQUAL_FATAL(
+        fp_validate_learn_baseline(&b, scn, NULL, 42, runs, NULL, NULL, NULL, &err), FP_OK);
     return b;
 }
 
@@ -55,7 +56,8 @@ static void test_learn(void)
     /* a different seed gives a different (independent) sample */
     fp_baseline *b2 = NULL;
     fp_error err = FP_ERROR_INIT;
-    CU_ASSERT_EQUAL(fp_validate_learn_baseline(&b2, scn, NULL, 43, 20, NULL, &err), FP_OK);
+    CU_ASSERT_EQUAL(fp_validate_learn_baseline(&b2, scn, NULL, 43, 20, NULL, NULL, NULL, &err),
+                    FP_OK);
     CU_ASSERT(fp_baseline_run_dist(b2, FP_BR_DURATION_S)->q[4] != d->q[4]);
     fp_baseline_free(b2);
     fp_baseline_free(b);
