@@ -208,4 +208,20 @@ expect_rc 130 "SIGINT while reading a FIFO"
 [ "$secs" -lt 5 ] && ok || bad "SIGINT on a FIFO read took ${secs}s"
 rm -f "$d/fifo.yaml"
 
+# Numbers: a sum that overflows is exit 65 naming the method, never "0 ops"; a scenario number
+# beyond the bound is rejected at load with its location.
+rows=$(for i in 0 1 2 3 4 5 6 7 8 9; do printf '[0, -1, 0, %d, 1, 50, 0, 0, 1e308, 0]' $i; [ $i -lt 9 ] && printf ', '; done)
+printf '{"schema_version": 1, "meta": {"scenario": "o", "seed": "1", "run_index": 0, "rng": "mt19937", "gsl_version": "2.7", "fpsim_version": "0.0.0", "source": "simulated", "simulated": true}, "methods": ["io_heavy"], "spans": {"fields": ["method", "parent", "track", "start_s", "dur_s", "cpu_pct", "mem_alloc_mb", "mem_retained_mb", "io_ops", "io_bytes"], "rows": [%s]}, "series": {"interval_s": 0.5, "mem_mb": [], "cpu_pct": [], "io_ops": [], "io_bytes": []}, "truth": []}\n' "$rows" >"$d/overflow.json"
+"$FPSIM" analyze "$d/overflow.json" -o "$d/overflow.txt" 2>"$TMP/err"
+rc=$?
+expect_rc 65 "analysis sum overflow"
+grep -q "I/O operations of method 'io_heavy' overflow" "$TMP/err" && ok ||
+    bad "analysis sum overflow: $(cat "$TMP/err")"
+[ ! -e "$d/overflow.txt" ] && ok || bad "analysis sum overflow: output committed"
+printf 'name: big\nmethods:\n  - name: main\n    calls: 10\n    duration_s: 0.1\n    io: {ops: 1e308}\n' >"$d/big-io.yaml"
+"$FPSIM" simulate -s "$d/big-io.yaml" -o "$d/big-io.json" 2>"$TMP/err"
+rc=$?
+expect_rc 65 "scenario number beyond the bound"
+grep -q "big-io.yaml:6:.*exceeds the bound" "$TMP/err" && ok || bad "scenario bound: $(cat "$TMP/err")"
+
 finish
