@@ -447,26 +447,6 @@ static int cmp_str(const void *x, const void *y)
 
 /* ======================================================================== index.json */
 
-static fp_status index_fail(const char *file, const char *path, fp_status st, fp_error *err,
-                            const char *fmt, ...)
-#if defined(__GNUC__)
-    __attribute__((format(printf, 5, 6)))
-#endif
-    ;
-
-static fp_status index_fail(const char *file, const char *path, fp_status st, fp_error *err,
-                            const char *fmt, ...)
-{
-    char msg[FP_ERROR_MSG_MAX];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(msg, sizeof(msg), fmt, ap);
-    va_end(ap);
-    fp_error_set_at(err, st, file, 0, 0, "%s", msg);
-    fp_error_set_path(err, path);
-    return st;
-}
-
 /* Whether `rel` is a relative path without ".." components (an index names its own files). */
 static int safe_relative(const char *rel)
 {
@@ -507,13 +487,13 @@ static fp_status read_index(fp_input *in, const char *file, const char *text, si
     dir[dlen] = '\0';
     const cJSON *v = cJSON_GetObjectItemCaseSensitive(root, "fpsim_index");
     if (!cJSON_IsNumber(v) || v->valuedouble != IN_INDEX_VERSION) {
-        st = index_fail(file, "fpsim_index", FP_EINVAL, err,
-                        "unsupported fpsim_index (this fpsim reads %d)", IN_INDEX_VERSION);
+        st = fp_stacks_fail(err, FP_EINVAL, file, "fpsim_index",
+                            "unsupported fpsim_index (this fpsim reads %d)", IN_INDEX_VERSION);
         goto out;
     }
     const cJSON *scns = cJSON_GetObjectItemCaseSensitive(root, "scenarios");
     if (!cJSON_IsArray(scns)) {
-        st = index_fail(file, "scenarios", FP_EINVAL, err, "expected an array of scenarios");
+        st = fp_stacks_fail(err, FP_EINVAL, file, "scenarios", "expected an array of scenarios");
         goto out;
     }
     size_t si = 0, total = 0;
@@ -521,7 +501,7 @@ static fp_status read_index(fp_input *in, const char *file, const char *text, si
         const cJSON *runs = cJSON_GetObjectItemCaseSensitive(s, "runs");
         if (!cJSON_IsArray(runs)) {
             snprintf(path, sizeof(path), "scenarios[%zu].runs", si);
-            st = index_fail(file, path, FP_EINVAL, err, "expected an array of runs");
+            st = fp_stacks_fail(err, FP_EINVAL, file, path, "expected an array of runs");
             goto out;
         }
         size_t ri = 0;
@@ -535,16 +515,16 @@ static fp_status read_index(fp_input *in, const char *file, const char *text, si
             }
             snprintf(path, sizeof(path), "scenarios[%zu].runs[%zu].files", si, ri);
             if (!cJSON_IsObject(files) || f == NULL) {
-                st = index_fail(file, path, FP_EINVAL, err,
-                                "the run lists no profile or chrome file (generate with "
-                                "--formats including profile or chrome)");
+                st = fp_stacks_fail(err, FP_EINVAL, file, path,
+                                    "the run lists no profile or chrome file (generate with "
+                                    "--formats including profile or chrome)");
                 goto out;
             }
             snprintf(path, sizeof(path), "scenarios[%zu].runs[%zu].files.%s", si, ri, key);
             if (!cJSON_IsString(f) || !safe_relative(f->valuestring)) {
-                st = index_fail(file, path, FP_EINVAL, err,
-                                "expected a path relative to the index's directory, without "
-                                "'..'");
+                st = fp_stacks_fail(err, FP_EINVAL, file, path,
+                                    "expected a path relative to the index's directory, without "
+                                    "'..'");
                 goto out;
             }
             char *full = join(dir, f->valuestring);
@@ -559,7 +539,7 @@ static fp_status read_index(fp_input *in, const char *file, const char *text, si
         }
     }
     if (total == 0)
-        st = index_fail(file, "scenarios", FP_EINVAL, err, "no runs in the index");
+        st = fp_stacks_fail(err, FP_EINVAL, file, "scenarios", "no runs in the index");
 out:
     fp_free(dir);
     cJSON_Delete(root);

@@ -130,7 +130,8 @@ fp_status fp_stacks_merge_tracks(fp_profile *dst, const fp_profile *src, fp_erro
 
 /* Shared by the JSON readers of sampled formats (fp_cpuprofile.c, fp_speedscope_read.c). */
 
-/* Sets `err` to `st` with `file`, no line, the message and the key path `path`. Returns `st`. */
+/* Sets `err` to `st` with `file`, no line, the message and the key path `path`. Returns `st`.
+ * Also the generate-index reader's error (fp_input.c). */
 fp_status fp_stacks_fail(fp_error *err, fp_status st, const char *file, const char *path,
                          const char *fmt, ...)
 #if defined(__GNUC__)
