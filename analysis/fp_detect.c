@@ -166,7 +166,17 @@ static fp_status detect_slow_method(fp_analysis *a, const fp_work *w, size_t m, 
     method_window(w, m, &f.start_s, &f.end_s);
     e = by_mean ? excess_ratio(mm->self_mean_s, th->slow_mean_s)
                 : excess_ratio(path_share, th->slow_path_share);
-    f.improvement = mm->path_s * e;
+    /* The saving is what brings the method within both rules, the larger of the two: per call,
+     * path_s (1 - mean_s / self_mean); by share, x with (P - x) / (D - x) = t, since the run
+     * shortens with the method: x = (P - t D) / (1 - t) = P e_share / (1 - t) (P - t D alone
+     * would leave the method above its share). x <= P as P <= D. */
+    f.improvement = by_mean ? mm->path_s * e : 0.0;
+    if (by_share && th->slow_path_share < 1.0) {
+        double x = mm->path_s * excess_ratio(path_share, th->slow_path_share) /
+                   (1.0 - th->slow_path_share);
+        if (x > f.improvement)
+            f.improvement = x < mm->path_s ? x : mm->path_s;
+    }
     f.improvement_unit = "s";
     evid(&f, "calls", (double)mm->calls);
     evid(&f, "self_mean_s", mm->self_mean_s);

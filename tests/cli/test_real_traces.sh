@@ -26,6 +26,9 @@ if grep -qE '^Peak memory +[0-9.]+ +MB$' "$TMP/out"; then ok; else bad "node: pe
 if grep -qE '^Average CPU +[0-9]+\.[0-9] +%$' "$TMP/out" && ! grep -qE '^Average CPU +0\.0 ' "$TMP/out"; then ok; else bad "node: average CPU is not from thread time"; fi
 if grep -q "cpu_saturation" "$TMP/out"; then bad "node: a cpu_saturation finding from thread time"; else ok; fi
 expect_out_has "slow_method       slowParse" "node: slowParse found"
+# the planted slow function is finding #1, the planted leak #2 (docs/real-traces.md)
+if grep -qE '^1 +critical +[0-9.]+ +slow_method +slowParse ' "$TMP/out"; then ok; else bad "node: slowParse is not finding #1"; fi
+if grep -qE '^2 +[a-z]+ +[0-9.]+ +memory_leak +process ' "$TMP/out"; then ok; else bad "node: the leak is not finding #2"; fi
 if grep -q "RunTimers  *[0-9.]*\.\.\|slow_method *RunTimers" "$TMP/out"; then bad "node: RunTimers is a finding"; else ok; fi
 # durations in a unit that fits (docs/output-formats.md): a 2 us call is "2.00 us", never 0.000
 if grep -qE '^fs\.sync\.close +1 +2\.00 µs ' "$TMP/out"; then ok; else bad "node: a 2 us call is not printed in us"; fi
@@ -35,7 +38,7 @@ if sed 's/p = [0-9.]*e[-+][0-9]*//g' "$TMP/out" | grep -qE '[0-9]e[-+][0-9]'; th
 
 # instants as markers (docs/real-traces.md): Node's milestones in time order, in text and JSON
 expect_out_has "Markers (run 0)" "node: markers section"
-if grep -qE '^  - 2\.[0-9]+ s loopExit \(track 0\)$' "$TMP/out"; then ok; else bad "node: loopExit marker"; fi
+if grep -qE '^  - 1[0-9]\.[0-9]+ s loopExit \(track 0\)$' "$TMP/out"; then ok; else bad "node: loopExit marker"; fi
 run "$FPSIM" analyze -d --format json "$R/node-slow-leak.trace.json"
 if grep -qE '"markers_total":[[:space:]]*6,' "$TMP/out"; then ok; else bad "node JSON: markers_total"; fi
 if grep -qE '"name":[[:space:]]*"loopExit"' "$TMP/out"; then ok; else bad "node JSON: loopExit marker"; fi

@@ -664,12 +664,14 @@ static void test_slow_positive(void)
     CU_ASSERT_STRING_EQUAL(f->target_name, "fetch");
     FP_ASSERT_NEAR(f->measured, 3.0, 1e-12);
     CU_ASSERT_EQUAL(f->threshold, 2.0);
-    /* share 9/11; cost: the 3 s saving of an 11 s run, impact = 100 + 30 lg(3/11) = 83.1 */
+    /* share 9/11 (both rules fire): the saving is the larger of the per-call one (9 s on the
+     * path times 1/3 = 3 s) and the share one (x with (9 - x) / (11 - x) = 0.5: 7 s); cost
+     * 7/11, impact = 100 + 30 lg(7/11) = 94.1 */
     FP_ASSERT_NEAR(f->share, 9.0 / 11.0, 1e-12);
-    FP_ASSERT_NEAR(f->cost, 3.0 / 11.0, 1e-12);
-    FP_ASSERT_NEAR(f->impact, 100.0 + 30.0 * log10(3.0 / 11.0), 1e-9);
-    CU_ASSERT_EQUAL(f->severity, FP_SEV_HIGH);
-    FP_ASSERT_NEAR(f->improvement, 3.0, 1e-9); /* 9 s on the path times 1/3 */
+    FP_ASSERT_NEAR(f->cost, 7.0 / 11.0, 1e-12);
+    FP_ASSERT_NEAR(f->impact, 100.0 + 30.0 * log10(7.0 / 11.0), 1e-9);
+    CU_ASSERT_EQUAL(f->severity, FP_SEV_CRITICAL);
+    FP_ASSERT_NEAR(f->improvement, 7.0, 1e-9);
     CU_ASSERT_STRING_EQUAL(f->improvement_unit, "s");
     FP_ASSERT_NEAR(f->start_s, 0.0, 1e-12);
     FP_ASSERT_NEAR(f->end_s, 9.0, 1e-12);
@@ -749,9 +751,12 @@ static void test_slow_share_one_call_equal(void)
     CU_ASSERT_FATAL(f != NULL);
     CU_ASSERT_STRING_EQUAL(f->rule, "mean_s");
     FP_ASSERT_NEAR(f->share, 1.0, 1e-12);
-    /* saving 3 s x (1 - 2/3) = 1 s of a 3 s run: cost 1/3, impact 85.7 */
-    FP_ASSERT_NEAR(f->cost, 1.0 / 3.0, 1e-12);
-    CU_ASSERT_EQUAL(f->severity, FP_SEV_HIGH);
+    /* the per-call saving is 3 s x (1 - 2/3) = 1 s, but the method is the whole run: it is
+     * brought to half of the run only by removing it, so the share rule's saving is all 3 s:
+     * cost 1, impact 100 */
+    FP_ASSERT_NEAR(f->improvement, 3.0, 1e-12);
+    FP_ASSERT_NEAR(f->cost, 1.0, 1e-12);
+    CU_ASSERT_EQUAL(f->severity, FP_SEV_CRITICAL);
     fp_analysis_free(x);
     fp_profile_reset(p);
 
@@ -768,6 +773,10 @@ static void test_slow_share_one_call_equal(void)
     CU_ASSERT_STRING_EQUAL(f->rule, "path_share");
     FP_ASSERT_NEAR(f->measured, 0.625, 1e-12);
     FP_ASSERT_NEAR(f->excess, 1.0 - 0.5 / 0.625, 1e-12);
+    /* the saving brings a to its share of the shorter run: (10 - 4) / (16 - 4) = 0.5, not
+     * 10 x excess = 2 s (8 of 14 s would still be above half of the run) */
+    FP_ASSERT_NEAR(f->improvement, 4.0, 1e-9);
+    FP_ASSERT_NEAR(f->cost, 4.0 / 16.0, 1e-12);
     fp_analysis_free(x);
     /* 0 disables the share rule */
     th.slow_path_share = 0;
@@ -850,7 +859,11 @@ static void test_outliers_positive_threshold(void)
     for (i = 0; i < 3; i++)
         l[k++] = 1.0;
     add_log_calls(p, m, l, 20, 0.1, &t);
-    x = an(p, NULL);
+    /* lookup is the whole run: without the share rule, whose saving would be all of it (and
+     * cap this finding's, "Cost"), the outliers' saving is their own */
+    th.slow_path_share = 0;
+    x = an(p, &th);
+    th = (fp_thresholds)FP_THRESHOLDS_INIT;
     f = find(x, FP_KIND_LATENCY_OUTLIERS, (int32_t)m);
     CU_ASSERT_FATAL(f != NULL);
     z = f->measured;
@@ -1723,20 +1736,24 @@ static void test_cpu_cores(void)
     fp_profile *p = tb_new();
     uint32_t m = tb_method(p, "worker");
     fp_analysis *x;
+    fp_thresholds th = FP_THRESHOLDS_INIT;
     double score1;
     int i;
 
+    /* worker is the whole run: its slow_method by share would cost all of it (score 0); the
+     * test is about the CPU budget, so the share rule is off */
+    th.slow_path_share = 0;
     for (i = 0; i < 4; i++) {
         tb_span(p, m, -1, 0, 10.0);
         tb_last(p)->track = (uint32_t)i;
         tb_last(p)->cpu_pct = 24;
     }
-    x = an(p, NULL);
+    x = an(p, &th);
     FP_ASSERT_NEAR(fp_analysis_run(x)->avg_cpu_pct, 96.0, 1e-9);
     score1 = fp_analysis_score(x);
     fp_analysis_free(x);
     CU_ASSERT_EQUAL_FATAL(fp_profile_set_cores(p, 4), FP_OK);
-    x = an(p, NULL);
+    x = an(p, &th);
     FP_ASSERT_NEAR(fp_analysis_run(x)->avg_cpu_pct, 24.0, 1e-9);
     FP_ASSERT_NEAR(fp_analysis_run(x)->peak_cpu_pct, 24.0, 1e-9);
     FP_ASSERT_NEAR(fp_analysis_score(x), score1 + 5.0, 0); /* the same findings, no CPU penalty */
@@ -1907,6 +1924,7 @@ static void test_score(void)
     size_t i, n;
     fp_analysis *x;
     const fp_recommendation *rec;
+    fp_thresholds th = FP_THRESHOLDS_INIT;
 
     for (i = 0; i < 20; i++)
         db[i] = 0.1;
@@ -1918,7 +1936,10 @@ static void test_score(void)
         mem[i] = 1200;
         cpu[i] = 50;
     }
-    x = an(p, NULL);
+    /* the per-call rule alone (fetch's share rule would save 7 s, "Cost"), so that the one
+     * finding is high */
+    th.slow_path_share = 0;
+    x = an(p, &th);
     /* one finding, slow_method on fetch, cost 3/11, impact 83.1 (high): the score is
      * 100 * (1 - 3/11) - 1 (one finding) - 5 (the memory budget) = 66.7, "fair" */
     CU_ASSERT_EQUAL(fp_analysis_findings(x, &n) != NULL, 1);
@@ -1941,7 +1962,7 @@ static void test_score(void)
      * it, cost 0.15, impact 75.3: high, -15) */
     for (i = 0; i < 11; i++)
         cpu[i] = 95;
-    x = an(p, NULL);
+    x = an(p, &th);
     CU_ASSERT_EQUAL(count_kind(x, FP_KIND_CPU_SATURATION), 1);
     /* two resources: time keeps 8/11, CPU 0.85; two findings and two budgets breached */
     FP_ASSERT_NEAR(fp_analysis_score(x), 100.0 * (8.0 / 11.0) * 0.85 - 2.0 - 5.0 - 5.0, 1e-9);

@@ -1,5 +1,5 @@
 // Planted problems (the truth of node-slow-leak.trace.json):
-//  - slow function: `slowParse` busy-waits 300 ms per call, called 5 times (about 1.5 s, most of the run);
+//  - slow function: `slowParse` busy-waits 2.5 s per call, called 6 times (15 s, almost all of the run);
 //  - leak: `leakyCache` keeps an 8 MB array per call, 12 calls (96 MB retained until the end).
 // Each step is wrapped in console.time/console.timeEnd and performance.measure so the trace has
 // the user's own spans (node.console, node.perf.usertiming).
@@ -29,9 +29,9 @@ function quickStep() {
 let round = 0;
 function tick() {
   performance.mark('round-start');
-  if (round < 5) {
+  if (round < 6) {
     console.time('slowParse');
-    slowParse(300);
+    slowParse(2500);
     console.timeEnd('slowParse');
     performance.measure('slowParse', 'round-start');
   }
