@@ -10,8 +10,6 @@
  */
 #include "fp_compare.h"
 
-#include "fp_escape.h"
-
 #include <float.h>
 #include <math.h>
 #include <stdint.h>
@@ -861,83 +859,20 @@ double fp_compare_geomean(const fp_compare *c, size_t *n_used)
     return isfinite(g) ? g : 1.0;
 }
 
-/* ---- folded diff ---- */
+/* ---- call stacks (the folded diff's data) ---- */
 
-typedef struct folded_line {
-    char *stack;
-    size_t node;
-} folded_line;
-
-static int cmp_folded(const void *x, const void *y)
+size_t fp_compare_stack_count(const fp_compare *c)
 {
-    const folded_line *a = x, *b = y;
-    return strcmp(a->stack, b->stack);
+    return c->n_nodes;
 }
 
-static char *frame_path(const fp_compare *c, char *const *paths, size_t i)
+fp_compare_stack fp_compare_stack_at(const fp_compare *c, size_t i)
 {
     const cnode *nd = &c->nodes[i];
-    const char *name = c->methods[nd->method].name;
-    const char *pre = nd->parent == UINT32_MAX ? NULL : paths[nd->parent];
-    size_t lp = pre ? strlen(pre) + 1 : 0, ln = strlen(name);
-    char *s = fp_malloc(lp + ln + 1);
-    if (s == NULL)
-        return NULL;
-    if (pre) {
-        memcpy(s, pre, lp - 1);
-        s[lp - 1] = ';';
-    }
-    for (size_t k = 0; k < ln; k++)
-        s[lp + k] = fp_folded_char(name[k]);
-    s[lp + ln] = '\0';
+    fp_compare_stack s;
+    s.parent = nd->parent == UINT32_MAX ? FP_COMPARE_STACK_ROOT : (size_t)nd->parent;
+    s.method = c->methods[nd->method].name;
+    for (int k = 0; k < 2; k++)
+        s.mean_self_s[k] = c->runs[k] > 0 ? nd->self_s[k] / (double)c->runs[k] : 0.0;
     return s;
-}
-
-static double mean_us(double total_s, size_t runs)
-{
-    if (runs == 0)
-        return 0.0;
-    double v = nearbyint(total_s / (double)runs * 1e6);
-    return isfinite(v) && v > 0.0 ? v : 0.0;
-}
-
-fp_status fp_compare_write_folded(const fp_compare *c, FILE *out, fp_error *err)
-{
-    fp_status st = FP_OK;
-    size_t n = c->n_nodes;
-    char **paths = NULL;
-    folded_line *lines = NULL;
-    if (n == 0)
-        return FP_OK;
-    paths = fp_calloc(n, sizeof(char *));
-    lines = fp_calloc(n, sizeof(folded_line));
-    if (paths == NULL || lines == NULL) {
-        st = fp_error_set(err, FP_ENOMEM, "compare: out of memory");
-        goto out;
-    }
-    /* A node's parent was interned before it, so its path is already built. */
-    for (size_t i = 0; i < n; i++) {
-        if ((paths[i] = frame_path(c, paths, i)) == NULL) {
-            st = fp_error_set(err, FP_ENOMEM, "compare: out of memory");
-            goto out;
-        }
-        lines[i].stack = paths[i];
-        lines[i].node = i;
-    }
-    qsort(lines, n, sizeof(folded_line), cmp_folded);
-    for (size_t i = 0; i < n; i++) {
-        const cnode *nd = &c->nodes[lines[i].node];
-        if (fprintf(out, "%s %.0f %.0f\n", lines[i].stack, mean_us(nd->self_s[0], c->runs[0]),
-                    mean_us(nd->self_s[1], c->runs[1])) < 0) {
-            st = fp_error_set(err, FP_EIO, "error writing folded stacks");
-            goto out;
-        }
-    }
-out:
-    if (paths != NULL)
-        for (size_t i = 0; i < n; i++)
-            fp_free(paths[i]);
-    fp_free(paths);
-    fp_free(lines);
-    return st;
 }

@@ -31,6 +31,7 @@
 #define FP_COMPARE_H
 
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 
 #include "fp_analysis.h"
@@ -216,13 +217,23 @@ size_t fp_compare_count(const fp_compare *c, fp_change ch);
  */
 double fp_compare_geomean(const fp_compare *c, size_t *n_used);
 
+/* Parent of a call stack at the root (fp_compare_stack.parent). */
+#define FP_COMPARE_STACK_ROOT SIZE_MAX
+
 /*
- * Writes the differential folded stacks: one line "frame;frame;leaf BEFORE AFTER" per call
- * stack seen on either side, where BEFORE / AFTER are the mean self time per run in whole
- * microseconds (rounded), the format difffolded.pl writes and flamegraph.pl reads for red/blue
- * differential flame graphs. Lines sorted bytewise by stack. In frame names ';' becomes ':' and
- * whitespace becomes '_'. FP_OK or FP_EIO.
+ * One call stack seen on either side (a node of the call tree both sides are merged into), the
+ * data of the differential folded stacks (written by reports/: fp_report_write_compare_folded()).
  */
-fp_status fp_compare_write_folded(const fp_compare *c, FILE *out, fp_error *err);
+typedef struct fp_compare_stack {
+    size_t parent;         /* index of the caller's stack, always lower; FP_COMPARE_STACK_ROOT */
+    const char *method;    /* the innermost frame's method name; borrowed from the comparison */
+    double mean_self_s[2]; /* mean self time per run of BASE and NEW (0 on a side with no run) */
+} fp_compare_stack;
+
+/* Number of call stacks seen on either side (after fp_compare_add_run(); stable once finished). */
+size_t fp_compare_stack_count(const fp_compare *c);
+
+/* Call stack i (< fp_compare_stack_count(c)), in the order first seen. */
+fp_compare_stack fp_compare_stack_at(const fp_compare *c, size_t i);
 
 #endif /* FP_COMPARE_H */

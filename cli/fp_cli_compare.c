@@ -308,7 +308,7 @@ int fp_cmd_compare(int argc, char **argv)
     if (o.folded != NULL) {
         if ((rc = fp_cli_out_open(&fold, o.folded)) != 0)
             goto done;
-        if (fp_compare_write_folded(c, fold.f, &err) != FP_OK) {
+        if (fp_report_write_compare_folded(fold.f, c, &err) != FP_OK) {
             snprintf(err.file, sizeof(err.file), "%s", o.folded);
             rc = fp_cli_report_error(&err);
             goto done;

@@ -158,6 +158,16 @@ fp_status fp_report_write_compare(FILE *out, fp_report_format fmt, const fp_comp
                                   const fp_report_compare_side sides[2], const char *rng,
                                   fp_error *err);
 
+/*
+ * compare's --folded-diff: the differential folded stacks of `c` (fp_compare_stack_at()), one
+ * line "frame;frame;leaf BEFORE AFTER" per call stack seen on either side, BEFORE / AFTER the
+ * mean self time per run in whole microseconds (rounded), the format difffolded.pl writes and
+ * flamegraph.pl reads for red/blue differential flame graphs. Lines sorted bytewise by stack;
+ * frame names through the folded-stacks rule (fp_folded_char(): ';' becomes ':', whitespace and
+ * control bytes '_'). FP_OK, FP_ENOMEM or FP_EIO.
+ */
+fp_status fp_report_write_compare_folded(FILE *out, const fp_compare *c, fp_error *err);
+
 /* ---- the CI summaries (--summary FILE, $GITHUB_STEP_SUMMARY) ----
  *
  * A short Markdown block (a heading, a table, the gate's outcome) appended to a CI page. `gate`

@@ -8,7 +8,10 @@
 
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+
+#include "fp_escape.h"
 
 /* Verdict words for people. */
 static const char *verdict(fp_change ch)
@@ -297,4 +300,83 @@ fp_status fp_report_write_compare(FILE *f, fp_report_format fmt, const fp_compar
         break;
     }
     return fp_report_finish(f, err);
+}
+
+/* ---- --folded-diff ---- */
+
+typedef struct folded_line {
+    char *stack;
+    size_t node;
+} folded_line;
+
+static int cmp_folded(const void *x, const void *y)
+{
+    const folded_line *a = x, *b = y;
+    return strcmp(a->stack, b->stack);
+}
+
+/* "caller;...;method" of stack `st`, whose caller's path (always built before it) is in paths. */
+static char *frame_path(const fp_compare_stack *st, char *const *paths)
+{
+    const char *pre = st->parent == FP_COMPARE_STACK_ROOT ? NULL : paths[st->parent];
+    size_t lp = pre ? strlen(pre) + 1 : 0, ln = strlen(st->method);
+    char *s = fp_malloc(lp + ln + 1);
+    if (s == NULL)
+        return NULL;
+    if (pre) {
+        memcpy(s, pre, lp - 1);
+        s[lp - 1] = ';';
+    }
+    for (size_t k = 0; k < ln; k++)
+        s[lp + k] = fp_folded_char(st->method[k]);
+    s[lp + ln] = '\0';
+    return s;
+}
+
+/* Whole microseconds, rounded; 0 for what is not a positive finite number. */
+static double whole_us(double s)
+{
+    double v = nearbyint(s * 1e6);
+    return isfinite(v) && v > 0.0 ? v : 0.0;
+}
+
+fp_status fp_report_write_compare_folded(FILE *out, const fp_compare *c, fp_error *err)
+{
+    fp_status st = FP_OK;
+    size_t n = fp_compare_stack_count(c);
+    char **paths = NULL;
+    folded_line *lines = NULL;
+    if (n == 0)
+        return FP_OK;
+    paths = fp_calloc(n, sizeof(char *));
+    lines = fp_calloc(n, sizeof(folded_line));
+    if (paths == NULL || lines == NULL) {
+        st = fp_error_set(err, FP_ENOMEM, "compare: out of memory");
+        goto out;
+    }
+    for (size_t i = 0; i < n; i++) {
+        fp_compare_stack cs = fp_compare_stack_at(c, i);
+        if ((paths[i] = frame_path(&cs, paths)) == NULL) {
+            st = fp_error_set(err, FP_ENOMEM, "compare: out of memory");
+            goto out;
+        }
+        lines[i].stack = paths[i];
+        lines[i].node = i;
+    }
+    qsort(lines, n, sizeof(folded_line), cmp_folded);
+    for (size_t i = 0; i < n; i++) {
+        fp_compare_stack cs = fp_compare_stack_at(c, lines[i].node);
+        if (fprintf(out, "%s %.0f %.0f\n", lines[i].stack, whole_us(cs.mean_self_s[0]),
+                    whole_us(cs.mean_self_s[1])) < 0) {
+            st = fp_error_set(err, FP_EIO, "error writing folded stacks");
+            goto out;
+        }
+    }
+out:
+    if (paths != NULL)
+        for (size_t i = 0; i < n; i++)
+            fp_free(paths[i]);
+    fp_free(paths);
+    fp_free(lines);
+    return st;
 }

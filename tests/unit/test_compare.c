@@ -15,6 +15,7 @@
 
 #include "fp_compare.h"
 #include "fp_profile.h"
+#include "fp_report.h"
 #include "fp_test.h"
 
 /* ---- helpers ---- */
@@ -563,10 +564,23 @@ static void test_compare_folded(void)
         CU_ASSERT_EQUAL_FATAL(fp_compare_add_run(c, (fp_side)side, p, NULL), FP_OK);
     }
     CU_ASSERT_EQUAL_FATAL(fp_compare_finish(c, NULL), FP_OK);
+    /* the data (analysis/): two stacks, "a" at the root and "b ..." under it, mean self time
+     * per run on each side (two BASE runs, one NEW) */
+    CU_ASSERT_EQUAL_FATAL(fp_compare_stack_count(c), 2);
+    fp_compare_stack s0 = fp_compare_stack_at(c, 0), s1 = fp_compare_stack_at(c, 1);
+    CU_ASSERT_EQUAL(s0.parent, FP_COMPARE_STACK_ROOT);
+    CU_ASSERT_STRING_EQUAL(s0.method, "a");
+    FP_ASSERT_NEAR(s0.mean_self_s[0], (0.75 + 0.5) / 2, 1e-12);
+    FP_ASSERT_NEAR(s0.mean_self_s[1], 1.0, 1e-12);
+    CU_ASSERT_EQUAL(s1.parent, 0);
+    CU_ASSERT_STRING_EQUAL(s1.method, "b x;y\x1b");
+    FP_ASSERT_NEAR(s1.mean_self_s[0], 0.25 / 2, 1e-12);
+    FP_ASSERT_NEAR(s1.mean_self_s[1], 1.0, 1e-12);
+    /* the writer (reports/) */
     char buf[256];
     FILE *f = fmemopen(buf, sizeof(buf), "w");
     CU_ASSERT_PTR_NOT_NULL_FATAL(f);
-    CU_ASSERT_EQUAL(fp_compare_write_folded(c, f, NULL), FP_OK);
+    CU_ASSERT_EQUAL(fp_report_write_compare_folded(f, c, NULL), FP_OK);
     fclose(f);
     CU_ASSERT_STRING_EQUAL(buf, "a 625000 1000000\na;b_x:y_ 125000 1000000\n"); /* no raw ESC */
     fp_compare_free(c);
