@@ -9,6 +9,7 @@
  */
 #include "fp_formats.h"
 #include "fp_escape.h"
+#include "fp_profile_internal.h"
 
 #include <inttypes.h>
 #include <math.h>
@@ -290,8 +291,11 @@ fp_status fp_export_speedscope(const fp_profile *p, FILE *out, fp_error *err)
         double last = 0.0;
         for (; i < n && keys[i].track == track; i++) {
             const span_key *k = &keys[i];
-            /* Close every open span that ends at or before this one starts. */
-            while (depth > 0 && close_at[depth - 1] <= k->start) {
+            /* Close every open span that ends at or before this one starts, to the profile's
+             * nesting slack as the Chrome trace writer does (span_us()): back-to-back spans
+             * whose start + dur rounds a few ulps past the next start were nested, the next
+             * one cut to nothing (speedscope then lost its time). */
+            while (depth > 0 && close_at[depth - 1] <= k->start + FP_SPAN_NEST_TOL) {
                 depth--;
                 if (close_at[depth] > last)
                     last = close_at[depth];

@@ -5,8 +5,9 @@
 #                 ThreadSanitizer build (default OFF)
 #   CI            when set (as in CI), warnings are errors
 #   FP_TEST_DEPS  0 to skip what only the tests use: libxml2-utils (xmllint, the strict parser of
-#                 the HTML tests) and chromium (the headless browser of cli.html_browser, which
-#                 is skipped, exit 77, when Chromium cannot be installed); default 1
+#                 the HTML tests), chromium (the headless browser of cli.html_browser, which
+#                 is skipped, exit 77, when Chromium cannot be installed) and npm's speedscope
+#                 (installed globally with npm; cli.speedscope is skipped without it); default 1
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -36,6 +37,24 @@ if [ "${FP_TEST_DEPS:-1}" != 0 ]; then
     { $sudo apt-get update -qq &&
       DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${test_missing[@]}" >&2; } ||
       echo "bootstrap: could not install ${test_missing[*]}; the HTML browser test will be skipped" >&2
+  fi
+  # speedscope's own importer for cli.speedscope: the npm package (its dist/ is the page); npm
+  # from Debian when missing. A failure only skips that test.
+  speedscope_version=1.25.0
+  if ! command -v npm >/dev/null; then
+    sudo=""
+    [ "$(id -u)" -eq 0 ] || sudo="sudo"
+    { $sudo apt-get update -qq &&
+      DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends npm >&2; } ||
+      echo "bootstrap: could not install npm; cli.speedscope will be skipped" >&2
+  fi
+  if command -v npm >/dev/null &&
+    ! grep -qs "\"version\": \"$speedscope_version\"" "$(npm root -g 2>/dev/null)/speedscope/package.json"; then
+    echo "bootstrap: installing for the tests: speedscope@$speedscope_version (npm)" >&2
+    sudo=""
+    [ "$(id -u)" -eq 0 ] || sudo="sudo"
+    $sudo npm install -g --no-audit --no-fund --loglevel=error "speedscope@$speedscope_version" >&2 ||
+      echo "bootstrap: could not install speedscope; cli.speedscope will be skipped" >&2
   fi
 fi
 

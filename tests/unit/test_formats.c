@@ -222,6 +222,41 @@ static void test_speedscope(void)
     fp_profile_free(p);
 }
 
+/* Back-to-back calls whose first start + dur lands a few ulps past the next start (a generated
+ * memory-intensive run): the first closes before the second opens (events O C O C), so
+ * speedscope does not nest the second in the first and cut it to nothing. */
+static void test_speedscope_back_to_back(void)
+{
+    fp_profile *p = fp_profile_new();
+    uint32_t m;
+    CU_ASSERT_FATAL(p != NULL);
+    CU_ASSERT_EQUAL_FATAL(fp_profile_intern_method(p, "conduct_research", &m), FP_OK);
+    fp_span s[] = {mk(m, -1, 0, 0.33018099970473513, 2.2206816189788867),
+                   mk(m, -1, 0, 2.5508626186836216, 1.7451710069399415)};
+    CU_ASSERT_FATAL(s[0].start_s + s[0].dur_s > s[1].start_s); /* the float overlap */
+    for (size_t i = 0; i < 2; i++)
+        CU_ASSERT_EQUAL_FATAL(fp_profile_add_span(p, &s[i], NULL), FP_OK);
+    fp_status st;
+    char *got = write_to_string(fp_export_speedscope, p, &st);
+    CU_ASSERT_EQUAL(st, FP_OK);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(got);
+    char types[8] = "";
+    size_t nt = 0;
+    for (const char *q = strstr(got, "\"type\": \""); q != NULL && nt + 1 < sizeof(types);
+         q = strstr(q + 1, "\"type\": \"")) {
+        char c = q[strlen("\"type\": \"")];
+        if (c == 'O' || c == 'C')
+            types[nt++] = c;
+    }
+    types[nt] = '\0';
+    CU_ASSERT_STRING_EQUAL(types, "OCOC");
+    /* the second call keeps its length: it closes at its own end */
+    CU_ASSERT_PTR_NOT_NULL(
+        strstr(got, "{\"type\": \"C\", \"frame\": 0, \"at\": 4.296033625623563}"));
+    free(got);
+    fp_profile_free(p);
+}
+
 static void test_speedscope_empty(void)
 {
     fp_profile *p = fp_profile_new();
@@ -1890,6 +1925,7 @@ int fp_test_register(void)
         {"csv", test_csv},
         {"manifest", test_manifest},
         {"speedscope", test_speedscope},
+        {"speedscope_back_to_back", test_speedscope_back_to_back},
         {"empty", test_speedscope_empty},
         {"chrome", test_chrome_write},
         {"errors", test_write_errors},
