@@ -30,26 +30,33 @@ if [ -z "$CHROMIUM" ] || [ ! -f "$SS/dist/release/index.html" ]; then
     exit 77
 fi
 
-# load NAME FILE PROFILE IMPORTER: FILE in speedscope's sandwich view, then the checks
+# load NAME FILE PROFILE IMPORTER: FILE in speedscope's sandwich view, then the checks; a page
+# dumped before speedscope drew the table (check exit 3, on a loaded machine) is loaded again
+# with more virtual time, up to three times
 load() {
-    local name=$1 file=$2 profile=$3 importer=$4 prof
+    local name=$1 file=$2 profile=$3 importer=$4 prof budget crc
     python3 - "$file" "$TMP/$name.js" <<'EOF'
 import base64, json, os, sys
 data = base64.b64encode(open(sys.argv[1], "rb").read()).decode()
 with open(sys.argv[2], "w") as f:
     f.write("speedscope.loadFileFromBase64(%s, %s)" % (json.dumps(os.path.basename(sys.argv[1])), json.dumps(data)))
 EOF
-    prof=$(mktemp -d)
-    timeout 120 "$CHROMIUM" --headless --no-sandbox --disable-gpu --disable-quic --no-first-run \
-        --disable-background-networking --disable-component-update --disable-sync \
-        --user-data-dir="$prof" --enable-logging=stderr --v=0 --virtual-time-budget=10000 \
-        --window-size=1400,3000 --dump-dom \
-        "file://$SS/dist/release/index.html#localProfilePath=$TMP/$name.js&view=sandwich" \
-        >"$TMP/$name.dom" 2>"$TMP/$name.log"
-    local rc=$?
-    rm -rf "$prof"
+    for budget in 10000 30000 90000; do
+        prof=$(mktemp -d)
+        timeout 180 "$CHROMIUM" --headless --no-sandbox --disable-gpu --disable-quic --no-first-run \
+            --disable-background-networking --disable-component-update --disable-sync \
+            --user-data-dir="$prof" --enable-logging=stderr --v=0 --virtual-time-budget=$budget \
+            --window-size=1400,3000 --dump-dom \
+            "file://$SS/dist/release/index.html#localProfilePath=$TMP/$name.js&view=sandwich" \
+            >"$TMP/$name.dom" 2>"$TMP/$name.log"
+        rc=$?
+        rm -rf "$prof"
+        $CHECK "$TMP/$name.dom" "$TMP/$name.log" "$profile" "$importer"
+        crc=$?
+        [ $rc -ne 0 ] || [ $crc -ne 3 ] && break
+    done
     if [ $rc -eq 0 ]; then ok; else bad "$name: chromium exit $rc: $(tail -c 400 "$TMP/$name.log")"; fi
-    if $CHECK "$TMP/$name.dom" "$TMP/$name.log" "$profile" "$importer"; then ok; else bad "$name: speedscope's import differs (above)"; fi
+    if [ $crc -eq 0 ]; then ok; else bad "$name: speedscope's import differs (above)"; fi
 }
 
 "$FPSIM" generate -s all --out "$TMP/gen" --formats profile,chrome,speedscope
