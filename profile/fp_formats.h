@@ -165,7 +165,7 @@ typedef struct fp_trace_stats {
     size_t events;             /* entries of traceEvents */
     size_t spans;              /* X events plus B/E pairs */
     size_t unclosed;           /* B events without an E, ended at the end of the trace */
-    size_t counters;           /* C events used */
+    size_t counters;           /* C events used, and I / v events that fed the memory series */
     size_t metadata;           /* M events */
     size_t ignored;            /* events of other phases, and C events of unknown counters */
     char ignored_phases[64];   /* the distinct ignored phases, "i,s,f" (truncated) */

@@ -821,6 +821,66 @@ static fp_status heap_sample(trd *r, const cJSON *args, int64_t pid, double ts, 
     return FP_OK;
 }
 
+/* A hex string of at most 16 digits ("2556000", as memory-infra writes sizes) in *out. */
+static int hex_bytes(const char *s, double *out)
+{
+    size_t n = s != NULL ? strlen(s) : 0;
+    uint64_t v = 0;
+    if (n == 0 || n > 16)
+        return 0;
+    for (size_t k = 0; k < n; k++) {
+        char c = s[k];
+        int d = c >= '0' && c <= '9'   ? c - '0'
+                : c >= 'a' && c <= 'f' ? c - 'a' + 10
+                : c >= 'A' && c <= 'F' ? c - 'A' + 10
+                                       : -1;
+        if (d < 0)
+            return 0;
+        v = v * 16 + (uint64_t)d;
+    }
+    *out = (double)v;
+    return 1;
+}
+
+/*
+ * Chromium's memory-infra dump (a `v` event, docs/real-traces.md): the process's private
+ * footprint, args.dumps.process_totals.private_footprint_bytes (else resident_set_bytes), a hex
+ * string of bytes, at the event's ts. Feeds the memory series like heap_sample(): the first
+ * source and the first process win. A dump without those totals or without a numeric ts is
+ * only counted as ignored (the allocator trees are not read). Sets *used when a sample was taken.
+ */
+static fp_status dump_sample(trd *r, const cJSON *ev, size_t i, int *used)
+{
+    static const char *const keys[] = {"private_footprint_bytes", "resident_set_bytes"};
+    int dup = 0;
+    const cJSON *args = get(ev, "args", &dup);
+    const cJSON *dumps = args != NULL && cJSON_IsObject(args) ? get(args, "dumps", &dup) : NULL;
+    const cJSON *tot =
+        dumps != NULL && cJSON_IsObject(dumps) ? get(dumps, "process_totals", &dup) : NULL;
+    const cJSON *ts = get(ev, "ts", &dup);
+    if (tot == NULL || !cJSON_IsObject(tot) || ts == NULL || !cJSON_IsNumber(ts))
+        return FP_OK;
+    for (size_t k = 0; k < sizeof(keys) / sizeof(keys[0]); k++) {
+        double bytes, t;
+        int64_t pid;
+        if (!hex_bytes(str_member(tot, keys[k]), &bytes))
+            continue;
+        fp_status st = want_time(r, ev, i, "ts", &t);
+        if (st == FP_OK)
+            st = want_id(r, ev, i, "pid", &pid);
+        if (st != FP_OK)
+            return st;
+        char owner[80];
+        snprintf(owner, sizeof(owner), "chromium.%s@%" PRId64, keys[k], pid);
+        if ((st = push_sample(r, SER_MEM, owner, t, bytes / 1048576.0, used)) != FP_OK)
+            return st;
+        if (*used && t > r->end_ts)
+            r->end_ts = t;
+        return FP_OK;
+    }
+    return FP_OK;
+}
+
 /* The core hash of the id text and the category as one key, a NUL byte between them. */
 static uint64_t async_id(const char *idtext, const char *cat)
 {
@@ -1085,6 +1145,16 @@ static fp_status read_event(trd *r, const cJSON *ev, size_t i)
         if (r->stats != NULL)
             r->stats->instants++;
         return keep_instant(r, ev);
+    }
+    if (phase[0] == 'v' && phase[1] == '\0') {
+        int used = 0;
+        if ((st = dump_sample(r, ev, i, &used)) != FP_OK)
+            return st;
+        if (used) {
+            if (r->stats != NULL)
+                r->stats->counters++;
+            return FP_OK;
+        }
     }
     note_ignored(r, phase);
     return FP_OK;

@@ -395,6 +395,55 @@ static void test_chromium(void)
     fp_profile_free(p);
 }
 
+/* Chromium memory-infra dumps (chromium-memory.truth.txt): the renderer's private footprint at
+ * each periodic dump (0, 55.3 and 93.5 MB while the page retains 8 MB every 200 ms) is the
+ * memory series. */
+static void test_chromium_memory(void)
+{
+    fp_trace_stats ts;
+    fp_profile *p = read_real("chromium-memory.trace.json", &ts);
+    fp_analysis *a = analyse(p);
+    CU_ASSERT_EQUAL(ts.counters, 3); /* the three dumps, each a memory sample */
+    CU_ASSERT(strchr(ts.ignored_phases, 'v') == NULL);
+    CU_ASSERT(fp_profile_data(p) & FP_DATA_MEM);
+    CU_ASSERT(fp_profile_data(p) & FP_DATA_SERIES_MEM);
+    CU_ASSERT_EQUAL(fp_analysis_run(a)->mem_source, FP_SOURCE_SERIES);
+    /* 0x5d7c000 bytes = 93.484375 MB, the last and largest dump */
+    CU_ASSERT_DOUBLE_EQUAL(fp_analysis_run(a)->peak_mem_mb, 93.484375, 1e-9);
+    CU_ASSERT(fp_analysis_run(a)->avg_mem_mb > 0.0);
+    check_texts(a);
+    fp_analysis_free(a);
+    fp_profile_free(p);
+}
+
+/* A dump whose totals are not a hex string, or that has none, is ignored; resident_set_bytes
+ * stands in when private_footprint_bytes is absent; the first process that reports wins. */
+static void test_memory_dumps(void)
+{
+    static const char text[] =
+        "{\"traceEvents\": ["
+        "{\"ph\": \"X\", \"pid\": 1, \"tid\": 1, \"ts\": 0, \"dur\": 3000000, \"name\": \"w\"},"
+        "{\"ph\": \"v\", \"pid\": 1, \"tid\": -1, \"ts\": 0, \"name\": \"periodic_interval\","
+        " \"args\": {\"dumps\": {\"process_totals\": {\"resident_set_bytes\": \"100000\"}}}},"
+        "{\"ph\": \"v\", \"pid\": 2, \"tid\": -1, \"ts\": 1000000, \"name\": \"periodic_interval\","
+        " \"args\": {\"dumps\": {\"process_totals\": {\"private_footprint_bytes\": \"f000000\"}}}},"
+        "{\"ph\": \"v\", \"pid\": 1, \"tid\": -1, \"ts\": 2000000, \"name\": \"periodic_interval\","
+        " \"args\": {\"dumps\": {\"process_totals\": {\"resident_set_bytes\": \"200000\"}}}},"
+        "{\"ph\": \"v\", \"pid\": 1, \"tid\": -1, \"ts\": 2500000, \"name\": \"periodic_interval\","
+        " \"args\": {\"dumps\": {\"process_totals\": {\"resident_set_bytes\": \"0x12\"}}}},"
+        "{\"ph\": \"v\", \"pid\": 1, \"tid\": -1, \"ts\": 2600000, \"name\": \"detailed\","
+        " \"args\": {\"dumps\": {\"allocators\": {}}}}]}";
+    fp_trace_stats ts;
+    fp_profile *p = read_text(text, sizeof(text) - 1, &ts);
+    CU_ASSERT_EQUAL(ts.counters, 2); /* pid 1 at 0 s and 2 s; pid 2 is a second process */
+    CU_ASSERT_EQUAL(ts.ignored, 3);  /* pid 2's dump, "0x12", the dump without totals */
+    CU_ASSERT(strchr(ts.ignored_phases, 'v') != NULL);
+    fp_analysis *a = analyse(p);
+    CU_ASSERT_DOUBLE_EQUAL(fp_analysis_run(a)->peak_mem_mb, 2.0, 1e-9); /* 0x200000 bytes */
+    fp_analysis_free(a);
+    fp_profile_free(p);
+}
+
 /* The text check itself. */
 static void test_sci_seconds(void)
 {
@@ -405,17 +454,16 @@ static void test_sci_seconds(void)
 
 int fp_test_register(void)
 {
-    static const fp_test_case conventions[] = {{"detail_totals", test_detail_and_totals},
-                                               {"async_user_timing", test_async_user_timing},
-                                               {"async_id_cat", test_async_id_cat_separate},
-                                               {"recursion", test_recursion_once},
-                                               {"thread_time", test_read_thread_time},
-                                               {"sci_seconds", test_sci_seconds},
-                                               {NULL, NULL}};
+    static const fp_test_case conventions[] = {
+        {"detail_totals", test_detail_and_totals}, {"async_user_timing", test_async_user_timing},
+        {"memory_dumps", test_memory_dumps},       {"async_id_cat", test_async_id_cat_separate},
+        {"recursion", test_recursion_once},        {"thread_time", test_read_thread_time},
+        {"sci_seconds", test_sci_seconds},         {NULL, NULL}};
     static const fp_test_case recorded[] = {{"node", test_node},
                                             {"clang_heavy", test_clang_heavy},
                                             {"clang_normal", test_clang_normal},
                                             {"chromium", test_chromium},
+                                            {"chromium_memory", test_chromium_memory},
                                             {NULL, NULL}};
     if (fp_test_add_suite("conventions", conventions) != 0 ||
         fp_test_add_suite("recorded", recorded) != 0)
