@@ -528,6 +528,15 @@ static double test_z(const fp_baseline_dist *d, double x, double *ratio)
     const double *q = d->q;
     double lm = log(q[4] + LOG_FLOOR);
     double s = (log(q[5] + LOG_FLOOR) - log(q[3] + LOG_FLOOR)) / 1.349;
+    /* the test is one-sided, so its scale is also read off the upper tail: the mean of the
+     * normal scales that the learnt 90th and 95th percentiles imply. A right-skewed metric (the
+     * mean of a Pareto method's calls, the largest of its calls) has a wider upper tail than its
+     * interquartile range says; for a log-symmetric one both agree. */
+    double su =
+        0.5 * ((log(q[6] + LOG_FLOOR) - lm) / gsl_cdf_ugaussian_Pinv(fp_baseline_levels[6]) +
+               (log(q[7] + LOG_FLOOR) - lm) / gsl_cdf_ugaussian_Pinv(fp_baseline_levels[7]));
+    if (su > s)
+        s = su;
     if (!(s >= FP_BASELINE_MIN_LOG_SCALE))
         s = FP_BASELINE_MIN_LOG_SCALE;
     /* a prediction for one new run from n learnt ones: the scale widened by sqrt(1 + 1/n) and
@@ -546,6 +555,40 @@ static double tail_p(const fp_baseline_dist *d, double z)
 void fp_baseline_test(const fp_baseline_dist *d, double x, double *p_value, double *ratio)
 {
     *p_value = tail_p(d, test_z(d, x, ratio));
+}
+
+/* Gumbel reduced variates of the 50th, 90th and 95th percentiles: -log(-log(q)). */
+#define GUMBEL_Q50 0.36651292058166435
+#define GUMBEL_Q90 2.2503673273124454
+#define GUMBEL_Q95 2.9701952490421637
+
+/* The largest of a method's calls (tail_ratio) is a maximum: on the log scale its upper tail is
+ * a Gumbel's (extreme value theory; an exponential, Pareto or lognormal per-call tail all give
+ * one), which is far heavier than a normal's. Its scale is the mean of those the learnt 90th
+ * and 95th percentiles imply above the median, widened by sqrt(1 + 1/n) as test_z() does. */
+static double gumbel_p(const fp_baseline_dist *d, double x, double *ratio)
+{
+    const double *q = d->q;
+    double lm = log(q[4] + LOG_FLOOR);
+    double beta = 0.5 * ((log(q[6] + LOG_FLOOR) - lm) / (GUMBEL_Q90 - GUMBEL_Q50) +
+                         (log(q[7] + LOG_FLOOR) - lm) / (GUMBEL_Q95 - GUMBEL_Q50));
+    double mu, t;
+    if (!(beta >= FP_BASELINE_MIN_LOG_SCALE))
+        beta = FP_BASELINE_MIN_LOG_SCALE;
+    beta *= sqrt(1.0 + 1.0 / (double)(d->n > 0 ? d->n : 1));
+    mu = lm - GUMBEL_Q50 * beta;
+    *ratio = q[4] > 0 ? fp_div(x, q[4]) : (x > 0 ? 1e9 : 1.0);
+    t = log(fp_fin(x) > 0 ? x + LOG_FLOOR : LOG_FLOOR);
+    return fp_fin(-expm1(-exp(-(t - mu) / beta)));
+}
+
+void fp_baseline_test_metric(fp_baseline_metric m, const fp_baseline_dist *d, double x,
+                             double *p_value, double *ratio)
+{
+    if (m == FP_BM_TAIL_RATIO)
+        *p_value = gumbel_p(d, x, ratio);
+    else
+        fp_baseline_test(d, x, p_value, ratio);
 }
 
 /* The detector kind each per-method metric speaks for, and a finding's unit and suggestion. */
@@ -828,7 +871,7 @@ fp_status fp_baseline_apply(fp_analysis *a, const fp_baseline *b, fp_error *err)
             r = d->q[4] > 0 ? x / d->q[4] : 1e9;
             if (!(r >= FP_BASELINE_NORMAL_RATIO))
                 continue;
-            pv[j] = tail_p(d, test_z(d, x, &r));
+            fp_baseline_test_metric((fp_baseline_metric)k, d, x, &pv[j], &r);
             /* 4: beyond normal (suppresses no budget finding); 2: also big enough to report */
             if (pv[j] < cut)
                 verdict[j] =
@@ -888,7 +931,7 @@ fp_status fp_baseline_apply(fp_analysis *a, const fp_baseline *b, fp_error *err)
             size_t j = i * FP_BM_COUNT + best;
             const fp_baseline_dist *d = fp_baseline_method_dist(b, a->methods[i].name, best);
             double p, r;
-            fp_baseline_test(d, xs[j], &p, &r);
+            fp_baseline_test_metric((fp_baseline_metric)best, d, xs[j], &p, &r);
             st = new_finding(a, &a->methods[i], i, best, d, xs[j], p, r, err);
             if (st != FP_OK)
                 goto done;

@@ -8,6 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <gsl/gsl_cdf.h>
+
 #include "fp_analysis.h"
 #include "fp_baseline.h"
 #include "fp_sim.h"
@@ -78,6 +80,49 @@ static void test_test(void)
     fp_baseline_dist z = {30, {0}};
     fp_baseline_test(&z, 5.0, &p, &r);
     CU_ASSERT(p < 1e-6 && r > 1e6);
+}
+
+/* The upper tail decides a one-sided test: a right-skewed distribution (the mean of a Pareto
+ * method's calls) whose quartiles are tight but whose 90th and 95th percentiles are far out
+ * has the wider scale of its upper tail; a log-symmetric one keeps its quartiles' scale. */
+static void test_tail_aware(void)
+{
+    fp_baseline_dist skew = {30, {0.145, 0.148, 0.151, 0.153, 0.164, 0.178, 0.212, 0.216, 0.39}};
+    fp_baseline_dist sym = {30, {0.8, 0.85, 0.9, 0.935, 1.0, 1.07, 1.1, 1.12, 1.2}};
+    double p, r, p_iqr;
+    /* 0.249 s is 1.5x the median: p ~ 1e-4 on the quartiles alone (scale 0.11), ~0.02 on the
+     * upper tail's scale (0.18) */
+    fp_baseline_test(&skew, 0.249, &p, &r);
+    p_iqr =
+        1.0 - gsl_cdf_tdist_P(
+                  log(0.249 / 0.164) / (log(0.178 / 0.153) / 1.349 * sqrt(1.0 + 1.0 / 30.0)), 29.0);
+    CU_ASSERT(p_iqr < 1e-3);
+    CU_ASSERT(p > 0.005 && p < 0.05);
+    /* symmetric: p of 1.4 as the quartiles say (the tail percentiles imply a narrower scale) */
+    fp_baseline_test(&sym, 1.4, &p, &r);
+    p_iqr = 1.0 -
+            gsl_cdf_tdist_P(log(1.4) / (log(1.07 / 0.935) / 1.349 * sqrt(1.0 + 1.0 / 30.0)), 29.0);
+    FP_ASSERT_NEAR(p, p_iqr, 1e-6 * p_iqr);
+}
+
+/* tail_ratio (the largest call over the median) is a maximum: its log is tested on a Gumbel
+ * tail, far heavier than a normal's, so a 10x jump of a heavy-tailed method's largest call is
+ * unusual but not beyond a per-run Bonferroni cut, while a normal test calls it impossible. */
+static void test_tail_ratio_gumbel(void)
+{
+    fp_baseline_dist d = {30, {2.69, 2.74, 3.03, 3.47, 6.28, 8.5, 12.8, 26.3, 106}};
+    double p_norm, p_gum, r;
+    fp_baseline_test(&d, 70.0, &p_norm, &r);
+    fp_baseline_test_metric(FP_BM_TAIL_RATIO, &d, 70.0, &p_gum, &r);
+    FP_ASSERT_NEAR(r, 70.0 / 6.28, 1e-9);
+    CU_ASSERT(p_norm < 2e-3);
+    CU_ASSERT(p_gum > 3.0 * p_norm && p_gum < 0.05);
+    /* at the median: a Gumbel's median, p = 0.5 */
+    fp_baseline_test_metric(FP_BM_TAIL_RATIO, &d, 6.28, &p_gum, &r);
+    FP_ASSERT_NEAR(p_gum, 0.5, 1e-9);
+    /* the other metrics keep fp_baseline_test() */
+    fp_baseline_test_metric(FP_BM_SELF_S, &d, 70.0, &p_gum, &r);
+    FP_ASSERT_NEAR(p_gum, p_norm, 1e-15);
 }
 
 static void test_roundtrip(void)
@@ -444,7 +489,11 @@ static void test_tails(void)
 
 int fp_test_register(void)
 {
-    static const fp_test_case model[] = {{"learn", test_learn}, {"test", test_test}, {NULL, NULL}};
+    static const fp_test_case model[] = {{"learn", test_learn},
+                                         {"test", test_test},
+                                         {"tail_aware", test_tail_aware},
+                                         {"tail_ratio_gumbel", test_tail_ratio_gumbel},
+                                         {NULL, NULL}};
     static const fp_test_case file[] = {
         {"roundtrip", test_roundtrip}, {"reader_errors", test_reader_errors}, {NULL, NULL}};
     static const fp_test_case apply[] = {{"slowdown_found", test_slowdown_found},
