@@ -768,6 +768,20 @@ static fp_status push_known(fp_analysis *a, const fp_finding *f, const fp_baseli
     return FP_OK;
 }
 
+/* An absolute finding whose metric is beyond normal: its saving is the excess over what is
+ * normal for this flow (baseline_saving(), the learnt median in place of the detector's
+ * reference), as a baseline finding's is and as the validator's truth cost defines it. The
+ * detector's reference is a proxy for normal without a baseline (cpu_saturation: the process
+ * background, far below a CPU-heavy method's usual CPU; a budget for the others). */
+static void resaving(const fp_analysis *a, fp_finding *f, fp_baseline_metric k,
+                     const fp_baseline_dist *d, double x)
+{
+    const char *unit = NULL;
+    double s = baseline_saving(a, (size_t)f->target, k, x, d->q[4], &unit);
+    if (f->improvement_unit && unit && strcmp(unit, f->improvement_unit) == 0 && s >= 0)
+        f->improvement = fp_fin(s);
+}
+
 /* The metric a detector kind's method finding is judged by against the baseline, or -1. */
 static int metric_of_kind(fp_kind k)
 {
@@ -901,7 +915,11 @@ fp_status fp_baseline_apply(fp_analysis *a, const fp_baseline *b, fp_error *err)
         }
         if (k2 >= 0 && verdict[j] == 2)
             verdict[j] = 3; /* already reported by its detector */
-        a->findings[out++] = *f;
+        a->findings[out] = *f;
+        if (k2 >= 0 && k2 < FP_BM_TAIL_FRAC && (verdict[j] == 3 || verdict[j] == 4))
+            resaving(a, &a->findings[out], (fp_baseline_metric)k2,
+                     fp_baseline_method_dist(b, f->target_name, k2), xs[j]);
+        out++;
     }
     a->n_findings = out;
     /* Differences from normal no absolute rule caught, on methods no detector reported (a

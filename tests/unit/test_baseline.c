@@ -361,6 +361,49 @@ static void test_costs(void)
     }
 }
 
+/* An absolute finding whose metric is beyond normal costs its excess over the baseline median:
+ * cpu-intensive's generate_draft normally runs at ~66 % CPU, so its injected ~98 % costs the
+ * ~32 points above that (the truth's extra core-seconds), not the ~90 above the process
+ * background that the detector alone measures (which made it outrank a costlier slowdown). */
+static void test_absolute_excess(void)
+{
+    fp_scenario *scn = load("scenarios/cpu-intensive.yaml");
+    fp_baseline *b = learn(scn, FP_BASELINE_AUTO_RUNS);
+    fp_error err = FP_ERROR_INIT;
+    size_t checked = 0;
+    for (uint64_t run = 0; run < 3; run++) {
+        fp_profile *inj = simulate(scn, 1, run);
+        fp_analysis *a = NULL, *an = NULL; /* with the baseline, and without: today's */
+        size_t nt = fp_profile_truth_count(inj), nf = 0, nfn = 0;
+        const fp_truth *t = fp_profile_truth(inj);
+        CU_ASSERT_EQUAL_FATAL(fp_analyze_with_baseline(&a, inj, NULL, b, &err), FP_OK);
+        CU_ASSERT_EQUAL_FATAL(fp_analyze_with_baseline(&an, inj, NULL, NULL, &err), FP_OK);
+        const fp_finding *f = fp_analysis_findings(a, &nf), *fn = fp_analysis_findings(an, &nfn);
+        for (size_t i = 0; i < nf; i++) {
+            if (f[i].kind != FP_KIND_CPU_SATURATION || strcmp(f[i].rule, "method_pct") != 0)
+                continue;
+            for (size_t k = 0; k < nt; k++) {
+                if (t[k].kind != FP_KIND_CPU_SATURATION || t[k].target != f[i].target)
+                    continue;
+                double truth = t[k].extra_cpu_pct_s / 100.0;
+                CU_ASSERT(f[i].improvement > 0.8 * truth && f[i].improvement < 1.25 * truth);
+                for (size_t j = 0; j < nfn; j++)
+                    if (fn[j].kind == f[i].kind && fn[j].target == f[i].target)
+                        CU_ASSERT(fn[j].improvement > 1.1 * truth &&
+                                  fabs(fn[j].improvement - truth) >
+                                      2.0 * fabs(f[i].improvement - truth));
+                checked++;
+            }
+        }
+        fp_analysis_free(a);
+        fp_analysis_free(an);
+        fp_profile_free(inj);
+    }
+    CU_ASSERT(checked >= 2);
+    fp_baseline_free(b);
+    fp_scenario_free(scn);
+}
+
 static void test_slowdown_found(void)
 {
     fp_scenario *scn = load("tests/data/unlike/baseline-slowdown.yaml");
@@ -499,6 +542,7 @@ int fp_test_register(void)
     static const fp_test_case apply[] = {{"slowdown_found", test_slowdown_found},
                                          {"known_hotspot", test_known_hotspot},
                                          {"costs", test_costs},
+                                         {"absolute_excess", test_absolute_excess},
                                          {"tails", test_tails},
                                          {NULL, NULL}};
     if (fp_test_add_suite("model", model) != 0 || fp_test_add_suite("file", file) != 0 ||
