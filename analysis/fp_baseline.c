@@ -595,23 +595,25 @@ void fp_baseline_test_metric(fp_baseline_metric m, const fp_baseline_dist *d, do
 static const struct {
     fp_kind kind;
     const char *unit;
+    const char *what;  /* the metric in words, for texts that name it */
     double min_excess; /* smallest material excess over the median, in the metric's unit */
     const char *suggestion;
 } s_metric_kind[FP_BM_COUNT] = {
-    {FP_KIND_SLOW_METHOD, "s", 0.0,
+    {FP_KIND_SLOW_METHOD, "s", "own time per call", 0.0,
      "compare with the baseline runs: find what made each call slower than normal"},
-    {FP_KIND_CALL_STORM, "calls", 10.0,
+    {FP_KIND_CALL_STORM, "calls", "calls", 10.0,
      "find the caller that now calls it more often than in the baseline runs"},
-    {FP_KIND_MEMORY_HOTSPOT, "MB", 1.0,
+    {FP_KIND_MEMORY_HOTSPOT, "MB", "allocation per call", 1.0,
      "find what made each call allocate more than in the baseline runs"},
-    {FP_KIND_MEMORY_LEAK, "MB", 1.0,
+    {FP_KIND_MEMORY_LEAK, "MB", "retention per call", 1.0,
      "find what each call now retains that the baseline runs released"},
-    {FP_KIND_CPU_SATURATION, "%", 5.0,
+    {FP_KIND_CPU_SATURATION, "%", "own-work CPU", 5.0,
      "find what made its own work use more CPU than in the baseline runs"},
-    {FP_KIND_IO_HEAVY, "ops", 100.0, "find the I/O it now issues beyond the baseline runs"},
-    {FP_KIND_LATENCY_OUTLIERS, "fraction", 0.0,
+    {FP_KIND_IO_HEAVY, "ops", "I/O operations", 100.0,
+     "find the I/O it now issues beyond the baseline runs"},
+    {FP_KIND_LATENCY_OUTLIERS, "fraction", "share of calls above 3x the median", 0.0,
      "inspect the calls now far slower than its median: more of them than in the baseline runs"},
-    {FP_KIND_LATENCY_OUTLIERS, "x median", 0.0,
+    {FP_KIND_LATENCY_OUTLIERS, "x median", "largest call over the median", 0.0,
      "inspect the slowest calls: further above its median than in the baseline runs"},
 };
 
@@ -741,9 +743,16 @@ static fp_status new_finding(fp_analysis *a, const fp_method_metrics *m, size_t 
     return fp_analysis_push_finding(a, &f, err);
 }
 
-static fp_status push_known(fp_analysis *a, const fp_finding *f, const fp_baseline_dist *d,
-                            double x, fp_error *err)
+/* A known hotspot's text: the breach in the finding's unit, then what is normal in the
+ * baseline metric's own unit. When the two differ (a slow_method breached by its share of the
+ * critical path, a fraction, judged by its own time per call, in s; latency outliers' modified z
+ * judged by a tail metric), the run's value of the metric is named with its unit, so no number
+ * is read against another currency. */
+static fp_status push_known(fp_analysis *a, const fp_finding *f, fp_baseline_metric k,
+                            const fp_baseline_dist *d, double x, fp_error *err)
 {
+    const char *mu = s_metric_kind[k].unit;
+    int same = f->unit != NULL && strcmp(f->unit, mu) == 0;
     fp_known_hotspot h;
     memset(&h, 0, sizeof h);
     h.kind = f->kind;
@@ -756,12 +765,19 @@ static fp_status push_known(fp_analysis *a, const fp_finding *f, const fp_baseli
     h.baseline_median = d->q[4];
     h.baseline_p99 = d->q[FP_BASELINE_NQ - 1];
     h.baseline_runs = d->n;
-    snprintf(h.text, sizeof h.text,
-             "over the %s budget (%.3g %s > %.3g %s), normal for this flow: baseline median "
-             "%.3g, p99 %.3g over %llu runs",
-             fp_kind_name(f->kind), f->measured, f->unit, f->threshold, f->unit, d->q[4],
-             d->q[FP_BASELINE_NQ - 1], (unsigned long long)d->n);
-    (void)x;
+    if (same)
+        snprintf(h.text, sizeof h.text,
+                 "over the %s budget (%.3g %s > %.3g %s), normal for this flow: baseline median "
+                 "%.3g %s, p99 %.3g %s over %llu runs",
+                 fp_kind_name(f->kind), f->measured, f->unit, f->threshold, f->unit, d->q[4], mu,
+                 d->q[FP_BASELINE_NQ - 1], mu, (unsigned long long)d->n);
+    else
+        snprintf(h.text, sizeof h.text,
+                 "over the %s budget (%.3g %s > %.3g %s), normal for this flow: %s %.3g %s, "
+                 "baseline median %.3g %s, p99 %.3g %s over %llu runs",
+                 fp_kind_name(f->kind), f->measured, f->unit ? f->unit : "", f->threshold,
+                 f->unit ? f->unit : "", s_metric_kind[k].what, x, mu, d->q[4], mu,
+                 d->q[FP_BASELINE_NQ - 1], mu, (unsigned long long)d->n);
     if (fp_grow((void **)&a->known, &a->cap_known, a->n_known + 1, sizeof h) != FP_OK)
         return fp_error_set(err, FP_ENOMEM, "analysis: out of memory");
     a->known[a->n_known++] = h;
@@ -908,7 +924,10 @@ fp_status fp_baseline_apply(fp_analysis *a, const fp_baseline *b, fp_error *err)
                                                  tail_normal((size_t)f->target, verdict) &&
                                                  tail_carried(a, (size_t)f->target, xs, b)));
         if (normal) {
-            st = push_known(a, f, fp_baseline_method_dist(b, f->target_name, k2), xs[j], err);
+            st = push_known(
+                a, f, (fp_baseline_metric)(j % FP_BM_COUNT),
+                fp_baseline_method_dist(b, f->target_name, (fp_baseline_metric)(j % FP_BM_COUNT)),
+                xs[j], err);
             if (st != FP_OK)
                 goto done;
             continue;

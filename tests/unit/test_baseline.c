@@ -404,6 +404,42 @@ static void test_absolute_excess(void)
     fp_scenario_free(scn);
 }
 
+/* A breach in another currency than its baseline metric (bimodal-latency's lookup: over the
+ * slow_method budget by its share of the critical path, a fraction, and normal by its own time
+ * per call, in s) names the metric, the run's value and every baseline number in the metric's
+ * unit: no fraction read against seconds. */
+static void test_known_currency(void)
+{
+    fp_scenario *scn = load("tests/data/unlike/bimodal-latency.yaml");
+    fp_baseline *b = learn(scn, FP_BASELINE_AUTO_RUNS);
+    fp_error err = FP_ERROR_INIT;
+    size_t mixed = 0;
+    for (uint64_t run = 0; run < 3; run++) {
+        fp_profile *p = simulate(scn, 0, run);
+        fp_analysis *a = NULL;
+        size_t n = 0;
+        CU_ASSERT_EQUAL_FATAL(fp_analyze_with_baseline(&a, p, NULL, b, &err), FP_OK);
+        const fp_known_hotspot *h = fp_analysis_known_hotspots(a, &n);
+        for (size_t i = 0; i < n; i++) {
+            if (h[i].kind != FP_KIND_SLOW_METHOD || strcmp(h[i].unit, "fraction") != 0)
+                continue;
+            char want[128];
+            CU_ASSERT(strstr(h[i].text, "fraction), normal for this flow: own time per call ") !=
+                      NULL);
+            snprintf(want, sizeof want, "baseline median %.3g s, p99 %.3g s over 30 runs",
+                     h[i].baseline_median, h[i].baseline_p99);
+            CU_ASSERT(strstr(h[i].text, want) != NULL);
+            CU_ASSERT(h[i].baseline_median < 0.5); /* seconds per call, not the 0.9 share */
+            mixed++;
+        }
+        fp_analysis_free(a);
+        fp_profile_free(p);
+    }
+    CU_ASSERT(mixed >= 2);
+    fp_baseline_free(b);
+    fp_scenario_free(scn);
+}
+
 static void test_slowdown_found(void)
 {
     fp_scenario *scn = load("tests/data/unlike/baseline-slowdown.yaml");
@@ -452,6 +488,9 @@ static void test_known_hotspot(void)
     CU_ASSERT_STRING_EQUAL(h[0].target_name, "render_report");
     CU_ASSERT(h[0].baseline_median > 6 && h[0].baseline_median < 8);
     CU_ASSERT(strstr(h[0].text, "normal for this flow") != NULL);
+    /* one currency: the breach in seconds, the baseline median and p99 in seconds too */
+    CU_ASSERT(strstr(h[0].text, "s > 2 s), normal for this flow: baseline median ") != NULL);
+    CU_ASSERT(strstr(h[0].text, " s over 30 runs") != NULL);
     /* a known hotspot costs nothing: no finding, no score points */
     CU_ASSERT(fp_analysis_score(a) > fp_analysis_score(a0));
     /* no baseline: exactly fp_analyze() */
@@ -543,6 +582,7 @@ int fp_test_register(void)
                                          {"known_hotspot", test_known_hotspot},
                                          {"costs", test_costs},
                                          {"absolute_excess", test_absolute_excess},
+                                         {"known_currency", test_known_currency},
                                          {"tails", test_tails},
                                          {NULL, NULL}};
     if (fp_test_add_suite("model", model) != 0 || fp_test_add_suite("file", file) != 0 ||
