@@ -24,15 +24,16 @@
 static const char *const s_merge_help =
     "Usage: fpsim merge PART... [-o FILE] [-f FORMAT]\n"
     "\n"
-    "Merges the partial results of 'fpsim validate --shard K/N' or 'fpsim simulate --shard K/N'\n"
-    "(K = 0 .. N-1) into the output the one-process run writes, byte for byte. The parts must come "
-    "from the same command and\n"
-    "options, seed, scenario files (by content hash) and fpsim version, and every shard must be\n"
-    "given once. The scenario files must be readable at the paths the shards used.\n"
+    "Merges the partial results of 'fpsim validate --shard K/N', 'fpsim simulate --shard K/N' or\n"
+    "'fpsim --runs R --shard K/N' (K = 0 .. N-1) into the output the one-process run writes,\n"
+    "byte for byte. The parts must come from the same command and options, seed, scenario\n"
+    "files (by content hash) and fpsim version, and every shard must be given once. The\n"
+    "scenario files must be readable at the paths the shards used.\n"
     "\n"
     "Options:\n"
     "  -f, --format FMT      the command's formats: validate text, json, markdown (md), csv,\n"
-    "                        html; simulate text, json (default text)\n"
+    "                        html; simulate text, json; the default command (report) text,\n"
+    "                        json, markdown (md), csv, html (default text)\n"
     "  -o, --output FILE     write atomically to FILE (default standard output)\n"
     "  -h, --help            show this help\n";
 
@@ -431,7 +432,9 @@ int fp_cmd_merge(int argc, char **argv)
         const char *name;
         int (*main)(int argc, char **argv, fp_cli_merge *m);
         int quiet; /* takes --quiet */
-    } s_commands[] = {{"validate", fp_cli_validate_main, 1}, {"simulate", fp_cli_simulate_main, 0}};
+    } s_commands[] = {{"validate", fp_cli_validate_main, 1},
+                      {"simulate", fp_cli_simulate_main, 0},
+                      {"report", fp_cli_report_main, 0}};
     const cJSON *args = cJSON_GetObjectItemCaseSensitive(m.header, "args");
     const cJSON *cmd = cJSON_GetObjectItemCaseSensitive(m.header, "command");
     size_t ci = 0;
@@ -439,8 +442,8 @@ int fp_cmd_merge(int argc, char **argv)
            !(cJSON_IsString(cmd) && strcmp(cmd->valuestring, s_commands[ci].name) == 0))
         ci++;
     if (ci == sizeof s_commands / sizeof s_commands[0]) {
-        fp_cli_errorf("merge: '%s' is of command '%s'; merge reads the parts of validate and "
-                      "simulate",
+        fp_cli_errorf("merge: '%s' is of command '%s'; merge reads the parts of validate, "
+                      "simulate and the default command (report)",
                       m.parts[0].path, cJSON_IsString(cmd) ? cmd->valuestring : "?");
         rc = FP_EXIT_DATA;
         goto done;

@@ -46,6 +46,9 @@ fp_status fp_cli_merge_finish(fp_cli_merge *m, fp_error *err);
 
 /* `fpsim validate` with its records from a merge (`m` NULL: the normal command). */
 int fp_cli_validate_main(int argc, char **argv, fp_cli_merge *m);
+/* The default command (`fpsim report`) with runs 1.. of each scenario from a merge (`m` NULL: the
+ * normal command). */
+int fp_cli_report_main(int argc, char **argv, fp_cli_merge *m);
 /* `fpsim simulate` with its runs' output from a merge (`m` NULL: the normal command). */
 int fp_cli_simulate_main(int argc, char **argv, fp_cli_merge *m);
 
