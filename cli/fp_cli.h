@@ -374,6 +374,10 @@ int fp_cli_simulate(const fp_scenario *scn, const gsl_rng_type *rng, uint64_t se
 int fp_cli_simulate_shard(const fp_scenario *scn, const gsl_rng_type *rng, uint64_t seed,
                           uint64_t runs, uint64_t shard_k, uint64_t shard_n, fp_profile *prof,
                           fp_cli_sim_fn each, void *ctx);
+/* The same for runs first, first + step, ... below `runs` (step >= 1): generate's --resume. */
+int fp_cli_simulate_range(const fp_scenario *scn, const gsl_rng_type *rng, uint64_t seed,
+                          uint64_t runs, uint64_t first, uint64_t step, fp_profile *prof,
+                          fp_cli_sim_fn each, void *ctx);
 
 /* The progress line of a long run on standard error (cli/fp_cli_progress.c). Plain value;
  * `what` borrowed. `on` 0: every call is a no-op (not a terminal, --quiet). */

@@ -31,6 +31,14 @@ int fp_cli_simulate_shard(const fp_scenario *scn, const gsl_rng_type *rng, uint6
                           uint64_t runs, uint64_t shard_k, uint64_t shard_n, fp_profile *prof,
                           fp_cli_sim_fn each, void *ctx)
 {
+    return fp_cli_simulate_range(scn, rng, seed, runs, shard_n > 0 ? shard_k : 0,
+                                 shard_n > 0 ? shard_n : 1, prof, each, ctx);
+}
+
+int fp_cli_simulate_range(const fp_scenario *scn, const gsl_rng_type *rng, uint64_t seed,
+                          uint64_t runs, uint64_t first, uint64_t step, fp_profile *prof,
+                          fp_cli_sim_fn each, void *ctx)
+{
     fp_sim_options so = FP_SIM_OPTIONS_INIT;
     so.rng_type = rng;
     so.cancel = fp_cli_cancel_cb; /* a SIGINT/SIGTERM stops a run within a fraction of a second */
@@ -39,8 +47,7 @@ int fp_cli_simulate_shard(const fp_scenario *scn, const gsl_rng_type *rng, uint6
     int rc = 0;
     if (fp_sim_new(&sim, scn, &so, &err) != FP_OK)
         return fp_cli_report_error(&err);
-    uint64_t step = shard_n > 0 ? shard_n : 1;
-    for (uint64_t r = shard_n > 0 ? shard_k : 0; r < runs && rc == 0; r += step) {
+    for (uint64_t r = first; r < runs && rc == 0; r += step) {
         if ((rc = fp_cli_interrupted()) != 0)
             break;
         if (fp_sim_run(sim, seed, r, prof, &err) != FP_OK)

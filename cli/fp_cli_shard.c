@@ -520,32 +520,62 @@ done:
     return 0;
 }
 
-fp_status fp_cli_checkpoint_replay(void *ctx, uint64_t pass, uint64_t unit, fp_validate_run *r,
-                                   int *got, fp_error *err)
+fp_status fp_cli_checkpoint_next(fp_cli_checkpoint *c, const char **line, unsigned long *lineno,
+                                 fp_error *err)
 {
-    fp_cli_checkpoint *c = ctx;
-    *got = 0;
+    *line = NULL;
     if (!c->replaying)
         return FP_OK;
     ssize_t n = getline(&c->line, &c->cap, c->f);
     if (n <= 0 || c->line[n - 1] != '\n') /* the end, or a line cut by a kill */
         return end_replay(c, err);
-    c->lineno++;
     c->line[n - 1] = '\0';
+    *lineno = ++c->lineno;
+    c->good_end = ftell(c->f);
+    c->kept++;
+    *line = c->line[0] == ',' ? c->line + 1 : c->line;
+    return FP_OK;
+}
+
+int fp_cli_checkpoint_replaying(const fp_cli_checkpoint *c)
+{
+    return c != NULL && c->replaying;
+}
+
+fp_status fp_cli_checkpoint_append(fp_cli_checkpoint *c, const char *line, fp_error *err)
+{
+    fp_status st;
+    if (c->replaying && (st = end_replay(c, err)) != FP_OK)
+        return st;
+    if (c->kept++ > 0)
+        fputc(',', c->f);
+    fputs(line, c->f);
+    fputc('\n', c->f);
+    if (fflush(c->f) != 0) /* a signal may come at any time: every record is in the file */
+        return fp_error_set(err, FP_EIO, "%s: cannot write the checkpoint", c->path);
+    return FP_OK;
+}
+
+fp_status fp_cli_checkpoint_replay(void *ctx, uint64_t pass, uint64_t unit, fp_validate_run *r,
+                                   int *got, fp_error *err)
+{
+    fp_cli_checkpoint *c = ctx;
+    unsigned long lineno = 0;
+    const char *l;
+    *got = 0;
+    fp_status st = fp_cli_checkpoint_next(c, &l, &lineno, err);
+    if (st != FP_OK || l == NULL)
+        return st;
     uint64_t got_pass;
-    const char *l = c->line[0] == ',' ? c->line + 1 : c->line;
-    fp_status st = fp_validate_run_parse(l, &got_pass, r, err);
-    if (st != FP_OK)
-        return fp_error_set(err, FP_EPARSE, "--resume: %s:%lu: %s", c->path, c->lineno, err->msg);
+    if ((st = fp_validate_run_parse(l, &got_pass, r, err)) != FP_OK)
+        return fp_error_set(err, FP_EPARSE, "--resume: %s:%lu: %s", c->path, lineno, err->msg);
     if (got_pass != pass || r->run_index != unit)
         return fp_error_set(err, FP_EPARSE,
                             "--resume: %s:%lu: record of pass %llu unit %llu where pass %llu "
                             "unit %llu belongs (not a checkpoint of this campaign)",
-                            c->path, c->lineno, (unsigned long long)got_pass,
+                            c->path, lineno, (unsigned long long)got_pass,
                             (unsigned long long)r->run_index, (unsigned long long)pass,
                             (unsigned long long)unit);
-    c->good_end = ftell(c->f);
-    c->kept++;
     *got = 1;
     return FP_OK;
 }
@@ -553,17 +583,18 @@ fp_status fp_cli_checkpoint_replay(void *ctx, uint64_t pass, uint64_t unit, fp_v
 fp_status fp_cli_checkpoint_log(void *ctx, uint64_t pass, const fp_validate_run *r, fp_error *err)
 {
     fp_cli_checkpoint *c = ctx;
-    fp_status st;
-    if (c->replaying && (st = end_replay(c, err)) != FP_OK)
-        return st;
-    if (c->kept++ > 0)
-        fputc(',', c->f);
-    if ((st = fp_validate_run_write(c->f, pass, r, err)) != FP_OK)
-        return st;
-    fputc('\n', c->f);
-    if (fflush(c->f) != 0) /* a signal may come at any time: every record is in the file */
-        return fp_error_set(err, FP_EIO, "%s: cannot write the checkpoint", c->path);
-    return FP_OK;
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *m = open_memstream(&buf, &len);
+    if (m == NULL)
+        return fp_error_set(err, FP_ENOMEM, "out of memory");
+    fp_status st = fp_validate_run_write(m, pass, r, err);
+    if (fclose(m) != 0 && st == FP_OK)
+        st = fp_error_set(err, FP_ENOMEM, "out of memory");
+    if (st == FP_OK)
+        st = fp_cli_checkpoint_append(c, buf, err);
+    free(buf);
+    return st;
 }
 
 uint64_t fp_cli_checkpoint_kept(const fp_cli_checkpoint *c)

@@ -58,6 +58,15 @@ typedef struct fp_cli_checkpoint fp_cli_checkpoint;
 int fp_cli_checkpoint_open(fp_cli_checkpoint **out, const char *path, int resume,
                            const char *command, int argc, char **argv, const fp_cli_scenarios *scns,
                            const uint64_t *seeds);
+/* The next record line a resumed checkpoint holds (*line borrowed until the next call, without
+ * the separator; NULL at the end, after which appends follow the last whole line), and its line
+ * number. FP_OK or FP_EIO. */
+fp_status fp_cli_checkpoint_next(fp_cli_checkpoint *c, const char **line, unsigned long *lineno,
+                                 fp_error *err);
+/* Whether `c` is still handing out kept lines (0 for NULL). */
+int fp_cli_checkpoint_replaying(const fp_cli_checkpoint *c);
+/* Appends a record line (no newline), flushed. FP_OK or FP_EIO. */
+fp_status fp_cli_checkpoint_append(fp_cli_checkpoint *c, const char *line, fp_error *err);
 /* The engine's replay (fp_validate_replay_fn): the kept records, then none. */
 fp_status fp_cli_checkpoint_replay(void *ctx, uint64_t pass, uint64_t unit, fp_validate_run *r,
                                    int *got, fp_error *err);

@@ -120,4 +120,46 @@ expect_err_has "--resume needs the --checkpoint FILE to continue" "--resume with
 run "$FPSIM" validate -s bottlenecked -n 4 -q --checkpoint "$ck" --shard 0/2
 expect_rc 64 "--checkpoint with --shard"
 expect_err_has "--checkpoint is not for shards" "--checkpoint with --shard"
+# ---- generate ----
+gen=("$FPSIM" generate -s optimal -s bottlenecked -n 150 --formats profile,truth,folded)
+"${gen[@]}" --out "$TMP/gone" || bad "the uninterrupted generate"
+# gen_case NAME DIR N...: interrupts at N noted runs (each resume in turn), resumes, compares
+gen_case() {
+    local name="$1" dir="$2" first=1 n
+    shift 2
+    rm -f "$ck"
+    for n in "$@"; do
+        if [ $first = 1 ]; then
+            interrupt_at "$n" INT "$ck" "${gen[@]}" --out "$dir" --checkpoint "$ck"
+        else
+            interrupt_at "$n" INT "$ck" "${gen[@]}" --out "$dir" --checkpoint "$ck" --resume
+        fi
+        first=0
+        expect_rc 130 "generate $name: interrupted at $n"
+        expect_err_has "runs kept (checkpoint '$ck'): continue with --resume" "generate $name: at $n"
+        [ ! -e "$dir/index.json" ] && ok || bad "generate $name: an interrupted run wrote the index"
+    done
+    run "${gen[@]}" --out "$dir" --checkpoint "$ck" --resume
+    expect_rc 0 "generate $name: resumed"
+    if diff -r "$TMP/gone" "$dir" >/dev/null; then ok; else bad "generate $name: resumed DIR differs"; fi
+    [ ! -e "$ck" ] && ok || bad "generate $name: the checkpoint is left after success"
+    [ -z "$(ls -A "$TMP" | grep '\.fpsim-')" ] && ok || bad "generate $name: a staging directory is left"
+}
+gen_case new "$TMP/gnew" 20 120 # a new DIR: its temporary directory is kept, then renamed
+mkdir "$TMP/gold"
+gen_case existing "$TMP/gold" 40 # an existing DIR: files replaced in place
+# errors
+rm -f "$ck"
+mkdir -p "$TMP/gx"
+interrupt_at 30 INT "$ck" "${gen[@]}" --out "$TMP/gx" --checkpoint "$ck"
+expect_rc 130 "generate into gx interrupted"
+err_case "--resume: the runs the checkpoint notes are in '$TMP/gx', not '$TMP/gy'" 64 \
+    "${gen[@]}" --out "$TMP/gy" --checkpoint "$ck" --resume
+err_case "--resume: '$ck' is the checkpoint of another campaign: other options" 65 \
+    "$FPSIM" generate -s optimal -n 150 --formats profile --out "$TMP/gx" --checkpoint "$ck" --resume
+sed -i '5s/^,\[0,1\]/,[0,7]/' "$ck"
+err_case "--resume: $ck:5: not run 1 of scenario 0, which comes next (not a checkpoint of this campaign)" 65 \
+    "${gen[@]}" --out "$TMP/gx" --checkpoint "$ck" --resume
+run "${gen[@]}" --out "$TMP/gx" --resume
+expect_rc 64 "generate --resume without --checkpoint"
 finish
