@@ -258,7 +258,9 @@ typedef struct fp_validate_summary {
                                             with a found label (ranking alone, not recall) */
     fp_validate_rate topk;               /* labels found in the top-k / observable labels */
     uint64_t spearman_n;                 /* (impact, cost) pairs used */
-    double spearman;                     /* rank correlation; available when spearman_n >= 3 */
+    uint64_t spearman_of; /* true positives in all: more than spearman_n when the pairs were
+                             capped at the first FP_VALIDATE_SAMPLE_CAP (the writers say so) */
+    double spearman;      /* rank correlation; available when spearman_n >= 3 */
     int spearman_available;
     double nab[FP_NAB_PROFILE_COUNT]; /* normalised NAB scores */
     uint64_t dropped;                 /* items beyond FP_VALIDATE_MAX_ITEMS */
