@@ -35,8 +35,9 @@ static const char *const s_merge_help =
     "\n"
     "Options:\n"
     "  -f, --format FMT      the command's formats: validate text, json, markdown (md), csv,\n"
-    "                        html; simulate text, json; the default command (report) text,\n"
-    "                        json, markdown (md), csv, html (default text)\n"
+    "                        html, openmetrics; simulate text, json; the default command\n"
+    "                        (report) text, json, markdown (md), csv, html, openmetrics\n"
+    "                        (default text)\n"
     "  -o, --output FILE     write atomically to FILE (default standard output)\n"
     "  -h, --help            show this help\n";
 

@@ -27,9 +27,11 @@ const fp_sum_info fp_sum_infos[FP_S_COUNT] = {
     {"findings_total", "Findings: total", "", -1},
 };
 
-static const char *const s_format_names[] = {"text", "json", "markdown", "csv", "html"};
-_Static_assert(sizeof s_format_names / sizeof s_format_names[0] == FP_REPORT_HTML + 1,
-               "s_format_names: one name per fp_report_format, in enum order (HTML is the last)");
+static const char *const s_format_names[] = {"text", "json", "markdown",
+                                             "csv",  "html", "openmetrics"};
+_Static_assert(sizeof s_format_names / sizeof s_format_names[0] == FP_REPORT_OPENMETRICS + 1,
+               "s_format_names: one name per fp_report_format, in enum order (OpenMetrics is the "
+               "last)");
 
 fp_status fp_report_format_from_name(const char *name, fp_report_format *out)
 {
@@ -120,6 +122,7 @@ static void scn_free(fp_scn *s)
     fp_smap_cleanup(&s->fmap);
     fp_free(s->taggs);
     fp_smap_cleanup(&s->tmap);
+    fp_free(s->guards);
     for (i = 0; i < s->n_pool; i++)
         fp_free(s->pool[i]);
     fp_free(s->pool);
@@ -526,6 +529,10 @@ fp_status fp_scn_add_rec(fp_scn *s, const fp_rec *rec)
         s->na_runs[FP_S_PEAK_CPU]++;
     }
     s->not_run |= rec->not_run;
+    for (size_t i = 0; i < rec->n_findings; i++) /* every finding, consequences too */
+        if ((unsigned)rec->findings[i].kind < FP_KIND_COUNT &&
+            (unsigned)rec->findings[i].severity <= FP_SEV_CRITICAL)
+            s->kind_sev[rec->findings[i].kind][rec->findings[i].severity]++;
     for (int k = 0; k < FP_S_COUNT; k++)
         if (fp_qacc_add(&s->sum[k], rec->v[k]) != FP_OK)
             return FP_ENOMEM;
@@ -582,6 +589,33 @@ out:
     fp_match_result_cleanup(&mr);
     if (st != FP_OK)
         return fp_error_set(err, st, "report: out of memory");
+    return FP_OK;
+}
+
+fp_status fp_report_set_guards(fp_report *r, const fp_report_guard *g, size_t n, fp_error *err)
+{
+    fp_scn *s;
+    fp_report_guard *copy;
+    if (r->n_scns == 0)
+        return fp_error_set(err, FP_EINVAL, "report: guards were set before any scenario");
+    for (size_t i = 0; i < n; i++)
+        if (g[i].name == NULL || g[i].unit == NULL || g[i].action == NULL ||
+            !isfinite(g[i].limit) || !isfinite(g[i].first_breach_s) || !isfinite(g[i].max_value))
+            return fp_error_set(err, FP_EINVAL, "report: guard %zu is incomplete", i);
+    s = r->scns[r->n_scns - 1];
+    copy = copy_array(g, n, sizeof *g);
+    if (copy == NULL)
+        return fp_error_set(err, FP_ENOMEM, "report: out of memory");
+    for (size_t i = 0; i < n; i++) {
+        if (!(copy[i].name = keep(s, g[i].name)) || !(copy[i].unit = keep(s, g[i].unit)) ||
+            !(copy[i].action = keep(s, g[i].action))) {
+            fp_free(copy);
+            return fp_error_set(err, FP_ENOMEM, "report: out of memory");
+        }
+    }
+    fp_free(s->guards);
+    s->guards = copy;
+    s->n_guards = n;
     return FP_OK;
 }
 
@@ -740,6 +774,8 @@ fp_status fp_report_write(const fp_report *r, FILE *out, fp_error *err)
         return fp_report_write_csv(r, out, err);
     case FP_REPORT_HTML:
         return fp_report_write_html(r, out, err);
+    case FP_REPORT_OPENMETRICS:
+        return fp_report_write_openmetrics(r, out, err);
     }
     return fp_error_set(err, FP_EINVAL, "report: unknown format %d", (int)r->opt.format);
 }

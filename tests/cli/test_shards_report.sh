@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # CLI tests of the default command's `--runs R --shard K/N` and `fpsim merge`: the merge of N = 1,
 # 2 and 7 shards equals the one-process report byte for byte in every format (text, JSON,
-# Markdown, CSV, HTML), with --detailed, --fail-on (its exit status and stderr line), a scenario
+# Markdown, CSV, HTML, OpenMetrics), with --detailed, --fail-on (its exit status and stderr line), a scenario
 # file and more runs than the report keeps exactly (FP_REPORT_EXACT_RUNS); a missing, duplicated,
 # foreign, truncated or tampered part is a one-line error, exit 65.
 . "$(dirname "$0")/lib.sh"
@@ -17,7 +17,7 @@ same_as_one() {
         expect_rc 0 "$name: shard $k/$n"
         parts=("$TMP/$name.$k.part" "${parts[@]}")
     done
-    for f in text json markdown csv html; do
+    for f in text json markdown csv html openmetrics; do
         "$FPSIM" "$@" -f "$f" >"$TMP/$name.one.$f" 2>"$TMP/$name.one.err"
         local want_rc=$?
         run "$FPSIM" merge "${parts[@]}" -f "$f"
