@@ -158,7 +158,7 @@ enum {
 #define FP_CMD_REPORT_OPTS                                                                         \
     (FP_CLI_O_SIMULATING | FP_CLI_O_FORMAT | FP_CLI_O_OUTPUT | FP_CLI_O_FAIL_ON |                  \
      FP_CLI_O_THRESHOLDS | FP_CLI_O_DETAILED | FP_CLI_O_BASELINE | FP_CLI_O_SET |                  \
-     FP_CLI_O_SUMMARY)
+     FP_CLI_O_SUMMARY | FP_CLI_O_SHARD)
 #define FP_CMD_SIMULATE_OPTS                                                                       \
     (FP_CLI_O_SIMULATING | FP_CLI_O_FORMAT | FP_CLI_O_OUTPUT | FP_CLI_O_SHARD)
 #define FP_CMD_GENERATE_OPTS (FP_CLI_O_SIMULATING | FP_CLI_O_SHARD)
@@ -382,6 +382,10 @@ int fp_cli_simulate(const fp_scenario *scn, const gsl_rng_type *rng, uint64_t se
 int fp_cli_simulate_shard(const fp_scenario *scn, const gsl_rng_type *rng, uint64_t seed,
                           uint64_t runs, uint64_t shard_k, uint64_t shard_n, fp_profile *prof,
                           fp_cli_sim_fn each, void *ctx);
+/* The same for runs first, first + step, ... below `runs` (step >= 1): generate's --resume. */
+int fp_cli_simulate_range(const fp_scenario *scn, const gsl_rng_type *rng, uint64_t seed,
+                          uint64_t runs, uint64_t first, uint64_t step, fp_profile *prof,
+                          fp_cli_sim_fn each, void *ctx);
 
 /* The progress line of a long run on standard error (cli/fp_cli_progress.c). Plain value;
  * `what` borrowed. `on` 0: every call is a no-op (not a terminal, --quiet). */
@@ -411,6 +415,12 @@ typedef int (*fp_cli_analyzed_fn)(void *ctx, const fp_profile *prof, const fp_an
 int fp_cli_simulate_analyze(const fp_scenario *scn, const gsl_rng_type *rng, uint64_t seed,
                             uint64_t runs, unsigned jobs, const fp_thresholds *th,
                             const struct fp_baseline *bl, fp_cli_analyzed_fn each, void *ctx);
+/* The same for shard K of N (shard_n 0: every run): only the runs r < runs with r mod N = K, in
+ * run order. */
+int fp_cli_simulate_analyze_shard(const fp_scenario *scn, const gsl_rng_type *rng, uint64_t seed,
+                                  uint64_t runs, uint64_t shard_k, uint64_t shard_n, unsigned jobs,
+                                  const fp_thresholds *th, const struct fp_baseline *bl,
+                                  fp_cli_analyzed_fn each, void *ctx);
 
 /*
  * Reads every run of input `path` (fp_input_open(): profile, runs document, Chrome trace,
@@ -487,6 +497,11 @@ int fp_cli_report_run_baseline(fp_report *rep, const fp_profile *prof, const fp_
  * (the default command's --jobs, fp_cli_simulate_analyze). */
 int fp_cli_report_add_analyzed(fp_report *rep, const fp_profile *prof, const fp_analysis *a,
                                int fail_on, const char *file, fp_cli_gate *gate);
+/* The --fail-on gate on finding `index` (0-based) of a run: fires when `severity` is at or above
+ * `fail_on` (-1: no gate), naming it and `where` (" in 'SCENARIO' run N", or ""). */
+void fp_cli_gate_finding(fp_cli_gate *gate, int fail_on, size_t index, fp_kind kind,
+                         const char *target, fp_severity severity, double impact,
+                         const char *where);
 
 /*
  * Finishes output `o` after its writer returned `st` (error in `err`): a writer error other than

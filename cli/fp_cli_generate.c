@@ -25,9 +25,12 @@
 #include <sys/types.h>
 #include <unistd.h>
 
+#include <cjson/cJSON.h>
 #include <gsl/gsl_version.h>
 
 #include "fp_cli.h"
+#include "fp_cli_shard.h"
+#include "fp_escape.h"
 #include "fp_formats.h"
 #include "fp_profile.h"
 
@@ -56,6 +59,11 @@ static const char *const s_help =
     "      --shard K/N       write only the runs k with k mod N = K (0 <= K < N); every shard\n"
     "                        writes the same index.json, so the union of the N shards' DIRs is\n"
     "                        the one-process DIR, byte for byte (docs/validation.md)\n"
+    "      --checkpoint FILE note each finished run in FILE: a SIGINT/SIGTERM then keeps the\n"
+    "                        runs written so far (a new DIR's temporary directory too) for\n"
+    "                        --resume (FILE is removed on success)\n"
+    "      --resume          continue the generate a --checkpoint FILE holds (same command\n"
+    "                        and options) to the DIR of an uninterrupted run\n"
     "  -h, --help            show this help\n"
     "\n"
     "Exit status: 0 ok, 64 usage, 65 bad scenario, 66 no input, 70 internal or out of memory,\n"
@@ -65,6 +73,8 @@ typedef struct gen_opts {
     fp_cli_common c; /* --scenario, --runs, --seed, --rng */
     const char *out_dir;
     int formats[FP_FORMAT_COUNT];
+    const char *checkpoint; /* --checkpoint FILE, or NULL */
+    int resume;             /* --resume */
 } gen_opts;
 
 static int parse_formats(gen_opts *o, const char *list)
@@ -98,7 +108,7 @@ static int parse_formats(gen_opts *o, const char *list)
     return any ? 0 : fp_cli_usage("--formats: empty list");
 }
 
-enum { OPT_OUT, OPT_FORMATS };
+enum { OPT_OUT, OPT_FORMATS, OPT_CHECKPOINT, OPT_RESUME };
 
 static int on_option(void *ctx, int id, char *arg)
 {
@@ -111,14 +121,23 @@ static int on_option(void *ctx, int id, char *arg)
         return 0;
     case OPT_FORMATS:
         return parse_formats(o, arg);
+    case OPT_CHECKPOINT:
+        o->checkpoint = arg;
+        return 0;
+    case OPT_RESUME:
+        o->resume = 1;
+        return 0;
     }
     return FP_EXIT_SOFTWARE; /* not reached: every id of own[] is handled */
 }
 
 static int parse(gen_opts *o, int argc, char **argv)
 {
-    static const fp_cli_option own[] = {
-        {"out", 0, 1, OPT_OUT}, {"formats", 0, 1, OPT_FORMATS}, {NULL, 0, 0, 0}};
+    static const fp_cli_option own[] = {{"out", 0, 1, OPT_OUT},
+                                        {"formats", 0, 1, OPT_FORMATS},
+                                        {"checkpoint", 0, 1, OPT_CHECKPOINT},
+                                        {"resume", 0, 0, OPT_RESUME},
+                                        {NULL, 0, 0, 0}};
     const fp_cli_spec spec = {s_help, FP_CMD_GENERATE_OPTS, 0, own, on_option, NULL, 0, o};
     for (int f = 0; f < FP_FORMAT_COUNT; f++)
         o->formats[f] = 1;
@@ -129,6 +148,8 @@ static int parse(gen_opts *o, int argc, char **argv)
         return fp_cli_usage("generate needs --scenario NAME|FILE|all");
     if (o->out_dir == NULL)
         return fp_cli_usage("generate needs --out DIR");
+    if (o->resume && o->checkpoint == NULL)
+        return fp_cli_usage("--resume needs the --checkpoint FILE to continue");
     return 0;
 }
 
@@ -291,6 +312,8 @@ typedef struct gen_ctx {
     const char *dir;  /* the scenario's directory name */
     char *path;       /* buffer of `cap` bytes */
     size_t cap;
+    fp_cli_checkpoint *ck; /* --checkpoint: each finished run is noted as [scenario, run] */
+    size_t scn;            /* the scenario's position */
 } gen_ctx;
 
 /* Writes one run in every selected format. */
@@ -304,6 +327,13 @@ static int on_run(void *ctx, fp_profile *prof, uint64_t run)
         snprintf(g->path, g->cap, "%s/%s/run-%" PRIu64 ".%s", g->root, g->dir, run,
                  fp_format_ext((fp_format)k));
         rc = write_file(g->path, (fp_format)k, prof);
+    }
+    if (rc == 0 && g->ck != NULL) {
+        char line[64];
+        fp_error err = FP_ERROR_INIT;
+        snprintf(line, sizeof line, "[%zu,%" PRIu64 "]", g->scn, run);
+        if (fp_cli_checkpoint_append(g->ck, line, &err) != FP_OK)
+            rc = fp_cli_report_error(&err);
     }
     return rc;
 }
@@ -380,8 +410,9 @@ static int begin_output(const char *out_dir, char **stage, int *lock_fd)
     return rc;
 }
 
-/* Publishes a staged directory (rename into place) when rc is 0, else removes it; unlocks. */
-static int end_output(const char *out_dir, char *stage, int lock_fd, int rc)
+/* Publishes a staged directory (rename into place) when rc is 0, else removes it unless
+ * `keep` (an interrupted run with a checkpoint); unlocks. */
+static int end_output(const char *out_dir, char *stage, int lock_fd, int rc, int keep)
 {
     if (rc == 0 && stage != NULL && (rc = fp_cli_interrupted()) == 0 &&
         rename(stage, out_dir) != 0) {
@@ -390,12 +421,75 @@ static int end_output(const char *out_dir, char *stage, int lock_fd, int rc)
                                                             : strerror(errno));
         rc = FP_EXIT_CANTCREAT;
     }
-    if (rc != 0 && stage != NULL)
+    if (rc != 0 && stage != NULL && !keep)
         nftw(stage, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
     free(stage);
     if (lock_fd >= 0)
         close(lock_fd);
     return rc;
+}
+
+/*
+ * The checkpoint's first line: ["stage", PATH, DIR] (PATH: the temporary directory of a new
+ * DIR; null when DIR existed, whose runs then must be resumed into the same DIR); then [scenario,
+ * run] per finished run, in the order they are made. On --resume, reads them: *stage (malloc'd,
+ * NULL for null) and where to go on (*scn, *next: the first run not made). 0 or an exit status
+ * (printed).
+ */
+static int read_checkpoint(fp_cli_checkpoint *ck, const char *path, const gen_opts *o,
+                           size_t n_scns, char **stage, size_t *scn, uint64_t *next)
+{
+    fp_error err = FP_ERROR_INIT;
+    const char *l;
+    unsigned long lineno = 0;
+    uint64_t first = o->c.shard_n > 0 ? o->c.shard_k : 0,
+             step = o->c.shard_n > 0 ? o->c.shard_n : 1;
+    *stage = NULL;
+    *scn = 0;
+    *next = first;
+    if (fp_cli_checkpoint_next(ck, &l, &lineno, &err) != FP_OK)
+        return fp_cli_report_error(&err);
+    cJSON *a = l != NULL ? cJSON_Parse(l) : NULL;
+    const cJSON *tag = cJSON_GetArrayItem(a, 0), *dir = cJSON_GetArrayItem(a, 1),
+                *out = cJSON_GetArrayItem(a, 2);
+    int ok = cJSON_IsString(tag) && strcmp(tag->valuestring, "stage") == 0 &&
+             (cJSON_IsNull(dir) || cJSON_IsString(dir)) && cJSON_IsString(out) &&
+             cJSON_GetArraySize(a) == 3;
+    if (ok && cJSON_IsNull(dir) && strcmp(out->valuestring, o->out_dir) != 0) {
+        fp_cli_errorf("--resume: the runs the checkpoint notes are in '%s', not '%s'",
+                      out->valuestring, o->out_dir);
+        cJSON_Delete(a);
+        return FP_EXIT_USAGE;
+    }
+    if (ok && cJSON_IsString(dir) && (*stage = strdup(dir->valuestring)) == NULL) {
+        cJSON_Delete(a);
+        return fp_cli_nomem();
+    }
+    cJSON_Delete(a);
+    if (!ok) {
+        fp_cli_errorf("--resume: %s:%lu: not the start of a generate checkpoint", path, lineno);
+        return FP_EXIT_DATA;
+    }
+    for (;;) {
+        if (fp_cli_checkpoint_next(ck, &l, &lineno, &err) != FP_OK)
+            return fp_cli_report_error(&err);
+        if (l == NULL)
+            return 0;
+        unsigned long long s_got, r_got;
+        char tail;
+        if (sscanf(l, "[%llu,%llu%c", &s_got, &r_got, &tail) != 3 || tail != ']' || s_got != *scn ||
+            r_got != *next || *scn >= n_scns) {
+            fp_cli_errorf("--resume: %s:%lu: not run %llu of scenario %zu, which comes next (not "
+                          "a checkpoint of this campaign)",
+                          path, lineno, (unsigned long long)*next, *scn);
+            return FP_EXIT_DATA;
+        }
+        *next += step;
+        if (*next >= o->c.runs) {
+            (*scn)++;
+            *next = first;
+        }
+    }
 }
 
 int fp_cmd_generate(int argc, char **argv)
@@ -405,9 +499,14 @@ int fp_cmd_generate(int argc, char **argv)
     fp_cli_common_init(&o.c);
     fp_cli_scenarios scns = {NULL, 0};
     fp_profile *prof = NULL;
-    gen_ctx g = {&o, NULL, NULL, NULL, 0};
+    gen_ctx g;
+    memset(&g, 0, sizeof g);
+    g.o = &o;
     char *stage = NULL;
     int lock_fd = -1, begun = 0;
+    uint64_t *seeds = NULL;
+    size_t from_scn = 0;
+    uint64_t from_run = 0;
     int rc = parse(&o, argc, argv);
     if (rc != 0) {
         rc = rc < 0 ? 0 : rc;
@@ -419,16 +518,59 @@ int fp_cmd_generate(int argc, char **argv)
     prof = fp_profile_new();
     g.cap = strlen(o.out_dir) + 256 + 96; /* room for the staging name too */
     g.path = malloc(g.cap);
-    if (prof == NULL || g.path == NULL) {
+    seeds = calloc(scns.n ? scns.n : 1, sizeof *seeds);
+    if (prof == NULL || g.path == NULL || seeds == NULL) {
         rc = fp_cli_nomem();
         goto done;
     }
-    rc = begin_output(o.out_dir, &stage, &lock_fd);
-    begun = 1;
-    if (rc != 0)
+    for (size_t i = 0; i < scns.n; i++)
+        seeds[i] = fp_cli_seed_for(o.c.has_seed, o.c.seed, scns.items[i]);
+    from_run = o.c.shard_n > 0 ? o.c.shard_k : 0;
+    if (o.checkpoint != NULL &&
+        (rc = fp_cli_checkpoint_open(&g.ck, o.checkpoint, o.resume, "generate", argc, argv, &scns,
+                                     seeds)) != 0)
         goto done;
+    struct stat sb;
+    if (o.resume) {
+        if ((rc = read_checkpoint(g.ck, o.checkpoint, &o, scns.n, &stage, &from_scn, &from_run)) !=
+            0)
+            goto done;
+        if (stage != NULL && (stat(stage, &sb) != 0 || !S_ISDIR(sb.st_mode))) {
+            fp_cli_errorf("--resume: the runs the checkpoint notes were in '%s', which is gone",
+                          stage);
+            rc = FP_EXIT_NOINPUT;
+            goto done;
+        }
+        if (stage == NULL && stat(o.out_dir, &sb) != 0) {
+            fp_cli_errorf("--resume: the runs the checkpoint notes were in '%s', which is gone",
+                          o.out_dir);
+            rc = FP_EXIT_NOINPUT;
+            goto done;
+        }
+    }
+    begun = 1;
+    if (stage == NULL && (rc = begin_output(o.out_dir, &stage, &lock_fd)) != 0)
+        goto done;
+    if (g.ck != NULL && !o.resume) {
+        fp_error err = FP_ERROR_INIT;
+        char *q = stage != NULL ? fp_json_quote(stage) : NULL, *qd = fp_json_quote(o.out_dir);
+        size_t need = (q != NULL ? strlen(q) : 4) + (qd != NULL ? strlen(qd) : 0) + 16;
+        char *line = malloc(need);
+        if ((stage != NULL && q == NULL) || qd == NULL || line == NULL) {
+            rc = fp_cli_nomem();
+        } else {
+            snprintf(line, need, "[\"stage\",%s,%s]", q != NULL ? q : "null", qd);
+            if (fp_cli_checkpoint_append(g.ck, line, &err) != FP_OK)
+                rc = fp_cli_report_error(&err);
+        }
+        fp_free(q);
+        fp_free(qd);
+        free(line);
+        if (rc != 0)
+            goto done;
+    }
     g.root = stage != NULL ? stage : o.out_dir;
-    for (size_t i = 0; i < scns.n; i++) {
+    for (size_t i = from_scn; i < scns.n; i++) {
         const fp_scenario *scn = scns.items[i];
         char dir[256];
         dir_name(fp_scenario_name(scn), dir, sizeof(dir));
@@ -436,15 +578,27 @@ int fp_cmd_generate(int argc, char **argv)
         if ((rc = make_dirs(g.path)) != 0)
             goto done;
         g.dir = dir;
-        uint64_t seed = fp_cli_seed_for(o.c.has_seed, o.c.seed, scn);
-        if ((rc = fp_cli_simulate_shard(scn, o.c.rng, seed, o.c.runs, o.c.shard_k, o.c.shard_n,
-                                        prof, on_run, &g)) != 0)
+        g.scn = i;
+        uint64_t first = i == from_scn ? from_run : o.c.shard_n > 0 ? o.c.shard_k : 0;
+        if ((rc = fp_cli_simulate_range(scn, o.c.rng, seeds[i], o.c.runs, first,
+                                        o.c.shard_n > 0 ? o.c.shard_n : 1, prof, on_run, &g)) != 0)
             goto done;
     }
     rc = write_index(&o, g.root, &scns, fp_cli_rng_name(o.c.rng));
-done:
+done:;
+    /* interrupted with a checkpoint: the runs made so far stay for --resume */
+    int keep = g.ck != NULL && fp_cli_signal != 0;
+    int staged = stage != NULL;
     if (begun)
-        rc = end_output(o.out_dir, stage, lock_fd, rc);
+        rc = end_output(o.out_dir, stage, lock_fd, rc, keep);
+    else
+        free(stage);
+    if (keep)
+        fp_cli_errorf("%llu runs kept (checkpoint '%s'): continue with --resume",
+                      (unsigned long long)(fp_cli_checkpoint_kept(g.ck) - 1), o.checkpoint);
+    /* the checkpoint goes once DIR is complete, or when the runs it notes were removed */
+    fp_cli_checkpoint_close(g.ck, rc != 0 && (keep || !begun || !staged));
+    free(seeds);
     free(g.path);
     fp_profile_free(prof);
     fp_cli_free_scenarios(&scns);

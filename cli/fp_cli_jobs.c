@@ -23,7 +23,8 @@ typedef struct slot {
 
 typedef struct batch {
     pthread_mutex_t mu;
-    uint64_t first, count, next; /* runs first .. first+count-1; next to take (0-based) */
+    uint64_t first, count, next; /* owned runs first .. first+count-1; next to take (0-based) */
+    uint64_t k, step;            /* the j-th owned run is run k + j * step */
     slot *slots;
     uint64_t seed;
     const fp_thresholds *th;
@@ -47,7 +48,7 @@ static void *work(void *arg)
             return NULL;
         slot *s = &b->slots[i];
         s->err = (fp_error)FP_ERROR_INIT;
-        s->st = fp_sim_run(w->sim, b->seed, b->first + i, s->prof, &s->err);
+        s->st = fp_sim_run(w->sim, b->seed, b->k + (b->first + i) * b->step, s->prof, &s->err);
         if (s->st == FP_OK)
             s->st = fp_analyze_cancellable(&s->a, s->prof, b->th, b->bl, fp_cli_cancel_cb, NULL,
                                            &s->err);
@@ -57,6 +58,14 @@ static void *work(void *arg)
 int fp_cli_simulate_analyze(const fp_scenario *scn, const gsl_rng_type *rng, uint64_t seed,
                             uint64_t runs, unsigned jobs, const fp_thresholds *th,
                             const struct fp_baseline *bl, fp_cli_analyzed_fn each, void *ctx)
+{
+    return fp_cli_simulate_analyze_shard(scn, rng, seed, runs, 0, 0, jobs, th, bl, each, ctx);
+}
+
+int fp_cli_simulate_analyze_shard(const fp_scenario *scn, const gsl_rng_type *rng, uint64_t seed,
+                                  uint64_t runs, uint64_t shard_k, uint64_t shard_n, unsigned jobs,
+                                  const fp_thresholds *th, const struct fp_baseline *bl,
+                                  fp_cli_analyzed_fn each, void *ctx)
 {
     fp_sim_options so = FP_SIM_OPTIONS_INIT;
     so.rng_type = rng;
@@ -69,6 +78,9 @@ int fp_cli_simulate_analyze(const fp_scenario *scn, const gsl_rng_type *rng, uin
     b.seed = seed;
     b.th = th;
     b.bl = bl;
+    b.k = shard_n > 0 ? shard_k : 0;
+    b.step = shard_n > 0 ? shard_n : 1;
+    uint64_t owned = runs > b.k ? (runs - b.k - 1) / b.step + 1 : 0;
     worker *ws = calloc(nw, sizeof *ws);
     pthread_t *tids = calloc(nw, sizeof *tids);
     b.slots = calloc(cap, sizeof *b.slots);
@@ -88,11 +100,11 @@ int fp_cli_simulate_analyze(const fp_scenario *scn, const gsl_rng_type *rng, uin
     if (rc != 0)
         goto done;
     pthread_mutex_init(&b.mu, NULL);
-    for (uint64_t first = 0; first < runs && rc == 0; first += cap) {
+    for (uint64_t first = 0; first < owned && rc == 0; first += cap) {
         if ((rc = fp_cli_interrupted()) != 0)
             break;
         b.first = first;
-        b.count = runs - first < cap ? runs - first : cap;
+        b.count = owned - first < cap ? owned - first : cap;
         b.next = 0;
         unsigned started = 0;
         for (unsigned t = 1; t < nw; t++) {
@@ -109,7 +121,7 @@ int fp_cli_simulate_analyze(const fp_scenario *scn, const gsl_rng_type *rng, uin
             if (rc == 0 && s->st != FP_OK)
                 rc = fp_cli_report_error(&s->err);
             else if (rc == 0)
-                rc = each(ctx, s->prof, s->a, first + i);
+                rc = each(ctx, s->prof, s->a, b.k + (first + i) * b.step);
             fp_analysis_free(s->a);
             s->a = NULL;
         }

@@ -31,6 +31,14 @@ int fp_cli_simulate_shard(const fp_scenario *scn, const gsl_rng_type *rng, uint6
                           uint64_t runs, uint64_t shard_k, uint64_t shard_n, fp_profile *prof,
                           fp_cli_sim_fn each, void *ctx)
 {
+    return fp_cli_simulate_range(scn, rng, seed, runs, shard_n > 0 ? shard_k : 0,
+                                 shard_n > 0 ? shard_n : 1, prof, each, ctx);
+}
+
+int fp_cli_simulate_range(const fp_scenario *scn, const gsl_rng_type *rng, uint64_t seed,
+                          uint64_t runs, uint64_t first, uint64_t step, fp_profile *prof,
+                          fp_cli_sim_fn each, void *ctx)
+{
     fp_sim_options so = FP_SIM_OPTIONS_INIT;
     so.rng_type = rng;
     so.cancel = fp_cli_cancel_cb; /* a SIGINT/SIGTERM stops a run within a fraction of a second */
@@ -39,8 +47,7 @@ int fp_cli_simulate_shard(const fp_scenario *scn, const gsl_rng_type *rng, uint6
     int rc = 0;
     if (fp_sim_new(&sim, scn, &so, &err) != FP_OK)
         return fp_cli_report_error(&err);
-    uint64_t step = shard_n > 0 ? shard_n : 1;
-    for (uint64_t r = shard_n > 0 ? shard_k : 0; r < runs && rc == 0; r += step) {
+    for (uint64_t r = first; r < runs && rc == 0; r += step) {
         if ((rc = fp_cli_interrupted()) != 0)
             break;
         if (fp_sim_run(sim, seed, r, prof, &err) != FP_OK)
@@ -121,6 +128,16 @@ int fp_cli_report_run_baseline(fp_report *rep, const fp_profile *prof, const fp_
     return rc;
 }
 
+void fp_cli_gate_finding(fp_cli_gate *gate, int fail_on, size_t index, fp_kind kind,
+                         const char *target, fp_severity severity, double impact, const char *where)
+{
+    if (fail_on < 0 || (int)severity < fail_on)
+        return;
+    fp_cli_gate_fire(gate, "--fail-on %s: finding #%zu %s on '%s' is %s (impact %.0f)%s",
+                     fp_severity_name((fp_severity)fail_on), index + 1, fp_kind_name(kind), target,
+                     fp_severity_name(severity), impact, where);
+}
+
 int fp_cli_report_add_analyzed(fp_report *rep, const fp_profile *prof, const fp_analysis *a,
                                int fail_on, const char *file, fp_cli_gate *gate)
 {
@@ -128,19 +145,15 @@ int fp_cli_report_add_analyzed(fp_report *rep, const fp_profile *prof, const fp_
     size_t nf;
     const fp_finding *f = fp_analysis_findings(a, &nf);
     fp_meta m = fp_profile_meta(prof);
-    for (size_t k = 0; k < nf && fail_on >= 0; k++) {
-        if ((int)f[k].severity < fail_on)
-            continue;
-        char where[FP_ERROR_FILE_MAX + 64] = "";
-        if (m.scenario[0] != '\0')
-            snprintf(where, sizeof(where), " in '%s' run %llu", m.scenario,
-                     (unsigned long long)m.run_index);
-        else if (file != NULL)
-            snprintf(where, sizeof(where), " in %s", file);
-        fp_cli_gate_fire(gate, "--fail-on %s: finding #%zu %s on '%s' is %s (impact %.0f)%s",
-                         fp_severity_name((fp_severity)fail_on), k + 1, fp_kind_name(f[k].kind),
-                         f[k].target_name, fp_severity_name(f[k].severity), f[k].impact, where);
-    }
+    char where[FP_ERROR_FILE_MAX + 64] = "";
+    if (m.scenario[0] != '\0')
+        snprintf(where, sizeof(where), " in '%s' run %llu", m.scenario,
+                 (unsigned long long)m.run_index);
+    else if (file != NULL)
+        snprintf(where, sizeof(where), " in %s", file);
+    for (size_t k = 0; k < nf && fail_on >= 0; k++)
+        fp_cli_gate_finding(gate, fail_on, k, f[k].kind, f[k].target_name, f[k].severity,
+                            f[k].impact, where);
     return fp_report_add_run(rep, prof, a, &err) != FP_OK ? fp_cli_report_error(&err) : 0;
 }
 

@@ -14,25 +14,30 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <unistd.h>
+
 #include <cjson/cJSON.h>
 
 #include "fp_builtin.h"
 
 #define PART_FORMAT "fpsim-partial"
 #define PART_SCHEMA_VERSION 1
+#define CHECKPOINT_FORMAT "fpsim-checkpoint"
 
 static const char *const s_merge_help =
     "Usage: fpsim merge PART... [-o FILE] [-f FORMAT]\n"
     "\n"
-    "Merges the partial results of 'fpsim validate --shard K/N' or 'fpsim simulate --shard K/N'\n"
-    "(K = 0 .. N-1) into the output the one-process run writes, byte for byte. The parts must come "
-    "from the same command and\n"
-    "options, seed, scenario files (by content hash) and fpsim version, and every shard must be\n"
-    "given once. The scenario files must be readable at the paths the shards used.\n"
+    "Merges the partial results of 'fpsim validate --shard K/N', 'fpsim simulate --shard K/N' or\n"
+    "'fpsim --runs R --shard K/N' (K = 0 .. N-1) into the output the one-process run writes,\n"
+    "byte for byte. The parts must come from the same command and options, seed, scenario\n"
+    "files (by content hash) and fpsim version, and every shard must be given once. The\n"
+    "scenario files must be readable at the paths the shards used.\n"
     "\n"
     "Options:\n"
     "  -f, --format FMT      the command's formats: validate text, json, markdown (md), csv,\n"
-    "                        html, openmetrics; simulate text, json (default text)\n"
+    "                        html, openmetrics; simulate text, json; the default command\n"
+    "                        (report) text, json, markdown (md), csv, html, openmetrics\n"
+    "                        (default text)\n"
     "  -o, --output FILE     write atomically to FILE (default standard output)\n"
     "  -h, --help            show this help\n";
 
@@ -47,11 +52,8 @@ static int left_out(const char *a, int *takes_arg)
         const char *name;
         char short_name;
         int has_arg;
-    } s_out[] = {{"shard", 0, 1},
-                 {"output", 'o', 1},
-                 {"format", 'f', 1},
-                 {"jobs", 'j', 1},
-                 {"quiet", 'q', 0}};
+    } s_out[] = {{"shard", 0, 1},   {"output", 'o', 1},   {"format", 'f', 1}, {"jobs", 'j', 1},
+                 {"quiet", 'q', 0}, {"checkpoint", 0, 1}, {"resume", 0, 0}};
     *takes_arg = 0;
     for (size_t i = 0; i < sizeof s_out / sizeof s_out[0]; i++) {
         if (a[0] == '-' && a[1] == '-') {
@@ -132,14 +134,14 @@ static cJSON *scenarios_json(const fp_cli_scenarios *scns, const uint64_t *seeds
 
 /* ---- writing a part ---- */
 
-int fp_cli_shard_begin(fp_cli_shard_out *o, FILE *f, const char *command, int argc, char **argv,
-                       const fp_cli_scenarios *scns, const uint64_t *seeds, uint64_t k, uint64_t n)
+/* The header of a part or checkpoint: the campaign, K and N. New, NULL on ENOMEM. */
+static cJSON *campaign_header(const char *format, const char *command, int argc, char **argv,
+                              const fp_cli_scenarios *scns, const uint64_t *seeds, uint64_t k,
+                              uint64_t n)
 {
-    o->f = f;
-    o->count = 0;
     cJSON *h = cJSON_CreateObject();
     cJSON *args = cJSON_CreateArray();
-    cJSON_AddStringToObject(h, "format", PART_FORMAT);
+    cJSON_AddStringToObject(h, "format", format);
     cJSON_AddNumberToObject(h, "schema_version", PART_SCHEMA_VERSION);
     cJSON_AddStringToObject(h, "fpsim_version", fp_version());
     cJSON_AddStringToObject(h, "command", command);
@@ -156,13 +158,29 @@ int fp_cli_shard_begin(fp_cli_shard_out *o, FILE *f, const char *command, int ar
     cJSON *sh = cJSON_AddObjectToObject(h, "shard");
     cJSON_AddNumberToObject(sh, "k", (double)k);
     cJSON_AddNumberToObject(sh, "n", (double)n);
-    char *text = cJSON_PrintUnformatted(h);
-    cJSON_Delete(h);
+    return h;
+}
+
+/* Writes the first two lines of a part or checkpoint. 0 or an exit status (printed). */
+static int write_header(FILE *f, cJSON *h)
+{
+    char *text = h != NULL ? cJSON_PrintUnformatted(h) : NULL;
     if (text == NULL)
         return fp_cli_nomem();
     fprintf(f, "{\"header\":%s,\n\"records\":[\n", text);
     free(text);
     return 0;
+}
+
+int fp_cli_shard_begin(fp_cli_shard_out *o, FILE *f, const char *command, int argc, char **argv,
+                       const fp_cli_scenarios *scns, const uint64_t *seeds, uint64_t k, uint64_t n)
+{
+    o->f = f;
+    o->count = 0;
+    cJSON *h = campaign_header(PART_FORMAT, command, argc, argv, scns, seeds, k, n);
+    int rc = write_header(f, h);
+    cJSON_Delete(h);
+    return rc;
 }
 
 fp_status fp_cli_shard_sink(void *ctx, uint64_t pass, const fp_validate_run *r, fp_error *err)
@@ -398,6 +416,206 @@ fp_status fp_cli_merge_finish(fp_cli_merge *m, fp_error *err)
     return FP_OK;
 }
 
+/* ---- checkpoints ---- */
+
+struct fp_cli_checkpoint {
+    char *path;
+    FILE *f;
+    char *line;
+    size_t cap;
+    unsigned long lineno;
+    long good_end; /* offset after the last whole record line */
+    uint64_t kept; /* records in the file */
+    int replaying; /* still reading what an interrupted run kept */
+};
+
+/* Stops replaying: what follows the last whole record (a line cut by a kill) goes, and the
+ * records that come are appended. FP_OK or FP_EIO. */
+static fp_status end_replay(fp_cli_checkpoint *c, fp_error *err)
+{
+    c->replaying = 0;
+    if (fflush(c->f) != 0 || ftruncate(fileno(c->f), c->good_end) != 0 ||
+        fseek(c->f, c->good_end, SEEK_SET) != 0)
+        return fp_error_set(err, FP_EIO, "%s: cannot continue the checkpoint", c->path);
+    return FP_OK;
+}
+
+/* Checks the header of checkpoint `c` is `want`'s campaign. 0 or an exit status (printed). */
+static int check_checkpoint(fp_cli_checkpoint *c, const cJSON *want)
+{
+    ssize_t got = getline(&c->line, &c->cap, c->f);
+    const char *pre = "{\"header\":";
+    cJSON *h = NULL;
+    if (got > (ssize_t)strlen(pre) + 2 && strncmp(c->line, pre, strlen(pre)) == 0 &&
+        c->line[got - 1] == '\n' && c->line[got - 2] == ',') {
+        c->line[got - 2] = '\0';
+        h = cJSON_Parse(c->line + strlen(pre));
+    }
+    const cJSON *fmt = cJSON_GetObjectItemCaseSensitive(h, "format");
+    int rc = 0;
+    if (!cJSON_IsString(fmt) || strcmp(fmt->valuestring, CHECKPOINT_FORMAT) != 0 ||
+        getline(&c->line, &c->cap, c->f) < 0 || strcmp(c->line, "\"records\":[\n") != 0) {
+        fp_cli_errorf("--resume: '%s' is not a checkpoint of fpsim", c->path);
+        rc = FP_EXIT_DATA;
+    }
+    static const struct {
+        const char *key, *what;
+    } s_keys[] = {{"schema_version", "another checkpoint version"},
+                  {"fpsim_version", "another fpsim version"},
+                  {"command", "another command"},
+                  {"args", "other options"},
+                  {"scenarios", "other scenarios (files, content or seeds)"}};
+    for (size_t j = 0; rc == 0 && j < sizeof s_keys / sizeof s_keys[0]; j++) {
+        if (!cJSON_Compare(cJSON_GetObjectItemCaseSensitive(h, s_keys[j].key),
+                           cJSON_GetObjectItemCaseSensitive(want, s_keys[j].key), 1)) {
+            fp_cli_errorf("--resume: '%s' is the checkpoint of another campaign: %s", c->path,
+                          s_keys[j].what);
+            rc = FP_EXIT_DATA;
+        }
+    }
+    cJSON_Delete(h);
+    c->lineno = 2;
+    c->good_end = ftell(c->f);
+    return rc;
+}
+
+int fp_cli_checkpoint_open(fp_cli_checkpoint **out, const char *path, int resume,
+                           const char *command, int argc, char **argv, const fp_cli_scenarios *scns,
+                           const uint64_t *seeds)
+{
+    *out = NULL;
+    fp_cli_checkpoint *c = calloc(1, sizeof *c);
+    cJSON *h = campaign_header(CHECKPOINT_FORMAT, command, argc, argv, scns, seeds, 0, 1);
+    int rc = 0;
+    if (c == NULL || h == NULL || (c->path = strdup(path)) == NULL) {
+        rc = fp_cli_nomem();
+        goto done;
+    }
+    c->f = fopen(path, resume ? "r+b" : "w+b");
+    if (c->f == NULL) {
+        if (resume) {
+            fp_cli_errorf("--resume: cannot open the checkpoint '%s'", path);
+            rc = FP_EXIT_NOINPUT;
+        } else {
+            fp_cli_errorf("%s: cannot create the checkpoint", path);
+            rc = FP_EXIT_CANTCREAT;
+        }
+        goto done;
+    }
+    if (resume) {
+        c->replaying = 1;
+        rc = check_checkpoint(c, h);
+    } else if ((rc = write_header(c->f, h)) == 0) {
+        if (fflush(c->f) != 0) {
+            fp_cli_errorf("%s: cannot write the checkpoint", path);
+            rc = FP_EXIT_IOERR;
+        }
+    }
+done:
+    cJSON_Delete(h);
+    if (rc != 0) {
+        fp_cli_checkpoint_close(c, 1);
+        return rc;
+    }
+    *out = c;
+    return 0;
+}
+
+fp_status fp_cli_checkpoint_next(fp_cli_checkpoint *c, const char **line, unsigned long *lineno,
+                                 fp_error *err)
+{
+    *line = NULL;
+    if (!c->replaying)
+        return FP_OK;
+    ssize_t n = getline(&c->line, &c->cap, c->f);
+    if (n <= 0 || c->line[n - 1] != '\n') /* the end, or a line cut by a kill */
+        return end_replay(c, err);
+    c->line[n - 1] = '\0';
+    *lineno = ++c->lineno;
+    c->good_end = ftell(c->f);
+    c->kept++;
+    *line = c->line[0] == ',' ? c->line + 1 : c->line;
+    return FP_OK;
+}
+
+int fp_cli_checkpoint_replaying(const fp_cli_checkpoint *c)
+{
+    return c != NULL && c->replaying;
+}
+
+fp_status fp_cli_checkpoint_append(fp_cli_checkpoint *c, const char *line, fp_error *err)
+{
+    fp_status st;
+    if (c->replaying && (st = end_replay(c, err)) != FP_OK)
+        return st;
+    if (c->kept++ > 0)
+        fputc(',', c->f);
+    fputs(line, c->f);
+    fputc('\n', c->f);
+    if (fflush(c->f) != 0) /* a signal may come at any time: every record is in the file */
+        return fp_error_set(err, FP_EIO, "%s: cannot write the checkpoint", c->path);
+    return FP_OK;
+}
+
+fp_status fp_cli_checkpoint_replay(void *ctx, uint64_t pass, uint64_t unit, fp_validate_run *r,
+                                   int *got, fp_error *err)
+{
+    fp_cli_checkpoint *c = ctx;
+    unsigned long lineno = 0;
+    const char *l;
+    *got = 0;
+    fp_status st = fp_cli_checkpoint_next(c, &l, &lineno, err);
+    if (st != FP_OK || l == NULL)
+        return st;
+    uint64_t got_pass;
+    if ((st = fp_validate_run_parse(l, &got_pass, r, err)) != FP_OK)
+        return fp_error_set(err, FP_EPARSE, "--resume: %s:%lu: %s", c->path, lineno, err->msg);
+    if (got_pass != pass || r->run_index != unit)
+        return fp_error_set(err, FP_EPARSE,
+                            "--resume: %s:%lu: record of pass %llu unit %llu where pass %llu "
+                            "unit %llu belongs (not a checkpoint of this campaign)",
+                            c->path, lineno, (unsigned long long)got_pass,
+                            (unsigned long long)r->run_index, (unsigned long long)pass,
+                            (unsigned long long)unit);
+    *got = 1;
+    return FP_OK;
+}
+
+fp_status fp_cli_checkpoint_log(void *ctx, uint64_t pass, const fp_validate_run *r, fp_error *err)
+{
+    fp_cli_checkpoint *c = ctx;
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *m = open_memstream(&buf, &len);
+    if (m == NULL)
+        return fp_error_set(err, FP_ENOMEM, "out of memory");
+    fp_status st = fp_validate_run_write(m, pass, r, err);
+    if (fclose(m) != 0 && st == FP_OK)
+        st = fp_error_set(err, FP_ENOMEM, "out of memory");
+    if (st == FP_OK)
+        st = fp_cli_checkpoint_append(c, buf, err);
+    free(buf);
+    return st;
+}
+
+uint64_t fp_cli_checkpoint_kept(const fp_cli_checkpoint *c)
+{
+    return c != NULL ? c->kept : 0;
+}
+
+void fp_cli_checkpoint_close(fp_cli_checkpoint *c, int keep)
+{
+    if (c == NULL)
+        return;
+    if (c->f != NULL)
+        fclose(c->f);
+    if (!keep && c->path != NULL)
+        remove(c->path);
+    free(c->path);
+    free(c->line);
+    free(c);
+}
+
 /* ---- the command ---- */
 
 int fp_cmd_merge(int argc, char **argv)
@@ -431,7 +649,9 @@ int fp_cmd_merge(int argc, char **argv)
         const char *name;
         int (*main)(int argc, char **argv, fp_cli_merge *m);
         int quiet; /* takes --quiet */
-    } s_commands[] = {{"validate", fp_cli_validate_main, 1}, {"simulate", fp_cli_simulate_main, 0}};
+    } s_commands[] = {{"validate", fp_cli_validate_main, 1},
+                      {"simulate", fp_cli_simulate_main, 0},
+                      {"report", fp_cli_report_main, 0}};
     const cJSON *args = cJSON_GetObjectItemCaseSensitive(m.header, "args");
     const cJSON *cmd = cJSON_GetObjectItemCaseSensitive(m.header, "command");
     size_t ci = 0;
@@ -439,8 +659,8 @@ int fp_cmd_merge(int argc, char **argv)
            !(cJSON_IsString(cmd) && strcmp(cmd->valuestring, s_commands[ci].name) == 0))
         ci++;
     if (ci == sizeof s_commands / sizeof s_commands[0]) {
-        fp_cli_errorf("merge: '%s' is of command '%s'; merge reads the parts of validate and "
-                      "simulate",
+        fp_cli_errorf("merge: '%s' is of command '%s'; merge reads the parts of validate, "
+                      "simulate and the default command (report)",
                       m.parts[0].path, cJSON_IsString(cmd) ? cmd->valuestring : "?");
         rc = FP_EXIT_DATA;
         goto done;

@@ -44,8 +44,44 @@ const char *fp_cli_merge_line(fp_cli_merge *m, uint64_t run, fp_error *err);
  * FP_EPARSE. */
 fp_status fp_cli_merge_finish(fp_cli_merge *m, fp_error *err);
 
+/*
+ * A checkpoint of a long validate (docs/validation.md "Checkpoint and resume"): the header of a
+ * part with format "fpsim-checkpoint", then the records the study has added up, each flushed as
+ * it is written, so a signal leaves the records of every finished batch. Opaque; owned by the
+ * command.
+ */
+typedef struct fp_cli_checkpoint fp_cli_checkpoint;
+
+/* Creates checkpoint `path` for this campaign (command, argv as for fp_cli_shard_begin), or with
+ * `resume` opens the one an interrupted run left and checks it is this campaign's (same fpsim
+ * version, command, options, scenario contents and seeds). 0 or an exit status (printed). */
+int fp_cli_checkpoint_open(fp_cli_checkpoint **out, const char *path, int resume,
+                           const char *command, int argc, char **argv, const fp_cli_scenarios *scns,
+                           const uint64_t *seeds);
+/* The next record line a resumed checkpoint holds (*line borrowed until the next call, without
+ * the separator; NULL at the end, after which appends follow the last whole line), and its line
+ * number. FP_OK or FP_EIO. */
+fp_status fp_cli_checkpoint_next(fp_cli_checkpoint *c, const char **line, unsigned long *lineno,
+                                 fp_error *err);
+/* Whether `c` is still handing out kept lines (0 for NULL). */
+int fp_cli_checkpoint_replaying(const fp_cli_checkpoint *c);
+/* Appends a record line (no newline), flushed. FP_OK or FP_EIO. */
+fp_status fp_cli_checkpoint_append(fp_cli_checkpoint *c, const char *line, fp_error *err);
+/* The engine's replay (fp_validate_replay_fn): the kept records, then none. */
+fp_status fp_cli_checkpoint_replay(void *ctx, uint64_t pass, uint64_t unit, fp_validate_run *r,
+                                   int *got, fp_error *err);
+/* The engine's log (fp_validate_sink_fn): appends a record, flushed. */
+fp_status fp_cli_checkpoint_log(void *ctx, uint64_t pass, const fp_validate_run *r, fp_error *err);
+/* Records in the checkpoint (replayed and written). */
+uint64_t fp_cli_checkpoint_kept(const fp_cli_checkpoint *c);
+/* Closes `c` (NULL: no-op); `keep` 0 removes its file (the study finished). */
+void fp_cli_checkpoint_close(fp_cli_checkpoint *c, int keep);
+
 /* `fpsim validate` with its records from a merge (`m` NULL: the normal command). */
 int fp_cli_validate_main(int argc, char **argv, fp_cli_merge *m);
+/* The default command (`fpsim report`) with runs 1.. of each scenario from a merge (`m` NULL: the
+ * normal command). */
+int fp_cli_report_main(int argc, char **argv, fp_cli_merge *m);
 /* `fpsim simulate` with its runs' output from a merge (`m` NULL: the normal command). */
 int fp_cli_simulate_main(int argc, char **argv, fp_cli_merge *m);
 

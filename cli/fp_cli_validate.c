@@ -56,6 +56,10 @@ static const char *const s_help =
     "      --shard K/N       compute only the run indices i with i mod N = K (0 <= K < N) and\n"
     "                        write a partial result; 'fpsim merge' joins the N parts into\n"
     "                        this command's output, byte for byte (docs/validation.md)\n"
+    "      --checkpoint FILE keep every finished run's record in FILE as the study goes: a\n"
+    "                        SIGINT/SIGTERM leaves it for --resume (removed on success)\n"
+    "      --resume          continue the study a --checkpoint FILE holds (same command and\n"
+    "                        options) to the output of an uninterrupted run\n"
     "      --fail-below F1   exit 1 when the overall F1 is below F1 (CI gate); says why on\n"
     "                        stderr\n"
     "      --summary FILE    append a Markdown summary for CI pages to FILE\n"
@@ -81,6 +85,8 @@ typedef struct vopts {
     size_t n_grid;
     double fail_below; /* < 0: off */
     int quiet;
+    const char *checkpoint; /* --checkpoint FILE, or NULL */
+    int resume;             /* --resume */
 } vopts;
 
 /* ---- progress ---- */
@@ -126,7 +132,18 @@ static int parse_grid(vopts *o, const char *s)
     return o->n_grid > 0 ? 0 : -1;
 }
 
-enum { OPT_JOBS, OPT_INJECT, OPT_NOTTD, OPT_SWEEP, OPT_POWER, OPT_GRID, OPT_FAIL, OPT_QUIET };
+enum {
+    OPT_JOBS,
+    OPT_INJECT,
+    OPT_NOTTD,
+    OPT_SWEEP,
+    OPT_POWER,
+    OPT_GRID,
+    OPT_FAIL,
+    OPT_QUIET,
+    OPT_CHECKPOINT,
+    OPT_RESUME
+};
 
 static int on_option(void *ctx, int id, char *arg)
 {
@@ -169,16 +186,29 @@ static int on_option(void *ctx, int id, char *arg)
     case OPT_QUIET:
         o->quiet = 1;
         return 0;
+    case OPT_CHECKPOINT:
+        o->checkpoint = arg;
+        return 0;
+    case OPT_RESUME:
+        o->resume = 1;
+        return 0;
     }
     return FP_EXIT_SOFTWARE; /* not reached: every id of own[] is handled */
 }
 
 static int parse(vopts *o, int argc, char **argv)
 {
-    static const fp_cli_option own[] = {
-        {"jobs", 'j', 1, OPT_JOBS},     {"inject", 0, 1, OPT_INJECT}, {"no-ttd", 0, 0, OPT_NOTTD},
-        {"sweep", 0, 1, OPT_SWEEP},     {"power", 0, 1, OPT_POWER},   {"grid", 0, 1, OPT_GRID},
-        {"fail-below", 0, 1, OPT_FAIL}, {"quiet", 'q', 0, OPT_QUIET}, {NULL, 0, 0, 0}};
+    static const fp_cli_option own[] = {{"jobs", 'j', 1, OPT_JOBS},
+                                        {"inject", 0, 1, OPT_INJECT},
+                                        {"no-ttd", 0, 0, OPT_NOTTD},
+                                        {"sweep", 0, 1, OPT_SWEEP},
+                                        {"power", 0, 1, OPT_POWER},
+                                        {"grid", 0, 1, OPT_GRID},
+                                        {"fail-below", 0, 1, OPT_FAIL},
+                                        {"quiet", 'q', 0, OPT_QUIET},
+                                        {"checkpoint", 0, 1, OPT_CHECKPOINT},
+                                        {"resume", 0, 0, OPT_RESUME},
+                                        {NULL, 0, 0, 0}};
     const fp_cli_spec spec = {s_help, FP_CMD_VALIDATE_OPTS, 0, own, on_option, NULL, 0, o};
     int rc = fp_cli_parse(&o->c, &spec, argc, argv);
     if (rc != 0)
@@ -189,6 +219,10 @@ static int parse(vopts *o, int argc, char **argv)
         return fp_cli_usage("--grid needs --sweep or --power");
     if (o->c.shard_n > 0 && o->c.format != NULL)
         return fp_cli_usage("--shard writes a partial result: give --format to 'fpsim merge'");
+    if (o->resume && o->checkpoint == NULL)
+        return fp_cli_usage("--resume needs the --checkpoint FILE to continue");
+    if (o->checkpoint != NULL && o->c.shard_n > 0)
+        return fp_cli_usage("--checkpoint is not for shards: a shard that fails is rerun whole");
     if (o->c.report_format == FP_REPORT_OPENMETRICS && (o->sweep != NULL || o->power >= 0))
         return fp_cli_usage("--format openmetrics is a format of the accuracy report, not of "
                             "--sweep or --power");
@@ -242,6 +276,7 @@ int fp_cli_validate_main(int argc, char **argv, fp_cli_merge *merge)
     uint64_t *seeds = NULL;
     fp_cli_shard_out shard;
     int sharded = 0;
+    fp_cli_checkpoint *ck = NULL;
 
     int rc = parse(&o, argc, argv);
     if (rc != 0) {
@@ -289,6 +324,10 @@ int fp_cli_validate_main(int argc, char **argv, fp_cli_merge *merge)
     if (sharded && (rc = fp_cli_shard_begin(&shard, out.f, "validate", argc, argv, &scns, seeds,
                                             o.c.shard_k, o.c.shard_n)) != 0)
         goto done;
+    if (merge == NULL && o.checkpoint != NULL &&
+        (rc = fp_cli_checkpoint_open(&ck, o.checkpoint, o.resume, "validate", argc, argv, &scns,
+                                     seeds)) != 0)
+        goto done;
     fp_cli_progress_init(&pg, "validate", !o.quiet && isatty(STDERR_FILENO));
     fp_validate_config cfg = FP_VALIDATE_CONFIG_INIT;
     cfg.runs = o.c.runs;
@@ -307,6 +346,11 @@ int fp_cli_validate_main(int argc, char **argv, fp_cli_merge *merge)
     } else if (merge != NULL) {
         cfg.source = fp_cli_merge_source;
         cfg.source_ctx = merge;
+    } else if (ck != NULL) {
+        cfg.log = fp_cli_checkpoint_log;
+        cfg.log_ctx = ck;
+        cfg.replay = o.resume ? fp_cli_checkpoint_replay : NULL;
+        cfg.replay_ctx = ck;
     }
     if (fp_validate_engine_new(&eng, &cfg, &err) != FP_OK) {
         rc = fp_cli_report_error(&err);
@@ -381,6 +425,11 @@ int fp_cli_validate_main(int argc, char **argv, fp_cli_merge *merge)
         if (pg.on)
             fputc('\n', stderr);
         fp_cli_errorf("interrupted");
+        if (ck != NULL)
+            fp_cli_errorf("%llu records kept in the checkpoint '%s': continue with --resume",
+                          (unsigned long long)fp_cli_checkpoint_kept(ck), o.checkpoint);
+        fp_cli_checkpoint_close(ck, 1);
+        ck = NULL;
         rc = fp_cli_signal_exit();
     } else {
         rc = fp_cli_out_finish(&out, st, &err, gate.fired);
@@ -392,6 +441,8 @@ int fp_cli_validate_main(int argc, char **argv, fp_cli_merge *merge)
         }
     }
 done:
+    /* kept when the study was interrupted (above) or the output could not be committed */
+    fp_cli_checkpoint_close(ck, rc != 0 && rc != FP_EXIT_FINDINGS);
     fp_cli_out_abort(&out); /* no-op once committed */
     fp_validate_engine_free(eng);
     for (size_t i = 0; bls != NULL && i < scns.n; i++)

@@ -28,7 +28,7 @@ _fpsim() {
     --fail-on)
         COMPREPLY=($(compgen -W "low medium high critical" -- "$cur"))
         return ;;
-    -o | --output | --thresholds | --summary | --folded-diff | --out)
+    -o | --output | --thresholds | --summary | --folded-diff | --out | --checkpoint)
         COMPREPLY=($(compgen -f -- "$cur"))
         return ;;
     -n | --runs | --seed | --rng | --alpha | --noise | --min-samples | --jobs | -j | --grid | --set | --fail-below)

@@ -369,17 +369,12 @@ static fp_status keep_detail(fp_scn *s, const fp_profile *p, const fp_analysis *
     return FP_OK;
 }
 
-static fp_status method_aggs(fp_scn *s, const fp_analysis *a)
+static fp_status method_aggs(fp_scn *s, const fp_rec *rec)
 {
-    size_t n, i;
-    const fp_method_metrics *mm = fp_analysis_methods(a, &n);
-    for (i = 0; i < n; i++) {
-        const fp_method_metrics *m = &mm[i];
+    for (size_t i = 0; i < rec->n_methods; i++) {
+        const fp_rec_method *m = &rec->methods[i];
         size_t idx;
         fp_magg *g;
-        double v[FP_M_COUNT];
-        if (m->calls == 0)
-            continue;
         idx = fp_smap_get(&s->mmap, m->name);
         if (idx == (size_t)-1) {
             if (fp_grow((void **)&s->maggs, &s->cap_maggs, s->n_maggs + 1, sizeof *s->maggs) !=
@@ -394,17 +389,8 @@ static fp_status method_aggs(fp_scn *s, const fp_analysis *a)
             idx = s->n_maggs++;
         }
         g = &s->maggs[idx];
-        v[FP_M_CALLS] = (double)m->calls;
-        v[FP_M_TOTAL] = m->total_s;
-        v[FP_M_MEAN] = m->mean_s;
-        v[FP_M_P50] = m->p50_s;
-        v[FP_M_P95] = m->p95_s;
-        v[FP_M_P99] = m->p99_s;
-        v[FP_M_MEM] = m->mem_alloc_mb;
-        v[FP_M_CPU] = m->cpu_pct;
-        v[FP_M_SHARE] = m->share;
         for (int k = 0; k < FP_M_COUNT; k++)
-            if (fp_qacc_add(&g->q[k], v[k]) != FP_OK)
+            if (fp_qacc_add(&g->q[k], m->v[k]) != FP_OK)
                 return FP_ENOMEM;
         g->runs++;
     }
@@ -422,49 +408,39 @@ static char *agg_key(fp_kind kind, const char *target)
     return k;
 }
 
-/* The run's resource a saving in `unit` is a share of (docs/analysis.md "Cost"). */
-static const char *resource_name(const char *unit)
+static fp_status finding_aggs(fp_scn *s, const fp_rec *rec)
 {
-    if (unit != NULL && strcmp(unit, "MB") == 0)
-        return "peak memory";
-    if (unit != NULL && strcmp(unit, "core-s") == 0)
-        return "CPU";
-    return "time";
-}
-
-static fp_status finding_aggs(fp_scn *s, const fp_analysis *a, const fp_match_result *mr,
-                              int simulated)
-{
-    size_t n, i, j;
-    const fp_finding *f = fp_analysis_findings(a, &n);
+    size_t n = rec->n_findings, i, j;
+    const fp_rec_finding *f = rec->findings;
+    int simulated = rec->simulated;
     for (i = 0; i < n; i++) {
         char *key;
         size_t idx;
         fp_fagg *g;
         double impact = f[i].impact, cost = f[i].cost;
         fp_severity worst = f[i].severity;
-        int any_true = simulated && mr->finding_truth[i] >= 0;
+        int any_true = simulated && f[i].matched;
         /* one count per run and key: skip if an earlier finding had the same key */
         int dup = 0;
-        if (f[i].caused_by > 0)
+        if (f[i].consequence)
             continue; /* a consequence is shown under its cause, not as a finding of its own */
         for (j = 0; j < i && !dup; j++)
-            dup = f[j].kind == f[i].kind && strcmp(f[j].target_name, f[i].target_name) == 0;
+            dup = f[j].kind == f[i].kind && strcmp(f[j].target, f[i].target) == 0;
         if (dup)
             continue;
         for (j = i + 1; j < n; j++) {
-            if (f[j].kind == f[i].kind && strcmp(f[j].target_name, f[i].target_name) == 0) {
+            if (f[j].kind == f[i].kind && strcmp(f[j].target, f[i].target) == 0) {
                 if (f[j].impact > impact)
                     impact = f[j].impact;
                 if (f[j].cost > cost)
                     cost = f[j].cost;
                 if (f[j].severity > worst)
                     worst = f[j].severity;
-                if (simulated && mr->finding_truth[j] >= 0)
+                if (simulated && f[j].matched)
                     any_true = 1;
             }
         }
-        if (!(key = agg_key(f[i].kind, f[i].target_name)))
+        if (!(key = agg_key(f[i].kind, f[i].target)))
             return FP_ENOMEM;
         idx = fp_smap_get(&s->fmap, key);
         if (idx == (size_t)-1) {
@@ -478,7 +454,7 @@ static fp_status finding_aggs(fp_scn *s, const fp_analysis *a, const fp_match_re
             memset(g, 0, sizeof *g);
             g->kind = f[i].kind;
             idx = s->n_faggs++;
-            g->target = keep(s, f[i].target_name);
+            g->target = keep(s, f[i].target);
             if (g->target == NULL) {
                 g->target = "";
                 fp_free(key);
@@ -489,7 +465,7 @@ static fp_status finding_aggs(fp_scn *s, const fp_analysis *a, const fp_match_re
         g = &s->faggs[idx];
         if (fp_qacc_add(&g->impact, impact) != FP_OK || fp_qacc_add(&g->cost, cost) != FP_OK)
             return FP_ENOMEM;
-        g->unit = resource_name(f[i].improvement_unit);
+        g->unit = fp_rec_resource_name(f[i].resource);
         if (g->runs == 0 || worst > g->worst)
             g->worst = worst;
         g->runs++;
@@ -499,13 +475,11 @@ static fp_status finding_aggs(fp_scn *s, const fp_analysis *a, const fp_match_re
     return FP_OK;
 }
 
-static fp_status truth_aggs(fp_scn *s, const fp_profile *p, const fp_match_result *mr)
+static fp_status truth_aggs(fp_scn *s, const fp_rec *rec)
 {
-    size_t n = fp_profile_truth_count(p), i;
-    const fp_truth *t = fp_profile_truth(p);
-    for (i = 0; i < n; i++) {
-        const char *target = target_label(p, t[i].target);
-        char *key = agg_key(t[i].kind, target);
+    for (size_t i = 0; i < rec->n_truth; i++) {
+        const fp_rec_truth *t = &rec->truth[i];
+        char *key = agg_key(t->kind, t->target);
         size_t idx;
         fp_tagg *g;
         if (!key)
@@ -520,9 +494,9 @@ static fp_status truth_aggs(fp_scn *s, const fp_profile *p, const fp_match_resul
             }
             g = &s->taggs[s->n_taggs];
             memset(g, 0, sizeof *g);
-            g->kind = t[i].kind;
+            g->kind = t->kind;
             idx = s->n_taggs++;
-            g->target = keep(s, target);
+            g->target = keep(s, t->target);
             if (g->target == NULL) {
                 g->target = "";
                 fp_free(key);
@@ -532,9 +506,9 @@ static fp_status truth_aggs(fp_scn *s, const fp_profile *p, const fp_match_resul
         fp_free(key);
         g = &s->taggs[idx];
         g->records++;
-        if (mr->truth_outcome[i] == FP_TRUTH_FOUND)
+        if (t->outcome == FP_TRUTH_FOUND)
             g->found++;
-        else if (mr->truth_outcome[i] == FP_TRUTH_MISSED)
+        else if (t->outcome == FP_TRUTH_MISSED)
             g->missed++;
         else
             g->unobservable++;
@@ -542,73 +516,64 @@ static fp_status truth_aggs(fp_scn *s, const fp_profile *p, const fp_match_resul
     return FP_OK;
 }
 
+fp_status fp_scn_add_rec(fp_scn *s, const fp_rec *rec)
+{
+    fp_status st;
+    /* Unknown figures (fp_profile_data()) are counted so that writers print n/a. */
+    if (rec->mem_na) {
+        s->na_runs[FP_S_PEAK_MEM]++;
+        s->na_runs[FP_S_AVG_MEM]++;
+    }
+    if (rec->cpu_na) {
+        s->na_runs[FP_S_AVG_CPU]++;
+        s->na_runs[FP_S_PEAK_CPU]++;
+    }
+    s->not_run |= rec->not_run;
+    for (size_t i = 0; i < rec->n_findings; i++) /* every finding, consequences too */
+        if ((unsigned)rec->findings[i].kind < FP_KIND_COUNT &&
+            (unsigned)rec->findings[i].severity <= FP_SEV_CRITICAL)
+            s->kind_sev[rec->findings[i].kind][rec->findings[i].severity]++;
+    for (int k = 0; k < FP_S_COUNT; k++)
+        if (fp_qacc_add(&s->sum[k], rec->v[k]) != FP_OK)
+            return FP_ENOMEM;
+    if (rec->simulated) {
+        s->simulated_runs++;
+        s->t_found += rec->found;
+        s->t_missed += rec->missed;
+        s->t_unobservable += rec->unobservable;
+        s->f_true += rec->true_positives;
+        s->f_false += rec->false_alarms;
+    }
+    if ((st = method_aggs(s, rec)) != FP_OK || (st = finding_aggs(s, rec)) != FP_OK ||
+        (st = truth_aggs(s, rec)) != FP_OK)
+        return st;
+    s->runs++;
+    return FP_OK;
+}
+
 fp_status fp_report_add_run(fp_report *r, const fp_profile *p, const fp_analysis *a, fp_error *err)
 {
     fp_scn *s;
-    const fp_run_metrics *m;
     fp_match_result mr;
+    fp_rec rec;
     fp_status st = FP_OK;
-    double v[FP_S_COUNT];
-    int simulated, k;
+    int simulated;
 
     fp_match_result_init(&mr);
+    memset(&rec, 0, sizeof rec);
     if (r->n_scns == 0)
         return fp_error_set(err, FP_EINVAL, "report: a run was added before any scenario");
     if (!analysis_finite(a))
         return fp_error_set(err, FP_EINTERNAL, "report: the analysis produced a non-finite number");
     s = r->scns[r->n_scns - 1];
-    m = fp_analysis_run(a);
     simulated = fp_profile_meta(p).simulated != 0;
     if (simulated) {
         st = fp_match_run(&mr, p, a, &r->match, err);
         if (st != FP_OK)
             return st;
     }
-
-    v[FP_S_DURATION] = m->duration_s;
-    v[FP_S_PEAK_MEM] = m->peak_mem_mb;
-    v[FP_S_AVG_MEM] = m->avg_mem_mb;
-    v[FP_S_AVG_CPU] = m->avg_cpu_pct;
-    v[FP_S_PEAK_CPU] = m->peak_cpu_pct;
-    v[FP_S_IO_OPS] = m->io_ops;
-    v[FP_S_IO_MB] = m->io_bytes / 1048576.0;
-    v[FP_S_SCORE] = fp_analysis_score(a);
-    v[FP_S_F_CRITICAL] = (double)fp_analysis_count_severity(a, FP_SEV_CRITICAL);
-    v[FP_S_F_HIGH] = (double)fp_analysis_count_severity(a, FP_SEV_HIGH);
-    v[FP_S_F_MEDIUM] = (double)fp_analysis_count_severity(a, FP_SEV_MEDIUM);
-    v[FP_S_F_LOW] = (double)fp_analysis_count_severity(a, FP_SEV_LOW);
-    v[FP_S_F_TOTAL] = v[FP_S_F_CRITICAL] + v[FP_S_F_HIGH] + v[FP_S_F_MEDIUM] + v[FP_S_F_LOW];
-    /* Unknown figures (fp_profile_data()) are counted so that writers print n/a. */
-    if (m->mem_source == FP_SOURCE_NONE) {
-        s->na_runs[FP_S_PEAK_MEM]++;
-        s->na_runs[FP_S_AVG_MEM]++;
-    }
-    if (m->cpu_source == FP_SOURCE_NONE) {
-        s->na_runs[FP_S_AVG_CPU]++;
-        s->na_runs[FP_S_PEAK_CPU]++;
-    }
-    s->not_run |= fp_analysis_not_run(a);
-    for (k = 0; k < FP_S_COUNT; k++) {
-        if (fp_qacc_add(&s->sum[k], v[k]) != FP_OK) {
-            st = FP_ENOMEM;
-            goto out;
-        }
-    }
-    {
-        size_t nf;
-        const fp_finding *f = fp_analysis_findings(a, &nf);
-        for (size_t i = 0; i < nf; i++)
-            if ((unsigned)f[i].kind < FP_KIND_COUNT && (unsigned)f[i].severity <= FP_SEV_CRITICAL)
-                s->kind_sev[f[i].kind][f[i].severity]++;
-    }
-    if (simulated) {
-        s->simulated_runs++;
-        s->t_found += mr.found;
-        s->t_missed += mr.missed;
-        s->t_unobservable += mr.unobservable;
-        s->f_true += mr.true_positives;
-        s->f_false += mr.false_alarms;
-    }
+    if ((st = fp_rec_from_run(&rec, p, a, &mr, simulated)) != FP_OK)
+        goto out;
     if (!s->has_detail && (st = keep_detail(s, p, a, &mr, simulated)) != FP_OK)
         goto out;
     /* the pictures only when drawn: HTML, or the text report's sparklines on a terminal */
@@ -618,14 +583,9 @@ fp_status fp_report_add_run(fp_report *r, const fp_profile *p, const fp_analysis
         st = FP_ENOMEM;
         goto out;
     }
-    if ((st = method_aggs(s, a)) != FP_OK)
-        goto out;
-    if ((st = finding_aggs(s, a, &mr, simulated)) != FP_OK)
-        goto out;
-    if (simulated && (st = truth_aggs(s, p, &mr)) != FP_OK)
-        goto out;
-    s->runs++;
+    st = fp_scn_add_rec(s, &rec);
 out:
+    fp_rec_cleanup(&rec);
     fp_match_result_cleanup(&mr);
     if (st != FP_OK)
         return fp_error_set(err, st, "report: out of memory");

@@ -108,6 +108,32 @@ fp_status fp_report_begin_scenario(fp_report *r, const char *scenario, uint64_t 
 fp_status fp_report_add_run(fp_report *r, const fp_profile *p, const fp_analysis *a, fp_error *err);
 
 /*
+ * Shards of the default command (docs/validation.md, "Shards and merge"): a run as one line of
+ * JSON (no newline) carrying everything fp_report_add_run() adds up from it beyond a first run's
+ * detail, after the numbers `pass` (the scenario's position) and the run's index. The ground
+ * truth is matched with the report's options; `r` is not changed. FP_OK, FP_EIO (ferror(f)),
+ * FP_ENOMEM. Nothing of `p` or `a` is retained.
+ */
+fp_status fp_report_write_run_line(const fp_report *r, FILE *f, uint64_t pass, const fp_profile *p,
+                                   const fp_analysis *a, fp_error *err);
+
+/* What fp_report_add_line() shows of each finding of the run (target borrowed for the call). */
+typedef void (*fp_report_finding_fn)(void *ctx, size_t index, fp_kind kind, const char *target,
+                                     fp_severity severity, double impact);
+
+/*
+ * Adds the run of a line written by fp_report_write_run_line() to the current scenario, exactly
+ * as fp_report_add_run() added it: the same aggregates, in the order lines are added. A
+ * scenario's first run must be added by fp_report_add_run() (its detail is not in the line).
+ * The line must be of pass `pass` and run `run`; `each` (may be NULL; `ctx` its argument) sees
+ * the run's findings first, in order. `line` is borrowed.
+ * Errors: FP_EINVAL (no scenario, or its first run not added), FP_EPARSE (malformed, or of
+ * another pass or run; err says which), FP_ENOMEM. After an error nothing of the line is added.
+ */
+fp_status fp_report_add_line(fp_report *r, const char *line, uint64_t pass, uint64_t run,
+                             fp_report_finding_fn each, void *ctx, fp_error *err);
+
+/*
  * A guard of a recorded run (`fpsim record --max-rss` ...), for the metrics export: its limit and
  * what its breaches were (the CLI sums fp_record_breaches() per guard). Plain value; strings
  * borrowed for the call (copied).

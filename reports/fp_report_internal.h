@@ -418,6 +418,66 @@ void fp_html_power(FILE *f, const fp_validate_engine *e);
 void fp_html_compare(FILE *f, const fp_compare *c, const fp_report_compare_side sides[2],
                      const char *rng);
 
+/* ---- one run as the report adds it up (fp_report_rec.c) ---- */
+
+/*
+ * What fp_report_add_run() adds to a scenario's aggregates from one run (everything but the
+ * detail and pictures of a first run): built from a run (fp_rec_from_run, strings borrowed from
+ * the run) or read from a shard's record line (fp_rec_parse, strings owned by the record), and
+ * added by fp_scn_add_rec() (fp_report.c). The line carries exactly these fields, so a merge adds
+ * up the same numbers in the same order as the one-process run (docs/validation.md, "Shards and
+ * merge"). fp_rec_cleanup frees what the record owns (arrays, and strings when parsed).
+ */
+typedef struct fp_rec_method {
+    const char *name;
+    double v[FP_M_COUNT];
+} fp_rec_method;
+
+typedef struct fp_rec_finding {
+    fp_kind kind;
+    const char *target;
+    double impact, cost;
+    fp_severity severity;
+    int consequence; /* caused_by > 0 */
+    int matched;     /* simulated runs: matched a ground-truth record */
+    int resource;    /* index of the cost's resource (fp_rec_resource_name) */
+} fp_rec_finding;
+
+typedef struct fp_rec_truth {
+    fp_kind kind;
+    const char *target;
+    fp_truth_outcome outcome;
+} fp_rec_truth;
+
+typedef struct fp_rec {
+    double v[FP_S_COUNT];
+    int mem_na, cpu_na; /* no memory / CPU data in the run */
+    unsigned not_run;   /* fp_analysis_not_run() */
+    int simulated;
+    size_t found, missed, unobservable, true_positives, false_alarms; /* the match's counts */
+    fp_rec_method *methods; /* the methods called in the run, in the analysis' order */
+    size_t n_methods;
+    fp_rec_finding *findings; /* every finding, in the analysis' order */
+    size_t n_findings;
+    fp_rec_truth *truth; /* simulated runs: the ground truth, in the profile's order */
+    size_t n_truth;
+    char **strings; /* parsed records: the strings they own */
+    size_t n_strings, cap_strings;
+} fp_rec;
+
+/* The name of a cost's resource by index: "time", "peak memory", "CPU". */
+const char *fp_rec_resource_name(int resource);
+/* Fills `rec` from run `p` analysed as `a` and matched as `mr` (when `simulated`). FP_OK or
+ * FP_ENOMEM (rec then needs fp_rec_cleanup all the same). */
+fp_status fp_rec_from_run(fp_rec *rec, const fp_profile *p, const fp_analysis *a,
+                          const fp_match_result *mr, int simulated);
+/* Writes `rec` as one line of JSON, without the newline, after the numbers pass and run. */
+fp_status fp_rec_write(FILE *f, uint64_t pass, uint64_t run, const fp_rec *rec, fp_error *err);
+/* Reads a line written by fp_rec_write. FP_OK, FP_EPARSE (with what is wrong), FP_ENOMEM. */
+fp_status fp_rec_parse(fp_rec *rec, const char *line, uint64_t *pass, uint64_t *run, fp_error *err);
+void fp_rec_cleanup(fp_rec *rec);
+/* Adds a run to scenario `s`'s aggregates (fp_report.c). FP_OK or FP_ENOMEM. */
+fp_status fp_scn_add_rec(fp_scn *s, const fp_rec *rec);
 /* ---- OpenMetrics (fp_report_openmetrics.c): the validate report; the report is
  * fp_report_write_openmetrics ---- */
 

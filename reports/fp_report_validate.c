@@ -129,7 +129,13 @@ static void text_summary(FILE *f, const fp_validate_summary *s,
     fprintf(f,
             "\n  injected bottlenecks in the top-max(%d, n) recommendations: ", FP_VALIDATE_TOP_K);
     text_rate(f, &s->topk, 0);
-    if (s->spearman_available)
+    if (s->spearman_available && s->spearman_of > s->spearman_n) /* capped: say so */
+        fprintf(f,
+                "\n  Spearman(impact, true cost): %s over the first %llu of %llu true positives "
+                "(an estimate)",
+                fx(s->spearman, 4).s, (unsigned long long)s->spearman_n,
+                (unsigned long long)s->spearman_of);
+    else if (s->spearman_available)
         fprintf(f, "\n  Spearman(impact, true cost): %s over %llu true positives",
                 fx(s->spearman, 4).s, (unsigned long long)s->spearman_n);
     else
@@ -305,7 +311,11 @@ static void md_summary(FILE *f, const fp_validate_summary *s, const fp_validate_
     fprintf(f,
             "\n- injected bottlenecks in the top-max(%d, n) recommendations:", FP_VALIDATE_TOP_K);
     md_rate_plain(f, &s->topk);
-    if (s->spearman_available)
+    if (s->spearman_available && s->spearman_of > s->spearman_n) /* capped: say so */
+        fprintf(f, "\n- Spearman(impact, true cost): %s (n = %llu, the first of %llu: an estimate)",
+                fx(s->spearman, 4).s, (unsigned long long)s->spearman_n,
+                (unsigned long long)s->spearman_of);
+    else if (s->spearman_available)
         fprintf(f, "\n- Spearman(impact, true cost): %s (n = %llu)", fx(s->spearman, 4).s,
                 (unsigned long long)s->spearman_n);
     fprintf(f, "\n- NAB scores: standard %s, low_fp %s, low_fn %s\n", fx(s->nab[0], 2).s,

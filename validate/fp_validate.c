@@ -560,6 +560,7 @@ fp_status fp_validate_acc_summary(fp_validate_acc *acc, fp_validate_summary *out
     rate(&out->top1_found, (double)acc->top1f_right, (double)acc->top1f_n);
     rate(&out->topk, (double)acc->topk_hit, (double)acc->topk_n);
     out->spearman_n = acc->sp_impact.n;
+    out->spearman_of = acc->spearman_n;
     if (acc->sp_impact.n >= 3) {
         work = fp_malloc(2 * acc->sp_impact.n * sizeof *work);
         if (work == NULL) {

@@ -258,7 +258,9 @@ typedef struct fp_validate_summary {
                                             with a found label (ranking alone, not recall) */
     fp_validate_rate topk;               /* labels found in the top-k / observable labels */
     uint64_t spearman_n;                 /* (impact, cost) pairs used */
-    double spearman;                     /* rank correlation; available when spearman_n >= 3 */
+    uint64_t spearman_of; /* true positives in all: more than spearman_n when the pairs were
+                             capped at the first FP_VALIDATE_SAMPLE_CAP (the writers say so) */
+    double spearman;      /* rank correlation; available when spearman_n >= 3 */
     int spearman_available;
     double nab[FP_NAB_PROFILE_COUNT]; /* normalised NAB scores */
     uint64_t dropped;                 /* items beyond FP_VALIDATE_MAX_ITEMS */
@@ -359,6 +361,12 @@ typedef fp_status (*fp_validate_sink_fn)(void *ctx, uint64_t pass, const fp_vali
 typedef fp_status (*fp_validate_source_fn)(void *ctx, uint64_t pass, uint64_t unit, uint64_t run,
                                            fp_validate_run *r, fp_error *err);
 
+/* Resume: fills `r` with the record of unit `unit` of pass `pass` that an interrupted study
+ * kept, and sets *got; *got 0 when there is none (the study simulates from that unit on). Asked
+ * in unit order from unit 0 of every pass. FP_OK or the reader's error. */
+typedef fp_status (*fp_validate_replay_fn)(void *ctx, uint64_t pass, uint64_t unit,
+                                           fp_validate_run *r, int *got, fp_error *err);
+
 /* Engine configuration. Plain value type; FP_VALIDATE_CONFIG_INIT gives the defaults. */
 typedef struct fp_validate_config {
     uint64_t runs;             /* run indices per scenario (>= 1) */
@@ -380,12 +388,21 @@ typedef struct fp_validate_config {
     void *sink_ctx;
     fp_validate_source_fn source;
     void *source_ctx;
+    /* Checkpoints (docs/validation.md "Checkpoint and resume"): with `log` set, every record
+     * the study adds up goes to `log` too, in unit order, after each batch (so what it has
+     * received when a signal stops the study is a prefix of every pass); with `replay` set,
+     * each pass first takes the records `replay` still has, then simulates the rest, so the
+     * results equal those of the uninterrupted study. Neither with `sink` or `source`. */
+    fp_validate_sink_fn log;
+    void *log_ctx;
+    fp_validate_replay_fn replay;
+    void *replay_ctx;
 } fp_validate_config;
 
 #define FP_VALIDATE_CONFIG_INIT                                                                    \
     {                                                                                              \
         100, FP_VALIDATE_INJECT_BOTH, 1, 1, NULL, NULL, NULL, NULL, NULL, 0, 1, NULL, NULL, NULL,  \
-            NULL                                                                                   \
+            NULL, NULL, NULL, NULL, NULL                                                           \
     }
 
 typedef struct fp_validate_engine fp_validate_engine;

@@ -88,6 +88,8 @@ fp_status fp_validate_engine_new(fp_validate_engine **out, const fp_validate_con
         return fp_error_set(err, FP_EINVAL, "validate: runs and jobs must be >= 1");
     if (cfg->shard_n == 0 || cfg->shard_k >= cfg->shard_n)
         return fp_error_set(err, FP_EINVAL, "validate: shard K/N needs 0 <= K < N");
+    if ((cfg->log != NULL || cfg->replay != NULL) && (cfg->sink != NULL || cfg->source != NULL))
+        return fp_error_set(err, FP_EINVAL, "validate: a checkpoint is not for shards or merges");
     fp_validate_engine *e = fp_calloc(1, sizeof *e);
     if (e == NULL)
         return fp_error_set(err, FP_ENOMEM, "out of memory");
@@ -367,6 +369,23 @@ static fp_status run_pass(fp_validate_engine *e, const pass_cfg *cfg, record_fn 
     uint64_t pass = e->pass++;
     if (e->cfg.source != NULL)
         return merge_pass(e, pass, units, per_index, fn, ctx, err);
+    uint64_t start = 0; /* units replayed from a checkpoint */
+    if (e->cfg.replay != NULL) {
+        fp_validate_run rec;
+        int got = 1;
+        while (start < units) {
+            fp_status rst = e->cfg.replay(e->cfg.replay_ctx, pass, start, &rec, &got, err);
+            if (rst != FP_OK)
+                return rst;
+            if (!got)
+                break;
+            fn(ctx, &rec);
+            start++;
+        }
+        e->done += start;
+        if (start > 0 && e->cfg.progress != NULL)
+            e->cfg.progress(e->cfg.progress_ctx, e->done, e->total);
+    }
     uint64_t cap = (uint64_t)BATCH_PER_JOB * jobs;
     worker *w = NULL;
     fp_validate_run *recs = NULL;
@@ -389,7 +408,7 @@ static fp_status run_pass(fp_validate_engine *e, const pass_cfg *cfg, record_fn 
     b.w = w;
     b.recs = recs;
     b.per_index = per_index;
-    for (uint64_t first = 0; first < units; first += cap) {
+    for (uint64_t first = start; first < units; first += cap) {
         b.first = first;
         b.count = units - first < cap ? units - first : cap;
         b.next = 0;
@@ -429,6 +448,8 @@ static fp_status run_pass(fp_validate_engine *e, const pass_cfg *cfg, record_fn 
                 fn(ctx, &recs[k]);
             else if (recs[k].run_index != UINT64_MAX)
                 st = e->cfg.sink(e->cfg.sink_ctx, pass, &recs[k], err);
+            if (st == FP_OK && e->cfg.log != NULL)
+                st = e->cfg.log(e->cfg.log_ctx, pass, &recs[k], err);
         }
         if (st != FP_OK)
             goto out;

@@ -823,6 +823,10 @@ static void test_acc_ttd_exact(void)
     CU_ASSERT_EQUAL(s.kinds[FP_KIND_MEMORY_LEAK].ttd_n, 150000);
     FP_ASSERT_NEAR(s.kinds[FP_KIND_MEMORY_LEAK].ttd_p95_s, 2.0, 1e-15);
     FP_ASSERT_NEAR(s.kinds[FP_KIND_MEMORY_LEAK].ttd_mean_s, 4.0 / 3.0, 1e-12);
+    /* the Spearman pairs are capped, and the summary says of how many true positives (the
+     * writers then call it an estimate over the first FP_VALIDATE_SAMPLE_CAP) */
+    CU_ASSERT_EQUAL(s.spearman_n, FP_VALIDATE_SAMPLE_CAP);
+    CU_ASSERT_EQUAL(s.spearman_of, 150000);
     /* a second summary (the buffer is sorted in place) gives the same */
     CU_ASSERT_EQUAL_FATAL(fp_validate_acc_summary(acc, &s, &err), FP_OK);
     FP_ASSERT_NEAR(s.kinds[FP_KIND_MEMORY_LEAK].ttd_p95_s, 2.0, 1e-15);
