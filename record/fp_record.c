@@ -9,6 +9,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <math.h>
 #include <poll.h>
 #include <signal.h>
@@ -787,8 +788,9 @@ static void spread(double *acc, size_t n, double iv, double t0, double t1, doubl
 /* One I/O sampling interval: the tree's read+write syscalls and bytes in [t0, t1]. */
 typedef struct io_iv {
     double t0, t1, ops, bytes;
-    double excl;  /* seconds of innermost-span time in it, summed over threads */
-    double ops_r; /* ops per second of innermost-span time (bytes_r likewise) */
+    double span_bytes; /* bytes of the span lines the command wrote in it */
+    double excl;       /* seconds of innermost-span time in it, summed over threads */
+    double ops_r;      /* ops per second of innermost-span time (bytes_r likewise) */
     double bytes_r;
 } io_iv;
 
@@ -829,9 +831,10 @@ static void io_overlap(io_iv *iv, size_t n, const fp_span *s, double sign, int r
  * Gives each span the I/O of the tree while it was the innermost open span of its thread
  * (docs/record.md "I/O of the spans"): the increase of read+write syscalls and bytes over each
  * io interval, less the span lines the command wrote to the pipe in it (fpsim's own
- * instrumentation), is spread evenly over the interval and shared among the threads inside a
- * span at the time. The root span (the whole command) keeps what no other span took. The
- * totals are `ops` and `bytes` (the tree's). FP_OK or FP_ENOMEM.
+ * instrumentation: their bytes, and the fewest write()s that carry them), is spread evenly over the
+ * interval and shared among the threads inside a span at the time. The root span (the whole
+ * command) keeps what no other span took. The totals are `ops` and `bytes` (the tree's). FP_OK or
+ * FP_ENOMEM.
  */
 static fp_status attribute_io(const fp_record *r, fp_profile *out, size_t root, double ops,
                               double bytes)
@@ -848,12 +851,14 @@ static fp_status attribute_io(const fp_record *r, fp_profile *out, size_t root, 
         const sample *s = &r->samples[i];
         if (!s->io_valid && i + 1 != r->n_samples)
             continue;
-        iv[n++] = (io_iv){t, s->t_s, s->io_ops - po, s->io_bytes - pb, 0, 0, 0};
+        iv[n++] = (io_iv){t, s->t_s, s->io_ops - po, s->io_bytes - pb, 0, 0, 0, 0};
         t = s->t_s;
         po = s->io_ops;
         pb = s->io_bytes;
     }
-    /* each span event line is one write() of its length, at its ts */
+    /* the span lines: their bytes at their ts (the span library writes a line within about
+     * 100 ms of it), and as operations the fewest write()s that carry them (PIPE_BUF bytes of
+     * whole lines each: a thread that emits rarely writes more often, at most 10 a second) */
     const char *p = r->lines, *end = r->lines + r->n_lines;
     while (n > 0 && p != NULL && p < end) {
         const char *nl = memchr(p, '\n', (size_t)(end - p));
@@ -861,11 +866,13 @@ static fp_status attribute_io(const fp_record *r, fp_profile *out, size_t root, 
         const char *ts = memmem(p, (size_t)(le - p), "\"ts\":", 5);
         if (ts != NULL) {
             double us = strtod(ts + 5, NULL);
-            io_iv *v = &iv[io_iv_at(iv, n, (us - (double)r->t0_us) / 1e6)];
-            v->ops -= 1.0;
-            v->bytes -= (double)(le - p);
+            iv[io_iv_at(iv, n, (us - (double)r->t0_us) / 1e6)].span_bytes += (double)(le - p);
         }
         p = le;
+    }
+    for (size_t i = 0; i < n; i++) {
+        iv[i].bytes -= iv[i].span_bytes;
+        iv[i].ops -= ceil(iv[i].span_bytes / (double)PIPE_BUF);
     }
     /* innermost-span seconds per interval: each span's overlap less its children's */
     for (size_t k = 0; k < nsp; k++) {
