@@ -60,6 +60,12 @@ grep -q "^scenario fp_planted (seed 1): 2 runs, 1 injected, 1 clean" "$tmp/v.txt
 grep -q "\[0\] slow_method *on slow_step *found 1 / 1" "$tmp/py.txt" ||
     bad "python example: slow_step not found: $(cat "$tmp/py.txt")"
 
+# openmetrics, as validate's (docs/output-formats.md)
+"$FPSIM" validate --record --runs 1 --plant slow_method -q -f openmetrics -- \
+    python3 "$(dirname "$0")/planted.py" >"$tmp/py.om" 2>"$tmp/err" || bad "openmetrics: $(cat "$tmp/err")"
+grep -q '^fpsim_validate_true_positives_total{scenario="python3",kind="slow_method"} 1$' "$tmp/py.om" ||
+    bad "openmetrics: no true positive: $(head -20 "$tmp/py.om")"
+
 # errors: usage, a command that fails, one that writes no manifest, one that cannot be run
 "$FPSIM" validate --record --runs 1 >/dev/null 2>"$tmp/err"
 [ $? -eq 64 ] && grep -q "needs a command after '--'" "$tmp/err" || bad "no command: not 64"
