@@ -528,6 +528,15 @@ static double test_z(const fp_baseline_dist *d, double x, double *ratio)
     const double *q = d->q;
     double lm = log(q[4] + LOG_FLOOR);
     double s = (log(q[5] + LOG_FLOOR) - log(q[3] + LOG_FLOOR)) / 1.349;
+    /* the test is one-sided, so its scale is also read off the upper tail: the mean of the
+     * normal scales that the learnt 90th and 95th percentiles imply. A right-skewed metric (the
+     * mean of a Pareto method's calls, the largest of its calls) has a wider upper tail than its
+     * interquartile range says; for a log-symmetric one both agree. */
+    double su =
+        0.5 * ((log(q[6] + LOG_FLOOR) - lm) / gsl_cdf_ugaussian_Pinv(fp_baseline_levels[6]) +
+               (log(q[7] + LOG_FLOOR) - lm) / gsl_cdf_ugaussian_Pinv(fp_baseline_levels[7]));
+    if (su > s)
+        s = su;
     if (!(s >= FP_BASELINE_MIN_LOG_SCALE))
         s = FP_BASELINE_MIN_LOG_SCALE;
     /* a prediction for one new run from n learnt ones: the scale widened by sqrt(1 + 1/n) and
@@ -548,27 +557,63 @@ void fp_baseline_test(const fp_baseline_dist *d, double x, double *p_value, doub
     *p_value = tail_p(d, test_z(d, x, ratio));
 }
 
+/* Gumbel reduced variates of the 50th, 90th and 95th percentiles: -log(-log(q)). */
+#define GUMBEL_Q50 0.36651292058166435
+#define GUMBEL_Q90 2.2503673273124454
+#define GUMBEL_Q95 2.9701952490421637
+
+/* The largest of a method's calls (tail_ratio) is a maximum: on the log scale its upper tail is
+ * a Gumbel's (extreme value theory; an exponential, Pareto or lognormal per-call tail all give
+ * one), which is far heavier than a normal's. Its scale is the mean of those the learnt 90th
+ * and 95th percentiles imply above the median, widened by sqrt(1 + 1/n) as test_z() does. */
+static double gumbel_p(const fp_baseline_dist *d, double x, double *ratio)
+{
+    const double *q = d->q;
+    double lm = log(q[4] + LOG_FLOOR);
+    double beta = 0.5 * ((log(q[6] + LOG_FLOOR) - lm) / (GUMBEL_Q90 - GUMBEL_Q50) +
+                         (log(q[7] + LOG_FLOOR) - lm) / (GUMBEL_Q95 - GUMBEL_Q50));
+    double mu, t;
+    if (!(beta >= FP_BASELINE_MIN_LOG_SCALE))
+        beta = FP_BASELINE_MIN_LOG_SCALE;
+    beta *= sqrt(1.0 + 1.0 / (double)(d->n > 0 ? d->n : 1));
+    mu = lm - GUMBEL_Q50 * beta;
+    *ratio = q[4] > 0 ? fp_div(x, q[4]) : (x > 0 ? 1e9 : 1.0);
+    t = log(fp_fin(x) > 0 ? x + LOG_FLOOR : LOG_FLOOR);
+    return fp_fin(-expm1(-exp(-(t - mu) / beta)));
+}
+
+void fp_baseline_test_metric(fp_baseline_metric m, const fp_baseline_dist *d, double x,
+                             double *p_value, double *ratio)
+{
+    if (m == FP_BM_TAIL_RATIO)
+        *p_value = gumbel_p(d, x, ratio);
+    else
+        fp_baseline_test(d, x, p_value, ratio);
+}
+
 /* The detector kind each per-method metric speaks for, and a finding's unit and suggestion. */
 static const struct {
     fp_kind kind;
     const char *unit;
+    const char *what;  /* the metric in words, for texts that name it */
     double min_excess; /* smallest material excess over the median, in the metric's unit */
     const char *suggestion;
 } s_metric_kind[FP_BM_COUNT] = {
-    {FP_KIND_SLOW_METHOD, "s", 0.0,
+    {FP_KIND_SLOW_METHOD, "s", "own time per call", 0.0,
      "compare with the baseline runs: find what made each call slower than normal"},
-    {FP_KIND_CALL_STORM, "calls", 10.0,
+    {FP_KIND_CALL_STORM, "calls", "calls", 10.0,
      "find the caller that now calls it more often than in the baseline runs"},
-    {FP_KIND_MEMORY_HOTSPOT, "MB", 1.0,
+    {FP_KIND_MEMORY_HOTSPOT, "MB", "allocation per call", 1.0,
      "find what made each call allocate more than in the baseline runs"},
-    {FP_KIND_MEMORY_LEAK, "MB", 1.0,
+    {FP_KIND_MEMORY_LEAK, "MB", "retention per call", 1.0,
      "find what each call now retains that the baseline runs released"},
-    {FP_KIND_CPU_SATURATION, "%", 5.0,
+    {FP_KIND_CPU_SATURATION, "%", "own-work CPU", 5.0,
      "find what made its own work use more CPU than in the baseline runs"},
-    {FP_KIND_IO_HEAVY, "ops", 100.0, "find the I/O it now issues beyond the baseline runs"},
-    {FP_KIND_LATENCY_OUTLIERS, "fraction", 0.0,
+    {FP_KIND_IO_HEAVY, "ops", "I/O operations", 100.0,
+     "find the I/O it now issues beyond the baseline runs"},
+    {FP_KIND_LATENCY_OUTLIERS, "fraction", "share of calls above 3x the median", 0.0,
      "inspect the calls now far slower than its median: more of them than in the baseline runs"},
-    {FP_KIND_LATENCY_OUTLIERS, "x median", 0.0,
+    {FP_KIND_LATENCY_OUTLIERS, "x median", "largest call over the median", 0.0,
      "inspect the slowest calls: further above its median than in the baseline runs"},
 };
 
@@ -698,9 +743,16 @@ static fp_status new_finding(fp_analysis *a, const fp_method_metrics *m, size_t 
     return fp_analysis_push_finding(a, &f, err);
 }
 
-static fp_status push_known(fp_analysis *a, const fp_finding *f, const fp_baseline_dist *d,
-                            double x, fp_error *err)
+/* A known hotspot's text: the breach in the finding's unit, then what is normal in the
+ * baseline metric's own unit. When the two differ (a slow_method breached by its share of the
+ * critical path, a fraction, judged by its own time per call, in s; latency outliers' modified z
+ * judged by a tail metric), the run's value of the metric is named with its unit, so no number
+ * is read against another currency. */
+static fp_status push_known(fp_analysis *a, const fp_finding *f, fp_baseline_metric k,
+                            const fp_baseline_dist *d, double x, fp_error *err)
 {
+    const char *mu = s_metric_kind[k].unit;
+    int same = f->unit != NULL && strcmp(f->unit, mu) == 0;
     fp_known_hotspot h;
     memset(&h, 0, sizeof h);
     h.kind = f->kind;
@@ -713,16 +765,37 @@ static fp_status push_known(fp_analysis *a, const fp_finding *f, const fp_baseli
     h.baseline_median = d->q[4];
     h.baseline_p99 = d->q[FP_BASELINE_NQ - 1];
     h.baseline_runs = d->n;
-    snprintf(h.text, sizeof h.text,
-             "over the %s budget (%.3g %s > %.3g %s), normal for this flow: baseline median "
-             "%.3g, p99 %.3g over %llu runs",
-             fp_kind_name(f->kind), f->measured, f->unit, f->threshold, f->unit, d->q[4],
-             d->q[FP_BASELINE_NQ - 1], (unsigned long long)d->n);
-    (void)x;
+    if (same)
+        snprintf(h.text, sizeof h.text,
+                 "over the %s budget (%.3g %s > %.3g %s), normal for this flow: baseline median "
+                 "%.3g %s, p99 %.3g %s over %llu runs",
+                 fp_kind_name(f->kind), f->measured, f->unit, f->threshold, f->unit, d->q[4], mu,
+                 d->q[FP_BASELINE_NQ - 1], mu, (unsigned long long)d->n);
+    else
+        snprintf(h.text, sizeof h.text,
+                 "over the %s budget (%.3g %s > %.3g %s), normal for this flow: %s %.3g %s, "
+                 "baseline median %.3g %s, p99 %.3g %s over %llu runs",
+                 fp_kind_name(f->kind), f->measured, f->unit ? f->unit : "", f->threshold,
+                 f->unit ? f->unit : "", s_metric_kind[k].what, x, mu, d->q[4], mu,
+                 d->q[FP_BASELINE_NQ - 1], mu, (unsigned long long)d->n);
     if (fp_grow((void **)&a->known, &a->cap_known, a->n_known + 1, sizeof h) != FP_OK)
         return fp_error_set(err, FP_ENOMEM, "analysis: out of memory");
     a->known[a->n_known++] = h;
     return FP_OK;
+}
+
+/* An absolute finding whose metric is beyond normal: its saving is the excess over what is
+ * normal for this flow (baseline_saving(), the learnt median in place of the detector's
+ * reference), as a baseline finding's is and as the validator's truth cost defines it. The
+ * detector's reference is a proxy for normal without a baseline (cpu_saturation: the process
+ * background, far below a CPU-heavy method's usual CPU; a budget for the others). */
+static void resaving(const fp_analysis *a, fp_finding *f, fp_baseline_metric k,
+                     const fp_baseline_dist *d, double x)
+{
+    const char *unit = NULL;
+    double s = baseline_saving(a, (size_t)f->target, k, x, d->q[4], &unit);
+    if (f->improvement_unit && unit && strcmp(unit, f->improvement_unit) == 0 && s >= 0)
+        f->improvement = fp_fin(s);
 }
 
 /* The metric a detector kind's method finding is judged by against the baseline, or -1. */
@@ -828,7 +901,7 @@ fp_status fp_baseline_apply(fp_analysis *a, const fp_baseline *b, fp_error *err)
             r = d->q[4] > 0 ? x / d->q[4] : 1e9;
             if (!(r >= FP_BASELINE_NORMAL_RATIO))
                 continue;
-            pv[j] = tail_p(d, test_z(d, x, &r));
+            fp_baseline_test_metric((fp_baseline_metric)k, d, x, &pv[j], &r);
             /* 4: beyond normal (suppresses no budget finding); 2: also big enough to report */
             if (pv[j] < cut)
                 verdict[j] =
@@ -851,14 +924,21 @@ fp_status fp_baseline_apply(fp_analysis *a, const fp_baseline *b, fp_error *err)
                                                  tail_normal((size_t)f->target, verdict) &&
                                                  tail_carried(a, (size_t)f->target, xs, b)));
         if (normal) {
-            st = push_known(a, f, fp_baseline_method_dist(b, f->target_name, k2), xs[j], err);
+            st = push_known(
+                a, f, (fp_baseline_metric)(j % FP_BM_COUNT),
+                fp_baseline_method_dist(b, f->target_name, (fp_baseline_metric)(j % FP_BM_COUNT)),
+                xs[j], err);
             if (st != FP_OK)
                 goto done;
             continue;
         }
         if (k2 >= 0 && verdict[j] == 2)
             verdict[j] = 3; /* already reported by its detector */
-        a->findings[out++] = *f;
+        a->findings[out] = *f;
+        if (k2 >= 0 && k2 < FP_BM_TAIL_FRAC && (verdict[j] == 3 || verdict[j] == 4))
+            resaving(a, &a->findings[out], (fp_baseline_metric)k2,
+                     fp_baseline_method_dist(b, f->target_name, k2), xs[j]);
+        out++;
     }
     a->n_findings = out;
     /* Differences from normal no absolute rule caught, on methods no detector reported (a
@@ -888,7 +968,7 @@ fp_status fp_baseline_apply(fp_analysis *a, const fp_baseline *b, fp_error *err)
             size_t j = i * FP_BM_COUNT + best;
             const fp_baseline_dist *d = fp_baseline_method_dist(b, a->methods[i].name, best);
             double p, r;
-            fp_baseline_test(d, xs[j], &p, &r);
+            fp_baseline_test_metric((fp_baseline_metric)best, d, xs[j], &p, &r);
             st = new_finding(a, &a->methods[i], i, best, d, xs[j], p, r, err);
             if (st != FP_OK)
                 goto done;

@@ -137,7 +137,9 @@ fp_status fp_baseline_read_json(fp_baseline **out, const char *text, size_t len,
 /*
  * The test of one value against a distribution, one-sided (higher than normal): FP_OK with
  * *p_value the normal tail probability of log(x) under the distribution's robust centre (log
- * median) and scale (log interquartile range / 1.349, at least FP_BASELINE_MIN_LOG_SCALE), and
+ * median) and scale (the larger of log interquartile range / 1.349 and the mean scale implied by
+ * the 90th and 95th percentiles, (log q - log median) / z_q: a right-skewed metric's upper tail;
+ * at least FP_BASELINE_MIN_LOG_SCALE), and
  * *ratio = x / median. Values are shifted by a small floor before the log so zeros are allowed.
  */
 #define FP_BASELINE_MIN_LOG_SCALE 0.05
@@ -148,5 +150,14 @@ fp_status fp_baseline_read_json(fp_baseline **out, const char *text, size_t len,
 /* A budget breach within this ratio of the baseline median stays normal (a known hotspot). */
 #define FP_BASELINE_NORMAL_RATIO 1.2
 void fp_baseline_test(const fp_baseline_dist *d, double x, double *p_value, double *ratio);
+
+/*
+ * The test fp_baseline_apply() uses for per-method metric `m`: fp_baseline_test(), except for
+ * FP_BM_TAIL_RATIO (the largest call over the median, a maximum), whose upper tail on the log
+ * scale is a Gumbel's: location and scale from the learnt median, 90th and 95th percentiles,
+ * the scale widened by sqrt(1 + 1/n), p = 1 - exp(-exp(-(log x - location) / scale)).
+ */
+void fp_baseline_test_metric(fp_baseline_metric m, const fp_baseline_dist *d, double x,
+                             double *p_value, double *ratio);
 
 #endif /* FP_BASELINE_H */

@@ -134,4 +134,19 @@ expect_out_has "  - Best score: optimal (100.0/100)" "optimal scores best"
 worst=$(grep -A1 '^  - Worst score:' "$TMP/out" | sed 's/^    / /' | tr -d '\n')
 if printf '%s\n' "$worst" | grep -qE "^  - Worst score: bottlenecked \(([0-9]|[1-5][0-9])\.[0-9]/100\): [a-z_]+ on '[a-z_]+' costs [0-9.]+ % of the run's (time|CPU|peak memory) \(median; in [0-9]+ of 30 runs\)$"; then ok; else bad "worst score line: $worst"; fi
 
+# the one-run default report ranks bottlenecked clearly below optimal (optimal's default run is a
+# typical one: scenarios/optimal.yaml's seed), and says why: the bottlenecked line names its top
+# finding, and optimal scores best
+run "$FPSIM" --scenario all --detailed
+expect_rc 0 "one-run default"
+expect_out_has "  - Best score: optimal (" "one-run default: optimal scores best"
+if grep -qE "^  - bottlenecked: score [0-9.]+/100, top: (critical|high|medium|low) [a-z_]+ on '[a-z_]+'" "$TMP/out"; then ok; else bad "one-run default: bottlenecked's line says no why"; fi
+run "$FPSIM" --scenario all -f json
+python3 - "$TMP/out" <<'EOF' && ok || bad "one-run default: bottlenecked not clearly below optimal"
+import json, sys
+d = json.load(open(sys.argv[1]))
+sc = {s["name"]: s["summary"]["score"]["median"] for s in d["scenarios"]}
+assert sc["optimal"] >= sc["bottlenecked"] + 10, sc
+EOF
+
 finish

@@ -70,11 +70,11 @@ if cmp -s "$TMP/a" "$TMP/out"; then ok; else bad "same seed, different output"; 
 expect_out_has "# scenario memory-intensive, seed 7" "seed recorded"
 expect_out_has "rng mt19937" "rng recorded"
 
-# JSON: the full runs, valid JSON (parsed by python3 when present), seed recorded
+# JSON: the full runs, valid JSON (parsed by python3 when present), seed recorded (optimal.yaml declares seed: 43)
 run "$FPSIM" simulate --scenario optimal --runs 2 --format json
 expect_rc 0 "json"
 if command -v python3 >/dev/null; then
-    if python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert len(d["runs"])==2; assert d["runs"][1]["meta"]["seed"]=="42"' "$TMP/out" 2>"$TMP/py"; then ok; else bad "json structure: $(cat "$TMP/py")"; fi
+    if python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert len(d["runs"])==2; assert d["runs"][1]["meta"]["seed"]=="43"' "$TMP/out" 2>"$TMP/py"; then ok; else bad "json structure: $(cat "$TMP/py")"; fi
 fi
 
 # run k alone equals run k of a batch: compare the JSON of run index 2

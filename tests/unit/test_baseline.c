@@ -8,6 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <gsl/gsl_cdf.h>
+
 #include "fp_analysis.h"
 #include "fp_baseline.h"
 #include "fp_sim.h"
@@ -78,6 +80,49 @@ static void test_test(void)
     fp_baseline_dist z = {30, {0}};
     fp_baseline_test(&z, 5.0, &p, &r);
     CU_ASSERT(p < 1e-6 && r > 1e6);
+}
+
+/* The upper tail decides a one-sided test: a right-skewed distribution (the mean of a Pareto
+ * method's calls) whose quartiles are tight but whose 90th and 95th percentiles are far out
+ * has the wider scale of its upper tail; a log-symmetric one keeps its quartiles' scale. */
+static void test_tail_aware(void)
+{
+    fp_baseline_dist skew = {30, {0.145, 0.148, 0.151, 0.153, 0.164, 0.178, 0.212, 0.216, 0.39}};
+    fp_baseline_dist sym = {30, {0.8, 0.85, 0.9, 0.935, 1.0, 1.07, 1.1, 1.12, 1.2}};
+    double p, r, p_iqr;
+    /* 0.249 s is 1.5x the median: p ~ 1e-4 on the quartiles alone (scale 0.11), ~0.02 on the
+     * upper tail's scale (0.18) */
+    fp_baseline_test(&skew, 0.249, &p, &r);
+    p_iqr =
+        1.0 - gsl_cdf_tdist_P(
+                  log(0.249 / 0.164) / (log(0.178 / 0.153) / 1.349 * sqrt(1.0 + 1.0 / 30.0)), 29.0);
+    CU_ASSERT(p_iqr < 1e-3);
+    CU_ASSERT(p > 0.005 && p < 0.05);
+    /* symmetric: p of 1.4 as the quartiles say (the tail percentiles imply a narrower scale) */
+    fp_baseline_test(&sym, 1.4, &p, &r);
+    p_iqr = 1.0 -
+            gsl_cdf_tdist_P(log(1.4) / (log(1.07 / 0.935) / 1.349 * sqrt(1.0 + 1.0 / 30.0)), 29.0);
+    FP_ASSERT_NEAR(p, p_iqr, 1e-6 * p_iqr);
+}
+
+/* tail_ratio (the largest call over the median) is a maximum: its log is tested on a Gumbel
+ * tail, far heavier than a normal's, so a 10x jump of a heavy-tailed method's largest call is
+ * unusual but not beyond a per-run Bonferroni cut, while a normal test calls it impossible. */
+static void test_tail_ratio_gumbel(void)
+{
+    fp_baseline_dist d = {30, {2.69, 2.74, 3.03, 3.47, 6.28, 8.5, 12.8, 26.3, 106}};
+    double p_norm, p_gum, r;
+    fp_baseline_test(&d, 70.0, &p_norm, &r);
+    fp_baseline_test_metric(FP_BM_TAIL_RATIO, &d, 70.0, &p_gum, &r);
+    FP_ASSERT_NEAR(r, 70.0 / 6.28, 1e-9);
+    CU_ASSERT(p_norm < 2e-3);
+    CU_ASSERT(p_gum > 3.0 * p_norm && p_gum < 0.05);
+    /* at the median: a Gumbel's median, p = 0.5 */
+    fp_baseline_test_metric(FP_BM_TAIL_RATIO, &d, 6.28, &p_gum, &r);
+    FP_ASSERT_NEAR(p_gum, 0.5, 1e-9);
+    /* the other metrics keep fp_baseline_test() */
+    fp_baseline_test_metric(FP_BM_SELF_S, &d, 70.0, &p_gum, &r);
+    FP_ASSERT_NEAR(p_gum, p_norm, 1e-15);
 }
 
 static void test_roundtrip(void)
@@ -316,6 +361,85 @@ static void test_costs(void)
     }
 }
 
+/* An absolute finding whose metric is beyond normal costs its excess over the baseline median:
+ * cpu-intensive's generate_draft normally runs at ~66 % CPU, so its injected ~98 % costs the
+ * ~32 points above that (the truth's extra core-seconds), not the ~90 above the process
+ * background that the detector alone measures (which made it outrank a costlier slowdown). */
+static void test_absolute_excess(void)
+{
+    fp_scenario *scn = load("scenarios/cpu-intensive.yaml");
+    fp_baseline *b = learn(scn, FP_BASELINE_AUTO_RUNS);
+    fp_error err = FP_ERROR_INIT;
+    size_t checked = 0;
+    for (uint64_t run = 0; run < 3; run++) {
+        fp_profile *inj = simulate(scn, 1, run);
+        fp_analysis *a = NULL, *an = NULL; /* with the baseline, and without: today's */
+        size_t nt = fp_profile_truth_count(inj), nf = 0, nfn = 0;
+        const fp_truth *t = fp_profile_truth(inj);
+        CU_ASSERT_EQUAL_FATAL(fp_analyze_with_baseline(&a, inj, NULL, b, &err), FP_OK);
+        CU_ASSERT_EQUAL_FATAL(fp_analyze_with_baseline(&an, inj, NULL, NULL, &err), FP_OK);
+        const fp_finding *f = fp_analysis_findings(a, &nf), *fn = fp_analysis_findings(an, &nfn);
+        for (size_t i = 0; i < nf; i++) {
+            if (f[i].kind != FP_KIND_CPU_SATURATION || strcmp(f[i].rule, "method_pct") != 0)
+                continue;
+            for (size_t k = 0; k < nt; k++) {
+                if (t[k].kind != FP_KIND_CPU_SATURATION || t[k].target != f[i].target)
+                    continue;
+                double truth = t[k].extra_cpu_pct_s / 100.0;
+                CU_ASSERT(f[i].improvement > 0.8 * truth && f[i].improvement < 1.25 * truth);
+                for (size_t j = 0; j < nfn; j++)
+                    if (fn[j].kind == f[i].kind && fn[j].target == f[i].target)
+                        CU_ASSERT(fn[j].improvement > 1.1 * truth &&
+                                  fabs(fn[j].improvement - truth) >
+                                      2.0 * fabs(f[i].improvement - truth));
+                checked++;
+            }
+        }
+        fp_analysis_free(a);
+        fp_analysis_free(an);
+        fp_profile_free(inj);
+    }
+    CU_ASSERT(checked >= 2);
+    fp_baseline_free(b);
+    fp_scenario_free(scn);
+}
+
+/* A breach in another currency than its baseline metric (bimodal-latency's lookup: over the
+ * slow_method budget by its share of the critical path, a fraction, and normal by its own time
+ * per call, in s) names the metric, the run's value and every baseline number in the metric's
+ * unit: no fraction read against seconds. */
+static void test_known_currency(void)
+{
+    fp_scenario *scn = load("tests/data/unlike/bimodal-latency.yaml");
+    fp_baseline *b = learn(scn, FP_BASELINE_AUTO_RUNS);
+    fp_error err = FP_ERROR_INIT;
+    size_t mixed = 0;
+    for (uint64_t run = 0; run < 3; run++) {
+        fp_profile *p = simulate(scn, 0, run);
+        fp_analysis *a = NULL;
+        size_t n = 0;
+        CU_ASSERT_EQUAL_FATAL(fp_analyze_with_baseline(&a, p, NULL, b, &err), FP_OK);
+        const fp_known_hotspot *h = fp_analysis_known_hotspots(a, &n);
+        for (size_t i = 0; i < n; i++) {
+            if (h[i].kind != FP_KIND_SLOW_METHOD || strcmp(h[i].unit, "fraction") != 0)
+                continue;
+            char want[128];
+            CU_ASSERT(strstr(h[i].text, "fraction), normal for this flow: own time per call ") !=
+                      NULL);
+            snprintf(want, sizeof want, "baseline median %.3g s, p99 %.3g s over 30 runs",
+                     h[i].baseline_median, h[i].baseline_p99);
+            CU_ASSERT(strstr(h[i].text, want) != NULL);
+            CU_ASSERT(h[i].baseline_median < 0.5); /* seconds per call, not the 0.9 share */
+            mixed++;
+        }
+        fp_analysis_free(a);
+        fp_profile_free(p);
+    }
+    CU_ASSERT(mixed >= 2);
+    fp_baseline_free(b);
+    fp_scenario_free(scn);
+}
+
 static void test_slowdown_found(void)
 {
     fp_scenario *scn = load("tests/data/unlike/baseline-slowdown.yaml");
@@ -364,6 +488,9 @@ static void test_known_hotspot(void)
     CU_ASSERT_STRING_EQUAL(h[0].target_name, "render_report");
     CU_ASSERT(h[0].baseline_median > 6 && h[0].baseline_median < 8);
     CU_ASSERT(strstr(h[0].text, "normal for this flow") != NULL);
+    /* one currency: the breach in seconds, the baseline median and p99 in seconds too */
+    CU_ASSERT(strstr(h[0].text, "s > 2 s), normal for this flow: baseline median ") != NULL);
+    CU_ASSERT(strstr(h[0].text, " s over 30 runs") != NULL);
     /* a known hotspot costs nothing: no finding, no score points */
     CU_ASSERT(fp_analysis_score(a) > fp_analysis_score(a0));
     /* no baseline: exactly fp_analyze() */
@@ -444,12 +571,18 @@ static void test_tails(void)
 
 int fp_test_register(void)
 {
-    static const fp_test_case model[] = {{"learn", test_learn}, {"test", test_test}, {NULL, NULL}};
+    static const fp_test_case model[] = {{"learn", test_learn},
+                                         {"test", test_test},
+                                         {"tail_aware", test_tail_aware},
+                                         {"tail_ratio_gumbel", test_tail_ratio_gumbel},
+                                         {NULL, NULL}};
     static const fp_test_case file[] = {
         {"roundtrip", test_roundtrip}, {"reader_errors", test_reader_errors}, {NULL, NULL}};
     static const fp_test_case apply[] = {{"slowdown_found", test_slowdown_found},
                                          {"known_hotspot", test_known_hotspot},
                                          {"costs", test_costs},
+                                         {"absolute_excess", test_absolute_excess},
+                                         {"known_currency", test_known_currency},
                                          {"tails", test_tails},
                                          {NULL, NULL}};
     if (fp_test_add_suite("model", model) != 0 || fp_test_add_suite("file", file) != 0 ||
