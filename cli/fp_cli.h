@@ -519,6 +519,8 @@ int fp_cmd_generate(int argc, char **argv);
 int fp_cmd_analyze(int argc, char **argv);
 int fp_cmd_validate(int argc, char **argv);
 int fp_cmd_record(int argc, char **argv); /* cli/fp_cli_record.c */
+/* `fpsim validate --record` (cli/fp_cli_validate_record.c), called by fp_cmd_validate(). */
+int fp_cli_validate_record_main(int argc, char **argv);
 int fp_cmd_baseline(int argc, char **argv);
 int fp_cmd_thresholds(int argc, char **argv);
 int fp_cmd_merge(int argc, char **argv);

@@ -21,6 +21,8 @@ static const char *const s_help =
     "Usage: fpsim validate --scenario NAME|FILE|all [--runs N] [--seed S] [--jobs J] [options]\n"
     "       fpsim validate --sweep DETECTOR|KEY [--grid V,V,...] [options]\n"
     "       fpsim validate --power KIND [--grid S,S,...] [options]\n"
+    "       fpsim validate --record [--runs N] [--seed S] [options] -- COMMAND [ARGS...]\n"
+    "                             (real processes: 'fpsim validate --record --help')\n"
     "\n"
     "Simulates runs whose ground truth is known, analyses each with the default (or given)\n"
     "thresholds, matches findings to injected bottlenecks (rules in docs/validation.md) and\n"
@@ -250,6 +252,10 @@ static fp_status write_summary(void *ctx, FILE *f, fp_error *err)
 
 int fp_cmd_validate(int argc, char **argv)
 {
+    /* --record (before any "--") validates recorded runs of a command instead */
+    for (int i = 1; i < argc && strcmp(argv[i], "--") != 0; i++)
+        if (strcmp(argv[i], "--record") == 0)
+            return fp_cli_validate_record_main(argc, argv);
     return fp_cli_validate_main(argc, argv, NULL);
 }
 

@@ -9,6 +9,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <math.h>
 #include <poll.h>
 #include <signal.h>
@@ -494,6 +495,7 @@ fp_status fp_record_run(fp_record **out, char *const argv[], const fp_record_opt
     /* The child's end of the span pipe survives exec (and goes to its children). */
     int child_w = dup(tp[1]);
     r->t0_us = now_us();
+    r->sum.t0_s = (double)r->t0_us / 1e6;
     pid_t pid = child_w < 0 ? -1 : fork();
     if (pid == 0) {
         close(tp[0]);
@@ -781,6 +783,138 @@ static void spread(double *acc, size_t n, double iv, double t0, double t1, doubl
     }
 }
 
+/* ---- I/O of the spans ---- */
+
+/* One I/O sampling interval: the tree's read+write syscalls and bytes in [t0, t1]. */
+typedef struct io_iv {
+    double t0, t1, ops, bytes;
+    double span_bytes; /* bytes of the span lines the command wrote in it */
+    double excl;       /* seconds of innermost-span time in it, summed over threads */
+    double ops_r;      /* ops per second of innermost-span time (bytes_r likewise) */
+    double bytes_r;
+} io_iv;
+
+/* Index of the interval holding t (the last one whose t0 <= t; 0 before the first). */
+static size_t io_iv_at(const io_iv *iv, size_t n, double t)
+{
+    size_t lo = 0, hi = n;
+    while (hi - lo > 1) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (iv[mid].t0 <= t)
+            lo = mid;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
+/* Adds `sign` x the span's overlap with each interval to .excl (rate 0), or returns the span's
+ * overlap weighted by the intervals' rates in *ops and *bytes (rate 1). */
+static void io_overlap(io_iv *iv, size_t n, const fp_span *s, double sign, int rate, double *ops,
+                       double *bytes)
+{
+    double a = s->start_s, b = s->start_s + s->dur_s;
+    for (size_t i = io_iv_at(iv, n, a); i < n && iv[i].t0 < b; i++) {
+        double o = fmin(b, iv[i].t1) - fmax(a, iv[i].t0);
+        if (!(o > 0))
+            continue;
+        if (!rate) {
+            iv[i].excl += sign * o;
+        } else {
+            *ops += sign * o * iv[i].ops_r;
+            *bytes += sign * o * iv[i].bytes_r;
+        }
+    }
+}
+
+/*
+ * Gives each span the I/O of the tree while it was the innermost open span of its thread
+ * (docs/record.md "I/O of the spans"): the increase of read+write syscalls and bytes over each
+ * io interval, less the span lines the command wrote to the pipe in it (fpsim's own
+ * instrumentation: their bytes, and the fewest write()s that carry them), is spread evenly over the
+ * interval and shared among the threads inside a span at the time. The root span (the whole
+ * command) keeps what no other span took. The totals are `ops` and `bytes` (the tree's). FP_OK or
+ * FP_ENOMEM.
+ */
+static fp_status attribute_io(const fp_record *r, fp_profile *out, size_t root, double ops,
+                              double bytes)
+{
+    size_t n = 0, nsp = fp_profile_span_count(out);
+    fp_span *sp = fp_profile_spans_mut(out);
+    if (nsp == 0)
+        return FP_OK;
+    io_iv *iv = fp_calloc(r->n_samples + 1, sizeof(*iv));
+    if (iv == NULL)
+        return FP_ENOMEM;
+    double t = 0.0, po = 0.0, pb = 0.0;
+    for (size_t i = 0; i < r->n_samples; i++) {
+        const sample *s = &r->samples[i];
+        if (!s->io_valid && i + 1 != r->n_samples)
+            continue;
+        iv[n++] = (io_iv){t, s->t_s, s->io_ops - po, s->io_bytes - pb, 0, 0, 0, 0};
+        t = s->t_s;
+        po = s->io_ops;
+        pb = s->io_bytes;
+    }
+    /* the span lines: their bytes at their ts (the span library writes a line within about
+     * 100 ms of it), and as operations the fewest write()s that carry them (PIPE_BUF bytes of
+     * whole lines each: a thread that emits rarely writes more often, at most 10 a second) */
+    const char *p = r->lines, *end = r->lines + r->n_lines;
+    while (n > 0 && p != NULL && p < end) {
+        const char *nl = memchr(p, '\n', (size_t)(end - p));
+        const char *le = nl != NULL ? nl + 1 : end;
+        const char *ts = memmem(p, (size_t)(le - p), "\"ts\":", 5);
+        if (ts != NULL) {
+            double us = strtod(ts + 5, NULL);
+            iv[io_iv_at(iv, n, (us - (double)r->t0_us) / 1e6)].span_bytes += (double)(le - p);
+        }
+        p = le;
+    }
+    for (size_t i = 0; i < n; i++) {
+        iv[i].bytes -= iv[i].span_bytes;
+        iv[i].ops -= ceil(iv[i].span_bytes / (double)PIPE_BUF);
+    }
+    /* innermost-span seconds per interval: each span's overlap less its children's */
+    for (size_t k = 0; k < nsp; k++) {
+        if (k == root)
+            continue;
+        io_overlap(iv, n, &sp[k], 1.0, 0, NULL, NULL);
+        if (sp[k].parent >= 0 && (size_t)sp[k].parent != root)
+            io_overlap(iv, n, &sp[k], -1.0, 0, NULL, NULL);
+    }
+    for (size_t i = 0; i < n; i++) {
+        double len = fmax(iv[i].t1 - iv[i].t0, iv[i].excl);
+        iv[i].ops_r = len > 0 ? fmax(0.0, iv[i].ops) / len : 0.0;
+        iv[i].bytes_r = len > 0 ? fmax(0.0, iv[i].bytes) / len : 0.0;
+    }
+    double got_ops = 0.0, got_bytes = 0.0;
+    for (size_t k = 0; k < nsp; k++) {
+        if (k == root)
+            continue;
+        double o = 0.0, b = 0.0;
+        io_overlap(iv, n, &sp[k], 1.0, 1, &o, &b);
+        sp[k].io_ops += o;
+        sp[k].io_bytes += b;
+        got_ops += o;
+        got_bytes += b;
+        if (sp[k].parent >= 0 && (size_t)sp[k].parent != root) {
+            /* a child's time is not its parent's own */
+            sp[sp[k].parent].io_ops -= o;
+            sp[sp[k].parent].io_bytes -= b;
+            got_ops -= o;
+            got_bytes -= b;
+        }
+    }
+    for (size_t k = 0; k < nsp; k++) { /* rounding of the subtractions */
+        sp[k].io_ops = fmax(0.0, sp[k].io_ops);
+        sp[k].io_bytes = fmax(0.0, sp[k].io_bytes);
+    }
+    sp[root].io_ops = fmax(0.0, ops - got_ops);
+    sp[root].io_bytes = fmax(0.0, bytes - got_bytes);
+    fp_free(iv);
+    return FP_OK;
+}
+
 fp_status fp_record_profile(const fp_record *r, const char *name, fp_profile *out, fp_error *err)
 {
     fp_profile_reset(out);
@@ -872,8 +1006,9 @@ fp_status fp_record_profile(const fp_record *r, const char *name, fp_profile *ou
         double pct = len_k > 0 ? cpu[k] / len_k / (double)r->ncpu * 100.0 : 0.0;
         cpu[k] = fmin(100.0, fmax(0.0, pct));
     }
-    /* the root span: the whole command, with the run's totals; a container (its time is its
-     * spans' and its processes'), so no per-method detector runs on it */
+    /* the root span: the whole command, with the run's CPU and peak memory and the I/O no other
+     * span took (attribute_io); a container (its time is its spans' and its processes'), so no
+     * per-method detector runs on it */
     fp_span *sp = fp_profile_spans_mut(out);
     int32_t root = fp_profile_find_method(out, name);
     if (root >= 0 && fp_profile_set_method_flags(out, (uint32_t)root, FP_METHOD_CONTAINER) != FP_OK)
@@ -882,8 +1017,8 @@ fp_status fp_record_profile(const fp_record *r, const char *name, fp_profile *ou
         if (sp[k].method == (uint32_t)root && sp[k].parent == -1 && sp[k].start_s == 0.0) {
             sp[k].cpu_pct = fmin(100.0, mean_cores / (double)r->ncpu * 100.0);
             sp[k].mem_alloc_mb = r->sum.peak_rss_mb;
-            sp[k].io_ops = pops;
-            sp[k].io_bytes = pbytes;
+            if (attribute_io(r, out, k, pops, pbytes) != FP_OK)
+                goto nomem;
             break;
         }
     }

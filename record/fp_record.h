@@ -92,6 +92,7 @@ typedef struct fp_record_summary {
     size_t max_procs;     /* most processes seen at once */
     size_t max_threads;   /* most threads seen at once */
     size_t spans;         /* spans the command wrote (pipe and --trace) */
+    double t0_s;          /* the start on CLOCK_MONOTONIC, seconds: time 0 of the profile */
 } fp_record_summary;
 
 typedef struct fp_record fp_record;
@@ -121,8 +122,10 @@ const fp_record_gap *fp_record_gaps(const fp_record *r, size_t *n);
 /*
  * Builds the profile of the recording into `out` (reset first): metadata (scenario = `name`,
  * source "record", not simulated), the whole command as one root span (method `name`) carrying
- * the run's CPU, peak memory and I/O, the spans the command wrote (read by the Chrome trace
- * reader, fp_trace_read_chrome(), on the same CLOCK_MONOTONIC microsecond clock), and the series
+ * the run's CPU and peak memory, the spans the command wrote (read by the Chrome trace reader,
+ * fp_trace_read_chrome(), on the same CLOCK_MONOTONIC microsecond clock), each with the tree's
+ * I/O while it was the innermost open span (the root keeps the I/O outside every span; the span
+ * lines' own writes are not counted; docs/record.md "I/O of the spans"), and the series
  * at interval_s: memory at the end of each interval, CPU as percent of the machine, I/O
  * operations (read+write syscalls) and bytes (rchar+wchar) spread over their io interval. A gap
  * holds the memory of the sample before it and the mean CPU and I/O rate measured across it

@@ -475,6 +475,21 @@ const fp_validate_scenario_result *fp_validate_engine_scenario(const fp_validate
 /* The summary over all scenarios of the last accuracy study (borrowed). */
 const fp_validate_summary *fp_validate_engine_overall(const fp_validate_engine *e);
 
+/*
+ * Adds a scenario whose runs were not simulated but recorded by the caller (`fpsim validate
+ * --record`, docs/validation.md "Real processes"): `n_runs` records made with
+ * fp_validate_run_record() from each recorded profile, its ground truth (the program's manifest)
+ * and its analysis, in run order; `sources` the planted problems by source index (copied, as
+ * `name`). Its summary and the overall one are computed at once, so the report writers take the
+ * engine as after fp_validate_engine_run(). An engine with a recorded scenario runs no study
+ * (they return FP_EINVAL), and recorded and simulated scenarios do not mix. FP_OK, FP_EINVAL,
+ * FP_ENOMEM.
+ */
+fp_status fp_validate_engine_add_recorded(fp_validate_engine *e, const char *name, uint64_t seed,
+                                          const fp_validate_source *sources, size_t n_sources,
+                                          const fp_validate_run *runs, size_t n_runs,
+                                          fp_error *err);
+
 /* One threshold of a sweep. */
 typedef struct fp_validate_sweep_point {
     double value;

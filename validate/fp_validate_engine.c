@@ -45,7 +45,8 @@ fp_status fp_validate_inject_from_name(const char *name, fp_validate_inject *out
 /* ---- the engine object ---- */
 
 typedef struct scen {
-    const fp_scenario *scn;
+    const fp_scenario *scn; /* NULL: recorded (fp_validate_engine_add_recorded), name below */
+    char *name;             /* a recorded scenario's name (owned) */
     uint64_t seed;
     fp_thresholds th;
     const fp_baseline *baseline; /* borrowed; NULL: none */
@@ -106,7 +107,8 @@ static void clear_results(fp_validate_engine *e)
         fp_free(e->scns[i].sources);
         e->scns[i].sources = NULL;
         memset(&e->scns[i].res, 0, sizeof e->scns[i].res);
-        e->scns[i].res.name = fp_scenario_name(e->scns[i].scn);
+        e->scns[i].res.name =
+            e->scns[i].scn != NULL ? fp_scenario_name(e->scns[i].scn) : e->scns[i].name;
         e->scns[i].res.seed = e->scns[i].seed;
     }
     fp_validate_acc_free(e->all);
@@ -126,6 +128,8 @@ void fp_validate_engine_free(fp_validate_engine *e)
     if (e == NULL)
         return;
     clear_results(e);
+    for (size_t i = 0; i < e->n_scns; i++)
+        fp_free(e->scns[i].name);
     fp_free(e->scns);
     fp_free(e);
 }
@@ -191,6 +195,15 @@ const fp_validate_power_row *fp_validate_engine_power_rows(const fp_validate_eng
     if (kind != NULL)
         *kind = e->kind;
     return e->rows;
+}
+
+/* Whether a scenario was added by fp_validate_engine_add_recorded() (no study runs then). */
+static int has_recorded(const fp_validate_engine *e)
+{
+    for (size_t i = 0; i < e->n_scns; i++)
+        if (e->scns[i].scn == NULL)
+            return 1;
+    return 0;
 }
 
 fp_status fp_validate_engine_set_baseline(fp_validate_engine *e, size_t i, const fp_baseline *b,
@@ -556,6 +569,8 @@ static void add_both(void *ctx, const fp_validate_run *r)
 fp_status fp_validate_engine_run(fp_validate_engine *e, fp_error *err)
 {
     fp_status st;
+    if (has_recorded(e))
+        return fp_error_set(err, FP_EINVAL, "validate: a recorded scenario runs no study");
     clear_results(e);
     e->total = units_per_pass(e);
     if ((st = fp_validate_acc_new(&e->all, 0, err)) != FP_OK)
@@ -582,6 +597,8 @@ fp_status fp_validate_engine_sweep(fp_validate_engine *e, fp_kind kind, const ch
                                    const double *grid, size_t n, fp_error *err)
 {
     fp_status st = FP_OK;
+    if (has_recorded(e))
+        return fp_error_set(err, FP_EINVAL, "validate: a recorded scenario runs no study");
     clear_results(e);
     if ((st = fp_validate_sweep_check(key, grid, n, err)) != FP_OK)
         return st;
@@ -691,6 +708,8 @@ fp_status fp_validate_engine_power(fp_validate_engine *e, fp_kind kind, const do
                                    size_t n_grid, fp_error *err)
 {
     fp_status st = FP_OK;
+    if (has_recorded(e))
+        return fp_error_set(err, FP_EINVAL, "validate: a recorded scenario runs no study");
     clear_results(e);
     e->kind = kind;
     /* A power curve of a kind that no scenario declares has no rows: an error, before any run. */
@@ -779,4 +798,51 @@ double fp_validate_power_mde(const fp_validate_power_row *rows, size_t n, size_t
         *mag = r->magnitude;
     }
     return best;
+}
+
+/* ---- recorded runs (validate --record) ---- */
+
+fp_status fp_validate_engine_add_recorded(fp_validate_engine *e, const char *name, uint64_t seed,
+                                          const fp_validate_source *sources, size_t n_sources,
+                                          const fp_validate_run *runs, size_t n_runs, fp_error *err)
+{
+    if (e->n_scns > 0 && !has_recorded(e))
+        return fp_error_set(err, FP_EINVAL, "validate: recorded and simulated scenarios mixed");
+    if (e->n_scns == e->cap_scns) {
+        size_t cap = e->cap_scns ? 2 * e->cap_scns : 4;
+        scen *s = fp_realloc(e->scns, cap * sizeof *s);
+        if (s == NULL)
+            return fp_error_set(err, FP_ENOMEM, "out of memory");
+        e->scns = s;
+        e->cap_scns = cap;
+    }
+    scen *s = &e->scns[e->n_scns];
+    memset(s, 0, sizeof *s);
+    size_t len = strlen(name);
+    fp_status st = FP_OK;
+    if ((s->name = fp_malloc(len + 1)) == NULL ||
+        (s->sources = fp_calloc(n_sources ? n_sources : 1, sizeof *s->sources)) == NULL) {
+        fp_free(s->name);
+        return fp_error_set(err, FP_ENOMEM, "out of memory");
+    }
+    memcpy(s->name, name, len + 1);
+    if (n_sources > 0)
+        memcpy(s->sources, sources, n_sources * sizeof *sources);
+    e->n_scns++; /* from here on clear_results() frees what it holds */
+    s->seed = seed;
+    s->res.name = s->name;
+    s->res.seed = seed;
+    s->res.n_sources = n_sources;
+    s->res.sources = s->sources;
+    if (e->all == NULL && (st = fp_validate_acc_new(&e->all, 0, err)) != FP_OK)
+        return st;
+    if ((st = fp_validate_acc_new(&s->acc, n_sources, err)) != FP_OK)
+        return st;
+    for (size_t i = 0; i < n_runs; i++) {
+        fp_validate_acc_add(s->acc, &runs[i]);
+        fp_validate_acc_add(e->all, &runs[i]);
+    }
+    if ((st = fp_validate_acc_summary(s->acc, &s->res.sum, err)) != FP_OK)
+        return st;
+    return fp_validate_acc_summary(e->all, &e->overall, err);
 }

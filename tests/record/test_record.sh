@@ -59,6 +59,9 @@ else
     echo "SKIP: burst: the loaded machine gave $((4 * n)) busy threads under 30 % of its CPU ($(cat /proc/loadavg))" >&2
 fi
 check calls "call_storm tiny_call 0.05 0.5" --calls 3000 --sleep 1500
+# 64 MB written and read back in 4 KiB operations over 1 s in span io_step: the process's I/O,
+# attributed to the span open at the time, is 32,768 operations (io_heavy.ops is 10,000)
+check io "io_heavy io_step 0.05 1.05" --io 64 --for 1 --sleep 1500
 
 # The command's exit status passes through; a command that cannot be run is 127.
 "$FPSIM" record -- sh -c 'exit 3' >/dev/null 2>&1

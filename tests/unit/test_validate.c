@@ -1055,6 +1055,79 @@ static void test_record_line(void)
     CU_ASSERT_STRING_EQUAL(err.msg, "record: malformed at byte 6");
 }
 
+/* validate --record's engine: recorded runs (records made by the caller) give the summaries the
+ * report writers read, per scenario and overall; no study runs on such an engine. */
+static void test_engine_recorded(void)
+{
+    fp_validate_config cfg = FP_VALIDATE_CONFIG_INIT;
+    fp_validate_engine *e = NULL;
+    fp_error err = FP_ERROR_INIT;
+    cfg.runs = 2;
+    cfg.ttd = 0;
+    CU_ASSERT_EQUAL_FATAL(fp_validate_engine_new(&e, &cfg, &err), FP_OK);
+    fp_validate_source src[2] = {{FP_KIND_IO_HEAVY, "io_step"}, {FP_KIND_SLOW_METHOD, "?"}};
+    fp_validate_run runs[4];
+    memset(runs, 0, sizeof runs);
+    /* run 0 planted: io_heavy found; run 0 clean: one false alarm (slow_method);
+     * run 1 planted: io_heavy missed; run 1 clean: nothing */
+    runs[0].run_index = 0;
+    runs[0].injected = 1;
+    runs[0].tp[FP_KIND_IO_HEAVY] = 1;
+    runs[0].n_findings = 1;
+    runs[0].top1 = 1;
+    runs[0].top1_found = 1;
+    runs[0].n_items = 1;
+    runs[0].items[0] = (fp_validate_item){FP_KIND_IO_HEAVY, 0, 1, 0, 0.4, 90, 1.0, 0, 0, 0, 2, 64};
+    runs[1].run_index = 0;
+    runs[1].fp[FP_KIND_SLOW_METHOD] = 1;
+    runs[1].n_findings = 1;
+    runs[1].top1 = runs[1].top1_found = -1;
+    runs[2].run_index = 1;
+    runs[2].injected = 1;
+    runs[2].fn[FP_KIND_IO_HEAVY] = 1;
+    runs[2].top1 = 0;
+    runs[2].top1_found = -1;
+    runs[2].n_items = 1;
+    runs[2].items[0] = (fp_validate_item){FP_KIND_IO_HEAVY, 0, 0, -1, 0.4, 0, 1.0, 0, 0, 0, 2, 64};
+    runs[3].run_index = 1;
+    runs[3].top1 = runs[3].top1_found = -1;
+    CU_ASSERT_EQUAL_FATAL(fp_validate_engine_add_recorded(e, "planted", 7, src, 2, runs, 4, &err),
+                          FP_OK);
+    CU_ASSERT_EQUAL(fp_validate_engine_scenario_count(e), 1);
+    const fp_validate_scenario_result *r = fp_validate_engine_scenario(e, 0);
+    CU_ASSERT_STRING_EQUAL(r->name, "planted");
+    CU_ASSERT_EQUAL(r->seed, 7);
+    CU_ASSERT_EQUAL(r->n_sources, 2);
+    CU_ASSERT_STRING_EQUAL(r->sources[0].target, "io_step");
+    CU_ASSERT_EQUAL(r->sum.runs, 4);
+    CU_ASSERT_EQUAL(r->sum.injected_runs, 2);
+    CU_ASSERT_EQUAL(r->sum.clean_runs, 2);
+    CU_ASSERT_EQUAL(r->sum.kinds[FP_KIND_IO_HEAVY].tp, 1);
+    CU_ASSERT_EQUAL(r->sum.kinds[FP_KIND_IO_HEAVY].fn, 1);
+    CU_ASSERT_EQUAL(r->sum.overall.fp, 1);
+    CU_ASSERT_DOUBLE_EQUAL(r->sum.overall.precision.value, 0.5, 1e-12);
+    CU_ASSERT_DOUBLE_EQUAL(r->sum.overall.recall.value, 0.5, 1e-12);
+    CU_ASSERT_EQUAL(r->sum.clean_false_alarms, 1);
+    CU_ASSERT_EQUAL(r->sum.sources[0].found, 1);
+    CU_ASSERT_EQUAL(r->sum.sources[0].missed, 1);
+    const fp_validate_summary *all = fp_validate_engine_overall(e);
+    CU_ASSERT_EQUAL(all->overall.tp, 1);
+    CU_ASSERT_EQUAL(all->runs, 4);
+    /* the report writers take it as after a study */
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+    CU_ASSERT_EQUAL(fp_report_write_validate(f, FP_REPORT_JSON, e, &err), FP_OK);
+    fclose(f);
+    CU_ASSERT_PTR_NOT_NULL(strstr(buf, "\"name\": \"planted\""));
+    free(buf);
+    /* no study on a recorded scenario */
+    CU_ASSERT_EQUAL(fp_validate_engine_run(e, &err), FP_EINVAL);
+    CU_ASSERT_STRING_EQUAL(err.msg, "validate: a recorded scenario runs no study");
+    CU_ASSERT_EQUAL(r->sum.runs, 4); /* and the results are kept */
+    fp_validate_engine_free(e);
+}
+
 int fp_test_register(void)
 {
     static const fp_test_case stats[] = {
@@ -1078,6 +1151,7 @@ int fp_test_register(void)
         {"both_without_bottlenecks", test_engine_both_without_bottlenecks},
         {"power_undeclared", test_engine_power_undeclared},
         {"sweep_best", test_engine_sweep_best},
+        {"recorded", test_engine_recorded},
         {NULL, NULL}};
     static const fp_test_case progress[] = {{"eta", test_progress_eta}, {NULL, NULL}};
     gsl_set_error_handler_off();
