@@ -4,21 +4,24 @@
  *     (to a pipe drained by a thread, as under `fpsim record`);
  *  2. the overhead on the recorded program at the default intervals (100 ms, I/O 500 ms): a
  *     CPU-bound and an allocation-heavy workload (this program, `bench_record work cpu|alloc`),
- *     run bare and under fp_record_run() in paired rounds (order alternating), comparing wall
- *     time and the child's CPU time (wait4 rusage: user + system).
- * Usage: bench_record [ROUNDS]   (default 5 pairs per workload; about 1 s per pair)
+ *     run bare and under fp_record_run() in paired rounds (fp_bench.h: order alternating, ratio
+ *     per round, median and spread), comparing the child's CPU time (wait4 rusage: user +
+ *     system) and, for reference only, wall time (which on a shared machine mostly measures
+ *     the other load).
+ * The span pairs are timed on the thread CPU clock.
+ * Usage: bench_record [ROUNDS]   (default 9 pairs per workload; about 1 s per pair)
+ *        FP_BENCH_QUICK=1: 9 rounds.
  */
 #include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/resource.h>
-#include <sys/time.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
+#include "fp_bench.h"
 #include "fp_record.h"
 #include "fpsim/span.h"
 
@@ -76,33 +79,37 @@ static void *drain(void *arg)
 static void bench_spans(void)
 {
     const long n_off = 100000000L, n_on = 300000L;
-    double t = now_s();
+    fp_bench_meter m;
+    fp_bench_meter_open(&m, FP_BENCH_THREAD);
+    fp_bench_start(&m);
     for (long i = 0; i < n_off; i++) {
         fpsim_span_begin("bench");
         fpsim_span_end("bench");
     }
-    double off_ns = (now_s() - t) / (double)n_off * 1e9;
+    double off_ns = fp_bench_stop(&m).sec / (double)n_off * 1e9;
     int p[2];
     if (pipe(p) != 0)
         return;
     pthread_t th;
     pthread_create(&th, NULL, drain, &p[0]);
     fpsim_span_fd_ = p[1];
-    t = now_s();
+    fp_bench_start(&m);
     for (long i = 0; i < n_on; i++) {
         fpsim_span_begin("bench");
         fpsim_span_end("bench");
     }
-    double on_ns = (now_s() - t) / (double)n_on * 1e9;
+    double on_ns = fp_bench_stop(&m).sec / (double)n_on * 1e9;
+    fp_bench_meter_close(&m);
     fpsim_span_fd_ = -1;
     close(p[1]);
     pthread_join(th, NULL);
     close(p[0]);
-    printf("span begin/end pair: %.2f ns not recorded, %.0f ns recorded (pipe)\n", off_ns, on_ns);
+    printf("span begin/end pair (thread CPU): %.2f ns not recorded, %.0f ns recorded (pipe)\n",
+           off_ns, on_ns);
 }
 
 /* Runs `self work kind` bare: wall and child CPU seconds. */
-static void run_bare(char *self, char *kind, double *wall, double *cpu)
+static int run_bare(char *self, char *kind, double *wall, double *cpu)
 {
     double t = now_s();
     pid_t pid = fork();
@@ -112,12 +119,11 @@ static void run_bare(char *self, char *kind, double *wall, double *cpu)
         execv(self, argv);
         _exit(127);
     }
-    int st;
-    struct rusage ru;
-    wait4(pid, &st, 0, &ru);
+    fp_bench_sample c;
+    int rc = fp_bench_wait_child(pid, &c, NULL);
     *wall = now_s() - t;
-    *cpu = (double)ru.ru_utime.tv_sec + (double)ru.ru_utime.tv_usec / 1e6 +
-           (double)ru.ru_stime.tv_sec + (double)ru.ru_stime.tv_usec / 1e6;
+    *cpu = c.sec;
+    return rc;
 }
 
 static int run_recorded(char *self, char *kind, double *wall, double *cpu)
@@ -139,43 +145,47 @@ static int run_recorded(char *self, char *kind, double *wall, double *cpu)
     return 0;
 }
 
-static int cmp(const void *a, const void *b)
+typedef struct {
+    char *self, *kind;
+    double wall[2][FP_BENCH_MAX_ROUNDS];
+} rec_ctx;
+
+/* Side 0: the workload bare; side 1: under fp_record_run(). The child's CPU seconds. */
+static int rec_side(void *vctx, int side, size_t round, fp_bench_sample *out)
 {
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
+    rec_ctx *c = vctx;
+    out->instr = -1;
+    int rc = side ? run_recorded(c->self, c->kind, &c->wall[1][round], &out->sec)
+                  : run_bare(c->self, c->kind, &c->wall[0][round], &out->sec);
+    printf("%-5s round %zu: %s %.3f s wall %.3f s CPU\n", c->kind, round,
+           side ? "recorded" : "bare", c->wall[side][round], out->sec);
+    return rc;
 }
 
 int main(int argc, char **argv)
 {
     if (argc == 3 && strcmp(argv[1], "work") == 0)
         return work(argv[2]);
-    int rounds = argc > 1 ? atoi(argv[1]) : 5;
-    if (rounds < 1 || rounds > 100)
-        rounds = 5;
+    size_t rounds = fp_bench_rounds(argc > 1 ? atoi(argv[1]) : 0, 9);
     bench_spans();
     char *kinds[] = {(char *)(uintptr_t) "cpu", (char *)(uintptr_t) "alloc"};
     for (int k = 0; k < 2; k++) {
-        double rw[100], rc[100];
-        for (int i = 0; i < rounds; i++) {
-            double bw, bc, ew, ec;
-            if (i % 2 == 0) {
-                run_bare(argv[0], kinds[k], &bw, &bc);
-                if (run_recorded(argv[0], kinds[k], &ew, &ec) != 0)
-                    return 1;
-            } else {
-                if (run_recorded(argv[0], kinds[k], &ew, &ec) != 0)
-                    return 1;
-                run_bare(argv[0], kinds[k], &bw, &bc);
-            }
-            rw[i] = ew / bw;
-            rc[i] = ec / bc;
-            printf("%-5s round %d: bare %.3f s wall %.3f s CPU; recorded %.3f s wall %.3f s CPU\n",
-                   kinds[k], i, bw, bc, ew, ec);
-        }
-        qsort(rw, (size_t)rounds, sizeof(double), cmp);
-        qsort(rc, (size_t)rounds, sizeof(double), cmp);
-        printf("%-5s median recorded/bare over %d pairs: wall %.4f, CPU %.4f\n", kinds[k], rounds,
-               rw[rounds / 2], rc[rounds / 2]);
+        static rec_ctx c;
+        fp_bench_paired res;
+        double rw[FP_BENCH_MAX_ROUNDS];
+        fp_bench_stats wall;
+        c.self = argv[0];
+        c.kind = kinds[k];
+        if (fp_bench_pair(rounds, rec_side, &c, &res) != 0)
+            return 1;
+        for (size_t i = 0; i < rounds; i++)
+            rw[i] = c.wall[1][i] / c.wall[0][i];
+        fp_bench_stats_of(rw, rounds, &wall);
+        printf("%-5s recorded / bare over %zu paired rounds: CPU ", kinds[k], rounds);
+        fp_bench_print_stats(stdout, &res.ratio, 0.0, 1.0, 4);
+        printf("; wall (reference only) ");
+        fp_bench_print_stats(stdout, &wall, 0.0, 1.0, 4);
+        printf("\n");
     }
     return 0;
 }
