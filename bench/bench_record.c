@@ -1,17 +1,19 @@
 /*
  * bench_record.c - the cost of `fpsim record` (docs/performance.md, "Recording overhead"):
  *  1. a span begin/end pair of fpsim/span.h, not recorded (FPSIM_TRACE_FD unset) and recorded
- *     (to a pipe drained by a thread, as under `fpsim record`);
+ *     (to a pipe drained by a thread, as under `fpsim record`): thread CPU time per pair, median,
+ *     IQR and range over rounds;
  *  2. the overhead on the recorded program at the default intervals (100 ms, I/O 500 ms): a
  *     CPU-bound and an allocation-heavy workload (this program, `bench_record work cpu|alloc`),
  *     run bare and under fp_record_run() in paired rounds (fp_bench.h: order alternating, ratio
- *     per round, median and spread), comparing the child's CPU time (wait4 rusage: user +
- *     system) and, for reference only, wall time (which on a shared machine mostly measures
- *     the other load).
- * The span pairs are timed on the thread CPU clock.
- * Usage: bench_record [ROUNDS]   (default 9 pairs per workload; about 1 s per pair)
+ *     per round, median, IQR and range), comparing the child's CPU time (wait4 rusage: user +
+ *     system) and, for reference only, wall time (on a shared machine mostly the other load);
+ *  3. fpsim's own peak RSS and CPU while recording `sleep S` at an interval (`rss` mode).
+ * Usage: bench_record [spans|overhead] [ROUNDS]   (default 9 rounds; about 1 s per pair)
+ *        bench_record rss FPSIM SECONDS INTERVAL
  *        FP_BENCH_QUICK=1: 9 rounds.
  */
+#include <fcntl.h>
 #include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -76,36 +78,56 @@ static void *drain(void *arg)
     return NULL;
 }
 
-static void bench_spans(void)
+/* Prints "WHAT: median M (IQR Q1-Q3, range A-B) UNIT over N rounds" (fp_bench_stats_of). */
+static void print_spread(const char *what, const double *v, size_t n, const char *unit)
 {
-    const long n_off = 100000000L, n_on = 300000L;
-    fp_bench_meter m;
-    fp_bench_meter_open(&m, FP_BENCH_THREAD);
-    fp_bench_start(&m);
-    for (long i = 0; i < n_off; i++) {
+    fp_bench_stats st;
+    fp_bench_stats_of(v, n, &st);
+    printf("%s: ", what);
+    fp_bench_print_stats(stdout, &st, 0.0, 1.0, 4);
+    printf("%s over %zu rounds\n", unit, n);
+}
+
+/* ns of thread CPU time per begin/end pair over `n` pairs. The empty asm makes the compiler
+ * read fpsim_span_fd_ at every pair, as in a program that does work between spans. */
+static double span_round(long n)
+{
+    double t = fp_bench_cpu_now(FP_BENCH_THREAD);
+    for (long i = 0; i < n; i++) {
         fpsim_span_begin("bench");
+        __asm__ volatile("" ::: "memory");
         fpsim_span_end("bench");
+        __asm__ volatile("" ::: "memory");
     }
-    double off_ns = fp_bench_stop(&m).sec / (double)n_off * 1e9;
+    return (fp_bench_cpu_now(FP_BENCH_THREAD) - t) / (double)n * 1e9;
+}
+
+/* The pair's cost, not recorded (FPSIM_TRACE_FD unset) and recorded to a pipe drained by another
+ * thread (as under `fpsim record`), on the calling thread's CPU clock (the write()s included). */
+static void bench_spans(size_t rounds)
+{
+    const long n_off = 20000000L, n_on = 1000000L;
+    double off[FP_BENCH_MAX_ROUNDS], on[FP_BENCH_MAX_ROUNDS];
+    for (size_t r = 0; r < rounds; r++)
+        off[r] = span_round(n_off);
     int p[2];
     if (pipe(p) != 0)
         return;
     pthread_t th;
     pthread_create(&th, NULL, drain, &p[0]);
     fpsim_span_fd_ = p[1];
-    fp_bench_start(&m);
-    for (long i = 0; i < n_on; i++) {
-        fpsim_span_begin("bench");
-        fpsim_span_end("bench");
-    }
-    double on_ns = fp_bench_stop(&m).sec / (double)n_on * 1e9;
-    fp_bench_meter_close(&m);
+    for (size_t r = 0; r < rounds; r++)
+        on[r] = span_round(n_on);
+    fpsim_span_flush();
     fpsim_span_fd_ = -1;
     close(p[1]);
     pthread_join(th, NULL);
     close(p[0]);
-    printf("span begin/end pair (thread CPU): %.2f ns not recorded, %.0f ns recorded (pipe)\n",
-           off_ns, on_ns);
+    printf("span begin/end pair (%ld pairs per round, thread CPU time):\n", n_off);
+    print_spread("  not recorded", off, rounds, " ns");
+    printf("span begin/end pair (%ld pairs per round, thread CPU time, write()s included):\n",
+           n_on);
+    print_spread("  recorded", on, rounds, " ns");
 }
 
 /* Runs `self work kind` bare: wall and child CPU seconds. */
@@ -120,7 +142,7 @@ static int run_bare(char *self, char *kind, double *wall, double *cpu)
         _exit(127);
     }
     fp_bench_sample c;
-    int rc = fp_bench_wait_child(pid, &c, NULL);
+    int rc = pid < 0 ? -1 : fp_bench_wait_child(pid, &c, NULL);
     *wall = now_s() - t;
     *cpu = c.sec;
     return rc;
@@ -162,30 +184,84 @@ static int rec_side(void *vctx, int side, size_t round, fp_bench_sample *out)
     return rc;
 }
 
-int main(int argc, char **argv)
+/* Paired rounds (fp_bench_pair) of each workload bare and recorded: ratios and times. */
+static int bench_overhead(char *self, size_t rounds)
 {
-    if (argc == 3 && strcmp(argv[1], "work") == 0)
-        return work(argv[2]);
-    size_t rounds = fp_bench_rounds(argc > 1 ? atoi(argv[1]) : 0, 9);
-    bench_spans();
     char *kinds[] = {(char *)(uintptr_t) "cpu", (char *)(uintptr_t) "alloc"};
     for (int k = 0; k < 2; k++) {
         static rec_ctx c;
         fp_bench_paired res;
         double rw[FP_BENCH_MAX_ROUNDS];
-        fp_bench_stats wall;
-        c.self = argv[0];
+        char what[64];
+        c.self = self;
         c.kind = kinds[k];
         if (fp_bench_pair(rounds, rec_side, &c, &res) != 0)
             return 1;
         for (size_t i = 0; i < rounds; i++)
             rw[i] = c.wall[1][i] / c.wall[0][i];
-        fp_bench_stats_of(rw, rounds, &wall);
-        printf("%-5s recorded / bare over %zu paired rounds: CPU ", kinds[k], rounds);
+        printf("%s recorded/bare CPU: ", kinds[k]);
         fp_bench_print_stats(stdout, &res.ratio, 0.0, 1.0, 4);
-        printf("; wall (reference only) ");
-        fp_bench_print_stats(stdout, &wall, 0.0, 1.0, 4);
-        printf("\n");
+        printf(" over %zu paired rounds\n", rounds);
+        snprintf(what, sizeof(what), "%s recorded/bare wall (reference only)", kinds[k]);
+        print_spread(what, rw, rounds, "");
     }
+    return 0;
+}
+
+/* fpsim's own peak RSS (wait4 of `FPSIM record --interval IV -o /dev/null -- sleep S`: the
+ * maximum over fpsim and sleep, and sleep is the smaller) and CPU time. */
+static int bench_rss(char *fpsim, char *secs, char *iv)
+{
+    double t = now_s();
+    pid_t pid = fork();
+    if (pid == 0) {
+        int fd = open("/dev/null", O_WRONLY);
+        if (fd >= 0) {
+            dup2(fd, 1);
+            dup2(fd, 2);
+        }
+        char rec[] = "record", ivo[] = "--interval", dd[] = "--", sl[] = "sleep";
+        char *argv[] = {fpsim, rec, ivo, iv, dd, sl, secs, NULL};
+        execv(fpsim, argv);
+        _exit(127);
+    }
+    fp_bench_sample cpu;
+    long rss_kib = 0;
+    if (pid < 0 || fp_bench_wait_child(pid, &cpu, &rss_kib) != 0) {
+        fprintf(stderr, "bench_record: %s record failed\n", fpsim);
+        return 1;
+    }
+    double wall = now_s() - t, ivs = 0;
+    if (fp_record_parse_duration_s(iv, &ivs) != FP_OK)
+        return 1;
+    printf("record --interval %s -- sleep %s: %.1f s wall, %.0f ticks, peak RSS %ld kB, "
+           "CPU %.2f s\n",
+           iv, secs, wall, wall / ivs, rss_kib, cpu.sec);
+    return 0;
+}
+
+int main(int argc, char **argv)
+{
+    if (argc == 3 && strcmp(argv[1], "work") == 0)
+        return work(argv[2]);
+    if (argc == 5 && strcmp(argv[1], "rss") == 0)
+        return bench_rss(argv[2], argv[3], argv[4]);
+    const char *mode = "all";
+    int a = 1;
+    if (argc > 1 && (strcmp(argv[1], "spans") == 0 || strcmp(argv[1], "overhead") == 0))
+        mode = argv[a++];
+    int arg_rounds = argc > a ? atoi(argv[a]) : 0;
+    if (arg_rounds < 0 || arg_rounds > FP_BENCH_MAX_ROUNDS) {
+        fprintf(stderr,
+                "usage: bench_record [spans|overhead] [ROUNDS %d..%d]\n"
+                "       bench_record rss FPSIM SECONDS INTERVAL\n",
+                FP_BENCH_MIN_ROUNDS, FP_BENCH_MAX_ROUNDS);
+        return 64;
+    }
+    size_t rounds = fp_bench_rounds(arg_rounds, 9);
+    if (strcmp(mode, "overhead") != 0)
+        bench_spans(rounds);
+    if (strcmp(mode, "spans") != 0)
+        return bench_overhead(argv[0], rounds);
     return 0;
 }
