@@ -5,45 +5,49 @@
  * Each scenario's runs (scenario probabilities) are simulated once into memory; then paired
  * rounds analyse the same runs with fp_analyze() and with fp_analyze_with_baseline() (the order
  * alternating between rounds), timed with the process CPU clock; the figure is the median over
- * rounds of (time with baseline) / (time without) - 1.
+ * rounds of (time with baseline) / (time without) - 1 (fp_bench.h: paired rounds, thread CPU
+ * clock, median and spread).
  *
- * Usage: bench_baseline [rounds (default 11)]
+ * Usage: bench_baseline [rounds (default 11)]     FP_BENCH_QUICK=1: 9 rounds
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include <gsl/gsl_errno.h>
-#include <gsl/gsl_sort.h>
 
 #include "fp_analysis.h"
 #include "fp_baseline.h"
+#include "fp_bench.h"
 #include "fp_profile.h"
 #include "fp_scenario.h"
 #include "fp_sim.h"
 #include "fp_validate.h"
 
 #define RUNS 64
+#define REPS 8 /* each side analyses the RUNS runs REPS times: ~10-50 ms of CPU */
 
-static double cpu_now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
+typedef struct {
+    fp_profile **p;
+    const fp_baseline *b;
+    fp_bench_meter m;
+} base_ctx;
 
-static double analyse_all(fp_profile **p, const fp_baseline *b)
+/* Side 0 analyses the runs without the baseline, side 1 with it. */
+static int base_side(void *vctx, int side, size_t round, fp_bench_sample *out)
 {
+    base_ctx *c = vctx;
     fp_error err = FP_ERROR_INIT;
-    double t0 = cpu_now();
-    for (size_t k = 0; k < RUNS; k++) {
+    (void)round;
+    fp_bench_start(&c->m);
+    for (size_t k = 0; k < RUNS * REPS; k++) {
         fp_analysis *a = NULL;
-        if (fp_analyze_with_baseline(&a, p[k], NULL, b, &err) != FP_OK)
-            exit(1);
+        if (fp_analyze_with_baseline(&a, c->p[k % RUNS], NULL, side ? c->b : NULL, &err) != FP_OK)
+            return -1;
         fp_analysis_free(a);
     }
-    return cpu_now() - t0;
+    *out = fp_bench_stop(&c->m);
+    return 0;
 }
 
 int main(int argc, char **argv)
@@ -51,12 +55,11 @@ int main(int argc, char **argv)
     static const char *const files[] = {
         "scenarios/optimal.yaml", "scenarios/bottlenecked.yaml", "scenarios/memory-intensive.yaml",
         "scenarios/cpu-intensive.yaml", "tests/data/unlike/baseline-etl.yaml"};
-    int rounds = argc > 1 ? atoi(argv[1]) : 11;
-    if (rounds < 1 || rounds > 101)
-        rounds = 11;
+    size_t rounds = fp_bench_rounds(argc > 1 ? atoi(argv[1]) : 0, 11);
+    const char *isrc = "";
     gsl_set_error_handler_off();
-    printf("%-18s %14s %16s %14s %18s\n", "scenario", "analyse ms/run", "+baseline ms/run",
-           "baseline adds", "learn (30 runs) ms");
+    printf("%-18s %14s %16s %18s  %s\n", "scenario", "analyse ms/run", "+baseline ms/run",
+           "learn (30 runs) ms", "baseline adds (%)");
     for (size_t f = 0; f < sizeof files / sizeof files[0]; f++) {
         char path[1024];
         fp_scenario *s = NULL;
@@ -64,7 +67,8 @@ int main(int argc, char **argv)
         fp_sim *sim = NULL;
         fp_baseline *b = NULL;
         fp_profile *p[RUNS];
-        double extra[101], t_plain[101], t_base[101];
+        base_ctx c = {.p = p};
+        fp_bench_paired res;
         snprintf(path, sizeof path, "%s/%s", FP_SOURCE_DIR, files[f]);
         if (fp_scenario_load_file(&s, path, &err) != FP_OK ||
             fp_sim_new(&sim, s, NULL, &err) != FP_OK) {
@@ -74,35 +78,31 @@ int main(int argc, char **argv)
         for (size_t k = 0; k < RUNS; k++)
             if ((p[k] = fp_profile_new()) == NULL || fp_sim_run(sim, 1, k, p[k], &err) != FP_OK)
                 return 1;
-        double t0 = cpu_now();
+        fp_bench_meter_open(&c.m, FP_BENCH_THREAD);
+        fp_bench_start(&c.m);
         if (fp_validate_learn_baseline(&b, s, NULL, 1, FP_BASELINE_AUTO_RUNS, NULL, NULL, NULL,
                                        &err) != FP_OK)
             return 1;
-        double learn = cpu_now() - t0;
-        for (int r = 0; r < rounds; r++) {
-            if (r % 2 == 0) {
-                t_plain[r] = analyse_all(p, NULL);
-                t_base[r] = analyse_all(p, b);
-            } else {
-                t_base[r] = analyse_all(p, b);
-                t_plain[r] = analyse_all(p, NULL);
-            }
-            extra[r] = t_base[r] / t_plain[r] - 1.0;
-        }
-        gsl_sort(extra, 1, (size_t)rounds);
-        gsl_sort(t_plain, 1, (size_t)rounds);
-        gsl_sort(t_base, 1, (size_t)rounds);
-        printf("%-18s %14.3f %16.3f %13.1f%% %18.1f\n", fp_scenario_name(s),
-               1e3 * t_plain[rounds / 2] / RUNS, 1e3 * t_base[rounds / 2] / RUNS,
-               100.0 * extra[rounds / 2], 1e3 * learn);
+        double learn = fp_bench_stop(&c.m).sec;
+        c.b = b;
+        if (fp_bench_pair(rounds, base_side, &c, &res) != 0)
+            return 1;
+        printf("%-18s %14.3f %16.3f %18.1f  ", fp_scenario_name(s),
+               1e3 * res.sec_a.median / (RUNS * REPS), 1e3 * res.sec_b.median / (RUNS * REPS),
+               1e3 * learn);
+        fp_bench_print_stats(stdout, &res.ratio, -1.0, 100.0, 1);
+        printf("\n");
+        isrc = fp_bench_instr_source(&c.m);
+        fp_bench_meter_close(&c.m);
         for (size_t k = 0; k < RUNS; k++)
             fp_profile_free(p[k]);
         fp_baseline_free(b);
         fp_sim_free(sim);
         fp_scenario_free(s);
     }
-    printf("process CPU time; medians over %d paired rounds of %d runs; baseline adds = "
-           "(analyse with baseline) / (analyse) - 1 (target <= 20 %%)\n",
-           rounds, RUNS);
+    printf("thread CPU clock; %zu paired rounds of %d x %d analyses; baseline adds = "
+           "(analyse with baseline) / (analyse) - 1 per round (target <= 20 %%); instructions: "
+           "%s\n",
+           rounds, REPS, RUNS, isrc);
     return 0;
 }

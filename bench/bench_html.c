@@ -1,14 +1,16 @@
 /*
  * bench_html.c - what `--format html` adds to `fpsim --scenario all --detailed` (the four
  * built-ins, one run each, simulated, analysed, added to a detailed report and written): the
- * whole job in text against the same job in HTML, in paired rounds (the order alternating),
- * timed with the process CPU clock, and the page size. Target: HTML adds <= 20 % to the job's
+ * whole job in text against the same job in HTML, in paired rounds (fp_bench.h: the order
+ * alternating, the ratio per round, median and spread), timed with the thread CPU clock, and the
+ * page size. Target: HTML adds <= 20 % to the job's
  * time, and the page is <= 1 MB (docs/performance.md, "HTML report").
  *
  * Usage: bench_html [rounds (default 11)] [jobs per round and side (default 20)]
  *        bench_html --cli PATH/TO/fpsim [rounds (default 11)] [runs per round and side (20)]
  *            the real command, `fpsim --scenario all --detailed [--format html] >/dev/null`,
- *            spawned in paired rounds; the CPU time (user + system) of the children.
+ *            spawned in paired rounds; the CPU time (user + system) of the children (wait4).
+ *        FP_BENCH_QUICK=1: 9 rounds.
  */
 #include <fcntl.h>
 #include <spawn.h>
@@ -22,10 +24,10 @@
 #include <unistd.h>
 
 #include <gsl/gsl_errno.h>
-#include <gsl/gsl_sort.h>
 #include <gsl/gsl_version.h>
 
 #include "fp_analysis.h"
+#include "fp_bench.h"
 #include "fp_profile.h"
 #include "fp_report.h"
 #include "fp_scenario.h"
@@ -34,13 +36,6 @@
 #define NSCN 4
 static const char *const s_names[NSCN] = {"optimal", "bottlenecked", "memory-intensive",
                                           "cpu-intensive"};
-
-static double cpu_now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
 
 /* One job: every scenario's run 0 simulated, analysed, reported and written as `fmt`. Returns the
  * bytes written. */
@@ -70,87 +65,104 @@ static long job(fp_sim **sims, fp_profile *p, fp_report_format fmt, FILE *out)
     return ftell(out) - before;
 }
 
-static double timed(fp_sim **sims, fp_profile *p, fp_report_format fmt, FILE *out, int n,
-                    long *bytes)
+typedef struct {
+    fp_sim **sims;
+    fp_profile *p;
+    FILE *out;
+    int n;
+    long bytes[2];
+    fp_bench_meter m;
+} job_ctx;
+
+/* Side 0: n jobs as text; side 1: as HTML. CPU seconds per job. */
+static int job_side(void *vctx, int side, size_t round, fp_bench_sample *out)
 {
-    double t0 = cpu_now();
-    for (int k = 0; k < n; k++)
-        *bytes = job(sims, p, fmt, out);
-    return (cpu_now() - t0) / n;
+    job_ctx *c = vctx;
+    (void)round;
+    rewind(c->out);
+    fp_bench_start(&c->m);
+    for (int k = 0; k < c->n; k++)
+        c->bytes[side] = job(c->sims, c->p, side ? FP_REPORT_HTML : FP_REPORT_TEXT, c->out);
+    *out = fp_bench_stop(&c->m);
+    out->sec /= c->n;
+    if (out->instr >= 0)
+        out->instr /= c->n;
+    return 0;
 }
 
 extern char **environ;
 
-/* CPU seconds (user + system) of `n` runs of fpsim with `args`, stdout to /dev/null. */
-static double cli_timed(const char *fpsim, int html, int n)
+typedef struct {
+    const char *fpsim;
+    int n;
+} cli_ctx;
+
+/* Side 0: n runs of `fpsim --scenario all --detailed --format text`, side 1: html; stdout to
+ * /dev/null. The children's CPU seconds (user + system) per run. */
+static int cli_side(void *vctx, int side, size_t round, fp_bench_sample *out)
 {
-    double total = 0;
-    for (int k = 0; k < n; k++) {
+    cli_ctx *c = vctx;
+    (void)round;
+    *out = (fp_bench_sample){0, -1};
+    for (int k = 0; k < c->n; k++) {
         char a0[1024], a1[] = "--scenario", a2[] = "all", a3[] = "--detailed", a4[] = "--format",
                        a5[] = "html", a6[] = "text";
-        char *argv[] = {a0, a1, a2, a3, a4, html ? a5 : a6, NULL};
+        char *argv[] = {a0, a1, a2, a3, a4, side ? a5 : a6, NULL};
         posix_spawn_file_actions_t fa;
-        snprintf(a0, sizeof a0, "%s", fpsim);
+        fp_bench_sample one;
+        snprintf(a0, sizeof a0, "%s", c->fpsim);
         pid_t pid;
-        int status;
-        struct rusage ru;
         posix_spawn_file_actions_init(&fa);
         posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0);
-        if (posix_spawn(&pid, fpsim, &fa, NULL, argv, environ) != 0)
-            exit(1);
+        if (posix_spawn(&pid, c->fpsim, &fa, NULL, argv, environ) != 0)
+            return -1;
         posix_spawn_file_actions_destroy(&fa);
-        if (wait4(pid, &status, 0, &ru) != pid || !WIFEXITED(status) || WEXITSTATUS(status) != 0)
-            exit(1);
-        total += (double)ru.ru_utime.tv_sec + (double)ru.ru_utime.tv_usec * 1e-6 +
-                 (double)ru.ru_stime.tv_sec + (double)ru.ru_stime.tv_usec * 1e-6;
+        if (fp_bench_wait_child(pid, &one, NULL) != 0)
+            return -1;
+        out->sec += one.sec / c->n;
     }
-    return total / n;
+    return 0;
 }
 
-static int cli_main(const char *fpsim, int rounds, int n)
+static int cli_main(const char *fpsim, size_t rounds, int n)
 {
-    double t_text[64], t_html[64], ratio[64];
-    if (rounds < 1 || rounds > 64 || n < 1)
+    cli_ctx c = {fpsim, 2};
+    fp_bench_sample warm;
+    fp_bench_paired res;
+    if (n < 1 || cli_side(&c, 1, 0, &warm) != 0) /* warm-up */
         return 2;
-    cli_timed(fpsim, 1, 2); /* warm-up */
-    for (int r = 0; r < rounds; r++) {
-        if (r % 2 == 0) {
-            t_text[r] = cli_timed(fpsim, 0, n);
-            t_html[r] = cli_timed(fpsim, 1, n);
-        } else {
-            t_html[r] = cli_timed(fpsim, 1, n);
-            t_text[r] = cli_timed(fpsim, 0, n);
-        }
-        ratio[r] = t_html[r] / t_text[r];
-    }
-    gsl_sort(t_text, 1, (size_t)rounds);
-    gsl_sort(t_html, 1, (size_t)rounds);
-    gsl_sort(ratio, 1, (size_t)rounds);
-    printf("fpsim --scenario all --detailed as a process, %d paired rounds x %d runs, child CPU "
-           "(user + system)\n",
+    c.n = n;
+    if (fp_bench_pair(rounds, cli_side, &c, &res) != 0)
+        return 1;
+    printf("fpsim --scenario all --detailed as a process, %zu paired rounds x %d runs, child CPU "
+           "(user + system, wait4)\n",
            rounds, n);
-    printf("  text: %.3f ms per run\n  html: %.3f ms per run\n", 1e3 * t_text[rounds / 2],
-           1e3 * t_html[rounds / 2]);
-    printf("  html / text: median %.3f (min %.3f, max %.3f); target <= 1.20\n", ratio[rounds / 2],
-           ratio[0], ratio[rounds - 1]);
+    printf("  text: %.3f ms per run (median)\n  html: %.3f ms per run (median)\n",
+           1e3 * res.sec_a.median, 1e3 * res.sec_b.median);
+    printf("  html / text: ");
+    fp_bench_print_stats(stdout, &res.ratio, 0.0, 1.0, 3);
+    printf("; target <= 1.20\n");
     return 0;
 }
 
 int main(int argc, char **argv)
 {
     if (argc >= 3 && strcmp(argv[1], "--cli") == 0)
-        return cli_main(argv[2], argc > 3 ? atoi(argv[3]) : 11, argc > 4 ? atoi(argv[4]) : 20);
+        return cli_main(argv[2], fp_bench_rounds(argc > 3 ? atoi(argv[3]) : 0, 11),
+                        argc > 4 ? atoi(argv[4]) : 20);
     {
-        int rounds = argc > 1 ? atoi(argv[1]) : 11, n = argc > 2 ? atoi(argv[2]) : 20;
+        size_t rounds = fp_bench_rounds(argc > 1 ? atoi(argv[1]) : 0, 11);
         fp_sim *sims[NSCN];
         fp_scenario *scn[NSCN];
-        fp_profile *p = fp_profile_new();
         fp_error err = FP_ERROR_INIT;
-        FILE *out = tmpfile();
-        double t_text[64], t_html[64], ratio[64];
-        long bt = 0, bh = 0;
+        job_ctx c = {.sims = sims,
+                     .p = fp_profile_new(),
+                     .out = tmpfile(),
+                     .n = argc > 2 ? atoi(argv[2]) : 20};
+        fp_bench_sample warm;
+        fp_bench_paired res;
         gsl_set_error_handler_off();
-        if (rounds < 1 || rounds > 64 || n < 1 || p == NULL || out == NULL)
+        if (c.n < 1 || c.p == NULL || c.out == NULL)
             return 2;
         for (int i = 0; i < NSCN; i++) {
             char path[1024];
@@ -161,35 +173,26 @@ int main(int argc, char **argv)
                 return 1;
             }
         }
-        timed(sims, p, FP_REPORT_HTML, out, 2, &bh); /* warm-up */
-        for (int r = 0; r < rounds; r++) {
-            rewind(out);
-            if (r % 2 == 0) {
-                t_text[r] = timed(sims, p, FP_REPORT_TEXT, out, n, &bt);
-                t_html[r] = timed(sims, p, FP_REPORT_HTML, out, n, &bh);
-            } else {
-                t_html[r] = timed(sims, p, FP_REPORT_HTML, out, n, &bh);
-                t_text[r] = timed(sims, p, FP_REPORT_TEXT, out, n, &bt);
-            }
-            ratio[r] = t_html[r] / t_text[r];
-        }
-        gsl_sort(t_text, 1, (size_t)rounds);
-        gsl_sort(t_html, 1, (size_t)rounds);
-        gsl_sort(ratio, 1, (size_t)rounds);
-        printf(
-            "fpsim --scenario all --detailed, in process, %d paired rounds x %d jobs, CPU clock\n",
-            rounds, n);
-        printf("  text: %.3f ms per job, %ld bytes\n", 1e3 * t_text[rounds / 2], bt);
-        printf("  html: %.3f ms per job, %ld bytes\n", 1e3 * t_html[rounds / 2], bh);
-        printf(
-            "  html / text: median %.3f (min %.3f, max %.3f); target <= 1.20; page <= 1 MB: %s\n",
-            ratio[rounds / 2], ratio[0], ratio[rounds - 1], bh <= 1048576 ? "yes" : "NO");
+        fp_bench_meter_open(&c.m, FP_BENCH_THREAD);
+        job_side(&c, 1, 0, &warm); /* warm-up */
+        if (fp_bench_pair(rounds, job_side, &c, &res) != 0)
+            return 1;
+        printf("fpsim --scenario all --detailed, in process, %zu paired rounds x %d jobs, thread "
+               "CPU clock\n",
+               rounds, c.n);
+        printf("  text: %.3f ms per job (median), %ld bytes\n", 1e3 * res.sec_a.median, c.bytes[0]);
+        printf("  html: %.3f ms per job (median), %ld bytes\n", 1e3 * res.sec_b.median, c.bytes[1]);
+        printf("  html / text: ");
+        fp_bench_print_stats(stdout, &res.ratio, 0.0, 1.0, 3);
+        printf("; target <= 1.20; page <= 1 MB: %s\n", c.bytes[1] <= 1048576 ? "yes" : "NO");
+        printf("instructions: %s\n", fp_bench_instr_source(&c.m));
+        fp_bench_meter_close(&c.m);
         for (int i = 0; i < NSCN; i++) {
             fp_sim_free(sims[i]);
             fp_scenario_free(scn[i]);
         }
-        fp_profile_free(p);
-        fclose(out);
+        fp_profile_free(c.p);
+        fclose(c.out);
         return 0;
     }
 }

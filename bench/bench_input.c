@@ -3,7 +3,7 @@
  * (issue 8 target: analyse every run <= 2x one parse; before the one input reader, each run
  * re-parsed the whole document: 1,000 runs took 785 s of CPU against ~1 s for one parse).
  *
- * Usage: bench_input [FILE] [ROUNDS (default 5)]
+ * Usage: bench_input [FILE] [ROUNDS (default 9)]
  *   FILE is a runs document (`fpsim simulate --scenario bottlenecked --runs 1000 --format json`);
  *   without one, 1,000 runs of scenarios/bottlenecked.yaml (seed 42) are simulated into a temp
  *   file with the runs writer. Then, ROUNDS times, both sides run, each in a fresh child process
@@ -14,12 +14,12 @@
  *     analyze  what `fpsim analyze FILE` does: fp_input_open/next over every run, fp_analyze,
  *              fp_report_add_run (sections as the CLI starts them), fp_report_write to /dev/null.
  *   Each round gives the ratio analyze / parse of that round (paired: both sides see the same
- *   load); the median ratio and its range over the rounds are reported, with median times.
+ *   load); the median ratio and its spread over the rounds are reported, with median times
+ *   (fp_bench.h does the pairing and the statistics). FP_BENCH_QUICK=1: 9 rounds.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -28,20 +28,12 @@
 #include <gsl/gsl_version.h>
 
 #include "fp_analysis.h"
+#include "fp_bench.h"
 #include "fp_formats.h"
 #include "fp_profile.h"
 #include "fp_report.h"
 #include "fp_scenario.h"
 #include "fp_sim.h"
-
-#define MAX_ROUNDS 101
-
-static double cpu_now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
 
 static char *slurp(const char *path, size_t *len)
 {
@@ -66,11 +58,11 @@ static char *slurp(const char *path, size_t *len)
 /* One parse of the file (reading it included, as the reader reads it too). CPU seconds. */
 static double side_parse(const char *path)
 {
-    double t0 = cpu_now();
+    double t0 = fp_bench_cpu_now(FP_BENCH_PROCESS);
     size_t len = 0;
     char *text = slurp(path, &len);
     cJSON *j = text != NULL ? cJSON_ParseWithLength(text, len) : NULL;
-    double t = j != NULL ? cpu_now() - t0 : -1;
+    double t = j != NULL ? fp_bench_cpu_now(FP_BENCH_PROCESS) - t0 : -1;
     cJSON_Delete(j);
     free(text);
     return t;
@@ -79,7 +71,7 @@ static double side_parse(const char *path)
 /* `fpsim analyze FILE` without printing: every run read, analysed and reported. CPU seconds. */
 static double side_analyze(const char *path, size_t *runs)
 {
-    double t0 = cpu_now();
+    double t0 = fp_bench_cpu_now(FP_BENCH_PROCESS);
     fp_error err = FP_ERROR_INIT;
     fp_input *in = NULL;
     fp_profile *p = fp_profile_new();
@@ -114,7 +106,7 @@ static double side_analyze(const char *path, size_t *runs)
     }
     if (ok && fp_report_write(rep, devnull, &err) != FP_OK)
         ok = 0;
-    double t = ok ? cpu_now() - t0 : -1;
+    double t = ok ? fp_bench_cpu_now(FP_BENCH_PROCESS) - t0 : -1;
     if (!ok)
         fprintf(stderr, "bench_input: %s: %s (%s)\n", err.file, err.msg, err.key_path);
     fp_input_close(in);
@@ -190,16 +182,19 @@ static double in_child(const char *path, int analyze, size_t *runs)
     return res[0];
 }
 
-static int cmp_double(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return x < y ? -1 : x > y;
-}
+typedef struct {
+    const char *path;
+    size_t runs;
+} input_ctx;
 
-static double median(double *v, int n)
+/* Side 0: parse; side 1: analyze. Each in a fresh child. */
+static int input_side(void *vctx, int side, size_t round, fp_bench_sample *out)
 {
-    qsort(v, (size_t)n, sizeof(double), cmp_double);
-    return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
+    input_ctx *c = vctx;
+    out->sec = in_child(c->path, side, &c->runs);
+    out->instr = -1;
+    printf("round %zu: %s %.3f s\n", round + 1, side ? "analyze" : "parse", out->sec);
+    return out->sec > 0 ? 0 : -1;
 }
 
 int main(int argc, char **argv)
@@ -207,11 +202,7 @@ int main(int argc, char **argv)
     gsl_set_error_handler_off();
     char path[256];
     int own = argc < 2 || argv[1][0] == '\0';
-    int rounds = argc > 2 ? atoi(argv[2]) : 5;
-    if (rounds < 1 || rounds > MAX_ROUNDS) {
-        fprintf(stderr, "bench_input: ROUNDS must be in [1, %d]\n", MAX_ROUNDS);
-        return 2;
-    }
+    size_t rounds = fp_bench_rounds(argc > 2 ? atoi(argv[2]) : 0, 9);
     if (own) {
         snprintf(path, sizeof path, "/tmp/bench_input_%d.json", (int)getpid());
         if (make_runs(path, 1000) != 0)
@@ -219,35 +210,22 @@ int main(int argc, char **argv)
     } else {
         snprintf(path, sizeof path, "%s", argv[1]);
     }
-    size_t len = 0, runs = 0;
+    size_t len = 0;
     char *text = slurp(path, &len);
     free(text);
     printf("input: %s, %.1f MB\n", path, (double)len / 1048576.0);
-    double tp[MAX_ROUNDS], ta[MAX_ROUNDS], ratio[MAX_ROUNDS];
-    int bad = 0;
-    for (int r = 0; r < rounds; r++) {
-        if (r % 2 == 0) {
-            tp[r] = in_child(path, 0, &runs);
-            ta[r] = in_child(path, 1, &runs);
-        } else {
-            ta[r] = in_child(path, 1, &runs);
-            tp[r] = in_child(path, 0, &runs);
-        }
-        bad |= tp[r] <= 0 || ta[r] <= 0;
-        ratio[r] = ta[r] / tp[r];
-        printf("round %d: parse %.3f s, analyze %.3f s (%zu runs), ratio %.2f\n", r + 1, tp[r],
-               ta[r], runs, ratio[r]);
-    }
+    input_ctx c = {path, 0};
+    fp_bench_paired res;
+    int bad = fp_bench_pair(rounds, input_side, &c, &res) != 0;
     if (own)
         unlink(path);
     if (bad) {
         fprintf(stderr, "bench_input: a side failed\n");
         return 1;
     }
-    /* median() sorts in place: afterwards ratio[0] and ratio[rounds - 1] are the extremes */
-    double mp = median(tp, rounds), ma = median(ta, rounds), mr = median(ratio, rounds);
-    printf("median CPU: parse %.3f s, analyze %.3f s; analyze / parse: median %.2f, range "
-           "[%.2f, %.2f] over %d paired rounds (target <= 2)\n",
-           mp, ma, mr, ratio[0], ratio[rounds - 1], rounds);
-    return mr <= 2.0 ? 0 : 3;
+    printf("%zu runs; median CPU: parse %.3f s, analyze %.3f s; analyze / parse: ", c.runs,
+           res.sec_a.median, res.sec_b.median);
+    fp_bench_print_stats(stdout, &res.ratio, 0.0, 1.0, 2);
+    printf(" over %zu paired rounds (target <= 2)\n", rounds);
+    return res.ratio.median <= 2.0 ? 0 : 3;
 }

@@ -1,16 +1,17 @@
 /*
  * bench_record.c - the cost of `fpsim record` (docs/performance.md, "Recording overhead"):
  *  1. a span begin/end pair of fpsim/span.h, not recorded (FPSIM_TRACE_FD unset) and recorded
- *     (to a pipe drained by a thread, as under `fpsim record`): thread CPU time per pair, median
- *     and range over rounds;
+ *     (to a pipe drained by a thread, as under `fpsim record`): thread CPU time per pair, median,
+ *     IQR and range over rounds;
  *  2. the overhead on the recorded program at the default intervals (100 ms, I/O 500 ms): a
  *     CPU-bound and an allocation-heavy workload (this program, `bench_record work cpu|alloc`),
- *     run bare and under fp_record_run() in paired rounds (order alternating), comparing wall
- *     time and the child's CPU time (wait4 rusage: user + system), median and range of the
- *     recorded/bare ratios;
+ *     run bare and under fp_record_run() in paired rounds (fp_bench.h: order alternating, ratio
+ *     per round, median, IQR and range), comparing the child's CPU time (wait4 rusage: user +
+ *     system) and, for reference only, wall time (on a shared machine mostly the other load);
  *  3. fpsim's own peak RSS and CPU while recording `sleep S` at an interval (`rss` mode).
- * Usage: bench_record [spans|overhead] [ROUNDS]   (default 5 rounds; about 1 s per pair)
+ * Usage: bench_record [spans|overhead] [ROUNDS]   (default 9 rounds; about 1 s per pair)
  *        bench_record rss FPSIM SECONDS INTERVAL
+ *        FP_BENCH_QUICK=1: 9 rounds.
  */
 #include <fcntl.h>
 #include <pthread.h>
@@ -18,12 +19,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/resource.h>
-#include <sys/time.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
+#include "fp_bench.h"
 #include "fp_record.h"
 #include "fpsim/span.h"
 
@@ -78,49 +78,37 @@ static void *drain(void *arg)
     return NULL;
 }
 
-static double thread_cpu_s(void)
+/* Prints "WHAT: median M (IQR Q1-Q3, range A-B) UNIT over N rounds" (fp_bench_stats_of). */
+static void print_spread(const char *what, const double *v, size_t n, const char *unit)
 {
-    struct timespec ts;
-    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-static int cmp(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
-
-/* Sorts v and prints "WHAT: median M UNIT (min A, max B) over N rounds". */
-static void print_spread(const char *what, double *v, int n, const char *unit)
-{
-    qsort(v, (size_t)n, sizeof(double), cmp);
-    double med = n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
-    printf("%s: median %.4g%s (min %.4g, max %.4g) over %d rounds\n", what, med, unit, v[0],
-           v[n - 1], n);
+    fp_bench_stats st;
+    fp_bench_stats_of(v, n, &st);
+    printf("%s: ", what);
+    fp_bench_print_stats(stdout, &st, 0.0, 1.0, 4);
+    printf("%s over %zu rounds\n", unit, n);
 }
 
 /* ns of thread CPU time per begin/end pair over `n` pairs. The empty asm makes the compiler
  * read fpsim_span_fd_ at every pair, as in a program that does work between spans. */
 static double span_round(long n)
 {
-    double t = thread_cpu_s();
+    double t = fp_bench_cpu_now(FP_BENCH_THREAD);
     for (long i = 0; i < n; i++) {
         fpsim_span_begin("bench");
         __asm__ volatile("" ::: "memory");
         fpsim_span_end("bench");
         __asm__ volatile("" ::: "memory");
     }
-    return (thread_cpu_s() - t) / (double)n * 1e9;
+    return (fp_bench_cpu_now(FP_BENCH_THREAD) - t) / (double)n * 1e9;
 }
 
 /* The pair's cost, not recorded (FPSIM_TRACE_FD unset) and recorded to a pipe drained by another
  * thread (as under `fpsim record`), on the calling thread's CPU clock (the write()s included). */
-static void bench_spans(int rounds)
+static void bench_spans(size_t rounds)
 {
     const long n_off = 20000000L, n_on = 1000000L;
-    double off[100], on[100];
-    for (int r = 0; r < rounds; r++)
+    double off[FP_BENCH_MAX_ROUNDS], on[FP_BENCH_MAX_ROUNDS];
+    for (size_t r = 0; r < rounds; r++)
         off[r] = span_round(n_off);
     int p[2];
     if (pipe(p) != 0)
@@ -128,7 +116,7 @@ static void bench_spans(int rounds)
     pthread_t th;
     pthread_create(&th, NULL, drain, &p[0]);
     fpsim_span_fd_ = p[1];
-    for (int r = 0; r < rounds; r++)
+    for (size_t r = 0; r < rounds; r++)
         on[r] = span_round(n_on);
     fpsim_span_flush();
     fpsim_span_fd_ = -1;
@@ -143,7 +131,7 @@ static void bench_spans(int rounds)
 }
 
 /* Runs `self work kind` bare: wall and child CPU seconds. */
-static void run_bare(char *self, char *kind, double *wall, double *cpu)
+static int run_bare(char *self, char *kind, double *wall, double *cpu)
 {
     double t = now_s();
     pid_t pid = fork();
@@ -153,12 +141,11 @@ static void run_bare(char *self, char *kind, double *wall, double *cpu)
         execv(self, argv);
         _exit(127);
     }
-    int st;
-    struct rusage ru;
-    wait4(pid, &st, 0, &ru);
+    fp_bench_sample c;
+    int rc = pid < 0 ? -1 : fp_bench_wait_child(pid, &c, NULL);
     *wall = now_s() - t;
-    *cpu = (double)ru.ru_utime.tv_sec + (double)ru.ru_utime.tv_usec / 1e6 +
-           (double)ru.ru_stime.tv_sec + (double)ru.ru_stime.tv_usec / 1e6;
+    *cpu = c.sec;
+    return rc;
 }
 
 static int run_recorded(char *self, char *kind, double *wall, double *cpu)
@@ -180,33 +167,43 @@ static int run_recorded(char *self, char *kind, double *wall, double *cpu)
     return 0;
 }
 
-/* Paired rounds (the order alternates) of each workload bare and recorded: ratios and times. */
-static int bench_overhead(char *self, int rounds)
+typedef struct {
+    char *self, *kind;
+    double wall[2][FP_BENCH_MAX_ROUNDS];
+} rec_ctx;
+
+/* Side 0: the workload bare; side 1: under fp_record_run(). The child's CPU seconds. */
+static int rec_side(void *vctx, int side, size_t round, fp_bench_sample *out)
+{
+    rec_ctx *c = vctx;
+    out->instr = -1;
+    int rc = side ? run_recorded(c->self, c->kind, &c->wall[1][round], &out->sec)
+                  : run_bare(c->self, c->kind, &c->wall[0][round], &out->sec);
+    printf("%-5s round %zu: %s %.3f s wall %.3f s CPU\n", c->kind, round,
+           side ? "recorded" : "bare", c->wall[side][round], out->sec);
+    return rc;
+}
+
+/* Paired rounds (fp_bench_pair) of each workload bare and recorded: ratios and times. */
+static int bench_overhead(char *self, size_t rounds)
 {
     char *kinds[] = {(char *)(uintptr_t) "cpu", (char *)(uintptr_t) "alloc"};
     for (int k = 0; k < 2; k++) {
-        double rw[100], rc[100];
-        for (int i = 0; i < rounds; i++) {
-            double bw, bc, ew, ec;
-            if (i % 2 == 0) {
-                run_bare(self, kinds[k], &bw, &bc);
-                if (run_recorded(self, kinds[k], &ew, &ec) != 0)
-                    return 1;
-            } else {
-                if (run_recorded(self, kinds[k], &ew, &ec) != 0)
-                    return 1;
-                run_bare(self, kinds[k], &bw, &bc);
-            }
-            rw[i] = ew / bw;
-            rc[i] = ec / bc;
-            printf("%-5s round %d: bare %.3f s wall %.3f s CPU; recorded %.3f s wall %.3f s CPU\n",
-                   kinds[k], i, bw, bc, ew, ec);
-        }
+        static rec_ctx c;
+        fp_bench_paired res;
+        double rw[FP_BENCH_MAX_ROUNDS];
         char what[64];
-        snprintf(what, sizeof(what), "%s recorded/bare wall", kinds[k]);
+        c.self = self;
+        c.kind = kinds[k];
+        if (fp_bench_pair(rounds, rec_side, &c, &res) != 0)
+            return 1;
+        for (size_t i = 0; i < rounds; i++)
+            rw[i] = c.wall[1][i] / c.wall[0][i];
+        printf("%s recorded/bare CPU: ", kinds[k]);
+        fp_bench_print_stats(stdout, &res.ratio, 0.0, 1.0, 4);
+        printf(" over %zu paired rounds\n", rounds);
+        snprintf(what, sizeof(what), "%s recorded/bare wall (reference only)", kinds[k]);
         print_spread(what, rw, rounds, "");
-        snprintf(what, sizeof(what), "%s recorded/bare CPU", kinds[k]);
-        print_spread(what, rc, rounds, "");
     }
     return 0;
 }
@@ -228,9 +225,9 @@ static int bench_rss(char *fpsim, char *secs, char *iv)
         execv(fpsim, argv);
         _exit(127);
     }
-    int st;
-    struct rusage ru;
-    if (pid < 0 || wait4(pid, &st, 0, &ru) < 0 || !WIFEXITED(st) || WEXITSTATUS(st) != 0) {
+    fp_bench_sample cpu;
+    long rss_kib = 0;
+    if (pid < 0 || fp_bench_wait_child(pid, &cpu, &rss_kib) != 0) {
         fprintf(stderr, "bench_record: %s record failed\n", fpsim);
         return 1;
     }
@@ -239,9 +236,7 @@ static int bench_rss(char *fpsim, char *secs, char *iv)
         return 1;
     printf("record --interval %s -- sleep %s: %.1f s wall, %.0f ticks, peak RSS %ld kB, "
            "CPU %.2f s\n",
-           iv, secs, wall, wall / ivs, ru.ru_maxrss,
-           (double)ru.ru_utime.tv_sec + (double)ru.ru_utime.tv_usec / 1e6 +
-               (double)ru.ru_stime.tv_sec + (double)ru.ru_stime.tv_usec / 1e6);
+           iv, secs, wall, wall / ivs, rss_kib, cpu.sec);
     return 0;
 }
 
@@ -255,12 +250,15 @@ int main(int argc, char **argv)
     int a = 1;
     if (argc > 1 && (strcmp(argv[1], "spans") == 0 || strcmp(argv[1], "overhead") == 0))
         mode = argv[a++];
-    int rounds = argc > a ? atoi(argv[a]) : 5;
-    if (rounds < 1 || rounds > 100) {
-        fprintf(stderr, "usage: bench_record [spans|overhead] [ROUNDS 1..100]\n"
-                        "       bench_record rss FPSIM SECONDS INTERVAL\n");
+    int arg_rounds = argc > a ? atoi(argv[a]) : 0;
+    if (arg_rounds < 0 || arg_rounds > FP_BENCH_MAX_ROUNDS) {
+        fprintf(stderr,
+                "usage: bench_record [spans|overhead] [ROUNDS %d..%d]\n"
+                "       bench_record rss FPSIM SECONDS INTERVAL\n",
+                FP_BENCH_MIN_ROUNDS, FP_BENCH_MAX_ROUNDS);
         return 64;
     }
+    size_t rounds = fp_bench_rounds(arg_rounds, 9);
     if (strcmp(mode, "overhead") != 0)
         bench_spans(rounds);
     if (strcmp(mode, "spans") != 0)

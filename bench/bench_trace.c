@@ -3,10 +3,12 @@
  * parsing the same file into a tree and with Python's json.load (issue 10 section 4 targets: the
  * read <= json.load and <= 1.0x the bare cJSON parse; peak RSS <= 300 MB at 10^6 spans).
  *
- * Usage: bench_trace [SPANS (default 1000000)] [ROUNDS (default 5)] [FILE (default: a temp file)]
+ * Usage: bench_trace [SPANS (default 300000)] [ROUNDS (default 9)] [FILE (default: a temp file)]
+ *   FP_BENCH_QUICK=1: 9 rounds of a tenth of the spans.
  *   Writes a trace of SPANS calls (a flat flow of 1,000 top-level calls with nested callees,
  *   built by hand, so the benchmark does not depend on a scenario), then runs ROUNDS rounds; each
- *   round times every phase once, in this order, each in a fresh child process (so that peak RSS
+ *   round times every phase once, in this order (reversed in odd rounds, fp_bench_first_side),
+ *   each in a fresh child process (so that peak RSS
  *   is per phase) on that child's process CPU clock (CLOCK_PROCESS_CPUTIME_ID):
  *     parse    cJSON_ParseWithLength on the file's bytes (read before the clock starts), then
  *              cJSON_Delete;
@@ -14,31 +16,24 @@
  *     read     fp_trace_read_chrome_file on the open file (what `fpsim analyze` does to read a
  *              trace: the file is read in chunks, inside the clock);
  *     analyse  read + fp_analyze (what `fpsim analyze` does, minus the report).
- *   Prints every phase's median and range over the rounds, its peak RSS (the largest of the
- *   rounds, from wait4), and the median of the per-round ratios (rounds paired: each ratio is
- *   taken within one round, so slow and fast moments of the machine cancel out).
+ *   Prints every phase's median and spread over the rounds, its peak RSS (the largest of the
+ *   rounds, from wait4), and the median and spread of the per-round ratios (rounds paired: each
+ *   ratio is taken within one round, so slow and fast moments of the machine cancel out);
+ *   fp_bench.h does the clock and the statistics.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/resource.h>
 #include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 
 #include <cjson/cJSON.h>
 #include <gsl/gsl_errno.h>
 
 #include "fp_analysis.h"
+#include "fp_bench.h"
 #include "fp_formats.h"
 #include "fp_profile.h"
-
-static double now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
 
 static int build(fp_profile *p, size_t n_spans)
 {
@@ -115,13 +110,18 @@ static double run_python(const char *path, double *rss_mb)
     }
     close(fd[1]);
     char buf[64] = "";
-    ssize_t n = read(fd[0], buf, sizeof buf - 1);
+    ssize_t n = 0, got;
+    /* Read to the end: python may write its line in more than one piece, and closing the pipe
+     * after the first would kill it with a broken pipe. */
+    while ((got = read(fd[0], buf + n, sizeof buf - 1 - (size_t)n)) > 0 &&
+           (size_t)(n += got) < sizeof buf - 1)
+        ;
     close(fd[0]);
-    int status;
-    struct rusage ru;
-    wait4(pid, &status, 0, &ru);
-    *rss_mb = (double)ru.ru_maxrss / 1024.0;
-    if (n <= 0 || !WIFEXITED(status) || WEXITSTATUS(status) != 0)
+    fp_bench_sample cpu;
+    long rss_kib = 0;
+    int rc = fp_bench_wait_child(pid, &cpu, &rss_kib);
+    *rss_mb = (double)rss_kib / 1024.0;
+    if (n <= 0 || rc != 0)
         return -1;
     buf[n] = '\0';
     return strtod(buf, NULL);
@@ -142,22 +142,24 @@ static double phase(const char *path, int which, double *rss_mb)
         if (which == PH_PARSE) {
             size_t len = 0;
             char *text = slurp(path, &len);
-            double t0 = now();
+            double t0 = fp_bench_cpu_now(FP_BENCH_PROCESS);
             cJSON *j = text != NULL ? cJSON_ParseWithLength(text, len) : NULL;
             if (j != NULL)
-                t = now() - t0;
+                t = fp_bench_cpu_now(FP_BENCH_PROCESS) - t0;
             cJSON_Delete(j);
             free(text);
         } else {
             FILE *f = fopen(path, "rb");
             fp_profile *p = fp_profile_new();
             fp_error err = FP_ERROR_INIT;
-            double t0 = now();
+            double t0 = fp_bench_cpu_now(FP_BENCH_PROCESS);
             if (f != NULL && fp_trace_read_chrome_file(p, f, path, NULL, &err) == FP_OK) {
-                t = now() - t0;
+                t = fp_bench_cpu_now(FP_BENCH_PROCESS) - t0;
                 if (which == PH_ANALYSE) {
                     fp_analysis *a = NULL;
-                    t = fp_analyze(&a, p, NULL, &err) == FP_OK ? now() - t0 : -1;
+                    t = fp_analyze(&a, p, NULL, &err) == FP_OK
+                            ? fp_bench_cpu_now(FP_BENCH_PROCESS) - t0
+                            : -1;
                     fp_analysis_free(a);
                 }
             } else {
@@ -176,33 +178,19 @@ static double phase(const char *path, int which, double *rss_mb)
     if (read(fd[0], &t, sizeof t) != sizeof t)
         t = -1;
     close(fd[0]);
-    int status;
-    struct rusage ru;
-    wait4(pid, &status, 0, &ru);
-    *rss_mb = (double)ru.ru_maxrss / 1024.0;
+    fp_bench_sample cpu;
+    long rss_kib = 0;
+    if (fp_bench_wait_child(pid, &cpu, &rss_kib) != 0)
+        t = -1;
+    *rss_mb = (double)rss_kib / 1024.0;
     return t;
-}
-
-static int cmp_d(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return x < y ? -1 : (x > y);
-}
-
-/* Median of v[0..n) (sorted in place). */
-static double median(double *v, int n)
-{
-    qsort(v, (size_t)n, sizeof(double), cmp_d);
-    return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
 }
 
 int main(int argc, char **argv)
 {
     gsl_set_error_handler_off();
-    size_t n = argc > 1 ? (size_t)strtoull(argv[1], NULL, 10) : 1000000;
-    int rounds = argc > 2 ? atoi(argv[2]) : 5;
-    if (rounds < 1 || rounds > 100)
-        rounds = 5;
+    size_t n = argc > 1 ? (size_t)strtoull(argv[1], NULL, 10) : (size_t)(300000 * fp_bench_scale());
+    size_t rounds = fp_bench_rounds(argc > 2 ? atoi(argv[2]) : 0, 9);
     char path[256];
     if (argc > 3) {
         snprintf(path, sizeof path, "%s", argv[3]);
@@ -221,12 +209,13 @@ int main(int argc, char **argv)
     size_t len = 0;
     char *text = slurp(path, &len);
     free(text);
-    printf("trace: %zu spans, %.1f MB (%s), %d rounds, process CPU clock\n", n,
+    printf("trace: %zu spans, %.1f MB (%s), %zu rounds, process CPU clock\n", n,
            (double)len / 1048576.0, path, rounds);
-    double t[PH_COUNT][100], rss[PH_COUNT] = {0}, ratio[4][100];
+    double t[PH_COUNT][FP_BENCH_MAX_ROUNDS], rss[PH_COUNT] = {0}, ratio[4][FP_BENCH_MAX_ROUNDS];
     int ok = 1;
-    for (int r = 0; r < rounds; r++) {
-        for (int k = 0; k < PH_COUNT; k++) {
+    for (size_t r = 0; r < rounds; r++) {
+        for (int i = 0; i < PH_COUNT; i++) {
+            int k = fp_bench_first_side(r) ? PH_COUNT - 1 - i : i;
             double m = 0;
             t[k][r] = phase(path, k, &m);
             if (t[k][r] < 0)
@@ -234,7 +223,7 @@ int main(int argc, char **argv)
             if (m > rss[k])
                 rss[k] = m;
         }
-        printf("round %d:", r + 1);
+        printf("round %zu:", r + 1);
         for (int k = 0; k < PH_COUNT; k++)
             printf(" %s %.3f s", s_phase[k], t[k][r]);
         printf("\n");
@@ -248,25 +237,20 @@ int main(int argc, char **argv)
         return 1;
     }
     for (int k = 0; k < PH_COUNT; k++) {
-        double lo = t[k][0], hi = t[k][0];
-        for (int r = 1; r < rounds; r++) {
-            lo = t[k][r] < lo ? t[k][r] : lo;
-            hi = t[k][r] > hi ? t[k][r] : hi;
-        }
-        double md = median(t[k], rounds);
-        printf("%-8s median %7.3f s  range %.3f-%.3f s  peak RSS %7.1f MB%s\n", s_phase[k], md, lo,
-               hi, rss[k], "");
+        fp_bench_stats st;
+        fp_bench_stats_of(t[k], rounds, &st);
+        printf("%-8s CPU s: ", s_phase[k]);
+        fp_bench_print_stats(stdout, &st, 0.0, 1.0, 3);
+        printf("  peak RSS %7.1f MB\n", rss[k]);
     }
     static const char *const names[4] = {"read / parse", "read+analyse / parse", "read / python",
                                          "read+analyse / python"};
     for (int q = 0; q < 4; q++) {
-        double lo = ratio[q][0], hi = ratio[q][0];
-        for (int r = 1; r < rounds; r++) {
-            lo = ratio[q][r] < lo ? ratio[q][r] : lo;
-            hi = ratio[q][r] > hi ? ratio[q][r] : hi;
-        }
-        printf("%-22s median %.2f  range %.2f-%.2f (paired rounds; target <= 1.0)\n", names[q],
-               median(ratio[q], rounds), lo, hi);
+        fp_bench_stats st;
+        fp_bench_stats_of(ratio[q], rounds, &st);
+        printf("%-22s ", names[q]);
+        fp_bench_print_stats(stdout, &st, 0.0, 1.0, 2);
+        printf(" (paired rounds; target <= 1.0)\n");
     }
     if (argc <= 3)
         unlink(path);

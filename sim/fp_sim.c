@@ -23,6 +23,7 @@
 #include <gsl/gsl_rng.h>
 #include <gsl/gsl_version.h>
 
+#include "fp_mt_internal.h"
 #include "fp_scenario_internal.h"
 
 #define NOISE_COMPONENT UINT64_C(0x6e6f697365)
@@ -154,8 +155,11 @@ fp_status fp_sim_new(fp_sim **out, const fp_scenario *scn, const fp_sim_options 
     s->opts = opts != NULL ? *opts : def;
     if (s->opts.rng_type == NULL)
         s->opts.rng_type = gsl_rng_mt19937;
-    s->flow = gsl_rng_alloc(s->opts.rng_type);
-    s->noise = gsl_rng_alloc(s->opts.rng_type);
+    /* mt19937 (the default) as fp_mt.c's lazily seeded copy: the same streams, reseeded for
+     * a fraction of the cost (fp_mt_internal.h). */
+    const gsl_rng_type *gen = fp_mt_fast_type(s->opts.rng_type);
+    s->flow = gsl_rng_alloc(gen);
+    s->noise = gsl_rng_alloc(gen);
     if (s->flow == NULL || s->noise == NULL)
         goto out;
     size_t nb = scn->n_bottlenecks;
@@ -165,7 +169,7 @@ fp_status fp_sim_new(fp_sim **out, const fp_scenario *scn, const fp_sim_options 
     if (s->brng == NULL || s->bs == NULL || s->calls_per_method == NULL)
         goto out;
     for (size_t i = 0; i < nb; i++) {
-        s->brng[i] = gsl_rng_alloc(s->opts.rng_type);
+        s->brng[i] = gsl_rng_alloc(gen);
         if (s->brng[i] == NULL)
             goto out;
     }

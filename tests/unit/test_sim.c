@@ -12,6 +12,7 @@
 #include <gsl/gsl_sort.h>
 #include <gsl/gsl_statistics_double.h>
 
+#include "fp_mt_internal.h"
 #include "fp_profile.h"
 #include "fp_scenario.h"
 #include "fp_sim.h"
@@ -786,12 +787,62 @@ static void test_builtin_medians(void)
     free(cpu);
 }
 
+/*
+ * fp_mt.c's lazily seeded mt19937 gives GSL's mt19937 sequence draw for draw: for seeds at the
+ * edges (0 is GSL's 4357, words above 32 bits are dropped but a nonzero seed is never 0's),
+ * across the first block's chunks and the later full twists, and when reseeded mid-stream
+ * after any number of draws, as the simulator does every run.
+ */
+static void test_mt19937_lazy(void)
+{
+    const unsigned long seeds[] = {
+        0, 1, 4357, 0xffffffffUL, 1UL << 32, (1UL << 32) + 5, 0x9e3779b97f4a7c15UL, ~0UL};
+    const size_t counts[] = {0, 1, 2, 15, 16, 17, 227, 228, 623, 624, 625, 1248, 1249, 3000};
+    gsl_rng *ref = gsl_rng_alloc(gsl_rng_mt19937);
+    gsl_rng *lazy = gsl_rng_alloc(fp_mt19937_lazy());
+    CU_ASSERT_PTR_NOT_NULL_FATAL(ref);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(lazy);
+    CU_ASSERT_STRING_EQUAL(gsl_rng_name(lazy), "mt19937");
+    CU_ASSERT_EQUAL(gsl_rng_max(lazy), gsl_rng_max(ref));
+    CU_ASSERT_EQUAL(gsl_rng_min(lazy), gsl_rng_min(ref));
+    CU_ASSERT_PTR_EQUAL(fp_mt_fast_type(gsl_rng_mt19937), fp_mt19937_lazy());
+    CU_ASSERT_PTR_EQUAL(fp_mt_fast_type(gsl_rng_taus2), gsl_rng_taus2);
+    size_t mismatches = 0, draws = 0;
+    /* Each seed, then each count of draws before the next reseed, on the same two generators. */
+    for (size_t i = 0; i < sizeof(seeds) / sizeof(seeds[0]); i++) {
+        for (size_t c = 0; c < sizeof(counts) / sizeof(counts[0]); c++) {
+            unsigned long seed = seeds[i] ^ (unsigned long)c * (c > 0 && seeds[i] != 0);
+            gsl_rng_set(ref, seed);
+            gsl_rng_set(lazy, seed);
+            for (size_t k = 0; k < counts[c]; k++, draws++) {
+                if (k % 3 == 2) /* the doubles too */
+                    mismatches += gsl_rng_uniform(ref) != gsl_rng_uniform(lazy);
+                else
+                    mismatches += gsl_rng_get(ref) != gsl_rng_get(lazy);
+            }
+        }
+    }
+    /* Streams seeded as the simulator seeds them, with the draws of a run's bottleneck. */
+    for (uint64_t run = 0; run < 2000; run++) {
+        uint64_t seed = fp_sim_stream_seed(42, "bottlenecked", run, 1 + run % 4);
+        gsl_rng_set(ref, seed);
+        gsl_rng_set(lazy, seed);
+        for (size_t k = 0; k < 1 + run % 40; k++, draws++)
+            mismatches += gsl_rng_uniform_pos(ref) != gsl_rng_uniform_pos(lazy);
+    }
+    CU_ASSERT(draws > 100000);
+    CU_ASSERT_EQUAL(mismatches, 0);
+    gsl_rng_free(ref);
+    gsl_rng_free(lazy);
+}
+
 int fp_test_register(void)
 {
     static const fp_test_case determinism[] = {{"same_seed_same_run", test_same_seed_same_run},
                                                {"cores", test_cores},
                                                {"rng_choice", test_rng_choice},
                                                {"stream_seed", test_stream_seed},
+                                               {"mt19937_lazy", test_mt19937_lazy},
                                                {NULL, NULL}};
     static const fp_test_case coherence[] = {{"builtins_1000_seeds", test_coherence_builtins},
                                              {"costs_1000_seeds", test_coherence_costs},

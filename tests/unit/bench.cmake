@@ -1,0 +1,1 @@
+fp_cunit_test(bench LIBS fp_bench SUITES stats)
