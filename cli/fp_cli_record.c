@@ -34,7 +34,7 @@ static const char *const s_help =
     "                         2s) or kill\n"
     "      --grace DUR        time between term's SIGTERM and SIGKILL\n"
     "  -d, --detailed         add per-method tables, critical path, findings, recommendations\n"
-    "  -f, --format FMT       text, json, markdown (md) or csv (default text)\n"
+    "  -f, --format FMT       text, json, markdown (md), csv or html (default text)\n"
     "  -o, --output FILE      write the report atomically to FILE (default standard output)\n"
     "      --thresholds FILE  analysis thresholds (as for analyze)\n"
     "      --set KEY=VALUE    set one analysis threshold (repeatable; 'fpsim thresholds')\n"
@@ -141,13 +141,12 @@ static void print_notes(const fp_record *r)
 {
     size_t n;
     const fp_record_breach *b = fp_record_breaches(r, &n);
-    static const char *const acts[] = {"warn", "term", "kill"};
-    static const char *const units[] = {"MB", "s", "cores"};
     for (size_t i = 0; i < n; i++)
         fprintf(stderr,
                 "fpsim: record: guard %s breached at %.3f s: %.3f %s > limit %.3f %s (%s)\n",
-                fp_record_guard_name(b[i].guard), b[i].t_s, b[i].value, units[b[i].guard],
-                b[i].limit, units[b[i].guard], acts[b[i].action]);
+                fp_record_guard_name(b[i].guard), b[i].t_s, b[i].value,
+                fp_record_guard_unit(b[i].guard), b[i].limit, fp_record_guard_unit(b[i].guard),
+                fp_record_action_name(b[i].action));
     const fp_record_gap *g = fp_record_gaps(r, &n);
     for (size_t i = 0; i < n; i++)
         fprintf(stderr, "fpsim: record: note: %zu samples missed between %.3f s and %.3f s\n",
