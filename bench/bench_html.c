@@ -7,8 +7,11 @@
  *
  * Usage: bench_html [rounds (default 11)] [jobs per round and side (default 20)]
  *        bench_html --cli PATH/TO/fpsim [rounds (default 11)] [runs per round and side (20)]
- *            the real command, `fpsim --scenario all --detailed [--format html] >/dev/null`,
- *            spawned in paired rounds; the CPU time (user + system) of the children.
+ *                   [BASELINE]
+ *            the real command, `fpsim --scenario all --detailed [--format html] >/dev/null`
+ *            (with `--baseline BASELINE` when given, e.g. `none`: the default, auto, learns a
+ *            baseline per scenario, most of the command's time), spawned in paired rounds; the
+ *            CPU time (user + system) of the children.
  */
 #include <fcntl.h>
 #include <spawn.h>
@@ -81,16 +84,18 @@ static double timed(fp_sim **sims, fp_profile *p, fp_report_format fmt, FILE *ou
 
 extern char **environ;
 
-/* CPU seconds (user + system) of `n` runs of fpsim with `args`, stdout to /dev/null. */
-static double cli_timed(const char *fpsim, int html, int n)
+/* CPU seconds (user + system) of `n` runs of fpsim with `args`, stdout to /dev/null; with
+ * `--baseline baseline` when `baseline` is not NULL. */
+static double cli_timed(const char *fpsim, int html, int n, const char *baseline)
 {
     double total = 0;
     for (int k = 0; k < n; k++) {
         char a0[1024], a1[] = "--scenario", a2[] = "all", a3[] = "--detailed", a4[] = "--format",
-                       a5[] = "html", a6[] = "text";
-        char *argv[] = {a0, a1, a2, a3, a4, html ? a5 : a6, NULL};
+                       a5[] = "html", a6[] = "text", a7[] = "--baseline", a8[64];
+        char *argv[] = {a0, a1, a2, a3, a4, html ? a5 : a6, baseline ? a7 : NULL, a8, NULL};
         posix_spawn_file_actions_t fa;
         snprintf(a0, sizeof a0, "%s", fpsim);
+        snprintf(a8, sizeof a8, "%s", baseline ? baseline : "");
         pid_t pid;
         int status;
         struct rusage ru;
@@ -107,28 +112,28 @@ static double cli_timed(const char *fpsim, int html, int n)
     return total / n;
 }
 
-static int cli_main(const char *fpsim, int rounds, int n)
+static int cli_main(const char *fpsim, int rounds, int n, const char *baseline)
 {
     double t_text[64], t_html[64], ratio[64];
     if (rounds < 1 || rounds > 64 || n < 1)
         return 2;
-    cli_timed(fpsim, 1, 2); /* warm-up */
+    cli_timed(fpsim, 1, 2, baseline); /* warm-up */
     for (int r = 0; r < rounds; r++) {
         if (r % 2 == 0) {
-            t_text[r] = cli_timed(fpsim, 0, n);
-            t_html[r] = cli_timed(fpsim, 1, n);
+            t_text[r] = cli_timed(fpsim, 0, n, baseline);
+            t_html[r] = cli_timed(fpsim, 1, n, baseline);
         } else {
-            t_html[r] = cli_timed(fpsim, 1, n);
-            t_text[r] = cli_timed(fpsim, 0, n);
+            t_html[r] = cli_timed(fpsim, 1, n, baseline);
+            t_text[r] = cli_timed(fpsim, 0, n, baseline);
         }
         ratio[r] = t_html[r] / t_text[r];
     }
     gsl_sort(t_text, 1, (size_t)rounds);
     gsl_sort(t_html, 1, (size_t)rounds);
     gsl_sort(ratio, 1, (size_t)rounds);
-    printf("fpsim --scenario all --detailed as a process, %d paired rounds x %d runs, child CPU "
-           "(user + system)\n",
-           rounds, n);
+    printf("fpsim --scenario all --detailed%s%s as a process, %d paired rounds x %d runs, child "
+           "CPU (user + system)\n",
+           baseline ? " --baseline " : "", baseline ? baseline : "", rounds, n);
     printf("  text: %.3f ms per run\n  html: %.3f ms per run\n", 1e3 * t_text[rounds / 2],
            1e3 * t_html[rounds / 2]);
     printf("  html / text: median %.3f (min %.3f, max %.3f); target <= 1.20\n", ratio[rounds / 2],
@@ -139,7 +144,8 @@ static int cli_main(const char *fpsim, int rounds, int n)
 int main(int argc, char **argv)
 {
     if (argc >= 3 && strcmp(argv[1], "--cli") == 0)
-        return cli_main(argv[2], argc > 3 ? atoi(argv[3]) : 11, argc > 4 ? atoi(argv[4]) : 20);
+        return cli_main(argv[2], argc > 3 ? atoi(argv[3]) : 11, argc > 4 ? atoi(argv[4]) : 20,
+                        argc > 5 ? argv[5] : NULL);
     {
         int rounds = argc > 1 ? atoi(argv[1]) : 11, n = argc > 2 ? atoi(argv[2]) : 20;
         fp_sim *sims[NSCN];

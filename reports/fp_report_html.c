@@ -41,30 +41,48 @@ typedef struct coord {
     char s[32];
 } coord;
 
+/* Writes t tenths as "12" or "12.3" (never "-0") at `o` (room for 24 bytes) and returns the end.
+ * The one coordinate formatter of the pictures (C() and the paths): integer arithmetic into a
+ * local cursor, no printf and no stores through a struct the compiler must reload. */
+static char *put_tenths(char *o, long long t)
+{
+    char tmp[24];
+    int n = 0;
+    unsigned long long u, ip;
+    if (t < 0) {
+        *o++ = '-';
+        u = 0ull - (unsigned long long)t;
+    } else {
+        u = (unsigned long long)t;
+    }
+    ip = u / 10;
+    if (ip < 1000) { /* a chart's coordinates: up to three integer digits, unrolled */
+        if (ip >= 100)
+            *o++ = (char)('0' + ip / 100);
+        if (ip >= 10)
+            *o++ = (char)('0' + ip / 10 % 10);
+        *o++ = (char)('0' + ip % 10);
+    } else {
+        do {
+            tmp[n++] = (char)('0' + ip % 10);
+            ip /= 10;
+        } while (ip > 0 && n < 20);
+        while (n > 0)
+            *o++ = tmp[--n];
+    }
+    if (u % 10 != 0) {
+        *o++ = '.';
+        *o++ = (char)('0' + u % 10);
+    }
+    return o;
+}
+
 /* `v` rounded to tenths as "12" or "12.3" (never "-0"), in a value that lives until the end of
  * the full expression: C(x).s as a printf argument. Coordinates are finite and small. */
 static coord C(double v)
 {
     coord c;
-    char tmp[24];
-    int n = 0, o = 0;
-    long long t = llround(isfinite(v) ? v * 10.0 : 0.0), ip;
-    if (t < 0) {
-        c.s[o++] = '-';
-        t = -t;
-    }
-    ip = t / 10;
-    do {
-        tmp[n++] = (char)('0' + ip % 10);
-        ip /= 10;
-    } while (ip > 0 && n < 20);
-    while (n > 0)
-        c.s[o++] = tmp[--n];
-    if (t % 10 != 0) {
-        c.s[o++] = '.';
-        c.s[o++] = (char)('0' + t % 10);
-    }
-    c.s[o] = '\0';
+    *put_tenths(c.s, llround(isfinite(v) ? v * 10.0 : 0.0)) = '\0';
     return c;
 }
 
@@ -260,39 +278,19 @@ static long long tenths(double v)
     return (long long)(t < 0 ? t - 0.5 : t + 0.5);
 }
 
-/* t tenths as "12" or "12.3" (never "-0"). */
-static void path_num(path_buf *pb, long long t)
-{
-    char tmp[24];
-    int n = 0;
-    long long ip;
-    if (t < 0) {
-        pb->b[pb->n++] = '-';
-        t = -t;
-    }
-    ip = t / 10;
-    do {
-        tmp[n++] = (char)('0' + ip % 10);
-        ip /= 10;
-    } while (ip > 0 && n < 20);
-    while (n > 0)
-        pb->b[pb->n++] = tmp[--n];
-    if (t % 10 != 0) {
-        pb->b[pb->n++] = '.';
-        pb->b[pb->n++] = (char)('0' + t % 10);
-    }
-}
-
 static void path_put(path_buf *pb, char cmd, long long x, long long y)
 {
+    char *o;
     if (pb->n + 64 > sizeof pb->b) {
         fwrite(pb->b, 1, pb->n, pb->f);
         pb->n = 0;
     }
-    pb->b[pb->n++] = cmd;
-    path_num(pb, x);
-    pb->b[pb->n++] = ' ';
-    path_num(pb, y);
+    o = pb->b + pb->n;
+    *o++ = cmd;
+    o = put_tenths(o, x);
+    *o++ = ' ';
+    o = put_tenths(o, y);
+    pb->n = (size_t)(o - pb->b);
 }
 
 static void path_flush(path_buf *pb)
