@@ -54,6 +54,14 @@ void fp_cli_install_signals(void);
  * standard output that was closed still fails at the commit (74). */
 void fp_cli_std_fds(void);
 
+/*
+ * Marks the start (on != 0) and end (on == 0) of a read the library cannot interrupt (a whole JSON
+ * document parsed by cJSON) and during which fpsim writes nothing: a SIGINT/SIGTERM then ends the
+ * process at once ("fpsim: interrupted", temp files removed, 130/143) instead of after the parse.
+ * A signal already pending when it starts ends the process there. Main thread only; no nesting.
+ */
+void fp_cli_unpolled(int on);
+
 /* A cancel callback for the library (ctx unused): nonzero when a SIGINT/SIGTERM is pending. */
 int fp_cli_cancel_cb(void *ctx);
 

@@ -71,10 +71,28 @@ static void remove_temps(void)
             unlink(s_tmp_path[i]);
 }
 
+/* Nonzero while the CLI is inside a library call that reads and cannot poll for a signal (cJSON
+ * parsing a whole JSON document: about 5 s for 200 MB) and that writes nothing. */
+static volatile sig_atomic_t s_unpolled;
+
+/* Ends the process as the check after a SIGINT/SIGTERM would: the message, no temp file left,
+ * status 130/143. Async-signal-safe. */
+static void end_interrupted(int sig)
+{
+    static const char msg[] = "fpsim: interrupted\n";
+    remove_temps();
+    (void)!write(STDERR_FILENO, msg, sizeof(msg) - 1);
+    _exit(sig == SIGTERM ? FP_EXIT_SIGTERM : FP_EXIT_SIGINT);
+}
+
 /* SIGINT/SIGTERM: recorded, acted on at the next check (exit 130/143, nothing committed). A
- * second one while the first is pending removes the temp files and ends the process by it. */
+ * second one while the first is pending removes the temp files and ends the process by it. Inside
+ * an unpolled read there is no next check soon: the handler ends the process at once, with the
+ * same message, status and cleanup as the check would give (nothing is committed either way). */
 static void on_signal(int sig)
 {
+    if (s_unpolled)
+        end_interrupted(sig);
     if (fp_cli_signal != 0) {
         remove_temps();
         signal(sig, SIG_DFL);
@@ -155,6 +173,13 @@ int fp_cli_signal_exit(void)
     if (fp_cli_signal == SIGTERM)
         return FP_EXIT_SIGTERM;
     return 0;
+}
+
+void fp_cli_unpolled(int on)
+{
+    s_unpolled = on != 0;
+    if (on && fp_cli_signal != 0) /* arrived just before: no handler call is coming */
+        end_interrupted(fp_cli_signal);
 }
 
 int fp_cli_cancel_cb(void *ctx)

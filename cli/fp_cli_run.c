@@ -58,12 +58,20 @@ int fp_cli_read_input(const char *path, fp_profile *prof, fp_cli_input_fn each, 
     fp_input *in = NULL;
     fp_input_run run;
     int rc = 0, got = 0;
-    if (fp_input_open(&in, path, &err) != FP_OK)
+    /* Opening parses a JSON document whole, and the sampled formats parse theirs in next(): both
+     * are unpolled reads (nothing is written meanwhile), so a signal ends them at once. */
+    fp_cli_unpolled(1);
+    fp_status st = fp_input_open(&in, path, &err);
+    fp_cli_unpolled(0);
+    if (st != FP_OK)
         return fp_cli_report_input_error(&err);
     while (rc == 0) {
         if ((rc = fp_cli_interrupted()) != 0)
             break;
-        if (fp_input_next(in, prof, &run, &got, &err) != FP_OK) {
+        fp_cli_unpolled(1);
+        st = fp_input_next(in, prof, &run, &got, &err);
+        fp_cli_unpolled(0);
+        if (st != FP_OK) {
             rc = fp_cli_report_input_error(&err);
             break;
         }

@@ -121,21 +121,6 @@ static int name_ok(const char *s, size_t max, const char *extra)
     return n >= 1 && n <= max;
 }
 
-/* A string and its index, sorted by string then index (the method-name lookup table). */
-typedef struct key_ref {
-    const char *s;
-    size_t idx;
-} key_ref;
-
-static int key_ref_cmp(const void *a, const void *b)
-{
-    const key_ref *x = a, *y = b;
-    int r = strcmp(x->s, y->s);
-    if (r != 0)
-        return r;
-    return x->idx < y->idx ? -1 : x->idx > y->idx;
-}
-
 /* ------------------------------------------------------------------------------------------ */
 /* VALUE: a number or a distribution mapping                                                  */
 /* ------------------------------------------------------------------------------------------ */
@@ -418,7 +403,7 @@ typedef struct loader {
     size_t *ref_off;          /* per method: index of its first callee in refs */
     size_t n_refs;
     const char **names; /* method names, declaration order (borrowed from the scenario) */
-    key_ref *sorted;    /* method names sorted for lookup */
+    fp_strmap by_name;  /* method name -> index into names (the core's string map) */
 } loader;
 
 static fp_status parse_process(ctx *c, const node *v, fp_process_spec *p)
@@ -637,16 +622,16 @@ static fp_status parse_method(loader *L, const node *m, fp_method_spec *ms, size
     return FP_OK;
 }
 
-static int sorted_cmp_key(const void *k, const void *e)
+static const char *method_name_key(const void *names, size_t i)
 {
-    return strcmp((const char *)k, ((const key_ref *)e)->s);
+    return ((const char *const *)names)[i];
 }
 
 /* Index of method `name`, or -1. */
 static long find_method(const loader *L, const char *name)
 {
-    const key_ref *r = bsearch(name, L->sorted, L->s->n_methods, sizeof *L->sorted, sorted_cmp_key);
-    return r == NULL ? -1 : (long)r->idx;
+    size_t i;
+    return fp_strmap_find(&L->by_name, name, method_name_key, L->names, &i) ? (long)i : -1;
 }
 
 static fp_status unknown_method(loader *L, const node *at, const char *what, int allow_process)
@@ -700,8 +685,8 @@ static fp_status parse_methods(loader *L, const node *seq)
     L->refs = fp_calloc(total ? total : 1, sizeof *L->refs);
     s->methods = fp_calloc(seq->n, sizeof *s->methods);
     L->names = fp_calloc(seq->n, sizeof *L->names);
-    L->sorted = fp_calloc(seq->n, sizeof *L->sorted);
-    if (L->refs == NULL || s->methods == NULL || L->names == NULL || L->sorted == NULL)
+    if (L->refs == NULL || s->methods == NULL || L->names == NULL ||
+        fp_strmap_reserve(&L->by_name, seq->n, method_name_key, L->names) != FP_OK)
         return fail_nomem(c);
 
     for (size_t i = 0; i < seq->n; i++) {
@@ -711,16 +696,15 @@ static fp_status parse_methods(loader *L, const node *seq)
             return st;
         path_pop(c, o2);
         L->names[i] = s->methods[i].name;
-        L->sorted[i].s = s->methods[i].name;
-        L->sorted[i].idx = i;
     }
 
     /* Unique names: report the first repeated name in file order. */
-    qsort(L->sorted, s->n_methods, sizeof *L->sorted, key_ref_cmp);
     size_t dup = (size_t)-1;
-    for (size_t i = 1; i < s->n_methods; i++) {
-        if (strcmp(L->sorted[i].s, L->sorted[i - 1].s) == 0 && L->sorted[i].idx < dup)
-            dup = L->sorted[i].idx;
+    for (size_t i = 0; i < s->n_methods && dup == (size_t)-1; i++) {
+        if (find_method(L, L->names[i]) >= 0)
+            dup = i;
+        else if (fp_strmap_add(&L->by_name, i, method_name_key, L->names) != FP_OK)
+            return fail_nomem(c); /* (not after the reserve above) */
     }
     if (dup != (size_t)-1) {
         const node *m = seq->kids[dup];
@@ -1132,7 +1116,7 @@ out:
     fp_free(L.refs);
     fp_free(L.ref_off);
     fp_free(L.names);
-    fp_free(L.sorted);
+    fp_strmap_cleanup(&L.by_name);
     if (st != FP_OK) {
         fp_scenario_free(L.s);
         return st;

@@ -208,6 +208,25 @@ expect_rc 130 "SIGINT while reading a FIFO"
 [ "$secs" -lt 5 ] && ok || bad "SIGINT on a FIFO read took ${secs}s"
 rm -f "$d/fifo.yaml"
 
+# A huge single JSON document: cJSON parses it whole and cannot poll for a signal, so SIGINT during
+# the parse ends the process at once (before, it ran to the end of the parse, seconds of CPU for
+# these 130 MB, and then failed on the bad "truth" at its end with 65).
+python3 -c '
+import sys
+row = "[0, -1, 0, %d, 0.001, 50, 0, 0, 1, 0]"
+w = sys.stdout.write
+w("{\"schema_version\": 1, \"meta\": {\"scenario\": \"o\", \"seed\": \"1\", \"run_index\": 0, \"source\": \"simulated\"}, \"methods\": [\"m\"], \"spans\": {\"fields\": [\"method\", \"parent\", \"track\", \"start_s\", \"dur_s\", \"cpu_pct\", \"mem_alloc_mb\", \"mem_retained_mb\", \"io_ops\", \"io_bytes\"], \"rows\": [")
+w(", ".join(row % i for i in range(3000000)))
+w("]}, \"truth\": 7}\n")
+' >"$d/huge.json"
+sig_at INT 1 "$FPSIM" analyze "$d/huge.json" -o "$d/huge.txt"
+expect_rc 130 "SIGINT while cJSON parses a huge document"
+[ "$secs" -lt 3 ] && ok || bad "SIGINT during a huge parse took ${secs}s"
+grep -qx "fpsim: interrupted" "$TMP/err" && ok || bad "huge parse interrupted: $(cat "$TMP/err")"
+[ ! -e "$d/huge.txt" ] && ok || bad "huge parse interrupted: output committed"
+no_leftovers "$d" "SIGINT during a huge parse"
+rm -f "$d/huge.json"
+
 # Numbers: a sum that overflows is exit 65 naming the method, never "0 ops"; a scenario number
 # beyond the bound is rejected at load with its location.
 rows=$(for i in 0 1 2 3 4 5 6 7 8 9; do printf '[0, -1, 0, %d, 1, 50, 0, 0, 1e308, 0]' $i; [ $i -lt 9 ] && printf ', '; done)
