@@ -149,6 +149,34 @@ static void test_guard_term(void)
     fp_record_free(r);
 }
 
+/* 1 ms, the documented lower bound of --interval, works: every tick is a sample or a counted
+ * gap (a loaded machine misses ticks), and the profile's series have 1 ms slots. */
+static void test_interval_1ms(void)
+{
+    fp_record_options o = FP_RECORD_OPTIONS_INIT;
+    fp_record *r = NULL;
+    fp_error err = FP_ERROR_INIT;
+    char sh[] = "sh", c[] = "-c", script[] = "sleep 0.3";
+    char *argv[] = {sh, c, script, NULL};
+    o.interval_s = 0.001;
+    o.io_interval_s = 0.005;
+    CU_ASSERT_EQUAL_FATAL(fp_record_run(&r, argv, &o, &err), FP_OK);
+    const fp_record_summary *s = fp_record_summary_get(r);
+    CU_ASSERT_EQUAL(s->exit_status, 0);
+    CU_ASSERT(s->wall_s >= 0.3);
+    size_t ng = 0, missed = 0;
+    const fp_record_gap *g = fp_record_gaps(r, &ng);
+    for (size_t i = 0; i < ng; i++)
+        missed += g[i].missed;
+    double ticks = s->wall_s / 0.001;
+    fprintf(stderr, "interval_1ms: wall %.3f s, %zu samples, %zu missed in %zu gaps\n", s->wall_s,
+            s->samples, missed, ng);
+    CU_ASSERT(s->samples >= 10); /* on a loaded 2-core machine most ticks can be missed */
+    CU_ASSERT((double)(s->samples + missed) >= 0.9 * ticks - 2);
+    CU_ASSERT((double)(s->samples + missed) <= 1.1 * ticks + 2);
+    fp_record_free(r);
+}
+
 int fp_test_register(void)
 {
     static const fp_test_case units[] = {
@@ -156,6 +184,7 @@ int fp_test_register(void)
     static const fp_test_case run[] = {{"exit_and_span", test_exit_and_span},
                                        {"cannot_run", test_cannot_run},
                                        {"guard_term", test_guard_term},
+                                       {"interval_1ms", test_interval_1ms},
                                        {NULL, NULL}};
     if (fp_test_add_suite("units", units) != 0 || fp_test_add_suite("run", run) != 0)
         return -1;
