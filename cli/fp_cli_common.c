@@ -499,8 +499,8 @@ static int common_value(fp_cli_common *c, const fp_cli_spec *spec, int val, char
         if (spec->on_format != NULL)
             return spec->on_format(spec->ctx, arg);
         if (fp_report_format_from_name(arg, &c->report_format) != FP_OK)
-            return fp_cli_usage("--format must be text, json, markdown, csv or html, got '%s'",
-                                arg);
+            return fp_cli_usage(
+                "--format must be text, json, markdown, csv, html or openmetrics, got '%s'", arg);
         return 0;
     case 'o':
         c->output = arg;

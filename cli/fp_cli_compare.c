@@ -120,6 +120,9 @@ static int parse(cmp_opts *o, int argc, char **argv)
     if (rc != 0)
         return rc;
     const fp_cli_common *c = &o->c;
+    if (c->report_format == FP_REPORT_OPENMETRICS)
+        return fp_cli_usage("--format openmetrics is a format of the report, analyze, record and "
+                            "validate, not of compare");
     if (c->n_args > 2)
         return fp_cli_usage("unexpected argument '%s'", c->args[2]);
     if (o->n_scenarios > 0 && c->n_args > 0)

@@ -34,7 +34,8 @@ static const char *const s_help =
     "                         2s) or kill\n"
     "      --grace DUR        time between term's SIGTERM and SIGKILL\n"
     "  -d, --detailed         add per-method tables, critical path, findings, recommendations\n"
-    "  -f, --format FMT       text, json, markdown (md), csv or html (default text)\n"
+    "  -f, --format FMT       text, json, markdown (md), csv, html or openmetrics (default\n"
+    "                         text)\n"
     "  -o, --output FILE      write the report atomically to FILE (default standard output)\n"
     "      --thresholds FILE  analysis thresholds (as for analyze)\n"
     "      --set KEY=VALUE    set one analysis threshold (repeatable; 'fpsim thresholds')\n"
@@ -153,6 +154,43 @@ static void print_notes(const fp_record *r)
                 g[i].missed, g[i].start_s, g[i].end_s);
 }
 
+/* The guards that were set, with their breaches, into the report's current scenario: what the
+ * OpenMetrics format exports (fpsim_guard_*), in its base units. */
+static fp_status set_guards(fp_report *rep, const fp_record_options *ro, const fp_record *r,
+                            fp_error *err)
+{
+    static const struct {
+        const char *unit;
+        double to_base; /* from the recorder's MB, s, cores */
+    } units[FP_GUARD_COUNT] = {{"bytes", 1048576.0}, {"seconds", 1.0}, {"cores", 1.0}};
+    fp_report_guard g[FP_GUARD_COUNT];
+    size_t n = 0, nb;
+    const fp_record_breach *b = fp_record_breaches(r, &nb);
+    for (int k = 0; k < FP_GUARD_COUNT; k++) {
+        if (!(ro->limit[k] > 0.0))
+            continue;
+        fp_report_guard x = {fp_record_guard_name((fp_record_guard)k),
+                             units[k].unit,
+                             fp_record_action_name(ro->on_breach),
+                             ro->limit[k] * units[k].to_base,
+                             0,
+                             0.0,
+                             0.0};
+        for (size_t i = 0; i < nb; i++) {
+            if ((int)b[i].guard != k)
+                continue;
+            double v = b[i].value * units[k].to_base;
+            if (x.breaches == 0 || v > x.max_value)
+                x.max_value = v;
+            if (x.breaches == 0)
+                x.first_breach_s = b[i].t_s;
+            x.breaches++;
+        }
+        g[n++] = x;
+    }
+    return fp_report_set_guards(rep, g, n, err);
+}
+
 static int save_profile(const char *path, const fp_profile *prof)
 {
     fp_cli_out out;
@@ -256,6 +294,10 @@ int fp_cmd_record(int argc, char **argv)
     if (o.save != NULL && (rc = save_profile(o.save, prof)) != 0)
         goto done;
     if (fp_report_begin_scenario(rep, name, 0, "", "", &err) != FP_OK) {
+        rc = fp_cli_report_error(&err);
+        goto done;
+    }
+    if (set_guards(rep, &o.ro, r, &err) != FP_OK) {
         rc = fp_cli_report_error(&err);
         goto done;
     }

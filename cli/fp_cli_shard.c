@@ -32,7 +32,7 @@ static const char *const s_merge_help =
     "\n"
     "Options:\n"
     "  -f, --format FMT      the command's formats: validate text, json, markdown (md), csv,\n"
-    "                        html; simulate text, json (default text)\n"
+    "                        html, openmetrics; simulate text, json (default text)\n"
     "  -o, --output FILE     write atomically to FILE (default standard output)\n"
     "  -h, --help            show this help\n";
 

@@ -50,7 +50,8 @@ static const char *const s_help =
     "      --baseline B      auto (default; none with --sweep): learn what is normal from\n"
     "                        30 clean runs of each scenario on an independent seed stream;\n"
     "                        none: absolute thresholds only; or a baseline FILE\n"
-    "  -f, --format FMT      text, json, markdown (md), csv or html (default text)\n"
+    "  -f, --format FMT      text, json, markdown (md), csv, html or openmetrics (default\n"
+    "                        text; openmetrics: the accuracy report only)\n"
     "  -o, --output FILE     write atomically to FILE (default standard output)\n"
     "      --shard K/N       compute only the run indices i with i mod N = K (0 <= K < N) and\n"
     "                        write a partial result; 'fpsim merge' joins the N parts into\n"
@@ -188,6 +189,9 @@ static int parse(vopts *o, int argc, char **argv)
         return fp_cli_usage("--grid needs --sweep or --power");
     if (o->c.shard_n > 0 && o->c.format != NULL)
         return fp_cli_usage("--shard writes a partial result: give --format to 'fpsim merge'");
+    if (o->c.report_format == FP_REPORT_OPENMETRICS && (o->sweep != NULL || o->power >= 0))
+        return fp_cli_usage("--format openmetrics is a format of the accuracy report, not of "
+                            "--sweep or --power");
     if (o->fail_below >= 0 && (o->sweep != NULL || o->power >= 0))
         return fp_cli_usage("--fail-below applies to the accuracy report, not to --sweep or "
                             "--power");

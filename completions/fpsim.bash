@@ -23,7 +23,7 @@ _fpsim() {
         [ "$prev" = --show ] || COMPREPLY+=($(compgen -f -X '!*.y*ml' -- "$cur"))
         return ;;
     -f | --format)
-        COMPREPLY=($(compgen -W "text json markdown md csv" -- "$cur"))
+        COMPREPLY=($(compgen -W "text json markdown md csv html openmetrics" -- "$cur"))
         return ;;
     --fail-on)
         COMPREPLY=($(compgen -W "low medium high critical" -- "$cur"))

@@ -47,7 +47,7 @@ static void analyse_and_render(const fp_profile *p, int render)
     FILE *sink = fopen("/dev/null", "w");
     if (sink != NULL) {
         if (render) {
-            for (int f = FP_REPORT_TEXT; f <= FP_REPORT_HTML; f++) {
+            for (int f = FP_REPORT_TEXT; f <= FP_REPORT_OPENMETRICS; f++) {
                 fp_report_options o = FP_REPORT_OPTIONS_INIT;
                 o.format = (fp_report_format)f;
                 o.detailed = 1;
@@ -75,7 +75,7 @@ static void compare_and_render(const fp_profile *p)
     if (sink != NULL && fp_compare_new(&c, NULL, NULL) == FP_OK &&
         fp_compare_add_run(c, FP_SIDE_BASE, p, NULL) == FP_OK &&
         fp_compare_add_run(c, FP_SIDE_NEW, p, NULL) == FP_OK && fp_compare_finish(c, NULL) == FP_OK)
-        for (int f = FP_REPORT_TEXT; f <= FP_REPORT_HTML; f++)
+        for (int f = FP_REPORT_TEXT; f <= FP_REPORT_OPENMETRICS; f++)
             fp_report_write_compare(sink, (fp_report_format)f, c, sides, NULL, NULL);
     fp_compare_free(c);
     if (sink != NULL)
@@ -93,7 +93,7 @@ static void validate_and_render(const fp_scenario *s)
     if (sink != NULL && fp_validate_engine_new(&e, &cfg, NULL) == FP_OK &&
         fp_validate_engine_add_scenario(e, s, 1, &th, NULL) == FP_OK &&
         fp_validate_engine_run(e, NULL) == FP_OK)
-        for (int f = FP_REPORT_TEXT; f <= FP_REPORT_HTML; f++)
+        for (int f = FP_REPORT_TEXT; f <= FP_REPORT_OPENMETRICS; f++)
             fp_report_write_validate(sink, (fp_report_format)f, e, NULL);
     fp_validate_engine_free(e);
     if (sink != NULL)

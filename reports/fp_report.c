@@ -27,9 +27,11 @@ const fp_sum_info fp_sum_infos[FP_S_COUNT] = {
     {"findings_total", "Findings: total", "", -1},
 };
 
-static const char *const s_format_names[] = {"text", "json", "markdown", "csv", "html"};
-_Static_assert(sizeof s_format_names / sizeof s_format_names[0] == FP_REPORT_HTML + 1,
-               "s_format_names: one name per fp_report_format, in enum order (HTML is the last)");
+static const char *const s_format_names[] = {"text", "json", "markdown",
+                                             "csv",  "html", "openmetrics"};
+_Static_assert(sizeof s_format_names / sizeof s_format_names[0] == FP_REPORT_OPENMETRICS + 1,
+               "s_format_names: one name per fp_report_format, in enum order (OpenMetrics is the "
+               "last)");
 
 fp_status fp_report_format_from_name(const char *name, fp_report_format *out)
 {
@@ -121,6 +123,7 @@ static void scn_free(fp_scn *s)
     fp_smap_cleanup(&s->fmap);
     fp_free(s->taggs);
     fp_smap_cleanup(&s->tmap);
+    fp_free(s->guards);
     for (i = 0; i < s->n_pool; i++)
         fp_free(s->pool[i]);
     fp_free(s->pool);
@@ -609,6 +612,13 @@ fp_status fp_report_add_run(fp_report *r, const fp_profile *p, const fp_analysis
             goto out;
         }
     }
+    {
+        size_t nf;
+        const fp_finding *f = fp_analysis_findings(a, &nf);
+        for (size_t i = 0; i < nf; i++)
+            if ((unsigned)f[i].kind < FP_KIND_COUNT && (unsigned)f[i].severity <= FP_SEV_CRITICAL)
+                s->kind_sev[f[i].kind][f[i].severity]++;
+    }
     if (simulated) {
         s->simulated_runs++;
         s->t_found += mr.found;
@@ -637,6 +647,33 @@ out:
     fp_match_result_cleanup(&mr);
     if (st != FP_OK)
         return fp_error_set(err, st, "report: out of memory");
+    return FP_OK;
+}
+
+fp_status fp_report_set_guards(fp_report *r, const fp_report_guard *g, size_t n, fp_error *err)
+{
+    fp_scn *s;
+    fp_report_guard *copy;
+    if (r->n_scns == 0)
+        return fp_error_set(err, FP_EINVAL, "report: guards were set before any scenario");
+    for (size_t i = 0; i < n; i++)
+        if (g[i].name == NULL || g[i].unit == NULL || g[i].action == NULL ||
+            !isfinite(g[i].limit) || !isfinite(g[i].first_breach_s) || !isfinite(g[i].max_value))
+            return fp_error_set(err, FP_EINVAL, "report: guard %zu is incomplete", i);
+    s = r->scns[r->n_scns - 1];
+    copy = copy_array(g, n, sizeof *g);
+    if (copy == NULL)
+        return fp_error_set(err, FP_ENOMEM, "report: out of memory");
+    for (size_t i = 0; i < n; i++) {
+        if (!(copy[i].name = keep(s, g[i].name)) || !(copy[i].unit = keep(s, g[i].unit)) ||
+            !(copy[i].action = keep(s, g[i].action))) {
+            fp_free(copy);
+            return fp_error_set(err, FP_ENOMEM, "report: out of memory");
+        }
+    }
+    fp_free(s->guards);
+    s->guards = copy;
+    s->n_guards = n;
     return FP_OK;
 }
 
@@ -795,6 +832,8 @@ fp_status fp_report_write(const fp_report *r, FILE *out, fp_error *err)
         return fp_report_write_csv(r, out, err);
     case FP_REPORT_HTML:
         return fp_report_write_html(r, out, err);
+    case FP_REPORT_OPENMETRICS:
+        return fp_report_write_openmetrics(r, out, err);
     }
     return fp_error_set(err, FP_EINVAL, "report: unknown format %d", (int)r->opt.format);
 }

@@ -48,17 +48,18 @@ typedef enum fp_report_format {
     FP_REPORT_JSON,
     FP_REPORT_MARKDOWN,
     FP_REPORT_CSV,
-    FP_REPORT_HTML
+    FP_REPORT_HTML,
+    FP_REPORT_OPENMETRICS /* the report and validate only; compare, sweep and power refuse it */
 } fp_report_format;
 
 /*
- * Looks a format up by name: "text", "json", "markdown" (also "md"), "csv", "html". FP_OK, or
- * FP_EINVAL (unknown name; *out unchanged).
+ * Looks a format up by name: "text", "json", "markdown" (also "md"), "csv", "html",
+ * "openmetrics". FP_OK, or FP_EINVAL (unknown name; *out unchanged).
  */
 fp_status fp_report_format_from_name(const char *name, fp_report_format *out);
 
-/* Canonical name of a format ("text", "json", "markdown", "csv", "html"); NULL when out of range.
- */
+/* Canonical name of a format ("text", "json", "markdown", "csv", "html", "openmetrics"); NULL
+ * when out of range. */
 const char *fp_report_format_name(fp_report_format f);
 
 /* Report options. Plain value type; FP_REPORT_OPTIONS_INIT gives the defaults. */
@@ -106,6 +107,28 @@ fp_status fp_report_begin_scenario(fp_report *r, const char *scenario, uint64_t 
  */
 fp_status fp_report_add_run(fp_report *r, const fp_profile *p, const fp_analysis *a, fp_error *err);
 
+/*
+ * A guard of a recorded run (`fpsim record --max-rss` ...), for the metrics export: its limit and
+ * what its breaches were (the CLI sums fp_record_breaches() per guard). Plain value; strings
+ * borrowed for the call (copied).
+ */
+typedef struct fp_report_guard {
+    const char *name;      /* "max-rss", "max-time", "max-cpu" */
+    const char *unit;      /* of limit and max_value: "bytes", "seconds" or "cores" */
+    const char *action;    /* --on-breach: "warn", "term" or "kill" */
+    double limit;          /* finite */
+    size_t breaches;       /* times it was breached (0: never) */
+    double first_breach_s; /* seconds from the start to the first breach (when breaches > 0) */
+    double max_value;      /* the largest value measured at a breach (when breaches > 0) */
+} fp_report_guard;
+
+/*
+ * Sets the guards of the current scenario (replacing any set before): the OpenMetrics writer
+ * exports them (fpsim_guard_*, docs/output-formats.md); the other formats do not show them.
+ * FP_OK, FP_EINVAL (no scenario begun, a NULL string or a non-finite number), FP_ENOMEM.
+ */
+fp_status fp_report_set_guards(fp_report *r, const fp_report_guard *g, size_t n, fp_error *err);
+
 /* Number of scenarios begun so far. */
 size_t fp_report_scenario_count(const fp_report *r);
 
@@ -125,6 +148,11 @@ fp_status fp_report_write_csv(const fp_report *r, FILE *out, fp_error *err);
  * truth's windows, the icicle of the spans with the critical path, per-method times), the
  * comparison across scenarios, and the text report itself (docs/output-formats.md, "HTML"). */
 fp_status fp_report_write_html(const fp_report *r, FILE *out, fp_error *err);
+/* The Prometheus/OpenMetrics text exposition of the report (docs/output-formats.md,
+ * "OpenMetrics"): per scenario the medians over its runs, the findings by kind and severity, the
+ * per-method call durations as a summary, the guards; `# EOF` last. Accepted by
+ * `promtool check metrics`, node_exporter's textfile collector and the Pushgateway. */
+fp_status fp_report_write_openmetrics(const fp_report *r, FILE *out, fp_error *err);
 
 /* ---- the other documents: validate, sweep, power, compare ----
  *
@@ -132,7 +160,9 @@ fp_status fp_report_write_html(const fp_report *r, FILE *out, fp_error *err);
  * (borrowed for the call). Names are written the same way in every output: escaped in JSON (the
  * one escaper, profile/fp_escape.h), as data in CSV, with control bytes as spaces in text and
  * Markdown. Numbers are those of the documented formats (docs/validation.md, docs/compare.md).
- * FP_OK, or FP_EIO when ferror(out) is set afterwards.
+ * FP_OK, or FP_EIO when ferror(out) is set afterwards. FP_REPORT_OPENMETRICS is a format of the
+ * validate report only (precision and recall per kind, docs/output-formats.md): the sweep, power
+ * and compare writers refuse it with FP_EINVAL, writing nothing.
  */
 
 /* The accuracy report of `fpsim validate` after fp_validate_engine_run(e). */

@@ -281,6 +281,8 @@ fp_status fp_report_write_compare(FILE *f, fp_report_format fmt, const fp_compar
                                   fp_error *err)
 {
     fp_report_meta m = fp_report_meta_get(rng);
+    if (fmt == FP_REPORT_OPENMETRICS)
+        return fp_error_set(err, FP_EINVAL, "compare: no openmetrics format");
     switch (fmt) {
     case FP_REPORT_JSON:
         write_json(f, c, side, &m);
@@ -294,6 +296,8 @@ fp_status fp_report_write_compare(FILE *f, fp_report_format fmt, const fp_compar
         break;
     case FP_REPORT_HTML:
         fp_html_compare(f, c, side, rng);
+        break;
+    case FP_REPORT_OPENMETRICS: /* refused above */
         break;
     }
     return fp_report_finish(f, err);

@@ -176,6 +176,10 @@ typedef struct fp_scn {
     fp_qacc sum[FP_S_COUNT];
     size_t na_runs[FP_S_COUNT]; /* runs whose value k is unknown (no data in the input): n/a */
     unsigned not_run;           /* fp_analysis_not_run() of the runs, OR-ed */
+    uint64_t kind_sev[FP_KIND_COUNT][FP_SEV_CRITICAL + 1]; /* findings over the runs, by kind
+                                                              and severity (consequences too) */
+    fp_report_guard *guards; /* fp_report_set_guards(); strings in the pool */
+    size_t n_guards;
     size_t t_found, t_missed, t_unobservable, f_true, f_false;
     int has_detail;
     fp_detail d;
@@ -268,6 +272,10 @@ int fp_csv_needs_quotes(const char *s);
 int fp_is_control(unsigned char c);
 /* HTML (and XML: SVG, attributes): & < > " ' as entities, control bytes as spaces. */
 void fp_put_html(FILE *f, const char *s);
+/* An OpenMetrics / Prometheus label value, without its quotes: \\ \" and \n escaped (the
+ * exposition formats' three escapes), other control bytes as spaces, bytes of invalid UTF-8 as
+ * U+FFFD (a parser refuses a label value that is not UTF-8). */
+void fp_put_om(FILE *f, const char *s);
 /*
  * The metadata a document records, filled in one place for every document and format: fpsim's
  * version, the GSL version built against and the generator's name (`rng` NULL: the default,
@@ -416,6 +424,11 @@ void fp_html_sweep(FILE *f, const fp_validate_engine *e);
 void fp_html_power(FILE *f, const fp_validate_engine *e);
 void fp_html_compare(FILE *f, const fp_compare *c, const fp_report_compare_side sides[2],
                      const char *rng);
+
+/* ---- OpenMetrics (fp_report_openmetrics.c): the validate report; the report is
+ * fp_report_write_openmetrics ---- */
+
+void fp_om_validate(FILE *f, const fp_validate_engine *e);
 
 /* Builds the text/Markdown document (fp_report_text.c). */
 fp_status fp_report_write_doc(const fp_report *r, FILE *out, int markdown, fp_error *err);

@@ -14,7 +14,10 @@
  *  - CSV: data as is, an RFC 4180 field (quoted when it holds , " CR or LF; quotes doubled);
  *  - HTML: & < > " ' as entities and control bytes as spaces, safe in element text and in quoted
  *    attributes of HTML, XHTML and SVG alike (the HTML writer, fp_report_html.c, writes every
- *    string through it).
+ *    string through it);
+ *  - OpenMetrics (and the Prometheus text format): a label value with \\, \" and \n escaped,
+ *    other control bytes as spaces (so a name cannot break the line-oriented format) and invalid
+ *    UTF-8 as U+FFFD, which promtool and the Prometheus parsers would refuse.
  *
  * Also the metadata block every document records (fp_report_meta_get).
  */
@@ -148,6 +151,28 @@ void fp_put_html(FILE *f, const char *s)
             fputs("&#39;", f);
             break;
         default:
+            putc(fp_is_control(*c) ? ' ' : *c, f);
+        }
+    }
+}
+
+void fp_put_om(FILE *f, const char *s)
+{
+    for (const unsigned char *c = (const unsigned char *)s; *c != '\0'; c++) {
+        if (*c >= 0x80) {
+            size_t n = utf8_len(c);
+            if (n == 0) {
+                fputs("\xef\xbf\xbd", f);
+            } else {
+                fwrite(c, 1, n, f);
+                c += n - 1;
+            }
+        } else if (*c == '\\' || *c == '"') {
+            putc('\\', f);
+            putc(*c, f);
+        } else if (*c == '\n') {
+            fputs("\\n", f);
+        } else {
             putc(fp_is_control(*c) ? ' ' : *c, f);
         }
     }

@@ -406,6 +406,9 @@ fp_status fp_report_write_validate(FILE *f, fp_report_format fmt, const fp_valid
     case FP_REPORT_HTML:
         fp_html_validate(f, e);
         break;
+    case FP_REPORT_OPENMETRICS:
+        fp_om_validate(f, e);
+        break;
     }
     return fp_report_finish(f, err);
 }
@@ -423,6 +426,8 @@ fp_status fp_report_write_sweep(FILE *f, fp_report_format fmt, const fp_validate
     fp_validate_best_rule rule;
     double def;
     size_t best = fp_validate_sweep_best(e, &rule, &def);
+    if (fmt == FP_REPORT_OPENMETRICS)
+        return fp_error_set(err, FP_EINVAL, "sweep: no openmetrics format");
     switch (fmt) {
     case FP_REPORT_JSON:
         fprintf(f, "{\n  \"fpsim_validate_sweep\": 1, \"detector\": \"%s\", \"key\": ",
@@ -509,6 +514,8 @@ fp_status fp_report_write_sweep(FILE *f, fp_report_format fmt, const fp_validate
     case FP_REPORT_HTML:
         fp_html_sweep(f, e);
         break;
+    case FP_REPORT_OPENMETRICS: /* refused above */
+        break;
     }
     return fp_report_finish(f, err);
 }
@@ -532,6 +539,8 @@ fp_status fp_report_write_power(FILE *f, fp_report_format fmt, const fp_validate
     size_t n;
     fp_kind kind;
     const fp_validate_power_row *rows = fp_validate_engine_power_rows(e, &n, &kind);
+    if (fmt == FP_REPORT_OPENMETRICS)
+        return fp_error_set(err, FP_EINVAL, "power: no openmetrics format");
     switch (fmt) {
     case FP_REPORT_JSON:
         fprintf(f,
@@ -628,6 +637,8 @@ fp_status fp_report_write_power(FILE *f, fp_report_format fmt, const fp_validate
         break;
     case FP_REPORT_HTML:
         fp_html_power(f, e);
+        return fp_report_finish(f, err);
+    case FP_REPORT_OPENMETRICS: /* refused above */
         return fp_report_finish(f, err);
     }
     /* Text and Markdown: the minimum detectable effect of each bottleneck, one line each. */

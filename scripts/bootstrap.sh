@@ -5,8 +5,10 @@
 #                 ThreadSanitizer build (default OFF)
 #   CI            when set (as in CI), warnings are errors
 #   FP_TEST_DEPS  0 to skip what only the tests use: libxml2-utils (xmllint, the strict parser of
-#                 the HTML tests) and chromium (the headless browser of cli.html_browser, which
-#                 is skipped, exit 77, when Chromium cannot be installed); default 1
+#                 the HTML tests), chromium (the headless browser of cli.html_browser, which
+#                 is skipped, exit 77, when Chromium cannot be installed) and prometheus (its
+#                 promtool lints the --format openmetrics outputs in cli.test_openmetrics_promtool,
+#                 skipped, exit 77, without it); default 1
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -23,10 +25,11 @@ if [ "${#missing[@]}" -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2
 fi
 
-# Test-only packages: a failure here does not stop the build (the browser test then skips).
+# Test-only packages: a failure here does not stop the build (the browser and promtool tests then
+# skip).
 if [ "${FP_TEST_DEPS:-1}" != 0 ]; then
   test_missing=()
-  for p in libxml2-utils chromium; do
+  for p in libxml2-utils chromium prometheus; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || test_missing+=("$p")
   done
   if [ "${#test_missing[@]}" -gt 0 ]; then
@@ -35,7 +38,7 @@ if [ "${FP_TEST_DEPS:-1}" != 0 ]; then
     [ "$(id -u)" -eq 0 ] || sudo="sudo"
     { $sudo apt-get update -qq &&
       DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${test_missing[@]}" >&2; } ||
-      echo "bootstrap: could not install ${test_missing[*]}; the HTML browser test will be skipped" >&2
+      echo "bootstrap: could not install ${test_missing[*]}; the HTML browser and promtool tests will be skipped" >&2
   fi
 fi
 

@@ -90,11 +90,11 @@ for c in report simulate generate; do
     usage_case "--seed must be an integer in [0, 18446744073709551615], got '-1'" "$c" --scenario optimal --seed -1
     usage_case "--rng: unknown random generator 'nope' (try mt19937, ranlxd2, taus2, gfsr4; see the GSL manual for the full list)" "$c" --scenario optimal --rng nope
 done
-usage_case "--format must be text, json, markdown, csv or html, got 'xml'" report --format xml
+usage_case "--format must be text, json, markdown, csv, html or openmetrics, got 'xml'" report --format xml
 usage_case "--format for simulate must be text or json, got 'csv'" simulate --scenario optimal --format csv
 usage_case "--fail-on must be low, medium, high or critical, got 'nope'" report --fail-on nope
 # the first bad option wins
-usage_case "--format must be text, json, markdown, csv or html, got 'xml'" report --format xml --runs 0
+usage_case "--format must be text, json, markdown, csv, html or openmetrics, got 'xml'" report --format xml --runs 0
 usage_case "--runs must be an integer in [1, 100000000], got '0'" report --runs 0 --format xml
 # ... in analyze, compare and validate too, with each command's --runs bound (compare's is 10^6)
 usage_case "--runs must be an integer in [1, 1000000], got '1000001'" compare -s optimal -s optimal --runs 1000001
@@ -104,7 +104,7 @@ for c in compare validate; do
     usage_case "--rng: unknown random generator 'nope' (try mt19937, ranlxd2, taus2, gfsr4; see the GSL manual for the full list)" "$c" --rng nope
 done
 for c in analyze compare validate; do
-    usage_case "--format must be text, json, markdown, csv or html, got 'xml'" "$c" --format xml a b
+    usage_case "--format must be text, json, markdown, csv, html or openmetrics, got 'xml'" "$c" --format xml a b
 done
 # the common options analyze, compare and validate do not take are unknown to them
 for o in --scenario -s --runs -n --seed --rng; do
@@ -125,7 +125,7 @@ usage_case "compare takes exactly two --scenario options" compare -s optimal -s 
 usage_case "--runs must be an integer in [1, 1000000], got '0'" compare --runs 0 -s optimal -s optimal -s optimal
 # unambiguous abbreviations of long options, common or the command's own, are accepted;
 # ambiguous ones are unknown
-usage_case "--format must be text, json, markdown, csv or html, got 'xml'" analyze --fo xml x.json
+usage_case "--format must be text, json, markdown, csv, html or openmetrics, got 'xml'" analyze --fo xml x.json
 usage_case "--fail-on must be low, medium, high or critical, got 'x'" analyze --fail x x.json
 usage_case "option '--scen' needs an argument" compare --scen
 usage_case "--alpha must be a number in (0, 1], got '0'" compare --al 0 a b

@@ -147,7 +147,7 @@ usage_case "compare needs BASE and NEW (files or directories) or two --scenario 
 usage_case "unexpected argument 'x'" compare "$TMP/a.json" "$TMP/b.json" x
 usage_case "--alpha must be a number in (0, 1], got '0'" compare --alpha 0 "$TMP/a.json" "$TMP/b.json"
 usage_case "--noise must be a number in [0, 10], got 'nan'" compare --noise nan "$TMP/a.json" "$TMP/b.json"
-usage_case "--format must be text, json, markdown, csv or html, got 'xml'" compare -f xml "$TMP/a.json" "$TMP/b.json"
+usage_case "--format must be text, json, markdown, csv, html or openmetrics, got 'xml'" compare -f xml "$TMP/a.json" "$TMP/b.json"
 usage_case "--runs, --seed and --rng apply only to --scenario" compare --runs 5 "$TMP/a.json" "$TMP/b.json"
 usage_case "refusing to overwrite input '$TMP/a.json'" compare "$TMP/a.json" "$TMP/b.json" -o "$TMP/a.json"
 usage_case "refusing to overwrite input '$TMP/b.json'" compare "$TMP/a.json" "$TMP/b.json" --folded-diff "$TMP/b.json"

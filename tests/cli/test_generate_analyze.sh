@@ -32,7 +32,7 @@ usage_case "--formats: 'csv' given twice" generate --scenario optimal --out "$TM
 usage_case "--scenario: 'optimal' given twice (both would write DIR/optimal/)" generate -s optimal -s optimal --out "$TMP/x"
 usage_case "--formats: expected a comma-separated list of profile, truth, csv, folded, chrome, speedscope, got 'csv,'" generate --scenario optimal --out "$TMP/x" --formats csv,
 usage_case "analyze needs at least one FILE" analyze
-usage_case "--format must be text, json, markdown, csv or html, got 'xml'" analyze -f xml x.json
+usage_case "--format must be text, json, markdown, csv, html or openmetrics, got 'xml'" analyze -f xml x.json
 usage_case "--fail-on must be low, medium, high or critical, got 'bad'" analyze --fail-on bad x.json
 usage_case "--output 'a.json' is also an input" analyze a.json -o a.json
 [ ! -e "$TMP/x" ] && ok || bad "usage errors created the output directory"

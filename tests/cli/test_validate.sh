@@ -28,7 +28,7 @@ usage_case "--sweep: unknown detector or threshold 'nope'" --sweep nope
 usage_case "--sweep and --power cannot be combined" --sweep slow_method --power slow_method
 usage_case "--grid needs --sweep or --power" --grid 1,2
 usage_case "--grid must be a comma-separated list of at most 64 numbers >= 0, got '1,x'" --sweep slow_method --grid 1,x
-usage_case "--format must be text, json, markdown, csv or html, got 'xml'" --format xml
+usage_case "--format must be text, json, markdown, csv, html or openmetrics, got 'xml'" --format xml
 usage_case "unexpected argument 'extra'" extra
 usage_case "unknown scenario 'optimel' (did you mean 'optimal'?)" --scenario optimel
 usage_case "--set needs KEY=NUMBER, got 'slow_method.mean_s'" --set slow_method.mean_s
@@ -64,7 +64,7 @@ sed 's/^  cpu_saturation.pcnt: 90$/  slow_method.path_share: 0.5/' "$TMP/scn.yam
 if cmp -s "$TMP/set1.json" "$TMP/set2.json" && ! cmp -s "$TMP/set1.json" "$TMP/set3.json"; then ok; else bad "--set does not override the scenario's analysis: section"; fi
 
 # Byte-identical output for any --jobs (records are merged in run order), in every format.
-for fmt in text json csv markdown html; do
+for fmt in text json csv markdown html openmetrics; do
     "$FPSIM" validate -s all -n 40 -j 1 -f $fmt -q >"$TMP/j1.$fmt" 2>"$TMP/err"
     rc1=$?
     "$FPSIM" validate -s all -n 40 -j 2 -f $fmt -q >"$TMP/j2.$fmt" 2>>"$TMP/err"

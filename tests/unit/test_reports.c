@@ -731,6 +731,15 @@ static fp_report *golden_report(fp_report_format fmt, int detailed, int colour)
     r = fp_report_new(&o);
     CU_ASSERT_FATAL(r != NULL);
     add_runs(r, "checkout", 1);
+    {
+        /* guards of a recorded run: only the OpenMetrics format shows them, so the other
+         * formats' goldens are those of a report without them */
+        static const fp_report_guard g[2] = {
+            {"max-rss", "bytes", "warn", 524288000.0, 2, 0.5, 629145600.0},
+            {"max-time", "seconds", "warn", 90.0, 0, 0.0, 0.0}};
+        fp_error err = FP_ERROR_INIT;
+        CU_ASSERT_FATAL(fp_report_set_guards(r, g, 2, &err) == FP_OK);
+    }
     add_runs(r, "checkout-batch", 3);
     return r;
 }
@@ -783,6 +792,82 @@ static void test_golden_csv(void)
 static void test_golden_html(void)
 {
     golden_case(FP_REPORT_HTML, 1, "reports_detailed.html");
+}
+
+static void test_golden_openmetrics(void)
+{
+    golden_case(FP_REPORT_OPENMETRICS, 1, "reports_detailed.prom");
+}
+
+/* The exposition's shape, whatever the numbers: HELP then TYPE once per family, each family's
+ * samples together and named after it, no blank line, # EOF last; and the guards' values. */
+static void test_golden_openmetrics_shape(void)
+{
+    fp_report *r = golden_report(FP_REPORT_OPENMETRICS, 1, 0);
+    fp_status st;
+    char *out = render(fp_report_write, r, &st), *save = NULL;
+    char fam[128] = "", seen[64][128];
+    size_t n_seen = 0, len;
+    CU_ASSERT_EQUAL(st, FP_OK);
+    len = strlen(out);
+    CU_ASSERT_FATAL(len > 6);
+    CU_ASSERT_STRING_EQUAL(out + len - 6, "# EOF\n");
+    CU_ASSERT_PTR_NULL(strstr(out, "\n\n"));
+    CU_ASSERT_PTR_NOT_NULL(
+        strstr(out, "\nfpsim_guard_limit{scenario=\"checkout\",guard=\"max-rss\",unit=\"bytes\"} "
+                    "524288000\n"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(out, "\nfpsim_guard_breaches_total{scenario=\"checkout\","
+                                       "guard=\"max-time\",action=\"warn\"} 0\n"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(out, "\nfpsim_guard_first_breach_seconds{scenario=\"checkout\","
+                                       "guard=\"max-rss\"} 0.5\n"));
+    CU_ASSERT_PTR_NULL(strstr(out, "fpsim_guard_first_breach_seconds{scenario=\"checkout\","
+                                   "guard=\"max-time\"}"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(out, "\nfpsim_runs{scenario=\"checkout-batch\"} 3\n"));
+    for (char *line = strtok_r(out, "\n", &save); line != NULL;
+         line = strtok_r(NULL, "\n", &save)) {
+        if (strncmp(line, "# HELP ", 7) == 0) {
+            size_t k = strcspn(line + 7, " ");
+            CU_ASSERT_FATAL(k < sizeof fam && n_seen < 64);
+            memcpy(fam, line + 7, k);
+            fam[k] = '\0';
+            for (size_t i = 0; i < n_seen; i++)
+                CU_ASSERT_STRING_NOT_EQUAL(seen[i], fam); /* one HELP per family */
+            strcpy(seen[n_seen++], fam);
+            CU_ASSERT_EQUAL(strncmp(fam, "fpsim_", 6), 0);
+        } else if (strncmp(line, "# TYPE ", 7) == 0) {
+            CU_ASSERT_EQUAL(strncmp(line + 7, fam, strlen(fam)), 0);
+            CU_ASSERT_EQUAL(line[7 + strlen(fam)], ' ');
+        } else if (strcmp(line, "# EOF") != 0) {
+            /* a sample of the current family: its name, or name_sum / name_count */
+            size_t k = strcspn(line, "{ ");
+            CU_ASSERT(fam[0] != '\0' && strncmp(line, fam, strlen(fam)) == 0 &&
+                      (k == strlen(fam) || strncmp(line + strlen(fam), "_sum", 4) == 0 ||
+                       strncmp(line + strlen(fam), "_count", 6) == 0));
+        }
+    }
+    CU_ASSERT(n_seen >= 15);
+    free(out);
+    fp_report_free(r);
+}
+
+/* Label values through the one escaper: \\ \" \n escaped, control bytes as spaces, invalid
+ * UTF-8 as U+FFFD; valid UTF-8 kept. */
+static void test_outputs_openmetrics_escaper(void)
+{
+    fp_report_options o = FP_REPORT_OPTIONS_INIT;
+    fp_report *r;
+    fp_status st;
+    char *out;
+    o.format = FP_REPORT_OPENMETRICS;
+    r = fp_report_new(&o);
+    CU_ASSERT_FATAL(r != NULL);
+    add_runs(r, "a\"b\\c\nd\te\xff\xc3\xa9", 1);
+    out = render(fp_report_write, r, &st);
+    CU_ASSERT_EQUAL(st, FP_OK);
+    CU_ASSERT_PTR_NOT_NULL(
+        strstr(out, "\nfpsim_runs{scenario=\"a\\\"b\\\\c\\nd e\xef\xbf\xbd\xc3\xa9\"} 1\n"));
+    free(out);
+    fp_report_free(r);
 }
 
 static void test_golden_content(void)
@@ -937,6 +1022,10 @@ static void test_api_formats(void)
     CU_ASSERT_EQUAL(fp_report_format_from_name("html", &f), FP_OK);
     CU_ASSERT_EQUAL(f, FP_REPORT_HTML);
     CU_ASSERT_STRING_EQUAL(fp_report_format_name(FP_REPORT_HTML), "html");
+    CU_ASSERT_EQUAL(fp_report_format_from_name("openmetrics", &f), FP_OK);
+    CU_ASSERT_EQUAL(f, FP_REPORT_OPENMETRICS);
+    CU_ASSERT_STRING_EQUAL(fp_report_format_name(FP_REPORT_OPENMETRICS), "openmetrics");
+    CU_ASSERT_PTR_NULL(fp_report_format_name((fp_report_format)(FP_REPORT_OPENMETRICS + 1)));
     CU_ASSERT_EQUAL(fp_report_format_from_name("text", &f), FP_OK);
     CU_ASSERT_EQUAL(f, FP_REPORT_TEXT);
     CU_ASSERT_EQUAL(fp_report_format_from_name("xml", &f), FP_EINVAL);
@@ -956,18 +1045,31 @@ static void test_api_errors(void)
     CU_ASSERT_FATAL(r != NULL);
     CU_ASSERT_EQUAL(fp_report_add_run(r, p, a, &err), FP_EINVAL);
     CU_ASSERT_STRING_EQUAL(err.msg, "report: a run was added before any scenario");
+    {
+        fp_report_guard g = {"max-rss", "bytes", "warn", 1.0, 0, 0.0, 0.0};
+        CU_ASSERT_EQUAL(fp_report_set_guards(r, &g, 1, &err), FP_EINVAL);
+        CU_ASSERT_STRING_EQUAL(err.msg, "report: guards were set before any scenario");
+    }
     CU_ASSERT_EQUAL(fp_report_scenario_count(r), 0);
     CU_ASSERT_EQUAL(fp_report_begin_scenario(r, "x", 1, "mt19937", "2.7", &err), FP_OK);
     CU_ASSERT_EQUAL(fp_report_add_run(r, p, a, &err), FP_OK);
     CU_ASSERT_EQUAL(fp_report_scenario_count(r), 1);
+    {
+        fp_report_guard g = {"max-rss", "bytes", "warn", HUGE_VAL, 0, 0.0, 0.0};
+        CU_ASSERT_EQUAL(fp_report_set_guards(r, &g, 1, &err), FP_EINVAL);
+        CU_ASSERT_STRING_EQUAL(err.msg, "report: guard 0 is incomplete");
+        g.limit = 1.0;
+        g.unit = NULL;
+        CU_ASSERT_EQUAL(fp_report_set_guards(r, &g, 1, &err), FP_EINVAL);
+    }
     /* a write error is reported, in every format */
     full = fopen("/dev/full", "w");
     if (full != NULL) {
-        fp_status (*fns[])(const fp_report *, FILE *,
-                           fp_error *) = {fp_report_write_text, fp_report_write_json,
-                                          fp_report_write_markdown, fp_report_write_csv};
+        fp_status (*fns[])(const fp_report *, FILE *, fp_error *) = {
+            fp_report_write_text, fp_report_write_json, fp_report_write_markdown,
+            fp_report_write_csv, fp_report_write_openmetrics};
         setvbuf(full, NULL, _IONBF, 0);
-        for (size_t i = 0; i < 4; i++) {
+        for (size_t i = 0; i < 5; i++) {
             clearerr(full);
             CU_ASSERT_EQUAL(fns[i](r, full, &err), FP_EIO);
         }
@@ -1005,13 +1107,17 @@ static void test_api_alloc_failures(void)
             st = fp_report_begin_scenario(r, s ? "b" : "a", 1, "mt19937", "2.7", &err);
             for (int i = 0; i < 2 && st == FP_OK; i++)
                 st = fp_report_add_run(r, p[i], a[i], &err);
+            if (st == FP_OK) {
+                static const fp_report_guard g = {"max-time", "seconds", "kill", 2.0, 1, 2.5, 2.5};
+                st = fp_report_set_guards(r, &g, 1, &err);
+            }
         }
         if (st == FP_OK) {
             f = open_memstream(&buf, &len);
-            for (int fmt = 0; fmt < 4 && st == FP_OK; fmt++) {
+            for (int fmt = 0; fmt < 5 && st == FP_OK; fmt++) {
                 static fp_status (*const fns[])(const fp_report *, FILE *, fp_error *) = {
                     fp_report_write_text, fp_report_write_json, fp_report_write_markdown,
-                    fp_report_write_csv};
+                    fp_report_write_csv, fp_report_write_openmetrics};
                 st = fns[fmt](r, f, &err);
             }
             fclose(f);
@@ -1394,11 +1500,16 @@ int fp_test_register(void)
                                           {"display_width", test_layout_display_width},
                                           {"shorten", test_layout_shorten},
                                           {NULL, NULL}};
-    static const fp_test_case gold[] = {
-        {"text", test_golden_text},         {"text_detailed", test_golden_text_detailed},
-        {"markdown", test_golden_markdown}, {"json", test_golden_json},
-        {"csv", test_golden_csv},           {"html", test_golden_html},
-        {"content", test_golden_content},   {NULL, NULL}};
+    static const fp_test_case gold[] = {{"text", test_golden_text},
+                                        {"text_detailed", test_golden_text_detailed},
+                                        {"markdown", test_golden_markdown},
+                                        {"json", test_golden_json},
+                                        {"csv", test_golden_csv},
+                                        {"html", test_golden_html},
+                                        {"openmetrics", test_golden_openmetrics},
+                                        {"openmetrics_shape", test_golden_openmetrics_shape},
+                                        {"content", test_golden_content},
+                                        {NULL, NULL}};
     static const fp_test_case degenerate[] = {{"empty", test_degenerate_empty},
                                               {"zero_span", test_degenerate_zero_span},
                                               {"no_runs", test_degenerate_no_runs},
@@ -1416,6 +1527,7 @@ int fp_test_register(void)
         {"markdown_escaper", test_outputs_markdown_escaper},
         {"html_escaper", test_outputs_html_escaper},
         {"html_report", test_outputs_html_report},
+        {"openmetrics_escaper", test_outputs_openmetrics_escaper},
         {NULL, NULL}};
     if (fp_test_add_suite("outputs", outputs) || fp_test_add_suite("match", match) ||
         fp_test_add_suite("quant", quant) || fp_test_add_suite("layout", layout) ||
