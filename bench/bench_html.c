@@ -8,8 +8,10 @@
  *
  * Usage: bench_html [rounds (default 11)] [jobs per round and side (default 20)]
  *        bench_html --cli PATH/TO/fpsim [rounds (default 11)] [runs per round and side (20)]
- *            the real command, `fpsim --scenario all --detailed [--format html] >/dev/null`,
- *            spawned in paired rounds; the CPU time (user + system) of the children (wait4).
+ *            the real command, `fpsim --scenario all --detailed [--format html] >/dev/null`
+ *            (with `--baseline BASELINE` when given, e.g. `none`: the default, auto, learns a
+ *            baseline per scenario, most of the command's time), spawned in paired rounds; the
+ *            CPU time (user + system) of the children (wait4).
  *        FP_BENCH_QUICK=1: 9 rounds.
  */
 #include <fcntl.h>
@@ -95,6 +97,7 @@ extern char **environ;
 typedef struct {
     const char *fpsim;
     int n;
+    const char *baseline; /* --baseline VALUE, or NULL for the default */
 } cli_ctx;
 
 /* Side 0: n runs of `fpsim --scenario all --detailed --format text`, side 1: html; stdout to
@@ -106,11 +109,12 @@ static int cli_side(void *vctx, int side, size_t round, fp_bench_sample *out)
     *out = (fp_bench_sample){0, -1};
     for (int k = 0; k < c->n; k++) {
         char a0[1024], a1[] = "--scenario", a2[] = "all", a3[] = "--detailed", a4[] = "--format",
-                       a5[] = "html", a6[] = "text";
-        char *argv[] = {a0, a1, a2, a3, a4, side ? a5 : a6, NULL};
+                       a5[] = "html", a6[] = "text", a7[] = "--baseline", a8[64];
+        char *argv[] = {a0, a1, a2, a3, a4, side ? a5 : a6, c->baseline ? a7 : NULL, a8, NULL};
         posix_spawn_file_actions_t fa;
         fp_bench_sample one;
         snprintf(a0, sizeof a0, "%s", c->fpsim);
+        snprintf(a8, sizeof a8, "%s", c->baseline ? c->baseline : "");
         pid_t pid;
         posix_spawn_file_actions_init(&fa);
         posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0);
@@ -124,9 +128,9 @@ static int cli_side(void *vctx, int side, size_t round, fp_bench_sample *out)
     return 0;
 }
 
-static int cli_main(const char *fpsim, size_t rounds, int n)
+static int cli_main(const char *fpsim, size_t rounds, int n, const char *baseline)
 {
-    cli_ctx c = {fpsim, 2};
+    cli_ctx c = {fpsim, 2, baseline};
     fp_bench_sample warm;
     fp_bench_paired res;
     if (n < 1 || cli_side(&c, 1, 0, &warm) != 0) /* warm-up */
@@ -134,9 +138,9 @@ static int cli_main(const char *fpsim, size_t rounds, int n)
     c.n = n;
     if (fp_bench_pair(rounds, cli_side, &c, &res) != 0)
         return 1;
-    printf("fpsim --scenario all --detailed as a process, %zu paired rounds x %d runs, child CPU "
-           "(user + system, wait4)\n",
-           rounds, n);
+    printf("fpsim --scenario all --detailed%s%s as a process, %zu paired rounds x %d runs, child "
+           "CPU (user + system, wait4)\n",
+           baseline ? " --baseline " : "", baseline ? baseline : "", rounds, n);
     printf("  text: %.3f ms per run (median)\n  html: %.3f ms per run (median)\n",
            1e3 * res.sec_a.median, 1e3 * res.sec_b.median);
     printf("  html / text: ");
@@ -149,7 +153,7 @@ int main(int argc, char **argv)
 {
     if (argc >= 3 && strcmp(argv[1], "--cli") == 0)
         return cli_main(argv[2], fp_bench_rounds(argc > 3 ? atoi(argv[3]) : 0, 11),
-                        argc > 4 ? atoi(argv[4]) : 20);
+                        argc > 4 ? atoi(argv[4]) : 20, argc > 5 ? argv[5] : NULL);
     {
         size_t rounds = fp_bench_rounds(argc > 1 ? atoi(argv[1]) : 0, 11);
         fp_sim *sims[NSCN];

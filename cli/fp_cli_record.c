@@ -142,13 +142,12 @@ static void print_notes(const fp_record *r)
 {
     size_t n;
     const fp_record_breach *b = fp_record_breaches(r, &n);
-    static const char *const acts[] = {"warn", "term", "kill"};
-    static const char *const units[] = {"MB", "s", "cores"};
     for (size_t i = 0; i < n; i++)
         fprintf(stderr,
                 "fpsim: record: guard %s breached at %.3f s: %.3f %s > limit %.3f %s (%s)\n",
-                fp_record_guard_name(b[i].guard), b[i].t_s, b[i].value, units[b[i].guard],
-                b[i].limit, units[b[i].guard], acts[b[i].action]);
+                fp_record_guard_name(b[i].guard), b[i].t_s, b[i].value,
+                fp_record_guard_unit(b[i].guard), b[i].limit, fp_record_guard_unit(b[i].guard),
+                fp_record_action_name(b[i].action));
     const fp_record_gap *g = fp_record_gaps(r, &n);
     for (size_t i = 0; i < n; i++)
         fprintf(stderr, "fpsim: record: note: %zu samples missed between %.3f s and %.3f s\n",
@@ -164,7 +163,6 @@ static fp_status set_guards(fp_report *rep, const fp_record_options *ro, const f
         const char *unit;
         double to_base; /* from the recorder's MB, s, cores */
     } units[FP_GUARD_COUNT] = {{"bytes", 1048576.0}, {"seconds", 1.0}, {"cores", 1.0}};
-    static const char *const acts[] = {"warn", "term", "kill"};
     fp_report_guard g[FP_GUARD_COUNT];
     size_t n = 0, nb;
     const fp_record_breach *b = fp_record_breaches(r, &nb);
@@ -173,7 +171,7 @@ static fp_status set_guards(fp_report *rep, const fp_record_options *ro, const f
             continue;
         fp_report_guard x = {fp_record_guard_name((fp_record_guard)k),
                              units[k].unit,
-                             acts[ro->on_breach],
+                             fp_record_action_name(ro->on_breach),
                              ro->limit[k] * units[k].to_base,
                              0,
                              0.0,

@@ -64,6 +64,15 @@ struct fp_profile {
     size_t n_markers, markers_cap;
     char *mnames; /* NUL-terminated marker names, back to back */
     size_t mnames_len, mnames_cap;
+
+    /* run events: the strings of event i are at enames + its offsets (NUL-terminated) */
+    struct event {
+        fp_run_event v; /* guard, unit and action are NULL here: see the offsets */
+        size_t guard_off, unit_off, action_off;
+    } * events;
+    size_t n_events, events_cap;
+    char *enames;
+    size_t enames_len, enames_cap;
 };
 
 const char *const fp_span_field_names[FP_SPAN_NFIELDS] = {
@@ -130,6 +139,8 @@ void fp_profile_free(fp_profile *p)
     fp_free(p->mflags);
     fp_free(p->markers);
     fp_free(p->mnames);
+    fp_free(p->events);
+    fp_free(p->enames);
     fp_free(p);
 }
 
@@ -160,6 +171,8 @@ void fp_profile_reset(fp_profile *p)
     p->n_truth = 0;
     p->n_markers = 0;
     p->mnames_len = 0;
+    p->n_events = 0;
+    p->enames_len = 0;
 }
 
 /* ---- metadata ---- */
@@ -713,4 +726,70 @@ const char *fp_profile_marker(const fp_profile *p, size_t i, double *ts_s, uint3
     if (track != NULL)
         *track = p->markers[i].track;
     return p->mnames + p->markers[i].name_off;
+}
+
+/* ---- run events ---- */
+
+static const char *const s_event_kinds[FP_EVENT_KIND_COUNT] = {"guard_breach", "sampling_gap"};
+
+const char *fp_event_kind_name(fp_event_kind kind)
+{
+    return (int)kind >= 0 && kind < FP_EVENT_KIND_COUNT ? s_event_kinds[kind] : NULL;
+}
+
+fp_status fp_profile_add_event(fp_profile *p, const fp_run_event *e)
+{
+    int breach = e->kind == FP_EVENT_GUARD_BREACH;
+    const char *str[3] = {breach && e->guard ? e->guard : "", breach && e->unit ? e->unit : "",
+                          breach && e->action ? e->action : ""};
+    size_t len[3], total = 0, base = p->enames_len;
+    if ((int)e->kind < 0 || e->kind >= FP_EVENT_KIND_COUNT || !isfinite(e->start_s) ||
+        (breach && (str[0][0] == '\0' || !isfinite(e->value) || !isfinite(e->limit))) ||
+        (!breach &&
+         (!(isfinite(e->end_s) && e->end_s >= e->start_s) || e->missed > FP_EVENT_MAX_MISSED)))
+        return FP_EINVAL;
+    for (int k = 0; k < 3; k++) {
+        len[k] = strlen(str[k]) + 1;
+        total += len[k]; /* three string lengths cannot overflow a size_t */
+    }
+    if (fp_grow((void **)&p->events, &p->events_cap, p->n_events + 1, sizeof(*p->events)) !=
+            FP_OK ||
+        total > SIZE_MAX - base ||
+        fp_grow((void **)&p->enames, &p->enames_cap, base + total, 1) != FP_OK)
+        return FP_ENOMEM;
+    struct event *ev = &p->events[p->n_events++];
+    memset(ev, 0, sizeof(*ev));
+    ev->v.kind = e->kind;
+    ev->v.start_s = e->start_s;
+    ev->v.end_s = breach ? e->start_s : e->end_s;
+    if (breach) {
+        ev->v.value = e->value;
+        ev->v.limit = e->limit;
+    } else {
+        ev->v.missed = e->missed;
+    }
+    size_t *off[3] = {&ev->guard_off, &ev->unit_off, &ev->action_off};
+    for (int k = 0; k < 3; k++) {
+        memcpy(p->enames + p->enames_len, str[k], len[k]);
+        *off[k] = p->enames_len;
+        p->enames_len += len[k];
+    }
+    return FP_OK;
+}
+
+size_t fp_profile_event_count(const fp_profile *p)
+{
+    return p->n_events;
+}
+
+int fp_profile_event(const fp_profile *p, size_t i, fp_run_event *out)
+{
+    if (i >= p->n_events)
+        return 0;
+    const struct event *ev = &p->events[i];
+    *out = ev->v;
+    out->guard = p->enames + ev->guard_off;
+    out->unit = p->enames + ev->unit_off;
+    out->action = p->enames + ev->action_off;
+    return 1;
 }

@@ -336,6 +336,58 @@ size_t fp_profile_marker_count(const fp_profile *p);
  * NULL. NULL when i is out of range. */
 const char *fp_profile_marker(const fp_profile *p, size_t i, double *ts_s, uint32_t *track);
 
+/* ---- run events (what happened to the measurement itself; the analysis does not use them) ---- */
+
+/*
+ * A run event says something about how the run was measured rather than what the program did:
+ * `fpsim record`'s guard breaches (a limit crossed, and what was done about it) and sampling
+ * gaps (ticks the sampler missed, so the series there are not measured but carried over).
+ * Simulated profiles and traces have none. Written in the profile JSON as the optional
+ * "events" array (docs/output-formats.md) and shown by every report.
+ */
+typedef enum fp_event_kind {
+    FP_EVENT_GUARD_BREACH = 0, /* a guard's limit was crossed at start_s */
+    FP_EVENT_SAMPLING_GAP,     /* no sample in [start_s, end_s] */
+    FP_EVENT_KIND_COUNT
+} fp_event_kind;
+
+/* One run event. Plain value; as returned by fp_profile_event() its strings are borrowed from
+ * the profile (valid until the next fp_profile_add_event(), fp_profile_reset() or
+ * fp_profile_free()). Fields that do not apply to the kind are 0 or "". */
+typedef struct fp_run_event {
+    fp_event_kind kind;
+    double start_s;     /* breach: when it was seen; gap: the last sample before it */
+    double end_s;       /* gap: the first sample after it (>= start_s); breach: start_s */
+    const char *guard;  /* breach: the guard's name ("max-rss", "max-time", "max-cpu") */
+    double value;       /* breach: the measured value, in `unit` */
+    double limit;       /* breach: the limit it crossed, in `unit` */
+    const char *unit;   /* breach: "MB", "s", "cores", ... */
+    const char *action; /* breach: what was done ("warn", "term", "kill") */
+    uint64_t missed;    /* gap: sampling ticks missed */
+} fp_run_event;
+
+/* Largest fp_run_event.missed (2^53: it is a JSON number, read back exactly). */
+#define FP_EVENT_MAX_MISSED UINT64_C(9007199254740992)
+
+/* "guard_breach", "sampling_gap"; NULL when out of range. Static string. */
+const char *fp_event_kind_name(fp_event_kind kind);
+
+/*
+ * Appends a copy of `e` (its strings are copied; NULL strings are stored as ""). A breach's
+ * end_s is stored as its start_s, and a gap's guard, value, limit, unit and action as 0 and "".
+ * FP_OK, FP_EINVAL (kind out of range, a number that is not finite, a gap ending before it
+ * starts or missing more than FP_EVENT_MAX_MISSED ticks, a breach without a guard name;
+ * nothing added) or FP_ENOMEM (nothing added).
+ */
+fp_status fp_profile_add_event(fp_profile *p, const fp_run_event *e);
+
+/* Events in the order they were added (a recording's: breaches in time order, then gaps). */
+size_t fp_profile_event_count(const fp_profile *p);
+
+/* Event i (< fp_profile_event_count()) into *out, strings borrowed as said at fp_run_event.
+ * Returns 1, or 0 (and *out untouched) when i is out of range. */
+int fp_profile_event(const fp_profile *p, size_t i, fp_run_event *out);
+
 /* ---- ground truth (simulated runs only; the analysis never calls these) ---- */
 
 size_t fp_profile_truth_count(const fp_profile *p);

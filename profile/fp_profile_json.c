@@ -136,6 +136,27 @@ static void write_truth(const fp_profile *p, const fp_truth *t, FILE *out)
     putc('}', out);
 }
 
+/* One run event as an object on one line; the keys depend on the kind (docs/output-formats.md).
+ * Its numbers are finite: fp_profile_add_event() refuses others. */
+static void write_event(const fp_run_event *e, FILE *out)
+{
+    fputs("{\"kind\": ", out);
+    put_string(out, fp_event_kind_name(e->kind));
+    if (e->kind == FP_EVENT_GUARD_BREACH) {
+        fprintf(out, ", \"t_s\": %s, \"guard\": ", FP_G(e->start_s));
+        put_string(out, e->guard);
+        fprintf(out, ", \"value\": %s", FP_G(e->value));
+        fprintf(out, ", \"limit\": %s, \"unit\": ", FP_G(e->limit));
+        put_string(out, e->unit);
+        fputs(", \"action\": ", out);
+        put_string(out, e->action);
+    } else {
+        fprintf(out, ", \"start_s\": %s", FP_G(e->start_s));
+        fprintf(out, ", \"end_s\": %s, \"missed\": %" PRIu64, FP_G(e->end_s), e->missed);
+    }
+    putc('}', out);
+}
+
 fp_status fp_profile_write_json(const fp_profile *p, int include_truth, int indent, FILE *out,
                                 fp_error *err)
 {
@@ -242,9 +263,25 @@ fp_status fp_profile_write_json(const fp_profile *p, int include_truth, int inde
         }
         fputs(k < 3 ? "],\n" : "]\n", out);
     }
+    /* the optional keys that follow: events (only when there are some), truth */
+    size_t n_events = fp_profile_event_count(p);
     pad(out, L + 1);
-    fputs(include_truth ? "},\n" : "}\n", out);
+    fputs(include_truth || n_events > 0 ? "},\n" : "}\n", out);
 
+    if (n_events > 0) {
+        pad(out, L + 1);
+        fputs("\"events\": [", out);
+        for (size_t i = 0; i < n_events; i++) {
+            fp_run_event e;
+            fp_profile_event(p, i, &e);
+            fputs(i > 0 ? ",\n" : "\n", out);
+            pad(out, L + 2);
+            write_event(&e, out);
+        }
+        putc('\n', out);
+        pad(out, L + 1);
+        fputs(include_truth ? "],\n" : "]\n", out);
+    }
     if (include_truth) {
         pad(out, L + 1);
         fputs("\"truth\": [", out);
@@ -695,14 +732,102 @@ static fp_status read_truth(rd *r, fp_profile *p, const cJSON *truth)
     return FP_OK;
 }
 
+/* The optional "events" array: each object's keys are those of its kind, all required. */
+static fp_status read_events(rd *r, fp_profile *p, const cJSON *events)
+{
+    static const char *const breach_keys[] = {"kind",  "t_s",  "guard", "value",
+                                              "limit", "unit", "action"};
+    static const char *const gap_keys[] = {"kind", "start_s", "end_s", "missed"};
+    if (!want_type(r, events, cJSON_IsArray(events), "an array"))
+        return rd_fail(r, FP_EINVAL, "events");
+    size_t i = 0;
+    for (const cJSON *o = events->child; o != NULL; o = o->next, i++) {
+        char where[48];
+        snprintf(where, sizeof(where), "events[%zu]", i);
+        if (!want_type(r, o, cJSON_IsObject(o), "an object"))
+            return rd_fail(r, FP_EINVAL, "%s", where);
+        const cJSON *kind = cJSON_GetObjectItemCaseSensitive(o, "kind");
+        if (kind == NULL) {
+            snprintf(r->msg, sizeof(r->msg), "missing field 'kind'");
+            return rd_fail(r, FP_EINVAL, "%s", where);
+        }
+        if (!want_type(r, kind, cJSON_IsString(kind), "a string"))
+            return rd_fail(r, FP_EINVAL, "%s.kind", where);
+        fp_run_event e;
+        memset(&e, 0, sizeof(e));
+        if (strcmp(kind->valuestring, fp_event_kind_name(FP_EVENT_GUARD_BREACH)) == 0) {
+            e.kind = FP_EVENT_GUARD_BREACH;
+        } else if (strcmp(kind->valuestring, fp_event_kind_name(FP_EVENT_SAMPLING_GAP)) == 0) {
+            e.kind = FP_EVENT_SAMPLING_GAP;
+        } else {
+            const char *kinds[FP_EVENT_KIND_COUNT];
+            for (int k = 0; k < FP_EVENT_KIND_COUNT; k++)
+                kinds[k] = fp_event_kind_name((fp_event_kind)k);
+            const char *near = fp_suggest(kind->valuestring, kinds, FP_EVENT_KIND_COUNT);
+            if (near != NULL)
+                snprintf(r->msg, sizeof(r->msg), "unknown event kind '%.80s' (did you mean '%s'?)",
+                         kind->valuestring, near);
+            else
+                snprintf(r->msg, sizeof(r->msg),
+                         "unknown event kind '%.80s' (guard_breach or sampling_gap)",
+                         kind->valuestring);
+            return rd_fail(r, FP_EINVAL, "%s.kind", where);
+        }
+        int breach = e.kind == FP_EVENT_GUARD_BREACH;
+        const char *const *keys = breach ? breach_keys : gap_keys;
+        size_t nk = breach ? 7 : 4;
+        const cJSON *f[7];
+        fp_status st = get_fields(r, o, where, keys, nk, (1u << nk) - 1u, 0, f);
+        if (st != FP_OK)
+            return st;
+        if (breach) {
+            const char **strs[3] = {&e.guard, &e.unit, &e.action};
+            static const int str_keys[3] = {2, 5, 6};
+            for (int k = 0; k < 3; k++) {
+                const cJSON *v = f[str_keys[k]];
+                if (!want_type(r, v, cJSON_IsString(v), "a string"))
+                    return rd_fail(r, FP_EINVAL, "%s.%s", where, keys[str_keys[k]]);
+                *strs[k] = v->valuestring;
+            }
+            if (e.guard[0] == '\0') {
+                snprintf(r->msg, sizeof(r->msg), "the guard's name is empty");
+                return rd_fail(r, FP_EINVAL, "%s.guard", where);
+            }
+            double *nums[3] = {&e.start_s, &e.value, &e.limit};
+            static const int num_keys[3] = {1, 3, 4};
+            for (int k = 0; k < 3; k++)
+                if (!want_number(r, f[num_keys[k]], nums[k]))
+                    return rd_fail(r, FP_EINVAL, "%s.%s", where, keys[num_keys[k]]);
+        } else {
+            double missed;
+            if (!want_number(r, f[1], &e.start_s))
+                return rd_fail(r, FP_EINVAL, "%s.start_s", where);
+            if (!want_number(r, f[2], &e.end_s))
+                return rd_fail(r, FP_EINVAL, "%s.end_s", where);
+            if (!want_int(r, f[3], 0, (double)FP_EVENT_MAX_MISSED, &missed))
+                return rd_fail(r, FP_EINVAL, "%s.missed", where);
+            e.missed = (uint64_t)missed;
+            if (e.end_s < e.start_s) {
+                snprintf(r->msg, sizeof(r->msg), "event %zu: end_s %.17g is before start_s %.17g",
+                         i, e.end_s, e.start_s);
+                return rd_fail(r, FP_EINVAL, "%s.end_s", where);
+            }
+        }
+        st = fp_profile_add_event(p, &e); /* valid by now: only FP_ENOMEM is left */
+        if (st != FP_OK)
+            return fp_error_set(r->err, st, "out of memory reading profile JSON");
+    }
+    return FP_OK;
+}
+
 static fp_status read_profile(rd *r, fp_profile *p, const cJSON *obj)
 {
-    static const char *const keys[] = {"schema_version", "meta",   "methods",
-                                       "spans",          "series", "truth"};
-    const cJSON *f[6];
+    static const char *const keys[] = {"schema_version", "meta",  "methods", "spans",
+                                       "series",         "truth", "events"};
+    const cJSON *f[7];
     if (!want_type(r, obj, cJSON_IsObject(obj), "an object"))
         return rd_fail(r, FP_EINVAL, "%s", "");
-    fp_status st = get_fields(r, obj, "", keys, 6, 0x1fu, 0, f);
+    fp_status st = get_fields(r, obj, "", keys, 7, 0x1fu, 0, f);
     if (st != FP_OK)
         return st;
     double version;
@@ -717,6 +842,8 @@ static fp_status read_profile(rd *r, fp_profile *p, const cJSON *obj)
         (st = read_spans(r, p, f[3])) != FP_OK || (st = read_series(r, p, f[4])) != FP_OK)
         return st;
     if (f[5] != NULL && (st = read_truth(r, p, f[5])) != FP_OK)
+        return st;
+    if (f[6] != NULL && (st = read_events(r, p, f[6])) != FP_OK)
         return st;
     /* Spans were checked row by row; this checks the series and truth values. Its key paths
      * ("series.cpu_pct[3]", "truth[1].end_s") are JSON paths already. */

@@ -76,6 +76,19 @@ const char *fp_record_guard_name(fp_record_guard g)
     return (unsigned)g < FP_GUARD_COUNT ? s_guard_names[g] : NULL;
 }
 
+static const char *const s_guard_units[FP_GUARD_COUNT] = {"MB", "s", "cores"};
+
+const char *fp_record_guard_unit(fp_record_guard g)
+{
+    return (unsigned)g < FP_GUARD_COUNT ? s_guard_units[g] : NULL;
+}
+
+const char *fp_record_action_name(fp_record_action a)
+{
+    static const char *const names[] = {"warn", "term", "kill"};
+    return (unsigned)a < sizeof(names) / sizeof(names[0]) ? names[a] : NULL;
+}
+
 static long long now_us(void)
 {
     struct timespec ts;
@@ -948,6 +961,28 @@ fp_status fp_record_profile(const fp_record *r, const char *name, fp_profile *ou
     if (fp_profile_set_meta(out, name, 0, 0, "", "", "record", 0) != FP_OK)
         goto nomem;
     fp_profile_set_data(out, FP_DATA_ALL);
+    /* the guard breaches, then the sampling gaps, as the profile's run events */
+    for (size_t k = 0; k < r->n_breaches; k++) {
+        const fp_record_breach *b = &r->breaches[k];
+        fp_run_event e = {FP_EVENT_GUARD_BREACH,
+                          b->t_s,
+                          b->t_s,
+                          fp_record_guard_name(b->guard),
+                          b->value,
+                          b->limit,
+                          fp_record_guard_unit(b->guard),
+                          fp_record_action_name(b->action),
+                          0};
+        if (fp_profile_add_event(out, &e) != FP_OK)
+            goto nomem; /* a breach is finite and named: only ENOMEM */
+    }
+    for (size_t k = 0; k < r->n_gaps; k++) {
+        const fp_record_gap *g = &r->gaps[k];
+        fp_run_event e = {FP_EVENT_SAMPLING_GAP, g->start_s, g->end_s, "", 0, 0, "", "",
+                          (uint64_t)g->missed};
+        if (fp_profile_add_event(out, &e) != FP_OK)
+            goto nomem;
+    }
     /* The command's spans (any thread, any process of the tree) go under the root span, which
      * is the first span (it starts with the recording) and grows to cover them all. */
     {

@@ -32,6 +32,9 @@ typedef enum fp_record_action {
     FP_RECORD_KILL      /* SIGKILL to the tree */
 } fp_record_action;
 
+/* "warn", "term", "kill" (the --on-breach spelling); NULL when out of range. Static string. */
+const char *fp_record_action_name(fp_record_action a);
+
 /* The guards, in the order of fp_record_breach.guard. */
 typedef enum fp_record_guard {
     FP_GUARD_MAX_RSS = 0, /* resident memory of the tree, MB */
@@ -42,6 +45,9 @@ typedef enum fp_record_guard {
 
 /* "max-rss", "max-time", "max-cpu"; NULL when out of range. Static string. */
 const char *fp_record_guard_name(fp_record_guard g);
+
+/* The unit of a guard's value and limit: "MB", "s", "cores"; NULL when out of range. Static. */
+const char *fp_record_guard_unit(fp_record_guard g);
 
 /* How to record. Plain value; strings borrowed for the call of fp_record_run(). */
 typedef struct fp_record_options {
@@ -129,8 +135,10 @@ const fp_record_gap *fp_record_gaps(const fp_record *r, size_t *n);
  * at interval_s: memory at the end of each interval, CPU as percent of the machine, I/O
  * operations (read+write syscalls) and bytes (rchar+wchar) spread over their io interval. A gap
  * holds the memory of the sample before it and the mean CPU and I/O rate measured across it
- * (docs/record.md). FP_OK, the trace reader's errors (in `err`, the file being trace_label or
- * "FPSIM_TRACE_FD"), FP_ENOMEM.
+ * (docs/record.md). The breaches and then the gaps become the profile's run events
+ * (fp_profile_add_event(): guard name, value, limit, unit and action; start, end, ticks missed).
+ * FP_OK, the trace reader's errors (in `err`, the file being trace_label or "FPSIM_TRACE_FD"),
+ * FP_ENOMEM.
  */
 fp_status fp_record_profile(const fp_record *r, const char *name, fp_profile *out, fp_error *err);
 

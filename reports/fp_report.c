@@ -92,6 +92,7 @@ static void detail_clear(fp_detail *d)
     fp_free(d->truth);
     fp_free(d->truth_target);
     fp_free(d->markers);
+    fp_free(d->events);
     fp_match_result_cleanup(&d->match);
     fp_pics_free(d->pics);
     memset(d, 0, sizeof *d);
@@ -362,6 +363,23 @@ static fp_status keep_detail(fp_scn *s, const fp_profile *p, const fp_analysis *
         for (i = 0; i < n; i++, d->n_markers++) {
             fp_report_marker *m = &d->markers[i];
             if (!(m->name = keep(s, fp_profile_marker(p, i, &m->ts_s, &m->track))))
+                return FP_ENOMEM;
+        }
+    }
+    /* run events (fpsim record's guard breaches and sampling gaps), strings into the pool */
+    n = fp_profile_event_count(p);
+    d->n_events_total = n;
+    if (n > FP_REPORT_MAX_EVENTS)
+        n = FP_REPORT_MAX_EVENTS;
+    if (n > 0) {
+        d->events = fp_calloc(n, sizeof *d->events);
+        if (!d->events)
+            return FP_ENOMEM;
+        for (i = 0; i < n; i++, d->n_events++) {
+            fp_run_event *e = &d->events[i];
+            fp_profile_event(p, i, e);
+            if (!(e->guard = keep(s, e->guard)) || !(e->unit = keep(s, e->unit)) ||
+                !(e->action = keep(s, e->action)))
                 return FP_ENOMEM;
         }
     }

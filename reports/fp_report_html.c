@@ -41,30 +41,48 @@ typedef struct coord {
     char s[32];
 } coord;
 
+/* Writes t tenths as "12" or "12.3" (never "-0") at `o` (room for 24 bytes) and returns the end.
+ * The one coordinate formatter of the pictures (C() and the paths): integer arithmetic into a
+ * local cursor, no printf and no stores through a struct the compiler must reload. */
+static char *put_tenths(char *o, long long t)
+{
+    char tmp[24];
+    int n = 0;
+    unsigned long long u, ip;
+    if (t < 0) {
+        *o++ = '-';
+        u = 0ull - (unsigned long long)t;
+    } else {
+        u = (unsigned long long)t;
+    }
+    ip = u / 10;
+    if (ip < 1000) { /* a chart's coordinates: up to three integer digits, unrolled */
+        if (ip >= 100)
+            *o++ = (char)('0' + ip / 100);
+        if (ip >= 10)
+            *o++ = (char)('0' + ip / 10 % 10);
+        *o++ = (char)('0' + ip % 10);
+    } else {
+        do {
+            tmp[n++] = (char)('0' + ip % 10);
+            ip /= 10;
+        } while (ip > 0 && n < 20);
+        while (n > 0)
+            *o++ = tmp[--n];
+    }
+    if (u % 10 != 0) {
+        *o++ = '.';
+        *o++ = (char)('0' + u % 10);
+    }
+    return o;
+}
+
 /* `v` rounded to tenths as "12" or "12.3" (never "-0"), in a value that lives until the end of
  * the full expression: C(x).s as a printf argument. Coordinates are finite and small. */
 static coord C(double v)
 {
     coord c;
-    char tmp[24];
-    int n = 0, o = 0;
-    long long t = llround(isfinite(v) ? v * 10.0 : 0.0), ip;
-    if (t < 0) {
-        c.s[o++] = '-';
-        t = -t;
-    }
-    ip = t / 10;
-    do {
-        tmp[n++] = (char)('0' + ip % 10);
-        ip /= 10;
-    } while (ip > 0 && n < 20);
-    while (n > 0)
-        c.s[o++] = tmp[--n];
-    if (t % 10 != 0) {
-        c.s[o++] = '.';
-        c.s[o++] = (char)('0' + t % 10);
-    }
-    c.s[o] = '\0';
+    *put_tenths(c.s, llround(isfinite(v) ? v * 10.0 : 0.0)) = '\0';
     return c;
 }
 
@@ -260,39 +278,19 @@ static long long tenths(double v)
     return (long long)(t < 0 ? t - 0.5 : t + 0.5);
 }
 
-/* t tenths as "12" or "12.3" (never "-0"). */
-static void path_num(path_buf *pb, long long t)
-{
-    char tmp[24];
-    int n = 0;
-    long long ip;
-    if (t < 0) {
-        pb->b[pb->n++] = '-';
-        t = -t;
-    }
-    ip = t / 10;
-    do {
-        tmp[n++] = (char)('0' + ip % 10);
-        ip /= 10;
-    } while (ip > 0 && n < 20);
-    while (n > 0)
-        pb->b[pb->n++] = tmp[--n];
-    if (t % 10 != 0) {
-        pb->b[pb->n++] = '.';
-        pb->b[pb->n++] = (char)('0' + t % 10);
-    }
-}
-
 static void path_put(path_buf *pb, char cmd, long long x, long long y)
 {
+    char *o;
     if (pb->n + 64 > sizeof pb->b) {
         fwrite(pb->b, 1, pb->n, pb->f);
         pb->n = 0;
     }
-    pb->b[pb->n++] = cmd;
-    path_num(pb, x);
-    pb->b[pb->n++] = ' ';
-    path_num(pb, y);
+    o = pb->b + pb->n;
+    *o++ = cmd;
+    o = put_tenths(o, x);
+    *o++ = ' ';
+    o = put_tenths(o, y);
+    pb->n = (size_t)(o - pb->b);
 }
 
 static void path_flush(path_buf *pb)
@@ -331,6 +329,117 @@ static const char *const s_series_label[FP_PICS_SERIES] = {"Memory (MB)", "CPU (
                                                            "I/O (ops per sample)"};
 static const char *const s_series_colour[FP_PICS_SERIES] = {C_BLUE, C_VERMIL, C_GREEN};
 
+/* Most run events of each kind drawn on a timeline (the text report lists them all). */
+#define MAX_DRAWN_EVENTS 200
+
+/* The sampling gaps as hatched bands across the panels [top, bottom): a light grey band with
+ * diagonal strokes (drawn as lines clipped to the band by hand, so the page needs no pattern
+ * reference), and a <title> saying what is missing. */
+static void gap_bands(FILE *f, const fp_detail *d, double top, double bottom, double tmax)
+{
+    char a[64], b[64];
+    size_t drawn = 0;
+    for (size_t i = 0; i < d->n_events && drawn < MAX_DRAWN_EVENTS; i++) {
+        const fp_run_event *e = &d->events[i];
+        if (e->kind != FP_EVENT_SAMPLING_GAP)
+            continue;
+        drawn++;
+        double x0 = ML + PW * e->start_s / tmax, x1 = ML + PW * e->end_s / tmax, h = bottom - top;
+        if (x1 - x0 < 3)
+            x1 = x0 + 3;
+        fputs("<g class=\"gap\"><title>", f);
+        put_fmt(f, "sampling gap %s..%s s: %" PRIu64 " sample%s missed (series carried over)",
+                num(a, sizeof a, e->start_s), num(b, sizeof b, e->end_s), e->missed,
+                e->missed == 1 ? "" : "s");
+        fprintf(f,
+                "</title><rect x=\"%s\" y=\"%s\" width=\"%s\" height=\"%s\" fill=\"%s\" "
+                "fill-opacity=\"0.18\" stroke=\"#555\" stroke-width=\"0.8\"/>"
+                "<path stroke=\"#555\" stroke-width=\"0.8\" fill=\"none\" d=\"",
+                C(x0).s, C(top).s, C(x1 - x0).s, C(h).s, C_GREY);
+        /* 45-degree strokes x - (bottom - y) = c every 6 units, clipped to [x0, x1] */
+        for (double c = x0 - h; c < x1; c += 6.0) {
+            double ax = c, ay = bottom, bx = c + h, by = top;
+            if (ax < x0) {
+                ay = bottom - (x0 - ax);
+                ax = x0;
+            }
+            if (bx > x1) {
+                by = top + (bx - x1);
+                bx = x1;
+            }
+            if (bx - ax < 0.5)
+                continue;
+            fprintf(f, "M%s %sL%s %s", C(ax).s, C(ay).s, C(bx).s, C(by).s);
+        }
+        fputs("\"/></g>\n", f);
+    }
+}
+
+/* The guard breaches as labelled vertical markers across the panels [top, bottom). */
+static void breach_marks(FILE *f, const fp_detail *d, double top, double bottom, double tmax)
+{
+    char a[64], b[64], c[64];
+    size_t drawn = 0;
+    for (size_t i = 0; i < d->n_events && drawn < MAX_DRAWN_EVENTS; i++) {
+        const fp_run_event *e = &d->events[i];
+        if (e->kind != FP_EVENT_GUARD_BREACH)
+            continue;
+        double x = ML + PW * e->start_s / tmax;
+        int left = x < ML + PW * 0.6;
+        char lab[160];
+        fputs("<g class=\"breach\"><title>", f);
+        put_fmt(f, "guard %s breached at %s s: %s > limit %s (%s)", e->guard,
+                num(a, sizeof a, e->start_s), fp_fmt_measure(b, sizeof b, e->value, e->unit),
+                fp_fmt_measure(c, sizeof c, e->limit, e->unit), e->action);
+        fprintf(f,
+                "</title><line x1=\"%s\" y1=\"%s\" x2=\"%s\" y2=\"%s\" stroke=\"#000\" "
+                "stroke-width=\"1.5\"/><path fill=\"#000\" d=\"M%s %sL%s %sL%s %sZ\"/>",
+                C(x).s, C(top).s, C(x).s, C(bottom).s, C(x - 5).s, C(top - 7).s, C(x + 5).s,
+                C(top - 7).s, C(x).s, C(top).s);
+        snprintf(lab, sizeof lab, "%s %s", e->guard, e->action);
+        svg_text(f, left ? x + 4 : x - 4, bottom - 4 - 11.0 * (double)(drawn % 3),
+                 left ? "start" : "end", lab);
+        fputs("</g>\n", f);
+        drawn++;
+    }
+}
+
+/* Captions under the timeline naming its breaches and gaps in words (the first few; the text
+ * report below lists them all): one paragraph per kind, none when the run has none. */
+static void events_caption(FILE *f, const fp_detail *d)
+{
+    char a[64], b[64], c[64];
+    for (int kind = 0; kind < FP_EVENT_KIND_COUNT; kind++) {
+        size_t k = 0;
+        for (size_t i = 0; i < d->n_events; i++) {
+            const fp_run_event *e = &d->events[i];
+            if ((int)e->kind != kind)
+                continue;
+            if (k == 5) {
+                fputs("; ...", f);
+                break;
+            }
+            if (k == 0)
+                fputs(kind == FP_EVENT_GUARD_BREACH ? "<p class=\"cap\">Guard breaches (black "
+                                                      "markers): "
+                                                    : "<p class=\"cap\">Sampling gaps (hatched): ",
+                      f);
+            if (kind == FP_EVENT_GUARD_BREACH)
+                put_fmt(f, "%s%s at %s, %s > limit %s (%s)", k ? "; " : "", e->guard,
+                        fp_fmt_duration(a, sizeof a, e->start_s),
+                        fp_fmt_measure(b, sizeof b, e->value, e->unit),
+                        fp_fmt_measure(c, sizeof c, e->limit, e->unit), e->action);
+            else
+                put_fmt(f, "%s%s..%s, %" PRIu64 " missed", k ? "; " : "",
+                        fp_fmt_duration(a, sizeof a, e->start_s),
+                        fp_fmt_duration(b, sizeof b, e->end_s), e->missed);
+            k++;
+        }
+        if (k > 0)
+            fputs(".</p>\n", f);
+    }
+}
+
 static void timeline(FILE *f, const fp_scn *s, size_t si)
 {
     const fp_pics *pc = s->d.pics;
@@ -341,18 +450,25 @@ static void timeline(FILE *f, const fp_scn *s, size_t si)
     double y_axis = top + FP_PICS_SERIES * (panel + gap) - gap + 6;
     double h = y_axis + strip + 40;
     double tmax = scale_max(pc->t_end > d->run.duration_s ? pc->t_end : d->run.duration_s);
-    char id[64], title[512], a[64], b[64];
+    char id[64], title[512], a[64], b[64], desc[768];
     size_t i, c;
     int k;
 
     snprintf(id, sizeof id, "s%zu-timeline", si);
     snprintf(title, sizeof title, "%s, run %" PRIu64 ": memory, CPU and I/O over time", s->name,
              d->run_index);
-    svg_open(f, id, h, title,
+    /* only recorded runs have run events: other pages keep their description */
+    snprintf(desc, sizeof desc, "%s%s",
              "Three panels on one time axis: process memory, CPU and I/O operations (each "
              "column shows the minimum to maximum of its samples, so peaks are kept). Shaded "
              "bands are the findings' windows, labelled with their rank and kind; below, the "
-             "ground truth's windows of a simulated run.");
+             "ground truth's windows of a simulated run.",
+             d->n_events == 0 ? ""
+                              : " Black vertical markers are guard breaches, labelled with the "
+                                "guard and the action taken; hatched grey bands are sampling "
+                                "gaps, where no sample was taken and the series carry the last "
+                                "value over.");
+    svg_open(f, id, h, title, desc);
     for (k = 0; k < FP_PICS_SERIES; k++) {
         double y0 = top + k * (panel + gap), hi = 0;
         svg_text(f, ML, y0 - 6, "start", s_series_label[k]);
@@ -416,6 +532,8 @@ static void timeline(FILE *f, const fp_scn *s, size_t si)
         svg_text(f, x0 + 2, top + 11 + 11.0 * (double)(i % 3), "start", lab);
         fputs("</g>\n", f);
     }
+    gap_bands(f, d, top, y_axis - 6, tmax);
+    breach_marks(f, d, top, y_axis - 6, tmax);
     x_axis(f, y_axis, top, tmax, " s");
     /* the ground truth's windows, one row each */
     if (strip > 0) {
@@ -450,6 +568,7 @@ static void timeline(FILE *f, const fp_scn *s, size_t si)
         }
     }
     svg_close(f);
+    events_caption(f, d);
 }
 
 static void icicle(FILE *f, const fp_scn *s, size_t si)

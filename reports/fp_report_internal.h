@@ -134,6 +134,11 @@ typedef struct fp_report_marker {
 #define FP_REPORT_MAX_MARKERS 1000
 #define FP_REPORT_TEXT_MARKERS 20
 
+/* Run events kept per detail (fp_profile_event(): fpsim record's guard breaches and sampling
+ * gaps; every format lists those kept, the text the first FP_REPORT_TEXT_EVENTS of each kind). */
+#define FP_REPORT_MAX_EVENTS 1000
+#define FP_REPORT_TEXT_EVENTS 20
+
 /* The full detail of one run. Strings point into the scenario's string pool or are static. */
 typedef struct fp_detail {
     uint64_t run_index;
@@ -158,6 +163,8 @@ typedef struct fp_detail {
     fp_match_result match;
     fp_report_marker *markers; /* the first min(n_markers_total, FP_REPORT_MAX_MARKERS) */
     size_t n_markers, n_markers_total;
+    fp_run_event *events; /* the first min(n_events_total, FP_REPORT_MAX_EVENTS) run events */
+    size_t n_events, n_events_total;
     struct fp_pics *pics; /* what the pictures need (HTML, sparklines); NULL when not kept */
 } fp_detail;
 

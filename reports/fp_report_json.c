@@ -217,6 +217,37 @@ static void findings(jctx *c, cJSON *parent, const fp_detail *d)
     }
 }
 
+/* The detailed run's run events (fpsim record's guard breaches and sampling gaps) as key
+ * "run_events" of `so`, only when it has some (every other output is unchanged). */
+static void run_events(jctx *c, cJSON *so, const fp_detail *d)
+{
+    cJSON *ev, *br, *gp, *x;
+    size_t i;
+    if (d->n_events_total == 0 || !(ev = jobj(c, so, "run_events")))
+        return;
+    juint(c, ev, "run_index", d->run_index);
+    juint(c, ev, "events_total", d->n_events_total);
+    br = jarr(c, ev, "guard_breaches");
+    gp = jarr(c, ev, "sampling_gaps");
+    for (i = 0; br && gp && i < d->n_events; i++) {
+        const fp_run_event *e = &d->events[i];
+        if (!(x = jobj(c, e->kind == FP_EVENT_GUARD_BREACH ? br : gp, NULL)))
+            break;
+        if (e->kind == FP_EVENT_GUARD_BREACH) {
+            jnum(c, x, "t_s", e->start_s);
+            jstr(c, x, "guard", e->guard);
+            jnum(c, x, "value", e->value);
+            jnum(c, x, "limit", e->limit);
+            jstr(c, x, "unit", e->unit);
+            jstr(c, x, "action", e->action);
+        } else {
+            jnum(c, x, "start_s", e->start_s);
+            jnum(c, x, "end_s", e->end_s);
+            juint(c, x, "missed", e->missed);
+        }
+    }
+}
+
 static void detail(jctx *c, cJSON *so, const fp_scn *s)
 {
     const fp_detail *d = &s->d;
@@ -514,6 +545,8 @@ fp_status fp_report_write_json(const fp_report *r, FILE *out, fp_error *err)
             findings(&c, so, &s->d);
         else
             add(&c, so, "findings", cJSON_CreateNull());
+        if (s->has_detail)
+            run_events(&c, so, &s->d);
         if (r->opt.detailed && s->has_detail) {
             detail(&c, so, s);
             if (s->runs > 1)

@@ -205,6 +205,57 @@ static void detail_markers(fp_doc *d, const fp_scn *s, const char *which)
     fp_doc_blank(d);
 }
 
+/* The run's events of `kind` (fpsim record's guard breaches or sampling gaps) as a table
+ * under its own heading; nothing when there are none. Shown with or without --detailed: they
+ * say how far the run's measurements can be trusted. */
+static void run_events(fp_doc *d, const fp_scn *s, fp_event_kind kind)
+{
+    static const char *const hb[] = {"Time", "Guard", "Value", "Limit", "Action"};
+    static const char *const hg[] = {"Start", "End", "Length", "Missed samples"};
+    const fp_detail *dt = &s->d;
+    int breach = kind == FP_EVENT_GUARD_BREACH;
+    char a[NB], b[NB], which[NB], more[NB] = "";
+    size_t total = 0, shown = 0;
+    fp_tab t;
+    for (size_t i = 0; i < dt->n_events; i++)
+        total += dt->events[i].kind == kind;
+    if (total == 0)
+        return;
+    snprintf(which, sizeof which, "run %" PRIu64, dt->run_index);
+    if (total > FP_REPORT_TEXT_EVENTS)
+        snprintf(more, sizeof more, ", the first %d of %zu", FP_REPORT_TEXT_EVENTS, total);
+    fp_doc_heading(d, 3, "%s (%s%s)", breach ? "Guard breaches" : "Sampling gaps", which, more);
+    if (breach)
+        fp_tab_init(&t, 5, hb, "rlrrl");
+    else
+        fp_tab_init(&t, 4, hg, "rrrr");
+    for (size_t i = 0; i < dt->n_events && shown < FP_REPORT_TEXT_EVENTS; i++) {
+        const fp_run_event *e = &dt->events[i];
+        if (e->kind != kind)
+            continue;
+        shown++;
+        fp_tab_cell(&t, FP_STYLE_NONE, "%s", fp_fmt_duration(a, sizeof a, e->start_s));
+        if (breach) {
+            fp_tab_cell(&t, FP_STYLE_RED, "%s", e->guard);
+            fp_tab_cell(&t, FP_STYLE_NONE, "%s", fp_fmt_measure(a, sizeof a, e->value, e->unit));
+            fp_tab_cell(&t, FP_STYLE_NONE, "%s", fp_fmt_measure(b, sizeof b, e->limit, e->unit));
+            fp_tab_cell(&t, FP_STYLE_NONE, "%s", e->action);
+        } else {
+            fp_tab_cell(&t, FP_STYLE_NONE, "%s", fp_fmt_duration(a, sizeof a, e->end_s));
+            fp_tab_cell(&t, FP_STYLE_NONE, "%s",
+                        fp_fmt_duration(b, sizeof b, e->end_s - e->start_s));
+            fp_tab_cell(&t, FP_STYLE_NONE, "%" PRIu64, e->missed);
+        }
+    }
+    fp_doc_table(d, &t);
+    fp_tab_cleanup(&t);
+    if (!breach) {
+        fp_doc_line(d, "Inside a gap the series carry the sample before it (memory) and the mean "
+                       "rate across it (CPU, I/O).");
+        fp_doc_blank(d);
+    }
+}
+
 static void window(char *buf, size_t size, double t0, double t1)
 {
     char a[NB], b[NB];
@@ -663,6 +714,10 @@ fp_status fp_report_write_doc(const fp_report *r, FILE *out, int markdown, fp_er
         summary(&d, s);
         if (d.colour && s->has_detail && s->d.pics != NULL)
             sparklines(&d, s);
+        if (s->has_detail) {
+            run_events(&d, s, FP_EVENT_GUARD_BREACH);
+            run_events(&d, s, FP_EVENT_SAMPLING_GAP);
+        }
         if (r->opt.detailed && s->has_detail)
             detail(&d, s);
     }

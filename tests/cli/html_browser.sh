@@ -62,6 +62,12 @@ render report 2400 s0-timeline s0-icicle s0-methods s1-timeline s3-methods cmp-d
 "$FPSIM" simulate -s bottlenecked -f json -o "$TMP/prof.json"
 "$FPSIM" analyze "$TMP/prof.json" --detailed -f html -o "$TMP/analyze.html"
 render analyze 1500 s0-timeline s0-icicle s0-methods
+# a recorded run with guard breaches and a sampling gap: the markers and the band are in the DOM
+"$FPSIM" analyze "$DATA/profile/good/recorded.json" --detailed -f html -o "$TMP/recorded.html"
+render recorded 1500 s0-timeline s0-icicle s0-methods
+nb=$(grep -o '<g class="breach">' "$TMP/recorded.dom" | wc -l)
+ng=$(grep -o '<g class="gap">' "$TMP/recorded.dom" | wc -l)
+if [ "$nb" -eq 2 ] && [ "$ng" -eq 1 ]; then ok; else bad "recorded: $nb breach markers and $ng gap bands in the loaded DOM"; fi
 "$FPSIM" compare -s optimal -s bottlenecked -n 12 -f html -o "$TMP/compare.html"
 render compare 700 forest
 "$FPSIM" validate -n 10 -q -f html -o "$TMP/validate.html"

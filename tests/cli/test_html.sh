@@ -86,6 +86,40 @@ cp "$TMP/out" "$TMP/trace.html"
 check_page "$TMP/trace.html" "analyze trace" s0-timeline s0-icicle
 grep -q 'n/a (no data in the input)' "$TMP/trace.html" && ok || bad "trace without memory: no n/a panel"
 
+# a recorded run's guard breaches (labelled markers) and sampling gap (a hatched band), each
+# with a <title>, named in a caption and in the text report; pages without them have none
+run "$FPSIM" analyze "$DATA/profile/good/recorded.json" --detailed -f html
+expect_rc 0 "recorded html"
+cp "$TMP/out" "$TMP/recorded.html"
+check_page "$TMP/recorded.html" "recorded" s0-timeline s0-icicle s0-methods
+nb=$(grep -c '<g class="breach">' "$TMP/recorded.html")
+ng=$(grep -c '<g class="gap">' "$TMP/recorded.html")
+if [ "$nb" -eq 2 ] && [ "$ng" -eq 1 ]; then ok; else bad "recorded: $nb breach markers (want 2), $ng gap bands (want 1)"; fi
+grep -q '<title>guard max-rss breached at 2.5 s: 15.5 MB &gt; limit 15 MB (warn)</title>' "$TMP/recorded.html" && ok || bad "breach marker without its title"
+grep -q '>max-time term</text>' "$TMP/recorded.html" && ok || bad "breach marker without its label"
+grep -q '<title>sampling gap 1.2..1.6 s: 3 samples missed (series carried over)</title>' "$TMP/recorded.html" && ok || bad "gap band without its title"
+# the band is hatched: a path of diagonal strokes inside it
+python3 - "$TMP/recorded.html" <<'PYEOF' && ok || bad "gap band not hatched"
+import re, sys
+g = re.search(r'<g class="gap">.*?</g>', open(sys.argv[1]).read()).group(0)
+x, w = (float(v) for v in re.search(r'<rect x="([0-9.]+)" y="[0-9.]+" width="([0-9.]+)"', g).groups())
+strokes = re.findall(r'M([0-9.]+) ([0-9.]+)L([0-9.]+) ([0-9.]+)', g)
+assert len(strokes) >= 5, strokes
+for x0, y0, x1, y1 in ((float(a) for a in s) for s in strokes):
+    assert x - 0.1 <= x0 < x1 <= x + w + 0.1, (x0, x1, x, w)
+    assert abs((x1 - x0) - (y0 - y1)) < 0.3, "not 45 degrees"
+PYEOF
+grep -q '<p class="cap">Guard breaches (black markers): max-rss at 2.50 s, 15.5 MB &gt; limit 15 MB (warn); max-time at 3.70 s' "$TMP/recorded.html" && ok || bad "no breach caption"
+grep -q '<p class="cap">Sampling gaps (hatched): 1.20 s..1.60 s, 3 missed.</p>' "$TMP/recorded.html" && ok || bad "no gap caption"
+"$FPSIM" analyze "$DATA/profile/good/recorded.json" --detailed >"$TMP/recorded.txt"
+if $CHECK contains "$TMP/recorded.html" "$TMP/recorded.txt"; then ok; else bad "recorded html lacks the text report"; fi
+grep -q '^Guard breaches (run 0)$' "$TMP/recorded.txt" && grep -q '^Sampling gaps (run 0)$' "$TMP/recorded.txt" && ok || bad "text report without the run events"
+if grep -q 'class="breach"\|class="gap"\|Guard breaches\|Sampling gaps' "$TMP/all.html" "$TMP/analyze.html"; then bad "run events drawn on a page without any"; else ok; fi
+# Markdown carries them as tables
+"$FPSIM" analyze "$DATA/profile/good/recorded.json" -f md >"$TMP/recorded.md"
+grep -q '^### Guard breaches (run 0)$' "$TMP/recorded.md" && grep -q '^| 2.50 s | max-rss  | 15.5 MB |  15 MB | warn   |$' "$TMP/recorded.md" &&
+    grep -q '^| 1.20 s | 1.60 s | 400 ms |              3 |$' "$TMP/recorded.md" && ok || bad "Markdown without the run events"
+
 # compare: the forest plot, a regression coloured
 run "$FPSIM" compare -s optimal -s bottlenecked -n 12 -f html
 expect_rc 0 "compare html"

@@ -37,6 +37,20 @@ assert v["fpsim_validate"] == 2
 assert v["scenarios"][0]["seed"] == "18446744073709551615", v["scenarios"][0]["seed"]
 PYEOF
 
+# a recorded profile's run events (guard breaches, sampling gaps): in the profile and the report
+cp "$DATA/profile/good/recorded.json" "$J/profile-recorded.json"
+"$FPSIM" analyze "$DATA/profile/good/recorded.json" -f json -o "$J/report-recorded.json"
+$PY - "$J/report-recorded.json" >"$TMP/py" 2>&1 <<'PYEOF' && ok || bad "JSON run events: $(cat "$TMP/py")"
+import json, sys
+ev = json.load(open(sys.argv[1]))["scenarios"][0]["run_events"]
+assert ev["run_index"] == 0 and ev["events_total"] == 3, ev
+assert ev["guard_breaches"] == [
+    {"t_s": 2.5, "guard": "max-rss", "value": 15.5, "limit": 15, "unit": "MB", "action": "warn"},
+    {"t_s": 3.7, "guard": "max-time", "value": 3.7, "limit": 3.5, "unit": "s", "action": "term"}], ev
+assert ev["sampling_gaps"] == [{"start_s": 1.2, "end_s": 1.6, "missed": 3}], ev
+PYEOF
+if grep -q '"run_events"' "$J/report-plain.json" "$J/report-detailed.json"; then bad "run_events without events"; else ok; fi
+
 # one unit name per quantity: megabytes are MB (2^20 bytes) everywhere, never MiB
 run "$FPSIM" simulate --scenario optimal --seed 42
 expect_out_has " io_mb " "simulate text header names I/O volume io_mb"
@@ -59,7 +73,15 @@ for f in sorted(root.glob("*.json")):
     errs = list(validator(name).iter_errors(doc))
     assert not errs, f"{f.name}: {errs[0].message} at {list(errs[0].path)}"
     n += 1
-assert n == 6, n
+assert n == 8, n
+prof = json.loads((root / "profile-recorded.json").read_text())
+bad = copy.deepcopy(prof); del bad["events"][0]["guard"]
+assert not validator("profile.schema.json").is_valid(bad), "breach without a guard accepted"
+bad = copy.deepcopy(prof); bad["events"][2]["kind"] = "gap"
+assert not validator("profile.schema.json").is_valid(bad), "unknown event kind accepted"
+rec = json.loads((root / "report-recorded.json").read_text())
+bad = copy.deepcopy(rec); bad["scenarios"][0]["run_events"]["sampling_gaps"][0]["missed"] = -1
+assert not validator("report.schema.json").is_valid(bad), "negative missed accepted"
 rep = json.loads((root / "report-plain.json").read_text())
 bad = copy.deepcopy(rep); bad["scenarios"][0]["seed"] = 42
 assert not validator("report.schema.json").is_valid(bad), "numeric seed accepted"

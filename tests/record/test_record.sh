@@ -98,6 +98,33 @@ grep -q "guard max-rss breached" "$tmp/err" || bad "max-rss breach not reported"
 grep -q "guard max-cpu breached at .* cores > limit 0.100 cores (term)" "$tmp/err" ||
     bad "max-cpu breach not reported: $(cat "$tmp/err")"
 
+# The breach is in the profile (--save) and in every report: text and HTML (issue 13: record's
+# --format html), with the breach drawn as a labelled marker on the timeline.
+"$FPSIM" record --max-time 300ms --on-breach term --save "$tmp/g.json" -f html -o "$tmp/g.html" \
+    -- sleep 5 >/dev/null 2>"$tmp/err"
+rc=$?
+[ $rc -eq 124 ] || bad "record -f html with a breach: exit $rc, want 124: $(cat "$tmp/err")"
+python3 - "$tmp/g.json" <<'PY' || bad "saved profile without the breach event"
+import json, sys
+ev = json.load(open(sys.argv[1]))["events"]
+b = [e for e in ev if e["kind"] == "guard_breach"]
+assert len(b) == 1 and b[0]["guard"] == "max-time" and b[0]["action"] == "term", ev
+assert b[0]["limit"] == 0.3 and b[0]["unit"] == "s" and 0.3 <= b[0]["t_s"] < 2 and b[0]["value"] >= 0.3, ev
+PY
+mkdir -p "$tmp/svg"
+python3 "$(dirname "$0")/../cli/html_check.py" page "$tmp/g.html" --svg-dir "$tmp/svg" s0-timeline ||
+    bad "record html page checks"
+if command -v xmllint >/dev/null; then
+    xmllint --noout "$tmp/g.html" "$tmp"/svg/*.svg || bad "record html: xmllint"
+fi
+grep -q '<g class="breach"><title>guard max-time breached at [0-9.]* s: [0-9.]* m\?s &gt; limit 300 ms (term)</title>' "$tmp/g.html" ||
+    bad "record html: no breach marker"
+grep -q '>max-time term</text>' "$tmp/g.html" || bad "record html: breach marker without its label"
+grep -q 'Guard breaches (run 0)' "$tmp/g.html" || bad "record html: no breach in the text report"
+"$FPSIM" analyze "$tmp/g.json" >"$tmp/g.txt" || bad "analyze of the saved profile failed"
+grep -q '^ *[0-9.]* m\?s  max-time  *[0-9.]* m\?s  300 ms  term$' "$tmp/g.txt" ||
+    bad "analyze text: no breach row: $(cat "$tmp/g.txt")"
+
 # SIGTERM to fpsim reaches the command: it dies of it and fpsim exits 128+15.
 "$FPSIM" record -- sleep 5 >/dev/null 2>&1 &
 pid=$!

@@ -703,6 +703,92 @@ static void test_check_large(void)
     fp_profile_free(p);
 }
 
+/* ---- run events ---- */
+
+/* A breach whose strings need escaping, and a gap. */
+static void add_two_events(fp_profile *p)
+{
+    fp_run_event b = {FP_EVENT_GUARD_BREACH,
+                      0.30000000000000004,
+                      99,
+                      "max-rss",
+                      213.08203125,
+                      50,
+                      "M\"B\n",
+                      "kill",
+                      7};
+    fp_run_event g = {FP_EVENT_SAMPLING_GAP, 1.2, 1.6000000000000001, "ignored", 5, 6, "x", "y", 3};
+    CU_ASSERT_EQUAL_FATAL(fp_profile_add_event(p, &b), FP_OK);
+    CU_ASSERT_EQUAL_FATAL(fp_profile_add_event(p, &g), FP_OK);
+}
+
+static void test_events(void)
+{
+    fp_profile *p = fp_profile_new();
+    CU_ASSERT_FATAL(p != NULL);
+    fp_run_event e;
+    CU_ASSERT_EQUAL(fp_profile_event_count(p), 0);
+    CU_ASSERT_EQUAL(fp_profile_event(p, 0, &e), 0);
+    CU_ASSERT_STRING_EQUAL(fp_event_kind_name(FP_EVENT_GUARD_BREACH), "guard_breach");
+    CU_ASSERT_STRING_EQUAL(fp_event_kind_name(FP_EVENT_SAMPLING_GAP), "sampling_gap");
+    CU_ASSERT_PTR_NULL(fp_event_kind_name(FP_EVENT_KIND_COUNT));
+    add_two_events(p);
+    CU_ASSERT_EQUAL_FATAL(fp_profile_event_count(p), 2);
+    CU_ASSERT_FATAL(fp_profile_event(p, 0, &e));
+    /* a breach keeps its guard, value, limit, unit and action; its end is its start */
+    CU_ASSERT_EQUAL(e.kind, FP_EVENT_GUARD_BREACH);
+    CU_ASSERT_EQUAL(e.start_s, 0.30000000000000004);
+    CU_ASSERT_EQUAL(e.end_s, 0.30000000000000004);
+    CU_ASSERT_STRING_EQUAL(e.guard, "max-rss");
+    CU_ASSERT_EQUAL(e.value, 213.08203125);
+    CU_ASSERT_EQUAL(e.limit, 50);
+    CU_ASSERT_STRING_EQUAL(e.unit, "M\"B\n");
+    CU_ASSERT_STRING_EQUAL(e.action, "kill");
+    CU_ASSERT_EQUAL(e.missed, 0);
+    /* a gap keeps its window and count only */
+    CU_ASSERT_FATAL(fp_profile_event(p, 1, &e));
+    CU_ASSERT_EQUAL(e.kind, FP_EVENT_SAMPLING_GAP);
+    CU_ASSERT_EQUAL(e.start_s, 1.2);
+    CU_ASSERT_EQUAL(e.end_s, 1.6000000000000001);
+    CU_ASSERT_EQUAL(e.missed, 3);
+    CU_ASSERT_STRING_EQUAL(e.guard, "");
+    CU_ASSERT_STRING_EQUAL(e.unit, "");
+    CU_ASSERT_STRING_EQUAL(e.action, "");
+    CU_ASSERT_EQUAL(e.value, 0);
+    /* refused, nothing added */
+    fp_run_event bad1 = {FP_EVENT_SAMPLING_GAP, 2, 1, "", 0, 0, "", "", 1};
+    fp_run_event bad2 = {FP_EVENT_GUARD_BREACH, 1, 1, "", 1, 1, "MB", "warn", 0};
+    fp_run_event bad3 = {FP_EVENT_GUARD_BREACH, NAN, 0, "max-rss", 1, 1, "MB", "warn", 0};
+    fp_run_event bad4 = {FP_EVENT_GUARD_BREACH, 1, 0, "max-rss", INFINITY, 1, "MB", "warn", 0};
+    fp_run_event bad5 = {FP_EVENT_KIND_COUNT, 1, 1, "max-rss", 1, 1, "MB", "warn", 0};
+    fp_run_event bad6 = {FP_EVENT_SAMPLING_GAP, 1, 2, "", 0, 0, "", "", FP_EVENT_MAX_MISSED + 1};
+    fp_run_event bad7 = {FP_EVENT_GUARD_BREACH, 1, 1, NULL, 1, 1, "MB", "warn", 0};
+    const fp_run_event *bads[] = {&bad1, &bad2, &bad3, &bad4, &bad5, &bad6, &bad7};
+    for (size_t i = 0; i < sizeof(bads) / sizeof(bads[0]); i++)
+        CU_ASSERT_EQUAL(fp_profile_add_event(p, bads[i]), FP_EINVAL);
+    CU_ASSERT_EQUAL(fp_profile_event_count(p), 2);
+    /* NULL unit and action are stored as "" */
+    fp_run_event nul = {FP_EVENT_GUARD_BREACH, 1, 1, "max-cpu", 3, 2, NULL, NULL, 0};
+    CU_ASSERT_EQUAL(fp_profile_add_event(p, &nul), FP_OK);
+    CU_ASSERT_FATAL(fp_profile_event(p, 2, &e));
+    CU_ASSERT_STRING_EQUAL(e.guard, "max-cpu");
+    CU_ASSERT_STRING_EQUAL(e.unit, "");
+    CU_ASSERT_STRING_EQUAL(e.action, "");
+    fp_profile_reset(p);
+    CU_ASSERT_EQUAL(fp_profile_event_count(p), 0);
+    fp_profile_free(p);
+    /* out of memory (the first or the second allocation): nothing added */
+    for (unsigned long n = 1; n <= 2; n++) {
+        p = fp_profile_new();
+        CU_ASSERT_FATAL(p != NULL);
+        fp_alloc_fail_after(n);
+        CU_ASSERT_EQUAL(fp_profile_add_event(p, &nul), FP_ENOMEM);
+        fp_alloc_fail_after(0);
+        CU_ASSERT_EQUAL(fp_profile_event_count(p), 0);
+        fp_profile_free(p);
+    }
+}
+
 /* ---- JSON helpers ---- */
 
 /* Writes `p` to a new malloc'ed string (free with free()); asserts success. */
@@ -779,6 +865,18 @@ static void assert_same_profile(const fp_profile *a, const fp_profile *b, int wi
             !same_double(ra.mem_mb[i], rb.mem_mb[i]) + !same_double(ra.cpu_pct[i], rb.cpu_pct[i]);
         bad += !same_double(ra.io_ops[i], rb.io_ops[i]);
         bad += !same_double(ra.io_bytes[i], rb.io_bytes[i]);
+    }
+    CU_ASSERT_EQUAL(bad, 0);
+    /* run events are written with or without the truth */
+    CU_ASSERT_EQUAL_FATAL(fp_profile_event_count(a), fp_profile_event_count(b));
+    for (size_t i = 0; i < fp_profile_event_count(a); i++) {
+        fp_run_event ea, eb;
+        CU_ASSERT_FATAL(fp_profile_event(a, i, &ea) && fp_profile_event(b, i, &eb));
+        bad += ea.kind != eb.kind || ea.missed != eb.missed;
+        bad += !same_double(ea.start_s, eb.start_s) + !same_double(ea.end_s, eb.end_s);
+        bad += !same_double(ea.value, eb.value) + !same_double(ea.limit, eb.limit);
+        bad += strcmp(ea.guard, eb.guard) != 0 || strcmp(ea.unit, eb.unit) != 0 ||
+               strcmp(ea.action, eb.action) != 0;
     }
     CU_ASSERT_EQUAL(bad, 0);
     if (!with_truth) {
@@ -1111,6 +1209,64 @@ static void test_roundtrip_good(void)
     fp_profile_free(p);
 }
 
+static void test_roundtrip_events(void)
+{
+    fp_profile *p = tp_make_good();
+    size_t n1, n2;
+    /* no events: no "events" key (every output without events is unchanged) */
+    char *t0 = to_json(p, 1, 0, &n1);
+    CU_ASSERT_PTR_NULL(strstr(t0, "\"events\""));
+    free(t0);
+    add_two_events(p);
+    for (int truth = 0; truth < 2; truth++) {
+        for (int indent = 0; indent < 2; indent++) {
+            char *t1 = to_json(p, truth, indent, &n1);
+            CU_ASSERT_PTR_NOT_NULL(strstr(t1, "\"events\": [\n"));
+            CU_ASSERT_PTR_NOT_NULL(
+                strstr(t1, "{\"kind\": \"guard_breach\", \"t_s\": 0.30000000000000004, "
+                           "\"guard\": \"max-rss\", \"value\": 213.08203125, \"limit\": 50, "
+                           "\"unit\": \"M\\\"B\\n\", \"action\": \"kill\"},\n"));
+            CU_ASSERT_PTR_NOT_NULL(strstr(t1, "{\"kind\": \"sampling_gap\", \"start_s\": 1.2, "
+                                              "\"end_s\": 1.6, \"missed\": 3}\n"));
+            CU_ASSERT_EQUAL(strstr(t1, "\"truth\"") != NULL, truth);
+            fp_profile *q = from_json(t1, n1, 0);
+            assert_same_profile(p, q, truth);
+            char *t2 = to_json(q, truth, indent, &n2);
+            CU_ASSERT(n1 == n2 && memcmp(t1, t2, n1) == 0);
+            free(t1);
+            free(t2);
+            fp_profile_free(q);
+        }
+    }
+    fp_profile_free(p);
+}
+
+static void test_read_recorded_file(void)
+{
+    size_t len;
+    char *text = fp_test_read_file(FP_TEST_DATA "/profile/good/recorded.json", &len);
+    CU_ASSERT_FATAL(text != NULL);
+    fp_profile *p = from_json(text, len, 0);
+    fp_run_event e;
+    CU_ASSERT_STRING_EQUAL(fp_profile_meta(p).source, "record");
+    CU_ASSERT_EQUAL_FATAL(fp_profile_event_count(p), 3);
+    CU_ASSERT_FATAL(fp_profile_event(p, 1, &e));
+    CU_ASSERT_EQUAL(e.kind, FP_EVENT_GUARD_BREACH);
+    CU_ASSERT_STRING_EQUAL(e.guard, "max-time");
+    CU_ASSERT_EQUAL(e.start_s, 3.7);
+    CU_ASSERT_EQUAL(e.value, 3.7);
+    CU_ASSERT_EQUAL(e.limit, 3.5);
+    CU_ASSERT_STRING_EQUAL(e.unit, "s");
+    CU_ASSERT_STRING_EQUAL(e.action, "term");
+    CU_ASSERT_FATAL(fp_profile_event(p, 2, &e));
+    CU_ASSERT_EQUAL(e.kind, FP_EVENT_SAMPLING_GAP);
+    CU_ASSERT_EQUAL(e.start_s, 1.2);
+    CU_ASSERT_EQUAL(e.end_s, 1.6);
+    CU_ASSERT_EQUAL(e.missed, 3);
+    fp_profile_free(p);
+    free(text);
+}
+
 static void test_read_minimal_file(void)
 {
     size_t len;
@@ -1367,6 +1523,12 @@ static const bad_case s_bad[] = {
     {"truth_target", FP_EINVAL, 0, 0, "truth[0].target", "unknown method 'wrok'"},
     {"truth_end_before_start", FP_EINVAL, 0, 0, "truth[1].end_s",
      "truth 1: end_s 0.5 is before start_s 1"},
+    {"events_kind", FP_EINVAL, 0, 0, "events[1].kind",
+     "unknown event kind 'sampling_gapp' (did you mean 'sampling_gap'?)"},
+    {"events_gap_order", FP_EINVAL, 0, 0, "events[0].end_s",
+     "event 0: end_s 1 is before start_s 1.5"},
+    {"events_missing_field", FP_EINVAL, 0, 0, "events[0]", "missing field 'limit'"},
+    {"events_gap_key", FP_EINVAL, 0, 0, "events[0].guard", "unknown key 'guard'"},
     {"runs_version", FP_EINVAL, 0, 0, "fpsim_runs",
      "unsupported fpsim_runs 2 (this fpsim reads 1)"},
     {"runs_not_array", FP_EINVAL, 0, 0, "runs", "expected an array, got an object"},
@@ -1405,7 +1567,7 @@ static void test_bad_files(void)
         fp_profile_free(p);
         free(text);
     }
-    CU_ASSERT_EQUAL(n_cases, 47);
+    CU_ASSERT_EQUAL(n_cases, 51);
 }
 
 static void test_bad_inline(void)
@@ -1569,6 +1731,7 @@ int fp_test_register(void)
                                          {"series", test_series},
                                          {"spans_duration", test_spans_duration},
                                          {"alloc_fail", test_alloc_fail},
+                                         {"events", test_events},
                                          {NULL, NULL}};
     static const fp_test_case check[] = {{"good", test_check_good},
                                          {"parent_index", test_check_parent_index},
@@ -1589,6 +1752,8 @@ int fp_test_register(void)
         {"eio", test_write_eio},     {NULL, NULL}};
     static const fp_test_case json_read[] = {{"roundtrip_awkward", test_roundtrip_awkward},
                                              {"roundtrip_good", test_roundtrip_good},
+                                             {"roundtrip_events", test_roundtrip_events},
+                                             {"recorded_file", test_read_recorded_file},
                                              {"minimal_file", test_read_minimal_file},
                                              {"runs_document", test_runs_document},
                                              {"truncation", test_truncation},
