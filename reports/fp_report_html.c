@@ -77,12 +77,21 @@ static char *put_tenths(char *o, long long t)
     return o;
 }
 
+/* `v` in tenths, as a double that converts to long long without overflow: a chart's coordinates
+ * are small, but hostile input (a fuzzed profile with huge times) can place a point anywhere, and
+ * a conversion out of range is undefined. Non-finite values are 0. */
+static double clamp_tenths(double v)
+{
+    double t = isfinite(v) ? v * 10.0 : 0.0;
+    return t > 1e15 ? 1e15 : t < -1e15 ? -1e15 : t;
+}
+
 /* `v` rounded to tenths as "12" or "12.3" (never "-0"), in a value that lives until the end of
- * the full expression: C(x).s as a printf argument. Coordinates are finite and small. */
+ * the full expression: C(x).s as a printf argument. */
 static coord C(double v)
 {
     coord c;
-    *put_tenths(c.s, llround(isfinite(v) ? v * 10.0 : 0.0)) = '\0';
+    *put_tenths(c.s, llround(clamp_tenths(v))) = '\0';
     return c;
 }
 
@@ -271,10 +280,10 @@ typedef struct path_buf {
     char b[4096];
 } path_buf;
 
-/* Tenths of a coordinate (finite, small). */
+/* Tenths of a coordinate, rounded half away from zero (clamped as C()'s). */
 static long long tenths(double v)
 {
-    double t = v * 10.0;
+    double t = clamp_tenths(v);
     return (long long)(t < 0 ? t - 0.5 : t + 0.5);
 }
 
