@@ -482,6 +482,14 @@ int fp_cli_report_run(fp_report *rep, const fp_profile *prof, const fp_threshold
 typedef fp_status (*fp_cli_summary_fn)(void *ctx, FILE *out, fp_error *err);
 int fp_cli_write_summary(const char *path, fp_cli_summary_fn write, void *ctx);
 
+/* validate's summary (validate and validate --record): an fp_cli_summary_fn whose ctx is an
+ * fp_cli_vsummary (both borrowed for the call; gate: the --fail-below reason, or NULL). */
+typedef struct fp_cli_vsummary {
+    const struct fp_validate_engine *e;
+    const char *gate;
+} fp_cli_vsummary;
+fp_status fp_cli_validate_summary(void *ctx, FILE *out, fp_error *err);
+
 /*
  * The smallest number of runs per side with which the exact two-sided Mann-Whitney test of
  * n vs n can reach p < alpha (its smallest p is 2 / C(2n, n)); and that smallest p for n1 vs n2.

@@ -239,15 +239,10 @@ static int parse(vopts *o, int argc, char **argv)
     return 0;
 }
 
-typedef struct vsummary {
-    const fp_validate_engine *e;
-    const char *gate;
-} vsummary;
-
-static fp_status write_summary(void *ctx, FILE *f, fp_error *err)
+fp_status fp_cli_validate_summary(void *ctx, FILE *out, fp_error *err)
 {
-    const vsummary *vs = ctx;
-    return fp_report_write_validate_summary(f, vs->e, vs->gate, err);
+    const fp_cli_vsummary *vs = ctx;
+    return fp_report_write_validate_summary(out, vs->e, vs->gate, err);
 }
 
 int fp_cmd_validate(int argc, char **argv)
@@ -441,8 +436,8 @@ int fp_cli_validate_main(int argc, char **argv, fp_cli_merge *merge)
         rc = fp_cli_out_finish(&out, st, &err, gate.fired);
         fp_cli_gate_print(&gate);
         if ((rc == 0 || rc == FP_EXIT_FINDINGS) && o.sweep == NULL && o.power < 0 && !sharded) {
-            vsummary vs = {eng, o.fail_below >= 0 ? gate.why : NULL};
-            int src = fp_cli_write_summary(o.c.summary, write_summary, &vs);
+            fp_cli_vsummary vs = {eng, o.fail_below >= 0 ? gate.why : NULL};
+            int src = fp_cli_write_summary(o.c.summary, fp_cli_validate_summary, &vs);
             rc = src != 0 ? src : rc;
         }
     }

@@ -315,17 +315,6 @@ out:
     return rc;
 }
 
-typedef struct vr_summary {
-    const fp_validate_engine *e;
-    const char *gate;
-} vr_summary;
-
-static fp_status write_summary(void *ctx, FILE *f, fp_error *err)
-{
-    const vr_summary *vs = ctx;
-    return fp_report_write_validate_summary(f, vs->e, vs->gate, err);
-}
-
 int fp_cli_validate_record_main(int argc, char **argv)
 {
     static const fp_cli_option own[] = {
@@ -447,8 +436,8 @@ int fp_cli_validate_record_main(int argc, char **argv)
     rc = fp_cli_out_finish(&out, st, &err, gate.fired);
     fp_cli_gate_print(&gate);
     if (rc == 0 || rc == FP_EXIT_FINDINGS) {
-        vr_summary vs = {eng, o.fail_below >= 0 ? gate.why : NULL};
-        int src = fp_cli_write_summary(o.c.summary, write_summary, &vs);
+        fp_cli_vsummary vs = {eng, o.fail_below >= 0 ? gate.why : NULL};
+        int src = fp_cli_write_summary(o.c.summary, fp_cli_validate_summary, &vs);
         rc = src != 0 ? src : rc;
     }
 done:

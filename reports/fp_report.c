@@ -258,7 +258,7 @@ static int method_qsort_cmp(const void *a, const void *b)
     return method_cmp_total(a, b);
 }
 
-static const char *target_label(const fp_profile *p, int32_t target)
+const char *fp_report_target_label(const fp_profile *p, int32_t target)
 {
     const char *n;
     if (target == FP_TARGET_PROCESS)
@@ -341,7 +341,7 @@ static fp_status keep_detail(fp_scn *s, const fp_profile *p, const fp_analysis *
             return FP_ENOMEM;
         d->n_truth = n;
         for (i = 0; i < n; i++)
-            if (!(d->truth_target[i] = keep(s, target_label(p, d->truth[i].target))))
+            if (!(d->truth_target[i] = keep(s, fp_report_target_label(p, d->truth[i].target))))
                 return FP_ENOMEM;
         /* copy the match result */
         d->match = *mr;

@@ -485,6 +485,10 @@ fp_status fp_rec_parse(fp_rec *rec, const char *line, uint64_t *pass, uint64_t *
 void fp_rec_cleanup(fp_rec *rec);
 /* Adds a run to scenario `s`'s aggregates (fp_report.c). FP_OK or FP_ENOMEM. */
 fp_status fp_scn_add_rec(fp_scn *s, const fp_rec *rec);
+
+/* A ground-truth target's name in profile `p`: "process", the method's name, or "?" for an index
+ * the profile has no method for (borrowed from `p`). */
+const char *fp_report_target_label(const fp_profile *p, int32_t target);
 /* ---- OpenMetrics (fp_report_openmetrics.c): the validate report; the report is
  * fp_report_write_openmetrics ---- */
 

@@ -40,15 +40,6 @@ static int resource_of(const char *unit)
     return 0;
 }
 
-static const char *target_label(const fp_profile *p, int32_t target)
-{
-    const char *n;
-    if (target == FP_TARGET_PROCESS)
-        return "process";
-    n = fp_profile_method_name(p, (size_t)target);
-    return n ? n : "?";
-}
-
 void fp_rec_cleanup(fp_rec *rec)
 {
     if (rec == NULL)
@@ -137,7 +128,7 @@ fp_status fp_rec_from_run(fp_rec *rec, const fp_profile *p, const fp_analysis *a
         rec->n_truth = n;
         for (i = 0; i < n; i++) {
             rec->truth[i].kind = t[i].kind;
-            rec->truth[i].target = target_label(p, t[i].target);
+            rec->truth[i].target = fp_report_target_label(p, t[i].target);
             rec->truth[i].outcome = mr->truth_outcome[i];
         }
     }
