@@ -393,12 +393,18 @@ typedef struct fp_cli_progress {
     int on;
     const char *what; /* "validate", "fpsim" */
     uint64_t done, total;
-    double last;     /* when last shown */
-    fp_progress est; /* sliding-window rate and ETA */
+    double last;       /* when last shown */
+    fp_progress est;   /* sliding-window rate and ETA */
+    fp_progress work;  /* the same over the estimated work, when the engine gives it */
+    double work_total; /* 0: no work estimate (the ETA is the runs') */
 } fp_cli_progress;
 void fp_cli_progress_init(fp_cli_progress *pg, const char *what, int on);
 /* `done` of `total` runs finished; a smaller `done` or another `total` starts a new estimate. */
 void fp_cli_progress_update(fp_cli_progress *pg, uint64_t done, uint64_t total);
+/* The same with the engine's work estimate (fp_validate_progress_work_fn): the ETA is then the
+ * work's, the rate still runs/s. */
+void fp_cli_progress_update_work(fp_cli_progress *pg, uint64_t done, uint64_t total,
+                                 double work_done, double work_total);
 /* Prints the line (at most every 0.25 s unless `final`, which ends it with a newline). */
 void fp_cli_progress_show(fp_cli_progress *pg, int final);
 

@@ -99,6 +99,13 @@ static void on_progress(void *ctx, uint64_t done, uint64_t total)
     fp_cli_progress_update(ctx, done, total);
 }
 
+/* The same with the engine's work estimate (the ETA of scenarios that cost different amounts). */
+static void on_progress_work(void *ctx, uint64_t done, uint64_t total, double work_done,
+                             double work_total)
+{
+    fp_cli_progress_update_work(ctx, done, total, work_done, work_total);
+}
+
 /* The engine's cancel callback: a SIGINT or SIGTERM is pending. */
 static int on_cancel(void *ctx)
 {
@@ -337,6 +344,7 @@ int fp_cli_validate_main(int argc, char **argv, fp_cli_merge *merge)
     cfg.jobs = o.jobs;
     cfg.rng = o.c.rng;
     cfg.progress = on_progress;
+    cfg.progress_work = pg.on ? on_progress_work : NULL; /* its probe only where it is shown */
     cfg.progress_ctx = &pg;
     cfg.cancel = on_cancel;
     if (sharded) {

@@ -13,7 +13,7 @@ void fp_progress_start(fp_progress *p, double t0)
     p->n = 1;
 }
 
-void fp_progress_update(fp_progress *p, double t, uint64_t done)
+void fp_progress_update(fp_progress *p, double t, double done)
 {
     unsigned last = (p->head + FP_PROGRESS_RING - 1) % FP_PROGRESS_RING;
     p->now = t;
@@ -27,7 +27,7 @@ void fp_progress_update(fp_progress *p, double t, uint64_t done)
         p->n++;
 }
 
-int fp_progress_eta(const fp_progress *p, uint64_t total, double *rate, double *eta_s)
+int fp_progress_eta(const fp_progress *p, double total, double *rate, double *eta_s)
 {
     double elapsed = p->now - p->t0;
     *rate = *eta_s = 0;
@@ -45,10 +45,21 @@ int fp_progress_eta(const fp_progress *p, uint64_t total, double *rate, double *
     double span = p->now - p->t[pick];
     if (span <= 0 || p->done_now <= p->done[pick]) {
         /* no window yet: the rate since the start */
-        *rate = (double)p->done_now / elapsed;
+        *rate = p->done_now / elapsed;
     } else {
-        *rate = (double)(p->done_now - p->done[pick]) / span;
+        *rate = (p->done_now - p->done[pick]) / span;
     }
-    *eta_s = total > p->done_now ? (double)(total - p->done_now) / *rate : 0;
+    *eta_s = total > p->done_now ? (total - p->done_now) / *rate : 0;
     return 1;
+}
+
+double fp_progress_work(const uint64_t *units, const double *cost, size_t n, uint64_t done)
+{
+    double w = 0;
+    for (size_t i = 0; i < n && done > 0; i++) {
+        uint64_t k = done < units[i] ? done : units[i];
+        w += (double)k * cost[i];
+        done -= k;
+    }
+    return w;
 }

@@ -9,7 +9,9 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
+#include "fp_progress.h"
 #include "fp_sim.h"
 
 /* ---- small helpers ---- */
@@ -53,6 +55,7 @@ typedef struct scen {
     fp_validate_acc *acc;
     fp_validate_source *sources;
     fp_validate_scenario_result res;
+    double cost; /* seconds per unit from the probe (progress_work); 1 without one */
 } scen;
 
 struct fp_validate_engine {
@@ -68,7 +71,11 @@ struct fp_validate_engine {
     fp_validate_power_row *rows;
     size_t n_rows;
     uint64_t done, total; /* progress of the current study */
-    uint64_t pass;        /* run_pass calls of the current study (shards and merge) */
+    uint64_t *seg_units;  /* the study's passes in order: units and each unit's cost (progress) */
+    double *seg_cost;
+    size_t n_seg;
+    double work_total;
+    uint64_t pass; /* run_pass calls of the current study (shards and merge) */
 };
 
 static void interrupted(fp_error *err)
@@ -121,6 +128,12 @@ static void clear_results(fp_validate_engine *e)
     e->done = 0;
     e->total = 0;
     e->pass = 0;
+    fp_free(e->seg_units);
+    fp_free(e->seg_cost);
+    e->seg_units = NULL;
+    e->seg_cost = NULL;
+    e->n_seg = 0;
+    e->work_total = 0;
 }
 
 void fp_validate_engine_free(fp_validate_engine *e)
@@ -230,6 +243,17 @@ typedef struct pass_cfg {
     const gsl_rng_type *rng;
     const fp_validate_config *engine;
 } pass_cfg;
+
+/* Progress: `done` of `total` units, and with progress_work their estimated work. */
+static void report(const fp_validate_engine *e)
+{
+    if (e->cfg.progress_work != NULL)
+        e->cfg.progress_work(e->cfg.progress_ctx, e->done, e->total,
+                             fp_progress_work(e->seg_units, e->seg_cost, e->n_seg, e->done),
+                             e->work_total);
+    else if (e->cfg.progress != NULL)
+        e->cfg.progress(e->cfg.progress_ctx, e->done, e->total);
+}
 
 /* Per-thread state: its own simulators, profiles and match results (fp_sim is not shared). */
 typedef struct worker {
@@ -366,8 +390,8 @@ static fp_status merge_pass(fp_validate_engine *e, uint64_t pass, uint64_t units
             return st;
         fn(ctx, &rec);
         e->done++;
-        if (e->cfg.progress != NULL && (e->done % 4096 == 0 || u + 1 == units))
-            e->cfg.progress(e->cfg.progress_ctx, e->done, e->total);
+        if (e->done % 4096 == 0 || u + 1 == units)
+            report(e);
     }
     return FP_OK;
 }
@@ -396,8 +420,8 @@ static fp_status run_pass(fp_validate_engine *e, const pass_cfg *cfg, record_fn 
             start++;
         }
         e->done += start;
-        if (start > 0 && e->cfg.progress != NULL)
-            e->cfg.progress(e->cfg.progress_ctx, e->done, e->total);
+        if (start > 0)
+            report(e);
     }
     uint64_t cap = (uint64_t)BATCH_PER_JOB * jobs;
     worker *w = NULL;
@@ -467,8 +491,7 @@ static fp_status run_pass(fp_validate_engine *e, const pass_cfg *cfg, record_fn 
         if (st != FP_OK)
             goto out;
         e->done += b.count;
-        if (e->cfg.progress != NULL)
-            e->cfg.progress(e->cfg.progress_ctx, e->done, e->total);
+        report(e);
     }
 out:
     pthread_mutex_destroy(&b.mu);
@@ -552,6 +575,96 @@ out:
     return st;
 }
 
+/* ---- the work estimate of progress_work ---- */
+
+#define PROBE_UNITS 16       /* timed units per scenario */
+#define PROBE_MIN_UNITS 1024 /* a scenario's units per pass from which the probe is worth it */
+
+static double mono_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+/* Each scenario's cost per unit (s->cost): the wall time of its first PROBE_UNITS units of a
+ * pass like `like` (the study's settings; scenario, thresholds and injection are each
+ * scenario's own) on the
+ * calling thread, results discarded. Only with progress_work, several scenarios and at least
+ * PROBE_MIN_UNITS runs per scenario and pass (the probe then costs under 2 % of the study);
+ * otherwise every cost is 1 (the work is the runs). Scenarios with skip[i] set (skip may be
+ * NULL) are not probed. Nothing a study reports depends on it. */
+static fp_status probe_costs(fp_validate_engine *e, const pass_cfg *like, const int *skip,
+                             fp_error *err)
+{
+    for (size_t i = 0; i < e->n_scns; i++)
+        e->scns[i].cost = 1;
+    if (e->cfg.progress_work == NULL || e->cfg.source != NULL || e->n_scns < 2 ||
+        e->cfg.runs < PROBE_MIN_UNITS)
+        return FP_OK;
+    fp_validate_run *rec = fp_malloc(sizeof *rec);
+    if (rec == NULL)
+        return fp_error_set(err, FP_ENOMEM, "out of memory");
+    fp_status st = FP_OK;
+    for (size_t i = 0; i < e->n_scns && st == FP_OK; i++) {
+        scen *s = &e->scns[i];
+        if (skip != NULL && skip[i])
+            continue; /* not in the study */
+        pass_cfg cfg = *like;
+        cfg.scn = s->scn;
+        cfg.seed = s->seed;
+        cfg.th = s->th;
+        cfg.baseline = s->baseline;
+        if (like->inject != FP_VALIDATE_INJECT_ALL) /* the power study injects all everywhere */
+            cfg.inject = scen_inject(e, s);
+        unsigned per_index = cfg.inject == FP_VALIDATE_INJECT_BOTH ? 2 : 1;
+        worker *w = NULL;
+        if ((st = workers_new(&w, 1, &cfg, err)) == FP_OK) {
+            double t0 = mono_s();
+            for (uint64_t u = 0; u < PROBE_UNITS && st == FP_OK; u++) {
+                if (cancelled(&e->cfg)) {
+                    interrupted(err);
+                    st = FP_EINTR;
+                } else if ((st = do_unit(&cfg, w, u, per_index, rec)) != FP_OK && err != NULL) {
+                    *err = w->err;
+                }
+            }
+            double c = (mono_s() - t0) / PROBE_UNITS;
+            s->cost = c > 1e-9 ? c : 1e-9;
+        }
+        workers_free(w, 1);
+    }
+    fp_free(rec);
+    return st;
+}
+
+/* The study's passes in order as progress segments: `reps` passes of every scenario, grid-outer
+ * (the sweep) or, with `scen_outer`, scenario-outer (the power curve, which skips the scenarios
+ * with skip[i] set; skip may be NULL); sets the total work. */
+static fp_status segments_set(fp_validate_engine *e, size_t reps, int scen_outer, const int *skip,
+                              fp_error *err)
+{
+    size_t n = e->n_scns * reps;
+    e->seg_units = fp_calloc(n ? n : 1, sizeof *e->seg_units);
+    e->seg_cost = fp_calloc(n ? n : 1, sizeof *e->seg_cost);
+    if (e->seg_units == NULL || e->seg_cost == NULL)
+        return fp_error_set(err, FP_ENOMEM, "out of memory");
+    e->n_seg = 0;
+    for (size_t a = 0; a < (scen_outer ? e->n_scns : reps); a++) {
+        for (size_t b = 0; b < (scen_outer ? reps : e->n_scns); b++) {
+            size_t i = scen_outer ? a : b;
+            if (skip != NULL && skip[i])
+                continue;
+            int both = !scen_outer && scen_inject(e, &e->scns[i]) == FP_VALIDATE_INJECT_BOTH;
+            e->seg_units[e->n_seg] = e->cfg.runs * (both ? 2 : 1);
+            e->seg_cost[e->n_seg] = e->scns[i].cost;
+            e->n_seg++;
+        }
+    }
+    e->work_total = fp_progress_work(e->seg_units, e->seg_cost, e->n_seg, UINT64_MAX);
+    return FP_OK;
+}
+
 /* ---- the accuracy study ---- */
 
 typedef struct acc_pair {
@@ -573,7 +686,15 @@ fp_status fp_validate_engine_run(fp_validate_engine *e, fp_error *err)
         return fp_error_set(err, FP_EINVAL, "validate: a recorded scenario runs no study");
     clear_results(e);
     e->total = units_per_pass(e);
-    if ((st = fp_validate_acc_new(&e->all, 0, err)) != FP_OK)
+    if (e->n_scns > 0) {
+        pass_cfg like;
+        pass_init(&like, e, e->scns);
+        like.ttd = e->cfg.ttd;
+        if ((st = probe_costs(e, &like, NULL, err)) != FP_OK)
+            return st;
+    }
+    if ((st = segments_set(e, 1, 0, NULL, err)) != FP_OK ||
+        (st = fp_validate_acc_new(&e->all, 0, err)) != FP_OK)
         return st;
     for (size_t i = 0; i < e->n_scns; i++) {
         scen *s = &e->scns[i];
@@ -605,6 +726,13 @@ fp_status fp_validate_engine_sweep(fp_validate_engine *e, fp_kind kind, const ch
     e->kind = kind;
     e->key = key;
     e->total = units_per_pass(e) * n;
+    if (n > 0 && e->n_scns > 0) {
+        pass_cfg like;
+        pass_init(&like, e, &e->scns[0]);
+        if ((st = probe_costs(e, &like, NULL, err)) != FP_OK ||
+            (st = segments_set(e, n, 0, NULL, err)) != FP_OK)
+            return st;
+    }
     for (size_t g = 0; g < n && st == FP_OK; g++) {
         fp_validate_acc *acc = NULL;
         if ((st = fp_validate_acc_new(&acc, 0, err)) != FP_OK)
@@ -731,6 +859,24 @@ fp_status fp_validate_engine_power(fp_validate_engine *e, fp_kind kind, const do
                             fp_kind_name(kind));
     }
     e->total = e->cfg.runs * n_with * n_grid;
+    int *skip = fp_calloc(e->n_scns ? e->n_scns : 1, sizeof *skip);
+    if (skip == NULL)
+        return fp_error_set(err, FP_ENOMEM, "out of memory");
+    for (size_t i = 0; i < e->n_scns; i++) {
+        size_t any = 0;
+        for (size_t s = 0; s < e->scns[i].res.n_sources; s++)
+            any += e->scns[i].sources[s].kind == (int)kind;
+        skip[i] = any == 0;
+    }
+    pass_cfg like;
+    pass_init(&like, e, e->scns);
+    like.inject = FP_VALIDATE_INJECT_ALL;
+    like.scale = n_grid > 0 ? grid[n_grid / 2] : 1.0;
+    if ((st = probe_costs(e, &like, skip, err)) == FP_OK)
+        st = segments_set(e, n_grid, 1, skip, err);
+    fp_free(skip);
+    if (st != FP_OK)
+        return st;
     for (size_t i = 0; i < e->n_scns && st == FP_OK; i++) {
         scen *sc = &e->scns[i];
         size_t ns = sc->res.n_sources, any = 0;

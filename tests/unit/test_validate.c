@@ -578,6 +578,78 @@ static void on_progress(void *ctx, uint64_t done, uint64_t total)
     p->total = total;
 }
 
+typedef struct wprog {
+    prog runs;
+    double work_done, work_total;
+    int work_monotone, work_is_runs;
+} wprog;
+
+static void on_progress_work(void *ctx, uint64_t done, uint64_t total, double work_done,
+                             double work_total)
+{
+    wprog *w = ctx;
+    on_progress(&w->runs, done, total);
+    w->work_monotone &= work_done > w->work_done && work_done <= work_total * (1 + 1e-12);
+    w->work_is_runs &= work_done == (double)done && work_total == (double)total;
+    w->work_done = work_done;
+    w->work_total = work_total;
+}
+
+/* progress_work: without a probe (runs < 1024) the work is the runs; two scenarios of 1024 runs
+ * are probed first, and the work is then seconds (far below the runs' count), growing to its
+ * total; the results equal those of the study without progress_work. */
+static void test_engine_progress_work(void)
+{
+    fp_scenario *scn = load_builtin("optimal");
+    fp_validate_config cfg = FP_VALIDATE_CONFIG_INIT;
+    fp_validate_engine *e = NULL, *ref = NULL;
+    fp_error err = FP_ERROR_INIT;
+    fp_thresholds th = FP_THRESHOLDS_INIT;
+    wprog w = {{0, 0, 0, 1}, 0, 0, 1, 1};
+    cfg.runs = 300;
+    cfg.ttd = 0;
+    cfg.inject = FP_VALIDATE_INJECT_NONE;
+    cfg.progress_work = on_progress_work;
+    cfg.progress_ctx = &w;
+    CU_ASSERT_EQUAL_FATAL(fp_validate_engine_new(&e, &cfg, &err), FP_OK);
+    CU_ASSERT_EQUAL_FATAL(fp_validate_engine_add_scenario(e, scn, 1, &th, &err), FP_OK);
+    CU_ASSERT_EQUAL_FATAL(fp_validate_engine_add_scenario(e, scn, 2, &th, &err), FP_OK);
+    CU_ASSERT_EQUAL(fp_validate_engine_run(e, &err), FP_OK);
+    CU_ASSERT_EQUAL(w.runs.last_done, 600);
+    CU_ASSERT(w.work_is_runs && w.work_monotone && w.runs.monotone);
+    fp_validate_engine_free(e);
+
+    memset(&w, 0, sizeof w);
+    w.runs.monotone = w.work_monotone = w.work_is_runs = 1;
+    cfg.runs = 1024;
+    CU_ASSERT_EQUAL_FATAL(fp_validate_engine_new(&e, &cfg, &err), FP_OK);
+    CU_ASSERT_EQUAL_FATAL(fp_validate_engine_add_scenario(e, scn, 1, &th, &err), FP_OK);
+    CU_ASSERT_EQUAL_FATAL(fp_validate_engine_add_scenario(e, scn, 2, &th, &err), FP_OK);
+    CU_ASSERT_EQUAL(fp_validate_engine_run(e, &err), FP_OK);
+    CU_ASSERT_EQUAL(w.runs.last_done, 2048);
+    CU_ASSERT(w.runs.monotone && w.work_monotone);
+    CU_ASSERT_FALSE(w.work_is_runs);
+    CU_ASSERT(w.work_total > 0 && w.work_total < 100); /* 2048 runs of about a millisecond */
+    CU_ASSERT_DOUBLE_EQUAL(w.work_done, w.work_total, 1e-12 * w.work_total);
+    cfg.progress_work = NULL;
+    CU_ASSERT_EQUAL_FATAL(fp_validate_engine_new(&ref, &cfg, &err), FP_OK);
+    CU_ASSERT_EQUAL_FATAL(fp_validate_engine_add_scenario(ref, scn, 1, &th, &err), FP_OK);
+    CU_ASSERT_EQUAL_FATAL(fp_validate_engine_add_scenario(ref, scn, 2, &th, &err), FP_OK);
+    CU_ASSERT_EQUAL(fp_validate_engine_run(ref, &err), FP_OK);
+    for (size_t i = 0; i < 2; i++) {
+        const fp_validate_summary *x = &fp_validate_engine_scenario(e, i)->sum;
+        const fp_validate_summary *y = &fp_validate_engine_scenario(ref, i)->sum;
+        CU_ASSERT_EQUAL(x->runs, 1024);
+        CU_ASSERT_EQUAL(x->runs, y->runs);
+        CU_ASSERT_EQUAL(x->overall.fp, y->overall.fp);
+        CU_ASSERT_EQUAL(x->clean_false_alarms, y->clean_false_alarms);
+        CU_ASSERT(x->clean_false_alarms_per_run == y->clean_false_alarms_per_run);
+    }
+    fp_validate_engine_free(ref);
+    fp_validate_engine_free(e);
+    fp_scenario_free(scn);
+}
+
 static int cancel_after(void *ctx)
 {
     int *budget = ctx;
@@ -796,6 +868,55 @@ static void test_progress_eta(void)
     CU_ASSERT(progress_run(fast_first, 2, 100000, 12500) > 0.4);
     static const double steady[][2] = {{2000, 100}};
     CU_ASSERT(progress_run(steady, 1, 200000, 20000) < 0.01);
+}
+
+/* fp_progress_work: runs through segments in order, each run at its segment's cost. */
+static void test_progress_work(void)
+{
+    static const uint64_t units[] = {10, 0, 20};
+    static const double cost[] = {1.0, 7.0, 0.5};
+    FP_ASSERT_NEAR(fp_progress_work(units, cost, 3, 0), 0.0, 0);
+    FP_ASSERT_NEAR(fp_progress_work(units, cost, 3, 4), 4.0, 0);
+    FP_ASSERT_NEAR(fp_progress_work(units, cost, 3, 10), 10.0, 0);
+    FP_ASSERT_NEAR(fp_progress_work(units, cost, 3, 16), 13.0, 0);
+    FP_ASSERT_NEAR(fp_progress_work(units, cost, 3, 30), 20.0, 0);
+    FP_ASSERT_NEAR(fp_progress_work(units, cost, 3, UINT64_MAX), 20.0, 0);
+    FP_ASSERT_NEAR(fp_progress_work(units, cost, 0, 5), 0.0, 0);
+}
+
+/* A synthetic two-speed study, like validate -s all: 10,000 runs at 1 ms, then 10,000 at 4 ms
+ * (50 s), updated every 0.25 s. Over the work (the probe's exact costs) the ETA is exactly the
+ * time left at 10, 25, 50 and 75 % of the time; over the runs it is 15 s at 10 % (45 s left). */
+static void test_progress_two_speed(void)
+{
+    static const uint64_t units[] = {10000, 10000};
+    static const double cost[] = {0.001, 0.004};
+    static const double at[] = {5, 12.5, 25, 37.5}; /* 10, 25, 50, 75 % of 50 s */
+    fp_progress work, runs;
+    fp_progress_start(&work, 0);
+    fp_progress_start(&runs, 0);
+    double total = fp_progress_work(units, cost, 2, UINT64_MAX);
+    FP_ASSERT_NEAR(total, 50.0, 1e-9);
+    size_t k = 0;
+    for (int step = 1; step <= 200 && k < 4; step++) {
+        double t = 0.25 * step;
+        uint64_t done = t <= 10 ? (uint64_t)(t * 1000) : 10000 + (uint64_t)((t - 10) * 250);
+        fp_progress_update(&work, t, fp_progress_work(units, cost, 2, done));
+        fp_progress_update(&runs, t, (double)done);
+        if (t != at[k])
+            continue;
+        double rate, eta;
+        CU_ASSERT_FATAL(fp_progress_eta(&work, total, &rate, &eta));
+        FP_ASSERT_NEAR(rate, 1.0, 1e-9);
+        FP_ASSERT_NEAR(eta, 50 - t, 1e-9);
+        if (k == 0) {
+            CU_ASSERT_FATAL(fp_progress_eta(&runs, 20000, &rate, &eta));
+            FP_ASSERT_NEAR(rate, 1000.0, 1e-9);
+            FP_ASSERT_NEAR(eta, 15.0, 1e-9);
+        }
+        k++;
+    }
+    CU_ASSERT_EQUAL(k, 4);
 }
 
 /* The time-to-detect p95 is exact past FP_VALIDATE_SAMPLE_CAP values: 150 000 values, the first
@@ -1143,6 +1264,7 @@ int fp_test_register(void)
     static const fp_test_case engine[] = {
         {"jobs", test_engine_jobs},
         {"progress_cancel", test_engine_progress_cancel},
+        {"progress_work", test_engine_progress_work},
         {"sweep_resolve", test_engine_sweep_resolve},
         {"sweep_help", test_sweep_help_lists_detectors},
         {"sweep_power", test_engine_sweep_power},
@@ -1153,7 +1275,10 @@ int fp_test_register(void)
         {"sweep_best", test_engine_sweep_best},
         {"recorded", test_engine_recorded},
         {NULL, NULL}};
-    static const fp_test_case progress[] = {{"eta", test_progress_eta}, {NULL, NULL}};
+    static const fp_test_case progress[] = {{"eta", test_progress_eta},
+                                            {"work", test_progress_work},
+                                            {"two_speed", test_progress_two_speed},
+                                            {NULL, NULL}};
     gsl_set_error_handler_off();
     if (fp_test_add_suite("stats", stats) || fp_test_add_suite("records", records) ||
         fp_test_add_suite("engine", engine) || fp_test_add_suite("progress", progress))
