@@ -38,9 +38,7 @@ static const char *escape(unsigned char c, char *buf)
     }
 }
 
-/* Length (1-4) of the well-formed UTF-8 sequence at `s` (RFC 3629: no overlongs, surrogates
- * or code points above U+10FFFF), or 0 when the byte at `s` starts none. Stops at a NUL. */
-static size_t utf8_len(const unsigned char *s)
+size_t fp_utf8_len(const unsigned char *s)
 {
 #define CONT(x) ((x) >= 0x80 && (x) <= 0xBF)
     unsigned char c = s[0];
@@ -67,7 +65,7 @@ static const char s_replacement[] = "\\ufffd";
  * they are); returns the bytes consumed. */
 static size_t step(const unsigned char *c, char *buf, const char **e, size_t *n)
 {
-    size_t k = utf8_len(c);
+    size_t k = fp_utf8_len(c);
     *e = NULL;
     *n = k;
     if (k == 0) {

@@ -22,6 +22,13 @@
 /* Writes `s` as a JSON string literal (with the quotes) to `out`. Errors show in ferror(out). */
 void fp_json_put_string(FILE *out, const char *s);
 
+/*
+ * Length (1-4) of the well-formed UTF-8 sequence at `s` (RFC 3629: no overlongs, surrogates or
+ * code points above U+10FFFF), or 0 when the byte at `s` starts none; 1 for ASCII. Stops at a
+ * NUL. The one UTF-8 rule of every writer (JSON here; HTML and OpenMetrics labels in reports/).
+ */
+size_t fp_utf8_len(const unsigned char *s);
+
 /* `s` as a new JSON string literal (with the quotes); NULL when out of memory. */
 char *fp_json_quote(const char *s);
 

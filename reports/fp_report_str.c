@@ -92,18 +92,16 @@ void fp_put_csv(FILE *f, const char *s)
     putc('"', f);
 }
 
-/* Length of the valid UTF-8 sequence at `c` (lead byte >= 0x80), 0 when invalid. */
-static size_t utf8_len(const unsigned char *c)
+/* Writes the well-formed UTF-8 sequence at `c` as it is, or U+FFFD for a byte that starts none;
+ * returns the bytes consumed (at least 1). */
+static size_t put_utf8(FILE *f, const unsigned char *c)
 {
-    size_t n = *c >= 0xf0 && *c <= 0xf4 ? 4 : *c >= 0xe0 ? 3 : *c >= 0xc2 && *c < 0xe0 ? 2 : 0;
-    if (n == 0 || (n == 4 && *c > 0xf4))
-        return 0;
-    for (size_t i = 1; i < n; i++)
-        if ((c[i] & 0xc0) != 0x80)
-            return 0;
-    if ((n == 3 && c[0] == 0xe0 && c[1] < 0xa0) || (n == 3 && c[0] == 0xed && c[1] >= 0xa0) ||
-        (n == 4 && c[0] == 0xf0 && c[1] < 0x90) || (n == 4 && c[0] == 0xf4 && c[1] >= 0x90))
-        return 0; /* overlong, surrogate, beyond U+10FFFF */
+    size_t n = fp_utf8_len(c);
+    if (n == 0) {
+        fputs("\xef\xbf\xbd", f);
+        return 1;
+    }
+    fwrite(c, 1, n, f);
     return n;
 }
 
@@ -124,14 +122,8 @@ void fp_put_html(FILE *f, const char *s)
             c = e - 1;
             continue;
         }
-        if (*c >= 0x80) { /* valid UTF-8 as is, anything else as U+FFFD (XML must parse it) */
-            size_t n = utf8_len(c);
-            if (n == 0) {
-                fputs("\xef\xbf\xbd", f);
-            } else {
-                fwrite(c, 1, n, f);
-                c += n - 1;
-            }
+        if (*c >= 0x80) { /* XML must parse it */
+            c += put_utf8(f, c) - 1;
             continue;
         }
         switch (*c) {
@@ -160,13 +152,7 @@ void fp_put_om(FILE *f, const char *s)
 {
     for (const unsigned char *c = (const unsigned char *)s; *c != '\0'; c++) {
         if (*c >= 0x80) {
-            size_t n = utf8_len(c);
-            if (n == 0) {
-                fputs("\xef\xbf\xbd", f);
-            } else {
-                fwrite(c, 1, n, f);
-                c += n - 1;
-            }
+            c += put_utf8(f, c) - 1;
         } else if (*c == '\\' || *c == '"') {
             putc('\\', f);
             putc(*c, f);
