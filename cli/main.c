@@ -116,7 +116,8 @@ static const command s_commands[] = {
     {"validate", fp_cmd_validate, "detector accuracy against ground truth"},
     {"baseline", fp_cmd_baseline, "learn what is normal for a flow into a baseline file"},
     {"thresholds", fp_cmd_thresholds, "list every analysis threshold: default, unit, meaning"},
-    {"merge", fp_cmd_merge, "join the parts of 'validate --shard K/N' into its one-process output"},
+    {"merge", fp_cmd_merge,
+     "join the --shard K/N parts of report, simulate or validate into one output"},
     {"scenarios", cmd_scenarios, "list the built-in scenarios; --show NAME prints one's YAML"},
 };
 
