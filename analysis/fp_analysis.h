@@ -433,8 +433,8 @@ fp_status fp_analyze(fp_analysis **out, const fp_profile *p, const fp_thresholds
  */
 typedef struct fp_known_hotspot {
     fp_kind kind;            /* the detector whose budget is breached */
-    int32_t target;          /* method index */
-    const char *target_name; /* method name */
+    int32_t target;          /* method index, or FP_TARGET_PROCESS */
+    const char *target_name; /* method name, or "process" */
     double measured, threshold;
     const char *unit, *rule;
     double baseline_median, baseline_p99; /* the baseline's, in the unit of its metric */

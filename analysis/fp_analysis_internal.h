@@ -15,6 +15,28 @@
 
 #include "fp_analysis.h"
 
+/*
+ * Process-level metrics of one run, measured from the sampled series (never the ground truth)
+ * by the process detectors whether or not they report anything, for the baseline
+ * (fp_baseline.c, docs/analysis.md "Process-level metrics"):
+ *  - FP_PROC_CPU_EPISODE_MAX_CORE_S / FP_PROC_CPU_EPISODE_TOTAL_CORE_S: the largest CPU
+ *    episode's excess over the background and the sum over the run's episodes, core-seconds
+ *    (cpu_saturation's process episodes, each as its saving; 0 without an episode);
+ *  - FP_PROC_LEAK_SLOPE_MB_S / FP_PROC_LEAK_GROWTH_MB: the slope and growth of the memory
+ *    series' last segment (the leak rule's ramp fit of the unexplained memory) when the ramp
+ *    goes on to the end of the window and is not released, else 0; also 0 when the series'
+ *    range cannot reach memory_leak.min_growth_mb (the fit is skipped);
+ *  - FP_PROC_MEM_PEAK_OVER_MB: the memory series' peak over its level (maximum - median), MB.
+ */
+enum {
+    FP_PROC_CPU_EPISODE_MAX_CORE_S = 0,
+    FP_PROC_CPU_EPISODE_TOTAL_CORE_S,
+    FP_PROC_LEAK_SLOPE_MB_S,
+    FP_PROC_LEAK_GROWTH_MB,
+    FP_PROC_MEM_PEAK_OVER_MB,
+    FP_PROC_N
+};
+
 struct fp_analysis {
     fp_thresholds th;
     fp_run_metrics run;
@@ -36,6 +58,10 @@ struct fp_analysis {
     size_t n_known, cap_known;
     uint64_t baseline_runs;
     double *tails; /* FP_TAIL_N per method (fp_metrics_tails()), NULL unless computed */
+    /* the run's process-level metrics (FP_PROC_*), set by the process detectors of fp_detect.c
+     * from the sampled series; bit k of proc_have set when proc[k] was measured */
+    double proc[FP_PROC_N];
+    unsigned proc_have;
 };
 
 /* The latency tail of method i: tails[i * FP_TAIL_N + FP_TAIL_*]. */

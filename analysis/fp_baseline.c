@@ -27,8 +27,16 @@ const double fp_baseline_levels[FP_BASELINE_NQ] = {0.01, 0.05, 0.10, 0.25, 0.50,
 static const char *const s_metric_keys[FP_BM_COUNT] = {
     "self_s", "calls", "alloc_mb", "retained_mb", "cpu_pct", "io_ops", "tail_frac", "tail_ratio"};
 static const char *const s_run_keys[FP_BR_COUNT] = {
-    "duration_s",    "mem_level_mb",    "mem_slope_mb_s", "mem_noise_mb",
-    "cpu_level_pct", "cpu_slope_pct_s", "cpu_noise_pct"};
+    "duration_s",          "mem_level_mb",           "mem_slope_mb_s",
+    "mem_noise_mb",        "cpu_level_pct",          "cpu_slope_pct_s",
+    "cpu_noise_pct",       "cpu_episode_max_core_s", "cpu_episode_total_core_s",
+    "mem_tail_slope_mb_s", "mem_tail_growth_mb",     "mem_peak_over_mb"};
+
+/* The process-level run metrics are the analysis' FP_PROC_* in the same order. */
+_Static_assert(FP_BR_COUNT - FP_BR_COUNT_V2 == FP_PROC_N, "one run metric per FP_PROC_*");
+_Static_assert(FP_BR_MEM_TAIL_SLOPE_MB_S - FP_BR_COUNT_V2 == FP_PROC_LEAK_SLOPE_MB_S &&
+                   FP_BR_MEM_PEAK_OVER_MB - FP_BR_COUNT_V2 == FP_PROC_MEM_PEAK_OVER_MB,
+               "FP_BR_* and FP_PROC_* in the same order");
 
 const char *fp_baseline_metric_key(fp_baseline_metric m)
 {
@@ -210,12 +218,30 @@ fp_status fp_baseline_add(fp_baseline *b, const fp_profile *p, const fp_threshol
                  &rv[FP_BR_MEM_SLOPE_MB_S], &rv[FP_BR_MEM_NOISE_MB]);
     series_stats(ser.cpu_pct, ser.n, ser.interval_s, &rv[FP_BR_CPU_LEVEL_PCT],
                  &rv[FP_BR_CPU_SLOPE_PCT_S], &rv[FP_BR_CPU_NOISE_PCT]);
-    for (k = 0; k < FP_BR_COUNT && st == FP_OK; k++)
+    for (k = 0; k < FP_BR_COUNT_V2 && st == FP_OK; k++)
         st = push(&b->rs[k], rv[k], err);
+    /* the process-level metrics of the detectors that ran on the data they need */
+    for (k = FP_BR_COUNT_V2; k < FP_BR_COUNT && st == FP_OK; k++)
+        if (a->proc_have >> (k - FP_BR_COUNT_V2) & 1u)
+            st = push(&b->rs[k], a->proc[k - FP_BR_COUNT_V2], err);
     if (st == FP_OK)
         b->runs++;
     fp_analysis_free(a);
     return st;
+}
+
+fp_status fp_baseline_proc_metrics(const fp_profile *p, const fp_thresholds *t,
+                                   fp_baseline_proc *out, fp_error *err)
+{
+    fp_analysis *a = NULL;
+    fp_status st = fp_analyze_full(&a, p, t, NULL, 0, NULL, NULL, err);
+    memset(out, 0, sizeof *out);
+    if (st != FP_OK)
+        return st;
+    memcpy(out->v, a->proc, sizeof out->v);
+    out->have = a->proc_have;
+    fp_analysis_free(a);
+    return FP_OK;
 }
 
 static void summarise(sample *s, fp_baseline_dist *d)
@@ -419,7 +445,7 @@ static fp_status read_tree(fp_baseline *b, const cJSON *root, const char *file, 
     const char *rkeys[FP_BR_COUNT + 1];
     const cJSON *v, *c;
     char p[FP_ERROR_PATH_MAX];
-    size_t k, i = 0;
+    size_t k, i = 0, n_run = FP_BR_COUNT;
     fp_status st;
 
     mkeys[0] = "name";
@@ -428,7 +454,6 @@ static fp_status read_tree(fp_baseline *b, const cJSON *root, const char *file, 
     mkeys[FP_BM_COUNT + 1] = NULL;
     for (k = 0; k < FP_BR_COUNT; k++)
         rkeys[k] = s_run_keys[k];
-    rkeys[FP_BR_COUNT] = NULL;
 
     if (!cJSON_IsObject(root))
         return bad(err, file, "", "a baseline must be a JSON object");
@@ -437,9 +462,14 @@ static fp_status read_tree(fp_baseline *b, const cJSON *root, const char *file, 
     if (!cJSON_IsString(v) || strcmp(v->valuestring, FP_BASELINE_FORMAT) != 0)
         return bad(err, file, "format", "format must be \"%s\"", FP_BASELINE_FORMAT);
     v = cJSON_GetObjectItemCaseSensitive(root, "version");
-    if (!cJSON_IsNumber(v) || v->valuedouble != FP_BASELINE_VERSION)
-        return bad(err, file, "version", "unsupported baseline version (%d is supported)",
-                   FP_BASELINE_VERSION);
+    if (!cJSON_IsNumber(v) ||
+        (v->valuedouble != FP_BASELINE_VERSION && v->valuedouble != FP_BASELINE_VERSION_MIN))
+        return bad(err, file, "version", "unsupported baseline version (%d and %d are supported)",
+                   FP_BASELINE_VERSION_MIN, FP_BASELINE_VERSION);
+    /* version 2: no process-level run metrics (their distributions stay empty, n = 0) */
+    if (v->valuedouble == FP_BASELINE_VERSION_MIN)
+        n_run = FP_BR_COUNT_V2;
+    rkeys[n_run] = NULL;
     if ((st = check_keys(root, top, file, "", err)) != FP_OK)
         return st;
     if ((st = read_count(cJSON_GetObjectItemCaseSensitive(root, "runs"), file, "runs", &b->runs,
@@ -457,7 +487,7 @@ static fp_status read_tree(fp_baseline *b, const cJSON *root, const char *file, 
     v = cJSON_GetObjectItemCaseSensitive(root, "run");
     if ((st = check_keys(v, rkeys, file, "run", err)) != FP_OK)
         return st;
-    for (k = 0; k < FP_BR_COUNT; k++) {
+    for (k = 0; k < n_run; k++) {
         snprintf(p, sizeof p, "run.%s", s_run_keys[k]);
         if ((st = read_dist(cJSON_GetObjectItemCaseSensitive(v, s_run_keys[k]), file, p, &b->rd[k],
                             err)) != FP_OK)
@@ -748,10 +778,9 @@ static fp_status new_finding(fp_analysis *a, const fp_method_metrics *m, size_t 
  * critical path, a fraction, judged by its own time per call, in s; latency outliers' modified z
  * judged by a tail metric), the run's value of the metric is named with its unit, so no number
  * is read against another currency. */
-static fp_status push_known(fp_analysis *a, const fp_finding *f, fp_baseline_metric k,
-                            const fp_baseline_dist *d, double x, fp_error *err)
+static fp_status push_known_as(fp_analysis *a, const fp_finding *f, const char *what,
+                               const char *mu, const fp_baseline_dist *d, double x, fp_error *err)
 {
-    const char *mu = s_metric_kind[k].unit;
     int same = f->unit != NULL && strcmp(f->unit, mu) == 0;
     fp_known_hotspot h;
     memset(&h, 0, sizeof h);
@@ -776,12 +805,160 @@ static fp_status push_known(fp_analysis *a, const fp_finding *f, fp_baseline_met
                  "over the %s budget (%.3g %s > %.3g %s), normal for this flow: %s %.3g %s, "
                  "baseline median %.3g %s, p99 %.3g %s over %llu runs",
                  fp_kind_name(f->kind), f->measured, f->unit ? f->unit : "", f->threshold,
-                 f->unit ? f->unit : "", s_metric_kind[k].what, x, mu, d->q[4], mu,
-                 d->q[FP_BASELINE_NQ - 1], mu, (unsigned long long)d->n);
+                 f->unit ? f->unit : "", what, x, mu, d->q[4], mu, d->q[FP_BASELINE_NQ - 1], mu,
+                 (unsigned long long)d->n);
     if (fp_grow((void **)&a->known, &a->cap_known, a->n_known + 1, sizeof h) != FP_OK)
         return fp_error_set(err, FP_ENOMEM, "analysis: out of memory");
     a->known[a->n_known++] = h;
     return FP_OK;
+}
+
+/* push_known_as() for a method finding judged by per-method metric k. */
+static fp_status push_known(fp_analysis *a, const fp_finding *f, fp_baseline_metric k,
+                            const fp_baseline_dist *d, double x, fp_error *err)
+{
+    return push_known_as(a, f, s_metric_kind[k].what, s_metric_kind[k].unit, d, x, err);
+}
+
+/* ---- process-level findings (docs/analysis.md, "Process-level metrics") ---- */
+
+/* 1 when x is beyond normal for d at Bonferroni level `cut`, as a method's metric is tested:
+ * above the learnt 99th percentile, NORMAL_RATIO times the median, and p < cut. */
+static int beyond_normal(const fp_baseline_dist *d, double x, double cut)
+{
+    double p = 1.0, r = d->q[4] > 0 ? x / d->q[4] : 1e9;
+    if (x > d->q[FP_BASELINE_NQ - 1] && r >= FP_BASELINE_NORMAL_RATIO)
+        fp_baseline_test(d, x, &p, &r);
+    return p < cut;
+}
+
+static int learnt(const fp_baseline *b, fp_baseline_run_metric m)
+{
+    return b->rd[m].n >= FP_BASELINE_MIN_RUNS;
+}
+
+/* The run metric a process-level finding is tested by (FP_BR_COUNT: not tested: a method
+ * finding, another kind, or a baseline without enough runs of the metric, as a version-2 file).
+ * A CPU episode by its excess against the largest episode per run (and the run's total once);
+ * the leak by its slope. */
+static fp_baseline_run_metric proc_metric_of(const fp_baseline *b, const fp_finding *f)
+{
+    if (f->target != FP_TARGET_PROCESS)
+        return FP_BR_COUNT;
+    if (f->kind == FP_KIND_CPU_SATURATION && learnt(b, FP_BR_CPU_EPISODE_MAX_CORE_S) &&
+        learnt(b, FP_BR_CPU_EPISODE_TOTAL_CORE_S))
+        return FP_BR_CPU_EPISODE_MAX_CORE_S;
+    if (f->kind == FP_KIND_MEMORY_LEAK && learnt(b, FP_BR_MEM_TAIL_SLOPE_MB_S))
+        return FP_BR_MEM_TAIL_SLOPE_MB_S;
+    return FP_BR_COUNT;
+}
+
+/* A process finding's value of its metric: an episode's excess (its saving, before any cap),
+ * the leak's slope. */
+static double proc_value(const fp_finding *f, fp_baseline_run_metric m)
+{
+    return m == FP_BR_CPU_EPISODE_MAX_CORE_S ? f->improvement : f->measured;
+}
+
+/* What a run metric is, in words and unit, for a known hotspot's text. */
+static const char *proc_what(fp_baseline_run_metric m, const char **unit)
+{
+    *unit = m == FP_BR_MEM_TAIL_SLOPE_MB_S ? "MB/s" : FP_UNIT_CORE_S;
+    switch (m) {
+    case FP_BR_CPU_EPISODE_MAX_CORE_S:
+        return "the episode's excess over the background";
+    case FP_BR_CPU_EPISODE_TOTAL_CORE_S:
+        return "the run's CPU episodes' excess over the background";
+    default:
+        return "the slope of the memory's last segment";
+    }
+}
+
+/*
+ * The process-level tests of one run. CPU episodes: the run's total excess is tested once; when
+ * it is normal every episode is (a known hotspot, judged by the total); when it is beyond normal,
+ * each episode is tested against the largest normal episode, and the episodes beyond it stay
+ * findings (the largest episode of the run stays when none is: the excess is the run's, spread).
+ * A leak: its slope against the learnt last-segment slope.
+ */
+typedef struct proc_plan {
+    size_t n_tests;
+    int cpu_total_beyond; /* the run's total CPU episode excess is beyond normal */
+    int cpu_any_beyond;   /* some episode is beyond the largest normal one */
+    size_t cpu_largest;   /* finding index of the run's largest episode */
+} proc_plan;
+
+static void plan_process(const fp_analysis *a, const fp_baseline *b, proc_plan *pl)
+{
+    size_t i;
+    int cpu = 0;
+    memset(pl, 0, sizeof *pl);
+    pl->cpu_largest = (size_t)-1;
+    for (i = 0; i < a->n_findings; i++) {
+        fp_baseline_run_metric m = proc_metric_of(b, &a->findings[i]);
+        if (m == FP_BR_COUNT)
+            continue;
+        pl->n_tests++;
+        if (m == FP_BR_CPU_EPISODE_MAX_CORE_S) {
+            cpu = 1;
+            if (pl->cpu_largest == (size_t)-1 ||
+                a->findings[i].improvement > a->findings[pl->cpu_largest].improvement)
+                pl->cpu_largest = i;
+        }
+    }
+    pl->n_tests += (size_t)cpu; /* the total, once */
+}
+
+/* After the cut is known: the CPU total's verdict and whether any episode is beyond normal. */
+static void judge_process(const fp_analysis *a, const fp_baseline *b, double cut, proc_plan *pl)
+{
+    size_t i;
+    if (pl->cpu_largest == (size_t)-1)
+        return;
+    pl->cpu_total_beyond = beyond_normal(&b->rd[FP_BR_CPU_EPISODE_TOTAL_CORE_S],
+                                         a->proc[FP_PROC_CPU_EPISODE_TOTAL_CORE_S], cut);
+    for (i = 0; pl->cpu_total_beyond && i < a->n_findings; i++)
+        if (proc_metric_of(b, &a->findings[i]) == FP_BR_CPU_EPISODE_MAX_CORE_S &&
+            beyond_normal(&b->rd[FP_BR_CPU_EPISODE_MAX_CORE_S], a->findings[i].improvement, cut))
+            pl->cpu_any_beyond = 1;
+}
+
+/*
+ * Process finding i (tested by run metric m): *known = 1 and a known hotspot when it is normal
+ * for this flow; else *known = 0 and its saving becomes its excess over normal: a CPU episode's
+ * own excess, at most the run's total excess over the normal total; a leak's growth times
+ * 1 - median / slope.
+ */
+static fp_status test_process_finding(fp_analysis *a, const fp_baseline *b, const proc_plan *pl,
+                                      size_t i, fp_finding *f, fp_baseline_run_metric m, double cut,
+                                      int *known, fp_error *err)
+{
+    const char *unit, *what;
+    double x = proc_value(f, m);
+    const fp_baseline_dist *d = &b->rd[m];
+    if (m == FP_BR_CPU_EPISODE_MAX_CORE_S) {
+        if (!pl->cpu_total_beyond) {
+            m = FP_BR_CPU_EPISODE_TOTAL_CORE_S;
+            d = &b->rd[m];
+            x = a->proc[FP_PROC_CPU_EPISODE_TOTAL_CORE_S];
+            *known = 1;
+        } else {
+            *known = pl->cpu_any_beyond ? !beyond_normal(d, x, cut) : i != pl->cpu_largest;
+        }
+        if (!*known) {
+            double over = a->proc[FP_PROC_CPU_EPISODE_TOTAL_CORE_S] -
+                          b->rd[FP_BR_CPU_EPISODE_TOTAL_CORE_S].q[4];
+            f->improvement = fp_clamp(f->improvement, 0.0, over > 0 ? over : 0.0);
+        }
+    } else {
+        *known = !beyond_normal(d, x, cut);
+        if (!*known)
+            f->improvement = fp_fin(f->improvement * fp_clamp(1.0 - fp_div(d->q[4], x), 0.0, 1.0));
+    }
+    if (!*known)
+        return FP_OK;
+    what = proc_what(m, &unit);
+    return push_known_as(a, f, what, unit, d, x, err);
 }
 
 /* An absolute finding whose metric is beyond normal: its saving is the excess over what is
@@ -855,6 +1032,7 @@ fp_status fp_baseline_apply(fp_analysis *a, const fp_baseline *b, fp_error *err)
     double *pv, *xs;
     size_t i, k, n_tests = 0, out = 0;
     fp_status st = FP_OK;
+    proc_plan pp;
     double cut;
 
     if (!b || !b->finished || a->n_methods == 0)
@@ -880,10 +1058,14 @@ fp_status fp_baseline_apply(fp_analysis *a, const fp_baseline *b, fp_error *err)
             n_tests++;
         }
     }
+    /* and the process-level findings' tests (plan_process()) */
+    plan_process(a, b, &pp);
+    n_tests += pp.n_tests;
     /* Bonferroni over every (method, metric) test of the run. The tail probability is computed
      * only for values above the learnt 99th percentile and NORMAL_RATIO times the median: the
      * others are normal whatever it is (this keeps the comparison cheap). */
     cut = n_tests ? FP_BASELINE_ALPHA / (double)n_tests : 0.0;
+    judge_process(a, b, cut, &pp);
     for (i = 0; i < a->n_methods; i++) {
         const fp_method_metrics *m = &a->methods[i];
         const bl_method *bm = NULL;
@@ -916,6 +1098,16 @@ fp_status fp_baseline_apply(fp_analysis *a, const fp_baseline *b, fp_error *err)
     for (i = 0; i < a->n_findings; i++) {
         const fp_finding *f = &a->findings[i];
         int normal, k2 = f->target >= 0 ? metric_of_kind(f->kind) : -1;
+        fp_baseline_run_metric pm = proc_metric_of(b, f);
+        if (pm != FP_BR_COUNT) { /* a process-level finding: its run metric decides */
+            fp_finding g = *f;
+            st = test_process_finding(a, b, &pp, i, &g, pm, cut, &normal, err);
+            a->findings[out] = g;
+            if (st != FP_OK)
+                goto done;
+            out += !normal;
+            continue;
+        }
         size_t j = k2 >= 0 ? (size_t)f->target * FP_BM_COUNT + (size_t)k2 : 0;
         if (k2 == FP_BM_TAIL_FRAC && verdict[j] == 1 && verdict[j + 1] != 1)
             j++; /* FP_BM_TAIL_RATIO: its verdict decides */

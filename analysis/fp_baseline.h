@@ -6,8 +6,11 @@
  * six per-run metrics: mean own (self) time per call, calls per run, mean allocation and
  * retention per call, own-work CPU % and I/O operations per run; and per run, the same quantiles
  * of the duration and of the memory and CPU series' level (mean), slope (least squares, per
- * second) and noise (residual standard deviation). It records how many runs it was learnt from.
- * It learns only from profiles (through fp_analyze()), never from the ground truth.
+ * second) and noise (residual standard deviation), and of the process-level metrics the process
+ * detectors are tested by (fp_baseline_run_metric: the largest CPU episode's excess and the
+ * run's total, the memory's last-segment slope and growth, its peak over level). It records how
+ * many runs it was learnt from. It learns only from profiles (through fp_analyze()), never from the
+ * ground truth.
  *
  * Learning: fp_baseline_new(), fp_baseline_add() per run (each method keeps at most
  * FP_BASELINE_MAX_SAMPLES per-run values, the first ones), then fp_baseline_finish(), which
@@ -16,9 +19,10 @@
  * on it is FP_EINVAL.
  *
  * The file: fp_baseline_write_json() and fp_baseline_read_json() (format "fpsim-baseline",
- * version 1, schemas/baseline.schema.json). The reader is strict: unknown keys, wrong types,
- * missing keys, non-increasing quantiles and a wrong format or version are FP_EINVAL with the key
- * path; malformed JSON is FP_EPARSE at FILE:LINE:COL.
+ * version 3, schemas/baseline.schema.json; version 2 is still read: its process-level run
+ * metrics are absent, n = 0, so the process detectors keep their absolute rules). The reader is
+ * strict: unknown keys, wrong types, missing keys, non-increasing quantiles and a wrong format or
+ * version are FP_EINVAL with the key path; malformed JSON is FP_EPARSE at FILE:LINE:COL.
  *
  * Ownership: fp_baseline_new() and fp_baseline_read_json() hand over a new baseline (free with
  * fp_baseline_free(); NULL is a no-op). fp_baseline_add() copies what it needs from the profile.
@@ -36,7 +40,9 @@
 #include "fp_profile.h"
 
 #define FP_BASELINE_FORMAT "fpsim-baseline"
-#define FP_BASELINE_VERSION 2
+#define FP_BASELINE_VERSION 3
+/* The oldest version still read: version 2, without the process-level run metrics. */
+#define FP_BASELINE_VERSION_MIN 2
 /* Per-run values each method keeps while learning (the first ones). */
 #define FP_BASELINE_MAX_SAMPLES 4096
 /* Runs a metric needs before a run is tested against it. */
@@ -77,8 +83,30 @@ typedef enum fp_baseline_run_metric {
     FP_BR_CPU_LEVEL_PCT,
     FP_BR_CPU_SLOPE_PCT_S,
     FP_BR_CPU_NOISE_PCT,
+    /* process-level (version 3; a version-2 file has none: n = 0, never tested), measured from
+     * the sampled series by the process detectors (docs/analysis.md, "Process-level metrics"): */
+    FP_BR_CPU_EPISODE_MAX_CORE_S, /* the largest CPU episode's excess over the background, core-s */
+    FP_BR_CPU_EPISODE_TOTAL_CORE_S, /* the sum of the run's CPU episodes' excess, core-s */
+    FP_BR_MEM_TAIL_SLOPE_MB_S, /* slope of the memory's last segment, growing to the end, MB/s */
+    FP_BR_MEM_TAIL_GROWTH_MB,  /* its growth, MB */
+    FP_BR_MEM_PEAK_OVER_MB,    /* the memory series' peak over its level (max - median), MB */
     FP_BR_COUNT
 } fp_baseline_run_metric;
+/* Run metrics of a version-2 file (the first ones). */
+#define FP_BR_COUNT_V2 FP_BR_CPU_EPISODE_MAX_CORE_S
+
+/*
+ * The process-level metrics of one analysed profile, as a baseline learns them (FP_BR_* of the
+ * process-level group; `have` bit (m - FP_BR_COUNT_V2) set when metric m was measured:
+ * its detector ran on the data it needs). `p` analysed with `t` (NULL: defaults). FP_OK, or
+ * fp_analyze()'s errors.
+ */
+typedef struct fp_baseline_proc {
+    double v[FP_BR_COUNT - FP_BR_COUNT_V2];
+    unsigned have;
+} fp_baseline_proc;
+fp_status fp_baseline_proc_metrics(const fp_profile *p, const fp_thresholds *t,
+                                   fp_baseline_proc *out, fp_error *err);
 
 /* JSON key of a metric ("self_s", ...); NULL when out of range. Static strings. */
 const char *fp_baseline_metric_key(fp_baseline_metric m);

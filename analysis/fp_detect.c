@@ -573,10 +573,12 @@ static fp_status detect_memory_leak_process(fp_analysis *a, const fp_work *w, fp
     double iv = ser->interval_s, *x = w->buf, *y = NULL, rho, num = 0, den = 0, factor, n_eff;
     double p, se, t_on, t_off, growth, final_level, max_level, run_sum, explained;
     ramp_fit best;
-    int have = 0;
+    int have = 0, to_end;
     fp_finding f;
     fp_status st = FP_OK;
 
+    a->proc[FP_PROC_LEAK_SLOPE_MB_S] = a->proc[FP_PROC_LEAK_GROWTH_MB] = 0.0;
+    a->proc_have |= 1u << FP_PROC_LEAK_SLOPE_MB_S | 1u << FP_PROC_LEAK_GROWTH_MB;
     if (n == 0 || (double)n < th->leak_min_samples || !(iv > 0))
         return FP_OK;
     min_win = n / 20 > 4 ? n / 20 : 4;
@@ -681,10 +683,15 @@ static fp_status detect_memory_leak_process(fp_analysis *a, const fp_work *w, fp
             max_level = run_sum / (double)sm;
     }
     final_level = run_sum / (double)sm;
+    /* the last segment: growth that goes on to the end of the window and is not released */
+    to_end = !(final_level - best.c0 < LEAK_PERSIST * (max_level - best.c0)) &&
+             !((double)best.d < (double)best.c + LEAK_TAIL_FRACTION * (double)(n - 1 - best.c));
+    if (to_end && best.c1 > 0) {
+        a->proc[FP_PROC_LEAK_SLOPE_MB_S] = fp_fin(best.c1);
+        a->proc[FP_PROC_LEAK_GROWTH_MB] = fp_fin(growth);
+    }
     if (!(best.c1 > th->leak_min_slope_mb_s) || !(p < th->leak_p_value) ||
-        !(growth > th->leak_min_growth_mb) ||
-        final_level - best.c0 < LEAK_PERSIST * (max_level - best.c0) ||
-        (double)best.d < (double)best.c + LEAK_TAIL_FRACTION * (double)(n - 1 - best.c))
+        !(growth > th->leak_min_growth_mb) || !to_end)
         goto out;
 
     memset(&f, 0, sizeof f);
@@ -935,6 +942,8 @@ static fp_status detect_cpu_saturation_process(fp_analysis *a, const fp_work *w,
     char *flagged = NULL;
     fp_status st = FP_OK;
 
+    a->proc[FP_PROC_CPU_EPISODE_MAX_CORE_S] = a->proc[FP_PROC_CPU_EPISODE_TOTAL_CORE_S] = 0.0;
+    a->proc_have |= 1u << FP_PROC_CPU_EPISODE_MAX_CORE_S | 1u << FP_PROC_CPU_EPISODE_TOTAL_CORE_S;
     if (n == 0 || !(iv > 0))
         return FP_OK;
     contrib = fp_calloc(a->n_methods ? a->n_methods : 1, sizeof(double));
@@ -1020,6 +1029,10 @@ static fp_status detect_cpu_saturation_process(fp_analysis *a, const fp_work *w,
             if (ser->cpu_pct[k] > w->cpu_background)
                 f.improvement += (ser->cpu_pct[k] - w->cpu_background) / 100.0 * iv * w->cores;
         f.improvement_unit = FP_UNIT_CORE_S;
+        if (f.improvement > a->proc[FP_PROC_CPU_EPISODE_MAX_CORE_S])
+            a->proc[FP_PROC_CPU_EPISODE_MAX_CORE_S] = fp_fin(f.improvement);
+        a->proc[FP_PROC_CPU_EPISODE_TOTAL_CORE_S] =
+            fp_fin(a->proc[FP_PROC_CPU_EPISODE_TOTAL_CORE_S] + f.improvement);
         evid(&f, "mean_cpu_pct", mean);
         evid(&f, "length_s", t1 - t0);
         evid(&f, "samples", (double)(e - b + 1));
@@ -1216,6 +1229,21 @@ static double cpu_background(const fp_analysis *a, const fp_work *w)
     return bg < a->th.cpu_pct ? bg : a->th.cpu_pct;
 }
 
+/* The memory series' peak over its level: maximum - median, MB (FP_PROC_MEM_PEAK_OVER_MB). */
+static double mem_peak_over_level(const fp_work *w)
+{
+    double top = -HUGE_VAL;
+    size_t k;
+    if (w->ser.n == 0 || w->ser.mem_mb == NULL)
+        return 0.0;
+    for (k = 0; k < w->ser.n; k++) {
+        w->buf[k] = w->ser.mem_mb[k];
+        top = w->ser.mem_mb[k] > top ? w->ser.mem_mb[k] : top;
+    }
+    gsl_sort(w->buf, 1, w->ser.n);
+    return fp_fin(top - gsl_stats_median_from_sorted_data(w->buf, 1, w->ser.n));
+}
+
 /* ---- dispatch: one entry per FP_DETECTOR_LIST row ---- */
 
 typedef fp_status (*method_fn)(fp_analysis *a, const fp_work *w, size_t m, fp_error *err);
@@ -1252,6 +1280,11 @@ fp_status fp_detect_all(fp_analysis *a, fp_work *w, fp_error *err)
 
     w->median_calls = median_calls(a, w);
     w->cpu_background = cpu_background(a, w);
+    a->proc_have = 0;
+    if ((w->data & FP_DATA_MEM) && (w->data & FP_DATA_SERIES_MEM)) {
+        a->proc[FP_PROC_MEM_PEAK_OVER_MB] = mem_peak_over_level(w);
+        a->proc_have |= 1u << FP_PROC_MEM_PEAK_OVER_MB;
+    }
     /* methods whose outliers are tested: the Bonferroni factor of latency_outliers */
     w->outlier_methods = 0;
     for (m = 0; m < a->n_methods; m++)

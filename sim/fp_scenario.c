@@ -330,8 +330,9 @@ static const char *const process_keys[] = {"baseline_memory_mb",
                                            "noise",
                                            "io_latency_ms",
                                            "io_bandwidth_mb_s",
-                                           "cores"};
-enum { P_BASE, P_IDLE, P_INTERVAL, P_NOISE, P_IO_LAT, P_IO_BW, P_CORES, P_N };
+                                           "cores",
+                                           "memory_growth_mb_s"};
+enum { P_BASE, P_IDLE, P_INTERVAL, P_NOISE, P_IO_LAT, P_IO_BW, P_CORES, P_GROWTH, P_N };
 
 static const char *const noise_keys[] = {"memory_mb", "cpu_percent", "io_relative"};
 enum { Z_MEM, Z_CPU, Z_IO, Z_N };
@@ -449,6 +450,11 @@ static fp_status parse_process(ctx *c, const node *v, fp_process_spec *p)
     p->io_latency_s /= 1000.0;
     if ((st = number_field(c, f.val[P_IO_BW], "io_bandwidth_mb_s", &p->io_bandwidth_mb_s,
                            FP_SCENARIO_IO_BANDWIDTH_MB_S, 0.001, 1e9)) != FP_OK)
+        return st;
+    /* a normal pattern, not a bottleneck: memory that grows in every run (a cache outside the
+     * profiled code); without a baseline the process-level leak rule reports it */
+    if ((st = number_field(c, f.val[P_GROWTH], "memory_growth_mb_s", &p->memory_growth_mb_s, 0.0,
+                           0.0, 1e6)) != FP_OK)
         return st;
     size_t old = c->plen;
     if (noise != NULL) {

@@ -69,6 +69,8 @@ typedef struct fp_process_spec {
     double io_latency_s;      /* wait per I/O operation, seconds (io_latency_ms / 1000) */
     double io_bandwidth_mb_s; /* I/O transfer rate, MB/s: a call waits bytes / 2^20 / this */
     uint32_t cores;           /* CPU cores the process can use, 1..FP_SCENARIO_MAX_CORES */
+    /* resident growth no span accounts for, MB/s: a normal pattern (0: none) */
+    double memory_growth_mb_s;
 } fp_process_spec;
 
 /* Largest process.cores a scenario may declare. */

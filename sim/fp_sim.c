@@ -661,6 +661,11 @@ static fp_status build_series(fp_sim *s, fp_profile *out, double dur, double bas
         level += s->cum[k];
         mem[k] = level;
     }
+    /* process.memory_growth_mb_s: steady growth no span accounts for, at the end of each
+     * interval (no draw: scenarios without it are unchanged) */
+    if (scn->process.memory_growth_mb_s > 0)
+        for (size_t k = 0; k < n; k++)
+            mem[k] += scn->process.memory_growth_mb_s * (double)(k + 1) * dt;
 
     /* CPU and I/O: segments spread over the intervals they overlap. */
     for (size_t k = 0; k < n; k++)

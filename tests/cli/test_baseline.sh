@@ -13,7 +13,7 @@ U="$SRC/tests/data/unlike"
 run "$FPSIM" baseline --scenario "$U/baseline-always-7s.yaml" --runs 12 -o "$TMP/b7.json"
 expect_rc 0 "baseline --scenario"
 expect_empty_out "baseline -o"
-if $PY -c 'import json,sys; d=json.load(open(sys.argv[1])); assert d["format"]=="fpsim-baseline" and d["version"]==2 and d["runs"]==12; assert [m["name"] for m in d["methods"]]==["parse_request","render_report","send_email"]; m=d["methods"][1]["self_s"]; assert m["n"]==12 and 6 < m["q"][4] < 8' "$TMP/b7.json"; then ok; else bad "baseline --scenario content"; fi
+if $PY -c 'import json,sys; d=json.load(open(sys.argv[1])); assert d["format"]=="fpsim-baseline" and d["version"]==3 and d["runs"]==12; assert [m["name"] for m in d["methods"]]==["parse_request","render_report","send_email"]; m=d["methods"][1]["self_s"]; assert m["n"]==12 and 6 < m["q"][4] < 8' "$TMP/b7.json"; then ok; else bad "baseline --scenario content"; fi
 # deterministic: the same command gives the same bytes; another seed another baseline
 "$FPSIM" baseline --scenario "$U/baseline-always-7s.yaml" --runs 12 >"$TMP/b7b.json"
 if cmp -s "$TMP/b7.json" "$TMP/b7b.json"; then ok; else bad "baseline is not deterministic"; fi
@@ -112,6 +112,25 @@ usage "--baseline needs FILE, auto or none" --baseline ""
 usage "--set needs KEY=NUMBER, got 'slow_method.mean_s'" --set slow_method.mean_s
 usage "--set: unknown analysis threshold 'slow_method.mean' (did you mean 'slow_method.mean_s'?)" analyze "$TMP/gen" --set slow_method.mean=3
 usage "unknown option '--baseline'" simulate --baseline none
+
+# ---- process-level baseline (version 3) and a version-2 file (none: the absolute rules) ----
+# A batch job that normally saturates its 4 cores: the version-3 baseline knows its CPU episodes
+# (known hotspots, no finding); the same file as version 2 (without the process-level metrics)
+# still reads and leaves the absolute episode rule, which fires on every run.
+run "$FPSIM" baseline --scenario "$U/proc-saturated-batch.yaml" --runs 30 -o "$TMP/sat3.json"
+expect_rc 0 "baseline proc-saturated-batch"
+$PY -c 'import json,sys; d=json.load(open(sys.argv[1])); d["version"]=2
+for k in ("cpu_episode_max_core_s","cpu_episode_total_core_s","mem_tail_slope_mb_s","mem_tail_growth_mb","mem_peak_over_mb"): d["run"].pop(k)
+json.dump(d, open(sys.argv[2], "w"))' "$TMP/sat3.json" "$TMP/sat2.json"
+for v in 3 2; do
+    run "$FPSIM" validate --scenario "$U/proc-saturated-batch.yaml" --runs 10 --seed 5 --no-ttd -q -f json --baseline "$TMP/sat$v.json"
+    expect_rc 0 "validate --baseline version $v"
+    if $PY -c 'import json,sys; s=json.load(open(sys.argv[1]))["scenarios"][0]; fp=((s["kinds"] or {}).get("cpu_saturation") or {}).get("fp",0)
+assert (fp == 0) if sys.argv[2]=="3" else (fp >= 10), fp' "$TMP/out" "$v"; then ok; else bad "proc-saturated-batch with a version-$v baseline: $(head -c 300 "$TMP/out")"; fi
+done
+run "$FPSIM" --scenario "$U/proc-saturated-batch.yaml" --baseline "$TMP/sat3.json" --detailed -f json
+if $PY -c 'import json,sys; s=json.dumps(json.load(open(sys.argv[1])))
+assert "over the cpu_saturation budget" in s and "normal for this flow: the run'"'"'s CPU episodes'"'"' excess over the background" in s' "$TMP/out"; then ok; else bad "saturated batch: known hotspot text: $(head -c 300 "$TMP/out")"; fi
 
 # ---- --set on report and analyze ----
 run "$FPSIM" --scenario "$U/baseline-always-7s.yaml" --baseline none --set slow_method.mean_s=10 --set slow_method.path_share=0

@@ -78,6 +78,17 @@ U="$DATA/unlike"
 # worker, as its README asked once the format had process.cores; its ~10 cpu_saturation false alarms
 # per clean run are gone (measured 1.00 per run, the worker's slow_method path share, was 10.90).)
 : "${GATE_parallel_threads:=clean=1.00 fa=1.20}"
+# (proc-*: the process-level baseline's flows, issue 9 "Process-level findings against the baseline";
+# measured at 50 runs, seed 42, on h-proc, loosened by the margin rule above. Their absolute rules
+# false-alarm on every clean run by design: normal saturation, normal growth, a normal huge peak.)
+: "${GATE_proc_alloc_peak:=clean=1.00 fa=2.83}"
+: "${GATE_proc_alloc_spike:=clean=1.00 fa=2.81 top1=0.95 memory_hotspot.p=0.45 memory_hotspot.r=0.95}"
+: "${GATE_proc_cpu_burst:=clean=1.00 fa=2.30 cpu_saturation.p=0.28 cpu_saturation.r=0.95}"
+: "${GATE_proc_growing_cache:=clean=1.00 fa=2.30}"
+: "${GATE_proc_leak_above_cache:=clean=1.00 fa=2.30 memory_leak.p=0.45 memory_leak.r=0.95}"
+: "${GATE_proc_saturated_batch:=clean=1.00 fa=9.89}"
+: "${GATE_proc_scale:=clean=1.00 fa=3.40 cpu_saturation.p=0.28 cpu_saturation.r=0.95 memory_leak.p=0.45 memory_leak.r=0.95}"
+: "${GATE_proc_scale_10x:=clean=1.00 fa=5.08 cpu_saturation.p=0.28 cpu_saturation.r=0.95 memory_leak.p=0.45 memory_leak.r=0.95}"
 : "${GATE_warmup_cache:=clean=1.00 fa=2.39}"
 : "${GATE_web_handler:=clean=1.00 fa=5.60}"
 
@@ -106,6 +117,15 @@ U="$DATA/unlike"
 : "${GATE_AUTO_mde_slow_method_below:=clean=0.04 fa=0.10 top1=0.55 slow_method.p=0.95 slow_method.r=0.55}" # target
 : "${GATE_AUTO_ml_training:=clean=0.04 fa=0.10 top1=0.95 memory_leak.p=0.95 memory_leak.r=0.95}" # target
 : "${GATE_AUTO_parallel_threads:=clean=0.04 fa=0.10}" # target
+# (proc-*: the process-level findings tested against the baseline's process metrics.)
+: "${GATE_AUTO_proc_alloc_peak:=clean=0.04 fa=0.10}" # target
+: "${GATE_AUTO_proc_alloc_spike:=clean=0.04 fa=0.10 top1=0.95 memory_hotspot.p=0.95 memory_hotspot.r=0.95}" # target
+: "${GATE_AUTO_proc_cpu_burst:=clean=0.04 fa=0.10 top1=0.95 cpu_saturation.p=0.95 cpu_saturation.r=0.95}" # target
+: "${GATE_AUTO_proc_growing_cache:=clean=0.04 fa=0.10}" # target
+: "${GATE_AUTO_proc_leak_above_cache:=clean=0.04 fa=0.10 top1=0.95 memory_leak.p=0.95 memory_leak.r=0.95}" # target
+: "${GATE_AUTO_proc_saturated_batch:=clean=0.04 fa=0.10}" # target
+: "${GATE_AUTO_proc_scale:=clean=0.04 fa=0.10 top1=0.95 cpu_saturation.p=0.95 cpu_saturation.r=0.95 memory_leak.p=0.95 memory_leak.r=0.95}" # target
+: "${GATE_AUTO_proc_scale_10x:=clean=0.04 fa=0.10 top1=0.95 cpu_saturation.p=0.95 cpu_saturation.r=0.95 memory_leak.p=0.95 memory_leak.r=0.95}" # target
 : "${GATE_AUTO_warmup_cache:=clean=0.04 fa=0.10}" # target
 : "${GATE_AUTO_web_handler:=clean=0.04 fa=0.10}" # target
 
@@ -163,6 +183,34 @@ for f in "$U"/*.yaml; do
         if msg=$(check_gate "$gate"); then ok; else bad "$name (--baseline $mode): $msg"; fi
     done
 done
+
+# ---- linear scale (proc-scale.yaml and proc-scale-10x.yaml: the same flow and the same draws at 10x
+# durations, memory and sampling interval) ----
+# With a baseline (its own, learnt at its scale) the findings are the same: validate's counts per
+# kind and run, and each seed's report (kind, target and rank of every finding).
+for f in proc-scale proc-scale-10x; do
+    "$FPSIM" validate --scenario "$U/$f.yaml" --runs 50 --seed 42 --no-ttd -q -f json >"$TMP/$f.json" 2>"$TMP/err" || bad "$f: validate failed: $(head -c 300 "$TMP/err")"
+    for seed in 1 2 3 4 5; do
+        "$FPSIM" --scenario "$U/$f.yaml" --seed "$seed" -f json >"$TMP/$f-$seed.json" 2>"$TMP/err" || bad "$f --seed $seed: report failed"
+    done
+done
+if python3 - "$TMP" <<'PY'; then ok; else bad "proc-scale x10: the findings differ from x1"; fi
+import json, sys
+t = sys.argv[1]
+def counts(f):
+    s = json.load(open(f"{t}/{f}.json"))["scenarios"][0]
+    return (s["clean_runs_alarmed"], s["clean_false_alarms_per_run"], s["top1"],
+            {k: (m["tp"], m["fp"], m["fn"]) for k, m in (s["kinds"] or {}).items()})
+def findings(f, seed):
+    s = json.load(open(f"{t}/{f}-{seed}.json"))["scenarios"][0]
+    return [(x["kind"], x["target"], x["rank"]) for x in s["findings"]]
+a, b = counts("proc-scale"), counts("proc-scale-10x")
+assert a == b, (a, b)
+assert a[3].get("memory_leak", (0,))[0] > 0 and a[3].get("cpu_saturation", (0,))[0] > 0, a
+for seed in range(1, 6):
+    x, y = findings("proc-scale", seed), findings("proc-scale-10x", seed)
+    assert x == y and x, (seed, x, y)
+PY
 
 # ---- the validate fixes, on these scenarios ----
 

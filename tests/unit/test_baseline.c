@@ -169,6 +169,13 @@ static void test_roundtrip(void)
     ", \"retained_mb\": " D9 ", \"cpu_pct\": " D9 ", \"io_ops\": " D9 ", \"tail_frac\": " D9       \
     ", \"tail_ratio\": " D9 "}"
 #define HEAD "{\"format\": \"fpsim-baseline\", \"version\": 2, \"runs\": 3, \"quantiles\": " Q9
+#define HEAD3 "{\"format\": \"fpsim-baseline\", \"version\": 3, \"runs\": 3, \"quantiles\": " Q9
+#define RUN3                                                                                       \
+    "{\"duration_s\": " D9 ", \"mem_level_mb\": " D9 ", \"mem_slope_mb_s\": " D9                   \
+    ", \"mem_noise_mb\": " D9 ", \"cpu_level_pct\": " D9 ", \"cpu_slope_pct_s\": " D9              \
+    ", \"cpu_noise_pct\": " D9 ", \"cpu_episode_max_core_s\": " D9                                 \
+    ", \"cpu_episode_total_core_s\": " D9 ", \"mem_tail_slope_mb_s\": " D9                         \
+    ", \"mem_tail_growth_mb\": " D9 ", \"mem_peak_over_mb\": " D9 "}"
 
 static void test_reader_errors(void)
 {
@@ -181,7 +188,15 @@ static void test_reader_errors(void)
         {"[]", "b.json: error: a baseline must be a JSON object"},
         {"{\"format\": \"x\"}", "b.json: error: format must be \"fpsim-baseline\" (format)"},
         {"{\"format\": \"fpsim-baseline\", \"version\": 1}",
-         "b.json: error: unsupported baseline version (2 is supported) (version)"},
+         "b.json: error: unsupported baseline version (2 and 3 are supported) (version)"},
+        {"{\"format\": \"fpsim-baseline\", \"version\": 4}",
+         "b.json: error: unsupported baseline version (2 and 3 are supported) (version)"},
+        /* version 3 needs the process-level run metrics; version 2 must not have them */
+        {HEAD3 ", \"run\": " RUN ", \"methods\": []}",
+         "b.json: error: missing key 'cpu_episode_max_core_s' (run.cpu_episode_max_core_s)"},
+        {HEAD3 ", \"run\": " RUN3 ", \"methods\": [" METHOD("a") "]}", NULL},
+        {HEAD ", \"run\": " RUN3 ", \"methods\": []}",
+         "b.json: error: unknown key 'cpu_episode_max_core_s' (run.cpu_episode_max_core_s)"},
         {HEAD ", \"run\": " RUN ", \"methods\": [], \"extra\": 1}",
          "b.json: error: unknown key 'extra' (extra)"},
         {HEAD ", \"methods\": []}", "b.json: error: missing key 'run' (run)"},
@@ -569,6 +584,197 @@ static void test_tails(void)
     fp_scenario_free(scn);
 }
 
+/* ---- process-level metrics (fp_baseline_proc_metrics()) on constructed series ---- */
+
+#define PROC_N 40
+
+/* One call of 'work' over the whole 40 s window (10 % CPU, no memory: it explains nothing) and
+ * a 40-sample series at 1 s, memory 100 MB and CPU 20 %, to be shaped by each test. */
+static fp_profile *proc_profile(double **mem, double **cpu)
+{
+    fp_profile *p = fp_profile_new();
+    double *ops, *bytes;
+    uint32_t m = 0;
+    fp_span s;
+    CU_ASSERT_FATAL(p != NULL);
+    CU_ASSERT_EQUAL_FATAL(fp_profile_intern_method(p, "work", &m), FP_OK);
+    memset(&s, 0, sizeof s);
+    s.method = m;
+    s.parent = -1;
+    s.dur_s = PROC_N;
+    s.cpu_pct = 10;
+    CU_ASSERT_EQUAL_FATAL(fp_profile_add_span(p, &s, NULL), FP_OK);
+    CU_ASSERT_EQUAL_FATAL(fp_profile_series_resize(p, PROC_N, 1.0, mem, cpu, &ops, &bytes), FP_OK);
+    for (size_t k = 0; k < PROC_N; k++) {
+        (*mem)[k] = 100.0;
+        (*cpu)[k] = 20.0;
+    }
+    return p;
+}
+
+static void proc_metrics(const fp_profile *p, fp_baseline_proc *out)
+{
+    fp_error err = FP_ERROR_INIT;
+    CU_ASSERT_EQUAL_FATAL(fp_baseline_proc_metrics(p, NULL, out, &err), FP_OK);
+    /* every metric measured: the profile has memory and CPU */
+    CU_ASSERT_EQUAL(out->have, (1u << (FP_BR_COUNT - FP_BR_COUNT_V2)) - 1u);
+}
+
+#define PV(pm, m) ((pm).v[(m)-FP_BR_COUNT_V2])
+
+static void test_proc_flat(void)
+{
+    double *mem, *cpu;
+    fp_profile *p = proc_profile(&mem, &cpu);
+    fp_baseline_proc pm;
+    proc_metrics(p, &pm);
+    for (int m = FP_BR_COUNT_V2; m < FP_BR_COUNT; m++)
+        CU_ASSERT_EQUAL(PV(pm, m), 0.0);
+    fp_profile_free(p);
+}
+
+/* A step (a cache warmed once, +100 MB at 10 s) then flat: no last segment, no peak over the
+ * level (the level is the upper step: the median of 10 x 100 and 30 x 200 MB). */
+static void test_proc_step(void)
+{
+    double *mem, *cpu;
+    fp_profile *p = proc_profile(&mem, &cpu);
+    fp_baseline_proc pm;
+    for (size_t k = 10; k < PROC_N; k++)
+        mem[k] = 200.0;
+    proc_metrics(p, &pm);
+    CU_ASSERT_EQUAL(PV(pm, FP_BR_MEM_TAIL_SLOPE_MB_S), 0.0);
+    CU_ASSERT_EQUAL(PV(pm, FP_BR_MEM_TAIL_GROWTH_MB), 0.0);
+    CU_ASSERT_EQUAL(PV(pm, FP_BR_MEM_PEAK_OVER_MB), 0.0);
+    CU_ASSERT_EQUAL(PV(pm, FP_BR_CPU_EPISODE_MAX_CORE_S), 0.0);
+    fp_profile_free(p);
+}
+
+/* A ramp to the end: 100 + 2 t MB at the end of each 1 s sample (t = 1..40). The last segment
+ * is the whole window: slope 2 MB/s, growth 2 x 39 s = 78 MB (samples 0 to 39); the peak 180 MB
+ * over the median (140 + 142) / 2 = 141 MB is 39 MB. */
+static void test_proc_ramp(void)
+{
+    double *mem, *cpu;
+    fp_profile *p = proc_profile(&mem, &cpu);
+    fp_baseline_proc pm;
+    for (size_t k = 0; k < PROC_N; k++)
+        mem[k] = 100.0 + 2.0 * (double)(k + 1);
+    proc_metrics(p, &pm);
+    FP_ASSERT_NEAR(PV(pm, FP_BR_MEM_TAIL_SLOPE_MB_S), 2.0, 1e-9);
+    FP_ASSERT_NEAR(PV(pm, FP_BR_MEM_TAIL_GROWTH_MB), 78.0, 1e-9);
+    FP_ASSERT_NEAR(PV(pm, FP_BR_MEM_PEAK_OVER_MB), 39.0, 1e-12);
+    /* a ramp that stops (flat from 20 s) is no last segment */
+    for (size_t k = 20; k < PROC_N; k++)
+        mem[k] = mem[19];
+    proc_metrics(p, &pm);
+    CU_ASSERT_EQUAL(PV(pm, FP_BR_MEM_TAIL_SLOPE_MB_S), 0.0);
+    CU_ASSERT_EQUAL(PV(pm, FP_BR_MEM_TAIL_GROWTH_MB), 0.0);
+    fp_profile_free(p);
+}
+
+/* Bursts over a 20 % background on 2 cores: 5 samples at 100 % (excess (100 - 20) % x 1 s x 2
+ * cores each: 8 core-s) and 3 at 90 % (3 x 0.7 x 2 = 4.2 core-s): the largest 8, the total
+ * 12.2 core-s. */
+static void test_proc_burst(void)
+{
+    double *mem, *cpu;
+    fp_profile *p = proc_profile(&mem, &cpu);
+    fp_baseline_proc pm;
+    CU_ASSERT_EQUAL_FATAL(fp_profile_set_cores(p, 2), FP_OK);
+    for (size_t k = 10; k < 15; k++)
+        cpu[k] = 100.0;
+    for (size_t k = 25; k < 28; k++)
+        cpu[k] = 90.0;
+    proc_metrics(p, &pm);
+    FP_ASSERT_NEAR(PV(pm, FP_BR_CPU_EPISODE_MAX_CORE_S), 8.0, 1e-9);
+    FP_ASSERT_NEAR(PV(pm, FP_BR_CPU_EPISODE_TOTAL_CORE_S), 12.2, 1e-9);
+    CU_ASSERT_EQUAL(PV(pm, FP_BR_MEM_TAIL_SLOPE_MB_S), 0.0);
+    CU_ASSERT_EQUAL(PV(pm, FP_BR_MEM_PEAK_OVER_MB), 0.0);
+    /* without CPU data the CPU metrics are not measured (their detector does not run) */
+    fp_profile_set_data(p, FP_DATA_MEM | FP_DATA_SERIES_MEM);
+    fp_error err = FP_ERROR_INIT;
+    CU_ASSERT_EQUAL_FATAL(fp_baseline_proc_metrics(p, NULL, &pm, &err), FP_OK);
+    CU_ASSERT_EQUAL(pm.have & (1u << (FP_BR_CPU_EPISODE_MAX_CORE_S - FP_BR_COUNT_V2)), 0u);
+    CU_ASSERT_NOT_EQUAL(pm.have & (1u << (FP_BR_MEM_PEAK_OVER_MB - FP_BR_COUNT_V2)), 0u);
+    fp_profile_free(p);
+}
+
+/* The process-level findings against a learnt baseline: memory that normally grows through the
+ * window is a known hotspot (absolute rule: a leak), a leak planted on top of it stays a finding
+ * whose saving is the growth beyond normal; a version-2 baseline keeps the absolute rule. */
+static void test_process_findings(void)
+{
+    fp_scenario *scn = load("tests/data/unlike/proc-leak-above-cache.yaml");
+    fp_baseline *b = learn(scn, FP_BASELINE_AUTO_RUNS), *b2 = NULL;
+    fp_error err = FP_ERROR_INIT;
+    const fp_baseline_dist *d = fp_baseline_run_dist(b, FP_BR_MEM_TAIL_SLOPE_MB_S);
+    char *text = NULL;
+    size_t len = 0, n;
+    int bb;
+    /* learnt: ~4 MB/s of normal growth in every clean run */
+    CU_ASSERT(d->n == FP_BASELINE_AUTO_RUNS && d->q[0] > 3.5 && d->q[8] < 4.5);
+    /* the same baseline as a version-2 file: no process-level metrics */
+    FILE *f = open_memstream(&text, &len);
+    CU_ASSERT_EQUAL_FATAL(fp_baseline_write_json(b, f, &err), FP_OK);
+    fclose(f);
+    char *v = strstr(text, "\"version\": 3");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(v);
+    v[11] = '2';
+    char *cut = strstr(text, ",\n    \"cpu_episode_max_core_s\"");
+    char *end = strstr(text, "\n  },\n  \"methods\"");
+    CU_ASSERT_FATAL(cut != NULL && end != NULL && cut < end);
+    memmove(cut, end, strlen(end) + 1);
+    CU_ASSERT_EQUAL_FATAL(fp_baseline_read_json(&b2, text, strlen(text), "b.json", &err), FP_OK);
+    CU_ASSERT_EQUAL(fp_baseline_run_dist(b2, FP_BR_MEM_TAIL_SLOPE_MB_S)->n, 0);
+    for (uint64_t run = 0; run < 3; run++) {
+        fp_profile *clean = simulate(scn, 0, run), *inj = simulate(scn, 1, run);
+        fp_analysis *a = NULL;
+        const fp_known_hotspot *h;
+        CU_ASSERT_EQUAL_FATAL(fp_analyze_with_baseline(&a, clean, NULL, b, &err), FP_OK);
+        CU_ASSERT_EQUAL(count(a, FP_KIND_MEMORY_LEAK, "process", &bb), 0);
+        h = fp_analysis_known_hotspots(a, &n);
+        size_t leaks = 0;
+        for (size_t i = 0; i < n; i++) /* (and 'serve' over the path-share budget) */
+            if (h[i].kind == FP_KIND_MEMORY_LEAK) {
+                leaks++;
+                CU_ASSERT(h[i].target == FP_TARGET_PROCESS);
+                /* the slope is the finding's own unit: the text compares MB/s with MB/s */
+                CU_ASSERT(strstr(h[i].text, "over the memory_leak budget (") == h[i].text);
+                CU_ASSERT(strstr(h[i].text, " MB/s > 0.5 MB/s), normal for this flow: baseline "
+                                            "median ") != NULL);
+            }
+        CU_ASSERT_EQUAL(leaks, 1);
+        fp_analysis_free(a);
+        CU_ASSERT_EQUAL_FATAL(fp_analyze_with_baseline(&a, clean, NULL, b2, &err), FP_OK);
+        CU_ASSERT_EQUAL(count(a, FP_KIND_MEMORY_LEAK, "process", &bb), 1);
+        fp_analysis_free(a);
+        /* the planted leak (+4 MB/s) stays, costed by its growth beyond normal */
+        fp_analysis *a0 = NULL;
+        CU_ASSERT_EQUAL_FATAL(fp_analyze(&a0, inj, NULL, &err), FP_OK);
+        CU_ASSERT_EQUAL_FATAL(fp_analyze_with_baseline(&a, inj, NULL, b, &err), FP_OK);
+        CU_ASSERT_EQUAL(count(a, FP_KIND_MEMORY_LEAK, "process", &bb), 1);
+        const fp_finding *fa = fp_analysis_findings(a, &n), *f0 = NULL, *f1 = NULL;
+        for (size_t i = 0; i < n; i++)
+            if (fa[i].kind == FP_KIND_MEMORY_LEAK)
+                f1 = &fa[i];
+        fa = fp_analysis_findings(a0, &n);
+        for (size_t i = 0; i < n; i++)
+            if (fa[i].kind == FP_KIND_MEMORY_LEAK)
+                f0 = &fa[i];
+        CU_ASSERT_FATAL(f0 != NULL && f1 != NULL);
+        FP_ASSERT_NEAR(f1->improvement, f0->improvement * (1.0 - d->q[4] / f0->measured), 1e-9);
+        fp_analysis_free(a0);
+        fp_analysis_free(a);
+        fp_profile_free(clean);
+        fp_profile_free(inj);
+    }
+    free(text);
+    fp_baseline_free(b2);
+    fp_baseline_free(b);
+    fp_scenario_free(scn);
+}
+
 int fp_test_register(void)
 {
     static const fp_test_case model[] = {{"learn", test_learn},
@@ -584,9 +790,15 @@ int fp_test_register(void)
                                          {"absolute_excess", test_absolute_excess},
                                          {"known_currency", test_known_currency},
                                          {"tails", test_tails},
+                                         {"process_findings", test_process_findings},
                                          {NULL, NULL}};
+    static const fp_test_case proc[] = {{"flat", test_proc_flat},
+                                        {"step", test_proc_step},
+                                        {"ramp", test_proc_ramp},
+                                        {"burst", test_proc_burst},
+                                        {NULL, NULL}};
     if (fp_test_add_suite("model", model) != 0 || fp_test_add_suite("file", file) != 0 ||
-        fp_test_add_suite("apply", apply) != 0)
+        fp_test_add_suite("apply", apply) != 0 || fp_test_add_suite("proc", proc) != 0)
         return -1;
     return 0;
 }
