@@ -1,6 +1,7 @@
 /*
  * bench_baseline.c - what a baseline adds to the analysis of one run (target: at most 20 %), and
- * what learning `--baseline auto` costs, per built-in scenario and on the unlike ETL flow.
+ * what learning `--baseline auto` costs, per built-in scenario, on the unlike ETL flow and on
+ * two flows whose runs have process-level findings to test (tests/data/unlike/proc-*).
  *
  * Each scenario's runs (scenario probabilities) are simulated once into memory; then paired
  * rounds analyse the same runs with fp_analyze() and with fp_analyze_with_baseline() (the order
@@ -54,7 +55,9 @@ int main(int argc, char **argv)
 {
     static const char *const files[] = {
         "scenarios/optimal.yaml", "scenarios/bottlenecked.yaml", "scenarios/memory-intensive.yaml",
-        "scenarios/cpu-intensive.yaml", "tests/data/unlike/baseline-etl.yaml"};
+        "scenarios/cpu-intensive.yaml", "tests/data/unlike/baseline-etl.yaml",
+        /* process-level findings tested in every run: ~8 CPU episodes; a leak and 2 episodes */
+        "tests/data/unlike/proc-saturated-batch.yaml", "tests/data/unlike/proc-scale.yaml"};
     size_t rounds = fp_bench_rounds(argc > 1 ? atoi(argv[1]) : 0, 11);
     const char *isrc = "";
     gsl_set_error_handler_off();
