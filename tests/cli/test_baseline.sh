@@ -25,6 +25,10 @@ if ! cmp -s "$TMP/b7.json" "$TMP/b7c.json"; then ok; else bad "--seed does not c
 run "$FPSIM" baseline "$TMP/gen" -o "$TMP/bg.json"
 expect_rc 0 "baseline DIR"
 if $PY -c 'import json,sys; d=json.load(open(sys.argv[1])); assert d["runs"]==4' "$TMP/bg.json"; then ok; else bad "baseline DIR learns 4 runs"; fi
+# the process-level run metrics are learnt from files too (fpsim profiles carry memory and CPU)
+if $PY -c 'import json,sys; d=json.load(open(sys.argv[1])); r=d["run"]
+assert d["version"]==3 and all(r[k]["n"]==4 for k in ("cpu_episode_max_core_s","cpu_episode_total_core_s","mem_tail_slope_mb_s","mem_tail_growth_mb","mem_peak_over_mb"))
+assert r["mem_peak_over_mb"]["q"][4] > 0' "$TMP/bg.json"; then ok; else bad "baseline DIR learns the process-level metrics"; fi
 run "$FPSIM" baseline "$TMP/gen/baseline-always-7s/run-0.trace.json" "$TMP/gen/baseline-always-7s/run-1.profile.json"
 expect_rc 0 "baseline trace + profile"
 if $PY -c 'import json,sys; assert json.load(open(sys.argv[1]))["runs"]==2' "$TMP/out"; then ok; else bad "baseline from a trace and a profile"; fi
