@@ -62,6 +62,11 @@ struct fp_analysis {
      * from the sampled series; bit k of proc_have set when proc[k] was measured */
     double proc[FP_PROC_N];
     unsigned proc_have;
+    /* the process leak rule's last segment when it is significant (p < memory_leak.p_value) but
+     * under the slope or growth budget: no finding, but the one a baseline reports (rule
+     * "baseline") when the slope is beyond normal; set by fp_detect.c */
+    fp_finding leak_candidate;
+    int has_leak_candidate;
 };
 
 /* The latency tail of method i: tails[i * FP_TAIL_N + FP_TAIL_*]. */

@@ -822,6 +822,10 @@ static fp_status push_known(fp_analysis *a, const fp_finding *f, fp_baseline_met
 
 /* ---- process-level findings (docs/analysis.md, "Process-level metrics") ---- */
 
+/* A leak under the absolute budget is reported with a baseline when its growth beyond normal is
+ * at least this many MB. */
+#define PROC_LEAK_MIN_EXCESS_MB 10.0
+
 /* 1 when x is beyond normal for d at Bonferroni level `cut`, as a method's metric is tested:
  * above the learnt 99th percentile, NORMAL_RATIO times the median, and p < cut. */
 static int beyond_normal(const fp_baseline_dist *d, double x, double cut)
@@ -907,6 +911,8 @@ static void plan_process(const fp_analysis *a, const fp_baseline *b, proc_plan *
         }
     }
     pl->n_tests += (size_t)cpu; /* the total, once */
+    if (a->has_leak_candidate && learnt(b, FP_BR_MEM_TAIL_SLOPE_MB_S))
+        pl->n_tests++; /* a leak under the budget (new_process_leak()) */
 }
 
 /* After the cut is known: the CPU total's verdict and whether any episode is beyond normal. */
@@ -959,6 +965,52 @@ static fp_status test_process_finding(fp_analysis *a, const fp_baseline *b, cons
         return FP_OK;
     what = proc_what(m, &unit);
     return push_known_as(a, f, what, unit, d, x, err);
+}
+
+/*
+ * The process leak the absolute rule left under its budget (a->leak_candidate: significant,
+ * growing to the end, but slower than memory_leak.min_slope_mb_s or smaller than min_growth_mb)
+ * becomes a finding with rule "baseline" when its slope is beyond normal at level `cut` and its
+ * growth beyond normal, growth x (1 - median / slope), is at least PROC_LEAK_MIN_EXCESS_MB: a
+ * slow leak in a flow whose memory is normally flat.
+ */
+static fp_status new_process_leak(fp_analysis *a, const fp_baseline *b, double cut, fp_error *err)
+{
+    const fp_baseline_dist *d = &b->rd[FP_BR_MEM_TAIL_SLOPE_MB_S];
+    fp_finding f = a->leak_candidate;
+    double x = f.measured, p, r, e, growth = f.improvement, onset = f.start_s;
+    if (!a->has_leak_candidate || !learnt(b, FP_BR_MEM_TAIL_SLOPE_MB_S) ||
+        !beyond_normal(d, x, cut))
+        return FP_OK;
+    e = fp_clamp(1.0 - fp_div(d->q[4], x), 0.0, 1.0);
+    if (!(growth * e >= PROC_LEAK_MIN_EXCESS_MB))
+        return FP_OK;
+    fp_baseline_test(d, x, &p, &r);
+    f.rule = "baseline";
+    f.threshold = d->q[FP_BASELINE_NQ - 1];
+    f.improvement = fp_fin(growth * e);
+    f.excess = e;
+    f.evidence[0] = (fp_evidence){"slope_mb_s", x};
+    f.evidence[1] = (fp_evidence){"growth_mb", growth};
+    f.evidence[2] = (fp_evidence){"onset_s", onset};
+    f.evidence[3] = (fp_evidence){"baseline_median", d->q[4]};
+    f.evidence[4] = (fp_evidence){"ratio", r};
+    f.evidence[5] = (fp_evidence){"p_value", p};
+    f.n_evidence = 6;
+    {
+        char normal[64];
+        if (d->q[4] > 0)
+            snprintf(normal, sizeof normal, "%.2fx the baseline median %.3g MB/s", r, d->q[4]);
+        else
+            snprintf(normal, sizeof normal, "the baseline's memory does not grow");
+        snprintf(f.root_cause, sizeof f.root_cause,
+                 "Memory not accounted for by any call grows by %.3g MB/s from %.3g s to %.3g s "
+                 "(+%.1f MB) and is not released: under the budget (%.3g MB/s, %.1f MB), but %s "
+                 "(%llu runs; p = %.2g, corrected over every test of the run).",
+                 x, f.start_s, f.end_s, growth, a->th.leak_min_slope_mb_s, a->th.leak_min_growth_mb,
+                 normal, (unsigned long long)d->n, p);
+    }
+    return fp_analysis_push_finding(a, &f, err);
 }
 
 /* An absolute finding whose metric is beyond normal: its saving is the excess over what is
@@ -1166,6 +1218,9 @@ fp_status fp_baseline_apply(fp_analysis *a, const fp_baseline *b, fp_error *err)
                 goto done;
         }
     }
+    st = new_process_leak(a, b, cut, err);
+    if (st != FP_OK)
+        goto done;
     a->baseline_runs = b->runs;
 done:
     fp_free(pv);

@@ -578,6 +578,7 @@ static fp_status detect_memory_leak_process(fp_analysis *a, const fp_work *w, fp
     fp_status st = FP_OK;
 
     a->proc[FP_PROC_LEAK_SLOPE_MB_S] = a->proc[FP_PROC_LEAK_GROWTH_MB] = 0.0;
+    a->has_leak_candidate = 0;
     a->proc_have |= 1u << FP_PROC_LEAK_SLOPE_MB_S | 1u << FP_PROC_LEAK_GROWTH_MB;
     if (n == 0 || (double)n < th->leak_min_samples || !(iv > 0))
         return FP_OK;
@@ -690,9 +691,11 @@ static fp_status detect_memory_leak_process(fp_analysis *a, const fp_work *w, fp
         a->proc[FP_PROC_LEAK_SLOPE_MB_S] = fp_fin(best.c1);
         a->proc[FP_PROC_LEAK_GROWTH_MB] = fp_fin(growth);
     }
-    if (!(best.c1 > th->leak_min_slope_mb_s) || !(p < th->leak_p_value) ||
-        !(growth > th->leak_min_growth_mb) || !to_end)
+    if (!(best.c1 > 0) || !(p < th->leak_p_value) || !to_end)
         goto out;
+    /* significant and going on to the end, but under the slope or growth budget: no finding,
+     * the candidate a baseline reports when its slope is beyond normal (fp_baseline.c) */
+    int under = !(best.c1 > th->leak_min_slope_mb_s) || !(growth > th->leak_min_growth_mb);
 
     memset(&f, 0, sizeof f);
     f.start_s = t_on;
@@ -715,7 +718,12 @@ static fp_status detect_memory_leak_process(fp_analysis *a, const fp_work *w, fp
     finish(&f, FP_KIND_MEMORY_LEAK, FP_TARGET_PROCESS, "process", best.c1, th->leak_min_slope_mb_s,
            "MB/s", "slope", fp_div(growth, a->run.peak_mem_mb),
            excess_ratio(best.c1, th->leak_min_slope_mb_s));
-    st = fp_analysis_push_finding(a, &f, err);
+    if (under) {
+        a->leak_candidate = f;
+        a->has_leak_candidate = 1;
+    } else {
+        st = fp_analysis_push_finding(a, &f, err);
+    }
 out:
     fp_free(y);
     return st;

@@ -88,6 +88,7 @@ U="$DATA/unlike"
 : "${GATE_proc_leak_above_cache:=clean=1.00 fa=2.30 memory_leak.p=0.45 memory_leak.r=0.95}"
 : "${GATE_proc_saturated_batch:=clean=1.00 fa=9.89}"
 : "${GATE_proc_scale:=clean=1.00 fa=3.40 cpu_saturation.p=0.28 cpu_saturation.r=0.95 memory_leak.p=0.45 memory_leak.r=0.95}"
+: "${GATE_proc_slow_leak:=clean=1.00 fa=1.20}"
 : "${GATE_proc_scale_10x:=clean=1.00 fa=5.08 cpu_saturation.p=0.28 cpu_saturation.r=0.95 memory_leak.p=0.45 memory_leak.r=0.95}"
 : "${GATE_warmup_cache:=clean=1.00 fa=2.39}"
 : "${GATE_web_handler:=clean=1.00 fa=5.60}"
@@ -125,6 +126,7 @@ U="$DATA/unlike"
 : "${GATE_AUTO_proc_leak_above_cache:=clean=0.04 fa=0.10 top1=0.95 memory_leak.p=0.95 memory_leak.r=0.95}" # target
 : "${GATE_AUTO_proc_saturated_batch:=clean=0.04 fa=0.10}" # target
 : "${GATE_AUTO_proc_scale:=clean=0.04 fa=0.10 top1=0.95 cpu_saturation.p=0.95 cpu_saturation.r=0.95 memory_leak.p=0.95 memory_leak.r=0.95}" # target
+: "${GATE_AUTO_proc_slow_leak:=clean=0.04 fa=0.10 top1=0.95 memory_leak.p=0.95 memory_leak.r=0.95}" # target
 : "${GATE_AUTO_proc_scale_10x:=clean=0.04 fa=0.10 top1=0.95 cpu_saturation.p=0.95 cpu_saturation.r=0.95 memory_leak.p=0.95 memory_leak.r=0.95}" # target
 : "${GATE_AUTO_warmup_cache:=clean=0.04 fa=0.10}" # target
 : "${GATE_AUTO_web_handler:=clean=0.04 fa=0.10}" # target

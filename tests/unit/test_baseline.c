@@ -775,6 +775,47 @@ static void test_process_findings(void)
     fp_scenario_free(scn);
 }
 
+/* A slow leak under the absolute budget (0.3 MB/s < memory_leak.min_slope_mb_s) on a flow whose
+ * memory is flat: no finding without a baseline; with one, a finding with rule "baseline" whose
+ * saving is its growth beyond normal (all of it: the baseline's last segment does not grow). */
+static void test_slow_leak(void)
+{
+    fp_scenario *scn = load("tests/data/unlike/proc-slow-leak.yaml");
+    fp_baseline *b = learn(scn, FP_BASELINE_AUTO_RUNS);
+    fp_error err = FP_ERROR_INIT;
+    int bb;
+    CU_ASSERT_EQUAL(fp_baseline_run_dist(b, FP_BR_MEM_TAIL_SLOPE_MB_S)->q[4], 0.0);
+    for (uint64_t run = 0; run < 3; run++) {
+        fp_profile *clean = simulate(scn, 0, run), *inj = simulate(scn, 1, run);
+        fp_analysis *a = NULL;
+        size_t n;
+        CU_ASSERT_EQUAL_FATAL(fp_analyze(&a, inj, NULL, &err), FP_OK);
+        CU_ASSERT_EQUAL(count(a, FP_KIND_MEMORY_LEAK, "process", &bb), 0);
+        fp_analysis_free(a);
+        CU_ASSERT_EQUAL_FATAL(fp_analyze_with_baseline(&a, inj, NULL, b, &err), FP_OK);
+        CU_ASSERT_EQUAL(count(a, FP_KIND_MEMORY_LEAK, "process", &bb), 1);
+        CU_ASSERT(bb);
+        const fp_finding *f = fp_analysis_findings(a, &n);
+        for (size_t i = 0; i < n; i++)
+            if (f[i].kind == FP_KIND_MEMORY_LEAK) {
+                CU_ASSERT(f[i].measured > 0.2 && f[i].measured < 0.5);
+                CU_ASSERT_STRING_EQUAL(f[i].evidence[1].name, "growth_mb");
+                FP_ASSERT_NEAR(f[i].improvement, f[i].evidence[1].value, 1e-9);
+                CU_ASSERT(strstr(f[i].root_cause, "but the baseline's memory does not grow") !=
+                          NULL);
+            }
+        fp_analysis_free(a);
+        CU_ASSERT_EQUAL_FATAL(fp_analyze_with_baseline(&a, clean, NULL, b, &err), FP_OK);
+        fp_analysis_findings(a, &n);
+        CU_ASSERT_EQUAL(n, 0);
+        fp_analysis_free(a);
+        fp_profile_free(clean);
+        fp_profile_free(inj);
+    }
+    fp_baseline_free(b);
+    fp_scenario_free(scn);
+}
+
 int fp_test_register(void)
 {
     static const fp_test_case model[] = {{"learn", test_learn},
@@ -791,6 +832,7 @@ int fp_test_register(void)
                                          {"known_currency", test_known_currency},
                                          {"tails", test_tails},
                                          {"process_findings", test_process_findings},
+                                         {"slow_leak", test_slow_leak},
                                          {NULL, NULL}};
     static const fp_test_case proc[] = {{"flat", test_proc_flat},
                                         {"step", test_proc_step},
