@@ -115,11 +115,12 @@ why() {
     fi | cut -c 1-300
 }
 
-# A free TCP port pair (nothing answers on 127.0.0.1) for slurmctld and slurmd.
+# A free TCP port pair (nothing answers on 127.0.0.1) for slurmctld and slurmd, below Linux's
+# ephemeral ports (32768-60999), so no outgoing connection takes it before the daemons bind it.
 port_free() { ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 port=
 for i in $(seq 50); do
-    p=$((20000 + RANDOM % 40000))
+    p=$((20000 + RANDOM % 12000))
     if port_free "$p" && port_free $((p + 1)); then
         port=$p
         break
