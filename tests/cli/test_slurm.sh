@@ -60,6 +60,24 @@ sock="$S/munge-run/socket"
 ln -s "$FPSIM" "$TMP/bin/fpsim"
 export PATH="$TMP/bin:$PATH"
 
+# until SECS PID CMD...: runs CMD every half second until it succeeds (0), or the daemon under the
+# wrapper PID has ended or SECS seconds have passed (1); bounded in wall time whatever CMD does.
+until_ok() {
+    local end=$((SECONDS + $1)) pid=$2
+    shift 2
+    while [ "$SECONDS" -lt "$end" ]; do
+        "$@" && return 0
+        kill -0 "$pid" 2>/dev/null || return 1
+        sleep 0.5
+    done
+    return 1
+}
+ctld_answers() { timeout 5 scontrol ping 2>/dev/null | grep -q 'is UP'; }
+node_idle() {
+    state=$(timeout 5 sinfo -h -n fpsimnode -o %T 2>/dev/null)
+    [ "$state" = idle ]
+}
+
 pids=() # the daemons' `timeout` wrappers, in start order
 ctld_up=0
 
@@ -79,14 +97,12 @@ stop() {
     wait "$1" 2>/dev/null
 }
 
+no_jobs() { [ -z "$(timeout 5 squeue -h 2>/dev/null)" ]; }
 cleanup() {
     local i
     if [ "$ctld_up" = 1 ]; then
         timeout 10 scancel --partition=fpsim >/dev/null 2>&1
-        for i in $(seq 30); do
-            [ -z "$(timeout 5 squeue -h 2>/dev/null)" ] && break
-            sleep 0.5
-        done
+        until_ok 15 "${pids[1]}" no_jobs
     fi
     for ((i = ${#pids[@]} - 1; i >= 0; i--)); do stop "${pids[i]}"; done
     if [ "$fail" -gt 0 ] && [ -d "$S/log" ]; then
@@ -131,12 +147,8 @@ done
 timeout "$life" munged -F --socket="$sock" --key-file="$S/munge-key/key" --pid-file="$S/munge-run/pid" \
     --log-file="$S/log/munged.log" --seed-file="$S/munge-key/seed" >"$S/log/munged.out" 2>&1 &
 pids+=($!)
-for i in $(seq 100); do
-    [ -S "$sock" ] && break
-    kill -0 "${pids[0]}" 2>/dev/null || break
-    sleep 0.1
-done
-[ -S "$sock" ] || skip "munged did not start: $(why "$S/log/munged.out" "$S/log/munged.log")"
+until_ok 10 "${pids[0]}" test -S "$sock" ||
+    skip "munged did not start: $(why "$S/log/munged.out" "$S/log/munged.log")"
 
 node=$(slurmd -C 2>/dev/null | sed -n '1s/^NodeName=[^ ]* //p')
 [ -n "$node" ] || skip "slurmd -C does not describe this host"
@@ -179,26 +191,15 @@ export SLURM_CONF="$S/etc/slurm.conf"
 
 timeout "$life" slurmctld -D >"$S/log/slurmctld.out" 2>&1 &
 pids+=($!)
-for i in $(seq 60); do
-    kill -0 "${pids[1]}" 2>/dev/null || break
-    if timeout 5 scontrol ping 2>/dev/null | grep -q 'is UP'; then
-        ctld_up=1
-        break
-    fi
-    sleep 0.5
-done
+until_ok 30 "${pids[1]}" ctld_answers && ctld_up=1
 [ "$ctld_up" = 1 ] || skip "slurmctld did not start: $(why "$S/log/slurmctld.out")"
 
 timeout "$life" slurmd -D -N fpsimnode >"$S/log/slurmd.out" 2>&1 &
 pids+=($!)
 state=
-for i in $(seq 60); do
-    kill -0 "${pids[2]}" 2>/dev/null || break
-    state=$(timeout 5 sinfo -h -n fpsimnode -o %T 2>/dev/null)
-    [ "$state" = idle ] && break
-    sleep 0.5
-done
-[ "$state" = idle ] || skip "slurmd did not start (node state '$state'): $(why "$S/log/slurmd.out")"
+until_ok 30 "${pids[2]}" node_idle ||
+    skip "slurmd did not start (node state '$state', reason '$(timeout 5 sinfo -h -n fpsimnode -o %E 2>/dev/null)'):" \
+        "$(why "$S/log/slurmd.out")"
 
 # The campaign as the docs submit it, with 4 one-CPU tasks instead of 8 two-CPU ones and fewer runs.
 cd "$TMP/work" || exit 1
