@@ -26,7 +26,9 @@
  *    series' last segment (the leak rule's ramp fit of the unexplained memory) when the ramp
  *    goes on to the end of the window and is not released, else 0; also 0 when the series'
  *    range cannot reach memory_leak.min_growth_mb (the fit is skipped);
- *  - FP_PROC_MEM_PEAK_OVER_MB: the memory series' peak over its level (maximum - median), MB.
+ *  - FP_PROC_MEM_PEAK_OVER_MB: the memory series' peak over its level (maximum - median), MB;
+ *    tested by nothing yet, so measured only when a baseline learns (fp_baseline.c), not by every
+ *    analysis.
  */
 enum {
     FP_PROC_CPU_EPISODE_MAX_CORE_S = 0,

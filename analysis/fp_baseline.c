@@ -173,6 +173,31 @@ static int has_tail(const fp_analysis *a, const fp_method_metrics *m, fp_baselin
            (a->tails == NULL || m->container || (double)m->calls < a->th.outlier_min_calls);
 }
 
+/* The memory series' peak over its level, maximum - median (FP_PROC_MEM_PEAK_OVER_MB), into
+ * a->proc when the profile has a memory series. Only learning needs it (nothing tests it yet). */
+static fp_status peak_over_level(fp_analysis *a, const fp_profile *p, fp_error *err)
+{
+    fp_series ser = fp_profile_series(p);
+    unsigned need = FP_DATA_MEM | FP_DATA_SERIES_MEM;
+    double *v, top = -HUGE_VAL;
+    size_t k;
+    if ((fp_profile_data(p) & need) != need || ser.n == 0 || ser.mem_mb == NULL)
+        return FP_OK;
+    v = fp_malloc(ser.n * sizeof *v);
+    if (!v)
+        return fp_error_set(err, FP_ENOMEM, "baseline: out of memory");
+    for (k = 0; k < ser.n; k++) {
+        v[k] = ser.mem_mb[k];
+        top = v[k] > top ? v[k] : top;
+    }
+    gsl_sort(v, 1, ser.n);
+    a->proc[FP_PROC_MEM_PEAK_OVER_MB] =
+        fp_fin(top - gsl_stats_median_from_sorted_data(v, 1, ser.n));
+    a->proc_have |= 1u << FP_PROC_MEM_PEAK_OVER_MB;
+    fp_free(v);
+    return FP_OK;
+}
+
 fp_status fp_baseline_add(fp_baseline *b, const fp_profile *p, const fp_thresholds *t,
                           int (*cancel)(void *ctx), void *cancel_ctx, fp_error *err)
 {
@@ -211,6 +236,8 @@ fp_status fp_baseline_add(fp_baseline *b, const fp_profile *p, const fp_threshol
             if (!has_tail(a, m, (fp_baseline_metric)k)) /* too few calls for a tail */
                 st = push(&bm->s[k], v[k], err);
     }
+    if (st == FP_OK)
+        st = peak_over_level(a, p, err);
     run = fp_analysis_run(a);
     ser = fp_profile_series(p);
     rv[FP_BR_DURATION_S] = run->duration_s;
@@ -238,10 +265,11 @@ fp_status fp_baseline_proc_metrics(const fp_profile *p, const fp_thresholds *t,
     memset(out, 0, sizeof *out);
     if (st != FP_OK)
         return st;
+    st = peak_over_level(a, p, err);
     memcpy(out->v, a->proc, sizeof out->v);
     out->have = a->proc_have;
     fp_analysis_free(a);
-    return FP_OK;
+    return st;
 }
 
 static void summarise(sample *s, fp_baseline_dist *d)

@@ -1237,21 +1237,6 @@ static double cpu_background(const fp_analysis *a, const fp_work *w)
     return bg < a->th.cpu_pct ? bg : a->th.cpu_pct;
 }
 
-/* The memory series' peak over its level: maximum - median, MB (FP_PROC_MEM_PEAK_OVER_MB). */
-static double mem_peak_over_level(const fp_work *w)
-{
-    double top = -HUGE_VAL;
-    size_t k;
-    if (w->ser.n == 0 || w->ser.mem_mb == NULL)
-        return 0.0;
-    for (k = 0; k < w->ser.n; k++) {
-        w->buf[k] = w->ser.mem_mb[k];
-        top = w->ser.mem_mb[k] > top ? w->ser.mem_mb[k] : top;
-    }
-    gsl_sort(w->buf, 1, w->ser.n);
-    return fp_fin(top - gsl_stats_median_from_sorted_data(w->buf, 1, w->ser.n));
-}
-
 /* ---- dispatch: one entry per FP_DETECTOR_LIST row ---- */
 
 typedef fp_status (*method_fn)(fp_analysis *a, const fp_work *w, size_t m, fp_error *err);
@@ -1288,11 +1273,7 @@ fp_status fp_detect_all(fp_analysis *a, fp_work *w, fp_error *err)
 
     w->median_calls = median_calls(a, w);
     w->cpu_background = cpu_background(a, w);
-    a->proc_have = 0;
-    if ((w->data & FP_DATA_MEM) && (w->data & FP_DATA_SERIES_MEM)) {
-        a->proc[FP_PROC_MEM_PEAK_OVER_MB] = mem_peak_over_level(w);
-        a->proc_have |= 1u << FP_PROC_MEM_PEAK_OVER_MB;
-    }
+    a->proc_have = 0; /* FP_PROC_MEM_PEAK_OVER_MB: learnt only, by fp_baseline.c */
     /* methods whose outliers are tested: the Bonferroni factor of latency_outliers */
     w->outlier_methods = 0;
     for (m = 0; m < a->n_methods; m++)
