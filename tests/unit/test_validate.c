@@ -1221,6 +1221,82 @@ static void test_record_line(void)
 
 /* validate --record's engine: recorded runs (records made by the caller) give the summaries the
  * report writers read, per scenario and overall; no study runs on such an engine. */
+/* Writes the validate report of a recorded scenario of `n_runs` runs, each with
+ * FP_VALIDATE_MAX_ITEMS found memory leaks with times to detect, in `fmt` (new; free()). */
+static char *recorded_ttd_report(size_t n_runs, fp_report_format fmt)
+{
+    fp_validate_config cfg = FP_VALIDATE_CONFIG_INIT;
+    fp_validate_engine *e = NULL;
+    fp_error err = FP_ERROR_INIT;
+    fp_validate_source src[1] = {{FP_KIND_MEMORY_LEAK, "leaky"}};
+    fp_validate_run *runs = calloc(n_runs, sizeof *runs);
+    char *buf = NULL;
+    size_t len = 0;
+    cfg.runs = n_runs;
+    cfg.ttd = 1;
+    CU_ASSERT_PTR_NOT_NULL_FATAL(runs);
+    CU_ASSERT_EQUAL_FATAL(fp_validate_engine_new(&e, &cfg, &err), FP_OK);
+    for (size_t i = 0; i < n_runs; i++) {
+        runs[i].run_index = i;
+        runs[i].injected = 1;
+        runs[i].tp[FP_KIND_MEMORY_LEAK] = FP_VALIDATE_MAX_ITEMS;
+        runs[i].n_findings = FP_VALIDATE_MAX_ITEMS;
+        runs[i].top1 = runs[i].top1_found = 1;
+        runs[i].n_items = FP_VALIDATE_MAX_ITEMS;
+        for (size_t j = 0; j < FP_VALIDATE_MAX_ITEMS; j++)
+            runs[i].items[j] = (fp_validate_item){FP_KIND_MEMORY_LEAK,
+                                                  0,
+                                                  1,
+                                                  (int32_t)j,
+                                                  0.01 * (double)(j + 1),
+                                                  90 - (double)j,
+                                                  20,
+                                                  1,
+                                                  1.0 + 0.001 * (double)((i * 7 + j) % 1000),
+                                                  (uint32_t)j,
+                                                  2,
+                                                  64};
+    }
+    CU_ASSERT_EQUAL_FATAL(
+        fp_validate_engine_add_recorded(e, "leaky", 7, src, 1, runs, n_runs, &err), FP_OK);
+    FILE *f = open_memstream(&buf, &len);
+    CU_ASSERT_EQUAL(fp_report_write_validate(f, fmt, e, &err), FP_OK);
+    fclose(f);
+    fp_validate_engine_free(e);
+    free(runs);
+    return buf;
+}
+
+/* The writers say when the time-to-detect p95 and the Spearman correlation are approximate
+ * (more than FP_VALIDATE_TTD_EXACT times, FP_VALIDATE_SAMPLE_CAP true positives), and only then. */
+static void test_engine_approximate_labels(void)
+{
+    const char *note = "note: ~ marks a time-to-detect p95 over more than 10000 values: "
+                       "approximate, within 0.1 % of the exact value";
+    size_t exact_runs = FP_VALIDATE_TTD_EXACT / FP_VALIDATE_MAX_ITEMS;      /* 312: 9984 values */
+    size_t approx_runs = 2 * FP_VALIDATE_TTD_EXACT / FP_VALIDATE_MAX_ITEMS; /* 20000 values */
+    char *t = recorded_ttd_report(exact_runs, FP_REPORT_TEXT);
+    char *j = recorded_ttd_report(exact_runs, FP_REPORT_JSON);
+    CU_ASSERT_PTR_NULL(strstr(t, note));
+    CU_ASSERT_PTR_NULL(strstr(t, " ~1."));
+    CU_ASSERT_PTR_NULL(strstr(t, "an estimate"));
+    CU_ASSERT_PTR_NULL(strstr(j, "p95_approximate"));
+    free(t);
+    free(j);
+    t = recorded_ttd_report(approx_runs, FP_REPORT_TEXT);
+    j = recorded_ttd_report(approx_runs, FP_REPORT_JSON);
+    char *m = recorded_ttd_report(approx_runs, FP_REPORT_MARKDOWN);
+    CU_ASSERT_PTR_NOT_NULL(strstr(t, note));
+    CU_ASSERT_PTR_NOT_NULL(strstr(t, " ~1."));
+    CU_ASSERT_PTR_NOT_NULL(strstr(t, "over the first 10000 of 20000 true positives (an estimate)"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(j, "\"p95_approximate\": true"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(m, "- note: ~ marks a time-to-detect p95"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(m, " / ~1."));
+    free(t);
+    free(j);
+    free(m);
+}
+
 static void test_engine_recorded(void)
 {
     fp_validate_config cfg = FP_VALIDATE_CONFIG_INIT;
@@ -1459,6 +1535,7 @@ int fp_test_register(void)
         {"power_undeclared", test_engine_power_undeclared},
         {"sweep_best", test_engine_sweep_best},
         {"recorded", test_engine_recorded},
+        {"approximate_labels", test_engine_approximate_labels},
         {NULL, NULL}};
     static const fp_test_case progress[] = {{"eta", test_progress_eta},
                                             {"work", test_progress_work},
