@@ -134,10 +134,10 @@ void fp_quantile_store_add(fp_quantile_store *q, double v)
         return;
     }
     if (q->n == q->cap) {
-        size_t cap = q->cap ? 2 * q->cap : 1024;
-        if (cap > q->exact_cap)
-            cap = q->exact_cap;
-        double *nv = cap <= SIZE_MAX / sizeof(double) ? fp_realloc(q->v, cap * sizeof *nv) : NULL;
+        /* One allocation of the whole cap: its pages become resident only as values are
+         * written, and no chain of reallocations leaves freed blocks behind. */
+        size_t cap = q->exact_cap;
+        double *nv = cap <= SIZE_MAX / sizeof(double) ? fp_malloc(cap * sizeof *nv) : NULL;
         if (nv == NULL) {
             q->oom = 1;
             q->n++;

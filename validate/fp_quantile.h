@@ -20,7 +20,8 @@
  * within FP_QUANTILE_MIN in absolute terms for values at or below it. The histogram depends only
  * on the multiset of values added, never on their order.
  *
- * Memory: at most exact_cap doubles before the switch (grown by doubling from 1024), then one
+ * Memory: exact_cap doubles before the switch (allocated at the first value, resident as they
+ * are written), then one
  * 8-byte count per bucket between the smallest and the largest bucket seen (plus slack of at
  * most half the range): ln(max / min) / (2 a) buckets, about 1,150 per decade of values (for
  * times to detect from 0.3 to 8 s: about 1,650 buckets, 13 KB), whatever the number of values.

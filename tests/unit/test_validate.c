@@ -981,7 +981,7 @@ static void test_acc_ttd_exact(void)
 /* An accumulator's memory does not grow with the runs: once the Spearman sample is full and the
  * time-to-detect store is sketched, a million more runs (times in the range already seen) make no
  * allocation at all. (Before issue 15's bound every time to detect was kept: 8 bytes a run,
- * grown by doubling, so this count was 10.) */
+ * grown by doubling, so this count was 5.) */
 static void test_acc_memory_bounded(void)
 {
     fp_validate_acc *acc = NULL;
