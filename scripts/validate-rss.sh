@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Issue 15's memory target: validate's peak RSS in the default mode must not grow with the runs
 # (within 10 % from 10^3 to 10^6 runs per scenario). Runs `fpsim validate -s SCENARIO -n N -q
-# -j 2` for each N, prints N, wall, CPU (user + system) and peak RSS (/usr/bin/time's %M), and
+# -j 2` for each N, prints N, wall, CPU (user + system) and peak RSS (/usr/bin/time's %M, KiB), and
 # exits 1 when the largest peak RSS is more than 10 % above the smallest.
 #
 #   scripts/validate-rss.sh [SCENARIO [N...]]   (default: bottlenecked 1000 10000 100000)
@@ -32,12 +32,12 @@ for n in "$@"; do
     /usr/bin/time -o "$out" -f '%e %U %S %M' "$fpsim" validate -s "$scenario" -n "$n" "${args[@]}" >/dev/null
     read -r wall user sys kb <"$out"
     awk -v s="$scenario" -v n="$n" -v w="$wall" -v u="$user" -v y="$sys" -v k="$kb" \
-        'BEGIN { printf "| %s | %s | %s s | %.1f s | %.1f MB |\n", s, n, w, u + y, k * 1024 / 1e6 }'
+        'BEGIN { printf "| %s | %s | %s s | %.1f s | %d KiB |\n", s, n, w, u + y, k }'
     [ "$min" -eq 0 ] || [ "$kb" -lt "$min" ] && min=$kb
     [ "$kb" -gt "$max" ] && max=$kb
 done
 if [ $((max * 10)) -gt $((min * 11)) ]; then
-    echo "validate-rss: peak RSS grew from $min to $max KB (more than 10 %)" >&2
+    echo "validate-rss: peak RSS grew from $min to $max KiB (more than 10 %)" >&2
     exit 1
 fi
-echo "validate-rss: peak RSS within 10 % ($min to $max KB)"
+echo "validate-rss: peak RSS within 10 % ($min to $max KiB)"
