@@ -6,6 +6,8 @@
  */
 #include "fp_report_internal.h"
 
+#include "fp_quantile.h"
+
 #include <string.h>
 
 /* The metadata block of the validate documents. */
@@ -31,6 +33,25 @@ static fx_buf fx(double v, int dec)
     fx_buf b;
     fp_fmt_fixed(b.s, sizeof b.s, v, dec);
     return b;
+}
+
+/* A time-to-detect p95 with `dec` decimals, "~" before it when it comes from the sketch
+ * (fp_validate_kind_stats.ttd_p95_approximate): the text and Markdown cells. */
+static fx_buf p95_cell(const fp_validate_kind_stats *k, int dec)
+{
+    fx_buf b;
+    b.s[0] = '~';
+    fp_fmt_fixed(b.s + 1, sizeof b.s - 1, k->ttd_p95_s, dec);
+    return k->ttd_p95_approximate ? b : fx(k->ttd_p95_s, dec);
+}
+
+/* Whether a kind row of `s` shows an approximate p95 (the writers then add a note). */
+static int p95_approximate(const fp_validate_summary *s)
+{
+    for (int k = 0; k < FP_KIND_COUNT; k++)
+        if (s->kinds[k].ttd_n > 0 && s->kinds[k].ttd_p95_approximate)
+            return 1;
+    return 0;
 }
 
 /* ---- rates ---- */
@@ -95,7 +116,7 @@ static void text_kind_row(FILE *f, const char *label, const fp_validate_kind_sta
     text_rate(f, &k->recall, 25);
     text_rate(f, &k->f1, 25);
     if (ttd && k->ttd_n > 0)
-        fprintf(f, "%8s %8s", fx(k->ttd_mean_s, 3).s, fx(k->ttd_p95_s, 3).s);
+        fprintf(f, "%8s %8s", fx(k->ttd_mean_s, 3).s, p95_cell(k, 3).s);
     fputc('\n', f);
 }
 
@@ -157,6 +178,11 @@ static void text_summary(FILE *f, const fp_validate_summary *s,
     if (s->dropped > 0)
         fprintf(f, "  note: %llu truth records beyond %d per run were counted but not itemised\n",
                 (unsigned long long)s->dropped, FP_VALIDATE_MAX_ITEMS);
+    if (p95_approximate(s))
+        fprintf(f,
+                "  note: ~ marks a time-to-detect p95 over more than %d values: approximate, "
+                "within %g %% of the exact value\n",
+                FP_VALIDATE_TTD_EXACT, 100.0 * FP_QUANTILE_REL_ERR);
 }
 
 static void json_kind(FILE *f, const fp_validate_kind_stats *k, const char *ind)
@@ -169,8 +195,9 @@ static void json_kind(FILE *f, const fp_validate_kind_stats *k, const char *ind)
     fputs(", ", f);
     json_rate(f, "f1", &k->f1);
     if (k->ttd_n > 0)
-        fprintf(f, ",\n%s \"time_to_detect\": {\"n\": %llu, \"mean_s\": %s, \"p95_s\": %s}", ind,
-                (unsigned long long)k->ttd_n, fx(k->ttd_mean_s, 6).s, fx(k->ttd_p95_s, 6).s);
+        fprintf(f, ",\n%s \"time_to_detect\": {\"n\": %llu, \"mean_s\": %s, \"p95_s\": %s%s}", ind,
+                (unsigned long long)k->ttd_n, fx(k->ttd_mean_s, 6).s, fx(k->ttd_p95_s, 6).s,
+                k->ttd_p95_approximate ? ", \"p95_approximate\": true" : "");
     fputc('}', f);
 }
 
@@ -293,7 +320,7 @@ static void md_summary(FILE *f, const fp_validate_summary *s, const fp_validate_
         md_rate(f, &ks->recall);
         md_rate(f, &ks->f1);
         if (ks->ttd_n > 0 && k < FP_KIND_COUNT)
-            fprintf(f, " %s / %s |\n", fx(ks->ttd_mean_s, 3).s, fx(ks->ttd_p95_s, 3).s);
+            fprintf(f, " %s / %s |\n", fx(ks->ttd_mean_s, 3).s, p95_cell(ks, 3).s);
         else
             fputs(" |\n", f);
     }
@@ -320,6 +347,11 @@ static void md_summary(FILE *f, const fp_validate_summary *s, const fp_validate_
                 (unsigned long long)s->spearman_n);
     fprintf(f, "\n- NAB scores: standard %s, low_fp %s, low_fn %s\n", fx(s->nab[0], 2).s,
             fx(s->nab[1], 2).s, fx(s->nab[2], 2).s);
+    if (p95_approximate(s))
+        fprintf(f,
+                "- note: ~ marks a time-to-detect p95 over more than %d values: approximate, "
+                "within %g %% of the exact value\n",
+                FP_VALIDATE_TTD_EXACT, 100.0 * FP_QUANTILE_REL_ERR);
     if (sr != NULL && s->n_sources > 0) {
         fputs("\n| # | bottleneck | target | found / observable | recall [95 % CI] |\n"
               "|---:|---|---|---:|---|\n",

@@ -5,12 +5,13 @@
  */
 #include "fp_validate.h"
 
+#include "fp_quantile.h"
+
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <gsl/gsl_cdf.h>
-#include <gsl/gsl_sort.h>
 #include <gsl/gsl_statistics_double.h>
 
 /* ---- statistics ---- */
@@ -346,16 +347,17 @@ typedef struct sample_buf {
 
 /*
  * Invariants: every counter is a sum over the records added; ttd[k] holds every ttd value of
- * kind k (so its quantiles are exact); the Spearman buffers hold the first
- * FP_VALIDATE_SAMPLE_CAP values in the order added (so the order of adds is the only thing that
- * matters); ttd_sum[k] sums all ttd values of kind k, in add order.
+ * kind k up to FP_VALIDATE_TTD_EXACT of them (exact quantiles), and their log-bucket counts
+ * beyond (fp_quantile.h; the counts depend only on the values, not their order); the Spearman
+ * buffers hold the first FP_VALIDATE_SAMPLE_CAP values in the order added (so the order of adds
+ * is the only thing that matters); ttd_sum[k] sums all ttd values of kind k, in add order.
  */
 struct fp_validate_acc {
     uint64_t runs, injected_runs, clean_runs, clean_alarmed, clean_fa, consequences;
     uint64_t tp[FP_KIND_COUNT], fp[FP_KIND_COUNT], fn[FP_KIND_COUNT];
     uint64_t ttd_n[FP_KIND_COUNT];
     double ttd_sum[FP_KIND_COUNT];
-    sample_buf ttd[FP_KIND_COUNT];
+    fp_quantile_store *ttd[FP_KIND_COUNT]; /* NULL for kinds that are not time-based */
     sample_buf sp_impact, sp_cost;
     uint64_t spearman_n;
     uint64_t top1_right, top1_n, top1f_right, top1f_n, topk_hit, topk_n, dropped;
@@ -386,12 +388,9 @@ fp_status fp_validate_acc_new(fp_validate_acc **out, size_t n_sources, fp_error 
     for (size_t k = 0; k < FP_KIND_COUNT; k++) {
         if (!fp_validate_time_based((fp_kind)k))
             continue;
-        acc->ttd[k].cap = 1024;
-        acc->ttd[k].v = fp_malloc(acc->ttd[k].cap * sizeof(double));
-        if (acc->ttd[k].v == NULL) {
-            st = FP_ENOMEM;
+        st = fp_quantile_store_new(&acc->ttd[k], FP_VALIDATE_TTD_EXACT, NULL);
+        if (st != FP_OK)
             goto out;
-        }
     }
     for (size_t i = 0; i < n_sources; i++)
         acc->sources[i].kind = FP_KIND_COUNT;
@@ -409,7 +408,7 @@ void fp_validate_acc_free(fp_validate_acc *acc)
     if (acc == NULL)
         return;
     for (size_t k = 0; k < FP_KIND_COUNT; k++)
-        fp_free(acc->ttd[k].v);
+        fp_quantile_store_free(acc->ttd[k]);
     fp_free(acc->sp_impact.v);
     fp_free(acc->sp_cost.v);
     fp_free(acc->sources);
@@ -484,7 +483,8 @@ void fp_validate_acc_add(fp_validate_acc *acc, const fp_validate_run *r)
         if (it->has_ttd && it->kind < FP_KIND_COUNT) {
             acc->ttd_n[it->kind]++;
             acc->ttd_sum[it->kind] += it->ttd_s;
-            push(&acc->ttd[it->kind], it->ttd_s);
+            if (acc->ttd[it->kind] != NULL)
+                fp_quantile_store_add(acc->ttd[it->kind], it->ttd_s);
             if (it->window_s > 0)
                 credit = fp_validate_nab_sigmoid(it->ttd_s / it->window_s - 1.0);
         }
@@ -532,19 +532,19 @@ fp_status fp_validate_acc_summary(fp_validate_acc *acc, fp_validate_summary *out
         fn += acc->fn[k];
         s->ttd_n = acc->ttd_n[k];
         if (acc->ttd_n[k] > 0) {
-            sample_buf *b = &acc->ttd[k];
+            fp_quantile_store *q = acc->ttd[k];
             s->ttd_mean_s = acc->ttd_sum[k] / (double)acc->ttd_n[k];
             ttd_sum += acc->ttd_sum[k];
             ttd_n += acc->ttd_n[k];
-            if (b->oom)
-                return fp_error_set(err, FP_ENOMEM,
-                                    "validate: out of memory keeping %llu time-to-detect values",
-                                    (unsigned long long)acc->ttd_n[k]);
-            if (b->n > 0) {
-                /* Every value is kept: the p95 is exact, and sorting in place keeps the buffer
-                 * a valid input of later summaries (the quantile does not depend on order). */
-                gsl_sort(b->v, 1, b->n);
-                s->ttd_p95_s = gsl_stats_quantile_from_sorted_data(b->v, 1, b->n, 0.95);
+            if (q != NULL) {
+                /* Exact up to FP_VALIDATE_TTD_EXACT values, within FP_QUANTILE_REL_ERR beyond
+                 * (the writers say so); repeatable: later adds and summaries see the same. */
+                st = fp_quantile_store_quantile(q, 0.95, &s->ttd_p95_s, err);
+                if (st != FP_OK)
+                    return fp_error_set(
+                        err, st, "validate: out of memory keeping %llu time-to-detect values",
+                        (unsigned long long)acc->ttd_n[k]);
+                s->ttd_p95_approximate = !fp_quantile_store_exact(q);
             }
         }
     }

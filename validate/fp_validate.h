@@ -14,8 +14,10 @@
  * their order, never on threads.
  *
  * Memory: an accumulator holds counts, sums, a bounded sample buffer of Spearman pairs (at most
- * FP_VALIDATE_SAMPLE_CAP, the first ones in run order) and every time-to-detect value (8 bytes per
- * detected time-based label, so the p95 is exact at any size; docs/validation.md).
+ * FP_VALIDATE_SAMPLE_CAP, the first ones in run order) and per time-based kind a quantile store of
+ * the times to detect: every value up to FP_VALIDATE_TTD_EXACT (the p95 is exact), log-bucket
+ * counts beyond (the p95 within 0.1 %, flagged approximate; fp_quantile.h). Its size is bounded,
+ * whatever the number of runs (docs/validation.md, docs/performance.md).
  *
  * Ownership: fp_validate_acc_new() hands over a new accumulator (free with fp_validate_acc_free()).
  * Summaries are plain values; their per-source array is borrowed from the accumulator. The
@@ -39,9 +41,13 @@
 
 /* Truth records kept per run record (more are counted in n_dropped, not itemised). */
 #define FP_VALIDATE_MAX_ITEMS 32
-/* Spearman pairs kept per accumulator (the first ones in run order; docs/validation.md).
- * Time-to-detect values are all kept: their quantiles are exact. */
-#define FP_VALIDATE_SAMPLE_CAP 100000
+/* Spearman pairs kept per accumulator (the first ones in run order; docs/validation.md): 160 KB.
+ * The Spearman correlation over more true positives is an estimate over these (the writers say
+ * so). */
+#define FP_VALIDATE_SAMPLE_CAP 10000
+/* Times to detect kept exactly per kind and accumulator (80 KB); beyond, the p95 comes from a
+ * relative-error sketch (fp_quantile.h) and is flagged approximate. */
+#define FP_VALIDATE_TTD_EXACT 10000
 /* Recommendations counted as "top k" for the root-cause hit rate: k = max(FP_VALIDATE_TOP_K,
  * observable labels in the run), so a run with 4 injected bottlenecks can score 100 %. */
 #define FP_VALIDATE_TOP_K 3
@@ -218,7 +224,8 @@ void fp_validate_acc_free(fp_validate_acc *acc);
 
 /*
  * Adds one run record. Call in run-index order for reproducible sample buffers and sums.
- * FP_OK (it never allocates after fp_validate_acc_new).
+ * Cannot fail: the time-to-detect stores grow up to their bound (fp_quantile.h), and a value
+ * they could not keep (out of memory) makes fp_validate_acc_summary() fail with FP_ENOMEM.
  */
 void fp_validate_acc_add(fp_validate_acc *acc, const fp_validate_run *r);
 
@@ -234,7 +241,9 @@ typedef struct fp_validate_kind_stats {
     uint64_t tp, fp, fn;
     fp_validate_rate precision, recall, f1; /* f1 as TP / (TP + (FP + FN) / 2) */
     uint64_t ttd_n;                         /* labels with a measured time to detect */
-    double ttd_mean_s, ttd_p95_s;           /* over the kept samples; 0 when ttd_n == 0 */
+    double ttd_mean_s, ttd_p95_s;           /* 0 when ttd_n == 0; the mean is exact */
+    int ttd_p95_approximate; /* 1 when ttd_n > FP_VALIDATE_TTD_EXACT: the p95 is within
+                                FP_QUANTILE_REL_ERR (0.1 %) of the exact value (fp_quantile.h) */
 } fp_validate_kind_stats;
 
 /* Recall of one declared bottleneck. */

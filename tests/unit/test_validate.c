@@ -9,12 +9,17 @@
 #include <string.h>
 
 #include <gsl/gsl_errno.h>
+#include <gsl/gsl_randist.h>
+#include <gsl/gsl_rng.h>
+#include <gsl/gsl_sort.h>
+#include <gsl/gsl_statistics_double.h>
 
 #include "fp_report.h"
 #include "fp_scenario.h"
 #include "fp_sim.h"
 #include "fp_test.h"
 #include "fp_progress.h"
+#include "fp_quantile.h"
 #include "fp_validate.h"
 
 /* ---- statistics ---- */
@@ -919,38 +924,76 @@ static void test_progress_two_speed(void)
     CU_ASSERT_EQUAL(k, 4);
 }
 
-/* The time-to-detect p95 is exact past FP_VALIDATE_SAMPLE_CAP values: 150 000 values, the first
- * 100 000 of them 1 s and the rest 2 s, have p95 = 2 s (a sample of the first 100 000: 1 s). */
-static void test_acc_ttd_exact(void)
+/* Feeds `n` one-label records with time to detect ttd(i) = 1 s for i < n1, else 2 s. */
+static void add_ttd_runs(fp_validate_acc *acc, int n, int n1)
 {
-    fp_validate_acc *acc = NULL;
-    fp_validate_summary s;
     fp_validate_run r;
-    fp_error err = FP_ERROR_INIT;
     memset(&r, 0, sizeof r);
     r.injected = 1;
     r.top1 = 1;
     r.top1_found = 1;
     r.tp[FP_KIND_MEMORY_LEAK] = 1;
     r.n_items = 1;
-    CU_ASSERT_EQUAL_FATAL(fp_validate_acc_new(&acc, 1, &err), FP_OK);
-    for (int i = 0; i < 150000; i++) {
-        double ttd = i < FP_VALIDATE_SAMPLE_CAP ? 1.0 : 2.0;
+    for (int i = 0; i < n; i++) {
+        double ttd = i < n1 ? 1.0 : 2.0;
         r.items[0] =
             (fp_validate_item){FP_KIND_MEMORY_LEAK, 0, 1, 0, 0.2, 60, 20, 1, ttd, 0, -1, 3};
         fp_validate_acc_add(acc, &r);
     }
+}
+
+/* The time-to-detect p95 over every value, not over a first sample: exact (and not flagged) up
+ * to FP_VALIDATE_TTD_EXACT values; beyond, from the sketch, flagged approximate and within
+ * FP_QUANTILE_REL_ERR of 2 s. 150 000 values, the first 100 000 of them 1 s: a sample of the
+ * first values would say 1 s. */
+static void test_acc_ttd_exact(void)
+{
+    fp_validate_acc *acc = NULL;
+    fp_validate_summary s;
+    fp_error err = FP_ERROR_INIT;
+    CU_ASSERT_EQUAL_FATAL(fp_validate_acc_new(&acc, 1, &err), FP_OK);
+    /* FP_VALIDATE_TTD_EXACT values, 94 % of them 1 s: exact, p95 between the two */
+    add_ttd_runs(acc, FP_VALIDATE_TTD_EXACT, FP_VALIDATE_TTD_EXACT / 100 * 94);
+    CU_ASSERT_EQUAL_FATAL(fp_validate_acc_summary(acc, &s, &err), FP_OK);
+    CU_ASSERT_EQUAL(s.kinds[FP_KIND_MEMORY_LEAK].ttd_n, FP_VALIDATE_TTD_EXACT);
+    CU_ASSERT_EQUAL(s.kinds[FP_KIND_MEMORY_LEAK].ttd_p95_approximate, 0);
+    CU_ASSERT_EQUAL(s.kinds[FP_KIND_MEMORY_LEAK].ttd_p95_s, 2.0);
+    fp_validate_acc_free(acc);
+
+    CU_ASSERT_EQUAL_FATAL(fp_validate_acc_new(&acc, 1, &err), FP_OK);
+    add_ttd_runs(acc, 150000, 100000);
     CU_ASSERT_EQUAL_FATAL(fp_validate_acc_summary(acc, &s, &err), FP_OK);
     CU_ASSERT_EQUAL(s.kinds[FP_KIND_MEMORY_LEAK].ttd_n, 150000);
-    FP_ASSERT_NEAR(s.kinds[FP_KIND_MEMORY_LEAK].ttd_p95_s, 2.0, 1e-15);
+    CU_ASSERT_EQUAL(s.kinds[FP_KIND_MEMORY_LEAK].ttd_p95_approximate, 1);
+    double p95 = s.kinds[FP_KIND_MEMORY_LEAK].ttd_p95_s;
+    FP_ASSERT_NEAR(p95, 2.0, 2.0 * FP_QUANTILE_REL_ERR);
     FP_ASSERT_NEAR(s.kinds[FP_KIND_MEMORY_LEAK].ttd_mean_s, 4.0 / 3.0, 1e-12);
     /* the Spearman pairs are capped, and the summary says of how many true positives (the
      * writers then call it an estimate over the first FP_VALIDATE_SAMPLE_CAP) */
     CU_ASSERT_EQUAL(s.spearman_n, FP_VALIDATE_SAMPLE_CAP);
     CU_ASSERT_EQUAL(s.spearman_of, 150000);
-    /* a second summary (the buffer is sorted in place) gives the same */
+    /* a second summary gives the same */
     CU_ASSERT_EQUAL_FATAL(fp_validate_acc_summary(acc, &s, &err), FP_OK);
-    FP_ASSERT_NEAR(s.kinds[FP_KIND_MEMORY_LEAK].ttd_p95_s, 2.0, 1e-15);
+    CU_ASSERT_EQUAL(s.kinds[FP_KIND_MEMORY_LEAK].ttd_p95_s, p95);
+    fp_validate_acc_free(acc);
+}
+
+/* An accumulator's memory does not grow with the runs: once the Spearman sample is full and the
+ * time-to-detect store is sketched, a million more runs (times in the range already seen) make no
+ * allocation at all. (Before issue 15's bound every time to detect was kept: 8 bytes a run,
+ * grown by doubling, so this count was 5.) */
+static void test_acc_memory_bounded(void)
+{
+    fp_validate_acc *acc = NULL;
+    fp_validate_summary s;
+    fp_error err = FP_ERROR_INIT;
+    CU_ASSERT_EQUAL_FATAL(fp_validate_acc_new(&acc, 1, &err), FP_OK);
+    add_ttd_runs(acc, 2 * FP_VALIDATE_TTD_EXACT, FP_VALIDATE_TTD_EXACT);
+    fp_alloc_fail_after(0); /* count from here, fail nothing */
+    add_ttd_runs(acc, 1000000, 500000);
+    CU_ASSERT_EQUAL(fp_alloc_count(), 0);
+    CU_ASSERT_EQUAL_FATAL(fp_validate_acc_summary(acc, &s, &err), FP_OK);
+    CU_ASSERT_EQUAL(s.kinds[FP_KIND_MEMORY_LEAK].ttd_n, 1020000);
     fp_validate_acc_free(acc);
 }
 
@@ -1178,6 +1221,82 @@ static void test_record_line(void)
 
 /* validate --record's engine: recorded runs (records made by the caller) give the summaries the
  * report writers read, per scenario and overall; no study runs on such an engine. */
+/* Writes the validate report of a recorded scenario of `n_runs` runs, each with
+ * FP_VALIDATE_MAX_ITEMS found memory leaks with times to detect, in `fmt` (new; free()). */
+static char *recorded_ttd_report(size_t n_runs, fp_report_format fmt)
+{
+    fp_validate_config cfg = FP_VALIDATE_CONFIG_INIT;
+    fp_validate_engine *e = NULL;
+    fp_error err = FP_ERROR_INIT;
+    fp_validate_source src[1] = {{FP_KIND_MEMORY_LEAK, "leaky"}};
+    fp_validate_run *runs = calloc(n_runs, sizeof *runs);
+    char *buf = NULL;
+    size_t len = 0;
+    cfg.runs = n_runs;
+    cfg.ttd = 1;
+    CU_ASSERT_PTR_NOT_NULL_FATAL(runs);
+    CU_ASSERT_EQUAL_FATAL(fp_validate_engine_new(&e, &cfg, &err), FP_OK);
+    for (size_t i = 0; i < n_runs; i++) {
+        runs[i].run_index = i;
+        runs[i].injected = 1;
+        runs[i].tp[FP_KIND_MEMORY_LEAK] = FP_VALIDATE_MAX_ITEMS;
+        runs[i].n_findings = FP_VALIDATE_MAX_ITEMS;
+        runs[i].top1 = runs[i].top1_found = 1;
+        runs[i].n_items = FP_VALIDATE_MAX_ITEMS;
+        for (size_t j = 0; j < FP_VALIDATE_MAX_ITEMS; j++)
+            runs[i].items[j] = (fp_validate_item){FP_KIND_MEMORY_LEAK,
+                                                  0,
+                                                  1,
+                                                  (int32_t)j,
+                                                  0.01 * (double)(j + 1),
+                                                  90 - (double)j,
+                                                  20,
+                                                  1,
+                                                  1.0 + 0.001 * (double)((i * 7 + j) % 1000),
+                                                  (uint32_t)j,
+                                                  2,
+                                                  64};
+    }
+    CU_ASSERT_EQUAL_FATAL(
+        fp_validate_engine_add_recorded(e, "leaky", 7, src, 1, runs, n_runs, &err), FP_OK);
+    FILE *f = open_memstream(&buf, &len);
+    CU_ASSERT_EQUAL(fp_report_write_validate(f, fmt, e, &err), FP_OK);
+    fclose(f);
+    fp_validate_engine_free(e);
+    free(runs);
+    return buf;
+}
+
+/* The writers say when the time-to-detect p95 and the Spearman correlation are approximate
+ * (more than FP_VALIDATE_TTD_EXACT times, FP_VALIDATE_SAMPLE_CAP true positives), and only then. */
+static void test_engine_approximate_labels(void)
+{
+    const char *note = "note: ~ marks a time-to-detect p95 over more than 10000 values: "
+                       "approximate, within 0.1 % of the exact value";
+    size_t exact_runs = FP_VALIDATE_TTD_EXACT / FP_VALIDATE_MAX_ITEMS;      /* 312: 9984 values */
+    size_t approx_runs = 2 * FP_VALIDATE_TTD_EXACT / FP_VALIDATE_MAX_ITEMS; /* 20000 values */
+    char *t = recorded_ttd_report(exact_runs, FP_REPORT_TEXT);
+    char *j = recorded_ttd_report(exact_runs, FP_REPORT_JSON);
+    CU_ASSERT_PTR_NULL(strstr(t, note));
+    CU_ASSERT_PTR_NULL(strstr(t, " ~1."));
+    CU_ASSERT_PTR_NULL(strstr(t, "an estimate"));
+    CU_ASSERT_PTR_NULL(strstr(j, "p95_approximate"));
+    free(t);
+    free(j);
+    t = recorded_ttd_report(approx_runs, FP_REPORT_TEXT);
+    j = recorded_ttd_report(approx_runs, FP_REPORT_JSON);
+    char *m = recorded_ttd_report(approx_runs, FP_REPORT_MARKDOWN);
+    CU_ASSERT_PTR_NOT_NULL(strstr(t, note));
+    CU_ASSERT_PTR_NOT_NULL(strstr(t, " ~1."));
+    CU_ASSERT_PTR_NOT_NULL(strstr(t, "over the first 10000 of 20000 true positives (an estimate)"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(j, "\"p95_approximate\": true"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(m, "- note: ~ marks a time-to-detect p95"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(m, " / ~1."));
+    free(t);
+    free(j);
+    free(m);
+}
+
 static void test_engine_recorded(void)
 {
     fp_validate_config cfg = FP_VALIDATE_CONFIG_INIT;
@@ -1249,6 +1368,147 @@ static void test_engine_recorded(void)
     fp_validate_engine_free(e);
 }
 
+/* ---- quantile store (fp_quantile.h) ---- */
+
+static const double q_fs[] = {0, 0.01, 0.25, 0.5, 0.9, 0.95, 0.99, 0.999, 1};
+#define N_FS (sizeof q_fs / sizeof q_fs[0])
+
+/* Exact mode: GSL's quantile of the sorted values, bit for bit. */
+static void test_quantile_exact(void)
+{
+    fp_quantile_store *q = NULL;
+    fp_error err = FP_ERROR_INIT;
+    gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
+    double v[999], got;
+    CU_ASSERT_EQUAL_FATAL(fp_quantile_store_new(&q, 999, &err), FP_OK);
+    CU_ASSERT_EQUAL(fp_quantile_store_quantile(q, 0.95, &got, &err), FP_OK);
+    CU_ASSERT_EQUAL(got, 0.0); /* empty */
+    for (size_t i = 0; i < 999; i++) {
+        v[i] = gsl_ran_lognormal(r, 0, 1);
+        fp_quantile_store_add(q, v[i]);
+    }
+    gsl_sort(v, 1, 999);
+    CU_ASSERT_EQUAL(fp_quantile_store_exact(q), 1);
+    CU_ASSERT_EQUAL(fp_quantile_store_count(q), 999);
+    for (size_t i = 0; i < N_FS; i++) {
+        CU_ASSERT_EQUAL(fp_quantile_store_quantile(q, q_fs[i], &got, &err), FP_OK);
+        CU_ASSERT_EQUAL(got, gsl_stats_quantile_from_sorted_data(v, 1, 999, q_fs[i]));
+    }
+    CU_ASSERT_EQUAL(fp_quantile_store_quantile(q, 1.5, &got, &err), FP_EINVAL);
+    gsl_rng_free(r);
+    fp_quantile_store_free(q);
+}
+
+/* Sketched: every quantile within FP_QUANTILE_REL_ERR of GSL's exact one (times to detect are
+ * continuous: bisection points after onsets drawn at random, so there is no small set of
+ * distinct values to count exactly; docs/validation.md). */
+static void test_quantile_sketch(void)
+{
+    enum { N = 200000 };
+    fp_quantile_store *q = NULL;
+    fp_error err = FP_ERROR_INIT;
+    gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
+    double *v = malloc(N * sizeof *v), got;
+    CU_ASSERT_PTR_NOT_NULL_FATAL(v);
+    CU_ASSERT_EQUAL_FATAL(fp_quantile_store_new(&q, 1000, &err), FP_OK);
+    for (size_t i = 0; i < N; i++) {
+        v[i] = gsl_ran_lognormal(r, 0, 1.5);
+        fp_quantile_store_add(q, v[i]);
+    }
+    gsl_sort(v, 1, N);
+    CU_ASSERT_EQUAL(fp_quantile_store_exact(q), 0);
+    CU_ASSERT_EQUAL(fp_quantile_store_count(q), N);
+    for (size_t i = 0; i < N_FS; i++) {
+        double want = gsl_stats_quantile_from_sorted_data(v, 1, N, q_fs[i]);
+        CU_ASSERT_EQUAL(fp_quantile_store_quantile(q, q_fs[i], &got, &err), FP_OK);
+        CU_ASSERT(fabs(got - want) <= FP_QUANTILE_REL_ERR * want * (1 + 1e-9));
+        CU_ASSERT(got != want || q_fs[i] == 0 || q_fs[i] == 1); /* not a copy: a sketch */
+    }
+    /* the extremes are kept: p0 and p100 are exact */
+    CU_ASSERT_EQUAL(fp_quantile_store_quantile(q, 0, &got, &err), FP_OK);
+    CU_ASSERT_EQUAL(got, v[0]);
+    CU_ASSERT_EQUAL(fp_quantile_store_quantile(q, 1, &got, &err), FP_OK);
+    CU_ASSERT_EQUAL(got, v[N - 1]);
+    gsl_rng_free(r);
+    free(v);
+    fp_quantile_store_free(q);
+}
+
+/* The sketch depends on the values, not on their order, and its size on their range, not on
+ * their number: 10^5 and 10^6 values in [0.3, 8] s hold the same buckets, within the bound of
+ * fp_quantile.h (1.25 x the range in buckets + 16 + the struct). */
+static void test_quantile_bounded(void)
+{
+    fp_quantile_store *a = NULL, *b = NULL;
+    fp_error err = FP_ERROR_INIT;
+    gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
+    double qa, qb;
+    size_t bytes_1e5 = 0;
+    CU_ASSERT_EQUAL_FATAL(fp_quantile_store_new(&a, 10000, &err), FP_OK);
+    CU_ASSERT_EQUAL_FATAL(fp_quantile_store_new(&b, 10000, &err), FP_OK);
+    fp_quantile_store_add(a, 0.3);
+    fp_quantile_store_add(a, 8.0);
+    for (size_t i = 0; i < 1000000; i++) {
+        fp_quantile_store_add(a, 0.3 + 7.7 * gsl_rng_uniform(r));
+        if (i == 100000)
+            bytes_1e5 = fp_quantile_store_bytes(a);
+    }
+    CU_ASSERT_EQUAL(fp_quantile_store_bytes(a), bytes_1e5);
+    double g = (1 + FP_QUANTILE_REL_ERR) / (1 - FP_QUANTILE_REL_ERR);
+    double buckets = log(8.0 / 0.3) / log(g) + 2;
+    CU_ASSERT(fp_quantile_store_bytes(a) <= (size_t)(8 * (1.25 * buckets + 16)) + 256);
+    CU_ASSERT(fp_quantile_store_bytes(a) < 32 * 1024);
+    /* the same values in the opposite order: the same quantiles, bit for bit */
+    gsl_rng_set(r, 0);
+    double *v = malloc(30000 * sizeof *v);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(v);
+    for (size_t i = 0; i < 30000; i++)
+        v[i] = gsl_ran_lognormal(r, 1, 1);
+    fp_quantile_store_free(a);
+    CU_ASSERT_EQUAL_FATAL(fp_quantile_store_new(&a, 10000, &err), FP_OK);
+    for (size_t i = 0; i < 30000; i++) {
+        fp_quantile_store_add(a, v[i]);
+        fp_quantile_store_add(b, v[29999 - i]);
+    }
+    for (size_t i = 0; i < N_FS; i++) {
+        CU_ASSERT_EQUAL(fp_quantile_store_quantile(a, q_fs[i], &qa, &err), FP_OK);
+        CU_ASSERT_EQUAL(fp_quantile_store_quantile(b, q_fs[i], &qb, &err), FP_OK);
+        CU_ASSERT_EQUAL(qa, qb);
+    }
+    free(v);
+    gsl_rng_free(r);
+    fp_quantile_store_free(a);
+    fp_quantile_store_free(b);
+}
+
+/* Values at or below FP_QUANTILE_MIN (0, negatives, NaN) read back as 0 once sketched; a store
+ * that cannot keep a value says so instead of answering. */
+static void test_quantile_zero_and_oom(void)
+{
+    fp_quantile_store *q = NULL;
+    fp_error err = FP_ERROR_INIT;
+    double got = -1;
+    CU_ASSERT_EQUAL_FATAL(fp_quantile_store_new(&q, 0, &err), FP_OK);
+    CU_ASSERT_EQUAL(fp_quantile_store_exact(q), 0);
+    fp_quantile_store_add(q, 0);
+    fp_quantile_store_add(q, 0);
+    fp_quantile_store_add(q, -1);
+    fp_quantile_store_add(q, 5);
+    CU_ASSERT_EQUAL(fp_quantile_store_quantile(q, 0.5, &got, &err), FP_OK);
+    CU_ASSERT_EQUAL(got, 0.0);
+    CU_ASSERT_EQUAL(fp_quantile_store_quantile(q, 1, &got, &err), FP_OK);
+    FP_ASSERT_NEAR(got, 5.0, 5.0 * FP_QUANTILE_REL_ERR);
+    fp_quantile_store_free(q);
+    CU_ASSERT_EQUAL_FATAL(fp_quantile_store_new(&q, 100, &err), FP_OK);
+    fp_alloc_fail_after(1);
+    fp_quantile_store_add(q, 1.0);
+    fp_alloc_fail_after(0);
+    fp_quantile_store_add(q, 2.0);
+    CU_ASSERT_EQUAL(fp_quantile_store_count(q), 2);
+    CU_ASSERT_EQUAL(fp_quantile_store_quantile(q, 0.5, &got, &err), FP_ENOMEM);
+    fp_quantile_store_free(q);
+}
+
 int fp_test_register(void)
 {
     static const fp_test_case stats[] = {
@@ -1269,19 +1529,27 @@ int fp_test_register(void)
         {"sweep_help", test_sweep_help_lists_detectors},
         {"sweep_power", test_engine_sweep_power},
         {"acc_ttd_exact", test_acc_ttd_exact},
+        {"acc_memory_bounded", test_acc_memory_bounded},
         {"kind_tables", test_engine_kind_tables},
         {"both_without_bottlenecks", test_engine_both_without_bottlenecks},
         {"power_undeclared", test_engine_power_undeclared},
         {"sweep_best", test_engine_sweep_best},
         {"recorded", test_engine_recorded},
+        {"approximate_labels", test_engine_approximate_labels},
         {NULL, NULL}};
     static const fp_test_case progress[] = {{"eta", test_progress_eta},
                                             {"work", test_progress_work},
                                             {"two_speed", test_progress_two_speed},
                                             {NULL, NULL}};
+    static const fp_test_case quantile[] = {{"exact", test_quantile_exact},
+                                            {"sketch", test_quantile_sketch},
+                                            {"bounded", test_quantile_bounded},
+                                            {"zero_and_oom", test_quantile_zero_and_oom},
+                                            {NULL, NULL}};
     gsl_set_error_handler_off();
     if (fp_test_add_suite("stats", stats) || fp_test_add_suite("records", records) ||
-        fp_test_add_suite("engine", engine) || fp_test_add_suite("progress", progress))
+        fp_test_add_suite("engine", engine) || fp_test_add_suite("progress", progress) ||
+        fp_test_add_suite("quantile", quantile))
         return -1;
     return 0;
 }
