@@ -1207,10 +1207,11 @@ static double cpu_background(const fp_analysis *a, const fp_work *w)
     double bg = a->run.avg_cpu_pct;
     size_t k;
     if (w->ser.n > 0 && w->ser.cpu_pct != NULL) {
+        /* a selection, not a sort: the median is the same value (the two middle ones averaged
+         * the same way for an even n) */
         for (k = 0; k < w->ser.n; k++)
             w->buf[k] = w->ser.cpu_pct[k];
-        gsl_sort(w->buf, 1, w->ser.n);
-        bg = gsl_stats_median_from_sorted_data(w->buf, 1, w->ser.n);
+        bg = gsl_stats_median(w->buf, 1, w->ser.n);
     }
     bg = fp_fin(bg);
     return bg < a->th.cpu_pct ? bg : a->th.cpu_pct;

@@ -501,15 +501,22 @@ static fp_status critical_path(fp_analysis *a, const fp_work *w, fp_error *err)
             continue;
         a->path_spans[a->n_path_spans++] = i;
     }
-    /* start order: sort by (start, index) using keys as scratch */
+    /* start order: sort by (start, index) using keys as scratch; the path's spans are found
+     * in pre-order, which is usually that order already (the order is total: skipping the sort
+     * then changes nothing) */
+    int path_sorted = 1;
     for (i = 0; i < a->n_path_spans; i++) {
         keys[i].end = -w->spans[a->path_spans[i]].start_s; /* desc of -start = asc of start */
         keys[i].start = 0;
         keys[i].idx = a->path_spans[i];
+        if (i > 0 && cmp_end_desc(&keys[i - 1], &keys[i]) > 0)
+            path_sorted = 0;
     }
-    qsort(keys, a->n_path_spans, sizeof *keys, cmp_end_desc);
-    for (i = 0; i < a->n_path_spans; i++)
-        a->path_spans[i] = keys[i].idx;
+    if (!path_sorted) {
+        qsort(keys, a->n_path_spans, sizeof *keys, cmp_end_desc);
+        for (i = 0; i < a->n_path_spans; i++)
+            a->path_spans[i] = keys[i].idx;
+    }
     for (i = 0; i < a->n_path_spans; i++)
         a->path[w->spans[a->path_spans[i]].method].spans++;
     for (i = 0; i < a->n_methods; i++) {
