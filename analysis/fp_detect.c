@@ -311,7 +311,7 @@ static fp_status detect_latency_outliers(fp_analysis *a, const fp_work *w, size_
      * needs only a selection (gsl_stats_median), not an order */
     for (j = 0, k = w->m_off[m]; k < w->m_off[m + 1]; k++, j++)
         dev[j] = w->self[w->m_idx[k]];
-    gsl_sort(dev, 1, n);
+    fp_sort_doubles(dev, n);
     med_x = gsl_stats_median_from_sorted_data(dev, 1, n);
     for (j = 0; j < n; j++)
         lx[j] = log(dev[j] > LOG_FLOOR_S ? dev[j] : LOG_FLOOR_S);
@@ -325,7 +325,7 @@ static fp_status detect_latency_outliers(fp_analysis *a, const fp_work *w, size_
         scale = mad / 0.6745;
     } else {
         double meanad = 0;
-        gsl_sort(dev, 1, n); /* summed in ascending order, as always */
+        fp_sort_doubles(dev, n); /* summed in ascending order, as always */
         for (j = 0; j < n; j++)
             meanad += dev[j];
         meanad /= (double)n;
@@ -335,16 +335,18 @@ static fp_status detect_latency_outliers(fp_analysis *a, const fp_work *w, size_
     }
     /* lx stays sorted; dev collects the candidate outliers' z-scores */
     for (k = w->m_off[m]; k < w->m_off[m + 1]; k++) {
-        double x = w->self[w->m_idx[k]];
-        double z = ((x > LOG_FLOOR_S ? log(x) : log(LOG_FLOOR_S)) - med_l) / scale;
-        if (z > th->outlier_z && x - med_x > th->outlier_min_excess_s)
+        double x = w->self[w->m_idx[k]], z;
+        if (!(x - med_x > th->outlier_min_excess_s))
+            continue; /* tested first: most calls fail it, and it needs no logarithm */
+        z = ((x > LOG_FLOOR_S ? log(x) : log(LOG_FLOOR_S)) - med_l) / scale;
+        if (z > th->outlier_z)
             dev[count++] = z;
     }
     if (count == 0)
         return FP_OK;
     /* significance of the count and size of the candidates under a log-normal null,
      * Bonferroni over the methods tested */
-    gsl_sort(dev, 1, count);
+    fp_sort_doubles(dev, count);
     for (j = 0; j < count / 2; j++) {
         double tmp = dev[j];
         dev[j] = dev[count - 1 - j];
@@ -372,9 +374,12 @@ static fp_status detect_latency_outliers(fp_analysis *a, const fp_work *w, size_
     }
     for (k = w->m_off[m], count = 0; k < w->m_off[m + 1]; k++) {
         size_t si = w->m_idx[k];
-        double x = w->self[si], lv = x > LOG_FLOOR_S ? log(x) : log(LOG_FLOOR_S);
-        double z = (lv - med_l) / scale;
-        if (z > th->outlier_z && x - med_x > th->outlier_min_excess_s && lv >= cut) {
+        double x = w->self[si], lv, z;
+        if (!(x - med_x > th->outlier_min_excess_s))
+            continue;
+        lv = x > LOG_FLOOR_S ? log(x) : log(LOG_FLOOR_S);
+        z = (lv - med_l) / scale;
+        if (z > th->outlier_z && lv >= cut) {
             const fp_span *s = &w->spans[si];
             if (count == 0 || s->start_s < t0)
                 t0 = s->start_s;
@@ -539,7 +544,7 @@ static void try_ramp(const fp_series *ser, const ramp_sums *rs, size_t c, size_t
 static fp_status explained_memory(const fp_work *w, double *out, fp_error *err)
 {
     size_t n = w->n_spans, ns = w->ser.n, i;
-    double iv = w->ser.interval_s, level = 0;
+    double iv = w->ser.interval_s, inv_iv = 1.0 / iv, level = 0;
 
     (void)err;
     /* Each event is added to the first sample whose end time t_k = (k + 1) iv satisfies
@@ -549,7 +554,9 @@ static fp_status explained_memory(const fp_work *w, double *out, fp_error *err)
         const fp_span *s = &w->spans[i / 2];
         double t = (i % 2 == 0) ? s->start_s : s->start_s + s->dur_s;
         double delta = (i % 2 == 0) ? s->mem_alloc_mb : -(s->mem_alloc_mb - s->mem_retained_mb);
-        double kf = ceil((t - 1e-9) / iv) - 1.0;
+        /* a first guess (t / iv, without the call of ceil or a division): the two loops
+         * below end on the same sample from any start */
+        double kf = t * inv_iv;
         size_t k = kf > 0 ? (kf < (double)ns ? (size_t)kf : ns) : 0;
         while (k > 0 && t <= (double)k * iv + 1e-9)
             k--;
@@ -781,11 +788,80 @@ static fp_status detect_memory_leak(fp_analysis *a, const fp_work *w, size_t m, 
 
 /* ---- cpu_saturation ---- */
 
+/* Whole-percent bucket of a percentage: monotone in v (values outside [0, 100] go to the end
+ * buckets). */
+#define PCT_BUCKETS 101
+static unsigned pct_bucket(double v)
+{
+    return v >= 1.0 ? (v < (double)(PCT_BUCKETS - 1) ? (unsigned)(int)v : PCT_BUCKETS - 1) : 0u;
+}
+
+/*
+ * The median of x[0..n) (n > 0), values in [0, 100] (a CPU series), as gsl_sort +
+ * gsl_stats_median_from_sorted_data give it (the two middle values averaged for an even n)
+ * without sorting: the buckets are monotone in the value, so one counting pass finds the buckets
+ * of the middle ranks, and a selection among the values of those buckets (copied to a scratch
+ * array) finds the values. FP_OK or FP_ENOMEM.
+ */
+static fp_status pct_median(const double *x, size_t n, double *out, fp_error *err)
+{
+    size_t cum[PCT_BUCKETS + 1] = {0}, lhs = (n - 1) / 2, rhs = n / 2, m = 0, k;
+    unsigned b, lo, hi;
+    double *scratch;
+    for (k = 0; k < n; k++)
+        cum[pct_bucket(x[k]) + 1]++;
+    for (b = 0; b < PCT_BUCKETS; b++)
+        cum[b + 1] += cum[b]; /* cum[b]: values below bucket b */
+    for (lo = 0; cum[lo + 1] <= lhs; lo++)
+        ;
+    for (hi = lo; cum[hi + 1] <= rhs; hi++)
+        ;
+    scratch = fp_malloc((cum[hi + 1] - cum[lo]) * sizeof *scratch);
+    if (!scratch)
+        return fp_error_set(err, FP_ENOMEM, "analysis: out of memory");
+    for (k = 0; k < n; k++) {
+        b = pct_bucket(x[k]);
+        if (b >= lo && b <= hi)
+            scratch[m++] = x[k]; /* ranks cum[lo] .. cum[hi + 1] - 1 */
+    }
+    *out = gsl_stats_select(scratch, 1, m, lhs - cum[lo]);
+    if (lhs != rhs)
+        *out = (*out + gsl_stats_select(scratch, 1, m, rhs - cum[lo])) / 2.0;
+    fp_free(scratch);
+    return FP_OK;
+}
+
+/*
+ * The CPU % a CPU finding's excess is measured from: the median of the CPU series (episodes
+ * are a minority of the samples), else the run's mean CPU over the spans; never above the
+ * cpu_saturation threshold (a process busy all along still costs its CPU above the budget).
+ * Only CPU findings need it: computed by the first one, kept in w->lazy for the others.
+ * FP_OK or FP_ENOMEM.
+ */
+static fp_status cpu_background(const fp_analysis *a, const fp_work *w, double *out, fp_error *err)
+{
+    double bg = a->run.avg_cpu_pct;
+    if (!w->lazy->have_cpu_background) {
+        if (w->ser.n > 0 && w->ser.cpu_pct != NULL) {
+            fp_status st = pct_median(w->ser.cpu_pct, w->ser.n, &bg, err);
+            if (st != FP_OK)
+                return st;
+        }
+        bg = fp_fin(bg);
+        w->lazy->cpu_background = bg < a->th.cpu_pct ? bg : a->th.cpu_pct;
+        w->lazy->have_cpu_background = 1;
+    }
+    *out = w->lazy->cpu_background;
+    return FP_OK;
+}
+
 static fp_status detect_cpu_saturation(fp_analysis *a, const fp_work *w, size_t m, fp_error *err)
 {
     const fp_thresholds *th = &a->th;
     const fp_method_metrics *mm = &a->methods[m];
     fp_finding f;
+    double bg;
+    fp_status st;
 
     if (mm->calls == 0 || !(mm->self_s > 0) || !(mm->cpu_pct > th->cpu_pct))
         return FP_OK;
@@ -793,11 +869,13 @@ static fp_status detect_cpu_saturation(fp_analysis *a, const fp_work *w, size_t 
      * thread (a trace's thread time, docs/real-traces.md) is not a saturation */
     if ((mm->cpu_pct - th->cpu_pct) * mm->self_s < th->cpu_min_pct_s)
         return FP_OK;
+    if ((st = cpu_background(a, w, &bg, err)) != FP_OK)
+        return st;
     memset(&f, 0, sizeof f);
     method_window(w, m, &f.start_s, &f.end_s);
     /* cost: the core-seconds above the background CPU, not the method's total CPU (its CPU is %
      * of one core, the background the series' level per core) */
-    f.improvement = mm->self_s * fp_clamp(mm->cpu_pct - w->cpu_background, 0.0, 100.0) / 100.0;
+    f.improvement = mm->self_s * fp_clamp(mm->cpu_pct - bg, 0.0, 100.0) / 100.0;
     f.improvement_unit = FP_UNIT_CORE_S;
     evid(&f, "cpu_pct", mm->cpu_pct);
     evid(&f, "self_s", mm->self_s);
@@ -1016,9 +1094,12 @@ static fp_status detect_cpu_saturation_process(fp_analysis *a, const fp_work *w,
         f.end_s = t1;
         /* cost: the episode's core-seconds above the background CPU, not its total CPU (the
          * series is % of the process's cores: x cores for core-seconds) */
+        double bg;
+        if ((st = cpu_background(a, w, &bg, err)) != FP_OK)
+            break;
         for (k = b, f.improvement = 0; k <= e; k++)
-            if (ser->cpu_pct[k] > w->cpu_background)
-                f.improvement += (ser->cpu_pct[k] - w->cpu_background) / 100.0 * iv * w->cores;
+            if (ser->cpu_pct[k] > bg)
+                f.improvement += (ser->cpu_pct[k] - bg) / 100.0 * iv * w->cores;
         f.improvement_unit = FP_UNIT_CORE_S;
         evid(&f, "mean_cpu_pct", mean);
         evid(&f, "length_s", t1 - t0);
@@ -1195,26 +1276,8 @@ static double median_calls(const fp_analysis *a, const fp_work *w)
             w->buf[k++] = (double)a->methods[i].calls;
     if (k == 0)
         return 0.0;
-    gsl_sort(w->buf, 1, k);
+    fp_sort_doubles(w->buf, k);
     return gsl_stats_median_from_sorted_data(w->buf, 1, k);
-}
-
-/* The CPU % a CPU finding's excess is measured from: the median of the CPU series (episodes
- * are a minority of the samples), else the run's mean CPU over the spans; never above the
- * cpu_saturation threshold (a process busy all along still costs its CPU above the budget). */
-static double cpu_background(const fp_analysis *a, const fp_work *w)
-{
-    double bg = a->run.avg_cpu_pct;
-    size_t k;
-    if (w->ser.n > 0 && w->ser.cpu_pct != NULL) {
-        /* a selection, not a sort: the median is the same value (the two middle ones averaged
-         * the same way for an even n) */
-        for (k = 0; k < w->ser.n; k++)
-            w->buf[k] = w->ser.cpu_pct[k];
-        bg = gsl_stats_median(w->buf, 1, w->ser.n);
-    }
-    bg = fp_fin(bg);
-    return bg < a->th.cpu_pct ? bg : a->th.cpu_pct;
 }
 
 /* ---- dispatch: one entry per FP_DETECTOR_LIST row ---- */
@@ -1252,7 +1315,8 @@ fp_status fp_detect_all(fp_analysis *a, fp_work *w, fp_error *err)
             a->not_run |= 1u << d;
 
     w->median_calls = median_calls(a, w);
-    w->cpu_background = cpu_background(a, w);
+    fp_work_lazy lazy = {0, 0.0};
+    w->lazy = &lazy;
     /* methods whose outliers are tested: the Bonferroni factor of latency_outliers */
     w->outlier_methods = 0;
     for (m = 0; m < a->n_methods; m++)
@@ -1268,5 +1332,6 @@ fp_status fp_detect_all(fp_analysis *a, fp_work *w, fp_error *err)
     for (d = 0; d < FP_KIND_COUNT && st == FP_OK; d++)
         if (s_fns[d].process != NULL && !(a->not_run >> d & 1u))
             st = s_fns[d].process(a, w, err);
+    w->lazy = NULL;
     return st;
 }

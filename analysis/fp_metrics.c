@@ -18,6 +18,87 @@
 
 #define EPS_S 1e-9
 
+/* ---- sorting doubles ---- */
+
+/* Below this many elements an insertion sort; above it quicksort partitions. */
+#define SORT_SMALL 16
+
+static void insertion_sort(double *x, size_t n)
+{
+    for (size_t i = 1; i < n; i++) {
+        double v = x[i];
+        size_t j = i;
+        for (; j > 0 && x[j - 1] > v; j--)
+            x[j] = x[j - 1];
+        x[j] = v;
+    }
+}
+
+static void swap_d(double *x, size_t i, size_t j)
+{
+    double t = x[i];
+    x[i] = x[j];
+    x[j] = t;
+}
+
+/* Quicksort (median of three, the smaller side first, the larger one looped), an insertion sort
+ * below SORT_SMALL elements, gsl_sort (a heapsort) once `depth` levels are used up. */
+static void quick_sort(double *x, size_t n, unsigned depth)
+{
+    while (n > SORT_SMALL) {
+        size_t i, j, mid = n / 2;
+        double pivot;
+        if (depth-- == 0) {
+            gsl_sort(x, 1, n);
+            return;
+        }
+        if (x[mid] < x[0])
+            swap_d(x, mid, 0);
+        if (x[n - 1] < x[0])
+            swap_d(x, n - 1, 0);
+        if (x[n - 1] < x[mid])
+            swap_d(x, n - 1, mid);
+        pivot = x[mid]; /* x[0] <= pivot <= x[n - 1]: sentinels for both scans */
+        i = 0;
+        j = n - 1;
+        for (;;) {
+            while (x[++i] < pivot)
+                ;
+            while (pivot < x[--j])
+                ;
+            if (i >= j)
+                break;
+            swap_d(x, i, j);
+        }
+        /* x[0..j] <= pivot <= x[j+1..n) */
+        if (j + 1 < n - (j + 1)) {
+            quick_sort(x, j + 1, depth);
+            x += j + 1;
+            n -= j + 1;
+        } else {
+            quick_sort(x + j + 1, n - (j + 1), depth);
+            n = j + 1;
+        }
+    }
+    insertion_sort(x, n);
+}
+
+void fp_sort_doubles(double *x, size_t n)
+{
+    size_t i;
+    unsigned depth = 0;
+    int odd = 0;
+    for (i = 0; i < n; i++)
+        odd |= isnan(x[i]) || (x[i] == 0 && signbit(x[i]));
+    if (odd) {
+        gsl_sort(x, 1, n);
+        return;
+    }
+    for (i = n; i > 1; i >>= 1)
+        depth += 2;
+    quick_sort(x, n, depth);
+}
+
 /* Parent of span i, or n (the virtual root) for top-level or invalid parents. */
 static size_t parent_of(const fp_work *w, size_t i)
 {
@@ -179,7 +260,7 @@ static fp_status method_metrics(fp_analysis *a, const fp_work *w, fp_error *err)
             if (st != FP_OK)
                 return st;
         }
-        gsl_sort(w->buf, 1, n);
+        fp_sort_doubles(w->buf, n);
         mm->total_s = fp_fin(sum);
         mm->self_s = fp_fin(self);
         mm->mean_s = fp_div(incl, (double)n);
@@ -310,13 +391,20 @@ static fp_status run_metrics(fp_analysis *a, const fp_work *w, fp_error *err)
     const fp_series *ser = &w->ser;
     int ser_mem = ser->n > 0 && (w->data & FP_DATA_SERIES_MEM);
     int ser_cpu = ser->n > 0 && (w->data & FP_DATA_SERIES_CPU);
+    /* one pass over the series for every sum and maximum: the four sums are four independent
+     * chains of additions, each in sample order as before */
+    double mmax = ser->n > 0 ? ser->mem_mb[0] : 0, msum = 0, cmax = 0, csum = 0, so = 0, sb = 0;
+    for (i = 0; i < ser->n; i++) {
+        if (ser->mem_mb[i] > mmax)
+            mmax = ser->mem_mb[i];
+        msum += ser->mem_mb[i];
+        if (ser->cpu_pct[i] > cmax)
+            cmax = ser->cpu_pct[i];
+        csum += ser->cpu_pct[i];
+        so += ser->io_ops[i];
+        sb += ser->io_bytes[i];
+    }
     if (ser_mem) {
-        double mmax = ser->mem_mb[0], msum = 0;
-        for (i = 0; i < ser->n; i++) {
-            if (ser->mem_mb[i] > mmax)
-                mmax = ser->mem_mb[i];
-            msum += ser->mem_mb[i];
-        }
         r->mem_source = FP_SOURCE_SERIES;
         r->peak_mem_mb = fp_fin(mmax);
         r->avg_mem_mb = fp_clamp(msum / (double)ser->n, 0.0, r->peak_mem_mb);
@@ -325,12 +413,6 @@ static fp_status run_metrics(fp_analysis *a, const fp_work *w, fp_error *err)
         st = mem_from_spans(r, w, err);
     }
     if (ser_cpu) {
-        double cmax = 0, csum = 0;
-        for (i = 0; i < ser->n; i++) {
-            if (ser->cpu_pct[i] > cmax)
-                cmax = ser->cpu_pct[i];
-            csum += ser->cpu_pct[i];
-        }
         r->cpu_source = FP_SOURCE_SERIES;
         r->peak_cpu_pct = fp_clamp(cmax, 0.0, 100.0);
         r->avg_cpu_pct = fp_clamp(csum / (double)ser->n, 0.0, r->peak_cpu_pct);
@@ -343,11 +425,6 @@ static fp_status run_metrics(fp_analysis *a, const fp_work *w, fp_error *err)
             r->peak_cpu_pct = r->avg_cpu_pct;
     }
     if (ser->n > 0) {
-        double so = 0, sb = 0;
-        for (i = 0; i < ser->n; i++) {
-            so += ser->io_ops[i];
-            sb += ser->io_bytes[i];
-        }
         if ((st = check_sum(so, "I/O operations", "the run", NULL, err)) != FP_OK ||
             (st = check_sum(sb, "I/O bytes", "the run", NULL, err)) != FP_OK)
             return st;
@@ -585,7 +662,7 @@ fp_status fp_metrics_tails(fp_analysis *a, fp_work *w, fp_error *err)
             continue;
         for (j = 0, k = w->m_off[m]; k < w->m_off[m + 1]; k++, j++)
             w->buf[j] = w->self[w->m_idx[k]];
-        gsl_sort(w->buf, 1, n);
+        fp_sort_doubles(w->buf, n);
         med = gsl_stats_median_from_sorted_data(w->buf, 1, n);
         top = w->buf[n - 1];
         t[FP_TAIL_RATIO] = med > 0 ? fp_div(top, med) : 1.0;
