@@ -54,6 +54,7 @@ typedef struct fp_work_lazy {
  * top-level spans.
  */
 typedef struct fp_work {
+    void *block; /* the one allocation self .. buf2 point into (fp_metrics_compute()) */
     const fp_span *spans;
     size_t n_spans;
     fp_series ser;

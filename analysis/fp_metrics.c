@@ -106,23 +106,55 @@ static size_t parent_of(const fp_work *w, size_t i)
     return (p >= 0 && (size_t)p < i) ? (size_t)p : w->n_spans;
 }
 
+/*
+ * Offsets of k arrays in one allocation: array j has counts[j] elements of sizes[j] bytes and
+ * starts at off[j], a multiple of FP_PART_ALIGN (enough for every element type here); *total is
+ * the block's size. 0 on overflow.
+ */
+#define FP_PART_ALIGN 16
+static int part_offsets(size_t k, const size_t *counts, const size_t *sizes, size_t *off,
+                        size_t *total)
+{
+    size_t at = 0, bytes;
+    for (size_t j = 0; j < k; j++) {
+        if (!fp_mul_size(counts[j], sizes[j], &bytes) || bytes > SIZE_MAX - at - FP_PART_ALIGN)
+            return 0;
+        off[j] = at;
+        at += (bytes + FP_PART_ALIGN - 1) / FP_PART_ALIGN * FP_PART_ALIGN;
+    }
+    *total = at ? at : 1;
+    return 1;
+}
+
+/* The workspace's arrays in one allocation (w->block, freed by the caller): the offsets are
+ * zeroed (build_index() counts in them), every other array is written before it is read. */
 static fp_status alloc_arrays(fp_work *w, size_t n_methods, fp_error *err)
 {
-    size_t n = w->n_spans, nb = n > w->ser.n ? n : w->ser.n, bytes;
+    size_t n = w->n_spans, nb = n > w->ser.n ? n : w->ser.n, off[7], total;
+    char *blk;
 
     if (nb == 0)
         nb = 1;
-    if (!fp_mul_size(nb, sizeof(double), &bytes) || n_methods == SIZE_MAX || n > SIZE_MAX - 2)
+    if (n_methods == SIZE_MAX || n > SIZE_MAX - 2)
         return fp_error_set(err, FP_ENOMEM, "analysis: profile too large");
-    w->self = fp_calloc(n + 1, sizeof(double));
-    w->child_off = fp_calloc(n + 2, sizeof(size_t));
-    w->child_idx = fp_calloc(n + 1, sizeof(size_t));
-    w->m_off = fp_calloc(n_methods + 1, sizeof(size_t));
-    w->m_idx = fp_calloc(n + 1, sizeof(size_t));
-    w->buf = fp_calloc(nb, sizeof(double));
-    w->buf2 = fp_calloc(nb, sizeof(double));
-    if (!w->self || !w->child_off || !w->child_idx || !w->m_off || !w->m_idx || !w->buf || !w->buf2)
+    const size_t counts[7] = {n + 1, n + 2, n + 1, n_methods + 1, n + 1, nb, nb};
+    const size_t sizes[7] = {sizeof(double), sizeof(size_t), sizeof(size_t), sizeof(size_t),
+                             sizeof(size_t), sizeof(double), sizeof(double)};
+    if (!part_offsets(7, counts, sizes, off, &total))
+        return fp_error_set(err, FP_ENOMEM, "analysis: profile too large");
+    blk = fp_malloc(total);
+    if (!blk)
         return fp_error_set(err, FP_ENOMEM, "analysis: out of memory");
+    memset(blk + off[1], 0, counts[1] * sizes[1]);
+    memset(blk + off[3], 0, counts[3] * sizes[3]);
+    w->block = blk;
+    w->self = (double *)(void *)(blk + off[0]);
+    w->child_off = (size_t *)(void *)(blk + off[1]);
+    w->child_idx = (size_t *)(void *)(blk + off[2]);
+    w->m_off = (size_t *)(void *)(blk + off[3]);
+    w->m_idx = (size_t *)(void *)(blk + off[4]);
+    w->buf = (double *)(void *)(blk + off[5]);
+    w->buf2 = (double *)(void *)(blk + off[6]);
     return FP_OK;
 }
 
@@ -467,6 +499,23 @@ static int cmp_end_desc(const void *pa, const void *pb)
     return (x->idx > y->idx) - (x->idx < y->idx);
 }
 
+/* Sorts keys by cmp_end_desc (a total order: every sort gives the same array), an insertion
+ * sort for the few children of most spans, qsort for many. */
+static void sort_end_keys(end_key *keys, size_t n)
+{
+    if (n > SORT_SMALL) {
+        qsort(keys, n, sizeof *keys, cmp_end_desc);
+        return;
+    }
+    for (size_t i = 1; i < n; i++) {
+        end_key v = keys[i];
+        size_t j = i;
+        for (; j > 0 && cmp_end_desc(&keys[j - 1], &v) > 0; j--)
+            keys[j] = keys[j - 1];
+        keys[j] = v;
+    }
+}
+
 typedef struct frame {
     size_t node; /* span index, or n_spans for the virtual root */
     double t;    /* current time of the backward walk inside node */
@@ -475,27 +524,38 @@ typedef struct frame {
 
 static fp_status critical_path(fp_analysis *a, const fp_work *w, fp_error *err)
 {
-    size_t n = w->n_spans, i, k, depth = 0, bytes, n_on = 0;
+    size_t n = w->n_spans, i, k, depth = 0, n_on = 0, off[5], total;
     end_key *keys = NULL;
     size_t *order = NULL;
     frame *stack = NULL;
     double *credit = NULL, idle = 0;
-    char *on = NULL;
+    char *on = NULL, *blk = NULL;
     fp_status st = FP_OK;
 
-    if (!fp_mul_size(n + 1, sizeof(end_key), &bytes)) {
+    /* one allocation for the five arrays; credit and on are zeroed, the others are written
+     * before they are read */
+    if (n > SIZE_MAX - 2) {
         st = fp_error_set(err, FP_ENOMEM, "analysis: profile too large");
         goto out;
     }
-    keys = fp_malloc(bytes);
-    order = fp_calloc(n + 1, sizeof(size_t));
-    stack = fp_calloc(n + 2, sizeof(frame));
-    credit = fp_calloc(n + 1, sizeof(double));
-    on = fp_calloc(n + 1, 1);
-    if (!keys || !order || !stack || !credit || !on) {
+    const size_t counts[5] = {n + 1, n + 1, n + 2, n + 1, n + 1};
+    const size_t sizes[5] = {sizeof(end_key), sizeof(size_t), sizeof(frame), sizeof(double), 1};
+    if (!part_offsets(5, counts, sizes, off, &total)) {
+        st = fp_error_set(err, FP_ENOMEM, "analysis: profile too large");
+        goto out;
+    }
+    blk = fp_malloc(total);
+    if (!blk) {
         st = fp_error_set(err, FP_ENOMEM, "analysis: out of memory");
         goto out;
     }
+    memset(blk + off[3], 0, counts[3] * sizes[3]);
+    memset(blk + off[4], 0, counts[4] * sizes[4]);
+    keys = (end_key *)(void *)(blk + off[0]);
+    order = (size_t *)(void *)(blk + off[1]);
+    stack = (frame *)(void *)(blk + off[2]);
+    credit = (double *)(void *)(blk + off[3]);
+    on = blk + off[4];
     for (i = 0; i < n + 1; i++) {
         size_t b = w->child_off[i], e = w->child_off[i + 1];
         /* children come in start order, so sequential ones are already in ascending end
@@ -511,7 +571,7 @@ static fp_status critical_path(fp_analysis *a, const fp_work *w, fp_error *err)
                 sorted = 0;
         }
         if (!sorted)
-            qsort(keys + b, e - b, sizeof *keys, cmp_end_desc);
+            sort_end_keys(keys + b, e - b);
         for (k = b; k < e; k++)
             order[k] = keys[k].idx;
     }
@@ -590,7 +650,7 @@ static fp_status critical_path(fp_analysis *a, const fp_work *w, fp_error *err)
             path_sorted = 0;
     }
     if (!path_sorted) {
-        qsort(keys, a->n_path_spans, sizeof *keys, cmp_end_desc);
+        sort_end_keys(keys, a->n_path_spans);
         for (i = 0; i < a->n_path_spans; i++)
             a->path_spans[i] = keys[i].idx;
     }
@@ -610,11 +670,7 @@ static fp_status critical_path(fp_analysis *a, const fp_work *w, fp_error *err)
         pe->share = fp_clamp(fp_div(pe->seconds, w->duration), 0.0, 1.0);
     }
 out:
-    fp_free(keys);
-    fp_free(order);
-    fp_free(stack);
-    fp_free(credit);
-    fp_free(on);
+    fp_free(blk);
     return st;
 }
 
