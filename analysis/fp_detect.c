@@ -294,6 +294,28 @@ static double octile_skew(const double *x, size_t n)
     return fp_div(q7 + q1 - 2.0 * q2, q7 - q1);
 }
 
+/*
+ * The median of |l[j] - med| over l[0..n) sorted ascending (n > 0, med its median), the value
+ * gsl_stats_median gives, without a selection: at and below the middle the distances grow as j
+ * falls, above it they grow with j, so a walk outward from the middle meets them in ascending
+ * order and stops at the middle rank.
+ */
+static double sorted_mad(const double *l, size_t n, double med)
+{
+    size_t lhs = (n - 1) / 2, rhs = n / 2, left = lhs + 1, right = lhs + 1, r;
+    double d = 0, lo = 0;
+    for (r = 0; r <= rhs; r++) {
+        /* next distance: from l[left - 1] (below) or l[right] (above), the smaller */
+        if (right >= n || (left > 0 && fabs(l[left - 1] - med) <= fabs(l[right] - med)))
+            d = fabs(l[--left] - med);
+        else
+            d = fabs(l[right++] - med);
+        if (r == lhs)
+            lo = d;
+    }
+    return lhs == rhs ? d : (lo + d) / 2.0;
+}
+
 static fp_status detect_latency_outliers(fp_analysis *a, const fp_work *w, size_t m, fp_error *err)
 {
     size_t n_tested = w->outlier_methods;
@@ -316,15 +338,15 @@ static fp_status detect_latency_outliers(fp_analysis *a, const fp_work *w, size_
     for (j = 0; j < n; j++)
         lx[j] = log(dev[j] > LOG_FLOOR_S ? dev[j] : LOG_FLOOR_S);
     med_l = gsl_stats_median_from_sorted_data(lx, 1, n);
-    for (j = 0; j < n; j++)
-        dev[j] = fabs(lx[j] - med_l);
-    mad = gsl_stats_median(dev, 1, n);
+    mad = sorted_mad(lx, n, med_l);
     /* z = 0.6745 (x - med) / MAD; when MAD = 0 (more than half the calls tie) the
      * Iglewicz-Hoaglin fallback z = (x - med) / (1.253314 MeanAD) is used */
     if (mad > 0) {
         scale = mad / 0.6745;
     } else {
         double meanad = 0;
+        for (j = 0; j < n; j++)
+            dev[j] = fabs(lx[j] - med_l);
         fp_sort_doubles(dev, n); /* summed in ascending order, as always */
         for (j = 0; j < n; j++)
             meanad += dev[j];
@@ -806,12 +828,18 @@ static unsigned pct_bucket(double v)
 static fp_status pct_median(const double *x, size_t n, double *out, fp_error *err)
 {
     size_t cum[PCT_BUCKETS + 1] = {0}, lhs = (n - 1) / 2, rhs = n / 2, m = 0, k;
+    size_t part[2][PCT_BUCKETS] = {{0}};
     unsigned b, lo, hi;
     double *scratch;
-    for (k = 0; k < n; k++)
-        cum[pct_bucket(x[k]) + 1]++;
-    for (b = 0; b < PCT_BUCKETS; b++)
-        cum[b + 1] += cum[b]; /* cum[b]: values below bucket b */
+    /* two partial counts: a series that stays in one bucket does not wait on one counter */
+    for (k = 0; k + 1 < n; k += 2) {
+        part[0][pct_bucket(x[k])]++;
+        part[1][pct_bucket(x[k + 1])]++;
+    }
+    if (k < n)
+        part[0][pct_bucket(x[k])]++;
+    for (b = 0; b < PCT_BUCKETS; b++) /* cum[b]: values below bucket b */
+        cum[b + 1] = cum[b] + part[0][b] + part[1][b];
     for (lo = 0; cum[lo + 1] <= lhs; lo++)
         ;
     for (hi = lo; cum[hi + 1] <= rhs; hi++)
