@@ -64,10 +64,14 @@ typedef struct fp_work {
     double *self;  /* self time of each span */
     size_t *child_off; /* n_spans + 2 offsets into child_idx (span order = start order) */
     size_t *child_idx;
-    size_t *m_off; /* n_methods + 1 offsets into m_idx */
-    size_t *m_idx; /* spans of each method, in span (pre-)order */
-    double *buf;   /* scratch, max(n_spans, series n) doubles */
-    double *buf2;  /* scratch, same size */
+    size_t *m_off;      /* n_methods + 1 offsets into m_idx */
+    size_t *m_idx;      /* spans of each method, in span (pre-)order */
+    double *dur_sorted; /* each method's call durations, sorted, at m_off[m] (method_metrics()) */
+    unsigned char *self_is_dur; /* per method: every call's self time is its duration, bit for
+                                 * bit (no child covers it), so dur_sorted is also its sorted
+                                 * self times */
+    double *buf;                /* scratch, max(n_spans, series n) doubles */
+    double *buf2;               /* scratch, same size */
     /* set by fp_detect_all() before the detectors run: */
     double median_calls;    /* median call count over methods with calls (0 when none) */
     size_t outlier_methods; /* methods with enough calls to test for latency outliers */
@@ -111,6 +115,10 @@ static inline double fp_clamp(double x, double lo, double hi)
  * elements shows) it calls gsl_sort itself.
  */
 void fp_sort_doubles(double *x, size_t n);
+
+/* The self times of method m's calls, sorted, into out[0 .. calls): a copy of w->dur_sorted's
+ * when they are its durations (w->self_is_dur), else a sort. After fp_metrics_compute(). */
+void fp_method_self_sorted(const fp_work *w, size_t m, double *out);
 
 /* Builds the indices and self times in `w`, fills a->methods, a->run, a->path (fp_metrics.c). */
 fp_status fp_metrics_compute(fp_analysis *a, fp_work *w, fp_error *err);

@@ -331,9 +331,7 @@ static fp_status detect_latency_outliers(fp_analysis *a, const fp_work *w, size_
         return FP_OK;
     /* one sort: the logs of the sorted times are sorted too (log is monotone), and the MAD
      * needs only a selection (gsl_stats_median), not an order */
-    for (j = 0, k = w->m_off[m]; k < w->m_off[m + 1]; k++, j++)
-        dev[j] = w->self[w->m_idx[k]];
-    fp_sort_doubles(dev, n);
+    fp_method_self_sorted(w, m, dev);
     med_x = gsl_stats_median_from_sorted_data(dev, 1, n);
     for (j = 0; j < n; j++)
         lx[j] = log(dev[j] > LOG_FLOOR_S ? dev[j] : LOG_FLOOR_S);

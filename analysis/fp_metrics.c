@@ -99,6 +99,18 @@ void fp_sort_doubles(double *x, size_t n)
     quick_sort(x, n, depth);
 }
 
+void fp_method_self_sorted(const fp_work *w, size_t m, double *out)
+{
+    size_t n = w->m_off[m + 1] - w->m_off[m], j, k;
+    if (w->self_is_dur[m]) {
+        memcpy(out, w->dur_sorted + w->m_off[m], n * sizeof *out); /* the same array */
+        return;
+    }
+    for (j = 0, k = w->m_off[m]; k < w->m_off[m + 1]; k++, j++)
+        out[j] = w->self[w->m_idx[k]];
+    fp_sort_doubles(out, n);
+}
+
 /* Parent of span i, or n (the virtual root) for top-level or invalid parents. */
 static size_t parent_of(const fp_work *w, size_t i)
 {
@@ -130,17 +142,19 @@ static int part_offsets(size_t k, const size_t *counts, const size_t *sizes, siz
  * zeroed (build_index() counts in them), every other array is written before it is read. */
 static fp_status alloc_arrays(fp_work *w, size_t n_methods, fp_error *err)
 {
-    size_t n = w->n_spans, nb = n > w->ser.n ? n : w->ser.n, off[7], total;
+    size_t n = w->n_spans, nb = n > w->ser.n ? n : w->ser.n, off[9], total;
     char *blk;
 
     if (nb == 0)
         nb = 1;
     if (n_methods == SIZE_MAX || n > SIZE_MAX - 2)
         return fp_error_set(err, FP_ENOMEM, "analysis: profile too large");
-    const size_t counts[7] = {n + 1, n + 2, n + 1, n_methods + 1, n + 1, nb, nb};
-    const size_t sizes[7] = {sizeof(double), sizeof(size_t), sizeof(size_t), sizeof(size_t),
-                             sizeof(size_t), sizeof(double), sizeof(double)};
-    if (!part_offsets(7, counts, sizes, off, &total))
+    const size_t counts[9] = {n + 1, n + 2, n + 1, n_methods + 1, n + 1,
+                              nb,    nb,    n + 1, n_methods + 1};
+    const size_t sizes[9] = {sizeof(double), sizeof(size_t), sizeof(size_t),
+                             sizeof(size_t), sizeof(size_t), sizeof(double),
+                             sizeof(double), sizeof(double), 1};
+    if (!part_offsets(9, counts, sizes, off, &total))
         return fp_error_set(err, FP_ENOMEM, "analysis: profile too large");
     blk = fp_malloc(total);
     if (!blk)
@@ -155,6 +169,8 @@ static fp_status alloc_arrays(fp_work *w, size_t n_methods, fp_error *err)
     w->m_idx = (size_t *)(void *)(blk + off[4]);
     w->buf = (double *)(void *)(blk + off[5]);
     w->buf2 = (double *)(void *)(blk + off[6]);
+    w->dur_sorted = (double *)(void *)(blk + off[7]);
+    w->self_is_dur = (unsigned char *)(blk + off[8]);
     return FP_OK;
 }
 
@@ -260,15 +276,18 @@ static fp_status method_metrics(fp_analysis *a, const fp_work *w, fp_error *err)
         fp_method_metrics *mm = &a->methods[m];
         size_t n = w->m_off[m + 1] - w->m_off[m], j = 0;
         double sum = 0, incl = 0, self = 0, cpu_w = 0, alloc = 0, amax = 0, ret = 0, ops = 0,
-               bytes = 0;
+               bytes = 0, *d = w->dur_sorted + w->m_off[m];
+        int same = 1;
 
         mm->calls = n;
+        w->self_is_dur[m] = 0;
         if (n == 0)
             continue;
         for (k = w->m_off[m]; k < w->m_off[m + 1]; k++) {
             const fp_span *s = &w->spans[w->m_idx[k]];
             double sf = w->self[w->m_idx[k]];
-            w->buf[j++] = s->dur_s;
+            d[j++] = s->dur_s;
+            same &= memcmp(&sf, &s->dur_s, sizeof sf) == 0;
             incl += s->dur_s;
             if (!inside_same_method(w, w->m_idx[k]))
                 sum += s->dur_s;
@@ -292,17 +311,18 @@ static fp_status method_metrics(fp_analysis *a, const fp_work *w, fp_error *err)
             if (st != FP_OK)
                 return st;
         }
-        fp_sort_doubles(w->buf, n);
+        fp_sort_doubles(d, n);
+        w->self_is_dur[m] = (unsigned char)same;
         mm->total_s = fp_fin(sum);
         mm->self_s = fp_fin(self);
         mm->mean_s = fp_div(incl, (double)n);
-        mm->sd_s = n >= 2 ? fp_fin(gsl_stats_sd(w->buf, 1, n)) : 0.0;
+        mm->sd_s = n >= 2 ? fp_fin(gsl_stats_sd(d, 1, n)) : 0.0;
         mm->self_mean_s = fp_div(self, (double)n);
-        mm->min_s = w->buf[0];
-        mm->max_s = w->buf[n - 1];
-        mm->p50_s = fp_fin(gsl_stats_quantile_from_sorted_data(w->buf, 1, n, 0.50));
-        mm->p95_s = fp_fin(gsl_stats_quantile_from_sorted_data(w->buf, 1, n, 0.95));
-        mm->p99_s = fp_fin(gsl_stats_quantile_from_sorted_data(w->buf, 1, n, 0.99));
+        mm->min_s = d[0];
+        mm->max_s = d[n - 1];
+        mm->p50_s = fp_fin(gsl_stats_quantile_from_sorted_data(d, 1, n, 0.50));
+        mm->p95_s = fp_fin(gsl_stats_quantile_from_sorted_data(d, 1, n, 0.95));
+        mm->p99_s = fp_fin(gsl_stats_quantile_from_sorted_data(d, 1, n, 0.99));
         mm->share = fp_clamp(fp_div(self, w->duration), 0.0, 1.0);
         mm->mem_alloc_mb = fp_fin(alloc);
         mm->mem_alloc_mean_mb = fp_div(alloc, (double)n);
@@ -706,7 +726,7 @@ fp_status fp_metrics_compute(fp_analysis *a, fp_work *w, fp_error *err)
 
 fp_status fp_metrics_tails(fp_analysis *a, fp_work *w, fp_error *err)
 {
-    size_t m, k, j, n;
+    size_t m, j, n;
 
     a->tails = fp_calloc(a->n_methods ? a->n_methods * FP_TAIL_N : 1, sizeof *a->tails);
     if (!a->tails)
@@ -716,9 +736,7 @@ fp_status fp_metrics_tails(fp_analysis *a, fp_work *w, fp_error *err)
         n = w->m_off[m + 1] - w->m_off[m];
         if (a->methods[m].container || n == 0 || (double)n < a->th.outlier_min_calls)
             continue;
-        for (j = 0, k = w->m_off[m]; k < w->m_off[m + 1]; k++, j++)
-            w->buf[j] = w->self[w->m_idx[k]];
-        fp_sort_doubles(w->buf, n);
+        fp_method_self_sorted(w, m, w->buf);
         med = gsl_stats_median_from_sorted_data(w->buf, 1, n);
         top = w->buf[n - 1];
         t[FP_TAIL_RATIO] = med > 0 ? fp_div(top, med) : 1.0;
