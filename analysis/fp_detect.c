@@ -813,7 +813,9 @@ static fp_status detect_memory_leak(fp_analysis *a, const fp_work *w, size_t m, 
 #define PCT_BUCKETS 101
 static unsigned pct_bucket(double v)
 {
-    return v >= 1.0 ? (v < (double)(PCT_BUCKETS - 1) ? (unsigned)(int)v : PCT_BUCKETS - 1) : 0u;
+    double c = v >= 1.0 ? v : 0.0; /* below 1 (and NaN): bucket 0 */
+    c = c < (double)(PCT_BUCKETS - 1) ? c : (double)(PCT_BUCKETS - 1);
+    return (unsigned)(int)c; /* no branch: the series jumps between buckets */
 }
 
 /*
@@ -842,13 +844,14 @@ static fp_status pct_median(const double *x, size_t n, double *out, fp_error *er
         ;
     for (hi = lo; cum[hi + 1] <= rhs; hi++)
         ;
-    scratch = fp_malloc((cum[hi + 1] - cum[lo]) * sizeof *scratch);
+    /* one spare element: every value is written, the next one overwrites it unless it is
+     * counted (no branch) */
+    scratch = fp_malloc((cum[hi + 1] - cum[lo] + 1) * sizeof *scratch);
     if (!scratch)
         return fp_error_set(err, FP_ENOMEM, "analysis: out of memory");
     for (k = 0; k < n; k++) {
-        b = pct_bucket(x[k]);
-        if (b >= lo && b <= hi)
-            scratch[m++] = x[k]; /* ranks cum[lo] .. cum[hi + 1] - 1 */
+        scratch[m] = x[k]; /* ranks cum[lo] .. cum[hi + 1] - 1 */
+        m += pct_bucket(x[k]) - lo <= hi - lo;
     }
     *out = gsl_stats_select(scratch, 1, m, lhs - cum[lo]);
     if (lhs != rhs)

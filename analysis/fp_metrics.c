@@ -41,8 +41,13 @@ static void swap_d(double *x, size_t i, size_t j)
     x[j] = t;
 }
 
-/* Quicksort (median of three, the smaller side first, the larger one looped), an insertion sort
- * below SORT_SMALL elements, gsl_sort (a heapsort) once `depth` levels are used up. */
+/*
+ * Quicksort: median of three as the pivot, a branchless Lomuto partition (every element is
+ * swapped, the boundary moves by the comparison's result: no mispredicted branch per element on
+ * random data), the smaller side first and the larger one looped; an insertion sort below
+ * SORT_SMALL elements, gsl_sort (a heapsort) once `depth` levels are used up (many equal
+ * elements, which this partition puts on one side).
+ */
 static void quick_sort(double *x, size_t n, unsigned depth)
 {
     while (n > SORT_SMALL) {
@@ -58,26 +63,22 @@ static void quick_sort(double *x, size_t n, unsigned depth)
             swap_d(x, n - 1, 0);
         if (x[n - 1] < x[mid])
             swap_d(x, n - 1, mid);
-        pivot = x[mid]; /* x[0] <= pivot <= x[n - 1]: sentinels for both scans */
-        i = 0;
-        j = n - 1;
-        for (;;) {
-            while (x[++i] < pivot)
-                ;
-            while (pivot < x[--j])
-                ;
-            if (i >= j)
-                break;
-            swap_d(x, i, j);
+        swap_d(x, mid, n - 1); /* the median of the three, at the end */
+        pivot = x[n - 1];
+        for (i = 0, j = 0; j < n - 1; j++) {
+            double t = x[j];
+            x[j] = x[i];
+            x[i] = t;
+            i += t < pivot; /* x[0..i) < pivot <= x[i..j] */
         }
-        /* x[0..j] <= pivot <= x[j+1..n) */
-        if (j + 1 < n - (j + 1)) {
-            quick_sort(x, j + 1, depth);
-            x += j + 1;
-            n -= j + 1;
+        swap_d(x, i, n - 1); /* x[0..i) < pivot = x[i] <= x[i+1..n) */
+        if (i < n - 1 - i) {
+            quick_sort(x, i, depth);
+            x += i + 1;
+            n -= i + 1;
         } else {
-            quick_sort(x + j + 1, n - (j + 1), depth);
-            n = j + 1;
+            quick_sort(x + i + 1, n - 1 - i, depth);
+            n = i;
         }
     }
     insertion_sort(x, n);
