@@ -8,7 +8,9 @@
 #                 the HTML tests), chromium (the headless browser of cli.html_browser, which
 #                 is skipped, exit 77, when Chromium cannot be installed), prometheus (its
 #                 promtool lints the --format openmetrics outputs in cli.test_openmetrics_promtool,
-#                 skipped, exit 77, without it) and npm's speedscope (installed globally with npm;
+#                 skipped, exit 77, without it), slurm-wlm and munge (cli.test_slurm runs its own
+#                 one-node SLURM; skipped, exit 77, without them; the services Debian's packages
+#                 may start are not used) and npm's speedscope (installed globally with npm;
 #                 cli.speedscope is skipped without it); default 1
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -26,11 +28,11 @@ if [ "${#missing[@]}" -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2
 fi
 
-# Test-only packages: a failure here does not stop the build (the browser and promtool tests then
-# skip).
+# Test-only packages: a failure here does not stop the build (the browser, promtool and SLURM
+# tests then skip).
 if [ "${FP_TEST_DEPS:-1}" != 0 ]; then
   test_missing=()
-  for p in libxml2-utils chromium prometheus; do
+  for p in libxml2-utils chromium prometheus slurm-wlm munge; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || test_missing+=("$p")
   done
   if [ "${#test_missing[@]}" -gt 0 ]; then
@@ -39,7 +41,7 @@ if [ "${FP_TEST_DEPS:-1}" != 0 ]; then
     [ "$(id -u)" -eq 0 ] || sudo="sudo"
     { $sudo apt-get update -qq &&
       DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${test_missing[@]}" >&2; } ||
-      echo "bootstrap: could not install ${test_missing[*]}; the HTML browser and promtool tests will be skipped" >&2
+      echo "bootstrap: could not install ${test_missing[*]}; the HTML browser, promtool and SLURM tests will be skipped" >&2
   fi
   # speedscope's own importer for cli.speedscope: the npm package (its dist/ is the page); npm
   # from Debian when missing. A failure only skips that test.
