@@ -329,8 +329,8 @@ static fp_status detect_latency_outliers(fp_analysis *a, const fp_work *w, size_
 
     if (n == 0 || (double)n < th->outlier_min_calls || n > UINT_MAX)
         return FP_OK;
-    /* one sort: the logs of the sorted times are sorted too (log is monotone), and the MAD
-     * needs only a selection (gsl_stats_median), not an order */
+    /* one sort (or none: fp_method_self_sorted()): the logs of the sorted times are sorted too
+     * (log is monotone), and the MAD needs only a walk out from their middle (sorted_mad()) */
     fp_method_self_sorted(w, m, dev);
     med_x = gsl_stats_median_from_sorted_data(dev, 1, n);
     for (j = 0; j < n; j++)
