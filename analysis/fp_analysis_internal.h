@@ -108,12 +108,7 @@ static inline double fp_clamp(double x, double lo, double hi)
     return x < lo ? lo : (x > hi ? hi : x);
 }
 
-/*
- * Sorts x[0..n) ascending into exactly the array gsl_sort(x, 1, n) gives, faster for the short
- * arrays of the analysis (insertion sort and quicksort; equal doubles are indistinguishable, so
- * any correct sort gives the same array). With a NaN or a -0.0 (where the order of equal
- * elements shows) it calls gsl_sort itself.
- */
+/* Sorts x[0..n) ascending: gsl_sort(x, 1, n), the one sort of doubles in the analysis. */
 void fp_sort_doubles(double *x, size_t n);
 
 /* The self times of method m's calls, sorted, into out[0 .. calls): a copy of w->dur_sorted's

@@ -20,84 +20,11 @@
 
 /* ---- sorting doubles ---- */
 
-/* Below this many elements an insertion sort; above it quicksort partitions. */
-#define SORT_SMALL 16
-
-static void insertion_sort(double *x, size_t n)
-{
-    for (size_t i = 1; i < n; i++) {
-        double v = x[i];
-        size_t j = i;
-        for (; j > 0 && x[j - 1] > v; j--)
-            x[j] = x[j - 1];
-        x[j] = v;
-    }
-}
-
-static void swap_d(double *x, size_t i, size_t j)
-{
-    double t = x[i];
-    x[i] = x[j];
-    x[j] = t;
-}
-
-/*
- * Quicksort: median of three as the pivot, a branchless Lomuto partition (every element is
- * swapped, the boundary moves by the comparison's result: no mispredicted branch per element on
- * random data), the smaller side first and the larger one looped; an insertion sort below
- * SORT_SMALL elements, gsl_sort (a heapsort) once `depth` levels are used up (many equal
- * elements, which this partition puts on one side).
- */
-static void quick_sort(double *x, size_t n, unsigned depth)
-{
-    while (n > SORT_SMALL) {
-        size_t i, j, mid = n / 2;
-        double pivot;
-        if (depth-- == 0) {
-            gsl_sort(x, 1, n);
-            return;
-        }
-        if (x[mid] < x[0])
-            swap_d(x, mid, 0);
-        if (x[n - 1] < x[0])
-            swap_d(x, n - 1, 0);
-        if (x[n - 1] < x[mid])
-            swap_d(x, n - 1, mid);
-        swap_d(x, mid, n - 1); /* the median of the three, at the end */
-        pivot = x[n - 1];
-        for (i = 0, j = 0; j < n - 1; j++) {
-            double t = x[j];
-            x[j] = x[i];
-            x[i] = t;
-            i += t < pivot; /* x[0..i) < pivot <= x[i..j] */
-        }
-        swap_d(x, i, n - 1); /* x[0..i) < pivot = x[i] <= x[i+1..n) */
-        if (i < n - 1 - i) {
-            quick_sort(x, i, depth);
-            x += i + 1;
-            n -= i + 1;
-        } else {
-            quick_sort(x + i + 1, n - 1 - i, depth);
-            n = i;
-        }
-    }
-    insertion_sort(x, n);
-}
-
+/* GSL's sort (the house uses GSL's, not a sort of its own): the one call every sort of doubles in
+ * the analysis goes through, so a faster one, if ever needed, is one change. */
 void fp_sort_doubles(double *x, size_t n)
 {
-    size_t i;
-    unsigned depth = 0;
-    int odd = 0;
-    for (i = 0; i < n; i++)
-        odd |= isnan(x[i]) || (x[i] == 0 && signbit(x[i]));
-    if (odd) {
-        gsl_sort(x, 1, n);
-        return;
-    }
-    for (i = n; i > 1; i >>= 1)
-        depth += 2;
-    quick_sort(x, n, depth);
+    gsl_sort(x, 1, n);
 }
 
 void fp_method_self_sorted(const fp_work *w, size_t m, double *out)
@@ -519,6 +446,9 @@ static int cmp_end_desc(const void *pa, const void *pb)
         return x->start < y->start ? -1 : 1;
     return (x->idx > y->idx) - (x->idx < y->idx);
 }
+
+/* Below this many children, an insertion sort (qsort's call overhead dominated). */
+#define SORT_SMALL 16
 
 /* Sorts keys by cmp_end_desc (a total order: every sort gives the same array), an insertion
  * sort for the few children of most spans, qsort for many. */

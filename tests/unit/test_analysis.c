@@ -503,52 +503,6 @@ static fp_profile *tree_profile(void)
     return p;
 }
 
-/* fp_sort_doubles() gives exactly gsl_sort's array: random arrays with ties, ascending and
- * descending runs, sizes around the insertion-sort cut and large enough for the depth limit, and
- * arrays with -0.0 (which it hands to gsl_sort). */
-static void test_sort_doubles(void)
-{
-    gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
-    static double a[700], b[700];
-    size_t i, n, bad = 0;
-
-    CU_ASSERT_FATAL(r != NULL);
-    for (int it = 0; it < 3000; it++) {
-        int mode = it % 6;
-        n = gsl_rng_uniform_int(r, it % 10 == 0 ? 700 : 40);
-        for (i = 0; i < n; i++) {
-            double v;
-            switch (mode) {
-            case 0:
-                v = gsl_rng_uniform(r);
-                break;
-            case 1:
-                v = (double)gsl_rng_uniform_int(r, 4);
-                break;
-            case 2:
-                v = (double)i;
-                break;
-            case 3:
-                v = (double)(n - i);
-                break;
-            case 4:
-                v = i % 2 ? 1.0 : (double)i;
-                break;
-            default:
-                v = gsl_rng_uniform_int(r, 8) == 0 ? -0.0 : (double)gsl_rng_uniform_int(r, 3);
-                break;
-            }
-            a[i] = b[i] = v;
-        }
-        gsl_sort(a, 1, n);
-        fp_sort_doubles(b, n);
-        if (n > 0 && memcmp(a, b, n * sizeof *a) != 0)
-            bad++;
-    }
-    CU_ASSERT_EQUAL(bad, 0);
-    gsl_rng_free(r);
-}
-
 static void test_self_time(void)
 {
     fp_profile *p = tree_profile();
@@ -2381,7 +2335,7 @@ int fp_test_register(void)
                                            {"critical_path", test_critical_path},
                                            {"overlapping_top_level", test_overlapping_top_level},
                                            {"run_resources", test_run_resources},
-                                           {"sort_doubles", test_sort_doubles},
+
                                            {NULL, NULL}};
     static const fp_test_case slow[] = {{"positive", test_slow_positive},
                                         {"negative_threshold", test_slow_negative_and_threshold},
