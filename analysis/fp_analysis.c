@@ -237,7 +237,10 @@ static fp_status build_recommendations(fp_analysis *a, fp_error *err)
                  fp_severity_name(f->severity),
                  f->n_suggestions > 0 ? f->suggestions[0] : "investigate", f->improvement,
                  f->improvement_unit);
-        snprintf(r->evidence, sizeof r->evidence, "%s", f->root_cause);
+        /* what snprintf("%s") wrote, without the format machinery */
+        size_t len = strnlen(f->root_cause, sizeof r->evidence - 1);
+        memcpy(r->evidence, f->root_cause, len);
+        r->evidence[len] = '\0';
     }
     return FP_OK;
 }
@@ -424,13 +427,7 @@ static fp_status analyze_impl(fp_analysis **out, const fp_profile *p, const fp_t
         goto out;
     score(a);
 out:
-    fp_free(w.self);
-    fp_free(w.child_off);
-    fp_free(w.child_idx);
-    fp_free(w.m_off);
-    fp_free(w.m_idx);
-    fp_free(w.buf);
-    fp_free(w.buf2);
+    fp_free(w.block);
     if (st != FP_OK)
         fp_analysis_free(a);
     else

@@ -74,12 +74,20 @@ struct fp_analysis {
 /* The latency tail of method i: tails[i * FP_TAIL_N + FP_TAIL_*]. */
 enum { FP_TAIL_FRAC = 0, FP_TAIL_RATIO, FP_TAIL_EXCESS_S, FP_TAIL_N };
 
+/* Values computed by the first detector that needs them (fp_detect.c): fp_detect_all() points
+ * fp_work.lazy at one for the time the detectors run. */
+typedef struct fp_work_lazy {
+    int have_cpu_background;
+    double cpu_background; /* CPU % the excess of a CPU finding is measured from (median) */
+} fp_work_lazy;
+
 /*
  * Workspace of one fp_analyze() call, freed before it returns. Arrays indexed by span have
  * n_spans entries; the children index has a virtual root (index n_spans) whose children are the
  * top-level spans.
  */
 typedef struct fp_work {
+    void *block; /* the one allocation self .. buf2 point into (fp_metrics_compute()) */
     const fp_span *spans;
     size_t n_spans;
     fp_series ser;
@@ -89,14 +97,18 @@ typedef struct fp_work {
     double *self;  /* self time of each span */
     size_t *child_off; /* n_spans + 2 offsets into child_idx (span order = start order) */
     size_t *child_idx;
-    size_t *m_off; /* n_methods + 1 offsets into m_idx */
-    size_t *m_idx; /* spans of each method, in span (pre-)order */
-    double *buf;   /* scratch, max(n_spans, series n) doubles */
-    double *buf2;  /* scratch, same size */
+    size_t *m_off;      /* n_methods + 1 offsets into m_idx */
+    size_t *m_idx;      /* spans of each method, in span (pre-)order */
+    double *dur_sorted; /* each method's call durations, sorted, at m_off[m] (method_metrics()) */
+    unsigned char *self_is_dur; /* per method: every call's self time is its duration, bit for
+                                 * bit (no child covers it), so dur_sorted is also its sorted
+                                 * self times */
+    double *buf;                /* scratch, max(n_spans, series n) doubles */
+    double *buf2;               /* scratch, same size */
     /* set by fp_detect_all() before the detectors run: */
     double median_calls;    /* median call count over methods with calls (0 when none) */
     size_t outlier_methods; /* methods with enough calls to test for latency outliers */
-    double cpu_background;  /* CPU % the excess of a CPU finding is measured from (median) */
+    fp_work_lazy *lazy;     /* what the detectors compute on first use */
 } fp_work;
 
 /* Unit of a CPU finding's estimated saving: core-seconds above the background CPU. */
@@ -128,6 +140,13 @@ static inline double fp_clamp(double x, double lo, double hi)
     x = fp_fin(x);
     return x < lo ? lo : (x > hi ? hi : x);
 }
+
+/* Sorts x[0..n) ascending: gsl_sort(x, 1, n), the one sort of doubles in the analysis. */
+void fp_sort_doubles(double *x, size_t n);
+
+/* The self times of method m's calls, sorted, into out[0 .. calls): a copy of w->dur_sorted's
+ * when they are its durations (w->self_is_dur), else a sort. After fp_metrics_compute(). */
+void fp_method_self_sorted(const fp_work *w, size_t m, double *out);
 
 /* Builds the indices and self times in `w`, fills a->methods, a->run, a->path (fp_metrics.c). */
 fp_status fp_metrics_compute(fp_analysis *a, fp_work *w, fp_error *err);

@@ -294,6 +294,28 @@ static double octile_skew(const double *x, size_t n)
     return fp_div(q7 + q1 - 2.0 * q2, q7 - q1);
 }
 
+/*
+ * The median of |l[j] - med| over l[0..n) sorted ascending (n > 0, med its median), the value
+ * gsl_stats_median gives, without a selection: at and below the middle the distances grow as j
+ * falls, above it they grow with j, so a walk outward from the middle meets them in ascending
+ * order and stops at the middle rank.
+ */
+static double sorted_mad(const double *l, size_t n, double med)
+{
+    size_t lhs = (n - 1) / 2, rhs = n / 2, left = lhs + 1, right = lhs + 1, r;
+    double d = 0, lo = 0;
+    for (r = 0; r <= rhs; r++) {
+        /* next distance: from l[left - 1] (below) or l[right] (above), the smaller */
+        if (right >= n || (left > 0 && fabs(l[left - 1] - med) <= fabs(l[right] - med)))
+            d = fabs(l[--left] - med);
+        else
+            d = fabs(l[right++] - med);
+        if (r == lhs)
+            lo = d;
+    }
+    return lhs == rhs ? d : (lo + d) / 2.0;
+}
+
 static fp_status detect_latency_outliers(fp_analysis *a, const fp_work *w, size_t m, fp_error *err)
 {
     size_t n_tested = w->outlier_methods;
@@ -307,25 +329,23 @@ static fp_status detect_latency_outliers(fp_analysis *a, const fp_work *w, size_
 
     if (n == 0 || (double)n < th->outlier_min_calls || n > UINT_MAX)
         return FP_OK;
-    /* one sort: the logs of the sorted times are sorted too (log is monotone), and the MAD
-     * needs only a selection (gsl_stats_median), not an order */
-    for (j = 0, k = w->m_off[m]; k < w->m_off[m + 1]; k++, j++)
-        dev[j] = w->self[w->m_idx[k]];
-    gsl_sort(dev, 1, n);
+    /* one sort (or none: fp_method_self_sorted()): the logs of the sorted times are sorted too
+     * (log is monotone), and the MAD needs only a walk out from their middle (sorted_mad()) */
+    fp_method_self_sorted(w, m, dev);
     med_x = gsl_stats_median_from_sorted_data(dev, 1, n);
     for (j = 0; j < n; j++)
         lx[j] = log(dev[j] > LOG_FLOOR_S ? dev[j] : LOG_FLOOR_S);
     med_l = gsl_stats_median_from_sorted_data(lx, 1, n);
-    for (j = 0; j < n; j++)
-        dev[j] = fabs(lx[j] - med_l);
-    mad = gsl_stats_median(dev, 1, n);
+    mad = sorted_mad(lx, n, med_l);
     /* z = 0.6745 (x - med) / MAD; when MAD = 0 (more than half the calls tie) the
      * Iglewicz-Hoaglin fallback z = (x - med) / (1.253314 MeanAD) is used */
     if (mad > 0) {
         scale = mad / 0.6745;
     } else {
         double meanad = 0;
-        gsl_sort(dev, 1, n); /* summed in ascending order, as always */
+        for (j = 0; j < n; j++)
+            dev[j] = fabs(lx[j] - med_l);
+        fp_sort_doubles(dev, n); /* summed in ascending order, as always */
         for (j = 0; j < n; j++)
             meanad += dev[j];
         meanad /= (double)n;
@@ -335,16 +355,18 @@ static fp_status detect_latency_outliers(fp_analysis *a, const fp_work *w, size_
     }
     /* lx stays sorted; dev collects the candidate outliers' z-scores */
     for (k = w->m_off[m]; k < w->m_off[m + 1]; k++) {
-        double x = w->self[w->m_idx[k]];
-        double z = ((x > LOG_FLOOR_S ? log(x) : log(LOG_FLOOR_S)) - med_l) / scale;
-        if (z > th->outlier_z && x - med_x > th->outlier_min_excess_s)
+        double x = w->self[w->m_idx[k]], z;
+        if (!(x - med_x > th->outlier_min_excess_s))
+            continue; /* tested first: most calls fail it, and it needs no logarithm */
+        z = ((x > LOG_FLOOR_S ? log(x) : log(LOG_FLOOR_S)) - med_l) / scale;
+        if (z > th->outlier_z)
             dev[count++] = z;
     }
     if (count == 0)
         return FP_OK;
     /* significance of the count and size of the candidates under a log-normal null,
      * Bonferroni over the methods tested */
-    gsl_sort(dev, 1, count);
+    fp_sort_doubles(dev, count);
     for (j = 0; j < count / 2; j++) {
         double tmp = dev[j];
         dev[j] = dev[count - 1 - j];
@@ -372,9 +394,12 @@ static fp_status detect_latency_outliers(fp_analysis *a, const fp_work *w, size_
     }
     for (k = w->m_off[m], count = 0; k < w->m_off[m + 1]; k++) {
         size_t si = w->m_idx[k];
-        double x = w->self[si], lv = x > LOG_FLOOR_S ? log(x) : log(LOG_FLOOR_S);
-        double z = (lv - med_l) / scale;
-        if (z > th->outlier_z && x - med_x > th->outlier_min_excess_s && lv >= cut) {
+        double x = w->self[si], lv, z;
+        if (!(x - med_x > th->outlier_min_excess_s))
+            continue;
+        lv = x > LOG_FLOOR_S ? log(x) : log(LOG_FLOOR_S);
+        z = (lv - med_l) / scale;
+        if (z > th->outlier_z && lv >= cut) {
             const fp_span *s = &w->spans[si];
             if (count == 0 || s->start_s < t0)
                 t0 = s->start_s;
@@ -539,7 +564,7 @@ static void try_ramp(const fp_series *ser, const ramp_sums *rs, size_t c, size_t
 static fp_status explained_memory(const fp_work *w, double *out, fp_error *err)
 {
     size_t n = w->n_spans, ns = w->ser.n, i;
-    double iv = w->ser.interval_s, level = 0;
+    double iv = w->ser.interval_s, inv_iv = 1.0 / iv, level = 0;
 
     (void)err;
     /* Each event is added to the first sample whose end time t_k = (k + 1) iv satisfies
@@ -549,7 +574,9 @@ static fp_status explained_memory(const fp_work *w, double *out, fp_error *err)
         const fp_span *s = &w->spans[i / 2];
         double t = (i % 2 == 0) ? s->start_s : s->start_s + s->dur_s;
         double delta = (i % 2 == 0) ? s->mem_alloc_mb : -(s->mem_alloc_mb - s->mem_retained_mb);
-        double kf = ceil((t - 1e-9) / iv) - 1.0;
+        /* a first guess (t / iv, without the call of ceil or a division): the two loops
+         * below end on the same sample from any start */
+        double kf = t * inv_iv;
         size_t k = kf > 0 ? (kf < (double)ns ? (size_t)kf : ns) : 0;
         while (k > 0 && t <= (double)k * iv + 1e-9)
             k--;
@@ -796,11 +823,89 @@ static fp_status detect_memory_leak(fp_analysis *a, const fp_work *w, size_t m, 
 
 /* ---- cpu_saturation ---- */
 
+/* Whole-percent bucket of a percentage: monotone in v (values outside [0, 100] go to the end
+ * buckets). */
+#define PCT_BUCKETS 101
+static unsigned pct_bucket(double v)
+{
+    double c = v >= 1.0 ? v : 0.0; /* below 1 (and NaN): bucket 0 */
+    c = c < (double)(PCT_BUCKETS - 1) ? c : (double)(PCT_BUCKETS - 1);
+    return (unsigned)(int)c; /* no branch: the series jumps between buckets */
+}
+
+/*
+ * The median of x[0..n) (n > 0), values in [0, 100] (a CPU series), as gsl_sort +
+ * gsl_stats_median_from_sorted_data give it (the two middle values averaged for an even n)
+ * without sorting: the buckets are monotone in the value, so one counting pass finds the buckets
+ * of the middle ranks, and a selection among the values of those buckets (copied to a scratch
+ * array) finds the values. FP_OK or FP_ENOMEM.
+ */
+static fp_status pct_median(const double *x, size_t n, double *out, fp_error *err)
+{
+    size_t cum[PCT_BUCKETS + 1] = {0}, lhs = (n - 1) / 2, rhs = n / 2, m = 0, k;
+    size_t part[2][PCT_BUCKETS] = {{0}};
+    unsigned b, lo, hi;
+    double *scratch;
+    /* two partial counts: a series that stays in one bucket does not wait on one counter */
+    for (k = 0; k + 1 < n; k += 2) {
+        part[0][pct_bucket(x[k])]++;
+        part[1][pct_bucket(x[k + 1])]++;
+    }
+    if (k < n)
+        part[0][pct_bucket(x[k])]++;
+    for (b = 0; b < PCT_BUCKETS; b++) /* cum[b]: values below bucket b */
+        cum[b + 1] = cum[b] + part[0][b] + part[1][b];
+    for (lo = 0; cum[lo + 1] <= lhs; lo++)
+        ;
+    for (hi = lo; cum[hi + 1] <= rhs; hi++)
+        ;
+    /* one spare element: every value is written, the next one overwrites it unless it is
+     * counted (no branch) */
+    scratch = fp_malloc((cum[hi + 1] - cum[lo] + 1) * sizeof *scratch);
+    if (!scratch)
+        return fp_error_set(err, FP_ENOMEM, "analysis: out of memory");
+    for (k = 0; k < n; k++) {
+        scratch[m] = x[k]; /* ranks cum[lo] .. cum[hi + 1] - 1 */
+        m += pct_bucket(x[k]) - lo <= hi - lo;
+    }
+    *out = gsl_stats_select(scratch, 1, m, lhs - cum[lo]);
+    if (lhs != rhs)
+        *out = (*out + gsl_stats_select(scratch, 1, m, rhs - cum[lo])) / 2.0;
+    fp_free(scratch);
+    return FP_OK;
+}
+
+/*
+ * The CPU % a CPU finding's excess is measured from: the median of the CPU series (episodes
+ * are a minority of the samples), else the run's mean CPU over the spans; never above the
+ * cpu_saturation threshold (a process busy all along still costs its CPU above the budget).
+ * Only CPU findings need it: computed by the first one, kept in w->lazy for the others.
+ * FP_OK or FP_ENOMEM.
+ */
+static fp_status cpu_background(const fp_analysis *a, const fp_work *w, double *out, fp_error *err)
+{
+    double bg = a->run.avg_cpu_pct;
+    if (!w->lazy->have_cpu_background) {
+        if (w->ser.n > 0 && w->ser.cpu_pct != NULL) {
+            fp_status st = pct_median(w->ser.cpu_pct, w->ser.n, &bg, err);
+            if (st != FP_OK)
+                return st;
+        }
+        bg = fp_fin(bg);
+        w->lazy->cpu_background = bg < a->th.cpu_pct ? bg : a->th.cpu_pct;
+        w->lazy->have_cpu_background = 1;
+    }
+    *out = w->lazy->cpu_background;
+    return FP_OK;
+}
+
 static fp_status detect_cpu_saturation(fp_analysis *a, const fp_work *w, size_t m, fp_error *err)
 {
     const fp_thresholds *th = &a->th;
     const fp_method_metrics *mm = &a->methods[m];
     fp_finding f;
+    double bg;
+    fp_status st;
 
     if (mm->calls == 0 || !(mm->self_s > 0) || !(mm->cpu_pct > th->cpu_pct))
         return FP_OK;
@@ -808,11 +913,13 @@ static fp_status detect_cpu_saturation(fp_analysis *a, const fp_work *w, size_t 
      * thread (a trace's thread time, docs/real-traces.md) is not a saturation */
     if ((mm->cpu_pct - th->cpu_pct) * mm->self_s < th->cpu_min_pct_s)
         return FP_OK;
+    if ((st = cpu_background(a, w, &bg, err)) != FP_OK)
+        return st;
     memset(&f, 0, sizeof f);
     method_window(w, m, &f.start_s, &f.end_s);
     /* cost: the core-seconds above the background CPU, not the method's total CPU (its CPU is %
      * of one core, the background the series' level per core) */
-    f.improvement = mm->self_s * fp_clamp(mm->cpu_pct - w->cpu_background, 0.0, 100.0) / 100.0;
+    f.improvement = mm->self_s * fp_clamp(mm->cpu_pct - bg, 0.0, 100.0) / 100.0;
     f.improvement_unit = FP_UNIT_CORE_S;
     evid(&f, "cpu_pct", mm->cpu_pct);
     evid(&f, "self_s", mm->self_s);
@@ -1033,9 +1140,12 @@ static fp_status detect_cpu_saturation_process(fp_analysis *a, const fp_work *w,
         f.end_s = t1;
         /* cost: the episode's core-seconds above the background CPU, not its total CPU (the
          * series is % of the process's cores: x cores for core-seconds) */
+        double bg;
+        if ((st = cpu_background(a, w, &bg, err)) != FP_OK)
+            break;
         for (k = b, f.improvement = 0; k <= e; k++)
-            if (ser->cpu_pct[k] > w->cpu_background)
-                f.improvement += (ser->cpu_pct[k] - w->cpu_background) / 100.0 * iv * w->cores;
+            if (ser->cpu_pct[k] > bg)
+                f.improvement += (ser->cpu_pct[k] - bg) / 100.0 * iv * w->cores;
         f.improvement_unit = FP_UNIT_CORE_S;
         if (f.improvement > a->proc[FP_PROC_CPU_EPISODE_MAX_CORE_S])
             a->proc[FP_PROC_CPU_EPISODE_MAX_CORE_S] = fp_fin(f.improvement);
@@ -1216,25 +1326,8 @@ static double median_calls(const fp_analysis *a, const fp_work *w)
             w->buf[k++] = (double)a->methods[i].calls;
     if (k == 0)
         return 0.0;
-    gsl_sort(w->buf, 1, k);
+    fp_sort_doubles(w->buf, k);
     return gsl_stats_median_from_sorted_data(w->buf, 1, k);
-}
-
-/* The CPU % a CPU finding's excess is measured from: the median of the CPU series (episodes
- * are a minority of the samples), else the run's mean CPU over the spans; never above the
- * cpu_saturation threshold (a process busy all along still costs its CPU above the budget). */
-static double cpu_background(const fp_analysis *a, const fp_work *w)
-{
-    double bg = a->run.avg_cpu_pct;
-    size_t k;
-    if (w->ser.n > 0 && w->ser.cpu_pct != NULL) {
-        for (k = 0; k < w->ser.n; k++)
-            w->buf[k] = w->ser.cpu_pct[k];
-        gsl_sort(w->buf, 1, w->ser.n);
-        bg = gsl_stats_median_from_sorted_data(w->buf, 1, w->ser.n);
-    }
-    bg = fp_fin(bg);
-    return bg < a->th.cpu_pct ? bg : a->th.cpu_pct;
 }
 
 /* ---- dispatch: one entry per FP_DETECTOR_LIST row ---- */
@@ -1272,7 +1365,8 @@ fp_status fp_detect_all(fp_analysis *a, fp_work *w, fp_error *err)
             a->not_run |= 1u << d;
 
     w->median_calls = median_calls(a, w);
-    w->cpu_background = cpu_background(a, w);
+    fp_work_lazy lazy = {0, 0.0};
+    w->lazy = &lazy;
     a->proc_have = 0; /* FP_PROC_MEM_PEAK_OVER_MB: learnt only, by fp_baseline.c */
     /* methods whose outliers are tested: the Bonferroni factor of latency_outliers */
     w->outlier_methods = 0;
@@ -1289,5 +1383,6 @@ fp_status fp_detect_all(fp_analysis *a, fp_work *w, fp_error *err)
     for (d = 0; d < FP_KIND_COUNT && st == FP_OK; d++)
         if (s_fns[d].process != NULL && !(a->not_run >> d & 1u))
             st = s_fns[d].process(a, w, err);
+    w->lazy = NULL;
     return st;
 }

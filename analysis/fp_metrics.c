@@ -18,6 +18,27 @@
 
 #define EPS_S 1e-9
 
+/* ---- sorting doubles ---- */
+
+/* GSL's sort (the house uses GSL's, not a sort of its own): the one call every sort of doubles in
+ * the analysis goes through, so a faster one, if ever needed, is one change. */
+void fp_sort_doubles(double *x, size_t n)
+{
+    gsl_sort(x, 1, n);
+}
+
+void fp_method_self_sorted(const fp_work *w, size_t m, double *out)
+{
+    size_t n = w->m_off[m + 1] - w->m_off[m], j, k;
+    if (w->self_is_dur[m]) {
+        memcpy(out, w->dur_sorted + w->m_off[m], n * sizeof *out); /* the same array */
+        return;
+    }
+    for (j = 0, k = w->m_off[m]; k < w->m_off[m + 1]; k++, j++)
+        out[j] = w->self[w->m_idx[k]];
+    fp_sort_doubles(out, n);
+}
+
 /* Parent of span i, or n (the virtual root) for top-level or invalid parents. */
 static size_t parent_of(const fp_work *w, size_t i)
 {
@@ -25,23 +46,59 @@ static size_t parent_of(const fp_work *w, size_t i)
     return (p >= 0 && (size_t)p < i) ? (size_t)p : w->n_spans;
 }
 
+/*
+ * Offsets of k arrays in one allocation: array j has counts[j] elements of sizes[j] bytes and
+ * starts at off[j], a multiple of FP_PART_ALIGN (enough for every element type here); *total is
+ * the block's size. 0 on overflow.
+ */
+#define FP_PART_ALIGN 16
+static int part_offsets(size_t k, const size_t *counts, const size_t *sizes, size_t *off,
+                        size_t *total)
+{
+    size_t at = 0, bytes;
+    for (size_t j = 0; j < k; j++) {
+        if (!fp_mul_size(counts[j], sizes[j], &bytes) || bytes > SIZE_MAX - at - FP_PART_ALIGN)
+            return 0;
+        off[j] = at;
+        at += (bytes + FP_PART_ALIGN - 1) / FP_PART_ALIGN * FP_PART_ALIGN;
+    }
+    *total = at ? at : 1;
+    return 1;
+}
+
+/* The workspace's arrays in one allocation (w->block, freed by the caller): the offsets are
+ * zeroed (build_index() counts in them), every other array is written before it is read. */
 static fp_status alloc_arrays(fp_work *w, size_t n_methods, fp_error *err)
 {
-    size_t n = w->n_spans, nb = n > w->ser.n ? n : w->ser.n, bytes;
+    size_t n = w->n_spans, nb = n > w->ser.n ? n : w->ser.n, off[9], total;
+    char *blk;
 
     if (nb == 0)
         nb = 1;
-    if (!fp_mul_size(nb, sizeof(double), &bytes) || n_methods == SIZE_MAX || n > SIZE_MAX - 2)
+    if (n_methods == SIZE_MAX || n > SIZE_MAX - 2)
         return fp_error_set(err, FP_ENOMEM, "analysis: profile too large");
-    w->self = fp_calloc(n + 1, sizeof(double));
-    w->child_off = fp_calloc(n + 2, sizeof(size_t));
-    w->child_idx = fp_calloc(n + 1, sizeof(size_t));
-    w->m_off = fp_calloc(n_methods + 1, sizeof(size_t));
-    w->m_idx = fp_calloc(n + 1, sizeof(size_t));
-    w->buf = fp_calloc(nb, sizeof(double));
-    w->buf2 = fp_calloc(nb, sizeof(double));
-    if (!w->self || !w->child_off || !w->child_idx || !w->m_off || !w->m_idx || !w->buf || !w->buf2)
+    const size_t counts[9] = {n + 1, n + 2, n + 1, n_methods + 1, n + 1,
+                              nb,    nb,    n + 1, n_methods + 1};
+    const size_t sizes[9] = {sizeof(double), sizeof(size_t), sizeof(size_t),
+                             sizeof(size_t), sizeof(size_t), sizeof(double),
+                             sizeof(double), sizeof(double), 1};
+    if (!part_offsets(9, counts, sizes, off, &total))
+        return fp_error_set(err, FP_ENOMEM, "analysis: profile too large");
+    blk = fp_malloc(total);
+    if (!blk)
         return fp_error_set(err, FP_ENOMEM, "analysis: out of memory");
+    memset(blk + off[1], 0, counts[1] * sizes[1]);
+    memset(blk + off[3], 0, counts[3] * sizes[3]);
+    w->block = blk;
+    w->self = (double *)(void *)(blk + off[0]);
+    w->child_off = (size_t *)(void *)(blk + off[1]);
+    w->child_idx = (size_t *)(void *)(blk + off[2]);
+    w->m_off = (size_t *)(void *)(blk + off[3]);
+    w->m_idx = (size_t *)(void *)(blk + off[4]);
+    w->buf = (double *)(void *)(blk + off[5]);
+    w->buf2 = (double *)(void *)(blk + off[6]);
+    w->dur_sorted = (double *)(void *)(blk + off[7]);
+    w->self_is_dur = (unsigned char *)(blk + off[8]);
     return FP_OK;
 }
 
@@ -147,15 +204,18 @@ static fp_status method_metrics(fp_analysis *a, const fp_work *w, fp_error *err)
         fp_method_metrics *mm = &a->methods[m];
         size_t n = w->m_off[m + 1] - w->m_off[m], j = 0;
         double sum = 0, incl = 0, self = 0, cpu_w = 0, alloc = 0, amax = 0, ret = 0, ops = 0,
-               bytes = 0;
+               bytes = 0, *d = w->dur_sorted + w->m_off[m];
+        int same = 1;
 
         mm->calls = n;
+        w->self_is_dur[m] = 0;
         if (n == 0)
             continue;
         for (k = w->m_off[m]; k < w->m_off[m + 1]; k++) {
             const fp_span *s = &w->spans[w->m_idx[k]];
             double sf = w->self[w->m_idx[k]];
-            w->buf[j++] = s->dur_s;
+            d[j++] = s->dur_s;
+            same &= memcmp(&sf, &s->dur_s, sizeof sf) == 0;
             incl += s->dur_s;
             if (!inside_same_method(w, w->m_idx[k]))
                 sum += s->dur_s;
@@ -179,17 +239,18 @@ static fp_status method_metrics(fp_analysis *a, const fp_work *w, fp_error *err)
             if (st != FP_OK)
                 return st;
         }
-        gsl_sort(w->buf, 1, n);
+        fp_sort_doubles(d, n);
+        w->self_is_dur[m] = (unsigned char)same;
         mm->total_s = fp_fin(sum);
         mm->self_s = fp_fin(self);
         mm->mean_s = fp_div(incl, (double)n);
-        mm->sd_s = n >= 2 ? fp_fin(gsl_stats_sd(w->buf, 1, n)) : 0.0;
+        mm->sd_s = n >= 2 ? fp_fin(gsl_stats_sd(d, 1, n)) : 0.0;
         mm->self_mean_s = fp_div(self, (double)n);
-        mm->min_s = w->buf[0];
-        mm->max_s = w->buf[n - 1];
-        mm->p50_s = fp_fin(gsl_stats_quantile_from_sorted_data(w->buf, 1, n, 0.50));
-        mm->p95_s = fp_fin(gsl_stats_quantile_from_sorted_data(w->buf, 1, n, 0.95));
-        mm->p99_s = fp_fin(gsl_stats_quantile_from_sorted_data(w->buf, 1, n, 0.99));
+        mm->min_s = d[0];
+        mm->max_s = d[n - 1];
+        mm->p50_s = fp_fin(gsl_stats_quantile_from_sorted_data(d, 1, n, 0.50));
+        mm->p95_s = fp_fin(gsl_stats_quantile_from_sorted_data(d, 1, n, 0.95));
+        mm->p99_s = fp_fin(gsl_stats_quantile_from_sorted_data(d, 1, n, 0.99));
         mm->share = fp_clamp(fp_div(self, w->duration), 0.0, 1.0);
         mm->mem_alloc_mb = fp_fin(alloc);
         mm->mem_alloc_mean_mb = fp_div(alloc, (double)n);
@@ -310,13 +371,20 @@ static fp_status run_metrics(fp_analysis *a, const fp_work *w, fp_error *err)
     const fp_series *ser = &w->ser;
     int ser_mem = ser->n > 0 && (w->data & FP_DATA_SERIES_MEM);
     int ser_cpu = ser->n > 0 && (w->data & FP_DATA_SERIES_CPU);
+    /* one pass over the series for every sum and maximum: the four sums are four independent
+     * chains of additions, each in sample order as before */
+    double mmax = ser->n > 0 ? ser->mem_mb[0] : 0, msum = 0, cmax = 0, csum = 0, so = 0, sb = 0;
+    for (i = 0; i < ser->n; i++) {
+        if (ser->mem_mb[i] > mmax)
+            mmax = ser->mem_mb[i];
+        msum += ser->mem_mb[i];
+        if (ser->cpu_pct[i] > cmax)
+            cmax = ser->cpu_pct[i];
+        csum += ser->cpu_pct[i];
+        so += ser->io_ops[i];
+        sb += ser->io_bytes[i];
+    }
     if (ser_mem) {
-        double mmax = ser->mem_mb[0], msum = 0;
-        for (i = 0; i < ser->n; i++) {
-            if (ser->mem_mb[i] > mmax)
-                mmax = ser->mem_mb[i];
-            msum += ser->mem_mb[i];
-        }
         r->mem_source = FP_SOURCE_SERIES;
         r->peak_mem_mb = fp_fin(mmax);
         r->avg_mem_mb = fp_clamp(msum / (double)ser->n, 0.0, r->peak_mem_mb);
@@ -325,12 +393,6 @@ static fp_status run_metrics(fp_analysis *a, const fp_work *w, fp_error *err)
         st = mem_from_spans(r, w, err);
     }
     if (ser_cpu) {
-        double cmax = 0, csum = 0;
-        for (i = 0; i < ser->n; i++) {
-            if (ser->cpu_pct[i] > cmax)
-                cmax = ser->cpu_pct[i];
-            csum += ser->cpu_pct[i];
-        }
         r->cpu_source = FP_SOURCE_SERIES;
         r->peak_cpu_pct = fp_clamp(cmax, 0.0, 100.0);
         r->avg_cpu_pct = fp_clamp(csum / (double)ser->n, 0.0, r->peak_cpu_pct);
@@ -343,11 +405,6 @@ static fp_status run_metrics(fp_analysis *a, const fp_work *w, fp_error *err)
             r->peak_cpu_pct = r->avg_cpu_pct;
     }
     if (ser->n > 0) {
-        double so = 0, sb = 0;
-        for (i = 0; i < ser->n; i++) {
-            so += ser->io_ops[i];
-            sb += ser->io_bytes[i];
-        }
         if ((st = check_sum(so, "I/O operations", "the run", NULL, err)) != FP_OK ||
             (st = check_sum(sb, "I/O bytes", "the run", NULL, err)) != FP_OK)
             return st;
@@ -390,6 +447,26 @@ static int cmp_end_desc(const void *pa, const void *pb)
     return (x->idx > y->idx) - (x->idx < y->idx);
 }
 
+/* Below this many children, an insertion sort (qsort's call overhead dominated). */
+#define SORT_SMALL 16
+
+/* Sorts keys by cmp_end_desc (a total order: every sort gives the same array), an insertion
+ * sort for the few children of most spans, qsort for many. */
+static void sort_end_keys(end_key *keys, size_t n)
+{
+    if (n > SORT_SMALL) {
+        qsort(keys, n, sizeof *keys, cmp_end_desc);
+        return;
+    }
+    for (size_t i = 1; i < n; i++) {
+        end_key v = keys[i];
+        size_t j = i;
+        for (; j > 0 && cmp_end_desc(&keys[j - 1], &v) > 0; j--)
+            keys[j] = keys[j - 1];
+        keys[j] = v;
+    }
+}
+
 typedef struct frame {
     size_t node; /* span index, or n_spans for the virtual root */
     double t;    /* current time of the backward walk inside node */
@@ -398,27 +475,38 @@ typedef struct frame {
 
 static fp_status critical_path(fp_analysis *a, const fp_work *w, fp_error *err)
 {
-    size_t n = w->n_spans, i, k, depth = 0, bytes, n_on = 0;
+    size_t n = w->n_spans, i, k, depth = 0, n_on = 0, off[5], total;
     end_key *keys = NULL;
     size_t *order = NULL;
     frame *stack = NULL;
     double *credit = NULL, idle = 0;
-    char *on = NULL;
+    char *on = NULL, *blk = NULL;
     fp_status st = FP_OK;
 
-    if (!fp_mul_size(n + 1, sizeof(end_key), &bytes)) {
+    /* one allocation for the five arrays; credit and on are zeroed, the others are written
+     * before they are read */
+    if (n > SIZE_MAX - 2) {
         st = fp_error_set(err, FP_ENOMEM, "analysis: profile too large");
         goto out;
     }
-    keys = fp_malloc(bytes);
-    order = fp_calloc(n + 1, sizeof(size_t));
-    stack = fp_calloc(n + 2, sizeof(frame));
-    credit = fp_calloc(n + 1, sizeof(double));
-    on = fp_calloc(n + 1, 1);
-    if (!keys || !order || !stack || !credit || !on) {
+    const size_t counts[5] = {n + 1, n + 1, n + 2, n + 1, n + 1};
+    const size_t sizes[5] = {sizeof(end_key), sizeof(size_t), sizeof(frame), sizeof(double), 1};
+    if (!part_offsets(5, counts, sizes, off, &total)) {
+        st = fp_error_set(err, FP_ENOMEM, "analysis: profile too large");
+        goto out;
+    }
+    blk = fp_malloc(total);
+    if (!blk) {
         st = fp_error_set(err, FP_ENOMEM, "analysis: out of memory");
         goto out;
     }
+    memset(blk + off[3], 0, counts[3] * sizes[3]);
+    memset(blk + off[4], 0, counts[4] * sizes[4]);
+    keys = (end_key *)(void *)(blk + off[0]);
+    order = (size_t *)(void *)(blk + off[1]);
+    stack = (frame *)(void *)(blk + off[2]);
+    credit = (double *)(void *)(blk + off[3]);
+    on = blk + off[4];
     for (i = 0; i < n + 1; i++) {
         size_t b = w->child_off[i], e = w->child_off[i + 1];
         /* children come in start order, so sequential ones are already in ascending end
@@ -434,7 +522,7 @@ static fp_status critical_path(fp_analysis *a, const fp_work *w, fp_error *err)
                 sorted = 0;
         }
         if (!sorted)
-            qsort(keys + b, e - b, sizeof *keys, cmp_end_desc);
+            sort_end_keys(keys + b, e - b);
         for (k = b; k < e; k++)
             order[k] = keys[k].idx;
     }
@@ -501,15 +589,22 @@ static fp_status critical_path(fp_analysis *a, const fp_work *w, fp_error *err)
             continue;
         a->path_spans[a->n_path_spans++] = i;
     }
-    /* start order: sort by (start, index) using keys as scratch */
+    /* start order: sort by (start, index) using keys as scratch; the path's spans are found
+     * in pre-order, which is usually that order already (the order is total: skipping the sort
+     * then changes nothing) */
+    int path_sorted = 1;
     for (i = 0; i < a->n_path_spans; i++) {
         keys[i].end = -w->spans[a->path_spans[i]].start_s; /* desc of -start = asc of start */
         keys[i].start = 0;
         keys[i].idx = a->path_spans[i];
+        if (i > 0 && cmp_end_desc(&keys[i - 1], &keys[i]) > 0)
+            path_sorted = 0;
     }
-    qsort(keys, a->n_path_spans, sizeof *keys, cmp_end_desc);
-    for (i = 0; i < a->n_path_spans; i++)
-        a->path_spans[i] = keys[i].idx;
+    if (!path_sorted) {
+        sort_end_keys(keys, a->n_path_spans);
+        for (i = 0; i < a->n_path_spans; i++)
+            a->path_spans[i] = keys[i].idx;
+    }
     for (i = 0; i < a->n_path_spans; i++)
         a->path[w->spans[a->path_spans[i]].method].spans++;
     for (i = 0; i < a->n_methods; i++) {
@@ -526,11 +621,7 @@ static fp_status critical_path(fp_analysis *a, const fp_work *w, fp_error *err)
         pe->share = fp_clamp(fp_div(pe->seconds, w->duration), 0.0, 1.0);
     }
 out:
-    fp_free(keys);
-    fp_free(order);
-    fp_free(stack);
-    fp_free(credit);
-    fp_free(on);
+    fp_free(blk);
     return st;
 }
 
@@ -566,7 +657,7 @@ fp_status fp_metrics_compute(fp_analysis *a, fp_work *w, fp_error *err)
 
 fp_status fp_metrics_tails(fp_analysis *a, fp_work *w, fp_error *err)
 {
-    size_t m, k, j, n;
+    size_t m, j, n;
 
     a->tails = fp_calloc(a->n_methods ? a->n_methods * FP_TAIL_N : 1, sizeof *a->tails);
     if (!a->tails)
@@ -576,9 +667,7 @@ fp_status fp_metrics_tails(fp_analysis *a, fp_work *w, fp_error *err)
         n = w->m_off[m + 1] - w->m_off[m];
         if (a->methods[m].container || n == 0 || (double)n < a->th.outlier_min_calls)
             continue;
-        for (j = 0, k = w->m_off[m]; k < w->m_off[m + 1]; k++, j++)
-            w->buf[j] = w->self[w->m_idx[k]];
-        gsl_sort(w->buf, 1, n);
+        fp_method_self_sorted(w, m, w->buf);
         med = gsl_stats_median_from_sorted_data(w->buf, 1, n);
         top = w->buf[n - 1];
         t[FP_TAIL_RATIO] = med > 0 ? fp_div(top, med) : 1.0;

@@ -13,8 +13,11 @@
 #include <gsl/gsl_cdf.h>
 #include <gsl/gsl_randist.h>
 #include <gsl/gsl_rng.h>
+#include <gsl/gsl_sort.h>
+#include <gsl/gsl_statistics_double.h>
 
 #include "fp_analysis.h"
+#include "fp_analysis_internal.h" /* fp_sort_doubles() */
 #include "fp_profile.h"
 #include "fp_test.h"
 
@@ -1581,6 +1584,52 @@ static void test_cpu_method(void)
     fp_profile_free(p);
 }
 
+/*
+ * The CPU background of both CPU findings' savings is the median of the series as a sort gives
+ * it (fp_detect.c finds it by buckets and a selection, once, when the first CPU finding needs
+ * it): an even number of samples whose two middle values lie in different buckets, fractional
+ * values spread over many buckets.
+ */
+static void test_cpu_background_median(void)
+{
+    fp_profile *p = tb_new();
+    uint32_t hot = tb_method(p, "hot"), rest = tb_method(p, "rest");
+    fp_analysis *x;
+    const fp_finding *f, *all;
+    double *mem, *cpu, *ops, *bytes, sorted[100], bg, want;
+    size_t i, n, k;
+
+    tb_span(p, hot, -1, 0, 4);
+    tb_last(p)->cpu_pct = 95;
+    tb_span(p, rest, -1, 4, 6);
+    tb_last(p)->cpu_pct = 20;
+    tb_series(p, 100, 0.1, &mem, &cpu, &ops, &bytes);
+    for (i = 0; i < 100; i++)
+        cpu[i] = 20.0 + (double)((i * 37) % 23) * 0.37; /* 20 .. 28.14 */
+    for (i = 0; i < 40; i++)
+        cpu[i] = 96.0 - 0.01 * (double)i; /* hot's own work */
+    for (i = 70; i < 80; i++)
+        cpu[i] = 90.0 + 0.13 * (double)(i - 70); /* an episode nobody flagged explains */
+    memcpy(sorted, cpu, sizeof sorted);
+    gsl_sort(sorted, 1, 100);
+    bg = gsl_stats_median_from_sorted_data(sorted, 1, 100); /* (28.x + 90) / 2 */
+    CU_ASSERT(bg > 50 && bg < 80);                          /* below the threshold: not capped */
+    x = an(p, NULL);
+    CU_ASSERT_EQUAL(count_kind(x, FP_KIND_CPU_SATURATION), 2);
+    f = find(x, FP_KIND_CPU_SATURATION, (int32_t)hot);
+    CU_ASSERT_FATAL(f != NULL);
+    CU_ASSERT_DOUBLE_EQUAL(f->improvement, 4.0 * (95.0 - bg) / 100.0, 0.0);
+    f = find(x, FP_KIND_CPU_SATURATION, FP_TARGET_PROCESS);
+    CU_ASSERT_FATAL(f != NULL);
+    for (want = 0, k = 70; k < 80; k++)
+        want += (cpu[k] - bg) / 100.0 * 0.1 * 1.0;
+    CU_ASSERT_DOUBLE_EQUAL(f->improvement, want, 0.0);
+    all = fp_analysis_findings(x, &n);
+    CU_ASSERT(n >= 2 && all != NULL);
+    fp_analysis_free(x);
+    fp_profile_free(p);
+}
+
 /* hot: one call [0, 10] at 100 % CPU (flagged) with a child [3.5, 6.5] at 5 %; series at 1 s. */
 static fp_profile *cpu_partial_profile(int episode)
 {
@@ -2286,6 +2335,7 @@ int fp_test_register(void)
                                            {"critical_path", test_critical_path},
                                            {"overlapping_top_level", test_overlapping_top_level},
                                            {"run_resources", test_run_resources},
+
                                            {NULL, NULL}};
     static const fp_test_case slow[] = {{"positive", test_slow_positive},
                                         {"negative_threshold", test_slow_negative_and_threshold},
@@ -2313,6 +2363,7 @@ int fp_test_register(void)
         {"episodes", test_cpu_episodes},
         {"method", test_cpu_method},
         {"episode_partial_samples", test_cpu_episode_partial_samples},
+        {"background_median", test_cpu_background_median},
         {NULL, NULL}};
     static const fp_test_case calls_io[] = {{"call_storm", test_call_storm},
                                             {"root_causes", test_root_causes},
