@@ -450,6 +450,11 @@ int fp_cli_validate_main(int argc, char **argv, fp_cli_merge *merge)
         }
     }
 done:
+    /* interrupted before the runs (while a baseline was learnt): the checkpoint is kept, with no
+     * record yet, and says so as an interrupted study does */
+    if (ck != NULL && (rc == FP_EXIT_SIGINT || rc == FP_EXIT_SIGTERM))
+        fp_cli_errorf("%llu records kept in the checkpoint '%s': continue with --resume",
+                      (unsigned long long)fp_cli_checkpoint_kept(ck), o.checkpoint);
     /* kept when the study was interrupted (above) or the output could not be committed */
     fp_cli_checkpoint_close(ck, rc != 0 && rc != FP_EXIT_FINDINGS);
     fp_cli_out_abort(&out); /* no-op once committed */

@@ -70,6 +70,25 @@ resume_case early 30
 resume_case twice 100 500
 resume_case start 0 # before the first record (the baseline is being learnt)
 
+# interrupted as soon as the checkpoint exists (no polling delay), i.e. almost always while the
+# four baselines are learnt, before any record: the checkpoint is kept and the message says so,
+# as for a study interrupted between runs, and --resume gives the uninterrupted bytes
+va=("$FPSIM" validate -s all -n 60 --seed 4 -q -f json)
+"${va[@]}" >"$TMP/all.json" || bad "the uninterrupted run of all"
+rm -f "$ck" "$TMP/res.json"
+"${va[@]}" --checkpoint "$ck" -o "$TMP/res.json" >"$TMP/out" 2>"$TMP/err" &
+pid=$!
+for ((i = 0; i < 100000; i++)); do [ -e "$ck" ] && break; done
+kill -INT "$pid"
+wait "$pid"
+rc=$?
+expect_rc 130 "interrupted at once"
+expect_err_has "records kept in the checkpoint '$ck': continue with --resume" "interrupted at once"
+[ ! -e "$TMP/res.json" ] && ok || bad "interrupted at once: output written"
+run "${va[@]}" --checkpoint "$ck" --resume -o "$TMP/res.json"
+expect_rc 0 "interrupted at once: resume to the end"
+cmp -s "$TMP/all.json" "$TMP/res.json" && ok || bad "interrupted at once: resumed output differs"
+
 # SIGTERM: 143, resumable as well
 rm -f "$ck"
 interrupt_at 200 TERM "$ck" "${v[@]}" --checkpoint "$ck" -o "$TMP/res.json"
