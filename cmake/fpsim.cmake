@@ -19,8 +19,10 @@ elseif(FP_SANITIZE)
 endif()
 
 if(FP_FUZZ)
-  # coverage instrumentation for every target, so libFuzzer sees the library code
-  add_compile_options(-fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer)
+  # coverage instrumentation for every target, so libFuzzer sees the library code; a UBSan report
+  # stops the campaign as a crash does, so libFuzzer saves the input (it only printed one before)
+  add_compile_options(-fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer
+                      -fno-sanitize-recover=all)
   add_link_options(-fsanitize=address,undefined)
 endif()
 

@@ -434,6 +434,14 @@ static fp_status want_time(trd *r, const cJSON *ev, size_t i, const char *what, 
 }
 
 /* pid or tid: an integer (absent means 0). */
+/* A pid or tid value fpsim takes: a finite integer of at most TR_MAX_US in magnitude (so it
+ * converts to int64_t exactly). */
+static int id_valid(const cJSON *it)
+{
+    return cJSON_IsNumber(it) && isfinite(it->valuedouble) &&
+           it->valuedouble == floor(it->valuedouble) && fabs(it->valuedouble) <= TR_MAX_US;
+}
+
 static fp_status want_id(trd *r, const cJSON *ev, size_t i, const char *what, int64_t *out)
 {
     char path[96];
@@ -445,8 +453,7 @@ static fp_status want_id(trd *r, const cJSON *ev, size_t i, const char *what, in
                        what);
     if (it == NULL)
         return FP_OK;
-    if (!cJSON_IsNumber(it) || !isfinite(it->valuedouble) ||
-        it->valuedouble != floor(it->valuedouble) || fabs(it->valuedouble) > TR_MAX_US)
+    if (!id_valid(it))
         return tr_fail(r, FP_EINVAL, ev_path(path, sizeof(path), i, what),
                        "expected an integer, got %s",
                        cJSON_IsNumber(it) ? "a non-integer number" : type_name(it));
@@ -908,9 +915,10 @@ static fp_status keep_instant(trd *r, const cJSON *ev)
     raw_instant in;
     memset(&in, 0, sizeof(in));
     in.ts = ts->valuedouble;
-    /* pid and tid: absent means 0, as for spans (want_id) */
-    in.on_thread = (scope == NULL || strcmp(scope, "t") == 0) &&
-                   (pid == NULL || cJSON_IsNumber(pid)) && (tid == NULL || cJSON_IsNumber(tid));
+    /* pid and tid: absent means 0, as for spans (want_id); one that is not a valid id (say
+     * 1e84, which no int64_t holds) makes the instant a process-wide marker */
+    in.on_thread = (scope == NULL || strcmp(scope, "t") == 0) && (pid == NULL || id_valid(pid)) &&
+                   (tid == NULL || id_valid(tid));
     if (in.on_thread) {
         in.pid = pid != NULL ? (int64_t)pid->valuedouble : 0;
         in.tid = tid != NULL ? (int64_t)tid->valuedouble : 0;

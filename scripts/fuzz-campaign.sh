@@ -42,6 +42,8 @@ run_one() {
     if "$build/fuzz/fp_fuzz_$t" -runs="$runs" -timeout=300 -rss_limit_mb=4096 -max_len=4096 \
         -print_final_stats=1 -artifact_prefix="$out/$t/crashes/" "$out/$t/corpus" "$@" \
         >"$out/$t/log" 2>&1; then status=ok; else status=FAILED; fi
+    # any sanitizer report fails the target, even one a build with recovery only printed
+    grep -q 'runtime error\|ERROR: [A-Za-z]*Sanitizer' "$out/$t/log" && status=FAILED
     secs=$(($(date +%s) - start))
     execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$out/$t/log" | tail -1)
     cov=$(grep -o 'cov: [0-9]*' "$out/$t/log" | tail -1 | cut -d' ' -f2)
