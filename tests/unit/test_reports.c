@@ -1353,8 +1353,8 @@ static void test_outputs_html_escaper(void)
         {"tab\there\n\033[2J\177", "tab here  [2J "},
         {"caf\xc3\xa9 \xe2\x86\x92", "caf\xc3\xa9 \xe2\x86\x92"},
         {"bad\xff\xc3(", "bad\xef\xbf\xbd\xef\xbf\xbd("},
-        {"\xed\xa0\x80", "\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd"}, /* a surrogate */
-        {"\xf5\x80\x80!", "\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd!"},   /* no lead byte */
+        {"\xed\xa0\x80", "\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd"},   /* a surrogate */
+        {"\xf5\x80\x80!", "\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd!"}, /* no lead byte */
     };
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
         char *buf = NULL;
