@@ -496,6 +496,10 @@ typedef struct fp_cli_vsummary {
 } fp_cli_vsummary;
 fp_status fp_cli_validate_summary(void *ctx, FILE *out, fp_error *err);
 
+/* validate's --fail-below gate (validate and validate --record): fires `g` when fail_below >= 0
+ * and the overall F1 of `e` is below it or not available. e is borrowed. */
+void fp_cli_validate_gate(fp_cli_gate *g, const struct fp_validate_engine *e, double fail_below);
+
 /*
  * The smallest number of runs per side with which the exact two-sided Mann-Whitney test of
  * n vs n can reach p < alpha (its smallest p is 2 / C(2n, n)); and that smallest p for n1 vs n2.

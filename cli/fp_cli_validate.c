@@ -246,6 +246,21 @@ static int parse(vopts *o, int argc, char **argv)
     return 0;
 }
 
+void fp_cli_validate_gate(fp_cli_gate *g, const fp_validate_engine *e, double fail_below)
+{
+    const fp_validate_summary *all = fp_validate_engine_overall(e);
+    if (!(fail_below >= 0 && (!all->overall.f1.available || all->overall.f1.value < fail_below)))
+        return;
+    if (all->overall.f1.available)
+        fp_cli_gate_fire(g, "--fail-below %g: overall F1 is %.4f (limit: at least %g)", fail_below,
+                         all->overall.f1.value, fail_below);
+    else
+        fp_cli_gate_fire(g,
+                         "--fail-below %g: overall F1 is n/a (no labels nor findings; limit: at "
+                         "least %g)",
+                         fail_below, fail_below);
+}
+
 fp_status fp_cli_validate_summary(void *ctx, FILE *out, fp_error *err)
 {
     const fp_cli_vsummary *vs = ctx;
@@ -417,29 +432,14 @@ int fp_cli_validate_main(int argc, char **argv, fp_cli_merge *merge)
             fp_cli_progress_show(&pg, 1);
             st = fp_report_write_validate(out.f, o.c.report_format, eng, &err);
         }
-        const fp_validate_summary *s_all = fp_validate_engine_overall(eng);
-        if (st == FP_OK && !sharded && o.fail_below >= 0 &&
-            (!s_all->overall.f1.available || s_all->overall.f1.value < o.fail_below)) {
-            if (s_all->overall.f1.available)
-                fp_cli_gate_fire(&gate, "--fail-below %g: overall F1 is %.4f (limit: at least %g)",
-                                 o.fail_below, s_all->overall.f1.value, o.fail_below);
-            else
-                fp_cli_gate_fire(&gate,
-                                 "--fail-below %g: overall F1 is n/a (no labels nor "
-                                 "findings; limit: at least %g)",
-                                 o.fail_below, o.fail_below);
-        }
+        if (st == FP_OK && !sharded)
+            fp_cli_validate_gate(&gate, eng, o.fail_below);
     }
     if (st == FP_EINTR) { /* cancelled by a signal (on_cancel) */
         if (pg.on)
             fputc('\n', stderr);
         fp_cli_errorf("interrupted");
-        if (ck != NULL)
-            fp_cli_errorf("%llu records kept in the checkpoint '%s': continue with --resume",
-                          (unsigned long long)fp_cli_checkpoint_kept(ck), o.checkpoint);
-        fp_cli_checkpoint_close(ck, 1);
-        ck = NULL;
-        rc = fp_cli_signal_exit();
+        rc = fp_cli_signal_exit(); /* the checkpoint is kept and said below */
     } else {
         rc = fp_cli_out_finish(&out, st, &err, gate.fired);
         fp_cli_gate_print(&gate);
@@ -450,8 +450,8 @@ int fp_cli_validate_main(int argc, char **argv, fp_cli_merge *merge)
         }
     }
 done:
-    /* interrupted before the runs (while a baseline was learnt): the checkpoint is kept, with no
-     * record yet, and says so as an interrupted study does */
+    /* interrupted (during the study, or before it while a baseline was learnt): the checkpoint
+     * is kept, and says so */
     if (ck != NULL && (rc == FP_EXIT_SIGINT || rc == FP_EXIT_SIGTERM))
         fp_cli_errorf("%llu records kept in the checkpoint '%s': continue with --resume",
                       (unsigned long long)fp_cli_checkpoint_kept(ck), o.checkpoint);

@@ -421,18 +421,8 @@ int fp_cli_validate_record_main(int argc, char **argv)
         goto done;
     }
     fp_status st = fp_report_write_validate(out.f, o.c.report_format, eng, &err);
-    const fp_validate_summary *all = fp_validate_engine_overall(eng);
-    if (st == FP_OK && o.fail_below >= 0 &&
-        (!all->overall.f1.available || all->overall.f1.value < o.fail_below)) {
-        if (all->overall.f1.available)
-            fp_cli_gate_fire(&gate, "--fail-below %g: overall F1 is %.4f (limit: at least %g)",
-                             o.fail_below, all->overall.f1.value, o.fail_below);
-        else
-            fp_cli_gate_fire(&gate,
-                             "--fail-below %g: overall F1 is n/a (no labels nor findings; "
-                             "limit: at least %g)",
-                             o.fail_below, o.fail_below);
-    }
+    if (st == FP_OK)
+        fp_cli_validate_gate(&gate, eng, o.fail_below);
     rc = fp_cli_out_finish(&out, st, &err, gate.fired);
     fp_cli_gate_print(&gate);
     if (rc == 0 || rc == FP_EXIT_FINDINGS) {
