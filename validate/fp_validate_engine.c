@@ -155,14 +155,8 @@ const fp_validate_config *fp_validate_engine_config(const fp_validate_engine *e)
 fp_status fp_validate_engine_add_scenario(fp_validate_engine *e, const fp_scenario *scn,
                                           uint64_t seed, const fp_thresholds *th, fp_error *err)
 {
-    if (e->n_scns == e->cap_scns) {
-        size_t cap = e->cap_scns ? 2 * e->cap_scns : 4;
-        scen *s = fp_realloc(e->scns, cap * sizeof *s);
-        if (s == NULL)
-            return fp_error_set(err, FP_ENOMEM, "out of memory");
-        e->scns = s;
-        e->cap_scns = cap;
-    }
+    if (fp_grow((void **)&e->scns, &e->cap_scns, e->n_scns + 1, sizeof *e->scns) != FP_OK)
+        return fp_error_set(err, FP_ENOMEM, "out of memory");
     scen *s = &e->scns[e->n_scns++];
     memset(s, 0, sizeof *s);
     s->scn = scn;
@@ -954,14 +948,8 @@ fp_status fp_validate_engine_add_recorded(fp_validate_engine *e, const char *nam
 {
     if (e->n_scns > 0 && !has_recorded(e))
         return fp_error_set(err, FP_EINVAL, "validate: recorded and simulated scenarios mixed");
-    if (e->n_scns == e->cap_scns) {
-        size_t cap = e->cap_scns ? 2 * e->cap_scns : 4;
-        scen *s = fp_realloc(e->scns, cap * sizeof *s);
-        if (s == NULL)
-            return fp_error_set(err, FP_ENOMEM, "out of memory");
-        e->scns = s;
-        e->cap_scns = cap;
-    }
+    if (fp_grow((void **)&e->scns, &e->cap_scns, e->n_scns + 1, sizeof *e->scns) != FP_OK)
+        return fp_error_set(err, FP_ENOMEM, "out of memory");
     scen *s = &e->scns[e->n_scns];
     memset(s, 0, sizeof *s);
     size_t len = strlen(name);
