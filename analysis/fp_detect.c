@@ -295,21 +295,47 @@ static double octile_skew(const double *x, size_t n)
 }
 
 /*
+ * The logarithms l[j] = log(max(x[j], LOG_FLOOR_S)) of the sorted times x[0..n), taken when first
+ * asked for: l[lo..hi) are computed so far (the range only grows, so each is taken once). Log is
+ * monotone, so l is sorted too. Most methods are done with the middle half (the median and the
+ * MAD): the calls far from the median need no logarithm then.
+ */
+typedef struct lazy_logs {
+    const double *x;
+    double *l;
+    size_t lo, hi;
+} lazy_logs;
+
+static double log_at(lazy_logs *g, size_t j)
+{
+    while (j < g->lo) {
+        g->lo--;
+        g->l[g->lo] = log(g->x[g->lo] > LOG_FLOOR_S ? g->x[g->lo] : LOG_FLOOR_S);
+    }
+    while (j >= g->hi) {
+        g->l[g->hi] = log(g->x[g->hi] > LOG_FLOOR_S ? g->x[g->hi] : LOG_FLOOR_S);
+        g->hi++;
+    }
+    return g->l[j];
+}
+
+/*
  * The median of |l[j] - med| over l[0..n) sorted ascending (n > 0, med its median), the value
  * gsl_stats_median gives, without a selection: at and below the middle the distances grow as j
  * falls, above it they grow with j, so a walk outward from the middle meets them in ascending
- * order and stops at the middle rank.
+ * order and stops at the middle rank. It takes only the logarithms it meets.
  */
-static double sorted_mad(const double *l, size_t n, double med)
+static double sorted_mad(lazy_logs *g, size_t n, double med)
 {
     size_t lhs = (n - 1) / 2, rhs = n / 2, left = lhs + 1, right = lhs + 1, r;
     double d = 0, lo = 0;
     for (r = 0; r <= rhs; r++) {
         /* next distance: from l[left - 1] (below) or l[right] (above), the smaller */
-        if (right >= n || (left > 0 && fabs(l[left - 1] - med) <= fabs(l[right] - med)))
-            d = fabs(l[--left] - med);
+        if (right >= n ||
+            (left > 0 && fabs(log_at(g, left - 1) - med) <= fabs(log_at(g, right) - med)))
+            d = fabs(log_at(g, --left) - med);
         else
-            d = fabs(l[right++] - med);
+            d = fabs(log_at(g, right++) - med);
         if (r == lhs)
             lo = d;
     }
@@ -323,7 +349,7 @@ static fp_status detect_latency_outliers(fp_analysis *a, const fp_work *w, size_
     const fp_method_metrics *mm = &a->methods[m];
     size_t n = mm->calls, k, j, count = 0, m_gap = 0;
     double *lx = w->buf, *dev = w->buf2;
-    double med_l, mad, scale, med_x, excess_s = 0, zmax = 0, zsum = 0, t0 = 0, t1 = 0, p, df;
+    double med_l, mad, scale, med_x, x_top, excess_s = 0, zmax = 0, zsum = 0, t0 = 0, t1 = 0, p, df;
     double p_gap = 1.0, cut = -HUGE_VAL;
     fp_finding f;
 
@@ -333,16 +359,19 @@ static fp_status detect_latency_outliers(fp_analysis *a, const fp_work *w, size_
      * (log is monotone), and the MAD needs only a walk out from their middle (sorted_mad()) */
     fp_method_self_sorted(w, m, dev);
     med_x = gsl_stats_median_from_sorted_data(dev, 1, n);
-    for (j = 0; j < n; j++)
-        lx[j] = log(dev[j] > LOG_FLOOR_S ? dev[j] : LOG_FLOOR_S);
-    med_l = gsl_stats_median_from_sorted_data(lx, 1, n);
-    mad = sorted_mad(lx, n, med_l);
+    x_top = dev[n - 1];
+    lazy_logs lg = {dev, lx, (n - 1) / 2, (n - 1) / 2};
+    log_at(&lg, n / 2); /* the middle one or two: their median is that of all the logs */
+    med_l = gsl_stats_median_from_sorted_data(lx + (n - 1) / 2, 1, n / 2 - (n - 1) / 2 + 1);
+    mad = sorted_mad(&lg, n, med_l);
     /* z = 0.6745 (x - med) / MAD; when MAD = 0 (more than half the calls tie) the
      * Iglewicz-Hoaglin fallback z = (x - med) / (1.253314 MeanAD) is used */
     if (mad > 0) {
         scale = mad / 0.6745;
     } else {
         double meanad = 0;
+        log_at(&lg, 0);
+        log_at(&lg, n - 1);
         for (j = 0; j < n; j++)
             dev[j] = fabs(lx[j] - med_l);
         fp_sort_doubles(dev, n); /* summed in ascending order, as always */
@@ -353,6 +382,13 @@ static fp_status detect_latency_outliers(fp_analysis *a, const fp_work *w, size_
             return FP_OK; /* all calls equal: nothing stands out */
         scale = 1.253314 * meanad;
     }
+    /* both tests of a candidate are monotone in the time: when the longest call is none, no
+     * call is (most methods end here, without the logarithms of their outer calls) */
+    if (!(x_top - med_x > th->outlier_min_excess_s) ||
+        !(((x_top > LOG_FLOOR_S ? log(x_top) : log(LOG_FLOOR_S)) - med_l) / scale > th->outlier_z))
+        return FP_OK;
+    log_at(&lg, 0); /* every logarithm, before dev is reused */
+    log_at(&lg, n - 1);
     /* lx stays sorted; dev collects the candidate outliers' z-scores */
     for (k = w->m_off[m]; k < w->m_off[m + 1]; k++) {
         double x = w->self[w->m_idx[k]], z;
@@ -592,6 +628,33 @@ static fp_status explained_memory(const fp_work *w, double *out, fp_error *err)
     return FP_OK;
 }
 
+/*
+ * The smallest and largest of x[0..n) (NaNs skipped; HUGE_VAL and -HUGE_VAL when there is no
+ * other value) in four independent chains of comparisons instead of one. Which of two equal
+ * values (+0 and -0) is returned may differ from a single chain's: the caller takes the range.
+ */
+static void min_max(const double *x, size_t n, double *lo, double *hi)
+{
+    double l[4] = {HUGE_VAL, HUGE_VAL, HUGE_VAL, HUGE_VAL};
+    double h[4] = {-HUGE_VAL, -HUGE_VAL, -HUGE_VAL, -HUGE_VAL};
+    size_t i, j;
+    for (i = 0; i + 4 <= n; i += 4)
+        for (j = 0; j < 4; j++) {
+            l[j] = x[i + j] < l[j] ? x[i + j] : l[j];
+            h[j] = x[i + j] > h[j] ? x[i + j] : h[j];
+        }
+    for (j = 0; i < n; i++, j++) {
+        l[j] = x[i] < l[j] ? x[i] : l[j];
+        h[j] = x[i] > h[j] ? x[i] : h[j];
+    }
+    for (j = 1; j < 4; j++) {
+        l[0] = l[j] < l[0] ? l[j] : l[0];
+        h[0] = h[j] > h[0] ? h[j] : h[0];
+    }
+    *lo = l[0];
+    *hi = h[0];
+}
+
 static fp_status detect_memory_leak_process(fp_analysis *a, const fp_work *w, fp_error *err)
 {
     const fp_thresholds *th = &a->th;
@@ -619,12 +682,10 @@ static fp_status detect_memory_leak_process(fp_analysis *a, const fp_work *w, fp
     if (st != FP_OK)
         goto out;
     explained = y[n - 1] - y[0];
-    double y_lo = HUGE_VAL, y_hi = -HUGE_VAL;
-    for (i = 0; i < n; i++) {
+    double y_lo, y_hi;
+    for (i = 0; i < n; i++)
         y[i] = ser->mem_mb[i] - y[i];
-        y_lo = y[i] < y_lo ? y[i] : y_lo;
-        y_hi = y[i] > y_hi ? y[i] : y_hi;
-    }
+    min_max(y, n, &y_lo, &y_hi);
     /*
      * No ramp fit can reach the growth threshold: for the ramp regressor x (0 up to the onset,
      * linear, then flat) the least-squares growth b * L is at most (R / 2) * L * sum|x - mean| /
@@ -1067,21 +1128,33 @@ static fp_status detect_cpu_saturation_process(fp_analysis *a, const fp_work *w,
         st = fp_error_set(err, FP_ENOMEM, "analysis: out of memory");
         goto out;
     }
+    int any_flagged = 0;
     for (k = 0; k < a->n_findings; k++)
         if (a->findings[k].kind == FP_KIND_CPU_SATURATION && a->findings[k].target >= 0)
-            flagged[a->findings[k].target] = 1;
-    flagged_cpu_curve(w, flagged, res, cover);
+            flagged[a->findings[k].target] = any_flagged = 1;
     /* res = the CPU level during the part of each sample the flagged own work leaves free:
      * (observed - flagged CPU) / free fraction; cover = that free fraction, 0 when it is too
-     * small to tell (those samples neither count nor break an episode) */
-    for (k = 0; k < n; k++) {
-        double free_f = 1.0 - cover[k];
-        if (free_f >= CPU_MIN_FREE) {
-            res[k] = fp_fin((ser->cpu_pct[k] - res[k]) / free_f);
-            cover[k] = free_f;
-        } else {
-            res[k] = 0;
-            cover[k] = 0;
+     * small to tell (those samples neither count nor break an episode). A sample no flagged
+     * work covers (every sample when nothing is flagged) is its observed CPU with cover 1:
+     * its flagged CPU is 0 (a sum of CPU x zero overlaps), so the formula gives exactly that. */
+    if (!any_flagged) {
+        memcpy(res, ser->cpu_pct, n * sizeof *res);
+        for (k = 0; k < n; k++)
+            cover[k] = 1.0;
+    } else {
+        flagged_cpu_curve(w, flagged, res, cover);
+        for (k = 0; k < n; k++) {
+            double free_f = 1.0 - cover[k];
+            if (cover[k] == 0) {
+                res[k] = ser->cpu_pct[k];
+                cover[k] = 1.0;
+            } else if (free_f >= CPU_MIN_FREE) {
+                res[k] = fp_fin((ser->cpu_pct[k] - res[k]) / free_f);
+                cover[k] = free_f;
+            } else {
+                res[k] = 0;
+                cover[k] = 0;
+            }
         }
     }
     while (i < n) {

@@ -375,11 +375,10 @@ static fp_status run_metrics(fp_analysis *a, const fp_work *w, fp_error *err)
      * chains of additions, each in sample order as before */
     double mmax = ser->n > 0 ? ser->mem_mb[0] : 0, msum = 0, cmax = 0, csum = 0, so = 0, sb = 0;
     for (i = 0; i < ser->n; i++) {
-        if (ser->mem_mb[i] > mmax)
-            mmax = ser->mem_mb[i];
+        /* the maxima as selections, not branches (the series jumps up and down) */
+        mmax = ser->mem_mb[i] > mmax ? ser->mem_mb[i] : mmax;
         msum += ser->mem_mb[i];
-        if (ser->cpu_pct[i] > cmax)
-            cmax = ser->cpu_pct[i];
+        cmax = ser->cpu_pct[i] > cmax ? ser->cpu_pct[i] : cmax;
         csum += ser->cpu_pct[i];
         so += ser->io_ops[i];
         sb += ser->io_bytes[i];

@@ -464,16 +464,27 @@ static double span_value(const fp_span *s, int field)
     }
 }
 
+/* 1 when v is in [0, DBL_MAX]: one comparison pair also rejects NaN and +-inf (no branch). */
+static int in_range(double v)
+{
+    return (v >= 0.0) & (v <= DBL_MAX);
+}
+
 int fp_profile_check_span(const fp_profile *p, size_t i, char *msg, size_t size)
 {
     const fp_span *s = &p->spans[i];
-    for (int f = FP_SPAN_START_S; f < FP_SPAN_NFIELDS; f++) {
+    /* every field finite and >= 0 (nearly always): the two loops below, which name the first
+     * bad field (a non-finite one before a negative one), are only for a span that is not */
+    int fields_ok = in_range(s->start_s) & in_range(s->dur_s) & in_range(s->cpu_pct) &
+                    in_range(s->mem_alloc_mb) & in_range(s->mem_retained_mb) & in_range(s->io_ops) &
+                    in_range(s->io_bytes);
+    for (int f = FP_SPAN_START_S; !fields_ok && f < FP_SPAN_NFIELDS; f++) {
         if (!isfinite(span_value(s, f))) {
             snprintf(msg, size, "%s is not finite", fp_span_field_names[f]);
             return f;
         }
     }
-    for (int f = FP_SPAN_START_S; f < FP_SPAN_NFIELDS; f++) {
+    for (int f = FP_SPAN_START_S; !fields_ok && f < FP_SPAN_NFIELDS; f++) {
         double v = span_value(s, f);
         if (v < 0.0) {
             snprintf(msg, size, "%s must be >= 0, got %.17g", fp_span_field_names[f], v);
@@ -614,10 +625,10 @@ static fp_status check_series(const fp_profile *p, fp_error *err)
         const double hi = k == 1 ? 100.0 : DBL_MAX;
         const double *v0 = p->ser[k];
         size_t bad = 0;
-        int ok = 1;
+        double out = 0.0; /* 1 once a value is out of range: a flag of doubles is vectorised */
         for (size_t i = 0; i < p->series_n; i++)
-            ok &= v0[i] >= 0.0 && v0[i] <= hi;
-        if (ok)
+            out = v0[i] >= 0.0 && v0[i] <= hi ? out : 1.0;
+        if (out == 0.0)
             continue;
         while (v0[bad] >= 0.0 && v0[bad] <= hi)
             bad++;
