@@ -141,12 +141,18 @@ static inline double fp_clamp(double x, double lo, double hi)
     return x < lo ? lo : (x > hi ? hi : x);
 }
 
-/* Sorts x[0..n) ascending: gsl_sort(x, 1, n), the one sort of doubles in the analysis. */
+/* Sorts x[0..n) ascending: gsl_sort(x, 1, n). */
 void fp_sort_doubles(double *x, size_t n);
 
+/* Writes src[0..n) sorted ascending to dst[0..n) (distinct arrays; src unchanged): GSL's
+ * gsl_sort_smallest() for a few values, else gsl_sort(); the same bits either way (a zero,
+ * whose sign the two could order differently, takes gsl_sort). */
+void fp_sort_doubles_into(double *dst, const double *src, size_t n);
+
 /* The self times of method m's calls, sorted, into out[0 .. calls): a copy of w->dur_sorted's
- * when they are its durations (w->self_is_dur), else a sort. After fp_metrics_compute(). */
-void fp_method_self_sorted(const fp_work *w, size_t m, double *out);
+ * when they are its durations (w->self_is_dur), else a sort; `scratch` (calls doubles, not
+ * `out`) is overwritten. After fp_metrics_compute(). */
+void fp_method_self_sorted(const fp_work *w, size_t m, double *out, double *scratch);
 
 /* Builds the indices and self times in `w`, fills a->methods, a->run, a->path (fp_metrics.c). */
 fp_status fp_metrics_compute(fp_analysis *a, fp_work *w, fp_error *err);

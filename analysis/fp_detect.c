@@ -357,7 +357,7 @@ static fp_status detect_latency_outliers(fp_analysis *a, const fp_work *w, size_
         return FP_OK;
     /* one sort (or none: fp_method_self_sorted()): the logs of the sorted times are sorted too
      * (log is monotone), and the MAD needs only a walk out from their middle (sorted_mad()) */
-    fp_method_self_sorted(w, m, dev);
+    fp_method_self_sorted(w, m, dev, lx);
     med_x = gsl_stats_median_from_sorted_data(dev, 1, n);
     x_top = dev[n - 1];
     lazy_logs lg = {dev, lx, (n - 1) / 2, (n - 1) / 2};
@@ -592,19 +592,20 @@ static void try_ramp(const fp_series *ser, const ramp_sums *rs, size_t c, size_t
 }
 
 /*
- * The memory the spans account for at the end of each sample interval: the curve of
- * fp_metrics.c (+alloc at a call's start, -(alloc - retained) at its end) evaluated at
- * t_k = (k + 1) iv. Subtracting it from the series removes transient allocations and the
- * retention already attributed to methods, leaving baseline + unexplained growth + noise.
+ * The changes of the memory the spans account for, per sample interval: the curve of
+ * fp_metrics.c (+alloc at a call's start, -(alloc - retained) at its end) changes by out[k]
+ * up to t_k = (k + 1) iv, so its level at t_k is the running sum of out[0..k]. Subtracting that
+ * level from the series removes transient allocations and the retention already attributed to
+ * methods, leaving baseline + unexplained growth + noise.
  */
 static fp_status explained_memory(const fp_work *w, double *out, fp_error *err)
 {
     size_t n = w->n_spans, ns = w->ser.n, i;
-    double iv = w->ser.interval_s, inv_iv = 1.0 / iv, level = 0;
+    double iv = w->ser.interval_s, inv_iv = 1.0 / iv;
 
     (void)err;
     /* Each event is added to the first sample whose end time t_k = (k + 1) iv satisfies
-     * t <= t_k + 1e-9 (a difference array, no sort), then a prefix sum gives the levels. */
+     * t <= t_k + 1e-9 (a difference array, no sort). */
     memset(out, 0, ns * sizeof *out);
     for (i = 0; i < 2 * n && ns > 0; i++) {
         const fp_span *s = &w->spans[i / 2];
@@ -621,38 +622,7 @@ static fp_status explained_memory(const fp_work *w, double *out, fp_error *err)
         if (k < ns)
             out[k] += delta;
     }
-    for (i = 0; i < ns; i++) {
-        level += out[i];
-        out[i] = level;
-    }
     return FP_OK;
-}
-
-/*
- * The smallest and largest of x[0..n) (NaNs skipped; HUGE_VAL and -HUGE_VAL when there is no
- * other value) in four independent chains of comparisons instead of one. Which of two equal
- * values (+0 and -0) is returned may differ from a single chain's: the caller takes the range.
- */
-static void min_max(const double *x, size_t n, double *lo, double *hi)
-{
-    double l[4] = {HUGE_VAL, HUGE_VAL, HUGE_VAL, HUGE_VAL};
-    double h[4] = {-HUGE_VAL, -HUGE_VAL, -HUGE_VAL, -HUGE_VAL};
-    size_t i, j;
-    for (i = 0; i + 4 <= n; i += 4)
-        for (j = 0; j < 4; j++) {
-            l[j] = x[i + j] < l[j] ? x[i + j] : l[j];
-            h[j] = x[i + j] > h[j] ? x[i + j] : h[j];
-        }
-    for (j = 0; i < n; i++, j++) {
-        l[j] = x[i] < l[j] ? x[i] : l[j];
-        h[j] = x[i] > h[j] ? x[i] : h[j];
-    }
-    for (j = 1; j < 4; j++) {
-        l[0] = l[j] < l[0] ? l[j] : l[0];
-        h[0] = h[j] > h[0] ? h[j] : h[0];
-    }
-    *lo = l[0];
-    *hi = h[0];
 }
 
 static fp_status detect_memory_leak_process(fp_analysis *a, const fp_work *w, fp_error *err)
@@ -681,11 +651,16 @@ static fp_status detect_memory_leak_process(fp_analysis *a, const fp_work *w, fp
     st = explained_memory(w, y, err);
     if (st != FP_OK)
         goto out;
-    explained = y[n - 1] - y[0];
-    double y_lo, y_hi;
-    for (i = 0; i < n; i++)
-        y[i] = ser->mem_mb[i] - y[i];
-    min_max(y, n, &y_lo, &y_hi);
+    /* one pass, three independent chains: the explained level (the running sum of its
+     * changes), the unexplained memory y = series - level, and y's range */
+    double level = 0, first = 0.0 + y[0], y_lo = HUGE_VAL, y_hi = -HUGE_VAL;
+    for (i = 0; i < n; i++) {
+        level += y[i];
+        y[i] = ser->mem_mb[i] - level;
+        y_lo = y[i] < y_lo ? y[i] : y_lo;
+        y_hi = y[i] > y_hi ? y[i] : y_hi;
+    }
+    explained = level - first; /* the explained level's change from the first sample */
     /*
      * No ramp fit can reach the growth threshold: for the ramp regressor x (0 up to the onset,
      * linear, then flat) the least-squares growth b * L is at most (R / 2) * L * sum|x - mean| /
@@ -925,9 +900,13 @@ static fp_status pct_median(const double *x, size_t n, double *out, fp_error *er
     scratch = fp_malloc((cum[hi + 1] - cum[lo] + 1) * sizeof *scratch);
     if (!scratch)
         return fp_error_set(err, FP_ENOMEM, "analysis: out of memory");
+    /* pct_bucket(v) in [lo, hi] as two comparisons of v (bucket b holds [b, b + 1) but for
+     * the end buckets; NaN, in bucket 0, passes the upper test and only the lower bound 0) */
+    const unsigned no_lo = lo == 0, no_hi = hi == PCT_BUCKETS - 1;
+    const double lo_v = (double)lo, hi_v = (double)hi + 1.0;
     for (k = 0; k < n; k++) {
         scratch[m] = x[k]; /* ranks cum[lo] .. cum[hi + 1] - 1 */
-        m += pct_bucket(x[k]) - lo <= hi - lo;
+        m += (no_lo | (x[k] >= lo_v)) & (no_hi | !(x[k] >= hi_v));
     }
     *out = gsl_stats_select(scratch, 1, m, lhs - cum[lo]);
     if (lhs != rhs)
@@ -1122,12 +1101,13 @@ static fp_status detect_cpu_saturation_process(fp_analysis *a, const fp_work *w,
     a->proc_have |= 1u << FP_PROC_CPU_EPISODE_MAX_CORE_S | 1u << FP_PROC_CPU_EPISODE_TOTAL_CORE_S;
     if (n == 0 || !(iv > 0))
         return FP_OK;
-    contrib = fp_calloc(a->n_methods ? a->n_methods : 1, sizeof(double));
-    flagged = fp_calloc(a->n_methods ? a->n_methods : 1, 1);
-    if (!contrib || !flagged) {
+    /* one allocation: n_methods contributions, then n_methods flags */
+    contrib = fp_calloc(a->n_methods ? a->n_methods : 1, sizeof(double) + 1);
+    if (!contrib) {
         st = fp_error_set(err, FP_ENOMEM, "analysis: out of memory");
         goto out;
     }
+    flagged = (char *)(contrib + (a->n_methods ? a->n_methods : 1));
     int any_flagged = 0;
     for (k = 0; k < a->n_findings; k++)
         if (a->findings[k].kind == FP_KIND_CPU_SATURATION && a->findings[k].target >= 0)
@@ -1246,7 +1226,6 @@ static fp_status detect_cpu_saturation_process(fp_analysis *a, const fp_work *w,
     }
 out:
     fp_free(contrib);
-    fp_free(flagged);
     return st;
 }
 
@@ -1396,10 +1375,10 @@ static double median_calls(const fp_analysis *a, const fp_work *w)
     size_t i, k = 0;
     for (i = 0; i < a->n_methods; i++)
         if (a->methods[i].calls > 0)
-            w->buf[k++] = (double)a->methods[i].calls;
+            w->buf2[k++] = (double)a->methods[i].calls;
     if (k == 0)
         return 0.0;
-    fp_sort_doubles(w->buf, k);
+    fp_sort_doubles_into(w->buf, w->buf2, k);
     return gsl_stats_median_from_sorted_data(w->buf, 1, k);
 }
 

@@ -447,6 +447,52 @@ static void test_names(void)
 
 /* ---- metrics ---- */
 
+/*
+ * fp_sort_doubles_into() gives gsl_sort's array bit for bit, whichever GSL routine it uses: random,
+ * ascending, descending and tied values on both sides of its insertion limit, and zeros of both
+ * signs (equal values whose order shows: gsl_sort's must be kept).
+ */
+static void test_sort_into(void)
+{
+    gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
+    double src[200], want[200], got[201];
+    size_t n, i;
+    int pattern;
+
+    CU_ASSERT_FATAL(r != NULL);
+    for (pattern = 0; pattern < 5; pattern++) {
+        for (n = 0; n <= 200; n += (n < 70 ? 1 : 13)) {
+            for (i = 0; i < n; i++) {
+                double u = gsl_rng_uniform(r);
+                switch (pattern) {
+                case 0: /* random */
+                    src[i] = exp(8.0 * u - 4.0);
+                    break;
+                case 1: /* ascending */
+                    src[i] = (double)i * 0.25;
+                    break;
+                case 2: /* descending, with ties */
+                    src[i] = (double)((n - i) / 3);
+                    break;
+                case 3: /* few distinct values */
+                    src[i] = (double)(gsl_rng_uniform_int(r, 4) + 1);
+                    break;
+                default: /* zeros of both signs among others */
+                    src[i] = u < 0.3 ? 0.0 : (u < 0.6 ? -0.0 : u);
+                    break;
+                }
+            }
+            memcpy(want, src, n * sizeof *src);
+            gsl_sort(want, 1, n);
+            got[n] = 42.0; /* not written beyond n */
+            fp_sort_doubles_into(got, src, n);
+            CU_ASSERT(n == 0 || memcmp(got, want, n * sizeof *got) == 0);
+            CU_ASSERT_EQUAL(got[n], 42.0);
+        }
+    }
+    gsl_rng_free(r);
+}
+
 static void test_percentiles(void)
 {
     fp_profile *p = tb_new();
@@ -1630,6 +1676,48 @@ static void test_cpu_background_median(void)
     fp_profile_free(p);
 }
 
+/*
+ * The CPU background where the buckets of fp_detect.c's median meet: whole-percent values (each
+ * the lower edge of its bucket), values below 1 % (bucket 0) and 100 % (the last bucket), for
+ * a median in the first bucket, in the last one and on an edge between two, as a sort gives it.
+ */
+static void test_cpu_background_median_edges(void)
+{
+    static const double fill[3][3] = {{0.25, 0.0, 0.75}, {30.0, 30.0, 30.0}, {100.0, 99.0, 100.0}};
+    size_t c, i;
+
+    for (c = 0; c < 3; c++) {
+        fp_profile *p = tb_new();
+        uint32_t hot = tb_method(p, "hot"), rest = tb_method(p, "rest");
+        double *mem, *cpu, *ops, *bytes, sorted[60], bg;
+        fp_analysis *x;
+        const fp_finding *f;
+
+        tb_span(p, hot, -1, 0, 2);
+        tb_last(p)->cpu_pct = 95;
+        tb_span(p, rest, -1, 2, 4);
+        tb_last(p)->cpu_pct = 20;
+        tb_series(p, 60, 0.1, &mem, &cpu, &ops, &bytes);
+        for (i = 0; i < 60; i++) /* case 1: the middle ranks 29, 30 hold 30 and 31 */
+            cpu[i] = c == 1 && i >= 30 ? 31.0 : fill[c][i % 3];
+        for (i = 0; i < 6; i++)
+            cpu[i] = 1.0 + (double)i; /* edges of buckets 1 .. 6 */
+        memcpy(sorted, cpu, sizeof sorted);
+        gsl_sort(sorted, 1, 60);
+        bg = gsl_stats_median_from_sorted_data(sorted, 1, 60);
+        if (c == 1)
+            CU_ASSERT_EQUAL(bg, 30.5);
+        x = an(p, NULL);
+        f = find(x, FP_KIND_CPU_SATURATION, (int32_t)hot);
+        CU_ASSERT_FATAL(f != NULL);
+        /* the background is capped at the threshold (80 %) */
+        bg = bg < fp_analysis_thresholds(x)->cpu_pct ? bg : fp_analysis_thresholds(x)->cpu_pct;
+        CU_ASSERT_DOUBLE_EQUAL(f->improvement, 2.0 * fp_clamp(95.0 - bg, 0.0, 100.0) / 100.0, 0.0);
+        fp_analysis_free(x);
+        fp_profile_free(p);
+    }
+}
+
 /* hot: one call [0, 10] at 100 % CPU (flagged) with a child [3.5, 6.5] at 5 %; series at 1 s. */
 static fp_profile *cpu_partial_profile(int episode)
 {
@@ -2330,7 +2418,8 @@ int fp_test_register(void)
         {"registry_docs_thresholds", test_registry_docs_thresholds},
         {"registry_docs_detectors", test_registry_docs_detectors},
         {NULL, NULL}};
-    static const fp_test_case metrics[] = {{"percentiles", test_percentiles},
+    static const fp_test_case metrics[] = {{"sort_into", test_sort_into},
+                                           {"percentiles", test_percentiles},
                                            {"self_time", test_self_time},
                                            {"critical_path", test_critical_path},
                                            {"overlapping_top_level", test_overlapping_top_level},
@@ -2364,6 +2453,7 @@ int fp_test_register(void)
         {"method", test_cpu_method},
         {"episode_partial_samples", test_cpu_episode_partial_samples},
         {"background_median", test_cpu_background_median},
+        {"background_median_edges", test_cpu_background_median_edges},
         {NULL, NULL}};
     static const fp_test_case calls_io[] = {{"call_storm", test_call_storm},
                                             {"root_causes", test_root_causes},
