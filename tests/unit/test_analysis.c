@@ -461,7 +461,7 @@ static void test_sort_into(void)
 
     CU_ASSERT_FATAL(r != NULL);
     for (pattern = 0; pattern < 5; pattern++) {
-        for (n = 0; n <= 200; n += (n < 70 ? 1 : 13)) {
+        for (n = 0; n <= 200; n += (n < 100 ? 1 : 13)) {
             for (i = 0; i < n; i++) {
                 double u = gsl_rng_uniform(r);
                 switch (pattern) {
