@@ -601,7 +601,10 @@ static void try_ramp(const fp_series *ser, const ramp_sums *rs, size_t c, size_t
 static fp_status explained_memory(const fp_work *w, double *out, fp_error *err)
 {
     size_t n = w->n_spans, ns = w->ser.n, i;
-    double iv = w->ser.interval_s, inv_iv = 1.0 / iv;
+    double iv = w->ser.interval_s, inv_iv = 1.0 / iv, ns_d = (double)ns;
+    /* sample indices as signed integers: one instruction each way between them and doubles
+     * (a size_t takes a test and a branch); a series has far fewer than 2^53 samples */
+    const int64_t ns_i = (int64_t)ns;
 
     (void)err;
     /* Each event is added to the first sample whose end time t_k = (k + 1) iv satisfies
@@ -614,12 +617,12 @@ static fp_status explained_memory(const fp_work *w, double *out, fp_error *err)
         /* a first guess (t / iv, without the call of ceil or a division): the two loops
          * below end on the same sample from any start */
         double kf = t * inv_iv;
-        size_t k = kf > 0 ? (kf < (double)ns ? (size_t)kf : ns) : 0;
+        int64_t k = kf > 0 ? (kf < ns_d ? (int64_t)kf : ns_i) : 0;
         while (k > 0 && t <= (double)k * iv + 1e-9)
             k--;
-        while (k < ns && (double)(k + 1) * iv + 1e-9 < t)
+        while (k < ns_i && (double)(k + 1) * iv + 1e-9 < t)
             k++;
-        if (k < ns)
+        if (k < ns_i)
             out[k] += delta;
     }
     return FP_OK;
@@ -737,15 +740,17 @@ static fp_status detect_memory_leak_process(fp_analysis *a, const fp_work *w, fp
     sm = (n - best.c) / 10 > 3 ? (n - best.c) / 10 : 3;
     if (sm > n - best.c)
         sm = n - best.c;
-    max_level = -HUGE_VAL;
+    double max_sum = -HUGE_VAL;
     run_sum = 0;
     for (i = best.c; i < n; i++) {
         run_sum += y[i];
         if (i >= best.c + sm)
             run_sum -= y[i - sm];
-        if (i + 1 >= best.c + sm && run_sum / (double)sm > max_level)
-            max_level = run_sum / (double)sm;
+        if (i + 1 >= best.c + sm && run_sum > max_sum)
+            max_sum = run_sum;
     }
+    /* the largest window mean: a division by sm > 0 is monotone, so that of the largest sum */
+    max_level = max_sum / (double)sm;
     final_level = run_sum / (double)sm;
     /* the last segment: growth that goes on to the end of the window and is not released */
     to_end = !(final_level - best.c0 < LEAK_PERSIST * (max_level - best.c0)) &&
