@@ -758,7 +758,7 @@ static int cmp_delta(const void *x, const void *y)
 
 fp_status fp_compare_finish(fp_compare *c, fp_error *err)
 {
-    static const char *const names[FP_RUN_METRIC_COUNT] = {"duration_s", "peak_mem_mb",
+    static const char *const names[FP_RUN_METRIC_COUNT] = {"duration_s", "peak_memory_mb",
                                                            "avg_cpu_pct"};
     static const char *const units[FP_RUN_METRIC_COUNT] = {"s", "MB", "%"};
     fp_status st;

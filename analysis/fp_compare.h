@@ -160,7 +160,7 @@ enum { FP_RUN_DURATION = 0, FP_RUN_PEAK_MEM, FP_RUN_AVG_CPU, FP_RUN_METRIC_COUNT
 
 /* One run-level metric. Plain value type; strings static. */
 typedef struct fp_run_delta {
-    const char *name; /* "duration_s", "peak_mem_mb", "avg_cpu_pct" */
+    const char *name; /* "duration_s", "peak_memory_mb", "avg_cpu_pct" */
     const char *unit; /* "s", "MB", "%" */
     fp_sample_delta d;
 } fp_run_delta;

@@ -495,7 +495,7 @@ static fp_status detect_memory_hotspot(fp_analysis *a, const fp_work *w, size_t 
     evid(&f, "alloc_max_mb", mm->mem_alloc_max_mb);
     evid(&f, "alloc_total_mb", mm->mem_alloc_mb);
     evid(&f, "calls", (double)mm->calls);
-    evid(&f, "peak_mem_mb", peak);
+    evid(&f, "peak_memory_mb", peak);
     snprintf(f.root_cause, sizeof f.root_cause,
              "'%s' allocates %.1f MB per call on average (largest call %.1f MB, threshold %.1f "
              "MB) over %zu calls, %.1f%% of the run's peak memory of %.1f MB.",
@@ -849,7 +849,7 @@ static fp_status detect_memory_leak(fp_analysis *a, const fp_work *w, size_t m, 
     evid(&f, "retaining_calls", (double)n);
     evid(&f, "calls", (double)mm->calls);
     evid(&f, "rate_mb_s", rate);
-    evid(&f, "peak_mem_mb", a->run.peak_mem_mb);
+    evid(&f, "peak_memory_mb", a->run.peak_mem_mb);
     snprintf(f.root_cause, sizeof f.root_cause,
              "%zu of %zu calls of '%s' keep %.1f MB allocated after they return (threshold %.1f "
              "MB), at %.3g MB/s between %.3g s and %.3g s.",

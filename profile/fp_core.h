@@ -14,6 +14,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 typedef enum fp_status {
     FP_OK = 0,
@@ -177,6 +178,23 @@ size_t fp_fmt_double(char *out, double v);
 /* fp_fmt_double() returning `out`. */
 const char *fp_g(char *out, double v);
 #define FP_G(v) fp_g((char[FP_FMT_DOUBLE_SIZE]){0}, (v))
+
+/*
+ * What fp_json_put_double() writes for a value that is not finite (JSON has no NaN or infinity):
+ * FP_NONFINITE_NULL writes `null` for NaN and both infinities (a line a reader takes as "no
+ * value": the report's run lines, whose numbers are finite anyway); FP_NONFINITE_EXACT writes
+ * NaN as `null` and +-Inf as `1e999` / `-1e999`, which strtod reads back as +-Inf (fpsim's own
+ * record files, validate's part and checkpoint lines, whose every double must round-trip).
+ */
+typedef enum fp_nonfinite { FP_NONFINITE_NULL, FP_NONFINITE_EXACT } fp_nonfinite;
+
+/*
+ * Writes `v` to `f` as a JSON number: fp_fmt_double()'s text when it is finite (strtod reads it
+ * back bit for bit, -0 and subnormals included), else as `nonfinite` says. The one number writer
+ * of fpsim's JSON record lines (reports/fp_report_rec.c, validate/fp_validate_part.c). Cannot
+ * fail; a write error stays in ferror(f) for the caller to check.
+ */
+void fp_json_put_double(FILE *f, double v, fp_nonfinite nonfinite);
 
 /*
  * A string -> index map over strings the caller stores: element `i` of the caller's table has

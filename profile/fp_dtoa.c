@@ -320,3 +320,16 @@ const char *fp_g(char *out, double v)
     fp_fmt_double(out, v);
     return out;
 }
+
+void fp_json_put_double(FILE *f, double v, fp_nonfinite nonfinite)
+{
+    char buf[FP_FMT_DOUBLE_SIZE];
+    if (isfinite(v)) {
+        fp_fmt_double(buf, v);
+        fputs(buf, f);
+    } else if (nonfinite == FP_NONFINITE_EXACT && isinf(v)) {
+        fputs(v > 0 ? "1e999" : "-1e999", f);
+    } else {
+        fputs("null", f);
+    }
+}

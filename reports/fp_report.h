@@ -37,8 +37,9 @@
 #include "fp_profile.h"
 #include "fp_validate.h"
 
-/* Version of the report JSON structure (docs/output-formats.md, "Report JSON"). */
-#define FP_REPORT_SCHEMA_VERSION 2
+/* Version of the report JSON structure (docs/output-formats.md, "Report JSON"; 3: the renames
+ * listed there under "Changes in version 3"). */
+#define FP_REPORT_SCHEMA_VERSION 3
 
 /* Runs per scenario up to which medians and ranges are exact. */
 #define FP_REPORT_EXACT_RUNS 512

@@ -63,7 +63,7 @@ static void write_json(FILE *f, const fp_compare *c, const fp_report_compare_sid
     const fp_method_delta *md = fp_compare_methods(c, &nm);
     const fp_run_delta *rd = fp_compare_run_deltas(c, &nr);
     double g = fp_compare_geomean(c, &used);
-    fprintf(f, "{\"fpsim_compare\": 1, \"fpsim_version\": ");
+    fprintf(f, "{\"fpsim_compare\": %d, \"fpsim_version\": ", FP_COMPARE_JSON_VERSION);
     fp_put_json(f, m->fpsim_version);
     fprintf(f, ", \"gsl_version\": \"%s\",\n", m->gsl_version);
     for (int s = 0; s < 2; s++) {
@@ -110,7 +110,7 @@ static void write_json(FILE *f, const fp_compare *c, const fp_report_compare_sid
 static void csv_row(FILE *f, const char *table, const char *name, const char *unit, fp_change ch,
                     double cb, double cn, const fp_sample_delta *d)
 {
-    fprintf(f, "%s,%d,", table, FP_CSV_FORMAT_VERSION);
+    fprintf(f, "%s,%d,", table, FP_CSV_COMPARE_VERSION);
     fp_put_csv(f, name);
     fprintf(f, ",%s,%s,%zu,%zu,%s,%s,%s,%s,", unit, fp_change_name(ch), d->n_base, d->n_new, CG(cb),
             CG(cn), CG(d->base_median), CG(d->new_median));

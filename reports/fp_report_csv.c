@@ -31,7 +31,7 @@ static const char *const columns[] = {
     "recall", "precision",
     /* method, critical_path */
     "calls", "total_s", "self_s", "mean_s", "p50_s", "p95_s", "p99_s", "alloc_mb", "cpu_pct",
-    "share", "spans", "seconds",
+    "share", "spans", "path_s",
     /* finding, known_hotspot, recommendation, truth */
     "kind", "caused_by", "target", "severity", "impact", "start_s", "end_s", "rule", "measured",
     "threshold", "unit", "root_cause", "improvement", "improvement_unit", "truth",
@@ -88,7 +88,7 @@ static void flush(csv *c)
 {
     char v[16];
     if (c->open && c->st == FP_OK) {
-        snprintf(v, sizeof v, "%d", FP_CSV_FORMAT_VERSION);
+        snprintf(v, sizeof v, "%d", FP_CSV_REPORT_VERSION);
         field(c, c->ptable);
         sep(c);
         field(c, v);
@@ -235,10 +235,10 @@ static void scenario(csv *c, const fp_report *r, const fp_scn *s)
     c->table = "critical_path";
     for (i = 0; i < d->n_path; i++) {
         ruint(c, d->path[i].name, "spans", d->path[i].spans);
-        rnum(c, d->path[i].name, "seconds", d->path[i].seconds);
+        rnum(c, d->path[i].name, "path_s", d->path[i].seconds);
         rnum(c, d->path[i].name, "share", d->path[i].share);
     }
-    rnum(c, "(idle)", "seconds", d->run.idle_path_s);
+    rnum(c, "(idle)", "path_s", d->run.idle_path_s);
     c->table = "finding";
     for (i = 0; i < d->n_findings; i++) {
         const fp_finding *f = &d->findings[i];

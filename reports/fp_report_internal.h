@@ -259,10 +259,18 @@ void fp_put_md(FILE *f, const char *s);
 int fp_md_escape_at(const char *s);
 /* JSON: the one escaper (profile/fp_escape.h), with the quotes. */
 void fp_put_json(FILE *f, const char *s);
-/* The version of the one tidy CSV shape (docs/output-formats.md, "CSV"): the `format_version`
- * column of every CSV row fpsim writes (report, compare, validate). Version 1 was the shapes
- * before issue 11 (long form for the report, no table column). */
-#define FP_CSV_FORMAT_VERSION 2
+/* The `format_version` column of every CSV row fpsim writes (docs/output-formats.md, "CSV"), one
+ * per output. Version 2 gave all of them one tidy shape (issue 11; version 1 was the long form
+ * for the report and no table column); since then each is bumped on its own when its columns or
+ * the keys in them change, so a script over an output that did not change keeps working: 3 for
+ * the report (critical_path's `seconds` is `path_s`) and compare (`peak_mem_mb` is
+ * `peak_memory_mb`), validate's still 2. */
+#define FP_CSV_REPORT_VERSION 3
+#define FP_CSV_COMPARE_VERSION 3
+#define FP_CSV_VALIDATE_VERSION 2
+/* The `fpsim_compare` version of `fpsim compare --format json` (2: the run-level metric
+ * `peak_mem_mb` is `peak_memory_mb`, as in the report). */
+#define FP_COMPARE_JSON_VERSION 2
 /* CSV: an RFC 4180 field, quoted (with "" for ") when fp_csv_needs_quotes(s). */
 void fp_put_csv(FILE *f, const char *s);
 /* The one CSV quoting rule of every writer: a comma, quote, CR or LF, or a leading or trailing

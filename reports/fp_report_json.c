@@ -321,7 +321,7 @@ static void detail(jctx *c, cJSON *so, const fp_scn *s)
             break;
         jstr(c, x, "method", d->path[i].name);
         juint(c, x, "spans", d->path[i].spans);
-        jnum(c, x, "seconds", d->path[i].seconds);
+        jnum(c, x, "path_s", d->path[i].seconds);
         jnum(c, x, "share", d->path[i].share);
     }
     if (d->n_markers_total > 0) { /* only inputs with markers (traces): other outputs unchanged */
@@ -331,7 +331,7 @@ static void detail(jctx *c, cJSON *so, const fp_scn *s)
             if (!(x = jobj(c, arr, NULL)))
                 break;
             jstr(c, x, "name", d->markers[i].name);
-            jnum(c, x, "ts_s", d->markers[i].ts_s);
+            jnum(c, x, "t_s", d->markers[i].ts_s);
             if (d->markers[i].track == FP_MARKER_NO_TRACK)
                 add(c, x, "track", cJSON_CreateNull());
             else

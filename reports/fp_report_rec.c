@@ -141,15 +141,9 @@ fp_status fp_rec_from_run(fp_rec *rec, const fp_profile *p, const fp_analysis *a
  * analyses; a line stays readable all the same). */
 static void put_d(FILE *f, double v, int comma)
 {
-    char buf[FP_FMT_DOUBLE_SIZE];
     if (comma)
         fputc(',', f);
-    if (!isfinite(v)) {
-        fputs("null", f);
-        return;
-    }
-    fp_fmt_double(buf, v);
-    fputs(buf, f);
+    fp_json_put_double(f, v, FP_NONFINITE_NULL);
 }
 
 static void put_u(FILE *f, unsigned long long v)

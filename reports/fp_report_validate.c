@@ -266,7 +266,7 @@ static void json_summary(FILE *f, const fp_validate_summary *s,
 static void csv_kind_row(FILE *f, const char *scn, const char *kind,
                          const fp_validate_kind_stats *k, const fp_validate_summary *s)
 {
-    fprintf(f, "%s,%d,", s != NULL ? "scenario" : "kind", FP_CSV_FORMAT_VERSION);
+    fprintf(f, "%s,%d,", s != NULL ? "scenario" : "kind", FP_CSV_VALIDATE_VERSION);
     fp_put_csv(f, scn);
     fprintf(f, ",%s,%llu,%llu,%llu", kind, (unsigned long long)k->tp, (unsigned long long)k->fp,
             (unsigned long long)k->fn);
@@ -497,8 +497,8 @@ fp_status fp_report_write_sweep(FILE *f, fp_report_format fmt, const fp_validate
               f);
         for (size_t i = 0; i < n; i++) {
             const fp_validate_kind_stats *k = &pts[i].ks;
-            fprintf(f, "sweep_point,%d,%s,%llu,%llu,%llu", FP_CSV_FORMAT_VERSION, CG(pts[i].value),
-                    (unsigned long long)k->tp, (unsigned long long)k->fp,
+            fprintf(f, "sweep_point,%d,%s,%llu,%llu,%llu", FP_CSV_VALIDATE_VERSION,
+                    CG(pts[i].value), (unsigned long long)k->tp, (unsigned long long)k->fp,
                     (unsigned long long)k->fn);
             csv_rate(f, &k->precision);
             csv_rate(f, &k->recall);
@@ -628,7 +628,7 @@ fp_status fp_report_write_power(FILE *f, fp_report_format fmt, const fp_validate
               f);
         for (size_t i = 0; i < n; i++) {
             const fp_validate_power_row *r = &rows[i];
-            fprintf(f, "power_point,%d,", FP_CSV_FORMAT_VERSION);
+            fprintf(f, "power_point,%d,", FP_CSV_VALIDATE_VERSION);
             fp_put_csv(f, scn_name(e, r->scenario));
             fprintf(f, ",%zu,", r->source);
             fp_put_csv(f, target_name(e, r->scenario, r->source));

@@ -198,9 +198,10 @@ fp_status fp_validate_time_to_detect(double *ttd_s, int *detected, const fp_prof
  * Writes record `r` of pass `pass` as one JSON array of numbers (no newline): pass, unit
  * (r->run_index), injected, tp[FP_KIND_COUNT], fp[...], fn[...], unobservable, consequences,
  * n_findings, top1, top1_found, n_dropped, n_items, then per item kind, source, found, rank,
- * cost, impact, window_s, has_ttd, ttd_s, truth, target, magnitude. Doubles are written with
- * 17 significant digits (read back bit for bit by fp_validate_run_parse; NaN as null, the
- * infinities as +-1e999). FP_OK or FP_EIO.
+ * cost, impact, window_s, has_ttd, ttd_s, truth, target, magnitude. Doubles are written by
+ * fp_json_put_double(FP_NONFINITE_EXACT): the shortest exact digits, read back bit for bit by
+ * fp_validate_run_parse (NaN as null, the infinities as +-1e999; lines an older fpsim wrote
+ * with %.17g read the same). FP_OK or FP_EIO.
  */
 fp_status fp_validate_run_write(FILE *f, uint64_t pass, const fp_validate_run *r, fp_error *err);
 

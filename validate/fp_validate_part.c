@@ -19,14 +19,11 @@ static void put_i(FILE *f, int64_t v)
     fprintf(f, ",%lld", (long long)v);
 }
 
+/* Every double reads back bit for bit: the shortest exact digits, +-Inf as +-1e999, NaN null. */
 static void put_d(FILE *f, double v)
 {
-    if (isnan(v))
-        fputs(",null", f);
-    else if (isinf(v))
-        fputs(v > 0 ? ",1e999" : ",-1e999", f);
-    else
-        fprintf(f, ",%.17g", v);
+    fputc(',', f);
+    fp_json_put_double(f, v, FP_NONFINITE_EXACT);
 }
 
 fp_status fp_validate_run_write(FILE *f, uint64_t pass, const fp_validate_run *r, fp_error *err)

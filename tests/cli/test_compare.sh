@@ -26,7 +26,9 @@ if command -v python3 >/dev/null; then
     if python3 - "$TMP/ob.json" 2>"$TMP/py" <<'PY'
 import json, math, sys
 d = json.load(open(sys.argv[1]))
-assert d["fpsim_compare"] == 1
+assert d["fpsim_compare"] == 2
+# one name per quantity: the run-level metrics are keys of the report's summary (issue: keys)
+assert [r["metric"] for r in d["run_level"]] == ["duration_s", "peak_memory_mb", "avg_cpu_pct"]
 assert d["base"]["runs"] == 30 and d["new"]["runs"] == 30 and d["base"]["seed"] == "7"
 m = {x["name"]: x for x in d["methods"]}
 g = m["generate_draft"]
@@ -87,7 +89,7 @@ expect_err_exact "fpsim: $TMP/empty: no *.json profiles in the directory or one 
 "$FPSIM" generate --scenario bottlenecked --runs 12 --seed 2 --out "$TMP/gb" --formats chrome
 run "$FPSIM" compare "$TMP/ga" "$TMP/gb" -f csv --fail-on-regression
 expect_rc 1 "generate directories: optimal vs bottlenecked"
-if grep -q '^method,2,generate_draft,s,regression,' "$TMP/out"; then ok; else bad "generate directories: generate_draft not a regression: $(grep generate_draft "$TMP/out")"; fi
+if grep -q '^method,3,generate_draft,s,regression,' "$TMP/out"; then ok; else bad "generate directories: generate_draft not a regression: $(grep generate_draft "$TMP/out")"; fi
 cp "$TMP/out" "$TMP/gdir.csv"
 run "$FPSIM" compare "$TMP/ga/index.json" "$TMP/gb/index.json" -f csv
 expect_rc 0 "index files"

@@ -43,7 +43,7 @@ if command -v python3 >/dev/null; then
     if python3 - "$G/all-detailed.json" <<'EOF' 2>"$TMP/py"; then ok; else bad "report JSON: $(cat "$TMP/py")"; fi
 import json, sys
 d = json.load(open(sys.argv[1]))
-assert d["schema_version"] == 2
+assert d["schema_version"] == 3
 assert len(d["scenarios"]) == 4
 for s in d["scenarios"]:
     assert s["seed"] == "42" and s["rng"] == "mt19937" and s["gsl_version"]

@@ -56,6 +56,48 @@ run "$FPSIM" simulate --scenario optimal --seed 42
 expect_out_has " io_mb " "simulate text header names I/O volume io_mb"
 if grep -qi "mib" "$TMP/out"; then bad "simulate text still says MiB"; else ok; fi
 
+# one name per quantity across the JSON outputs (report schema 3, compare 2): peak memory is
+# peak_memory_mb in the report's summary and run, a finding's evidence and compare's run metrics;
+# a method's time on the critical path is path_s in critical_path and in the evidence; an
+# instant's time is t_s in markers as in run_events. The old names are nowhere.
+$PY - "$J" >"$TMP/py" 2>&1 <<'PYEOF' && ok || bad "one name per quantity: $(cat "$TMP/py")"
+import json, pathlib, sys
+root = pathlib.Path(sys.argv[1])
+docs = {f.name: json.loads(f.read_text()) for f in root.glob("*.json")}
+def keys(x):
+    if isinstance(x, dict):
+        for k, v in x.items():
+            yield k
+            yield from keys(v)
+    elif isinstance(x, list):
+        for v in x:
+            yield from keys(v)
+for name, d in docs.items():
+    old = {"peak_mem_mb", "seconds", "ts_s"} & set(keys(d))
+    assert not old, f"{name}: old key(s) {sorted(old)}"
+rep = docs["report-detailed.json"]
+assert rep["schema_version"] == 3
+cmp = docs["compare-sim.json"]
+for r in cmp["run_level"]:
+    assert r["metric"] in rep["scenarios"][0]["summary"], r["metric"]
+seen = set()
+for sc in rep["scenarios"] + docs["report-traces.json"]["scenarios"]:
+    det = sc["detail"]
+    path = {p["method"]: p["path_s"] for p in det["critical_path"]}
+    for f in det["findings"]:
+        ev = f["evidence"]
+        if "peak_memory_mb" in ev:
+            assert ev["peak_memory_mb"] == det["run"]["peak_memory_mb"], (sc["name"], f)
+            seen.add("peak_memory_mb")
+        if "path_s" in ev:
+            assert ev["path_s"] == path[f["target"]], (sc["name"], f)
+            seen.add("path_s")
+    for m in det.get("markers", []):
+        assert set(m) == {"name", "t_s", "track"}, m
+        seen.add("t_s")
+assert seen == {"peak_memory_mb", "path_s", "t_s"}, seen
+PYEOF
+
 # every JSON output against its schema; the validator must reject what the schemas forbid
 if $PY -c 'import jsonschema' 2>/dev/null; then
     $PY - "$SRC/schemas" "$J" >"$TMP/val" 2>&1 <<'PYEOF' && ok || bad "schema validation: $(head -c 2000 "$TMP/val")"
@@ -93,6 +135,15 @@ assert not validator("validate.schema.json").is_valid(bad), "numeric validate se
 cmp = json.loads((root / "compare-sim.json").read_text())
 bad = copy.deepcopy(cmp); bad["methods"][0]["change"] = "worse"
 assert not validator("compare.schema.json").is_valid(bad), "unknown verdict accepted"
+bad = copy.deepcopy(cmp); bad["run_level"][1]["metric"] = "peak_mem_mb"
+assert not validator("compare.schema.json").is_valid(bad), "compare version 1 metric name accepted"
+bad = copy.deepcopy(cmp); bad["fpsim_compare"] = 1
+assert not validator("compare.schema.json").is_valid(bad), "compare version 1 accepted"
+det = json.loads((root / "report-detailed.json").read_text())
+bad = copy.deepcopy(det); p = bad["scenarios"][0]["detail"]["critical_path"][0]; p["seconds"] = p.pop("path_s")
+assert not validator("report.schema.json").is_valid(bad), "critical_path seconds (version 2) accepted"
+bad = copy.deepcopy(det); bad["schema_version"] = 2
+assert not validator("report.schema.json").is_valid(bad), "report schema version 2 accepted"
 print("ok", n)
 PYEOF
 else

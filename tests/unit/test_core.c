@@ -349,6 +349,39 @@ static void test_fmt_double(void)
     CU_ASSERT(not_shortest * 100 < n); /* Grisu2: shortest in > 99 % */
 }
 
+/* fp_json_put_double: fp_fmt_double's text for a finite value under either policy; NaN is null
+ * under both; the infinities are null (FP_NONFINITE_NULL) or +-1e999 (FP_NONFINITE_EXACT), which
+ * strtod reads back as the same infinity. */
+static void test_json_put_double(void)
+{
+    static const struct {
+        double v;
+        const char *null_policy, *exact_policy;
+    } cases[] = {{0.1, "0.1", "0.1"},
+                 {-0.0, "-0", "-0"},
+                 {5e-324, "5e-324", "5e-324"},
+                 {123456789.123456789, "123456789.12345679", "123456789.12345679"},
+                 {(double)NAN, "null", "null"},
+                 {(double)INFINITY, "null", "1e999"},
+                 {-(double)INFINITY, "null", "-1e999"}};
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        for (int exact = 0; exact < 2; exact++) {
+            char *buf = NULL;
+            size_t len = 0;
+            FILE *f = open_memstream(&buf, &len);
+            CU_ASSERT_FATAL(f != NULL);
+            fp_json_put_double(f, cases[i].v, exact ? FP_NONFINITE_EXACT : FP_NONFINITE_NULL);
+            CU_ASSERT_FATAL(fclose(f) == 0);
+            CU_ASSERT_STRING_EQUAL(buf, exact ? cases[i].exact_policy : cases[i].null_policy);
+            if (exact && !isnan(cases[i].v)) {
+                double back = strtod(buf, NULL);
+                CU_ASSERT(memcmp(&back, &cases[i].v, sizeof back) == 0);
+            }
+            free(buf);
+        }
+    }
+}
+
 int fp_test_register(void)
 {
     static const fp_test_case alloc[] = {
@@ -356,6 +389,7 @@ int fp_test_register(void)
     static const fp_test_case hash[] = {{"fnv1a", test_fnv1a},
                                         {"strerror", test_strerror},
                                         {"fmt_double", test_fmt_double},
+                                        {"json_put_double", test_json_put_double},
                                         {NULL, NULL}};
     static const fp_test_case strmap[] = {
         {"strmap", test_strmap}, {"nomem", test_strmap_nomem}, {NULL, NULL}};

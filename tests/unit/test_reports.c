@@ -631,12 +631,12 @@ static void test_layout_csv_quoting(void)
     CU_ASSERT_EQUAL(st, FP_OK);
     /* the tidy shape: key columns, then one column per measure (calls is the 23rd measure) */
     CU_ASSERT(strncmp(out, "table,format_version,scenario,key,schema_version,", 49) == 0);
-    CU_ASSERT_PTR_NOT_NULL(strstr(out, "\r\nmeta,2,,,2,0.1.0,\"t,\"\"1\"\"\",,"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(out, "\r\nmeta,3,,,3,0.1.0,\"t,\"\"1\"\"\",,"));
     CU_ASSERT_PTR_NOT_NULL(strstr(out,
-                                  "\r\nmethod,2,\"a, \"\"b\"\"\",\"parse, \"\"quoted\"\" | piped\","
+                                  "\r\nmethod,3,\"a, \"\"b\"\"\",\"parse, \"\"quoted\"\" | piped\","
                                   ",,,,,,,,,,,,,,,,,,,,,,3,"));
     CU_ASSERT_PTR_NOT_NULL(
-        strstr(out, "\r\nmethod,2,\"a, \"\"b\"\"\"," LONG_NAME ",,,,,,,,,,,,,,,,,,,,,,,3,"));
+        strstr(out, "\r\nmethod,3,\"a, \"\"b\"\"\"," LONG_NAME ",,,,,,,,,,,,,,,,,,,,,,,3,"));
     /* every record has the header's number of fields (commas outside quotes) and ends in CRLF */
     {
         int inq = 0, fields = 1, records = 0, header = 0;
@@ -1288,7 +1288,7 @@ static void test_outputs_compare_control_bytes(void)
         CU_ASSERT_FATAL(out != NULL);
         if (fmt == FP_REPORT_CSV) {
             /* Data: the name as is, quoted because it holds CR and LF. */
-            CU_ASSERT_PTR_NOT_NULL(strstr(out, "method,2,\"" ESC_NAME "\",s,"));
+            CU_ASSERT_PTR_NOT_NULL(strstr(out, "method,3,\"" ESC_NAME "\",s,"));
         } else {
             for (const char *ch = out; *ch; ch++)
                 if (((unsigned char)*ch < 0x20 && *ch != '\n') || *ch == 0x7f) {

@@ -1215,6 +1215,17 @@ static void test_record_line(void)
     fp_validate_run r;
     uint64_t pass;
     fp_error err = FP_ERROR_INIT;
+    /* a line as an older fpsim wrote it (doubles with %.17g) reads the same values */
+    CU_ASSERT_EQUAL_FATAL(fp_validate_run_parse("[3,5,1,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,"
+                                                "0,0,2,1,-1,0,1,2,0,1,1,0.10000000000000001,"
+                                                "1e999,-0,1,0.33333333333333331,4,-1,"
+                                                "0.33333333333333331]",
+                                                &pass, &r, &err),
+                          FP_OK);
+    CU_ASSERT(pass == 3 && r.run_index == 5 && r.n_items == 1 && r.items[0].source == 0);
+    CU_ASSERT(r.items[0].cost == 0.1 && r.items[0].impact == (double)INFINITY);
+    CU_ASSERT(r.items[0].window_s == 0 && signbit(r.items[0].window_s));
+    CU_ASSERT(r.items[0].ttd_s == 1.0 / 3.0 && r.items[0].magnitude == 1.0 / 3.0);
     CU_ASSERT_EQUAL(fp_validate_run_parse("[1,2,x]", &pass, &r, &err), FP_EPARSE);
     CU_ASSERT_STRING_EQUAL(err.msg, "record: malformed at byte 6");
 }
