@@ -155,6 +155,8 @@ fp_status fp_sim_new(fp_sim **out, const fp_scenario *scn, const fp_sim_options 
     s->opts = opts != NULL ? *opts : def;
     if (s->opts.rng_type == NULL)
         s->opts.rng_type = gsl_rng_mt19937;
+    if (s->opts.max_samples == 0 || s->opts.max_samples > FP_SIM_MAX_SAMPLES)
+        s->opts.max_samples = FP_SIM_MAX_SAMPLES;
     /* mt19937 (the default) as fp_mt.c's lazily seeded copy: the same streams, reseeded for
      * a fraction of the cost (fp_mt_internal.h). */
     const gsl_rng_type *gen = fp_mt_fast_type(s->opts.rng_type);
@@ -636,7 +638,7 @@ static fp_status build_series(fp_sim *s, fp_profile *out, double dur, double bas
 {
     const fp_scenario *scn = s->scn;
     double dt = scn->process.sample_interval_s;
-    if (!(dur / dt <= (double)FP_SIM_MAX_SAMPLES)) /* also catches a non-finite duration */
+    if (!(dur / dt <= (double)s->opts.max_samples)) /* also catches a non-finite duration */
         return FP_ELIMIT;
     size_t n = (size_t)ceil(dur / dt - 1e-9);
     if (n == 0)
@@ -949,9 +951,9 @@ fail:
                             (unsigned long long)run_index, scn->name, FP_SIM_MAX_SPANS);
     if (st == FP_ELIMIT)
         return fp_error_set(err, st,
-                            "run %llu of '%s' lasts %g s: more than %d samples at %g s "
+                            "run %llu of '%s' lasts %g s: more than %zu samples at %g s "
                             "(raise process.sample_interval_s)",
-                            (unsigned long long)run_index, scn->name, t, FP_SIM_MAX_SAMPLES,
+                            (unsigned long long)run_index, scn->name, t, s->opts.max_samples,
                             scn->process.sample_interval_s);
     return fp_error_set(err, st, "out of memory simulating run %llu of '%s'",
                         (unsigned long long)run_index, scn->name);

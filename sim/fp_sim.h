@@ -45,11 +45,15 @@ typedef struct fp_sim_options {
      * are borrowed; it may be called from the thread running fp_sim_run(). */
     int (*cancel)(void *ctx);
     void *cancel_ctx;
+    /* Most samples per series a run may have, else fp_sim_run() fails with FP_ELIMIT; 0 (and
+     * anything above FP_SIM_MAX_SAMPLES) means FP_SIM_MAX_SAMPLES. A fuzz campaign lowers it so
+     * heavy-tailed inputs do not spend minutes on one run. */
+    size_t max_samples;
 } fp_sim_options;
 
 #define FP_SIM_OPTIONS_INIT                                                                        \
     {                                                                                              \
-        NULL, -1, 1.0, NULL, NULL                                                                  \
+        NULL, -1, 1.0, NULL, NULL, 0                                                               \
     }
 
 typedef struct fp_sim fp_sim;
@@ -67,7 +71,7 @@ void fp_sim_free(fp_sim *sim);
 /*
  * Simulates run `run_index` of the batch seeded with `seed` into `out` (reset first). Returns
  * FP_OK, FP_ELIMIT (more than FP_SIM_MAX_SPANS spans, e.g. a call storm gone wild, or a run so
- * long that its series would exceed FP_SIM_MAX_SAMPLES samples) or FP_ENOMEM.
+ * long that its series would exceed fp_sim_options.max_samples samples) or FP_ENOMEM.
  */
 fp_status fp_sim_run(fp_sim *sim, uint64_t seed, uint64_t run_index, fp_profile *out,
                      fp_error *err);

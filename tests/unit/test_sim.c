@@ -697,8 +697,37 @@ static void test_sample_limit(void)
     CU_ASSERT_EQUAL(fp_sim_run(sim, 1, 0, p, &err), FP_ELIMIT);
     CU_ASSERT_STRING_EQUAL(err.msg, "run 0 of 'long' lasts 20000 s: more than 10000000 samples "
                                     "at 0.001 s (raise process.sample_interval_s)");
+    fp_sim_free(sim);
+    sim = NULL;
+
+    /* a lower max_samples: 20 s at 1 ms is 20,000 samples, refused under 19,999, run at 20,000;
+     * above FP_SIM_MAX_SAMPLES it is clamped (the 20000 s run is still refused) */
+    static const char short_text[] = "name: short\n"
+                                     "process: {sample_interval_s: 0.001}\n"
+                                     "methods:\n"
+                                     "  - {name: m, calls: 1, duration_s: 20}\n";
+    fp_scenario *s2 = NULL;
+    CU_ASSERT_EQUAL_FATAL(
+        fp_scenario_load_string(&s2, short_text, sizeof(short_text) - 1, "short.yaml", &err),
+        FP_OK);
+    fp_sim_options o = FP_SIM_OPTIONS_INIT;
+    o.max_samples = 19999;
+    CU_ASSERT_EQUAL_FATAL(fp_sim_new(&sim, s2, &o, NULL), FP_OK);
+    CU_ASSERT_EQUAL(fp_sim_run(sim, 1, 0, p, &err), FP_ELIMIT);
+    CU_ASSERT_STRING_EQUAL(err.msg, "run 0 of 'short' lasts 20 s: more than 19999 samples "
+                                    "at 0.001 s (raise process.sample_interval_s)");
+    fp_sim_free(sim);
+    o.max_samples = 20000;
+    CU_ASSERT_EQUAL_FATAL(fp_sim_new(&sim, s2, &o, NULL), FP_OK);
+    CU_ASSERT_EQUAL(fp_sim_run(sim, 1, 0, p, &err), FP_OK);
+    CU_ASSERT_EQUAL(fp_profile_series(p).n, 20000);
+    fp_sim_free(sim);
+    o.max_samples = (size_t)FP_SIM_MAX_SAMPLES * 4;
+    CU_ASSERT_EQUAL_FATAL(fp_sim_new(&sim, s, &o, NULL), FP_OK);
+    CU_ASSERT_EQUAL(fp_sim_run(sim, 1, 0, p, &err), FP_ELIMIT);
     fp_profile_free(p);
     fp_sim_free(sim);
+    fp_scenario_free(s2);
     fp_scenario_free(s);
 }
 
