@@ -5,7 +5,9 @@
 #   scripts/fuzz-campaign.sh [RUNS] [TARGET...]      (RUNS defaults to 1000000)
 #
 # Environment: FP_FUZZ_BUILD (build dir, default build-fuzz), FP_FUZZ_OUT (corpora, logs and
-# any crash inputs, default build-fuzz/campaign), FP_FUZZ_JOBS (targets run at once, default 1).
+# any crash inputs, default build-fuzz/campaign), FP_FUZZ_JOBS (targets run at once, default 1),
+# FP_FUZZ_WORKERS (libFuzzer processes per target, default 1: RUNS is split among them, they
+# share the target's corpus directory, and the summary adds up their executions).
 # Needs clang and libclang-rt-14-dev (scripts/bootstrap.sh does not install them: fuzzing is a
 # developer's job, not CI's; CTest replays the stored corpora on every build instead).
 # Exit status: 0 when every target ran RUNS executions without a crash, 1 otherwise.
@@ -17,6 +19,7 @@ targets=${*:-"scenario json trace input thresholds sampled"}
 build=${FP_FUZZ_BUILD:-build-fuzz}
 out=${FP_FUZZ_OUT:-$build/campaign}
 jobs=${FP_FUZZ_JOBS:-1}
+workers=${FP_FUZZ_WORKERS:-1}
 
 cmake -S . -B "$build" -DCMAKE_C_COMPILER=clang -DFP_FUZZ=ON -DBUILD_TESTING=OFF \
     -DFP_WERROR=OFF -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
@@ -38,16 +41,37 @@ run_one() {
     mkdir -p "$out/$t/corpus" "$out/$t/crashes"
     # shellcheck disable=SC2046
     set -- $(for d in $(seeds_for "$t"); do [ -d "$d" ] && echo "$d"; done)
+    rm -f "$out/$t"/log "$out/$t"/log.[0-9]* "$out/$t"/log*.failed
     start=$(date +%s)
-    if "$build/fuzz/fp_fuzz_$t" -runs="$runs" -timeout=300 -rss_limit_mb=4096 -max_len=4096 \
-        -print_final_stats=1 -artifact_prefix="$out/$t/crashes/" "$out/$t/corpus" "$@" \
-        >"$out/$t/log" 2>&1; then status=ok; else status=FAILED; fi
+    status=ok
+    # RUNS split among the workers (the first takes the remainder); each reloads the shared
+    # corpus, so what one finds the others build on (libFuzzer's -reload, on by default)
+    w=1
+    while [ "$w" -le "$workers" ]; do
+        n=$((runs / workers))
+        [ "$w" -eq 1 ] && n=$((n + runs % workers))
+        log="$out/$t/log"
+        [ "$workers" -gt 1 ] && log="$out/$t/log.$w"
+        (
+            "$build/fuzz/fp_fuzz_$t" -runs="$n" -timeout=300 -rss_limit_mb=4096 -max_len=4096 \
+                -print_final_stats=1 -artifact_prefix="$out/$t/crashes/" "$out/$t/corpus" "$@" \
+                >"$log" 2>&1 || echo failed >"$log.failed"
+        ) &
+        w=$((w + 1))
+    done
+    wait
+    logs=$(ls "$out/$t"/log "$out/$t"/log.[0-9]* 2>/dev/null || true)
+    # shellcheck disable=SC2086
+    ls "$out/$t"/log*.failed >/dev/null 2>&1 && status=FAILED
     # any sanitizer report fails the target, even one a build with recovery only printed
-    grep -q 'runtime error\|ERROR: [A-Za-z]*Sanitizer' "$out/$t/log" && status=FAILED
+    # shellcheck disable=SC2086
+    grep -q 'runtime error\|ERROR: [A-Za-z]*Sanitizer' $logs && status=FAILED
     secs=$(($(date +%s) - start))
-    execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$out/$t/log" | tail -1)
-    cov=$(grep -o 'cov: [0-9]*' "$out/$t/log" | tail -1 | cut -d' ' -f2)
-    echo "$t: $status, ${execs:-?} executions in ${secs}s, coverage ${cov:-?} edges, corpus $(ls "$out/$t/corpus" | wc -l), log $out/$t/log"
+    # shellcheck disable=SC2086
+    execs=$(sed -n 's/^stat::number_of_executed_units: *//p' $logs | awk '{ s += $1 } END { print s }')
+    # shellcheck disable=SC2086
+    cov=$(cat $logs | grep -o 'cov: [0-9]*' | cut -d' ' -f2 | sort -n | tail -1)
+    echo "$t: $status, ${execs:-?} executions in ${secs}s ($workers worker(s)), coverage ${cov:-?} edges, corpus $(ls "$out/$t/corpus" | wc -l), log $out/$t/log*"
 }
 
 fail=0
