@@ -35,7 +35,12 @@ interrupt_at() {
     rc=$?
 }
 
-v=("$FPSIM" validate -s bottlenecked -n 400 --seed 4 -q -f json)
+# Sizes keep every interruption point well before the end: records reach the checkpoint 256 at
+# a time, and the signal goes up to 50 ms (a poll) after a batch is seen, so a run whose last
+# batches take less than that (a late point in a small run: 0.1 s after 512 of 800 records, with
+# the analysis faster since) ends before the signal arrives and the test fails by chance. 2,000
+# records (-n 1000) leave about 1,000 or more after each point; the sweep's 250 is among 8,000.
+v=("$FPSIM" validate -s bottlenecked -n 1000 --seed 4 -q -f json)
 "${v[@]}" >"$TMP/one.json" || bad "the uninterrupted run"
 ck="$TMP/ck"
 
@@ -67,7 +72,7 @@ resume_case() {
 }
 
 resume_case early 30
-resume_case twice 100 500
+resume_case twice 100 1000
 resume_case start 0 # before the first record (the baseline is being learnt)
 
 # interrupted as soon as the checkpoint exists (no polling delay), i.e. almost always while the
@@ -101,7 +106,7 @@ expect_rc 0 "resume after a cut line"
 cmp -s "$TMP/one.json" "$TMP/res.json" && ok || bad "resume after a cut line differs"
 
 # a sweep resumes too
-s=("$FPSIM" validate -s bottlenecked -n 200 -q --sweep slow_method --grid 1.5,3)
+s=("$FPSIM" validate -s bottlenecked -n 2000 -q --sweep slow_method --grid 1.5,3)
 "${s[@]}" >"$TMP/sweep.one" || bad "the uninterrupted sweep"
 rm -f "$ck"
 interrupt_at 250 INT "$ck" "${s[@]}" --checkpoint "$ck" -o "$TMP/sweep.res"
