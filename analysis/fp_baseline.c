@@ -24,8 +24,18 @@
 const double fp_baseline_levels[FP_BASELINE_NQ] = {0.01, 0.05, 0.10, 0.25, 0.50,
                                                    0.75, 0.90, 0.95, 0.99};
 
+/* The per-method metrics' keys (version 4): the report's names for the same quantity. The first
+ * three are per-call means, self_mean_s and alloc_mean_mb as in the findings' evidence
+ * (fp_method_metrics); the report's methods[] self_s, alloc_mb and retained_mb are per-run totals.
+ */
 static const char *const s_metric_keys[FP_BM_COUNT] = {
+    "self_mean_s", "calls",  "alloc_mean_mb", "retained_mean_mb",
+    "cpu_pct",     "io_ops", "tail_frac",     "tail_ratio"};
+/* Versions 2 and 3 (still read) gave the per-call means the report's names of the totals. */
+static const char *const s_metric_keys_v3[FP_BM_COUNT] = {
     "self_s", "calls", "alloc_mb", "retained_mb", "cpu_pct", "io_ops", "tail_frac", "tail_ratio"};
+/* The first version whose per-method keys are s_metric_keys. */
+#define BL_VERSION_MEAN_KEYS 4
 static const char *const s_run_keys[FP_BR_COUNT] = {
     "duration_s",          "mem_level_mb",           "mem_slope_mb_s",
     "mem_noise_mb",        "cpu_level_pct",          "cpu_slope_pct_s",
@@ -471,15 +481,12 @@ static fp_status read_tree(fp_baseline *b, const cJSON *root, const char *file, 
                                       "run",    "methods", NULL};
     const char *mkeys[FP_BM_COUNT + 2]; /* "name" and the metrics, NULL-terminated */
     const char *rkeys[FP_BR_COUNT + 1];
+    const char *const *metric_keys = s_metric_keys;
     const cJSON *v, *c;
     char p[FP_ERROR_PATH_MAX];
     size_t k, i = 0, n_run = FP_BR_COUNT;
     fp_status st;
 
-    mkeys[0] = "name";
-    for (k = 0; k < FP_BM_COUNT; k++)
-        mkeys[k + 1] = s_metric_keys[k];
-    mkeys[FP_BM_COUNT + 1] = NULL;
     for (k = 0; k < FP_BR_COUNT; k++)
         rkeys[k] = s_run_keys[k];
 
@@ -490,14 +497,21 @@ static fp_status read_tree(fp_baseline *b, const cJSON *root, const char *file, 
     if (!cJSON_IsString(v) || strcmp(v->valuestring, FP_BASELINE_FORMAT) != 0)
         return bad(err, file, "format", "format must be \"%s\"", FP_BASELINE_FORMAT);
     v = cJSON_GetObjectItemCaseSensitive(root, "version");
-    if (!cJSON_IsNumber(v) ||
-        (v->valuedouble != FP_BASELINE_VERSION && v->valuedouble != FP_BASELINE_VERSION_MIN))
-        return bad(err, file, "version", "unsupported baseline version (%d and %d are supported)",
+    if (!cJSON_IsNumber(v) || !(v->valuedouble >= FP_BASELINE_VERSION_MIN) ||
+        v->valuedouble > FP_BASELINE_VERSION || floor(v->valuedouble) != v->valuedouble)
+        return bad(err, file, "version", "unsupported baseline version (%d to %d are supported)",
                    FP_BASELINE_VERSION_MIN, FP_BASELINE_VERSION);
     /* version 2: no process-level run metrics (their distributions stay empty, n = 0) */
     if (v->valuedouble == FP_BASELINE_VERSION_MIN)
         n_run = FP_BR_COUNT_V2;
     rkeys[n_run] = NULL;
+    /* versions 2 and 3: the per-call means under their old names */
+    if (v->valuedouble < BL_VERSION_MEAN_KEYS)
+        metric_keys = s_metric_keys_v3;
+    mkeys[0] = "name";
+    for (k = 0; k < FP_BM_COUNT; k++)
+        mkeys[k + 1] = metric_keys[k];
+    mkeys[FP_BM_COUNT + 1] = NULL;
     if ((st = check_keys(root, top, file, "", err)) != FP_OK)
         return st;
     if ((st = read_count(cJSON_GetObjectItemCaseSensitive(root, "runs"), file, "runs", &b->runs,
@@ -541,8 +555,8 @@ static fp_status read_tree(fp_baseline *b, const cJSON *root, const char *file, 
         if ((st = add_method(b, nm->valuestring, &bm, err)) != FP_OK)
             return st;
         for (k = 0; k < FP_BM_COUNT; k++) {
-            snprintf(p, sizeof p, "methods[%zu].%s", i, s_metric_keys[k]);
-            if ((st = read_dist(cJSON_GetObjectItemCaseSensitive(c, s_metric_keys[k]), file, p,
+            snprintf(p, sizeof p, "methods[%zu].%s", i, metric_keys[k]);
+            if ((st = read_dist(cJSON_GetObjectItemCaseSensitive(c, metric_keys[k]), file, p,
                                 &bm->d[k], err)) != FP_OK)
                 return st;
         }

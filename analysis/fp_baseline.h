@@ -19,8 +19,11 @@
  * on it is FP_EINVAL.
  *
  * The file: fp_baseline_write_json() and fp_baseline_read_json() (format "fpsim-baseline",
- * version 3, schemas/baseline.schema.json; version 2 is still read: its process-level run
- * metrics are absent, n = 0, so the process detectors keep their absolute rules). The reader is
+ * version 4, schemas/baseline.schema.json; versions 2 and 3 are still read: they name the
+ * per-call means self_s, alloc_mb and retained_mb (version 4: self_mean_s, alloc_mean_mb,
+ * retained_mean_mb, as the report names them; its self_s, alloc_mb and retained_mb are per-run
+ * totals), and version 2 has no process-level run metrics: absent, n = 0, so the process
+ * detectors keep their absolute rules). The reader is
  * strict: unknown keys, wrong types, missing keys, non-increasing quantiles and a wrong format or
  * version are FP_EINVAL with the key path; malformed JSON is FP_EPARSE at FILE:LINE:COL.
  *
@@ -40,8 +43,9 @@
 #include "fp_profile.h"
 
 #define FP_BASELINE_FORMAT "fpsim-baseline"
-#define FP_BASELINE_VERSION 3
-/* The oldest version still read: version 2, without the process-level run metrics. */
+#define FP_BASELINE_VERSION 4
+/* The oldest version still read: version 2, without the process-level run metrics (every
+ * version from it to FP_BASELINE_VERSION is read). */
 #define FP_BASELINE_VERSION_MIN 2
 /* Per-run values each method keeps while learning (the first ones). */
 #define FP_BASELINE_MAX_SAMPLES 4096
@@ -108,7 +112,8 @@ typedef struct fp_baseline_proc {
 fp_status fp_baseline_proc_metrics(const fp_profile *p, const fp_thresholds *t,
                                    fp_baseline_proc *out, fp_error *err);
 
-/* JSON key of a metric ("self_s", ...); NULL when out of range. Static strings. */
+/* JSON key of a metric in a version-FP_BASELINE_VERSION file ("self_mean_s", ...); NULL when out
+ * of range. Static strings. */
 const char *fp_baseline_metric_key(fp_baseline_metric m);
 const char *fp_baseline_run_metric_key(fp_baseline_run_metric m);
 

@@ -13,7 +13,7 @@ U="$SRC/tests/data/unlike"
 run "$FPSIM" baseline --scenario "$U/baseline-always-7s.yaml" --runs 12 -o "$TMP/b7.json"
 expect_rc 0 "baseline --scenario"
 expect_empty_out "baseline -o"
-if $PY -c 'import json,sys; d=json.load(open(sys.argv[1])); assert d["format"]=="fpsim-baseline" and d["version"]==3 and d["runs"]==12; assert [m["name"] for m in d["methods"]]==["parse_request","render_report","send_email"]; m=d["methods"][1]["self_s"]; assert m["n"]==12 and 6 < m["q"][4] < 8' "$TMP/b7.json"; then ok; else bad "baseline --scenario content"; fi
+if $PY -c 'import json,sys; d=json.load(open(sys.argv[1])); assert d["format"]=="fpsim-baseline" and d["version"]==4 and d["runs"]==12; assert [m["name"] for m in d["methods"]]==["parse_request","render_report","send_email"]; m=d["methods"][1]["self_mean_s"]; assert m["n"]==12 and 6 < m["q"][4] < 8; assert all(k not in d["methods"][1] for k in ("self_s","alloc_mb","retained_mb"))' "$TMP/b7.json"; then ok; else bad "baseline --scenario content"; fi
 # deterministic: the same command gives the same bytes; another seed another baseline
 "$FPSIM" baseline --scenario "$U/baseline-always-7s.yaml" --runs 12 >"$TMP/b7b.json"
 if cmp -s "$TMP/b7.json" "$TMP/b7b.json"; then ok; else bad "baseline is not deterministic"; fi
@@ -27,7 +27,7 @@ expect_rc 0 "baseline DIR"
 if $PY -c 'import json,sys; d=json.load(open(sys.argv[1])); assert d["runs"]==4' "$TMP/bg.json"; then ok; else bad "baseline DIR learns 4 runs"; fi
 # the process-level run metrics are learnt from files too (fpsim profiles carry memory and CPU)
 if $PY -c 'import json,sys; d=json.load(open(sys.argv[1])); r=d["run"]
-assert d["version"]==3 and all(r[k]["n"]==4 for k in ("cpu_episode_max_core_s","cpu_episode_total_core_s","mem_tail_slope_mb_s","mem_tail_growth_mb","mem_peak_over_mb"))
+assert d["version"]==4 and all(r[k]["n"]==4 for k in ("cpu_episode_max_core_s","cpu_episode_total_core_s","mem_tail_slope_mb_s","mem_tail_growth_mb","mem_peak_over_mb"))
 assert r["mem_peak_over_mb"]["q"][4] > 0' "$TMP/bg.json"; then ok; else bad "baseline DIR learns the process-level metrics"; fi
 run "$FPSIM" baseline "$TMP/gen/baseline-always-7s/run-0.trace.json" "$TMP/gen/baseline-always-7s/run-1.profile.json"
 expect_rc 0 "baseline trace + profile"
@@ -35,7 +35,7 @@ if $PY -c 'import json,sys; assert json.load(open(sys.argv[1]))["runs"]==2' "$TM
 
 # ---- the schema, with a real validator ----
 if $PY -c 'import jsonschema' 2>/dev/null; then
-    if $PY - "$SRC/schemas/baseline.schema.json" "$TMP/b7.json" "$TMP/bg.json" >"$TMP/val" 2>&1 <<'PYEOF'; then ok; else bad "schema: $(head -c 1000 "$TMP/val")"; fi
+    if $PY - "$SRC/schemas/baseline.schema.json" "$TMP/b7.json" "$TMP/bg.json" "$SRC/tests/data/baseline/slowdown-v3.json" >"$TMP/val" 2>&1 <<'PYEOF'; then ok; else bad "schema: $(head -c 1000 "$TMP/val")"; fi
 import json, sys
 from jsonschema import Draft202012Validator
 s = json.load(open(sys.argv[1]))
@@ -45,6 +45,11 @@ for f in sys.argv[2:]:
     v.validate(json.load(open(f)))
 bad = json.load(open(sys.argv[2])); bad["extra"] = 1
 assert list(v.iter_errors(bad)), "the schema accepts an unknown key"
+# version 4 names the per-call means self_mean_s ...; versions 2 and 3 self_s ...
+bad = json.load(open(sys.argv[2])); bad["version"] = 3
+assert list(v.iter_errors(bad)), "the schema accepts a version-3 file with the version-4 keys"
+bad = json.load(open(sys.argv[4])); bad["version"] = 4
+assert list(v.iter_errors(bad)), "the schema accepts a version-4 file with the version-3 keys"
 PYEOF
 else
     bad "python3-jsonschema is not installed (scripts/bootstrap.sh installs it)"
@@ -117,24 +122,54 @@ usage "--set needs KEY=NUMBER, got 'slow_method.mean_s'" --set slow_method.mean_
 usage "--set: unknown analysis threshold 'slow_method.mean' (did you mean 'slow_method.mean_s'?)" analyze "$TMP/gen" --set slow_method.mean=3
 usage "unknown option '--baseline'" simulate --baseline none
 
-# ---- process-level baseline (version 3) and a version-2 file (none: the absolute rules) ----
-# A batch job that normally saturates its 4 cores: the version-3 baseline knows its CPU episodes
-# (known hotspots, no finding); the same file as version 2 (without the process-level metrics)
-# still reads and leaves the absolute episode rule, which fires on every run.
-run "$FPSIM" baseline --scenario "$U/proc-saturated-batch.yaml" --runs 30 -o "$TMP/sat3.json"
+# ---- process-level baseline (version 3 on) and a version-2 file (none: the absolute rules) ----
+# A batch job that normally saturates its 4 cores: the version-4 baseline knows its CPU episodes
+# (known hotspots, no finding); the same file as version 2 (without the process-level metrics,
+# the per-call means under their old keys) still reads and leaves the absolute episode rule,
+# which fires on every run.
+run "$FPSIM" baseline --scenario "$U/proc-saturated-batch.yaml" --runs 30 -o "$TMP/sat4.json"
 expect_rc 0 "baseline proc-saturated-batch"
 $PY -c 'import json,sys; d=json.load(open(sys.argv[1])); d["version"]=2
+ren={"self_mean_s":"self_s","alloc_mean_mb":"alloc_mb","retained_mean_mb":"retained_mb"}
+d["methods"]=[{ren.get(k,k):v for k,v in m.items()} for m in d["methods"]]
 for k in ("cpu_episode_max_core_s","cpu_episode_total_core_s","mem_tail_slope_mb_s","mem_tail_growth_mb","mem_peak_over_mb"): d["run"].pop(k)
-json.dump(d, open(sys.argv[2], "w"))' "$TMP/sat3.json" "$TMP/sat2.json"
-for v in 3 2; do
+json.dump(d, open(sys.argv[2], "w"))' "$TMP/sat4.json" "$TMP/sat2.json"
+for v in 4 2; do
     run "$FPSIM" validate --scenario "$U/proc-saturated-batch.yaml" --runs 10 --seed 5 --no-ttd -q -f json --baseline "$TMP/sat$v.json"
     expect_rc 0 "validate --baseline version $v"
     if $PY -c 'import json,sys; s=json.load(open(sys.argv[1]))["scenarios"][0]; fp=((s["kinds"] or {}).get("cpu_saturation") or {}).get("fp",0)
-assert (fp == 0) if sys.argv[2]=="3" else (fp >= 10), fp' "$TMP/out" "$v"; then ok; else bad "proc-saturated-batch with a version-$v baseline: $(head -c 300 "$TMP/out")"; fi
+assert (fp == 0) if sys.argv[2]=="4" else (fp >= 10), fp' "$TMP/out" "$v"; then ok; else bad "proc-saturated-batch with a version-$v baseline: $(head -c 300 "$TMP/out")"; fi
 done
-run "$FPSIM" --scenario "$U/proc-saturated-batch.yaml" --baseline "$TMP/sat3.json" --detailed -f json
+run "$FPSIM" --scenario "$U/proc-saturated-batch.yaml" --baseline "$TMP/sat4.json" --detailed -f json
 if $PY -c 'import json,sys; s=json.dumps(json.load(open(sys.argv[1])))
 assert "over the cpu_saturation budget" in s and "normal for this flow: the run'"'"'s CPU episodes'"'"' excess over the background" in s' "$TMP/out"; then ok; else bad "saturated batch: known hotspot text: $(head -c 300 "$TMP/out")"; fi
+
+# ---- a stored version-3 file (self_s, alloc_mb, retained_mb: the per-call means' old names) ----
+# tests/data/baseline/slowdown-v3.json was learnt by the version-3 writer (fpsim baseline --scenario
+# baseline-slowdown.yaml --runs 30). It is still read, and gives the same findings as before
+# (the x2 slowdown found in all 20 injected runs, no false alarm) and the same outputs as the
+# same baseline written as version 4 (the three keys renamed).
+B3="$SRC/tests/data/baseline/slowdown-v3.json"
+run "$FPSIM" validate -s "$U/baseline-slowdown.yaml" -n 20 -q --no-ttd --baseline "$B3"
+expect_rc 0 "validate --baseline a stored version-3 file"
+expect_out_has "[0] slow_method      on score_item             found 20 / 20" "stored version-3 baseline: the slowdown found"
+expect_out_has "false alarms on clean runs: 0.0000 per run (0 in 20 runs)" "stored version-3 baseline: no false alarm"
+cp "$TMP/out" "$TMP/v3.out"
+$PY -c 'import json,sys; d=json.load(open(sys.argv[1])); assert d["version"]==3; d["version"]=4
+ren={"self_s":"self_mean_s","alloc_mb":"alloc_mean_mb","retained_mb":"retained_mean_mb"}
+d["methods"]=[{ren.get(k,k):v for k,v in m.items()} for m in d["methods"]]
+json.dump(d, open(sys.argv[2], "w"))' "$B3" "$TMP/slow4.json"
+run "$FPSIM" validate -s "$U/baseline-slowdown.yaml" -n 20 -q --no-ttd --baseline "$TMP/slow4.json"
+if cmp -s "$TMP/out" "$TMP/v3.out"; then ok; else bad "a version-3 and a version-4 baseline differ: $(diff "$TMP/v3.out" "$TMP/out" | head -c 300)"; fi
+for b in "$B3" "$TMP/slow4.json"; do
+    "$FPSIM" --scenario "$U/baseline-slowdown.yaml" --seed 3 --detailed -f json --baseline "$b" >"$TMP/rep-$(basename "$b").json"
+done
+if cmp -s "$TMP/rep-slowdown-v3.json.json" "$TMP/rep-slow4.json.json"; then ok; else bad "report with a version-3 and a version-4 baseline differ"; fi
+# the old keys in a version-4 file (and the new ones in a version-3 file) are refused
+$PY -c 'import json,sys; d=json.load(open(sys.argv[1])); d["version"]=4; json.dump(d, open(sys.argv[2], "w"))' "$B3" "$TMP/mixed4.json"
+run "$FPSIM" --scenario "$U/baseline-slowdown.yaml" --baseline "$TMP/mixed4.json"
+expect_rc 65 "old keys in a version-4 baseline"
+expect_err_has "unknown key 'self_s' (methods[0].self_s)" "old keys in a version-4 baseline: the error"
 
 # ---- --set on report and analyze ----
 run "$FPSIM" --scenario "$U/baseline-always-7s.yaml" --baseline none --set slow_method.mean_s=10 --set slow_method.path_share=0

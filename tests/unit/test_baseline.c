@@ -125,6 +125,81 @@ static void test_tail_ratio_gumbel(void)
     FP_ASSERT_NEAR(p_gum, p_norm, 1e-15);
 }
 
+/* Replaces every `from` in `text` by `to` (no longer than `from`), in place; the count. */
+static size_t replace_all(char *text, const char *from, const char *to)
+{
+    size_t nf = strlen(from), nt = strlen(to), count = 0;
+    char *at = text;
+    while ((at = strstr(at, from)) != NULL) {
+        memcpy(at, to, nt);
+        memmove(at + nt, at + nf, strlen(at + nf) + 1);
+        at += nt;
+        count++;
+    }
+    return count;
+}
+
+/* A version-4 file's text (fp_baseline_write_json()) as the version-3 writer spelt it: the
+ * per-call means under their old keys, one of each per method. */
+static void to_version3(char *text, size_t methods)
+{
+    CU_ASSERT_EQUAL(replace_all(text, "\"version\": 4,", "\"version\": 3,"), 1);
+    CU_ASSERT_EQUAL(replace_all(text, "\"self_mean_s\":", "\"self_s\":"), methods);
+    CU_ASSERT_EQUAL(replace_all(text, "\"alloc_mean_mb\":", "\"alloc_mb\":"), methods);
+    CU_ASSERT_EQUAL(replace_all(text, "\"retained_mean_mb\":", "\"retained_mb\":"), methods);
+}
+
+/* Version 4 names the per-call means as the report does (self_mean_s, alloc_mean_mb,
+ * retained_mean_mb); the same baseline spelt as version 3 (self_s, alloc_mb, retained_mb) reads
+ * to the same distributions. */
+static void test_version3_keys(void)
+{
+    fp_scenario *scn = load("scenarios/optimal.yaml");
+    fp_baseline *b = learn(scn, 8), *c = NULL;
+    fp_error err = FP_ERROR_INIT;
+    char *text = NULL;
+    size_t len = 0, nm = fp_baseline_method_count(b);
+    FILE *f = open_memstream(&text, &len);
+    CU_ASSERT_STRING_EQUAL(fp_baseline_metric_key(FP_BM_SELF_S), "self_mean_s");
+    CU_ASSERT_STRING_EQUAL(fp_baseline_metric_key(FP_BM_ALLOC_MB), "alloc_mean_mb");
+    CU_ASSERT_STRING_EQUAL(fp_baseline_metric_key(FP_BM_RETAINED_MB), "retained_mean_mb");
+    CU_ASSERT_STRING_EQUAL(fp_baseline_metric_key(FP_BM_CALLS), "calls");
+    CU_ASSERT_PTR_NULL(fp_baseline_metric_key(FP_BM_COUNT));
+    CU_ASSERT_EQUAL_FATAL(fp_baseline_write_json(b, f, &err), FP_OK);
+    fclose(f);
+    CU_ASSERT_FATAL(nm > 0);
+    CU_ASSERT_PTR_NOT_NULL(strstr(text, "\"version\": 4,"));
+    CU_ASSERT_PTR_NULL(strstr(text, "\"self_s\""));
+    /* the version-4 keys in a version-3 file are refused, and the version-3 keys in version 4 */
+    CU_ASSERT_EQUAL(replace_all(text, "\"version\": 4,", "\"version\": 3,"), 1);
+    CU_ASSERT_EQUAL(fp_baseline_read_json(&c, text, strlen(text), "b.json", &err), FP_EINVAL);
+    CU_ASSERT_STRING_EQUAL(err.key_path, "methods[0].self_mean_s");
+    CU_ASSERT_EQUAL(replace_all(text, "\"version\": 3,", "\"version\": 4,"), 1);
+    to_version3(text, nm);
+    CU_ASSERT_EQUAL(replace_all(text, "\"version\": 3,", "\"version\": 4,"), 1);
+    fp_error_clear(&err);
+    CU_ASSERT_EQUAL(fp_baseline_read_json(&c, text, strlen(text), "b.json", &err), FP_EINVAL);
+    CU_ASSERT_STRING_EQUAL(err.key_path, "methods[0].self_s");
+    CU_ASSERT_EQUAL(replace_all(text, "\"version\": 4,", "\"version\": 3,"), 1);
+    fp_error_clear(&err);
+    CU_ASSERT_EQUAL_FATAL(fp_baseline_read_json(&c, text, strlen(text), "b.json", &err), FP_OK);
+    CU_ASSERT_EQUAL(fp_baseline_method_count(c), nm);
+    for (size_t i = 0; i < nm; i++) {
+        const char *name = fp_baseline_method_name(b, i);
+        CU_ASSERT_STRING_EQUAL(name, fp_baseline_method_name(c, i));
+        for (int k = 0; k < FP_BM_COUNT; k++)
+            CU_ASSERT(memcmp(fp_baseline_method_dist(b, name, k),
+                             fp_baseline_method_dist(c, name, k), sizeof(fp_baseline_dist)) == 0);
+    }
+    for (int k = 0; k < FP_BR_COUNT; k++)
+        CU_ASSERT(memcmp(fp_baseline_run_dist(b, k), fp_baseline_run_dist(c, k),
+                         sizeof(fp_baseline_dist)) == 0);
+    free(text);
+    fp_baseline_free(c);
+    fp_baseline_free(b);
+    fp_scenario_free(scn);
+}
+
 static void test_roundtrip(void)
 {
     fp_scenario *scn = load("scenarios/optimal.yaml");
@@ -188,9 +263,11 @@ static void test_reader_errors(void)
         {"[]", "b.json: error: a baseline must be a JSON object"},
         {"{\"format\": \"x\"}", "b.json: error: format must be \"fpsim-baseline\" (format)"},
         {"{\"format\": \"fpsim-baseline\", \"version\": 1}",
-         "b.json: error: unsupported baseline version (2 and 3 are supported) (version)"},
-        {"{\"format\": \"fpsim-baseline\", \"version\": 4}",
-         "b.json: error: unsupported baseline version (2 and 3 are supported) (version)"},
+         "b.json: error: unsupported baseline version (2 to 4 are supported) (version)"},
+        {"{\"format\": \"fpsim-baseline\", \"version\": 5}",
+         "b.json: error: unsupported baseline version (2 to 4 are supported) (version)"},
+        {"{\"format\": \"fpsim-baseline\", \"version\": 3.5}",
+         "b.json: error: unsupported baseline version (2 to 4 are supported) (version)"},
         /* version 3 needs the process-level run metrics; version 2 must not have them */
         {HEAD3 ", \"run\": " RUN ", \"methods\": []}",
          "b.json: error: missing key 'cpu_episode_max_core_s' (run.cpu_episode_max_core_s)"},
@@ -718,6 +795,7 @@ static void test_process_findings(void)
     FILE *f = open_memstream(&text, &len);
     CU_ASSERT_EQUAL_FATAL(fp_baseline_write_json(b, f, &err), FP_OK);
     fclose(f);
+    to_version3(text, fp_baseline_method_count(b));
     char *v = strstr(text, "\"version\": 3");
     CU_ASSERT_PTR_NOT_NULL_FATAL(v);
     v[11] = '2';
@@ -823,8 +901,10 @@ int fp_test_register(void)
                                          {"tail_aware", test_tail_aware},
                                          {"tail_ratio_gumbel", test_tail_ratio_gumbel},
                                          {NULL, NULL}};
-    static const fp_test_case file[] = {
-        {"roundtrip", test_roundtrip}, {"reader_errors", test_reader_errors}, {NULL, NULL}};
+    static const fp_test_case file[] = {{"roundtrip", test_roundtrip},
+                                        {"version3_keys", test_version3_keys},
+                                        {"reader_errors", test_reader_errors},
+                                        {NULL, NULL}};
     static const fp_test_case apply[] = {{"slowdown_found", test_slowdown_found},
                                          {"known_hotspot", test_known_hotspot},
                                          {"costs", test_costs},
