@@ -376,7 +376,8 @@ static size_t check_costs(const fp_analysis *a)
     for (i = 0; i < n; i++) {
         const fp_method_metrics *m;
         double med, x, e, want, total;
-        const char *unit;
+        const char *unit, *key;
+        char lead[256];
         if (strcmp(f[i].rule, "baseline") != 0)
             continue;
         CU_ASSERT_FATAL(f[i].target >= 0 && (size_t)f[i].target < nm);
@@ -389,21 +390,27 @@ static size_t check_costs(const fp_analysis *a)
         switch (f[i].kind) {
         case FP_KIND_SLOW_METHOD:
             want = m->path_s * e, unit = "s";
+            key = "self_mean_s";
             break;
         case FP_KIND_CALL_STORM:
             want = (m->total_s < run->duration_s ? m->total_s : run->duration_s) * e, unit = "s";
+            key = "calls";
             break;
         case FP_KIND_IO_HEAVY:
             want = m->self_s * e, unit = "s";
+            key = "io_ops";
             break;
         case FP_KIND_MEMORY_HOTSPOT:
             want = x - med, unit = "MB", total = run->peak_mem_mb;
+            key = "alloc_mean_mb";
             break;
         case FP_KIND_MEMORY_LEAK:
             want = (x - med) * (double)m->calls, unit = "MB", total = run->peak_mem_mb;
+            key = "retained_mean_mb";
             break;
         case FP_KIND_CPU_SATURATION:
             want = m->self_s * (x - med) / 100.0, unit = "core-s";
+            key = "cpu_pct";
             total = (run->cores >= 1 ? run->cores : 1.0) * run->duration_s;
             break;
         case FP_KIND_LATENCY_OUTLIERS:
@@ -412,6 +419,9 @@ static size_t check_costs(const fp_analysis *a)
             continue;
         }
         CU_ASSERT_STRING_EQUAL(f[i].improvement_unit, unit);
+        /* the root cause names the metric by its file key (a per-call mean's: *_mean_*) */
+        snprintf(lead, sizeof lead, "%s of '%s' is ", key, m->name);
+        CU_ASSERT(strncmp(f[i].root_cause, lead, strlen(lead)) == 0);
         CU_ASSERT(f[i].improvement > 0);
         CU_ASSERT(f[i].improvement <= want * (1 + 1e-9));
         if (n == 1) /* nothing to share a cap with */
