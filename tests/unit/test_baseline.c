@@ -126,6 +126,21 @@ static void test_tail_ratio_gumbel(void)
 }
 
 /* Replaces every `from` in `text` by `to` (no longer than `from`), in place; the count. */
+/* Every method's and run metric's learnt distribution of `c` is `b`'s, bit for bit (same order). */
+static void expect_same_dists(const fp_baseline *b, const fp_baseline *c)
+{
+    for (size_t i = 0; i < fp_baseline_method_count(b); i++) {
+        const char *nm = fp_baseline_method_name(b, i);
+        CU_ASSERT_STRING_EQUAL(nm, fp_baseline_method_name(c, i));
+        for (int k = 0; k < FP_BM_COUNT; k++)
+            CU_ASSERT(memcmp(fp_baseline_method_dist(b, nm, k), fp_baseline_method_dist(c, nm, k),
+                             sizeof(fp_baseline_dist)) == 0);
+    }
+    for (int k = 0; k < FP_BR_COUNT; k++)
+        CU_ASSERT(memcmp(fp_baseline_run_dist(b, k), fp_baseline_run_dist(c, k),
+                         sizeof(fp_baseline_dist)) == 0);
+}
+
 static size_t replace_all(char *text, const char *from, const char *to)
 {
     size_t nf = strlen(from), nt = strlen(to), count = 0;
@@ -184,16 +199,7 @@ static void test_version3_keys(void)
     fp_error_clear(&err);
     CU_ASSERT_EQUAL_FATAL(fp_baseline_read_json(&c, text, strlen(text), "b.json", &err), FP_OK);
     CU_ASSERT_EQUAL(fp_baseline_method_count(c), nm);
-    for (size_t i = 0; i < nm; i++) {
-        const char *name = fp_baseline_method_name(b, i);
-        CU_ASSERT_STRING_EQUAL(name, fp_baseline_method_name(c, i));
-        for (int k = 0; k < FP_BM_COUNT; k++)
-            CU_ASSERT(memcmp(fp_baseline_method_dist(b, name, k),
-                             fp_baseline_method_dist(c, name, k), sizeof(fp_baseline_dist)) == 0);
-    }
-    for (int k = 0; k < FP_BR_COUNT; k++)
-        CU_ASSERT(memcmp(fp_baseline_run_dist(b, k), fp_baseline_run_dist(c, k),
-                         sizeof(fp_baseline_dist)) == 0);
+    expect_same_dists(b, c);
     free(text);
     fp_baseline_free(c);
     fp_baseline_free(b);
@@ -213,16 +219,7 @@ static void test_roundtrip(void)
     CU_ASSERT_EQUAL_FATAL(fp_baseline_read_json(&c, text, len, "b.json", &err), FP_OK);
     CU_ASSERT_EQUAL(fp_baseline_runs(c), 8);
     CU_ASSERT_EQUAL(fp_baseline_method_count(c), fp_baseline_method_count(b));
-    for (size_t i = 0; i < fp_baseline_method_count(b); i++) {
-        const char *nm = fp_baseline_method_name(b, i);
-        CU_ASSERT_STRING_EQUAL(nm, fp_baseline_method_name(c, i));
-        for (int k = 0; k < FP_BM_COUNT; k++)
-            CU_ASSERT(memcmp(fp_baseline_method_dist(b, nm, k), fp_baseline_method_dist(c, nm, k),
-                             sizeof(fp_baseline_dist)) == 0);
-    }
-    for (int k = 0; k < FP_BR_COUNT; k++)
-        CU_ASSERT(memcmp(fp_baseline_run_dist(b, k), fp_baseline_run_dist(c, k),
-                         sizeof(fp_baseline_dist)) == 0);
+    expect_same_dists(b, c);
     free(text);
     fp_baseline_free(c);
     fp_baseline_free(b);
