@@ -268,10 +268,8 @@ static fp_status build_recommendations(fp_analysis *a, fp_error *err)
         r->text[0] = '\0';
         for (size_t k = 0; k < sizeof piece / sizeof piece[0]; k++)
             put_str(r->text, sizeof r->text, &tlen, piece[k]);
-        /* what snprintf("%s") wrote, without the format machinery */
-        size_t len = strnlen(f->root_cause, sizeof r->evidence - 1);
-        memcpy(r->evidence, f->root_cause, len);
-        r->evidence[len] = '\0';
+        size_t elen = 0; /* what snprintf("%s") wrote, without the format machinery */
+        put_str(r->evidence, sizeof r->evidence, &elen, f->root_cause);
     }
     return FP_OK;
 }

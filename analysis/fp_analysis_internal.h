@@ -146,7 +146,7 @@ void fp_sort_doubles(double *x, size_t n);
 
 /* Writes src[0..n) sorted ascending to dst[0..n) (distinct arrays; src unchanged): GSL's
  * gsl_sort_smallest() for a few values, else gsl_sort(); the same bits either way (a zero,
- * whose sign the two could order differently, takes gsl_sort). */
+ * whose sign the two could order differently, or a NaN, takes gsl_sort). */
 void fp_sort_doubles_into(double *dst, const double *src, size_t n);
 
 /* The self times of method m's calls, sorted, into out[0 .. calls): a copy of w->dur_sorted's

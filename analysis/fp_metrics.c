@@ -35,11 +35,13 @@ void fp_sort_doubles(double *x, size_t n)
 
 void fp_sort_doubles_into(double *dst, const double *src, size_t n)
 {
-    double zero = 0.0; /* 1 when some value is +0 or -0 (a flag of doubles: no branch) */
+    double zero = 0.0; /* 1 when some value is +0, -0 or NaN (a flag of doubles: no branch) */
     for (size_t i = 0; i < n; i++)
-        zero = src[i] == 0.0 ? 1.0 : zero;
+        zero = (src[i] == 0.0 || src[i] != src[i]) ? 1.0 : zero;
     /* equal doubles are the same bits but for the sign of zero, which the two sorts may order
-     * differently: with a zero, gsl_sort's order, so the result is gsl_sort's bit for bit */
+     * differently, and a NaN compares with nothing, so the two would place it differently: with
+     * either (a NaN cannot reach here from a checked profile), gsl_sort's order, so the result
+     * is gsl_sort's bit for bit */
     if (n <= SORT_INSERT_MAX && zero == 0.0) {
         gsl_sort_smallest(dst, n, src, 1, n);
         return;

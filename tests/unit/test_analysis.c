@@ -449,8 +449,8 @@ static void test_names(void)
 
 /*
  * fp_sort_doubles_into() gives gsl_sort's array bit for bit, whichever GSL routine it uses: random,
- * ascending, descending and tied values on both sides of its insertion limit, and zeros of both
- * signs (equal values whose order shows: gsl_sort's must be kept).
+ * ascending, descending and tied values on both sides of its insertion limit, zeros of both
+ * signs (equal values whose order shows: gsl_sort's must be kept) and NaNs.
  */
 static void test_sort_into(void)
 {
@@ -460,7 +460,7 @@ static void test_sort_into(void)
     int pattern;
 
     CU_ASSERT_FATAL(r != NULL);
-    for (pattern = 0; pattern < 5; pattern++) {
+    for (pattern = 0; pattern < 6; pattern++) {
         for (n = 0; n <= 200; n += (n < 100 ? 1 : 13)) {
             for (i = 0; i < n; i++) {
                 double u = gsl_rng_uniform(r);
@@ -477,8 +477,11 @@ static void test_sort_into(void)
                 case 3: /* few distinct values */
                     src[i] = (double)(gsl_rng_uniform_int(r, 4) + 1);
                     break;
-                default: /* zeros of both signs among others */
+                case 4: /* zeros of both signs among others */
                     src[i] = u < 0.3 ? 0.0 : (u < 0.6 ? -0.0 : u);
+                    break;
+                default: /* a NaN among others (none reaches it from a checked profile) */
+                    src[i] = u < 0.1 ? (double)NAN : u;
                     break;
                 }
             }
@@ -1679,11 +1682,12 @@ static void test_cpu_background_median(void)
 /*
  * The CPU background where the buckets of fp_detect.c's median meet: whole-percent values (each
  * the lower edge of its bucket), values below 1 % (bucket 0) and 100 % (the last bucket), for
- * a median in the first bucket, in the last one and on an edge between two, as a sort gives it.
+ * a median in the first bucket, on an edge between two, and between bucket 99 and the last one
+ * (99.5, under a threshold of 99.6 so that the cap does not hide it), as a sort gives it.
  */
 static void test_cpu_background_median_edges(void)
 {
-    static const double fill[3][3] = {{0.25, 0.0, 0.75}, {30.0, 30.0, 30.0}, {100.0, 99.0, 100.0}};
+    static const double fill[2][3] = {{0.25, 0.0, 0.75}, {30.0, 30.0, 30.0}};
     size_t c, i;
 
     for (c = 0; c < 3; c++) {
@@ -1692,14 +1696,16 @@ static void test_cpu_background_median_edges(void)
         double *mem, *cpu, *ops, *bytes, sorted[60], bg;
         fp_analysis *x;
         const fp_finding *f;
+        fp_thresholds th = FP_THRESHOLDS_INIT;
 
         tb_span(p, hot, -1, 0, 2);
-        tb_last(p)->cpu_pct = 95;
+        tb_last(p)->cpu_pct = c == 2 ? 100 : 95;
         tb_span(p, rest, -1, 2, 4);
         tb_last(p)->cpu_pct = 20;
         tb_series(p, 60, 0.1, &mem, &cpu, &ops, &bytes);
-        for (i = 0; i < 60; i++) /* case 1: the middle ranks 29, 30 hold 30 and 31 */
-            cpu[i] = c == 1 && i >= 30 ? 31.0 : fill[c][i % 3];
+        for (i = 0; i < 60;
+             i++) /* case 1: the middle ranks 29, 30 hold 30 and 31; case 2: 99, 100 */
+            cpu[i] = c == 2 ? (i < 30 ? 99.0 : 100.0) : c == 1 && i >= 30 ? 31.0 : fill[c][i % 3];
         for (i = 0; i < 6; i++)
             cpu[i] = 1.0 + (double)i; /* edges of buckets 1 .. 6 */
         memcpy(sorted, cpu, sizeof sorted);
@@ -1707,12 +1713,18 @@ static void test_cpu_background_median_edges(void)
         bg = gsl_stats_median_from_sorted_data(sorted, 1, 60);
         if (c == 1)
             CU_ASSERT_EQUAL(bg, 30.5);
-        x = an(p, NULL);
+        if (c == 2) {
+            CU_ASSERT_EQUAL(bg, 99.5);
+            th.cpu_pct = 99.6;
+            th.cpu_min_pct_s = 0.0;
+        }
+        x = an(p, &th);
         f = find(x, FP_KIND_CPU_SATURATION, (int32_t)hot);
         CU_ASSERT_FATAL(f != NULL);
         /* the background is capped at the threshold (80 %) */
         bg = bg < fp_analysis_thresholds(x)->cpu_pct ? bg : fp_analysis_thresholds(x)->cpu_pct;
-        CU_ASSERT_DOUBLE_EQUAL(f->improvement, 2.0 * fp_clamp(95.0 - bg, 0.0, 100.0) / 100.0, 0.0);
+        CU_ASSERT_DOUBLE_EQUAL(
+            f->improvement, 2.0 * fp_clamp((c == 2 ? 100.0 : 95.0) - bg, 0.0, 100.0) / 100.0, 0.0);
         fp_analysis_free(x);
         fp_profile_free(p);
     }
