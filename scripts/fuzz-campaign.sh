@@ -20,6 +20,14 @@ build=${FP_FUZZ_BUILD:-build-fuzz}
 out=${FP_FUZZ_OUT:-$build/campaign}
 jobs=${FP_FUZZ_JOBS:-1}
 workers=${FP_FUZZ_WORKERS:-1}
+for v in "RUNS=$runs" "FP_FUZZ_JOBS=$jobs" "FP_FUZZ_WORKERS=$workers"; do
+    case ${v#*=} in
+    '' | *[!0-9]* | 0)
+        echo "fuzz-campaign.sh: ${v%%=*} must be a positive whole number, not '${v#*=}'" >&2
+        exit 2
+        ;;
+    esac
+done
 
 cmake -S . -B "$build" -DCMAKE_C_COMPILER=clang -DFP_FUZZ=ON -DBUILD_TESTING=OFF \
     -DFP_WERROR=OFF -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
@@ -41,37 +49,35 @@ run_one() {
     mkdir -p "$out/$t/corpus" "$out/$t/crashes"
     # shellcheck disable=SC2046
     set -- $(for d in $(seeds_for "$t"); do [ -d "$d" ] && echo "$d"; done)
-    rm -f "$out/$t"/log "$out/$t"/log.[0-9]* "$out/$t"/log*.failed
+    rm -f "$out/$t"/log "$out/$t"/log.[0-9]* "$out/$t"/failed.[0-9]*
     start=$(date +%s)
     status=ok
     # RUNS split among the workers (the first takes the remainder); each reloads the shared
-    # corpus, so what one finds the others build on (libFuzzer's -reload, on by default)
+    # corpus, so what one finds the others build on (libFuzzer's -reload, on by default). Worker
+    # w logs to log.w. Executions are libFuzzer's count: each worker's first pass over the corpus
+    # and its reloads count as executions too.
     w=1
     while [ "$w" -le "$workers" ]; do
         n=$((runs / workers))
         [ "$w" -eq 1 ] && n=$((n + runs % workers))
-        log="$out/$t/log"
-        [ "$workers" -gt 1 ] && log="$out/$t/log.$w"
         (
             "$build/fuzz/fp_fuzz_$t" -runs="$n" -timeout=300 -rss_limit_mb=4096 -max_len=4096 \
                 -print_final_stats=1 -artifact_prefix="$out/$t/crashes/" "$out/$t/corpus" "$@" \
-                >"$log" 2>&1 || echo failed >"$log.failed"
+                >"$out/$t/log.$w" 2>&1 || : >"$out/$t/failed.$w"
         ) &
         w=$((w + 1))
     done
     wait
-    logs=$(ls "$out/$t"/log "$out/$t"/log.[0-9]* 2>/dev/null || true)
-    # shellcheck disable=SC2086
-    ls "$out/$t"/log*.failed >/dev/null 2>&1 && status=FAILED
+    ls "$out/$t"/failed.[0-9]* >/dev/null 2>&1 && status=FAILED
     # any sanitizer report fails the target, even one a build with recovery only printed
-    # shellcheck disable=SC2086
-    grep -q 'runtime error\|ERROR: [A-Za-z]*Sanitizer' $logs && status=FAILED
+    grep -q 'runtime error\|ERROR: [A-Za-z]*Sanitizer' "$out/$t"/log.[0-9]* && status=FAILED
     secs=$(($(date +%s) - start))
-    # shellcheck disable=SC2086
-    execs=$(sed -n 's/^stat::number_of_executed_units: *//p' $logs | awk '{ s += $1 } END { print s }')
-    # shellcheck disable=SC2086
-    cov=$(cat $logs | grep -o 'cov: [0-9]*' | cut -d' ' -f2 | sort -n | tail -1)
-    echo "$t: $status, ${execs:-?} executions in ${secs}s ($workers worker(s)), coverage ${cov:-?} edges, corpus $(ls "$out/$t/corpus" | wc -l), log $out/$t/log*"
+    execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$out/$t"/log.[0-9]* |
+        awk '{ s += $1 } END { print s + 0 }')
+    # fewer executions than asked (a worker stopped early) is a failure too
+    [ "$execs" -ge "$runs" ] || status=FAILED
+    cov=$(cat "$out/$t"/log.[0-9]* | grep -o 'cov: [0-9]*' | cut -d' ' -f2 | sort -n | tail -1)
+    echo "$t: $status, $execs executions in ${secs}s ($workers worker(s)), coverage ${cov:-?} edges, corpus $(ls "$out/$t/corpus" | wc -l), log $out/$t/log.*"
 }
 
 fail=0
