@@ -63,7 +63,9 @@ static struct {
  * FP_SIM_MAX_SAMPLES). Mutated heavy tails (a lognormal sigma of 5) make runs of 10^7 samples
  * that take 10-110 s each under ASan, most of a scenario campaign's time by 2026-12; above
  * this cap a run is refused with FP_ELIMIT (the same path as above the simulator's own limit)
- * and its validation run is skipped.
+ * and its validation run is skipped. (An input whose runs pass the simulator's span limit,
+ * FP_SIM_MAX_SPANS, also gets FP_ELIMIT and skips its validation run in a campaign: that run
+ * of the same scenario is as likely to meet the limit, after as long; the replay driver runs it.)
  */
 #define FUZZ_CAMPAIGN_MAX_SAMPLES 100000
 
