@@ -15,31 +15,33 @@ records() {
 
 # interrupt_at N SIG CKPT CMD...: runs CMD in the background and sends SIG once checkpoint CKPT
 # holds at least N records (N 0: as soon as it exists); sets $rc to CMD's exit status and
-# $stopped_at to the records it held when the signal went.
+# $stopped_at to the records it held when the signal went. CMD runs in slices of about 10 ms
+# (SIGCONT ... SIGSTOP) and the checkpoint is read while it is stopped, so it cannot finish
+# between the read and the signal (a poll of a running CMD could miss the end of a fast run).
 interrupt_at() {
     local want="$1" sig="$2" ck="$3"
     shift 3
     "$@" >"$TMP/out" 2>"$TMP/err" &
     local pid=$! i
     stopped_at=-1
-    for ((i = 0; i < 2400; i++)); do
-        kill -0 "$pid" 2>/dev/null || break
+    for ((i = 0; i < 12000; i++)); do
+        kill -STOP "$pid" 2>/dev/null || break
         if [ -f "$ck" ] && [ "$(records "$ck")" -ge "$want" ]; then
             stopped_at=$(records "$ck")
             kill -"$sig" "$pid"
+            kill -CONT "$pid"
             break
         fi
-        sleep 0.05
+        kill -CONT "$pid"
+        sleep 0.01
     done
     wait "$pid"
     rc=$?
 }
 
-# Sizes keep every interruption point well before the end: records reach the checkpoint 256 at
-# a time, and the signal goes up to 50 ms (a poll) after a batch is seen, so a run whose last
-# batches take less than that (a late point in a small run: 0.1 s after 512 of 800 records, with
-# the analysis faster since) ends before the signal arrives and the test fails by chance. 2,000
-# records (-n 1000) leave about 1,000 or more after each point; the sweep's 250 is among 8,000.
+# Sizes keep every interruption point well before the end: the checkpoint grows 256 records at a
+# time and a slice runs a few dozen, so 2,000 records (-n 1000) leave about 1,000 or more after
+# each point, and the sweep's 250 is among 8,000.
 v=("$FPSIM" validate -s bottlenecked -n 1000 --seed 4 -q -f json)
 "${v[@]}" >"$TMP/one.json" || bad "the uninterrupted run"
 ck="$TMP/ck"
